@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# One-command set-up shared by `npm start`, `npm test`, `npm run bench` and CI.
+#   bash .ci/setup.sh start|test|bench
+# Idempotent: every step checks before it acts, so re-running costs seconds.
+#  1. npm ci            (only when package-lock.json changed since the last install)
+#  2. system packages   (Jupyter, OpenBLAS; Chromium for tests; Python anchors for benches)
+#                       from Debian's apt when running as root, else an exact instruction
+#  3. build             (TypeScript -> dist/, native kernel pack when a compiler and BLAS exist)
+#  4. kernelspec        (registers the "trainlab" kernel with the Jupyter it found)
+set -euo pipefail
+mode="${1:-start}"
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+say() { printf '\033[1mtrainlab setup:\033[0m %s\n' "$*" >&2; }
+
+# --- 1. node dependencies -------------------------------------------------------
+lock_hash="$(sha256sum package-lock.json | cut -c1-64)"
+stamp="node_modules/.trainlab-lock-hash"
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$lock_hash" ]; then
+  say "npm ci"
+  npm ci --no-audit --no-fund --loglevel=error
+  echo "$lock_hash" > "$stamp"
+fi
+
+# --- 2. system packages -----------------------------------------------------------
+find_python() {
+  for py in "${TRAINLAB_PYTHON:-}" "${CONDA_PREFIX:+$CONDA_PREFIX/bin/python}" /usr/bin/python3 python3; do
+    [ -n "$py" ] || continue
+    if command -v "$py" >/dev/null 2>&1 && "$py" -c 'import nbclient, nbconvert, jupyter_client' >/dev/null 2>&1; then
+      command -v "$py"; return 0
+    fi
+  done
+  return 1
+}
+apt_packages=(jupyter-notebook jupyter-nbconvert python3-nbclient jupyter-client python3-ipykernel libopenblas-dev)
+case "$mode" in
+  test)  apt_packages+=(python3-jupyter-kernel-test chromium) ;;
+  bench) apt_packages+=(python3-jupyter-kernel-test python3-pandas python3-sklearn python3-torch) ;;
+esac
+missing=()
+for p in "${apt_packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+python_ok=1; find_python >/dev/null || python_ok=0
+if [ "${#missing[@]}" -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    say "apt-get install ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >/dev/null
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  elif [ "$python_ok" = 0 ]; then
+    say "Jupyter (nbclient, nbconvert, jupyter_client) was not found, and this is not a root Debian shell with apt."
+    say "Create the conda environment, activate it, then run this command again:"
+    say "    conda env create -f environment.yml && conda activate trainlab"
+    exit 1
+  else
+    say "note: system packages not installed (${missing[*]}); continuing with what this machine has."
+  fi
+fi
+python="$(find_python)" || { say "Jupyter is still missing. Run: conda env create -f environment.yml && conda activate trainlab"; exit 1; }
+
+# --- 3. build ---------------------------------------------------------------------
+bash .ci/build.sh
+echo "$python" > dist/python-path
+
+# --- 4. kernelspec ----------------------------------------------------------------
+TRAINLAB_PYTHON="$python" node dist/kernel/install.js install --quiet

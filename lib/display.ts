@@ -1,0 +1,103 @@
+/**
+ * The display protocol shared by trainlab's library and any Jupyter kernel, as in Deno:
+ * an object that has a `[Symbol.for("Jupyter.display")]()` method returns a MIME bundle,
+ * and the kernel renders that bundle. The library never imports the kernel; the kernel
+ * never imports the library. They meet at two global symbols:
+ *
+ * - `Symbol.for("Jupyter.display")`: method on a displayable object, returns a {@link MimeBundle}.
+ * - `Symbol.for("Jupyter.bridge")`: an object the kernel installs on `globalThis`
+ *   ({@link KernelBridge}) so library code can publish and update displays and see interrupts.
+ */
+
+/** The key of the method that turns an object into a MIME bundle. */
+export const DISPLAY: unique symbol = Symbol.for("Jupyter.display") as never;
+
+/** The key under which a kernel installs its {@link KernelBridge} on `globalThis`. */
+export const BRIDGE: unique symbol = Symbol.for("Jupyter.bridge") as never;
+
+/** A Jupyter MIME bundle: MIME type to data (strings, or JSON for `application/*+json`). */
+export interface MimeBundle {
+  "text/plain"?: string;
+  "text/html"?: string;
+  "text/markdown"?: string;
+  "image/svg+xml"?: string;
+  "image/png"?: string;
+  "application/json"?: unknown;
+  "application/vnd.plotly.v1+json"?: unknown;
+  [mime: string]: unknown;
+}
+
+/** An object that renders itself in a notebook. */
+export interface Displayable {
+  [DISPLAY](): MimeBundle;
+}
+
+/** Options for publishing a display. */
+export interface PublishOptions {
+  /** Jupyter `transient.display_id`: later updates with the same id replace this output. */
+  displayId?: string;
+  /** Send `update_display_data` for `displayId` instead of a new `display_data`. */
+  update?: boolean;
+  metadata?: Record<string, unknown>;
+}
+
+/** What a kernel provides to library code. Installed by the kernel at `globalThis[BRIDGE]`. */
+export interface KernelBridge {
+  /** Publishes a bundle as `display_data` (or `update_display_data` with `update`). */
+  publish(bundle: MimeBundle, options?: PublishOptions): void;
+  /** Sends `clear_output`. */
+  clearOutput(wait?: boolean): void;
+  /** An AbortSignal that aborts when the user interrupts the cell that is running now. */
+  signal(): AbortSignal;
+}
+
+/** The kernel's bridge, or undefined when the code runs outside a kernel (tests, scripts). */
+export function kernelBridge(): KernelBridge | undefined {
+  return (globalThis as Record<symbol, unknown>)[BRIDGE] as KernelBridge | undefined;
+}
+
+/** True when `value` implements the display protocol. */
+export function isDisplayable(value: unknown): value is Displayable {
+  return typeof value === "object" && value !== null && typeof (value as Record<symbol, unknown>)[DISPLAY] === "function";
+}
+
+/** Escapes text for safe inclusion in HTML. */
+export function escapeHtml(text: unknown): string {
+  return String(text).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] as string);
+}
+
+let displayCounter = 0;
+
+/** A handle to one output area, returned by {@link display}. */
+export interface DisplayHandle {
+  readonly displayId: string;
+  /** Replaces the output in place (`update_display_data`). */
+  update(value: unknown): void;
+}
+
+/** Turns any value into a MIME bundle: its own display method, or a `text/plain` fallback. */
+export function toMimeBundle(value: unknown): MimeBundle {
+  if (isDisplayable(value)) return value[DISPLAY]();
+  return { "text/plain": typeof value === "string" ? value : JSON.stringify(value, null, 2) ?? String(value) };
+}
+
+/**
+ * Shows a value in the notebook and returns a handle that updates it in place.
+ * Outside a kernel it prints the `text/plain` form to stdout.
+ */
+export function display(value: unknown, options: { displayId?: string } = {}): DisplayHandle {
+  const displayId = options.displayId ?? `trainlab-${process.pid}-${++displayCounter}`;
+  const publish = (v: unknown, update: boolean): void => {
+    const bundle = toMimeBundle(v);
+    const bridge = kernelBridge();
+    if (bridge) bridge.publish(bundle, { displayId, update });
+    else if (!update) console.log(bundle["text/plain"] ?? "");
+  };
+  publish(value, false);
+  return { displayId, update: (v: unknown) => publish(v, true) };
+}
+
+/** The interrupt signal of the running cell, or undefined outside a kernel. */
+export function interruptSignal(): AbortSignal | undefined {
+  return kernelBridge()?.signal();
+}

@@ -1,0 +1,12 @@
+/**
+ * trainlab: the public entry that notebooks import.
+ *
+ *   import { loadDataset, ensureBackend, tf, aq } from "trainlab";
+ *
+ * One folder per step of the workflow: data, models, train, evaluate, validate, viz, report.
+ */
+export * as tf from "@tensorflow/tfjs";
+export * as aq from "arquero";
+export * from "./display";
+export * from "./backend";
+export * from "./datasets";
