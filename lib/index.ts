@@ -10,3 +10,6 @@ export * as aq from "arquero";
 export * from "./display";
 export * from "./backend";
 export * from "./datasets";
+export * from "./data";
+export * from "./models";
+export * from "./viz";

@@ -1,0 +1,87 @@
+/**
+ * The one estimator contract shared by classical and tfjs models (scikit-learn's, in TypeScript).
+ *
+ * - `fit` learns state from the training data only, and returns the estimator.
+ * - `predict` (and `predictProba` for classifiers, `transform` for clusterers) apply it.
+ * - Hyperparameters are plain JSON data: `getParams()` reads them, `withParams()` returns an
+ *   unfitted copy with some changed. That is what cross-validation and search build on.
+ * - `save(dir)` writes weights plus JSON atomically; each model module exports a matching `load`.
+ */
+import type { FeatureInput, TargetInput } from "../data/matrix";
+
+/** JSON-serializable hyperparameter values. */
+export type ParamValue = number | string | boolean | null | readonly ParamValue[] | { readonly [key: string]: ParamValue };
+
+/** Hyperparameters: plain data. */
+export type Params = Record<string, ParamValue>;
+
+/** The kind of problem an estimator solves. */
+export type EstimatorKind = "classifier" | "regressor" | "clusterer";
+
+/** Options every `fit` accepts. */
+export interface FitOptions {
+  /** Seed for every random choice the fit makes; the same seed gives the same model. */
+  seed?: number;
+  /** Stops the fit early (e.g. on a kernel interrupt); the model stays usable. */
+  signal?: AbortSignal;
+}
+
+/** What every trainlab model implements. */
+export interface Estimator<P extends Params = Params> {
+  /** A short stable name, e.g. "LogisticRegression". */
+  readonly name: string;
+  readonly kind: EstimatorKind;
+  /** True once `fit` has completed. */
+  readonly fitted: boolean;
+  /** The hyperparameters, as plain data. */
+  getParams(): P;
+  /** An unfitted copy with some hyperparameters changed. @throws Error on an unknown parameter name. */
+  withParams(params: Partial<P>): Estimator<P>;
+  /**
+   * Learns from training data.
+   * @throws Error on wrong shapes, NaN, an empty set or a single class (classifiers).
+   */
+  fit(X: FeatureInput, y?: TargetInput, options?: FitOptions): Promise<this>;
+  /** Predictions: class labels (classifiers), values (regressors) or cluster ids (clusterers). @throws Error when unfitted. */
+  predict(X: FeatureInput): (number | string)[];
+  /** Default score: accuracy (classifiers), R² (regressors). @throws Error when unfitted. */
+  score(X: FeatureInput, y: TargetInput): number;
+  /** Writes the fitted model (params, state, weights) to `dir`, atomically. @throws Error when unfitted. */
+  save(dir: string): Promise<void>;
+}
+
+/** A classifier also gives class probabilities, one column per class in `classes` order. */
+export interface Classifier<P extends Params = Params> extends Estimator<P> {
+  readonly kind: "classifier";
+  /** The sorted class labels seen in `fit`. */
+  readonly classes: readonly (number | string)[];
+  /** Probabilities, rows × classes. @throws Error when unfitted. */
+  predictProba(X: FeatureInput): number[][];
+}
+
+/** A regressor predicts numbers. */
+export interface Regressor<P extends Params = Params> extends Estimator<P> {
+  readonly kind: "regressor";
+  predict(X: FeatureInput): number[];
+}
+
+/** A clusterer groups samples without labels. */
+export interface Clusterer<P extends Params = Params> extends Estimator<P> {
+  readonly kind: "clusterer";
+  /** Fits and returns the cluster of each training sample. */
+  fitPredict(X: FeatureInput, options?: FitOptions): Promise<number[]>;
+  /** Distances to each cluster centre (k-means) or another embedding. */
+  transform(X: FeatureInput): number[][];
+  predict(X: FeatureInput): number[];
+}
+
+/** Models that rank their inputs (trees and ensembles). */
+export interface HasFeatureImportances {
+  /** One non-negative weight per feature, summing to 1. @throws Error when unfitted. */
+  featureImportances(): number[];
+}
+
+/** True when `model` is a classifier. */
+export function isClassifier(model: Estimator): model is Classifier {
+  return model.kind === "classifier";
+}
