@@ -47,7 +47,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
     say "apt-get install ${missing[*]}"
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq >/dev/null
-    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    apt-get install -y -qq "${missing[@]}" >/dev/null
   elif [ "$python_ok" = 0 ]; then
     say "Jupyter (nbclient, nbconvert, jupyter_client) was not found, and this is not a root Debian shell with apt."
     say "Create the conda environment, activate it, then run this command again:"
