@@ -1,0 +1,110 @@
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { Goals, defineGoals, loadGoals, metricDirection } from "../../lib/goals";
+
+const DISPLAY = Symbol.for("Jupyter.display");
+type Bundle = Record<string, unknown>;
+const render = (value: unknown): Bundle => (value as Record<symbol, () => Bundle>)[DISPLAY]();
+
+function penguinGoals(): Goals {
+  return defineGoals({
+    task: "classification",
+    dataset: "penguins",
+    label: "species",
+    metric: "accuracy",
+    target: 0.95,
+    goals: [
+      { metric: "f1_macro", target: 0.93, why: "every species matters, Chinstrap is the rare one" },
+      { metric: "log_loss", target: 0.3 },
+    ],
+    constraints: { maxLatencyMs: 5, maxModelBytes: 100_000, maxTrainingSeconds: 60, minTrainingRows: 200 },
+  });
+}
+
+describe("goals (lib/goals)", () => {
+  it("infers each goal's direction from its metric", () => {
+    const goals = penguinGoals();
+    assert.deepEqual(
+      goals.goals.map((g) => [g.metric, g.target, g.direction]),
+      [["accuracy", 0.95, "higher"], ["f1_macro", 0.93, "higher"], ["log_loss", 0.3, "lower"]],
+    );
+    assert.equal(metricDirection("rmse"), "lower");
+    assert.equal(metricDirection("ROC AUC"), "higher");
+    assert.equal(metricDirection("r2"), "higher");
+    assert.equal(metricDirection("brier_score"), "lower");
+    assert.equal(metricDirection("happiness"), undefined);
+  });
+
+  it("checks results into a scorecard: pass/fail per goal with the measured value", () => {
+    const card = penguinGoals().check(
+      { metrics: { accuracy: 0.97, f1Macro: 0.91, logLoss: 0.12 } },
+      { measurements: () => ({ latencyMs: 0.8, modelBytes: 2048, parameters: 15 }) },
+      { trainingSeconds: 3.5, trainingRows: 240 },
+    );
+    const byName = Object.fromEntries(card.rows.map((r) => [r.name, r]));
+    assert.equal(byName.accuracy.status, "pass");
+    assert.equal(byName.accuracy.measured, 0.97);
+    assert.equal(byName.f1_macro.status, "fail");
+    assert.equal(byName.f1_macro.measured, 0.91);
+    assert.equal(byName.log_loss.status, "pass");
+    assert.equal(byName.latencyMs.status, "pass");
+    assert.equal(byName.modelBytes.status, "pass");
+    assert.equal(byName.trainingSeconds.status, "pass");
+    assert.equal(byName.trainingRows.status, "pass");
+    assert.equal(card.passed, false);
+    assert.equal(card.verdict, "fail");
+    assert.deepEqual(card.failures.map((r) => r.name), ["f1_macro"]);
+  });
+
+  it("a threshold is inclusive, and a missing measurement is 'not measured', not a pass", () => {
+    const goals = defineGoals({ task: "regression", metric: "rmse", target: 3, constraints: { maxLatencyMs: 2 } });
+    const card = goals.check({ rmse: 3 });
+    assert.equal(card.rows[0].status, "pass");
+    assert.equal(card.rows[1].status, "not measured");
+    assert.equal(card.rows[1].measured, null);
+    assert.equal(card.verdict, "incomplete");
+    assert.equal(goals.check({ rmse: 3.01, latencyMs: 1 }).verdict, "fail");
+    assert.equal(goals.check({ rmse: 2.5, latencyMs: 1 }).verdict, "pass");
+  });
+
+  it("renders the scorecard as an HTML table with the verdict", () => {
+    const card = penguinGoals().check({ accuracy: 0.97, f1_macro: 0.95, log_loss: 0.2, latencyMs: 1, modelBytes: 10, trainingSeconds: 1, trainingRows: 300 });
+    const bundle = render(card);
+    const html = bundle["text/html"] as string;
+    assert.match(html, /<table>/);
+    assert.match(html, /PASS/);
+    assert.equal((html.match(/<tr>/g) ?? []).length, 1 + 7);
+    assert.match(html, /0\.97/);
+    assert.match(html, /Chinstrap is the rare one/);
+    assert.match(bundle["text/plain"] as string, /PASS {2}accuracy ≥ 0\.95: 0\.97/);
+    assert.match(render(penguinGoals())["text/html"] as string, /predicting <code>species<\/code>/);
+  });
+
+  it("saves to JSON atomically and loads back the same goals", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "trainlab-goals-"));
+    const file = path.join(dir, "runs", "goals.json");
+    const goals = penguinGoals();
+    await goals.save(file);
+    assert.deepEqual(fs.readdirSync(path.dirname(file)), ["goals.json"], "no temp file left behind");
+    const loaded = loadGoals(file);
+    assert.deepEqual(loaded.toJSON(), goals.toJSON());
+    assert.deepEqual(JSON.parse(fs.readFileSync(file, "utf8")).goals[2], { metric: "log_loss", target: 0.3, direction: "lower" });
+    const results = { accuracy: 0.96, f1_macro: 0.94, log_loss: 0.2 };
+    assert.deepEqual(loaded.check(results).rows, goals.check(results).rows);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("rejects bad definitions with a message that says what to do", () => {
+    assert.throws(() => defineGoals({ task: "" }), /"task" is required/);
+    assert.throws(() => defineGoals({ task: "classification" }), /at least one goal/);
+    assert.throws(() => defineGoals({ task: "classification", metric: "accuracy" }), /needs a "target"/);
+    assert.throws(() => defineGoals({ task: "classification", target: 0.9 }), /without "metric"/);
+    assert.throws(() => defineGoals({ task: "x", metric: "happiness", target: 1 }), /pass direction: "higher" or "lower"/);
+    assert.ok(defineGoals({ task: "x", metric: "happiness", target: 1, direction: "higher" }));
+    assert.throws(() => defineGoals({ task: "x", metric: "accuracy", target: NaN }), /finite number/);
+    assert.throws(() => defineGoals({ task: "x", constraints: { maxLatency: 3 } as never }), /unknown constraint "maxLatency"/);
+    assert.throws(() => loadGoals("/nonexistent/goals.json"), /Cannot read goals from \/nonexistent\/goals.json/);
+  });
+});

@@ -1,0 +1,78 @@
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { SeededRandom, ks2samp, psi, quantile } from "../../lib/validate/stats";
+
+/** The fixture lives next to the sources (tests/validate/fixtures), two levels above dist-XX/tests/validate. */
+export function readReference(): Reference {
+  const file = path.join(__dirname, "..", "..", "..", "tests", "validate", "fixtures", "reference.json");
+  return JSON.parse(fs.readFileSync(file, "utf8")) as Reference;
+}
+
+export interface Reference {
+  ks_2samp: { name: string; a: number[]; b: number[]; statistic: number; pvalue: number }[];
+  calibration: {
+    y: number[];
+    p: number[];
+    brier: number;
+    uniform: { prob_true: number[]; prob_pred: number[] };
+    quantile: { prob_true: number[]; prob_pred: number[] };
+  };
+}
+
+function close(actual: number, expected: number, tol: number, what: string): void {
+  const scale = Math.max(1, Math.abs(expected));
+  assert.ok(Math.abs(actual - expected) <= tol * scale, `${what}: got ${actual}, scipy says ${expected}`);
+}
+
+describe("validate statistics (lib/validate/stats)", () => {
+  const reference = readReference();
+
+  for (const c of reference.ks_2samp) {
+    it(`two-sample KS matches scipy.stats.ks_2samp: ${c.name}`, () => {
+      const result = ks2samp(c.a, c.b);
+      close(result.statistic, c.statistic, 1e-12, "statistic");
+      close(result.pValue, c.pvalue, 1e-9, `p-value (${result.method})`);
+      assert.equal(result.method, Math.max(c.a.length, c.b.length) > 10000 ? "asymp" : "exact");
+    });
+  }
+
+  it("KS rejects empty samples and missing values with a clear message", () => {
+    assert.throws(() => ks2samp([], [1]), /at least one value/);
+    assert.throws(() => ks2samp([1, NaN], [1]), /first sample holds NaN at index 1/);
+  });
+
+  it("PSI is 0 for the same sample and grows with a known shift", () => {
+    const rng = new SeededRandom(3);
+    const base = Array.from({ length: 5000 }, () => rng.normal());
+    assert.equal(psi(base, base).psi, 0);
+    const small = psi(base, base.map((v) => v + 0.1)).psi;
+    const large = psi(base, base.map((v) => v + 1)).psi;
+    assert.ok(small > 0 && small < 0.1, `small shift PSI ${small}`);
+    assert.ok(large > 0.25, `large shift PSI ${large}`);
+  });
+
+  it("PSI on a hand-computed shift: quartile bins, one quarter of the mass moved", () => {
+    const reference = [1, 2, 3, 4, 5, 6, 7, 8];
+    // quartile edges of the reference: 2.75, 4.5, 6.25 -> bins hold 2,2,2,2 of 8 = 0.25 each.
+    const current = [1, 1, 1, 1, 5, 6, 7, 8]; // 0.5, 0, 0.25, 0.25
+    const result = psi(reference, current, { bins: 4, floor: 1e-4 });
+    assert.deepEqual(result.edges, [2.75, 4.5, 6.25]);
+    assert.deepEqual(result.expected, [0.25, 0.25, 0.25, 0.25]);
+    assert.deepEqual(result.actual, [0.5, 0, 0.25, 0.25]);
+    const expected = (0.5 - 0.25) * Math.log(0.5 / 0.25) + (1e-4 - 0.25) * Math.log(1e-4 / 0.25);
+    close(result.psi, expected, 1e-12, "psi");
+  });
+
+  it("quantile interpolates like numpy", () => {
+    assert.equal(quantile([1, 2, 3, 4], 0.5), 2.5);
+    assert.equal(quantile([1, 2, 3, 4, 5, 6, 7, 8], 0.25), 2.75);
+  });
+
+  it("the seeded generator repeats its stream", () => {
+    const a = new SeededRandom(42);
+    const b = new SeededRandom(42);
+    for (let i = 0; i < 10; i++) assert.equal(a.next(), b.next());
+    assert.notEqual(new SeededRandom(1).next(), new SeededRandom(2).next());
+  });
+});
