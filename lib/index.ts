@@ -13,3 +13,4 @@ export * from "./datasets";
 export * from "./data";
 export * from "./models";
 export * from "./viz";
+export * from "./evaluate";
