@@ -14,3 +14,4 @@ export * from "./data";
 export * from "./models";
 export * from "./viz";
 export * from "./evaluate";
+export * from "./kernels/native";

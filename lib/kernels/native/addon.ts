@@ -1,0 +1,105 @@
+/**
+ * Finds, configures and loads the native kernel pack's compiled addon (lib/kernels/native/build/Release).
+ * Knows nothing of tfjs: kernels.ts wires the addon into the wasm backend.
+ */
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+
+/** The functions the C++ addon exports (see src/kernels.cc for the argument lists). */
+export interface NativeAddon {
+  matmul(...args: unknown[]): void;
+  conv2d(...args: unknown[]): void;
+  conv2dBackpropInput(...args: unknown[]): void;
+  conv2dBackpropFilter(...args: unknown[]): void;
+  reduceSum(heap: ArrayBuffer, x: number, out: number, outer: number, inner: number, mode: 0 | 1): void;
+  reluGrad(heap: ArrayBuffer, dy: number, x: number, out: number, n: number): void;
+  step(heap: ArrayBuffer, x: number, out: number, n: number, alpha: number): void;
+  gather(heap: ArrayBuffer, x: number, idx: number, out: number, batch: number, outer: number, dim: number,
+    slice: number, nIdx: number, elemBytes: number): number;
+  slice(heap: ArrayBuffer, x: number, out: number, shape: Int32Array, begin: Int32Array, size: Int32Array, elemBytes: number): void;
+  adam(heap: ArrayBuffer, params: Float64Array, grads: Float64Array, ms: Float64Array, vs: Float64Array, sizes: Float64Array,
+    lr: number, beta1: number, beta2: number, eps: number, accBeta1: number, accBeta2: number): void;
+  sgd(heap: ArrayBuffer, params: Float64Array, grads: Float64Array, accums: Float64Array | null, sizes: Float64Array,
+    lr: number, momentum: number, nesterov: boolean): void;
+  softmaxCrossEntropy(heap: ArrayBuffer, logits: number, labels: number, loss: number, grad: number, rows: number, classes: number): void;
+  configure(maxThreads?: number, parallelMacs?: number): void;
+  info(): { blasConfig: string; blasCore: string; maxThreads: number; parallelMacs: number };
+}
+
+/** The outcome of trying to load the addon. */
+export type AddonLoad =
+  | { ok: true; addon: NativeAddon; file: string; coretype?: string }
+  | { ok: false; reason: string; fix: string };
+
+/** Folder holding binding.gyp and the sources (the TS compiles to dist*\/lib/kernels/native, 4 levels below the root). */
+export const NATIVE_SOURCE_DIR = path.resolve(__dirname, "..", "..", "..", "..", "lib", "kernels", "native");
+
+/** The build command that produces the addon; printed in reports so users can run it. */
+export const NATIVE_BUILD_HINT =
+  "install a C++ compiler and OpenBLAS (Debian/Ubuntu: sudo apt-get install g++ make libopenblas-dev; conda: the " +
+  "cxx-compiler and openblas packages in environment.yml), then run `npm run build`";
+
+/**
+ * OpenBLAS 0.3.21 takes AMD Zen 4/5 for Haswell and skips its AVX-512 kernels (1.75x slower GEMMs).
+ * On a machine whose CPU has AVX-512 this selects the SkylakeX kernels, unless the user set OPENBLAS_CORETYPE.
+ * Must run before the addon (and with it libopenblas) is loaded.
+ */
+function chooseCoretype(): string | undefined {
+  if (process.env.OPENBLAS_CORETYPE) return process.env.OPENBLAS_CORETYPE;
+  if (process.platform !== "linux") return undefined;
+  try {
+    const flags = fs.readFileSync("/proc/cpuinfo", "utf8").match(/^flags\s*:(.*)$/m)?.[1] ?? "";
+    const set = new Set(flags.trim().split(/\s+/));
+    if (set.has("avx512f") && set.has("avx512bw") && set.has("avx512vl") && set.has("avx512dq")) {
+      process.env.OPENBLAS_CORETYPE = "SkylakeX";
+      return "SkylakeX";
+    }
+  } catch {
+    /* no /proc: leave OpenBLAS to detect the CPU */
+  }
+  return undefined;
+}
+
+let cached: AddonLoad | undefined;
+
+/** Loads the addon once; never throws (the reason and a fix are in the result). */
+export function loadAddon(): AddonLoad {
+  if (cached) return cached;
+  if (process.env.TRAINLAB_NATIVE === "0" || process.env.TRAINLAB_NATIVE === "off") {
+    cached = { ok: false, reason: "disabled by TRAINLAB_NATIVE=0", fix: "unset TRAINLAB_NATIVE to use the native kernel pack" };
+    return cached;
+  }
+  const file = path.join(NATIVE_SOURCE_DIR, "build", "Release", "trainlab_native.node");
+  if (!fs.existsSync(file)) {
+    const why = readBuildLog();
+    cached = { ok: false, reason: `the addon is not built (${file} is missing)${why ? `; last build: ${why}` : ""}`, fix: NATIVE_BUILD_HINT };
+    return cached;
+  }
+  const coretype = chooseCoretype();
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const addon = require(file) as NativeAddon;
+    const envThreads = Number(process.env.TRAINLAB_NATIVE_THREADS);
+    const cpus = typeof os.availableParallelism === "function" ? os.availableParallelism() : os.cpus().length;
+    addon.configure(Number.isFinite(envThreads) && envThreads > 0 ? envThreads : Math.max(1, Math.min(cpus, 8)));
+    cached = { ok: true, addon, file, coretype };
+  } catch (err) {
+    cached = {
+      ok: false,
+      reason: `the addon failed to load: ${(err as Error).message.split("\n")[0]}`,
+      fix: `rebuild it with \`npm run build\` (needs libopenblas at run time: ${NATIVE_BUILD_HINT})`,
+    };
+  }
+  return cached;
+}
+
+/** The first line of the reason the last build failed, as written by .ci/build.sh (build/status.txt). */
+function readBuildLog(): string | undefined {
+  try {
+    const text = fs.readFileSync(path.join(NATIVE_SOURCE_DIR, "build", "status.txt"), "utf8").trim();
+    return text || undefined;
+  } catch {
+    return undefined;
+  }
+}

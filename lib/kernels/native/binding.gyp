@@ -1,0 +1,14 @@
+{
+  "targets": [
+    {
+      "target_name": "trainlab_native",
+      "sources": ["src/kernels.cc"],
+      "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "<!@(node -p \"process.env.TRAINLAB_BLAS_INCLUDE || ''\")"],
+      "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS"],
+      "cflags!": ["-fno-exceptions"],
+      "cflags_cc!": ["-fno-exceptions"],
+      "cflags_cc": ["-O3", "-std=c++17", "-fexceptions", "-Wno-free-nonheap-object"],
+      "libraries": ["<!@(node -p \"process.env.TRAINLAB_BLAS_LIBS || '-lopenblas'\")"]
+    }
+  ]
+}

@@ -1,0 +1,361 @@
+/**
+ * trainlab's native kernel pack: OpenBLAS-backed CPU kernels for the tfjs wasm backend.
+ *
+ * Importing this module registers an accelerator with lib/backend, so when the backend chain activates
+ * wasm it installs the pack (or records why it could not). Notebooks can inspect it with
+ * `nativeKernelStatus()` and turn it off and on with `uninstallNativeKernels()` / `installNativeKernels()`.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { registerWasmAccelerator } from "../../backend";
+import { loadAddon, NativeAddon, NATIVE_BUILD_HINT } from "./addon";
+import { nativeKernelFactories, offsetOf, RELU_GRAD_KERNEL, SOFTMAX_CE_KERNEL, WasmBackendLike } from "./kernels";
+
+export { NATIVE_BUILD_HINT } from "./addon";
+
+/** What the native kernel pack is doing in this process. */
+export interface NativeKernelStatus {
+  /** The addon was built and loaded. */
+  available: boolean;
+  /** Its kernels are registered for the wasm backend right now. */
+  active: boolean;
+  /** Why it is off (empty when active). */
+  reason: string;
+  /** How to turn it on (empty when active). */
+  fix: string;
+  /** Kernels it overrides or adds. */
+  kernels: string[];
+  /** OpenBLAS build and the core it runs on (e.g. "SkylakeX"), when loaded. */
+  blas?: string;
+  /** Most BLAS threads it uses for a large GEMM. */
+  maxThreads?: number;
+}
+
+const ACCELERATOR_NAME = "native kernel pack";
+let installed: { previous: Map<string, tf.KernelConfig | undefined>; kernels: string[] } | undefined;
+let lastError: string | undefined;
+
+function wasmBackend(): WasmBackendLike | undefined {
+  try {
+    return tf.findBackend("wasm") as unknown as WasmBackendLike | undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function addonOrThrow(): NativeAddon {
+  const load = loadAddon();
+  if (!load.ok) throw new Error(`${load.reason}. To enable it: ${load.fix}`);
+  return load.addon;
+}
+
+/**
+ * Registers the pack's kernels for the wasm backend (overriding stock ones, and any JS fallback such as a
+ * Conv2DBackpropFilter registered by lib/kernels/wasm-gradients). Idempotent.
+ * @throws Error saying why and how to fix it when the addon is not built or cannot load.
+ */
+export function installNativeKernels(): NativeKernelStatus {
+  if (installed) return nativeKernelStatus();
+  let addon: NativeAddon;
+  try {
+    addon = addonOrThrow();
+  } catch (err) {
+    lastError = (err as Error).message;
+    throw err;
+  }
+  const previous = new Map<string, tf.KernelConfig | undefined>();
+  const factories = nativeKernelFactories(addon);
+  for (const [name, make] of Object.entries(factories)) {
+    const prev = tf.getKernel(name, "wasm");
+    previous.set(name, prev);
+    if (prev) tf.unregisterKernel(name, "wasm");
+    tf.registerKernel({ kernelName: name, backendName: "wasm", kernelFunc: make(prev?.kernelFunc) });
+  }
+  installed = { previous, kernels: Object.keys(factories) };
+  lastError = undefined;
+  return nativeKernelStatus();
+}
+
+/** Restores the kernels that were registered before {@link installNativeKernels} (stock wasm). */
+export function uninstallNativeKernels(): void {
+  if (!installed) return;
+  for (const [name, prev] of installed.previous) {
+    if (tf.getKernel(name, "wasm")) tf.unregisterKernel(name, "wasm");
+    if (prev) tf.registerKernel(prev);
+  }
+  installed = undefined;
+  lastError = "uninstalled by uninstallNativeKernels()";
+}
+
+/** Whether the native kernels are registered for wasm right now. */
+export function nativeKernelsActive(): boolean {
+  return installed !== undefined;
+}
+
+/** Reports whether the pack is loaded and active, and if not, why and how to fix it. Never throws. */
+export function nativeKernelStatus(): NativeKernelStatus {
+  const load = loadAddon();
+  if (!load.ok) return { available: false, active: false, reason: load.reason, fix: load.fix, kernels: [] };
+  const info = load.addon.info();
+  const blas = `${info.blasConfig.trim()} (core ${info.blasCore}${load.coretype ? `, OPENBLAS_CORETYPE=${load.coretype}` : ""})`;
+  if (!installed) {
+    return {
+      available: true, active: false, reason: lastError ?? "the wasm backend has not been activated yet",
+      fix: "call ensureBackend() (or useBackend(\"wasm\")) — the pack installs when wasm activates", kernels: [], blas,
+      maxThreads: info.maxThreads,
+    };
+  }
+  return { available: true, active: true, reason: "", fix: "", kernels: [...installed.kernels], blas, maxThreads: info.maxThreads };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Relu backward as one kernel. The gradient registry is global, so the override only takes the native path
+// while the pack is active on the wasm backend; otherwise it computes what tfjs computes (dy * step(x)).
+const stockReluGrad = tf.getGradient("Relu");
+tf.registerGradient({
+  kernelName: "Relu",
+  inputsToSave: ["x"],
+  gradFunc: (dy, saved, attrs) => {
+    const [x] = saved;
+    if (installed && tf.getBackend() === "wasm" && x.dtype === "float32") {
+      return { x: () => tf.engine().runKernel(RELU_GRAD_KERNEL, { dy: dy as tf.Tensor, x }) as tf.Tensor };
+    }
+    if (stockReluGrad) return stockReluGrad.gradFunc(dy, saved, attrs);
+    return { x: () => tf.mul(dy as tf.Tensor, tf.cast(tf.step(x), "float32")) };
+  },
+});
+
+/**
+ * Mean softmax cross-entropy of `logits` [rows, classes] against one-hot (or soft) `labels`, with a fused
+ * forward/backward on the native pack; elsewhere it is `tf.losses.softmaxCrossEntropy`.
+ * Differentiable with respect to `logits`.
+ * @throws Error when the shapes differ or are not rank 2.
+ */
+export function nativeSoftmaxCrossEntropy(labels: tf.Tensor, logits: tf.Tensor): tf.Scalar {
+  if (labels.rank !== 2 || logits.rank !== 2 || !util_equal(labels.shape, logits.shape)) {
+    throw new Error(`nativeSoftmaxCrossEntropy: labels ${JSON.stringify(labels.shape)} and logits ${JSON.stringify(logits.shape)} must both be [rows, classes]`);
+  }
+  if (!(installed && tf.getBackend() === "wasm" && logits.dtype === "float32")) {
+    return tf.losses.softmaxCrossEntropy(labels, logits) as tf.Scalar;
+  }
+  const y = labels.dtype === "float32" ? labels : tf.cast(labels, "float32");
+  const f = tf.customGrad(((z: tf.Tensor, save: tf.GradSaveFunc) => {
+    const [loss, grad] = tf.engine().runKernel(SOFTMAX_CE_KERNEL, { logits: z, labels: y }) as tf.Tensor[];
+    save([grad]);
+    const value = tf.mean(loss) as tf.Scalar;
+    loss.dispose();
+    return { value, gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.mul(saved[0], tf.div(dy, z.shape[0])) };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]);
+  const result = f(logits) as tf.Scalar;
+  if (y !== labels) y.dispose();
+  return result;
+}
+
+function util_equal(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Fused optimizers: one native call updates every variable in place on the wasm heap.
+
+/** A named tensor as tfjs optimizers see it. */
+export interface NativeNamedTensor {
+  name: string;
+  tensor: tf.Tensor;
+}
+/** Gradients as tfjs optimizers receive them. */
+export type NativeVariableGrads = tf.NamedTensorMap | NativeNamedTensor[];
+
+function listGrads(variableGradients: NativeVariableGrads): Array<{ name: string; grad: tf.Tensor }> {
+  return Array.isArray(variableGradients)
+    ? variableGradients.map((v) => ({ name: v.name, grad: v.tensor }))
+    : Object.keys(variableGradients).map((name) => ({ name, grad: variableGradients[name] }));
+}
+
+function registeredVariable(name: string): tf.Variable {
+  const v = (tf.engine().registeredVariables as Record<string, tf.Variable>)[name];
+  if (!v) throw new Error(`optimizer: no variable named "${name}" is registered`);
+  return v;
+}
+
+/** Makes sure the variable owns its buffer alone (so an in-place update cannot change another tensor). */
+function exclusive(backend: WasmBackendLike, v: tf.Variable): void {
+  const data = backend.dataIdMap.get(v.dataId);
+  if (data && data.refCount === 1) return;
+  const copy = tf.tidy(() => tf.add(v, tf.scalar(0)));
+  v.assign(copy);
+  copy.dispose();
+}
+
+function nativeUsable(vars: Array<{ grad: tf.Tensor }>): boolean {
+  return installed !== undefined && tf.getBackend() === "wasm" && vars.every((g) => g.grad.dtype === "float32");
+}
+
+/**
+ * Adam with tfjs's exact update rule, fused into one native call per step on the native pack (state
+ * m, v live on the wasm heap); on any other backend it delegates to `tf.train.adam` with the same settings.
+ * Use it wherever a tfjs optimizer goes: `model.compile({ optimizer: nativeAdam(1e-3), ... })`.
+ */
+export class NativeAdamOptimizer extends tf.Optimizer {
+  /** Name used by tfjs serialization. */
+  static get className(): string {
+    return "TrainlabNativeAdam";
+  }
+  private readonly slots = new Map<string, { m: tf.Tensor; v: tf.Tensor }>();
+  private step = 0;
+  private fallback?: tf.AdamOptimizer;
+
+  constructor(readonly learningRate = 0.001, readonly beta1 = 0.9, readonly beta2 = 0.999, readonly epsilon = 1e-7) {
+    super();
+  }
+
+  override applyGradients(variableGradients: NativeVariableGrads): void {
+    const grads = listGrads(variableGradients);
+    if (!nativeUsable(grads)) {
+      this.fallback ??= tf.train.adam(this.learningRate, this.beta1, this.beta2, this.epsilon);
+      (this.fallback.applyGradients as (g: NativeVariableGrads) => void).call(this.fallback, variableGradients);
+      this.incrementIterations();
+      return;
+    }
+    const backend = tf.backend() as unknown as WasmBackendLike;
+    const addon = addonOrThrow();
+    this.step++;
+    const live = grads.filter((g) => g.grad != null);
+    const vars = live.map((g) => registeredVariable(g.name));
+    vars.forEach((v) => exclusive(backend, v));
+    for (const v of vars) {
+      if (!this.slots.has(v.name)) this.slots.set(v.name, { m: tf.keep(tf.zerosLike(v)), v: tf.keep(tf.zerosLike(v)) });
+    }
+    const n = vars.length;
+    const P = new Float64Array(n), G = new Float64Array(n), M = new Float64Array(n), V = new Float64Array(n), S = new Float64Array(n);
+    vars.forEach((v, i) => {
+      const s = this.slots.get(v.name)!;
+      P[i] = offsetOf(backend, v); G[i] = offsetOf(backend, live[i].grad); M[i] = offsetOf(backend, s.m); V[i] = offsetOf(backend, s.v);
+      S[i] = v.size;
+    });
+    addon.adam(backend.wasm.HEAPU8.buffer as ArrayBuffer, P, G, M, V, S, this.learningRate, this.beta1, this.beta2, this.epsilon,
+      Math.pow(this.beta1, this.step), Math.pow(this.beta2, this.step));
+    this.incrementIterations();
+  }
+
+  override dispose(): void {
+    for (const s of this.slots.values()) tf.dispose([s.m, s.v]);
+    this.slots.clear();
+    this.fallback?.dispose();
+  }
+
+  override async getWeights(): Promise<NativeNamedTensor[]> {
+    const out: NativeNamedTensor[] = [await this.saveIterations()];
+    for (const [name, s] of this.slots) out.push({ name: `${name}/m`, tensor: s.m }, { name: `${name}/v`, tensor: s.v });
+    return out;
+  }
+
+  override async setWeights(weightValues: NativeNamedTensor[]): Promise<void> {
+    const rest = await this.extractIterations(weightValues);
+    this.step = this.iterations;
+    for (const { name, tensor } of rest) {
+      const [varName, kind] = [name.slice(0, name.lastIndexOf("/")), name.slice(name.lastIndexOf("/") + 1)];
+      const slot = this.slots.get(varName) ?? { m: tf.keep(tf.zerosLike(tensor)), v: tf.keep(tf.zerosLike(tensor)) };
+      const copy = tf.keep(tf.add(tensor, 0));
+      if (kind === "m") { slot.m.dispose(); slot.m = copy; } else { slot.v.dispose(); slot.v = copy; }
+      this.slots.set(varName, slot);
+    }
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { learningRate: this.learningRate, beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon };
+  }
+}
+
+/**
+ * SGD, optionally with (Nesterov) momentum, with tfjs's update rules (tf.train.sgd / tf.train.momentum),
+ * fused into one native call per step on the native pack; elsewhere it delegates to the tfjs optimizer.
+ */
+export class NativeSGDOptimizer extends tf.Optimizer {
+  static get className(): string {
+    return "TrainlabNativeSGD";
+  }
+  private readonly accums = new Map<string, tf.Tensor>();
+  private fallback?: tf.Optimizer;
+
+  constructor(readonly learningRate = 0.01, readonly momentum = 0, readonly useNesterov = false) {
+    super();
+  }
+
+  override applyGradients(variableGradients: NativeVariableGrads): void {
+    const grads = listGrads(variableGradients);
+    if (!nativeUsable(grads)) {
+      this.fallback ??= this.momentum > 0 ? tf.train.momentum(this.learningRate, this.momentum, this.useNesterov) : tf.train.sgd(this.learningRate);
+      (this.fallback.applyGradients as (g: NativeVariableGrads) => void).call(this.fallback, variableGradients);
+      this.incrementIterations();
+      return;
+    }
+    const backend = tf.backend() as unknown as WasmBackendLike;
+    const addon = addonOrThrow();
+    const live = grads.filter((g) => g.grad != null);
+    const vars = live.map((g) => registeredVariable(g.name));
+    vars.forEach((v) => exclusive(backend, v));
+    const useAcc = this.momentum > 0;
+    if (useAcc) for (const v of vars) if (!this.accums.has(v.name)) this.accums.set(v.name, tf.keep(tf.zerosLike(v)));
+    const n = vars.length;
+    const P = new Float64Array(n), G = new Float64Array(n), A = new Float64Array(n), S = new Float64Array(n);
+    vars.forEach((v, i) => {
+      P[i] = offsetOf(backend, v); G[i] = offsetOf(backend, live[i].grad); S[i] = v.size;
+      if (useAcc) A[i] = offsetOf(backend, this.accums.get(v.name)!);
+    });
+    addon.sgd(backend.wasm.HEAPU8.buffer as ArrayBuffer, P, G, useAcc ? A : null, S, this.learningRate, this.momentum, this.useNesterov);
+    this.incrementIterations();
+  }
+
+  override dispose(): void {
+    tf.dispose([...this.accums.values()]);
+    this.accums.clear();
+    this.fallback?.dispose();
+  }
+
+  override async getWeights(): Promise<NativeNamedTensor[]> {
+    const out: NativeNamedTensor[] = [await this.saveIterations()];
+    for (const [name, t] of this.accums) out.push({ name: `${name}/momentum`, tensor: t });
+    return out;
+  }
+
+  override async setWeights(weightValues: NativeNamedTensor[]): Promise<void> {
+    const rest = await this.extractIterations(weightValues);
+    for (const { name, tensor } of rest) {
+      const varName = name.slice(0, name.lastIndexOf("/"));
+      this.accums.get(varName)?.dispose();
+      this.accums.set(varName, tf.keep(tf.add(tensor, 0)));
+    }
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { learningRate: this.learningRate, momentum: this.momentum, useNesterov: this.useNesterov };
+  }
+}
+
+/** Adam fused on the native pack (tf.train.adam elsewhere). Same defaults as tf.train.adam. */
+export function nativeAdam(learningRate = 0.001, beta1 = 0.9, beta2 = 0.999, epsilon = 1e-7): NativeAdamOptimizer {
+  return new NativeAdamOptimizer(learningRate, beta1, beta2, epsilon);
+}
+
+/** SGD (momentum = 0) or momentum SGD fused on the native pack (tf.train.sgd / tf.train.momentum elsewhere). */
+export function nativeSGD(learningRate = 0.01, momentum = 0, useNesterov = false): NativeSGDOptimizer {
+  return new NativeSGDOptimizer(learningRate, momentum, useNesterov);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Hook into the backend chain: installs when wasm activates; the report shows on/off and why.
+registerWasmAccelerator(() => {
+  try {
+    const s = installNativeKernels();
+    return { name: ACCELERATOR_NAME, active: true, detail: `${s.kernels.length} kernels on ${s.blas}, up to ${s.maxThreads} BLAS threads` };
+  } catch (err) {
+    return { name: ACCELERATOR_NAME, active: false, detail: `stock wasm kernels in use: ${(err as Error).message}` };
+  }
+});
+
+/** Whether a wasm-backend tensor's memory is exclusively its own (useful to check in-place updates are safe). */
+export function ownsBuffer(t: tf.Tensor): boolean {
+  const backend = wasmBackend();
+  return Boolean(backend?.dataIdMap.get(t.dataId)?.refCount === 1);
+}
+

@@ -1,0 +1,631 @@
+// trainlab native kernel pack: CPU kernels for the tfjs wasm backend.
+//
+// Every entry point receives the wasm heap (an ArrayBuffer: the WebAssembly.Memory buffer of the
+// tfjs-backend-wasm module) plus byte offsets of tensors inside it, and computes in place on that
+// memory. JS re-reads the buffer before every call, because wasm memory growth detaches old buffers.
+// GEMMs go to OpenBLAS (cblas_sgemm); the rest are plain loops the compiler vectorises.
+#include <napi.h>
+#include <cblas.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <vector>
+
+namespace {
+
+int g_current_threads = -1;
+int g_max_threads = 2;
+// GEMMs smaller than this many multiply-adds run on one thread (thread wake-up costs more than it saves).
+double g_parallel_macs = 4.0e6;
+
+void SetThreadsFor(double macs) {
+  int want = macs >= g_parallel_macs ? g_max_threads : 1;
+  if (want != g_current_threads) {
+    openblas_set_num_threads(want);
+    g_current_threads = want;
+  }
+}
+
+uint8_t* HeapBase(const Napi::Value& v) {
+  if (!v.IsArrayBuffer()) throw Napi::TypeError::New(v.Env(), "expected the wasm heap ArrayBuffer");
+  return static_cast<uint8_t*>(v.As<Napi::ArrayBuffer>().Data());
+}
+float* F32(uint8_t* heap, const Napi::Value& v) { return reinterpret_cast<float*>(heap + static_cast<size_t>(v.As<Napi::Number>().DoubleValue())); }
+int64_t I64(const Napi::Value& v) { return static_cast<int64_t>(v.As<Napi::Number>().DoubleValue()); }
+double D(const Napi::Value& v) { return v.As<Napi::Number>().DoubleValue(); }
+bool B(const Napi::Value& v) { return v.ToBoolean().Value(); }
+std::vector<int64_t> IntList(const Napi::Value& v) {
+  Napi::Int32Array a = v.As<Napi::Int32Array>();
+  return std::vector<int64_t>(a.Data(), a.Data() + a.ElementLength());
+}
+
+// Scratch space kept across calls (never on the wasm heap).
+std::vector<float>& Scratch(int slot, size_t n) {
+  static thread_local std::vector<float> bufs[4];
+  if (bufs[slot].size() < n) bufs[slot].resize(n);
+  return bufs[slot];
+}
+
+enum Act { kLinear = 0, kRelu = 1, kRelu6 = 2, kElu = 3, kLeaky = 4, kPrelu = 5, kSigmoid = 6 };
+
+// Iterates over a tensor of `shape` (rank r) and yields the flat offset into a broadcast operand
+// whose per-dimension strides are `strides` (0 on broadcast dimensions).
+struct Broadcast {
+  std::vector<int64_t> shape, strides;
+  bool row_only = false;   // operand varies only along the last dim with stride 1
+  bool scalar = false;     // operand is a single value
+  bool full = false;       // operand has the same layout as the output
+  void Init(const std::vector<int64_t>& s, const std::vector<int64_t>& st) {
+    shape = s; strides = st;
+    size_t r = shape.size();
+    scalar = std::all_of(strides.begin(), strides.end(), [](int64_t x) { return x == 0; });
+    row_only = r > 0 && strides[r - 1] == 1;
+    for (size_t i = 0; i + 1 < r && row_only; ++i) if (strides[i] != 0) row_only = false;
+    if (r > 0 && shape[r - 1] == 1) row_only = false;
+    full = true;
+    int64_t expect = 1;
+    for (size_t i = r; i-- > 0;) {
+      if (shape[i] != 1 && strides[i] != expect) full = false;
+      expect *= shape[i];
+    }
+  }
+  // Materialises the operand's offsets for every output element when no fast path applies.
+  template <typename F>
+  void ForEach(int64_t total, F&& f) const {
+    size_t r = shape.size();
+    std::vector<int64_t> idx(r, 0);
+    int64_t off = 0;
+    for (int64_t e = 0; e < total; ++e) {
+      f(e, off);
+      for (size_t d = r; d-- > 0;) {
+        idx[d]++; off += strides[d];
+        if (idx[d] < shape[d]) break;
+        off -= strides[d] * shape[d]; idx[d] = 0;
+      }
+    }
+  }
+};
+
+inline float ApplyAct(float v, int act, float alpha, float preluW) {
+  switch (act) {
+    case kRelu: return v > 0.f ? v : 0.f;
+    case kRelu6: return std::min(std::max(v, 0.f), 6.f);
+    case kElu: return v > 0.f ? v : std::expm1(v);
+    case kLeaky: return v >= 0.f ? v : alpha * v;   // tfjs: leakyRelu keeps x where x >= 0
+    case kPrelu: return v > 0.f ? v : preluW * v;   // tfjs: prelu uses x where x > 0
+    case kSigmoid: return 1.f / (1.f + std::exp(-v));
+    default: return v;
+  }
+}
+
+// Adds a broadcast bias and applies the activation over `out` (shape `shape`).
+void Epilogue(float* out, const std::vector<int64_t>& shape, const float* bias, const Broadcast& bb,
+              int act, float alpha, const float* prelu, const Broadcast& pb) {
+  int64_t total = 1;
+  for (auto s : shape) total *= s;
+  if (total == 0) return;
+  int64_t n = shape.empty() ? 1 : shape.back();
+  if (bias) {
+    if (bb.row_only) {
+      for (int64_t i = 0; i < total; i += n) {
+        float* o = out + i;
+        for (int64_t j = 0; j < n; ++j) o[j] += bias[j];
+      }
+    } else if (bb.scalar) {
+      float b0 = bias[0];
+      for (int64_t i = 0; i < total; ++i) out[i] += b0;
+    } else if (bb.full) {
+      for (int64_t i = 0; i < total; ++i) out[i] += bias[i];
+    } else {
+      bb.ForEach(total, [&](int64_t e, int64_t off) { out[e] += bias[off]; });
+    }
+  }
+  switch (act) {
+    case kLinear: return;
+    case kRelu:
+      for (int64_t i = 0; i < total; ++i) out[i] = out[i] > 0.f ? out[i] : 0.f;
+      return;
+    case kPrelu:
+      if (pb.row_only) {
+        for (int64_t i = 0; i < total; i += n)
+          for (int64_t j = 0; j < n; ++j) out[i + j] = ApplyAct(out[i + j], act, alpha, prelu[j]);
+      } else if (pb.full) {
+        for (int64_t i = 0; i < total; ++i) out[i] = ApplyAct(out[i], act, alpha, prelu[i]);
+      } else {
+        pb.ForEach(total, [&](int64_t e, int64_t off) { out[e] = ApplyAct(out[e], act, alpha, prelu[off]); });
+      }
+      return;
+    default:
+      for (int64_t i = 0; i < total; ++i) out[i] = ApplyAct(out[i], act, alpha, 0.f);
+  }
+}
+
+Broadcast ReadBroadcast(const Napi::Value& shape, const Napi::Value& strides) {
+  Broadcast b;
+  if (shape.IsTypedArray()) b.Init(IntList(shape), IntList(strides));
+  return b;
+}
+
+// matmul(heap, aOff, bOff, outOff, M, N, K, transA, transB, aBatchIdx:Int32Array|null, bBatchIdx|null, batch,
+//        aBatchStride, bBatchStride, biasOff|-1, biasShape, biasStrides, act, alpha, preluOff|-1, preluShape, preluStrides, outShape)
+// Batch broadcasting is resolved in JS into per-output-batch indices into a and b.
+Napi::Value MatMul(const Napi::CallbackInfo& info) {
+  uint8_t* heap = HeapBase(info[0]);
+  const float* a = F32(heap, info[1]);
+  const float* b = F32(heap, info[2]);
+  float* c = F32(heap, info[3]);
+  int64_t M = I64(info[4]), N = I64(info[5]), K = I64(info[6]);
+  bool ta = B(info[7]), tb = B(info[8]);
+  int64_t batch = I64(info[11]);
+  int64_t sa = I64(info[12]), sb = I64(info[13]);
+  std::vector<int64_t> aIdx, bIdx;
+  if (info[9].IsTypedArray()) aIdx = IntList(info[9]);
+  if (info[10].IsTypedArray()) bIdx = IntList(info[10]);
+  int64_t lda = ta ? M : K, ldb = tb ? K : N;
+  SetThreadsFor(static_cast<double>(M) * N * K * batch);
+  if (K == 0) {
+    std::fill(c, c + batch * M * N, 0.f);
+  } else if (!ta && batch > 1 && aIdx.empty() && !bIdx.empty() &&
+             std::all_of(bIdx.begin(), bIdx.end(), [](int64_t x) { return x == 0; })) {
+    // a's batches are contiguous and all share b[0]: one tall GEMM.
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, tb ? CblasTrans : CblasNoTrans, batch * M, N, K, 1.f, a, lda, b, ldb, 0.f, c, N);
+  } else {
+    for (int64_t i = 0; i < batch; ++i) {
+      int64_t ia = aIdx.empty() ? i : aIdx[i];
+      int64_t ib = bIdx.empty() ? i : bIdx[i];
+      cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, M, N, K, 1.f,
+                  a + ia * sa, lda, b + ib * sb, ldb, 0.f, c + i * M * N, N);
+    }
+  }
+  if (info.Length() > 14) {
+    double biasOff = D(info[14]);
+    int act = static_cast<int>(I64(info[17]));
+    double preluOff = D(info[19]);
+    if (biasOff >= 0 || act != kLinear) {
+      std::vector<int64_t> outShape = IntList(info[22]);
+      Broadcast bb = biasOff >= 0 ? ReadBroadcast(info[15], info[16]) : Broadcast();
+      Broadcast pb = preluOff >= 0 ? ReadBroadcast(info[20], info[21]) : Broadcast();
+      const float* bias = biasOff >= 0 ? reinterpret_cast<const float*>(heap + static_cast<size_t>(biasOff)) : nullptr;
+      const float* prelu = preluOff >= 0 ? reinterpret_cast<const float*>(heap + static_cast<size_t>(preluOff)) : nullptr;
+      if (act == kPrelu && !prelu) throw Napi::Error::New(info.Env(), "prelu activation needs preluActivationWeights");
+      Epilogue(c, outShape, bias, bb, act, static_cast<float>(D(info[18])), prelu, pb);
+    }
+  }
+  return info.Env().Undefined();
+}
+
+// Convolution geometry shared by the three conv kernels. Tensor layouts are described by element
+// strides so NHWC and NCHW share one code path.
+struct ConvGeom {
+  int64_t N, H, W, Ci, KH, KW, Co, OH, OW, sh, sw, dh, dw, pt, pl;
+  int64_t xs[4];   // strides of x (or dx) for n, h, w, c
+  int64_t ys[4];   // strides of y (or dy) for n, h, w, c
+};
+
+ConvGeom ReadGeom(const Napi::Value& v) {
+  std::vector<int64_t> g = IntList(v);
+  ConvGeom c;
+  c.N = g[0]; c.H = g[1]; c.W = g[2]; c.Ci = g[3]; c.KH = g[4]; c.KW = g[5]; c.Co = g[6]; c.OH = g[7]; c.OW = g[8];
+  c.sh = g[9]; c.sw = g[10]; c.dh = g[11]; c.dw = g[12]; c.pt = g[13]; c.pl = g[14];
+  for (int i = 0; i < 4; ++i) { c.xs[i] = g[15 + i]; c.ys[i] = g[19 + i]; }
+  return c;
+}
+
+bool XIsNHWC(const ConvGeom& g) { return g.xs[3] == 1 && g.xs[2] == g.Ci && g.xs[1] == g.W * g.Ci; }
+bool YIsNHWC(const ConvGeom& g) { return g.ys[3] == 1 && g.ys[2] == g.Co && g.ys[1] == g.OW * g.Co; }
+
+// Images per chunk so that the column buffer stays below ~16M floats.
+int64_t ChunkImages(const ConvGeom& g) {
+  int64_t per = g.OH * g.OW * g.KH * g.KW * g.Ci;
+  if (per == 0) return std::max<int64_t>(g.N, 1);
+  return std::max<int64_t>(1, std::min<int64_t>(g.N, (int64_t(16) << 20) / per));
+}
+
+bool IsPointwise(const ConvGeom& g) {
+  return g.KH == 1 && g.KW == 1 && g.sh == 1 && g.sw == 1 && g.pt == 0 && g.pl == 0 && g.OH == g.H && g.OW == g.W;
+}
+
+// col[(n*OH*OW + oy*OW + ox), (ky*KW + kx)*Ci + ci] = x[n, oy*sh - pt + ky*dh, ox*sw - pl + kx*dw, ci] (0 outside)
+void Im2Col(const float* x, const ConvGeom& g, int64_t n0, int64_t nn, float* col) {
+  const int64_t kcols = g.KH * g.KW * g.Ci;
+  const bool contiguousC = g.xs[3] == 1;
+  for (int64_t n = 0; n < nn; ++n) {
+    const float* xn = x + (n0 + n) * g.xs[0];
+    for (int64_t oy = 0; oy < g.OH; ++oy) {
+      for (int64_t ox = 0; ox < g.OW; ++ox) {
+        float* row = col + ((n * g.OH + oy) * g.OW + ox) * kcols;
+        for (int64_t ky = 0; ky < g.KH; ++ky) {
+          int64_t iy = oy * g.sh - g.pt + ky * g.dh;
+          for (int64_t kx = 0; kx < g.KW; ++kx) {
+            int64_t ix = ox * g.sw - g.pl + kx * g.dw;
+            float* dst = row + (ky * g.KW + kx) * g.Ci;
+            if (iy < 0 || iy >= g.H || ix < 0 || ix >= g.W) {
+              std::memset(dst, 0, sizeof(float) * g.Ci);
+            } else {
+              const float* src = xn + iy * g.xs[1] + ix * g.xs[2];
+              if (contiguousC) std::memcpy(dst, src, sizeof(float) * g.Ci);
+              else for (int64_t ci = 0; ci < g.Ci; ++ci) dst[ci] = src[ci * g.xs[3]];
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+// dx[n, iy, ix, ci] += col[...] (the adjoint of Im2Col)
+void Col2Im(const float* col, const ConvGeom& g, int64_t n0, int64_t nn, float* dx) {
+  const int64_t kcols = g.KH * g.KW * g.Ci;
+  for (int64_t n = 0; n < nn; ++n) {
+    float* xn = dx + (n0 + n) * g.xs[0];
+    for (int64_t oy = 0; oy < g.OH; ++oy) {
+      for (int64_t ox = 0; ox < g.OW; ++ox) {
+        const float* row = col + ((n * g.OH + oy) * g.OW + ox) * kcols;
+        for (int64_t ky = 0; ky < g.KH; ++ky) {
+          int64_t iy = oy * g.sh - g.pt + ky * g.dh;
+          if (iy < 0 || iy >= g.H) continue;
+          for (int64_t kx = 0; kx < g.KW; ++kx) {
+            int64_t ix = ox * g.sw - g.pl + kx * g.dw;
+            if (ix < 0 || ix >= g.W) continue;
+            const float* src = row + (ky * g.KW + kx) * g.Ci;
+            float* dst = xn + iy * g.xs[1] + ix * g.xs[2];
+            if (g.xs[3] == 1) for (int64_t ci = 0; ci < g.Ci; ++ci) dst[ci] += src[ci];
+            else for (int64_t ci = 0; ci < g.Ci; ++ci) dst[ci * g.xs[3]] += src[ci];
+          }
+        }
+      }
+    }
+  }
+}
+
+// Copies a [P, Co] row-major block into y at images n0.. with y's strides (NCHW output), or back.
+void ScatterRows(const float* src, const ConvGeom& g, int64_t n0, int64_t nn, float* y) {
+  for (int64_t n = 0; n < nn; ++n)
+    for (int64_t oy = 0; oy < g.OH; ++oy)
+      for (int64_t ox = 0; ox < g.OW; ++ox) {
+        const float* r = src + ((n * g.OH + oy) * g.OW + ox) * g.Co;
+        float* d = y + (n0 + n) * g.ys[0] + oy * g.ys[1] + ox * g.ys[2];
+        for (int64_t c = 0; c < g.Co; ++c) d[c * g.ys[3]] = r[c];
+      }
+}
+void GatherRows(const float* y, const ConvGeom& g, int64_t n0, int64_t nn, float* dst) {
+  for (int64_t n = 0; n < nn; ++n)
+    for (int64_t oy = 0; oy < g.OH; ++oy)
+      for (int64_t ox = 0; ox < g.OW; ++ox) {
+        float* r = dst + ((n * g.OH + oy) * g.OW + ox) * g.Co;
+        const float* s = y + (n0 + n) * g.ys[0] + oy * g.ys[1] + ox * g.ys[2];
+        for (int64_t c = 0; c < g.Co; ++c) r[c] = s[c * g.ys[3]];
+      }
+}
+
+// conv2d(heap, xOff, filterOff, outOff, geom, biasOff, biasShape, biasStrides, act, alpha, preluOff, preluShape, preluStrides, outShape)
+Napi::Value Conv2D(const Napi::CallbackInfo& info) {
+  uint8_t* heap = HeapBase(info[0]);
+  const float* x = F32(heap, info[1]);
+  const float* f = F32(heap, info[2]);
+  float* y = F32(heap, info[3]);
+  ConvGeom g = ReadGeom(info[4]);
+  const int64_t kcols = g.KH * g.KW * g.Ci, P1 = g.OH * g.OW;
+  const bool xNHWC = XIsNHWC(g), yNHWC = YIsNHWC(g);
+  SetThreadsFor(static_cast<double>(g.N) * P1 * kcols * g.Co);
+  if (kcols == 0) {
+    for (int64_t i = 0; i < g.N * P1 * g.Co; ++i) y[i] = 0.f;
+  } else if (IsPointwise(g) && xNHWC && yNHWC) {
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, g.N * P1, g.Co, g.Ci, 1.f, x, g.Ci, f, g.Co, 0.f, y, g.Co);
+  } else {
+    int64_t chunk = ChunkImages(g);
+    float* col = Scratch(0, chunk * P1 * kcols).data();
+    float* tmp = yNHWC ? nullptr : Scratch(1, chunk * P1 * g.Co).data();
+    for (int64_t n0 = 0; n0 < g.N; n0 += chunk) {
+      int64_t nn = std::min(chunk, g.N - n0);
+      Im2Col(x, g, n0, nn, col);
+      float* dst = yNHWC ? y + n0 * P1 * g.Co : tmp;
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, nn * P1, g.Co, kcols, 1.f, col, kcols, f, g.Co, 0.f, dst, g.Co);
+      if (!yNHWC) ScatterRows(tmp, g, n0, nn, y);
+    }
+  }
+  if (info.Length() > 5) {
+    double biasOff = D(info[5]);
+    int act = static_cast<int>(I64(info[8]));
+    double preluOff = D(info[10]);
+    if (biasOff >= 0 || act != kLinear) {
+      Broadcast bb = biasOff >= 0 ? ReadBroadcast(info[6], info[7]) : Broadcast();
+      Broadcast pb = preluOff >= 0 ? ReadBroadcast(info[11], info[12]) : Broadcast();
+      const float* bias = biasOff >= 0 ? reinterpret_cast<const float*>(heap + static_cast<size_t>(biasOff)) : nullptr;
+      const float* prelu = preluOff >= 0 ? reinterpret_cast<const float*>(heap + static_cast<size_t>(preluOff)) : nullptr;
+      if (act == kPrelu && !prelu) throw Napi::Error::New(info.Env(), "prelu activation needs preluActivationWeights");
+      Epilogue(y, IntList(info[13]), bias, bb, act, static_cast<float>(D(info[9])), prelu, pb);
+    }
+  }
+  return info.Env().Undefined();
+}
+
+// conv2dBackpropInput(heap, dyOff, filterOff, dxOff, geom): dx = col2im(dy · filterᵀ)
+Napi::Value Conv2DBackpropInput(const Napi::CallbackInfo& info) {
+  uint8_t* heap = HeapBase(info[0]);
+  const float* dy = F32(heap, info[1]);
+  const float* f = F32(heap, info[2]);
+  float* dx = F32(heap, info[3]);
+  ConvGeom g = ReadGeom(info[4]);
+  const int64_t kcols = g.KH * g.KW * g.Ci, P1 = g.OH * g.OW;
+  const bool xNHWC = XIsNHWC(g), yNHWC = YIsNHWC(g);
+  SetThreadsFor(static_cast<double>(g.N) * P1 * kcols * g.Co);
+  if (IsPointwise(g) && xNHWC && yNHWC) {
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, g.N * P1, g.Ci, g.Co, 1.f, dy, g.Co, f, g.Co, 0.f, dx, g.Ci);
+    return info.Env().Undefined();
+  }
+  std::fill(dx, dx + g.N * g.H * g.W * g.Ci, 0.f);
+  if (kcols == 0 || g.Co == 0) return info.Env().Undefined();
+  int64_t chunk = ChunkImages(g);
+  float* col = Scratch(0, chunk * P1 * kcols).data();
+  float* tmp = yNHWC ? nullptr : Scratch(1, chunk * P1 * g.Co).data();
+  for (int64_t n0 = 0; n0 < g.N; n0 += chunk) {
+    int64_t nn = std::min(chunk, g.N - n0);
+    const float* dyc = dy + n0 * P1 * g.Co;
+    if (!yNHWC) { GatherRows(dy, g, n0, nn, tmp); dyc = tmp; }
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, nn * P1, kcols, g.Co, 1.f, dyc, g.Co, f, g.Co, 0.f, col, kcols);
+    Col2Im(col, g, n0, nn, dx);
+  }
+  return info.Env().Undefined();
+}
+
+// conv2dBackpropFilter(heap, xOff, dyOff, dfOff, geom): df = im2col(x)ᵀ · dy
+Napi::Value Conv2DBackpropFilter(const Napi::CallbackInfo& info) {
+  uint8_t* heap = HeapBase(info[0]);
+  const float* x = F32(heap, info[1]);
+  const float* dy = F32(heap, info[2]);
+  float* df = F32(heap, info[3]);
+  ConvGeom g = ReadGeom(info[4]);
+  const int64_t kcols = g.KH * g.KW * g.Ci, P1 = g.OH * g.OW;
+  const bool xNHWC = XIsNHWC(g), yNHWC = YIsNHWC(g);
+  SetThreadsFor(static_cast<double>(g.N) * P1 * kcols * g.Co);
+  if (kcols == 0 || g.Co == 0) return info.Env().Undefined();
+  if (g.N * P1 == 0) { std::fill(df, df + kcols * g.Co, 0.f); return info.Env().Undefined(); }
+  if (IsPointwise(g) && xNHWC && yNHWC) {
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, g.Ci, g.Co, g.N * P1, 1.f, x, g.Ci, dy, g.Co, 0.f, df, g.Co);
+    return info.Env().Undefined();
+  }
+  int64_t chunk = ChunkImages(g);
+  float* col = Scratch(0, chunk * P1 * kcols).data();
+  float* tmp = yNHWC ? nullptr : Scratch(1, chunk * P1 * g.Co).data();
+  for (int64_t n0 = 0; n0 < g.N; n0 += chunk) {
+    int64_t nn = std::min(chunk, g.N - n0);
+    Im2Col(x, g, n0, nn, col);
+    const float* dyc = dy + n0 * P1 * g.Co;
+    if (!yNHWC) { GatherRows(dy, g, n0, nn, tmp); dyc = tmp; }
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, kcols, g.Co, nn * P1, 1.f, col, kcols, dyc, g.Co,
+                n0 == 0 ? 0.f : 1.f, df, g.Co);
+  }
+  return info.Env().Undefined();
+}
+
+// reduceSum(heap, xOff, outOff, outer, inner, mode): mode 0 sums over outer (column sums -> [inner]),
+// mode 1 sums over inner (row sums -> [outer]). Accumulates in double for accuracy on long reductions.
+Napi::Value ReduceSum(const Napi::CallbackInfo& info) {
+  uint8_t* heap = HeapBase(info[0]);
+  const float* x = F32(heap, info[1]);
+  float* out = F32(heap, info[2]);
+  int64_t outer = I64(info[3]), inner = I64(info[4]);
+  int mode = static_cast<int>(I64(info[5]));
+  if (mode == 0) {
+    std::vector<double> sums(inner, 0.0);
+    for (int64_t i = 0; i < outer; ++i) {
+      const float* r = x + i * inner;
+      for (int64_t j = 0; j < inner; ++j) sums[j] += r[j];
+    }
+    for (int64_t j = 0; j < inner; ++j) out[j] = static_cast<float>(sums[j]);
+  } else {
+    for (int64_t i = 0; i < outer; ++i) {
+      const float* r = x + i * inner;
+      double s = 0.0;
+      for (int64_t j = 0; j < inner; ++j) s += r[j];
+      out[i] = static_cast<float>(s);
+    }
+  }
+  return info.Env().Undefined();
+}
+
+// reluGrad(heap, dyOff, xOff, outOff, n): out = x > 0 ? dy : 0
+Napi::Value ReluGrad(const Napi::CallbackInfo& info) {
+  uint8_t* heap = HeapBase(info[0]);
+  const float* dy = F32(heap, info[1]);
+  const float* x = F32(heap, info[2]);
+  float* out = F32(heap, info[3]);
+  int64_t n = I64(info[4]);
+  for (int64_t i = 0; i < n; ++i) out[i] = x[i] > 0.f ? dy[i] : 0.f;
+  return info.Env().Undefined();
+}
+
+// step(heap, xOff, outOff, n, alpha): out = x > 0 ? 1 : alpha (NaN stays NaN), tfjs Step semantics.
+Napi::Value Step(const Napi::CallbackInfo& info) {
+  uint8_t* heap = HeapBase(info[0]);
+  const float* x = F32(heap, info[1]);
+  float* out = F32(heap, info[2]);
+  int64_t n = I64(info[3]);
+  float alpha = static_cast<float>(D(info[4]));
+  for (int64_t i = 0; i < n; ++i) out[i] = std::isnan(x[i]) ? NAN : (x[i] > 0.f ? 1.f : alpha);
+  return info.Env().Undefined();
+}
+
+// gather(heap, xOff, idxOff, outOff, batch, outer, dimSize, slice, nIdx, elemBytes): row copies.
+// Returns -1 when all indices are in range, else the first bad index position.
+Napi::Value Gather(const Napi::CallbackInfo& info) {
+  uint8_t* heap = HeapBase(info[0]);
+  const uint8_t* x = heap + static_cast<size_t>(D(info[1]));
+  const int32_t* idx = reinterpret_cast<const int32_t*>(heap + static_cast<size_t>(D(info[2])));
+  uint8_t* out = heap + static_cast<size_t>(D(info[3]));
+  int64_t batch = I64(info[4]), outer = I64(info[5]), dim = I64(info[6]), slice = I64(info[7]), nIdx = I64(info[8]);
+  int64_t eb = I64(info[9]);
+  for (int64_t i = 0; i < batch * nIdx; ++i)
+    if (idx[i] < 0 || idx[i] >= dim) return Napi::Number::New(info.Env(), static_cast<double>(i));
+  const size_t rowBytes = static_cast<size_t>(slice * eb);
+  for (int64_t b = 0; b < batch; ++b)
+    for (int64_t o = 0; o < outer; ++o) {
+      const uint8_t* src = x + ((b * outer + o) * dim) * rowBytes;
+      uint8_t* dst = out + ((b * outer + o) * nIdx) * rowBytes;
+      const int32_t* ib = idx + b * nIdx;
+      for (int64_t i = 0; i < nIdx; ++i) std::memcpy(dst + i * rowBytes, src + ib[i] * rowBytes, rowBytes);
+    }
+  return Napi::Number::New(info.Env(), -1);
+}
+
+// slice(heap, xOff, outOff, xShape:Int32Array, begin:Int32Array, size:Int32Array, elemBytes): copies only the slice.
+Napi::Value Slice(const Napi::CallbackInfo& info) {
+  uint8_t* heap = HeapBase(info[0]);
+  const uint8_t* x = heap + static_cast<size_t>(D(info[1]));
+  uint8_t* out = heap + static_cast<size_t>(D(info[2]));
+  std::vector<int64_t> shape = IntList(info[3]), begin = IntList(info[4]), size = IntList(info[5]);
+  int64_t eb = I64(info[6]);
+  size_t r = shape.size();
+  int64_t total = 1;
+  for (auto s : size) total *= s;
+  if (total == 0) return info.Env().Undefined();
+  // Merge the trailing dims that are taken whole into one contiguous run.
+  std::vector<int64_t> strides(r, 1);
+  for (size_t d = r; d-- > 1;) strides[d - 1] = strides[d] * shape[d];
+  size_t inner = r;  // dims [inner, r) are copied as one block
+  int64_t block = 1;
+  while (inner > 0) {
+    size_t d = inner - 1;
+    block *= size[d];
+    inner = d;
+    if (size[d] != shape[d]) break;
+  }
+  int64_t base = 0;
+  for (size_t d = 0; d < r; ++d) base += begin[d] * strides[d];
+  const size_t blockBytes = static_cast<size_t>(block * eb);
+  std::vector<int64_t> idx(inner, 0);
+  int64_t blocks = total / block;
+  for (int64_t k = 0; k < blocks; ++k) {
+    int64_t off = base;
+    for (size_t d = 0; d < inner; ++d) off += idx[d] * strides[d];
+    std::memcpy(out + k * blockBytes, x + off * eb, blockBytes);
+    for (size_t d = inner; d-- > 0;) {
+      if (++idx[d] < size[d]) break;
+      idx[d] = 0;
+    }
+  }
+  return info.Env().Undefined();
+}
+
+// adam(heap, params:Float64Array[off...], grads, ms, vs, sizes, lr, beta1, beta2, eps, accBeta1, accBeta2)
+// In-place tfjs-compatible Adam for many variables in one call.
+Napi::Value Adam(const Napi::CallbackInfo& info) {
+  uint8_t* heap = HeapBase(info[0]);
+  Napi::Float64Array P = info[1].As<Napi::Float64Array>(), G = info[2].As<Napi::Float64Array>(),
+                     Ms = info[3].As<Napi::Float64Array>(), Vs = info[4].As<Napi::Float64Array>(),
+                     S = info[5].As<Napi::Float64Array>();
+  const float lr = static_cast<float>(D(info[6])), b1 = static_cast<float>(D(info[7])), b2 = static_cast<float>(D(info[8])),
+              eps = static_cast<float>(D(info[9]));
+  const float c1 = static_cast<float>(1.0 / (1.0 - D(info[10]))), c2 = static_cast<float>(1.0 / (1.0 - D(info[11])));
+  for (size_t k = 0; k < P.ElementLength(); ++k) {
+    float* p = reinterpret_cast<float*>(heap + static_cast<size_t>(P[k]));
+    const float* g = reinterpret_cast<const float*>(heap + static_cast<size_t>(G[k]));
+    float* m = reinterpret_cast<float*>(heap + static_cast<size_t>(Ms[k]));
+    float* v = reinterpret_cast<float*>(heap + static_cast<size_t>(Vs[k]));
+    int64_t n = static_cast<int64_t>(S[k]);
+    for (int64_t i = 0; i < n; ++i) {
+      float gi = g[i];
+      float mi = b1 * m[i] + (1.f - b1) * gi;
+      float vi = b2 * v[i] + (1.f - b2) * gi * gi;
+      m[i] = mi; v[i] = vi;
+      p[i] -= lr * (mi * c1) / (std::sqrt(vi * c2) + eps);
+    }
+  }
+  return info.Env().Undefined();
+}
+
+// sgd(heap, params, grads, accums|null, sizes, lr, momentum, nesterov): plain SGD when accums is null,
+// else tfjs MomentumOptimizer: a = momentum*a + g; p -= lr * (nesterov ? g + momentum*a : a).
+Napi::Value Sgd(const Napi::CallbackInfo& info) {
+  uint8_t* heap = HeapBase(info[0]);
+  Napi::Float64Array P = info[1].As<Napi::Float64Array>(), G = info[2].As<Napi::Float64Array>(), S = info[4].As<Napi::Float64Array>();
+  bool hasAcc = info[3].IsTypedArray();
+  const float lr = static_cast<float>(D(info[5])), mom = static_cast<float>(D(info[6]));
+  bool nesterov = B(info[7]);
+  for (size_t k = 0; k < P.ElementLength(); ++k) {
+    float* p = reinterpret_cast<float*>(heap + static_cast<size_t>(P[k]));
+    const float* g = reinterpret_cast<const float*>(heap + static_cast<size_t>(G[k]));
+    int64_t n = static_cast<int64_t>(S[k]);
+    if (!hasAcc) {
+      for (int64_t i = 0; i < n; ++i) p[i] -= lr * g[i];
+    } else {
+      float* a = reinterpret_cast<float*>(heap + static_cast<size_t>(info[3].As<Napi::Float64Array>()[k]));
+      for (int64_t i = 0; i < n; ++i) {
+        float ai = mom * a[i] + g[i];
+        a[i] = ai;
+        p[i] -= lr * (nesterov ? g[i] + mom * ai : ai);
+      }
+    }
+  }
+  return info.Env().Undefined();
+}
+
+// softmaxCrossEntropy(heap, logitsOff, labelsOff, lossOff, gradOff|-1, rows, classes):
+// loss[r] = -sum_c labels[r,c] * log_softmax(logits[r])_c; grad[r,c] = softmax - labels (scaled later in JS).
+Napi::Value SoftmaxCrossEntropy(const Napi::CallbackInfo& info) {
+  uint8_t* heap = HeapBase(info[0]);
+  const float* z = F32(heap, info[1]);
+  const float* y = F32(heap, info[2]);
+  float* loss = F32(heap, info[3]);
+  double gradOff = D(info[4]);
+  float* grad = gradOff >= 0 ? reinterpret_cast<float*>(heap + static_cast<size_t>(gradOff)) : nullptr;
+  int64_t rows = I64(info[5]), C = I64(info[6]);
+  for (int64_t r = 0; r < rows; ++r) {
+    const float* zr = z + r * C;
+    const float* yr = y + r * C;
+    float mx = -INFINITY;
+    for (int64_t c = 0; c < C; ++c) mx = std::max(mx, zr[c]);
+    double se = 0.0;
+    for (int64_t c = 0; c < C; ++c) se += std::exp(static_cast<double>(zr[c] - mx));
+    double lse = std::log(se) + mx, l = 0.0, ysum = 0.0;
+    for (int64_t c = 0; c < C; ++c) { l -= yr[c] * (zr[c] - lse); ysum += yr[c]; }
+    loss[r] = static_cast<float>(l);
+    if (grad) {
+      float* gr = grad + r * C;
+      for (int64_t c = 0; c < C; ++c) gr[c] = static_cast<float>(ysum * std::exp(zr[c] - lse) - yr[c]);
+    }
+  }
+  return info.Env().Undefined();
+}
+
+Napi::Value Configure(const Napi::CallbackInfo& info) {
+  if (info.Length() > 0 && info[0].IsNumber()) g_max_threads = std::max(1, static_cast<int>(I64(info[0])));
+  if (info.Length() > 1 && info[1].IsNumber()) g_parallel_macs = D(info[1]);
+  g_current_threads = -1;
+  return info.Env().Undefined();
+}
+
+Napi::Value Info(const Napi::CallbackInfo& info) {
+  Napi::Object o = Napi::Object::New(info.Env());
+  o.Set("blasConfig", std::string(openblas_get_config()));
+  o.Set("blasCore", std::string(openblas_get_corename()));
+  o.Set("maxThreads", g_max_threads);
+  o.Set("parallelMacs", g_parallel_macs);
+  return o;
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("matmul", Napi::Function::New(env, MatMul));
+  exports.Set("conv2d", Napi::Function::New(env, Conv2D));
+  exports.Set("conv2dBackpropInput", Napi::Function::New(env, Conv2DBackpropInput));
+  exports.Set("conv2dBackpropFilter", Napi::Function::New(env, Conv2DBackpropFilter));
+  exports.Set("reduceSum", Napi::Function::New(env, ReduceSum));
+  exports.Set("reluGrad", Napi::Function::New(env, ReluGrad));
+  exports.Set("step", Napi::Function::New(env, Step));
+  exports.Set("gather", Napi::Function::New(env, Gather));
+  exports.Set("slice", Napi::Function::New(env, Slice));
+  exports.Set("adam", Napi::Function::New(env, Adam));
+  exports.Set("sgd", Napi::Function::New(env, Sgd));
+  exports.Set("softmaxCrossEntropy", Napi::Function::New(env, SoftmaxCrossEntropy));
+  exports.Set("configure", Napi::Function::New(env, Configure));
+  exports.Set("info", Napi::Function::New(env, Info));
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(trainlab_native, Init)
