@@ -8,3 +8,4 @@ export * from "./regression";
 export * from "./clustering";
 export * from "./report";
 export * from "./table";
+export * from "./calibration";

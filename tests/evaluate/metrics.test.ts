@@ -6,7 +6,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import {
-  accuracy, adjustedRandIndex, averagePrecision, balancedAccuracy, classificationReport, confusionMatrix, f1, fbeta,
+  accuracy, adjustedRandIndex, brierScore, calibrationCurve, averagePrecision, balancedAccuracy, classificationReport, confusionMatrix, f1, fbeta,
   logLoss, meanAbsoluteError, meanAbsolutePercentageError, meanSquaredError, perClassScores, precision,
   precisionRecallCurve, r2, recall, rocAuc, rocCurve, rootMeanSquaredError, silhouetteSamples, silhouetteScore,
 } from "../../lib/evaluate";
@@ -23,6 +23,10 @@ const reference = JSON.parse(fs.readFileSync(path.join(root, "tests", "fixtures"
   regression_cases: { name: string; y_true: number[]; y_pred: number[]; expected: Record<string, Ref> }[];
   cluster_cases: { name: string; X: number[][]; labels: Label[]; expected: Record<string, Ref> }[];
   ari_cases: { name: string; labels_true: Label[]; labels_pred: Label[]; expected: Ref }[];
+  calibration_cases: {
+    name: string; y_true: Label[]; y_prob: number[]; n_bins: number; strategy: "uniform" | "quantile"; pos_label: Label | null;
+    expected: Record<string, Ref>;
+  }[];
 };
 
 const isError = (r: Ref): r is { error: string } => typeof r === "object" && r !== null && !Array.isArray(r) && "error" in r;
@@ -153,6 +157,17 @@ describe(`metrics match scikit-learn ${reference.sklearn} on committed fixtures 
     it(`silhouette: ${c.name}`, () => {
       check("silhouette", () => silhouetteScore(c.X, c.labels), c.expected.silhouette);
       check("silhouette_samples", () => silhouetteSamples(c.X, c.labels), c.expected.silhouette_samples);
+    });
+  }
+
+  for (const c of reference.calibration_cases) {
+    it(`calibration: ${c.name}`, () => {
+      const o = { nBins: c.n_bins, strategy: c.strategy, posLabel: c.pos_label ?? undefined };
+      check("calibration_curve", () => {
+        const r = calibrationCurve(c.y_true, c.y_prob, o);
+        return [r.probTrue, r.probPred];
+      }, c.expected.curve);
+      check("brier", () => brierScore(c.y_true, c.y_prob, { posLabel: o.posLabel }), c.expected.brier);
     });
   }
 
