@@ -1,18 +1,19 @@
 /**
  * The trainlab kernel's entry point: `node dist/kernel/main.js <connection_file>`.
- * For now it starts tslab's own kernel from this project's node_modules (never handing over
- * to another tslab found under the working directory); the protocol layer of kernel/ replaces it.
+ * Runs trainlab's own protocol layer (kernel/server.ts) and executor (kernel/executor.ts), built on
+ * tslab's TypeScript converter approach; it never hands over to another tslab found under the
+ * working directory. The working directory is the notebook's folder.
  */
 import * as path from "path";
-
-// eslint-disable-next-line @typescript-eslint/no-var-requires
-const { startKernel } = require("tslab/dist/main") as {
-  startKernel(options: { configPath: string; enableFindLocal: boolean; jsKernel: boolean; globalVersion: string }): void;
-};
+import { KernelServer, readConnectionFile } from "./server";
 
 const connectionFile = process.argv[2];
 if (!connectionFile) {
   console.error(`usage: node ${path.relative(process.cwd(), __filename)} <connection_file>`);
   process.exit(2);
 }
-startKernel({ configPath: connectionFile, enableFindLocal: false, jsKernel: false, globalVersion: "" });
+const server = new KernelServer(readConnectionFile(connectionFile));
+server.start().catch((err) => {
+  console.error(`trainlab kernel failed to start: ${(err as Error).stack}`);
+  process.exit(1);
+});

@@ -1,0 +1,597 @@
+/**
+ * Turns one notebook cell of TypeScript into CommonJS that the executor runs, type-checking it
+ * against the declarations of all previous cells. Built on tslab's approach (and its TypeScript 5.0.4
+ * fork, `@tslab/typescript-for-tslab`): the cell is a module whose SourceFile's parent is a
+ * declaration file `__prev__.d.ts` holding what earlier cells declared, so names resolve across cells.
+ *
+ * Differences from tslab's converter, for speed and accuracy:
+ * - one Program per cell (tslab builds two): top-level names are collected syntactically;
+ * - a plain `createProgram` with the previous program as `oldProgram` and a SourceFile cache, so
+ *   library declaration files are parsed and bound once per kernel, never re-read;
+ * - CommonJS is emitted directly with a source map, so runtime errors map to the cell's own lines;
+ * - extra globals for cells (`display`, `prompt`, `clearOutput`) are declared in a virtual file.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import * as ts from "@tslab/typescript-for-tslab";
+
+/** One compiler message, with 1-based line/column positions in the cell (or in `fileName`). */
+export interface CellDiagnostic {
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+  message: string;
+  code: number;
+  /** Set when the message is about another file (e.g. an imported local .ts module), relative to the working directory. */
+  fileName?: string;
+}
+
+/** A JS module emitted for a local .ts/.js file that the cell imports. */
+export interface SideOutput {
+  path: string;
+  js: string;
+}
+
+/** The result of converting a cell. */
+export interface Conversion {
+  diagnostics: CellDiagnostic[];
+  /** CommonJS code of the cell (absent when there are errors). */
+  js?: string;
+  /** The source map of `js` (JSON text). */
+  sourceMap?: string;
+  /** Declarations of this and all previous cells, to pass as `prevDecl` for the next cell. */
+  declarations: string;
+  hasTopLevelAwait: boolean;
+  sideOutputs: SideOutput[];
+}
+
+/** A completion answer: candidates replacing [start, end) of the cell text. */
+export interface Completion {
+  start: number;
+  end: number;
+  candidates: string[];
+}
+
+/** Quick info at a position: the rendered signature and documentation. */
+export interface QuickInfo {
+  text: string;
+  start: number;
+  length: number;
+}
+
+/** The identifier through which a cell hands its last expression's value to the executor. */
+export const CELL_CONTEXT = "__trainlab_cell__";
+
+/** Declarations of the globals the kernel provides to cells. */
+export const CELL_GLOBALS_DTS = `
+interface TrainlabDisplayHandle { readonly displayId: string; update(value: unknown): void; }
+/** Shows a value in the notebook (its [Symbol.for("Jupyter.display")]() bundle, or text) and returns a handle to update it in place. */
+declare function display(value: unknown, options?: { displayId?: string }): TrainlabDisplayHandle;
+/** Clears the cell's output; with wait=true, when the next output arrives. */
+declare function clearOutput(wait?: boolean): void;
+/** Asks the user for a line of text through the notebook (Jupyter input_request). Returns null when the frontend cannot ask. */
+declare function prompt(message?: string, defaultValue?: string): string | null;
+`;
+
+type AnyNode = ts.Node & { locals?: Map<string, ts.Symbol>; parent: ts.Node };
+
+const srcPrefix = "export {};\n";
+const prefixLength = srcPrefix.length;
+
+function asMutable<T>(o: T): { -readonly [K in keyof T]: T[K] } {
+  return o as { -readonly [K in keyof T]: T[K] };
+}
+
+/** Top-level names a cell declares (what tslab reads from the binder's locals), collected from syntax. */
+export function topLevelNames(sf: ts.SourceFile): string[] {
+  const names = new Set<string>();
+  const addBinding = (name: ts.BindingName): void => {
+    if (ts.isIdentifier(name)) names.add(name.text);
+    else for (const el of name.elements) if (!ts.isOmittedExpression(el)) addBinding(el.name);
+  };
+  for (const stmt of sf.statements) {
+    const modifiers = ts.canHaveModifiers(stmt) ? ts.getModifiers(stmt) : undefined;
+    if (modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword || m.kind === ts.SyntaxKind.DeclareKeyword)) continue;
+    if (ts.isVariableStatement(stmt)) for (const d of stmt.declarationList.declarations) addBinding(d.name);
+    else if (
+      (ts.isFunctionDeclaration(stmt) || ts.isClassDeclaration(stmt) || ts.isEnumDeclaration(stmt) || ts.isInterfaceDeclaration(stmt) || ts.isTypeAliasDeclaration(stmt)) &&
+      stmt.name
+    )
+      names.add(stmt.name.text);
+    else if (ts.isModuleDeclaration(stmt) && ts.isIdentifier(stmt.name)) names.add(stmt.name.text);
+    else if (ts.isImportEqualsDeclaration(stmt)) names.add(stmt.name.text);
+    else if (ts.isImportDeclaration(stmt) && stmt.importClause) {
+      const c = stmt.importClause;
+      if (c.name) names.add(c.name.text);
+      if (c.namedBindings) {
+        if (ts.isNamespaceImport(c.namedBindings)) names.add(c.namedBindings.name.text);
+        else for (const el of c.namedBindings.elements) names.add(el.name.text);
+      }
+    }
+  }
+  return [...names];
+}
+
+/**
+ * Whether code is ready to run (`complete`), needs more lines (`incomplete`, with an indent),
+ * or can never parse (`invalid`).
+ */
+export function isComplete(code: string): { status: "complete" | "incomplete" | "invalid"; indent?: string } {
+  if (code.trim() === "") return { status: "complete" };
+  const sf = ts.createSourceFile("cell.ts", code, ts.ScriptTarget.Latest, false, ts.ScriptKind.TS);
+  const diags = (sf as unknown as { parseDiagnostics: ts.DiagnosticWithLocation[] }).parseDiagnostics ?? [];
+  if (diags.length === 0) return { status: "complete" };
+  const end = code.length;
+  const endsOpen = diags.some(
+    (d) =>
+      (d.start === end && d.length === 0 && typeof d.messageText === "string" && d.messageText.endsWith(" expected.")) ||
+      d.code === 1160 /* Unterminated template literal */ ||
+      d.code === 1010 /* '*\/' expected */,
+  );
+  if (endsOpen) {
+    // A blank last line forces execution, as in IPython; the error will then be reported.
+    if (/\n\s*\n\s*$/.test(code)) return { status: "invalid" };
+    return { status: "incomplete", indent: indentOnEnter(code) };
+  }
+  return { status: "invalid" };
+}
+
+function indentOnEnter(src: string): string {
+  const line = /[^\n]*$/.exec(src)?.[0] ?? "";
+  const current = /^\s*/.exec(line)?.[0] ?? "";
+  if (/^((?!\/\/).)*(\{[^}"'`]*|\([^)"'`]*|\[[^\]"'`]*)$/.test(line)) return current + "  ";
+  return current;
+}
+
+interface CachedFile {
+  sf: ts.SourceFile;
+  mtimeMs: number;
+}
+
+/** Converts, completes and inspects cells in one working directory. */
+export class Converter {
+  readonly cwd: string;
+  private readonly cellFile: string;
+  private readonly declFile: string;
+  private readonly globalsFile: string;
+  private readonly options: ts.CompilerOptions;
+  private readonly host: ts.CompilerHost;
+  private readonly cache = new Map<string, CachedFile>();
+  private readonly resolutionCache: ts.ModuleResolutionCache;
+  private program: ts.Program | undefined;
+  private cellText = srcPrefix;
+  private declText = srcPrefix;
+  private declSf: ts.SourceFile | undefined;
+  private globalsSf: ts.SourceFile;
+  private readonly sideVersions = new Map<string, string>();
+
+  /**
+   * @param cwd the notebook's folder: imports resolve from here (then from `fallbackRoot`).
+   * @param fallbackRoot a folder whose node_modules serve imports that `cwd` cannot resolve (the trainlab project).
+   */
+  constructor(cwd: string, private readonly fallbackRoot?: string) {
+    ts.sys.useCaseSensitiveFileNames = true;
+    this.cwd = cwd.replace(/\\/g, "/");
+    this.cellFile = path.posix.join(this.cwd, "__tslab__.ts");
+    this.declFile = path.posix.join(this.cwd, "__prev__.d.ts");
+    this.globalsFile = path.posix.join(this.cwd, "__trainlab_globals__.d.ts");
+    const typeRoots = [...(ts.getDefaultTypeRoots(this.cwd, { directoryExists: ts.sys.directoryExists }) ?? [])];
+    if (fallbackRoot) typeRoots.push(path.join(fallbackRoot, "node_modules", "@types"));
+    this.options = {
+      module: ts.ModuleKind.CommonJS,
+      moduleResolution: ts.ModuleResolutionKind.Node10,
+      esModuleInterop: true,
+      target: ts.ScriptTarget.ES2022,
+      lib: ["lib.es2022.d.ts"],
+      declaration: true,
+      sourceMap: true,
+      newLine: ts.NewLineKind.LineFeed,
+      noImplicitUseStrict: true,
+      experimentalDecorators: true,
+      resolveJsonModule: true,
+      jsx: ts.JsxEmit.React,
+      typeRoots,
+      types: ["node"],
+      allowJs: true,
+      checkJs: true,
+      disableTopLevelAwait: true,
+      skipLibCheck: true,
+      rootDir: this.cwd,
+      outDir: "outDir",
+    } as ts.CompilerOptions;
+    this.globalsSf = ts.createSourceFile(this.globalsFile, CELL_GLOBALS_DTS, ts.ScriptTarget.ES2022);
+    this.resolutionCache = ts.createModuleResolutionCache(this.cwd, (f) => f, this.options);
+    this.host = this.createHost();
+  }
+
+  private createHost(): ts.CompilerHost {
+    const base = ts.createCompilerHost(this.options);
+    const host: ts.CompilerHost = {
+      ...base,
+      getCurrentDirectory: () => this.cwd,
+      getSourceFile: (fileName, languageVersion) => this.getSourceFile(fileName, languageVersion),
+      fileExists: (f) => f === this.cellFile || f === this.declFile || f === this.globalsFile || ts.sys.fileExists(f),
+      readFile: (f) => (f === this.cellFile ? this.cellText : f === this.declFile ? this.declText : ts.sys.readFile(f)),
+      writeFile: () => {
+        throw new Error("the converter never writes files");
+      },
+      realpath: ts.sys.realpath,
+      directoryExists: ts.sys.directoryExists,
+      getDirectories: ts.sys.getDirectories,
+      resolveModuleNames: (moduleNames, containingFile, _reused, redirected, options) =>
+        moduleNames.map((name) => {
+          const found = ts.resolveModuleName(name, containingFile, options, host, this.resolutionCache, redirected).resolvedModule;
+          if (found || !this.fallbackRoot || name.startsWith(".")) return found;
+          return ts.resolveModuleName(name, path.join(this.fallbackRoot, "__fallback__.ts"), options, host, this.resolutionCache).resolvedModule;
+        }),
+    };
+    return host;
+  }
+
+  private getSourceFile(fileName: string, languageVersion: ts.ScriptTarget | ts.CreateSourceFileOptions): ts.SourceFile | undefined {
+    if (fileName === this.cellFile) return ts.createSourceFile(fileName, this.cellText, languageVersion);
+    if (fileName === this.declFile) {
+      if (!this.declSf || this.declSf.text !== this.declText) this.declSf = ts.createSourceFile(fileName, this.declText, languageVersion);
+      return this.declSf;
+    }
+    if (fileName === this.globalsFile) return this.globalsSf;
+    const cached = this.cache.get(fileName);
+    // Files in node_modules are immutable for the kernel's lifetime; other files (local modules,
+    // the project's own dist/*.d.ts) are re-read when they change on disk.
+    const immutable = fileName.includes("/node_modules/") || fileName.includes("/typescript-for-tslab/lib/");
+    let mtimeMs = 0;
+    if (!immutable) {
+      try {
+        mtimeMs = fs.statSync(fileName).mtimeMs;
+      } catch {
+        return undefined;
+      }
+    }
+    if (cached && (immutable || cached.mtimeMs === mtimeMs)) return cached.sf;
+    const text = ts.sys.readFile(fileName);
+    if (text === undefined) return undefined;
+    const sf = ts.createSourceFile(fileName, text, languageVersion);
+    this.cache.set(fileName, { sf, mtimeMs });
+    return sf;
+  }
+
+  private buildProgram(prevDecl: string, cellText: string): { program: ts.Program; srcFile: ts.SourceFile; declsFile: ts.SourceFile } {
+    this.cellText = srcPrefix + cellText;
+    this.declText = srcPrefix + prevDecl;
+    const program = ts.createProgram({
+      rootNames: [this.globalsFile, this.declFile, this.cellFile],
+      options: this.options,
+      host: this.host,
+      oldProgram: this.program,
+    });
+    this.program = program;
+    const srcFile = program.getSourceFile(this.cellFile) as ts.SourceFile;
+    const declsFile = program.getSourceFile(this.declFile) as ts.SourceFile;
+    asMutable(srcFile as AnyNode).parent = declsFile;
+    return { program, srcFile, declsFile };
+  }
+
+  /** Creates the first program (lib and @types/node) so that the first cell is fast. */
+  warmUp(): void {
+    this.buildProgram("", "");
+    this.program?.getTypeChecker();
+  }
+
+  /** Type-checks and compiles a cell given the declarations of the previous cells. */
+  convert(prevDecl: string, src: string): Conversion {
+    const parsed = ts.createSourceFile("cell.ts", src, ts.ScriptTarget.ES2022, false, ts.ScriptKind.TS);
+    const names = topLevelNames(parsed);
+    const text = names.length > 0 ? `${src}\nexport { ${names.join(", ")} }` : src;
+    const { program, srcFile, declsFile } = this.buildProgram(prevDecl, text);
+    const sideFiles = this.localDependencies(program);
+    const rawDiagnostics: ts.Diagnostic[] = [...program.getSyntacticDiagnostics(srcFile)];
+    if (rawDiagnostics.length === 0) rawDiagnostics.push(...program.getSemanticDiagnostics(srcFile));
+    for (const f of sideFiles) rawDiagnostics.push(...program.getSyntacticDiagnostics(f), ...program.getSemanticDiagnostics(f));
+    const { diagnostics, hasTopLevelAwait } = this.convertDiagnostics(srcFile, rawDiagnostics);
+    if (diagnostics.length > 0) return { diagnostics, declarations: prevDecl, hasTopLevelAwait, sideOutputs: [] };
+
+    const checker = program.getTypeChecker();
+    let js = "";
+    let sourceMap: string | undefined;
+    let dts = "";
+    const keys = new Set(names);
+    program.emit(
+      srcFile,
+      (fileName, data) => {
+        if (fileName.endsWith(".js.map")) sourceMap = data;
+        else if (fileName.endsWith(".d.ts")) dts = data;
+        else if (fileName.endsWith(".js")) js = data;
+      },
+      undefined,
+      false,
+      this.transformers(checker, srcFile, declsFile, keys),
+    );
+    const sideOutputs: SideOutput[] = [];
+    for (const f of sideFiles) {
+      if (this.sideVersions.get(f.fileName) === f.text) continue;
+      this.sideVersions.set(f.fileName, f.text);
+      program.emit(f, (fileName, data) => {
+        if (!fileName.endsWith(".js")) return;
+        const rel = path.relative("outDir", fileName);
+        sideOutputs.push({ path: path.join(this.cwd, rel), js: data });
+      });
+    }
+    js = js.replace(/\n\/\/# sourceMappingURL=.*\s*$/, "\n");
+    const declarations = dts + this.remainingDecls(checker, srcFile, declsFile);
+    return { diagnostics, js, sourceMap, declarations, hasTopLevelAwait, sideOutputs };
+  }
+
+  /** Local (non-node_modules) .ts/.js files that the program compiles besides the cell. */
+  private localDependencies(program: ts.Program): ts.SourceFile[] {
+    return program
+      .getSourceFiles()
+      .filter(
+        (f) =>
+          !f.isDeclarationFile &&
+          f.fileName !== this.cellFile &&
+          !f.fileName.includes("/node_modules/") &&
+          !program.isSourceFileFromExternalLibrary(f) &&
+          f.fileName.startsWith(this.cwd + "/"),
+      );
+  }
+
+  /** Completion candidates at `position` of the cell. */
+  complete(prevDecl: string, src: string, position: number): Completion {
+    const { program, srcFile } = this.buildProgram(prevDecl, src);
+    const pos = position + prefixLength;
+    const completions = (ts as unknown as { Completions: { getCompletionsAtPositionForTslab: (...args: unknown[]) => ts.CompletionInfo | undefined } }).Completions;
+    const info = completions.getCompletionsAtPositionForTslab(
+      {},
+      program,
+      () => undefined,
+      srcFile,
+      pos,
+      {},
+      undefined,
+      ts.CompletionTriggerKind.Invoked,
+      { isCancellationRequested: () => false, throwIfCancellationRequested: () => undefined },
+    );
+    const entries = info?.entries ?? [];
+    const tsInternal = ts as unknown as {
+      findPrecedingToken(pos: number, sf: ts.SourceFile): ts.Node | undefined;
+      findNextToken(prev: ts.Node, parent: ts.Node, sf: ts.SourceFile): ts.Node | undefined;
+    };
+    const prev = tsInternal.findPrecedingToken(pos, srcFile);
+    let id: ts.Identifier | undefined;
+    if (prev && ts.isIdentifier(prev) && prev.end >= pos) id = prev;
+    else if (prev) {
+      const next = tsInternal.findNextToken(prev, srcFile, srcFile);
+      if (next && ts.isIdentifier(next) && next.getStart(srcFile) <= pos && pos <= next.end) id = next;
+    }
+    if (id) {
+      const name = id.text;
+      const lower = name.toLowerCase();
+      const ranked = entries
+        .map((e, index) => {
+          const key = e.name.startsWith(name) ? "0" : e.name.toLowerCase().startsWith(lower) ? "1" : e.name.toLowerCase().includes(lower) ? "2" : "";
+          return key ? { name: e.name, sortKey: key + e.sortText, index } : undefined;
+        })
+        .filter((e): e is { name: string; sortKey: string; index: number } => !!e)
+        .sort((a, b) => a.sortKey.localeCompare(b.sortKey) || a.index - b.index);
+      return { start: id.getStart(srcFile) - prefixLength, end: id.end - prefixLength, candidates: ranked.map((e) => e.name) };
+    }
+    const sorted = entries.slice().sort((a, b) => a.sortText.localeCompare(b.sortText) || a.name.localeCompare(b.name));
+    return { start: position, end: position, candidates: sorted.map((e) => e.name) };
+  }
+
+  /** The type and documentation of the symbol at `position`, or undefined. */
+  inspect(prevDecl: string, src: string, position: number): QuickInfo | undefined {
+    const { program, srcFile } = this.buildProgram(prevDecl, src);
+    const quick = (ts as unknown as { getQuickInfoAtPosition(sf: ts.SourceFile, c: ts.TypeChecker, t: unknown, pos: number): ts.QuickInfo | undefined })
+      .getQuickInfoAtPosition;
+    const token = { isCancellationRequested: () => false, throwIfCancellationRequested: () => undefined };
+    // Jupyter sends the cursor just after the name; look at the character before it too.
+    let info = quick(srcFile, program.getTypeChecker(), token, position + prefixLength);
+    if (!info && position > 0) info = quick(srcFile, program.getTypeChecker(), token, position - 1 + prefixLength);
+    if (!info) return undefined;
+    const parts = (info.displayParts ?? []).map((p) => p.text).join("");
+    const docs = (info.documentation ?? []).map((d) => d.text).join("");
+    const tags = (info.tags ?? []).map((t) => `@${t.name} ${(t.text ?? []).map((x) => x.text).join("")}`).join("\n");
+    const text = [parts, docs, tags].filter((s) => s.length > 0).join("\n\n");
+    return { text, start: info.textSpan.start - prefixLength, length: info.textSpan.length };
+  }
+
+  private convertDiagnostics(srcFile: ts.SourceFile, input: readonly ts.Diagnostic[]): { diagnostics: CellDiagnostic[]; hasTopLevelAwait: boolean } {
+    let hasTopLevelAwait = false;
+    const diagnostics: CellDiagnostic[] = [];
+    const tsInternal = ts as unknown as { findPrecedingToken(pos: number, sf: ts.SourceFile): ts.Node | undefined };
+    for (const d of input) {
+      if (!d.file || d.start === undefined) continue;
+      if (d.category !== ts.DiagnosticCategory.Error) continue;
+      if (d.file === srcFile && d.code === 1308) {
+        const awaitToken = tsInternal.findPrecedingToken(d.start + (d.length ?? 0), srcFile);
+        if (awaitToken?.kind === ts.SyntaxKind.AwaitKeyword && isTopLevel(awaitToken, srcFile)) {
+          hasTopLevelAwait = true;
+          continue;
+        }
+      }
+      const isCell = d.file === srcFile;
+      const start = ts.getLineAndCharacterOfPosition(d.file, d.start);
+      const end = ts.getLineAndCharacterOfPosition(d.file, d.start + (d.length ?? 0));
+      const lineShift = isCell ? 1 : 0;
+      diagnostics.push({
+        line: start.line - lineShift + 1,
+        column: start.character + 1,
+        endLine: end.line - lineShift + 1,
+        endColumn: end.character + 1,
+        message: ts.flattenDiagnosticMessageText(d.messageText, "\n"),
+        code: d.code,
+        fileName: isCell ? undefined : path.relative(this.cwd, d.file.fileName),
+      });
+    }
+    return { diagnostics, hasTopLevelAwait };
+  }
+
+  private transformers(checker: ts.TypeChecker, srcFile: ts.SourceFile, declsFile: ts.SourceFile, locals: Set<string>): ts.CustomTransformers {
+    // Statements: the `export {};` prefix, the cell's own, then (when it declares names) the `export { ... }` suffix.
+    const own = srcFile.statements.slice(1, locals.size > 0 ? -1 : undefined);
+    const lastStatement = own[own.length - 1];
+    const lastExpression = lastStatement && ts.isExpressionStatement(lastStatement) ? lastStatement : undefined;
+    const isPrevDeclared = (id: ts.Identifier): boolean => {
+      const original = ts.getParseTreeNode(id);
+      if (!original || !ts.isIdentifier(original)) return false;
+      const parent = original.parent as ts.Node | undefined;
+      if (parent) {
+        if ((ts.isPropertyAccessExpression(parent) || ts.isQualifiedName(parent)) && (parent as ts.PropertyAccessExpression).name === original) return false;
+        if ((ts.isPropertyAssignment(parent) || ts.isMethodDeclaration(parent) || ts.isPropertyDeclaration(parent) || ts.isGetAccessor(parent) || ts.isSetAccessor(parent) || ts.isEnumMember(parent) || ts.isPropertySignature(parent)) && parent.name === original) return false;
+        if (ts.isBindingElement(parent) && parent.propertyName === original) return false;
+        if ((ts.isLabeledStatement(parent) || ts.isBreakOrContinueStatement(parent)) && parent.label === original) return false;
+        if (ts.isMetaProperty(parent) || ts.isJsxAttribute(parent)) return false;
+      }
+      const symbol = checker.getSymbolAtLocation(original);
+      return !!symbol?.declarations?.some((d) => d.getSourceFile() === declsFile);
+    };
+    const before: ts.TransformerFactory<ts.SourceFile> = (context) => (node) => {
+      // Hand the value of a final expression statement to the executor.
+      if (!lastExpression) return node;
+      const statements = node.statements.map((s) =>
+        s === lastExpression || ts.getOriginalNode(s) === lastExpression
+          ? ts.setTextRange(
+              context.factory.createExpressionStatement(
+                context.factory.createAssignment(
+                  context.factory.createPropertyAccessExpression(context.factory.createIdentifier(CELL_CONTEXT), "last"),
+                  lastExpression.expression,
+                ),
+              ),
+              lastExpression,
+            )
+          : s,
+      );
+      return context.factory.updateSourceFile(node, statements);
+    };
+    const after: ts.TransformerFactory<ts.SourceFile> = (context) => (node) => {
+      const visit = (n: ts.Node): ts.Node => {
+        if (ts.isShorthandPropertyAssignment(n) && isPrevDeclared(n.name)) {
+          return context.factory.createPropertyAssignment(n.name.text, context.factory.createPropertyAccessExpression(context.factory.createIdentifier("exports"), n.name.text));
+        }
+        if (ts.isPropertyAccessExpression(n)) {
+          return context.factory.updatePropertyAccessExpression(n, ts.visitNode(n.expression, visit) as ts.Expression, n.name);
+        }
+        if (ts.isIdentifier(n)) {
+          return isPrevDeclared(n) ? context.factory.createPropertyAccessExpression(context.factory.createIdentifier("exports"), n.text) : n;
+        }
+        return ts.visitEachChild(n, visit, context);
+      };
+      return ts.visitEachChild(node, visit, context);
+    };
+    const afterDeclarations: ts.TransformerFactory<ts.SourceFile | ts.Bundle> = (context) => (node) => {
+      if (!ts.isSourceFile(node)) return node;
+      return context.factory.updateSourceFile(
+        node,
+        node.statements.filter((s) => !ts.isExportDeclaration(s)),
+      );
+    };
+    return { before: [before], after: [after], afterDeclarations: [afterDeclarations] };
+  }
+
+  /** The previous cells' declarations that this cell does not redeclare (tslab's remainingDecls). */
+  private remainingDecls(checker: ts.TypeChecker, srcSF: ts.SourceFile, declsSF: ts.SourceFile): string {
+    const declLocals = (declsSF as unknown as AnyNode).locals ?? new Map<string, ts.Symbol>();
+    const locals = (srcSF as unknown as AnyNode).locals ?? new Map<string, ts.Symbol>();
+    const keepMap = new Map<ts.Node, Set<string>>();
+    const addName = (node: ts.Node, name: string): void => {
+      let set = keepMap.get(node);
+      if (!set) keepMap.set(node, (set = new Set()));
+      set.add(name);
+    };
+    const valueNames = new Set<string>();
+    const anyVars = new Set<string>();
+    const keepOf = (symb: ts.Symbol | undefined): { value: boolean; type: boolean } => {
+      const ret = { value: true, type: true };
+      if (!symb) return ret;
+      if (symb.flags & ts.SymbolFlags.Alias) symb = checker.getAliasedSymbol(symb);
+      if (symb.flags & ts.SymbolFlags.Value) ret.value = false;
+      if (symb.flags & ts.SymbolFlags.Type) ret.type = false;
+      return ret;
+    };
+    declLocals.forEach((sym, key) => {
+      const keep = keepOf(locals.get(key));
+      if (!keep.type && !keep.value) return;
+      for (const decl of sym.declarations ?? []) {
+        let node: ts.Node = decl;
+        while (node.parent && node.parent !== declsSF) node = node.parent;
+        if (ts.isVariableStatement(node)) {
+          if (keep.value) {
+            addName(node, key);
+            anyVars.delete(key);
+            valueNames.add(key);
+          }
+        } else if (ts.isTypeAliasDeclaration(node) || ts.isInterfaceDeclaration(node)) {
+          if (keep.type) addName(node, key);
+        } else if (ts.isClassDeclaration(node) || ts.isEnumDeclaration(node)) {
+          if (keep.type) {
+            if (keep.value) addName(node, key);
+          } else if (node.name && !valueNames.has(node.name.text)) anyVars.add(node.name.text);
+        } else if (ts.isImportDeclaration(node) || ts.isImportEqualsDeclaration(node)) {
+          if (keep.type && keep.value) {
+            addName(node, key);
+            continue;
+          }
+          const aliased = checker.getAliasedSymbol(sym);
+          if (!keep.value) {
+            if (aliased.flags & ts.SymbolFlags.Value) continue;
+            if (aliased.flags & ts.SymbolFlags.Type) addName(node, key);
+            continue;
+          }
+          if (aliased.flags & ts.SymbolFlags.Type) {
+            if (aliased.flags & ts.SymbolFlags.Value && !valueNames.has(String(aliased.escapedName))) anyVars.add(String(aliased.escapedName));
+            continue;
+          }
+          addName(node, key);
+        } else if (ts.isFunctionDeclaration(node) || ts.isModuleDeclaration(node)) {
+          if (keep.value) addName(node, key);
+        }
+      }
+    });
+    const printer = ts.createPrinter({ newLine: ts.NewLineKind.LineFeed });
+    const out: string[] = [];
+    for (const stmt of declsSF.statements) {
+      const names = keepMap.get(stmt);
+      if (!names) continue;
+      if (ts.isVariableStatement(stmt)) {
+        const decls = stmt.declarationList.declarations.filter((d) => ts.isIdentifier(d.name) && names.has(d.name.text));
+        const list = ts.factory.updateVariableDeclarationList(stmt.declarationList, decls);
+        out.push(printer.printNode(ts.EmitHint.Unspecified, ts.factory.updateVariableStatement(stmt, stmt.modifiers, list), declsSF));
+      } else if (ts.isImportDeclaration(stmt) && stmt.importClause) {
+        const imc = stmt.importClause;
+        const name = imc.name && names.has(imc.name.text) ? imc.name : undefined;
+        let bindings = imc.namedBindings;
+        if (bindings && ts.isNamespaceImport(bindings) && !names.has(bindings.name.text)) bindings = undefined;
+        else if (bindings && ts.isNamedImports(bindings)) {
+          const els = bindings.elements.filter((e) => names.has(e.name.text));
+          bindings = els.length ? ts.factory.updateNamedImports(bindings, els) : undefined;
+        }
+        if (!name && !bindings) continue;
+        const clause = ts.factory.updateImportClause(imc, imc.isTypeOnly, name, bindings);
+        out.push(printer.printNode(ts.EmitHint.Unspecified, ts.factory.updateImportDeclaration(stmt, stmt.modifiers, clause, stmt.moduleSpecifier, stmt.assertClause), declsSF));
+      } else {
+        out.push(printer.printNode(ts.EmitHint.Unspecified, stmt, declsSF));
+      }
+    }
+    for (const name of anyVars) out.push(`let ${name}: any;`);
+    return out.length ? out.join("\n") + "\n" : "";
+  }
+}
+
+function isTopLevel(node: ts.Node, srcFile: ts.SourceFile): boolean {
+  let parent: ts.Node | undefined = node.parent;
+  while (parent && parent !== srcFile) {
+    switch (parent.kind) {
+      case ts.SyntaxKind.ArrowFunction:
+      case ts.SyntaxKind.FunctionExpression:
+      case ts.SyntaxKind.FunctionDeclaration:
+      case ts.SyntaxKind.ClassDeclaration:
+      case ts.SyntaxKind.ModuleDeclaration:
+      case ts.SyntaxKind.MethodDeclaration:
+        return false;
+    }
+    parent = parent.parent;
+  }
+  return true;
+}

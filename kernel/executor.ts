@@ -1,0 +1,308 @@
+/**
+ * Runs converted cells in this process: one shared scope (`exports`) across cells, top-level await,
+ * interruption (an AbortSignal per cell, plus SIGINT for synchronous loops), and errors mapped back
+ * to the cell's own line numbers through the emitted source map. Knows nothing of ZeroMQ.
+ */
+import { AsyncLocalStorage } from "async_hooks";
+import Module, { SourceMap } from "module";
+import * as path from "path";
+import * as util from "util";
+import * as vm from "vm";
+import { CELL_CONTEXT, CellDiagnostic, Completion, Converter, QuickInfo, SideOutput, isComplete } from "./converter";
+
+/** An error as Jupyter's `error` message carries it. */
+export interface CellError {
+  ename: string;
+  evalue: string;
+  traceback: string[];
+}
+
+/** What running a cell produced. */
+export type Outcome = { status: "ok"; hasValue: boolean; value?: unknown } | ({ status: "error" } & CellError);
+
+/** Per-cell context, visible to asynchronous work the cell started (AsyncLocalStorage). */
+export interface CellContext {
+  /** The execution count of the cell, or 0 for silent runs. */
+  count: number;
+  controller: AbortController;
+  /** Opaque data the server attaches (the request's header). */
+  parent: unknown;
+}
+
+/** Thrown into an awaiting cell when the user interrupts it. */
+export class InterruptedError extends Error {
+  constructor() {
+    super("The cell was interrupted; the kernel's state is kept.");
+    this.name = "Interrupted";
+  }
+}
+
+interface CellSource {
+  label: string;
+  jsLines: number;
+  code: string;
+  map?: SourceMap;
+}
+
+const CELL_FILE = /trainlab-cell-(\d+)\.js:(\d+):(\d+)/;
+
+/** Executes cells of TypeScript; one per kernel. */
+export class Executor {
+  private prevDecl = "";
+  private readonly converter: Converter;
+  private readonly store: Record<string | symbol, unknown> = {};
+  private readonly exportsProxy: Record<string | symbol, unknown>;
+  private readonly cellRequire: NodeJS.Require;
+  private readonly sideOutputs = new Map<string, string>();
+  private readonly sideModules = new Map<string, Module>();
+  private readonly sources = new Map<number, CellSource>();
+  private fileCounter = 0;
+  private rejectRunning: ((reason: unknown) => void) | undefined;
+  private running: CellContext | undefined;
+  private lastContext: CellContext | undefined;
+  /** Carries the running cell's context into the asynchronous work it starts. */
+  readonly context = new AsyncLocalStorage<CellContext>();
+
+  constructor(readonly cwd: string, fallbackRoot?: string) {
+    this.converter = new Converter(cwd, fallbackRoot);
+    const store = this.store;
+    this.exportsProxy = new Proxy(store, {
+      // TypeScript turns re-exported imports into defineProperty with a getter; keep them rewritable values.
+      defineProperty: (_t, prop, attrs) => {
+        if (prop === "__esModule") return true;
+        store[prop] = attrs.get ? attrs.get() : attrs.value;
+        return true;
+      },
+    });
+    const local = Module.createRequire(path.join(cwd, "__notebook__.js"));
+    const fallback = fallbackRoot ? Module.createRequire(path.join(fallbackRoot, "__notebook__.js")) : undefined;
+    this.cellRequire = this.wrapRequire((id: string) => {
+      try {
+        return local(id);
+      } catch (err) {
+        if (fallback && !id.startsWith(".") && (err as { code?: string }).code === "MODULE_NOT_FOUND") return fallback(id);
+        throw err;
+      }
+    }, cwd) as NodeJS.Require;
+    Object.defineProperty(globalThis, "__trainlab__", { value: { exports: this.exportsProxy, require: this.cellRequire }, configurable: true, writable: true });
+  }
+
+  /** The variables cells have declared. */
+  get locals(): Record<string | symbol, unknown> {
+    return this.store;
+  }
+
+  /** The context of the cell whose (possibly asynchronous) code is running now, else of the last cell. */
+  currentContext(): CellContext | undefined {
+    return this.context.getStore() ?? this.running ?? this.lastContext;
+  }
+
+  /** Builds the first type-checking program ahead of the first cell. */
+  warmUp(): void {
+    this.converter.warmUp();
+  }
+
+  private wrapRequire(req: (id: string) => unknown, dirname: string): (id: string) => unknown {
+    const fromSide = (id: string): unknown => {
+      let filename = path.resolve(dirname, id);
+      if (path.extname(filename) === "") filename += ".js";
+      const cached = this.sideModules.get(filename);
+      if (cached) return cached.exports;
+      const code = this.sideOutputs.get(filename);
+      if (code === undefined) return undefined;
+      const mod = new Module(filename, module);
+      mod.filename = filename;
+      mod.paths = (Module as unknown as { _nodeModulePaths(dir: string): string[] })._nodeModulePaths(path.dirname(filename));
+      const inner = this.wrapRequire((i) => mod.require(i), path.dirname(filename));
+      (mod as unknown as { require: unknown }).require = inner;
+      (mod as unknown as { _compile(code: string, file: string): void })._compile(code, filename);
+      this.sideModules.set(filename, mod);
+      return mod.exports;
+    };
+    const wrapped = (id: string): unknown => (id.startsWith(".") ? fromSide(id) ?? req(id) : req(id));
+    return Object.assign(wrapped, { resolve: (id: string) => require.resolve(id, { paths: [dirname] }) });
+  }
+
+  private updateSideOutputs(outs: SideOutput[]): void {
+    for (const out of outs) {
+      this.sideModules.delete(out.path);
+      this.sideOutputs.set(out.path, out.js);
+    }
+  }
+
+  /**
+   * Type-checks and runs a cell. Never throws: user errors (type errors, exceptions, rejections,
+   * interrupts) come back as an `error` outcome.
+   */
+  async execute(code: string, count: number, parent: unknown): Promise<Outcome> {
+    const ctx: CellContext = { count, controller: new AbortController(), parent };
+    this.running = ctx;
+    this.lastContext = ctx;
+    try {
+      return await this.context.run(ctx, () => this.executeIn(code, ctx));
+    } finally {
+      this.running = undefined;
+      this.rejectRunning = undefined;
+    }
+  }
+
+  private async executeIn(code: string, ctx: CellContext): Promise<Outcome> {
+    const label = ctx.count > 0 ? `Cell In[${ctx.count}]` : "Cell";
+    let converted;
+    try {
+      converted = this.converter.convert(this.prevDecl, code);
+    } catch (err) {
+      return { status: "error", ename: "InternalError", evalue: `The TypeScript converter failed: ${(err as Error).message}`, traceback: [String((err as Error).stack)] };
+    }
+    this.updateSideOutputs(converted.sideOutputs);
+    if (converted.diagnostics.length > 0) return typeErrorOutcome(converted.diagnostics, code, label);
+    if (!converted.js) {
+      this.prevDecl = converted.declarations;
+      return { status: "ok", hasValue: false };
+    }
+    const fileId = ++this.fileCounter;
+    this.sources.set(fileId, { label, code, jsLines: converted.js.split("\n").length, map: converted.sourceMap ? new SourceMap(JSON.parse(converted.sourceMap)) : undefined });
+    if (this.sources.size > 500) this.sources.delete(this.sources.keys().next().value as number);
+    const cell: { last?: unknown } = {};
+    (globalThis as unknown as { __trainlab__: Record<string, unknown> }).__trainlab__.cell = cell;
+    const wrapped =
+      `(${converted.hasTopLevelAwait ? "async " : ""}function (exports, require, ${CELL_CONTEXT}) {\n` +
+      converted.js +
+      `\n})(__trainlab__.exports, __trainlab__.require, __trainlab__.cell)`;
+    const hasLast = /\b__trainlab_cell__\.last\s*=/.test(converted.js);
+    try {
+      const ret = vm.runInThisContext(wrapped, { filename: `trainlab-cell-${fileId}.js`, lineOffset: -1, breakOnSigint: true });
+      // Declarations of a cell count once its synchronous part ran, even if it later fails.
+      this.prevDecl = converted.declarations;
+      if (converted.hasTopLevelAwait) {
+        const interrupted = new Promise<never>((_, reject) => (this.rejectRunning = reject));
+        if (ctx.controller.signal.aborted) this.rejectRunning?.(new InterruptedError());
+        await Promise.race([ret, interrupted]);
+      }
+    } catch (err) {
+      this.prevDecl = converted.declarations;
+      return { status: "error", ...this.describeError(err) };
+    }
+    if (!hasLast) return { status: "ok", hasValue: false };
+    return { status: "ok", hasValue: cell.last !== undefined, value: cell.last };
+  }
+
+  /** Interrupts the running cell: aborts its signal and rejects its await. Returns false when idle. */
+  interrupt(): boolean {
+    const ctx = this.running;
+    if (!ctx) return false;
+    ctx.controller.abort(new InterruptedError());
+    this.rejectRunning?.(new InterruptedError());
+    return true;
+  }
+
+  /** The running cell's AbortSignal (or that of the cell whose asynchronous work is calling). */
+  signal(): AbortSignal {
+    return (this.currentContext() ?? { controller: new AbortController() }).controller.signal;
+  }
+
+  /** Completion candidates at `cursor`. */
+  complete(code: string, cursor: number): Completion {
+    return this.converter.complete(this.prevDecl, code, cursor);
+  }
+
+  /** Type and docs of the symbol at `cursor`. */
+  inspect(code: string, cursor: number): QuickInfo | undefined {
+    return this.converter.inspect(this.prevDecl, code, cursor);
+  }
+
+  /** complete / incomplete / invalid. */
+  isComplete(code: string): ReturnType<typeof isComplete> {
+    return isComplete(code);
+  }
+
+  /** Forgets all cell variables and declarations. */
+  reset(): void {
+    this.prevDecl = "";
+    for (const key of Reflect.ownKeys(this.store)) delete this.store[key];
+  }
+
+  /** Maps a stack trace's cell frames (`trainlab-cell-N.js:L:C`) to the cells' own lines and drops kernel frames. */
+  mapStack(stack: string): string[] {
+    const lines = stack.split("\n");
+    const out: string[] = [];
+    for (const line of lines.slice(1)) {
+      if (!/^\s+at /.test(line)) continue;
+      if (/[/\\]kernel[/\\](executor|server|main)\.js|node:internal\/vm|node:vm:|node:async_hooks/.test(line)) continue;
+      const cell = CELL_FILE.exec(line);
+      // The wrapper's own call line (after the cell's code) is no frame of the user's.
+      if (cell && Number(cell[2]) > (this.sources.get(Number(cell[1]))?.jsLines ?? Infinity)) continue;
+      out.push(line.replace(new RegExp(CELL_FILE, "g"), (_m, id: string, l: string, c: string) => this.mapPosition(Number(id), Number(l), Number(c))));
+    }
+    return out;
+  }
+
+  private mapPosition(fileId: number, line: number, column: number): string {
+    const src = this.sources.get(fileId);
+    if (!src) return `cell:${line}:${column}`;
+    const entry = src.map?.findEntry(line - 1, column - 1) as { originalLine?: number; originalColumn?: number } | undefined;
+    if (!entry || entry.originalLine === undefined) return `${src.label}:${line}:${column}`;
+    // The cell's source has a one-line prefix (`export {};`).
+    return `${src.label}, line ${entry.originalLine}:${(entry.originalColumn ?? 0) + 1}`;
+  }
+
+  /** The cell source line (1-based) of the first cell frame in a stack, for a caret excerpt. */
+  private excerpt(stack: string): string | undefined {
+    const m = CELL_FILE.exec(stack);
+    if (!m) return undefined;
+    const src = this.sources.get(Number(m[1]));
+    const entry = src?.map?.findEntry(Number(m[2]) - 1, Number(m[3]) - 1) as { originalLine?: number; originalColumn?: number } | undefined;
+    if (!src || !entry || entry.originalLine === undefined) return undefined;
+    const lineNo = entry.originalLine;
+    const lines = src.code.split("\n");
+    const text = lines[lineNo - 1];
+    if (text === undefined) return undefined;
+    const before = lines[lineNo - 2];
+    const gutter = (n: number): string => String(n).padStart(4);
+    return [
+      `${src.label}, line ${lineNo}:`,
+      ...(before !== undefined ? [`${gutter(lineNo - 1)} | ${before}`] : []),
+      `${gutter(lineNo)} | ${text}`,
+      `${" ".repeat(4)} | ${" ".repeat(entry.originalColumn ?? 0)}^`,
+    ].join("\n");
+  }
+
+  /** Turns anything thrown by user code into Jupyter's ename / evalue / traceback. */
+  describeError(err: unknown): CellError {
+    if (err instanceof Error || (typeof err === "object" && err !== null && "stack" in err && "message" in err)) {
+      const e = err as Error & { code?: string };
+      let ename = e.name || e.constructor?.name || "Error";
+      let evalue = String(e.message);
+      if (e.code === "ERR_SCRIPT_EXECUTION_INTERRUPTED") {
+        ename = "Interrupted";
+        evalue = "The cell was interrupted (SIGINT); the kernel's state is kept.";
+      }
+      const stack = typeof e.stack === "string" ? e.stack : "";
+      const frames = ename === "Interrupted" && !CELL_FILE.test(stack) ? [] : this.mapStack(stack);
+      const excerpt = this.excerpt(stack);
+      const traceback = [`${ename}: ${evalue}`, ...(excerpt ? [excerpt] : []), ...frames];
+      if (e.cause !== undefined) traceback.push(`Caused by: ${util.inspect(e.cause, { depth: 2 })}`);
+      return { ename, evalue, traceback };
+    }
+    const evalue = util.inspect(err, { depth: 2 });
+    return { ename: "Thrown", evalue, traceback: [`Thrown (a non-Error value): ${evalue}`] };
+  }
+}
+
+/** A TypeScript error outcome: ename TSError, evalue naming the line, a caret excerpt per message. */
+export function typeErrorOutcome(diagnostics: CellDiagnostic[], code: string, label: string): Outcome {
+  const first = diagnostics[0];
+  const where = (d: CellDiagnostic): string => `${d.fileName ? d.fileName : label}, line ${d.line}:${d.column}`;
+  const lines = code.split("\n");
+  const traceback: string[] = [`TSError: ${diagnostics.length} type error${diagnostics.length > 1 ? "s" : ""}`];
+  for (const d of diagnostics) {
+    const parts = [`${where(d)} - error TS${d.code}: ${d.message}`];
+    const text = d.fileName ? undefined : lines[d.line - 1];
+    if (text !== undefined) {
+      const width = Math.max(1, d.endLine === d.line ? d.endColumn - d.column : text.length - d.column + 1);
+      parts.push(`${String(d.line).padStart(4)} | ${text}`, `     | ${" ".repeat(d.column - 1)}${"~".repeat(width)}`);
+    }
+    traceback.push(parts.join("\n"));
+  }
+  return { status: "error", ename: "TSError", evalue: `${where(first)}: ${first.message} (TS${first.code})`, traceback };
+}

@@ -1,0 +1,590 @@
+/**
+ * The trainlab kernel's protocol layer (Jupyter messaging 5.3): shell and IOPub sockets in the main
+ * thread, control/stdin/heartbeat in a worker (see control-worker.ts). It answers every request a
+ * client sends, with busy/idle status around each, and installs the display bridge
+ * (`globalThis[Symbol.for("Jupyter.bridge")]`) and the cell globals `display`, `clearOutput`, `prompt`.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { randomUUID } from "crypto";
+import { Worker } from "worker_threads";
+import * as zmq from "zeromq";
+import type { Executor, Outcome } from "./executor";
+import { History, HistoryRequest } from "./history";
+import { RenderedBundle, normalizeBundle, plainText, renderValue } from "./render";
+import { ConnectionInfo, Header, INPUT_BUFFER_BYTES, Message, PROTOCOL_VERSION, Signer, makeHeader } from "./wire";
+import type { FromWorker, ToWorker } from "./control-worker";
+
+const projectRoot = path.resolve(__dirname, "..", "..");
+
+/** The request a piece of output belongs to. */
+interface ParentRef {
+  header: Header;
+  identities: Buffer[];
+  allowStdin: boolean;
+}
+
+/** One comm (Jupyter's kernel-frontend channel). */
+export interface Comm {
+  readonly commId: string;
+  readonly targetName: string;
+  send(data: unknown): void;
+  close(data?: unknown): void;
+  onMessage(handler: (data: unknown, msg: Message) => void): void;
+  onClose(handler: (data: unknown) => void): void;
+}
+
+interface CommState {
+  comm: Comm;
+  messageHandlers: Array<(data: unknown, msg: Message) => void>;
+  closeHandlers: Array<(data: unknown) => void>;
+}
+
+function kernelVersion(): string {
+  try {
+    return JSON.parse(fs.readFileSync(path.join(projectRoot, "package.json"), "utf8")).version as string;
+  } catch {
+    return "0.0.0";
+  }
+}
+
+function typescriptVersion(): string {
+  try {
+    return (JSON.parse(fs.readFileSync(require.resolve("@tslab/typescript-for-tslab/package.json"), "utf8")) as { version: string }).version;
+  } catch {
+    return "5.0.4";
+  }
+}
+
+/** The kernel: binds the sockets of a connection file and serves until shutdown. */
+export class KernelServer {
+  private readonly signer: Signer;
+  private readonly session = randomUUID();
+  private readonly shell = new zmq.Router();
+  private readonly iopub = new zmq.Publisher();
+  private worker: Worker | undefined;
+  private shellSend: Promise<void> = Promise.resolve();
+  private iopubSend: Promise<void> = Promise.resolve();
+  private readonly queue: Array<{ socket: "shell" | "control"; msg: Message }> = [];
+  private draining = false;
+  private executor: Executor | undefined;
+  private executionCount = 0;
+  private readonly history = new History();
+  private readonly comms = new Map<string, CommState>();
+  private readonly commTargets = new Map<string, (comm: Comm, data: unknown, msg: Message) => void>();
+  private lastParent: ParentRef | undefined;
+  private readonly streams = new Map<string, { parent: ParentRef; stdout: string; stderr: string }>();
+  private streamFlushScheduled = false;
+  private warmed = false;
+  private shuttingDown = false;
+  private readonly originalStderrWrite = process.stderr.write.bind(process.stderr);
+
+  constructor(private readonly connection: ConnectionInfo) {
+    this.signer = new Signer(connection.key, connection.signature_scheme);
+  }
+
+  private address(port: number): string {
+    return `${this.connection.transport}://${this.connection.ip}${this.connection.transport === "ipc" ? "-" : ":"}${port}`;
+  }
+
+  /** Logs a kernel-internal problem to the kernel's own stderr (the Jupyter server's log). */
+  log(message: string): void {
+    this.originalStderrWrite(`[trainlab kernel] ${message}\n`);
+  }
+
+  /** Binds all sockets, starts the control worker, and serves requests. */
+  async start(): Promise<void> {
+    this.installProcessHooks();
+    this.worker = new Worker(path.join(__dirname, "control-worker.js"), { workerData: { connection: this.connection, session: this.session } });
+    this.worker.on("message", (m: FromWorker) => this.onWorkerMessage(m));
+    this.worker.on("error", (err) => this.log(`control worker: ${err.stack ?? err.message}`));
+    this.worker.unref();
+    await Promise.all([this.shell.bind(this.address(this.connection.shell_port)), this.iopub.bind(this.address(this.connection.iopub_port))]);
+    (async () => {
+      for await (const frames of this.shell) this.receive("shell", frames);
+    })().catch((err) => this.log(`shell loop: ${(err as Error).message}`));
+    // Build the type checker's first program once the client had its kernel_info answer.
+    setTimeout(() => this.warmUp(), 300).unref();
+  }
+
+  private warmUp(): void {
+    if (this.warmed) return;
+    this.warmed = true;
+    try {
+      this.getExecutor().warmUp();
+    } catch (err) {
+      this.log(`warm-up failed: ${(err as Error).stack}`);
+    }
+  }
+
+  private getExecutor(): Executor {
+    if (!this.executor) {
+      // Loaded lazily: the TypeScript compiler takes a moment to load, and kernel_info must not wait.
+      // eslint-disable-next-line @typescript-eslint/no-var-requires
+      const { Executor: ExecutorClass } = require("./executor") as typeof import("./executor");
+      this.executor = new ExecutorClass(process.cwd(), projectRoot);
+    }
+    return this.executor;
+  }
+
+  private receive(socket: "shell" | "control", frames: Buffer[]): void {
+    let msg: Message;
+    try {
+      msg = this.signer.decode(frames);
+    } catch (err) {
+      this.log(`dropped a ${socket} message: ${(err as Error).message}`);
+      return;
+    }
+    this.queue.push({ socket, msg });
+    void this.drain();
+  }
+
+  private async drain(): Promise<void> {
+    if (this.draining) return;
+    this.draining = true;
+    try {
+      while (this.queue.length > 0) {
+        const next = this.queue.shift() as { socket: "shell" | "control"; msg: Message };
+        await this.dispatch(next.socket, next.msg);
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------- sending
+
+  private send(socket: "shell" | "control", request: Message, msgType: string, content: unknown, metadata: Record<string, unknown> = {}): void {
+    const frames = this.signer.encode({ identities: request.identities, header: makeHeader(msgType, request.header, this.session), parent_header: request.header, metadata, content });
+    if (socket === "control") this.toWorker({ kind: "send-control", frames });
+    else this.shellSend = this.shellSend.then(() => this.shell.send(frames)).catch((err) => this.log(`shell send: ${(err as Error).message}`));
+  }
+
+  /** Publishes on IOPub (flushing buffered streams of the same parent first, to keep order). */
+  private publish(msgType: string, content: unknown, parent: Header | undefined, flushFirst = true): void {
+    if (flushFirst) this.flushStreams();
+    const frames = this.signer.encode({
+      identities: [Buffer.from(`kernel.${msgType}`)],
+      header: makeHeader(msgType, parent, this.session),
+      parent_header: parent ?? {},
+      metadata: {},
+      content,
+    });
+    this.iopubSend = this.iopubSend.then(() => this.iopub.send(frames)).catch((err) => this.log(`iopub send: ${(err as Error).message}`));
+  }
+
+  private status(state: "busy" | "idle" | "starting", parent: Header | undefined): void {
+    this.publish("status", { execution_state: state }, parent);
+  }
+
+  private toWorker(msg: ToWorker): void {
+    this.worker?.postMessage(msg);
+  }
+
+  // ---------------------------------------------------------------------------------------- streams
+
+  private currentParent(): ParentRef | undefined {
+    const ctx = this.executor?.currentContext();
+    return (ctx?.parent as ParentRef | undefined) ?? this.lastParent;
+  }
+
+  private writeStream(name: "stdout" | "stderr", text: string): void {
+    const parent = this.currentParent();
+    if (!parent) {
+      this.originalStderrWrite(text);
+      return;
+    }
+    const key = parent.header.msg_id;
+    let buf = this.streams.get(key);
+    if (!buf) this.streams.set(key, (buf = { parent, stdout: "", stderr: "" }));
+    // Keep stdout/stderr interleaving: flush the other stream before appending.
+    const other = name === "stdout" ? "stderr" : "stdout";
+    if (buf[other]) this.flushStreams();
+    const again = this.streams.get(key) ?? { parent, stdout: "", stderr: "" };
+    this.streams.set(key, again);
+    again[name] += text;
+    if (again[name].length > 65536) this.flushStreams();
+    else if (!this.streamFlushScheduled) {
+      this.streamFlushScheduled = true;
+      setImmediate(() => this.flushStreams());
+    }
+  }
+
+  private flushStreams(): void {
+    this.streamFlushScheduled = false;
+    if (this.streams.size === 0) return;
+    const pending = [...this.streams.values()];
+    this.streams.clear();
+    for (const s of pending) {
+      if (s.stdout) this.publish("stream", { name: "stdout", text: s.stdout }, s.parent.header, false);
+      if (s.stderr) this.publish("stream", { name: "stderr", text: s.stderr }, s.parent.header, false);
+    }
+  }
+
+  private installProcessHooks(): void {
+    const makeWrite = (name: "stdout" | "stderr") =>
+      ((chunk: string | Uint8Array, encoding?: BufferEncoding | ((err?: Error) => void), cb?: (err?: Error) => void): boolean => {
+        const text = typeof chunk === "string" ? chunk : Buffer.from(chunk).toString(typeof encoding === "string" ? encoding : "utf8");
+        try {
+          this.writeStream(name, text);
+        } catch (err) {
+          this.log(`stream: ${(err as Error).message}`);
+        }
+        const done = typeof encoding === "function" ? encoding : cb;
+        if (done) process.nextTick(done);
+        return true;
+      }) as typeof process.stdout.write;
+    process.stdout.write = makeWrite("stdout");
+    process.stderr.write = makeWrite("stderr");
+
+    process.on("SIGINT", () => {
+      this.executor?.interrupt();
+    });
+    const report = (kind: string, err: unknown): void => {
+      try {
+        const parent = this.currentParent();
+        const e = this.executor ? this.executor.describeError(err) : { ename: "Error", evalue: String(err), traceback: [String((err as Error)?.stack ?? err)] };
+        if (parent) this.publish("error", { ename: e.ename, evalue: `${kind}: ${e.evalue}`, traceback: [`${kind} (from code that kept running in the background)`, ...e.traceback] }, parent.header);
+        else this.log(`${kind}: ${e.traceback.join("\n")}`);
+      } catch (inner) {
+        this.log(`${kind} while reporting: ${(inner as Error).message}`);
+      }
+    };
+    process.on("uncaughtException", (err) => report("Uncaught exception", err));
+    process.on("unhandledRejection", (reason) => report("Unhandled promise rejection", reason));
+
+    const bridge = {
+      publish: (bundle: Record<string, unknown>, options: { displayId?: string; update?: boolean; metadata?: Record<string, unknown> } = {}) =>
+        this.publishBundle({ data: normalizeBundle(bundle, () => plainText(bundle)), metadata: options.metadata ?? {} }, options.displayId, options.update === true),
+      clearOutput: (wait = false) => this.clearOutput(wait),
+      signal: () => (this.executor ? this.executor.signal() : new AbortController().signal),
+      /** Registers a handler for comms the frontend opens with `targetName`. */
+      registerCommTarget: (targetName: string, handler: (comm: Comm, data: unknown, msg: Message) => void) => this.commTargets.set(targetName, handler),
+      /** Opens a comm from the kernel side. */
+      openComm: (targetName: string, data: unknown = {}) => this.openComm(targetName, data),
+    };
+    Object.defineProperty(globalThis, Symbol.for("Jupyter.bridge"), { value: bridge, configurable: true, writable: true });
+    let displayCounter = 0;
+    const globals: Record<string, unknown> = {
+      display: (value: unknown, options: { displayId?: string } = {}) => {
+        const displayId = options.displayId ?? `trainlab-${process.pid}-d${++displayCounter}`;
+        this.publishBundle(this.render(value), displayId, false);
+        return { displayId, update: (v: unknown) => this.publishBundle(this.render(v), displayId, true) };
+      },
+      clearOutput: (wait = false) => this.clearOutput(wait),
+      prompt: (message = "", defaultValue?: string) => this.prompt(String(message), defaultValue),
+    };
+    for (const [name, value] of Object.entries(globals)) Object.defineProperty(globalThis, name, { value, configurable: true, writable: true });
+  }
+
+  private render(value: unknown): RenderedBundle {
+    return renderValue(value, (err) => (this.executor ? this.executor.describeError(err) : { ename: "Error", evalue: String(err), traceback: [] }));
+  }
+
+  private publishBundle(bundle: RenderedBundle, displayId: string | undefined, update: boolean): void {
+    const parent = this.currentParent();
+    if (update && !displayId) throw new Error("update_display_data needs a displayId");
+    this.publish(update ? "update_display_data" : "display_data", { data: bundle.data, metadata: bundle.metadata, transient: displayId ? { display_id: displayId } : {} }, parent?.header);
+  }
+
+  private clearOutput(wait: boolean): void {
+    this.publish("clear_output", { wait }, this.currentParent()?.header);
+  }
+
+  private prompt(message: string, defaultValue?: string): string | null {
+    const parent = this.currentParent();
+    if (!parent || !parent.allowStdin) {
+      throw new Error("prompt(): this frontend does not accept input (the execute_request has allow_stdin: false). Pass the value in code instead.");
+    }
+    this.flushStreams();
+    const buffer = new SharedArrayBuffer(INPUT_BUFFER_BYTES);
+    const state = new Int32Array(buffer, 0, 2);
+    const frames = this.signer.encode({
+      identities: parent.identities,
+      header: makeHeader("input_request", parent.header, this.session),
+      parent_header: parent.header,
+      metadata: {},
+      content: { prompt: message, password: false },
+    });
+    this.toWorker({ kind: "input", frames, buffer });
+    while (Atomics.load(state, 0) === 0) Atomics.wait(state, 0, 0, 200);
+    if (Atomics.load(state, 0) === 2) {
+      const { InterruptedError } = require("./executor") as typeof import("./executor");
+      throw new InterruptedError();
+    }
+    const n = Atomics.load(state, 1);
+    const value = Buffer.from(new Uint8Array(buffer, 8, n)).toString("utf8");
+    return value === "" && defaultValue !== undefined ? defaultValue : value;
+  }
+
+  // ---------------------------------------------------------------------------------------- dispatch
+
+  private onWorkerMessage(m: FromWorker): void {
+    if (m.kind === "control") this.receive("control", m.frames.map((f) => Buffer.from(f)));
+    else if (m.kind === "interrupted") {
+      try {
+        const msg = this.signer.decode(m.frames.map((f) => Buffer.from(f)));
+        this.status("busy", msg.header);
+        this.status("idle", msg.header);
+      } catch {
+        // already answered by the worker
+      }
+    } else if (m.kind === "error") this.log(m.message);
+  }
+
+  private async dispatch(socket: "shell" | "control", msg: Message): Promise<void> {
+    const type = msg.header.msg_type;
+    this.status("busy", msg.header);
+    try {
+      switch (type) {
+        case "kernel_info_request":
+          this.send(socket, msg, "kernel_info_reply", this.kernelInfo());
+          break;
+        case "execute_request":
+          await this.execute(socket, msg);
+          break;
+        case "complete_request":
+          this.complete(socket, msg);
+          break;
+        case "inspect_request":
+          this.inspect(socket, msg);
+          break;
+        case "is_complete_request":
+          this.send(socket, msg, "is_complete_reply", this.getExecutorLight().isComplete(String(msg.content.code ?? "")));
+          break;
+        case "history_request":
+          this.send(socket, msg, "history_reply", { status: "ok", history: this.history.query(msg.content as HistoryRequest) });
+          break;
+        case "comm_info_request":
+          this.commInfo(socket, msg);
+          break;
+        case "comm_open":
+          this.commOpen(msg);
+          break;
+        case "comm_msg":
+          this.commMsg(msg);
+          break;
+        case "comm_close":
+          this.commClose(msg);
+          break;
+        case "shutdown_request":
+          this.shutdown(socket, msg);
+          return;
+        case "interrupt_request":
+          this.executor?.interrupt();
+          this.send(socket, msg, "interrupt_reply", { status: "ok" });
+          break;
+        default:
+          this.log(`unsupported message type ${type}`);
+          if (type.endsWith("_request")) this.send(socket, msg, type.replace(/_request$/, "_reply"), { status: "error", ename: "NotImplemented", evalue: `${type} is not supported by trainlab`, traceback: [] });
+      }
+    } catch (err) {
+      this.log(`${type} failed: ${(err as Error).stack}`);
+      if (type.endsWith("_request")) {
+        this.send(socket, msg, type.replace(/_request$/, "_reply"), { status: "error", ename: "InternalError", evalue: (err as Error).message, traceback: [String((err as Error).stack)] });
+      }
+    } finally {
+      this.status("idle", msg.header);
+    }
+  }
+
+  private getExecutorLight(): { isComplete(code: string): unknown } {
+    if (!this.executor) {
+      const { isComplete } = require("./converter") as typeof import("./converter");
+      return { isComplete };
+    }
+    return this.executor;
+  }
+
+  private kernelInfo(): Record<string, unknown> {
+    return {
+      status: "ok",
+      protocol_version: PROTOCOL_VERSION,
+      implementation: "trainlab",
+      implementation_version: kernelVersion(),
+      language_info: {
+        name: "typescript",
+        version: typescriptVersion(),
+        mimetype: "text/typescript",
+        file_extension: ".ts",
+        pygments_lexer: "typescript",
+        codemirror_mode: { name: "javascript", typescript: true, mode: "typescript" },
+      },
+      banner: `trainlab: TypeScript ${typescriptVersion()} on Node.js ${process.version}, type-checked cells with top-level await and rich display`,
+      help_links: [{ text: "TypeScript handbook", url: "https://www.typescriptlang.org/docs/handbook/intro.html" }],
+      debugger: false,
+    };
+  }
+
+  private async execute(socket: "shell" | "control", msg: Message): Promise<void> {
+    const c = msg.content as { code?: string; silent?: boolean; store_history?: boolean; user_expressions?: Record<string, string>; allow_stdin?: boolean; stop_on_error?: boolean };
+    const code = String(c.code ?? "");
+    const silent = c.silent === true;
+    const storeHistory = silent ? false : c.store_history !== false;
+    const parent: ParentRef = { header: msg.header, identities: msg.identities, allowStdin: c.allow_stdin !== false };
+    this.lastParent = parent;
+    if (storeHistory) this.executionCount++;
+    const count = this.executionCount;
+    if (!silent) this.publish("execute_input", { code, execution_count: count }, msg.header);
+    if (storeHistory) this.history.add(count, code);
+    const executor = this.getExecutor();
+    this.warmed = true;
+    const outcome: Outcome = code.trim() === "" ? { status: "ok", hasValue: false } : await executor.execute(code, storeHistory ? count : 0, parent);
+    this.flushStreams();
+    const userExpressions: Record<string, unknown> = {};
+    if (outcome.status === "ok") {
+      if (outcome.hasValue && !silent) {
+        const bundle = this.render(outcome.value);
+        this.publish("execute_result", { execution_count: count, data: bundle.data, metadata: bundle.metadata }, msg.header);
+        if (storeHistory) this.history.setOutput(count, String(bundle.data["text/plain"] ?? ""));
+      }
+      for (const [name, expr] of Object.entries(c.user_expressions ?? {})) {
+        const r = await executor.execute(String(expr), 0, parent);
+        if (r.status === "ok") {
+          const b = this.render(r.value);
+          userExpressions[name] = { status: "ok", data: b.data, metadata: b.metadata };
+        } else userExpressions[name] = { status: "error", ename: r.ename, evalue: r.evalue, traceback: r.traceback };
+      }
+      this.flushStreams();
+      this.send(socket, msg, "execute_reply", { status: "ok", execution_count: count, payload: [], user_expressions: userExpressions }, { started: msg.header.date, status: "ok" });
+      return;
+    }
+    if (!silent) this.publish("error", { ename: outcome.ename, evalue: outcome.evalue, traceback: outcome.traceback }, msg.header);
+    this.send(socket, msg, "execute_reply", { status: "error", execution_count: count, ename: outcome.ename, evalue: outcome.evalue, traceback: outcome.traceback }, { status: "error" });
+    if (c.stop_on_error !== false) this.abortQueuedExecutes();
+  }
+
+  /** After a failed cell, answers the execute requests already waiting with status "aborted", as ipykernel does. */
+  private abortQueuedExecutes(): void {
+    const keep: typeof this.queue = [];
+    for (const item of this.queue) {
+      if (item.msg.header.msg_type !== "execute_request") {
+        keep.push(item);
+        continue;
+      }
+      this.status("busy", item.msg.header);
+      this.send(item.socket, item.msg, "execute_reply", { status: "aborted", execution_count: this.executionCount }, { status: "aborted" });
+      this.status("idle", item.msg.header);
+    }
+    this.queue.splice(0, this.queue.length, ...keep);
+  }
+
+  private complete(socket: "shell" | "control", msg: Message): void {
+    const code = String(msg.content.code ?? "");
+    const cursor = Number(msg.content.cursor_pos ?? code.length);
+    const r = this.getExecutor().complete(code, cursor);
+    this.send(socket, msg, "complete_reply", { status: "ok", matches: r.candidates, cursor_start: r.start, cursor_end: r.end, metadata: {} });
+  }
+
+  private inspect(socket: "shell" | "control", msg: Message): void {
+    const code = String(msg.content.code ?? "");
+    const cursor = Number(msg.content.cursor_pos ?? code.length);
+    const info = this.getExecutor().inspect(code, cursor);
+    if (!info) {
+      this.send(socket, msg, "inspect_reply", { status: "ok", found: false, data: {}, metadata: {} });
+      return;
+    }
+    const html = `<pre>${info.text.replace(/[&<>]/g, (ch) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;" })[ch] as string)}</pre>`;
+    this.send(socket, msg, "inspect_reply", { status: "ok", found: true, data: { "text/plain": info.text, "text/html": html }, metadata: {} });
+  }
+
+  // ---------------------------------------------------------------------------------------- comms
+
+  private makeComm(commId: string, targetName: string): CommState {
+    const state: CommState = {
+      messageHandlers: [],
+      closeHandlers: [],
+      comm: {
+        commId,
+        targetName,
+        send: (data: unknown) => this.publish("comm_msg", { comm_id: commId, data }, this.currentParent()?.header),
+        close: (data: unknown = {}) => {
+          if (!this.comms.delete(commId)) return;
+          this.publish("comm_close", { comm_id: commId, data }, this.currentParent()?.header);
+        },
+        onMessage: (h) => state.messageHandlers.push(h),
+        onClose: (h) => state.closeHandlers.push(h),
+      },
+    };
+    return state;
+  }
+
+  private openComm(targetName: string, data: unknown): Comm {
+    const commId = randomUUID();
+    const state = this.makeComm(commId, targetName);
+    this.comms.set(commId, state);
+    this.publish("comm_open", { comm_id: commId, target_name: targetName, data }, this.currentParent()?.header);
+    return state.comm;
+  }
+
+  private commInfo(socket: "shell" | "control", msg: Message): void {
+    const target = msg.content.target_name as string | undefined;
+    const comms: Record<string, { target_name: string }> = {};
+    for (const [id, s] of this.comms) if (!target || s.comm.targetName === target) comms[id] = { target_name: s.comm.targetName };
+    this.send(socket, msg, "comm_info_reply", { status: "ok", comms });
+  }
+
+  private commOpen(msg: Message): void {
+    const { comm_id: commId, target_name: targetName, data } = msg.content as { comm_id: string; target_name: string; data: unknown };
+    const handler = this.commTargets.get(targetName);
+    if (!handler) {
+      // No such target: tell the frontend the comm is closed, as ipykernel does.
+      this.log(`no comm target named "${targetName}"`);
+      this.publish("comm_close", { comm_id: commId, data: {} }, msg.header);
+      return;
+    }
+    const state = this.makeComm(commId, targetName);
+    this.comms.set(commId, state);
+    handler(state.comm, data, msg);
+  }
+
+  private commMsg(msg: Message): void {
+    const { comm_id: commId, data } = msg.content as { comm_id: string; data: unknown };
+    const state = this.comms.get(commId);
+    if (!state) {
+      this.log(`comm_msg for unknown comm ${commId}`);
+      return;
+    }
+    for (const h of state.messageHandlers) h(data, msg);
+  }
+
+  private commClose(msg: Message): void {
+    const { comm_id: commId, data } = msg.content as { comm_id: string; data: unknown };
+    const state = this.comms.get(commId);
+    if (!state) return;
+    this.comms.delete(commId);
+    for (const h of state.closeHandlers) h(data);
+  }
+
+  // ---------------------------------------------------------------------------------------- shutdown
+
+  private shutdown(socket: "shell" | "control", msg: Message): void {
+    const restart = msg.content.restart === true;
+    this.shuttingDown = true;
+    this.send(socket, msg, "shutdown_reply", { status: "ok", restart });
+    this.status("idle", msg.header);
+    // Let ZeroMQ deliver the reply, then exit; the client restarts a fresh process when asked to.
+    setTimeout(() => {
+      this.toWorker({ kind: "close" });
+      Promise.all([this.shellSend, this.iopubSend]).finally(() => {
+        this.shell.close();
+        this.iopub.close();
+        setTimeout(() => process.exit(0), 50);
+      });
+    }, 50);
+  }
+
+  /** Whether a shutdown was requested. */
+  get closing(): boolean {
+    return this.shuttingDown;
+  }
+}
+
+/** Reads a connection file. @throws Error naming the file when it is missing or malformed. */
+export function readConnectionFile(file: string): ConnectionInfo {
+  try {
+    return JSON.parse(fs.readFileSync(file, "utf8")) as ConnectionInfo;
+  } catch (err) {
+    throw new Error(`Cannot read the Jupyter connection file ${file}: ${(err as Error).message}`);
+  }
+}

@@ -1,0 +1,104 @@
+/**
+ * The Jupyter wire protocol (messaging spec 5.3): framing, HMAC signing and verification of
+ * multipart ZeroMQ messages. No sockets here, so both the kernel's main thread and its
+ * control/stdin worker use it.
+ */
+import { createHmac, randomUUID } from "crypto";
+
+/** The protocol version this kernel speaks. */
+export const PROTOCOL_VERSION = "5.3";
+
+const DELIMITER = "<IDS|MSG>";
+
+/** A message header as the spec defines it. */
+export interface Header {
+  msg_id: string;
+  session: string;
+  username: string;
+  date: string;
+  msg_type: string;
+  version: string;
+}
+
+/** One decoded Jupyter message. */
+export interface Message<C = Record<string, unknown>> {
+  identities: Buffer[];
+  header: Header;
+  parent_header: Header | Record<string, never>;
+  metadata: Record<string, unknown>;
+  content: C;
+  buffers: Buffer[];
+}
+
+/** The connection file Jupyter hands the kernel. */
+export interface ConnectionInfo {
+  transport: string;
+  ip: string;
+  shell_port: number;
+  iopub_port: number;
+  stdin_port: number;
+  control_port: number;
+  hb_port: number;
+  key: string;
+  signature_scheme: string;
+}
+
+/** Signs and verifies messages with the connection's key (HMAC-SHA256; an empty key disables signing). */
+export class Signer {
+  private readonly algorithm: string;
+  constructor(private readonly key: string, scheme = "hmac-sha256") {
+    this.algorithm = scheme.replace(/^hmac-/, "");
+  }
+
+  /** The hex signature of the four JSON frames. */
+  sign(frames: Array<string | Buffer>): string {
+    if (!this.key) return "";
+    const hmac = createHmac(this.algorithm, this.key);
+    for (const f of frames) hmac.update(f);
+    return hmac.digest("hex");
+  }
+
+  /**
+   * Decodes a multipart message.
+   * @throws Error when the delimiter is missing or the signature does not match.
+   */
+  decode(frames: Buffer[]): Message {
+    let i = 0;
+    while (i < frames.length && frames[i].toString() !== DELIMITER) i++;
+    if (i >= frames.length) throw new Error("Jupyter message without <IDS|MSG> delimiter");
+    const identities = frames.slice(0, i);
+    const signature = frames[i + 1].toString();
+    const parts = frames.slice(i + 2, i + 6);
+    if (this.key && signature !== this.sign(parts)) throw new Error("Jupyter message with an invalid signature");
+    return {
+      identities,
+      header: JSON.parse(parts[0].toString()),
+      parent_header: JSON.parse(parts[1].toString()),
+      metadata: JSON.parse(parts[2].toString()),
+      content: JSON.parse(parts[3].toString()),
+      buffers: frames.slice(i + 6),
+    };
+  }
+
+  /** Encodes a message into frames ready for `socket.send`. */
+  encode(msg: Pick<Message<unknown>, "identities" | "header" | "parent_header" | "metadata" | "content"> & { buffers?: Buffer[] }): Array<string | Buffer> {
+    const parts = [JSON.stringify(msg.header), JSON.stringify(msg.parent_header), JSON.stringify(msg.metadata), JSON.stringify(msg.content ?? {})];
+    return [...msg.identities, DELIMITER, this.sign(parts), ...parts, ...(msg.buffers ?? [])];
+  }
+}
+
+/** A new header for a message of `msgType` in reply to (or caused by) `parent`. */
+export function makeHeader(msgType: string, parent: Partial<Header> | undefined, session: string): Header {
+  return {
+    msg_id: randomUUID(),
+    session: session,
+    username: parent?.username ?? "trainlab",
+    date: new Date().toISOString(),
+    msg_type: msgType,
+    version: PROTOCOL_VERSION,
+  };
+}
+
+/** Size of the buffer through which the stdin thread hands an input_reply to a waiting `prompt()`:
+ * int32 state (0 waiting, 1 answered, 2 interrupted), int32 byte length, then UTF-8 bytes. */
+export const INPUT_BUFFER_BYTES = 1 << 20;
