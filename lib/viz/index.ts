@@ -1,1 +1,2 @@
 export * from "./figure";
+export * from "./renderers";
