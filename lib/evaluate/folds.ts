@@ -1,0 +1,108 @@
+/**
+ * Seeded k-fold and stratified k-fold index splits for cross-validation, plus row subsetting of any feature input.
+ */
+import * as aq from "arquero";
+import type { ColumnTable } from "arquero";
+import type { FeatureInput, Matrix } from "../data/matrix";
+import { takeRows, toMatrix } from "../data/matrix";
+import type { Label } from "./labels";
+
+/** One cross-validation split: row indices to train on and to score on. */
+export interface CvFold {
+  train: number[];
+  test: number[];
+}
+
+/** mulberry32: a small seeded generator of floats in [0, 1). */
+export function seededUniform(seed: number): () => number {
+  let a = (Math.floor(seed) ^ 0x2545f491) >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function shuffled(indices: number[], random: () => number): number[] {
+  const a = indices.slice();
+  for (let i = a.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [a[i], a[j]] = [a[j], a[i]];
+  }
+  return a;
+}
+
+/**
+ * Splits `n` rows into `k` folds after a seeded shuffle (each row is scored exactly once). With `labels`, folds are
+ * stratified: every fold keeps each class's proportion (classes dealt round-robin across folds).
+ * @throws Error when k < 2, k > n, or (stratified) a label list of the wrong length.
+ */
+export function crossValidationFolds(n: number, options: { k?: number; seed?: number; labels?: readonly Label[]; shuffle?: boolean } = {}): CvFold[] {
+  const k = options.k ?? 5;
+  if (!Number.isInteger(k) || k < 2) throw new Error(`folds must be an integer of at least 2, got ${k}.`);
+  if (k > n) throw new Error(`Cannot make ${k} folds from ${n} samples: use fewer folds or more data.`);
+  const random = seededUniform(options.seed ?? 0);
+  const shuffle = options.shuffle ?? true;
+  const assignment = new Array<number>(n);
+  if (options.labels) {
+    if (options.labels.length !== n) throw new Error(`Stratifying needs one label per row: got ${options.labels.length} labels for ${n} rows.`);
+    const byClass = new Map<Label, number[]>();
+    options.labels.forEach((l, i) => {
+      let list = byClass.get(l);
+      if (!list) byClass.set(l, (list = []));
+      list.push(i);
+    });
+    // Deal every class in turn, continuing the fold counter so that fold sizes differ by at most one.
+    let position = 0;
+    const classes = Array.from(byClass.keys()).sort((a, b) => (String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0));
+    for (const c of classes) {
+      const rows = byClass.get(c) as number[];
+      for (const i of shuffle ? shuffled(rows, random) : rows) assignment[i] = position++ % k;
+    }
+  } else {
+    const order = shuffle ? shuffled(Array.from({ length: n }, (_, i) => i), random) : Array.from({ length: n }, (_, i) => i);
+    // Contiguous blocks of the (shuffled) order, sizes differing by at most one, as scikit-learn's KFold.
+    let start = 0;
+    for (let f = 0; f < k; f++) {
+      const size = Math.floor(n / k) + (f < n % k ? 1 : 0);
+      for (let j = start; j < start + size; j++) assignment[order[j]] = f;
+      start += size;
+    }
+  }
+  return Array.from({ length: k }, (_, f) => {
+    const train: number[] = [];
+    const test: number[] = [];
+    assignment.forEach((a, i) => (a === f ? test : train).push(i));
+    return { train, test };
+  });
+}
+
+function isTable(x: unknown): x is ColumnTable {
+  return typeof x === "object" && x !== null && typeof (x as ColumnTable).columnNames === "function" && typeof (x as ColumnTable).numRows === "function";
+}
+
+/** Features prepared for repeated row subsetting: a table stays a table (a pipeline may encode it), the rest becomes a Matrix. */
+export type RowSource = { kind: "table"; table: ColumnTable } | { kind: "matrix"; matrix: Matrix };
+
+/** Wraps features for {@link subsetRows}. @throws as toMatrix for non-table inputs with non-finite values. */
+export function rowSource(X: FeatureInput): RowSource {
+  return isTable(X) ? { kind: "table", table: X } : { kind: "matrix", matrix: toMatrix(X) };
+}
+
+/** Number of rows of a {@link RowSource}. */
+export function sourceRows(source: RowSource): number {
+  return source.kind === "table" ? source.table.numRows() : source.matrix.rows;
+}
+
+/** The given rows, in order, as a new table or matrix. */
+export function subsetRows(source: RowSource, indices: readonly number[]): FeatureInput {
+  if (source.kind === "matrix") return takeRows(source.matrix, indices);
+  const columns: Record<string, unknown[]> = {};
+  for (const name of source.table.columnNames()) {
+    const values = source.table.array(name) as ArrayLike<unknown>;
+    columns[name] = indices.map((i) => values[i]);
+  }
+  return aq.table(columns);
+}

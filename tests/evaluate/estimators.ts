@@ -1,0 +1,169 @@
+/**
+ * Tiny test-only estimators that follow lib/models' Estimator contract (not part of the library).
+ */
+import type { FeatureInput, Matrix, TargetInput } from "../../lib/data/matrix";
+import { matrixRow, toMatrix, toTargetArray } from "../../lib/data/matrix";
+import type { Classifier, FitOptions, Regressor } from "../../lib/models/estimator";
+
+type Label = number | string;
+
+function dist2(a: Float64Array, b: Float64Array): number {
+  let d = 0;
+  for (let i = 0; i < a.length; i++) d += (a[i] - b[i]) ** 2;
+  return d;
+}
+
+/** k-nearest-neighbours classifier; ties between distances broken by training order. */
+export class KnnClassifier implements Classifier<{ k: number }> {
+  readonly name = "KnnClassifier";
+  readonly kind = "classifier" as const;
+  classes: Label[] = [];
+  private X: Matrix | undefined;
+  private y: Label[] = [];
+  /** How many rows each fit saw (for tests). */
+  fitRows = 0;
+  constructor(private readonly params: { k: number } = { k: 5 }) {}
+  get fitted(): boolean {
+    return this.X !== undefined;
+  }
+  getParams(): { k: number } {
+    return { ...this.params };
+  }
+  withParams(p: Partial<{ k: number }>): KnnClassifier {
+    for (const key of Object.keys(p)) if (key !== "k") throw new Error(`KnnClassifier has no parameter "${key}".`);
+    return new KnnClassifier({ ...this.params, ...p });
+  }
+  async fit(X: FeatureInput, y?: TargetInput, _o?: FitOptions): Promise<this> {
+    this.X = toMatrix(X);
+    this.y = toTargetArray(y as TargetInput);
+    this.classes = Array.from(new Set(this.y)).sort((a, b) => (typeof a === "number" && typeof b === "number" ? a - b : String(a) < String(b) ? -1 : 1));
+    this.fitRows = this.X.rows;
+    return this;
+  }
+  predictProba(X: FeatureInput): number[][] {
+    const train = this.X as Matrix;
+    const m = toMatrix(X);
+    return Array.from({ length: m.rows }, (_, i) => {
+      const row = matrixRow(m, i);
+      const d = Array.from({ length: train.rows }, (_, j) => [dist2(row, matrixRow(train, j)), j] as const).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+      const k = Math.min(this.params.k, train.rows);
+      const p = this.classes.map(() => 0);
+      for (let r = 0; r < k; r++) p[this.classes.indexOf(this.y[d[r][1]])] += 1 / k;
+      return p;
+    });
+  }
+  predict(X: FeatureInput): Label[] {
+    return this.predictProba(X).map((p) => this.classes[p.indexOf(Math.max(...p))]);
+  }
+  score(X: FeatureInput, y: TargetInput): number {
+    const p = this.predict(X);
+    const t = toTargetArray(y);
+    return t.filter((v, i) => v === p[i]).length / t.length;
+  }
+  async save(): Promise<void> {
+    throw new Error("not needed in tests");
+  }
+}
+
+/** Ridge regression on all features, closed form via normal equations (small d). */
+export class TinyRidge implements Regressor<{ alpha: number }> {
+  readonly name = "TinyRidge";
+  readonly kind = "regressor" as const;
+  private w: number[] | undefined;
+  constructor(private readonly params: { alpha: number } = { alpha: 1 }) {}
+  get fitted(): boolean {
+    return this.w !== undefined;
+  }
+  getParams(): { alpha: number } {
+    return { ...this.params };
+  }
+  withParams(p: Partial<{ alpha: number }>): TinyRidge {
+    for (const key of Object.keys(p)) if (key !== "alpha") throw new Error(`TinyRidge has no parameter "${key}".`);
+    return new TinyRidge({ ...this.params, ...p });
+  }
+  async fit(X: FeatureInput, y?: TargetInput): Promise<this> {
+    const m = toMatrix(X);
+    const t = toTargetArray(y as TargetInput) as number[];
+    const d = m.cols + 1;
+    const A = Array.from({ length: d }, () => new Array<number>(d).fill(0));
+    const b = new Array<number>(d).fill(0);
+    for (let i = 0; i < m.rows; i++) {
+      const x = [1, ...matrixRow(m, i)];
+      for (let p = 0; p < d; p++) {
+        b[p] += x[p] * t[i];
+        for (let q = 0; q < d; q++) A[p][q] += x[p] * x[q];
+      }
+    }
+    for (let p = 1; p < d; p++) A[p][p] += this.params.alpha;
+    // Gaussian elimination.
+    for (let c = 0; c < d; c++) {
+      let piv = c;
+      for (let r = c + 1; r < d; r++) if (Math.abs(A[r][c]) > Math.abs(A[piv][c])) piv = r;
+      [A[c], A[piv]] = [A[piv], A[c]];
+      [b[c], b[piv]] = [b[piv], b[c]];
+      for (let r = 0; r < d; r++) {
+        if (r === c) continue;
+        const f = A[r][c] / A[c][c];
+        for (let q = c; q < d; q++) A[r][q] -= f * A[c][q];
+        b[r] -= f * b[c];
+      }
+    }
+    this.w = b.map((v, i) => v / A[i][i]);
+    return this;
+  }
+  predict(X: FeatureInput): number[] {
+    const w = this.w as number[];
+    const m = toMatrix(X);
+    return Array.from({ length: m.rows }, (_, i) => matrixRow(m, i).reduce((s, v, j) => s + v * w[j + 1], w[0]));
+  }
+  score(X: FeatureInput, y: TargetInput): number {
+    const p = this.predict(X);
+    const t = toTargetArray(y) as number[];
+    const mean = t.reduce((a, b) => a + b, 0) / t.length;
+    return 1 - t.reduce((s, v, i) => s + (v - p[i]) ** 2, 0) / t.reduce((s, v) => s + (v - mean) ** 2, 0);
+  }
+  async save(): Promise<void> {
+    throw new Error("not needed in tests");
+  }
+}
+
+/**
+ * A standard scaler whose fit records the row ids it saw (column `idColumn` holds each row's id), and which drops
+ * that column in transform. Proves what a pipeline step learned from.
+ */
+export class RecordingScaler {
+  private mean: number[] = [];
+  private scale: number[] = [];
+  constructor(private readonly log: number[][], private readonly idColumn = 0) {}
+  fit(X: FeatureInput): this {
+    const m = toMatrix(X);
+    const ids: number[] = [];
+    for (let i = 0; i < m.rows; i++) ids.push(m.data[i * m.cols + this.idColumn]);
+    this.log.push(ids);
+    this.mean = [];
+    this.scale = [];
+    for (let j = 0; j < m.cols; j++) {
+      let s = 0;
+      for (let i = 0; i < m.rows; i++) s += m.data[i * m.cols + j];
+      const mean = s / m.rows;
+      let v = 0;
+      for (let i = 0; i < m.rows; i++) v += (m.data[i * m.cols + j] - mean) ** 2;
+      this.mean.push(mean);
+      this.scale.push(Math.sqrt(v / m.rows) || 1);
+    }
+    return this;
+  }
+  transform(X: FeatureInput): Matrix {
+    const m = toMatrix(X);
+    const cols = m.cols - 1;
+    const data = new Float64Array(m.rows * cols);
+    for (let i = 0; i < m.rows; i++) {
+      let c = 0;
+      for (let j = 0; j < m.cols; j++) {
+        if (j === this.idColumn) continue;
+        data[i * cols + c++] = (m.data[i * m.cols + j] - this.mean[j]) / this.scale[j];
+      }
+    }
+    return { data, rows: m.rows, cols };
+  }
+}
