@@ -26,6 +26,7 @@ function perClass(yTrue: TargetInput, yScore: ScoreInput, options: CurveOptions)
   if (yScore.length !== t.length) throw new Error(`y_true has ${t.length} samples but the scores have ${yScore.length}.`);
   const first = (yScore as ArrayLike<unknown>)[0];
   const classes = options.classes?.slice() ?? uniqueLabels(t);
+  if (classes.length < 2) throw new Error(`y_true holds a single class (${JSON.stringify(classes[0])}): a curve needs positives and negatives.`);
   if (typeof first === "number") {
     const pos = options.posLabel ?? classes[classes.length - 1];
     return [{ label: pos, truth: t.map((v) => v === pos), score: Array.from(yScore as ArrayLike<number>) }];
@@ -47,6 +48,9 @@ export function rocCurveFigure(yTrue: TargetInput, yScore: ScoreInput, options: 
   const curves = perClass(yTrue, yScore, options);
   const traces: PlotlyTrace[] = curves.map((c, i) => {
     const truth = c.truth.map((b) => (b ? 1 : 0));
+    if (!c.truth.some((b) => b) || c.truth.every((b) => b)) {
+      throw new Error(`Class ${JSON.stringify(c.label)} has ${c.truth.some((b) => b) ? "no negatives" : "no samples"} in y_true: a ROC curve needs both (use stratified splits).`);
+    }
     const r = rocCurve(truth, c.score);
     const area = rocAuc(truth, c.score);
     return {

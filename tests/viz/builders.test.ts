@@ -162,6 +162,8 @@ describe("figure builders (lib/viz)", () => {
     const binary = json(rocCurveFigure(["a", "b", "b", "a"], [0.1, 0.9, 0.6, 0.7]));
     assert.equal(binary.data.length, 2, "binary: one curve for the positive class + chance");
     assert.equal(binary.data[0].name, "b (AUC = 0.750)");
+    assert.throws(() => rocCurveFigure([0, 0, 2, 2], [[0.5, 0.2, 0.3], [0.6, 0.2, 0.2], [0.1, 0.1, 0.8], [0.2, 0.2, 0.6]], { classes: [0, 1, 2] }), /Class 1 has no samples in y_true/);
+    assert.throws(() => rocCurveFigure([1, 1], [0.2, 0.8]), /single class/);
   });
 
   it("precision-recall curves: AP per class in the legend, binary gets the no-skill line", () => {
