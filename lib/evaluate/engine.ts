@@ -147,8 +147,8 @@ export function baselineFor(task: "classification" | "regression"): { name: stri
 
 /** Common options of cross-validation, search and learning curves. */
 export interface CvOptions {
-  /** Number of folds (default 5). */
-  folds?: number;
+  /** Number of folds (default 5), or explicit splits of row indices (like scikit-learn's `cv=` iterable). */
+  folds?: number | readonly CvFold[];
   /** Keep class proportions in each fold (default: true for classifiers). */
   stratified?: boolean;
   /** Seed of the fold shuffle and of every model fit (default 0). Same seed, same result. */
@@ -179,10 +179,32 @@ export function prepare(X: FeatureInput, y: TargetInput, task: "classification" 
       throw new Error(`y[${i}] is ${v}: drop or impute rows with a missing target before cross-validation.`);
     }
   });
+  if (Array.isArray(options.folds)) return { source, y: labels, folds: checkFolds(options.folds as readonly CvFold[], n) };
   const stratified = options.stratified ?? task === "classification";
   if (stratified && task === "regression") throw new Error("stratified folds need class labels: regression targets cannot be stratified.");
-  const folds = crossValidationFolds(n, { k: options.folds ?? 5, seed: options.seed ?? 0, labels: stratified ? labels : undefined });
+  const k = (options.folds as number | undefined) ?? 5;
+  const folds = crossValidationFolds(n, { k, seed: options.seed ?? 0, labels: stratified ? labels : undefined });
   return { source, y: labels, folds };
+}
+
+/**
+ * Validates explicit folds.
+ * @throws Error on an empty list or part, an index out of range, or a row in both parts of a fold.
+ */
+function checkFolds(folds: readonly CvFold[], n: number): CvFold[] {
+  if (folds.length === 0) throw new Error("folds is an empty list: pass a number of folds or at least one {train, test} split.");
+  return folds.map((f, i) => {
+    if (!f || !Array.isArray(f.train) || !Array.isArray(f.test) || f.train.length === 0 || f.test.length === 0) {
+      throw new Error(`Fold ${i} needs non-empty train and test arrays of row indices.`);
+    }
+    const train = new Set(f.train);
+    for (const idx of [...f.train, ...f.test]) {
+      if (!Number.isInteger(idx) || idx < 0 || idx >= n) throw new Error(`Fold ${i}: row index ${idx} is out of range for ${n} rows.`);
+    }
+    const both = f.test.find((idx) => train.has(idx));
+    if (both !== undefined) throw new Error(`Fold ${i}: row ${both} is in both train and test, which would leak it.`);
+    return { train: f.train.slice(), test: f.test.slice() };
+  });
 }
 
 /** A live progress line (a display updated in place). Silent outside a kernel unless asked for. */
