@@ -428,14 +428,14 @@ Napi::Value ReduceSum(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// reluGrad(heap, dyOff, xOff, outOff, n): out = x > 0 ? dy : 0
+// reluGrad(heap, dyOff, xOff, outOff, n): out = x > 0 ? dy : 0 (NaN where x is NaN)
 Napi::Value ReluGrad(const Napi::CallbackInfo& info) {
   uint8_t* heap = HeapBase(info[0]);
   const float* dy = F32(heap, info[1]);
   const float* x = F32(heap, info[2]);
   float* out = F32(heap, info[3]);
   int64_t n = I64(info[4]);
-  for (int64_t i = 0; i < n; ++i) out[i] = x[i] > 0.f ? dy[i] : 0.f;
+  for (int64_t i = 0; i < n; ++i) out[i] = x[i] > 0.f ? dy[i] : (std::isnan(x[i]) ? NAN : 0.f);  // NaN like dy * step(x)
   return info.Env().Undefined();
 }
 
