@@ -17,3 +17,4 @@ export type { Preprocessor, PipelineModel, ModelSpec, CvOptions, FittedSpec } fr
 export * from "./cross-validate";
 export * from "./search";
 export * from "./learning-curve";
+export * from "./evaluate-model";
