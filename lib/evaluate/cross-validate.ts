@@ -7,7 +7,7 @@ import { DISPLAY, MimeBundle, escapeHtml } from "../display";
 import { Figure } from "../viz/figure";
 import { cvScoresFigure } from "../viz/cv-scores";
 import {
-  CvOptions, ModelSpec, ProgressDisplay, baselineFor, estimatorOf, fitOnRows, interruptCheck, meanOfScores, prepare,
+  CvOptions, ModelSpec, ProgressDisplay, baselineFor, estimatorOf, fitOnRows, interruptCheck, meanOfScores, prepare, release,
   resolveScorers, scoreOnRows, specName, std, taskOf,
 } from "./engine";
 import type { CvFold } from "./folds";
@@ -185,6 +185,7 @@ export async function crossValidate(
         const tv = await scoreOnRows(fitted, prepared.source, prepared.y, fold.train, scorers);
         scorers.forEach((s, j) => trainScores[name][s.name].push(tv[j]));
       }
+      release(fitted);
       progress.tick(`${name}`);
     }
     void estimatorOf(spec);

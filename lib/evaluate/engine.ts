@@ -260,3 +260,11 @@ export function interruptCheck(): void {
   const signal = kernelBridge()?.signal();
   if (signal?.aborted) throw new Error("Interrupted: the evaluation was stopped by a kernel interrupt.");
 }
+
+/** Frees a fold's model when it holds resources (tfjs models have `dispose()`), so repeated fits do not leak tensors. */
+export function release(fitted: FittedSpec): void {
+  for (const o of [fitted.model, fitted.pipeline] as unknown[]) {
+    const d = (o as { dispose?: unknown } | undefined)?.dispose;
+    if (typeof d === "function") d.call(o);
+  }
+}

@@ -5,7 +5,7 @@ import type { FeatureInput, TargetInput } from "../data/matrix";
 import { DISPLAY, MimeBundle } from "../display";
 import { Figure } from "../viz/figure";
 import { LearningCurveData, learningCurveFigure } from "../viz/learning-curve";
-import { CvOptions, ModelSpec, ProgressDisplay, baselineFor, fitOnRows, interruptCheck, meanOfScores, prepare, resolveScorers, scoreOnRows, specName, taskOf } from "./engine";
+import { CvOptions, ModelSpec, ProgressDisplay, baselineFor, fitOnRows, interruptCheck, meanOfScores, prepare, release, resolveScorers, scoreOnRows, specName, taskOf } from "./engine";
 import { seededUniform } from "./folds";
 import type { MetricSpec } from "./scoring";
 import { ResultTable } from "./table";
@@ -104,6 +104,7 @@ export async function learningCurve(
       const fitted = await fitOnRows(model, prepared.source, prepared.y, rows, seed);
       trainScores[s].push((await scoreOnRows(fitted, prepared.source, prepared.y, rows, [scorer]))[0]);
       validationScores[s].push((await scoreOnRows(fitted, prepared.source, prepared.y, fold.test, [scorer]))[0]);
+      release(fitted);
       progress.tick();
     }
     const b = await fitOnRows(baseline.model, prepared.source, prepared.y, fold.train, seed);

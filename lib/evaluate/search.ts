@@ -8,7 +8,7 @@ import type { ParamValue } from "../models/estimator";
 import { Figure } from "../viz/figure";
 import { searchResultsFigure } from "../viz/search-results";
 import {
-  CvOptions, FittedSpec, ModelSpec, ProgressDisplay, baselineFor, estimatorOf, fitOnRows, meanOfScores, prepare,
+  CvOptions, FittedSpec, ModelSpec, ProgressDisplay, baselineFor, estimatorOf, fitOnRows, meanOfScores, prepare, release,
   resolveScorers, scoreOnRows, specName, std, taskOf, withModelParams,
 } from "./engine";
 import { seededUniform } from "./folds";
@@ -193,6 +193,7 @@ async function runSearch(kind: "grid" | "random", spec: ModelSpec, candidates: R
     for (const fold of prepared.folds) {
       const fitted = await fitOnRows(s, prepared.source, prepared.y, fold.train, seed);
       scores.push((await scoreOnRows(fitted, prepared.source, prepared.y, fold.test, [scorer]))[0]);
+      release(fitted);
       progress.tick();
     }
     return scores;

@@ -11,7 +11,8 @@ import {
   MajorityClassifier, MeanRegressor, accuracy, crossValidate, crossValidationFolds, expandGrid, gridSearch,
   learningCurve, randomSearch, sampleParams,
 } from "../../lib/evaluate";
-import { KnnClassifier, RecordingScaler, TinyRidge } from "./estimators";
+import * as tf from "@tensorflow/tfjs";
+import { KnnClassifier, RecordingScaler, TensorCentroids, TinyRidge } from "./estimators";
 
 const iris = loadDataset("iris");
 const features = ["sepal_length", "sepal_width", "petal_length", "petal_width"];
@@ -132,6 +133,18 @@ describe("crossValidate (lib/evaluate)", () => {
     const result = await crossValidate([new MajorityClassifier()], X, y, { seed: 1, folds: 3 });
     assert.deepEqual(result.notBeatingBaseline(), ["MajorityClassifier"]);
     assert.match(result.toString(), /not better than the baseline: MajorityClassifier/);
+  });
+
+  it("frees each fold's model (tfjs tensors stay flat across repeated cross-validation)", async () => {
+    await crossValidate([new TensorCentroids()], X, y, { folds: 3 });
+    const before = tf.memory().numTensors;
+    TensorCentroids.disposed = 0;
+    for (let r = 0; r < 3; r++) await crossValidate([new TensorCentroids()], X, y, { folds: 5, seed: r, metrics: ["accuracy", "log_loss"] });
+    assert.equal(TensorCentroids.disposed, 15);
+    assert.equal(tf.memory().numTensors, before);
+    const search = await gridSearch(new TensorCentroids(), {}, X, y, { folds: 3 });
+    assert.ok((search.bestModel as TensorCentroids).centroids !== undefined && !(search.bestModel as TensorCentroids).centroids!.isDisposed, "the refit best model stays usable");
+    assert.ok(search.bestScore > 0.8, `nearest centroid accuracy ${search.bestScore}`);
   });
 
   it("rejects bad input with clear errors", async () => {

@@ -269,3 +269,60 @@ export class TinyStandardScaler {
     return { data, rows: m.rows, cols: m.cols };
   }
 }
+
+/**
+ * A nearest-centroid classifier that keeps its centroids in a tfjs tensor (freed by `dispose()`), to check that
+ * cross-validation frees each fold's model.
+ */
+export class TensorCentroids implements Classifier<Record<string, never>> {
+  readonly name = "TensorCentroids";
+  readonly kind = "classifier" as const;
+  classes: Label[] = [];
+  centroids: import("@tensorflow/tfjs").Tensor2D | undefined;
+  static disposed = 0;
+  get fitted(): boolean {
+    return this.centroids !== undefined;
+  }
+  getParams(): Record<string, never> {
+    return {};
+  }
+  withParams(): TensorCentroids {
+    return new TensorCentroids();
+  }
+  async fit(X: FeatureInput, y?: TargetInput): Promise<this> {
+    const tf = await import("@tensorflow/tfjs");
+    const m = toMatrix(X);
+    const t = toTargetArray(y as TargetInput);
+    this.classes = Array.from(new Set(t)).sort();
+    const rows = this.classes.map((c) => {
+      const idx = t.map((v, i) => (v === c ? i : -1)).filter((i) => i >= 0);
+      return Array.from({ length: m.cols }, (_, j) => idx.reduce((s, i) => s + m.data[i * m.cols + j], 0) / idx.length);
+    });
+    this.centroids = tf.tensor2d(rows);
+    return this;
+  }
+  predictProba(X: FeatureInput): number[][] {
+    const tf = require("@tensorflow/tfjs") as typeof import("@tensorflow/tfjs");
+    const m = toMatrix(X);
+    return tf.tidy(() => {
+      const x = tf.tensor2d(Array.from(m.data), [m.rows, m.cols]);
+      const d = tf.sum(tf.square(tf.sub(tf.expandDims(x, 1), tf.expandDims(this.centroids as import("@tensorflow/tfjs").Tensor2D, 0))), 2);
+      return tf.softmax(tf.neg(d)).arraySync() as number[][];
+    });
+  }
+  predict(X: FeatureInput): Label[] {
+    return this.predictProba(X).map((p) => this.classes[p.indexOf(Math.max(...p))]);
+  }
+  score(X: FeatureInput, y: TargetInput): number {
+    const p = this.predict(X);
+    const t = toTargetArray(y);
+    return t.filter((v, i) => v === p[i]).length / t.length;
+  }
+  dispose(): void {
+    this.centroids?.dispose();
+    TensorCentroids.disposed++;
+  }
+  async save(): Promise<void> {
+    throw new Error("not needed in tests");
+  }
+}
