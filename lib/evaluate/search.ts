@@ -85,6 +85,20 @@ export class SearchResult {
     return this.best.model;
   }
 
+  /** The refit pipeline of the best combination, when the search was given `{pipeline, model}`. */
+  get bestPipeline(): FittedSpec["pipeline"] {
+    return this.best?.pipeline;
+  }
+
+  /**
+   * Predicts with the refit best model, applying its fitted pipeline first.
+   * @throws Error when the search ran with `refit: false`.
+   */
+  async predict(X: FeatureInput): Promise<(number | string)[]> {
+    if (!this.best) throw new Error("The search ran with refit: false, so there is no refit best model.");
+    return this.best.model.predict(await this.best.prepare(X));
+  }
+
   /** Results sorted by rank, with the baseline as the last row. */
   table(digits = 4): ResultTable {
     const names = Array.from(new Set(this.results.flatMap((r) => Object.keys(r.params))));

@@ -210,6 +210,11 @@ describe("gridSearch and randomSearch (lib/evaluate)", () => {
     const b = await gridSearch(spec, { k: [3, 9] }, withIds(), y, { folds: 3, seed: 9, refit: false });
     assert.deepEqual(a.results, b.results);
     assert.throws(() => a.bestModel, /refit: false/);
+    const refit = await gridSearch(spec, { k: [3, 9] }, withIds(), y, { folds: 3, seed: 9 });
+    assert.ok(refit.bestPipeline, "the refit pipeline is kept");
+    assert.equal(seen[seen.length - 1].length, 150, "the refit pipeline was fit on all rows");
+    const predicted = await refit.predict(withIds().slice(0, 50));
+    assert.ok(predicted.filter((p) => p === "setosa").length >= 48, "predict applies the pipeline, then the model");
   });
 
   it("random search: seeded draws from lists and ranges, unknown parameters rejected", async () => {
