@@ -118,7 +118,17 @@ export async function scoreOnRows(fitted: FittedSpec, source: RowSource, y: read
     classes = c.classes;
     if (scorers.some((s) => s.needsProba)) proba = c.predictProba(X);
   }
-  return scorers.map((s) => s.score({ yTrue, yPred, proba, classes }));
+  return scorers.map((s) => {
+    try {
+      return s.score({ yTrue, yPred, proba, classes });
+    } catch (e) {
+      const err = new Error(
+        `Metric "${s.name}" failed on a fold of ${rows.length} held-out rows: ${(e as Error).message} ` +
+          `(with few samples per class, use fewer folds or stratified folds).`,
+      );
+      throw err;
+    }
+  });
 }
 
 /** The task of a set of models. @throws Error on clusterers or a mix of classifiers and regressors. */
