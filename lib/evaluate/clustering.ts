@@ -2,7 +2,8 @@
  * Clustering metrics, matching scikit-learn 1.2: silhouette (Euclidean) and adjusted Rand index.
  */
 import type { FeatureInput, TargetInput } from "../data/matrix";
-import { matrixRow, toMatrix } from "../data/matrix";
+import { matrixRow, takeRows, toMatrix } from "../data/matrix";
+import { seededUniform } from "./folds";
 import { Label, checkSameLength, readLabels, uniqueLabels } from "./labels";
 
 function readClusterLabels(labels: TargetInput, name: string, allowEmpty = false): Label[] {
@@ -54,11 +55,31 @@ export function silhouetteSamples(X: FeatureInput, labels: TargetInput): number[
 
 /**
  * Mean silhouette over all samples, from -1 (wrong clusters) to 1 (dense, well separated), Euclidean distance
- * (scikit-learn's `silhouette_score`).
+ * (scikit-learn's `silhouette_score`). The cost is quadratic in the rows: pass `sampleSize` (and `seed`) to score a
+ * random subset of large data.
  * @throws as {@link silhouetteSamples}.
  */
-export function silhouetteScore(X: FeatureInput, labels: TargetInput): number {
-  const s = silhouetteSamples(X, labels);
+export function silhouetteScore(X: FeatureInput, labels: TargetInput, options: { sampleSize?: number; seed?: number } = {}): number {
+  let data: FeatureInput = X;
+  let l: TargetInput = labels;
+  if (options.sampleSize !== undefined) {
+    // O(n²) distances: on large data score a seeded random subset, as scikit-learn's sample_size does.
+    const m = toMatrix(X);
+    const all = readClusterLabels(labels, "labels");
+    checkSameLength({ length: m.rows }, all, "X", "labels");
+    const n = Math.min(options.sampleSize, m.rows);
+    if (!Number.isInteger(n) || n < 2) throw new Error(`sampleSize must be an integer of at least 2, got ${options.sampleSize}.`);
+    const order = Array.from({ length: m.rows }, (_, i) => i);
+    const random = seededUniform(options.seed ?? 0);
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      [order[i], order[j]] = [order[j], order[i]];
+    }
+    const picked = order.slice(0, n);
+    data = takeRows(m, picked);
+    l = picked.map((i) => all[i]) as TargetInput;
+  }
+  const s = silhouetteSamples(data, l);
   return s.reduce((a, b) => a + b, 0) / s.length;
 }
 

@@ -198,6 +198,15 @@ describe("metric inputs and errors (lib/evaluate)", () => {
     assert.equal(f1(["a", "b", "b"], ["a", "b", "a"], { posLabel: "b" }), 2 / 3);
   });
 
+  it("silhouette on a seeded sample of large data", () => {
+    const c = reference.cluster_cases[0];
+    const full = silhouetteScore(c.X, c.labels);
+    assert.ok(Math.abs(silhouetteScore(c.X, c.labels, { sampleSize: 1000 }) - full) < 1e-12, "a sample larger than the data is the data");
+    const a = silhouetteScore(c.X, c.labels, { sampleSize: 40, seed: 1 });
+    assert.equal(silhouetteScore(c.X, c.labels, { sampleSize: 40, seed: 1 }), a);
+    assert.ok(Math.abs(a - full) < 0.15);
+  });
+
   it("renders the classification report as a table (HTML and text)", () => {
     const report = classificationReport(["cat", "dog", "dog", "pig"], ["cat", "dog", "pig", "pig"]);
     const text = report.toString();
