@@ -14,4 +14,6 @@ export * from "./data";
 export * from "./models";
 export * from "./viz";
 export * from "./evaluate";
+export * from "./validate";
+export * from "./goals";
 export * from "./kernels/native";

@@ -51,7 +51,10 @@ export function quantileSorted(sorted: ArrayLike<number>, q: number): number {
   const pos = (n - 1) * q;
   const lo = Math.floor(pos);
   const hi = Math.min(lo + 1, n - 1);
-  return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
+  const t = pos - lo;
+  const diff = sorted[hi] - sorted[lo];
+  // numpy's _lerp: interpolate from the nearer end so q = 1 lands exactly on the maximum.
+  return t >= 0.5 ? sorted[hi] - diff * (1 - t) : sorted[lo] + diff * t;
 }
 
 /** The `q`-quantile (0..1) of values, numpy's linear method. */

@@ -1,0 +1,183 @@
+/**
+ * efficiency: prediction latency (p50, p95) for one row, batch throughput, saved model size and parameter count.
+ */
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import type { FeatureInput } from "../data/matrix";
+import type { Estimator } from "../models/estimator";
+import { Figure } from "../viz/figure";
+import type { Measurements } from "../goals";
+import { Frame, ValidationResult, Verdict, checkModel, fmt, htmlTable } from "./common";
+import { differentiableForward } from "./adversarial";
+import { quantile } from "./stats";
+
+/** Options of {@link efficiency}. */
+export interface EfficiencyOptions {
+  /** Single-row predictions timed (default 200). */
+  repeats?: number;
+  /** Untimed calls first, to warm caches and JIT (default 5). */
+  warmup?: number;
+  /** Full-batch predictions timed for throughput (default 5). */
+  batchRepeats?: number;
+  /** Limits: a measurement above its limit fails. */
+  maxLatencyMs?: number;
+  maxModelBytes?: number;
+  maxParameters?: number;
+}
+
+/** Speed and size of a model. */
+export class EfficiencyResult extends ValidationResult {
+  readonly title: string;
+  readonly verdict: Verdict;
+  readonly reasons: string[];
+  readonly figures: Figure[];
+
+  constructor(
+    readonly model: string,
+    /** Single-row latencies in ms, in call order. */
+    readonly latenciesMs: number[],
+    readonly latencyP50Ms: number,
+    readonly latencyP95Ms: number,
+    /** Rows per second when predicting the whole batch at once. */
+    readonly throughput: number,
+    readonly batchRows: number,
+    /** Bytes of the saved model (`model.save`), or NaN when it could not be saved. */
+    readonly modelBytes: number,
+    /** Trainable numbers (tfjs weights, or numbers in the saved state), or NaN when unknown. */
+    readonly parameters: number,
+    limits: EfficiencyOptions,
+    notes: string[],
+  ) {
+    super();
+    this.title = `Efficiency of ${model}`;
+    const reasons = [
+      `One row: p50 ${fmt(latencyP50Ms, 3)} ms, p95 ${fmt(latencyP95Ms, 3)} ms; batch of ${batchRows}: ${fmt(Math.round(throughput))} rows/s.`,
+      `Saved size ${Number.isFinite(modelBytes) ? `${fmt(modelBytes)} bytes` : "unknown"}, ${Number.isFinite(parameters) ? `${fmt(parameters)} parameters` : "parameter count unknown"}.`,
+      ...notes,
+    ];
+    let verdict: Verdict = "pass";
+    const check = (value: number, limit: number | undefined, what: string): void => {
+      if (limit === undefined) return;
+      if (!Number.isFinite(value)) {
+        verdict = verdict === "fail" ? "fail" : "warn";
+        reasons.push(`${what} could not be measured (limit ${fmt(limit)}).`);
+      } else if (value > limit) {
+        verdict = "fail";
+        reasons.push(`${what} ${fmt(value)} exceeds the limit ${fmt(limit)}.`);
+      } else reasons.push(`${what} ${fmt(value)} is within the limit ${fmt(limit)}.`);
+    };
+    check(latencyP95Ms, limits.maxLatencyMs, "p95 latency (ms)");
+    check(modelBytes, limits.maxModelBytes, "model size (bytes)");
+    check(parameters, limits.maxParameters, "parameter count");
+    this.verdict = verdict;
+    this.reasons = reasons;
+    this.figures = [
+      new Figure({
+        data: [{ type: "histogram", name: "latency", x: latenciesMs, nbinsx: 40 }],
+        layout: { title: { text: `Single-row prediction latency (${model})` }, xaxis: { title: { text: "ms" } }, yaxis: { title: { text: "calls" } } },
+      }),
+    ];
+  }
+
+  measurements(): Measurements {
+    return {
+      latencyMs: this.latencyP95Ms, latencyP50Ms: this.latencyP50Ms, latencyP95Ms: this.latencyP95Ms, throughput: this.throughput,
+      modelBytes: Number.isFinite(this.modelBytes) ? this.modelBytes : undefined, parameters: Number.isFinite(this.parameters) ? this.parameters : undefined,
+    };
+  }
+
+  protected tableHtml(): string {
+    return htmlTable(["measure", "value"], [
+      ["latency p50 (one row)", `${fmt(this.latencyP50Ms, 3)} ms`],
+      ["latency p95 (one row)", `${fmt(this.latencyP95Ms, 3)} ms`],
+      [`throughput (batch of ${this.batchRows})`, `${fmt(Math.round(this.throughput))} rows/s`],
+      ["model size (saved)", Number.isFinite(this.modelBytes) ? `${fmt(this.modelBytes)} bytes` : "—"],
+      ["parameters", fmt(this.parameters)],
+    ]);
+  }
+}
+
+function dirSize(dir: string): number {
+  let total = 0;
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, entry.name);
+    total += entry.isDirectory() ? dirSize(p) : fs.statSync(p).size;
+  }
+  return total;
+}
+
+/** Counts the numbers in saved JSON state and float32 weight files: the parameter count of a classical model. */
+function countSavedNumbers(dir: string): number {
+  let total = 0;
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, entry.name);
+    if (entry.isDirectory()) total += countSavedNumbers(p);
+    else if (entry.name.endsWith(".bin")) total += fs.statSync(p).size / 4;
+    else if (entry.name.endsWith(".json") && !/manifest|params|meta/i.test(entry.name)) {
+      const walk = (v: unknown, key: string): void => {
+        if (/^(params|hyperparameters|version|format|name|columns|classes)$/i.test(key)) return;
+        if (typeof v === "number") total++;
+        else if (Array.isArray(v)) v.forEach((x) => walk(x, ""));
+        else if (v && typeof v === "object") for (const [k, x] of Object.entries(v)) walk(x, k);
+      };
+      try {
+        walk(JSON.parse(fs.readFileSync(p, "utf8")), "");
+      } catch {
+        /* not JSON state */
+      }
+    }
+  }
+  return total;
+}
+
+/**
+ * Times a fitted model: `repeats` single-row predictions (p50 and p95 latency, in ms) and whole-batch predictions
+ * (throughput, rows/s); saves it to a temporary folder to measure its size; counts its parameters (tfjs: the
+ * network's weights; classical: the numbers in its saved state, or `parameterCount()` when the model has one).
+ * @throws Error on an unfitted model or empty X.
+ */
+export async function efficiency(model: Estimator, X: FeatureInput, options: EfficiencyOptions = {}): Promise<EfficiencyResult> {
+  checkModel(model, "efficiency");
+  const frame = Frame.from(X);
+  if (frame.rows === 0) throw new Error("efficiency: X is empty; pass some rows to time predictions on.");
+  const repeats = options.repeats ?? 200;
+  const warmup = options.warmup ?? 5;
+  const singles = Array.from({ length: Math.min(frame.rows, 64) }, (_, i) => frame.take([i]));
+  for (let k = 0; k < warmup; k++) model.predict(singles[k % singles.length]);
+  const latencies: number[] = [];
+  for (let k = 0; k < repeats; k++) {
+    const input = singles[k % singles.length];
+    const t0 = process.hrtime.bigint();
+    model.predict(input);
+    latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  }
+  model.predict(frame.input);
+  const batchTimes: number[] = [];
+  for (let k = 0; k < (options.batchRepeats ?? 5); k++) {
+    const t0 = process.hrtime.bigint();
+    model.predict(frame.input);
+    batchTimes.push(Number(process.hrtime.bigint() - t0) / 1e9);
+  }
+  const batchSeconds = quantile(batchTimes, 0.5);
+  const notes: string[] = [];
+  let modelBytes = NaN;
+  let parameters = NaN;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "trainlab-efficiency-"));
+  try {
+    const target = path.join(dir, "model");
+    await model.save(target);
+    modelBytes = dirSize(target);
+    parameters = countSavedNumbers(target);
+  } catch (err) {
+    notes.push(`Could not save the model to measure its size: ${(err as Error).message.split("\n")[0]}`);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  const m = model as { parameterCount?: () => number; model?: { countParams?: () => number }; network?: { countParams?: () => number } };
+  if (typeof m.parameterCount === "function") parameters = m.parameterCount();
+  else if (differentiableForward(model) && (m.model?.countParams || m.network?.countParams)) parameters = (m.model?.countParams ?? m.network?.countParams)?.call(m.model ?? m.network) as number;
+  return new EfficiencyResult(
+    model.name, latencies, quantile(latencies, 0.5), quantile(latencies, 0.95), frame.rows / batchSeconds, frame.rows, modelBytes, parameters, options, notes,
+  );
+}

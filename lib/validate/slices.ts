@@ -1,0 +1,165 @@
+/**
+ * slices: the metric per subgroup (island, sex...) with bootstrap confidence intervals, and a flag on every
+ * group whose gap to the rest of the data is statistically significant.
+ */
+import type { FeatureInput, TargetInput } from "../data/matrix";
+import type { Estimator } from "../models/estimator";
+import { Figure } from "../viz/figure";
+import type { Measurements } from "../goals";
+import {
+  Frame, MetricInput, ValidationResult, Value, Verdict, checkModel, fmt, hasProba, htmlTable, readTarget, resolveMetric,
+  scorePredictions, verdictCell, worstVerdict,
+} from "./common";
+import { SeededRandom, percentileInterval } from "./stats";
+
+/** Options of {@link slices}. */
+export interface SlicesOptions {
+  /** The grouping: a column of X (when X is a table) or one group label per row. */
+  by: string | ArrayLike<Value | null | undefined>;
+  /** Default: accuracy (classifiers), R² (regressors). */
+  metric?: MetricInput;
+  /** Bootstrap resamples (default 1000). */
+  bootstrap?: number;
+  /** Significance level of the intervals and gap tests (default 0.05; Bonferroni-corrected over groups for the gaps). */
+  alpha?: number;
+  seed?: number;
+  /** A significant gap at least this large fails (default 0.1); smaller significant gaps warn. */
+  maxGap?: number;
+  /** Groups smaller than this are reported but not tested (default 10). */
+  minSize?: number;
+}
+
+/** One subgroup's numbers. */
+export interface SliceRow {
+  group: string;
+  size: number;
+  value: number;
+  /** Bootstrap percentile interval of the metric in this group. */
+  ci: [number, number];
+  /** Group minus the rest of the data (positive = the group scores higher). */
+  gap: number;
+  /** Bootstrap interval of the gap, at the Bonferroni-corrected level. */
+  gapCi: [number, number];
+  /** Two-sided bootstrap p-value of the gap (uncorrected). */
+  pValue: number;
+  /** True when the corrected interval of the gap excludes 0. */
+  significant: boolean;
+  verdict: Verdict;
+}
+
+/** The metric per subgroup. */
+export class SlicesResult extends ValidationResult {
+  readonly title: string;
+  readonly verdict: Verdict;
+  readonly reasons: string[];
+  readonly figures: Figure[];
+
+  constructor(
+    readonly metric: string,
+    readonly greaterIsBetter: boolean,
+    readonly overall: number,
+    readonly groups: SliceRow[],
+    readonly alpha: number,
+  ) {
+    super();
+    this.title = `Slices: ${metric} per subgroup`;
+    this.verdict = worstVerdict(groups.map((g) => g.verdict));
+    const flagged = groups.filter((g) => g.verdict !== "pass");
+    this.reasons = flagged.length === 0
+      ? [`No subgroup's ${metric} differs significantly from the rest (α = ${alpha}, Bonferroni over ${groups.length} groups).`]
+      : flagged.map((g) => `${g.group} (n = ${g.size}): ${metric} ${fmt(g.value)} vs ${fmt(g.value - g.gap)} for the rest, a significant gap of ${fmt(g.gap)} (p ≈ ${fmt(g.pValue)}).`);
+    const sorted = groups.slice();
+    this.figures = [
+      new Figure({
+        data: [
+          {
+            type: "bar", name: metric, x: sorted.map((g) => g.group), y: sorted.map((g) => g.value),
+            error_y: { type: "data", symmetric: false, array: sorted.map((g) => g.ci[1] - g.value), arrayminus: sorted.map((g) => g.value - g.ci[0]), visible: true },
+            marker: { color: sorted.map((g) => (g.verdict === "fail" ? "#cf222e" : g.verdict === "warn" ? "#d4a72c" : "#4c78a8")) },
+            customdata: sorted.map((g) => g.size),
+            hovertemplate: "%{x}<br>" + metric + " %{y:.4f}<br>n = %{customdata}<extra></extra>",
+          },
+          { type: "scatter", mode: "lines", name: "overall", x: sorted.map((g) => g.group), y: sorted.map(() => overall), line: { dash: "dash", color: "#555" } },
+        ],
+        layout: { title: { text: `${metric} per subgroup (bars: ${Math.round((1 - alpha) * 100)}% bootstrap CI)` }, yaxis: { title: { text: metric } }, xaxis: { title: { text: "group" } } },
+      }),
+    ];
+  }
+
+  measurements(): Measurements {
+    const worst = this.groups.reduce((w, g) => (this.greaterIsBetter ? Math.min(w, g.value) : Math.max(w, g.value)), this.greaterIsBetter ? Infinity : -Infinity);
+    return { [`worst_slice_${this.metric}`]: worst, max_slice_gap: Math.max(0, ...this.groups.map((g) => Math.abs(g.gap))) };
+  }
+
+  protected tableHtml(): string {
+    const pct = Math.round((1 - this.alpha) * 100);
+    return htmlTable(
+      ["group", "n", this.metric, `${pct}% CI`, "gap vs rest", "p-value", "verdict"],
+      this.groups.map((g) => [g.group, String(g.size), fmt(g.value), `[${fmt(g.ci[0])}, ${fmt(g.ci[1])}]`, fmt(g.gap), fmt(g.pValue), verdictCell(g.verdict)]),
+    ) + `<p>overall ${this.metric}: ${fmt(this.overall)}</p>`;
+  }
+}
+
+/**
+ * Scores a fitted model per subgroup, with percentile-bootstrap confidence intervals; a group is flagged when the
+ * bootstrap interval of (group − rest), at α / number-of-groups, excludes zero.
+ * @throws Error when `by` names no column of X, has the wrong length, or there is only one group.
+ */
+export function slices(model: Estimator, X: FeatureInput, y: TargetInput, options: SlicesOptions): SlicesResult {
+  checkModel(model, "slices");
+  const frame = Frame.from(X);
+  const truth = readTarget(y, frame.rows, "slices");
+  if (options === undefined || options.by === undefined) throw new Error('slices: pass {by: "column"} or {by: groupLabels} to say how to split the rows.');
+  const labels: string[] = typeof options.by === "string"
+    ? frame.values(frame.columnIndex(options.by)).map((v) => (v === null || v === undefined || v === "" ? "(missing)" : String(v)))
+    : Array.from(options.by as ArrayLike<Value | null | undefined>, (v) => (v === null || v === undefined ? "(missing)" : String(v)));
+  if (labels.length !== frame.rows) throw new Error(`slices: "by" has ${labels.length} labels but X has ${frame.rows} rows.`);
+  const scorer = resolveMetric(options.metric, model);
+  const pred = model.predict(frame.input);
+  const proba = scorer.needsProba && hasProba(model) ? model.predictProba(frame.input) : undefined;
+  const score = (idx: number[]): number => {
+    try {
+      return scorePredictions(scorer, model, idx.map((i) => truth[i]), idx.map((i) => pred[i]), proba ? idx.map((i) => proba[i]) : undefined);
+    } catch {
+      return NaN; // e.g. ROC AUC on a resample holding one class
+    }
+  };
+  const all = Array.from({ length: frame.rows }, (_, i) => i);
+  const overall = score(all);
+  const names = Array.from(new Set(labels)).sort();
+  if (names.length < 2) throw new Error(`slices: every row is in group "${names[0]}"; slicing needs at least two groups.`);
+  const B = options.bootstrap ?? 1000;
+  const alpha = options.alpha ?? 0.05;
+  const maxGap = options.maxGap ?? 0.1;
+  const minSize = options.minSize ?? 10;
+  const corrected = alpha / names.length;
+  const rng = new SeededRandom(options.seed ?? 0);
+  const resample = (idx: number[]): number[] => idx.map(() => idx[rng.int(idx.length)]);
+  const groups: SliceRow[] = names.map((group) => {
+    const inside = all.filter((i) => labels[i] === group);
+    const rest = all.filter((i) => labels[i] !== group);
+    const value = score(inside);
+    const gap = value - score(rest);
+    const boot: number[] = [];
+    const gaps: number[] = [];
+    for (let b = 0; b < B; b++) {
+      const g = score(resample(inside));
+      boot.push(g);
+      gaps.push(g - score(resample(rest)));
+    }
+    const finiteGaps = gaps.filter(Number.isFinite);
+    const below = finiteGaps.filter((d) => d <= 0).length / Math.max(1, finiteGaps.length);
+    const above = finiteGaps.filter((d) => d >= 0).length / Math.max(1, finiteGaps.length);
+    const pValue = Math.min(1, 2 * Math.min(below, above));
+    const gapCi = percentileInterval(gaps, corrected);
+    const tested = inside.length >= minSize;
+    const significant = tested && (gapCi[0] > 0 || gapCi[1] < 0);
+    const worse = scorer.greaterIsBetter ? gap < 0 : gap > 0;
+    const verdict: Verdict = significant && worse ? (Math.abs(gap) >= maxGap ? "fail" : "warn") : "pass";
+    return { group, size: inside.length, value, ci: percentileInterval(boot, alpha), gap, gapCi, pValue, significant, verdict };
+  });
+  const result = new SlicesResult(scorer.name, scorer.greaterIsBetter, overall, groups, alpha);
+  const small = groups.filter((g) => g.size < minSize);
+  if (small.length) result.reasons.push(`Too small to test (n < ${minSize}): ${small.map((g) => g.group).join(", ")}.`);
+  return result;
+}
