@@ -5,7 +5,7 @@
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
-import type { FeatureInput, TargetInput } from "../data/matrix";
+import { FeatureInput, TargetInput, toTargetArray } from "../data/matrix";
 import type { Estimator } from "../models/estimator";
 import { MajorityClassifier, MeanRegressor } from "../evaluate/baseline";
 import { confusionMatrixFigure } from "../viz/confusion-matrix";
@@ -164,8 +164,9 @@ export async function holdout(model: Estimator, X: FeatureInput, y: TargetInput,
   const pred = model.predict(frame.input);
   const proba = hasProba(model) && scorers.some((s) => s.needsProba) ? model.predictProba(frame.input) : undefined;
   const baselineModel = classifier ? new MajorityClassifier() : new MeanRegressor();
-  const baselineTarget = options.trainY ?? truth;
-  await baselineModel.fit([[0]], baselineTarget as TargetInput);
+  const baselineTarget = options.trainY !== undefined ? toTargetArray(options.trainY) : truth;
+  // Baselines ignore the features; give them one dummy column with a row per target.
+  await baselineModel.fit(baselineTarget.map(() => [0]), baselineTarget as TargetInput);
   const ones = Array.from({ length: frame.rows }, () => [0]);
   const basePred = baselineModel.predict(ones);
   const baseProba = baselineModel instanceof MajorityClassifier ? alignProba(baselineModel, model, ones) : undefined;
