@@ -1,1 +1,17 @@
 export * from "./matrix";
+export { NumericColumn, DictColumn, columnKind, numericColumn, dictColumn, makeTable, takeTableRows, materialize, missingCount } from "./columns";
+export type { Category, ColumnKind, TypedColumn } from "./columns";
+export { parseCsv } from "./csv";
+export type { DeclaredType, BadLine, CsvParseOptions, CsvParseResult } from "./csv";
+export * from "./load";
+export { provenance, loadInfo } from "./provenance";
+export type { Provenance, LoadInfo, SplitInfo } from "./provenance";
+export { quantile, median, summarize } from "./stats";
+export type { NumericSummary } from "./stats";
+export * from "./transforms";
+export * from "./pipeline";
+export * from "./profile";
+export * from "./split";
+export * from "./diversity";
+export * from "./labels";
+export * from "./tensors";

@@ -1,0 +1,322 @@
+/**
+ * A Pipeline chains transforms: fit() fits each step on the output of the previous one, on the training split only;
+ * transform() applies the fitted chain to any split. It serializes to JSON and back with identical output, renders as
+ * a diagram of its steps, and derives the step-2 checklist from what it and the data actually did.
+ */
+import type { ColumnTable } from "arquero";
+import { DISPLAY, MimeBundle, escapeHtml } from "../display";
+import { columnKind, materialize, missingCount } from "./columns";
+import { provenance } from "./provenance";
+import {
+  ClipOutliers, DropDuplicates, LabelEncoder, MinMaxScaler, OneHotEncoder, OrdinalEncoder, RobustScaler, StandardScaler,
+  StepFacts, Transform, TransformJSON, countDuplicates, transformFromJSON,
+} from "./transforms";
+
+/** The serialized form of a {@link Pipeline}. */
+export interface PipelineJSON {
+  kind: "Pipeline";
+  version: 1;
+  target?: string;
+  steps: TransformJSON[];
+  /** What fit() saw (for the checklist after a round trip). */
+  fitSummary?: FitSummary | null;
+}
+
+/** Facts about the training data gathered by Pipeline.fit(). */
+export interface FitSummary {
+  rowsIn: number;
+  columnsIn: string[];
+  duplicatesIn: number;
+  missingIn: Record<string, number>;
+  rowsOut: number;
+  columnsOut: string[];
+  missingOut: Record<string, number>;
+  categoricalOut: string[];
+  numericOut: string[];
+  source?: string;
+  skippedLines?: number;
+  split?: { part: string; strategy: string; parts: Record<string, number>; seed: number };
+  diversity?: { by: string[]; warnings: string[] };
+  steps: (StepFacts | null)[];
+}
+
+/** Status of one checklist item. */
+export type ChecklistStatus = "done" | "partial" | "todo" | "n/a";
+
+/** One item of the step-2 checklist. */
+export interface ChecklistItem {
+  item: string;
+  status: ChecklistStatus;
+  /** What the status is based on. */
+  evidence: string;
+}
+
+/** Label-quality facts the checklist can use (e.g. the result of labelIssues()). */
+export interface LabelCheckFacts {
+  checked: number;
+  flagged: number;
+}
+
+/** The step-2 checklist, derived from a fitted pipeline and its data. Renders as a table. */
+export class Checklist {
+  constructor(readonly items: ChecklistItem[]) {}
+
+  /** True when every item is done (or not applicable). */
+  get complete(): boolean {
+    return this.items.every((i) => i.status === "done" || i.status === "n/a");
+  }
+
+  toString(): string {
+    const mark = { done: "[x]", partial: "[~]", todo: "[ ]", "n/a": "[-]" } as const;
+    return this.items.map((i) => `${mark[i.status]} ${i.item}: ${i.evidence}`).join("\n");
+  }
+
+  toJSON(): ChecklistItem[] {
+    return this.items;
+  }
+
+  [DISPLAY](): MimeBundle {
+    const icon = { done: "✅", partial: "🟡", todo: "⬜", "n/a": "➖" } as const;
+    const rows = this.items
+      .map((i) => `<tr><td>${icon[i.status]}</td><td><b>${escapeHtml(i.item)}</b></td><td>${escapeHtml(i.status)}</td><td>${escapeHtml(i.evidence)}</td></tr>`)
+      .join("");
+    return {
+      "text/plain": this.toString(),
+      "text/html": `<table class="trainlab-checklist"><thead><tr><th></th><th>Step 2 checklist</th><th>status</th><th>evidence</th></tr></thead><tbody>${rows}</tbody></table>`,
+    };
+  }
+}
+
+/** Options of a {@link Pipeline}. */
+export interface PipelineOptions {
+  /** The label column (kept out of the "normalize" check; its classes are checked by the "label" item). */
+  target?: string;
+}
+
+/** A chain of transforms fitted on the training split only. */
+export class Pipeline {
+  readonly steps: Transform[];
+  readonly target: string | undefined;
+  private summary: FitSummary | null = null;
+
+  constructor(steps: Transform[], options: PipelineOptions = {}) {
+    steps.forEach((s, i) => {
+      if (!(s instanceof Transform)) throw new Error(`Pipeline step ${i} is not a transform (it has no fit/transform).`);
+    });
+    this.steps = steps;
+    this.target = options.target;
+  }
+
+  /** True once fit() ran (or a fitted pipeline was loaded from JSON). */
+  get fitted(): boolean {
+    return this.steps.every((s) => s.fitted);
+  }
+
+  /** Fits every step in order on the training table. Returns this. */
+  fit(train: ColumnTable): this {
+    this.fitTransform(train);
+    return this;
+  }
+
+  /** Fits on the training table and returns it transformed. */
+  fitTransform(train: ColumnTable): ColumnTable {
+    const input = materialize(train);
+    const missingIn: Record<string, number> = {};
+    for (const n of input.columnNames()) missingIn[n] = missingCount(input, n);
+    let t = input;
+    for (const step of this.steps) t = step.fitTransform(t);
+    const prov = provenance(train);
+    const missingOut: Record<string, number> = {};
+    for (const n of t.columnNames()) missingOut[n] = missingCount(t, n);
+    this.summary = {
+      rowsIn: input.numRows(),
+      columnsIn: input.columnNames(),
+      duplicatesIn: countDuplicates(input),
+      missingIn,
+      rowsOut: t.numRows(),
+      columnsOut: t.columnNames(),
+      missingOut,
+      categoricalOut: t.columnNames().filter((n) => ["string", "boolean", "other", "date"].includes(columnKind(t, n))),
+      numericOut: t.columnNames().filter((n) => columnKind(t, n) === "number"),
+      source: prov.load?.source,
+      skippedLines: prov.load?.skippedLines,
+      split: prov.split,
+      diversity: prov.diversity,
+      steps: this.steps.map((s) => s.facts),
+    };
+    return t;
+  }
+
+  /**
+   * Applies the fitted steps in order.
+   * @throws Error when the pipeline is not fitted, or a step's error (e.g. an unseen category), prefixed with the step.
+   */
+  transform(table: ColumnTable): ColumnTable {
+    if (!this.fitted) throw new Error("Pipeline: call fit(trainTable) before transform().");
+    let t = table;
+    this.steps.forEach((step, i) => {
+      try {
+        t = step.transform(t);
+      } catch (e) {
+        throw new Error(`Pipeline step ${i + 1} (${step.kind}): ${(e as Error).message}`);
+      }
+    });
+    return t;
+  }
+
+  /** The serialized pipeline (parameters and fitted state of every step). */
+  toJSON(): PipelineJSON {
+    return { kind: "Pipeline", version: 1, target: this.target, steps: this.steps.map((s) => s.toJSON()), fitSummary: this.summary };
+  }
+
+  /** The pipeline as a JSON string. */
+  serialize(): string {
+    return JSON.stringify(this.toJSON());
+  }
+
+  /**
+   * Rebuilds a pipeline (fitted state included) from toJSON() output or its string.
+   * @throws Error when the JSON is not a trainlab pipeline.
+   */
+  static fromJSON(json: PipelineJSON | string): Pipeline {
+    const obj = (typeof json === "string" ? JSON.parse(json) : json) as PipelineJSON;
+    if (!obj || obj.kind !== "Pipeline" || !Array.isArray(obj.steps)) throw new Error(`Not a serialized trainlab Pipeline (expected { kind: "Pipeline", steps: [...] }).`);
+    const p = new Pipeline(obj.steps.map(transformFromJSON), { target: obj.target });
+    p.summary = obj.fitSummary ?? null;
+    p.steps.forEach((s, i) => (s.facts = obj.fitSummary?.steps[i] ?? null));
+    return p;
+  }
+
+  /**
+   * The step-2 checklist with each item's status derived from what this pipeline did on the training data and what
+   * is recorded about the data (loader, split, diversity check). Pass `labels` (e.g. from labelIssues) to cover labeling.
+   * @throws Error when the pipeline has not been fitted.
+   */
+  checklist(options: { labels?: LabelCheckFacts; diversity?: { by: string[]; warnings: string[] } } = {}): Checklist {
+    const s = this.summary;
+    if (!s) throw new Error("Pipeline.checklist(): fit the pipeline first; the checklist is derived from what fit() did.");
+    const items: ChecklistItem[] = [];
+    const stepsOf = <T extends Transform>(cls: abstract new (...a: never[]) => T): { step: T; facts: StepFacts | null }[] =>
+      this.steps.map((step, i) => ({ step, facts: s.steps[i] })).filter((x): x is { step: T; facts: StepFacts | null } => x.step instanceof cls);
+
+    // 1. source
+    items.push(
+      s.source
+        ? { item: "source relevant data", status: "done", evidence: `loaded from ${s.source}${s.skippedLines ? ` (${s.skippedLines} bad line(s) skipped)` : ""}; training data: ${s.rowsIn} rows × ${s.columnsIn.length} columns` }
+        : { item: "source relevant data", status: "partial", evidence: `${s.rowsIn} rows × ${s.columnsIn.length} columns given in memory; source not recorded (load with loadCSV/loadTable to record it)` },
+    );
+
+    // 2. clean
+    const dedupe = stepsOf(DropDuplicates);
+    const removed = dedupe.reduce((a, d) => a + Number(d.facts?.details.duplicatesRemoved ?? 0), 0);
+    const missingInTotal = Object.values(s.missingIn).reduce((a, b) => a + b, 0);
+    const missingLeft = Object.entries(s.missingOut).filter(([, v]) => v > 0);
+    const dupOk = dedupe.length > 0 || s.duplicatesIn === 0;
+    const missOk = missingLeft.length === 0;
+    const cleanEvidence = [
+      dedupe.length > 0 ? `DropDuplicates removed ${removed} duplicate row(s)` : s.duplicatesIn === 0 ? "no duplicate rows found" : `${s.duplicatesIn} duplicate row(s) not removed`,
+      missOk ? (missingInTotal > 0 ? `${missingInTotal} missing value(s) filled or dropped` : "no missing values found") : `missing values remain in ${missingLeft.map(([k, v]) => `${k} (${v})`).join(", ")}`,
+    ].join("; ");
+    items.push({ item: "clean (duplicates, missing values)", status: dupOk && missOk ? "done" : dupOk || missOk ? "partial" : "todo", evidence: cleanEvidence });
+
+    // 3. normalize
+    const scaled = new Set<string>();
+    for (const cls of [MinMaxScaler, StandardScaler, RobustScaler] as const) {
+      for (const { facts } of stepsOf(cls as unknown as abstract new (...a: never[]) => Transform)) {
+        for (const c of (facts?.details.scaled as string[] | undefined) ?? []) scaled.add(c);
+      }
+    }
+    const encodedOut = new Set<string>();
+    const labelCols = new Set<string>(this.target ? [this.target] : []);
+    for (const { step } of stepsOf(LabelEncoder)) labelCols.add((step as LabelEncoder).column);
+    for (const { step, facts } of stepsOf(OneHotEncoder)) {
+      const before = new Set(facts?.columnsIn ?? []);
+      for (const c of facts?.columnsOut ?? []) if (!before.has(c)) encodedOut.add(c);
+      void step;
+    }
+    for (const { step } of stepsOf(OrdinalEncoder)) {
+      if (step instanceof LabelEncoder) continue;
+      for (const c of Object.keys((step as OrdinalEncoder).categoriesByColumn)) encodedOut.add(c);
+    }
+    const numericFeatures = s.numericOut.filter((c) => !labelCols.has(c) && !encodedOut.has(c));
+    const unscaled = numericFeatures.filter((c) => !scaled.has(c));
+    items.push(
+      numericFeatures.length === 0
+        ? { item: "normalize numeric features", status: "n/a", evidence: "no numeric feature columns" }
+        : {
+            item: "normalize numeric features",
+            status: unscaled.length === 0 ? "done" : scaled.size > 0 ? "partial" : "todo",
+            evidence: unscaled.length === 0 ? `scaled ${numericFeatures.join(", ")}` : `not scaled: ${unscaled.join(", ")}${scaled.size ? `; scaled: ${[...scaled].join(", ")}` : ""}`,
+          },
+    );
+
+    // 4. encode
+    const encodedCols = this.steps.flatMap((st, i) => ((s.steps[i]?.details.encoded as string[] | undefined) ?? []).map((c) => `${c} (${st.kind})`));
+    const hadCategorical = encodedCols.length > 0 || s.categoricalOut.length > 0;
+    items.push(
+      !hadCategorical
+        ? { item: "encode categorical variables", status: "n/a", evidence: "no categorical columns" }
+        : s.categoricalOut.length === 0
+          ? { item: "encode categorical variables", status: "done", evidence: `encoded ${encodedCols.join(", ")}` }
+          : { item: "encode categorical variables", status: encodedCols.length ? "partial" : "todo", evidence: `still categorical: ${s.categoricalOut.join(", ")}` },
+    );
+
+    // 5. diversity
+    const div = options.diversity ?? s.diversity;
+    items.push(
+      div
+        ? { item: "ensure diversity", status: div.warnings.length === 0 ? "done" : "partial", evidence: `diversity checked by ${div.by.join(", ")}${div.warnings.length ? `: ${div.warnings.length} warning(s), e.g. ${div.warnings[0]}` : ": no warnings"}` }
+        : { item: "ensure diversity", status: "todo", evidence: "no diversity(table, by) check recorded for this data" },
+    );
+
+    // 6. label
+    const labelColumn = this.target ?? [...labelCols][0];
+    if (options.labels) {
+      items.push({ item: "annotate or label", status: "done", evidence: `labels checked on ${options.labels.checked} rows; ${options.labels.flagged} flagged as possible label errors` });
+    } else if (labelColumn && s.columnsIn.includes(labelColumn)) {
+      const missingLabels = s.missingIn[labelColumn] ?? 0;
+      items.push({
+        item: "annotate or label", status: "partial",
+        evidence: `label column "${labelColumn}" present${missingLabels ? ` (${missingLabels} unlabeled rows)` : ""}; run labelIssues() with out-of-fold predictions to check label quality`,
+      });
+    } else items.push({ item: "annotate or label", status: "todo", evidence: "no label column given (Pipeline option target, or a LabelEncoder step)" });
+
+    // 7. split
+    items.push(
+      s.split && s.split.part === "train"
+        ? { item: "split into train, validation and test", status: "done", evidence: `${s.split.strategy} split (seed ${s.split.seed}): ${Object.entries(s.split.parts).map(([k, v]) => `${k} ${v}`).join(", ")}; pipeline fitted on train only` }
+        : s.split
+          ? { item: "split into train, validation and test", status: "partial", evidence: `pipeline was fitted on the "${s.split.part}" part, not on train` }
+          : { item: "split into train, validation and test", status: "todo", evidence: "pipeline was fitted on an unsplit table: split first (trainValTestSplit) so statistics come from train only" },
+    );
+    void ClipOutliers;
+    return new Checklist(items);
+  }
+
+  toString(): string {
+    return `Pipeline${this.fitted ? " (fitted)" : ""}:\n` + this.steps.map((s, i) => `  ${i + 1}. ${s.kind}: ${s.describe()}`).join("\n");
+  }
+
+  [DISPLAY](): MimeBundle {
+    const boxes = this.steps
+      .map((s, i) => {
+        const f = this.summary?.steps[i];
+        const facts = f ? `${f.rowsIn}→${f.rowsOut} rows, ${f.columnsIn.length}→${f.columnsOut.length} cols` : s.fitted ? "fitted" : "not fitted";
+        return (
+          `<div style="display:inline-block;vertical-align:top;border:1px solid #888;border-radius:6px;padding:6px 10px;margin:4px;min-width:120px;background:${s.fitted ? "#eef7ee" : "#f6f6f6"}">` +
+          `<div style="font-weight:bold">${i + 1}. ${escapeHtml(s.kind)}</div><div style="font-size:90%">${escapeHtml(s.describe())}</div>` +
+          `<div style="font-size:80%;color:#555">${escapeHtml(facts)}</div></div>`
+        );
+      })
+      .join(`<span style="display:inline-block;vertical-align:top;margin-top:18px">→</span>`);
+    const rows = this.steps
+      .map((s, i) => `<tr><td>${i + 1}</td><td>${escapeHtml(s.kind)}</td><td><code>${escapeHtml(JSON.stringify(s.paramsJSON()))}</code></td><td>${s.fitted ? "yes" : "no"}</td></tr>`)
+      .join("");
+    return {
+      "text/plain": this.toString(),
+      "text/html":
+        `<div class="trainlab-pipeline"><div><b>Pipeline</b>${this.target ? ` (target: ${escapeHtml(this.target)})` : ""}</div><div>${boxes}</div>` +
+        `<table><thead><tr><th>#</th><th>step</th><th>params</th><th>fitted</th></tr></thead><tbody>${rows}</tbody></table></div>`,
+    };
+  }
+}
