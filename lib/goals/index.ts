@@ -117,7 +117,10 @@ export interface Measurable {
   measurements(): Measurements;
 }
 
-/** What {@link Goals.check} accepts: plain measurements, measurable results, or objects with a `metrics` record. */
+/**
+ * What {@link Goals.check} accepts: plain measurements, measurable results (lib/validate), objects whose `toJSON()`
+ * gives measurements (lib/evaluate's evaluateModel), or objects with a `metrics` record or `{metric, model}` rows.
+ */
 export type CheckInput = Measurements | Measurable | { metrics: Measurements } | readonly CheckInput[];
 
 /** One line of a scorecard. */
@@ -147,8 +150,21 @@ function collect(input: CheckInput, into: Map<string, { name: string; value: num
     collect(asMeasurable.measurements(), into);
     return;
   }
+  const withJson = input as { toJSON?: () => unknown };
+  if (typeof withJson.toJSON === "function") {
+    // e.g. lib/evaluate's ModelEvaluation: toJSON() gives {accuracy: 0.95, ...}.
+    const json = withJson.toJSON();
+    if (json !== null && typeof json === "object" && typeof (json as { toJSON?: unknown }).toJSON !== "function") collect(json as CheckInput, into);
+    return;
+  }
   const withMetrics = input as { metrics?: unknown };
-  if (withMetrics.metrics !== null && typeof withMetrics.metrics === "object" && !Array.isArray(withMetrics.metrics)) {
+  if (Array.isArray(withMetrics.metrics)) {
+    // Rows such as {metric: "accuracy", model: 0.95}.
+    for (const row of withMetrics.metrics as { metric?: unknown; model?: unknown; value?: unknown }[]) {
+      const value = typeof row?.model === "number" ? row.model : row?.value;
+      if (typeof row?.metric === "string" && typeof value === "number" && Number.isFinite(value)) into.set(normalizeMetricName(row.metric), { name: row.metric, value });
+    }
+  } else if (withMetrics.metrics !== null && typeof withMetrics.metrics === "object") {
     collect(withMetrics.metrics as Measurements, into);
   }
   for (const [name, value] of Object.entries(input as Record<string, unknown>)) {

@@ -58,6 +58,14 @@ describe("goals (lib/goals)", () => {
     assert.deepEqual(card.failures.map((r) => r.name), ["f1_macro"]);
   });
 
+  it("reads lib/evaluate-style results: toJSON() records and {metric, model} rows", () => {
+    const goals = defineGoals({ task: "classification", metric: "accuracy", target: 0.9, goals: [{ metric: "f1_macro", target: 0.9 }] });
+    const evaluation = { modelName: "m", samples: 100, toJSON: () => ({ accuracy: 0.93, f1_macro: 0.88 }) };
+    assert.deepEqual(goals.check(evaluation).rows.map((r) => [r.measured, r.status]), [[0.93, "pass"], [0.88, "fail"]]);
+    const rows = { metrics: [{ metric: "accuracy", model: 0.95, baseline: 0.4 }, { metric: "f1_macro", model: 0.91, baseline: 0.2 }] };
+    assert.equal(goals.check(rows).verdict, "pass");
+  });
+
   it("a threshold is inclusive, and a missing measurement is 'not measured', not a pass", () => {
     const goals = defineGoals({ task: "regression", metric: "rmse", target: 3, constraints: { maxLatencyMs: 2 } });
     const card = goals.check({ rmse: 3 });

@@ -5,7 +5,7 @@ import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
 import * as aq from "arquero";
 import { ensureBackend } from "../../lib/backend";
-import { accuracy } from "../../lib/evaluate";
+import { accuracy, evaluateModel } from "../../lib/evaluate";
 import type { FeatureInput, TargetInput } from "../../lib/data/matrix";
 import { toMatrix } from "../../lib/data/matrix";
 import type { Classifier, Estimator, Params } from "../../lib/models/estimator";
@@ -127,6 +127,14 @@ describe("real-world validation (lib/validate)", function () {
       assert.equal(result.verdict, "fail");
       assert.equal(result.figures[0].title.startsWith("Residuals"), true);
     });
+  });
+
+  it("goals check lib/evaluate's evaluateModel and validate results together", async () => {
+    const goals = defineGoals({ task: "classification", metric: "accuracy", target: 0.9, goals: [{ metric: "ece", target: 0.2 }], constraints: { maxLatencyMs: 1e6 } });
+    const evaluation = await evaluateModel(logistic, data.Xtest, data.ytest, { figures: false });
+    const card = goals.check(evaluation, calibration(logistic, data.Xtest, data.ytest), await efficiency(logistic, data.Xtest, { repeats: 5 }));
+    assert.equal(card.rows[0].measured, accuracy(data.ytest, logistic.predict(data.Xtest)));
+    assert.deepEqual(card.rows.map((r) => r.status), ["pass", "pass", "pass"]);
   });
 
   describe("slices", () => {
