@@ -8,6 +8,7 @@ import { ensureBackend } from "../../lib/backend";
 import { accuracy, evaluateModel } from "../../lib/evaluate";
 import type { FeatureInput, TargetInput } from "../../lib/data/matrix";
 import { toMatrix } from "../../lib/data/matrix";
+import { Impute } from "../../lib/data/transforms";
 import type { Classifier, Estimator, Params } from "../../lib/models/estimator";
 import { defineGoals } from "../../lib/goals";
 import {
@@ -191,6 +192,14 @@ describe("real-world validation (lib/validate)", function () {
       const means = FEATURES.map((f) => (data.Xtrain.array(f) as number[]).reduce((a, b) => a + b, 0) / data.Xtrain.numRows());
       const onMeans = logistic.predict(data.ytest.map(() => means));
       assert.equal(result.rows[1].value, accuracy(data.ytest, onMeans));
+    });
+
+    it("uses a given imputer (lib/data's Impute, fitted on the training split) for the missing values", () => {
+      const imputer = new Impute({ strategy: "median" }).fit(data.Xtrain);
+      const result = robustness(logistic, data.Xtest, data.ytest, { imputer, noiseLevels: [], missingRates: [1], outOfRange: false, repeats: 1 });
+      const medians = FEATURES.map((f) => imputer.fillValues[f] as number);
+      assert.equal(result.rows[1].value, accuracy(data.ytest, logistic.predict(data.ytest.map(() => medians))));
+      assert.match(result.rows[1].condition, /imputer/);
     });
 
     it("fails a model that crashes on out-of-range input, and says where", () => {
