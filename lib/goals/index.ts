@@ -121,7 +121,12 @@ export interface Measurable {
  * What {@link Goals.check} accepts: plain measurements, measurable results (lib/validate), objects whose `toJSON()`
  * gives measurements (lib/evaluate's evaluateModel), or objects with a `metrics` record or `{metric, model}` rows.
  */
-export type CheckInput = Measurements | Measurable | { metrics: Measurements } | readonly CheckInput[];
+export type CheckInput =
+  | Measurements
+  | Measurable
+  | { toJSON(): unknown }
+  | { metrics: Measurements | readonly { metric: string; model?: number | null; value?: number | null }[] }
+  | readonly CheckInput[];
 
 /** One line of a scorecard. */
 export interface ScorecardRow {
