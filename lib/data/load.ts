@@ -48,7 +48,7 @@ function finish(table: ColumnTable, info: Omit<LoadInfo, "rows" | "columns" | "s
   recordProvenance(table, { load: { ...info, rows: table.numRows(), columns: table.numCols(), seconds: (performance.now() - t0) / 1e3 } });
   if (info.skippedLines > 0) {
     const first = info.badLines[0];
-    console.warn(`${info.source}: skipped ${info.skippedLines} bad line(s)${first ? `; first at line ${first.line}, column ${first.column}: ${first.message}` : ""}.`);
+    console.warn(`${info.source}: skipped ${info.skippedLines} bad line(s)${first ? `; first at line ${first.line}, column ${first.column}: ${first.message.replace(/\.$/, "")}` : ""}.`);
   }
   return table;
 }
