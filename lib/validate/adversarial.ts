@@ -174,18 +174,19 @@ export function adversarial(model: Estimator, X: FeatureInput, y: TargetInput, o
         accuracy.push(accuracyOf(model.predict(m), truth));
         continue;
       }
-      const data = new Float64Array(trials * m.rows * m.cols);
-      for (let t = 0; t < trials; t++) {
-        for (let k = 0; k < m.data.length; k++) data[t * m.data.length + k] = clip(m.data[k] + eps * scale[k % m.cols] * (rng.next() < 0.5 ? -1 : 1));
+      // Trials are predicted in batches of about 200k values, so wide data (images) stays in memory bounds.
+      const perBatch = Math.max(1, Math.floor(200000 / Math.max(1, m.data.length)));
+      const robust = new Uint8Array(m.rows).fill(1);
+      for (let t0 = 0; t0 < trials; t0 += perBatch) {
+        const count = Math.min(perBatch, trials - t0);
+        const data = new Float64Array(count * m.data.length);
+        for (let t = 0; t < count; t++) {
+          for (let k = 0; k < m.data.length; k++) data[t * m.data.length + k] = clip(m.data[k] + eps * scale[k % m.cols] * (rng.next() < 0.5 ? -1 : 1));
+        }
+        const pred = model.predict(at(data, count * m.rows));
+        for (let t = 0; t < count; t++) for (let i = 0; i < m.rows; i++) if (pred[t * m.rows + i] !== truth[i]) robust[i] = 0;
       }
-      const pred = model.predict(at(data, trials * m.rows));
-      let robust = 0;
-      for (let i = 0; i < m.rows; i++) {
-        let ok = true;
-        for (let t = 0; t < trials && ok; t++) ok = pred[t * m.rows + i] === truth[i];
-        if (ok) robust++;
-      }
-      accuracy.push(robust / m.rows);
+      accuracy.push(robust.reduce((a, b) => a + b, 0) / m.rows);
     }
   }
   const clean = accuracyOf(model.predict(m), truth);

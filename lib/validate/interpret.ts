@@ -21,6 +21,8 @@ export interface PermutationImportanceOptions {
   seed?: number;
   /** A single feature carrying more than this share of the total importance warns of a possible leak (default 0.8). */
   dominance?: number;
+  /** Features to score (default: all); useful for wide data. */
+  features?: (string | number)[];
 }
 
 /** One feature's permutation importance. */
@@ -95,7 +97,9 @@ export function permutationImportance(model: Estimator, X: FeatureInput, y: Targ
   const baseline = score(frame.input);
   const rng = new SeededRandom(options.seed ?? 0);
   const repeats = options.repeats ?? 5;
-  const rows = frame.columns.map((feature, j): ImportanceRow => {
+  const selected = options.features ? options.features.map((f) => frame.columnIndex(f)) : frame.columns.map((_, j) => j);
+  const rows = selected.map((j): ImportanceRow => {
+    const feature = frame.columns[j];
     const values = frame.values(j);
     const drops = Array.from({ length: repeats }, () => {
       const order = rng.permutation(frame.rows);

@@ -378,6 +378,26 @@ describe("real-world validation (lib/validate)", function () {
     });
   });
 
+  it("slices, robustness, permutation importance and efficiency also take regressors", async () => {
+    const cols = ["beak_length_mm", "beak_depth_mm", "flipper_length_mm"];
+    const reg = await new TinyLinearRegression().fit(data.train.select(cols), data.train.array("body_mass_g") as number[]);
+    const X = data.test.select(cols);
+    const y = data.test.array("body_mass_g") as number[];
+    const bySex = slices(reg, X, y, { by: data.test.array("sex") as string[], metric: "rmse", bootstrap: 200 });
+    assert.deepEqual(bySex.groups.map((g) => g.group), ["FEMALE", "MALE"]);
+    assert.equal(bySex.metric, "rmse");
+    const robust = robustness(reg, X, y, { metric: "rmse", noiseLevels: [0.5], missingRates: [], outOfRange: false, repeats: 1 });
+    assert.ok(robust.rows[1].drop > 0, "noise makes the RMSE worse: a positive drop");
+    const importance = permutationImportance(reg, X, y, { repeats: 2, features: ["flipper_length_mm", "beak_depth_mm"] });
+    assert.deepEqual(importance.features.map((f) => f.feature).sort(), ["beak_depth_mm", "flipper_length_mm"]);
+    assert.equal(importance.features[0].feature, "flipper_length_mm");
+    assert.equal(importance.metric, "r2");
+    const speed = await efficiency(reg, X, { repeats: 5 });
+    assert.equal(speed.parameters, 4);
+    assert.throws(() => adversarial(reg, X, y), /regressor/);
+    assert.throws(() => calibration(reg, X, y), /no probabilities/);
+  });
+
   it("every result renders a verdict banner, a table and its charts", async () => {
     const results = [
       await holdout(logistic, data.Xtest, data.ytest),
