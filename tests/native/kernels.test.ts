@@ -233,6 +233,18 @@ describe("native kernel pack (lib/kernels/native)", function () {
       }
     });
 
+    it("MaxPoolGrad routes each gradient to its window's first maximum, like the cpu backend", async () => {
+      for (const [shape, pool, stride, pad] of [[[2, 9, 8, 3], 2, 2, "valid"], [[1, 7, 7, 5], 3, 2, "same"], [[2, 6, 5, 4], 3, 1, "valid"], [[1, 5, 5, 2], 2, 1, "same"]] as Array<[number[], number, number, "valid" | "same"]>) {
+        const xv = rand(size(shape), 121).map((v) => Math.round(v * 4) / 4);  // coarse values: many ties
+        const f = () => tf.grad((x: tf.Tensor) => {
+          const y = tf.maxPool(x as tf.Tensor4D, pool, stride, pad);
+          return tf.sum(tf.mul(y, tf.tensor(rand(y.size, 122), y.shape)));
+        })(tf.tensor(xv, shape));
+        const [ref] = await on("cpu", f), [ours] = await on("wasm", f);
+        assertClose(ours, ref, `maxPool grad ${JSON.stringify({ shape, pool, stride, pad })}`, 1e-6, 1e-6);
+      }
+    });
+
     it("gradients agree with central differences (the loss is linear in x and in the filter, so differences are exact up to rounding)", async () => {
       await tf.setBackend("wasm");
       const xs = [2, 7, 6, 3], fs = [3, 3, 3, 4];

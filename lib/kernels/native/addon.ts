@@ -12,6 +12,7 @@ export interface NativeAddon {
   conv2d(...args: unknown[]): void;
   conv2dBackpropInput(...args: unknown[]): void;
   conv2dBackpropFilter(...args: unknown[]): void;
+  maxPoolGrad(heap: ArrayBuffer, x: number, dy: number, dx: number, geom: Int32Array): void;
   reduceSum(heap: ArrayBuffer, x: number, out: number, outer: number, inner: number, mode: 0 | 1): void;
   reluGrad(heap: ArrayBuffer, dy: number, x: number, out: number, n: number): void;
   step(heap: ArrayBuffer, x: number, out: number, n: number, alpha: number): void;
@@ -82,7 +83,11 @@ export function loadAddon(): AddonLoad {
     const addon = require(file) as NativeAddon;
     const envThreads = Number(process.env.TRAINLAB_NATIVE_THREADS);
     const cpus = typeof os.availableParallelism === "function" ? os.availableParallelism() : os.cpus().length;
-    addon.configure(Number.isFinite(envThreads) && envThreads > 0 ? envThreads : Math.max(1, Math.min(cpus, 8)));
+    // GEMMs below this many multiply-adds run on one thread: measured here, a 2-thread OpenBLAS GEMM is slower
+    // than a 1-thread one up to ~10^8 MACs (MLP layers at batch 128-512), and much slower when cores are shared.
+    const envMacs = Number(process.env.TRAINLAB_NATIVE_PARALLEL_MACS);
+    addon.configure(Number.isFinite(envThreads) && envThreads > 0 ? envThreads : Math.max(1, Math.min(cpus, 8)),
+      Number.isFinite(envMacs) && envMacs > 0 ? envMacs : 1.2e8);
     cached = { ok: true, addon, file, coretype };
   } catch (err) {
     cached = {

@@ -206,6 +206,24 @@ function makeConv2DBackpropFilter(addon: NativeAddon, fallback: KernelFunc | und
   }) as unknown as KernelFunc;
 }
 
+/** MaxPoolGrad (NHWC, tfjs pools are NHWC only): dy routed to the first maximum of each window. */
+function makeMaxPoolGrad(addon: NativeAddon, fallback: KernelFunc | undefined): KernelFunc {
+  return ((args: KernelArgs) => {
+    const { backend, inputs, attrs = {} } = args;
+    const dy = inputs.dy!, x = inputs.input!;
+    if (x.dtype !== "float32" || dy.dtype !== "float32") {
+      if (fallback) return fallback(args as unknown as Parameters<KernelFunc>[0]);
+      throw new Error("MaxPoolGrad: only float32 is supported");
+    }
+    const info = backend_util.computePool2DInfo(x.shape as [number, number, number, number], attrs.filterSize as [number, number],
+      attrs.strides as [number, number], 1, attrs.pad as Pad, attrs.dimRoundingMode as Rounding);
+    const out = backend.makeOutput([...x.shape], "float32");
+    if (util.sizeFromShape(x.shape) === 0) return out;
+    addon.maxPoolGrad(heap(backend), offsetOf(backend, x), offsetOf(backend, dy), offsetOf(backend, out), geometry(info));
+    return out;
+  }) as unknown as KernelFunc;
+}
+
 /** Sum over leading axes (the bias gradient: batch axis) or trailing axes; anything else goes to stock wasm. */
 function makeSum(addon: NativeAddon, fallback: KernelFunc | undefined): KernelFunc {
   return ((args: KernelArgs) => {
@@ -329,6 +347,7 @@ export function nativeKernelFactories(addon: NativeAddon): Record<string, (previ
     FusedConv2D: (p) => makeConv2D(addon, p, true),
     Conv2DBackpropInput: (p) => makeConv2DBackpropInput(addon, p),
     Conv2DBackpropFilter: (p) => makeConv2DBackpropFilter(addon, p),
+    MaxPoolGrad: (p) => makeMaxPoolGrad(addon, p),
     Sum: (p) => makeSum(addon, p),
     Step: (p) => makeStep(addon, p),
     GatherV2: (p) => makeGather(addon, p),

@@ -402,6 +402,55 @@ Napi::Value Conv2DBackpropFilter(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// maxPoolGrad(heap, xOff, dyOff, dxOff, geom): NHWC; each dy goes to the first maximum of its window
+// (padding excluded), as the tfjs cpu backend does. Co = Ci = channels in geom.
+Napi::Value MaxPoolGrad(const Napi::CallbackInfo& info) {
+  uint8_t* heap = HeapBase(info[0]);
+  const float* x = F32(heap, info[1]);
+  const float* dy = F32(heap, info[2]);
+  float* dx = F32(heap, info[3]);
+  ConvGeom g = ReadGeom(info[4]);
+  const int64_t C = g.Ci;
+  std::fill(dx, dx + g.N * g.H * g.W * C, 0.f);
+  std::vector<int32_t> best(C);
+  std::vector<float> bestv(C);
+  std::vector<int32_t> taps;
+  taps.reserve(g.KH * g.KW);
+  for (int64_t n = 0; n < g.N; ++n) {
+    const float* xn = x + n * g.H * g.W * C;
+    float* dxn = dx + n * g.H * g.W * C;
+    for (int64_t oy = 0; oy < g.OH; ++oy)
+      for (int64_t ox = 0; ox < g.OW; ++ox) {
+        taps.clear();
+        for (int64_t ky = 0; ky < g.KH; ++ky) {
+          int64_t iy = oy * g.sh - g.pt + ky * g.dh;
+          if (iy < 0 || iy >= g.H) continue;
+          for (int64_t kx = 0; kx < g.KW; ++kx) {
+            int64_t ix = ox * g.sw - g.pl + kx * g.dw;
+            if (ix >= 0 && ix < g.W) taps.push_back(static_cast<int32_t>((iy * g.W + ix) * C));
+          }
+        }
+        if (taps.empty()) continue;
+        int32_t* __restrict bi = best.data();
+        float* __restrict bv = bestv.data();
+        const float* p0 = xn + taps[0];
+        for (int64_t c = 0; c < C; ++c) { bv[c] = p0[c]; bi[c] = taps[0] + static_cast<int32_t>(c); }
+        for (size_t t = 1; t < taps.size(); ++t) {
+          const float* __restrict px = xn + taps[t];
+          const int32_t base = taps[t];
+          for (int64_t c = 0; c < C; ++c) {  // strict > keeps the first maximum, branch-free
+            const bool gt = px[c] > bv[c];
+            bv[c] = gt ? px[c] : bv[c];
+            bi[c] = gt ? base + static_cast<int32_t>(c) : bi[c];
+          }
+        }
+        const float* d = dy + ((n * g.OH + oy) * g.OW + ox) * C;
+        for (int64_t c = 0; c < C; ++c) dxn[bi[c]] += d[c];
+      }
+  }
+  return info.Env().Undefined();
+}
+
 // reduceSum(heap, xOff, outOff, outer, inner, mode): mode 0 sums over outer (column sums -> [inner]),
 // mode 1 sums over inner (row sums -> [outer]). Accumulates in double for accuracy on long reductions.
 Napi::Value ReduceSum(const Napi::CallbackInfo& info) {
@@ -428,14 +477,18 @@ Napi::Value ReduceSum(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// reluGrad(heap, dyOff, xOff, outOff, n): out = x > 0 ? dy : 0 (NaN where x is NaN)
+// reluGrad(heap, dyOff, xOff, outOff, n): out = dy * step(x) (step(NaN) = NaN), branch-free
 Napi::Value ReluGrad(const Napi::CallbackInfo& info) {
   uint8_t* heap = HeapBase(info[0]);
-  const float* dy = F32(heap, info[1]);
-  const float* x = F32(heap, info[2]);
-  float* out = F32(heap, info[3]);
+  const float* __restrict dy = F32(heap, info[1]);
+  const float* __restrict x = F32(heap, info[2]);
+  float* __restrict out = F32(heap, info[3]);
   int64_t n = I64(info[4]);
-  for (int64_t i = 0; i < n; ++i) out[i] = x[i] > 0.f ? dy[i] : (std::isnan(x[i]) ? NAN : 0.f);  // NaN like dy * step(x)
+  for (int64_t i = 0; i < n; ++i) {  // branch-free so it vectorises; NaN like dy * step(x)
+    const float xi = x[i];
+    const float s = xi > 0.f ? 1.f : 0.f;  // exactly tfjs's dy * step(x), including inf/NaN propagation
+    out[i] = dy[i] * (xi != xi ? xi : s);
+  }
   return info.Env().Undefined();
 }
 
@@ -613,6 +666,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("conv2d", Napi::Function::New(env, Conv2D));
   exports.Set("conv2dBackpropInput", Napi::Function::New(env, Conv2DBackpropInput));
   exports.Set("conv2dBackpropFilter", Napi::Function::New(env, Conv2DBackpropFilter));
+  exports.Set("maxPoolGrad", Napi::Function::New(env, MaxPoolGrad));
   exports.Set("reduceSum", Napi::Function::New(env, ReduceSum));
   exports.Set("reluGrad", Napi::Function::New(env, ReluGrad));
   exports.Set("step", Napi::Function::New(env, Step));

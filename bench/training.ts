@@ -1,0 +1,224 @@
+/**
+ * `npm run bench -- training [quick]`: training throughput of tfjs on stock wasm, on wasm + trainlab's native
+ * kernel pack, and of PyTorch (2 threads; default env and the tuned env) measured in the same run.
+ *
+ *   - MLP 784-256-128-10, Adam, batch 128 and 512, one epoch of synthetic data via model.fit (samples/s);
+ *   - MNIST-size CNN: conv3x3x16-relu, maxpool2, conv3x3x32-relu, maxpool2, dense10; Adam, batch 64 (samples/s);
+ *   - 1024² float32 matmul incl. reading the result back (GFLOP/s) against numpy.
+ *
+ * Writes bench/results/training.json with one `ratio_*` field per comparison. Stock wasm cannot train the CNN
+ * by itself (no Conv2DBackpropFilter): it runs with lib/kernels/wasm-gradients' JS fallback for that kernel.
+ */
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import * as tf from "@tensorflow/tfjs";
+import "@tensorflow/tfjs-backend-wasm";
+import { useBackend } from "../lib/backend";
+import { installNativeKernels, nativeAdam, nativeKernelStatus, uninstallNativeKernels } from "../lib/kernels/native";
+
+const root = path.resolve(__dirname, "..", "..");
+const quick = process.argv.includes("quick");
+const PY = "/usr/bin/python3";
+const TUNED_ENV = {
+  GLIBC_TUNABLES: "glibc.malloc.mmap_threshold=4294967295:glibc.malloc.trim_threshold=4294967295",
+  OMP_WAIT_POLICY: "passive",
+};
+
+const PY_SCRIPT = String.raw`
+import sys, time, json, statistics
+what = sys.argv[1]
+if what == 'numpy':
+    import numpy as np
+    n = 1024; rng = np.random.default_rng(0)
+    a = rng.random((n, n), dtype=np.float32); b = rng.random((n, n), dtype=np.float32)
+    for _ in range(3): a @ b
+    ts = []
+    for _ in range(30):
+        t = time.perf_counter(); a @ b; ts.append(time.perf_counter() - t)
+    print(json.dumps({'gflops': 2 * n**3 / statistics.median(ts) / 1e9})); sys.exit(0)
+import torch, torch.nn as nn
+torch.set_num_threads(2); torch.manual_seed(0)
+N, B = int(sys.argv[2]), int(sys.argv[3])
+if what == 'mlp':
+    X = torch.randn(N, 784); y = torch.randint(0, 10, (N,))
+    model = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(), nn.Linear(128, 10))
+else:
+    X = torch.randn(N, 1, 28, 28); y = torch.randint(0, 10, (N,))
+    model = nn.Sequential(nn.Conv2d(1, 16, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(16, 32, 3), nn.ReLU(), nn.MaxPool2d(2),
+                          nn.Flatten(), nn.Linear(800, 10))
+opt = torch.optim.Adam(model.parameters(), lr=1e-3); lossf = nn.CrossEntropyLoss()
+def step(xb, yb):
+    opt.zero_grad(); loss = lossf(model(xb), yb); loss.backward(); opt.step(); return loss
+for i in range(5): step(X[i*B:(i+1)*B], y[i*B:(i+1)*B])
+t0 = time.perf_counter(); perm = torch.randperm(N)
+for i in range(0, N, B):
+    idx = perm[i:i+B]; loss = step(X[idx], y[idx])
+loss.item(); dt = time.perf_counter() - t0
+print(json.dumps({'samples_s': N / dt}))
+`;
+
+function python(args: string[], tuned: boolean): number {
+  const file = path.join(os.tmpdir(), `trainlab-bench-training-${process.pid}.py`);
+  fs.writeFileSync(file, PY_SCRIPT);
+  const env = { ...process.env, ...(tuned ? TUNED_ENV : {}) };
+  const r = spawnSync(PY, [file, ...args], { env, encoding: "utf8", timeout: 600000 });
+  fs.rmSync(file, { force: true });
+  if (r.status !== 0) throw new Error(`python ${args.join(" ")} failed: ${r.stderr || r.error?.message}`);
+  const out = JSON.parse(r.stdout.trim().split("\n").pop() ?? "{}") as { samples_s?: number; gflops?: number };
+  return out.samples_s ?? out.gflops ?? NaN;
+}
+
+function buildMlp(): tf.Sequential {
+  return tf.sequential({ layers: [
+    tf.layers.dense({ units: 256, activation: "relu", inputShape: [784] }),
+    tf.layers.dense({ units: 128, activation: "relu" }),
+    tf.layers.dense({ units: 10, activation: "softmax" }),
+  ] });
+}
+
+function buildCnn(): tf.Sequential {
+  return tf.sequential({ layers: [
+    tf.layers.conv2d({ filters: 16, kernelSize: 3, activation: "relu", inputShape: [28, 28, 1] }),
+    tf.layers.maxPooling2d({ poolSize: 2 }),
+    tf.layers.conv2d({ filters: 32, kernelSize: 3, activation: "relu" }),
+    tf.layers.maxPooling2d({ poolSize: 2 }),
+    tf.layers.flatten(),
+    tf.layers.dense({ units: 10, activation: "softmax" }),
+  ] });
+}
+
+/** One epoch of model.fit over N synthetic samples after a 5-batch warm-up; samples per second. */
+async function fitThroughput(build: () => tf.Sequential, inputShape: number[], n: number, batch: number, optimizer: () => tf.Optimizer): Promise<number> {
+  const x = tf.randomNormal([n, ...inputShape], 0, 1, "float32", 1);
+  const y = tf.tidy(() => tf.oneHot(tf.randomUniform([n], 0, 10, "int32", 2), 10).asType("float32"));
+  const model = build();
+  model.compile({ optimizer: optimizer(), loss: "categoricalCrossentropy" });
+  const wx = x.slice(0, 5 * batch), wy = y.slice(0, 5 * batch);
+  await model.fit(wx, wy, { batchSize: batch, epochs: 1, verbose: 0 });
+  const t0 = performance.now();
+  await model.fit(x, y, { batchSize: batch, epochs: 1, shuffle: true, verbose: 0 });
+  const dt = (performance.now() - t0) / 1000;
+  tf.dispose([x, y, wx, wy]);
+  model.dispose();
+  return n / dt;
+}
+
+function matmulGflops(reps: number): number {
+  const n = 1024;
+  const a = tf.randomUniform([n, n], 0, 1, "float32", 1), b = tf.randomUniform([n, n], 0, 1, "float32", 2);
+  // (tf.tidy must not return the typed array: tidy walks every element of what it returns.)
+  const once = () => { const c = tf.matMul(a, b); c.dataSync(); c.dispose(); };
+  for (let i = 0; i < 2; i++) once();
+  const ts: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const t = performance.now();
+    once();
+    ts.push((performance.now() - t) / 1000);
+  }
+  tf.dispose([a, b]);
+  ts.sort((p, q) => p - q);
+  return (2 * n ** 3) / ts[Math.floor(ts.length / 2)] / 1e9;
+}
+
+function round(v: number, digits = 0): number {
+  const f = 10 ** digits;
+  return Math.round(v * f) / f;
+}
+
+async function main(): Promise<void> {
+  await useBackend("wasm");
+  const status = nativeKernelStatus();
+  if (!status.active) throw new Error(`the native kernel pack is off: ${status.reason}. ${status.fix}`);
+  try {
+    // Stock wasm lacks Conv2DBackpropFilter; the JS fallback (if that module exists) lets the CNN train.
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    require("../lib/kernels/wasm-gradients");
+  } catch {
+    /* stock CNN then reports NaN */
+  }
+  const load0 = os.loadavg()[0];
+  const nMlp = quick ? 6000 : 30000, nCnn = quick ? 1000 : 5000, nCnnStock = quick ? 256 : 1000;
+  const log = (s: string) => console.log(s);
+
+  // --- tfjs: stock wasm (native pack uninstalled), then the native pack -----------------------------------
+  uninstallNativeKernels();
+  log("stock wasm ...");
+  const stock = {
+    matmul: matmulGflops(quick ? 5 : 15),
+    mlp128: await fitThroughput(buildMlp, [784], Math.min(nMlp, 15000), 128, () => tf.train.adam(1e-3)),
+    mlp512: await fitThroughput(buildMlp, [784], Math.min(nMlp, 15000), 512, () => tf.train.adam(1e-3)),
+    cnn: NaN,
+  };
+  try {
+    stock.cnn = await fitThroughput(buildCnn, [28, 28, 1], nCnnStock, 64, () => tf.train.adam(1e-3));
+  } catch (err) {
+    log(`stock wasm CNN cannot train: ${(err as Error).message}`);
+  }
+  installNativeKernels();
+  log("native kernel pack ...");
+  const native = {
+    matmul: matmulGflops(quick ? 10 : 30),
+    mlp128: await fitThroughput(buildMlp, [784], nMlp, 128, () => nativeAdam(1e-3)),
+    mlp512: await fitThroughput(buildMlp, [784], nMlp, 512, () => nativeAdam(1e-3)),
+    mlp128_tfAdam: await fitThroughput(buildMlp, [784], nMlp, 128, () => tf.train.adam(1e-3)),
+    cnn: await fitThroughput(buildCnn, [28, 28, 1], nCnn, 64, () => nativeAdam(1e-3)),
+  };
+
+  // --- Python anchors -------------------------------------------------------------------------------------
+  log("PyTorch / numpy ...");
+  const torch = {
+    mlp128_tuned: python(["mlp", String(nMlp), "128"], true),
+    mlp128_default: python(["mlp", String(nMlp), "128"], false),
+    mlp512_tuned: python(["mlp", String(nMlp), "512"], true),
+    mlp512_default: python(["mlp", String(nMlp), "512"], false),
+    cnn_tuned: python(["cnn", String(nCnn), "64"], true),
+    cnn_default: python(["cnn", String(nCnn), "64"], false),
+  };
+  const numpy = python(["numpy"], false);
+  const load1 = os.loadavg()[0];
+
+  const result = {
+    bench: "training",
+    date: new Date().toISOString(),
+    machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, loadavg_start: round(load0, 2), loadavg_end: round(load1, 2) },
+    native: { blas: status.blas, maxThreads: status.maxThreads, OPENBLAS_CORETYPE: process.env.OPENBLAS_CORETYPE ?? null },
+    samples: { mlp: nMlp, cnn: nCnn, cnn_stock: nCnnStock },
+    mlp128_samples_s: { stock_wasm: round(stock.mlp128), native: round(native.mlp128), native_tf_adam: round(native.mlp128_tfAdam),
+      torch_tuned: round(torch.mlp128_tuned), torch_default: round(torch.mlp128_default) },
+    mlp512_samples_s: { stock_wasm: round(stock.mlp512), native: round(native.mlp512), torch_tuned: round(torch.mlp512_tuned), torch_default: round(torch.mlp512_default) },
+    cnn_samples_s: { stock_wasm_js_filter_grad: round(stock.cnn), native: round(native.cnn), torch_tuned: round(torch.cnn_tuned), torch_default: round(torch.cnn_default) },
+    matmul1024_gflops: { stock_wasm: round(stock.matmul, 1), native: round(native.matmul, 1), numpy: round(numpy, 1) },
+    ratio_mlp128_native_vs_torch_tuned: round(native.mlp128 / torch.mlp128_tuned, 3),
+    ratio_mlp128_native_vs_torch_default: round(native.mlp128 / torch.mlp128_default, 3),
+    ratio_mlp128_native_vs_stock_wasm: round(native.mlp128 / stock.mlp128, 2),
+    ratio_mlp512_native_vs_torch_tuned: round(native.mlp512 / torch.mlp512_tuned, 3),
+    ratio_mlp512_native_vs_torch_default: round(native.mlp512 / torch.mlp512_default, 3),
+    ratio_mlp512_native_vs_stock_wasm: round(native.mlp512 / stock.mlp512, 2),
+    ratio_cnn_native_vs_torch_tuned: round(native.cnn / torch.cnn_tuned, 3),
+    ratio_cnn_native_vs_torch_default: round(native.cnn / torch.cnn_default, 3),
+    ratio_cnn_native_vs_stock_wasm: round(native.cnn / stock.cnn, 2),
+    ratio_matmul_native_vs_numpy: round(native.matmul / numpy, 3),
+    ratio_matmul_native_vs_stock_wasm: round(native.matmul / stock.matmul, 2),
+    targets: { mlp128_vs_torch_tuned: 1.0, cnn_vs_torch_tuned: 0.5, matmul_vs_numpy: 0.9 },
+    note: "2 shared cores; other processes may have been running (see loadavg). Ratios compare runs made in this same process/run.",
+  };
+  console.table({
+    "MLP b128 samples/s": { stock: result.mlp128_samples_s.stock_wasm, native: result.mlp128_samples_s.native, torch_tuned: result.mlp128_samples_s.torch_tuned, torch_default: result.mlp128_samples_s.torch_default, ratio_vs_tuned: result.ratio_mlp128_native_vs_torch_tuned },
+    "MLP b512 samples/s": { stock: result.mlp512_samples_s.stock_wasm, native: result.mlp512_samples_s.native, torch_tuned: result.mlp512_samples_s.torch_tuned, torch_default: result.mlp512_samples_s.torch_default, ratio_vs_tuned: result.ratio_mlp512_native_vs_torch_tuned },
+    "CNN b64 samples/s": { stock: result.cnn_samples_s.stock_wasm_js_filter_grad, native: result.cnn_samples_s.native, torch_tuned: result.cnn_samples_s.torch_tuned, torch_default: result.cnn_samples_s.torch_default, ratio_vs_tuned: result.ratio_cnn_native_vs_torch_tuned },
+    "matmul 1024 GFLOP/s": { stock: result.matmul1024_gflops.stock_wasm, native: result.matmul1024_gflops.native, numpy: result.matmul1024_gflops.numpy, ratio_vs_numpy: result.ratio_matmul_native_vs_numpy },
+  });
+  const outDir = path.join(root, "bench", "results");
+  fs.mkdirSync(outDir, { recursive: true });
+  const file = path.join(outDir, "training.json");
+  fs.writeFileSync(`${file}.tmp`, JSON.stringify(result, null, 2) + "\n");
+  fs.renameSync(`${file}.tmp`, file);
+  log(`wrote ${path.relative(root, file)}`);
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
