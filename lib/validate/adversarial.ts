@@ -142,6 +142,7 @@ export function adversarial(model: Estimator, X: FeatureInput, y: TargetInput, o
   const clip = (v: number): number => (options.clip ? Math.min(options.clip[1], Math.max(options.clip[0], v)) : v);
   const at = (data: Float64Array, rows: number): Matrix => ({ data, rows, cols: m.cols, columns: m.columns });
   const accuracy: number[] = [];
+  let saturated = 0;
 
   if (method === "fgsm") {
     const classes = (model as Classifier).classes;
@@ -160,8 +161,18 @@ export function adversarial(model: Estimator, X: FeatureInput, y: TargetInput, o
       };
       return tf.sign(tf.grad(loss)(x));
     });
-    const s = sign.dataSync();
+    const s = Float32Array.from(sign.dataSync());
     sign.dispose();
+    // A saturated softmax can give a row an all-zero gradient; such rows get a random sign (at least random noise).
+    const rng = new SeededRandom(options.seed ?? 0);
+    for (let i = 0; i < m.rows; i++) {
+      let zero = true;
+      for (let j = 0; j < m.cols && zero; j++) zero = s[i * m.cols + j] === 0;
+      if (zero) {
+        saturated++;
+        for (let j = 0; j < m.cols; j++) s[i * m.cols + j] = rng.next() < 0.5 ? -1 : 1;
+      }
+    }
     for (const eps of epsilons) {
       const data = Float64Array.from(m.data, (v, k) => clip(v + eps * scale[k % m.cols] * s[k]));
       accuracy.push(accuracyOf(model.predict(at(data, m.rows)), truth));
@@ -190,5 +201,7 @@ export function adversarial(model: Estimator, X: FeatureInput, y: TargetInput, o
     }
   }
   const clean = accuracyOf(model.predict(m), truth);
-  return new AdversarialResult(method, scaleMode, epsilons, accuracy, clean, options.referenceEpsilon ?? 0.1, options.warnDrop ?? 0.1, options.failDrop ?? 0.3);
+  const result = new AdversarialResult(method, scaleMode, epsilons, accuracy, clean, options.referenceEpsilon ?? 0.1, options.warnDrop ?? 0.1, options.failDrop ?? 0.3);
+  if (saturated > 0) result.reasons.push(`${saturated} of ${m.rows} rows had a zero loss gradient (saturated probabilities) and were pushed in a random direction instead.`);
+  return result;
 }

@@ -216,7 +216,7 @@ export class TfjsMlp implements Classifier {
     const x = tf.tensor2d(Float32Array.from(m.data), [m.rows, m.cols]);
     const moments = tf.moments(x, 0);
     this.mean = moments.mean as tf.Tensor1D;
-    this.std = tf.sqrt(moments.variance).add(1e-6) as tf.Tensor1D;
+    this.std = tf.maximum(tf.sqrt(moments.variance), 0.05) as tf.Tensor1D;
     moments.variance.dispose();
     const seed = Number(this.params.seed);
     const net = tf.sequential({
