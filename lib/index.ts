@@ -12,6 +12,7 @@ export * from "./backend";
 export * from "./datasets";
 export * from "./data";
 export * from "./models";
+export * from "./train";
 export * from "./viz";
 export * from "./evaluate";
 export * from "./validate";

@@ -1,1 +1,2 @@
 export * from "./estimator";
+export * from "./nn";

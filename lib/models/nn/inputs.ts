@@ -1,0 +1,117 @@
+/**
+ * Converts what users pass to a neural estimator (tables, matrices, nested arrays, tensors, an ImageDataset)
+ * into the float32/int32 tensor each architecture consumes, with clear errors for wrong shapes and NaN.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { FeatureInput, isMatrix, toMatrix, toTargetArray, TargetInput } from "../../data/matrix";
+import type { ImageDataset } from "../../datasets";
+
+/** Everything a neural estimator accepts as features. */
+export type NeuralInput = FeatureInput | tf.Tensor | ImageDataset | ArrayLike<ArrayLike<ArrayLike<number>>>;
+
+/** What the architecture needs. */
+export interface InputSpec {
+  architecture: "mlp" | "cnn" | "rnn" | "transformer";
+  /** cnn: [height, width, channels] to reshape flat rows into. */
+  imageShape?: readonly number[] | null;
+  /** rnn/transformer: token ids in [0, vocabSize) when set. */
+  vocabSize?: number | null;
+}
+
+/** True when `x` is an {@link ImageDataset}. */
+export function isImageDataset(x: unknown): x is ImageDataset {
+  return typeof x === "object" && x !== null && (x as ImageDataset).images instanceof Float32Array && (x as ImageDataset).labels instanceof Int32Array;
+}
+
+function checkFiniteValues(values: ArrayLike<number>, shape: readonly number[], what: string): void {
+  const inner = shape.slice(1).reduce((a, b) => a * b, 1);
+  for (let i = 0; i < values.length; i++) {
+    if (!Number.isFinite(values[i])) {
+      throw new Error(`${what}: sample ${Math.floor(i / Math.max(inner, 1))} holds ${values[i]} (not a finite number). Impute or drop it before fitting.`);
+    }
+  }
+}
+
+function isNested3(x: unknown): x is ArrayLike<ArrayLike<ArrayLike<number>>> {
+  if (typeof x !== "object" || x === null || isMatrix(x) || x instanceof tf.Tensor || typeof (x as { length?: unknown }).length !== "number") return false;
+  const first = (x as ArrayLike<unknown>)[0];
+  if (typeof first !== "object" || first === null || typeof (first as { length?: unknown }).length !== "number") return false;
+  const inner = (first as ArrayLike<unknown>)[0];
+  return typeof inner === "object" && inner !== null && typeof (inner as { length?: unknown }).length === "number";
+}
+
+/**
+ * The feature tensor for `spec` (caller disposes it), and the labels an ImageDataset carries.
+ * @throws Error on a shape the architecture cannot take, NaN/Infinity, or token ids out of range.
+ */
+export function featureTensor(x: NeuralInput, spec: InputSpec): { tensor: tf.Tensor; labels?: Int32Array } {
+  if (isImageDataset(x)) {
+    if (spec.architecture !== "cnn" && spec.architecture !== "mlp") throw new Error(`An ImageDataset feeds a cnn or an mlp, not a ${spec.architecture}.`);
+    const t = tf.tensor4d(x.images, [x.count, x.height, x.width, x.channels]);
+    return { tensor: spec.architecture === "mlp" ? tf.tidy(() => tf.reshape(t, [x.count, -1])) : t, labels: x.labels };
+  }
+  let values: Float32Array;
+  let shape: number[];
+  if (x instanceof tf.Tensor) {
+    values = Float32Array.from(x.dataSync());
+    shape = x.shape.slice();
+  } else if (isNested3(x)) {
+    const n = x.length;
+    const t = x[0].length;
+    const f = x[0][0].length;
+    values = new Float32Array(n * t * f);
+    for (let i = 0; i < n; i++) {
+      if (x[i].length !== t) throw new Error(`Sequence ${i} has ${x[i].length} steps but sequence 0 has ${t}: pad or truncate them to one length.`);
+      for (let s = 0; s < t; s++) {
+        const step = x[i][s];
+        if (step.length !== f) throw new Error(`Sequence ${i}, step ${s} has ${step.length} features but others have ${f}.`);
+        for (let j = 0; j < f; j++) values[(i * t + s) * f + j] = step[j];
+      }
+    }
+    shape = [n, t, f];
+  } else {
+    const m = toMatrix(x as FeatureInput);
+    values = Float32Array.from(m.data);
+    shape = [m.rows, m.cols];
+  }
+  const arch = spec.architecture;
+  if (shape[0] === 0) throw new Error("No samples: the feature set is empty.");
+  checkFiniteValues(values, shape, "Features");
+  if (arch === "mlp") {
+    if (shape.length < 2) throw new Error(`An mlp needs [samples, features], got shape [${shape}].`);
+    const flat = shape.slice(1).reduce((a, b) => a * b, 1);
+    return { tensor: tf.tensor2d(values, [shape[0], flat]) };
+  }
+  if (arch === "cnn") {
+    if (shape.length === 4) return { tensor: tf.tensor4d(values, shape as [number, number, number, number]) };
+    if (shape.length === 3) return { tensor: tf.tensor4d(values, [shape[0], shape[1], shape[2], 1]) };
+    const image = spec.imageShape ?? (shape[1] === 784 ? [28, 28, 1] : null);
+    if (!image) throw new Error(`A cnn needs images [samples, height, width, channels]; got [${shape}]. Pass a 4-D tensor or set imageShape.`);
+    if (image.reduce((a, b) => a * b, 1) !== shape[1]) {
+      throw new Error(`Rows have ${shape[1]} values but imageShape [${image}] needs ${image.reduce((a, b) => a * b, 1)}.`);
+    }
+    return { tensor: tf.tensor4d(values, [shape[0], image[0], image[1], image[2]]) };
+  }
+  // rnn / transformer
+  if (spec.vocabSize) {
+    if (shape.length !== 2) throw new Error(`With vocabSize, a ${arch} takes token ids [samples, steps]; got shape [${shape}].`);
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i];
+      if (!Number.isInteger(v) || v < 0 || v >= spec.vocabSize) {
+        throw new Error(`Sample ${Math.floor(i / shape[1])}, step ${i % shape[1]}: token id ${v} is not an integer in [0, ${spec.vocabSize}). Encode tokens first or raise vocabSize.`);
+      }
+    }
+    return { tensor: tf.tensor2d(Int32Array.from(values), [shape[0], shape[1]], "int32") };
+  }
+  if (shape.length === 3) return { tensor: tf.tensor3d(values, shape as [number, number, number]) };
+  if (shape.length === 2) return { tensor: tf.tensor3d(values, [shape[0], shape[1], 1]) };
+  throw new Error(`A ${arch} takes sequences [samples, steps, features] (or token ids with vocabSize); got shape [${shape}].`);
+}
+
+/** Targets as a plain array, or the labels an ImageDataset carried. @throws Error when both are missing or lengths differ. */
+export function targetValues(y: TargetInput | undefined, carried: Int32Array | undefined, rows: number): (number | string)[] {
+  const values = y !== undefined ? toTargetArray(y) : carried ? Array.from(carried) : undefined;
+  if (!values) throw new Error("No target: pass y (labels or values) to fit.");
+  if (values.length !== rows) throw new Error(`X has ${rows} samples but y has ${values.length}: they must match.`);
+  return values;
+}

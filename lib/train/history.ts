@@ -1,0 +1,182 @@
+/**
+ * The record of a training run: per-epoch metrics, how it ended, and a fit diagnosis.
+ * Displays as one Plotly chart of training/validation curves plus a table.
+ */
+import { DISPLAY, MimeBundle, escapeHtml } from "../display";
+import { Figure, PlotlyTrace } from "../viz/figure";
+
+/** Metric values of one epoch or batch, e.g. `{ loss: 0.3, acc: 0.9, val_loss: 0.35, val_acc: 0.88 }`. */
+export type Logs = Record<string, number>;
+
+/** How a run ended. */
+export type StopReason = "completed" | "early-stopping" | "interrupted" | "callback";
+
+/** Plain-data form of a {@link History} (checkpoints store it). */
+export interface HistoryData {
+  epochs: number[];
+  metrics: Record<string, number[]>;
+  learningRates: number[];
+  stopReason: StopReason;
+  bestEpoch: number | null;
+  monitor: string;
+  seconds: number;
+  samplesPerSecond: number;
+}
+
+/** A training diagnosis: overfitting, underfitting, still improving, or a good fit. */
+export interface FitHint {
+  kind: "overfitting" | "underfitting" | "still-improving" | "good-fit" | "unknown";
+  message: string;
+}
+
+/** Per-epoch metrics of a run, like Keras's `History`. */
+export class History {
+  /** Epoch numbers (1-based). */
+  epochs: number[] = [];
+  /** Metric name to one value per epoch (`loss`, `acc`/`mae`, `val_loss`, ...). */
+  metrics: Record<string, number[]> = {};
+  /** Learning rate used in each epoch. */
+  learningRates: number[] = [];
+  stopReason: StopReason = "completed";
+  /** The epoch whose weights the model holds after early stopping with restore (else null). */
+  bestEpoch: number | null = null;
+  /** The metric early stopping and the hint watch. */
+  monitor = "val_loss";
+  seconds = 0;
+  samplesPerSecond = 0;
+
+  /** Appends one epoch's logs. */
+  record(epoch: number, logs: Logs, learningRate: number): void {
+    this.epochs.push(epoch);
+    this.learningRates.push(learningRate);
+    for (const [key, value] of Object.entries(logs)) {
+      (this.metrics[key] ??= new Array(this.epochs.length - 1).fill(NaN)).push(value);
+    }
+    for (const values of Object.values(this.metrics)) while (values.length < this.epochs.length) values.push(NaN);
+  }
+
+  /** The last value of a metric, or undefined. */
+  last(metric: string): number | undefined {
+    const values = this.metrics[metric];
+    return values && values.length ? values[values.length - 1] : undefined;
+  }
+
+  /** The rows as plain objects, one per epoch. */
+  toRows(): Array<Record<string, number>> {
+    return this.epochs.map((epoch, i) => {
+      const row: Record<string, number> = { epoch };
+      for (const [key, values] of Object.entries(this.metrics)) row[key] = values[i];
+      row.lr = this.learningRates[i];
+      return row;
+    });
+  }
+
+  /** Diagnoses the curves: overfitting when validation loss rose from its minimum while training loss fell, etc. */
+  hint(): FitHint {
+    const loss = this.metrics.loss ?? [];
+    const val = this.metrics.val_loss;
+    const n = loss.length;
+    if (n < 2) return { kind: "unknown", message: "Too few epochs to judge the fit." };
+    const acc = this.metrics.acc;
+    if (val && val.length === n) {
+      let best = 0;
+      for (let i = 1; i < n; i++) if (val[i] < val[best]) best = i;
+      const rise = (val[n - 1] - val[best]) / Math.max(Math.abs(val[best]), 1e-12);
+      const gap = (val[n - 1] - loss[n - 1]) / Math.max(Math.abs(loss[n - 1]), 1e-12);
+      if (best < n - 1 && rise > 0.1 && loss[n - 1] < loss[best]) {
+        return {
+          kind: "overfitting",
+          message: `Overfitting: validation loss rose ${(rise * 100).toFixed(0)}% above its minimum (epoch ${this.epochs[best]}) while training loss kept falling. ` +
+            `Use early stopping, more dropout or L2, a smaller model, or more data.`,
+        };
+      }
+      if (gap > 0.5 && val[n - 1] > 0.05) {
+        return {
+          kind: "overfitting",
+          message: `Possible overfitting: validation loss (${val[n - 1].toPrecision(3)}) is ${(gap * 100).toFixed(0)}% above training loss (${loss[n - 1].toPrecision(3)}). ` +
+            `Regularise (dropout, L2) or get more data.`,
+        };
+      }
+    }
+    const lastAcc = acc?.[n - 1];
+    const recent = (loss[Math.max(0, n - 3)] - loss[n - 1]) / Math.max(Math.abs(loss[Math.max(0, n - 3)]), 1e-12);
+    if (lastAcc !== undefined && lastAcc < 0.7) {
+      return {
+        kind: "underfitting",
+        message: `Underfitting: training accuracy is only ${(lastAcc * 100).toFixed(1)}%. Train longer, raise the learning rate or the model's capacity, or scale the features.`,
+      };
+    }
+    if (recent > 0.05) {
+      return {
+        kind: "still-improving",
+        message: `Still improving: training loss fell ${(recent * 100).toFixed(0)}% over the last epochs. More epochs may help.`,
+      };
+    }
+    return { kind: "good-fit", message: "Training and validation curves have levelled off close together: a reasonable fit." };
+  }
+
+  /** One Plotly chart: loss curves on the left axis, other metrics on the right. */
+  plot(title = "Training history"): Figure {
+    const data: PlotlyTrace[] = [];
+    for (const [key, values] of Object.entries(this.metrics)) {
+      const isLoss = key === "loss" || key === "val_loss";
+      data.push({
+        type: "scatter", mode: "lines+markers", name: key, x: this.epochs, y: values.map((v) => (Number.isFinite(v) ? v : null)),
+        yaxis: isLoss ? "y" : "y2", line: { dash: key.startsWith("val_") ? "dash" : "solid" },
+      });
+    }
+    return new Figure({
+      data,
+      layout: {
+        title: { text: title }, height: 380, margin: { t: 50, r: 60, l: 60, b: 45 },
+        xaxis: { title: { text: "epoch" } }, yaxis: { title: { text: "loss" } },
+        yaxis2: { title: { text: "metric" }, overlaying: "y", side: "right" }, legend: { orientation: "h", y: -0.2 },
+      },
+    });
+  }
+
+  /** Plain data, for JSON and checkpoints. */
+  toJSON(): HistoryData {
+    return {
+      epochs: this.epochs, metrics: this.metrics, learningRates: this.learningRates, stopReason: this.stopReason,
+      bestEpoch: this.bestEpoch, monitor: this.monitor, seconds: this.seconds, samplesPerSecond: this.samplesPerSecond,
+    };
+  }
+
+  /** Rebuilds a History from {@link toJSON} data. */
+  static fromJSON(data: HistoryData): History {
+    const h = new History();
+    Object.assign(h, JSON.parse(JSON.stringify(data)) as HistoryData);
+    return h;
+  }
+
+  toString(): string {
+    const keys = Object.keys(this.metrics);
+    const lines = this.toRows().map((row) => `epoch ${row.epoch}: ` + keys.map((k) => `${k}=${formatMetric(row[k])}`).join(" "));
+    return [`History: ${this.epochs.length} epoch(s), ${this.stopReason}${this.bestEpoch !== null ? `, best epoch ${this.bestEpoch}` : ""}`, ...lines, this.hint().message].join("\n");
+  }
+
+  [DISPLAY](): MimeBundle {
+    const fig = this.plot();
+    const bundle = fig[DISPLAY]();
+    const keys = Object.keys(this.metrics);
+    const head = `<tr><th>epoch</th>${keys.map((k) => `<th>${escapeHtml(k)}</th>`).join("")}<th>lr</th></tr>`;
+    const rows = this.toRows()
+      .map((row) => `<tr><td>${row.epoch}</td>${keys.map((k) => `<td>${formatMetric(row[k])}</td>`).join("")}<td>${formatMetric(row.lr)}</td></tr>`)
+      .join("");
+    const hint = this.hint();
+    return {
+      ...bundle,
+      "text/plain": this.toString(),
+      "text/html": `${bundle["text/html"] as string}<p class="trainlab-fit-hint"><b>${escapeHtml(hint.kind)}</b>: ${escapeHtml(hint.message)}</p>` +
+        `<table class="trainlab-history"><thead>${head}</thead><tbody>${rows}</tbody></table>`,
+    };
+  }
+}
+
+/** Formats a metric value compactly. */
+export function formatMetric(v: number | undefined): string {
+  if (v === undefined || !Number.isFinite(v)) return "–";
+  const a = Math.abs(v);
+  return a !== 0 && (a < 1e-3 || a >= 1e5) ? v.toExponential(3) : v.toFixed(4);
+}

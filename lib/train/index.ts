@@ -1,0 +1,12 @@
+/** Step 4: the training loop with a live chart, callbacks, early stopping, checkpoints and a History. */
+import "../kernels/wasm-gradients";
+export { train } from "./train";
+export type { TrainData, TrainCallOptions, LossName } from "./train";
+export { History, formatMetric } from "./history";
+export type { Logs, StopReason, HistoryData, FitHint } from "./history";
+export { makeOptimizer, scheduledLearningRate, evaluateLoss, hasCheckpoint } from "./loop";
+export type { OptimizerName, LearningRateSchedule, Callback, TrainingControl, EarlyStoppingOptions, CheckpointOptions, TrainOptions, LossKind } from "./loop";
+export { LiveView, progressLine } from "./live";
+export type { LiveMode, Progress } from "./live";
+export { installFitInterrupt, stopOnAbort } from "./interrupt";
+export { registerWasmGradientKernels, conv2dFilterGradient } from "../kernels/wasm-gradients";
