@@ -235,7 +235,6 @@ export class Scorecard {
         `<div class="trainlab-scorecard"><p><b>${escapeHtml(this.title)}</b>: <span style="color:${verdictColor};font-weight:bold">${this.verdict.toUpperCase()}</span>` +
         ` (${this.rows.filter((r) => r.status === "pass").length} of ${this.rows.length} met)</p>` +
         `<table><thead><tr><th>kind</th><th>goal</th><th>requirement</th><th>measured</th><th>status</th></tr></thead><tbody>${rows}</tbody></table></div>`,
-      "application/json": this.toJSON(),
     };
   }
 }
@@ -375,7 +374,6 @@ export class Goals {
     return {
       "text/plain": this.toString(),
       "text/html": `<div class="trainlab-goals">${head}<table><thead><tr><th>kind</th><th>what</th><th>requirement</th></tr></thead><tbody>${goalRows}${constraintRows}</tbody></table></div>`,
-      "application/json": this.toJSON(),
     };
   }
 }

@@ -14,7 +14,10 @@ import { SeededRandom, percentileInterval } from "./stats";
 
 /** Options of {@link slices}. */
 export interface SlicesOptions {
-  /** The grouping: a column of X (when X is a table) or one group label per row. */
+  /**
+   * The grouping: a column of X (when X is a table: the model then gets the whole table, as a Pipeline that
+   * selects its columns expects) or one group label per row (e.g. `testTable.array("island")`).
+   */
   by: string | ArrayLike<Value | null | undefined>;
   /** Default: accuracy (classifiers), R² (regressors). */
   metric?: MetricInput;
