@@ -145,10 +145,16 @@ export function parseCsv(input: Uint8Array | string, options: CsvParseOptions = 
   const bodyStart = header.next;
   const ncol = names.length;
 
-  // Upper bound of rows: newline count.
-  let newlines = 0;
-  for (let i = bodyStart; i < buf.length; i++) if (buf[i] === 10) newlines++;
-  const capacity = newlines + 1;
+  // Initial capacity: from the bytes per row of the first rows (columns grow by doubling if the guess is short).
+  let probe = bodyStart;
+  let probeRows = 0;
+  while (probeRows < 2000 && probe < buf.length) {
+    const nl = buf.indexOf(10, probe);
+    if (nl < 0) break;
+    probe = nl + 1;
+    probeRows++;
+  }
+  const capacity = probe >= buf.length || probeRows === 0 ? probeRows + 1 : Math.ceil(((buf.length - bodyStart) / (probe - bodyStart)) * probeRows * 1.02) + 64;
 
   // Inference: numeric unless a sampled value is not a number (declared types win).
   const isNumeric = names.map((name) => (declared[name] ? declared[name] === "number" : true));
@@ -279,6 +285,24 @@ function parseBody(
   const ncol = names.length;
   const nums: (Float64Array | null)[] = isNumeric.map((n) => (n ? new Float64Array(capacity) : null));
   const codes: (Int32Array | null)[] = isNumeric.map((n) => (n ? null : new Int32Array(capacity)));
+  let room = capacity;
+  const grow = (): void => {
+    room = room * 2 + 1024;
+    for (let j = 0; j < nums.length; j++) {
+      const a = nums[j];
+      if (a !== null) {
+        const b = new Float64Array(room);
+        b.set(a);
+        nums[j] = b;
+      }
+      const c = codes[j];
+      if (c !== null) {
+        const d = new Int32Array(room);
+        d.set(c);
+        codes[j] = d;
+      }
+    }
+  };
   const dicts: (ByteDictionary | null)[] = isNumeric.map((n) => (n ? null : new ByteDictionary()));
   // First bytes of the null markers (and of empty fields, i.e. delimiter and line ends), to skip the null check fast.
   const nullFirstBytes = new Uint8Array(256);
@@ -384,6 +408,7 @@ function parseBody(
       line++;
       continue;
     }
+    if (row >= room) grow();
     const rowLine = line;
     let j = 0;
     let rowBad = false;

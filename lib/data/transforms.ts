@@ -299,6 +299,7 @@ export class Impute extends Transform {
     const plan = this.plan(table);
     requireColumns(this.kind, table, plan.map(([c]) => c));
     const fills: Record<string, number | string | boolean> = {};
+    let scratch: Float64Array | null = null; // reused by every median: fresh pages are costly
     for (const [name, strategy] of plan) {
       const kind = columnKind(table, name);
       if (typeof strategy === "object") {
@@ -310,7 +311,14 @@ export class Impute extends Transform {
           throw new Error(`Impute: column "${name}" is not numeric, so "${strategy}" does not apply. Use "most_frequent" or { constant } for it.`);
         }
         const values = numericColumn(table, name).values;
-        const v = strategy === "mean" ? meanStd(values).mean : quantileInPlace(presentValues(values), 0.5);
+        let v: number;
+        if (strategy === "mean") v = meanStd(values).mean;
+        else {
+          if (scratch === null || scratch.length < values.length) scratch = new Float64Array(values.length);
+          let k = 0;
+          for (let i = 0; i < values.length; i++) if (values[i] === values[i]) scratch[k++] = values[i];
+          v = quantileInPlace(scratch.subarray(0, k), 0.5);
+        }
         if (Number.isNaN(v)) {
           throw new Error(`Impute: column "${name}" has no values in the training data, so its ${strategy} is undefined. Drop the column or use { constant }.`);
         }
