@@ -1,0 +1,157 @@
+/**
+ * The neural estimators (mlp, cnn, rnn, transformer) learn real bundled data and synthetic sequence tasks on the
+ * backend trainlab chose, and honour the estimator contract: params, save/load, reproducibility, clear errors.
+ */
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import * as tf from "@tensorflow/tfjs";
+import { ensureBackend } from "../../../lib/backend";
+import { cnn, loadNeuralNetwork, mlp, rnn, transformer } from "../../../lib/models/nn";
+import { cars, iris, mnistSplit, signSequences, tokenSequences } from "./helpers";
+
+const quiet = { live: "none" as const };
+
+describe("neural estimators", function () {
+  this.timeout(120000);
+  let tmp: string;
+  before(async () => {
+    await ensureBackend();
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), "trainlab-nn-"));
+  });
+  after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  it("mlp classifies iris with accuracy >= 0.9 and gives probabilities per class", async () => {
+    const { X, y } = iris();
+    const model = await mlp({ hiddenUnits: [16], epochs: 60, batchSize: 16, learningRate: 0.01, seed: 1 }).fit(X, y, quiet);
+    assert.equal(model.kind, "classifier");
+    assert.equal(model.name, "MLPClassifier");
+    assert.deepEqual(model.classes, ["setosa", "versicolor", "virginica"]);
+    const acc = model.score(X, y);
+    assert.ok(acc >= 0.9, `accuracy ${acc}`);
+    const proba = model.predictProba(X.slice(0, 3));
+    assert.equal(proba.length, 3);
+    for (const row of proba) assert.ok(Math.abs(row.reduce((a, b) => a + b, 0) - 1) < 1e-4);
+    model.dispose();
+  });
+
+  it("mlp regression reaches R² >= 0.6 on cars (mpg)", async () => {
+    const { X, y } = cars();
+    const model = await mlp({ task: "regression", hiddenUnits: [32, 16], epochs: 60, batchSize: 32, learningRate: 0.005, seed: 2 }).fit(X, y, quiet);
+    assert.equal(model.kind, "regressor");
+    const r2 = model.score(X, y);
+    assert.ok(r2 >= 0.6, `R² ${r2}`);
+    assert.ok(model.history!.last("mae")! < 5, `mae is reported in mpg: ${model.history!.last("mae")}`);
+    model.dispose();
+  });
+
+  it("cnn reaches >= 0.9 accuracy on held-out MNIST digits after training on 2,000", async () => {
+    const d = mnistSplit(2000, 1000);
+    try {
+      const model = await cnn({ epochs: 4, batchSize: 32, learningRate: 0.002, seed: 3 }).fit(d.xTrain, d.yTrain, quiet);
+      const acc = model.score(d.xTest, d.yTest);
+      assert.ok(acc >= 0.9, `held-out accuracy ${acc}`);
+      // Flat 784-column rows are read as 28×28×1 images too.
+      const flat = d.xTest.slice(0, 20).reshape([20, 784]) as tf.Tensor2D;
+      assert.deepEqual(model.predict(flat), model.predict(d.xTest.slice(0, 20) as tf.Tensor4D));
+      flat.dispose();
+      model.dispose();
+    } finally {
+      tf.dispose([d.xTrain, d.xTest]);
+    }
+  });
+
+  it("rnn (LSTM and GRU) learns a sequence task above chance", async () => {
+    const train = signSequences(400, 8, 1);
+    const test = signSequences(200, 8, 2);
+    for (const cell of ["lstm", "gru"] as const) {
+      const model = await rnn({ cell, units: 12, epochs: 12, batchSize: 32, learningRate: 0.01, seed: 4 }).fit(train.X, train.y, quiet);
+      const acc = model.score(test.X, test.y);
+      assert.ok(acc >= 0.8, `${cell} held-out accuracy ${acc}`);
+      model.dispose();
+    }
+  });
+
+  it("transformer learns a token task above chance and round-trips through save/load", async () => {
+    const train = tokenSequences(400, 8, 3);
+    const test = tokenSequences(200, 8, 4);
+    const model = await transformer({ vocabSize: 10, maxLength: 8, dModel: 16, numHeads: 2, ffDim: 32, epochs: 15, batchSize: 32, learningRate: 0.005, seed: 5 })
+      .fit(train.X, train.y, quiet);
+    const acc = model.score(test.X, test.y);
+    assert.ok(acc >= 0.8, `held-out accuracy ${acc}`);
+    const dir = path.join(tmp, "transformer");
+    await model.save(dir);
+    const loaded = await loadNeuralNetwork(dir);
+    assert.equal(loaded.name, "TransformerClassifier");
+    assert.deepEqual(loaded.predict(test.X), model.predict(test.X));
+    assert.deepEqual(loaded.getParams(), model.getParams());
+    model.dispose();
+    loaded.dispose();
+  });
+
+  it("save writes model.json, weights and params atomically; load restores predictions and history", async () => {
+    const { X, y } = cars();
+    const model = await mlp({ task: "regression", hiddenUnits: [8], epochs: 5, seed: 6 }).fit(X, y, quiet);
+    const dir = path.join(tmp, "cars-mlp");
+    await model.save(dir);
+    await model.save(dir); // overwriting an existing save is atomic too
+    assert.deepEqual(fs.readdirSync(dir).sort(), ["model.json", "trainlab-params.json", "weights.bin"]);
+    assert.deepEqual(fs.readdirSync(tmp).filter((f) => f.includes(".tmp-") || f.includes(".old-")), []);
+    const loaded = await loadNeuralNetwork(dir);
+    const a = model.predict(X.slice(0, 10));
+    const b = loaded.predict(X.slice(0, 10));
+    a.forEach((v, i) => assert.ok(Math.abs(v - (b[i] as number)) < 1e-5));
+    assert.deepEqual(loaded.history!.epochs, [1, 2, 3, 4, 5]);
+    model.dispose();
+    loaded.dispose();
+  });
+
+  it("the same seed gives the same metrics (with dropout and shuffling); another seed differs", async () => {
+    const { X, y } = iris();
+    const run = async (seed: number) => {
+      const m = await mlp({ hiddenUnits: [16], dropout: 0.3, epochs: 5, batchSize: 16, seed, validationSplit: 0.2 }).fit(X, y, quiet);
+      const metrics = m.history!.metrics;
+      m.dispose();
+      return metrics;
+    };
+    const a = await run(11);
+    const b = await run(11);
+    const c = await run(12);
+    assert.deepEqual(a, b);
+    assert.notDeepEqual(a, c);
+  });
+
+  it("getParams/withParams give plain data and unfitted copies", () => {
+    const m = mlp({ hiddenUnits: [8, 4], seed: 1 });
+    const p = m.getParams();
+    assert.deepEqual(JSON.parse(JSON.stringify(p)), p);
+    assert.deepEqual(p.hiddenUnits, [8, 4]);
+    const copy = m.withParams({ learningRate: 0.1, task: "regression" });
+    assert.equal(copy.kind, "regressor");
+    assert.equal(copy.getParams().learningRate, 0.1);
+    assert.equal(copy.fitted, false);
+    assert.throws(() => m.withParams({ nope: 1 } as never), /Unknown parameter "nope"/);
+    assert.throws(() => mlp({ dropout: 1.5 }), /dropout must be in \[0, 1\)/);
+    assert.throws(() => transformer({ dModel: 30, numHeads: 4 }), /divisible/);
+  });
+
+  it("gives clear errors: unfitted, NaN, wrong shapes, one class, mismatched lengths, bad tokens", async () => {
+    const { X, y } = iris();
+    const m = mlp({ epochs: 1, seed: 1 });
+    assert.throws(() => m.predict(X), /not fitted yet/);
+    await assert.rejects(() => m.fit([[1, NaN], [2, 3]], ["a", "b"], quiet), /Row 0, column 1: NaN is not a finite number/);
+    await assert.rejects(() => m.fit(X, y.map(() => "same"), quiet), /Only one class/);
+    await assert.rejects(() => m.fit(X, y.slice(0, 10), quiet), /150 samples but y has 10/);
+    await assert.rejects(() => mlp({ task: "regression", epochs: 1 }).fit([[1], [2]], [1, Number.NaN], quiet), /not a finite number/);
+    await m.fit(X, y, quiet);
+    assert.throws(() => m.predict([[1, 2]]), /fitted on samples of shape \[4\] but got \[2\]/);
+    await assert.rejects(() => transformer({ vocabSize: 5, maxLength: 4, epochs: 1 }).fit([[1, 2, 9, 0]], ["a"], quiet), /token id 9/);
+    await assert.rejects(() => cnn({ epochs: 1 }).fit([[1, 2, 3]], [0], quiet), /cnn needs images/);
+    await assert.rejects(
+      () => mlp({ epochs: 1 }).fit(X, y, { ...quiet, validationData: { x: X.slice(0, 2), y: ["setosa", "tulip"] } }),
+      /label "tulip" was not seen in fit/,
+    );
+    m.dispose();
+  });
+});
