@@ -6,7 +6,7 @@ import type { FeatureInput } from "../data/matrix";
 import { Figure } from "../viz/figure";
 import type { Measurements } from "../goals";
 import { Frame, ValidationResult, Verdict, fmt, htmlTable, verdictCell, worstVerdict } from "./common";
-import { ks2samp, psi } from "./stats";
+import { ks2samp, psi, psiPValue } from "./stats";
 
 /** Options of {@link drift}. */
 export interface DriftOptions {
@@ -14,7 +14,7 @@ export interface DriftOptions {
   columns?: string[];
   /** Equal-frequency bins of the reference for PSI (default 10). */
   bins?: number;
-  /** KS significance level (default 0.05, Bonferroni-corrected over the features compared). */
+  /** Significance level of the KS and PSI tests (default 0.05, Bonferroni-corrected over the features compared). */
   alpha?: number;
   /** PSI at or above this warns (default 0.1). */
   psiWarn?: number;
@@ -29,6 +29,11 @@ export interface DriftRow {
   feature: string;
   kind: "numeric" | "categorical";
   psi: number;
+  /**
+   * How likely a PSI this large is from sampling noise alone (PSI·nm/(n+m) ~ χ² with bins − 1 degrees of freedom):
+   * with small samples a PSI of 0.1–0.2 is common even without drift.
+   */
+  psiPValue: number;
   /** KS statistic and p-value (numeric features only). */
   ks: number | null;
   pValue: number | null;
@@ -84,8 +89,8 @@ export class DriftResult extends ValidationResult {
 
   protected tableHtml(): string {
     return htmlTable(
-      ["feature", "kind", "PSI", "KS statistic", "KS p-value", "missing (ref → cur)", "verdict", "note"],
-      this.features.map((f) => [f.feature, f.kind, fmt(f.psi), fmt(f.ks), fmt(f.pValue), `${f.referenceMissing} → ${f.currentMissing}`, verdictCell(f.verdict), f.note]),
+      ["feature", "kind", "PSI", "PSI p-value", "KS statistic", "KS p-value", "missing (ref → cur)", "verdict", "note"],
+      this.features.map((f) => [f.feature, f.kind, fmt(f.psi), fmt(f.psiPValue), fmt(f.ks), fmt(f.pValue), `${f.referenceMissing} → ${f.currentMissing}`, verdictCell(f.verdict), f.note]),
     );
   }
 }
@@ -111,8 +116,9 @@ function categoricalPsi(reference: unknown[], current: unknown[], floor = 1e-4):
  * Compares the distribution of every shared feature between a reference and a current table (or matrices):
  * numeric features get PSI over the reference's deciles and the two-sample KS test (exact p-values as scipy),
  * categorical ones PSI over their categories. Missing values are counted, not compared.
- * Verdict per feature: drift when PSI ≥ psiFail or the KS test is significant with a statistic ≥ ksFail; warn when
- * PSI ≥ psiWarn or the KS test alone is significant.
+ * A shift is significant when the KS test or the PSI's χ² approximation rejects "same distribution" at α (Bonferroni
+ * over features). Verdict per feature: drift when significant and PSI ≥ psiFail or KS ≥ ksFail; warn when significant
+ * otherwise, or when PSI ≥ psiWarn with an uncorrected PSI p-value < α; else stable.
  * @throws Error when a requested column is missing from either side or no column is shared.
  */
 export function drift(reference: FeatureInput, current: FeatureInput, options: DriftOptions = {}): DriftResult {
@@ -120,7 +126,8 @@ export function drift(reference: FeatureInput, current: FeatureInput, options: D
   const cur = Frame.from(current);
   const columns = options.columns ?? ref.columns.filter((c) => cur.columns.includes(c));
   if (columns.length === 0) throw new Error(`drift: the tables share no column. Reference: ${ref.columns.join(", ")}; current: ${cur.columns.join(", ")}.`);
-  const alpha = (options.alpha ?? 0.05) / columns.length;
+  const rawAlpha = options.alpha ?? 0.05;
+  const alpha = rawAlpha / columns.length;
   const psiWarn = options.psiWarn ?? 0.1;
   const psiFail = options.psiFail ?? 0.25;
   const ksFail = options.ksFail ?? 0.1;
@@ -134,22 +141,28 @@ export function drift(reference: FeatureInput, current: FeatureInput, options: D
       const fa = a.filter(Number.isFinite);
       const fb = b.filter(Number.isFinite);
       if (fa.length === 0 || fb.length === 0) {
-        return { feature: name, kind: "numeric", psi: NaN, ks: null, pValue: null, referenceMissing: a.length - fa.length, currentMissing: b.length - fb.length, verdict: "fail", note: "no values on one side" };
+        return { feature: name, kind: "numeric", psi: NaN, psiPValue: NaN, ks: null, pValue: null, referenceMissing: a.length - fa.length, currentMissing: b.length - fb.length, verdict: "fail", note: "no values on one side" };
       }
-      const p = psi(fa, fb, { bins: options.bins ?? 10 }).psi;
+      const result = psi(fa, fb, { bins: options.bins ?? 10 });
+      const p = result.psi;
+      const pp = psiPValue(p, result.expected.length, fa.length, fb.length);
       const ks = ks2samp(fa, fb);
-      const significant = ks.pValue < alpha;
-      const verdict: Verdict = p >= psiFail || (significant && ks.statistic >= ksFail) ? "fail" : p >= psiWarn || significant ? "warn" : "pass";
-      const note = verdict === "fail" ? "distribution shifted" : verdict === "warn" ? (significant ? "small but significant shift" : "moderate PSI") : "stable";
-      return { feature: name, kind: "numeric", psi: p, ks: ks.statistic, pValue: ks.pValue, referenceMissing: a.length - fa.length, currentMissing: b.length - fb.length, verdict, note };
+      const significant = ks.pValue < alpha || pp < alpha;
+      const verdict: Verdict = significant && (p >= psiFail || ks.statistic >= ksFail) ? "fail" : significant || (p >= psiWarn && pp < rawAlpha) ? "warn" : "pass";
+      const note = verdict === "fail" ? "distribution shifted" : verdict === "warn" ? (significant ? "small but significant shift" : "moderate PSI") : p >= psiWarn ? "PSI within sampling noise" : "stable";
+      return { feature: name, kind: "numeric", psi: p, psiPValue: pp, ks: ks.statistic, pValue: ks.pValue, referenceMissing: a.length - fa.length, currentMissing: b.length - fb.length, verdict, note };
     }
     const a = ref.values(jr);
     const b = cur.values(jc);
     const fa = a.filter((v) => !isMissing(v));
     const fb = b.filter((v) => !isMissing(v));
     const p = fa.length && fb.length ? categoricalPsi(fa, fb) : NaN;
-    const verdict: Verdict = !(p < psiFail) ? "fail" : p >= psiWarn ? "warn" : "pass";
-    return { feature: name, kind: "categorical", psi: p, ks: null, pValue: null, referenceMissing: a.length - fa.length, currentMissing: b.length - fb.length, verdict, note: verdict === "fail" ? "category shares shifted" : verdict === "warn" ? "moderate PSI" : "stable" };
+    const categories = new Set([...fa, ...fb].map(String)).size;
+    const pp = Number.isFinite(p) ? psiPValue(p, categories, fa.length, fb.length) : NaN;
+    const significant = !(pp >= alpha);
+    const verdict: Verdict = !Number.isFinite(p) || (significant && p >= psiFail) ? "fail" : significant || (p >= psiWarn && pp < rawAlpha) ? "warn" : "pass";
+    const note = verdict === "fail" ? "category shares shifted" : verdict === "warn" ? "moderate PSI" : p >= psiWarn ? "PSI within sampling noise" : "stable";
+    return { feature: name, kind: "categorical", psi: p, psiPValue: pp, ks: null, pValue: null, referenceMissing: a.length - fa.length, currentMissing: b.length - fb.length, verdict, note };
   });
   return new DriftResult(rows, ref.rows, cur.rows, psiWarn, psiFail);
 }

@@ -341,3 +341,57 @@ export function percentileInterval(samples: number[], alpha: number): [number, n
   const sorted = Float64Array.from(samples.filter((v) => Number.isFinite(v))).sort();
   return [quantileSorted(sorted, alpha / 2), quantileSorted(sorted, 1 - alpha / 2)];
 }
+
+/**
+ * Regularized upper incomplete gamma Q(a, x) = Γ(a, x) / Γ(a): a series below a + 1, a continued fraction
+ * (modified Lentz) above.
+ */
+export function gammaQ(a: number, x: number): number {
+  if (x < 0 || a <= 0) return NaN;
+  if (x === 0) return 1;
+  const lg = logGamma(a);
+  if (x < a + 1) {
+    let term = 1 / a;
+    let sum = term;
+    for (let n = 1; n < 10000; n++) {
+      term *= x / (a + n);
+      sum += term;
+      if (Math.abs(term) < Math.abs(sum) * 1e-16) break;
+    }
+    return Math.max(0, 1 - sum * Math.exp(-x + a * Math.log(x) - lg));
+  }
+  const tiny = 1e-300;
+  let b = x + 1 - a;
+  let c = 1 / tiny;
+  let d = 1 / b;
+  let h = d;
+  for (let i = 1; i < 10000; i++) {
+    const an = -i * (i - a);
+    b += 2;
+    d = an * d + b;
+    if (Math.abs(d) < tiny) d = tiny;
+    c = b + an / c;
+    if (Math.abs(c) < tiny) c = tiny;
+    d = 1 / d;
+    const delta = d * c;
+    h *= delta;
+    if (Math.abs(delta - 1) < 1e-16) break;
+  }
+  return Math.exp(-x + a * Math.log(x) - lg) * h;
+}
+
+/** Survival function of the chi-square distribution with `dof` degrees of freedom (scipy.stats.chi2.sf). */
+export function chi2Sf(x: number, dof: number): number {
+  if (x <= 0) return 1;
+  return gammaQ(dof / 2, x / 2);
+}
+
+/**
+ * How surprising a PSI is when nothing drifted: with n reference and m current rows over `bins` bins,
+ * PSI · nm/(n+m) is approximately chi-square with bins − 1 degrees of freedom. Returns that p-value; small
+ * samples make large PSI values common, and this says when a PSI is just noise.
+ */
+export function psiPValue(value: number, bins: number, n: number, m: number): number {
+  if (bins < 2) return 1;
+  return chi2Sf(value * ((n * m) / (n + m)), bins - 1);
+}

@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { SeededRandom, ks2samp, psi, quantile } from "../../lib/validate/stats";
+import { SeededRandom, chi2Sf, ks2samp, psi, psiPValue, quantile } from "../../lib/validate/stats";
 
 /** The fixture lives next to the sources (tests/validate/fixtures), two levels above dist-XX/tests/validate. */
 export function readReference(): Reference {
@@ -11,6 +11,7 @@ export function readReference(): Reference {
 
 export interface Reference {
   ks_2samp: { name: string; a: number[]; b: number[]; statistic: number; pvalue: number }[];
+  chi2_sf: { x: number; dof: number; sf: number }[];
   calibration: {
     y: number[];
     p: number[];
@@ -62,6 +63,23 @@ describe("validate statistics (lib/validate/stats)", () => {
     assert.deepEqual(result.actual, [0.5, 0, 0.25, 0.25]);
     const expected = (0.5 - 0.25) * Math.log(0.5 / 0.25) + (1e-4 - 0.25) * Math.log(1e-4 / 0.25);
     close(result.psi, expected, 1e-12, "psi");
+  });
+
+  it("chi-square survival matches scipy.stats.chi2.sf", () => {
+    for (const c of reference.chi2_sf) {
+      const got = chi2Sf(c.x, c.dof);
+      assert.ok(Math.abs(got - c.sf) <= 1e-12 + 1e-9 * c.sf, `chi2.sf(${c.x}, ${c.dof}): got ${got}, scipy ${c.sf}`);
+    }
+  });
+
+  it("PSI p-value: sampling noise of two same-distribution samples is not significant, a real shift is", () => {
+    const rng = new SeededRandom(9);
+    const a = Array.from({ length: 233 }, () => rng.normal());
+    const b = Array.from({ length: 100 }, () => rng.normal());
+    const same = psi(a, b);
+    assert.ok(psiPValue(same.psi, same.expected.length, 233, 100) > 0.05, `noise PSI ${same.psi}`);
+    const moved = psi(a, b.map((v) => v + 1));
+    assert.ok(psiPValue(moved.psi, moved.expected.length, 233, 100) < 1e-6);
   });
 
   it("quantile interpolates like numpy", () => {

@@ -258,7 +258,8 @@ describe("real-world validation (lib/validate)", function () {
         assert.ok(row.psi < 0.25, `${f} psi ${row.psi}`);
       }
       assert.equal(stable.feature("island").kind, "categorical");
-      assert.notEqual(stable.verdict, "fail");
+      assert.equal(stable.verdict, "pass", "two random splits of one dataset do not drift");
+      assert.equal(stable.feature("beak_length_mm").note, "PSI within sampling noise", "PSI 0.15 on 100 rows is noise");
       const shifted = data.test.derive({ body_mass_g: (d: { body_mass_g: number }) => d.body_mass_g + 600 });
       const result = drift(data.train.select(FEATURES), shifted.select(FEATURES));
       assert.equal(result.feature("body_mass_g").verdict, "fail");
