@@ -1,0 +1,245 @@
+/**
+ * lib/train: the training loop's promises — callbacks in Keras order, early stopping that restores the best
+ * weights, resumable checkpoints, interrupt that leaves a usable model, learning-rate schedules, no tensor leak,
+ * and the live chart updated in place through the kernel bridge.
+ */
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import * as tf from "@tensorflow/tfjs";
+import { ensureBackend } from "../../lib/backend";
+import { BRIDGE, DISPLAY, KernelBridge, MimeBundle, PublishOptions } from "../../lib/display";
+import { mlp } from "../../lib/models/nn";
+import { Callback, History, evaluateLoss, scheduledLearningRate, train } from "../../lib/train";
+import { iris, standardize } from "../models/nn/helpers";
+
+const quiet = { live: "none" as const };
+
+/** A stand-in for the kernel's bridge that records what the library publishes. */
+class RecordingBridge implements KernelBridge {
+  messages: { bundle: MimeBundle; options?: PublishOptions }[] = [];
+  controller = new AbortController();
+  publish(bundle: MimeBundle, options?: PublishOptions): void {
+    this.messages.push({ bundle, options });
+  }
+  clearOutput(): void {}
+  signal(): AbortSignal {
+    return this.controller.signal;
+  }
+}
+
+function withBridge<T>(bridge: KernelBridge, fn: () => Promise<T>): Promise<T> {
+  (globalThis as Record<symbol, unknown>)[BRIDGE] = bridge;
+  return fn().finally(() => delete (globalThis as Record<symbol, unknown>)[BRIDGE]);
+}
+
+/** Noisy two-class data that an over-sized MLP overfits. */
+function noisy(n: number, seed: number): { X: number[][]; y: number[] } {
+  let s = seed;
+  const r = () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const X: number[][] = [];
+  const y: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const row = Array.from({ length: 10 }, () => r() * 2 - 1);
+    X.push(row);
+    y.push(row[0] + 0.8 * (r() * 2 - 1) > 0 ? 1 : 0);
+  }
+  return { X, y };
+}
+
+describe("train()", function () {
+  this.timeout(120000);
+  let tmp: string;
+  before(async () => {
+    await ensureBackend();
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), "trainlab-train-"));
+  });
+  after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  it("calls Keras-style callbacks in order and records per-epoch metrics in a History", async () => {
+    const { X, y } = iris();
+    const events: string[] = [];
+    const cb: Callback = {
+      onTrainBegin: () => void events.push("trainBegin"),
+      onEpochBegin: (e) => void events.push(`epochBegin ${e}`),
+      onBatchEnd: (b) => void events.push(`batch ${b}`),
+      onEpochEnd: (e, logs) => void events.push(`epochEnd ${e} ${Object.keys(logs).join(",")}`),
+      onTrainEnd: () => void events.push("trainEnd"),
+    };
+    const model = mlp({ hiddenUnits: [8], seed: 1 });
+    const history = await train(model, { x: X, y }, { ...quiet, epochs: 2, batchSize: 75, validationSplit: 0.2, callbacks: [cb] });
+    assert.deepEqual(events, [
+      "trainBegin", "epochBegin 1", "batch 1", "batch 2", "epochEnd 1 loss,acc,val_loss,val_acc",
+      "epochBegin 2", "batch 1", "batch 2", "epochEnd 2 loss,acc,val_loss,val_acc", "trainEnd",
+    ]);
+    assert.ok(history instanceof History);
+    assert.deepEqual(history.epochs, [1, 2]);
+    assert.equal(history.metrics.val_acc.length, 2);
+    assert.equal(history.stopReason, "completed");
+    assert.ok(model.fitted);
+    const bundle = history[DISPLAY]();
+    assert.ok(bundle["application/vnd.plotly.v1+json"]);
+    assert.match(String(bundle["text/html"]), /trainlab-history/);
+    model.dispose();
+  });
+
+  it("continues a fitted model (warm start) and can stop from a callback", async () => {
+    const { X, y } = iris();
+    const model = await mlp({ hiddenUnits: [8], epochs: 3, seed: 2 }).fit(X, y, quiet);
+    const before = model.history!.last("loss")!;
+    const h = await train(model, { x: X, y }, { ...quiet, epochs: 5 });
+    assert.ok(h.metrics.loss[0] < before + 1e-6, "warm start continues from the trained weights");
+    const stopper: Callback = { onEpochEnd: (epoch, _logs, control) => { if (epoch === 2) control.stop(); } };
+    const h2 = await train(model, { x: X, y }, { ...quiet, epochs: 10, callbacks: [stopper] });
+    assert.deepEqual(h2.epochs, [1, 2]);
+    assert.equal(h2.stopReason, "callback");
+    model.dispose();
+  });
+
+  it("stops early on the monitored metric and restores the best epoch's weights", async () => {
+    const data = noisy(300, 7);
+    const val = noisy(150, 8);
+    const model = mlp({ hiddenUnits: [128, 128], epochs: 60, batchSize: 16, learningRate: 0.01, seed: 3 });
+    const history = await train(model, { x: data.X, y: data.y }, {
+      ...quiet, validationData: { x: val.X, y: val.y }, earlyStopping: { monitor: "val_loss", patience: 3 },
+    });
+    assert.equal(history.stopReason, "early-stopping");
+    const losses = history.metrics.val_loss;
+    const best = losses.indexOf(Math.min(...losses));
+    assert.equal(history.bestEpoch, history.epochs[best]);
+    assert.ok(history.epochs.length === best + 1 + 3, "stops patience epochs after the best one");
+    const xVal = tf.tensor2d(val.X);
+    const yVal = tf.tensor1d(val.y, "int32");
+    const now = evaluateLoss(model.network!, "sparse-categorical", xVal, yVal).loss;
+    tf.dispose([xVal, yVal]);
+    assert.ok(Math.abs(now - losses[best]) < 1e-5, `restored val_loss ${now} vs best ${losses[best]}`);
+    assert.equal(history.hint().kind, "overfitting");
+    model.dispose();
+  });
+
+  it("writes resumable checkpoints: a resumed run ends exactly where an uninterrupted one does", async () => {
+    const { X, y } = iris();
+    const params = { hiddenUnits: [8], batchSize: 16, learningRate: 0.01, seed: 4, validationSplit: 0.2 };
+    const full = await mlp(params).fit(X, y, { ...quiet, epochs: 4 });
+    const dir = path.join(tmp, "ckpt");
+    const first = await mlp(params).fit(X, y, { ...quiet, epochs: 2, checkpoint: { dir, every: 1 } });
+    assert.ok(fs.existsSync(path.join(dir, "model.json")) && fs.existsSync(path.join(dir, "trainstate.json")));
+    const resumed = await mlp(params).fit(X, y, { ...quiet, epochs: 4, checkpoint: { dir, every: 2 } });
+    assert.deepEqual(resumed.history!.epochs, [1, 2, 3, 4]);
+    for (const key of ["loss", "val_loss", "acc"]) {
+      full.history!.metrics[key].forEach((v, i) => assert.ok(Math.abs(v - resumed.history!.metrics[key][i]) < 1e-5, `${key}[${i}]: ${v} vs ${resumed.history!.metrics[key][i]}`));
+    }
+    for (const m of [full, first, resumed]) m.dispose();
+  });
+
+  it("stops after the current batch on an aborted signal; the model stays usable", async () => {
+    const { X, y } = iris();
+    const controller = new AbortController();
+    let batches = 0;
+    const counter: Callback = { onBatchEnd: () => { if (++batches === 3) controller.abort(); } };
+    const model = await mlp({ hiddenUnits: [8], epochs: 50, batchSize: 10, seed: 5 }).fit(X, y, { ...quiet, signal: controller.signal, callbacks: [counter] });
+    assert.equal(batches, 3);
+    assert.equal(model.history!.stopReason, "interrupted");
+    assert.ok(model.fitted);
+    assert.equal(model.predict(X).length, 150);
+    model.dispose();
+  });
+
+  it("applies learning-rate schedules and the SGD/momentum/Adam optimizers", async () => {
+    assert.equal(scheduledLearningRate({ type: "step", every: 2, factor: 0.5 }, 3, 0.1, 10), 0.05);
+    assert.ok(Math.abs(scheduledLearningRate({ type: "exponential", decay: 0.9 }, 3, 0.1, 10) - 0.081) < 1e-12);
+    assert.equal(scheduledLearningRate({ type: "cosine" }, 10, 0.1, 10), 0);
+    const { X, y } = iris();
+    for (const optimizer of ["sgd", "momentum", "adam"] as const) {
+      const model = mlp({ hiddenUnits: [8], optimizer, learningRate: 0.05, seed: 6 });
+      const h = await train(model, { x: X, y }, { ...quiet, epochs: 4, schedule: { type: "step", every: 2, factor: 0.5 } });
+      assert.deepEqual(h.learningRates, [0.05, 0.05, 0.025, 0.025]);
+      assert.ok(h.metrics.loss[3] < h.metrics.loss[0], `${optimizer} lowers the loss`);
+      model.dispose();
+    }
+    const withL2 = mlp({ hiddenUnits: [8], l2: 0.01, seed: 6 });
+    const h = await train(withL2, { x: X, y }, { ...quiet, epochs: 1 });
+    const plain = mlp({ hiddenUnits: [8], seed: 6 });
+    const h0 = await train(plain, { x: X, y }, { ...quiet, epochs: 1 });
+    assert.ok(h.metrics.loss[0] > h0.metrics.loss[0], "the L2 penalty adds to the loss");
+    withL2.dispose();
+    plain.dispose();
+  });
+
+  it("trains a plain tfjs LayersModel given tensors and a loss", async () => {
+    const { X, y } = iris();
+    const codes = y.map((s) => ["setosa", "versicolor", "virginica"].indexOf(s));
+    const net = tf.sequential({ layers: [tf.layers.dense({ units: 8, activation: "relu", inputShape: [4] }), tf.layers.dense({ units: 3, activation: "softmax" })] });
+    const x = tf.tensor2d(X);
+    const t = tf.tensor1d(codes, "int32");
+    await assert.rejects(() => train(net, { x, y: t }, quiet), /needs options.loss/);
+    const h = await train(net, { x, y: t }, { ...quiet, loss: "sparseCategoricalCrossentropy", epochs: 30, learningRate: 0.02, seed: 1 });
+    assert.ok(h.last("acc")! > 0.85, `acc ${h.last("acc")}`);
+    tf.dispose([x, t]);
+    net.dispose();
+  });
+
+  it("leaks no tensors across repeated training (fit, warm train, checkpoints, early stopping)", async () => {
+    const { X, y } = iris();
+    const model = mlp({ hiddenUnits: [8], dropout: 0.2, epochs: 2, seed: 7, validationSplit: 0.2 });
+    await model.fit(X, y, quiet);
+    const counts: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      await train(model, { x: X, y }, { ...quiet, epochs: 2, earlyStopping: { patience: 1 }, checkpoint: { dir: path.join(tmp, "leak"), every: 1, resume: false } });
+      await model.fit(X, y, quiet);
+      model.predictProba(X);
+      counts.push(tf.memory().numTensors);
+    }
+    assert.equal(new Set(counts).size, 1, `tensor counts ${counts}`);
+    model.dispose();
+  });
+
+  it("in a kernel: one chart updated in place each epoch, a progress line, and the final chart carrying plotly.js", async () => {
+    const bridge = new RecordingBridge();
+    const { X, y } = iris();
+    const model = mlp({ hiddenUnits: [8], epochs: 3, seed: 8, validationSplit: 0.2 });
+    await withBridge(bridge, () => model.fit(X, y));
+    const shown = bridge.messages.filter((m) => !m.options?.update);
+    assert.equal(shown.length, 2, "one chart and one progress line");
+    const chartId = shown[0].options!.displayId!;
+    const progressId = shown[1].options!.displayId!;
+    const chartUpdates = bridge.messages.filter((m) => m.options?.update && m.options.displayId === chartId);
+    assert.equal(chartUpdates.length, 4, "one update per epoch plus the final chart");
+    const final = chartUpdates[chartUpdates.length - 1].bundle;
+    const fig = final["application/vnd.plotly.v1+json"] as { data: { name: string; x: number[] }[] };
+    assert.deepEqual(fig.data.map((t) => t.name).sort(), ["acc", "loss", "val_acc", "val_loss"]);
+    assert.deepEqual(fig.data[0].x, [1, 2, 3]);
+    const firstHasPlotly = String(shown[0].bundle["text/html"]).includes("window.Plotly) {");
+    assert.equal(String(final["text/html"]).includes("window.Plotly) {"), firstHasPlotly);
+    const progress = bridge.messages.filter((m) => m.options?.displayId === progressId).map((m) => String(m.bundle["text/plain"]));
+    assert.ok(progress.some((line) => /epoch 3\/3 .*samples\/s · ETA/.test(line)), progress.join("\n"));
+    assert.match(progress[progress.length - 1], /^done: 3 epoch/);
+    model.dispose();
+  });
+
+  it("in a kernel: an interrupt stops trainlab's loop and plain tfjs model.fit after the current batch", async () => {
+    const bridge = new RecordingBridge();
+    const { X, y } = iris();
+    const model = mlp({ hiddenUnits: [8], epochs: 100, batchSize: 10, seed: 9 });
+    const stopAt: Callback = { onBatchEnd: (b) => { if (b === 2) bridge.controller.abort(); } };
+    await withBridge(bridge, () => model.fit(X, y, { callbacks: [stopAt] }));
+    assert.equal(model.history!.stopReason, "interrupted");
+    assert.equal(model.predict(X).length, 150);
+    model.dispose();
+
+    const bridge2 = new RecordingBridge();
+    const net = tf.sequential({ layers: [tf.layers.dense({ units: 3, activation: "softmax", inputShape: [4] })] });
+    net.compile({ optimizer: "adam", loss: "sparseCategoricalCrossentropy" });
+    const x = tf.tensor2d(standardize(X));
+    const t = tf.tensor1d(y.map((s) => ["setosa", "versicolor", "virginica"].indexOf(s)), "float32");
+    const seen: number[] = [];
+    const h = await withBridge(bridge2, () =>
+      net.fit(x, t, { epochs: 20, batchSize: 10, verbose: 0, callbacks: { onBatchEnd: async (b) => { seen.push(b); if (seen.length === 2) bridge2.controller.abort(); } } }),
+    );
+    assert.equal(seen.length, 2, "fit stopped after the batch that saw the interrupt");
+    assert.equal(h.epoch.length, 1);
+    tf.dispose([x, t]);
+    net.dispose();
+  });
+});
