@@ -1,0 +1,492 @@
+/**
+ * Shared machinery of the classical estimators: input checks, label encoding, a seeded random
+ * generator, the base classes that implement the {@link Estimator} contract, and atomic save/load.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import type { ColumnTable } from "arquero";
+import { FeatureInput, Matrix, TargetInput, checkFinite, toMatrix, toTargetArray } from "../data/matrix";
+import type { Classifier, Clusterer, Estimator, EstimatorKind, FitOptions, Params, Regressor } from "./estimator";
+
+/** Version of the on-disk model format written by {@link BaseEstimator.save}. */
+export const MODEL_FORMAT_VERSION = 1;
+
+/** A label as estimators return it. */
+export type Label = number | string;
+
+import { SeededRandom } from "./random";
+export { SeededRandom };
+
+/** The seed a fit uses: the option, else a fixed default (fits are reproducible unless asked otherwise). */
+export function fitSeed(options: FitOptions | undefined, paramSeed?: ParamSeed): number {
+  return options?.seed ?? (typeof paramSeed === "number" ? paramSeed : 0);
+}
+type ParamSeed = Params[string] | undefined;
+
+function isTable(x: unknown): x is ColumnTable {
+  return typeof x === "object" && x !== null && typeof (x as ColumnTable).columnNames === "function" && typeof (x as ColumnTable).numRows === "function";
+}
+
+/**
+ * Converts and checks training features.
+ * @throws Error when there are no samples, no features, or a value is not finite.
+ */
+export function trainingMatrix(X: FeatureInput, model: string): Matrix {
+  if (X === undefined || X === null) throw new Error(`${model}.fit: X is missing. Pass a feature matrix (Matrix, table, 2-D tensor or array of rows).`);
+  const m = checkFinite(toMatrix(X));
+  if (m.rows === 0) throw new Error(`${model}.fit: the training set is empty (0 rows).`);
+  if (m.cols === 0) throw new Error(`${model}.fit: the training set has no feature columns.`);
+  return m;
+}
+
+/**
+ * Converts a target to labels and checks its length.
+ * @throws Error when y is missing or its length differs from the number of rows.
+ */
+export function targetArray(y: TargetInput | undefined, rows: number, model: string): Label[] {
+  if (y === undefined || y === null) throw new Error(`${model}.fit: y is missing. Supervised models need a target with one value per row.`);
+  const arr = toTargetArray(y);
+  if (arr.length !== rows) throw new Error(`${model}: X has ${rows} rows but y has ${arr.length} values; they must match.`);
+  return arr;
+}
+
+/**
+ * Numeric regression target.
+ * @throws Error naming the first row that is not a finite number.
+ */
+export function numericTarget(y: TargetInput | undefined, rows: number, model: string): Float64Array {
+  const arr = targetArray(y, rows, model);
+  const out = new Float64Array(rows);
+  for (let i = 0; i < rows; i++) {
+    const v = arr[i];
+    if (typeof v !== "number" || !Number.isFinite(v)) {
+      throw new Error(`${model}: target row ${i} is ${JSON.stringify(v)}, not a finite number. Regression needs numeric targets; drop or impute missing ones.`);
+    }
+    out[i] = v;
+  }
+  return out;
+}
+
+/** Class labels encoded as 0..K-1 in sorted label order. */
+export interface EncodedLabels {
+  classes: Label[];
+  codes: Int32Array;
+}
+
+/**
+ * Encodes class labels as integer codes (classes sorted: numbers ascending, strings alphabetically).
+ * @throws Error on a missing or NaN label, mixed label types, or a single class.
+ */
+export function encodeLabels(y: TargetInput | undefined, rows: number, model: string): EncodedLabels {
+  const arr = targetArray(y, rows, model);
+  let kind: "number" | "string" | undefined;
+  for (let i = 0; i < arr.length; i++) {
+    const v = arr[i] as unknown;
+    if (v === null || v === undefined || (typeof v === "number" && !Number.isFinite(v))) {
+      throw new Error(`${model}: label in row ${i} is ${String(v)}. Drop or impute rows with a missing label before fitting.`);
+    }
+    const t = typeof v === "number" ? "number" : typeof v === "string" ? "string" : undefined;
+    if (!t) throw new Error(`${model}: label in row ${i} has type ${typeof v}; labels must be numbers or strings.`);
+    if (kind && kind !== t) throw new Error(`${model}: labels mix numbers and strings (row ${i}); use one type.`);
+    kind = t;
+  }
+  const unique = Array.from(new Set(arr));
+  if (kind === "number") (unique as number[]).sort((a, b) => a - b);
+  else (unique as string[]).sort();
+  if (unique.length < 2) {
+    throw new Error(`${model}: y has only one class (${JSON.stringify(unique[0])}). A classifier needs at least two classes; check your split or filter.`);
+  }
+  const index = new Map<Label, number>(unique.map((c, k) => [c, k]));
+  const codes = new Int32Array(rows);
+  for (let i = 0; i < rows; i++) codes[i] = index.get(arr[i]) as number;
+  return { classes: unique, codes };
+}
+
+/** Index of the largest value in `row[offset..offset+k)`. */
+export function argmax(values: ArrayLike<number>, offset = 0, k = values.length): number {
+  let best = 0;
+  let bestValue = -Infinity;
+  for (let j = 0; j < k; j++) {
+    if (values[offset + j] > bestValue) {
+      bestValue = values[offset + j];
+      best = j;
+    }
+  }
+  return best;
+}
+
+/** Coefficient of determination R² of predictions. */
+export function r2Score(truth: ArrayLike<number>, predicted: ArrayLike<number>): number {
+  let mean = 0;
+  for (let i = 0; i < truth.length; i++) mean += truth[i];
+  mean /= truth.length;
+  let ssRes = 0;
+  let ssTot = 0;
+  for (let i = 0; i < truth.length; i++) {
+    ssRes += (truth[i] - predicted[i]) ** 2;
+    ssTot += (truth[i] - mean) ** 2;
+  }
+  return ssTot === 0 ? (ssRes === 0 ? 1 : 0) : 1 - ssRes / ssTot;
+}
+
+/** Fraction of equal labels. */
+export function accuracyOf(truth: ArrayLike<Label>, predicted: ArrayLike<Label>): number {
+  let hits = 0;
+  for (let i = 0; i < truth.length; i++) if (truth[i] === predicted[i]) hits++;
+  return truth.length === 0 ? 0 : hits / truth.length;
+}
+
+/** In-place softmax over `k` values starting at `offset`. */
+export function softmaxInPlace(values: Float64Array, offset: number, k: number): void {
+  let max = -Infinity;
+  for (let j = 0; j < k; j++) max = Math.max(max, values[offset + j]);
+  let sum = 0;
+  for (let j = 0; j < k; j++) {
+    const e = Math.exp(values[offset + j] - max);
+    values[offset + j] = e;
+    sum += e;
+  }
+  for (let j = 0; j < k; j++) values[offset + j] /= sum;
+}
+
+/** Logistic sigmoid. */
+export function sigmoid(z: number): number {
+  return z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Serialization: a JSON manifest plus one binary file for typed arrays.
+
+/** Model state: JSON values and typed arrays (stored in weights.bin). */
+export type StateValue =
+  | number
+  | string
+  | boolean
+  | null
+  | Float64Array
+  | Float32Array
+  | Int32Array
+  | Uint8Array
+  | StateValue[]
+  | { [key: string]: StateValue };
+/** The state object a model saves and restores. */
+export type ModelState = { [key: string]: StateValue };
+
+type ArrayRef = { $array: "float64" | "float32" | "int32" | "uint8"; offset: number; length: number };
+
+function encodeState(value: StateValue, chunks: Buffer[], offset: { bytes: number }): unknown {
+  const typed = (kind: ArrayRef["$array"], arr: Float64Array | Float32Array | Int32Array | Uint8Array): ArrayRef => {
+    const align = 8 - (offset.bytes % 8 || 8);
+    if (align > 0 && align < 8) {
+      chunks.push(Buffer.alloc(align));
+      offset.bytes += align;
+    }
+    const ref: ArrayRef = { $array: kind, offset: offset.bytes, length: arr.length };
+    const buf = Buffer.from(arr.buffer, arr.byteOffset, arr.byteLength);
+    chunks.push(Buffer.from(buf));
+    offset.bytes += buf.length;
+    return ref;
+  };
+  if (value instanceof Float64Array) return typed("float64", value);
+  if (value instanceof Float32Array) return typed("float32", value);
+  if (value instanceof Int32Array) return typed("int32", value);
+  if (value instanceof Uint8Array) return typed("uint8", value);
+  if (Array.isArray(value)) return value.map((v) => encodeState(v, chunks, offset));
+  if (value !== null && typeof value === "object") {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = encodeState(v, chunks, offset);
+    return out;
+  }
+  return value;
+}
+
+function decodeState(value: unknown, weights: Buffer): StateValue {
+  if (Array.isArray(value)) return value.map((v) => decodeState(v, weights));
+  if (value !== null && typeof value === "object") {
+    const ref = value as ArrayRef;
+    if (typeof ref.$array === "string") {
+      const copy = new Uint8Array(weights.subarray(ref.offset, ref.offset + ref.length * bytesOf(ref.$array))).buffer;
+      switch (ref.$array) {
+        case "float64":
+          return new Float64Array(copy);
+        case "float32":
+          return new Float32Array(copy);
+        case "int32":
+          return new Int32Array(copy);
+        case "uint8":
+          return new Uint8Array(copy);
+      }
+    }
+    const out: { [key: string]: StateValue } = {};
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) out[k] = decodeState(v, weights);
+    return out;
+  }
+  return value as StateValue;
+}
+
+function bytesOf(kind: ArrayRef["$array"]): number {
+  return kind === "float64" ? 8 : kind === "uint8" ? 1 : 4;
+}
+
+/** What `model.json` holds. */
+export interface SavedModelManifest {
+  format: "trainlab-model";
+  version: number;
+  name: string;
+  kind: EstimatorKind;
+  params: Params;
+  state: unknown;
+  savedAt: string;
+}
+
+/**
+ * Writes a directory atomically: `write` fills a fresh temporary sibling directory, which then
+ * replaces `dir` by rename. A crash leaves either the old directory or the new one, never a mix.
+ * @throws Error when the parent folder cannot be written.
+ */
+export async function writeDirAtomically(dir: string, write: (tmp: string) => Promise<void> | void): Promise<void> {
+  const target = path.resolve(dir);
+  const parent = path.dirname(target);
+  fs.mkdirSync(parent, { recursive: true });
+  const tmp = path.join(parent, `.${path.basename(target)}.tmp-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`);
+  fs.mkdirSync(tmp);
+  try {
+    await write(tmp);
+    if (fs.existsSync(target)) {
+      const old = `${tmp}.old`;
+      fs.renameSync(target, old);
+      fs.renameSync(tmp, target);
+      fs.rmSync(old, { recursive: true, force: true });
+    } else {
+      fs.renameSync(tmp, target);
+    }
+  } catch (err) {
+    fs.rmSync(tmp, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+/** Reads `model.json` (+ `weights.bin`) from a directory written by `save`. @throws Error when it is not a saved model. */
+export function readSavedModel(dir: string): { manifest: SavedModelManifest; state: ModelState } {
+  const file = path.join(dir, "model.json");
+  if (!fs.existsSync(file)) throw new Error(`${dir} is not a saved trainlab model: ${file} does not exist.`);
+  let manifest: SavedModelManifest;
+  try {
+    manifest = JSON.parse(fs.readFileSync(file, "utf8")) as SavedModelManifest;
+  } catch (err) {
+    throw new Error(`${file} is not valid JSON (${(err as Error).message}); the save may be from another program.`);
+  }
+  if (manifest.format !== "trainlab-model") throw new Error(`${file} is not a trainlab model manifest (format is ${JSON.stringify(manifest.format)}).`);
+  const weightsFile = path.join(dir, "weights.bin");
+  const weights = fs.existsSync(weightsFile) ? fs.readFileSync(weightsFile) : Buffer.alloc(0);
+  return { manifest, state: decodeState(manifest.state, weights) as ModelState };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Base classes.
+
+/** A registry of classical model constructors by saved name, used by {@link loadModel}. */
+const registry = new Map<string, (params: Params) => BaseEstimator<Params>>();
+
+/** Registers a constructor so that {@link loadModel} can restore models saved under `name`. */
+export function registerEstimator(name: string, make: (params: Params) => BaseEstimator<Params>): void {
+  registry.set(name, make);
+}
+
+/** Names of the estimators `loadModel` can restore. */
+export function registeredEstimators(): string[] {
+  return Array.from(registry.keys()).sort();
+}
+
+/** Restores a classical model from a registered name, params and state. @throws Error on an unknown name. */
+export function restoreEstimator(manifest: SavedModelManifest, state: ModelState): BaseEstimator<Params> {
+  const make = registry.get(manifest.name);
+  if (!make) throw new Error(`Unknown model "${manifest.name}". Known: ${registeredEstimators().join(", ")}.`);
+  const model = make(manifest.params);
+  model.loadState(state);
+  return model;
+}
+
+/**
+ * Base of every classical estimator: plain-data params, the fitted flag, feature-shape checks and atomic save.
+ * Subclasses implement `fit`, `predict`, `score`, `exportState` and `restoreState`.
+ */
+export abstract class BaseEstimator<P extends Params> implements Estimator<P> {
+  abstract readonly name: string;
+  abstract readonly kind: EstimatorKind;
+  protected readonly params: P;
+  protected isFitted = false;
+  /** Number of features seen in fit. */
+  protected nFeatures = 0;
+  /** Feature names seen in fit, when X was a table. */
+  protected featureNames: string[] | null = null;
+
+  constructor(defaults: P, params: Partial<P> = {}) {
+    const merged = { ...defaults } as Record<string, unknown>;
+    for (const [key, value] of Object.entries(params)) {
+      if (!(key in defaults)) throw new Error(`Unknown parameter "${key}". Parameters: ${Object.keys(defaults).join(", ")}.`);
+      if (value !== undefined) merged[key] = value;
+    }
+    this.params = merged as P;
+    this.validateParams(this.params);
+  }
+
+  /** Checks hyperparameters. @throws Error naming the bad parameter. */
+  protected validateParams(_params: P): void {}
+
+  get fitted(): boolean {
+    return this.isFitted;
+  }
+
+  getParams(): P {
+    return JSON.parse(JSON.stringify(this.params)) as P;
+  }
+
+  withParams(params: Partial<P>): this {
+    const Ctor = this.constructor as new (p: Partial<P>) => this;
+    return new Ctor({ ...this.getParams(), ...params });
+  }
+
+  abstract fit(X: FeatureInput, y?: TargetInput, options?: FitOptions): Promise<this>;
+  abstract predict(X: FeatureInput): Label[];
+  abstract score(X: FeatureInput, y: TargetInput): number;
+
+  /** The model's learned state (typed arrays are stored in weights.bin). */
+  protected abstract exportState(): ModelState;
+  /** Restores learned state written by `exportState`. @internal */
+  abstract restoreState(state: ModelState): void;
+
+  /** Records the feature shape of the training matrix. */
+  protected rememberShape(m: Matrix): void {
+    this.nFeatures = m.cols;
+    this.featureNames = m.columns ? [...m.columns] : null;
+  }
+
+  /** @throws Error when the model is not fitted. */
+  protected assertFitted(method: string): void {
+    if (!this.isFitted) throw new Error(`${this.name}.${method}: the model is not fitted yet. Call fit(X, y) first.`);
+  }
+
+  /**
+   * Converts prediction input, checking it has the training features.
+   * A table is read by the training column names (in training order).
+   * @throws Error when unfitted, on a column-count mismatch or a non-finite value.
+   */
+  protected inputMatrix(X: FeatureInput, method: string): Matrix {
+    this.assertFitted(method);
+    if (X === undefined || X === null) throw new Error(`${this.name}.${method}: X is missing.`);
+    const m = checkFinite(isTable(X) && this.featureNames ? toMatrix(X, this.featureNames) : toMatrix(X));
+    if (m.cols !== this.nFeatures) {
+      throw new Error(`${this.name}.${method}: X has ${m.cols} features but the model was fitted on ${this.nFeatures}${this.featureNames ? ` (${this.featureNames.join(", ")})` : ""}.`);
+    }
+    return m;
+  }
+
+  /** Writes `model.json` (name, params, state) and `weights.bin` to `dir`, atomically. @throws Error when unfitted. */
+  async save(dir: string): Promise<void> {
+    this.assertFitted("save");
+    const chunks: Buffer[] = [];
+    const state = encodeState({ ...this.exportState(), nFeatures: this.nFeatures, featureNames: this.featureNames }, chunks, { bytes: 0 });
+    const manifest: SavedModelManifest = {
+      format: "trainlab-model", version: MODEL_FORMAT_VERSION, name: this.name, kind: this.kind, params: this.getParams(), state, savedAt: new Date().toISOString(),
+    };
+    await writeDirAtomically(dir, (tmp) => {
+      fs.writeFileSync(path.join(tmp, "weights.bin"), Buffer.concat(chunks));
+      fs.writeFileSync(path.join(tmp, "model.json"), JSON.stringify(manifest, null, 1));
+    });
+  }
+
+  /** @internal Restores shape info, then the subclass state. */
+  loadState(state: ModelState): void {
+    this.nFeatures = state.nFeatures as number;
+    this.featureNames = (state.featureNames as string[] | null) ?? null;
+    this.restoreState(state);
+    this.isFitted = true;
+  }
+
+  toString(): string {
+    return `${this.name}(${Object.entries(this.params).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(", ")})`;
+  }
+}
+
+/** Base of classifiers: label encoding, accuracy score, predict from probabilities. */
+export abstract class BaseClassifier<P extends Params> extends BaseEstimator<P> implements Classifier<P> {
+  readonly kind = "classifier" as const;
+  protected classList: Label[] = [];
+
+  get classes(): readonly Label[] {
+    return this.classList;
+  }
+
+  /** Probabilities as a flat row-major rows × classes array. */
+  protected abstract probaFlat(m: Matrix): Float64Array;
+
+  predictProba(X: FeatureInput): number[][] {
+    const m = this.inputMatrix(X, "predictProba");
+    const p = this.probaFlat(m);
+    const k = this.classList.length;
+    const out: number[][] = [];
+    for (let i = 0; i < m.rows; i++) out.push(Array.from(p.subarray(i * k, (i + 1) * k)));
+    return out;
+  }
+
+  predict(X: FeatureInput): Label[] {
+    const m = this.inputMatrix(X, "predict");
+    const p = this.probaFlat(m);
+    const k = this.classList.length;
+    const out: Label[] = new Array(m.rows);
+    for (let i = 0; i < m.rows; i++) out[i] = this.classList[argmax(p, i * k, k)];
+    return out;
+  }
+
+  /** Accuracy on (X, y). @throws Error when unfitted or on a length mismatch. */
+  score(X: FeatureInput, y: TargetInput): number {
+    const predicted = this.predict(X);
+    return accuracyOf(targetArray(y, predicted.length, this.name), predicted);
+  }
+
+  protected encode(y: TargetInput | undefined, rows: number): Int32Array {
+    const { classes, codes } = encodeLabels(y, rows, this.name);
+    this.classList = classes;
+    return codes;
+  }
+
+  override loadState(state: ModelState): void {
+    this.classList = state.classes as Label[];
+    super.loadState(state);
+  }
+
+  /** State common to classifiers; subclasses spread it into exportState. */
+  protected classifierState(): ModelState {
+    return { classes: this.classList };
+  }
+}
+
+/** Base of regressors: R² score. */
+export abstract class BaseRegressor<P extends Params> extends BaseEstimator<P> implements Regressor<P> {
+  readonly kind = "regressor" as const;
+  protected abstract predictFlat(m: Matrix): Float64Array;
+
+  predict(X: FeatureInput): number[] {
+    return Array.from(this.predictFlat(this.inputMatrix(X, "predict")));
+  }
+
+  /** R² on (X, y). @throws Error when unfitted, on a length mismatch or non-numeric y. */
+  score(X: FeatureInput, y: TargetInput): number {
+    const m = this.inputMatrix(X, "score");
+    return r2Score(numericTarget(y, m.rows, this.name), this.predictFlat(m));
+  }
+}
+
+/** Base of clusterers: fitPredict, and score = minus the within-cluster sum of squares (higher is better). */
+export abstract class BaseClusterer<P extends Params> extends BaseEstimator<P> implements Clusterer<P> {
+  readonly kind = "clusterer" as const;
+  protected abstract labelsOfTraining(): Int32Array;
+  abstract transform(X: FeatureInput): number[][];
+  abstract override predict(X: FeatureInput): number[];
+
+  async fitPredict(X: FeatureInput, options?: FitOptions): Promise<number[]> {
+    await this.fit(X, undefined, options);
+    return Array.from(this.labelsOfTraining());
+  }
+}

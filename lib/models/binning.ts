@@ -1,0 +1,92 @@
+/**
+ * Feature binning for the tree learners: each feature is cut into at most 256 bins (uint8), at the
+ * midpoints between distinct values when there are few, else at quantiles (as LightGBM and
+ * scikit-learn's HistGradientBoosting do). Bin b holds the values x with thr[b-1] < x <= thr[b], so the
+ * split "bin <= b" is the split "x <= thr[b]" and fitted trees predict from raw values.
+ */
+import type { Matrix } from "../data/matrix";
+
+/** Cut points per feature and the column-major binned data. */
+export interface BinnedData {
+  /** thresholds[f]: increasing cut points of feature f (at most maxBins - 1). */
+  thresholds: Float64Array[];
+  /** Column-major bins: bins[f * rows + i]. */
+  bins: Uint8Array;
+  rows: number;
+  cols: number;
+}
+
+/** Finds at most `maxBins` bins per feature (2..256). Large inputs use a 200,000-row sample for quantiles. */
+export function fitBinThresholds(m: Matrix, maxBins: number, seed = 0): Float64Array[] {
+  if (!(maxBins >= 2 && maxBins <= 256)) throw new Error(`maxBins must be between 2 and 256 (got ${maxBins}).`);
+  const limit = 200_000;
+  let rowsUsed: Int32Array | null = null;
+  if (m.rows > limit) {
+    // A deterministic stride sample keeps the binning reproducible.
+    rowsUsed = new Int32Array(limit);
+    const stride = m.rows / limit;
+    for (let t = 0; t < limit; t++) rowsUsed[t] = Math.min(m.rows - 1, Math.floor(t * stride + (seed % 1)));
+  }
+  const n = rowsUsed ? rowsUsed.length : m.rows;
+  const values = new Float64Array(n);
+  const out: Float64Array[] = [];
+  for (let f = 0; f < m.cols; f++) {
+    for (let t = 0; t < n; t++) values[t] = m.data[(rowsUsed ? rowsUsed[t] : t) * m.cols + f];
+    values.sort();
+    const distinct: number[] = [];
+    const counts: number[] = [];
+    for (let t = 0; t < n; t++) {
+      if (t === 0 || values[t] !== values[t - 1]) {
+        distinct.push(values[t]);
+        counts.push(1);
+      } else counts[counts.length - 1]++;
+    }
+    if (distinct.length <= maxBins) {
+      const thr = new Float64Array(Math.max(0, distinct.length - 1));
+      for (let k = 0; k + 1 < distinct.length; k++) thr[k] = midpoint(distinct[k], distinct[k + 1]);
+      out.push(thr);
+    } else {
+      // Quantile cuts over the distinct values weighted by counts, snapped to midpoints.
+      const cuts: number[] = [];
+      let cum = 0;
+      let next = 1;
+      for (let k = 0; k + 1 < distinct.length && next < maxBins; k++) {
+        cum += counts[k];
+        if (cum >= (next * n) / maxBins) {
+          cuts.push(midpoint(distinct[k], distinct[k + 1]));
+          while (next < maxBins && cum >= (next * n) / maxBins) next++;
+        }
+      }
+      out.push(Float64Array.from(cuts));
+    }
+  }
+  return out;
+}
+
+function midpoint(a: number, b: number): number {
+  const mid = a + (b - a) / 2;
+  return mid >= b ? a : mid;
+}
+
+/** The bin of value x: the first b with x <= thr[b], or thr.length. */
+export function binOf(thr: Float64Array, x: number): number {
+  let lo = 0;
+  let hi = thr.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (x <= thr[mid]) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+/** Bins a matrix with given thresholds, column-major. */
+export function binMatrix(m: Matrix, thresholds: Float64Array[]): BinnedData {
+  const bins = new Uint8Array(m.rows * m.cols);
+  for (let f = 0; f < m.cols; f++) {
+    const thr = thresholds[f];
+    const base = f * m.rows;
+    for (let i = 0; i < m.rows; i++) bins[base + i] = binOf(thr, m.data[i * m.cols + f]);
+  }
+  return { thresholds, bins, rows: m.rows, cols: m.cols };
+}

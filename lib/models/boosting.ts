@@ -1,0 +1,550 @@
+/**
+ * Histogram-based gradient boosting (like LightGBM and scikit-learn's HistGradientBoosting):
+ * features pre-binned to uint8, leaf-wise (best-first) trees grown on gradient/hessian histograms,
+ * the larger child's histogram obtained by subtraction, shrinkage and L2 on leaf values.
+ * Log loss for binary classification, softmax (one tree per class per round) for multiclass,
+ * squared error for regression. Optional early stopping on a held-out validation fraction.
+ */
+import type { FeatureInput, Matrix, TargetInput } from "../data/matrix";
+import type { FitOptions, HasFeatureImportances } from "./estimator";
+import {
+  BaseClassifier, BaseRegressor, ModelState, SeededRandom, StateValue, fitSeed, numericTarget, registerEstimator, sigmoid, softmaxInPlace, trainingMatrix,
+} from "./base";
+import { binMatrix, fitBinThresholds } from "./binning";
+import { normalizeImportance } from "./cart";
+
+/** A boosted tree as flat arrays; leaves have feature -1 and hold their (shrunk) value. */
+export interface BoostedTree {
+  nodeCount: number;
+  feature: Int32Array;
+  threshold: Float64Array;
+  left: Int32Array;
+  right: Int32Array;
+  value: Float64Array;
+}
+
+/** Hyperparameters of the histogram gradient boosting models. */
+export interface HistGradientBoostingParams {
+  [key: string]: number | string | boolean | null;
+  /** Boosting rounds (trees per class). */
+  maxIter: number;
+  learningRate: number;
+  /** Leaves per tree (leaf-wise growth). */
+  maxLeafNodes: number;
+  /** Maximum depth; null for none. */
+  maxDepth: number | null;
+  minSamplesLeaf: number;
+  /** L2 penalty on leaf values. */
+  l2Regularization: number;
+  /** Bins per feature (2..255). */
+  maxBins: number;
+  /** "auto" (on above 10,000 rows), true or false: stop when the validation loss stops improving. */
+  earlyStopping: boolean | "auto";
+  validationFraction: number;
+  nIterNoChange: number;
+  tol: number;
+}
+
+const GB_DEFAULTS: HistGradientBoostingParams = {
+  maxIter: 100, learningRate: 0.1, maxLeafNodes: 31, maxDepth: null, minSamplesLeaf: 20, l2Regularization: 0, maxBins: 255,
+  earlyStopping: "auto", validationFraction: 0.1, nIterNoChange: 10, tol: 1e-7,
+};
+
+function checkParams(name: string, p: HistGradientBoostingParams): void {
+  if (!(Number.isInteger(p.maxIter) && p.maxIter >= 1)) throw new Error(`${name}: maxIter must be an integer >= 1 (got ${p.maxIter}).`);
+  if (!(p.learningRate > 0)) throw new Error(`${name}: learningRate must be > 0 (got ${p.learningRate}).`);
+  if (!(p.maxLeafNodes >= 2)) throw new Error(`${name}: maxLeafNodes must be >= 2 (got ${p.maxLeafNodes}).`);
+  if (p.maxDepth !== null && !(p.maxDepth >= 1)) throw new Error(`${name}: maxDepth must be >= 1 or null (got ${p.maxDepth}).`);
+  if (!(p.minSamplesLeaf >= 1)) throw new Error(`${name}: minSamplesLeaf must be >= 1 (got ${p.minSamplesLeaf}).`);
+  if (!(p.l2Regularization >= 0)) throw new Error(`${name}: l2Regularization must be >= 0 (got ${p.l2Regularization}).`);
+  if (!(p.maxBins >= 2 && p.maxBins <= 255)) throw new Error(`${name}: maxBins must be in 2..255 (got ${p.maxBins}).`);
+  if (!(p.validationFraction > 0 && p.validationFraction < 1)) throw new Error(`${name}: validationFraction must be in (0, 1) (got ${p.validationFraction}).`);
+}
+
+const BINS = 256;
+const MIN_HESSIAN = 1e-3;
+
+interface Leaf {
+  node: number;
+  start: number;
+  end: number;
+  depth: number;
+  hist: Float64Array;
+  sumG: number;
+  sumH: number;
+  gain: number;
+  feature: number;
+  bin: number;
+  leftG: number;
+  leftH: number;
+  leftN: number;
+}
+
+/** Grows boosted trees on one binned training set; reuses its buffers across trees. */
+class HistTreeGrower {
+  private readonly idx: Int32Array;
+  private readonly gOrdered: Float64Array;
+  private readonly hOrdered: Float64Array;
+  private readonly pool: Float64Array[] = [];
+  readonly importance: Float64Array;
+
+  constructor(
+    private readonly bins: Uint8Array,
+    private readonly rows: number,
+    private readonly cols: number,
+    private readonly nBins: Int32Array,
+    private readonly thresholds: Float64Array[],
+    private readonly p: HistGradientBoostingParams,
+  ) {
+    this.idx = new Int32Array(rows);
+    this.gOrdered = new Float64Array(rows);
+    this.hOrdered = new Float64Array(rows);
+    this.importance = new Float64Array(cols);
+  }
+
+  private takeHist(): Float64Array {
+    const h = this.pool.pop();
+    if (h) {
+      h.fill(0);
+      return h;
+    }
+    return new Float64Array(this.cols * BINS * 3);
+  }
+
+  private buildHist(start: number, end: number, grad: Float64Array, hess: Float64Array, hist: Float64Array): void {
+    const { bins, rows, cols, idx, gOrdered, hOrdered } = this;
+    const n = end - start;
+    if (n === rows) {
+      for (let f = 0; f < cols; f++) {
+        const col = f * rows;
+        const hb = f * BINS * 3;
+        for (let i = 0; i < rows; i++) {
+          const o = hb + bins[col + i] * 3;
+          hist[o] += grad[i];
+          hist[o + 1] += hess[i];
+          hist[o + 2] += 1;
+        }
+      }
+      return;
+    }
+    for (let s = 0; s < n; s++) {
+      const i = idx[start + s];
+      gOrdered[s] = grad[i];
+      hOrdered[s] = hess[i];
+    }
+    for (let f = 0; f < cols; f++) {
+      const col = f * rows;
+      const hb = f * BINS * 3;
+      for (let s = 0; s < n; s++) {
+        const o = hb + bins[col + idx[start + s]] * 3;
+        hist[o] += gOrdered[s];
+        hist[o + 1] += hOrdered[s];
+        hist[o + 2] += 1;
+      }
+    }
+  }
+
+  private findSplit(leaf: Leaf): void {
+    const { p, cols, nBins } = this;
+    const lambda = p.l2Regularization;
+    const n = leaf.end - leaf.start;
+    leaf.gain = 0;
+    leaf.feature = -1;
+    if (n < 2 * p.minSamplesLeaf || (p.maxDepth !== null && leaf.depth >= p.maxDepth) || leaf.sumH < 2 * MIN_HESSIAN) return;
+    const G = leaf.sumG;
+    const H = leaf.sumH;
+    const parentScore = (G * G) / (H + lambda);
+    const hist = leaf.hist;
+    let best = 1e-12;
+    for (let f = 0; f < cols; f++) {
+      const hb = f * BINS * 3;
+      let gl = 0;
+      let hl = 0;
+      let nl = 0;
+      const last = nBins[f] - 1;
+      for (let b = 0; b < last; b++) {
+        const o = hb + b * 3;
+        const c = hist[o + 2];
+        if (c === 0) continue;
+        gl += hist[o];
+        hl += hist[o + 1];
+        nl += c;
+        if (nl < p.minSamplesLeaf || hl < MIN_HESSIAN) continue;
+        const nr = n - nl;
+        if (nr < p.minSamplesLeaf) break;
+        const hr = H - hl;
+        if (hr < MIN_HESSIAN) break;
+        const gr = G - gl;
+        const gain = (gl * gl) / (hl + lambda) + (gr * gr) / (hr + lambda) - parentScore;
+        if (gain > best) {
+          best = gain;
+          leaf.gain = gain;
+          leaf.feature = f;
+          leaf.bin = b;
+          leaf.leftG = gl;
+          leaf.leftH = hl;
+          leaf.leftN = nl;
+        }
+      }
+    }
+  }
+
+  /** Grows one tree on gradients/hessians; adds its leaf values to `raw[i * stride + offset]` for training rows. */
+  grow(grad: Float64Array, hess: Float64Array, raw: Float64Array, stride: number, offset: number): BoostedTree {
+    const { p, rows, idx, bins } = this;
+    for (let i = 0; i < rows; i++) idx[i] = i;
+    const maxNodes = 2 * p.maxLeafNodes;
+    const feature = new Int32Array(maxNodes).fill(-1);
+    const threshold = new Float64Array(maxNodes);
+    const left = new Int32Array(maxNodes);
+    const right = new Int32Array(maxNodes);
+    const value = new Float64Array(maxNodes);
+    let nodeCount = 1;
+    let sumG = 0;
+    let sumH = 0;
+    for (let i = 0; i < rows; i++) {
+      sumG += grad[i];
+      sumH += hess[i];
+    }
+    const root: Leaf = { node: 0, start: 0, end: rows, depth: 0, hist: this.takeHist(), sumG, sumH, gain: 0, feature: -1, bin: 0, leftG: 0, leftH: 0, leftN: 0 };
+    this.buildHist(0, rows, grad, hess, root.hist);
+    this.findSplit(root);
+    const leaves: Leaf[] = [root];
+    let leafCount = 1;
+    while (leafCount < p.maxLeafNodes) {
+      let pick = -1;
+      for (let q = 0; q < leaves.length; q++) if (leaves[q].feature >= 0 && (pick < 0 || leaves[q].gain > leaves[pick].gain)) pick = q;
+      if (pick < 0) break;
+      const leaf = leaves[pick];
+      // Partition the rows of the leaf: bin <= split bin first.
+      const col = leaf.feature * rows;
+      let lo = leaf.start;
+      let hi = leaf.end - 1;
+      while (lo <= hi) {
+        if (bins[col + idx[lo]] <= leaf.bin) lo++;
+        else {
+          const t = idx[lo];
+          idx[lo] = idx[hi];
+          idx[hi] = t;
+          hi--;
+        }
+      }
+      const mid = lo;
+      const l = nodeCount++;
+      const r = nodeCount++;
+      feature[leaf.node] = leaf.feature;
+      threshold[leaf.node] = this.thresholds[leaf.feature][leaf.bin];
+      left[leaf.node] = l;
+      right[leaf.node] = r;
+      this.importance[leaf.feature] += leaf.gain;
+      const leftLeaf: Leaf = {
+        node: l, start: leaf.start, end: mid, depth: leaf.depth + 1, hist: leaf.hist, sumG: leaf.leftG, sumH: leaf.leftH, gain: 0, feature: -1, bin: 0, leftG: 0, leftH: 0, leftN: 0,
+      };
+      const rightLeaf: Leaf = {
+        node: r, start: mid, end: leaf.end, depth: leaf.depth + 1, hist: leaf.hist, sumG: leaf.sumG - leaf.leftG, sumH: leaf.sumH - leaf.leftH, gain: 0, feature: -1, bin: 0, leftG: 0, leftH: 0, leftN: 0,
+      };
+      // Build the smaller child; the larger one is the parent minus it (in the parent's buffer).
+      const [small, large] = mid - leaf.start <= leaf.end - mid ? [leftLeaf, rightLeaf] : [rightLeaf, leftLeaf];
+      small.hist = this.takeHist();
+      this.buildHist(small.start, small.end, grad, hess, small.hist);
+      const ph = large.hist;
+      const sh = small.hist;
+      for (let q = 0; q < ph.length; q++) ph[q] -= sh[q];
+      leaves.splice(pick, 1, leftLeaf, rightLeaf);
+      leafCount++;
+      if (leafCount < p.maxLeafNodes) {
+        this.findSplit(leftLeaf);
+        this.findSplit(rightLeaf);
+      }
+    }
+    const lambda = p.l2Regularization;
+    for (const leaf of leaves) {
+      const v = -p.learningRate * (leaf.sumH + lambda > 0 ? leaf.sumG / (leaf.sumH + lambda) : 0);
+      value[leaf.node] = v;
+      for (let s = leaf.start; s < leaf.end; s++) raw[idx[s] * stride + offset] += v;
+      this.pool.push(leaf.hist);
+    }
+    return {
+      nodeCount, feature: feature.slice(0, nodeCount), threshold: threshold.slice(0, nodeCount), left: left.slice(0, nodeCount), right: right.slice(0, nodeCount),
+      value: value.slice(0, nodeCount),
+    };
+  }
+}
+
+/** The leaf value a row gets from a boosted tree. */
+function treeValue(tree: BoostedTree, data: Float64Array, base: number): number {
+  let node = 0;
+  const { feature, threshold, left, right } = tree;
+  while (feature[node] >= 0) node = data[base + feature[node]] <= threshold[node] ? left[node] : right[node];
+  return tree.value[node];
+}
+
+type Loss = "log_loss" | "squared_error";
+
+/** The boosting loop shared by classifier and regressor. `y` holds class codes or targets. */
+async function boost(
+  m: Matrix, y: Float64Array, K: number, loss: Loss, p: HistGradientBoostingParams, seed: number, signal?: AbortSignal,
+): Promise<{ baseline: Float64Array; trees: BoostedTree[][]; importance: number[]; trainLoss: number[]; validationLoss: number[] }> {
+  const outputs = loss === "log_loss" && K > 2 ? K : 1;
+  const early = p.earlyStopping === "auto" ? m.rows > 10000 : p.earlyStopping;
+  // Split off a validation set (stratified by shuffling within classes for classification).
+  let trainRows: Int32Array;
+  let validRows: Int32Array = new Int32Array(0);
+  if (early) {
+    const rng = new SeededRandom(seed ^ 0x2545f491);
+    const order = Int32Array.from({ length: m.rows }, (_, i) => i);
+    for (let i = m.rows - 1; i > 0; i--) {
+      const j = rng.int(i + 1);
+      const t = order[i];
+      order[i] = order[j];
+      order[j] = t;
+    }
+    const nValid = Math.max(1, Math.floor(m.rows * p.validationFraction));
+    validRows = order.slice(0, nValid).sort();
+    trainRows = order.slice(nValid).sort();
+  } else trainRows = Int32Array.from({ length: m.rows }, (_, i) => i);
+  const n = trainRows.length;
+  const d = m.cols;
+  const Xtr: Matrix = { data: new Float64Array(n * d), rows: n, cols: d };
+  const ytr = new Float64Array(n);
+  for (let r = 0; r < n; r++) {
+    Xtr.data.set(m.data.subarray(trainRows[r] * d, (trainRows[r] + 1) * d), r * d);
+    ytr[r] = y[trainRows[r]];
+  }
+  const thresholds = fitBinThresholds(Xtr, p.maxBins);
+  const binned = binMatrix(Xtr, thresholds);
+  const nBins = Int32Array.from(thresholds, (t) => t.length + 1);
+  const grower = new HistTreeGrower(binned.bins, n, d, nBins, thresholds, p);
+
+  // Baseline: log-odds of the prior (binary), log priors (multiclass), mean (regression).
+  const baseline = new Float64Array(outputs);
+  if (loss === "squared_error") baseline[0] = ytr.reduce((a, b) => a + b, 0) / n;
+  else if (outputs === 1) {
+    const pos = ytr.reduce((a, b) => a + b, 0) / n;
+    const q = Math.min(Math.max(pos, 1e-12), 1 - 1e-12);
+    baseline[0] = Math.log(q / (1 - q));
+  } else {
+    const counts = new Float64Array(K);
+    for (let i = 0; i < n; i++) counts[ytr[i]]++;
+    for (let k = 0; k < K; k++) baseline[k] = Math.log(Math.max(counts[k] / n, 1e-12));
+  }
+  const raw = new Float64Array(n * outputs);
+  for (let i = 0; i < n; i++) raw.set(baseline, i * outputs);
+  const nValid = validRows.length;
+  const rawValid = new Float64Array(nValid * outputs);
+  for (let i = 0; i < nValid; i++) rawValid.set(baseline, i * outputs);
+  const grad = new Float64Array(n);
+  const hess = new Float64Array(n);
+  const prob = new Float64Array(n * outputs);
+  const trees: BoostedTree[][] = [];
+  const trainLoss: number[] = [];
+  const validationLoss: number[] = [];
+  let bestValid = Infinity;
+  let sinceBest = 0;
+
+  const lossOf = (scores: Float64Array, rowsOf: (i: number) => number, count: number): number => {
+    let total = 0;
+    for (let i = 0; i < count; i++) {
+      const t = y[rowsOf(i)];
+      if (loss === "squared_error") total += 0.5 * (scores[i] - t) ** 2;
+      else if (outputs === 1) {
+        const z = scores[i];
+        const yz = t === 1 ? z : -z;
+        total += yz > 0 ? Math.log1p(Math.exp(-yz)) : -yz + Math.log1p(Math.exp(yz));
+      } else {
+        let max = -Infinity;
+        for (let k = 0; k < outputs; k++) max = Math.max(max, scores[i * outputs + k]);
+        let sum = 0;
+        for (let k = 0; k < outputs; k++) sum += Math.exp(scores[i * outputs + k] - max);
+        total += Math.log(sum) + max - scores[i * outputs + t];
+      }
+    }
+    return total / Math.max(1, count);
+  };
+
+  for (let iter = 0; iter < p.maxIter; iter++) {
+    if (signal?.aborted) break;
+    if (outputs > 1) {
+      prob.set(raw);
+      for (let i = 0; i < n; i++) softmaxInPlace(prob, i * outputs, outputs);
+    }
+    const round: BoostedTree[] = [];
+    for (let k = 0; k < outputs; k++) {
+      for (let i = 0; i < n; i++) {
+        if (loss === "squared_error") {
+          grad[i] = raw[i] - ytr[i];
+          hess[i] = 1;
+        } else if (outputs === 1) {
+          const q = sigmoid(raw[i]);
+          grad[i] = q - ytr[i];
+          hess[i] = Math.max(q * (1 - q), 1e-16);
+        } else {
+          const q = prob[i * outputs + k];
+          grad[i] = q - (ytr[i] === k ? 1 : 0);
+          hess[i] = Math.max(q * (1 - q), 1e-16);
+        }
+      }
+      const tree = grower.grow(grad, hess, raw, outputs, k);
+      round.push(tree);
+      for (let v = 0; v < nValid; v++) rawValid[v * outputs + k] += treeValue(tree, m.data, validRows[v] * d);
+    }
+    trees.push(round);
+    if (early) {
+      trainLoss.push(lossOf(raw, (i) => trainRows[i], n));
+      const vl = lossOf(rawValid, (i) => validRows[i], nValid);
+      validationLoss.push(vl);
+      if (vl < bestValid - p.tol * Math.max(1, Math.abs(bestValid))) {
+        bestValid = vl;
+        sinceBest = 0;
+      } else if (++sinceBest >= p.nIterNoChange) break;
+    }
+    if (iter % 10 === 9) await new Promise((r) => setImmediate(r));
+  }
+  if (trees.length === 0) throw new Error("The fit was interrupted before the first boosting round.");
+  return { baseline, trees, importance: normalizeImportance(grower.importance), trainLoss, validationLoss };
+}
+
+function rawScores(m: Matrix, baseline: Float64Array, trees: BoostedTree[][]): Float64Array {
+  const outputs = baseline.length;
+  const raw = new Float64Array(m.rows * outputs);
+  for (let i = 0; i < m.rows; i++) raw.set(baseline, i * outputs);
+  for (const round of trees) {
+    for (let k = 0; k < outputs; k++) {
+      const tree = round[k];
+      for (let i = 0; i < m.rows; i++) raw[i * outputs + k] += treeValue(tree, m.data, i * m.cols);
+    }
+  }
+  return raw;
+}
+
+function treesState(trees: BoostedTree[][]): StateValue {
+  return trees.map((round) => round.map((t) => ({ ...t }) as unknown as StateValue));
+}
+
+/**
+ * Histogram gradient boosting classifier (log loss; softmax for more than two classes).
+ * Like scikit-learn's HistGradientBoostingClassifier; early stopping is "auto" (on above 10,000 rows).
+ */
+export class HistGradientBoostingClassifier extends BaseClassifier<HistGradientBoostingParams> implements HasFeatureImportances {
+  readonly name = "HistGradientBoostingClassifier";
+  private baseline = new Float64Array(0);
+  private trees: BoostedTree[][] = [];
+  private importances: number[] = [];
+  /** Per-round training and validation loss (filled when early stopping is on). */
+  history: { trainLoss: number[]; validationLoss: number[] } = { trainLoss: [], validationLoss: [] };
+
+  constructor(params: Partial<HistGradientBoostingParams> = {}) {
+    super(GB_DEFAULTS, params);
+  }
+  protected override validateParams(p: HistGradientBoostingParams): void {
+    checkParams("HistGradientBoostingClassifier", p);
+  }
+
+  /** Boosting rounds actually run (fewer than maxIter after early stopping or an abort). */
+  get nIter(): number {
+    return this.trees.length;
+  }
+
+  async fit(X: FeatureInput, y?: TargetInput, options?: FitOptions): Promise<this> {
+    const m = trainingMatrix(X, this.name);
+    const codes = this.encode(y, m.rows);
+    this.rememberShape(m);
+    const result = await boost(m, Float64Array.from(codes), this.classList.length, "log_loss", this.params, fitSeed(options), options?.signal);
+    this.baseline = result.baseline;
+    this.trees = result.trees;
+    this.importances = result.importance;
+    this.history = { trainLoss: result.trainLoss, validationLoss: result.validationLoss };
+    this.isFitted = true;
+    return this;
+  }
+
+  /** Normalized total split gain per feature. @throws Error when unfitted. */
+  featureImportances(): number[] {
+    this.assertFitted("featureImportances");
+    return [...this.importances];
+  }
+
+  protected probaFlat(m: Matrix): Float64Array {
+    const raw = rawScores(m, this.baseline, this.trees);
+    const K = this.classList.length;
+    if (K === 2) {
+      const out = new Float64Array(m.rows * 2);
+      for (let i = 0; i < m.rows; i++) {
+        const q = sigmoid(raw[i]);
+        out[i * 2] = 1 - q;
+        out[i * 2 + 1] = q;
+      }
+      return out;
+    }
+    for (let i = 0; i < m.rows; i++) softmaxInPlace(raw, i * K, K);
+    return raw;
+  }
+
+  protected exportState(): ModelState {
+    return { ...this.classifierState(), baseline: this.baseline, trees: treesState(this.trees), importances: this.importances, history: this.history };
+  }
+  restoreState(state: ModelState): void {
+    this.baseline = state.baseline as Float64Array;
+    this.trees = state.trees as unknown as BoostedTree[][];
+    this.importances = state.importances as number[];
+    this.history = state.history as unknown as { trainLoss: number[]; validationLoss: number[] };
+  }
+}
+
+/** Histogram gradient boosting regressor (squared error), like scikit-learn's HistGradientBoostingRegressor. */
+export class HistGradientBoostingRegressor extends BaseRegressor<HistGradientBoostingParams> implements HasFeatureImportances {
+  readonly name = "HistGradientBoostingRegressor";
+  private baseline = new Float64Array(0);
+  private trees: BoostedTree[][] = [];
+  private importances: number[] = [];
+  /** Per-round training and validation loss (filled when early stopping is on). */
+  history: { trainLoss: number[]; validationLoss: number[] } = { trainLoss: [], validationLoss: [] };
+
+  constructor(params: Partial<HistGradientBoostingParams> = {}) {
+    super(GB_DEFAULTS, params);
+  }
+  protected override validateParams(p: HistGradientBoostingParams): void {
+    checkParams("HistGradientBoostingRegressor", p);
+  }
+
+  /** Boosting rounds actually run. */
+  get nIter(): number {
+    return this.trees.length;
+  }
+
+  async fit(X: FeatureInput, y?: TargetInput, options?: FitOptions): Promise<this> {
+    const m = trainingMatrix(X, this.name);
+    const target = numericTarget(y, m.rows, this.name);
+    this.rememberShape(m);
+    const result = await boost(m, target, 0, "squared_error", this.params, fitSeed(options), options?.signal);
+    this.baseline = result.baseline;
+    this.trees = result.trees;
+    this.importances = result.importance;
+    this.history = { trainLoss: result.trainLoss, validationLoss: result.validationLoss };
+    this.isFitted = true;
+    return this;
+  }
+
+  /** Normalized total split gain per feature. @throws Error when unfitted. */
+  featureImportances(): number[] {
+    this.assertFitted("featureImportances");
+    return [...this.importances];
+  }
+
+  protected predictFlat(m: Matrix): Float64Array {
+    return rawScores(m, this.baseline, this.trees);
+  }
+
+  protected exportState(): ModelState {
+    return { baseline: this.baseline, trees: treesState(this.trees), importances: this.importances, history: this.history };
+  }
+  restoreState(state: ModelState): void {
+    this.baseline = state.baseline as Float64Array;
+    this.trees = state.trees as unknown as BoostedTree[][];
+    this.importances = state.importances as number[];
+    this.history = state.history as unknown as { trainLoss: number[]; validationLoss: number[] };
+  }
+}
+
+registerEstimator("HistGradientBoostingClassifier", (p) => new HistGradientBoostingClassifier(p as Partial<HistGradientBoostingParams>));
+registerEstimator("HistGradientBoostingRegressor", (p) => new HistGradientBoostingRegressor(p as Partial<HistGradientBoostingParams>));

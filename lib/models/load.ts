@@ -1,0 +1,32 @@
+/** loadModel(dir): restores any model saved with `save(dir)`, classical or neural, by its saved name. */
+import * as fs from "fs";
+import * as path from "path";
+import type { Estimator } from "./estimator";
+import { readSavedModel, restoreEstimator } from "./base";
+// Side effect: register every classical estimator with the loader.
+import "./linear";
+import "./trees";
+import "./boosting";
+import "./svm";
+import "./naive-bayes";
+import "./clustering";
+
+interface NnLoader {
+  isSavedNeuralNetwork(dir: string): boolean;
+  loadNeuralNetwork(dir: string): Promise<Estimator>;
+}
+
+/**
+ * Restores a model written by `model.save(dir)`: dispatches on the name in `model.json` for classical
+ * models, and hands neural networks (lib/models/nn) to their loader.
+ * @throws Error when `dir` does not hold a saved trainlab model or names an unknown model.
+ */
+export async function loadModel(dir: string): Promise<Estimator> {
+  if (!fs.existsSync(dir)) throw new Error(`No saved model at ${path.resolve(dir)}: the directory does not exist.`);
+  if (!fs.existsSync(path.join(dir, "model.json"))) {
+    const nn = require("./nn") as NnLoader;
+    if (nn.isSavedNeuralNetwork(dir)) return nn.loadNeuralNetwork(dir);
+  }
+  const { manifest, state } = readSavedModel(dir);
+  return restoreEstimator(manifest, state);
+}
