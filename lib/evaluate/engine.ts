@@ -6,7 +6,7 @@ import type { ColumnTable } from "arquero";
 import type { FeatureInput, TargetInput } from "../data/matrix";
 import { toTargetArray } from "../data/matrix";
 import { DISPLAY, DisplayHandle, MimeBundle, display, escapeHtml, kernelBridge } from "../display";
-import type { Classifier, Estimator } from "../models/estimator";
+import type { Classifier, Estimator, FitOptions } from "../models/estimator";
 import { CvFold, RowSource, crossValidationFolds, rowSource, sourceRows, subsetRows } from "./folds";
 import { Label } from "./labels";
 import { MajorityClassifier, MeanRegressor } from "./baseline";
@@ -102,7 +102,10 @@ export async function fitOnRows(spec: ModelSpec, source: RowSource, y: readonly 
     pipeline = freshPipeline(spec.pipeline);
     await pipeline.fit(X, yFit);
   }
-  await model.fit(await prepare(X), yFit, { seed });
+  // Per-fold training stays quiet (tfjs models would otherwise draw a live chart per fold: the search shows its own
+  // progress) and stops on a kernel interrupt.
+  const fitOptions = { seed, signal: kernelBridge()?.signal(), live: "none", verbose: 0 } as FitOptions;
+  await model.fit(await prepare(X), yFit, fitOptions);
   return { model, pipeline, prepare };
 }
 
