@@ -6,6 +6,7 @@
  */
 import * as aq from "arquero";
 import type { ColumnTable } from "arquero";
+import { FeatureInput, toMatrix } from "./matrix";
 
 /** A category value: what a categorical column holds. */
 export type Category = string | number | boolean;
@@ -345,4 +346,26 @@ export function missingCount(table: ColumnTable, name: string): number {
     if (v === null || v === undefined || (typeof v === "number" && v !== v)) m++;
   }, true);
   return m;
+}
+
+/** True when `x` is an arquero table. */
+export function isColumnTable(x: unknown): x is ColumnTable {
+  return typeof x === "object" && x !== null && typeof (x as ColumnTable).columnNames === "function" && typeof (x as ColumnTable).numRows === "function";
+}
+
+/**
+ * Any feature input as a table: tables pass through; a Matrix, 2-D tensor or nested arrays become a table of
+ * numeric columns named by the matrix's `columns` (or x0, x1, ...).
+ */
+export function asTable(x: ColumnTable | FeatureInput): ColumnTable {
+  if (isColumnTable(x)) return x;
+  const m = toMatrix(x);
+  const data: Record<string, NumericColumn> = {};
+  const names = m.columns ? [...m.columns] : Array.from({ length: m.cols }, (_, j) => `x${j}`);
+  names.forEach((name, j) => {
+    const v = new Float64Array(m.rows);
+    for (let i = 0; i < m.rows; i++) v[i] = m.data[i * m.cols + j];
+    data[name] = NumericColumn.fromNaN(v);
+  });
+  return makeTable(data, names);
 }

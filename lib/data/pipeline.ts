@@ -5,7 +5,8 @@
  */
 import type { ColumnTable } from "arquero";
 import { DISPLAY, MimeBundle, escapeHtml } from "../display";
-import { columnKind, materialize, missingCount } from "./columns";
+import { asTable, columnKind, materialize, missingCount } from "./columns";
+import type { FeatureInput } from "./matrix";
 import { provenance } from "./provenance";
 import {
   ClipOutliers, DropDuplicates, LabelEncoder, MinMaxScaler, OneHotEncoder, OrdinalEncoder, RobustScaler, StandardScaler,
@@ -113,13 +114,19 @@ export class Pipeline {
   }
 
   /** Fits every step in order on the training table. Returns this. */
-  fit(train: ColumnTable): this {
+  fit(train: ColumnTable | FeatureInput, _y?: unknown): this {
     this.fitTransform(train);
     return this;
   }
 
-  /** Fits on the training table and returns it transformed. */
-  fitTransform(train: ColumnTable): ColumnTable {
+  /** An unfitted copy with the same steps and parameters (cross-validation refits one per fold). */
+  clone(): Pipeline {
+    return new Pipeline(this.steps.map((s) => s.clone()), { target: this.target });
+  }
+
+  /** Fits on the training table and returns it transformed. A Matrix or nested arrays are read as columns x0, x1, .... */
+  fitTransform(trainInput: ColumnTable | FeatureInput, _y?: unknown): ColumnTable {
+    const train = asTable(trainInput);
     const input = materialize(train);
     const missingIn: Record<string, number> = {};
     for (const n of input.columnNames()) missingIn[n] = missingCount(input, n);
@@ -151,9 +158,9 @@ export class Pipeline {
    * Applies the fitted steps in order.
    * @throws Error when the pipeline is not fitted, or a step's error (e.g. an unseen category), prefixed with the step.
    */
-  transform(table: ColumnTable): ColumnTable {
+  transform(input: ColumnTable | FeatureInput): ColumnTable {
     if (!this.fitted) throw new Error("Pipeline: call fit(trainTable) before transform().");
-    let t = table;
+    let t = asTable(input);
     this.steps.forEach((step, i) => {
       try {
         t = step.transform(t);

@@ -5,8 +5,9 @@
  * dictionary codes for categories), never on row objects.
  */
 import type { ColumnTable } from "arquero";
+import type { FeatureInput } from "./matrix";
 import {
-  Category, DictColumn, NumericColumn, codeCounts, columnKind, compareCategories, dictColumn, makeTable, materialize,
+  Category, DictColumn, NumericColumn, asTable, codeCounts, columnKind, compareCategories, dictColumn, makeTable, materialize,
   missingCount, numericColumn, takeTableRows, withColumns,
 } from "./columns";
 import { inheritProvenance } from "./provenance";
@@ -44,24 +45,33 @@ export abstract class Transform {
     return this.stateJSON() !== null;
   }
 
-  /** Learns state from the training table only. Returns this. */
-  fit(table: ColumnTable): this {
-    this.learn(materialize(table));
+  /**
+   * Learns state from the training table only (a Matrix or nested arrays are read as numeric columns x0, x1, ...).
+   * `y` is accepted for scikit-learn compatibility and ignored. Every call relearns from scratch. Returns this.
+   */
+  fit(table: ColumnTable | FeatureInput, _y?: unknown): this {
+    this.learn(materialize(asTable(table)));
     return this;
+  }
+
+  /** An unfitted copy with the same parameters. */
+  clone(): Transform {
+    return transformFromJSON({ kind: this.kind, params: this.paramsJSON(), state: null });
   }
 
   /**
    * Applies the learned state.
    * @throws Error when called before fit(), or when a column the step needs is missing.
    */
-  transform(table: ColumnTable): ColumnTable {
+  transform(input: ColumnTable | FeatureInput): ColumnTable {
     if (!this.fitted) throw new Error(`${this.kind}: call fit(trainTable) before transform().`);
+    const table = asTable(input);
     return inheritProvenance(this.apply(materialize(table)), table);
   }
 
   /** fit(table) then transform(table), recording what the step did. */
-  fitTransform(table: ColumnTable): ColumnTable {
-    const input = materialize(table);
+  fitTransform(table: ColumnTable | FeatureInput, _y?: unknown): ColumnTable {
+    const input = materialize(asTable(table));
     this.learn(input);
     const out = this.transform(input);
     this.facts = {

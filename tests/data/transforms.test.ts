@@ -182,3 +182,24 @@ describe("lib/data transforms (fit on train, apply anywhere)", () => {
     assert.deepEqual(col(fromCSVText("a,b\n1,x\n,y\n"), "a"), [1, null]);
   });
 });
+
+describe("lib/data transforms as preprocessors of lib/evaluate (Matrix input, clone)", () => {
+  it("fit/transform accept a Matrix or nested arrays (columns x0, x1, ...) and clone() gives an unfitted copy", () => {
+    const scaler = new MinMaxScaler().fit([[0, 10], [5, 20], [10, 30]]);
+    assert.deepEqual(scaler.transform([[5, 30]]).objects(), [{ x0: 0.5, x1: 1 }]);
+    const named = new StandardScaler().fit({ data: new Float64Array([1, 3]), rows: 2, cols: 1, columns: ["age"] });
+    assert.deepEqual(Object.keys(named.scaling), ["age"]);
+    const copy = scaler.clone();
+    assert.equal(copy.fitted, false);
+    assert.deepEqual(copy.toJSON().params, scaler.toJSON().params);
+  });
+  it("a lib/data Pipeline runs inside crossValidate, refit on each fold", async () => {
+    const { crossValidate } = require("../../lib/evaluate") as typeof import("../../lib/evaluate");
+    const { LogisticRegression } = require("../../lib/models/linear") as { LogisticRegression: new (p?: Record<string, unknown>) => import("../../lib/models/estimator").Estimator };
+    const { Pipeline } = require("../../lib/data") as typeof import("../../lib/data");
+    const X = Array.from({ length: 40 }, (_, i) => [i % 2 === 0 ? i : -i, (i * 7) % 5]);
+    const y = X.map((r) => (r[0] > 0 ? 1 : 0));
+    const result = await crossValidate({ pipeline: () => new Pipeline([new StandardScaler()]), model: new LogisticRegression() }, X, y, { folds: 4, seed: 0 });
+    assert.ok(result);
+  });
+});
