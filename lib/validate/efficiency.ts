@@ -107,27 +107,50 @@ function dirSize(dir: string): number {
   return total;
 }
 
-/** Counts the numbers in saved JSON state and float32 weight files: the parameter count of a classical model. */
+/**
+ * Counts the numbers a saved model stores: the parameter count of a classical model. Understands trainlab's
+ * `model.json` (state with `{$array, length}` references into weights.bin), tfjs's `model.json` (weightSpecs
+ * shapes) and plain JSON state; a `.bin` file no manifest describes counts as float32 values.
+ */
 function countSavedNumbers(dir: string): number {
   let total = 0;
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, entry.name);
-    if (entry.isDirectory()) total += countSavedNumbers(p);
-    else if (entry.name.endsWith(".bin")) total += fs.statSync(p).size / 4;
-    else if (entry.name.endsWith(".json") && !/manifest|params|meta/i.test(entry.name)) {
-      const walk = (v: unknown, key: string): void => {
-        if (/^(params|hyperparameters|version|format|name|columns|classes)$/i.test(key)) return;
-        if (typeof v === "number") total++;
-        else if (Array.isArray(v)) v.forEach((x) => walk(x, ""));
-        else if (v && typeof v === "object") for (const [k, x] of Object.entries(v)) walk(x, k);
-      };
-      try {
-        walk(JSON.parse(fs.readFileSync(p, "utf8")), "");
-      } catch {
-        /* not JSON state */
+  let binsDescribed = false;
+  const bins: number[] = [];
+  const walk = (v: unknown, key: string): void => {
+    if (/^(params|hyperparameters|version|format|name|kind|columns|classes|savedAt)$/i.test(key)) return;
+    if (typeof v === "number") total++;
+    else if (Array.isArray(v)) v.forEach((x) => walk(x, ""));
+    else if (v && typeof v === "object") {
+      const ref = v as { $array?: unknown; length?: unknown };
+      if (typeof ref.$array === "string" && typeof ref.length === "number") total += ref.length;
+      else for (const [k, x] of Object.entries(v)) walk(x, k);
+    }
+  };
+  const visit = (folder: string): void => {
+    for (const entry of fs.readdirSync(folder, { withFileTypes: true })) {
+      const p = path.join(folder, entry.name);
+      if (entry.isDirectory()) visit(p);
+      else if (entry.name.endsWith(".bin")) bins.push(fs.statSync(p).size);
+      else if (entry.name.endsWith(".json")) {
+        let json: unknown;
+        try {
+          json = JSON.parse(fs.readFileSync(p, "utf8"));
+        } catch {
+          continue; // not JSON state
+        }
+        const manifest = json as { format?: unknown; state?: unknown; weightSpecs?: { shape: number[] }[] };
+        if (manifest.format === "trainlab-model") {
+          walk(manifest.state, "state");
+          binsDescribed = true;
+        } else if (Array.isArray(manifest.weightSpecs)) {
+          for (const spec of manifest.weightSpecs) total += spec.shape.reduce((a, b) => a * b, 1);
+          binsDescribed = true;
+        } else walk(json, "");
       }
     }
-  }
+  };
+  visit(dir);
+  if (!binsDescribed) for (const bytes of bins) total += bytes / 4;
   return total;
 }
 

@@ -184,9 +184,15 @@ export class TinyLinearRegression implements Regressor {
   score(): number {
     return NaN;
   }
+  /** Saves in lib/models' layout: model.json with the state's arrays stored in weights.bin. */
   async save(dir: string): Promise<void> {
     fs.mkdirSync(dir, { recursive: true });
-    fs.writeFileSync(path.join(dir, "state.json"), JSON.stringify({ coef: this.coef }));
+    const manifest = {
+      format: "trainlab-model", version: 1, name: this.name, kind: this.kind, params: {}, savedAt: new Date().toISOString(),
+      state: { coef: { $array: "float64", offset: 0, length: this.coef.length } },
+    };
+    fs.writeFileSync(path.join(dir, "model.json"), JSON.stringify(manifest));
+    fs.writeFileSync(path.join(dir, "weights.bin"), Buffer.from(Float64Array.from(this.coef).buffer));
   }
 }
 
