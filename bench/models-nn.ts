@@ -1,0 +1,154 @@
+/**
+ * `npm run bench -- models-nn [quick]`: training throughput (samples/s) of trainlab's neural estimators on the
+ * backend lib/backend chose (wasm here), against PyTorch with 2 threads measured in the same run, once with the
+ * default environment and once with the tuned malloc/OpenMP environment (the faster anchor is the bar):
+ *
+ *   - MLP 784-256-128-10, Adam, batch 128: `mlp({ hiddenUnits: [256, 128] })` trained by lib/train (one epoch);
+ *   - MNIST-size CNN (conv3x3x16-relu, maxpool2, conv3x3x32-relu, maxpool2, dense10), Adam, batch 64: `cnn()`.
+ *
+ * `nnThroughput()` returns the figures (bench/models.ts imports it); run alone it prints them and writes
+ * bench/results/models-nn.json. Every `ratio_*` is trainlab / torch (higher is better; 1 = parity).
+ */
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import * as tf from "@tensorflow/tfjs";
+import { ensureBackend } from "../lib/backend";
+import { cnn, mlp } from "../lib/models/nn";
+
+const PY = "/usr/bin/python3";
+const TUNED_ENV = {
+  GLIBC_TUNABLES: "glibc.malloc.mmap_threshold=4294967295:glibc.malloc.trim_threshold=4294967295",
+  OMP_WAIT_POLICY: "passive",
+};
+
+const PY_SCRIPT = String.raw`
+import sys, time, json
+import torch, torch.nn as nn
+torch.set_num_threads(2); torch.manual_seed(0)
+what, N, B = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+if what == 'mlp':
+    X = torch.randn(N, 784); y = torch.randint(0, 10, (N,))
+    model = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(), nn.Linear(128, 10))
+else:
+    X = torch.randn(N, 1, 28, 28); y = torch.randint(0, 10, (N,))
+    model = nn.Sequential(nn.Conv2d(1, 16, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(16, 32, 3), nn.ReLU(), nn.MaxPool2d(2),
+                          nn.Flatten(), nn.Linear(800, 10))
+opt = torch.optim.Adam(model.parameters(), lr=1e-3); lossf = nn.CrossEntropyLoss()
+def step(xb, yb):
+    opt.zero_grad(); loss = lossf(model(xb), yb); loss.backward(); opt.step(); return loss
+for i in range(5): step(X[i*B:(i+1)*B], y[i*B:(i+1)*B])
+t0 = time.perf_counter(); perm = torch.randperm(N)
+for i in range(0, N, B):
+    idx = perm[i:i+B]; loss = step(X[idx], y[idx])
+loss.item(); dt = time.perf_counter() - t0
+print(json.dumps({'samples_s': N / dt}))
+`;
+
+/** True when /usr/bin/python3 can import torch. */
+function torchAvailable(): boolean {
+  const r = spawnSync(PY, ["-c", "import torch"], { encoding: "utf8" });
+  return r.status === 0;
+}
+
+function torchThroughput(what: "mlp" | "cnn", n: number, batch: number, tuned: boolean): number {
+  const file = path.join(os.tmpdir(), `trainlab-bench-nn-${process.pid}.py`);
+  fs.writeFileSync(file, PY_SCRIPT);
+  try {
+    const env = { ...process.env, ...(tuned ? TUNED_ENV : {}) };
+    const r = spawnSync(PY, [file, what, String(n), String(batch)], { env, encoding: "utf8", timeout: 600000 });
+    if (r.status !== 0) throw new Error(`torch ${what} failed: ${r.stderr || r.error?.message}`);
+    return (JSON.parse(r.stdout.trim().split("\n").pop() ?? "{}") as { samples_s: number }).samples_s;
+  } finally {
+    fs.rmSync(file, { force: true });
+  }
+}
+
+function syntheticLabels(n: number, seed: number): number[] {
+  let s = seed;
+  return Array.from({ length: n }, () => (s = (s * 1103515245 + 12345) % 2147483648) % 10);
+}
+
+/** Samples/s of one epoch of trainlab's estimator (after a short warm-up fit on the same shapes). */
+async function trainlabThroughput(what: "mlp" | "cnn", n: number, batch: number): Promise<number> {
+  const x = what === "mlp" ? tf.randomNormal([n, 784], 0, 1, "float32", 1) : tf.randomNormal([n, 28, 28, 1], 0, 1, "float32", 1);
+  const y = syntheticLabels(n, 2);
+  const make = () =>
+    what === "mlp"
+      ? mlp({ hiddenUnits: [256, 128], optimizer: "adam", learningRate: 1e-3, batchSize: batch, epochs: 1, seed: 0 })
+      : cnn({ filters: [16, 32], kernelSize: 3, poolSize: 2, optimizer: "adam", learningRate: 1e-3, batchSize: batch, epochs: 1, seed: 0 });
+  try {
+    const warm = make();
+    const xs = x.slice(0, batch * 5);
+    await warm.fit(xs as tf.Tensor2D, y.slice(0, batch * 5), { live: "none" });
+    xs.dispose();
+    warm.dispose();
+    const model = make();
+    const t0 = performance.now();
+    await model.fit(x as tf.Tensor2D, y, { live: "none" });
+    const seconds = (performance.now() - t0) / 1000;
+    model.dispose();
+    return n / seconds;
+  } finally {
+    x.dispose();
+  }
+}
+
+/**
+ * Measures MLP and CNN training throughput of trainlab and PyTorch (2 threads, default and tuned env) in one run.
+ * Returns samples/s figures and `ratio_*` fields (trainlab / torch). Torch figures are NaN when it is missing.
+ */
+export async function nnThroughput(options: { quick?: boolean } = {}): Promise<Record<string, number>> {
+  const info = await ensureBackend();
+  const nMlp = options.quick ? 5000 : 20000;
+  const nCnn = options.quick ? 1000 : 3000;
+  const out: Record<string, number> = {};
+  out.trainlab_mlp_samples_s = await trainlabThroughput("mlp", nMlp, 128);
+  out.trainlab_cnn_samples_s = await trainlabThroughput("cnn", nCnn, 64);
+  if (torchAvailable()) {
+    const tMlp = options.quick ? 10000 : 60000;
+    const tCnn = options.quick ? 2000 : 5000;
+    out.torch_mlp_default_samples_s = torchThroughput("mlp", tMlp, 128, false);
+    out.torch_mlp_tuned_samples_s = torchThroughput("mlp", tMlp, 128, true);
+    out.torch_cnn_default_samples_s = torchThroughput("cnn", tCnn, 64, false);
+    out.torch_cnn_tuned_samples_s = torchThroughput("cnn", tCnn, 64, true);
+  } else {
+    console.log("python3-torch is missing (/usr/bin/python3 cannot import torch): no PyTorch anchor, ratios are NaN.");
+    for (const k of ["torch_mlp_default_samples_s", "torch_mlp_tuned_samples_s", "torch_cnn_default_samples_s", "torch_cnn_tuned_samples_s"]) out[k] = NaN;
+  }
+  const best = (a: number, b: number) => Math.max(a, b);
+  out.ratio_mlp_vs_torch = out.trainlab_mlp_samples_s / best(out.torch_mlp_default_samples_s, out.torch_mlp_tuned_samples_s);
+  out.ratio_mlp_vs_torch_default = out.trainlab_mlp_samples_s / out.torch_mlp_default_samples_s;
+  out.ratio_cnn_vs_torch = out.trainlab_cnn_samples_s / best(out.torch_cnn_default_samples_s, out.torch_cnn_tuned_samples_s);
+  out.ratio_cnn_vs_torch_default = out.trainlab_cnn_samples_s / out.torch_cnn_default_samples_s;
+  console.log(`backend: ${info.summary()}`);
+  return out;
+}
+
+if (require.main === module) {
+  (async () => {
+    try {
+      // The native kernel pack, when present, accelerates wasm exactly as `import "trainlab"` would.
+      require("../lib/kernels/native");
+    } catch {
+      /* not built: plain wasm */
+    }
+    const quick = process.argv.includes("quick");
+    const r = await nnThroughput({ quick });
+    const f = (v: number) => (Number.isFinite(v) ? (v >= 100 ? Math.round(v).toLocaleString("en-US") : v.toFixed(3)) : "n/a");
+    console.log("Neural-network training throughput (samples/s), trainlab on the chosen backend vs PyTorch 2 threads:");
+    console.log(`  MLP 784-256-128-10, Adam, batch 128: trainlab ${f(r.trainlab_mlp_samples_s)} · torch ${f(r.torch_mlp_default_samples_s)} (default env), ${f(r.torch_mlp_tuned_samples_s)} (tuned env) · ratio ${f(r.ratio_mlp_vs_torch)} (vs default ${f(r.ratio_mlp_vs_torch_default)})`);
+    console.log(`  CNN conv16-pool-conv32-pool-dense10, Adam, batch 64: trainlab ${f(r.trainlab_cnn_samples_s)} · torch ${f(r.torch_cnn_default_samples_s)} (default env), ${f(r.torch_cnn_tuned_samples_s)} (tuned env) · ratio ${f(r.ratio_cnn_vs_torch)} (vs default ${f(r.ratio_cnn_vs_torch_default)})`);
+    const dir = path.resolve(__dirname, "..", "..", "bench", "results");
+    fs.mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, "models-nn.json");
+    const tmp = `${file}.tmp-${process.pid}`;
+    fs.writeFileSync(tmp, JSON.stringify({ bench: "models-nn", date: new Date().toISOString(), quick, ...r }, (_k, v) => (typeof v === "number" && !Number.isFinite(v) ? null : v), 2));
+    fs.renameSync(tmp, file);
+    console.log(`wrote ${path.relative(process.cwd(), file)}`);
+  })().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}
