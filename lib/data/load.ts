@@ -10,6 +10,7 @@ import type { ColumnTable } from "arquero";
 import { parseCsv, CsvParseOptions, DeclaredType } from "./csv";
 import { Category, DictColumn, NumericColumn, columnKind, dictColumn, makeTable, numericColumn } from "./columns";
 import { LoadInfo, recordProvenance } from "./provenance";
+import { DATASET_NAMES, loadDataset } from "../datasets";
 
 /** Options for the loaders. */
 export interface LoadOptions {
@@ -121,10 +122,16 @@ export async function loadArrow(file: string, options: LoadOptions = {}): Promis
 }
 
 /**
- * Loads a file by its extension: .csv, .tsv, .json/.jsonl, .parquet or .arrow.
+ * Loads a file by its extension (.csv, .tsv, .json/.jsonl, .parquet or .arrow), or a bundled dataset by name
+ * (e.g. "penguins"), into a table with typed columns; the source is recorded for pipeline.checklist().
  * @throws Error for an unknown extension, a missing file, or malformed content (naming file, line and column where known).
  */
 export async function loadTable(file: string, options: LoadOptions = {}): Promise<ColumnTable> {
+  if (!fs.existsSync(file) && (DATASET_NAMES as readonly string[]).includes(file)) {
+    const t0 = performance.now();
+    const table = typedTable(loadDataset(file), options.types ?? {}, file);
+    return finish(table, { source: `dataset ${file}`, format: "dataset", skippedLines: 0, badLines: [], engine: "arquero" }, t0);
+  }
   switch (formatOf(file)) {
     case "csv": return loadCSV(file, options);
     case "tsv": return loadTSV(file, options);

@@ -127,6 +127,13 @@ describe("lib/data loading", function () {
       assert.ok(pq.numRows() > 2_900_000, `rows ${pq.numRows()}`);
       assert.equal(loadInfo(pq)?.engine, "duckdb");
     });
+    it("loads a bundled dataset by name into typed columns, recording its source", async () => {
+      const t = await loadTable("penguins");
+      assert.equal(t.numRows(), 344);
+      assert.ok(t.column("body_mass_g") instanceof NumericColumn);
+      assert.ok(t.column("species") instanceof DictColumn);
+      assert.equal(loadInfo(t)?.source, "dataset penguins");
+    });
     it("an unknown extension is an error listing the known ones", async () => {
       await assert.rejects(loadTable(write("x.xlsx", "")), /unknown file type ".xlsx"/);
     });
