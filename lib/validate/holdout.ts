@@ -28,6 +28,8 @@ export interface HoldoutOptions {
   runsDir?: string;
   /** Training targets, to fit the majority/mean baseline reported next to the model (default: the test targets). */
   trainY?: TargetInput;
+  /** Training features: test rows that also appear in training (exact duplicates, a leak) are counted and warned about. */
+  trainX?: FeatureInput;
   /** Goals to check the metrics against; the verdict then follows the scorecard. */
   goals?: Goals;
 }
@@ -92,6 +94,8 @@ export class HoldoutResult extends ValidationResult {
     readonly fingerprint: string,
     /** How many times this split has now been evaluated (1 = the honest first look). */
     readonly evaluations: number,
+    /** Test rows identical to a training row (null when trainX was not given). */
+    readonly leakedRows: number | null,
     readonly scorecard: Scorecard | undefined,
     figures: Figure[],
   ) {
@@ -110,6 +114,10 @@ export class HoldoutResult extends ValidationResult {
       reasons.push(`Goals: ${scorecard.verdict} (${scorecard.rows.filter((r) => r.status === "pass").length} of ${scorecard.rows.length} met).`);
       verdicts.push(scorecard.verdict === "pass" ? "pass" : scorecard.verdict === "fail" ? "fail" : "warn");
     }
+    if (leakedRows !== null && leakedRows > 0) {
+      reasons.push(`${leakedRows} of ${rows} test rows also appear in the training features: the test split leaks; deduplicate before splitting.`);
+      verdicts.push("warn");
+    }
     if (evaluations > 1) {
       reasons.push(`This test split has now been evaluated ${evaluations} times (forced): these numbers are optimistic, because choices were made after seeing it.`);
       verdicts.push("warn");
@@ -123,7 +131,7 @@ export class HoldoutResult extends ValidationResult {
   }
 
   toJSON(): Record<string, unknown> {
-    return { model: this.model, rows: this.rows, metrics: this.metrics, baseline: this.baseline, fingerprint: this.fingerprint, evaluations: this.evaluations, verdict: this.verdict };
+    return { model: this.model, rows: this.rows, metrics: this.metrics, baseline: this.baseline, fingerprint: this.fingerprint, evaluations: this.evaluations, leakedRows: this.leakedRows, verdict: this.verdict };
   }
 
   protected tableHtml(): string {
@@ -200,9 +208,21 @@ export async function holdout(model: Estimator, X: FeatureInput, y: TargetInput,
     figures.push(confusionMatrixFigure(truth as number[], pred as number[], { labels, title: `Confusion matrix on the test split (${model.name})` }));
   } else figures.push(residualsFigure(truth as number[], pred as number[], { title: `Residuals on the test split (${model.name})` }));
   const scorecard = options.goals?.check(metrics);
-  const result = new HoldoutResult(model.name, frame.rows, metrics, baseline, greater, fingerprint, previous.length + 1, scorecard, figures);
+  const leaked = options.trainX !== undefined ? countSharedRows(Frame.from(options.trainX), frame) : null;
+  const result = new HoldoutResult(model.name, frame.rows, metrics, baseline, greater, fingerprint, previous.length + 1, leaked, scorecard, figures);
   result.reasons.push(...notes);
   return result;
+}
+
+/** Rows of `test` whose values (in the columns both share) equal some row of `train`. */
+function countSharedRows(train: Frame, test: Frame): number {
+  const shared = test.columns.filter((c) => train.columns.includes(c));
+  const key = (frame: Frame): string[] => {
+    const cols = shared.map((c) => frame.values(frame.columnIndex(c)));
+    return Array.from({ length: frame.rows }, (_, i) => JSON.stringify(cols.map((col) => col[i])));
+  };
+  const seenRows = new Set(key(train));
+  return key(test).filter((k) => seenRows.has(k)).length;
 }
 
 /** The baseline's class frequencies in the model's class order (zeros for classes the baseline never saw). */

@@ -10,7 +10,7 @@ import {
   Frame, MetricInput, ValidationResult, Value, Verdict, checkModel, fmt, hasProba, htmlTable, readTarget, resolveMetric,
   scorePredictions, verdictCell, worstVerdict,
 } from "./common";
-import { SeededRandom, percentileInterval } from "./stats";
+import { SeededRandom, percentileInterval, quantile } from "./stats";
 
 /** Options of {@link slices}. */
 export interface SlicesOptions {
@@ -30,6 +30,8 @@ export interface SlicesOptions {
   maxGap?: number;
   /** Groups smaller than this are reported but not tested (default 10). */
   minSize?: number;
+  /** A numeric grouping with more than 10 distinct values is cut into this many quantile bins (default 4). */
+  bins?: number;
 }
 
 /** One subgroup's numbers. */
@@ -103,6 +105,26 @@ export class SlicesResult extends ValidationResult {
   }
 }
 
+/** Group names: the values as text, or quantile bins "[lo, hi)" for a numeric grouping with many distinct values. */
+function groupLabels(raw: unknown[], bins: number): string[] {
+  const missing = (v: unknown): boolean => v === null || v === undefined || v === "" || (typeof v === "number" && Number.isNaN(v));
+  const numbers = raw.filter((v) => !missing(v));
+  const numeric = numbers.length > 0 && numbers.every((v) => typeof v === "number");
+  if (!numeric || new Set(numbers).size <= 10) return raw.map((v) => (missing(v) ? "(missing)" : String(v)));
+  const values = numbers as number[];
+  const edges = Array.from(new Set(Array.from({ length: bins - 1 }, (_, b) => quantile(values, (b + 1) / bins)))).sort((a, b) => a - b);
+  const lo = Math.min(...values);
+  const hi = Math.max(...values);
+  const bounds = [lo, ...edges, hi];
+  const name = (k: number): string => `${k + 1}. [${fmt(bounds[k], 2)}, ${fmt(bounds[k + 1], 2)}${k === bounds.length - 2 ? "]" : ")"}`;
+  return raw.map((v) => {
+    if (missing(v)) return "(missing)";
+    let k = 0;
+    while (k < edges.length && (v as number) >= edges[k]) k++;
+    return name(k);
+  });
+}
+
 /**
  * Scores a fitted model per subgroup, with percentile-bootstrap confidence intervals; a group is flagged when the
  * bootstrap interval of (group − rest), at α / number-of-groups, excludes zero.
@@ -113,9 +135,8 @@ export function slices(model: Estimator, X: FeatureInput, y: TargetInput, option
   const frame = Frame.from(X);
   const truth = readTarget(y, frame.rows, "slices");
   if (options === undefined || options.by === undefined) throw new Error('slices: pass {by: "column"} or {by: groupLabels} to say how to split the rows.');
-  const labels: string[] = typeof options.by === "string"
-    ? frame.values(frame.columnIndex(options.by)).map((v) => (v === null || v === undefined || v === "" ? "(missing)" : String(v)))
-    : Array.from(options.by as ArrayLike<Value | null | undefined>, (v) => (v === null || v === undefined ? "(missing)" : String(v)));
+  const raw: unknown[] = typeof options.by === "string" ? frame.values(frame.columnIndex(options.by)) : Array.from(options.by as ArrayLike<unknown>);
+  const labels = groupLabels(raw, options.bins ?? 4);
   if (labels.length !== frame.rows) throw new Error(`slices: "by" has ${labels.length} labels but X has ${frame.rows} rows.`);
   const scorer = resolveMetric(options.metric, model);
   const pred = model.predict(frame.input);

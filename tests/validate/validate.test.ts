@@ -104,6 +104,17 @@ describe("real-world validation (lib/validate)", function () {
       await holdout(logistic, data.Xtrain, data.ytrain);
     });
 
+    it("warns when test rows also appear in the training features", async () => {
+      const clean = await holdout(logistic, data.Xtest, data.ytest, { trainX: data.Xtrain });
+      assert.equal(clean.leakedRows, 0);
+      const leakyTest = data.Xtest.concat(data.Xtrain.slice(0, 12));
+      const leakyY = [...data.ytest, ...data.ytrain.slice(0, 12)];
+      const leaky = await holdout(logistic, leakyTest, leakyY, { trainX: data.Xtrain });
+      assert.equal(leaky.leakedRows, 12);
+      assert.equal(leaky.verdict, "warn");
+      assert.ok(leaky.reasons.some((r) => /12 of 112 test rows also appear/.test(r)));
+    });
+
     it("remembers evaluated splits in a runs folder across a kernel restart", async () => {
       const runs = fs.mkdtempSync(path.join(os.tmpdir(), "trainlab-runs-"));
       await holdout(logistic, data.Xtest, data.ytest, { runsDir: runs });
@@ -152,6 +163,14 @@ describe("real-world validation (lib/validate)", function () {
           assert.ok(g.ci[0] <= g.value + 1e-12 && g.value <= g.ci[1] + 1e-12, `${g.group} CI ${g.ci} around ${g.value}`);
         }
       }
+    });
+
+    it("cuts a numeric grouping into quantile bins", () => {
+      const result = slices(logistic, data.Xtest, data.ytest, { by: data.test.array("body_mass_g") as number[], bootstrap: 100 });
+      assert.equal(result.groups.length, 4);
+      assert.match(result.groups[0].group, /^1\. \[\d/);
+      assert.equal(result.groups.reduce((n, g) => n + g.size, 0), data.ytest.length);
+      assert.ok(result.groups.every((g) => g.size >= 20 && g.size <= 30), result.groups.map((g) => g.size).join());
     });
 
     it("flags a subgroup where the model is significantly worse, and not a random split", () => {
