@@ -9,7 +9,7 @@ import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
 import { useBackend } from "../../lib/backend";
 import { loadImages } from "../../lib/datasets";
-import { nativeAdam, nativeKernelStatus } from "../../lib/kernels/native";
+import { fitNativeMLP, nativeAdam, nativeKernelStatus, nativeMLPSupport } from "../../lib/kernels/native";
 
 const TRAIN = 1200, TEST = 400;
 
@@ -90,6 +90,37 @@ describe("training on the native kernel pack matches the cpu backend (MNIST)", f
     const ours = await trainAndScore("wasm", cnn, true, () => nativeAdam(2e-3), 2);
     assert.ok(ref > 0.6, `the reference run should learn (accuracy ${ref})`);
     assert.ok(Math.abs(ours - ref) <= 0.03, `native ${ours} vs cpu ${ref}`);
+  });
+
+  it("the fused MLP fast path (fitNativeMLP) trains like model.fit: same loss curve and accuracy", async () => {
+    await tf.setBackend("wasm");
+    const data = mnistSplit();
+    const x = tf.tensor2d(data.xTrain, [TRAIN, 784]), y = tf.oneHot(tf.tensor1d(data.yTrain, "int32"), 10).asType("float32");
+    const xt = tf.tensor2d(data.xTest, [TEST, 784]);
+    const score = (m: tf.Sequential) => {
+      const pred = tf.tidy(() => (m.predict(xt) as tf.Tensor).argMax(-1).dataSync());
+      return Array.from(pred).reduce((acc, p, i) => acc + (p === data.yTest[i] ? 1 : 0), 0) / TEST;
+    };
+    const viaFit = mlp();
+    viaFit.compile({ optimizer: nativeAdam(1e-3), loss: "categoricalCrossentropy" });
+    const h = await viaFit.fit(x, y, { batchSize: 32, epochs: 3, shuffle: false, verbose: 0 });
+    const fast = mlp();
+    fast.compile({ optimizer: nativeAdam(1e-3), loss: "categoricalCrossentropy" });
+    assert.deepEqual(nativeMLPSupport(fast), { ok: true });
+    const first = await fitNativeMLP(fast, x, y, { batchSize: 32, epochs: 1, shuffle: false });
+    const before = tf.memory().numTensors;  // after the optimizer created its moment tensors
+    const rest = await fitNativeMLP(fast, x, y, { batchSize: 32, epochs: 2, shuffle: false });
+    assert.equal(tf.memory().numTensors, before, "the fast path creates no tensors per step");
+    const r = { loss: [...first.loss, ...rest.loss] };
+    (h.history.loss as number[]).forEach((l, i) => assert.ok(Math.abs(l - r.loss[i]) < 2e-3, `epoch ${i}: model.fit loss ${l} vs fast path ${r.loss[i]}`));
+    const a = score(viaFit), b = score(fast);
+    assert.ok(a > 0.8 && Math.abs(a - b) <= 0.01, `accuracy model.fit ${a} vs fast path ${b}`);
+    const conv = cnn();
+    conv.compile({ optimizer: nativeAdam(1e-3), loss: "categoricalCrossentropy" });
+    const why = nativeMLPSupport(conv);
+    assert.ok(!why.ok && /Conv2D/.test(why.reason), "a conv net is rejected with a reason");
+    tf.dispose([x, y, xt]);
+    viaFit.dispose(); fast.dispose(); conv.dispose();
   });
 
   it("keeps tf.memory().numTensors flat across repeated training", async () => {

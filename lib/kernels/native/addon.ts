@@ -21,6 +21,8 @@ export interface NativeAddon {
   slice(heap: ArrayBuffer, x: number, out: number, shape: Int32Array, begin: Int32Array, size: Int32Array, elemBytes: number): void;
   adam(heap: ArrayBuffer, params: Float64Array, grads: Float64Array, ms: Float64Array, vs: Float64Array, sizes: Float64Array,
     lr: number, beta1: number, beta2: number, eps: number, accBeta1: number, accBeta2: number): void;
+  mlpStep(heap: ArrayBuffer, x: number, y: number, rows: Int32Array | null, rowStart: number, batch: number, layers: Float64Array,
+    slots: Float64Array, lr: number, beta1: number, beta2: number, eps: number, accBeta1: number, accBeta2: number): number;
   sgd(heap: ArrayBuffer, params: Float64Array, grads: Float64Array, accums: Float64Array | null, sizes: Float64Array,
     lr: number, momentum: number, nesterov: boolean): void;
   softmaxCrossEntropy(heap: ArrayBuffer, logits: number, labels: number, loss: number, grad: number, rows: number, classes: number): void;

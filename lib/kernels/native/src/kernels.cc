@@ -591,6 +591,135 @@ Napi::Value Adam(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+inline void AdamApply(float* __restrict p, const float* __restrict g, float* __restrict m, float* __restrict v, int64_t n,
+                      float lr, float b1, float b2, float eps, float c1, float c2) {
+  for (int64_t i = 0; i < n; ++i) {
+    const float gi = g[i];
+    const float mi = b1 * m[i] + (1.f - b1) * gi;
+    const float vi = b2 * v[i] + (1.f - b2) * gi * gi;
+    m[i] = mi; v[i] = vi;
+    p[i] -= lr * (mi * c1) / (std::sqrt(vi * c2) + eps);
+  }
+}
+
+// mlpStep(heap, xOff, yOff, rows:Int32Array|null, rowStart, batch, layers:Float64Array[wOff,bOff|-1,in,out,act]*L,
+//         slots:Float64Array[mW,vW,mB|-1,vB|-1]*L, lr, beta1, beta2, eps, accBeta1, accBeta2) -> mean loss
+// One fused training step of a dense MLP with softmax + categorical cross-entropy and Adam, in place on the
+// wasm heap: forward, backward and update without any tfjs tensor. Rows come from x/y either by index
+// (rows[rowStart..rowStart+batch)) or contiguously from rowStart. Hidden activations: 0 linear, 1 relu,
+// 6 sigmoid, 7 tanh; the last layer is softmax (act 8). The loss clips probabilities to [1e-7, 1-1e-7] like
+// tfjs's categoricalCrossentropy; the gradient is the exact softmax-CE gradient (p - y) / batch.
+Napi::Value MlpStep(const Napi::CallbackInfo& info) {
+  uint8_t* heap = HeapBase(info[0]);
+  const float* X = F32(heap, info[1]);
+  const float* Y = F32(heap, info[2]);
+  const bool byIndex = info[3].IsTypedArray();
+  Napi::Int32Array rows = byIndex ? info[3].As<Napi::Int32Array>() : Napi::Int32Array();
+  const int64_t rowStart = I64(info[4]), B = I64(info[5]);
+  Napi::Float64Array Ls = info[6].As<Napi::Float64Array>(), Ss = info[7].As<Napi::Float64Array>();
+  const float lr = static_cast<float>(D(info[8])), b1 = static_cast<float>(D(info[9])), b2 = static_cast<float>(D(info[10])),
+              eps = static_cast<float>(D(info[11]));
+  const float c1 = static_cast<float>(1.0 / (1.0 - D(info[12]))), c2 = static_cast<float>(1.0 / (1.0 - D(info[13])));
+  const size_t L = Ls.ElementLength() / 5;
+  struct Layer { float* W; float* b; int64_t in, out; int act; float *mW, *vW, *mB, *vB; };
+  std::vector<Layer> ls(L);
+  for (size_t l = 0; l < L; ++l) {
+    Layer& y = ls[l];
+    y.W = reinterpret_cast<float*>(heap + static_cast<size_t>(Ls[l * 5]));
+    y.b = Ls[l * 5 + 1] >= 0 ? reinterpret_cast<float*>(heap + static_cast<size_t>(Ls[l * 5 + 1])) : nullptr;
+    y.in = static_cast<int64_t>(Ls[l * 5 + 2]); y.out = static_cast<int64_t>(Ls[l * 5 + 3]); y.act = static_cast<int>(Ls[l * 5 + 4]);
+    y.mW = reinterpret_cast<float*>(heap + static_cast<size_t>(Ss[l * 4]));
+    y.vW = reinterpret_cast<float*>(heap + static_cast<size_t>(Ss[l * 4 + 1]));
+    y.mB = Ss[l * 4 + 2] >= 0 ? reinterpret_cast<float*>(heap + static_cast<size_t>(Ss[l * 4 + 2])) : nullptr;
+    y.vB = Ss[l * 4 + 3] >= 0 ? reinterpret_cast<float*>(heap + static_cast<size_t>(Ss[l * 4 + 3])) : nullptr;
+  }
+  const int64_t in0 = ls[0].in, C = ls[L - 1].out;
+  static thread_local std::vector<std::vector<float>> acts;
+  static thread_local std::vector<float> ybuf, gbuf, dabuf, gw, gb;
+  acts.resize(L + 1);
+  // Input rows (copied only when gathered by index).
+  const float* A0 = X + rowStart * in0;
+  const float* Yb = Y + rowStart * C;
+  if (byIndex) {
+    acts[0].resize(B * in0);
+    ybuf.resize(B * C);
+    for (int64_t r = 0; r < B; ++r) {
+      const int64_t src = rows[rowStart + r];
+      std::memcpy(acts[0].data() + r * in0, X + src * in0, sizeof(float) * in0);
+      std::memcpy(ybuf.data() + r * C, Y + src * C, sizeof(float) * C);
+    }
+    A0 = acts[0].data(); Yb = ybuf.data();
+  }
+  // Forward.
+  const float* prev = A0;
+  for (size_t l = 0; l < L; ++l) {
+    const Layer& y = ls[l];
+    acts[l + 1].resize(B * y.out);
+    float* Z = acts[l + 1].data();
+    SetThreadsFor(static_cast<double>(B) * y.in * y.out);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, B, y.out, y.in, 1.f, prev, y.in, y.W, y.out, 0.f, Z, y.out);
+    const int64_t n = B * y.out;
+    if (y.b) for (int64_t r = 0; r < B; ++r) { float* z = Z + r * y.out; for (int64_t j = 0; j < y.out; ++j) z[j] += y.b[j]; }
+    switch (y.act) {
+      case kRelu: for (int64_t i = 0; i < n; ++i) Z[i] = Z[i] > 0.f ? Z[i] : 0.f; break;
+      case 6: for (int64_t i = 0; i < n; ++i) Z[i] = 1.f / (1.f + std::exp(-Z[i])); break;
+      case 7: for (int64_t i = 0; i < n; ++i) Z[i] = std::tanh(Z[i]); break;
+      default: break;
+    }
+    prev = Z;
+  }
+  // Softmax + cross-entropy; G = (p * sum(y) - y) / B.
+  gbuf.resize(B * C);
+  float* G = gbuf.data();
+  double loss = 0.0;
+  {
+    float* Z = acts[L].data();
+    for (int64_t r = 0; r < B; ++r) {
+      float* z = Z + r * C;
+      const float* yr = Yb + r * C;
+      float mx = -INFINITY;
+      for (int64_t c = 0; c < C; ++c) mx = std::max(mx, z[c]);
+      double se = 0.0;
+      for (int64_t c = 0; c < C; ++c) se += std::exp(static_cast<double>(z[c] - mx));
+      double ys = 0.0;
+      for (int64_t c = 0; c < C; ++c) {
+        const double p = std::exp(static_cast<double>(z[c] - mx)) / se;
+        const double pc = std::min(std::max(p, 1e-7), 1.0 - 1e-7);
+        loss -= yr[c] * std::log(pc);
+        ys += yr[c];
+        z[c] = static_cast<float>(p);
+      }
+      for (int64_t c = 0; c < C; ++c) G[r * C + c] = static_cast<float>((z[c] * ys - yr[c]) / static_cast<double>(B));
+    }
+  }
+  // Backward + Adam, last layer first (each W is updated after its own use in dA).
+  for (size_t li = L; li-- > 0;) {
+    const Layer& y = ls[li];
+    const float* Ain = li == 0 ? A0 : acts[li].data();
+    gw.resize(y.in * y.out);
+    SetThreadsFor(static_cast<double>(B) * y.in * y.out);
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, y.in, y.out, B, 1.f, Ain, y.in, G, y.out, 0.f, gw.data(), y.out);
+    if (y.b) {
+      gb.assign(y.out, 0.f);
+      for (int64_t r = 0; r < B; ++r) { const float* g = G + r * y.out; for (int64_t j = 0; j < y.out; ++j) gb[j] += g[j]; }
+    }
+    if (li > 0) {
+      dabuf.resize(B * y.in);
+      float* dA = dabuf.data();
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, B, y.in, y.out, 1.f, G, y.out, y.W, y.out, 0.f, dA, y.in);
+      const int act = ls[li - 1].act;
+      const int64_t n = B * y.in;
+      if (act == kRelu) for (int64_t i = 0; i < n; ++i) dA[i] *= Ain[i] > 0.f ? 1.f : 0.f;
+      else if (act == 6) for (int64_t i = 0; i < n; ++i) dA[i] *= Ain[i] * (1.f - Ain[i]);
+      else if (act == 7) for (int64_t i = 0; i < n; ++i) dA[i] *= 1.f - Ain[i] * Ain[i];
+    }
+    AdamApply(y.W, gw.data(), y.mW, y.vW, y.in * y.out, lr, b1, b2, eps, c1, c2);
+    if (y.b) AdamApply(y.b, gb.data(), y.mB, y.vB, y.out, lr, b1, b2, eps, c1, c2);
+    if (li > 0) { gbuf.swap(dabuf); G = gbuf.data(); }
+  }
+  return Napi::Number::New(info.Env(), loss / static_cast<double>(B));
+}
+
 // sgd(heap, params, grads, accums|null, sizes, lr, momentum, nesterov): plain SGD when accums is null,
 // else tfjs MomentumOptimizer: a = momentum*a + g; p -= lr * (nesterov ? g + momentum*a : a).
 Napi::Value Sgd(const Napi::CallbackInfo& info) {
@@ -673,6 +802,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("gather", Napi::Function::New(env, Gather));
   exports.Set("slice", Napi::Function::New(env, Slice));
   exports.Set("adam", Napi::Function::New(env, Adam));
+  exports.Set("mlpStep", Napi::Function::New(env, MlpStep));
   exports.Set("sgd", Napi::Function::New(env, Sgd));
   exports.Set("softmaxCrossEntropy", Napi::Function::New(env, SoftmaxCrossEntropy));
   exports.Set("configure", Napi::Function::New(env, Configure));
