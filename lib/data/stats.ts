@@ -15,15 +15,27 @@ export function presentValues(values: Float64Array): Float64Array {
 }
 
 function select(a: Float64Array, k: number): number {
-  // Floyd–Rivest-free quickselect with median-of-three pivots (in place).
+  // Quickselect (Hoare partition, median-of-three pivot), in place. Plain swaps: no allocation in the hot loop.
   let lo = 0;
   let hi = a.length - 1;
+  let t: number;
   while (hi > lo) {
     const mid = (lo + hi) >>> 1;
-    // median of three to a[mid]
-    if (a[mid] < a[lo]) [a[mid], a[lo]] = [a[lo], a[mid]];
-    if (a[hi] < a[lo]) [a[hi], a[lo]] = [a[lo], a[hi]];
-    if (a[hi] < a[mid]) [a[hi], a[mid]] = [a[mid], a[hi]];
+    if (a[mid] < a[lo]) {
+      t = a[mid];
+      a[mid] = a[lo];
+      a[lo] = t;
+    }
+    if (a[hi] < a[lo]) {
+      t = a[hi];
+      a[hi] = a[lo];
+      a[lo] = t;
+    }
+    if (a[hi] < a[mid]) {
+      t = a[hi];
+      a[hi] = a[mid];
+      a[mid] = t;
+    }
     const pivot = a[mid];
     let i = lo;
     let j = hi;
@@ -31,7 +43,7 @@ function select(a: Float64Array, k: number): number {
       while (a[i] < pivot) i++;
       while (a[j] > pivot) j--;
       if (i <= j) {
-        const t = a[i];
+        t = a[i];
         a[i] = a[j];
         a[j] = t;
         i++;
