@@ -207,7 +207,13 @@ export function kolmogorovSf(d: number, n: number): number {
   if (t <= 0.5) return 1;
   if (t <= 1) return 1 - Math.exp(logGamma(n + 1) - n * Math.log(n) + n * Math.log(2 * t - 1));
   if (t >= n - 1) return 2 * (1 - d) ** n;
-  if (d >= 0.5 || n * d * d >= 2.2) return Math.min(1, 2 * smirnovSf(n, d));
+  if (d >= 0.5) return Math.min(1, 2 * smirnovSf(n, d));
+  if (n <= 140) {
+    // Small n: the exact Durbin matrix below n·d² = 4, as scipy; above it 2·Smirnov is accurate.
+    if (n * d * d <= 4) return Math.min(1, Math.max(0, 1 - durbinMatrixCdf(n, d)));
+    return Math.min(1, 2 * smirnovSf(n, d));
+  }
+  if (n * d * d >= 2.2) return Math.min(1, 2 * smirnovSf(n, d));
   return Math.min(1, Math.max(0, 1 - pelzGoodCdf(n, d)));
 }
 
@@ -221,6 +227,64 @@ function logGamma(z: number): number {
   for (let i = 1; i < 9; i++) x += c[i] / (z + i);
   const t = z + 7.5;
   return 0.5 * Math.log(2 * Math.PI) + (z + 0.5) * Math.log(t) - t + Math.log(x);
+}
+
+/**
+ * Exact P(D_n < d) by Durbin's matrix formula (Marsaglia, Tsang & Wang 2003): n!/n^n times an entry of H^n,
+ * with a separate power-of-ten exponent so the matrix power never overflows.
+ */
+export function durbinMatrixCdf(n: number, d: number): number {
+  const k = Math.floor(n * d) + 1;
+  const m = 2 * k - 1;
+  const h = k - n * d;
+  const H = new Float64Array(m * m);
+  for (let i = 0; i < m; i++) for (let j = 0; j < m; j++) H[i * m + j] = i - j + 1 < 0 ? 0 : 1;
+  for (let i = 0; i < m; i++) {
+    H[i * m] -= h ** (i + 1);
+    H[(m - 1) * m + i] -= h ** (m - i);
+  }
+  if (2 * h - 1 > 0) H[(m - 1) * m] += (2 * h - 1) ** m;
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < m; j++) {
+      const g = i - j + 1;
+      if (g > 0) for (let f = 1; f <= g; f++) H[i * m + j] /= f;
+    }
+  }
+  const multiply = (A: Float64Array, B: Float64Array): Float64Array => {
+    const C = new Float64Array(m * m);
+    for (let i = 0; i < m; i++) {
+      for (let l = 0; l < m; l++) {
+        const a = A[i * m + l];
+        if (a === 0) continue;
+        for (let j = 0; j < m; j++) C[i * m + j] += a * B[l * m + j];
+      }
+    }
+    return C;
+  };
+  // H^n by squaring; `exponent` counts factors of 1e140 taken out to keep values finite.
+  const power = (e: number): { M: Float64Array; exponent: number } => {
+    if (e === 1) return { M: H.slice(), exponent: 0 };
+    const half = power(Math.floor(e / 2));
+    let M = multiply(half.M, half.M);
+    let exponent = 2 * half.exponent;
+    if (e % 2 === 1) M = multiply(H, M);
+    if (M[(k - 1) * m + (k - 1)] > 1e140) {
+      for (let q = 0; q < M.length; q++) M[q] *= 1e-140;
+      exponent += 140;
+    }
+    return { M, exponent };
+  };
+  const { M, exponent } = power(n);
+  let s = M[(k - 1) * m + (k - 1)];
+  let e = exponent;
+  for (let i = 1; i <= n; i++) {
+    s = (s * i) / n;
+    if (s < 1e-140) {
+      s *= 1e140;
+      e -= 140;
+    }
+  }
+  return s * 10 ** e;
 }
 
 /** One-sided Smirnov tail P(D+_n >= d) by the Birnbaum–Tingey sum. */
