@@ -42,6 +42,15 @@ describe("lib/data loading", function () {
       const t = fromCSVText(`v\n${values.join("\n")}\n`);
       assert.deepEqual(t.array("v"), values.map(Number));
     });
+    it("a column that looks numeric for the first 20,000 rows but is not becomes categorical (no value lost)", () => {
+      const lines = Array.from({ length: 25000 }, (_, i) => `${i},${i % 7}`);
+      lines.push("25000,seven");
+      const t = fromCSVText(`id,code\n${lines.join("\n")}\n`);
+      assert.ok(t.column("id") instanceof NumericColumn);
+      assert.ok(t.column("code") instanceof DictColumn);
+      assert.equal(t.get("code", 3), "3");
+      assert.equal(t.get("code", 25000), "seven");
+    });
     it("per-column type overrides: a numeric-looking code stays a string; a date column becomes Dates", async () => {
       const file = write("types.csv", "zip,when,flag\n01234,2024-01-31,yes\n98765,2024-02-01,no\n");
       const t = await loadCSV(file, { types: { zip: "string", when: "date", flag: "boolean" } });
@@ -105,6 +114,8 @@ describe("lib/data loading", function () {
   describe("JSON, Parquet and Arrow", () => {
     it("loads JSON rows and Parquet written by DuckDB, with typed columns", async () => {
       const json = write("rows.json", JSON.stringify([{ a: 1, s: "x" }, { a: null, s: "y" }, { a: 3.5, s: null }]));
+      const jsonl = write("rows.jsonl", '{"a": 1, "s": "x"}\n{"a": 2, "s": null}\n');
+      assert.deepEqual((await loadTable(jsonl)).objects(), [{ a: 1, s: "x" }, { a: 2, s: null }]);
       const tj = await loadJSON(json);
       assert.deepEqual(tj.objects(), [{ a: 1, s: "x" }, { a: null, s: "y" }, { a: 3.5, s: null }]);
       const { DuckDBInstance } = require("@duckdb/node-api") as typeof import("@duckdb/node-api");
