@@ -83,10 +83,11 @@ export function binOf(thr: Float64Array, x: number): number {
 /** Bins a matrix with given thresholds, column-major. */
 export function binMatrix(m: Matrix, thresholds: Float64Array[]): BinnedData {
   const bins = new Uint8Array(m.rows * m.cols);
-  for (let f = 0; f < m.cols; f++) {
-    const thr = thresholds[f];
-    const base = f * m.rows;
-    for (let i = 0; i < m.rows; i++) bins[base + i] = binOf(thr, m.data[i * m.cols + f]);
+  // Row-major reads (the matrix is row-major), column-major writes.
+  const { rows, cols, data } = m;
+  for (let i = 0; i < rows; i++) {
+    const o = i * cols;
+    for (let f = 0; f < cols; f++) bins[f * rows + i] = binOf(thresholds[f], data[o + f]);
   }
   return { thresholds, bins, rows: m.rows, cols: m.cols };
 }

@@ -86,6 +86,8 @@ class HistTreeGrower {
   private readonly gOrdered: Float64Array;
   private readonly hOrdered: Float64Array;
   private readonly pool: Float64Array[] = [];
+  /** Counts per (feature, bin) of all rows: the root's count histogram, the same for every tree. */
+  private readonly rootCounts: Float64Array;
   readonly importance: Float64Array;
 
   constructor(
@@ -100,6 +102,8 @@ class HistTreeGrower {
     this.gOrdered = new Float64Array(rows);
     this.hOrdered = new Float64Array(rows);
     this.importance = new Float64Array(cols);
+    this.rootCounts = new Float64Array(cols * BINS);
+    for (let f = 0; f < cols; f++) for (let i = 0; i < rows; i++) this.rootCounts[f * BINS + bins[f * rows + i]]++;
   }
 
   private takeHist(): Float64Array {
@@ -122,9 +126,10 @@ class HistTreeGrower {
           const o = hb + bins[col + i] * 3;
           hist[o] += grad[i];
           hist[o + 1] += hess[i];
-          hist[o + 2] += 1;
         }
       }
+      const counts = this.rootCounts;
+      for (let q = 0; q < counts.length; q++) hist[q * 3 + 2] = counts[q];
       return;
     }
     for (let s = 0; s < n; s++) {
@@ -243,26 +248,30 @@ class HistTreeGrower {
       const rightLeaf: Leaf = {
         node: r, start: mid, end: leaf.end, depth: leaf.depth + 1, hist: leaf.hist, sumG: leaf.sumG - leaf.leftG, sumH: leaf.sumH - leaf.leftH, gain: 0, feature: -1, bin: 0, leftG: 0, leftH: 0, leftN: 0,
       };
-      // Build the smaller child; the larger one is the parent minus it (in the parent's buffer).
-      const [small, large] = mid - leaf.start <= leaf.end - mid ? [leftLeaf, rightLeaf] : [rightLeaf, leftLeaf];
-      small.hist = this.takeHist();
-      this.buildHist(small.start, small.end, grad, hess, small.hist);
-      const ph = large.hist;
-      const sh = small.hist;
-      for (let q = 0; q < ph.length; q++) ph[q] -= sh[q];
       leaves.splice(pick, 1, leftLeaf, rightLeaf);
       leafCount++;
       if (leafCount < p.maxLeafNodes) {
+        // Build the smaller child; the larger one is the parent minus it (in the parent's buffer).
+        const [small, large] = mid - leaf.start <= leaf.end - mid ? [leftLeaf, rightLeaf] : [rightLeaf, leftLeaf];
+        small.hist = this.takeHist();
+        this.buildHist(small.start, small.end, grad, hess, small.hist);
+        const ph = large.hist;
+        const sh = small.hist;
+        for (let q = 0; q < ph.length; q++) ph[q] -= sh[q];
         this.findSplit(leftLeaf);
         this.findSplit(rightLeaf);
       }
     }
     const lambda = p.l2Regularization;
+    const returned = new Set<Float64Array>();
     for (const leaf of leaves) {
       const v = -p.learningRate * (leaf.sumH + lambda > 0 ? leaf.sumG / (leaf.sumH + lambda) : 0);
       value[leaf.node] = v;
       for (let s = leaf.start; s < leaf.end; s++) raw[idx[s] * stride + offset] += v;
-      this.pool.push(leaf.hist);
+      if (!returned.has(leaf.hist)) {
+        returned.add(leaf.hist);
+        this.pool.push(leaf.hist);
+      }
     }
     return {
       nodeCount, feature: feature.slice(0, nodeCount), threshold: threshold.slice(0, nodeCount), left: left.slice(0, nodeCount), right: right.slice(0, nodeCount),
