@@ -26,14 +26,20 @@ function isLayersModel(x: unknown): x is tf.LayersModel {
 
 /**
  * The differentiable forward pass of a model, when it has one: its `probaTensor`, or else a tfjs LayersModel it
- * holds as `model` or `network` (used as-is, so it must take the raw features).
+ * holds as `model` or `network` (lib/models/nn), applied to the raw features (flat pixel rows are reshaped to the
+ * network's image input).
  */
 export function differentiableForward(model: Estimator): ((x: tf.Tensor2D) => tf.Tensor2D) | undefined {
   const m = model as Partial<DifferentiableClassifier> & { model?: unknown; network?: unknown };
   if (typeof m.probaTensor === "function") return (x) => (m.probaTensor as (x: tf.Tensor2D) => tf.Tensor2D).call(model, x);
   const net = isLayersModel(m.model) ? m.model : isLayersModel(m.network) ? m.network : undefined;
-  if (net) return (x) => net.apply(x, { training: false }) as tf.Tensor2D;
-  return undefined;
+  if (!net) return undefined;
+  // A network on images (a CNN) takes [rows, height, width, channels]: reshape flat pixel rows to it.
+  const inputShape = (net.inputs[0]?.shape ?? []).slice(1) as number[];
+  return (x) => {
+    const shaped = inputShape.length > 1 && inputShape.every((d) => d > 0) && inputShape.reduce((a, b) => a * b, 1) === x.shape[1] ? x.reshape([x.shape[0], ...inputShape]) : x;
+    return net.apply(shaped, { training: false }) as tf.Tensor2D;
+  };
 }
 
 /** Options of {@link adversarial}. */

@@ -108,7 +108,7 @@ function dirSize(dir: string): number {
 }
 
 /**
- * Counts the numbers a saved model stores: the parameter count of a classical model. Understands trainlab's
+ * Counts the numbers a saved model stores (except scalar counts such as nIter): the parameter count of a classical model. Understands trainlab's
  * `model.json` (state with `{$array, length}` references into weights.bin), tfjs's `model.json` (weightSpecs
  * shapes) and plain JSON state; a `.bin` file no manifest describes counts as float32 values.
  */
@@ -117,8 +117,11 @@ function countSavedNumbers(dir: string): number {
   let binsDescribed = false;
   const bins: number[] = [];
   const walk = (v: unknown, key: string): void => {
-    if (/^(params|hyperparameters|version|format|name|kind|columns|classes|savedAt)$/i.test(key)) return;
-    if (typeof v === "number") total++;
+    if (/^(params|hyperparameters|version|format|name|kind|columns|classes|savedAt|featureNames|history|seed)$/i.test(key)) return;
+    // Scalar bookkeeping counts (nIter, nFeatures, nClasses...) are not parameters.
+    if (typeof v === "number") {
+      if (!/^n[A-Z]/.test(key)) total++;
+    }
     else if (Array.isArray(v)) v.forEach((x) => walk(x, ""));
     else if (v && typeof v === "object") {
       const ref = v as { $array?: unknown; length?: unknown };
