@@ -9,6 +9,7 @@ import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
 import { ensureBackend } from "../../../lib/backend";
 import { cnn, loadNeuralNetwork, mlp, rnn, transformer } from "../../../lib/models/nn";
+import { ImageDataset, loadImages } from "../../../lib/datasets";
 import { cars, iris, mnistSplit, signSequences, tokenSequences } from "./helpers";
 
 const quiet = { live: "none" as const };
@@ -88,6 +89,23 @@ describe("neural estimators", function () {
     assert.deepEqual(loaded.getParams(), model.getParams());
     model.dispose();
     loaded.dispose();
+  });
+
+  it("cnn takes an ImageDataset (labels included) and the transformer takes float sequences", async () => {
+    const img = loadImages("mnist");
+    const idx = Array.from({ length: 300 }, (_, i) => i * 33);
+    const images = new Float32Array(idx.length * 784);
+    idx.forEach((k, i) => images.set(img.images.subarray(k * 784, (k + 1) * 784), i * 784));
+    const subset: ImageDataset = { ...img, images, labels: Int32Array.from(idx, (k) => img.labels[k]), count: idx.length };
+    const net = await cnn({ filters: [4], epochs: 1, seed: 1, padding: "same", strides: 2 }).fit(subset, undefined, quiet);
+    assert.deepEqual(net.classes, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    assert.equal(net.predict(subset).length, 300);
+    net.dispose();
+    const seqs = signSequences(200, 6, 5);
+    const t = await transformer({ maxLength: 6, dModel: 8, numHeads: 2, ffDim: 16, epochs: 2, seed: 1 }).fit(seqs.X, seqs.y, quiet);
+    assert.equal(t.predictProba(seqs.X.slice(0, 4))[0].length, 2);
+    assert.throws(() => t.predict(signSequences(2, 5, 1).X), /fitted on samples of shape \[6,1\] but got \[5,1\]/);
+    t.dispose();
   });
 
   it("save writes model.json, weights and params atomically; load restores predictions and history", async () => {
