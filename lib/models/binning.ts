@@ -33,29 +33,25 @@ export function fitBinThresholds(m: Matrix, maxBins: number, seed = 0): Float64A
   for (let f = 0; f < m.cols; f++) {
     for (let t = 0; t < n; t++) values[t] = m.data[(rowsUsed ? rowsUsed[t] : t) * m.cols + f];
     values.sort();
-    const distinct: number[] = [];
-    const counts: number[] = [];
-    for (let t = 0; t < n; t++) {
-      if (t === 0 || values[t] !== values[t - 1]) {
-        distinct.push(values[t]);
-        counts.push(1);
-      } else counts[counts.length - 1]++;
-    }
-    if (distinct.length <= maxBins) {
-      const thr = new Float64Array(Math.max(0, distinct.length - 1));
-      for (let k = 0; k + 1 < distinct.length; k++) thr[k] = midpoint(distinct[k], distinct[k + 1]);
+    let distinctCount = n > 0 ? 1 : 0;
+    for (let t = 1; t < n; t++) if (values[t] !== values[t - 1]) distinctCount++;
+    if (distinctCount <= maxBins) {
+      const thr = new Float64Array(Math.max(0, distinctCount - 1));
+      let k = 0;
+      for (let t = 1; t < n; t++) if (values[t] !== values[t - 1]) thr[k++] = midpoint(values[t - 1], values[t]);
       out.push(thr);
     } else {
-      // Quantile cuts over the distinct values weighted by counts, snapped to midpoints.
+      // Quantile cuts: between the value at rank k·n/maxBins and the next larger value.
       const cuts: number[] = [];
-      let cum = 0;
-      let next = 1;
-      for (let k = 0; k + 1 < distinct.length && next < maxBins; k++) {
-        cum += counts[k];
-        if (cum >= (next * n) / maxBins) {
-          cuts.push(midpoint(distinct[k], distinct[k + 1]));
-          while (next < maxBins && cum >= (next * n) / maxBins) next++;
-        }
+      for (let k = 1; k < maxBins; k++) {
+        const r = Math.floor((k * n) / maxBins);
+        if (r <= 0 || r >= n) continue;
+        const v = values[r - 1];
+        let j = r;
+        while (j < n && values[j] === v) j++;
+        if (j >= n) break;
+        const cut = midpoint(v, values[j]);
+        if (cuts.length === 0 || cut > cuts[cuts.length - 1]) cuts.push(cut);
       }
       out.push(Float64Array.from(cuts));
     }

@@ -137,7 +137,28 @@ class HistTreeGrower {
       gOrdered[s] = grad[i];
       hOrdered[s] = hess[i];
     }
-    for (let f = 0; f < cols; f++) {
+    // Two features per pass: each row index and gradient is loaded once for both.
+    let f = 0;
+    for (; f + 1 < cols; f += 2) {
+      const col1 = f * rows;
+      const col2 = col1 + rows;
+      const hb1 = f * BINS * 3;
+      const hb2 = hb1 + BINS * 3;
+      for (let s = 0; s < n; s++) {
+        const i = idx[start + s];
+        const g = gOrdered[s];
+        const h = hOrdered[s];
+        const o1 = hb1 + bins[col1 + i] * 3;
+        const o2 = hb2 + bins[col2 + i] * 3;
+        hist[o1] += g;
+        hist[o1 + 1] += h;
+        hist[o1 + 2] += 1;
+        hist[o2] += g;
+        hist[o2 + 1] += h;
+        hist[o2 + 2] += 1;
+      }
+    }
+    for (; f < cols; f++) {
       const col = f * rows;
       const hb = f * BINS * 3;
       for (let s = 0; s < n; s++) {
@@ -384,7 +405,7 @@ async function boost(
           grad[i] = raw[i] - ytr[i];
           hess[i] = 1;
         } else if (outputs === 1) {
-          const q = sigmoid(raw[i]);
+          const q = 1 / (1 + Math.exp(-raw[i]));
           grad[i] = q - ytr[i];
           hess[i] = Math.max(q * (1 - q), 1e-16);
         } else {
