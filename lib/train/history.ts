@@ -83,14 +83,17 @@ export class History {
       for (let i = 1; i < n; i++) if (val[i] < val[best]) best = i;
       const rise = (val[n - 1] - val[best]) / Math.max(Math.abs(val[best]), 1e-12);
       const gap = (val[n - 1] - loss[n - 1]) / Math.max(Math.abs(loss[n - 1]), 1e-12);
-      if (best < n - 1 && rise > 0.1 && loss[n - 1] < loss[best]) {
+      // A rise counts when it is large relative to the minimum *and* to the scale of the problem (first-epoch loss),
+      // so tiny losses wobbling (0.01 -> 0.03) are not called overfitting.
+      const meaningful = val[n - 1] - val[best] > 0.05 * Math.max(Math.abs(val[0]), Math.abs(loss[0]), 1e-12);
+      if (best < n - 1 && rise > 0.1 && meaningful && loss[n - 1] < loss[best]) {
         return {
           kind: "overfitting",
           message: `Overfitting: validation loss rose ${(rise * 100).toFixed(0)}% above its minimum (epoch ${this.epochs[best]}) while training loss kept falling. ` +
             `Use early stopping, more dropout or L2, a smaller model, or more data.`,
         };
       }
-      if (gap > 0.5 && val[n - 1] > 0.05) {
+      if (gap > 0.5 && val[n - 1] - loss[n - 1] > 0.05 * Math.max(Math.abs(val[0]), 1e-12)) {
         return {
           kind: "overfitting",
           message: `Possible overfitting: validation loss (${val[n - 1].toPrecision(3)}) is ${(gap * 100).toFixed(0)}% above training loss (${loss[n - 1].toPrecision(3)}). ` +
@@ -104,6 +107,12 @@ export class History {
       return {
         kind: "underfitting",
         message: `Underfitting: training accuracy is only ${(lastAcc * 100).toFixed(1)}%. Train longer, raise the learning rate or the model's capacity, or scale the features.`,
+      };
+    }
+    if (loss[n - 1] > 0.8 * loss[0] && recent < 0.05) {
+      return {
+        kind: "underfitting",
+        message: `Underfitting: training loss barely moved (${formatMetric(loss[0])} → ${formatMetric(loss[n - 1])}). Raise the learning rate or the model's capacity, scale the features, or train longer.`,
       };
     }
     if (recent > 0.05) {

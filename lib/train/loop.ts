@@ -318,7 +318,11 @@ export async function runLoop(task: LoopTask, settings: LoopSettings, options: T
     Object.assign(history, History.fromJSON(state.history));
     best = state.best;
     startEpoch = state.epoch + 1;
-    if (es && best && es.restoreBestWeights) bestWeights = net.getWeights().map((w) => w.clone()); // best so far is unknown; keep current
+    if (es && best && es.restoreBestWeights) {
+      bestWeights = fs.existsSync(path.join(ckpt.dir, "best.json"))
+        ? readNamedTensors(ckpt.dir, "best").map((t) => t.tensor)
+        : net.getWeights().map((w) => w.clone());
+    }
   }
 
   let stopRequested = false;
@@ -420,6 +424,7 @@ export async function runLoop(task: LoopTask, settings: LoopSettings, options: T
         await writeDirAtomically(ckpt.dir, async (tmp) => {
           await writeLayersModel(net, tmp);
           await writeNamedTensors(tmp, "optimizer", optimizerWeights);
+          if (bestWeights) await writeNamedTensors(tmp, "best", bestWeights.map((tensor, i) => ({ name: `best_${i}`, tensor })));
           fs.writeFileSync(path.join(tmp, STATE_FILE), JSON.stringify(state, null, 1));
           await task.saveExtra?.(tmp);
         });

@@ -133,6 +133,34 @@ describe("train()", function () {
     for (const m of [full, first, resumed]) m.dispose();
   });
 
+  it("a resumed run with early stopping keeps the best weights saved in the checkpoint", async () => {
+    const data = noisy(300, 7);
+    const val = noisy(150, 8);
+    const params = { hiddenUnits: [128, 128], batchSize: 16, learningRate: 0.01, seed: 3 };
+    const opts = { ...quiet, validationData: { x: val.X, y: val.y }, earlyStopping: { patience: 3 } };
+    const full = await mlp(params).fit(data.X, data.y, { ...opts, epochs: 60 });
+    const dir = path.join(tmp, "ckpt-es");
+    const part = await mlp(params).fit(data.X, data.y, { ...opts, epochs: full.history!.bestEpoch! + 1, checkpoint: { dir } });
+    const resumed = await mlp(params).fit(data.X, data.y, { ...opts, epochs: 60, checkpoint: { dir } });
+    assert.equal(resumed.history!.bestEpoch, full.history!.bestEpoch);
+    assert.deepEqual(resumed.predictProba(val.X.slice(0, 5)), full.predictProba(val.X.slice(0, 5)));
+    for (const m of [full, part, resumed]) m.dispose();
+  });
+
+  it("diagnoses over- and underfitting from the curves", () => {
+    const h = (loss: number[], val: number[], acc?: number[]) => {
+      const history = new History();
+      loss.forEach((l, i) => history.record(i + 1, { loss: l, ...(acc ? { acc: acc[i] } : {}), val_loss: val[i] }, 0.001));
+      return history.hint().kind;
+    };
+    assert.equal(h([1, 0.6, 0.4, 0.3, 0.2, 0.1], [1, 0.7, 0.6, 0.7, 0.8, 0.9]), "overfitting");
+    assert.equal(h([1, 0.99, 0.98, 0.98], [1, 0.99, 0.99, 0.99]), "underfitting");
+    assert.equal(h([1, 0.8, 0.7, 0.6], [1, 0.8, 0.7, 0.6], [0.5, 0.6, 0.62, 0.65]), "underfitting");
+    assert.equal(h([1, 0.6, 0.4, 0.3], [1, 0.6, 0.42, 0.32]), "still-improving");
+    assert.equal(h([1, 0.3, 0.2, 0.2, 0.2], [1, 0.32, 0.22, 0.22, 0.22]), "good-fit");
+    assert.equal(h([0.2, 0.02, 0.01, 0.01], [0.2, 0.02, 0.01, 0.014]), "good-fit", "tiny wobbles are not overfitting");
+  });
+
   it("stops after the current batch on an aborted signal; the model stays usable", async () => {
     const { X, y } = iris();
     const controller = new AbortController();
