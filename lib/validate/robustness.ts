@@ -117,11 +117,19 @@ export function robustness(model: Estimator, X: FeatureInput, y: TargetInput, op
   const truth = readTarget(y, frame.rows, "robustness");
   const scorer = resolveMetric(options.metric, model);
   const reference = options.trainX ? Frame.from(options.trainX) : frame;
-  if (reference.columns.length !== frame.columns.length) throw new Error(`robustness: trainX has ${reference.columns.length} features but X has ${frame.columns.length}.`);
+  // Training statistics are matched to X's columns by name (tables) or by position (matrices).
+  const refIndex = frame.columns.map((name, j) => {
+    const k = reference.columns.indexOf(name);
+    if (k >= 0) return k;
+    if (reference.columns.length === frame.columns.length) return j;
+    throw new Error(`robustness: feature "${name}" of X is not in trainX (columns: ${reference.columns.join(", ")}).`);
+  });
   const features = options.features ? options.features.map((f) => frame.columnIndex(f)) : frame.numericColumns();
   if (features.length === 0) throw new Error("robustness: X has no numeric feature to perturb.");
-  const means = columnMeans(reference);
-  const stds = columnStds(reference);
+  const refMeans = columnMeans(reference);
+  const refStds = columnStds(reference);
+  const means = new Map(frame.columns.map((_, j) => [j, refMeans.get(refIndex[j]) ?? 0]));
+  const stds = new Map(frame.columns.map((_, j) => [j, refStds.get(refIndex[j]) ?? 0]));
   const rng = new SeededRandom(options.seed ?? 0);
   const repeats = options.repeats ?? 3;
   const tolerance = options.tolerance ?? 0.05;
@@ -188,7 +196,7 @@ export function robustness(model: Estimator, X: FeatureInput, y: TargetInput, op
 
   if (options.outOfRange ?? true) {
     for (const j of features) {
-      const col = reference.numbers(j).filter(Number.isFinite);
+      const col = reference.numbers(refIndex[j]).filter(Number.isFinite);
       let lo = Infinity;
       let hi = -Infinity;
       for (const v of col) (lo = Math.min(lo, v)), (hi = Math.max(hi, v));

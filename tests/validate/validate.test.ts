@@ -207,7 +207,9 @@ describe("real-world validation (lib/validate)", function () {
 
     it("imputes with the training means: a missing-only perturbation of a constant feature changes nothing", () => {
       // With 100% missing, every value becomes the training mean; the prediction equals predicting on the means.
-      const result = robustness(logistic, data.Xtest, data.ytest, { trainX: data.Xtrain, noiseLevels: [], missingRates: [1], outOfRange: false, repeats: 1 });
+      // trainX's columns in another order: statistics are matched by name.
+      const reordered = data.Xtrain.select(FEATURES.slice().reverse());
+      const result = robustness(logistic, data.Xtest, data.ytest, { trainX: reordered, noiseLevels: [], missingRates: [1], outOfRange: false, repeats: 1 });
       const means = FEATURES.map((f) => (data.Xtrain.array(f) as number[]).reduce((a, b) => a + b, 0) / data.Xtrain.numRows());
       const onMeans = logistic.predict(data.ytest.map(() => means));
       assert.equal(result.rows[1].value, accuracy(data.ytest, onMeans));
