@@ -158,7 +158,7 @@ describe("train()", function () {
     assert.equal(h([1, 0.8, 0.7, 0.6], [1, 0.8, 0.7, 0.6], [0.5, 0.6, 0.62, 0.65]), "underfitting");
     assert.equal(h([1, 0.6, 0.4, 0.3], [1, 0.6, 0.42, 0.32]), "still-improving");
     assert.equal(h([1, 0.3, 0.2, 0.2, 0.2], [1, 0.32, 0.22, 0.22, 0.22]), "good-fit");
-    assert.equal(h([0.2, 0.02, 0.01, 0.01], [0.2, 0.02, 0.01, 0.014]), "good-fit", "tiny wobbles are not overfitting");
+    assert.equal(h([0.2, 0.02, 0.01, 0.01, 0.01], [0.2, 0.02, 0.01, 0.01, 0.014]), "good-fit", "tiny wobbles are not overfitting");
   });
 
   it("stops after the current batch on an aborted signal; the model stays usable", async () => {
