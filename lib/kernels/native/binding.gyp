@@ -7,7 +7,7 @@
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS"],
       "cflags!": ["-fno-exceptions"],
       "cflags_cc!": ["-fno-exceptions"],
-      "cflags_cc": ["-O3", "-std=c++17", "-fexceptions", "-Wno-free-nonheap-object"],
+      "cflags_cc": ["-O3", "-std=c++17", "-fexceptions", "-Wno-free-nonheap-object", "-fno-math-errno"],
       "libraries": ["<!@(node -p \"process.env.TRAINLAB_BLAS_LIBS || '-lopenblas'\")"]
     }
   ]
