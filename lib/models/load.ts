@@ -23,10 +23,8 @@ interface NnLoader {
  */
 export async function loadModel(dir: string): Promise<Estimator> {
   if (!fs.existsSync(dir)) throw new Error(`No saved model at ${path.resolve(dir)}: the directory does not exist.`);
-  if (!fs.existsSync(path.join(dir, "model.json"))) {
-    const nn = require("./nn") as NnLoader;
-    if (nn.isSavedNeuralNetwork(dir)) return nn.loadNeuralNetwork(dir);
-  }
+  const nn = require("./nn") as NnLoader;
+  if (nn.isSavedNeuralNetwork(dir)) return nn.loadNeuralNetwork(dir);
   const { manifest, state } = readSavedModel(dir);
   return restoreEstimator(manifest, state);
 }

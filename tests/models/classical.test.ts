@@ -10,7 +10,7 @@ import { DISPLAY } from "../../lib/display";
 import {
   AgglomerativeClustering, Classifier, DecisionTreeClassifier, DecisionTreeRegressor, Estimator, GaussianNB, HasFeatureImportances, HistGradientBoostingClassifier,
   HistGradientBoostingRegressor, KMeans, LinearRegression, LogisticRegression, RandomForestClassifier, RandomForestRegressor, Ridge, SVC, Clusterer, loadModel,
-  recommend, RECOMMEND_TASKS,
+  recommend, RECOMMEND_TASKS, mlp,
 } from "../../lib/models";
 import { SeededRandom } from "../../lib/models/random";
 
@@ -274,6 +274,16 @@ describe("classical models (lib/models)", function () {
         assert.deepEqual((await loadModel(dir)).predict(Xd), model.predict(Xd));
       });
     }
+
+    it("loadModel also restores a neural network (lib/models/nn) saved with save(dir)", async () => {
+      const net = mlp({ hiddenUnits: [8], epochs: 2 });
+      await net.fit(X, y, { seed: 1 });
+      const dir = path.join(tmpDir(), "net");
+      await net.save(dir);
+      const loaded = await loadModel(dir);
+      assert.equal(loaded.kind, "classifier");
+      assert.deepEqual(loaded.predict(X), net.predict(X));
+    });
 
     it("loadModel explains a directory that is not a saved model", async () => {
       const dir = tmpDir();
