@@ -128,8 +128,35 @@ export interface LoopSettings {
 
 const STATE_FILE = "trainstate.json";
 
-/** Builds a tfjs optimizer by name. @throws Error on an unknown name. */
+interface NativePack {
+  nativeKernelsActive(): boolean;
+  nativeAdam(learningRate: number): tf.Optimizer;
+  nativeSGD(learningRate: number, momentum: number): tf.Optimizer;
+}
+
+/** The native kernel pack's fused optimizers, when the pack is loaded and active on the current (wasm) backend. */
+function activeNativePack(): NativePack | undefined {
+  if (tf.getBackend() !== "wasm") return undefined;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const pack = require("../kernels/native") as NativePack;
+    return typeof pack.nativeKernelsActive === "function" && pack.nativeKernelsActive() ? pack : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Builds an optimizer by name: tfjs's, or the native kernel pack's fused equivalent (same update rule) when that
+ * pack is active on wasm. @throws Error on an unknown name.
+ */
 export function makeOptimizer(name: OptimizerName, learningRate: number, momentum = 0.9): tf.Optimizer {
+  const pack = name === "rmsprop" ? undefined : activeNativePack();
+  if (pack) {
+    if (name === "adam") return pack.nativeAdam(learningRate);
+    if (name === "sgd") return pack.nativeSGD(learningRate, 0);
+    if (name === "momentum") return pack.nativeSGD(learningRate, momentum);
+  }
   switch (name) {
     case "sgd": return tf.train.sgd(learningRate);
     case "momentum": return tf.train.momentum(learningRate, momentum);
@@ -231,6 +258,8 @@ interface SavedState {
   settings: LoopSettings;
   optimizer: OptimizerName;
   best: { value: number; epoch: number; wait: number } | null;
+  /** Names of the trainable variables, in order, when the checkpoint was written. */
+  variableNames?: string[];
 }
 
 /** True when `dir` holds a training checkpoint. */
@@ -295,6 +324,7 @@ export async function runLoop(task: LoopTask, settings: LoopSettings, options: T
   let best: { value: number; epoch: number; wait: number } | null = null;
   let bestWeights: tf.Tensor[] | null = null;
 
+  const vars = net.trainableWeights.map((w) => w.read() as tf.Variable);
   const ckpt = options.checkpoint;
   if (ckpt && (ckpt.resume ?? true) && hasCheckpoint(ckpt.dir)) {
     const state = JSON.parse(fs.readFileSync(path.join(ckpt.dir, STATE_FILE), "utf8")) as SavedState;
@@ -309,7 +339,12 @@ export async function runLoop(task: LoopTask, settings: LoopSettings, options: T
       saved.dispose();
     }
     if (fs.existsSync(path.join(ckpt.dir, "optimizer.json"))) {
-      const named = readNamedTensors(ckpt.dir, "optimizer");
+      // Optimizer slots may be keyed by variable name ("<var>/m"); this model's variables have new names.
+      const renames = (state.variableNames ?? []).map((old, i) => [old, vars[i]?.name] as const).sort((a, b) => b[0].length - a[0].length);
+      const named = readNamedTensors(ckpt.dir, "optimizer").map((t) => {
+        const hit = renames.find(([old]) => t.name === old || t.name.startsWith(`${old}/`));
+        return hit && hit[1] ? { name: hit[1] + t.name.slice(hit[0].length), tensor: t.tensor } : t;
+      });
       // Prime the optimizer's slots, then overwrite them with the saved state.
       await optimizer.setWeights(named);
       tf.dispose(named.map((t) => t.tensor));
@@ -331,7 +366,6 @@ export async function runLoop(task: LoopTask, settings: LoopSettings, options: T
   const signal = options.signal ?? interruptSignal();
   const live = new LiveView(options.live ?? "auto", options.title ?? "Training");
   const batches = Math.ceil(n / batchSize);
-  const vars = net.trainableWeights.map((w) => w.read() as tf.Variable);
   const kernels = settings.l2 > 0 ? kernelWeights(net) : [];
   const started = Date.now();
   let samplesSeen = 0;
@@ -419,7 +453,9 @@ export async function runLoop(task: LoopTask, settings: LoopSettings, options: T
         }
       }
       if (ckpt && (epoch % Math.max(1, ckpt.every ?? 1) === 0 || epoch === totalEpochs)) {
-        const state: SavedState = { epoch, rngState: rng.getState(), history: history.toJSON(), settings, optimizer: settings.optimizer, best };
+        const state: SavedState = {
+          epoch, rngState: rng.getState(), history: history.toJSON(), settings, optimizer: settings.optimizer, best, variableNames: vars.map((v) => v.name),
+        };
         const optimizerWeights = await optimizer.getWeights();
         await writeDirAtomically(ckpt.dir, async (tmp) => {
           await writeLayersModel(net, tmp);
