@@ -1,0 +1,388 @@
+/**
+ * Experiment runs: every training or evaluation can leave a record in `runs/<timestamp>-<name>/` with its
+ * parameters, per-epoch metrics, final metrics, environment, data fingerprint and model artifacts, written
+ * atomically (built in a temporary folder, then renamed into place). `compareRuns()` renders the history.
+ *
+ *   const run = await recordRun({ name: "mlp-adam", params, history, metrics: { accuracy: 0.97 }, data: { train }, model });
+ *   compareRuns({ name: "mlp" })          // table + chart of every "mlp*" run
+ *
+ * Or as a Keras-style callback that records while training:
+ *
+ *   const recorder = startRun("mlp-adam", params);
+ *   await train(model, data, { callbacks: [recorder] });
+ *   await recorder.finish({ metrics, model });
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { DISPLAY, MimeBundle, escapeHtml } from "../display";
+import { Figure, PlotlyTrace } from "../viz/figure";
+import { EnvironmentInfo, environmentInfo, projectRoot } from "./environment";
+import { dataFingerprint, Fingerprintable } from "./fingerprint";
+import { currentBackend } from "../backend";
+
+/** Metric values of one epoch (or of the final evaluation): name to number. */
+export type MetricValues = Record<string, number>;
+
+/** Anything that can save itself to a folder (every trainlab estimator, fitted pipelines). */
+export interface SavableArtifact {
+  save(dir: string): Promise<void> | void;
+}
+
+/** What {@link recordRun} stores. */
+export interface RunInput {
+  /** A short name, e.g. "logreg-l2"; becomes part of the folder name. */
+  name: string;
+  /** "train", "evaluate", "tune", "validate"... (free text; default "train"). */
+  kind?: string;
+  /** The hyperparameters and settings, as plain data. */
+  params?: Record<string, unknown>;
+  /**
+   * Per-epoch metrics: an array of records, a `History` (anything with `history` as
+   * `{metric: number[]}` or `epochs` as records), or a tf.js `History` object.
+   */
+  history?: unknown;
+  /** Final metrics, e.g. `{ accuracy: 0.97, macro_f1: 0.96 }`. */
+  metrics?: MetricValues;
+  /** Datasets to fingerprint, by label. */
+  data?: Record<string, Fingerprintable>;
+  /** Fingerprints computed elsewhere, by label. */
+  dataFingerprints?: Record<string, string>;
+  /** A model (or pipeline) saved into `model/` of the run folder. */
+  model?: SavableArtifact;
+  /** Extra files: name to content (strings and buffers as is, anything else as JSON). */
+  artifacts?: Record<string, unknown>;
+  notes?: string;
+  /** Where runs live: default `$TRAINLAB_RUNS_DIR`, else `runs/` in the project. */
+  dir?: string;
+}
+
+/** A stored run, as `run.json` holds it. */
+export interface RunRecord {
+  /** The folder name: `<timestamp>-<name>`. */
+  id: string;
+  name: string;
+  kind: string;
+  createdAt: string;
+  params: Record<string, unknown>;
+  /** One record per epoch, `{ epoch, loss, val_loss, ... }`. */
+  history: Array<Record<string, number>>;
+  metrics: MetricValues;
+  dataFingerprints: Record<string, string>;
+  environment: EnvironmentInfo;
+  /** Files in the run folder besides run.json, relative to it. */
+  artifacts: string[];
+  notes?: string;
+  /** Absolute path of the run folder (not stored; filled in when read). */
+  path?: string;
+}
+
+/** The folder runs are written to: `$TRAINLAB_RUNS_DIR`, else `<project>/runs`. */
+export function runsDir(): string {
+  return process.env.TRAINLAB_RUNS_DIR ? path.resolve(process.env.TRAINLAB_RUNS_DIR) : path.join(projectRoot(), "runs");
+}
+
+function safeName(name: string): string {
+  const cleaned = name.trim().replace(/[^A-Za-z0-9._-]+/g, "-").replace(/^-+|-+$/g, "");
+  if (!cleaned) throw new Error(`A run needs a name made of letters, digits, ".", "_" or "-"; got ${JSON.stringify(name)}.`);
+  return cleaned.slice(0, 80);
+}
+
+function timestamp(date: Date): string {
+  return date.toISOString().replace(/:/g, "-").replace(/\./, "-");
+}
+
+function finiteNumbers(record: Record<string, unknown>, where: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(record)) {
+    if (typeof v === "number") out[k] = v;
+    else if (v !== undefined && v !== null && typeof v !== "object") {
+      const n = Number(v);
+      if (Number.isNaN(n)) throw new Error(`${where}: metric "${k}" is ${JSON.stringify(v)}, not a number.`);
+      out[k] = n;
+    }
+  }
+  return out;
+}
+
+/**
+ * Normalises per-epoch metrics from the shapes trainlab and tf.js produce into one record per epoch.
+ * @throws Error when the value is not a recognisable history or a metric is not numeric.
+ */
+export function historyRecords(history: unknown): Array<Record<string, number>> {
+  if (history === undefined || history === null) return [];
+  let h: unknown = history;
+  if (typeof h === "object" && h !== null && !Array.isArray(h) && typeof (h as { toJSON?: unknown }).toJSON === "function") {
+    const json = (h as { toJSON(): unknown }).toJSON();
+    if (json && typeof json === "object") h = json;
+  }
+  if (Array.isArray(h)) return h.map((r, i) => ({ epoch: i + 1, ...finiteNumbers(r as Record<string, unknown>, `history epoch ${i + 1}`) }));
+  const o = h as Record<string, unknown>;
+  if (Array.isArray(o.epochs) && o.epochs.length && typeof o.epochs[0] === "object") return historyRecords(o.epochs);
+  if (Array.isArray(o.records)) return historyRecords(o.records);
+  const columns = (o.history && typeof o.history === "object" ? o.history : o) as Record<string, unknown>;
+  const names = Object.keys(columns).filter((k) => Array.isArray(columns[k]));
+  if (names.length === 0) throw new Error("recordRun({history}) needs per-epoch records, a History, or {metric: number[]}.");
+  const epochs = Math.max(...names.map((k) => (columns[k] as unknown[]).length));
+  const epochNumbers = Array.isArray(o.epoch) ? (o.epoch as number[]) : undefined;
+  const records: Array<Record<string, number>> = [];
+  for (let e = 0; e < epochs; e++) {
+    const row: Record<string, number> = { epoch: epochNumbers ? Number(epochNumbers[e]) + 1 : e + 1 };
+    for (const k of names) {
+      if (k === "epoch") continue;
+      const v = (columns[k] as unknown[])[e];
+      if (typeof v === "number") row[k] = v;
+    }
+    records.push(row);
+  }
+  return records;
+}
+
+function writeArtifact(dir: string, file: string, content: unknown): void {
+  if (path.isAbsolute(file) || file.split(/[\\/]/).includes("..")) throw new Error(`Artifact name ${JSON.stringify(file)} must be a relative path inside the run folder.`);
+  const target = path.join(dir, file);
+  fs.mkdirSync(path.dirname(target), { recursive: true });
+  if (typeof content === "string" || Buffer.isBuffer(content) || content instanceof Uint8Array) fs.writeFileSync(target, content);
+  else fs.writeFileSync(target, JSON.stringify(content, null, 2));
+}
+
+function listFiles(dir: string, prefix = ""): string[] {
+  const out: string[] = [];
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
+    if (entry.isDirectory()) out.push(...listFiles(path.join(dir, entry.name), rel));
+    else if (rel !== "run.json") out.push(rel);
+  }
+  return out;
+}
+
+/**
+ * Writes a run to `<runs>/<timestamp>-<name>/` atomically: run.json, history.csv, model/ and artifacts.
+ * A failure (e.g. the model cannot save) leaves no run folder behind.
+ * @throws Error on a bad name, a non-numeric metric, or when saving the model fails (with its message).
+ */
+export async function recordRun(input: RunInput): Promise<RunRecord> {
+  const name = safeName(input.name);
+  const root = input.dir ? path.resolve(input.dir) : runsDir();
+  fs.mkdirSync(root, { recursive: true });
+  const created = new Date();
+  const staging = fs.mkdtempSync(path.join(root, `.tmp-${name}-`));
+  try {
+    const fingerprints: Record<string, string> = { ...(input.dataFingerprints ?? {}) };
+    for (const [label, value] of Object.entries(input.data ?? {})) fingerprints[label] = dataFingerprint(value);
+    const history = historyRecords(input.history);
+    const environment = environmentInfo();
+    const backend = await currentBackend();
+    if (backend) environment.backend = backend.summary();
+    if (input.model) {
+      try {
+        await input.model.save(path.join(staging, "model"));
+      } catch (err) {
+        throw new Error(`recordRun("${name}"): saving the model failed: ${(err as Error).message}`);
+      }
+    }
+    for (const [file, content] of Object.entries(input.artifacts ?? {})) writeArtifact(staging, file, content);
+    if (history.length) {
+      const columns = [...new Set(history.flatMap((r) => Object.keys(r)))];
+      const csv = [columns.join(","), ...history.map((r) => columns.map((c) => (r[c] === undefined ? "" : String(r[c]))).join(","))].join("\n") + "\n";
+      fs.writeFileSync(path.join(staging, "history.csv"), csv);
+    }
+    let id = `${timestamp(created)}-${name}`;
+    for (let n = 2; fs.existsSync(path.join(root, id)); n++) id = `${timestamp(created)}-${name}-${n}`;
+    const record: RunRecord = {
+      id,
+      name: input.name,
+      kind: input.kind ?? "train",
+      createdAt: created.toISOString(),
+      params: JSON.parse(JSON.stringify(input.params ?? {})) as Record<string, unknown>,
+      history,
+      metrics: finiteNumbers(input.metrics ?? {}, `recordRun("${name}") metrics`),
+      dataFingerprints: fingerprints,
+      environment,
+      artifacts: listFiles(staging),
+      notes: input.notes,
+    };
+    fs.writeFileSync(path.join(staging, "run.json"), JSON.stringify(record, null, 2));
+    const target = path.join(root, id);
+    fs.renameSync(staging, target);
+    return { ...record, path: target };
+  } catch (err) {
+    fs.rmSync(staging, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+/** Filters for {@link listRuns}. */
+export interface RunFilter {
+  /** Runs whose name starts with this (or matches this RegExp). */
+  name?: string | RegExp;
+  kind?: string;
+  /** Where runs live (default {@link runsDir}). */
+  dir?: string;
+  /** Only the last N runs (after filtering). */
+  last?: number;
+}
+
+/**
+ * Reads one run by id (folder name) or path.
+ * @throws Error naming the folder when it has no readable run.json.
+ */
+export function loadRun(idOrPath: string, dir: string = runsDir()): RunRecord {
+  const folder = path.isAbsolute(idOrPath) ? idOrPath : path.join(dir, idOrPath);
+  const file = path.join(folder, "run.json");
+  if (!fs.existsSync(file)) throw new Error(`No run at ${folder} (run.json is missing). List runs with listRuns().`);
+  try {
+    return { ...(JSON.parse(fs.readFileSync(file, "utf8")) as RunRecord), path: folder };
+  } catch (err) {
+    throw new Error(`${file} is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+/** The recorded runs, oldest first, optionally filtered. Unfinished (temporary) folders are never listed. */
+export function listRuns(filter: RunFilter = {}): RunRecord[] {
+  const dir = filter.dir ? path.resolve(filter.dir) : runsDir();
+  if (!fs.existsSync(dir)) return [];
+  const runs: RunRecord[] = [];
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    if (!entry.isDirectory() || entry.name.startsWith(".") || !fs.existsSync(path.join(dir, entry.name, "run.json"))) continue;
+    const run = loadRun(entry.name, dir);
+    if (filter.kind && run.kind !== filter.kind) continue;
+    if (filter.name !== undefined && !(typeof filter.name === "string" ? run.name.startsWith(filter.name) : filter.name.test(run.name))) continue;
+    runs.push(run);
+  }
+  runs.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
+  return filter.last ? runs.slice(-filter.last) : runs;
+}
+
+function formatValue(v: unknown): string {
+  if (typeof v === "number") return Number.isInteger(v) ? String(v) : Math.abs(v) >= 1e4 || Math.abs(v) < 1e-3 ? v.toExponential(3) : v.toFixed(4);
+  if (v === undefined || v === null) return "";
+  return typeof v === "string" ? v : JSON.stringify(v);
+}
+
+/** A comparison of runs: a table (params and final metrics) and a chart. Displays as both. */
+export class RunComparison {
+  /** The metric the chart plots. */
+  readonly metric: string | undefined;
+  constructor(readonly runs: readonly RunRecord[], metric?: string) {
+    const metrics = [...new Set(runs.flatMap((r) => Object.keys(r.metrics)))];
+    this.metric = metric ?? metrics[0];
+    if (metric && !metrics.includes(metric) && !runs.some((r) => r.history.some((h) => metric in h))) {
+      throw new Error(`No run has metric "${metric}". Recorded metrics: ${metrics.join(", ") || "none"}.`);
+    }
+  }
+
+  /** The comparison as rows: one per run, with `run`, `date`, params and final metrics. */
+  rows(): Array<Record<string, unknown>> {
+    return this.runs.map((r) => ({ run: r.id, name: r.name, kind: r.kind, date: r.createdAt, ...r.params, ...r.metrics }));
+  }
+
+  /** The columns of {@link rows}: identity, then the parameters that differ, then metrics. */
+  columns(): { params: string[]; metrics: string[] } {
+    const params = [...new Set(this.runs.flatMap((r) => Object.keys(r.params)))];
+    return { params, metrics: [...new Set(this.runs.flatMap((r) => Object.keys(r.metrics)))] };
+  }
+
+  /** The chart: the final metric per run (bars) and, when runs have histories, that metric per epoch (lines). */
+  chart(): Figure {
+    const metric = this.metric ?? "";
+    const withHistory = this.runs.filter((r) => r.history.some((h) => metric in h || `val_${metric}` in h || "loss" in h));
+    if (withHistory.length > 0) {
+      const key = withHistory.some((r) => r.history.some((h) => `val_${metric}` in h)) ? `val_${metric}` :
+        withHistory.some((r) => r.history.some((h) => metric in h)) ? metric : "loss";
+      const traces: PlotlyTrace[] = withHistory.map((r) => ({
+        type: "scatter", mode: "lines+markers", name: r.id,
+        x: r.history.filter((h) => key in h).map((h) => h.epoch), y: r.history.filter((h) => key in h).map((h) => h[key]),
+      }));
+      return new Figure({ data: traces, layout: { title: { text: `${key} per epoch, by run` }, xaxis: { title: { text: "epoch" } }, yaxis: { title: { text: key } }, height: 380 } });
+    }
+    return new Figure({
+      data: [{ type: "bar", name: metric, x: this.runs.map((r) => r.id), y: this.runs.map((r) => r.metrics[metric] ?? null) }],
+      layout: { title: { text: `${metric} by run` }, yaxis: { title: { text: metric } }, height: 380, margin: { b: 140 } },
+    });
+  }
+
+  /** The table as HTML. */
+  tableHtml(): string {
+    const { params, metrics } = this.columns();
+    const best = new Map<string, number>();
+    for (const m of metrics) {
+      const values = this.runs.map((r) => r.metrics[m]).filter((v): v is number => typeof v === "number");
+      const lowerIsBetter = /loss|error|mse|mae|rmse|mape|latency/i.test(m);
+      if (values.length) best.set(m, lowerIsBetter ? Math.min(...values) : Math.max(...values));
+    }
+    const head = ["run", "kind", ...params, ...metrics].map((c) => `<th>${escapeHtml(c)}</th>`).join("");
+    const body = this.runs.map((r) => `<tr><td>${escapeHtml(r.id)}</td><td>${escapeHtml(r.kind)}</td>${params.map((p) => `<td>${escapeHtml(formatValue(r.params[p]))}</td>`).join("")}${metrics.map((m) => `<td${r.metrics[m] !== undefined && r.metrics[m] === best.get(m) && this.runs.length > 1 ? ' style="font-weight:bold"' : ""}>${escapeHtml(formatValue(r.metrics[m]))}</td>`).join("")}</tr>`).join("");
+    return `<table class="trainlab-runs"><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>`;
+  }
+
+  toString(): string {
+    const { params, metrics } = this.columns();
+    const lines = [["run", ...params, ...metrics].join("\t"), ...this.runs.map((r) => [r.id, ...params.map((p) => formatValue(r.params[p])), ...metrics.map((m) => formatValue(r.metrics[m]))].join("\t"))];
+    return `${this.runs.length} run(s)\n${lines.join("\n")}`;
+  }
+
+  [DISPLAY](): MimeBundle {
+    if (this.runs.length === 0) return { "text/plain": "No runs recorded yet.", "text/html": "<p>No runs recorded yet.</p>" };
+    const chart = this.chart()[DISPLAY]();
+    return { "text/plain": this.toString(), "text/html": `<div class="trainlab-run-comparison"><b>${this.runs.length} run(s)</b>${this.tableHtml()}${String(chart["text/html"])}</div>` };
+  }
+}
+
+/**
+ * Compares recorded runs: pass runs (or ids), or a filter. Renders a table of params and final metrics
+ * (best value in bold) and a chart of `metric` (per epoch when runs have histories).
+ * @throws Error when `metric` was never recorded.
+ */
+export function compareRuns(selection: RunFilter | readonly (RunRecord | string)[] = {}, options: { metric?: string } = {}): RunComparison {
+  const runs = Array.isArray(selection)
+    ? (selection as readonly (RunRecord | string)[]).map((r) => (typeof r === "string" ? loadRun(r) : r))
+    : listRuns(selection as RunFilter);
+  return new RunComparison(runs, options.metric);
+}
+
+/** Records one run while training, as a Keras-style callback; {@link finish} writes it. */
+export class RunRecorder {
+  private readonly epochs: Array<Record<string, number>> = [];
+  private readonly startedAt = Date.now();
+  constructor(readonly name: string, readonly params: Record<string, unknown> = {}, readonly options: Pick<RunInput, "kind" | "dir" | "data" | "dataFingerprints" | "notes"> = {}) {
+    safeName(name);
+  }
+
+  /** Keras-style hook: records the epoch's logs. */
+  onEpochEnd(epoch: number, logs: Record<string, unknown> = {}): void {
+    this.epochs.push({ epoch: epoch + 1, ...finiteNumbers(logs, `epoch ${epoch + 1}`) });
+  }
+
+  /** Records one epoch's metrics directly (1-based epoch). */
+  logEpoch(epoch: number, metrics: MetricValues): void {
+    this.onEpochEnd(epoch - 1, metrics);
+  }
+
+  /** The epochs recorded so far. */
+  get history(): ReadonlyArray<Record<string, number>> {
+    return this.epochs;
+  }
+
+  /** Writes the run with the final metrics, model and artifacts. @throws as {@link recordRun}. */
+  finish(final: Pick<RunInput, "metrics" | "model" | "artifacts" | "notes"> = {}): Promise<RunRecord> {
+    return recordRun({
+      ...this.options, ...final, name: this.name, params: this.params, history: this.epochs,
+      metrics: { ...(final.metrics ?? {}), seconds: (Date.now() - this.startedAt) / 1000 },
+    });
+  }
+}
+
+/** Starts recording a run; pass the recorder as a training callback and call `finish()`. */
+export function startRun(name: string, params: Record<string, unknown> = {}, options: Pick<RunInput, "kind" | "dir" | "data" | "dataFingerprints" | "notes"> = {}): RunRecorder {
+  return new RunRecorder(name, params, options);
+}
+
+/** The run API in one namespace: `runs.record(...)`, `runs.list()`, `runs.compare()`, `runs.load(id)`, `runs.start(...)`. */
+export const runs = {
+  record: recordRun,
+  list: listRuns,
+  load: loadRun,
+  compare: compareRuns,
+  start: startRun,
+  dir: runsDir,
+} as const;
