@@ -3,7 +3,7 @@
  * dictionary codes for strings) without creating a string per field. Malformed input gets an error naming
  * the file, line and column; `onBadLines: "skip"` drops bad rows and counts them instead.
  */
-import { DictColumn, NumericColumn, Category } from "./columns";
+import { DictColumn, NumericColumn, Category } from "./typed";
 
 /** Column types a loader can be told to use (overriding inference). */
 export type DeclaredType = "number" | "string" | "boolean" | "date";
@@ -124,45 +124,11 @@ class ByteDictionary {
  */
 export function parseCsv(input: Uint8Array | string, options: CsvParseOptions = {}): CsvParseResult {
   const buf = typeof input === "string" ? Buffer.from(input, "utf8") : input;
-  const file = options.fileName ?? "<csv>";
-  const delimiter = options.delimiter ?? ",";
-  if (delimiter.length !== 1) throw new Error(`The delimiter must be one character, got ${JSON.stringify(delimiter)}.`);
-  const D = delimiter.charCodeAt(0);
-  const nullSet = new Set(options.nullValues ?? DEFAULT_NULLS);
-  const skipBad = options.onBadLines === "skip";
-  const declared = options.types ?? {};
-
-  let pos = 0;
-  if (buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) pos = 3;
-
-  // Header.
-  const header = readRowAsStrings(buf, pos, D, file);
-  if (header === null) throw new Error(`${file}: the file is empty; expected a header line with column names.`);
-  const names = dedupeNames(header.fields);
-  for (const name of Object.keys(declared)) {
-    if (!names.includes(name)) throw new Error(`${file}: type given for column "${name}", which is not in the header (${names.join(", ")}).`);
-  }
-  const bodyStart = header.next;
-  const ncol = names.length;
-
-  // Initial capacity: from the bytes per row of the first rows (columns grow by doubling if the guess is short).
-  let probe = bodyStart;
-  let probeRows = 0;
-  while (probeRows < 2000 && probe < buf.length) {
-    const nl = buf.indexOf(10, probe);
-    if (nl < 0) break;
-    probe = nl + 1;
-    probeRows++;
-  }
-  const capacity = probe >= buf.length || probeRows === 0 ? probeRows + 1 : Math.ceil(((buf.length - bodyStart) / (probe - bodyStart)) * probeRows * 1.02) + 64;
-
-  // Inference: numeric unless a sampled value is not a number (declared types win).
-  const isNumeric = names.map((name) => (declared[name] ? declared[name] === "number" : true));
-  if (Object.keys(declared).length < ncol) inferTypes(buf, bodyStart, D, ncol, isNumeric, names, declared, nullSet, file);
-
+  const plan = planCsv(buf, options);
+  const { isNumeric } = plan;
   for (;;) {
     try {
-      return parseBody(buf, bodyStart, D, names, isNumeric, declared, nullSet, skipBad, file, capacity, header.line);
+      return parseBody(buf, plan.bodyStart, plan.D, plan.names, isNumeric, plan.declared, plan.nullSet, plan.skipBad, plan.file, estimateCapacity(buf, plan.bodyStart), plan.headerLine);
     } catch (e) {
       if (e instanceof RetryAsString) {
         isNumeric[e.column] = false;
@@ -171,6 +137,54 @@ export function parseCsv(input: Uint8Array | string, options: CsvParseOptions = 
       throw e;
     }
   }
+}
+
+/** What the header and a sample of rows say about a CSV: names, where rows start, inferred numeric columns. */
+export interface CsvPlan {
+  file: string;
+  D: number;
+  nullSet: Set<string>;
+  skipBad: boolean;
+  declared: Record<string, DeclaredType>;
+  names: string[];
+  bodyStart: number;
+  headerLine: number;
+  isNumeric: boolean[];
+}
+
+/** Reads the header and infers column types from the first rows. @throws Error for an empty input or unknown typed columns. */
+export function planCsv(buf: Uint8Array, options: CsvParseOptions): CsvPlan {
+  const file = options.fileName ?? "<csv>";
+  const delimiter = options.delimiter ?? ",";
+  if (delimiter.length !== 1) throw new Error(`The delimiter must be one character, got ${JSON.stringify(delimiter)}.`);
+  const D = delimiter.charCodeAt(0);
+  const nullSet = new Set(options.nullValues ?? DEFAULT_NULLS);
+  const declared = options.types ?? {};
+  let pos = 0;
+  if (buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) pos = 3;
+  const header = readRowAsStrings(buf, pos, D, file);
+  if (header === null) throw new Error(`${file}: the file is empty; expected a header line with column names.`);
+  const names = dedupeNames(header.fields);
+  for (const name of Object.keys(declared)) {
+    if (!names.includes(name)) throw new Error(`${file}: type given for column "${name}", which is not in the header (${names.join(", ")}).`);
+  }
+  // Inference: numeric unless a sampled value is not a number (declared types win; a later non-number re-parses).
+  const isNumeric = names.map((name) => (declared[name] ? declared[name] === "number" : true));
+  if (Object.keys(declared).length < names.length) inferTypes(buf, header.next, D, names.length, isNumeric, names, declared, nullSet, file);
+  return { file, D, nullSet, skipBad: options.onBadLines === "skip", declared, names, bodyStart: header.next, headerLine: header.line, isNumeric };
+}
+
+/** Initial column capacity from the bytes per row of the first rows (columns grow by doubling if the guess is short). */
+function estimateCapacity(buf: Uint8Array, bodyStart: number): number {
+  let probe = bodyStart;
+  let probeRows = 0;
+  while (probeRows < 2000 && probe < buf.length) {
+    const nl = buf.indexOf(10, probe);
+    if (nl < 0) break;
+    probe = nl + 1;
+    probeRows++;
+  }
+  return probe >= buf.length || probeRows === 0 ? probeRows + 1 : Math.ceil(((buf.length - bodyStart) / (probe - bodyStart)) * probeRows * 1.02) + 64;
 }
 
 class RetryAsString {
@@ -260,7 +274,7 @@ function inferTypes(
 ): void {
   let pos = start;
   let line = 2;
-  for (let r = 0; r < 20000; r++) {
+  for (let r = 0; r < 5000; r++) {
     let row;
     try {
       row = readRowAsStrings(buf, pos, D, file, line);
