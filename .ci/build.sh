@@ -12,9 +12,11 @@ build_native() {
   note() { mkdir -p "$dir/build"; echo "$*" > "$status"; echo "trainlab build: native kernel pack not built: $*" >&2; }
   if [ "${TRAINLAB_NATIVE:-}" = 0 ]; then note "skipped (TRAINLAB_NATIVE=0)"; return 0; fi
   if [ -f "$out" ] && [ -z "$(find "$dir/src" "$dir/binding.gyp" -newer "$out" 2>/dev/null)" ]; then return 0; fi
-  command -v "${CXX:-g++}" >/dev/null 2>&1 || command -v c++ >/dev/null 2>&1 || { note "no C++ compiler (g++) found"; return 0; }
+  local cxx="${CXX:-}"
+  if [ -z "$cxx" ]; then for c in g++ c++ clang++; do command -v "$c" >/dev/null 2>&1 && { cxx="$c"; break; }; done; fi
+  { [ -n "$cxx" ] && command -v "$cxx" >/dev/null 2>&1; } || { note "no C++ compiler found (install g++, or set CXX)"; return 0; }
   command -v make >/dev/null 2>&1 || { note "make is not installed"; return 0; }
-  if ! printf '#include <cblas.h>\nint main(){return 0;}\n' | "${CXX:-g++}" -x c++ - -o /dev/null ${TRAINLAB_BLAS_INCLUDE:-} ${CONDA_PREFIX:+-I$CONDA_PREFIX/include -L$CONDA_PREFIX/lib} ${TRAINLAB_BLAS_LIBS:--lopenblas} >/dev/null 2>&1; then
+  if ! printf '#include <cblas.h>\nint main(){return 0;}\n' | "$cxx" -x c++ - -o /dev/null ${TRAINLAB_BLAS_INCLUDE:-} ${CONDA_PREFIX:+-I$CONDA_PREFIX/include -L$CONDA_PREFIX/lib} ${TRAINLAB_BLAS_LIBS:--lopenblas} >/dev/null 2>&1; then
     note "OpenBLAS headers/library (cblas.h, -lopenblas) not found"; return 0
   fi
   local gyp="" nodedir
@@ -26,7 +28,7 @@ build_native() {
   if [ -z "$nodedir" ] || [ "$nodedir" = undefined ] || [ "$nodedir" = null ]; then nodedir="$(dirname "$(dirname "$(command -v node)")")"; fi
   [ -f "$nodedir/include/node/node_api.h" ] || { note "Node headers not found under $nodedir/include/node (set npm's nodedir)"; return 0; }
   local log; log="$(mktemp)"
-  if (cd "$dir" && CXXFLAGS="${CONDA_PREFIX:+-I$CONDA_PREFIX/include}" LDFLAGS="${CONDA_PREFIX:+-L$CONDA_PREFIX/lib -Wl,-rpath,$CONDA_PREFIX/lib}" \
+  if (cd "$dir" && CXX="$cxx" CXXFLAGS="${CONDA_PREFIX:+-I$CONDA_PREFIX/include}" LDFLAGS="${CONDA_PREFIX:+-L$CONDA_PREFIX/lib -Wl,-rpath,$CONDA_PREFIX/lib}" \
         node "$gyp" rebuild --nodedir="$nodedir" --loglevel=error) >"$log" 2>&1; then
     mkdir -p "$dir/build"; echo "built $(date -u +%FT%TZ)" > "$status"
   else

@@ -9,6 +9,8 @@
  * the same float32 operations, so they match tf.train.* to 1e-6 relative after several steps.
  */
 import { strict as assert } from "assert";
+import { spawnSync } from "child_process";
+import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
 import { useBackend } from "../../lib/backend";
@@ -104,6 +106,28 @@ describe("native kernel pack (lib/kernels/native)", function () {
     assert.equal(info.accelerator?.active, true);
     assert.match(info.summary(), /native kernel pack: on/);
     assert.ok(nativeKernelStatus().kernels.includes("Conv2DBackpropFilter"));
+  });
+
+  it("when the pack cannot load, the backend report says it is off, why, and how to fix it (stock wasm runs)", () => {
+    const script = `
+      process.env.TRAINLAB_NATIVE = "0";
+      const { ensureBackend } = require(${JSON.stringify(require.resolve("../../lib/backend"))});
+      const native = require(${JSON.stringify(require.resolve("../../lib/kernels/native"))});
+      const tf = require("@tensorflow/tfjs");
+      ensureBackend().then((info) => {
+        const y = tf.matMul(tf.ones([2, 3]), tf.ones([3, 2])).dataSync();
+        console.log(JSON.stringify({ summary: info.summary(), acc: info.accelerator, status: native.nativeKernelStatus(), y: Array.from(y) }));
+      });`;
+    const r = spawnSync(process.execPath, ["-e", script], { encoding: "utf8", cwd: path.resolve(__dirname, "..", "..", "..") });
+    assert.equal(r.status, 0, r.stderr);
+    const out = JSON.parse(r.stdout.trim().split("\n").pop() ?? "{}") as {
+      summary: string; acc: { active: boolean; detail: string }; status: { active: boolean; reason: string; fix: string }; y: number[];
+    };
+    assert.match(out.summary, /^wasm .*native kernel pack: off/);
+    assert.equal(out.acc.active, false);
+    assert.match(out.acc.detail, /TRAINLAB_NATIVE=0/);
+    assert.match(out.status.fix, /unset TRAINLAB_NATIVE/);
+    assert.deepEqual(out.y, [3, 3, 3, 3]);
   });
 
   describe("BatchMatMul and _FusedMatMul", () => {
