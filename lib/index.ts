@@ -17,4 +17,5 @@ export * from "./viz";
 export * from "./evaluate";
 export * from "./validate";
 export * from "./goals";
+export * from "./report";
 export * from "./kernels/native";

@@ -76,13 +76,14 @@ function toEntry(raw: unknown, index: number): ScorecardEntry {
   else if (typeof verdict === "string") passed = /^(pass|passed|met|ok|true|yes)$/i.test(verdict) ? true : /^(fail|failed|missed|false|no)$/i.test(verdict) ? false : null;
   else passed = null;
   const measured = pick(o, "measured", "value", "actual", "score");
-  const target = pick(o, "target", "threshold");
-  const detail = pick(o, "detail", "details", "reason", "message", "note");
+  const target = pick(o, "requirement", "target", "threshold");
+  const detail = pick(o, "detail", "details", "reason", "message", "note", "why");
   const comparator = pick(o, "comparator", "operator", "op", "direction");
-  const goalName = pick(o, "goal", "name", "id", "label", "description");
+  const named = pick(o, "goal", "name", "id", "label", "description");
+  const goalName = named !== undefined && o.kind === "constraint" ? `constraint: ${String(named)}` : named;
   const task = pick(o, "task");
   const dataset = pick(o, "dataset");
-  const metric = pick(o, "metric");
+  const metric = pick(o, "metric") ?? (o.kind === "goal" ? o.name : undefined);
   return {
     goal: String(goalName ?? ([task, dataset].filter(Boolean).join(" on ") || `goal ${index + 1}`)),
     metric: metric === undefined ? undefined : String(metric),

@@ -81,6 +81,14 @@ export function runsDir(): string {
   return process.env.TRAINLAB_RUNS_DIR ? path.resolve(process.env.TRAINLAB_RUNS_DIR) : path.join(projectRoot(), "runs");
 }
 
+/**
+ * A path inside the runs folder, e.g. `runPath("goals.json")`: how notebooks share files (goals, the fitted
+ * pipeline, splits, models) wherever they run from. Creates no folders.
+ */
+export function runPath(...parts: string[]): string {
+  return path.join(runsDir(), ...parts);
+}
+
 function safeName(name: string): string {
   const cleaned = name.trim().replace(/[^A-Za-z0-9._-]+/g, "-").replace(/^-+|-+$/g, "");
   if (!cleaned) throw new Error(`A run needs a name made of letters, digits, ".", "_" or "-"; got ${JSON.stringify(name)}.`);
@@ -110,15 +118,27 @@ function finiteNumbers(record: Record<string, unknown>, where: string): Record<s
  */
 export function historyRecords(history: unknown): Array<Record<string, number>> {
   if (history === undefined || history === null) return [];
+  const withRows = history as { toRows?: () => unknown };
+  if (typeof withRows.toRows === "function") return historyRecords(withRows.toRows());
   let h: unknown = history;
   if (typeof h === "object" && h !== null && !Array.isArray(h) && typeof (h as { toJSON?: unknown }).toJSON === "function") {
     const json = (h as { toJSON(): unknown }).toJSON();
     if (json && typeof json === "object") h = json;
   }
-  if (Array.isArray(h)) return h.map((r, i) => ({ epoch: i + 1, ...finiteNumbers(r as Record<string, unknown>, `history epoch ${i + 1}`) }));
+  if (Array.isArray(h)) return h.map((r, i) => ({ epoch: i + 1, ...finiteNumbers(r as Record<string, unknown>, `history epoch ${i + 1}`) })).map((r) => Object.fromEntries(Object.entries(r).filter(([, v]) => !Number.isNaN(v))));
   const o = h as Record<string, unknown>;
   if (Array.isArray(o.epochs) && o.epochs.length && typeof o.epochs[0] === "object") return historyRecords(o.epochs);
   if (Array.isArray(o.records)) return historyRecords(o.records);
+  if (Array.isArray(o.epochs) && o.metrics && typeof o.metrics === "object") {
+    // lib/train's HistoryData: epoch numbers plus {metric: values}.
+    const epochNumbers = o.epochs as number[];
+    const metrics = o.metrics as Record<string, number[]>;
+    return epochNumbers.map((epoch, i) => {
+      const row: Record<string, number> = { epoch };
+      for (const [k, values] of Object.entries(metrics)) if (typeof values[i] === "number" && !Number.isNaN(values[i])) row[k] = values[i];
+      return row;
+    });
+  }
   const columns = (o.history && typeof o.history === "object" ? o.history : o) as Record<string, unknown>;
   const names = Object.keys(columns).filter((k) => Array.isArray(columns[k]));
   if (names.length === 0) throw new Error("recordRun({history}) needs per-epoch records, a History, or {metric: number[]}.");
@@ -385,4 +405,5 @@ export const runs = {
   compare: compareRuns,
   start: startRun,
   dir: runsDir,
+  path: runPath,
 } as const;
