@@ -304,6 +304,21 @@ describe("classical models (lib/models)", function () {
       const c = await new RandomForestClassifier({ nEstimators: 20 }).fit(X, y, { seed: 10 });
       assert.notDeepEqual(a.predictProba(X), c.predictProba(X));
     });
+    it("boosting gives the same model on one thread and with the histogram worker thread", async () => {
+      const rng = new SeededRandom(3);
+      const rows: number[][] = [];
+      const labels: number[] = [];
+      for (let i = 0; i < 6000; i++) {
+        const row = Array.from({ length: 20 }, () => rng.normal());
+        rows.push(row);
+        labels.push(row[0] + row[1] * row[2] + 0.3 * rng.normal() > 0 ? 1 : 0);
+      }
+      const one = await new HistGradientBoostingClassifier({ maxIter: 15, earlyStopping: false, nJobs: 1 }).fit(rows, labels);
+      const two = await new HistGradientBoostingClassifier({ maxIter: 15, earlyStopping: false, nJobs: 2 }).fit(rows, labels);
+      assert.deepEqual(two.predictProba(rows), one.predictProba(rows));
+      assert.ok(one.score(rows, labels) > 0.85);
+    });
+
     it("boosting with early stopping (random validation split) is reproducible with a seed", async () => {
       const cc = cars();
       const p = { earlyStopping: true, maxIter: 200, minSamplesLeaf: 5 } as const;

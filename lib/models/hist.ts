@@ -1,0 +1,91 @@
+/**
+ * The histogram kernel of gradient boosting, free of dependencies so that a worker thread can run it:
+ * per (feature, bin) sums of gradient, hessian and row count over the rows of one tree node.
+ */
+
+/** Bins per feature in a histogram (uint8 bins). */
+export const HIST_BINS = 256;
+
+/** Everything the kernel reads. `idx[start, end)` lists the node's rows; gOrdered/hOrdered hold their gradients in that order. */
+export interface HistInputs {
+  bins: Uint8Array;
+  rows: number;
+  cols: number;
+  idx: Int32Array;
+  grad: Float64Array;
+  hess: Float64Array;
+  gOrdered: Float64Array;
+  hOrdered: Float64Array;
+}
+
+/**
+ * Adds the histograms of features [f0, f1) of the node rows idx[start, end) into `hist`
+ * (layout: ((f * 256 + bin) * 3 + {0: gradient, 1: hessian, 2: count})). For the root (all rows, in order)
+ * it reads grad/hess directly and leaves counts to the caller.
+ */
+export function histFeatures(inp: HistInputs, start: number, end: number, hist: Float64Array, f0: number, f1: number): void {
+  const { bins, rows, idx, grad, hess, gOrdered, hOrdered } = inp;
+  const n = end - start;
+  const stride = HIST_BINS * 3;
+  if (n === rows) {
+    for (let f = f0; f < f1; f++) {
+      const col = f * rows;
+      const hb = f * stride;
+      for (let i = 0; i < rows; i++) {
+        const o = hb + bins[col + i] * 3;
+        hist[o] += grad[i];
+        hist[o + 1] += hess[i];
+      }
+    }
+    return;
+  }
+  // Two features per pass: each row index and gradient is loaded once for both.
+  let f = f0;
+  for (; f + 1 < f1; f += 2) {
+    const col1 = f * rows;
+    const col2 = col1 + rows;
+    const hb1 = f * stride;
+    const hb2 = hb1 + stride;
+    for (let s = 0; s < n; s++) {
+      const i = idx[start + s];
+      const g = gOrdered[s];
+      const h = hOrdered[s];
+      const o1 = hb1 + bins[col1 + i] * 3;
+      const o2 = hb2 + bins[col2 + i] * 3;
+      hist[o1] += g;
+      hist[o1 + 1] += h;
+      hist[o1 + 2] += 1;
+      hist[o2] += g;
+      hist[o2 + 1] += h;
+      hist[o2 + 2] += 1;
+    }
+  }
+  for (; f < f1; f++) {
+    const col = f * rows;
+    const hb = f * stride;
+    for (let s = 0; s < n; s++) {
+      const o = hb + bins[col + idx[start + s]] * 3;
+      hist[o] += gOrdered[s];
+      hist[o + 1] += hOrdered[s];
+      hist[o + 2] += 1;
+    }
+  }
+}
+
+/** Control words shared with the histogram worker. */
+export const CTRL = { seq: 0, start: 1, end: 2, slot: 3, done: 4, f0: 5, quit: 6 } as const;
+
+/** What the histogram worker receives at start (all shared memory). */
+export interface HistWorkerData {
+  bins: SharedArrayBuffer;
+  rows: number;
+  cols: number;
+  idx: SharedArrayBuffer;
+  grad: SharedArrayBuffer;
+  hess: SharedArrayBuffer;
+  gOrdered: SharedArrayBuffer;
+  hOrdered: SharedArrayBuffer;
+  store: SharedArrayBuffer;
+  histSize: number;
+  ctrl: SharedArrayBuffer;
+}
