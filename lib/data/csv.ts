@@ -300,9 +300,22 @@ function parseBody(
   const nums: (Float64Array | null)[] = isNumeric.map((n) => (n ? new Float64Array(capacity) : null));
   const codes: (Int32Array | null)[] = isNumeric.map((n) => (n ? null : new Int32Array(capacity)));
   let room = capacity;
+  // Validity masks, built while parsing (allocated at a column's first missing value).
+  const valids: (Uint8Array | null)[] = names.map(() => null);
+  const markNull = (j: number, r: number): void => {
+    let m = valids[j];
+    if (m === null) valids[j] = m = new Uint8Array(room).fill(1);
+    m[r] = 0;
+  };
   const grow = (): void => {
     room = room * 2 + 1024;
     for (let j = 0; j < nums.length; j++) {
+      const m = valids[j];
+      if (m !== null) {
+        const b = new Uint8Array(room).fill(1);
+        b.set(m);
+        valids[j] = b;
+      }
       const a = nums[j];
       if (a !== null) {
         const b = new Float64Array(room);
@@ -473,6 +486,7 @@ function parseBody(
           }
           if (digits === 0 && !neg && (c === D || c === 10 || c === 13) && i === pos && nullSet.has("")) {
             num[row] = NaN;
+            markNull(j, row);
             j++;
             if (pos < len && buf[pos] === D) {
               pos++;
@@ -580,6 +594,7 @@ function parseBody(
             } else throw new RetryAsString(j);
           }
           num[row] = v;
+          if (v !== v) markNull(j, row);
         } else {
           // Unquoted null markers ("" or NA...) are missing; a quoted "" is an empty string... unless it is in nullValues too.
           const flen = fe - fs;
@@ -613,6 +628,7 @@ function parseBody(
     line++;
     if (rowBad) {
       skipped++;
+      for (let k = 0; k < ncol; k++) valids[k]?.fill(1, row, row + 1);
       continue;
     }
     row++;
@@ -622,7 +638,7 @@ function parseBody(
   names.forEach((name, j) => {
     const num = nums[j];
     if (num !== null) {
-      columns[name] = NumericColumn.fromNaN(num.subarray(0, row));
+      columns[name] = new NumericColumn(num.subarray(0, row), valids[j] === null ? null : valids[j]!.subarray(0, row));
       return;
     }
     let c = codes[j]!.subarray(0, row);

@@ -85,6 +85,9 @@ describe("lib/data loading", function () {
       const info = loadInfo(t)!;
       assert.equal(info.skippedLines, 3);
       assert.deepEqual(info.badLines.map((b) => [b.line, b.column]), [[3, 3], [4, 2], [6, 2]]);
+      // a missing value in a skipped row must not mark the row that replaces it as missing
+      const t2 = fromCSVText("a,b\n1,x\n,y,extra\n3,z\n", { onBadLines: "skip" });
+      assert.deepEqual(t2.array("a"), [1, 3]);
     });
     it("TSV, CRLF line ends, a BOM and blank lines", async () => {
       const file = write("t.tsv", "\ufeffname\tv\r\nann\t1\r\n\r\nbob\t2\r\n");
