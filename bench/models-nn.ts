@@ -7,7 +7,8 @@
  *   - MNIST-size CNN (conv3x3x16-relu, maxpool2, conv3x3x32-relu, maxpool2, dense10), Adam, batch 64: `cnn()`.
  *
  * `nnThroughput()` returns the figures (bench/models.ts imports it); run alone it prints them and writes
- * bench/results/models-nn.json. Every `ratio_*` is trainlab / torch (higher is better; 1 = parity).
+ * bench/results/models-nn.json. Every figure is the median of 3 runs; every `ratio_*` is trainlab / torch (higher is
+ * better; 1 = parity), `ratio_mlp_vs_torch`/`ratio_cnn_vs_torch` against the faster of torch's two environments.
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
@@ -65,6 +66,14 @@ function torchThroughput(what: "mlp" | "cnn", n: number, batch: number, tuned: b
   }
 }
 
+/** Median of `runs` measurements (the machine is shared: single runs are noisy). */
+async function median(runs: number, measure: () => number | Promise<number>): Promise<number> {
+  const values: number[] = [];
+  for (let i = 0; i < runs; i++) values.push(await measure());
+  values.sort((a, b) => a - b);
+  return values[Math.floor(values.length / 2)];
+}
+
 function syntheticLabels(n: number, seed: number): number[] {
   let s = seed;
   return Array.from({ length: n }, () => (s = (s * 1103515245 + 12345) % 2147483648) % 10);
@@ -104,15 +113,34 @@ export async function nnThroughput(options: { quick?: boolean } = {}): Promise<R
   const nMlp = options.quick ? 5000 : 20000;
   const nCnn = options.quick ? 1000 : 3000;
   const out: Record<string, number> = {};
-  out.trainlab_mlp_samples_s = await trainlabThroughput("mlp", nMlp, 128);
-  out.trainlab_cnn_samples_s = await trainlabThroughput("cnn", nCnn, 64);
+  const runs = options.quick ? 1 : 3;
+  out.trainlab_mlp_samples_s = await median(runs, () => trainlabThroughput("mlp", nMlp, 128));
+  out.trainlab_cnn_samples_s = await median(runs, () => trainlabThroughput("cnn", nCnn, 64));
+  // The same estimators on stock wasm (plus lib/kernels/wasm-gradients), when the native pack is what ran above.
+  type Pack = { nativeKernelsActive(): boolean; uninstallNativeKernels(): void; installNativeKernels(): unknown };
+  let pack: Pack | undefined;
+  try {
+    pack = require("../lib/kernels/native") as Pack;
+  } catch {
+    pack = undefined;
+  }
+  out.native_kernel_pack = pack?.nativeKernelsActive() ? 1 : 0;
+  if (pack?.nativeKernelsActive()) {
+    pack.uninstallNativeKernels();
+    try {
+      out.trainlab_mlp_stock_wasm_samples_s = await trainlabThroughput("mlp", Math.min(nMlp, 5000), 128);
+      out.trainlab_cnn_stock_wasm_samples_s = await trainlabThroughput("cnn", Math.min(nCnn, 1000), 64);
+    } finally {
+      pack.installNativeKernels();
+    }
+  }
   if (torchAvailable()) {
     const tMlp = options.quick ? 10000 : 60000;
     const tCnn = options.quick ? 2000 : 5000;
-    out.torch_mlp_default_samples_s = torchThroughput("mlp", tMlp, 128, false);
-    out.torch_mlp_tuned_samples_s = torchThroughput("mlp", tMlp, 128, true);
-    out.torch_cnn_default_samples_s = torchThroughput("cnn", tCnn, 64, false);
-    out.torch_cnn_tuned_samples_s = torchThroughput("cnn", tCnn, 64, true);
+    out.torch_mlp_default_samples_s = await median(runs, () => torchThroughput("mlp", tMlp, 128, false));
+    out.torch_mlp_tuned_samples_s = await median(runs, () => torchThroughput("mlp", tMlp, 128, true));
+    out.torch_cnn_default_samples_s = await median(runs, () => torchThroughput("cnn", tCnn, 64, false));
+    out.torch_cnn_tuned_samples_s = await median(runs, () => torchThroughput("cnn", tCnn, 64, true));
   } else {
     console.log("python3-torch is missing (/usr/bin/python3 cannot import torch): no PyTorch anchor, ratios are NaN.");
     for (const k of ["torch_mlp_default_samples_s", "torch_mlp_tuned_samples_s", "torch_cnn_default_samples_s", "torch_cnn_tuned_samples_s"]) out[k] = NaN;
@@ -146,6 +174,9 @@ if (require.main === module) {
     const tmp = `${file}.tmp-${process.pid}`;
     fs.writeFileSync(tmp, JSON.stringify({ bench: "models-nn", date: new Date().toISOString(), quick, ...r }, (_k, v) => (typeof v === "number" && !Number.isFinite(v) ? null : v), 2));
     fs.renameSync(tmp, file);
+    if (r.trainlab_mlp_stock_wasm_samples_s) {
+      console.log(`  on stock wasm (native kernel pack off): MLP ${f(r.trainlab_mlp_stock_wasm_samples_s)}, CNN ${f(r.trainlab_cnn_stock_wasm_samples_s)} samples/s`);
+    }
     console.log(`wrote ${path.relative(process.cwd(), file)}`);
   })().catch((err) => {
     console.error(err);
