@@ -14,13 +14,13 @@ import { inheritProvenance } from "./provenance";
 import { meanStd, minMax, presentValues, quantileInPlace } from "./stats";
 
 /** Plain-JSON value. */
-export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+export type ParamJson = null | boolean | number | string | ParamJson[] | { [key: string]: ParamJson };
 
 /** The serialized form of a transform: its kind, parameters and fitted state. */
 export interface TransformJSON {
   kind: string;
-  params: Json;
-  state: Json | null;
+  params: ParamJson;
+  state: ParamJson | null;
 }
 
 /** What a fitted step did to the training data (used by pipeline.checklist()). */
@@ -30,7 +30,7 @@ export interface StepFacts {
   columnsIn: string[];
   columnsOut: string[];
   /** Step-specific counts, e.g. { duplicatesRemoved: 12 } or { imputed: { age: 3 } }. */
-  details: Record<string, Json>;
+  details: Record<string, ParamJson>;
 }
 
 /** The fit/transform contract every step of a {@link Pipeline} follows. */
@@ -89,14 +89,14 @@ export abstract class Transform {
   /** One line saying what the step does (for the pipeline diagram). */
   abstract describe(): string;
   /** The parameters as plain JSON. */
-  abstract paramsJSON(): Json;
+  abstract paramsJSON(): ParamJson;
   /** The fitted state as plain JSON, or null before fit. */
-  abstract stateJSON(): Json | null;
+  abstract stateJSON(): ParamJson | null;
   /** Restores state from {@link stateJSON} output. */
-  abstract loadState(state: Json): void;
+  abstract loadState(state: ParamJson): void;
   protected abstract learn(table: ColumnTable): void;
   protected abstract apply(table: ColumnTable): ColumnTable;
-  protected describeFit(_input: ColumnTable, _output: ColumnTable): Record<string, Json> {
+  protected describeFit(_input: ColumnTable, _output: ColumnTable): Record<string, ParamJson> {
     return {};
   }
 }
@@ -226,10 +226,10 @@ export class DropDuplicates extends Transform {
   describe(): string {
     return `drop duplicate rows${this.params.subset ? ` (by ${this.params.subset.join(", ")})` : ""}`;
   }
-  paramsJSON(): Json {
+  paramsJSON(): ParamJson {
     return this.params.subset ? { subset: this.params.subset } : {};
   }
-  stateJSON(): Json | null {
+  stateJSON(): ParamJson | null {
     return this.done ? {} : null;
   }
   loadState(): void {
@@ -244,7 +244,7 @@ export class DropDuplicates extends Transform {
     const keep = uniqueRowIndices(table, this.params.subset);
     return keep.length === table.numRows() ? table : takeTableRows(table, keep);
   }
-  protected override describeFit(input: ColumnTable, output: ColumnTable): Record<string, Json> {
+  protected override describeFit(input: ColumnTable, output: ColumnTable): Record<string, ParamJson> {
     return { duplicatesRemoved: input.numRows() - output.numRows() };
   }
 }
@@ -286,13 +286,13 @@ export class Impute extends Transform {
     if (cols && !Array.isArray(cols)) return `impute ${Object.entries(cols).map(([c, s]) => `${c}: ${strategyName(s)}`).join(", ")}`;
     return `impute ${strategyName(this.params.strategy ?? "mean")}${cols ? ` (${cols.join(", ")})` : ""}`;
   }
-  paramsJSON(): Json {
-    return JSON.parse(JSON.stringify(this.params)) as Json;
+  paramsJSON(): ParamJson {
+    return JSON.parse(JSON.stringify(this.params)) as ParamJson;
   }
-  stateJSON(): Json | null {
+  stateJSON(): ParamJson | null {
     return this.fills ? { fills: this.fills } : null;
   }
-  loadState(state: Json): void {
+  loadState(state: ParamJson): void {
     this.fills = (state as { fills: Record<string, number | string | boolean> }).fills;
   }
 
@@ -389,10 +389,10 @@ export class Impute extends Transform {
     return withColumns(table, replace);
   }
 
-  protected override describeFit(input: ColumnTable): Record<string, Json> {
+  protected override describeFit(input: ColumnTable): Record<string, ParamJson> {
     const imputed: Record<string, number> = {};
     for (const name of Object.keys(this.fills!)) imputed[name] = missingCount(input, name);
-    return { imputed, fills: this.fills as Record<string, Json> };
+    return { imputed, fills: this.fills as Record<string, ParamJson> };
   }
 }
 
@@ -419,13 +419,13 @@ abstract class AffineScaler extends Transform {
     super();
     this.params = JSON.parse(JSON.stringify(params)) as ScalerParams;
   }
-  paramsJSON(): Json {
-    return this.params as Json;
+  paramsJSON(): ParamJson {
+    return this.params as ParamJson;
   }
-  stateJSON(): Json | null {
-    return this.state ? (this.state as unknown as Json) : null;
+  stateJSON(): ParamJson | null {
+    return this.state ? (this.state as unknown as ParamJson) : null;
   }
-  loadState(state: Json): void {
+  loadState(state: ParamJson): void {
     this.state = state as unknown as Record<string, { shift: number; scale: number }>;
   }
   protected columnsFor(table: ColumnTable): string[] {
@@ -467,7 +467,7 @@ abstract class AffineScaler extends Transform {
     if (!this.state) throw new Error(`${this.kind}: not fitted yet.`);
     return this.state;
   }
-  protected override describeFit(): Record<string, Json> {
+  protected override describeFit(): Record<string, ParamJson> {
     return { scaled: Object.keys(this.state!) };
   }
 }
@@ -604,13 +604,13 @@ export class OneHotEncoder extends Transform {
   describe(): string {
     return `one-hot encode${this.params.columns ? ` ${this.params.columns.join(", ")}` : ""} (unknown: ${this.params.handleUnknown ?? "error"})`;
   }
-  paramsJSON(): Json {
-    return this.params as Json;
+  paramsJSON(): ParamJson {
+    return this.params as ParamJson;
   }
-  stateJSON(): Json | null {
+  stateJSON(): ParamJson | null {
     return this.categories ? { categories: this.categories } : null;
   }
-  loadState(state: Json): void {
+  loadState(state: ParamJson): void {
     this.categories = (state as { categories: Record<string, Category[]> }).categories;
   }
   protected learn(table: ColumnTable): void {
@@ -650,7 +650,7 @@ export class OneHotEncoder extends Transform {
     }
     return withColumns(table, replace, order);
   }
-  protected override describeFit(): Record<string, Json> {
+  protected override describeFit(): Record<string, ParamJson> {
     return { encoded: Object.keys(this.categories!), method: "one-hot" };
   }
 }
@@ -684,13 +684,13 @@ export class OrdinalEncoder extends Transform {
   describe(): string {
     return `ordinal encode (sorted categories)${this.params.columns ? ` ${this.params.columns.join(", ")}` : ""}`;
   }
-  paramsJSON(): Json {
-    return this.params as Json;
+  paramsJSON(): ParamJson {
+    return this.params as ParamJson;
   }
-  stateJSON(): Json | null {
+  stateJSON(): ParamJson | null {
     return this.categories ? { categories: this.categories } : null;
   }
-  loadState(state: Json): void {
+  loadState(state: ParamJson): void {
     this.categories = (state as { categories: Record<string, Category[]> }).categories;
   }
   protected learn(table: ColumnTable): void {
@@ -725,7 +725,7 @@ export class OrdinalEncoder extends Transform {
     }
     return withColumns(table, replace);
   }
-  protected override describeFit(): Record<string, Json> {
+  protected override describeFit(): Record<string, ParamJson> {
     return { encoded: Object.keys(this.categories!), method: "ordinal" };
   }
 }
@@ -752,7 +752,7 @@ export class LabelEncoder extends OrdinalEncoder {
   override describe(): string {
     return `label encode ${this.column} (sorted classes)`;
   }
-  override paramsJSON(): Json {
+  override paramsJSON(): ParamJson {
     return { column: this.column };
   }
   /** The classes in code order. */
@@ -767,8 +767,8 @@ export class LabelEncoder extends OrdinalEncoder {
       return classes[c];
     });
   }
-  protected override describeFit(): Record<string, Json> {
-    return { encoded: [this.column], method: "label", classes: this.classes as Json };
+  protected override describeFit(): Record<string, ParamJson> {
+    return { encoded: [this.column], method: "label", classes: this.classes as ParamJson };
   }
 }
 
@@ -801,13 +801,13 @@ export class ClipOutliers extends Transform {
   describe(): string {
     return `clip outliers to Q1−${this.params.factor ?? 1.5}·IQR … Q3+${this.params.factor ?? 1.5}·IQR`;
   }
-  paramsJSON(): Json {
-    return this.params as Json;
+  paramsJSON(): ParamJson {
+    return this.params as ParamJson;
   }
-  stateJSON(): Json | null {
-    return this.bounds ? (this.bounds as unknown as Json) : null;
+  stateJSON(): ParamJson | null {
+    return this.bounds ? (this.bounds as unknown as ParamJson) : null;
   }
-  loadState(state: Json): void {
+  loadState(state: ParamJson): void {
     this.bounds = state as unknown as Record<string, { lower: number; upper: number }>;
   }
   protected learn(table: ColumnTable): void {
@@ -838,7 +838,7 @@ export class ClipOutliers extends Transform {
     }
     return withColumns(table, replace);
   }
-  protected override describeFit(input: ColumnTable): Record<string, Json> {
+  protected override describeFit(input: ColumnTable): Record<string, ParamJson> {
     const clipped: Record<string, number> = {};
     for (const [name, { lower, upper }] of Object.entries(this.bounds!)) {
       const v = numericColumn(input, name).values;
@@ -876,13 +876,13 @@ export class SelectColumns extends Transform {
     if (this.params.columns) return `select ${this.params.columns.join(", ")}`;
     return `select${this.params.dtype ? ` ${this.params.dtype} columns` : " columns"}${this.params.exclude ? ` except ${this.params.exclude.join(", ")}` : ""}`;
   }
-  paramsJSON(): Json {
-    return this.params as Json;
+  paramsJSON(): ParamJson {
+    return this.params as ParamJson;
   }
-  stateJSON(): Json | null {
+  stateJSON(): ParamJson | null {
     return this.selected ? { selected: this.selected } : null;
   }
-  loadState(state: Json): void {
+  loadState(state: ParamJson): void {
     this.selected = (state as { selected: string[] }).selected;
   }
   /** The selected column names, once fitted. */
@@ -907,14 +907,14 @@ export class SelectColumns extends Transform {
     for (const n of this.selected!) data[n] = table.column(n);
     return makeTable(data, this.selected!);
   }
-  protected override describeFit(input: ColumnTable): Record<string, Json> {
+  protected override describeFit(input: ColumnTable): Record<string, ParamJson> {
     return { dropped: input.columnNames().filter((n) => !this.selected!.includes(n)) };
   }
 }
 
 // ----------------------------------------------------------------------------------------- registry
 
-type TransformFactory = (params: Json) => Transform;
+type TransformFactory = (params: ParamJson) => Transform;
 const REGISTRY: Record<string, TransformFactory> = {
   DropDuplicates: (p) => new DropDuplicates(p as DropDuplicatesParams),
   Impute: (p) => new Impute(p as ImputeParams),
@@ -941,6 +941,6 @@ export function transformFromJSON(json: TransformJSON): Transform {
 }
 
 /** Registers a custom transform kind so pipelines containing it can be deserialized. */
-export function registerTransform(kind: string, factory: (params: Json) => Transform): void {
+export function registerTransform(kind: string, factory: (params: ParamJson) => Transform): void {
   REGISTRY[kind] = factory;
 }
