@@ -400,6 +400,8 @@ export function startRun(name: string, params: Record<string, unknown> = {}, opt
 /** The run API in one namespace: `runs.record(...)`, `runs.list()`, `runs.compare()`, `runs.load(id)`, `runs.start(...)`. */
 export const runs = {
   record: recordRun,
+  write: (name: string, content: unknown): string => writeRunFile(name, content),
+  read: (name: string, producer?: string): string => readRunFile(name, producer),
   list: listRuns,
   load: loadRun,
   compare: compareRuns,
@@ -407,3 +409,55 @@ export const runs = {
   dir: runsDir,
   path: runPath,
 } as const;
+
+/**
+ * Writes a file into the runs folder atomically (temporary file, then rename), creating its folders: how
+ * notebooks hand results to the next ones (`writeRunFile("prep/train.csv", train.toCSV())`). Strings and bytes are
+ * written as they are; anything else as pretty JSON. Returns the absolute path.
+ * @throws Error when the name leaves the runs folder or the file cannot be written.
+ */
+export function writeRunFile(name: string, content: unknown): string {
+  if (path.isAbsolute(name) || name.split(/[\\/]/).includes("..")) throw new Error(`writeRunFile: ${JSON.stringify(name)} must be a relative path inside the runs folder.`);
+  const target = runPath(name);
+  fs.mkdirSync(path.dirname(target), { recursive: true });
+  const temporary = path.join(path.dirname(target), `.${path.basename(target)}.tmp-${process.pid}-${Date.now()}`);
+  try {
+    if (typeof content === "string" || content instanceof Uint8Array) fs.writeFileSync(temporary, content);
+    else fs.writeFileSync(temporary, JSON.stringify(content, null, 2) + "\n");
+    fs.renameSync(temporary, target);
+  } catch (err) {
+    fs.rmSync(temporary, { force: true });
+    throw err;
+  }
+  return target;
+}
+
+/**
+ * Reads a text file from the runs folder.
+ * @throws Error naming the file, and the notebook that writes it when `producer` is given, when it is missing.
+ */
+export function readRunFile(name: string, producer?: string): string {
+  const file = runPath(name);
+  if (!fs.existsSync(file)) {
+    throw new Error(`${file} does not exist yet.${producer ? ` It is written by ${producer}: run that notebook first (npm start runs them all in order).` : ""}`);
+  }
+  return fs.readFileSync(file, "utf8");
+}
+
+/**
+ * Reads and parses a JSON file from the runs folder.
+ * @throws Error when it is missing (naming `producer`) or not valid JSON.
+ */
+export function readRunJson<T = unknown>(name: string, producer?: string): T {
+  const text = readRunFile(name, producer);
+  try {
+    return JSON.parse(text) as T;
+  } catch (err) {
+    throw new Error(`${runPath(name)} is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+/** True when the runs folder has this file. */
+export function hasRunFile(name: string): boolean {
+  return fs.existsSync(runPath(name));
+}
