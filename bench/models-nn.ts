@@ -109,6 +109,15 @@ async function trainlabThroughput(what: "mlp" | "cnn", n: number, batch: number)
  * Returns samples/s figures and `ratio_*` fields (trainlab / torch). Torch figures are NaN when it is missing.
  */
 export async function nnThroughput(options: { quick?: boolean } = {}): Promise<Record<string, number>> {
+  // The native kernel pack, when built, accelerates wasm exactly as `import "trainlab"` would; load it before the
+  // backend chain runs so its accelerator hook installs.
+  type Pack = { nativeKernelsActive(): boolean; uninstallNativeKernels(): void; installNativeKernels(): unknown };
+  let pack: Pack | undefined;
+  try {
+    pack = require("../lib/kernels/native") as Pack;
+  } catch {
+    pack = undefined;
+  }
   const info = await ensureBackend();
   const nMlp = options.quick ? 5000 : 20000;
   const nCnn = options.quick ? 1000 : 3000;
@@ -117,13 +126,6 @@ export async function nnThroughput(options: { quick?: boolean } = {}): Promise<R
   out.trainlab_mlp_samples_s = await median(runs, () => trainlabThroughput("mlp", nMlp, 128));
   out.trainlab_cnn_samples_s = await median(runs, () => trainlabThroughput("cnn", nCnn, 64));
   // The same estimators on stock wasm (plus lib/kernels/wasm-gradients), when the native pack is what ran above.
-  type Pack = { nativeKernelsActive(): boolean; uninstallNativeKernels(): void; installNativeKernels(): unknown };
-  let pack: Pack | undefined;
-  try {
-    pack = require("../lib/kernels/native") as Pack;
-  } catch {
-    pack = undefined;
-  }
   out.native_kernel_pack = pack?.nativeKernelsActive() ? 1 : 0;
   if (pack?.nativeKernelsActive()) {
     pack.uninstallNativeKernels();
@@ -156,12 +158,6 @@ export async function nnThroughput(options: { quick?: boolean } = {}): Promise<R
 
 if (require.main === module) {
   (async () => {
-    try {
-      // The native kernel pack, when present, accelerates wasm exactly as `import "trainlab"` would.
-      require("../lib/kernels/native");
-    } catch {
-      /* not built: plain wasm */
-    }
     const quick = process.argv.includes("quick");
     const r = await nnThroughput({ quick });
     const f = (v: number) => (Number.isFinite(v) ? (v >= 100 ? Math.round(v).toLocaleString("en-US") : v.toFixed(3)) : "n/a");

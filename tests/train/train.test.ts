@@ -52,7 +52,8 @@ describe("train()", function () {
   this.timeout(120000);
   let tmp: string;
   before(async () => {
-    await ensureBackend();
+    // Train on the backend the chain chose, even if an earlier test switched tfjs to another one.
+    await tf.setBackend((await ensureBackend()).tfName);
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), "trainlab-train-"));
   });
   after(() => fs.rmSync(tmp, { recursive: true, force: true }));

@@ -18,7 +18,8 @@ describe("neural estimators", function () {
   this.timeout(120000);
   let tmp: string;
   before(async () => {
-    await ensureBackend();
+    // Train on the backend the chain chose, even if an earlier test switched tfjs to another one.
+    await tf.setBackend((await ensureBackend()).tfName);
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), "trainlab-nn-"));
   });
   after(() => fs.rmSync(tmp, { recursive: true, force: true }));
