@@ -98,7 +98,10 @@ export function diversity(table: ColumnTable, by: string | string[], options: Di
   const minShare = options.minShare ?? 0.01;
   const warnings: string[] = [];
   for (const g of groups) {
-    if (Object.values(g.key).some((v) => v === null)) warnings.push(`${g.count} row(s) have no value for ${names.filter((n) => g.key[n] === null).join(", ")}: impute, label or drop them.`);
+    if (Object.values(g.key).some((v) => v === null)) {
+      const known = names.filter((n) => g.key[n] !== null).map((n) => `${n} = ${String(g.key[n])}`);
+      warnings.push(`${g.count} row(s)${known.length ? ` with ${known.join(", ")}` : ""} have no value for ${names.filter((n) => g.key[n] === null).join(", ")}: impute, label or drop them.`);
+    }
     else if (g.count < minCount || g.share < minShare) warnings.push(`group ${g.label} is tiny: ${g.count} row(s) (${(100 * g.share).toFixed(2)}%); metrics on it will be noisy — collect more data for it.`);
   }
   for (const [n, expected] of Object.entries(options.expected ?? {})) {

@@ -219,12 +219,37 @@ function stratifiedParts(codes: Int32Array, ratios: readonly number[], seed: num
     if (!list) byClass.set(c, (list = []));
     list.push(i);
   }
-  const parts: number[][] = ratios.map(() => []);
-  for (const c of [...byClass.keys()].sort((a, b) => a - b)) {
-    const idx = shuffleInPlace(Uint32Array.from(byClass.get(c)!), random);
-    const at = cuts(idx.length, ratios);
-    slicesOf(idx, at).forEach((s, k) => parts[k].push(...s));
+  const classes = [...byClass.keys()].sort((a, b) => a - b);
+  // Part sizes as in an unstratified split; per class, floor(n_c · ratio) rows, then the rows still missing from a
+  // part go to the classes with the largest fractional shares (largest-remainder rounding). The last part takes the rest.
+  const n = codes.length;
+  const bounds = [0, ...cuts(n, ratios), n];
+  const targets = ratios.map((_, k) => bounds[k + 1] - bounds[k]);
+  const alloc = classes.map((c) => ratios.map((r) => Math.floor(byClass.get(c)!.length * r)));
+  for (let k = 0; k < ratios.length - 1; k++) {
+    let deficit = targets[k] - alloc.reduce((a, row) => a + row[k], 0);
+    const order = classes
+      .map((c, ci) => ({ ci, frac: byClass.get(c)!.length * ratios[k] - alloc[ci][k] }))
+      .sort((a, b) => b.frac - a.frac || a.ci - b.ci);
+    for (const { ci } of order) {
+      if (deficit <= 0) break;
+      const used = alloc[ci].slice(0, ratios.length - 1).reduce((a, b) => a + b, 0);
+      if (used < byClass.get(classes[ci])!.length) {
+        alloc[ci][k]++;
+        deficit--;
+      }
+    }
   }
+  const parts: number[][] = ratios.map(() => []);
+  classes.forEach((c, ci) => {
+    const idx = shuffleInPlace(Uint32Array.from(byClass.get(c)!), random);
+    let start = 0;
+    for (let k = 0; k < ratios.length; k++) {
+      const size = k === ratios.length - 1 ? idx.length - start : alloc[ci][k];
+      for (let i = start; i < start + size; i++) parts[k].push(idx[i]);
+      start += size;
+    }
+  });
   return parts.map((p) => shuffleInPlace(Uint32Array.from(p), random));
 }
 

@@ -33,6 +33,10 @@ describe("lib/data splits", () => {
       assert.equal(pos / part.numRows(), 0.25);
     }
   });
+  it("stratified part sizes match the ratios as closely as an unstratified split", () => {
+    const uneven = aq.table({ y: [...Array(150).fill("a"), ...Array(68).fill("b"), ...Array(126).fill("c")] });
+    assert.deepEqual(trainValTestSplit(uneven, { ratios: [0.7, 0.2, 0.1], stratify: "y", seed: 0 }).sizes, { train: 240, validation: 69, test: 35 });
+  });
   it("grouped: no group appears in two parts", () => {
     const s = trainValTestSplit(t, { groups: "g", seed: 3 });
     const groups = [s.train, s.validation!, s.test].map((p) => new Set(p.array("g") as string[]));
