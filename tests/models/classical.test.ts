@@ -395,7 +395,20 @@ describe("classical models (lib/models)", function () {
       await assert.rejects(new HistGradientBoostingRegressor().fit([[1], [2]], [1, NaN]), /target row 1/);
       await assert.rejects(new KMeans({ nClusters: 5 }).fit([[1], [2]]), /2 samples cannot form 5 clusters/);
     });
-    it("an aborted signal keeps a usable forest with the trees built so far", async () => {
+    it("an interrupt during fit stops cleanly and keeps a usable model with the work done so far", async () => {
+      const forestStop = new AbortController();
+      setImmediate(() => forestStop.abort());
+      const forest = await new RandomForestClassifier({ nEstimators: 500 }).fit(X, y, { signal: forestStop.signal });
+      assert.ok(forest.trees.length >= 1 && forest.trees.length < 500, `${forest.trees.length} trees`);
+      assert.ok(forest.score(X, y) > 0.9);
+      const boostStop = new AbortController();
+      setImmediate(() => boostStop.abort());
+      const gb = await new HistGradientBoostingClassifier({ maxIter: 500, minSamplesLeaf: 5 }).fit(X, y, { signal: boostStop.signal });
+      assert.ok(gb.nIter >= 1 && gb.nIter < 500, `${gb.nIter} rounds`);
+      assert.ok(gb.score(X, y) > 0.9);
+    });
+
+    it("a signal aborted before fit starts: the fit says it was interrupted before any tree or round", async () => {
       const controller = new AbortController();
       controller.abort();
       await assert.rejects(new RandomForestClassifier().fit(X, y, { signal: controller.signal }), /interrupted before the first tree/);
