@@ -17,7 +17,7 @@ export interface BinnedData {
 }
 
 /** Finds at most `maxBins` bins per feature (2..256). Large inputs use a 200,000-row sample for quantiles. */
-export function fitBinThresholds(m: Matrix, maxBins: number, seed = 0): Float64Array[] {
+export function fitBinThresholds(m: Matrix, maxBins: number): Float64Array[] {
   if (!(maxBins >= 2 && maxBins <= 256)) throw new Error(`maxBins must be between 2 and 256 (got ${maxBins}).`);
   const limit = 200_000;
   let rowsUsed: Int32Array | null = null;
@@ -25,7 +25,7 @@ export function fitBinThresholds(m: Matrix, maxBins: number, seed = 0): Float64A
     // A deterministic stride sample keeps the binning reproducible.
     rowsUsed = new Int32Array(limit);
     const stride = m.rows / limit;
-    for (let t = 0; t < limit; t++) rowsUsed[t] = Math.min(m.rows - 1, Math.floor(t * stride + (seed % 1)));
+    for (let t = 0; t < limit; t++) rowsUsed[t] = Math.min(m.rows - 1, Math.floor(t * stride));
   }
   const n = rowsUsed ? rowsUsed.length : m.rows;
   const values = new Float64Array(n);

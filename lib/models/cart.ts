@@ -107,12 +107,6 @@ export function buildCart(data: CartData, sampleIndex: Int32Array, opt: CartOpti
       stats[2] += y * y;
     }
   }
-  function countOf(stats: Float64Array): number {
-    if (!classification) return stats[0];
-    let n = 0;
-    for (let k = 0; k < K; k++) n += stats[k];
-    return n;
-  }
   function impurity(stats: Float64Array, n: number): number {
     if (n <= 0) return 0;
     if (classification) {
@@ -283,7 +277,6 @@ export function buildCart(data: CartData, sampleIndex: Int32Array, opt: CartOpti
     return (sL * sL) / nL + (sR * sR) / nR;
   }
 
-  void countOf;
   return {
     tree: {
       nodeCount,

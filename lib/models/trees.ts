@@ -180,21 +180,19 @@ function checkForestParams(name: string, p: RandomForestParams): void {
   if (!(Number.isInteger(p.nJobs) && p.nJobs >= 1)) throw new Error(`${name}: nJobs must be an integer >= 1 (got ${p.nJobs}).`);
 }
 
-/** Seeds and bootstrap samples of each tree, drawn up front so that the forest does not depend on nJobs. */
-export function forestPlan(rows: number, nEstimators: number, bootstrap: boolean, seed: number): { seeds: number[] } {
+/** The seed of each tree (which fixes its bootstrap sample and feature draws), drawn up front so that the forest does not depend on nJobs. */
+export function forestSeeds(nEstimators: number, seed: number): number[] {
   const rng = new SeededRandom(seed);
   const seeds: number[] = [];
   for (let t = 0; t < nEstimators; t++) seeds.push(rng.seed());
-  void rows;
-  void bootstrap;
-  return { seeds };
+  return seeds;
 }
 
 abstract class ForestMixin {
   static async grow(
     data: CartData, base: { criterion: "gini" | "mse"; nClasses: number }, p: RandomForestParams, seed: number, signal?: AbortSignal,
   ): Promise<{ trees: TreeArrays[]; importance: number[] }> {
-    const { seeds } = forestPlan(data.rows, p.nEstimators, p.bootstrap, seed);
+    const seeds = forestSeeds(p.nEstimators, seed);
     const options = {
       ...base, maxDepth: p.maxDepth ?? Infinity, minSamplesSplit: p.minSamplesSplit, minSamplesLeaf: p.minSamplesLeaf,
       maxFeatures: resolveMaxFeatures(p.maxFeatures, data.cols), bootstrap: p.bootstrap,
