@@ -7,7 +7,7 @@
  *   - 1024² float32 matmul (GFLOP/s) against numpy, with the result read back (dataSync, as the anchor
  *     bench_matmul.js does) and without (like numpy's `a @ b`, which leaves the product in memory);
  *   - the MLP again through fitNativeMLP (the fused training-loop fast path: one native call per batch).
- * Native and Python figures are medians of 3 runs (the 2 cores are shared with other work).
+ * Native and Python figures are medians of 3 interleaved rounds (the 2 cores are shared with other work).
  *
  * Writes bench/results/training.json with one `ratio_*` field per comparison. Stock wasm cannot train the CNN
  * by itself (no Conv2DBackpropFilter): it runs with lib/kernels/wasm-gradients' JS fallback for that kernel.
@@ -125,14 +125,6 @@ function matmulGflops(reps: number, readBack = true): number {
   return (2 * n ** 3) / ts[Math.floor(ts.length / 2)] / 1e9;
 }
 
-/** Median of `reps` runs (the machine's 2 cores are shared, so single runs are noisy). */
-async function median(reps: number, run: () => Promise<number> | number): Promise<number> {
-  const values: number[] = [];
-  for (let i = 0; i < reps; i++) values.push(await run());
-  values.sort((p, q) => p - q);
-  return values[Math.floor(values.length / 2)];
-}
-
 /** fitNativeMLP (one native call per batch) on the same MLP and data as fitThroughput. */
 async function fastPathThroughput(n: number, batch: number): Promise<number> {
   const x = tf.randomNormal([n, 784], 0, 1, "float32", 1);
@@ -185,26 +177,36 @@ async function main(): Promise<void> {
     log(`stock wasm CNN cannot train: ${(err as Error).message}`);
   }
   installNativeKernels();
-  log("native kernel pack ...");
+  log("native kernel pack and PyTorch, interleaved ...");
+  // Each round measures every workload once on the native pack and once in each PyTorch env, back to back, so
+  // both sides see the same load on the shared cores; figures are medians over the rounds.
   const R = quick ? 1 : 3;
-  const native = {
-    mlp128: await median(R, () => fitThroughput(buildMlp, [784], nMlp, 128, () => nativeAdam(1e-3))),
-    mlp512: await median(R, () => fitThroughput(buildMlp, [784], nMlp, 512, () => nativeAdam(1e-3))),
-    mlp128_tfAdam: await fitThroughput(buildMlp, [784], nMlp, 128, () => tf.train.adam(1e-3)),
-    fast128: await median(R, () => fastPathThroughput(nMlp, 128)),
-    fast512: await median(R, () => fastPathThroughput(nMlp, 512)),
-    cnn: await median(R, () => fitThroughput(buildCnn, [28, 28, 1], nCnn, 64, () => nativeAdam(1e-3))),
+  const runs: Record<string, () => Promise<number> | number> = {
+    mlp128: () => fitThroughput(buildMlp, [784], nMlp, 128, () => nativeAdam(1e-3)),
+    fast128: () => fastPathThroughput(nMlp, 128),
+    torch_mlp128_tuned: () => python(["mlp", String(nMlp), "128"], true),
+    torch_mlp128_default: () => python(["mlp", String(nMlp), "128"], false),
+    mlp512: () => fitThroughput(buildMlp, [784], nMlp, 512, () => nativeAdam(1e-3)),
+    fast512: () => fastPathThroughput(nMlp, 512),
+    torch_mlp512_tuned: () => python(["mlp", String(nMlp), "512"], true),
+    torch_mlp512_default: () => python(["mlp", String(nMlp), "512"], false),
+    cnn: () => fitThroughput(buildCnn, [28, 28, 1], nCnn, 64, () => nativeAdam(1e-3)),
+    torch_cnn_tuned: () => python(["cnn", String(nCnn), "64"], true),
+    torch_cnn_default: () => python(["cnn", String(nCnn), "64"], false),
   };
-
-  // --- Python anchors -------------------------------------------------------------------------------------
-  log("PyTorch / numpy ...");
+  const samples: Record<string, number[]> = {};
+  for (let round = 0; round < R; round++) {
+    for (const [name, run] of Object.entries(runs)) (samples[name] ??= []).push(await run());
+  }
+  const med = (name: string) => [...samples[name]].sort((p, q) => p - q)[Math.floor(samples[name].length / 2)];
+  const native = {
+    mlp128: med("mlp128"), mlp512: med("mlp512"), fast128: med("fast128"), fast512: med("fast512"), cnn: med("cnn"),
+    mlp128_tfAdam: await fitThroughput(buildMlp, [784], nMlp, 128, () => tf.train.adam(1e-3)),
+  };
   const torch = {
-    mlp128_tuned: await median(R, () => python(["mlp", String(nMlp), "128"], true)),
-    mlp128_default: await median(R, () => python(["mlp", String(nMlp), "128"], false)),
-    mlp512_tuned: await median(R, () => python(["mlp", String(nMlp), "512"], true)),
-    mlp512_default: await median(R, () => python(["mlp", String(nMlp), "512"], false)),
-    cnn_tuned: await median(R, () => python(["cnn", String(nCnn), "64"], true)),
-    cnn_default: await median(R, () => python(["cnn", String(nCnn), "64"], false)),
+    mlp128_tuned: med("torch_mlp128_tuned"), mlp128_default: med("torch_mlp128_default"),
+    mlp512_tuned: med("torch_mlp512_tuned"), mlp512_default: med("torch_mlp512_default"),
+    cnn_tuned: med("torch_cnn_tuned"), cnn_default: med("torch_cnn_default"),
   };
   // The matmul comparison interleaves tfjs and numpy (3 rounds, medians) so both see the same load on the shared cores.
   const mm: number[] = [], mmNoRead: number[] = [], np: number[] = [];
@@ -246,7 +248,8 @@ async function main(): Promise<void> {
     ratio_matmul_native_no_readback_vs_numpy: round(nativeMatmul.matmulNoReadback / numpy, 3),
     ratio_matmul_native_vs_stock_wasm: round(nativeMatmul.matmul / stock.matmul, 2),
     targets: { mlp128_vs_torch_tuned: 1.0, cnn_vs_torch_tuned: 0.5, matmul_vs_numpy: 0.9 },
-    note: "2 shared cores; other processes may have been running (see loadavg). Native and torch figures are medians of 3 runs made in this same run.",
+    runs: samples,
+    note: "2 shared cores; other processes may have been running (see loadavg). Native and torch figures are medians of 3 interleaved rounds in this same run (every round's value is in runs).",
   };
   console.table({
     "MLP b128 samples/s": { stock: result.mlp128_samples_s.stock_wasm, native: result.mlp128_samples_s.native, torch_tuned: result.mlp128_samples_s.torch_tuned, torch_default: result.mlp128_samples_s.torch_default, ratio_vs_tuned: result.ratio_mlp128_native_vs_torch_tuned },
