@@ -32,7 +32,7 @@ find_python() {
   done
   return 1
 }
-apt_packages=(jupyter-notebook jupyter-nbconvert python3-nbclient jupyter-client python3-ipykernel libopenblas-dev)
+apt_packages=(jupyter-notebook jupyter-nbconvert python3-nbclient jupyter-client python3-ipykernel libopenblas-dev g++ make)
 case "$mode" in
   test)  apt_packages+=(python3-jupyter-kernel-test chromium) ;;
   bench) apt_packages+=(python3-jupyter-kernel-test python3-pandas python3-sklearn python3-torch) ;;
