@@ -47,8 +47,11 @@ function isNested3(x: unknown): x is ArrayLike<ArrayLike<ArrayLike<number>>> {
 export function featureTensor(x: NeuralInput, spec: InputSpec): { tensor: tf.Tensor; labels?: Int32Array } {
   if (isImageDataset(x)) {
     if (spec.architecture !== "cnn" && spec.architecture !== "mlp") throw new Error(`An ImageDataset feeds a cnn or an mlp, not a ${spec.architecture}.`);
-    const t = tf.tensor4d(x.images, [x.count, x.height, x.width, x.channels]);
-    return { tensor: spec.architecture === "mlp" ? tf.tidy(() => tf.reshape(t, [x.count, -1])) : t, labels: x.labels };
+    checkFiniteValues(x.images, [x.count, x.height * x.width * x.channels], "Images");
+    const tensor = spec.architecture === "mlp"
+      ? tf.tensor2d(x.images, [x.count, x.height * x.width * x.channels])
+      : tf.tensor4d(x.images, [x.count, x.height, x.width, x.channels]);
+    return { tensor, labels: x.labels };
   }
   let values: Float32Array;
   let shape: number[];

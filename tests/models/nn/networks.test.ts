@@ -102,6 +102,15 @@ describe("neural estimators", function () {
     assert.deepEqual(net.classes, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     assert.equal(net.predict(subset).length, 300);
     net.dispose();
+    const before = tf.memory().numTensors;
+    const flat = await mlp({ hiddenUnits: [8], epochs: 1, seed: 1 }).fit(subset, undefined, quiet);
+    assert.equal(flat.predict(subset).length, 300);
+    flat.dispose();
+    assert.equal(tf.memory().numTensors, before, "an ImageDataset fed to an mlp leaves no tensor behind");
+    const tokens = tokenSequences(100, 8, 6);
+    const lstm = await rnn({ vocabSize: 10, embeddingDim: 4, units: 4, epochs: 1, seed: 1 }).fit(tokens.X, tokens.y, quiet);
+    assert.deepEqual(lstm.classes, ["has7", "no7"]);
+    lstm.dispose();
     const seqs = signSequences(200, 6, 5);
     const t = await transformer({ maxLength: 6, dModel: 8, numHeads: 2, ffDim: 16, epochs: 2, seed: 1 }).fit(seqs.X, seqs.y, quiet);
     assert.equal(t.predictProba(seqs.X.slice(0, 4))[0].length, 2);
