@@ -121,6 +121,9 @@ export class History {
         message: `Still improving: training loss fell ${(recent * 100).toFixed(0)}% over the last epochs. More epochs may help.`,
       };
     }
+    if (!val) {
+      return { kind: "good-fit", message: "Training loss has levelled off. Without validation data overfitting can't be judged: pass validationSplit or validationData." };
+    }
     return { kind: "good-fit", message: "Training and validation curves have levelled off close together: a reasonable fit." };
   }
 

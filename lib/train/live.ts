@@ -1,7 +1,8 @@
 /**
  * The live view of a training run. Inside a Jupyter kernel: one Plotly chart of training and validation
  * loss/metrics, replaced in place every epoch (`update_display_data`), and a progress line (epoch, batch, ETA,
- * samples/s) updated a few times a second. Outside a kernel: one concise line per epoch on stdout.
+ * samples/s) updated a few times a second. Outside a kernel: concise epoch lines on stdout (first, last, and at most
+ * one a second in between).
  */
 import { DISPLAY, DisplayHandle, MimeBundle, display, escapeHtml, kernelBridge } from "../display";
 import { History, Logs, formatMetric } from "./history";
@@ -82,6 +83,10 @@ export class LiveView {
       this.progress?.update(new ProgressView(progressLine(p), false));
       this.lastProgress = Date.now();
     } else if (this.mode === "lines") {
+      // Concise: the first and last epochs, and at most one line a second in between.
+      const now = Date.now();
+      if (p.epoch !== 1 && p.epoch !== p.epochs && now - this.lastProgress < 1000) return;
+      this.lastProgress = now;
       const metrics = Object.entries(p.logs).map(([k, v]) => `${k}=${formatMetric(v)}`).join(" ");
       this.log(`epoch ${p.epoch}/${p.epochs}  ${metrics}  ${Math.round(p.samplesPerSecond)} samples/s  ETA ${formatDuration(p.etaSeconds)}`);
     }
