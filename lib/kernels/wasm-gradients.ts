@@ -4,6 +4,8 @@
  * - `Conv2DBackpropFilter` (the filter gradient of every `conv2d`): im2col built from strided slices of the
  *   zero-padded input, then one matMul with the output gradient. Correct for any stride, `same`/`valid`/explicit
  *   padding and NHWC/NCHW (tfjs computes conv gradients only for dilation 1).
+ * - `DepthwiseConv2dNativeBackpropFilter` / `...BackpropInput` (gradients of `depthwiseConv2d`, hence of
+ *   `tf.layers.depthwiseConv2d` and `separableConv2d`): per-tap products and strided placement.
  * - `UnsortedSegmentSum` (the gradient of `gather`, hence of `tf.layers.embedding`): a one-hot matMul.
  *
  * Both are composed from kernels the wasm backend has, so they run at wasm speed. They are registered when this
@@ -68,6 +70,95 @@ export function conv2dFilterGradient(
   });
 }
 
+/** Geometry shared by the depthwise gradients: output size, strides and the zero padding the taps need. */
+function depthwiseGeometry(
+  xShape: [number, number, number, number], filterShape: [number, number, number, number], strides: number | [number, number],
+  pad: Pad, dimRoundingMode?: "floor" | "round" | "ceil",
+) {
+  const info = tf.backend_util.computeConv2DInfo(xShape, filterShape, strides, 1, pad as "same", dimRoundingMode, true, "channelsLast");
+  const [, h, w] = xShape;
+  const [kh, kw] = filterShape;
+  const { outHeight: oh, outWidth: ow, strideHeight: sh, strideWidth: sw } = info;
+  const top = info.padInfo.top;
+  const left = info.padInfo.left;
+  const bottom = Math.max(0, (oh - 1) * sh + kh - h - top);
+  const right = Math.max(0, (ow - 1) * sw + kw - w - left);
+  return { oh, ow, sh, sw, top, left, bottom, right };
+}
+
+/** One filter tap of a padded input: the [n, oh, ow, c] values tap (i, j) sees. */
+function tapOf(padded: tf.Tensor4D, i: number, j: number, oh: number, ow: number, sh: number, sw: number): tf.Tensor4D {
+  const [n, , , c] = padded.shape;
+  return sh === 1 && sw === 1
+    ? tf.slice(padded, [0, i, j, 0], [n, oh, ow, c])
+    : tf.stridedSlice(padded, [0, i, j, 0], [n, i + (oh - 1) * sh + 1, j + (ow - 1) * sw + 1, c], [1, sh, sw, 1]) as tf.Tensor4D;
+}
+
+/**
+ * The filter gradient of `depthwiseConv2d(x, filter)` (NHWC, dilation 1) from tfjs ops: for each tap, the
+ * per-channel products of the input it sees and the output gradient, summed over batch and positions.
+ */
+export function depthwiseFilterGradient(
+  x: tf.Tensor4D, dy: tf.Tensor4D, filterShape: [number, number, number, number],
+  strides: number | [number, number], pad: Pad, dimRoundingMode?: "floor" | "round" | "ceil",
+): tf.Tensor4D {
+  return tf.tidy(() => {
+    const [kh, kw, c, m] = filterShape;
+    const g = depthwiseGeometry(x.shape, filterShape, strides, pad, dimRoundingMode);
+    const [n] = x.shape;
+    const padded = g.top || g.left || g.bottom || g.right ? tf.pad(x, [[0, 0], [g.top, g.bottom], [g.left, g.right], [0, 0]]) : x;
+    const dy5 = tf.reshape(dy, [n, g.oh, g.ow, c, m]);
+    const taps: tf.Tensor[] = [];
+    for (let i = 0; i < kh; i++) {
+      for (let j = 0; j < kw; j++) {
+        const tap = tf.reshape(tapOf(padded, i, j, g.oh, g.ow, g.sh, g.sw), [n, g.oh, g.ow, c, 1]);
+        taps.push(tf.sum(tf.mul(tap, dy5), [0, 1, 2]));
+      }
+    }
+    return tf.reshape(tf.stack(taps), filterShape);
+  });
+}
+
+/**
+ * The input gradient of `depthwiseConv2d(x, filter)` (NHWC, dilation 1) from tfjs ops: each tap's contribution
+ * (output gradient times that tap's weights, summed over the channel multiplier) is spread back with the stride
+ * and shifted to the tap's offset, then the padding is cropped.
+ */
+export function depthwiseInputGradient(
+  inputShape: [number, number, number, number], dy: tf.Tensor4D, filter: tf.Tensor4D,
+  strides: number | [number, number], pad: Pad, dimRoundingMode?: "floor" | "round" | "ceil",
+): tf.Tensor4D {
+  return tf.tidy(() => {
+    const [kh, kw, c, m] = filter.shape;
+    const [n, h, w] = inputShape;
+    const g = depthwiseGeometry(inputShape, filter.shape, strides, pad, dimRoundingMode);
+    const hp = h + g.top + g.bottom;
+    const wp = w + g.left + g.right;
+    const dy5 = tf.reshape(dy, [n, g.oh, g.ow, c, m]);
+    // dy spread on the strided grid: [n, oh*sh, ow*sw, c*m] with zeros between samples.
+    let acc: tf.Tensor4D | undefined;
+    for (let i = 0; i < kh; i++) {
+      for (let j = 0; j < kw; j++) {
+        const weights = tf.reshape(tf.slice(filter, [i, j, 0, 0], [1, 1, c, m]), [c, m]);
+        let contrib = tf.sum(tf.mul(dy5, weights), 4) as tf.Tensor4D; // [n, oh, ow, c]
+        if (g.sh > 1 || g.sw > 1) {
+          const six = tf.reshape(contrib, [n, g.oh, 1, g.ow, 1, c]);
+          contrib = tf.reshape(tf.pad(six, [[0, 0], [0, 0], [0, g.sh - 1], [0, 0], [0, g.sw - 1], [0, 0]]), [n, g.oh * g.sh, g.ow * g.sw, c]);
+        }
+        const spanH = contrib.shape[1];
+        const spanW = contrib.shape[2];
+        // Place at offset (i, j) in the padded frame, cropping anything past its edge.
+        const keepH = Math.min(spanH, hp - i);
+        const keepW = Math.min(spanW, wp - j);
+        const cropped = keepH < spanH || keepW < spanW ? tf.slice(contrib, [0, 0, 0, 0], [n, keepH, keepW, c]) : contrib;
+        const placed = tf.pad(cropped, [[0, 0], [i, hp - i - keepH], [j, wp - j - keepW], [0, 0]]) as tf.Tensor4D;
+        acc = acc ? (tf.add(acc, placed) as tf.Tensor4D) : placed;
+      }
+    }
+    return tf.slice(acc!, [0, g.top, g.left, 0], [n, h, w, c]);
+  });
+}
+
 /** `tf.unsortedSegmentSum` from a one-hot matMul (any backend). */
 export function unsortedSegmentSumByMatMul(data: tf.Tensor, segmentIds: tf.Tensor, numSegments: number): tf.Tensor {
   return tf.tidy(() => {
@@ -105,6 +196,30 @@ export function registerWasmGradientKernels(): string[] {
       },
     });
     done.push("Conv2DBackpropFilter");
+  }
+  if (!tf.getKernel("DepthwiseConv2dNativeBackpropFilter", "wasm")) {
+    tf.registerKernel({
+      kernelName: "DepthwiseConv2dNativeBackpropFilter",
+      backendName: "wasm",
+      kernelFunc: ({ inputs, attrs }) => {
+        const { x, dy } = inputs as unknown as { x: tf.Tensor4D; dy: tf.Tensor4D };
+        const a = attrs as unknown as BackpropFilterAttrs;
+        return depthwiseFilterGradient(x, dy, a.filterShape, a.strides, a.pad, a.dimRoundingMode) as unknown as tf.TensorInfo;
+      },
+    });
+    done.push("DepthwiseConv2dNativeBackpropFilter");
+  }
+  if (!tf.getKernel("DepthwiseConv2dNativeBackpropInput", "wasm")) {
+    tf.registerKernel({
+      kernelName: "DepthwiseConv2dNativeBackpropInput",
+      backendName: "wasm",
+      kernelFunc: ({ inputs, attrs }) => {
+        const { dy, filter } = inputs as unknown as { dy: tf.Tensor4D; filter: tf.Tensor4D };
+        const a = attrs as unknown as { strides: number | [number, number]; pad: Pad; dimRoundingMode?: "floor" | "round" | "ceil"; inputShape: [number, number, number, number] };
+        return depthwiseInputGradient(a.inputShape, dy, filter, a.strides, a.pad, a.dimRoundingMode) as unknown as tf.TensorInfo;
+      },
+    });
+    done.push("DepthwiseConv2dNativeBackpropInput");
   }
   if (!tf.getKernel("UnsortedSegmentSum", "wasm")) {
     tf.registerKernel({

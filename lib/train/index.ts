@@ -9,4 +9,4 @@ export type { OptimizerName, LearningRateSchedule, Callback, TrainingControl, Ea
 export { LiveView, progressLine } from "./live";
 export type { LiveMode, Progress } from "./live";
 export { installFitInterrupt, stopOnAbort } from "./interrupt";
-export { registerWasmGradientKernels, conv2dFilterGradient } from "../kernels/wasm-gradients";
+export { registerWasmGradientKernels, conv2dFilterGradient, depthwiseFilterGradient, depthwiseInputGradient } from "../kernels/wasm-gradients";

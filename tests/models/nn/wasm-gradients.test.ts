@@ -69,6 +69,34 @@ describe("wasm gradient kernels", function () {
     });
   }
 
+  const depthwise: { name: string; x: number[]; f: number[]; strides: number | [number, number]; pad: "same" | "valid" }[] = [
+    { name: "3x3 stride 1 valid, multiplier 1", x: [2, 8, 8, 3], f: [3, 3, 3, 1], strides: 1, pad: "valid" },
+    { name: "3x3 stride 1 same, multiplier 2", x: [2, 7, 9, 3], f: [3, 3, 3, 2], strides: 1, pad: "same" },
+    { name: "3x3 stride 2 same (odd size), multiplier 2", x: [2, 9, 7, 2], f: [3, 3, 2, 2], strides: 2, pad: "same" },
+    { name: "5x5 stride 2 valid", x: [1, 12, 11, 4], f: [5, 5, 4, 1], strides: 2, pad: "valid" },
+    { name: "2x2 stride [2,1] same (even kernel)", x: [2, 6, 6, 2], f: [2, 2, 2, 3], strides: [2, 1], pad: "same" },
+  ];
+  for (const c of depthwise) {
+    it(`depthwiseConv2d input and filter gradients match cpu: ${c.name}`, async () => {
+      const xs = tf.randomNormal(c.x, 0, 1, "float32", 9);
+      const fs = tf.randomNormal(c.f, 0, 1, "float32", 10);
+      const xv = xs.dataSync().slice();
+      const fv = fs.dataSync().slice();
+      tf.dispose([xs, fs]);
+      const grads = () =>
+        tf.tidy(() => {
+          const x = tf.tensor4d(xv, c.x as [number, number, number, number]);
+          const f = tf.tensor4d(fv, c.f as [number, number, number, number]);
+          const g = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.depthwiseConv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.strides, c.pad).square().sum())([x, f]);
+          return g.map((t) => t.dataSync().slice());
+        });
+      const ref = await onBackend("cpu", grads);
+      const got = await onBackend("wasm", grads);
+      assert.ok(maxRelativeError(ref[0], got[0]) < 1e-4, `dx relative error ${maxRelativeError(ref[0], got[0])}`);
+      assert.ok(maxRelativeError(ref[1], got[1]) < 1e-4, `dfilter relative error ${maxRelativeError(ref[1], got[1])}`);
+    });
+  }
+
   it("the filter gradient also handles NCHW inputs (checked on cpu against the cpu kernel)", async () => {
     await onBackend("cpu", () => {
       tf.tidy(() => {
