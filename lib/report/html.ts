@@ -185,6 +185,7 @@ th{background:var(--bg-code)}table.facts th,table.facts td{text-align:left}table
 .outputs{padding:4px 0 0 0}.output{margin:4px 0;overflow-x:auto}pre.output{font-size:12.5px;padding:6px 10px;margin:4px 0;white-space:pre-wrap;word-break:break-word}
 pre.stderr{background:#fff1e5}pre.error{background:#ffebe9;color:#82071e}
 .output.image img{max-width:100%}
+a.anchor-link{visibility:hidden;text-decoration:none;margin-left:6px;color:var(--muted)}h1:hover>a.anchor-link,h2:hover>a.anchor-link,h3:hover>a.anchor-link,h4:hover>a.anchor-link{visibility:visible}
 body.code-hidden .cell.code details.input{display:none}
 footer{max-width:1100px;margin:32px auto;padding:12px 24px;color:var(--muted);font-size:12px;border-top:1px solid var(--line)}
 `;

@@ -63,6 +63,8 @@ export interface NotebookRun {
   name: string;
   /** The notebook's path relative to the project (or absolute when outside it). */
   notebook: string;
+  /** The report's title (the notebook's first heading); absent when it failed. */
+  title?: string;
   status: "ok" | "failed";
   startedAt: string;
   seconds: number;
@@ -226,7 +228,7 @@ export async function runNotebook(notebook: string, options: RunOptions = {}): P
     };
     const html = buildReportHtml(executed, result.rendered ?? { markdown: {}, code: {}, outputMarkdown: {}, css: "" }, meta);
     const run: NotebookRun = {
-      name, notebook: shown, status: "ok", startedAt, seconds, report: `${name}.html`, executed: `${name}.ipynb`,
+      name, notebook: shown, title: meta.title, status: "ok", startedAt, seconds, report: `${name}.html`, executed: `${name}.ipynb`,
       goals: goalStatus(context?.scorecard), injected: params, fast,
     };
     writeAtomic(path.join(reportsDir, `${name}.ipynb`), fs.readFileSync(output));
@@ -259,7 +261,7 @@ export function readRunSummaries(reportsDir: string): NotebookRun[] {
 export function writeIndex(reportsDir: string): string {
   const runs = readRunSummaries(reportsDir);
   const rows = runs.map((r) => {
-    const title = r.report ? `<a href="${escapeHtml(r.report)}">${escapeHtml(r.name)}</a>` : escapeHtml(r.name);
+    const title = (r.report ? `<a href="${escapeHtml(r.report)}">${escapeHtml(r.name)}</a>` : escapeHtml(r.name)) + (r.title ? `<br><small>${escapeHtml(r.title)}</small>` : "");
     const status = r.status === "ok" ? `<span class="badge pass">ran</span>` : `<span class="badge fail">failed</span>`;
     const goals = r.status === "ok" ? `<span class="badge ${r.goals.status}">${escapeHtml(r.goals.label)}</span>` : `<code>${escapeHtml(r.error ?? "")}</code>`;
     const executed = r.executed ? `<a href="${escapeHtml(r.executed)}">.ipynb</a>` : "";
