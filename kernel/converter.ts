@@ -200,6 +200,11 @@ export class Converter {
       rootDir: this.cwd,
       outDir: "outDir",
     } as ts.CompilerOptions;
+    if (fallbackRoot && !(this.cwd + "/").startsWith(fallbackRoot.replace(/\\/g, "/").replace(/\/?$/, "/"))) {
+      // Outside the project, let packages resolve from (and declarations name them through) its node_modules.
+      this.options.baseUrl = fallbackRoot;
+      this.options.paths = { "*": ["node_modules/*", "node_modules/@types/*"] };
+    }
     this.globalsSf = ts.createSourceFile(this.globalsFile, CELL_GLOBALS_DTS, ts.ScriptTarget.ES2022);
     this.resolutionCache = ts.createModuleResolutionCache(this.cwd, (f) => f, this.options);
     this.host = this.createHost();
@@ -339,6 +344,7 @@ export class Converter {
   /** Completion candidates at `position` of the cell. */
   complete(prevDecl: string, src: string, position: number): Completion {
     const { program, srcFile } = this.buildProgram(prevDecl, src);
+    program.getTypeChecker(); // binds the files (sets parent pointers that completion walks)
     const pos = position + prefixLength;
     const completions = (ts as unknown as { Completions: { getCompletionsAtPositionForTslab: (...args: unknown[]) => ts.CompletionInfo | undefined } }).Completions;
     const info = completions.getCompletionsAtPositionForTslab(

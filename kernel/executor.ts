@@ -27,6 +27,8 @@ export interface CellContext {
   controller: AbortController;
   /** Opaque data the server attaches (the request's header). */
   parent: unknown;
+  /** Set when the cell's execute_reply went out. */
+  done?: boolean;
 }
 
 /** Thrown into an awaiting cell when the user interrupts it. */
@@ -94,7 +96,10 @@ export class Executor {
 
   /** The context of the cell whose (possibly asynchronous) code is running now, else of the last cell. */
   currentContext(): CellContext | undefined {
-    return this.context.getStore() ?? this.running ?? this.lastContext;
+    const own = this.context.getStore();
+    // Work left running by a finished cell reports to the cell running now (as ipykernel does).
+    if (own && !own.done) return own;
+    return this.running ?? this.lastContext ?? own;
   }
 
   /** Builds the first type-checking program ahead of the first cell. */
@@ -141,6 +146,7 @@ export class Executor {
     try {
       return await this.context.run(ctx, () => this.executeIn(code, ctx));
     } finally {
+      ctx.done = true;
       this.running = undefined;
       this.rejectRunning = undefined;
     }
@@ -198,7 +204,9 @@ export class Executor {
 
   /** The running cell's AbortSignal (or that of the cell whose asynchronous work is calling). */
   signal(): AbortSignal {
-    return (this.currentContext() ?? { controller: new AbortController() }).controller.signal;
+    // The cell that started the calling work, even after it finished: an interrupted training stays stopped.
+    const ctx = this.context.getStore() ?? this.running ?? this.lastContext;
+    return (ctx ?? { controller: new AbortController() }).controller.signal;
   }
 
   /** Completion candidates at `cursor`. */

@@ -73,6 +73,8 @@ export class KernelServer {
   private readonly comms = new Map<string, CommState>();
   private readonly commTargets = new Map<string, (comm: Comm, data: unknown, msg: Message) => void>();
   private lastParent: ParentRef | undefined;
+  /** The comm message being handled: output of comm handlers belongs to it. */
+  private handling: ParentRef | undefined;
   private readonly streams = new Map<string, { parent: ParentRef; stdout: string; stderr: string }>();
   private streamFlushScheduled = false;
   private warmed = false;
@@ -184,6 +186,7 @@ export class KernelServer {
   // ---------------------------------------------------------------------------------------- streams
 
   private currentParent(): ParentRef | undefined {
+    if (this.handling) return this.handling;
     const ctx = this.executor?.currentContext();
     return (ctx?.parent as ParentRef | undefined) ?? this.lastParent;
   }
@@ -429,6 +432,14 @@ export class KernelServer {
     if (storeHistory) this.history.add(count, code);
     const executor = this.getExecutor();
     this.warmed = true;
+    // IPython's `name?` shows the documentation of `name` in the pager.
+    const help = /^\s*([A-Za-z_$][\w$.]*)\s*\?\s*$/.exec(code);
+    if (help) {
+      const info = executor.inspect(help[1], help[1].length);
+      const text = info ? info.text : `No documentation found for ${help[1]}.`;
+      this.send(socket, msg, "execute_reply", { status: "ok", execution_count: count, payload: [{ source: "page", data: { "text/plain": text }, start: 0 }], user_expressions: {} }, { status: "ok" });
+      return;
+    }
     const outcome: Outcome = code.trim() === "" ? { status: "ok", hasValue: false } : await executor.execute(code, storeHistory ? count : 0, parent);
     this.flushStreams();
     const userExpressions: Record<string, unknown> = {};
@@ -535,7 +546,12 @@ export class KernelServer {
     }
     const state = this.makeComm(commId, targetName);
     this.comms.set(commId, state);
-    handler(state.comm, data, msg);
+    this.handling = { header: msg.header, identities: msg.identities, allowStdin: false };
+    try {
+      handler(state.comm, data, msg);
+    } finally {
+      this.handling = undefined;
+    }
   }
 
   private commMsg(msg: Message): void {
@@ -545,7 +561,12 @@ export class KernelServer {
       this.log(`comm_msg for unknown comm ${commId}`);
       return;
     }
-    for (const h of state.messageHandlers) h(data, msg);
+    this.handling = { header: msg.header, identities: msg.identities, allowStdin: false };
+    try {
+      for (const h of state.messageHandlers) h(data, msg);
+    } finally {
+      this.handling = undefined;
+    }
   }
 
   private commClose(msg: Message): void {

@@ -1,0 +1,120 @@
+/**
+ * Test helper: a real Jupyter client (jupyter_client, through tests/kernel/driver.py) talking to a
+ * real kernel process. Kernel name: $TRAINLAB_TEST_KERNEL or "trainlab".
+ */
+import { ChildProcessWithoutNullStreams, spawn } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import * as readline from "readline";
+
+/** The project folder. */
+export const projectRoot = path.resolve(__dirname, "..", "..", "..");
+/** The kernel the tests run. */
+export const kernelName = process.env.TRAINLAB_TEST_KERNEL ?? "trainlab";
+/** The Python with Jupyter. */
+export const python = process.env.TRAINLAB_PYTHON ?? "/usr/bin/python3";
+
+/** One IOPub output message. */
+export interface Output {
+  msg_type: string;
+  content: Record<string, any>;
+}
+
+/** The answer to an execute command. */
+export interface Execution {
+  reply: Record<string, any>;
+  outputs: Output[];
+  statuses: string[];
+  execute_input: boolean;
+  input_requests: Array<{ prompt: string; password: boolean }>;
+}
+
+/** A history file private to one test run, so tests never touch the user's history. */
+export function privateHistoryFile(): string {
+  return path.join(fs.mkdtempSync(path.join(os.tmpdir(), "trainlab-history-")), "history.jsonl");
+}
+
+/** A running kernel with a client. */
+export class KernelClient {
+  private readonly proc: ChildProcessWithoutNullStreams;
+  private readonly lines: string[] = [];
+  private waiters: Array<(line: string) => void> = [];
+  private stderr = "";
+
+  private constructor(cwd: string, env: NodeJS.ProcessEnv) {
+    this.proc = spawn(python, [path.join(projectRoot, "tests", "kernel", "driver.py"), kernelName, cwd], { env: { ...process.env, ...env } });
+    readline.createInterface({ input: this.proc.stdout }).on("line", (line) => {
+      const w = this.waiters.shift();
+      if (w) w(line);
+      else this.lines.push(line);
+    });
+    this.proc.stderr.on("data", (d) => (this.stderr += d.toString()));
+  }
+
+  /** Starts a kernel in `cwd` and waits until it answers. */
+  static async start(cwd = path.join(projectRoot, "tests", "fixtures"), env: NodeJS.ProcessEnv = {}): Promise<KernelClient> {
+    const client = new KernelClient(cwd, { TRAINLAB_HISTORY_FILE: privateHistoryFile(), ...env });
+    const ready = await client.next(90_000);
+    if (!ready.ready) throw new Error(`kernel did not start: ${JSON.stringify(ready)}\n${client.stderr}`);
+    return client;
+  }
+
+  private next(timeoutMs: number): Promise<Record<string, any>> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`driver timed out; stderr:\n${this.stderr.slice(-3000)}`)), timeoutMs);
+      const take = (line: string): void => {
+        clearTimeout(timer);
+        resolve(JSON.parse(line));
+      };
+      const queued = this.lines.shift();
+      if (queued !== undefined) take(queued);
+      else this.waiters.push(take);
+      this.proc.once("exit", () => {
+        clearTimeout(timer);
+        reject(new Error(`driver exited; stderr:\n${this.stderr.slice(-3000)}`));
+      });
+    });
+  }
+
+  /** Sends a raw driver command and returns its answer. */
+  async command(cmd: Record<string, unknown>, timeoutMs = 120_000): Promise<Record<string, any>> {
+    this.proc.stdin.write(JSON.stringify(cmd) + "\n");
+    const answer = await this.next(timeoutMs);
+    if (answer.error) throw new Error(`driver: ${answer.error}\n${this.stderr.slice(-3000)}`);
+    return answer;
+  }
+
+  /** Executes a cell; options: stdin replies, interrupt_after seconds, silent, store_history, user_expressions. */
+  execute(code: string, options: Record<string, unknown> = {}): Promise<Execution> {
+    return this.command({ op: "execute", code, ...options }) as Promise<Execution>;
+  }
+
+  /** Executes a cell that must succeed and returns its execute_result text/plain (or undefined). */
+  async value(code: string): Promise<string | undefined> {
+    const r = await this.execute(code);
+    if (r.reply.status !== "ok") throw new Error(`cell failed: ${code}\n${JSON.stringify(r.reply)}`);
+    return r.outputs.find((o) => o.msg_type === "execute_result")?.content.data["text/plain"];
+  }
+
+  /** Sends a request and returns its reply. */
+  request(msgType: string, content: Record<string, unknown> = {}, channel: "shell" | "control" = "shell"): Promise<Record<string, any>> {
+    return this.command({ op: "request", msg_type: msgType, content, channel });
+  }
+
+  /** Stops the kernel and the driver. */
+  async close(): Promise<void> {
+    if (this.proc.exitCode !== null) return;
+    this.proc.stdin.end();
+    await new Promise<void>((resolve) => {
+      const t = setTimeout(() => {
+        this.proc.kill("SIGKILL");
+        resolve();
+      }, 15_000);
+      this.proc.once("exit", () => {
+        clearTimeout(t);
+        resolve();
+      });
+    });
+  }
+}

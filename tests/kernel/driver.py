@@ -1,0 +1,138 @@
+"""A real Jupyter client (jupyter_client) driven by the mocha tests over JSON lines.
+
+    /usr/bin/python3 tests/kernel/driver.py KERNEL_NAME CWD
+
+Reads one JSON command per line on stdin and writes one JSON answer per line on stdout:
+  {"op": "execute", "code": ..., "stdin": ["reply", ...], "interrupt_after": seconds,
+   "silent": false, "store_history": true, "user_expressions": {}, "timeout": 60}
+      -> {"reply": content, "outputs": [{"msg_type", "content"}...], "input_requests": [content...],
+          "statuses": [...], "execute_input": bool}
+  {"op": "request", "msg_type": "comm_info_request", "content": {}, "channel": "shell"|"control"}
+      -> {"reply": content, "reply_type": msg_type, "outputs": [...]}   (outputs: IOPub messages of that request)
+  {"op": "send", "msg_type": "comm_open", "content": {...}, "wait": seconds} -> {"outputs": [...]}
+  {"op": "restart"} -> {"alive": bool}
+  {"op": "shutdown"} -> {"reply": content, "alive_after": bool}
+  {"op": "alive"} -> {"alive": bool}
+"""
+import json
+import queue
+import sys
+import time
+
+from jupyter_client.manager import KernelManager
+
+
+def main():
+    kernel_name, cwd = sys.argv[1], sys.argv[2]
+    km = KernelManager(kernel_name=kernel_name)
+    km.start_kernel(cwd=cwd)
+    kc = km.client()
+    kc.start_channels()
+    kc.wait_for_ready(timeout=60)
+
+    def out(obj):
+        sys.stdout.write(json.dumps(obj, default=str) + "\n")
+        sys.stdout.flush()
+
+    def collect_iopub(msg_id, until_idle=True, timeout=60, also=None):
+        outputs, statuses, execute_input = [], [], False
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if also:
+                also()
+            try:
+                msg = kc.get_iopub_msg(timeout=0.05)
+            except queue.Empty:
+                continue
+            if msg["parent_header"].get("msg_id") != msg_id:
+                continue
+            t = msg["msg_type"]
+            if t == "status":
+                statuses.append(msg["content"]["execution_state"])
+                if until_idle and msg["content"]["execution_state"] == "idle":
+                    break
+            elif t == "execute_input":
+                execute_input = True
+            else:
+                outputs.append({"msg_type": t, "content": msg["content"]})
+        return outputs, statuses, execute_input
+
+    out({"ready": True})
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        cmd = json.loads(line)
+        op = cmd["op"]
+        try:
+            if op == "execute":
+                replies = list(cmd.get("stdin", []))
+                msg_id = kc.execute(
+                    cmd["code"],
+                    silent=cmd.get("silent", False),
+                    store_history=cmd.get("store_history", True),
+                    user_expressions=cmd.get("user_expressions", {}),
+                    allow_stdin=bool(replies) or cmd.get("allow_stdin", False),
+                    stop_on_error=cmd.get("stop_on_error", True),
+                )
+                started = time.time()
+                state = {"interrupted": False, "inputs": []}
+
+                def poll():
+                    if cmd.get("interrupt_after") is not None and not state["interrupted"] and time.time() - started > cmd["interrupt_after"]:
+                        km.interrupt_kernel()
+                        state["interrupted"] = True
+                    try:
+                        m = kc.get_stdin_msg(timeout=0)
+                    except queue.Empty:
+                        return
+                    if m["msg_type"] == "input_request":
+                        state["inputs"].append(m["content"])
+                        kc.input(replies.pop(0) if replies else "")
+
+                outputs, statuses, execute_input = collect_iopub(msg_id, timeout=cmd.get("timeout", 60), also=poll)
+                reply = kc.get_shell_msg(timeout=10)
+                while reply["parent_header"].get("msg_id") != msg_id:
+                    reply = kc.get_shell_msg(timeout=10)
+                out({"reply": reply["content"], "outputs": outputs, "statuses": statuses, "execute_input": execute_input, "input_requests": state["inputs"]})
+            elif op == "request":
+                channel = kc.control_channel if cmd.get("channel") == "control" else kc.shell_channel
+                msg = kc.session.msg(cmd["msg_type"], cmd.get("content", {}))
+                channel.send(msg)
+                getter = kc.get_control_msg if cmd.get("channel") == "control" else kc.get_shell_msg
+                reply = getter(timeout=cmd.get("timeout", 30))
+                while reply["parent_header"].get("msg_id") != msg["header"]["msg_id"]:
+                    reply = getter(timeout=cmd.get("timeout", 30))
+                outputs, statuses, _ = collect_iopub(msg["header"]["msg_id"], timeout=30)
+                out({"reply": reply["content"], "reply_type": reply["msg_type"], "outputs": outputs, "statuses": statuses})
+            elif op == "send":
+                msg = kc.session.msg(cmd["msg_type"], cmd.get("content", {}))
+                kc.shell_channel.send(msg)
+                outputs, statuses, _ = collect_iopub(msg["header"]["msg_id"], timeout=cmd.get("wait", 30))
+                out({"outputs": outputs, "statuses": statuses})
+            elif op == "restart":
+                km.restart_kernel(now=False)
+                kc.wait_for_ready(timeout=60)
+                out({"alive": km.is_alive()})
+            elif op == "shutdown":
+                msg = kc.session.msg("shutdown_request", {"restart": False})
+                kc.control_channel.send(msg)
+                reply = kc.get_control_msg(timeout=10)
+                deadline = time.time() + 10
+                while km.is_alive() and time.time() < deadline:
+                    time.sleep(0.1)
+                out({"reply": reply["content"], "reply_type": reply["msg_type"], "alive_after": km.is_alive()})
+                km.cleanup_resources()
+                return
+            elif op == "alive":
+                out({"alive": km.is_alive()})
+            else:
+                out({"error": "unknown op " + op})
+        except Exception as e:  # report to the test instead of dying silently
+            out({"error": "%s: %s" % (type(e).__name__, e)})
+    kc.stop_channels()
+    if km.is_alive():
+        km.shutdown_kernel(now=True)
+
+
+if __name__ == "__main__":
+    main()
