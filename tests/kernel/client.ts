@@ -62,18 +62,23 @@ export class KernelClient {
 
   private next(timeoutMs: number): Promise<Record<string, any>> {
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`driver timed out; stderr:\n${this.stderr.slice(-3000)}`)), timeoutMs);
+      const onExit = (): void => {
+        clearTimeout(timer);
+        reject(new Error(`driver exited; stderr:\n${this.stderr.slice(-3000)}`));
+      };
+      const timer = setTimeout(() => {
+        this.proc.off("exit", onExit);
+        reject(new Error(`driver timed out; stderr:\n${this.stderr.slice(-3000)}`));
+      }, timeoutMs);
       const take = (line: string): void => {
         clearTimeout(timer);
+        this.proc.off("exit", onExit);
         resolve(JSON.parse(line));
       };
+      this.proc.once("exit", onExit);
       const queued = this.lines.shift();
       if (queued !== undefined) take(queued);
       else this.waiters.push(take);
-      this.proc.once("exit", () => {
-        clearTimeout(timer);
-        reject(new Error(`driver exited; stderr:\n${this.stderr.slice(-3000)}`));
-      });
     });
   }
 
