@@ -410,9 +410,11 @@ export class Converter {
     for (const d of input) {
       if (!d.file || d.start === undefined) continue;
       if (d.category !== ts.DiagnosticCategory.Error) continue;
-      if (d.file === srcFile && d.code === 1308) {
+      // 1308: await outside an async function; 1378 / 1432: top-level await / for await under CommonJS.
+      if (d.file === srcFile && (d.code === 1308 || d.code === 1378 || d.code === 1432)) {
         const awaitToken = tsInternal.findPrecedingToken(d.start + (d.length ?? 0), srcFile);
-        if (awaitToken?.kind === ts.SyntaxKind.AwaitKeyword && isTopLevel(awaitToken, srcFile)) {
+        const token = d.code === 1432 ? tsInternal.findPrecedingToken(d.start + 1, srcFile) : awaitToken;
+        if (token?.kind === ts.SyntaxKind.AwaitKeyword && isTopLevel(token, srcFile)) {
           hasTopLevelAwait = true;
           continue;
         }
@@ -453,6 +455,12 @@ export class Converter {
       const symbol = checker.getSymbolAtLocation(original);
       return !!symbol?.declarations?.some((d) => d.getSourceFile() === declsFile);
     };
+    const isPrevShorthand = (n: ts.ShorthandPropertyAssignment): boolean => {
+      const original = ts.getParseTreeNode(n);
+      if (!original || !ts.isShorthandPropertyAssignment(original)) return false;
+      const symbol = checker.getShorthandAssignmentValueSymbol(original);
+      return !!symbol?.declarations?.some((d) => d.getSourceFile() === declsFile);
+    };
     const before: ts.TransformerFactory<ts.SourceFile> = (context) => (node) => {
       // Hand the value of a final expression statement to the executor.
       if (!lastExpression) return node;
@@ -473,7 +481,7 @@ export class Converter {
     };
     const after: ts.TransformerFactory<ts.SourceFile> = (context) => (node) => {
       const visit = (n: ts.Node): ts.Node => {
-        if (ts.isShorthandPropertyAssignment(n) && isPrevDeclared(n.name)) {
+        if (ts.isShorthandPropertyAssignment(n) && isPrevShorthand(n)) {
           return context.factory.createPropertyAssignment(n.name.text, context.factory.createPropertyAccessExpression(context.factory.createIdentifier("exports"), n.name.text));
         }
         if (ts.isPropertyAccessExpression(n)) {

@@ -32,6 +32,13 @@ describe("kernel: a real kernel process with a real Jupyter client", function ()
       assert.equal(await kernel.value("counter += 1; counter"), "41");
     });
 
+    it("supports top-level for await and shorthand properties that name earlier cells' variables", async () => {
+      const loop = await kernel.execute("for await (const step of [Promise.resolve(1), Promise.resolve(2)]) console.log(`step ${step}`);");
+      assert.equal(loop.reply.status, "ok", JSON.stringify(loop.reply));
+      assert.match(loop.outputs.map((o) => o.content.text ?? "").join(""), /step 1\nstep 2/);
+      assert.equal(await kernel.value("const extra = 1;\n({ base, extra })"), "{ base: 40, extra: 1 }");
+    });
+
     it("honours silent, store_history and user_expressions", async () => {
       const before = (await kernel.execute("1")).reply.execution_count as number;
       const silent = await kernel.execute("counter * 100", { silent: true });
