@@ -323,7 +323,18 @@ export class Converter {
       });
     }
     js = js.replace(/\n\/\/# sourceMappingURL=.*\s*$/, "\n");
-    const declarations = dts + this.remainingDecls(checker, srcFile, declsFile);
+    // A variable whose inferred type cannot be named in a declaration file would vanish from later
+    // cells: keep it, typed `any`, rather than lose it.
+    let untyped = "";
+    if (dts === "" || names.length > 0) {
+      for (const d of program.getDeclarationDiagnostics(srcFile)) {
+        if (d.start === undefined) continue;
+        let node: ts.Node | undefined = (ts as unknown as { getTokenAtPosition(sf: ts.SourceFile, pos: number): ts.Node }).getTokenAtPosition(srcFile, d.start);
+        while (node && !ts.isVariableDeclaration(node)) node = node.parent;
+        if (node && ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && !new RegExp(`\\b${node.name.text}\\b`).test(dts)) untyped += `declare let ${node.name.text}: any;\n`;
+      }
+    }
+    const declarations = dts + untyped + this.remainingDecls(checker, srcFile, declsFile);
     return { diagnostics, js, sourceMap, declarations, hasTopLevelAwait, sideOutputs };
   }
 
