@@ -3,7 +3,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { chromium } from "playwright-core";
+import { launchOfflineBrowser } from "../support/offline-browser";
 import { kernelName, privateHistoryFile, projectRoot, python } from "./client";
 
 describe("kernel: executed notebook as an HTML report, seen in Chromium offline", function () {
@@ -21,20 +21,9 @@ describe("kernel: executed notebook as an HTML report, seen in Chromium offline"
     const html = path.join(out, "report.html");
     assert.ok(fs.existsSync(html));
 
-    const browser = await chromium.launchPersistentContext(fs.mkdtempSync(path.join(os.tmpdir(), "trainlab-chromium-")), {
-      executablePath: "/usr/bin/chromium",
-      headless: true,
-      args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    });
+    const browser = await launchOfflineBrowser();
     try {
-      const page = await browser.newPage();
-      const blocked: string[] = [];
-      await page.route("**/*", (route) => {
-        if (route.request().url().startsWith("file:")) return route.continue();
-        blocked.push(route.request().url());
-        return route.abort();
-      });
-      await page.goto(`file://${html}`);
+      const { page, blocked } = await browser.open(html);
       const table = page.locator("table.dataframe", { hasText: "Gentoo" }).first();
       await table.waitFor({ state: "visible", timeout: 30_000 });
       assert.match(await page.locator(".trainlab-table", { hasText: "Gentoo" }).first().innerText(), /3 rows × 2 columns/);

@@ -8,7 +8,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { chromium, BrowserContext } from "playwright-core";
+import { launchOfflineBrowser } from "../support/offline-browser";
 import { projectRoot } from "../../lib/report/environment";
 import { NotebookError, NotebookRun, runNotebook, runNotebooks } from "../../lib/report/run-notebooks";
 import { projectNotebooks } from "../../lib/report/strip-notebooks";
@@ -19,14 +19,6 @@ const root = projectRoot();
 const LAYER: Record<string, string> = {
   scatter: ".scatterlayer .trace", histogram: ".barlayer .trace", bar: ".barlayer .trace", box: ".boxlayer .trace", heatmap: ".heatmaplayer .hm",
 };
-
-async function launch(dir: string): Promise<BrowserContext> {
-  return chromium.launchPersistentContext(path.join(dir, "profile"), {
-    executablePath: "/usr/bin/chromium",
-    headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
-}
 
 interface PageCheck {
   plots: { id: string; svg: boolean; counts: Record<string, { expected: number; found: number }> }[];
@@ -74,22 +66,10 @@ describe("reports: every notebook executes and renders (fast mode)", function ()
   });
 
   it("opens in Chromium over file:// offline: charts drew their traces, tables and scorecard present, no script error", async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "trainlab-report-browser-"));
-    const browser = await launch(dir);
+    const browser = await launchOfflineBrowser();
     try {
       for (const run of outcome.runs) {
-        const page = await browser.newPage();
-        const errors: string[] = [];
-        const blocked: string[] = [];
-        page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
-        page.on("pageerror", (e) => errors.push(String(e)));
-        await page.route("**/*", (route) => {
-          const url = route.request().url();
-          if (url.startsWith("file:") || url.startsWith("data:")) return route.continue();
-          blocked.push(url);
-          return route.abort();
-        });
-        await page.goto(`file://${path.join(reportsDir, run.report ?? "")}`);
+        const { page, errors, blocked } = await browser.open(path.join(reportsDir, run.report ?? ""));
         const plotCount = await page.evaluate(() => document.querySelectorAll(".trainlab-plot").length);
         await page.waitForFunction((n) => document.querySelectorAll(".trainlab-plot .plot-container svg.main-svg").length >= n, plotCount, { timeout: 60000 });
         await page.waitForTimeout(200);
@@ -135,7 +115,6 @@ describe("reports: every notebook executes and renders (fast mode)", function ()
       }
     } finally {
       await browser.close();
-      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -6,7 +6,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { chromium } from "playwright-core";
+import { launchOfflineBrowser } from "../support/offline-browser";
 import { resetPlotlyInlining } from "../../lib/viz/figure";
 import { ensureBackend } from "../../lib/backend";
 import { defineGoals } from "../../lib/goals";
@@ -37,25 +37,9 @@ describe("validate results render offline in Chromium (lib/validate)", function 
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "trainlab-validate-"));
     const file = path.join(dir, "report.html");
     fs.writeFileSync(file, `<!doctype html><html><head><meta charset="utf-8"><title>validate</title></head><body>${body}</body></html>`);
-    const browser = await chromium.launchPersistentContext(path.join(dir, "profile"), {
-      executablePath: "/usr/bin/chromium",
-      headless: true,
-      args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    });
-    const errors: string[] = [];
-    const blocked: string[] = [];
+    const browser = await launchOfflineBrowser();
     try {
-      const page = browser.pages()[0] ?? (await browser.newPage());
-      page.on("console", (m) => {
-        if (m.type() === "error") errors.push(m.text());
-      });
-      page.on("pageerror", (e) => errors.push(String(e)));
-      await page.route("**/*", (route) => {
-        if (route.request().url().startsWith("file:")) return route.continue();
-        blocked.push(route.request().url());
-        return route.abort();
-      });
-      await page.goto(`file://${file}`);
+      const { page, errors, blocked } = await browser.open(file);
       await page.waitForFunction((n) => document.querySelectorAll(".trainlab-plot .plot-container svg.main-svg").length >= n, expectedPlots, { timeout: 60000 });
       if (process.env.TRAINLAB_SCREENSHOT) await page.screenshot({ path: process.env.TRAINLAB_SCREENSHOT, fullPage: true });
       const sections = await page.evaluate(() =>

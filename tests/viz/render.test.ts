@@ -6,7 +6,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { chromium } from "playwright-core";
+import { launchOfflineBrowser } from "../support/offline-browser";
 import { loadDataset } from "../../lib/datasets";
 import {
   Figure, bar, box, calibrationFigure, confusionMatrixFigure, correlationHeatmap, cvScoresFigure, featureImportanceFigure,
@@ -70,27 +70,9 @@ describe("figures render offline in Chromium (lib/viz)", function () {
     const body = names.map((n, i) => `<section data-name="${n}">${figs[n].toHTML({ includePlotly: i === 0 })}</section>`).join("\n");
     const file = path.join(dir, "figures.html");
     fs.writeFileSync(file, `<!doctype html><html><head><meta charset="utf-8"><title>figures</title></head><body>${body}</body></html>`);
-    // A fresh profile (--user-data-dir) per run, passed the way playwright requires.
-    const browser = await chromium.launchPersistentContext(path.join(dir, "profile"), {
-      executablePath: "/usr/bin/chromium",
-      headless: true,
-      args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    });
-    const errors: string[] = [];
-    const blocked: string[] = [];
+    const browser = await launchOfflineBrowser();
     try {
-      const page = browser.pages()[0] ?? (await browser.newPage());
-      page.on("console", (m) => {
-        if (m.type() === "error") errors.push(m.text());
-      });
-      page.on("pageerror", (e) => errors.push(String(e)));
-      await page.route("**/*", (route) => {
-        const url = route.request().url();
-        if (url.startsWith("file:")) return route.continue();
-        blocked.push(url);
-        return route.abort();
-      });
-      await page.goto(`file://${file}`);
+      const { page, errors, blocked } = await browser.open(file);
       await page.waitForFunction((n) => document.querySelectorAll(".trainlab-plot .plot-container svg.main-svg").length >= n, names.length, { timeout: 60000 });
       await page.waitForTimeout(300);
       const drawn = await page.evaluate((layers) => {
