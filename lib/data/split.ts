@@ -7,29 +7,9 @@ import type { ColumnTable } from "arquero";
 import { Category, dictColumn, materialize, numericColumn, takeTableRows } from "./columns";
 import { inheritProvenance } from "./provenance";
 import { DISPLAY, MimeBundle, escapeHtml } from "../display";
+import { seededRandom, shuffleInPlace } from "../random";
 
-/** A seeded pseudo-random generator (mulberry32): same seed, same sequence. Returns floats in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let a = (Math.floor(seed) ^ 0x9e3779b9) >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** Shuffles an index array in place (Fisher–Yates) with a seeded generator. */
-export function shuffleInPlace<T extends { length: number; [i: number]: number }>(a: T, random: () => number): T {
-  for (let i = a.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    const t = a[i];
-    a[i] = a[j];
-    a[j] = t;
-  }
-  return a;
-}
+export { seededRandom, shuffleInPlace } from "../random";
 
 /** A seeded permutation of 0..n-1. */
 export function permutation(n: number, seed = 0): Uint32Array {

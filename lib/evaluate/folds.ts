@@ -6,6 +6,7 @@ import type { ColumnTable } from "arquero";
 import type { FeatureInput, Matrix } from "../data/matrix";
 import { takeRows, toMatrix } from "../data/matrix";
 import type { Label } from "./labels";
+import { seededRandom } from "../random";
 
 /** One cross-validation split: row indices to train on and to score on. */
 export interface CvFold {
@@ -13,16 +14,9 @@ export interface CvFold {
   test: number[];
 }
 
-/** mulberry32: a small seeded generator of floats in [0, 1). */
+/** The shared seeded generator (lib/random.ts), salted so folds draw a stream independent of data splits with the same seed. */
 export function seededUniform(seed: number): () => number {
-  let a = (Math.floor(seed) ^ 0x2545f491) >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return seededRandom(seed, 0x2545f491);
 }
 
 function shuffled(indices: number[], random: () => number): number[] {

@@ -103,7 +103,7 @@ export function permutationImportance(model: Estimator, X: FeatureInput, y: Targ
     const values = frame.values(j);
     const drops = Array.from({ length: repeats }, () => {
       const order = rng.permutation(frame.rows);
-      const shuffled = frame.numeric[j] ? Float64Array.from(order, (i) => values[i] as number) : order.map((i) => values[i]);
+      const shuffled = frame.numeric[j] ? Float64Array.from(order, (i) => values[i] as number) : Array.from(order, (i) => values[i]);
       return degradation(scorer, baseline, score(frame.with(new Map([[j, shuffled]]))));
     });
     const mean = drops.reduce((s, d) => s + d, 0) / repeats;

@@ -3,46 +3,7 @@
  * the two-sample Kolmogorov–Smirnov test (p-values as scipy.stats.ks_2samp computes them) and PSI.
  */
 
-/** A seeded pseudo-random generator (mulberry32): same seed, same stream. */
-export class SeededRandom {
-  private state: number;
-
-  constructor(seed = 0) {
-    this.state = (Math.floor(seed) ^ 0x9e3779b9) >>> 0;
-  }
-
-  /** A float in [0, 1). */
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-
-  /** An integer in [0, n). */
-  int(n: number): number {
-    return Math.floor(this.next() * n);
-  }
-
-  /** A standard normal draw (Box–Muller). */
-  normal(): number {
-    let u = 0;
-    while (u === 0) u = this.next();
-    const v = this.next();
-    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
-  }
-
-  /** A random permutation of 0..n-1 (Fisher–Yates). */
-  permutation(n: number): number[] {
-    const out = Array.from({ length: n }, (_, i) => i);
-    for (let i = n - 1; i > 0; i--) {
-      const j = this.int(i + 1);
-      [out[i], out[j]] = [out[j], out[i]];
-    }
-    return out;
-  }
-}
+export { SeededRandom } from "../random";
 
 /** The `q`-quantile (0..1) of sorted values with linear interpolation (numpy's default "linear" method). */
 export function quantileSorted(sorted: ArrayLike<number>, q: number): number {
