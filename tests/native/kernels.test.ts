@@ -223,6 +223,10 @@ describe("native kernel pack (lib/kernels/native)", function () {
     }
     cases.push({ x: [2, 8, 8, 2], f: [3, 3, 2, 3], strides: [1, 1], pad: [[0, 0], [1, 2], [2, 0], [0, 0]], dil: [1, 1], fmt: "NHWC" });
     cases.push({ x: [3, 13, 13, 16], f: [3, 3, 16, 32], strides: [1, 1], pad: "valid", dil: [1, 1], fmt: "NHWC" });
+    // Narrow filters (KH*KW*Ci <= 32) take the fused small-K path: a 1-channel first layer, odd sizes, strides.
+    cases.push({ x: [3, 12, 11, 1], f: [3, 3, 1, 16], strides: [1, 1], pad: "valid", dil: [1, 1], fmt: "NHWC" });
+    cases.push({ x: [2, 11, 10, 1], f: [5, 5, 1, 7], strides: [2, 1], pad: "same", dil: [1, 1], fmt: "NHWC" });
+    cases.push({ x: [2, 9, 9, 3], f: [3, 3, 3, 33], strides: [2, 2], pad: 1, dil: [1, 1], fmt: "NHWC" });
 
     it("Conv2D and FusedConv2D forward match the cpu backend (layouts, paddings, strides, dilations, bias, activation)", async () => {
       const fwd: Case[] = [...cases, { x: [1, 10, 9, 2], f: [3, 3, 2, 3], strides: [1, 1], pad: "same", dil: [2, 2], fmt: "NHWC" },
@@ -258,7 +262,7 @@ describe("native kernel pack (lib/kernels/native)", function () {
     });
 
     it("MaxPoolGrad routes each gradient to its window's first maximum, like the cpu backend", async () => {
-      for (const [shape, pool, stride, pad] of [[[2, 9, 8, 3], 2, 2, "valid"], [[1, 7, 7, 5], 3, 2, "same"], [[2, 6, 5, 4], 3, 1, "valid"], [[1, 5, 5, 2], 2, 1, "same"]] as Array<[number[], number, number, "valid" | "same"]>) {
+      for (const [shape, pool, stride, pad] of [[[2, 9, 8, 3], 2, 2, "valid"], [[1, 7, 7, 5], 3, 2, "same"], [[2, 6, 5, 4], 3, 1, "valid"], [[1, 5, 5, 2], 2, 1, "same"], [[2, 6, 6, 20], 2, 2, "valid"], [[1, 7, 6, 35], 3, 2, "same"]] as Array<[number[], number, number, "valid" | "same"]>) {
         const xv = rand(size(shape), 121).map((v) => Math.round(v * 4) / 4);  // coarse values: many ties
         const f = () => tf.grad((x: tf.Tensor) => {
           const y = tf.maxPool(x as tf.Tensor4D, pool, stride, pad);
@@ -267,6 +271,29 @@ describe("native kernel pack (lib/kernels/native)", function () {
         const [ref] = await on("cpu", f), [ours] = await on("wasm", f);
         assertClose(ours, ref, `maxPool grad ${JSON.stringify({ shape, pool, stride, pad })}`, 1e-6, 1e-6);
       }
+    });
+
+    it("MaxPool forward matches the cpu backend (channel blocks of 16 and remainders, paddings, strides, ties)", async () => {
+      for (const [shape, pool, stride, pad] of [[[2, 9, 8, 3], 2, 2, "valid"], [[1, 7, 7, 5], 3, 2, "same"], [[2, 6, 5, 4], 3, 1, "valid"],
+        [[1, 5, 5, 2], 2, 1, "same"], [[2, 26, 26, 16], 2, 2, "valid"], [[1, 7, 6, 35], 3, 2, "same"], [[1, 4, 4, 1], 4, 4, "valid"]] as Array<[number[], number, number, "valid" | "same"]>) {
+        const xv = rand(size(shape), 131).map((v) => Math.round(v * 4) / 4);
+        const f = () => tf.maxPool(tf.tensor4d(xv, shape as [number, number, number, number]), pool, stride, pad);
+        const [ref] = await on("cpu", f), [ours] = await on("wasm", f);
+        assertClose(ours, ref, `maxPool ${JSON.stringify({ shape, pool, stride, pad })}`, 0, 0);
+      }
+    });
+
+    it("the bias Add (x + b, b rank 1 along the last axis) is exact; other Adds still work", async () => {
+      const cases: Array<[number[], number[]]> = [[[4, 5, 6, 16], [16]], [[7, 3], [3]], [[3, 1], [1]], [[2, 3, 5], [5]],
+        [[5], [5]], [[2, 3], [2, 3]], [[3], [2, 3]], [[2, 1, 4], [3, 1]], [[2, 3], [1]]];
+      for (const [as, bs] of cases) {
+        const av = rand(size(as), 141), bv = rand(size(bs), 142);
+        const f = () => tf.add(tf.tensor(av, as), tf.tensor(bv, bs));
+        const [ref] = await on("cpu", f), [ours] = await on("wasm", f);
+        assertClose(ours, ref, `add ${JSON.stringify([as, bs])}`, 0, 0);
+      }
+      const ints = () => tf.add(tf.tensor([[1, 2], [3, 4]], [2, 2], "int32"), tf.tensor([10, 20], [2], "int32"));
+      assert.deepEqual(Array.from((await on("wasm", ints))[0]), [11, 22, 13, 24]);
     });
 
     it("gradients agree with central differences (the loss is linear in x and in the filter, so differences are exact up to rounding)", async () => {

@@ -13,6 +13,8 @@ export interface NativeAddon {
   conv2dBackpropInput(...args: unknown[]): void;
   conv2dBackpropFilter(...args: unknown[]): void;
   maxPoolGrad(heap: ArrayBuffer, x: number, dy: number, dx: number, geom: Int32Array): void;
+  maxPool(heap: ArrayBuffer, x: number, y: number, geom: Int32Array): void;
+  biasAdd(heap: ArrayBuffer, x: number, bias: number, out: number, rows: number, n: number): void;
   reduceSum(heap: ArrayBuffer, x: number, out: number, outer: number, inner: number, mode: 0 | 1): void;
   reluGrad(heap: ArrayBuffer, dy: number, x: number, out: number, n: number): void;
   step(heap: ArrayBuffer, x: number, out: number, n: number, alpha: number): void;
@@ -73,7 +75,8 @@ export function loadAddon(): AddonLoad {
     cached = { ok: false, reason: "disabled by TRAINLAB_NATIVE=0", fix: "unset TRAINLAB_NATIVE to use the native kernel pack" };
     return cached;
   }
-  const file = path.join(NATIVE_SOURCE_DIR, "build", "Release", "trainlab_native.node");
+  // TRAINLAB_NATIVE_ADDON: an alternative build of the addon (e.g. to test a change without replacing the shared one).
+  const file = process.env.TRAINLAB_NATIVE_ADDON || path.join(NATIVE_SOURCE_DIR, "build", "Release", "trainlab_native.node");
   if (!fs.existsSync(file)) {
     const why = readBuildLog();
     cached = { ok: false, reason: `the addon is not built (${file} is missing)${why ? `; last build: ${why}` : ""}`, fix: NATIVE_BUILD_HINT };

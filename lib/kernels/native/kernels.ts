@@ -224,6 +224,45 @@ function makeMaxPoolGrad(addon: NativeAddon, fallback: KernelFunc | undefined): 
   }) as unknown as KernelFunc;
 }
 
+/** MaxPool (NHWC): max over each window, padding excluded (NaNs skipped, like the cpu backend). */
+function makeMaxPool(addon: NativeAddon, fallback: KernelFunc | undefined): KernelFunc {
+  return ((args: KernelArgs) => {
+    const { backend, inputs, attrs = {} } = args;
+    const x = inputs.x!;
+    if (x.dtype !== "float32" || x.shape.length !== 4) {
+      if (fallback) return fallback(args as unknown as Parameters<KernelFunc>[0]);
+      throw new Error("MaxPool: only float32 rank-4 (NHWC) input is supported");
+    }
+    const info = backend_util.computePool2DInfo(x.shape as [number, number, number, number], attrs.filterSize as [number, number],
+      attrs.strides as [number, number], 1, attrs.pad as Pad, attrs.dimRoundingMode as Rounding);
+    const out = backend.makeOutput([...info.outShape], "float32");
+    if (util.sizeFromShape(info.outShape) === 0) return out;
+    addon.maxPool(heap(backend), offsetOf(backend, x), offsetOf(backend, out), geometry(info));
+    return out;
+  }) as unknown as KernelFunc;
+}
+
+/**
+ * Add where the second operand is rank 1 and broadcasts along the last axis of the first (a layer's bias add,
+ * `x + b`); every other Add (other shapes, dtypes, or the operands swapped) goes to stock wasm.
+ */
+function makeAdd(addon: NativeAddon, fallback: KernelFunc | undefined): KernelFunc {
+  return ((args: KernelArgs) => {
+    const { backend, inputs } = args;
+    const a = inputs.a!, b = inputs.b!;
+    const r = a.shape.length;
+    const n = r > 0 ? a.shape[r - 1] : 0;
+    if (a.dtype !== "float32" || b.dtype !== "float32" || r < 2 || b.shape.length !== 1 || b.shape[0] !== n || n === 0) {
+      if (fallback) return fallback(args as unknown as Parameters<KernelFunc>[0]);
+      throw new Error("Add: unsupported case");
+    }
+    const out = backend.makeOutput([...a.shape], "float32");
+    const size = util.sizeFromShape(a.shape);
+    if (size > 0) addon.biasAdd(heap(backend), offsetOf(backend, a), offsetOf(backend, b), offsetOf(backend, out), size / n, n);
+    return out;
+  }) as unknown as KernelFunc;
+}
+
 /** Sum over leading axes (the bias gradient: batch axis) or trailing axes; anything else goes to stock wasm. */
 function makeSum(addon: NativeAddon, fallback: KernelFunc | undefined): KernelFunc {
   return ((args: KernelArgs) => {
@@ -348,6 +387,9 @@ export function nativeKernelFactories(addon: NativeAddon): Record<string, (previ
     Conv2DBackpropInput: (p) => makeConv2DBackpropInput(addon, p),
     Conv2DBackpropFilter: (p) => makeConv2DBackpropFilter(addon, p),
     MaxPoolGrad: (p) => makeMaxPoolGrad(addon, p),
+    // (Only with an addon that has these entry points: a stale build keeps the stock kernels.)
+    ...(typeof addon.maxPool === "function" ? { MaxPool: (p: KernelFunc | undefined) => makeMaxPool(addon, p) } : {}),
+    ...(typeof addon.biasAdd === "function" ? { Add: (p: KernelFunc | undefined) => makeAdd(addon, p) } : {}),
     Sum: (p) => makeSum(addon, p),
     Step: (p) => makeStep(addon, p),
     GatherV2: (p) => makeGather(addon, p),

@@ -246,7 +246,8 @@ void Im2Col(const float* x, const ConvGeom& g, int64_t n0, int64_t nn, float* co
               std::memset(dst, 0, sizeof(float) * g.Ci);
             } else {
               const float* src = xn + iy * g.xs[1] + ix * g.xs[2];
-              if (contiguousC) std::memcpy(dst, src, sizeof(float) * g.Ci);
+              if (contiguousC && g.Ci >= 16) std::memcpy(dst, src, sizeof(float) * g.Ci);
+              else if (contiguousC) for (int64_t ci = 0; ci < g.Ci; ++ci) dst[ci] = src[ci];  // no call per narrow tap
               else for (int64_t ci = 0; ci < g.Ci; ++ci) dst[ci] = src[ci * g.xs[3]];
             }
           }
@@ -301,6 +302,76 @@ void GatherRows(const float* y, const ConvGeom& g, int64_t n0, int64_t nn, float
       }
 }
 
+// Narrow convolutions (kcols = KH*KW*Ci <= 32, e.g. a first layer on 1-channel images) are too thin for BLAS
+// (K = 9 GEMMs run far below peak, and im2col moves one float per tap). These paths fuse im2col into a
+// register-sized GEMM. They need NHWC y; x may have any strides.
+constexpr int64_t kSmallK = 32;
+bool UseSmallK(const ConvGeom& g) { return g.KH * g.KW * g.Ci <= kSmallK && YIsNHWC(g) && g.Co > 0 && g.Co <= 1024; }
+
+// y[n, oy, :, :] accumulated tap by tap: for each filter tap (ky, kx, ci), every output pixel of the row gets
+// x[n, iy, ix, ci] * filter[ky, kx, ci, :] (a Co-wide vector FMA). The output row stays in L1.
+__attribute__((target_clones("avx2", "default")))
+void SmallKConvForward(const float* __restrict x, const float* __restrict f, float* __restrict y, const ConvGeom& g) {
+  const int64_t Co = g.Co;
+  for (int64_t n = 0; n < g.N; ++n) {
+    const float* xn = x + n * g.xs[0];
+    for (int64_t oy = 0; oy < g.OH; ++oy) {
+      float* yr = y + (n * g.OH + oy) * g.OW * Co;
+      std::fill(yr, yr + g.OW * Co, 0.f);
+      for (int64_t ky = 0; ky < g.KH; ++ky) {
+        const int64_t iy = oy * g.sh - g.pt + ky * g.dh;
+        if (iy < 0 || iy >= g.H) continue;
+        for (int64_t kx = 0; kx < g.KW; ++kx)
+          for (int64_t ci = 0; ci < g.Ci; ++ci) {
+            const float* __restrict fk = f + ((ky * g.KW + kx) * g.Ci + ci) * Co;
+            const float* xr = xn + iy * g.xs[1] + ci * g.xs[3];
+            for (int64_t ox = 0; ox < g.OW; ++ox) {
+              const int64_t ix = ox * g.sw - g.pl + kx * g.dw;
+              if (ix < 0 || ix >= g.W) continue;
+              const float a = xr[ix * g.xs[2]];
+              float* __restrict o = yr + ox * Co;
+              for (int64_t c = 0; c < Co; ++c) o[c] += a * fk[c];
+            }
+          }
+      }
+    }
+  }
+}
+
+// df = sum over output pixels of im2col_rowᵀ · dy_row, tap by tap; float partial sums per image, accumulated in
+// double across images.
+__attribute__((target_clones("avx2", "default")))
+void SmallKConvFilterGrad(const float* __restrict x, const float* __restrict dy, float* __restrict df, const ConvGeom& g) {
+  const int64_t K = g.KH * g.KW * g.Ci, Co = g.Co, KC = K * Co;
+  std::vector<float> part(KC);
+  std::vector<double> total(KC, 0.0);
+  for (int64_t n = 0; n < g.N; ++n) {
+    const float* xn = x + n * g.xs[0];
+    std::fill(part.begin(), part.end(), 0.f);
+    for (int64_t oy = 0; oy < g.OH; ++oy) {
+      const float* dr = dy + (n * g.OH + oy) * g.OW * Co;
+      for (int64_t ky = 0; ky < g.KH; ++ky) {
+        const int64_t iy = oy * g.sh - g.pt + ky * g.dh;
+        if (iy < 0 || iy >= g.H) continue;
+        for (int64_t kx = 0; kx < g.KW; ++kx)
+          for (int64_t ci = 0; ci < g.Ci; ++ci) {
+            float* __restrict acc = part.data() + ((ky * g.KW + kx) * g.Ci + ci) * Co;
+            const float* xr = xn + iy * g.xs[1] + ci * g.xs[3];
+            for (int64_t ox = 0; ox < g.OW; ++ox) {
+              const int64_t ix = ox * g.sw - g.pl + kx * g.dw;
+              if (ix < 0 || ix >= g.W) continue;
+              const float a = xr[ix * g.xs[2]];
+              const float* __restrict d = dr + ox * Co;
+              for (int64_t c = 0; c < Co; ++c) acc[c] += a * d[c];
+            }
+          }
+      }
+    }
+    for (int64_t i = 0; i < KC; ++i) total[i] += part[i];
+  }
+  for (int64_t i = 0; i < KC; ++i) df[i] = static_cast<float>(total[i]);
+}
+
 // conv2d(heap, xOff, filterOff, outOff, geom, biasOff, biasShape, biasStrides, act, alpha, preluOff, preluShape, preluStrides, outShape)
 Napi::Value Conv2D(const Napi::CallbackInfo& info) {
   uint8_t* heap = HeapBase(info[0]);
@@ -315,6 +386,8 @@ Napi::Value Conv2D(const Napi::CallbackInfo& info) {
     for (int64_t i = 0; i < g.N * P1 * g.Co; ++i) y[i] = 0.f;
   } else if (IsPointwise(g) && xNHWC && yNHWC) {
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, g.N * P1, g.Co, g.Ci, 1.f, x, g.Ci, f, g.Co, 0.f, y, g.Co);
+  } else if (UseSmallK(g)) {
+    SmallKConvForward(x, f, y, g);
   } else {
     int64_t chunk = ChunkImages(g);
     float* col = Scratch(0, chunk * P1 * kcols).data();
@@ -388,6 +461,10 @@ Napi::Value Conv2DBackpropFilter(const Napi::CallbackInfo& info) {
     cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, g.Ci, g.Co, g.N * P1, 1.f, x, g.Ci, dy, g.Co, 0.f, df, g.Co);
     return info.Env().Undefined();
   }
+  if (UseSmallK(g)) {
+    SmallKConvFilterGrad(x, dy, df, g);
+    return info.Env().Undefined();
+  }
   int64_t chunk = ChunkImages(g);
   float* col = Scratch(0, chunk * P1 * kcols).data();
   float* tmp = yNHWC ? nullptr : Scratch(1, chunk * P1 * g.Co).data();
@@ -402,8 +479,38 @@ Napi::Value Conv2DBackpropFilter(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// Valid kernel-tap range [k0, k1) for output position o along one axis (taps inside the input).
+inline void TapRange(int64_t o, int64_t stride, int64_t pad, int64_t dil, int64_t K, int64_t size, int64_t& k0, int64_t& k1) {
+  k0 = 0; k1 = K;
+  const int64_t base = o * stride - pad;
+  while (k0 < K && base + k0 * dil < 0) ++k0;
+  while (k1 > k0 && base + (k1 - 1) * dil >= size) --k1;
+}
+
+// One block of W channels of MaxPoolGrad: finds each channel's first maximum over the taps with
+// branch-free masks (vectorises; random data made the branchy version mispredict) and routes dy there.
+template <int W>
+inline void PoolGradBlock(const float* xn, const int64_t* taps, int64_t T, int64_t c0, const float* d, float* dxn) {
+  float bv[W];
+  int32_t bi[W];
+  const float* p0 = xn + taps[0] + c0;
+  for (int c = 0; c < W; ++c) { bv[c] = p0[c]; bi[c] = 0; }
+  for (int64_t t = 1; t < T; ++t) {
+    const float* px = xn + taps[t] + c0;
+    const int32_t ti = static_cast<int32_t>(t);
+    for (int c = 0; c < W; ++c) {  // strict > keeps the first maximum
+      const float v = px[c];
+      const int32_t m = -static_cast<int32_t>(v > bv[c]);
+      bi[c] = (bi[c] & ~m) | (ti & m);
+      bv[c] = v > bv[c] ? v : bv[c];
+    }
+  }
+  for (int c = 0; c < W; ++c) dxn[taps[bi[c]] + c0 + c] += d[c0 + c];
+}
+
 // maxPoolGrad(heap, xOff, dyOff, dxOff, geom): NHWC; each dy goes to the first maximum of its window
-// (padding excluded), as the tfjs cpu backend does. Co = Ci = channels in geom.
+// (padding excluded), as the tfjs cpu backend does. Co = Ci = channels in geom. Channels are processed in
+// blocks of 16 held in registers; the tap index (not the heap offset) is tracked per channel.
 Napi::Value MaxPoolGrad(const Napi::CallbackInfo& info) {
   uint8_t* heap = HeapBase(info[0]);
   const float* x = F32(heap, info[1]);
@@ -411,42 +518,93 @@ Napi::Value MaxPoolGrad(const Napi::CallbackInfo& info) {
   float* dx = F32(heap, info[3]);
   ConvGeom g = ReadGeom(info[4]);
   const int64_t C = g.Ci;
-  std::fill(dx, dx + g.N * g.H * g.W * C, 0.f);
-  std::vector<int32_t> best(C);
-  std::vector<float> bestv(C);
-  std::vector<int32_t> taps;
+  std::memset(dx, 0, sizeof(float) * g.N * g.H * g.W * C);
+  if (C == 0) return info.Env().Undefined();
+  constexpr int64_t CB = 16;
+  std::vector<int64_t> taps;
   taps.reserve(g.KH * g.KW);
   for (int64_t n = 0; n < g.N; ++n) {
     const float* xn = x + n * g.H * g.W * C;
     float* dxn = dx + n * g.H * g.W * C;
-    for (int64_t oy = 0; oy < g.OH; ++oy)
+    for (int64_t oy = 0; oy < g.OH; ++oy) {
+      int64_t ky0, ky1;
+      TapRange(oy, g.sh, g.pt, g.dh, g.KH, g.H, ky0, ky1);
       for (int64_t ox = 0; ox < g.OW; ++ox) {
+        int64_t kx0, kx1;
+        TapRange(ox, g.sw, g.pl, g.dw, g.KW, g.W, kx0, kx1);
         taps.clear();
-        for (int64_t ky = 0; ky < g.KH; ++ky) {
-          int64_t iy = oy * g.sh - g.pt + ky * g.dh;
-          if (iy < 0 || iy >= g.H) continue;
-          for (int64_t kx = 0; kx < g.KW; ++kx) {
-            int64_t ix = ox * g.sw - g.pl + kx * g.dw;
-            if (ix >= 0 && ix < g.W) taps.push_back(static_cast<int32_t>((iy * g.W + ix) * C));
-          }
-        }
+        for (int64_t ky = ky0; ky < ky1; ++ky)
+          for (int64_t kx = kx0; kx < kx1; ++kx)
+            taps.push_back(((oy * g.sh - g.pt + ky * g.dh) * g.W + (ox * g.sw - g.pl + kx * g.dw)) * C);
         if (taps.empty()) continue;
-        int32_t* __restrict bi = best.data();
-        float* __restrict bv = bestv.data();
-        const float* p0 = xn + taps[0];
-        for (int64_t c = 0; c < C; ++c) { bv[c] = p0[c]; bi[c] = taps[0] + static_cast<int32_t>(c); }
-        for (size_t t = 1; t < taps.size(); ++t) {
-          const float* __restrict px = xn + taps[t];
-          const int32_t base = taps[t];
-          for (int64_t c = 0; c < C; ++c) {  // strict > keeps the first maximum, branch-free
-            const bool gt = px[c] > bv[c];
-            bv[c] = gt ? px[c] : bv[c];
-            bi[c] = gt ? base + static_cast<int32_t>(c) : bi[c];
-          }
-        }
+        const int64_t T = static_cast<int64_t>(taps.size());
         const float* d = dy + ((n * g.OH + oy) * g.OW + ox) * C;
-        for (int64_t c = 0; c < C; ++c) dxn[bi[c]] += d[c];
+        int64_t c0 = 0;
+        for (; c0 + CB <= C; c0 += CB) PoolGradBlock<CB>(xn, taps.data(), T, c0, d, dxn);
+        for (; c0 < C; ++c0) PoolGradBlock<1>(xn, taps.data(), T, c0, d, dxn);
       }
+    }
+  }
+  return info.Env().Undefined();
+}
+
+template <int W>
+inline void PoolFwdBlock(const float* xn, const int64_t* taps, int64_t T, int64_t c0, float* yo) {
+  float bv[W];
+  for (int c = 0; c < W; ++c) bv[c] = -INFINITY;
+  for (int64_t t = 0; t < T; ++t) {
+    const float* px = xn + taps[t] + c0;
+    for (int c = 0; c < W; ++c) bv[c] = px[c] > bv[c] ? px[c] : bv[c];
+  }
+  for (int c = 0; c < W; ++c) yo[c0 + c] = bv[c];
+}
+
+// maxPool(heap, xOff, yOff, geom): NHWC max pooling, padding excluded; y = -inf for a window with no valid
+// tap, and NaNs are skipped (a NaN never compares greater), as the tfjs cpu backend's pool does.
+Napi::Value MaxPool(const Napi::CallbackInfo& info) {
+  uint8_t* heap = HeapBase(info[0]);
+  const float* x = F32(heap, info[1]);
+  float* y = F32(heap, info[2]);
+  ConvGeom g = ReadGeom(info[3]);
+  const int64_t C = g.Ci;
+  if (C == 0) return info.Env().Undefined();
+  constexpr int64_t CB = 16;
+  std::vector<int64_t> taps;
+  taps.reserve(g.KH * g.KW);
+  for (int64_t n = 0; n < g.N; ++n) {
+    const float* xn = x + n * g.H * g.W * C;
+    for (int64_t oy = 0; oy < g.OH; ++oy) {
+      int64_t ky0, ky1;
+      TapRange(oy, g.sh, g.pt, g.dh, g.KH, g.H, ky0, ky1);
+      for (int64_t ox = 0; ox < g.OW; ++ox) {
+        int64_t kx0, kx1;
+        TapRange(ox, g.sw, g.pl, g.dw, g.KW, g.W, kx0, kx1);
+        float* yo = y + ((n * g.OH + oy) * g.OW + ox) * C;
+        taps.clear();
+        for (int64_t ky = ky0; ky < ky1; ++ky)
+          for (int64_t kx = kx0; kx < kx1; ++kx)
+            taps.push_back(((oy * g.sh - g.pt + ky * g.dh) * g.W + (ox * g.sw - g.pl + kx * g.dw)) * C);
+        const int64_t T = static_cast<int64_t>(taps.size());
+        int64_t c0 = 0;
+        for (; c0 + CB <= C; c0 += CB) PoolFwdBlock<CB>(xn, taps.data(), T, c0, yo);
+        for (; c0 < C; ++c0) PoolFwdBlock<1>(xn, taps.data(), T, c0, yo);
+      }
+    }
+  }
+  return info.Env().Undefined();
+}
+
+// biasAdd(heap, xOff, bOff, outOff, rows, n): out[r, j] = x[r, j] + b[j] (a rank-1 operand broadcast over rows).
+Napi::Value BiasAdd(const Napi::CallbackInfo& info) {
+  uint8_t* heap = HeapBase(info[0]);
+  const float* __restrict x = F32(heap, info[1]);
+  const float* __restrict b = F32(heap, info[2]);
+  float* __restrict out = F32(heap, info[3]);
+  const int64_t rows = I64(info[4]), n = I64(info[5]);
+  for (int64_t r = 0; r < rows; ++r) {
+    const float* xr = x + r * n;
+    float* o = out + r * n;
+    for (int64_t j = 0; j < n; ++j) o[j] = xr[j] + b[j];
   }
   return info.Env().Undefined();
 }
@@ -796,6 +954,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("conv2dBackpropInput", Napi::Function::New(env, Conv2DBackpropInput));
   exports.Set("conv2dBackpropFilter", Napi::Function::New(env, Conv2DBackpropFilter));
   exports.Set("maxPoolGrad", Napi::Function::New(env, MaxPoolGrad));
+  exports.Set("maxPool", Napi::Function::New(env, MaxPool));
+  exports.Set("biasAdd", Napi::Function::New(env, BiasAdd));
   exports.Set("reduceSum", Napi::Function::New(env, ReduceSum));
   exports.Set("reluGrad", Napi::Function::New(env, ReluGrad));
   exports.Set("step", Napi::Function::New(env, Step));
