@@ -28,8 +28,8 @@ export interface NativeAddon {
   sgd(heap: ArrayBuffer, params: Float64Array, grads: Float64Array, accums: Float64Array | null, sizes: Float64Array,
     lr: number, momentum: number, nesterov: boolean): void;
   softmaxCrossEntropy(heap: ArrayBuffer, logits: number, labels: number, loss: number, grad: number, rows: number, classes: number): void;
-  configure(maxThreads?: number, parallelMacs?: number): void;
-  info(): { blasConfig: string; blasCore: string; maxThreads: number; parallelMacs: number };
+  configure(maxThreads?: number, parallelMacs?: number, wideParallelMacs?: number): void;
+  info(): { blasConfig: string; blasCore: string; maxThreads: number; parallelMacs: number; wideParallelMacs?: number };
 }
 
 /** The outcome of trying to load the addon. */
@@ -91,8 +91,11 @@ export function loadAddon(): AddonLoad {
     // GEMMs below this many multiply-adds run on one thread: measured here, a 2-thread OpenBLAS GEMM is slower
     // than a 1-thread one up to ~10^8 MACs (MLP layers at batch 128-512), and much slower when cores are shared.
     const envMacs = Number(process.env.TRAINLAB_NATIVE_PARALLEL_MACS);
+    // ...except, in the fused MLP step (fitNativeMLP), GEMMs with an output of at least 128x128 (the 784x256 layers),
+    // from 10^7 MACs: OpenBLAS splits those evenly, and two threads made the step faster here.
+    const envWide = Number(process.env.TRAINLAB_NATIVE_WIDE_PARALLEL_MACS);
     addon.configure(Number.isFinite(envThreads) && envThreads > 0 ? envThreads : Math.max(1, Math.min(cpus, 8)),
-      Number.isFinite(envMacs) && envMacs > 0 ? envMacs : 1.2e8);
+      Number.isFinite(envMacs) && envMacs > 0 ? envMacs : 1.2e8, Number.isFinite(envWide) && envWide > 0 ? envWide : 1e7);
     cached = { ok: true, addon, file, coretype };
   } catch (err) {
     cached = {

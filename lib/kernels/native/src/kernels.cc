@@ -14,15 +14,28 @@
 #include <string>
 #include <vector>
 
+// Hot elementwise loops get AVX-512 / AVX2 clones picked at load time (GCC on x86-64 Linux; elsewhere one
+// portable version).
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
+#define TL_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define TL_CLONES
+#endif
+
 namespace {
 
 int g_current_threads = -1;
 int g_max_threads = 2;
 // GEMMs smaller than this many multiply-adds run on one thread (thread wake-up costs more than it saves).
 double g_parallel_macs = 4.0e6;
+// ...except, in the fused MLP step, GEMMs whose output is at least 128x128 (OpenBLAS splits those evenly), from
+// this many multiply-adds: measured here, two threads made fitNativeMLP ~12% faster at batch 128. Thin outputs
+// (convolution GEMMs with 16-32 output channels, filter gradients) stay on one thread (two made the CNN 25% slower).
+double g_wide_parallel_macs = 1.0e7;
 
-void SetThreadsFor(double macs) {
-  int want = macs >= g_parallel_macs ? g_max_threads : 1;
+void SetThreadsFor(double macs, int64_t m = 0, int64_t n = 0) {
+  const bool wide = m >= 128 && n >= 128 && macs >= g_wide_parallel_macs;
+  int want = macs >= g_parallel_macs || wide ? g_max_threads : 1;
   if (want != g_current_threads) {
     openblas_set_num_threads(want);
     g_current_threads = want;
@@ -165,6 +178,8 @@ Napi::Value MatMul(const Napi::CallbackInfo& info) {
   if (info[9].IsTypedArray()) aIdx = IntList(info[9]);
   if (info[10].IsTypedArray()) bIdx = IntList(info[10]);
   int64_t lda = ta ? M : K, ldb = tb ? K : N;
+  // (Only the size rule here: in model.fit, two threads for the wide layers measured slower, as JS work between
+  // kernels leaves the second core's worker spinning; the fused mlpStep below gains from them.)
   SetThreadsFor(static_cast<double>(M) * N * K * batch);
   if (K == 0) {
     std::fill(c, c + batch * M * N, 0.f);
@@ -310,7 +325,7 @@ bool UseSmallK(const ConvGeom& g) { return g.KH * g.KW * g.Ci <= kSmallK && YIsN
 
 // y[n, oy, :, :] accumulated tap by tap: for each filter tap (ky, kx, ci), every output pixel of the row gets
 // x[n, iy, ix, ci] * filter[ky, kx, ci, :] (a Co-wide vector FMA). The output row stays in L1.
-__attribute__((target_clones("avx2", "default")))
+TL_CLONES
 void SmallKConvForward(const float* __restrict x, const float* __restrict f, float* __restrict y, const ConvGeom& g) {
   const int64_t Co = g.Co;
   for (int64_t n = 0; n < g.N; ++n) {
@@ -340,7 +355,7 @@ void SmallKConvForward(const float* __restrict x, const float* __restrict f, flo
 
 // df = sum over output pixels of im2col_rowᵀ · dy_row, tap by tap; float partial sums per image, accumulated in
 // double across images.
-__attribute__((target_clones("avx2", "default")))
+TL_CLONES
 void SmallKConvFilterGrad(const float* __restrict x, const float* __restrict dy, float* __restrict df, const ConvGeom& g) {
   const int64_t K = g.KH * g.KW * g.Ci, Co = g.Co, KC = K * Co;
   std::vector<float> part(KC);
@@ -594,18 +609,19 @@ Napi::Value MaxPool(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+TL_CLONES
+void AddRows(const float* __restrict x, const float* __restrict b, float* __restrict out, int64_t rows, int64_t n) {
+  for (int64_t r = 0; r < rows; ++r) {
+    const float* __restrict xr = x + r * n;
+    float* __restrict o = out + r * n;
+    for (int64_t j = 0; j < n; ++j) o[j] = xr[j] + b[j];
+  }
+}
+
 // biasAdd(heap, xOff, bOff, outOff, rows, n): out[r, j] = x[r, j] + b[j] (a rank-1 operand broadcast over rows).
 Napi::Value BiasAdd(const Napi::CallbackInfo& info) {
   uint8_t* heap = HeapBase(info[0]);
-  const float* __restrict x = F32(heap, info[1]);
-  const float* __restrict b = F32(heap, info[2]);
-  float* __restrict out = F32(heap, info[3]);
-  const int64_t rows = I64(info[4]), n = I64(info[5]);
-  for (int64_t r = 0; r < rows; ++r) {
-    const float* xr = x + r * n;
-    float* o = out + r * n;
-    for (int64_t j = 0; j < n; ++j) o[j] = xr[j] + b[j];
-  }
+  AddRows(F32(heap, info[1]), F32(heap, info[2]), F32(heap, info[3]), I64(info[4]), I64(info[5]));
   return info.Env().Undefined();
 }
 
@@ -722,6 +738,18 @@ Napi::Value Slice(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+TL_CLONES
+void AdamApply(float* __restrict p, const float* __restrict g, float* __restrict m, float* __restrict v, int64_t n,
+                      float lr, float b1, float b2, float eps, float c1, float c2) {
+  for (int64_t i = 0; i < n; ++i) {
+    const float gi = g[i];
+    const float mi = b1 * m[i] + (1.f - b1) * gi;
+    const float vi = b2 * v[i] + (1.f - b2) * gi * gi;
+    m[i] = mi; v[i] = vi;
+    p[i] -= lr * (mi * c1) / (std::sqrt(vi * c2) + eps);
+  }
+}
+
 // adam(heap, params:Float64Array[off...], grads, ms, vs, sizes, lr, beta1, beta2, eps, accBeta1, accBeta2)
 // In-place tfjs-compatible Adam for many variables in one call.
 Napi::Value Adam(const Napi::CallbackInfo& info) {
@@ -737,26 +765,35 @@ Napi::Value Adam(const Napi::CallbackInfo& info) {
     const float* g = reinterpret_cast<const float*>(heap + static_cast<size_t>(G[k]));
     float* m = reinterpret_cast<float*>(heap + static_cast<size_t>(Ms[k]));
     float* v = reinterpret_cast<float*>(heap + static_cast<size_t>(Vs[k]));
-    int64_t n = static_cast<int64_t>(S[k]);
-    for (int64_t i = 0; i < n; ++i) {
-      float gi = g[i];
-      float mi = b1 * m[i] + (1.f - b1) * gi;
-      float vi = b2 * v[i] + (1.f - b2) * gi * gi;
-      m[i] = mi; v[i] = vi;
-      p[i] -= lr * (mi * c1) / (std::sqrt(vi * c2) + eps);
-    }
+    AdamApply(p, g, m, v, static_cast<int64_t>(S[k]), lr, b1, b2, eps, c1, c2);
   }
   return info.Env().Undefined();
 }
 
-inline void AdamApply(float* __restrict p, const float* __restrict g, float* __restrict m, float* __restrict v, int64_t n,
-                      float lr, float b1, float b2, float eps, float c1, float c2) {
-  for (int64_t i = 0; i < n; ++i) {
-    const float gi = g[i];
-    const float mi = b1 * m[i] + (1.f - b1) * gi;
-    const float vi = b2 * v[i] + (1.f - b2) * gi * gi;
-    m[i] = mi; v[i] = vi;
-    p[i] -= lr * (mi * c1) / (std::sqrt(vi * c2) + eps);
+
+// MLP step elementwise passes (vectorised clones): Z = act(Z + b) per row; dA *= act'(A); gb = column sums of G.
+TL_CLONES
+void BiasActRows(float* __restrict Z, const float* __restrict b, int64_t rows, int64_t n, int act) {
+  for (int64_t r = 0; r < rows; ++r) {
+    float* __restrict z = Z + r * n;
+    if (b) {
+      if (act == kRelu) { for (int64_t j = 0; j < n; ++j) { const float v = z[j] + b[j]; z[j] = v > 0.f ? v : 0.f; } }
+      else for (int64_t j = 0; j < n; ++j) z[j] += b[j];
+    } else if (act == kRelu) {
+      for (int64_t j = 0; j < n; ++j) z[j] = z[j] > 0.f ? z[j] : 0.f;
+    }
+  }
+}
+TL_CLONES
+void ReluMask(float* __restrict dA, const float* __restrict A, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) dA[i] *= A[i] > 0.f ? 1.f : 0.f;  // dy * step(x), NaN-propagating like tfjs
+}
+TL_CLONES
+void ColumnSums(const float* __restrict G, int64_t rows, int64_t n, float* __restrict out) {
+  for (int64_t j = 0; j < n; ++j) out[j] = 0.f;
+  for (int64_t r = 0; r < rows; ++r) {
+    const float* __restrict g = G + r * n;
+    for (int64_t j = 0; j < n; ++j) out[j] += g[j];
   }
 }
 
@@ -814,12 +851,12 @@ Napi::Value MlpStep(const Napi::CallbackInfo& info) {
     const Layer& y = ls[l];
     acts[l + 1].resize(B * y.out);
     float* Z = acts[l + 1].data();
-    SetThreadsFor(static_cast<double>(B) * y.in * y.out);
+    SetThreadsFor(static_cast<double>(B) * y.in * y.out, B, y.out);
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, B, y.out, y.in, 1.f, prev, y.in, y.W, y.out, 0.f, Z, y.out);
     const int64_t n = B * y.out;
-    if (y.b) for (int64_t r = 0; r < B; ++r) { float* z = Z + r * y.out; for (int64_t j = 0; j < y.out; ++j) z[j] += y.b[j]; }
+    BiasActRows(Z, y.b, B, y.out, y.act == kRelu ? kRelu : kLinear);
     switch (y.act) {
-      case kRelu: for (int64_t i = 0; i < n; ++i) Z[i] = Z[i] > 0.f ? Z[i] : 0.f; break;
+      case kRelu: break;
       case 6: for (int64_t i = 0; i < n; ++i) Z[i] = 1.f / (1.f + std::exp(-Z[i])); break;
       case 7: for (int64_t i = 0; i < n; ++i) Z[i] = std::tanh(Z[i]); break;
       default: break;
@@ -855,19 +892,20 @@ Napi::Value MlpStep(const Napi::CallbackInfo& info) {
     const Layer& y = ls[li];
     const float* Ain = li == 0 ? A0 : acts[li].data();
     gw.resize(y.in * y.out);
-    SetThreadsFor(static_cast<double>(B) * y.in * y.out);
+    SetThreadsFor(static_cast<double>(B) * y.in * y.out, y.in, y.out);
     cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, y.in, y.out, B, 1.f, Ain, y.in, G, y.out, 0.f, gw.data(), y.out);
     if (y.b) {
-      gb.assign(y.out, 0.f);
-      for (int64_t r = 0; r < B; ++r) { const float* g = G + r * y.out; for (int64_t j = 0; j < y.out; ++j) gb[j] += g[j]; }
+      gb.resize(y.out);
+      ColumnSums(G, B, y.out, gb.data());
     }
     if (li > 0) {
       dabuf.resize(B * y.in);
       float* dA = dabuf.data();
+      SetThreadsFor(static_cast<double>(B) * y.in * y.out, B, y.in);
       cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, B, y.in, y.out, 1.f, G, y.out, y.W, y.out, 0.f, dA, y.in);
       const int act = ls[li - 1].act;
       const int64_t n = B * y.in;
-      if (act == kRelu) for (int64_t i = 0; i < n; ++i) dA[i] *= Ain[i] > 0.f ? 1.f : 0.f;
+      if (act == kRelu) ReluMask(dA, Ain, n);
       else if (act == 6) for (int64_t i = 0; i < n; ++i) dA[i] *= Ain[i] * (1.f - Ain[i]);
       else if (act == 7) for (int64_t i = 0; i < n; ++i) dA[i] *= 1.f - Ain[i] * Ain[i];
     }
@@ -935,6 +973,7 @@ Napi::Value SoftmaxCrossEntropy(const Napi::CallbackInfo& info) {
 Napi::Value Configure(const Napi::CallbackInfo& info) {
   if (info.Length() > 0 && info[0].IsNumber()) g_max_threads = std::max(1, static_cast<int>(I64(info[0])));
   if (info.Length() > 1 && info[1].IsNumber()) g_parallel_macs = D(info[1]);
+  if (info.Length() > 2 && info[2].IsNumber()) g_wide_parallel_macs = D(info[2]);
   g_current_threads = -1;
   return info.Env().Undefined();
 }
@@ -945,6 +984,7 @@ Napi::Value Info(const Napi::CallbackInfo& info) {
   o.Set("blasCore", std::string(openblas_get_corename()));
   o.Set("maxThreads", g_max_threads);
   o.Set("parallelMacs", g_parallel_macs);
+  o.Set("wideParallelMacs", g_wide_parallel_macs);
   return o;
 }
 
