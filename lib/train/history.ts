@@ -44,6 +44,8 @@ export class History {
   monitor = "val_loss";
   seconds = 0;
   samplesPerSecond = 0;
+  /** Whether the batches ran as the native kernel pack's fused step (one native call each) rather than tfjs ops. */
+  fusedStep = false;
 
   /** Appends one epoch's logs. */
   record(epoch: number, logs: Logs, learningRate: number): void {

@@ -12,6 +12,7 @@ import { History, HistoryData, Logs, formatMetric } from "./history";
 import { LiveMode, LiveView } from "./live";
 import { SeededRandom, withSeededRandom } from "./random";
 import { readLayersModel, readNamedTensors, writeDirAtomically, writeLayersModel, writeNamedTensors } from "./checkpoint";
+import type { FusedMLPStep } from "../kernels/native";
 
 /** Optimizers trainlab builds by name. */
 export type OptimizerName = "sgd" | "momentum" | "adam" | "rmsprop";
@@ -93,6 +94,11 @@ export interface TrainOptions {
   title?: string;
   /** Stops the run after the current batch; defaults to the kernel's interrupt signal. */
   signal?: AbortSignal;
+  /**
+   * Let a dense softmax classifier trained with Adam (no dropout) take the native kernel pack's fused step: one
+   * native call per batch, same maths (default true; false forces the tfjs path).
+   */
+  fusedStep?: boolean;
 }
 
 /** How the loss is computed from the network output. */
@@ -132,6 +138,7 @@ interface NativePack {
   nativeKernelsActive(): boolean;
   nativeAdam(learningRate: number): tf.Optimizer;
   nativeSGD(learningRate: number, momentum: number): tf.Optimizer;
+  fusedMLPStep(model: tf.LayersModel, x: tf.Tensor, yOneHot: tf.Tensor, optimizer: tf.Optimizer, l2: number): FusedMLPStep | string;
 }
 
 /** The native kernel pack's fused optimizers, when the pack is loaded and active on the current (wasm) backend. */
@@ -164,6 +171,28 @@ export function makeOptimizer(name: OptimizerName, learningRate: number, momentu
     case "rmsprop": return tf.train.rmsprop(learningRate);
     default: throw new Error(`Unknown optimizer "${String(name)}". Use one of: sgd, momentum, adam, rmsprop.`);
   }
+}
+
+/**
+ * The native pack's fused step for this run when the network is a dense softmax classifier, the optimizer its
+ * Adam and the pack is active; else undefined (the loop then runs tfjs ops). One-hot labels it makes go to `owned`.
+ */
+function fusedStepFor(task: LoopTask, x: tf.Tensor, y: tf.Tensor, optimizer: tf.Optimizer, l2: number, owned: tf.Tensor[]): FusedMLPStep | undefined {
+  if (task.loss !== "sparse-categorical" && task.loss !== "categorical") return undefined;
+  const pack = activeNativePack();
+  if (!pack || typeof pack.fusedMLPStep !== "function") return undefined;
+  const classes = task.net.outputs[0].shape[task.net.outputs[0].shape.length - 1];
+  if (typeof classes !== "number") return undefined;
+  const yOneHot = tf.tidy(() => task.loss === "categorical"
+    ? tf.cast(y, "float32")
+    : tf.oneHot(tf.cast(tf.reshape(y, [-1]), "int32") as tf.Tensor1D, classes).asType("float32"));
+  const step = pack.fusedMLPStep(task.net, x, yOneHot, optimizer, l2);
+  if (typeof step === "string") {
+    yOneHot.dispose();
+    return undefined;
+  }
+  owned.push(yOneHot);
+  return step;
 }
 
 function setLearningRate(optimizer: tf.Optimizer, lr: number): void {
@@ -365,6 +394,8 @@ export async function runLoop(task: LoopTask, settings: LoopSettings, options: T
   const callbacks = options.callbacks ?? [];
   const signal = options.signal ?? interruptSignal();
   const live = new LiveView(options.live ?? "auto", options.title ?? "Training");
+  const fused = options.fusedStep === false ? undefined : fusedStepFor(task, x, y, optimizer, settings.l2, owned);
+  history.fusedStep = fused !== undefined;
   const batches = Math.ceil(n / batchSize);
   const kernels = settings.l2 > 0 ? kernelWeights(net) : [];
   const started = Date.now();
@@ -386,22 +417,30 @@ export async function runLoop(task: LoopTask, settings: LoopSettings, options: T
       let seen = 0;
       for (let b = 0; b < batches; b++) {
         const idx = perm.subarray(b * batchSize, Math.min(n, (b + 1) * batchSize));
-        let metricT: tf.Scalar | undefined;
-        const lossT = tf.tidy(() => {
-          const idxT = tf.tensor1d(idx, "int32");
-          const xb = tf.gather(x, idxT);
-          const yb = tf.gather(y, idxT);
-          return optimizer.minimize(() => {
-            const pred = withSeededRandom(rng, () => net.apply(xb, { training: true }) as tf.Tensor);
-            const r = lossAndMetric(task.loss, yb, pred);
-            metricT = tf.keep(r.metric);
-            if (kernels.length === 0) return r.loss;
-            return tf.add(r.loss, tf.mul(settings.l2, tf.addN(kernels.map((k) => tf.sum(tf.square(k)))))) as tf.Scalar;
-          }, true, vars) as tf.Scalar;
-        });
-        const lossValue = lossT.dataSync()[0];
-        const metricValue = metricT!.dataSync()[0];
-        tf.dispose([lossT, metricT!]);
+        let lossValue: number;
+        let metricValue: number;
+        if (fused) {
+          const r = fused.step(perm, b * batchSize, idx.length);
+          lossValue = r.loss;
+          metricValue = r.correct / idx.length;
+        } else {
+          let metricT: tf.Scalar | undefined;
+          const lossT = tf.tidy(() => {
+            const idxT = tf.tensor1d(idx, "int32");
+            const xb = tf.gather(x, idxT);
+            const yb = tf.gather(y, idxT);
+            return optimizer.minimize(() => {
+              const pred = withSeededRandom(rng, () => net.apply(xb, { training: true }) as tf.Tensor);
+              const r = lossAndMetric(task.loss, yb, pred);
+              metricT = tf.keep(r.metric);
+              if (kernels.length === 0) return r.loss;
+              return tf.add(r.loss, tf.mul(settings.l2, tf.addN(kernels.map((k) => tf.sum(tf.square(k)))))) as tf.Scalar;
+            }, true, vars) as tf.Scalar;
+          });
+          lossValue = lossT.dataSync()[0];
+          metricValue = metricT!.dataSync()[0];
+          tf.dispose([lossT, metricT!]);
+        }
         if (!Number.isFinite(lossValue)) {
           throw new Error(`Training diverged: the loss became ${lossValue} at epoch ${epoch}, batch ${b + 1}. Lower the learning rate, scale the features, or check the data for extreme values.`);
         }

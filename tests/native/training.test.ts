@@ -10,6 +10,7 @@ import "@tensorflow/tfjs-backend-wasm";
 import { useBackend } from "../../lib/backend";
 import { loadImages } from "../../lib/datasets";
 import { fitNativeMLP, nativeAdam, nativeKernelStatus, nativeMLPSupport } from "../../lib/kernels/native";
+import { mlp as mlpClassifier } from "../../lib/models/nn";
 
 const TRAIN = 1200, TEST = 400;
 
@@ -121,6 +122,38 @@ describe("training on the native kernel pack matches the cpu backend (MNIST)", f
     assert.ok(!why.ok && /Conv2D/.test(why.reason), "a conv net is rejected with a reason");
     tf.dispose([x, y, xt]);
     viaFit.dispose(); fast.dispose(); conv.dispose();
+  });
+
+  it("train() runs a dense softmax classifier as the fused native step and learns what the tfjs path learns", async () => {
+    await tf.setBackend("wasm");
+    const data = mnistSplit();
+    const x = tf.tensor2d(data.xTrain, [TRAIN, 784]), xt = tf.tensor2d(data.xTest, [TEST, 784]);
+    const labels = Array.from(data.yTrain), testLabels = Array.from(data.yTest);
+    const quiet = { live: "none" as const };
+    for (const l2 of [0, 1e-3]) {
+      const params = { hiddenUnits: [64, 32], epochs: 3, batchSize: 32, seed: 11, l2, validationSplit: 0.1 };
+      const fused = await mlpClassifier(params).fit(x, labels, quiet);
+      const viaTfjs = await mlpClassifier(params).fit(x, labels, { ...quiet, fusedStep: false });
+      assert.equal(fused.history!.fusedStep, true, "the fused step was taken");
+      assert.equal(viaTfjs.history!.fusedStep, false);
+      // Same seed: same initial weights, same batches; only float32 summation order differs.
+      for (const key of ["loss", "acc", "val_loss", "val_acc"]) {
+        fused.history!.metrics[key].forEach((v, i) => {
+          const ref = viaTfjs.history!.metrics[key][i];
+          assert.ok(Math.abs(v - ref) < 5e-3, `l2 ${l2}, ${key} at epoch ${i + 1}: fused ${v} vs tfjs ${ref}`);
+        });
+      }
+      const a = fused.score(xt, testLabels), b = viaTfjs.score(xt, testLabels);
+      assert.ok(a > 0.8 && Math.abs(a - b) <= 0.01, `l2 ${l2}: held-out accuracy fused ${a} vs tfjs ${b}`);
+      fused.dispose(); viaTfjs.dispose();
+    }
+    // What the fused step cannot do goes through tfjs: dropout layers, other optimizers.
+    const withDropout = await mlpClassifier({ hiddenUnits: [16], dropout: 0.2, epochs: 1, seed: 1 }).fit(x, labels, quiet);
+    const withSgd = await mlpClassifier({ hiddenUnits: [16], optimizer: "sgd", epochs: 1, seed: 1 }).fit(x, labels, quiet);
+    assert.equal(withDropout.history!.fusedStep, false);
+    assert.equal(withSgd.history!.fusedStep, false);
+    withDropout.dispose(); withSgd.dispose();
+    tf.dispose([x, xt]);
   });
 
   it("keeps tf.memory().numTensors flat across repeated training", async () => {

@@ -24,7 +24,8 @@ export interface NativeAddon {
   adam(heap: ArrayBuffer, params: Float64Array, grads: Float64Array, ms: Float64Array, vs: Float64Array, sizes: Float64Array,
     lr: number, beta1: number, beta2: number, eps: number, accBeta1: number, accBeta2: number): void;
   mlpStep(heap: ArrayBuffer, x: number, y: number, rows: Int32Array | null, rowStart: number, batch: number, layers: Float64Array,
-    slots: Float64Array, lr: number, beta1: number, beta2: number, eps: number, accBeta1: number, accBeta2: number): number;
+    slots: Float64Array, lr: number, beta1: number, beta2: number, eps: number, accBeta1: number, accBeta2: number,
+    l2?: number, out?: Float64Array): number;
   sgd(heap: ArrayBuffer, params: Float64Array, grads: Float64Array, accums: Float64Array | null, sizes: Float64Array,
     lr: number, momentum: number, nesterov: boolean): void;
   softmaxCrossEntropy(heap: ArrayBuffer, logits: number, labels: number, loss: number, grad: number, rows: number, classes: number): void;

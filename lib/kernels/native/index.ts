@@ -9,6 +9,7 @@ import * as tf from "@tensorflow/tfjs";
 import { registerWasmAccelerator } from "../../backend";
 import { loadAddon, NativeAddon, NATIVE_BUILD_HINT } from "./addon";
 import { nativeKernelFactories, offsetOf, RELU_GRAD_KERNEL, SOFTMAX_CE_KERNEL, WasmBackendLike } from "./kernels";
+import { SeededRandom, shuffleInPlace } from "../../random";
 
 export { NATIVE_BUILD_HINT } from "./addon";
 
@@ -436,77 +437,99 @@ function fastLayers(model: tf.LayersModel): FastLayer[] | string {
  * {@link NativeAdamOptimizer}. Returns `{ ok: false, reason }` saying what does not fit.
  */
 export function nativeMLPSupport(model: tf.LayersModel): { ok: true } | { ok: false; reason: string } {
-  if (!installed || tf.getBackend() !== "wasm") return { ok: false, reason: "the native kernel pack is not active on the wasm backend" };
   const loss = (model as unknown as { loss?: unknown }).loss;
   const lossName = Array.isArray(loss) ? loss[0] : loss;
   if (lossName !== "categoricalCrossentropy") return { ok: false, reason: "the model is not compiled with loss 'categoricalCrossentropy'" };
-  if (!(model.optimizer instanceof NativeAdamOptimizer)) return { ok: false, reason: "the model is not compiled with nativeAdam()" };
+  const why = fusedStepRejection(model, model.optimizer);
+  return why ? { ok: false, reason: why } : { ok: true };
+}
+
+/** Why {@link fusedMLPStep} cannot train `model` with `optimizer`, or undefined when it can. */
+function fusedStepRejection(model: tf.LayersModel, optimizer: tf.Optimizer): string | undefined {
+  if (!installed || tf.getBackend() !== "wasm") return "the native kernel pack is not active on the wasm backend";
+  // (Not `instanceof`: tf.Optimizer's Symbol.hasInstance accepts any optimizer, and subclasses inherit it.)
+  if (!NativeAdamOptimizer.prototype.isPrototypeOf(optimizer)) return "the optimizer is not nativeAdam()";
   const layers = fastLayers(model);
-  return typeof layers === "string" ? { ok: false, reason: layers } : { ok: true };
+  return typeof layers === "string" ? layers : undefined;
+}
+
+/** One fused training step of a dense softmax classifier: forward, backward and Adam in one native call. */
+export interface FusedMLPStep {
+  /**
+   * Trains on the rows `order[start .. start + size)` of x/y (or rows `start .. start + size` when `order` is null),
+   * with the optimizer's current learning rate. Returns the batch's mean cross-entropy (plus the L2 penalty)
+   * and how many of its rows the network classified right before the update.
+   */
+  step(order: Int32Array | null, start: number, size: number): { loss: number; correct: number };
+}
+
+/**
+ * Prepares the training-loop fast path for a dense softmax classifier (see {@link nativeMLPSupport} for the
+ * architectures it takes): each {@link FusedMLPStep.step} reads its batch straight from `x` and `yOneHot` on the
+ * wasm heap and updates the weights and the optimizer's moments in place, so a step is one native call instead of
+ * ~60 tfjs kernels. The maths is tfjs's: softmax cross-entropy, `l2 * sum(kernel^2)`, and tfjs's Adam update.
+ * Returns a string saying why when the model, optimizer, backend or tensors do not fit (callers then use tfjs).
+ */
+export function fusedMLPStep(model: tf.LayersModel, x: tf.Tensor, yOneHot: tf.Tensor, optimizer: tf.Optimizer, l2 = 0): FusedMLPStep | string {
+  const rejection = fusedStepRejection(model, optimizer);
+  if (rejection) return rejection;
+  const layers = fastLayers(model) as FastLayer[];
+  const n = x.shape[0];
+  const classes = layers[layers.length - 1].units;
+  if (x.rank !== 2 || x.dtype !== "float32" || x.shape[1] !== layers[0].inputDim) return `x must be float32 [n, ${layers[0].inputDim}], got ${x.dtype} [${x.shape}]`;
+  if (yOneHot.rank !== 2 || yOneHot.dtype !== "float32" || yOneHot.shape[0] !== n || yOneHot.shape[1] !== classes) {
+    return `y must be float32 one-hot [${n}, ${classes}], got ${yOneHot.dtype} [${yOneHot.shape}]`;
+  }
+  const backend = tf.backend() as unknown as WasmBackendLike;
+  if (!backend.dataIdMap.get(x.dataId) || !backend.dataIdMap.get(yOneHot.dataId)) return "x or y is not stored on the wasm backend";
+  const addon = addonOrThrow();
+  const opt = optimizer as NativeAdamOptimizer;
+  const L = layers.length;
+  const spec = new Float64Array(L * 5), slots = new Float64Array(L * 4), out = new Float64Array(2);
+  return {
+    step(order, start, size) {
+      // Offsets are looked up every step: a variable shared with a clone (early stopping's best weights) is copied
+      // first, and an assign() elsewhere gives a variable new storage.
+      layers.forEach((l, i) => {
+        exclusive(backend, l.kernel);
+        if (l.bias) exclusive(backend, l.bias);
+        const mk = opt.momentsOf(l.kernel), mb = l.bias ? opt.momentsOf(l.bias) : undefined;
+        spec.set([offsetOf(backend, l.kernel), l.bias ? offsetOf(backend, l.bias) : -1, l.inputDim, l.units, l.act], i * 5);
+        slots.set([offsetOf(backend, mk.m), offsetOf(backend, mk.v), mb ? offsetOf(backend, mb.m) : -1, mb ? offsetOf(backend, mb.v) : -1], i * 4);
+      });
+      const { accBeta1, accBeta2 } = opt.advance();
+      addon.mlpStep(backend.wasm.HEAPU8.buffer as ArrayBuffer, offsetOf(backend, x), offsetOf(backend, yOneHot), order, start, size, spec, slots,
+        opt.learningRate, opt.beta1, opt.beta2, opt.epsilon, accBeta1, accBeta2, l2, out);
+      return { loss: out[0], correct: out[1] };
+    },
+  };
 }
 
 /**
  * Trains a dense softmax classifier like `model.fit(x, y, {epochs, batchSize, shuffle})` — same maths (tfjs's Adam,
  * softmax cross-entropy) — with one native call per batch instead of ~60 tfjs kernel calls.
- * Updates the model's weights in place.
+ * Updates the model's weights in place. (lib/train's `train()` takes the same fast path by itself.)
  * @throws Error saying why when {@link nativeMLPSupport} rejects the model, or when x / y do not match it
  *   (x must be float32 [n, inputs], y float32 one-hot [n, classes]).
  */
 export async function fitNativeMLP(model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor, options: NativeFitOptions = {}): Promise<NativeFitResult> {
   const support = nativeMLPSupport(model);
   if (!support.ok) throw new Error(`fitNativeMLP: ${support.reason}. Use model.fit instead.`);
-  const layers = fastLayers(model) as FastLayer[];
+  const stepper = fusedMLPStep(model, x, y, model.optimizer);
+  if (typeof stepper === "string") throw new Error(`fitNativeMLP: ${stepper}`);
   const n = x.shape[0];
-  if (x.rank !== 2 || x.dtype !== "float32" || x.shape[1] !== layers[0].inputDim) {
-    throw new Error(`fitNativeMLP: x must be float32 [n, ${layers[0].inputDim}], got ${x.dtype} [${x.shape}]`);
-  }
-  const classes = layers[layers.length - 1].units;
-  if (y.rank !== 2 || y.dtype !== "float32" || y.shape[0] !== n || y.shape[1] !== classes) {
-    throw new Error(`fitNativeMLP: y must be float32 one-hot [${n}, ${classes}], got ${y.dtype} [${y.shape}]`);
-  }
   const epochs = options.epochs ?? 1, batch = Math.max(1, Math.min(options.batchSize ?? 32, n));
-  const backend = tf.backend() as unknown as WasmBackendLike;
-  const addon = addonOrThrow();
-  const opt = model.optimizer as NativeAdamOptimizer;
-  for (const l of layers) {
-    exclusive(backend, l.kernel);
-    if (l.bias) exclusive(backend, l.bias);
-  }
-  const L = layers.length;
-  const spec = new Float64Array(L * 5), slots = new Float64Array(L * 4);
-  layers.forEach((l, i) => {
-    const mk = opt.momentsOf(l.kernel), mb = l.bias ? opt.momentsOf(l.bias) : undefined;
-    spec.set([offsetOf(backend, l.kernel), l.bias ? offsetOf(backend, l.bias) : -1, l.inputDim, l.units, l.act], i * 5);
-    slots.set([offsetOf(backend, mk.m), offsetOf(backend, mk.v), mb ? offsetOf(backend, mb.m) : -1, mb ? offsetOf(backend, mb.v) : -1], i * 4);
-  });
-  const xOff = offsetOf(backend, x), yOff = offsetOf(backend, y);
-  let rand = (options.seed ?? 0) >>> 0 || 0x9e3779b9;
-  const random = options.seed === undefined ? Math.random : () => {
-    rand = (rand + 0x6d2b79f5) >>> 0;
-    let t = rand;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const order = new Int32Array(n).map((_, i) => i);
+  const rng = options.seed === undefined ? undefined : new SeededRandom(options.seed);
+  const shuffle = options.shuffle ?? true;
   const losses: number[] = [];
   const t0 = performance.now();
   let seen = 0;
   for (let epoch = 0; epoch < epochs; epoch++) {
-    const shuffle = options.shuffle ?? true;
-    if (shuffle) {
-      for (let i = n - 1; i > 0; i--) {
-        const j = Math.floor(random() * (i + 1));
-        const t = order[i]; order[i] = order[j]; order[j] = t;
-      }
-    }
+    const order = shuffle ? shuffleInPlace(Int32Array.from({ length: n }, (_, i) => i), rng ? () => rng.next() : Math.random) : null;
     let sum = 0;
     for (let start = 0; start < n; start += batch) {
       const b = Math.min(batch, n - start);
-      const { accBeta1, accBeta2 } = opt.advance();
-      const loss = addon.mlpStep(backend.wasm.HEAPU8.buffer as ArrayBuffer, xOff, yOff, shuffle ? order : null, start, b, spec, slots,
-        opt.learningRate, opt.beta1, opt.beta2, opt.epsilon, accBeta1, accBeta2);
-      sum += loss * b;
+      sum += stepper.step(order, start, b).loss * b;
     }
     seen += n;
     losses.push(sum / n);

@@ -798,7 +798,10 @@ void ColumnSums(const float* __restrict G, int64_t rows, int64_t n, float* __res
 }
 
 // mlpStep(heap, xOff, yOff, rows:Int32Array|null, rowStart, batch, layers:Float64Array[wOff,bOff|-1,in,out,act]*L,
-//         slots:Float64Array[mW,vW,mB|-1,vB|-1]*L, lr, beta1, beta2, eps, accBeta1, accBeta2) -> mean loss
+//         slots:Float64Array[mW,vW,mB|-1,vB|-1]*L, lr, beta1, beta2, eps, accBeta1, accBeta2[, l2[, out:Float64Array(2)]])
+//         -> mean loss
+// With l2 > 0 the loss gains l2 * sum(W^2) over the kernels (not biases) and their gradients 2 * l2 * W, as lib/train
+// adds it. `out`, when given, receives [mean loss incl. the penalty, number of rows whose argmax matches the label's].
 // One fused training step of a dense MLP with softmax + categorical cross-entropy and Adam, in place on the
 // wasm heap: forward, backward and update without any tfjs tensor. Rows come from x/y either by index
 // (rows[rowStart..rowStart+batch)) or contiguously from rowStart. Hidden activations: 0 linear, 1 relu,
@@ -815,6 +818,7 @@ Napi::Value MlpStep(const Napi::CallbackInfo& info) {
   const float lr = static_cast<float>(D(info[8])), b1 = static_cast<float>(D(info[9])), b2 = static_cast<float>(D(info[10])),
               eps = static_cast<float>(D(info[11]));
   const float c1 = static_cast<float>(1.0 / (1.0 - D(info[12]))), c2 = static_cast<float>(1.0 / (1.0 - D(info[13])));
+  const float l2 = info.Length() > 14 && info[14].IsNumber() ? static_cast<float>(D(info[14])) : 0.f;
   const size_t L = Ls.ElementLength() / 5;
   struct Layer { float* W; float* b; int64_t in, out; int act; float *mW, *vW, *mB, *vB; };
   std::vector<Layer> ls(L);
@@ -866,14 +870,20 @@ Napi::Value MlpStep(const Napi::CallbackInfo& info) {
   // Softmax + cross-entropy; G = (p * sum(y) - y) / B.
   gbuf.resize(B * C);
   float* G = gbuf.data();
-  double loss = 0.0;
+  double loss = 0.0, penalty = 0.0;
+  int64_t correct = 0;
   {
     float* Z = acts[L].data();
     for (int64_t r = 0; r < B; ++r) {
       float* z = Z + r * C;
       const float* yr = Yb + r * C;
       float mx = -INFINITY;
-      for (int64_t c = 0; c < C; ++c) mx = std::max(mx, z[c]);
+      int64_t zArg = 0, yArg = 0;  // first maximum, as tf.argMax picks
+      for (int64_t c = 0; c < C; ++c) {
+        if (z[c] > mx) { mx = z[c]; zArg = c; }
+        if (yr[c] > yr[yArg]) yArg = c;
+      }
+      correct += zArg == yArg;
       double se = 0.0;
       for (int64_t c = 0; c < C; ++c) se += std::exp(static_cast<double>(z[c] - mx));
       double ys = 0.0;
@@ -909,11 +919,24 @@ Napi::Value MlpStep(const Napi::CallbackInfo& info) {
       else if (act == 6) for (int64_t i = 0; i < n; ++i) dA[i] *= Ain[i] * (1.f - Ain[i]);
       else if (act == 7) for (int64_t i = 0; i < n; ++i) dA[i] *= 1.f - Ain[i] * Ain[i];
     }
+    if (l2 > 0.f) {
+      const int64_t n = y.in * y.out;
+      float* g = gw.data();
+      double sq = 0.0;
+      for (int64_t i = 0; i < n; ++i) { sq += static_cast<double>(y.W[i]) * y.W[i]; g[i] += 2.f * l2 * y.W[i]; }
+      penalty += l2 * sq;
+    }
     AdamApply(y.W, gw.data(), y.mW, y.vW, y.in * y.out, lr, b1, b2, eps, c1, c2);
     if (y.b) AdamApply(y.b, gb.data(), y.mB, y.vB, y.out, lr, b1, b2, eps, c1, c2);
     if (li > 0) { gbuf.swap(dabuf); G = gbuf.data(); }
   }
-  return Napi::Number::New(info.Env(), loss / static_cast<double>(B));
+  const double meanLoss = loss / static_cast<double>(B) + penalty;
+  if (info.Length() > 15 && info[15].IsTypedArray()) {
+    Napi::Float64Array out = info[15].As<Napi::Float64Array>();
+    out[0] = meanLoss;
+    out[1] = static_cast<double>(correct);
+  }
+  return Napi::Number::New(info.Env(), meanLoss);
 }
 
 // sgd(heap, params, grads, accums|null, sizes, lr, momentum, nesterov): plain SGD when accums is null,
