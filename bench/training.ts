@@ -6,7 +6,8 @@
  *   - MNIST-size CNN: conv3x3x16-relu, maxpool2, conv3x3x32-relu, maxpool2, dense10; Adam, batch 64 (samples/s);
  *   - 1024² float32 matmul (GFLOP/s) against numpy, with the result read back (dataSync, as the anchor
  *     bench_matmul.js does) and without (like numpy's `a @ b`, which leaves the product in memory);
- *   - the MLP again through fitNativeMLP (the fused training-loop fast path: one native call per batch).
+ *   - the MLP again through lib/train's `train()`, the loop trainlab users call: with the native pack it takes the
+ *     fused step (one native call per batch) for dense softmax classifiers.
  * Native and Python figures are medians of 3 interleaved rounds (the 2 cores are shared with other work).
  *
  * Writes bench/results/training.json with one `ratio_*` field per comparison. Stock wasm cannot train the CNN
@@ -19,7 +20,8 @@ import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
 import { useBackend } from "../lib/backend";
-import { fitNativeMLP, installNativeKernels, nativeAdam, nativeKernelStatus, uninstallNativeKernels } from "../lib/kernels/native";
+import { installNativeKernels, nativeAdam, nativeKernelStatus, uninstallNativeKernels } from "../lib/kernels/native";
+import { train } from "../lib/train";
 
 const root = path.resolve(__dirname, "..", "..");
 const quick = process.argv.includes("quick");
@@ -125,17 +127,18 @@ function matmulGflops(reps: number, readBack = true): number {
   return (2 * n ** 3) / ts[Math.floor(ts.length / 2)] / 1e9;
 }
 
-/** fitNativeMLP (one native call per batch) on the same MLP and data as fitThroughput. */
-async function fastPathThroughput(n: number, batch: number): Promise<number> {
+/** lib/train's train() (Adam, shuffled, no live display) on the same MLP and data as fitThroughput. */
+async function trainThroughput(n: number, batch: number): Promise<number> {
   const x = tf.randomNormal([n, 784], 0, 1, "float32", 1);
   const y = tf.tidy(() => tf.oneHot(tf.randomUniform([n], 0, 10, "int32", 2), 10).asType("float32"));
   const model = buildMlp();
-  model.compile({ optimizer: nativeAdam(1e-3), loss: "categoricalCrossentropy" });
+  const options = { loss: "categoricalCrossentropy" as const, optimizer: "adam" as const, learningRate: 1e-3, batchSize: batch, epochs: 1, live: "none" as const, seed: 1 };
   const wx = x.slice(0, 5 * batch), wy = y.slice(0, 5 * batch);
-  await fitNativeMLP(model, wx, wy, { batchSize: batch });
+  await train(model, { x: wx, y: wy }, options);
   const t0 = performance.now();
-  await fitNativeMLP(model, x, y, { batchSize: batch, epochs: 1, shuffle: true });
+  const history = await train(model, { x, y }, options);
   const dt = (performance.now() - t0) / 1000;
+  if (!history.fusedStep) throw new Error("train() did not take the native fused step for the MLP");
   tf.dispose([x, y, wx, wy]);
   model.dispose();
   return n / dt;
@@ -183,11 +186,11 @@ async function main(): Promise<void> {
   const R = quick ? 1 : 3;
   const runs: Record<string, () => Promise<number> | number> = {
     mlp128: () => fitThroughput(buildMlp, [784], nMlp, 128, () => nativeAdam(1e-3)),
-    fast128: () => fastPathThroughput(nMlp, 128),
+    train128: () => trainThroughput(nMlp, 128),
     torch_mlp128_tuned: () => python(["mlp", String(nMlp), "128"], true),
     torch_mlp128_default: () => python(["mlp", String(nMlp), "128"], false),
     mlp512: () => fitThroughput(buildMlp, [784], nMlp, 512, () => nativeAdam(1e-3)),
-    fast512: () => fastPathThroughput(nMlp, 512),
+    train512: () => trainThroughput(nMlp, 512),
     torch_mlp512_tuned: () => python(["mlp", String(nMlp), "512"], true),
     torch_mlp512_default: () => python(["mlp", String(nMlp), "512"], false),
     cnn: () => fitThroughput(buildCnn, [28, 28, 1], nCnn, 64, () => nativeAdam(1e-3)),
@@ -200,7 +203,7 @@ async function main(): Promise<void> {
   }
   const med = (name: string) => [...samples[name]].sort((p, q) => p - q)[Math.floor(samples[name].length / 2)];
   const native = {
-    mlp128: med("mlp128"), mlp512: med("mlp512"), fast128: med("fast128"), fast512: med("fast512"), cnn: med("cnn"),
+    mlp128: med("mlp128"), mlp512: med("mlp512"), train128: med("train128"), train512: med("train512"), cnn: med("cnn"),
     mlp128_tfAdam: await fitThroughput(buildMlp, [784], nMlp, 128, () => tf.train.adam(1e-3)),
   };
   const torch = {
@@ -227,17 +230,17 @@ async function main(): Promise<void> {
     machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, loadavg_start: round(load0, 2), loadavg_end: round(load1, 2) },
     native: { blas: status.blas, maxThreads: status.maxThreads, OPENBLAS_CORETYPE: process.env.OPENBLAS_CORETYPE ?? null },
     samples: { mlp: nMlp, cnn: nCnn, cnn_stock: nCnnStock },
-    mlp128_samples_s: { stock_wasm: round(stock.mlp128), native: round(native.mlp128), native_tf_adam: round(native.mlp128_tfAdam), native_fast_path: round(native.fast128),
+    mlp128_samples_s: { stock_wasm: round(stock.mlp128), native: round(native.mlp128), native_tf_adam: round(native.mlp128_tfAdam), native_train: round(native.train128),
       torch_tuned: round(torch.mlp128_tuned), torch_default: round(torch.mlp128_default) },
-    mlp512_samples_s: { stock_wasm: round(stock.mlp512), native: round(native.mlp512), native_fast_path: round(native.fast512), torch_tuned: round(torch.mlp512_tuned), torch_default: round(torch.mlp512_default) },
+    mlp512_samples_s: { stock_wasm: round(stock.mlp512), native: round(native.mlp512), native_train: round(native.train512), torch_tuned: round(torch.mlp512_tuned), torch_default: round(torch.mlp512_default) },
     cnn_samples_s: { stock_wasm_js_filter_grad: round(stock.cnn), native: round(native.cnn), torch_tuned: round(torch.cnn_tuned), torch_default: round(torch.cnn_default) },
     matmul1024_gflops: { stock_wasm: round(stock.matmul, 1), native: round(nativeMatmul.matmul, 1), native_no_readback: round(nativeMatmul.matmulNoReadback, 1), numpy: round(numpy, 1) },
     ratio_mlp128_native_vs_torch_tuned: round(native.mlp128 / torch.mlp128_tuned, 3),
     ratio_mlp128_native_vs_torch_default: round(native.mlp128 / torch.mlp128_default, 3),
     ratio_mlp128_native_vs_stock_wasm: round(native.mlp128 / stock.mlp128, 2),
-    ratio_mlp128_fast_path_vs_torch_tuned: round(native.fast128 / torch.mlp128_tuned, 3),
-    ratio_mlp128_fast_path_vs_torch_default: round(native.fast128 / torch.mlp128_default, 3),
-    ratio_mlp512_fast_path_vs_torch_tuned: round(native.fast512 / torch.mlp512_tuned, 3),
+    ratio_mlp128_train_vs_torch_tuned: round(native.train128 / torch.mlp128_tuned, 3),
+    ratio_mlp128_train_vs_torch_default: round(native.train128 / torch.mlp128_default, 3),
+    ratio_mlp512_train_vs_torch_tuned: round(native.train512 / torch.mlp512_tuned, 3),
     ratio_mlp512_native_vs_torch_tuned: round(native.mlp512 / torch.mlp512_tuned, 3),
     ratio_mlp512_native_vs_torch_default: round(native.mlp512 / torch.mlp512_default, 3),
     ratio_mlp512_native_vs_stock_wasm: round(native.mlp512 / stock.mlp512, 2),
@@ -253,8 +256,8 @@ async function main(): Promise<void> {
   };
   console.table({
     "MLP b128 samples/s": { stock: result.mlp128_samples_s.stock_wasm, native: result.mlp128_samples_s.native, torch_tuned: result.mlp128_samples_s.torch_tuned, torch_default: result.mlp128_samples_s.torch_default, ratio_vs_tuned: result.ratio_mlp128_native_vs_torch_tuned },
-    "MLP b128 fast path": { native: result.mlp128_samples_s.native_fast_path, torch_tuned: result.mlp128_samples_s.torch_tuned, ratio_vs_tuned: result.ratio_mlp128_fast_path_vs_torch_tuned },
-    "MLP b512 fast path": { native: result.mlp512_samples_s.native_fast_path, torch_tuned: result.mlp512_samples_s.torch_tuned, ratio_vs_tuned: result.ratio_mlp512_fast_path_vs_torch_tuned },
+    "MLP b128 train()": { native: result.mlp128_samples_s.native_train, torch_tuned: result.mlp128_samples_s.torch_tuned, ratio_vs_tuned: result.ratio_mlp128_train_vs_torch_tuned },
+    "MLP b512 train()": { native: result.mlp512_samples_s.native_train, torch_tuned: result.mlp512_samples_s.torch_tuned, ratio_vs_tuned: result.ratio_mlp512_train_vs_torch_tuned },
     "MLP b512 samples/s": { stock: result.mlp512_samples_s.stock_wasm, native: result.mlp512_samples_s.native, torch_tuned: result.mlp512_samples_s.torch_tuned, torch_default: result.mlp512_samples_s.torch_default, ratio_vs_tuned: result.ratio_mlp512_native_vs_torch_tuned },
     "CNN b64 samples/s": { stock: result.cnn_samples_s.stock_wasm_js_filter_grad, native: result.cnn_samples_s.native, torch_tuned: result.cnn_samples_s.torch_tuned, torch_default: result.cnn_samples_s.torch_default, ratio_vs_tuned: result.ratio_cnn_native_vs_torch_tuned },
     "matmul 1024 GFLOP/s": { stock: result.matmul1024_gflops.stock_wasm, native: result.matmul1024_gflops.native, numpy: result.matmul1024_gflops.numpy, ratio_vs_numpy: result.ratio_matmul_native_vs_numpy },
