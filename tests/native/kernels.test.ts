@@ -369,6 +369,20 @@ describe("native kernel pack (lib/kernels/native)", function () {
       assert.deepEqual(Array.from(b), [0, 1, 1]);
     });
 
+    it("Identity (tf.clone) shares the buffer instead of copying it, and each handle disposes independently", async () => {
+      await tf.setBackend("wasm");
+      const backend = tf.backend() as unknown as { dataIdMap: { get(id: unknown): { memoryOffset: number; refCount: number } | undefined } };
+      const x = tf.tensor2d([[1, 2], [3, 4]]);
+      const c = tf.clone(x);
+      assert.equal(backend.dataIdMap.get(c.dataId)!.memoryOffset, backend.dataIdMap.get(x.dataId)!.memoryOffset, "same buffer");
+      x.dispose();
+      assert.deepEqual(Array.from(c.dataSync()), [1, 2, 3, 4], "the clone outlives the original");
+      c.dispose();
+      const s = tf.tensor1d(["a", "b"], "string");
+      assert.deepEqual(tf.clone(s).dataSync(), ["a", "b"], "string tensors take the stock kernel");
+      s.dispose();
+    });
+
     it("Step and relu backward are exact", async () => {
       const xv = rand(1000, 81);
       xv[3] = 0; xv[4] = NaN;
@@ -453,6 +467,24 @@ describe("native kernel pack (lib/kernels/native)", function () {
       assert.deepEqual(Array.from(alias.dataSync()), [1, 2, 3]);
       tf.dispose([init, v, alias]);
       opt.dispose();
+    });
+
+    it("never updates a clone kept of a variable or of an optimizer slot (Identity shares buffers)", async () => {
+      await tf.setBackend("wasm");
+      for (const make of [() => nativeAdam(0.1), () => nativeSGD(0.1, 0.9)]) {
+        const v = tf.variable(tf.tensor1d([1, 2, 3]));
+        const opt = make();
+        opt.minimize(() => tf.sum(tf.square(v)) as tf.Scalar);
+        const keptVar = tf.clone(v);
+        const keptSlots = (await opt.getWeights()).filter((w) => w.name !== "iter").map((w) => ({ name: w.name, tensor: tf.clone(w.tensor), values: Array.from(w.tensor.dataSync()) }));
+        const before = Array.from(keptVar.dataSync());
+        opt.minimize(() => tf.sum(tf.square(v)) as tf.Scalar);
+        assert.notDeepEqual(Array.from(v.dataSync()), before, "the variable moved");
+        assert.deepEqual(Array.from(keptVar.dataSync()), before, "its clone did not");
+        for (const k of keptSlots) assert.deepEqual(Array.from(k.tensor.dataSync()), k.values, `slot ${k.name} clone unchanged`);
+        tf.dispose([v, keptVar, ...keptSlots.map((k) => k.tensor)]);
+        opt.dispose();
+      }
     });
 
     it("falls back to the tfjs optimizer when the pack is off", async () => {

@@ -187,6 +187,15 @@ function exclusive(backend: WasmBackendLike, v: tf.Variable): void {
   copy.dispose();
 }
 
+/** `t` itself when it owns its wasm buffer alone; else a kept copy that does (and `t` is disposed). For optimizer slots. */
+function ownedSlot(backend: WasmBackendLike, t: tf.Tensor): tf.Tensor {
+  const data = backend.dataIdMap.get(t.dataId);
+  if (!data || data.refCount === 1) return t;
+  const copy = tf.keep(tf.tidy(() => tf.add(t, tf.scalar(0))));
+  t.dispose();
+  return copy;
+}
+
 function nativeUsable(vars: Array<{ grad: tf.Tensor }>): boolean {
   return installed !== undefined && tf.getBackend() === "wasm" && vars.every((g) => g.grad.dtype === "float32");
 }
@@ -223,13 +232,10 @@ export class NativeAdamOptimizer extends tf.Optimizer {
     const live = grads.filter((g) => g.grad != null);
     const vars = live.map((g) => registeredVariable(g.name));
     vars.forEach((v) => exclusive(backend, v));
-    for (const v of vars) {
-      if (!this.slots.has(v.name)) this.slots.set(v.name, { m: tf.keep(tf.zerosLike(v)), v: tf.keep(tf.zerosLike(v)) });
-    }
     const n = vars.length;
     const P = new Float64Array(n), G = new Float64Array(n), M = new Float64Array(n), V = new Float64Array(n), S = new Float64Array(n);
     vars.forEach((v, i) => {
-      const s = this.slots.get(v.name)!;
+      const s = this.momentsOf(v);
       P[i] = offsetOf(backend, v); G[i] = offsetOf(backend, live[i].grad); M[i] = offsetOf(backend, s.m); V[i] = offsetOf(backend, s.v);
       S[i] = v.size;
     });
@@ -238,13 +244,19 @@ export class NativeAdamOptimizer extends tf.Optimizer {
     this.incrementIterations();
   }
 
-  /** Moment tensors of a variable, created on first use (used by the fused fast paths; do not dispose them). */
+  /**
+   * Moment tensors of a variable, created on first use, each owning its buffer alone so that an in-place update
+   * cannot change a clone someone kept (used by the fused fast paths; do not dispose them).
+   */
   momentsOf(v: tf.Variable): { m: tf.Tensor; v: tf.Tensor } {
     let slot = this.slots.get(v.name);
     if (!slot) {
       slot = { m: tf.keep(tf.zerosLike(v)), v: tf.keep(tf.zerosLike(v)) };
       this.slots.set(v.name, slot);
     }
+    const backend = tf.backend() as unknown as WasmBackendLike;
+    slot.m = ownedSlot(backend, slot.m);
+    slot.v = ownedSlot(backend, slot.v);
     return slot;
   }
 
@@ -313,7 +325,7 @@ export class NativeSGDOptimizer extends tf.Optimizer {
     const vars = live.map((g) => registeredVariable(g.name));
     vars.forEach((v) => exclusive(backend, v));
     const useAcc = this.momentum > 0;
-    if (useAcc) for (const v of vars) if (!this.accums.has(v.name)) this.accums.set(v.name, tf.keep(tf.zerosLike(v)));
+    if (useAcc) for (const v of vars) this.accums.set(v.name, ownedSlot(backend, this.accums.get(v.name) ?? tf.keep(tf.zerosLike(v))));
     const n = vars.length;
     const P = new Float64Array(n), G = new Float64Array(n), A = new Float64Array(n), S = new Float64Array(n);
     vars.forEach((v, i) => {

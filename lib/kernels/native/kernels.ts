@@ -19,6 +19,7 @@ export interface WasmBackendLike {
   dataIdMap: { get(dataId: unknown): { memoryOffset: number; refCount: number; shape: number[] } | undefined; has(dataId: unknown): boolean };
   makeOutput(shape: number[], dtype: tf.DataType): TensorInfo;
   disposeData(dataId: unknown, force?: boolean): boolean;
+  incRef(dataId: unknown): void;
 }
 
 interface KernelArgs {
@@ -303,6 +304,22 @@ function makeStep(addon: NativeAddon, fallback: KernelFunc | undefined): KernelF
   }) as unknown as KernelFunc;
 }
 
+// Identity (tf.clone, and the many clones inside tfjs-layers' training step) shares the input's buffer, as the cpu
+// backend does, instead of stock wasm's full copy. Every in-place writer in this pack (the fused optimizers and the
+// MLP step) first makes its tensors own their buffers (see `exclusive` in index.ts).
+function makeIdentity(fallback: KernelFunc | undefined): KernelFunc {
+  return ((args: KernelArgs) => {
+    const { backend, inputs } = args;
+    const x = inputs.x!;
+    if (x.dtype === "string") {
+      if (fallback) return fallback(args as unknown as Parameters<KernelFunc>[0]);
+      throw new Error("Identity: string tensors need the stock kernel");
+    }
+    backend.incRef(x.dataId);
+    return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
+  }) as unknown as KernelFunc;
+}
+
 function makeGather(addon: NativeAddon, fallback: KernelFunc | undefined): KernelFunc {
   return ((args: KernelArgs) => {
     const { backend, inputs, attrs = {} } = args;
@@ -394,6 +411,7 @@ export function nativeKernelFactories(addon: NativeAddon): Record<string, (previ
     Step: (p) => makeStep(addon, p),
     GatherV2: (p) => makeGather(addon, p),
     Slice: (p) => makeSlice(addon, p),
+    Identity: (p) => makeIdentity(p),
     [RELU_GRAD_KERNEL]: () => makeReluGrad(addon),
     [SOFTMAX_CE_KERNEL]: () => makeSoftmaxCrossEntropy(addon),
   };
