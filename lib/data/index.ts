@@ -5,7 +5,7 @@ export { parseCsv } from "./csv";
 export type { DeclaredType, BadLine, CsvParseOptions, CsvParseResult } from "./csv";
 export * from "./load";
 export { provenance, loadInfo } from "./provenance";
-export type { Provenance, LoadInfo, SplitInfo } from "./provenance";
+export type { Provenance, LoadInfo, SplitInfo, DedupeInfo } from "./provenance";
 export { quantile, median, summarize } from "./stats";
 export type { NumericSummary } from "./stats";
 export * from "./transforms";

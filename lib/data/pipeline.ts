@@ -7,7 +7,7 @@ import type { ColumnTable } from "arquero";
 import { DISPLAY, MimeBundle, escapeHtml } from "../display";
 import { asTable, columnKind, materialize, missingCount } from "./columns";
 import type { FeatureInput } from "./matrix";
-import { provenance } from "./provenance";
+import { DedupeInfo, provenance } from "./provenance";
 import {
   ClipOutliers, DropDuplicates, LabelEncoder, MinMaxScaler, OneHotEncoder, OrdinalEncoder, RobustScaler, StandardScaler,
   StepFacts, Transform, TransformJSON, countDuplicates, transformFromJSON,
@@ -38,6 +38,8 @@ export interface FitSummary {
   skippedLines?: number;
   split?: { part: string; strategy: string; parts: Record<string, number>; seed: number };
   diversity?: { by: string[]; warnings: string[] };
+  /** The deduplication of the whole table before the split (dropDuplicates), when one was recorded. */
+  dedupe?: DedupeInfo;
   steps: (StepFacts | null)[];
 }
 
@@ -113,6 +115,14 @@ export class Pipeline {
     return this.steps.every((s) => s.fitted);
   }
 
+  /**
+   * True when transform() returns one output row per input row, in order: no step drops rows. A pipeline that runs
+   * on new, unlabelled data (whose predictions are matched back to the input rows or to labels kept elsewhere) must be.
+   */
+  get preservesRows(): boolean {
+    return this.steps.every((s) => s.preservesRows);
+  }
+
   /** Fits every step in order on the training table. Returns this. */
   fit(train: ColumnTable | FeatureInput, _y?: unknown): this {
     this.fitTransform(train);
@@ -149,6 +159,7 @@ export class Pipeline {
       skippedLines: prov.load?.skippedLines,
       split: prov.split,
       diversity: prov.diversity,
+      dedupe: prov.dedupe,
       steps: this.steps.map((s) => s.facts),
     };
     return t;
@@ -218,10 +229,16 @@ export class Pipeline {
     const removed = dedupe.reduce((a, d) => a + Number(d.facts?.details.duplicatesRemoved ?? 0), 0);
     const missingInTotal = Object.values(s.missingIn).reduce((a, b) => a + b, 0);
     const missingLeft = Object.entries(s.missingOut).filter(([, v]) => v > 0);
+    const before = s.dedupe;
     const dupOk = dedupe.length > 0 || s.duplicatesIn === 0;
     const missOk = missingLeft.length === 0;
+    const dupEvidence = [
+      ...(before ? [`dropDuplicates removed ${before.removed} duplicate row(s) of ${before.rowsIn} from the whole table${s.split ? " before the split" : ""}${before.subset ? ` (by ${before.subset.join(", ")})` : ""}`] : []),
+      ...(dedupe.length > 0 ? [`DropDuplicates removed ${removed} duplicate training row(s) (it drops rows at transform time: take labels from the transformed table)`] : []),
+    ];
+    if (before && s.duplicatesIn > 0 && dedupe.length === 0) dupEvidence.push(`${s.duplicatesIn} duplicate training row(s) remain`);
     const cleanEvidence = [
-      dedupe.length > 0 ? `DropDuplicates removed ${removed} duplicate row(s)` : s.duplicatesIn === 0 ? "no duplicate rows found" : `${s.duplicatesIn} duplicate row(s) not removed`,
+      dupEvidence.length ? dupEvidence.join("; ") : s.duplicatesIn === 0 ? "no duplicate rows found" : `${s.duplicatesIn} duplicate row(s) not removed`,
       missOk ? (missingInTotal > 0 ? `${missingInTotal} missing value(s) filled or dropped` : "no missing values found") : `missing values remain in ${missingLeft.map(([k, v]) => `${k} (${v})`).join(", ")}`,
     ].join("; ");
     items.push({ item: "clean (duplicates, missing values)", status: dupOk && missOk ? "done" : dupOk || missOk ? "partial" : "todo", evidence: cleanEvidence });

@@ -1,6 +1,6 @@
 /**
  * What is known about where a table came from: the loader records its source, splits record which part a table is,
- * diversity() records its report. pipeline.checklist() reads these facts instead of trusting hand-typed status.
+ * diversity() records its report, dropDuplicates() what it removed. pipeline.checklist() reads these facts instead of trusting hand-typed status.
  */
 import type { ColumnTable } from "arquero";
 
@@ -27,11 +27,21 @@ export interface SplitInfo {
   seed: number;
 }
 
+/** Facts about a deduplication of the whole table (dropDuplicates, run before the split). */
+export interface DedupeInfo {
+  rowsIn: number;
+  removed: number;
+  /** Columns that defined a duplicate (absent: all columns). */
+  subset?: string[];
+}
+
 /** Everything known about a table's origin. */
 export interface Provenance {
   load?: LoadInfo;
   split?: SplitInfo;
   diversity?: { by: string[]; warnings: string[] };
+  /** The whole table was deduplicated (before any split). */
+  dedupe?: DedupeInfo;
   /** The table this one was derived from (by splits and transforms), if any. */
   parent?: ColumnTable;
 }

@@ -81,6 +81,11 @@ export abstract class Transform {
     return out;
   }
 
+  /** True when transform() returns exactly one output row per input row, in order (every step but DropDuplicates). */
+  get preservesRows(): boolean {
+    return true;
+  }
+
   /** The serialized step: kind, params and fitted state. */
   toJSON(): TransformJSON {
     return { kind: this.kind, params: this.paramsJSON(), state: this.stateJSON() };
@@ -213,7 +218,28 @@ export function countDuplicates(table: ColumnTable, subset?: readonly string[]):
   return table.numRows() - uniqueRowIndices(materialize(table), subset).length;
 }
 
-/** Drops exact duplicate rows (keeping the first). Stateless: it applies to each split on its own. */
+/**
+ * Cleaning before the split: drops exact duplicate rows from the whole table (keeping the first occurrence) and
+ * records how many it removed, which pipeline.checklist() reports for the splits made from the result. Prefer it to
+ * a {@link DropDuplicates} pipeline step: a fitted pipeline then keeps one output row per input row, so predictions
+ * on new data stay aligned with their inputs and labels. Returns a new table (sharing the columns when nothing is removed).
+ * @throws Error when a `subset` column is not in the table.
+ */
+export function dropDuplicates(table: ColumnTable, options: DropDuplicatesParams = {}): ColumnTable {
+  if (options.subset) requireColumns("dropDuplicates", table, options.subset);
+  const input = materialize(table);
+  const keep = uniqueRowIndices(input, options.subset);
+  const dedupe = { rowsIn: input.numRows(), removed: input.numRows() - keep.length, ...(options.subset ? { subset: [...options.subset] } : {}) };
+  // Without duplicates, a new table over the same columns (no copy), so the record belongs to the result only.
+  const out = keep.length === input.numRows() ? withColumns(input, {}) : takeTableRows(input, keep);
+  return inheritProvenance(out, table, { dedupe });
+}
+
+/**
+ * Pipeline step that drops exact duplicate rows (keeping the first). Stateless: it applies to each split on its own.
+ * It changes the number of rows at transform time, so labels must come from the transformed table; to keep a
+ * pipeline row-preserving, dedupe the whole table with {@link dropDuplicates} before splitting instead.
+ */
 export class DropDuplicates extends Transform {
   readonly kind = "DropDuplicates";
   readonly params: DropDuplicatesParams;
@@ -222,6 +248,9 @@ export class DropDuplicates extends Transform {
   constructor(params: DropDuplicatesParams = {}) {
     super();
     this.params = { ...params };
+  }
+  override get preservesRows(): boolean {
+    return false;
   }
   describe(): string {
     return `drop duplicate rows${this.params.subset ? ` (by ${this.params.subset.join(", ")})` : ""}`;

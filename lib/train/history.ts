@@ -73,48 +73,72 @@ export class History {
     });
   }
 
-  /** Diagnoses the curves: overfitting when validation loss rose from its minimum while training loss fell, etc. */
+  /**
+   * Diagnoses the curves: overfitting when validation loss rose from its minimum while training loss fell,
+   * underfitting when training barely learned, still improving when training loss is still falling, else a good fit.
+   * After early stopping the monitored metric has stopped improving, so the hint never suggests more epochs: it says
+   * where the best epoch was (and that its weights were restored) and what else to change. Throws nothing.
+   */
   hint(): FitHint {
     const loss = this.metrics.loss ?? [];
     const val = this.metrics.val_loss;
     const n = loss.length;
     if (n < 2) return { kind: "unknown", message: "Too few epochs to judge the fit." };
     const acc = this.metrics.acc;
+    const stop = this.stopReason === "early-stopping" ? this.earlyStop() : undefined;
+    /** The epoch index whose weights the model holds. */
+    const held = stop?.restored ? stop.bestIndex : n - 1;
     if (val && val.length === n) {
       let best = 0;
       for (let i = 1; i < n; i++) if (val[i] < val[best]) best = i;
       const rise = (val[n - 1] - val[best]) / Math.max(Math.abs(val[best]), 1e-12);
-      const gap = (val[n - 1] - loss[n - 1]) / Math.max(Math.abs(loss[n - 1]), 1e-12);
       // A rise counts when it is large relative to the minimum *and* to the scale of the problem (first-epoch loss),
       // so tiny losses wobbling (0.01 -> 0.03) are not called overfitting.
       const meaningful = val[n - 1] - val[best] > 0.05 * Math.max(Math.abs(val[0]), Math.abs(loss[0]), 1e-12);
       if (best < n - 1 && rise > 0.1 && meaningful && loss[n - 1] < loss[best]) {
+        const what = `validation loss rose ${(rise * 100).toFixed(0)}% above its minimum (epoch ${this.epochs[best]}) while training loss kept falling`;
         return {
           kind: "overfitting",
-          message: `Overfitting: validation loss rose ${(rise * 100).toFixed(0)}% above its minimum (epoch ${this.epochs[best]}) while training loss kept falling. ` +
-            `Use early stopping, more dropout or L2, a smaller model, or more data.`,
+          message: stop
+            ? `Overfitting, caught by early stopping: ${what}. Training stopped ${stop.restored ? `and the weights of epoch ${stop.bestEpoch} were restored` : `(pass restoreBestWeights: true to keep epoch ${stop.bestEpoch}'s weights)`}; ` +
+              `more epochs would not help. For a better model: more dropout or L2, a smaller model, or more data.`
+            : `Overfitting: ${what}. Use early stopping, more dropout or L2, a smaller model, or more data.`,
         };
       }
-      if (gap > 0.5 && val[n - 1] - loss[n - 1] > 0.05 * Math.max(Math.abs(val[0]), 1e-12)) {
+      const gap = (val[held] - loss[held]) / Math.max(Math.abs(loss[held]), 1e-12);
+      if (gap > 0.5 && val[held] - loss[held] > 0.05 * Math.max(Math.abs(val[0]), 1e-12)) {
         return {
           kind: "overfitting",
-          message: `Possible overfitting: validation loss (${val[n - 1].toPrecision(3)}) is ${(gap * 100).toFixed(0)}% above training loss (${loss[n - 1].toPrecision(3)}). ` +
+          message: `Possible overfitting: ${held === n - 1 ? "" : `at the restored epoch ${this.epochs[held]}, `}validation loss (${val[held].toPrecision(3)}) is ${(gap * 100).toFixed(0)}% above training loss (${loss[held].toPrecision(3)}). ` +
             `Regularise (dropout, L2) or get more data.`,
         };
       }
     }
-    const lastAcc = acc?.[n - 1];
+    const heldAcc = acc?.[held];
     const recent = (loss[Math.max(0, n - 3)] - loss[n - 1]) / Math.max(Math.abs(loss[Math.max(0, n - 3)]), 1e-12);
-    if (lastAcc !== undefined && lastAcc < 0.7) {
+    const plateau = stop ? `${stop.monitor} stopped improving after epoch ${stop.bestEpoch}, so more epochs would not help: ` : "";
+    if (heldAcc !== undefined && heldAcc < 0.7) {
       return {
         kind: "underfitting",
-        message: `Underfitting: training accuracy is only ${(lastAcc * 100).toFixed(1)}%. Train longer, raise the learning rate or the model's capacity, or scale the features.`,
+        message: `Underfitting: training accuracy is only ${(heldAcc * 100).toFixed(1)}%. ` +
+          (stop ? `${plateau}raise the learning rate or the model's capacity, or scale the features.` : `Train longer, raise the learning rate or the model's capacity, or scale the features.`),
       };
     }
-    if (loss[n - 1] > 0.8 * loss[0] && recent < 0.05) {
+    if (loss[held] > 0.8 * loss[0] && (stop || recent < 0.05)) {
       return {
         kind: "underfitting",
-        message: `Underfitting: training loss barely moved (${formatMetric(loss[0])} → ${formatMetric(loss[n - 1])}). Raise the learning rate or the model's capacity, scale the features, or train longer.`,
+        message: `Underfitting: training loss barely moved (${formatMetric(loss[0])} → ${formatMetric(loss[held])}). ` +
+          (stop ? `${plateau}raise the learning rate or the model's capacity, or scale the features.` : `Raise the learning rate or the model's capacity, scale the features, or train longer.`),
+      };
+    }
+    if (stop) {
+      const trainStillFalling = stop.monitor !== "loss" && loss[n - 1] < loss[stop.bestIndex];
+      return {
+        kind: "good-fit",
+        message: `Stopped early: ${stop.monitor} was best at epoch ${stop.bestEpoch} and did not improve over the next ${stop.epochsAfter} epoch(s)` +
+          (trainStillFalling ? ` while training loss kept falling (the model was starting to memorise the training rows)` : ``) +
+          `, so ${stop.restored ? `the weights of epoch ${stop.bestEpoch} were restored` : `training stopped (the model holds the last epoch's weights; restoreBestWeights: true keeps the best)`}. ` +
+          `More epochs would not help; to do better, change the model, its regularisation or the data.`,
       };
     }
     if (recent > 0.05) {
@@ -127,6 +151,21 @@ export class History {
       return { kind: "good-fit", message: "Training loss has levelled off. Without validation data overfitting can't be judged: pass validationSplit or validationData." };
     }
     return { kind: "good-fit", message: "Training and validation curves have levelled off close together: a reasonable fit." };
+  }
+
+  /** Where an early-stopped run peaked on its monitored metric, and whether those weights were restored. */
+  private earlyStop(): { monitor: string; bestEpoch: number; bestIndex: number; epochsAfter: number; restored: boolean } | undefined {
+    const n = this.epochs.length;
+    let bestIndex = this.bestEpoch !== null ? this.epochs.indexOf(this.bestEpoch) : -1;
+    const restored = bestIndex >= 0;
+    if (!restored) {
+      const values = this.metrics[this.monitor];
+      if (!values || values.length !== n) return undefined;
+      const better = monitorMode(this.monitor) === "max" ? (a: number, b: number) => a > b : (a: number, b: number) => a < b;
+      bestIndex = 0;
+      for (let i = 1; i < n; i++) if (better(values[i], values[bestIndex])) bestIndex = i;
+    }
+    return { monitor: this.monitor, bestEpoch: this.epochs[bestIndex], bestIndex, epochsAfter: n - 1 - bestIndex, restored };
   }
 
   /** One Plotly chart: loss curves on the left axis, other metrics on the right. */
@@ -186,6 +225,11 @@ export class History {
         `<table class="trainlab-history"><thead>${head}</thead><tbody>${rows}</tbody></table>`,
     };
   }
+}
+
+/** Whether a larger value of a monitored metric is better ("max": accuracy, R², AUC, F1...) or a smaller one ("min": losses, errors). */
+export function monitorMode(monitor: string): "min" | "max" {
+  return /acc|r2|auc|f1|precision|recall/.test(monitor) ? "max" : "min";
 }
 
 /** Formats a metric value compactly. */

@@ -8,7 +8,7 @@ import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
 import "../kernels/wasm-gradients";
 import { interruptSignal } from "../display";
-import { History, HistoryData, Logs, formatMetric } from "./history";
+import { History, HistoryData, Logs, formatMetric, monitorMode } from "./history";
 import { LiveMode, LiveView } from "./live";
 import { SeededRandom, withSeededRandom } from "./random";
 import { readLayersModel, readNamedTensors, writeDirAtomically, writeLayersModel, writeNamedTensors } from "./checkpoint";
@@ -338,7 +338,7 @@ export async function runLoop(task: LoopTask, settings: LoopSettings, options: T
     ? (() => {
         const o = options.earlyStopping === true ? {} : options.earlyStopping;
         const monitor = o.monitor ?? (hasVal ? "val_loss" : "loss");
-        const mode: "min" | "max" = !o.mode || o.mode === "auto" ? (/acc|r2|auc|f1|precision|recall/.test(monitor) ? "max" : "min") : o.mode;
+        const mode: "min" | "max" = !o.mode || o.mode === "auto" ? monitorMode(monitor) : o.mode;
         return { monitor, patience: o.patience ?? 5, minDelta: o.minDelta ?? 0, mode, restoreBestWeights: o.restoreBestWeights ?? true };
       })()
     : null;

@@ -7,8 +7,8 @@ import * as tf from "@tensorflow/tfjs";
 import { loadDataset } from "../../lib/datasets";
 import { DISPLAY } from "../../lib/display";
 import {
-  DropDuplicates, Impute, LabelEncoder, MinMaxScaler, OneHotEncoder, Pipeline, StandardScaler, diversity, kFold, labelIssues,
-  loadCSV, profile, stratifiedKFold, toTensors, trainTestSplit, trainValTestSplit,
+  DropDuplicates, Impute, LabelEncoder, MinMaxScaler, OneHotEncoder, Pipeline, StandardScaler, diversity, dropDuplicates, kFold, labelIssues,
+  loadCSV, provenance, profile, stratifiedKFold, toTensors, trainTestSplit, trainValTestSplit,
 } from "../../lib/data";
 
 describe("lib/data splits", () => {
@@ -146,6 +146,50 @@ describe("lib/data Pipeline", () => {
       const c = new Pipeline([new MinMaxScaler({ columns: ["x"] })], { target: "y" }).fit(split.train).checklist();
       assert.equal(c.items[0].status, "done");
       assert.match(c.items[0].evidence, /d\.csv/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("dedupes the whole table before the split: the checklist reports what dropDuplicates removed, and the fitted pipeline keeps every row", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "trainlab-pipe-"));
+    try {
+      const file = path.join(dir, "d.csv");
+      // rows 3 and 7 repeat rows 1 and 2 exactly; row 9 differs from row 1 only in y
+      const rows = ["1,0.5,a", "2,1.5,b", "1,0.5,a", "3,2.5,a", "4,3.5,b", "5,4.5,a", "2,1.5,b", "6,5.5,b", "1,0.5,b", "7,6.5,a", "8,7.5,b", "9,8.5,a"];
+      fs.writeFileSync(file, `x,z,y\n${rows.join("\n")}\n`);
+      const raw = await loadCSV(file);
+      const deduped = dropDuplicates(raw);
+      assert.equal(deduped.numRows(), 10);
+      assert.deepEqual(deduped.array("x"), [1, 2, 3, 4, 5, 6, 1, 7, 8, 9], "the first occurrence of each row is kept, in order");
+      assert.deepEqual(provenance(deduped).dedupe, { rowsIn: 12, removed: 2 });
+      assert.equal(provenance(deduped).load?.source, file, "the loader's record is kept");
+      assert.deepEqual(provenance(dropDuplicates(deduped)).dedupe, { rowsIn: 10, removed: 0 });
+      assert.equal(dropDuplicates(raw, { subset: ["x"] }).numRows(), 9);
+      assert.throws(() => dropDuplicates(raw, { subset: ["w"] }), /dropDuplicates: column "w" is not in the table/);
+
+      const split = trainTestSplit(deduped, { testSize: 0.3, seed: 0 });
+      const pipe = new Pipeline([new StandardScaler({ columns: ["x", "z"] }), new OneHotEncoder({ columns: ["y"] })]).fit(split.train);
+      const clean = pipe.checklist().items.find((i) => i.item.startsWith("clean"))!;
+      assert.equal(clean.status, "done");
+      assert.match(clean.evidence, /^dropDuplicates removed 2 duplicate row\(s\) of 12 from the whole table before the split;/);
+      assert.deepEqual(Pipeline.fromJSON(pipe.serialize()).checklist().items, pipe.checklist().items, "the record survives a JSON round trip");
+      assert.match(pipe.checklist().items[0].evidence, /d\.csv/);
+
+      // Row-preserving: a repeated row in new data gives a repeated prediction row, aligned with its input.
+      assert.equal(pipe.preservesRows, true);
+      const repeated = aq.table({ x: [1, 1, 2], z: [0.5, 0.5, 1.5], y: ["a", "a", "b"] });
+      assert.equal(pipe.transform(repeated).numRows(), 3);
+      const dropping = new Pipeline([new DropDuplicates(), new StandardScaler({ columns: ["x", "z"] })]).fit(split.train);
+      assert.equal(dropping.preservesRows, false);
+      assert.equal(Pipeline.fromJSON(dropping.serialize()).preservesRows, false);
+      assert.equal(dropping.transform(repeated).numRows(), 2, "DropDuplicates drops rows at transform time");
+
+      // Not deduplicated at all: duplicates in the training rows are reported as not removed.
+      const dirty = new Pipeline([new StandardScaler({ columns: ["x", "z"] })]).fit(trainTestSplit(aq.table({ x: [1, 1, 1, 2, 3, 4, 5, 6, 7, 8], z: [1, 1, 1, 2, 3, 4, 5, 6, 7, 8] }), { testSize: 0.2, seed: 0 }).train);
+      const dirtyClean = dirty.checklist().items.find((i) => i.item.startsWith("clean"))!;
+      assert.equal(dirtyClean.status, "partial");
+      assert.match(dirtyClean.evidence, /duplicate row\(s\) not removed/);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -1,19 +1,57 @@
 /**
- * The main job, end to end: every notebook executes in a fresh trainlab kernel (fast mode, as CI runs it) and
- * becomes a self-contained HTML report in reports/; Chromium opens each report over file:// with the network
- * blocked and checks the charts, tables, scorecard and console. Also: a failing notebook stops the run and leaves
- * no report; a changed parameter shows up in the report.
+ * The main job, end to end, as `npm start` runs it: the command after the set-up in package.json's start script
+ * executes every notebook in a fresh trainlab kernel (fast mode, as CI runs it, into a temporary reports folder and
+ * a fresh runs folder, as on a fresh clone) and writes a self-contained HTML report per notebook plus an index;
+ * Chromium opens each report over file:// with the network blocked and checks the charts, tables, scorecard and
+ * console; the executed notebooks show what they teach (tuning improves on the defaults, early stopping's hint,
+ * the row-preserving feature pipeline). Also: a failing notebook stops the run and leaves no report; a changed
+ * parameter shows up in the report.
  */
 import { strict as assert } from "assert";
+import { spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { launchOfflineBrowser } from "../support/offline-browser";
+import { loadCSV } from "../../lib/data/load";
+import { Pipeline } from "../../lib/data/pipeline";
 import { projectRoot } from "../../lib/report/environment";
-import { NotebookError, NotebookRun, runNotebook, runNotebooks } from "../../lib/report/run-notebooks";
+import { RunRecord, listRuns } from "../../lib/report/runs";
+import { NotebookError, NotebookRun, readRunSummaries, runNotebook, runNotebooks } from "../../lib/report/run-notebooks";
 import { projectNotebooks } from "../../lib/report/strip-notebooks";
 
 const root = projectRoot();
+
+/** The command `npm start` runs after its set-up step, read from package.json (e.g. `node dist/lib/report/run-notebooks.js`). */
+function npmStartCommand(): string[] {
+  const start = (JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts.start;
+  const steps = start.split("&&").map((s) => s.trim());
+  assert.match(steps[0], /^bash \.ci\/setup\.sh start$/, "npm start begins with the set-up");
+  return steps[steps.length - 1].split(/\s+/);
+}
+
+/** Runs a command to completion, collecting its output. */
+function run(command: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command[0] === "node" ? process.execPath : command[0], command.slice(1), { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** The outputs of the executed notebook's code cells whose source contains `marker`, as text. */
+function outputsOf(reportsDir: string, name: string, marker: string): string {
+  const nb = JSON.parse(fs.readFileSync(path.join(reportsDir, `${name}.ipynb`), "utf8")) as {
+    cells: { cell_type: string; source: string | string[]; outputs?: { text?: string | string[]; data?: Record<string, string | string[]> }[] }[];
+  };
+  const cells = nb.cells.filter((c) => c.cell_type === "code" && [c.source].flat().join("").includes(marker));
+  assert.ok(cells.length > 0, `${name} has a code cell with ${JSON.stringify(marker)}`);
+  return cells.flatMap((c) => c.outputs ?? []).map((o) => [o.text ?? o.data?.["text/plain"] ?? ""].flat().join("")).join("\n");
+}
 
 /** The SVG layer that holds a drawn trace of each Plotly trace type. */
 const LAYER: Record<string, string> = {
@@ -30,30 +68,40 @@ interface PageCheck {
   header: string;
 }
 
-describe("reports: every notebook executes and renders (fast mode)", function () {
+describe("reports: `npm start` executes every notebook and renders it (fast mode)", function () {
   this.timeout(480000);
-  const reportsDir = path.join(root, "reports");
-  let outcome: { runs: NotebookRun[]; failure?: Error; index: string };
+  const reportsDir = fs.mkdtempSync(path.join(os.tmpdir(), "trainlab-reports-"));
+  const runsDir = fs.mkdtempSync(path.join(os.tmpdir(), "trainlab-runs-"));
+  let cli: { code: number | null; stdout: string; stderr: string };
+  let runs: NotebookRun[];
 
   before(async function () {
     this.timeout(420000);
-    outcome = await runNotebooks(projectNotebooks(), { fast: true, reportsDir });
+    cli = await run([...npmStartCommand(), "--reports", reportsDir], { ...process.env, TRAINLAB_FAST: "1", TRAINLAB_RUNS_DIR: runsDir });
+    runs = readRunSummaries(reportsDir);
+  });
+  after(() => {
+    for (const dir of [reportsDir, runsDir]) fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it("executes every notebook without an error", () => {
-    assert.equal(outcome.failure?.message, undefined);
-    assert.deepEqual(outcome.runs.map((r) => r.status), projectNotebooks().map(() => "ok"));
+    assert.equal(cli.code, 0, `the runner exited with ${cli.code}:\n${cli.stderr.slice(-3000)}`);
+    const names = projectNotebooks().map((f) => path.basename(f, ".ipynb"));
+    assert.match(cli.stdout, new RegExp(`running ${names.length} notebook\\(s\\) in fast mode \\(TRAINLAB_FAST=1\\)`));
+    assert.match(cli.stdout, new RegExp(`${names.length}/${names.length} notebook\\(s\\) ran`));
+    assert.deepEqual(runs.map((r) => [r.name, r.status, r.fast]), names.map((n) => [n, "ok", true]));
   });
 
   it("writes one report, executed notebook and summary per notebook, and an index whose every link works", () => {
-    const index = fs.readFileSync(outcome.index, "utf8");
+    const index = fs.readFileSync(path.join(reportsDir, "index.html"), "utf8");
     const links = [...index.matchAll(/href="([^"]+)"/g)].map((m) => m[1]);
-    for (const run of outcome.runs) {
+    assert.ok(links.length >= 2 * runs.length, "the index links every report and executed notebook");
+    for (const run of runs) {
       assert.ok(links.includes(`${run.name}.html`), `index links ${run.name}.html`);
       assert.ok(index.includes(run.goals.label), `index shows the goal status of ${run.name}`);
     }
     for (const link of links) assert.ok(fs.existsSync(path.join(reportsDir, link)), `${link} exists`);
-    for (const run of outcome.runs) {
+    for (const run of runs) {
       const html = fs.readFileSync(path.join(reportsDir, run.report ?? ""), "utf8");
       const copies = html.split("plotly.js v").length - 1;
       assert.equal(copies, html.includes("trainlab-plot") ? 1 : 0, `${run.name}: plotly.js inlined exactly once`);
@@ -61,14 +109,14 @@ describe("reports: every notebook executes and renders (fast mode)", function ()
       const executed = JSON.parse(fs.readFileSync(path.join(reportsDir, run.executed ?? ""), "utf8")) as { cells: { cell_type: string; outputs?: unknown[] }[] };
       assert.ok(executed.cells.some((c) => (c.outputs ?? []).length > 0), `${run.name}: the executed notebook has outputs`);
     }
-    const full = outcome.runs.find((r) => r.name === "00-full-experiment");
+    const full = runs.find((r) => r.name === "00-full-experiment");
     assert.ok(full && full.goals.total > 0, "the full experiment scores its goals");
   });
 
   it("opens in Chromium over file:// offline: charts drew their traces, tables and scorecard present, no script error", async () => {
     const browser = await launchOfflineBrowser();
     try {
-      for (const run of outcome.runs) {
+      for (const run of runs) {
         const { page, errors, blocked } = await browser.open(path.join(reportsDir, run.report ?? ""));
         const plotCount = await page.evaluate(() => document.querySelectorAll(".trainlab-plot").length);
         await page.waitForFunction((n) => document.querySelectorAll(".trainlab-plot .plot-container svg.main-svg").length >= n, plotCount, { timeout: 60000 });
@@ -116,6 +164,38 @@ describe("reports: every notebook executes and renders (fast mode)", function ()
     } finally {
       await browser.close();
     }
+  });
+
+  it("the executed notebooks show their lessons: tuning beats the defaults, early stopping's hint, a row-preserving pipeline", async () => {
+    // 05: each model is scored on the validation split with its defaults and after the search, and recorded as a run.
+    const latest = (name: string): RunRecord => {
+      const found = listRuns({ name, dir: runsDir }).filter((r) => r.name === name).pop();
+      assert.ok(found, `05-evaluate-tune recorded a run "${name}"`);
+      return found;
+    };
+    for (const [before, after] of [["tune-logreg-default", "tune-logreg-grid"], ["tune-tree-default", "tune-tree-random"]]) {
+      const [b, a] = [latest(before).metrics, latest(after).metrics];
+      assert.ok(a.val_log_loss < b.val_log_loss, `${after}: validation log loss ${a.val_log_loss} is lower than ${before}'s ${b.val_log_loss}`);
+    }
+    assert.notEqual(latest("tune-logreg-grid").params.C, latest("tune-logreg-default").params.C, "the grid search moved C off the default");
+    assert.match(outputsOf(reportsDir, "05-evaluate-tune", "beforeAfter("), /logistic regression, default → grid-searched C: validation log loss \d\.\d+ → \d\.\d+ \(-\d+%\)/);
+
+    // 04: the regularised MLP stops early; its hint agrees with the lesson. The chosen classical model gets a learning curve.
+    const fixed = outputsOf(reportsDir, "04-train", "earlyStopping: { monitor: \"val_loss\"");
+    assert.match(fixed, /stopped: early-stopping after \d+ epochs/);
+    assert.match(fixed, /More epochs would not help/);
+    assert.doesNotMatch(fixed, /More epochs may help/);
+    assert.match(outputsOf(reportsDir, "04-train", "learningCurve("), /Learning curve of \w+ \(pipeline\)[\s\S]*training rows\s+train f1_macro\s+validation f1_macro/);
+
+    // 02: duplicates were removed before the split, the checklist says so from the record, and the saved feature
+    // pipeline keeps one row per input row (a repeated test row stays two rows).
+    assert.match(outputsOf(reportsDir, "02-prepare-data", "prep.checklist("), /\[x\] clean \(duplicates, missing values\): dropDuplicates removed \d+ duplicate row\(s\) of \d+ from the whole table before the split/);
+    const features = Pipeline.fromJSON(fs.readFileSync(path.join(runsDir, "prep", "features.json"), "utf8"));
+    assert.equal(features.preservesRows, true);
+    assert.ok(!features.steps.some((step) => step.kind === "DropDuplicates"), "no DropDuplicates step in the production pipeline");
+    const test = await loadCSV(path.join(runsDir, "prep", "test.csv"));
+    const repeated = test.concat(test.slice(0, 1));
+    assert.equal(features.transform(repeated).numRows(), test.numRows() + 1);
   });
 });
 

@@ -162,6 +162,59 @@ describe("train()", function () {
     assert.equal(h([0.2, 0.02, 0.01, 0.01, 0.01], [0.2, 0.02, 0.01, 0.01, 0.014]), "good-fit", "tiny wobbles are not overfitting");
   });
 
+  it("after early stopping, the hint names the best epoch and never suggests more epochs", () => {
+    const stopped = (loss: number[], val: number[], options: { acc?: number[]; bestEpoch: number | null }) => {
+      const history = new History();
+      loss.forEach((l, i) => history.record(i + 1, { loss: l, ...(options.acc ? { acc: options.acc[i] } : {}), val_loss: val[i] }, 0.001));
+      history.stopReason = "early-stopping";
+      history.bestEpoch = options.bestEpoch;
+      return history.hint();
+    };
+    // 04-train's regularised MLP: validation loss bottomed out at epoch 4 and wobbled up a little for 10 epochs
+    // (patience) while the training loss kept falling by more than 5% over the last epochs.
+    const loss = [0.9, 0.45, 0.25, 0.15, 0.13, 0.11, 0.1, 0.09, 0.085, 0.08, 0.07, 0.065, 0.06, 0.055];
+    const val = [0.7, 0.2, 0.03, 0.005, 0.006, 0.008, 0.007, 0.01, 0.009, 0.012, 0.011, 0.013, 0.014, 0.0156];
+    const completed = new History();
+    loss.forEach((l, i) => completed.record(i + 1, { loss: l, val_loss: val[i] }, 0.001));
+    assert.equal(completed.hint().kind, "still-improving", "the same curves without early stopping: training loss is still falling");
+    const restored = stopped(loss, val, { bestEpoch: 4 });
+    assert.equal(restored.kind, "good-fit");
+    assert.doesNotMatch(restored.message, /more epochs may help|train longer/i);
+    assert.match(restored.message, /val_loss was best at epoch 4 and did not improve over the next 10 epoch\(s\) while training loss kept falling/);
+    assert.match(restored.message, /the weights of epoch 4 were restored\. More epochs would not help/);
+    // without restoreBestWeights the best epoch comes from the monitored curve, and the hint says how to keep it
+    const kept = stopped(loss, val, { bestEpoch: null });
+    assert.match(kept.message, /best at epoch 4/);
+    assert.match(kept.message, /restoreBestWeights: true/);
+    // a model that stopped on a plateau without learning is underfitting, and more epochs are not the remedy
+    const flat = stopped([1.1, 1.05, 1.04, 1.06, 1.05], [1.1, 1.06, 1.07, 1.08, 1.07], { acc: [0.33, 0.4, 0.41, 0.4, 0.41], bestEpoch: 2 });
+    assert.equal(flat.kind, "underfitting");
+    assert.match(flat.message, /val_loss stopped improving after epoch 2, so more epochs would not help/);
+    assert.doesNotMatch(flat.message, /train longer/i);
+    // a real rise in validation loss is still called overfitting, with the stop and restore said
+    const over = stopped([1, 0.6, 0.4, 0.3, 0.2, 0.1], [1, 0.5, 0.6, 0.7, 0.8, 0.9], { bestEpoch: 2 });
+    assert.equal(over.kind, "overfitting");
+    assert.match(over.message, /caught by early stopping.*the weights of epoch 2 were restored; more epochs would not help/);
+  });
+
+  it("a regularised MLP stopped early on real data gets a hint that agrees with the stop", async () => {
+    const { X, y } = iris();
+    const rows = Array.from({ length: X.length }, (_, i) => i);
+    const valRows = rows.filter((i) => i % 5 === 0);
+    const trainRows = rows.filter((i) => i % 5 !== 0);
+    const model = mlp({ hiddenUnits: [64, 64], dropout: 0.3, l2: 1e-3, learningRate: 0.01, seed: 42 });
+    const history = await train(model, { x: trainRows.map((i) => X[i]), y: trainRows.map((i) => y[i]) }, {
+      ...quiet, epochs: 200, batchSize: 16, seed: 42, validationData: { x: valRows.map((i) => X[i]), y: valRows.map((i) => y[i]) },
+      earlyStopping: { monitor: "val_loss", patience: 10, restoreBestWeights: true },
+    });
+    assert.equal(history.stopReason, "early-stopping");
+    const hint = history.hint();
+    assert.doesNotMatch(hint.message, /more epochs may help|train longer/i);
+    assert.match(hint.message, new RegExp(`epoch ${history.bestEpoch}\\b`));
+    assert.match(hint.message, new RegExp(`the weights of epoch ${history.bestEpoch} were restored`));
+    model.dispose();
+  });
+
   it("stops after the current batch on an aborted signal; the model stays usable", async () => {
     const { X, y } = iris();
     const controller = new AbortController();
