@@ -362,31 +362,55 @@ async function duckLoad(file: string, format: Format, options: LoadOptions, deli
 export interface DanfoFrameLike {
   columns: string[];
   column(name: string): { values: unknown[] };
+  /** danfojs dtypes per column ("float32", "int32", "string", "boolean"), when the frame has them. */
+  dtypes?: string[];
+}
+
+/** danfojs dtype of a column kind (danfojs has no date dtype: dates travel as values of a "string" column). */
+function danfoDtype(kind: string): string {
+  return kind === "number" ? "float32" : kind === "boolean" ? "boolean" : "string";
 }
 
 /**
  * Converts an arquero table to a danfojs DataFrame (danfojs-node is loaded on first use).
- * Missing numbers become NaN and missing strings null, as danfojs expects.
+ * Missing numbers become NaN and missing strings null, as danfojs expects. A table with columns but no rows
+ * becomes an empty DataFrame with those columns and their dtypes. Never throws for a table trainlab made.
  */
 export function toDanfo(table: ColumnTable): DanfoFrameLike {
-  const dfd = require("danfojs-node") as { DataFrame: new (data: Record<string, unknown[]>, opts?: Record<string, unknown>) => DanfoFrameLike };
+  const dfd = require("danfojs-node") as { DataFrame: new (data: Record<string, unknown[]> | unknown[], opts?: Record<string, unknown>) => DanfoFrameLike };
+  if (table.numCols() === 0) return new dfd.DataFrame({});
+  const names = table.columnNames();
+  if (table.numRows() === 0) {
+    // danfojs cannot build a frame from empty column arrays ("end must be greater than start"); rows + columns can.
+    return new dfd.DataFrame([], { columns: names, dtypes: names.map((n) => danfoDtype(columnKind(table, n))) });
+  }
   const data: Record<string, unknown[]> = {};
-  for (const name of table.columnNames()) {
+  for (const name of names) {
     const kind = columnKind(table, name);
     if (kind === "number") data[name] = Array.from(numericColumn(table, name).values);
     else data[name] = table.array(name) as unknown[];
   }
-  if (table.numCols() === 0) return new dfd.DataFrame({});
-  return new dfd.DataFrame(data, { columns: table.columnNames() });
+  return new dfd.DataFrame(data, { columns: names });
 }
 
 /**
  * Converts a danfojs DataFrame to an arquero table with typed columns (NaN, null and undefined become nulls).
+ * Types are inferred from the values; a column with no value at all (an empty frame, or all missing) takes its
+ * type from the frame's dtype, so numeric columns stay numeric.
  */
 export function fromDanfo(frame: DanfoFrameLike): ColumnTable {
   const data: Record<string, unknown[]> = {};
-  for (const name of frame.columns) data[name] = frame.column(name).values.map((v) => (v === undefined || (typeof v === "number" && Number.isNaN(v)) ? null : v));
-  const table = typedTable(aq.table(data), {}, "danfojs DataFrame");
+  const types: Record<string, DeclaredType> = {};
+  frame.columns.forEach((name, j) => {
+    const values = frame.column(name).values.map((v) => (v === undefined || (typeof v === "number" && Number.isNaN(v)) ? null : v));
+    data[name] = values;
+    const dtype = frame.dtypes?.[j];
+    if (values.every((v) => v === null) && dtype !== undefined) {
+      if (dtype === "float32" || dtype === "int32") types[name] = "number";
+      else if (dtype === "string") types[name] = "string";
+    }
+  });
+  const table = typedTable(aq.table(data), types, "danfojs DataFrame");
   recordProvenance(table, { load: { source: "danfojs DataFrame", format: "danfojs", rows: table.numRows(), columns: table.numCols(), skippedLines: 0, badLines: [], engine: "arquero", seconds: 0 } });
   return table;
 }

@@ -557,6 +557,31 @@ function sortedCategories(table: ColumnTable, name: string): Category[] {
 }
 
 /**
+ * The sorted categories of each column, for an encoder's fit.
+ * @throws Error naming the column when it has no value in the training data (no rows, or all missing): there is
+ *   nothing to learn, and a one-hot encoding of it would be no columns at all.
+ */
+function learnCategories(kind: string, table: ColumnTable, names: readonly string[]): Record<string, Category[]> {
+  const categories: Record<string, Category[]> = {};
+  for (const name of names) {
+    const cats = sortedCategories(table, name);
+    if (cats.length === 0) {
+      const n = table.numRows();
+      const why = n === 0 ? "the training table has no rows" : `all ${n} training rows are missing`;
+      const q = JSON.stringify(name);
+      const advice = kind === "LabelEncoder"
+        ? `A label column needs labelled rows: check that the split kept them, or drop the unlabelled rows before fitting.`
+        : `Fill it first (e.g. new Impute({ columns: { ${q}: { constant: "missing" } } }) before this step) or leave it out ` +
+          `(new SelectColumns({ exclude: [${q}] }), or list only the columns to encode in "columns").`;
+      const effect = kind === "OneHotEncoder" ? "so it has no categories and would become no columns at all" : "so it has no categories to encode";
+      throw new Error(`${kind}: column ${q} has no values in the training data (${why}), ${effect}. ${advice}`);
+    }
+    categories[name] = cats;
+  }
+  return categories;
+}
+
+/**
  * Maps a column to category indices (by `categories`): -1 for missing, -2 for a value not in `categories`.
  * Works on dictionary codes, so the per-row cost is one array lookup.
  */
@@ -615,7 +640,10 @@ export interface OneHotEncoderParams {
   handleUnknown?: "error" | "ignore";
 }
 
-/** One 0/1 column per training category (`col_value`, Uint8), in sorted category order; missing values are all zeros. */
+/**
+ * One 0/1 column per training category (`col_value`, Uint8), in sorted category order; missing values are all zeros.
+ * fit() throws naming a column with no value in the training data (it would otherwise vanish without a trace).
+ */
 export class OneHotEncoder extends Transform {
   readonly kind = "OneHotEncoder";
   readonly params: OneHotEncoderParams;
@@ -645,9 +673,7 @@ export class OneHotEncoder extends Transform {
   protected learn(table: ColumnTable): void {
     const names = this.params.columns ?? categoricalColumnsOf(table).filter((n) => !(this.params.exclude ?? []).includes(n));
     requireColumns(this.kind, table, names);
-    const categories: Record<string, Category[]> = {};
-    for (const name of names) categories[name] = sortedCategories(table, name);
-    this.categories = categories;
+    this.categories = learnCategories(this.kind, table, names);
   }
   protected apply(table: ColumnTable): ColumnTable {
     requireColumns(this.kind, table, Object.keys(this.categories!));
@@ -695,7 +721,10 @@ export interface OrdinalEncoderParams {
   unknownValue?: number;
 }
 
-/** Replaces each category by its index in the sorted training categories (0, 1, …); missing stays missing. */
+/**
+ * Replaces each category by its index in the sorted training categories (0, 1, …); missing stays missing.
+ * fit() throws naming a column with no value in the training data.
+ */
 export class OrdinalEncoder extends Transform {
   readonly kind: string = "OrdinalEncoder";
   readonly params: OrdinalEncoderParams;
@@ -725,9 +754,7 @@ export class OrdinalEncoder extends Transform {
   protected learn(table: ColumnTable): void {
     const names = this.params.columns ?? categoricalColumnsOf(table).filter((n) => !(this.params.exclude ?? []).includes(n));
     requireColumns(this.kind, table, names);
-    const categories: Record<string, Category[]> = {};
-    for (const name of names) categories[name] = sortedCategories(table, name);
-    this.categories = categories;
+    this.categories = learnCategories(this.kind, table, names);
   }
   protected apply(table: ColumnTable): ColumnTable {
     requireColumns(this.kind, table, Object.keys(this.categories!));
@@ -767,7 +794,7 @@ export interface LabelEncoderParams {
 
 /**
  * Encodes one label column as integers 0..k-1 by sorted class (so codes do not depend on row order).
- * Unseen labels are an error naming them. `classes` and `inverse()` map codes back.
+ * Unseen labels are an error naming them, and so is fitting on a column without any label. `classes` and `inverse()` map codes back.
  */
 export class LabelEncoder extends OrdinalEncoder {
   override readonly kind: string = "LabelEncoder";
@@ -846,7 +873,7 @@ export class ClipOutliers extends Transform {
     const bounds: Record<string, { lower: number; upper: number }> = {};
     for (const name of names) {
       const a = presentValues(numericColumn(table, name).values);
-      if (a.length === 0) throw new Error(`ClipOutliers: column "${name}" has no values in the training data.`);
+      if (a.length === 0) throw new Error(`ClipOutliers: column "${name}" has no values in the training data, so it has no quartiles to clip to. Impute or drop it first.`);
       const q1 = quantileInPlace(a, 0.25);
       const q3 = quantileInPlace(a, 0.75);
       bounds[name] = { lower: q1 - k * (q3 - q1), upper: q3 + k * (q3 - q1) };

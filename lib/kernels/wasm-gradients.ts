@@ -174,66 +174,63 @@ export function unsortedSegmentSumByMatMul(data: tf.Tensor, segmentIds: tf.Tenso
   });
 }
 
+/** The kernels this module provides for the wasm backend, by tfjs kernel name. */
+export const WASM_GRADIENT_KERNELS = [
+  "Conv2DBackpropFilter", "DepthwiseConv2dNativeBackpropFilter", "DepthwiseConv2dNativeBackpropInput", "UnsortedSegmentSum",
+] as const;
+
+/** One of {@link WASM_GRADIENT_KERNELS}. */
+export type WasmGradientKernel = (typeof WASM_GRADIENT_KERNELS)[number];
+
+// Composed kernels return a Tensor (not a TensorInfo): that is how they hand their result to the engine.
+const KERNEL_FUNCS: Record<WasmGradientKernel, tf.KernelFunc> = {
+  Conv2DBackpropFilter: ({ inputs, attrs }) => {
+    const { x, dy } = inputs as unknown as { x: tf.Tensor4D; dy: tf.Tensor4D };
+    const a = attrs as unknown as BackpropFilterAttrs;
+    return conv2dFilterGradient(x, dy, a.filterShape, a.strides, a.pad, a.dataFormat, a.dimRoundingMode) as unknown as tf.TensorInfo;
+  },
+  DepthwiseConv2dNativeBackpropFilter: ({ inputs, attrs }) => {
+    const { x, dy } = inputs as unknown as { x: tf.Tensor4D; dy: tf.Tensor4D };
+    const a = attrs as unknown as BackpropFilterAttrs;
+    return depthwiseFilterGradient(x, dy, a.filterShape, a.strides, a.pad, a.dimRoundingMode) as unknown as tf.TensorInfo;
+  },
+  DepthwiseConv2dNativeBackpropInput: ({ inputs, attrs }) => {
+    const { dy, filter } = inputs as unknown as { dy: tf.Tensor4D; filter: tf.Tensor4D };
+    const a = attrs as unknown as { strides: number | [number, number]; pad: Pad; dimRoundingMode?: "floor" | "round" | "ceil"; inputShape: [number, number, number, number] };
+    return depthwiseInputGradient(a.inputShape, dy, filter, a.strides, a.pad, a.dimRoundingMode) as unknown as tf.TensorInfo;
+  },
+  UnsortedSegmentSum: ({ inputs, attrs }) => {
+    const { x, segmentIds } = inputs as unknown as { x: tf.Tensor; segmentIds: tf.Tensor };
+    const { numSegments } = attrs as unknown as { numSegments: number };
+    return unsortedSegmentSumByMatMul(x, segmentIds, numSegments) as unknown as tf.TensorInfo;
+  },
+};
+
 let installed = false;
 
 /**
  * Registers the missing wasm gradient kernels (idempotent). Returns the names it registered.
- * Kernels that already exist for 'wasm' (e.g. from the native kernel pack) are left alone.
+ * Kernels that already exist for 'wasm' (e.g. from the native kernel pack) are left alone. Never throws.
  */
 export function registerWasmGradientKernels(): string[] {
   if (installed) return [];
   installed = true;
   const done: string[] = [];
-  if (!tf.getKernel("Conv2DBackpropFilter", "wasm")) {
-    tf.registerKernel({
-      kernelName: "Conv2DBackpropFilter",
-      backendName: "wasm",
-      // Returning a Tensor (not a TensorInfo) is how composed kernels hand their result to the engine.
-      kernelFunc: ({ inputs, attrs }) => {
-        const { x, dy } = inputs as unknown as { x: tf.Tensor4D; dy: tf.Tensor4D };
-        const a = attrs as unknown as BackpropFilterAttrs;
-        return conv2dFilterGradient(x, dy, a.filterShape, a.strides, a.pad, a.dataFormat, a.dimRoundingMode) as unknown as tf.TensorInfo;
-      },
-    });
-    done.push("Conv2DBackpropFilter");
-  }
-  if (!tf.getKernel("DepthwiseConv2dNativeBackpropFilter", "wasm")) {
-    tf.registerKernel({
-      kernelName: "DepthwiseConv2dNativeBackpropFilter",
-      backendName: "wasm",
-      kernelFunc: ({ inputs, attrs }) => {
-        const { x, dy } = inputs as unknown as { x: tf.Tensor4D; dy: tf.Tensor4D };
-        const a = attrs as unknown as BackpropFilterAttrs;
-        return depthwiseFilterGradient(x, dy, a.filterShape, a.strides, a.pad, a.dimRoundingMode) as unknown as tf.TensorInfo;
-      },
-    });
-    done.push("DepthwiseConv2dNativeBackpropFilter");
-  }
-  if (!tf.getKernel("DepthwiseConv2dNativeBackpropInput", "wasm")) {
-    tf.registerKernel({
-      kernelName: "DepthwiseConv2dNativeBackpropInput",
-      backendName: "wasm",
-      kernelFunc: ({ inputs, attrs }) => {
-        const { dy, filter } = inputs as unknown as { dy: tf.Tensor4D; filter: tf.Tensor4D };
-        const a = attrs as unknown as { strides: number | [number, number]; pad: Pad; dimRoundingMode?: "floor" | "round" | "ceil"; inputShape: [number, number, number, number] };
-        return depthwiseInputGradient(a.inputShape, dy, filter, a.strides, a.pad, a.dimRoundingMode) as unknown as tf.TensorInfo;
-      },
-    });
-    done.push("DepthwiseConv2dNativeBackpropInput");
-  }
-  if (!tf.getKernel("UnsortedSegmentSum", "wasm")) {
-    tf.registerKernel({
-      kernelName: "UnsortedSegmentSum",
-      backendName: "wasm",
-      kernelFunc: ({ inputs, attrs }) => {
-        const { x, segmentIds } = inputs as unknown as { x: tf.Tensor; segmentIds: tf.Tensor };
-        const { numSegments } = attrs as unknown as { numSegments: number };
-        return unsortedSegmentSumByMatMul(x, segmentIds, numSegments) as unknown as tf.TensorInfo;
-      },
-    });
-    done.push("UnsortedSegmentSum");
+  for (const name of WASM_GRADIENT_KERNELS) {
+    if (tf.getKernel(name, "wasm")) continue;
+    tf.registerKernel({ kernelName: name, backendName: "wasm", kernelFunc: KERNEL_FUNCS[name] });
+    done.push(name);
   }
   return done;
+}
+
+/**
+ * The kernels of {@link WASM_GRADIENT_KERNELS} that the wasm backend runs with this module's JS implementation
+ * right now (rather than a native or stock kernel): all four on stock wasm, none while the native kernel pack
+ * overrides them. Never throws.
+ */
+export function activeWasmGradientFallbacks(): WasmGradientKernel[] {
+  return WASM_GRADIENT_KERNELS.filter((name) => tf.getKernel(name, "wasm")?.kernelFunc === KERNEL_FUNCS[name]);
 }
 
 registerWasmGradientKernels();

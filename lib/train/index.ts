@@ -9,4 +9,7 @@ export type { OptimizerName, LearningRateSchedule, Callback, TrainingControl, Ea
 export { LiveView, progressLine } from "./live";
 export type { LiveMode, Progress } from "./live";
 export { installFitInterrupt, stopOnAbort } from "./interrupt";
-export { registerWasmGradientKernels, conv2dFilterGradient, depthwiseFilterGradient, depthwiseInputGradient } from "../kernels/wasm-gradients";
+export {
+  registerWasmGradientKernels, activeWasmGradientFallbacks, WASM_GRADIENT_KERNELS, conv2dFilterGradient, depthwiseFilterGradient, depthwiseInputGradient,
+} from "../kernels/wasm-gradients";
+export type { WasmGradientKernel } from "../kernels/wasm-gradients";

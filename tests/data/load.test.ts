@@ -4,7 +4,8 @@ import * as os from "os";
 import * as path from "path";
 import * as aq from "arquero";
 import {
-  DictColumn, NumericColumn, fromCSVText, fromDanfo, loadArrow, loadCSV, loadInfo, loadJSON, loadParquet, loadTSV, loadTable, toDanfo,
+  DictColumn, NumericColumn, columnKind, fromCSVText, fromDanfo, loadArrow, loadCSV, loadInfo, loadJSON, loadParquet, loadTSV, loadTable, makeTable,
+  takeTableRows, toDanfo,
 } from "../../lib/data";
 
 const vegaData = (file: string): string => {
@@ -162,6 +163,31 @@ describe("lib/data loading", function () {
       assert.deepEqual(back.objects(), t.objects());
       assert.ok(back.column("n") instanceof NumericColumn);
       assert.ok(back.column("s") instanceof DictColumn);
+    });
+    it("round-trips penguins with no rows: the columns and their types survive (danfojs alone throws on this)", async () => {
+      const penguins = await loadTable("penguins");
+      const empty = takeTableRows(penguins, []);
+      const df = toDanfo(empty);
+      assert.deepEqual(df.columns, penguins.columnNames());
+      assert.deepEqual(df.dtypes, ["string", "string", "float32", "float32", "float32", "float32", "string"]);
+      const back = fromDanfo(df);
+      assert.equal(back.numRows(), 0);
+      assert.deepEqual(back.columnNames(), penguins.columnNames());
+      assert.ok(back.column("body_mass_g") instanceof NumericColumn);
+      assert.equal(columnKind(back, "body_mass_g"), "number");
+      assert.ok(back.column("species") instanceof DictColumn);
+    });
+    it("round-trips a header-only CSV, a single penguin, and a numeric column with only missing values", async () => {
+      const headerOnly = await loadCSV(write("header-only.csv", "species,body_mass_g\n"));
+      const back = fromDanfo(toDanfo(headerOnly));
+      assert.deepEqual([back.columnNames(), back.numRows()], [["species", "body_mass_g"], 0]);
+      const one = takeTableRows(await loadTable("penguins"), [0]);
+      assert.deepEqual(fromDanfo(toDanfo(one)).objects(), [
+        { species: "Adelie", island: "Torgersen", beak_length_mm: 39.1, beak_depth_mm: 18.7, flipper_length_mm: 181, body_mass_g: 3750, sex: "MALE" },
+      ]);
+      const missing = fromDanfo(toDanfo(makeTable({ x: NumericColumn.fromNaN(new Float64Array([NaN, NaN])), k: new DictColumn(new Int32Array([0, 1]), ["a", "b"]) })));
+      assert.ok(missing.column("x") instanceof NumericColumn, "the float32 dtype keeps an all-missing column numeric");
+      assert.deepEqual(missing.objects(), [{ x: null, k: "a" }, { x: null, k: "b" }]);
     });
   });
 });

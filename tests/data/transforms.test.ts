@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import * as aq from "arquero";
 import {
   ClipOutliers, DropDuplicates, Impute, LabelEncoder, MinMaxScaler, OneHotEncoder, OrdinalEncoder, RobustScaler, SelectColumns,
-  StandardScaler, Transform, transformFromJSON, NumericColumn, DictColumn, makeTable, fromCSVText,
+  StandardScaler, Transform, transformFromJSON, NumericColumn, DictColumn, makeTable, fromCSVText, loadTable, takeTableRows,
 } from "../../lib/data";
 
 const col = (t: aq.ColumnTable, name: string): unknown[] => t.array(name) as unknown[];
@@ -183,6 +183,120 @@ describe("lib/data transforms (fit on train, apply anywhere)", () => {
   });
 });
 
+describe("lib/data transforms on an empty table and a single row (penguins)", () => {
+  const NUMERIC = ["beak_length_mm", "beak_depth_mm", "flipper_length_mm", "body_mass_g"];
+  let penguins: aq.ColumnTable;
+  let none: aq.ColumnTable;
+  let first: aq.ColumnTable;
+  before(async () => {
+    penguins = await loadTable("penguins");
+    none = takeTableRows(penguins, []);
+    // The first penguin: Adelie, Torgersen, beak 39.1 × 18.7 mm, flipper 181 mm, 3750 g, MALE.
+    first = takeTableRows(penguins, [0]);
+  });
+  const masses = (values: (number | null)[]) => makeTable({ body_mass_g: NumericColumn.fromNaN(Float64Array.from(values, (v) => (v === null ? NaN : v))) });
+
+  it("every transform fitted on penguins turns an empty table into an empty table with the fitted output columns", () => {
+    const all = penguins.columnNames();
+    const cases: [Transform, string[]][] = [
+      [new DropDuplicates(), all],
+      [new Impute({ strategy: "median", columns: NUMERIC }), all],
+      [new Impute({ strategy: "most_frequent", columns: ["sex"] }), all],
+      [new MinMaxScaler(), all],
+      [new StandardScaler(), all],
+      [new RobustScaler(), all],
+      [new ClipOutliers(), all],
+      [new OneHotEncoder({ columns: ["island"] }), ["species", "island_Biscoe", "island_Dream", "island_Torgersen", ...NUMERIC, "sex"]],
+      [new OrdinalEncoder({ columns: ["island"] }), all],
+      [new LabelEncoder({ column: "species" }), all],
+      [new SelectColumns({ dtype: "number" }), NUMERIC],
+    ];
+    for (const [step, columns] of cases) {
+      const out = step.fit(penguins).transform(none);
+      assert.equal(out.numRows(), 0, step.kind);
+      assert.deepEqual(out.columnNames(), columns, step.kind);
+    }
+  });
+
+  it("fitting on an empty table: stateless steps work; steps that learn a statistic or categories throw naming the column", () => {
+    assert.deepEqual(new DropDuplicates().fitTransform(none).columnNames(), penguins.columnNames());
+    assert.deepEqual(new SelectColumns({ dtype: "number" }).fitTransform(none).columnNames(), NUMERIC);
+    assert.equal(new Impute({ columns: { body_mass_g: { constant: 0 } } }).fitTransform(none).numRows(), 0);
+    assert.throws(() => new Impute({ strategy: "mean", columns: ["body_mass_g"] }).fit(none), /Impute: column "body_mass_g" has no values in the training data, so its mean is undefined/);
+    assert.throws(() => new Impute({ strategy: "most_frequent", columns: ["sex"] }).fit(none), /Impute: column "sex" has no values in the training data; use \{ constant \}/);
+    for (const scaler of [new MinMaxScaler(), new StandardScaler(), new RobustScaler()]) {
+      assert.throws(() => scaler.fit(none), new RegExp(`${scaler.kind}: column "beak_length_mm" has no values in the training data, so it cannot be scaled. Impute or drop it first`));
+    }
+    assert.throws(() => new ClipOutliers().fit(none), /ClipOutliers: column "beak_length_mm" has no values in the training data, so it has no quartiles to clip to/);
+    assert.throws(() => new OneHotEncoder().fit(none), /OneHotEncoder: column "species" has no values in the training data \(the training table has no rows\)/);
+    assert.throws(() => new OrdinalEncoder({ columns: ["island"] }).fit(none), /OrdinalEncoder: column "island" has no values in the training data \(the training table has no rows\)/);
+    assert.throws(() => new LabelEncoder({ column: "species" }).fit(none), /LabelEncoder: column "species" has no values .* A label column needs labelled rows/);
+  });
+
+  it("fitting on a single row gives the hand-computed state: fills are its values, scalers shift by it with scale 1, fences collapse on it", () => {
+    for (const strategy of ["mean", "median", "most_frequent"] as const) {
+      const imp = new Impute({ strategy, columns: ["body_mass_g"] }).fit(first);
+      assert.equal(imp.fillValues.body_mass_g, 3750, strategy);
+      close(col(imp.transform(masses([null, 4000])), "body_mass_g"), [3750, 4000]);
+    }
+    assert.equal(new Impute({ strategy: "most_frequent", columns: ["sex"] }).fit(first).fillValues.sex, "MALE");
+    for (const scaler of [new MinMaxScaler({ columns: ["body_mass_g"] }), new StandardScaler({ columns: ["body_mass_g"] }), new RobustScaler({ columns: ["body_mass_g"] })]) {
+      scaler.fit(first);
+      assert.deepEqual(scaler.scaling.body_mass_g, { shift: 3750, scale: 1 }, scaler.kind);
+      close(col(scaler.transform(masses([3750, 4000, null])), "body_mass_g"), [0, 250, null]);
+      close(col(scaler.transform(first), "beak_length_mm"), [39.1]);
+    }
+    const clip = new ClipOutliers({ columns: ["body_mass_g"] }).fit(first);
+    assert.deepEqual(clip.fences.body_mass_g, { lower: 3750, upper: 3750 });
+    close(col(clip.transform(masses([3000, 3750, 5000, null])), "body_mass_g"), [3750, 3750, 3750, null]);
+    assert.deepEqual(new DropDuplicates().fitTransform(first).objects(), first.objects());
+    assert.deepEqual(new SelectColumns({ columns: ["body_mass_g", "species"] }).fitTransform(first).objects(), [{ body_mass_g: 3750, species: "Adelie" }]);
+  });
+
+  it("encoders fitted on a single row know exactly its category", () => {
+    const islands = aq.table({ island: ["Torgersen", null, "Dream"] });
+    const oneHot = new OneHotEncoder({ columns: ["island"], handleUnknown: "ignore" }).fit(first);
+    assert.deepEqual(oneHot.categoriesByColumn.island, ["Torgersen"]);
+    const encoded = oneHot.transform(islands);
+    assert.deepEqual(encoded.columnNames(), ["island_Torgersen"]);
+    assert.deepEqual(Array.from(col(encoded, "island_Torgersen")), [1, 0, 0]);
+    assert.throws(() => new OneHotEncoder({ columns: ["island"] }).fit(first).transform(islands), /column "island" has the value "Dream", which was not in the training data/);
+    const ordinal = new OrdinalEncoder({ columns: ["island"], handleUnknown: "use_encoded_value", unknownValue: -1 }).fit(first);
+    close(col(ordinal.transform(islands), "island"), [0, null, -1]);
+    const label = new LabelEncoder({ column: "species" }).fit(first);
+    assert.deepEqual(label.classes, ["Adelie"]);
+    close(col(label.transform(first), "species"), [0]);
+    assert.deepEqual(label.inverse([0]), ["Adelie"]);
+  });
+
+  it("RobustScaler does not divide by zero on a constant column or on one whose IQR is 0", () => {
+    // [7, 7, 7, 7, 7]: median 7, IQR 0 → scale 1. [5, 5, 5, 5, 100]: q1 = median = q3 = 5 → scale 1.
+    const s = new RobustScaler({ columns: ["c", "spike"] }).fit(aq.table({ c: [7, 7, 7, 7, 7], spike: [5, 5, 5, 5, 100] }));
+    assert.deepEqual(s.scaling, { c: { shift: 7, scale: 1 }, spike: { shift: 5, scale: 1 } });
+    const out = s.transform(aq.table({ c: [7, 9, 4, null], spike: [5, 100, 0, null] }));
+    close(col(out, "c"), [0, 2, -3, null]);
+    close(col(out, "spike"), [0, 95, -5, null]);
+  });
+
+  it("OneHotEncoder on an empty or all-missing column is an error naming the column and what to do (not a vanished column)", () => {
+    const unsexed = takeTableRows(penguins, Array.from({ length: penguins.numRows() }, (_, i) => i).filter((i) => (penguins.array("sex") as unknown[])[i] === null));
+    assert.equal(unsexed.numRows(), 10);
+    for (const enc of [new OneHotEncoder({ columns: ["sex"] }), new OneHotEncoder({ exclude: ["species", "island"] })]) {
+      assert.throws(() => enc.fit(unsexed), (err: Error) => {
+        assert.match(err.message, /^OneHotEncoder: column "sex" has no values in the training data \(all 10 training rows are missing\), so it has no categories and would become no columns at all\./);
+        assert.match(err.message, /new Impute\(\{ columns: \{ "sex": \{ constant: "missing" \} \} \}\)/);
+        assert.match(err.message, /new SelectColumns\(\{ exclude: \["sex"\] \}\)/);
+        return true;
+      });
+    }
+    assert.throws(() => new OneHotEncoder({ columns: ["s"] }).fit(aq.table({ s: [null, null] })), /column "s" has no values in the training data \(all 2 training rows are missing\)/);
+    assert.throws(() => new OneHotEncoder({ columns: ["s"] }).fit(aq.table({ s: [] as string[] })), /column "s" has no values in the training data \(the training table has no rows\)/);
+    // Filling the column first, as the message says, encodes it.
+    const filled = new Impute({ columns: { sex: { constant: "missing" } } }).fitTransform(unsexed);
+    assert.deepEqual(new OneHotEncoder({ columns: ["sex"] }).fitTransform(filled).columnNames().filter((c) => c.startsWith("sex")), ["sex_missing"]);
+  });
+});
+
 describe("lib/data transforms as preprocessors of lib/evaluate (Matrix input, clone)", () => {
   it("fit/transform accept a Matrix or nested arrays (columns x0, x1, ...) and clone() gives an unfitted copy", () => {
     const scaler = new MinMaxScaler().fit([[0, 10], [5, 20], [10, 30]]);
@@ -193,13 +307,37 @@ describe("lib/data transforms as preprocessors of lib/evaluate (Matrix input, cl
     assert.equal(copy.fitted, false);
     assert.deepEqual(copy.toJSON().params, scaler.toJSON().params);
   });
-  it("a lib/data Pipeline runs inside crossValidate, refit on each fold", async () => {
+  it("a lib/data Pipeline runs inside crossValidate on iris: refit on each fold's training rows only, and it scores", async () => {
     const { crossValidate } = require("../../lib/evaluate") as typeof import("../../lib/evaluate");
     const { LogisticRegression } = require("../../lib/models/linear") as { LogisticRegression: new (p?: Record<string, unknown>) => import("../../lib/models/estimator").Estimator };
     const { Pipeline } = require("../../lib/data") as typeof import("../../lib/data");
-    const X = Array.from({ length: 40 }, (_, i) => [i % 2 === 0 ? i : -i, (i * 7) % 5]);
-    const y = X.map((r) => (r[0] > 0 ? 1 : 0));
-    const result = await crossValidate({ pipeline: () => new Pipeline([new StandardScaler()]), model: new LogisticRegression() }, X, y, { folds: 4, seed: 0 });
-    assert.ok(result);
+    const { toMatrix } = require("../../lib/data/matrix") as typeof import("../../lib/data/matrix");
+    const { loadDataset } = require("../../lib/datasets") as typeof import("../../lib/datasets");
+    const iris = loadDataset("iris");
+    const features = ["sepal_length", "sepal_width", "petal_length", "petal_width"];
+    const X = toMatrix(iris, features);
+    const y = iris.array("species") as string[];
+    const pipelines: import("../../lib/data").Pipeline[] = [];
+    const result = await crossValidate(
+      { pipeline: () => { const p = new Pipeline([new StandardScaler()]); pipelines.push(p); return p; }, model: new LogisticRegression(), name: "scaled logistic regression" },
+      X, y, { folds: 4, seed: 0 },
+    );
+    assert.equal(pipelines.length, 4, "one pipeline fitted per fold");
+    pipelines.forEach((p, f) => {
+      const train = result.folds[f].train;
+      assert.equal((p.toJSON().fitSummary as { rowsIn: number }).rowsIn, train.length, `fold ${f}: the pipeline saw ${train.length} training rows`);
+      // The scaler's statistics are those of this fold's training rows, recomputed here by hand.
+      const scaling = (p.steps[0] as StandardScaler).scaling;
+      assert.deepEqual(Object.keys(scaling), features, "the Matrix keeps iris' column names");
+      features.forEach((name, j) => {
+        const values = train.map((i) => X.data[i * X.cols + j]);
+        const mean = values.reduce((a, b) => a + b, 0) / values.length;
+        const std = Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / values.length);
+        assert.ok(Math.abs(scaling[name].shift - mean) < 1e-9 && Math.abs(scaling[name].scale - std) < 1e-9, `fold ${f}, ${name}: scaler mean/std are the training rows'`);
+      });
+    });
+    assert.equal(result.scores["scaled logistic regression"].accuracy.length, 4);
+    assert.ok(result.mean("scaled logistic regression") >= 0.9, `accuracy ${result.mean("scaled logistic regression")}`);
+    assert.ok(Math.abs(result.mean("baseline (majority class)") - 1 / 3) < 0.05, "the majority-class baseline is near chance on balanced iris");
   });
 });

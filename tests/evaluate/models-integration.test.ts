@@ -1,13 +1,13 @@
 /**
- * The evaluation workflow with lib/models' classical estimators and lib/data's Pipeline on raw penguins:
- * compare by cross-validation, tune by grid search, evaluate on held-out rows, chart feature importances.
+ * The evaluation workflow with lib/models' classical estimators (and a tfjs mlp next to them) and lib/data's Pipeline
+ * on raw penguins: compare by cross-validation, tune by grid search, evaluate on held-out rows, chart feature importances.
  */
 import { strict as assert } from "assert";
 import * as aq from "arquero";
 import { Impute, OneHotEncoder, Pipeline, StandardScaler } from "../../lib/data";
 import { loadDataset } from "../../lib/datasets";
 import { crossValidate, crossValidationFolds, evaluateModel, gridSearch, learningCurve } from "../../lib/evaluate";
-import { DecisionTreeClassifier, LogisticRegression } from "../../lib/models";
+import { DecisionTreeClassifier, HistGradientBoostingClassifier, LogisticRegression, RandomForestClassifier, mlp } from "../../lib/models";
 import { featureImportanceFigure } from "../../lib/viz";
 
 describe("lib/evaluate with lib/models' classical estimators", function () {
@@ -28,6 +28,36 @@ describe("lib/evaluate with lib/models' classical estimators", function () {
     assert.ok(cv.mean("decision tree") > 0.9, `tree ${cv.mean("decision tree")}`);
     assert.ok(Math.abs(cv.mean("baseline (majority class)") - 152 / 344) < 0.02, "Adelie is 152 of 344");
     assert.deepEqual(cv.notBeatingBaseline(), []);
+  });
+
+  it("cross-validates a mixed list, classical models and an mlp, on the same folds: fold scores and a table row for each", async () => {
+    const cv = await crossValidate(
+      [
+        { pipeline: prep, model: new LogisticRegression() },
+        { pipeline: prep, model: new RandomForestClassifier({ nEstimators: 30 }) },
+        { pipeline: prep, model: new HistGradientBoostingClassifier({ maxIter: 30 }) },
+        { pipeline: prep, model: mlp({ hiddenUnits: [16], epochs: 40, batchSize: 16, learningRate: 0.01, seed: 4 }) },
+      ],
+      X, y, { folds: 5, seed: 0, metrics: ["accuracy", "log_loss"] },
+    );
+    const models = [
+      "LogisticRegression (pipeline)", "RandomForestClassifier (pipeline)", "HistGradientBoostingClassifier (pipeline)", "MLPClassifier (pipeline)", "baseline (majority class)",
+    ];
+    assert.deepEqual(cv.models, models);
+    assert.equal(cv.folds.length, 5);
+    for (const model of models) {
+      for (const metric of ["accuracy", "log_loss"]) {
+        const scores = cv.scores[model][metric];
+        assert.equal(scores.length, 5, `${model}: one ${metric} per fold`);
+        assert.ok(scores.every((v) => Number.isFinite(v)), `${model} ${metric}: ${scores}`);
+      }
+    }
+    for (const model of models.slice(0, 4)) assert.ok(cv.mean(model) > 0.9, `${model} accuracy ${cv.mean(model)}`);
+    assert.deepEqual(cv.notBeatingBaseline(), []);
+    const table = cv.table();
+    assert.deepEqual(table.columns, ["model", "accuracy", "log_loss"]);
+    assert.deepEqual(table.rows.map((r) => r.model), models, "one row per model, baseline last");
+    for (const row of table.rows) assert.match(String(row.accuracy), /^[01]\.\d{4} ± 0\.\d{4}$/);
   });
 
   it("tunes C with a grid search, evaluates the refit model on held-out rows, and charts tree importances", async () => {

@@ -1,5 +1,8 @@
 /** Shared data for the neural-network tests: real bundled datasets, scaled, plus small synthetic sequence tasks. */
 import * as tf from "@tensorflow/tfjs";
+import * as aq from "arquero";
+import type { ColumnTable } from "arquero";
+import { StandardScaler, trainTestSplit } from "../../../lib/data";
 import { loadDataset, loadImages } from "../../../lib/datasets";
 
 /** Column-wise standardisation (fit on `rows`). */
@@ -31,6 +34,84 @@ export function cars(): { X: number[][]; y: number[] } {
     (r) => r.miles_per_gallon !== null && cols.every((c) => typeof r[c] === "number"),
   );
   return { X: standardize(rows.map((r) => cols.map((c) => r[c] as number))), y: rows.map((r) => r.miles_per_gallon as number) };
+}
+
+/** Features and target of a held-out split: the standardizer saw only the training rows. */
+export interface HeldOut<T> {
+  Xtrain: ColumnTable;
+  ytrain: T[];
+  Xtest: ColumnTable;
+  ytest: T[];
+  /** The StandardScaler, fitted on the training part only. */
+  scaler: StandardScaler;
+}
+
+function heldOut<T>(table: ColumnTable, features: string[], target: string, split: { testSize: number; seed: number; stratify?: string }): HeldOut<T> {
+  const parts = trainTestSplit(table, split);
+  const scaler = new StandardScaler({ columns: features }).fit(parts.train);
+  const side = (t: ColumnTable) => ({ X: scaler.transform(t).select(features), y: t.array(target) as T[] });
+  const train = side(parts.train);
+  const test = side(parts.test);
+  return { Xtrain: train.X, ytrain: train.y, Xtest: test.X, ytest: test.y, scaler };
+}
+
+/** Iris cut 70/30, stratified by species (seeded); features standardized with the training part's statistics. */
+export function irisHeldOut(seed = 7): HeldOut<string> {
+  const features = ["sepal_length", "sepal_width", "petal_length", "petal_width"];
+  return heldOut<string>(loadDataset("iris"), features, "species", { testSize: 0.3, seed, stratify: "species" });
+}
+
+/** Cars with complete numeric features and mpg, cut 75/25 (seeded); features standardized with the training part's statistics. */
+export function carsHeldOut(seed = 7): HeldOut<number> {
+  const features = ["cylinders", "displacement", "horsepower", "weight_in_lbs", "acceleration", "year"];
+  const complete = loadDataset("cars").filter(
+    aq.escape((d: Record<string, unknown>) => d.miles_per_gallon !== null && features.every((c) => typeof d[c] === "number")),
+  );
+  return heldOut<number>(complete, features, "miles_per_gallon", { testSize: 0.25, seed });
+}
+
+/**
+ * Seattle weather (2012-2015) as a forecasting task: from the `window` previous days (precipitation, highs, lows,
+ * wind, standardized with the statistics of the training days only, plus the season as sin/cos of the day of the
+ * year), predict how much tomorrow's high differs from today's. The days are cut in time order: windows whose
+ * target day is in the last `testFraction` of days are the test set, and none of those days is ever a training target.
+ * `today` is the last high in each window (the persistence forecast), `tomorrow` the true high.
+ */
+export function seattleForecast(window: number, testFraction = 0.2): {
+  Xtrain: number[][][]; changeTrain: number[]; Xtest: number[][][]; todayTest: number[]; tomorrowTest: number[]; trainDays: number; testDays: number;
+} {
+  const split = trainTestSplit(loadDataset("seattle-weather"), { timeColumn: "date", testSize: testFraction });
+  const measured = ["precipitation", "temp_max", "temp_min", "wind"];
+  const scaler = new StandardScaler({ columns: measured }).fit(split.train);
+  const days = [split.train, split.test];
+  const scaled = days.map((t) => scaler.transform(t));
+  const highs = days.flatMap((t) => t.array("temp_max") as number[]);
+  const dates = days.flatMap((t) => t.array("date") as Date[]);
+  const columns = measured.map((c) => scaled.flatMap((t) => Array.from(t.array(c) as ArrayLike<number>)));
+  const rows = dates.map((d, i) => {
+    const dayOfYear = (d.getTime() - Date.UTC(d.getUTCFullYear(), 0, 1)) / 86400000;
+    const angle = (2 * Math.PI * dayOfYear) / 365.25;
+    return [...columns.map((c) => c[i]), Math.sin(angle), Math.cos(angle)];
+  });
+  const trainDays = split.train.numRows();
+  const out = { Xtrain: [] as number[][][], changeTrain: [] as number[], Xtest: [] as number[][][], todayTest: [] as number[], tomorrowTest: [] as number[] };
+  for (let day = window; day < rows.length; day++) {
+    const x = rows.slice(day - window, day);
+    if (day < trainDays) {
+      out.Xtrain.push(x);
+      out.changeTrain.push(highs[day] - highs[day - 1]);
+    } else {
+      out.Xtest.push(x);
+      out.todayTest.push(highs[day - 1]);
+      out.tomorrowTest.push(highs[day]);
+    }
+  }
+  return { ...out, trainDays, testDays: rows.length - trainDays };
+}
+
+/** Mean absolute error. */
+export function meanAbsoluteError(predicted: readonly number[], truth: readonly number[]): number {
+  return predicted.reduce((a, p, i) => a + Math.abs(p - truth[i]), 0) / truth.length;
 }
 
 /** A deterministic shuffled MNIST split: `train` and `test` digits as 4-D tensors (caller disposes). */

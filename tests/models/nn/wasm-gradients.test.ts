@@ -1,12 +1,20 @@
 /**
- * The gradient kernels trainlab adds to the wasm backend agree with the cpu backend's own kernels
- * for every stride, padding and data format the cnn builder can produce.
+ * The pure-JS gradient kernels trainlab adds to stock wasm (lib/kernels/wasm-gradients: Conv2DBackpropFilter,
+ * the depthwise gradients, UnsortedSegmentSum) agree with the cpu backend's own kernels for every stride, padding
+ * and data format the cnn builder can produce, and a cnn trains on stock wasm with them.
+ *
+ * The native kernel pack overrides some of these kernels once it is installed (in a full mocha run it is, before
+ * any spec starts), so this spec turns it off first and checks that the JS fallbacks are what wasm runs; it puts
+ * the pack back afterwards so later specs train on it as before.
  */
 import { strict as assert } from "assert";
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
 import { ensureBackend } from "../../../lib/backend";
-import { conv2dFilterGradient } from "../../../lib/kernels/wasm-gradients";
+import { installNativeKernels, nativeKernelsActive, uninstallNativeKernels } from "../../../lib/kernels/native";
+import { WASM_GRADIENT_KERNELS, activeWasmGradientFallbacks, conv2dFilterGradient } from "../../../lib/kernels/wasm-gradients";
+import { cnn } from "../../../lib/models/nn";
+import { mnistSplit } from "./helpers";
 
 function maxRelativeError(a: Float32Array | Int32Array | Uint8Array, b: Float32Array | Int32Array | Uint8Array): number {
   let diff = 0;
@@ -28,13 +36,27 @@ async function onBackend<T>(name: string, f: () => T): Promise<T> {
   }
 }
 
-describe("wasm gradient kernels", function () {
+describe("wasm gradient kernels (JS fallbacks on stock wasm, native kernel pack off)", function () {
   this.timeout(60000);
+  let packWasActive = false;
+  let backendBefore = "";
   before(async () => {
     await ensureBackend();
+    backendBefore = tf.getBackend();
+    packWasActive = nativeKernelsActive();
+    uninstallNativeKernels();
     // Make sure both backends are initialised, whatever the chain picked.
     await tf.setBackend("cpu");
     await tf.setBackend("wasm");
+  });
+  after(async () => {
+    if (packWasActive) installNativeKernels();
+    await tf.setBackend(backendBefore);
+  });
+
+  it("wasm runs trainlab's JS kernels for all four gradients (the native pack is off)", () => {
+    assert.equal(nativeKernelsActive(), false);
+    assert.deepEqual(activeWasmGradientFallbacks(), [...WASM_GRADIENT_KERNELS]);
   });
 
   const cases: { name: string; x: number[]; f: number[]; strides: number | [number, number]; pad: "same" | "valid"; format: "NHWC" | "NCHW" }[] = [
@@ -142,5 +164,46 @@ describe("wasm gradient kernels", function () {
     const ref = await onBackend("cpu", grads);
     const got = await onBackend("wasm", grads);
     assert.ok(maxRelativeError(ref, got) < 1e-6);
+  });
+
+  it("UnsortedSegmentSum itself matches cpu: float rows of any rank, int32 values, empty and repeated segments", async () => {
+    const ids = [4, 0, 4, 1, 4, 0]; // segments 2 and 3 receive nothing
+    const data3 = Array.from({ length: 6 * 2 * 3 }, (_, i) => Math.cos(i) * 3);
+    const dataInt = [5, -2, 7, 1, 0, 3];
+    const sums = () =>
+      tf.tidy(() => {
+        const segs = tf.tensor1d(ids, "int32");
+        return [
+          tf.unsortedSegmentSum(tf.tensor3d(data3, [6, 2, 3]), segs, 5),
+          tf.unsortedSegmentSum(tf.tensor1d(dataInt, "int32"), segs, 5),
+        ].map((t) => ({ shape: t.shape, dtype: t.dtype, values: t.dataSync().slice() }));
+      });
+    const ref = await onBackend("cpu", sums);
+    const got = await onBackend("wasm", sums);
+    assert.deepEqual(got.map((g) => [g.shape, g.dtype]), [[[5, 2, 3], "float32"], [[5], "int32"]]);
+    assert.ok(maxRelativeError(ref[0].values, got[0].values) < 1e-6, `float relative error ${maxRelativeError(ref[0].values, got[0].values)}`);
+    // Hand-computed: segment 0 = -2 + 3, 1 = 1, 2 and 3 get nothing, 4 = 5 + 7 + 0.
+    assert.deepEqual(Array.from(got[1].values), [1, 1, 0, 0, 12]);
+    assert.deepEqual(Array.from(got[1].values), Array.from(ref[1].values));
+  });
+
+  it("a cnn learns MNIST digits on stock wasm: held-out accuracy far above chance after a few seconds", async function () {
+    // Stock wasm has no Conv2DBackpropFilter, so with the native pack off every filter update comes from the JS fallback.
+    assert.equal(tf.getBackend(), "wasm");
+    assert.ok(activeWasmGradientFallbacks().includes("Conv2DBackpropFilter"));
+    const d = mnistSplit(600, 400);
+    try {
+      const started = Date.now();
+      const model = await cnn({ filters: [8], epochs: 3, batchSize: 32, learningRate: 0.003, seed: 7 }).fit(d.xTrain, d.yTrain, { live: "none" });
+      const seconds = (Date.now() - started) / 1000;
+      const loss = model.history!.metrics.loss;
+      assert.ok(loss[loss.length - 1] < loss[0] * 0.6, `training loss went from ${loss[0]} to ${loss[loss.length - 1]}`);
+      const acc = model.score(d.xTest, d.yTest);
+      assert.ok(acc >= 0.75, `held-out accuracy ${acc} (chance is 0.1) after ${seconds.toFixed(1)} s`);
+      assert.equal(nativeKernelsActive(), false, "the native pack stayed off during training");
+      model.dispose();
+    } finally {
+      tf.dispose([d.xTrain, d.xTest]);
+    }
   });
 });
