@@ -7,13 +7,14 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as readline from "readline";
+import { jupyterPython } from "../../kernel/install";
 
 /** The project folder. */
 export const projectRoot = path.resolve(__dirname, "..", "..", "..");
 /** The kernel the tests run. */
 export const kernelName = process.env.TRAINLAB_TEST_KERNEL ?? "trainlab";
-/** The Python with Jupyter. */
-export const python = process.env.TRAINLAB_PYTHON ?? "/usr/bin/python3";
+/** The Python with Jupyter: $TRAINLAB_PYTHON, else the one set-up recorded in dist/python-path (a conda env's, or Debian's). */
+export const python = jupyterPython();
 
 /** One IOPub output message. */
 export interface Output {

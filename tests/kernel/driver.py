@@ -1,6 +1,6 @@
 """A real Jupyter client (jupyter_client) driven by the mocha tests over JSON lines.
 
-    /usr/bin/python3 tests/kernel/driver.py KERNEL_NAME CWD
+    "$(cat dist/python-path)" tests/kernel/driver.py KERNEL_NAME CWD
 
 Reads one JSON command per line on stdin and writes one JSON answer per line on stdout:
   {"op": "execute", "code": ..., "stdin": ["reply", ...], "interrupt_after": seconds,

@@ -9,10 +9,11 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { jupyterPython } from "../../kernel/install";
 
 const root = path.resolve(__dirname, "..", "..", "..");
 const kernelName = process.env.TRAINLAB_TEST_KERNEL ?? "trainlab";
-const python = process.env.TRAINLAB_PYTHON ?? "/usr/bin/python3";
+const python = jupyterPython();
 
 const CLIENT = String.raw`
 import json, sys, time, queue
