@@ -103,9 +103,17 @@ export class KernelClient {
     return r.outputs.find((o) => o.msg_type === "execute_result")?.content.data["text/plain"];
   }
 
-  /** Sends a request and returns its reply. */
-  request(msgType: string, content: Record<string, unknown> = {}, channel: "shell" | "control" = "shell"): Promise<Record<string, any>> {
-    return this.command({ op: "request", msg_type: msgType, content, channel });
+  /** Sends a request and returns its reply; options: `collect: false` skips waiting for its IOPub messages. */
+  request(msgType: string, content: Record<string, unknown> = {}, channel: "shell" | "control" = "shell", options: Record<string, unknown> = {}): Promise<Record<string, any>> {
+    return this.command({ op: "request", msg_type: msgType, content, channel, ...options });
+  }
+
+  /**
+   * Sends an execute_request without waiting for its reply. `waitFor`: "busy" (the cell's busy status)
+   * or a text the cell prints; `thenSleep`: seconds to wait after that.
+   */
+  submit(code: string, waitFor?: string, thenSleep = 0): Promise<{ msg_id: string; seen: boolean }> {
+    return this.command({ op: "submit", code, wait_for: waitFor, then_sleep: thenSleep }) as Promise<{ msg_id: string; seen: boolean }>;
   }
 
   /** Stops the kernel and the driver. */
