@@ -274,6 +274,8 @@ export class KernelServer {
       registerCommTarget: (targetName: string, handler: (comm: Comm, data: unknown, msg: Message) => void) => this.commTargets.set(targetName, handler),
       /** Opens a comm from the kernel side. */
       openComm: (targetName: string, data: unknown = {}) => this.openComm(targetName, data),
+      /** Asynchronous set-up (started as a module loads) to finish before the importing cell's code runs. */
+      awaitBeforeCell: (promise: PromiseLike<unknown>) => this.getExecutor().awaitBeforeCell(promise),
     };
     Object.defineProperty(globalThis, Symbol.for("Jupyter.bridge"), { value: bridge, configurable: true, writable: true });
     let displayCounter = 0;
