@@ -1,7 +1,8 @@
 /**
  * Imports in a real kernel process with a real Jupyter client (jupyter_client): ESM-only packages load
  * and are type-checked; a module can finish asynchronous set-up before the importing cell's code runs
- * (the kernel's library-neutral `awaitBeforeCell` hook).
+ * (the kernel's library-neutral `awaitBeforeCell` hook); and trainlab uses that hook to choose the
+ * training backend at import, so raw tfjs after `import { tf } from "trainlab"` runs on the chain's pick.
  */
 import { strict as assert } from "assert";
 import * as fs from "fs";
@@ -15,6 +16,9 @@ const ok = (r: Execution): Execution => {
   return r;
 };
 
+/** tfjs's warning when it falls back to its pure-JS cpu backend in Node. */
+const CPU_BANNER = /looks like you are running TensorFlow\.js in Node\.js/;
+
 describe("kernel: imports", function () {
   this.timeout(180_000);
   let kernel: KernelClient;
@@ -24,6 +28,41 @@ describe("kernel: imports", function () {
   });
   after(async () => {
     await kernel?.close();
+  });
+
+  it("chooses the training backend as trainlab is imported: raw tf runs on wasm, reported once in the importing cell, with no cpu banner", async () => {
+    const cells: Execution[] = [];
+    const imported = ok(await kernel.execute('import { tf } from "trainlab";'));
+    cells.push(imported);
+    const report = streamText(imported);
+    assert.match(report, /^trainlab backend: wasm \(SIMD on, \d+ threads?[^)]*\) · tfjs 4\.22\.0, tfjs-backend-wasm 4\.22\.0\n$/);
+
+    const backend = ok(await kernel.execute("tf.getBackend()"));
+    cells.push(backend);
+    assert.equal(result(backend), "'wasm'");
+
+    const trained = ok(
+      await kernel.execute(
+        [
+          "const net = tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [2] })] });",
+          'net.compile({ optimizer: "sgd", loss: "meanSquaredError" });',
+          "const fitted = await net.fit(tf.ones([8, 2]), tf.ones([8, 1]), { epochs: 2, verbose: 0 });",
+          "[tf.getBackend(), fitted.epoch.length]",
+        ].join("\n"),
+      ),
+    );
+    cells.push(trained);
+    assert.equal(result(trained), "[ 'wasm', 2 ]");
+
+    const explicit = ok(await kernel.execute('import { ensureBackend } from "trainlab";\n(await ensureBackend()).name'));
+    cells.push(explicit);
+    assert.equal(result(explicit), "'wasm'");
+    cells.push(ok(await kernel.execute("1 + 1")));
+
+    for (const cell of cells.slice(1)) assert.equal(streamText(cell), "", "nothing prints into a later cell");
+    const everything = cells.map((c) => JSON.stringify(c.outputs)).join("\n");
+    assert.doesNotMatch(everything, CPU_BANNER);
+    assert.equal(everything.match(/trainlab backend:/g)?.length, 1, "the backend report is shown exactly once");
   });
 
   it("runs an ESM-only package (ml-kmeans) on real data and type-checks calls to it", async () => {
