@@ -41,8 +41,11 @@ try:
                              'text': (data.get('text/plain') or c.get('text') or c.get('evalue') or '')[:400],
                              'traces': [[tr.get('name'), tr.get('x')] for tr in fig['data']] if fig else None,
                              'plotlyjs': 'window.Plotly) {' in data.get('text/html', '')})
-        reply = kc.get_shell_msg(timeout=30)['content']
-        results.append({'status': reply['status'], 'outputs': outs})
+        # Match the reply to the cell: wait_for_ready re-sends kernel_info_request every second while the
+        # kernel starts, so stale kernel_info_replies can be waiting on shell.
+        reply = kc.get_shell_msg(timeout=30)
+        while reply['parent_header'].get('msg_id') != msg_id: reply = kc.get_shell_msg(timeout=30)
+        results.append({'status': reply['content']['status'], 'outputs': outs})
 finally:
     kc.stop_channels(); km.shutdown_kernel(now=True)
 print(json.dumps(results))
