@@ -44,6 +44,12 @@ export interface Conversion {
   declarations: string;
   hasTopLevelAwait: boolean;
   sideOutputs: SideOutput[];
+  /**
+   * The modules the cell's import declarations load when it runs (type-only imports, which emit
+   * nothing, excluded), in source order. The executor loads them before the cell's code, as ES
+   * modules evaluate their imports before their body.
+   */
+  imports: string[];
 }
 
 /** A completion answer: candidates replacing [start, end) of the cell text. */
@@ -159,6 +165,9 @@ export class Converter {
   private readonly host: ts.CompilerHost;
   private readonly cache = new Map<string, CachedFile>();
   private readonly resolutionCache: ts.ModuleResolutionCache;
+  /** Resolution that honours package.json `exports` (TypeScript's "bundler" rules), for ESM-only packages. */
+  private readonly exportsOptions: ts.CompilerOptions;
+  private readonly exportsResolutionCache: ts.ModuleResolutionCache;
   private program: ts.Program | undefined;
   private cellText = srcPrefix;
   private declText = srcPrefix;
@@ -207,6 +216,8 @@ export class Converter {
     }
     this.globalsSf = ts.createSourceFile(this.globalsFile, CELL_GLOBALS_DTS, ts.ScriptTarget.ES2022);
     this.resolutionCache = ts.createModuleResolutionCache(this.cwd, (f) => f, this.options);
+    this.exportsOptions = { ...this.options, module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler };
+    this.exportsResolutionCache = ts.createModuleResolutionCache(this.cwd, (f) => f, this.exportsOptions);
     this.host = this.createHost();
   }
 
@@ -226,12 +237,26 @@ export class Converter {
       getDirectories: ts.sys.getDirectories,
       resolveModuleNames: (moduleNames, containingFile, _reused, redirected, options) =>
         moduleNames.map((name) => {
-          const found = ts.resolveModuleName(name, containingFile, options, host, this.resolutionCache, redirected).resolvedModule;
+          const found = this.resolve(name, containingFile, options, redirected);
           if (found || !this.fallbackRoot || name.startsWith(".")) return found;
-          return ts.resolveModuleName(name, path.join(this.fallbackRoot, "__fallback__.ts"), options, host, this.resolutionCache).resolvedModule;
+          return this.resolve(name, path.join(this.fallbackRoot, "__fallback__.ts"), options, undefined);
         }),
     };
     return host;
+  }
+
+  /**
+   * Resolves an import the way Node's `require` finds it (Node10 rules: `types`, `main`, index files),
+   * and, when that finds no declarations, through the package's `exports` map (`types` / `import`
+   * conditions), which is all that ESM-only packages such as ml-kmeans declare. The cell still
+   * compiles to `require()`, which loads ES modules (Node >= 20.19).
+   */
+  private resolve(name: string, containingFile: string, options: ts.CompilerOptions, redirected: ts.ResolvedProjectReference | undefined): ts.ResolvedModuleFull | undefined {
+    const node10 = ts.resolveModuleName(name, containingFile, options, this.host, this.resolutionCache, redirected).resolvedModule;
+    if (node10 && /\.d\.[cm]?ts$|\.tsx?$/.test(node10.resolvedFileName)) return node10;
+    const viaExports = ts.resolveModuleName(name, containingFile, this.exportsOptions, this.host, this.exportsResolutionCache).resolvedModule;
+    if (viaExports && /\.d\.[cm]?ts$/.test(viaExports.resolvedFileName)) return viaExports;
+    return node10;
   }
 
   private getSourceFile(fileName: string, languageVersion: ts.ScriptTarget | ts.CreateSourceFileOptions): ts.SourceFile | undefined {
@@ -294,13 +319,14 @@ export class Converter {
     if (rawDiagnostics.length === 0) rawDiagnostics.push(...program.getSemanticDiagnostics(srcFile));
     for (const f of sideFiles) rawDiagnostics.push(...program.getSyntacticDiagnostics(f), ...program.getSemanticDiagnostics(f));
     const { diagnostics, hasTopLevelAwait } = this.convertDiagnostics(srcFile, rawDiagnostics);
-    if (diagnostics.length > 0) return { diagnostics, declarations: prevDecl, hasTopLevelAwait, sideOutputs: [] };
+    if (diagnostics.length > 0) return { diagnostics, declarations: prevDecl, hasTopLevelAwait, sideOutputs: [], imports: [] };
 
     const checker = program.getTypeChecker();
     let js = "";
     let sourceMap: string | undefined;
     let dts = "";
     const keys = new Set(names);
+    const required = new Set<string>();
     program.emit(
       srcFile,
       (fileName, data) => {
@@ -310,7 +336,7 @@ export class Converter {
       },
       undefined,
       false,
-      this.transformers(checker, srcFile, declsFile, keys),
+      this.transformers(checker, srcFile, declsFile, keys, required),
     );
     const sideOutputs: SideOutput[] = [];
     for (const f of sideFiles) {
@@ -335,7 +361,8 @@ export class Converter {
       }
     }
     const declarations = dts + untyped + this.remainingDecls(checker, srcFile, declsFile);
-    return { diagnostics, js, sourceMap, declarations, hasTopLevelAwait, sideOutputs };
+    const imports = importedModules(parsed).filter((spec) => required.has(spec));
+    return { diagnostics, js, sourceMap, declarations, hasTopLevelAwait, sideOutputs, imports };
   }
 
   /** Local (non-node_modules) .ts/.js files that the program compiles besides the cell. */
@@ -447,7 +474,8 @@ export class Converter {
     return { diagnostics, hasTopLevelAwait };
   }
 
-  private transformers(checker: ts.TypeChecker, srcFile: ts.SourceFile, declsFile: ts.SourceFile, locals: Set<string>): ts.CustomTransformers {
+  /** @param required receives the specifiers of the `require("...")` calls the emitted CommonJS makes at top level. */
+  private transformers(checker: ts.TypeChecker, srcFile: ts.SourceFile, declsFile: ts.SourceFile, locals: Set<string>, required: Set<string>): ts.CustomTransformers {
     // Statements: the `export {};` prefix, the cell's own, then (when it declares names) the `export { ... }` suffix.
     const own = srcFile.statements.slice(1, locals.size > 0 ? -1 : undefined);
     const lastStatement = own[own.length - 1];
@@ -491,6 +519,7 @@ export class Converter {
       return context.factory.updateSourceFile(node, statements);
     };
     const after: ts.TransformerFactory<ts.SourceFile> = (context) => (node) => {
+      for (const statement of node.statements) collectTopLevelRequires(statement, required);
       const visit = (n: ts.Node): ts.Node => {
         if (ts.isShorthandPropertyAssignment(n) && isPrevShorthand(n)) {
           return context.factory.createPropertyAssignment(n.name.text, context.factory.createPropertyAccessExpression(context.factory.createIdentifier("exports"), n.name.text));
@@ -602,6 +631,28 @@ export class Converter {
     for (const name of anyVars) out.push(`let ${name}: any;`);
     return out.length ? out.join("\n") + "\n" : "";
   }
+}
+
+/** The module specifiers of a cell's value imports (`import ... from "m"`, `import "m"`, `import x = require("m")`), in order. */
+export function importedModules(sf: ts.SourceFile): string[] {
+  const specs: string[] = [];
+  for (const stmt of sf.statements) {
+    if (ts.isImportDeclaration(stmt) && !stmt.importClause?.isTypeOnly && ts.isStringLiteral(stmt.moduleSpecifier)) specs.push(stmt.moduleSpecifier.text);
+    else if (ts.isImportEqualsDeclaration(stmt) && !stmt.isTypeOnly && ts.isExternalModuleReference(stmt.moduleReference) && ts.isStringLiteral(stmt.moduleReference.expression)) {
+      specs.push(stmt.moduleReference.expression.text);
+    }
+  }
+  return [...new Set(specs)];
+}
+
+/** Adds the specifiers of `require("...")` calls in a statement, not looking inside functions or classes. */
+function collectTopLevelRequires(node: ts.Node, out: Set<string>): void {
+  if (ts.isFunctionLike(node) || ts.isClassLike(node)) return;
+  if (ts.isCallExpression(node) && ts.isIdentifier(node.expression) && ts.idText(node.expression) === "require" && node.arguments.length === 1) {
+    const arg = node.arguments[0];
+    if (ts.isStringLiteral(arg)) out.add(arg.text);
+  }
+  ts.forEachChild(node, (child) => collectTopLevelRequires(child, out));
 }
 
 function isTopLevel(node: ts.Node, srcFile: ts.SourceFile): boolean {

@@ -1,7 +1,9 @@
 /**
  * Runs converted cells in this process: one shared scope (`exports`) across cells, top-level await,
  * interruption (an AbortSignal per cell, plus SIGINT for synchronous loops), and errors mapped back
- * to the cell's own line numbers through the emitted source map. Knows nothing of ZeroMQ.
+ * to the cell's own line numbers through the emitted source map. A cell's imports load before its
+ * code, and asynchronous set-up they register ({@link Executor.awaitBeforeCell}) finishes before the
+ * code runs. Knows nothing of ZeroMQ (or of any library).
  */
 import { AsyncLocalStorage } from "async_hooks";
 import Module, { SourceMap } from "module";
@@ -60,6 +62,7 @@ export class Executor {
   private readonly sources = new Map<number, CellSource>();
   private fileCounter = 0;
   private rejectRunning: ((reason: unknown) => void) | undefined;
+  private readonly awaited: Array<Promise<unknown>> = [];
   private running: CellContext | undefined;
   private lastContext: CellContext | undefined;
   /** Carries the running cell's context into the asynchronous work it starts. */
@@ -166,6 +169,17 @@ export class Executor {
       this.prevDecl = converted.declarations;
       return { status: "ok", hasValue: false };
     }
+    // Load the cell's imports first (ES modules evaluate imports before their body), then let the
+    // asynchronous set-up they asked for (awaitBeforeCell) finish, so the cell's code sees it done.
+    if (converted.imports.length > 0) {
+      try {
+        this.preload(converted.imports);
+      } catch (err) {
+        return { status: "error", ...this.describeError(err) };
+      }
+    }
+    const waited = await this.settleAwaited(ctx);
+    if (waited) return waited;
     const fileId = ++this.fileCounter;
     this.sources.set(fileId, { label, code, jsLines: converted.js.split("\n").length, map: converted.sourceMap ? new SourceMap(JSON.parse(converted.sourceMap)) : undefined });
     if (this.sources.size > 500) this.sources.delete(this.sources.keys().next().value as number);
@@ -187,10 +201,55 @@ export class Executor {
       }
     } catch (err) {
       this.prevDecl = converted.declarations;
+      await this.settleAwaited(ctx);
       return { status: "error", ...this.describeError(err) };
     }
+    // Set-up the cell started (e.g. a dynamic import) finishes within the cell, never in a later one.
+    const after = await this.settleAwaited(ctx);
+    if (after) return after;
     if (!hasLast) return { status: "ok", hasValue: false };
     return { status: "ok", hasValue: cell.last !== undefined, value: cell.last };
+  }
+
+  /**
+   * Registers asynchronous set-up that must finish before cell code uses it: the kernel awaits it
+   * after loading the imports of the cell that caused it and before running that cell's code (when it
+   * is registered while the cell's code runs, before the cell's reply). A library calls this when it
+   * starts initialising itself as it is imported. If the promise rejects, the cell fails with its error.
+   */
+  awaitBeforeCell(promise: PromiseLike<unknown>): void {
+    const settled = Promise.resolve(promise);
+    settled.catch(() => undefined); // reported by the cell that waits for it
+    this.awaited.push(settled);
+  }
+
+  /** Requires modules like the cell's own `require`, under SIGINT protection (a module's top level can loop). */
+  private preload(ids: string[]): void {
+    const trainlab = (globalThis as unknown as { __trainlab__: Record<string, unknown> }).__trainlab__;
+    trainlab.preload = ids;
+    try {
+      vm.runInThisContext("for (const id of __trainlab__.preload) __trainlab__.require(id);", { filename: "trainlab-imports.js", breakOnSigint: true });
+    } finally {
+      delete trainlab.preload;
+    }
+  }
+
+  /** Awaits the promises registered with {@link awaitBeforeCell}; an error outcome if one rejects or the user interrupts. */
+  private async settleAwaited(ctx: CellContext): Promise<Outcome | undefined> {
+    while (this.awaited.length > 0) {
+      const batch = this.awaited.splice(0);
+      const interrupted = new Promise<never>((_, reject) => (this.rejectRunning = reject));
+      interrupted.catch(() => undefined);
+      if (ctx.controller.signal.aborted) this.rejectRunning?.(new InterruptedError());
+      try {
+        await Promise.race([Promise.all(batch), interrupted]);
+      } catch (err) {
+        return { status: "error", ...this.describeError(err) };
+      } finally {
+        this.rejectRunning = undefined;
+      }
+    }
+    return undefined;
   }
 
   /** Interrupts the running cell: aborts its signal and rejects its await. Returns false when idle. */
@@ -236,7 +295,7 @@ export class Executor {
     const out: string[] = [];
     for (const line of lines.slice(1)) {
       if (!/^\s+at /.test(line)) continue;
-      if (/[/\\]kernel[/\\](executor|server|main)\.js|node:internal\/vm|node:vm:|node:async_hooks/.test(line)) continue;
+      if (/[/\\]kernel[/\\](executor|server|main)\.js|trainlab-imports\.js|node:internal\/vm|node:vm:|node:async_hooks/.test(line)) continue;
       const cell = CELL_FILE.exec(line);
       // The wrapper's own call line (after the cell's code) is no frame of the user's.
       if (cell && Number(cell[2]) > (this.sources.get(Number(cell[1]))?.jsLines ?? Infinity)) continue;

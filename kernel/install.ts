@@ -2,10 +2,12 @@
  * Registers (or removes) the trainlab kernelspec with Jupyter.
  *
  *   node dist/kernel/install.js install [--user|--sys-prefix] [--quiet]
- *   node dist/kernel/install.js uninstall
+ *   node dist/kernel/install.js uninstall [--user|--sys-prefix]
  *
  * Inside a conda env or virtualenv it installs with `--sys-prefix`, elsewhere with `--user`.
- * Re-running is harmless: the spec is replaced in place.
+ * Re-running is harmless: the spec is replaced in place. Uninstall removes the spec from the place
+ * install writes to for the same scope, and nowhere else (`jupyter kernelspec remove` would take the
+ * first "trainlab" on Jupyter's whole search path, which may be another environment's or user's).
  */
 import { execFileSync } from "child_process";
 import * as fs from "fs";
@@ -40,14 +42,37 @@ export function kernelSpec(): Record<string, unknown> {
   };
 }
 
-function scopeFlag(args: string[]): "--user" | "--sys-prefix" {
+/** Where Jupyter installs user-wide (`--user`) or into the running environment (`--sys-prefix`). */
+export type Scope = "--user" | "--sys-prefix";
+
+function scopeFlag(args: string[]): Scope {
   if (args.includes("--user")) return "--user";
   if (args.includes("--sys-prefix")) return "--sys-prefix";
   return process.env.CONDA_PREFIX || process.env.VIRTUAL_ENV ? "--sys-prefix" : "--user";
 }
 
 /**
+ * The folder the trainlab kernelspec goes to for a scope, as jupyter_client computes it
+ * (`jupyter_data_dir()/kernels/trainlab`, or `sys.prefix/share/jupyter/kernels/trainlab`).
+ * @throws Error when the Jupyter Python cannot be run.
+ */
+export function kernelSpecDir(scope: Scope): string {
+  const code =
+    scope === "--user"
+      ? "from jupyter_core.paths import jupyter_data_dir; print(jupyter_data_dir())"
+      : "import os, sys; print(os.path.join(sys.prefix, 'share', 'jupyter'))";
+  try {
+    const base = execFileSync(jupyterPython(), ["-c", code], { stdio: ["ignore", "pipe", "pipe"] }).toString().trim();
+    return path.join(base, "kernels", KERNEL_NAME);
+  } catch (err) {
+    const e = err as { stderr?: Buffer; message: string };
+    throw new Error(`Could not ask ${jupyterPython()} where Jupyter keeps kernelspecs: ${e.stderr?.toString().trim() || e.message}`);
+  }
+}
+
+/**
  * Writes the kernelspec to a temporary folder and installs it with `jupyter kernelspec install`.
+ * Returns the folder it now lives in.
  * @throws Error with the command's output when Jupyter is missing or refuses.
  */
 export function install(args: string[] = []): string {
@@ -62,10 +87,7 @@ export function install(args: string[] = []): string {
     execFileSync(jupyterPython(), ["-m", "jupyter", "kernelspec", "install", "--replace", "--name", KERNEL_NAME, scope, specDir], {
       stdio: ["ignore", "pipe", "pipe"],
     });
-    const where = execFileSync(jupyterPython(), ["-c", `import jupyter_client.kernelspec as k; print(k.KernelSpecManager().get_kernel_spec("${KERNEL_NAME}").resource_dir)`])
-      .toString()
-      .trim();
-    return where;
+    return kernelSpecDir(scope);
   } catch (err) {
     const e = err as { stderr?: Buffer; message: string };
     throw new Error(
@@ -77,19 +99,27 @@ export function install(args: string[] = []): string {
   }
 }
 
+/** What {@link uninstall} did. */
+export interface Removal {
+  /** Whether a spec was there and is now gone. */
+  removed: boolean;
+  /** The folder it looked in (the one install writes to for the scope). */
+  dir: string;
+}
+
 /**
- * Removes the kernelspec. Removing one that is not installed is not an error.
- * @throws Error when Jupyter cannot be run.
+ * Removes the kernelspec from where {@link install} puts it for the same scope (same flags and
+ * defaults). Removing one that is not installed is not an error.
+ * @throws Error when Jupyter cannot be run, or the folder holds no kernel.json (then it is left alone).
  */
-export function uninstall(): boolean {
-  try {
-    execFileSync(jupyterPython(), ["-m", "jupyter", "kernelspec", "remove", "-y", KERNEL_NAME], { stdio: ["ignore", "pipe", "pipe"] });
-    return true;
-  } catch (err) {
-    const stderr = (err as { stderr?: Buffer }).stderr?.toString() ?? "";
-    if (/No such kernel|Couldn't find kernel spec/i.test(stderr)) return false;
-    throw new Error(`Could not remove the trainlab kernel: ${stderr.trim() || (err as Error).message}`);
+export function uninstall(args: string[] = []): Removal {
+  const dir = kernelSpecDir(scopeFlag(args));
+  if (!fs.existsSync(dir)) return { removed: false, dir };
+  if (!fs.existsSync(path.join(dir, "kernel.json"))) {
+    throw new Error(`${dir} holds no kernel.json, so it is not a kernelspec; it was left alone. Remove it by hand if it is yours.`);
   }
+  fs.rmSync(dir, { recursive: true, force: true });
+  return { removed: true, dir };
 }
 
 if (require.main === module) {
@@ -100,7 +130,8 @@ if (require.main === module) {
       const where = install(rest);
       if (!quiet) console.log(`Installed kernelspec "${KERNEL_NAME}" (${DISPLAY_NAME}) in ${where}`);
     } else if (command === "uninstall") {
-      console.log(uninstall() ? `Removed kernelspec "${KERNEL_NAME}".` : `Kernelspec "${KERNEL_NAME}" was not installed.`);
+      const { removed, dir } = uninstall(rest);
+      console.log(removed ? `Removed kernelspec "${KERNEL_NAME}" from ${dir}.` : `Kernelspec "${KERNEL_NAME}" was not installed in ${dir}.`);
     } else {
       throw new Error(`Unknown command "${command}". Use install or uninstall.`);
     }

@@ -1,7 +1,9 @@
 /**
  * The trainlab kernel's protocol layer (Jupyter messaging 5.3): shell and IOPub sockets in the main
  * thread, control/stdin/heartbeat in a worker (see control-worker.ts). It answers every request a
- * client sends, with busy/idle status around each, and installs the display bridge
+ * client sends, with busy/idle status around each. Shell requests are handled one at a time, in
+ * order; control requests never wait behind them (a shutdown interrupts the running cell). It installs
+ * the display bridge
  * (`globalThis[Symbol.for("Jupyter.bridge")]`) and the cell globals `display`, `clearOutput`, `prompt`.
  */
 import * as fs from "fs";
@@ -13,7 +15,7 @@ import type { Executor, Outcome } from "./executor";
 import { History, HistoryRequest } from "./history";
 import { RenderedBundle, normalizeBundle, plainText, renderValue } from "./render";
 import { ConnectionInfo, Header, INPUT_BUFFER_BYTES, Message, PROTOCOL_VERSION, Signer, makeHeader } from "./wire";
-import type { FromWorker, ToWorker } from "./control-worker";
+import type { FromWorker, ToWorker, WorkerData } from "./control-worker";
 
 const projectRoot = path.resolve(__dirname, "..", "..");
 
@@ -97,7 +99,8 @@ export class KernelServer {
   /** Binds all sockets, starts the control worker, and serves requests. */
   async start(): Promise<void> {
     this.installProcessHooks();
-    this.worker = new Worker(path.join(__dirname, "control-worker.js"), { workerData: { connection: this.connection, session: this.session } });
+    const workerData: WorkerData = { connection: this.connection, session: this.session, kernelInfo: this.kernelInfo() };
+    this.worker = new Worker(path.join(__dirname, "control-worker.js"), { workerData });
     this.worker.on("message", (m: FromWorker) => this.onWorkerMessage(m));
     this.worker.on("error", (err) => this.log(`control worker: ${err.stack ?? err.message}`));
     this.worker.unref();
@@ -135,6 +138,12 @@ export class KernelServer {
       msg = this.signer.decode(frames);
     } catch (err) {
       this.log(`dropped a ${socket} message: ${(err as Error).message}`);
+      return;
+    }
+    // Control requests are answered at once, even while a cell runs (messaging spec: the control
+    // channel must not queue behind shell). An execute_request has no business there; it queues.
+    if (socket === "control" && msg.header.msg_type !== "execute_request") {
+      void this.dispatch(socket, msg);
       return;
     }
     this.queue.push({ socket, msg });
@@ -265,6 +274,8 @@ export class KernelServer {
       registerCommTarget: (targetName: string, handler: (comm: Comm, data: unknown, msg: Message) => void) => this.commTargets.set(targetName, handler),
       /** Opens a comm from the kernel side. */
       openComm: (targetName: string, data: unknown = {}) => this.openComm(targetName, data),
+      /** Asynchronous set-up (started as a module loads) to finish before the importing cell's code runs. */
+      awaitBeforeCell: (promise: PromiseLike<unknown>) => this.getExecutor().awaitBeforeCell(promise),
     };
     Object.defineProperty(globalThis, Symbol.for("Jupyter.bridge"), { value: bridge, configurable: true, writable: true });
     let displayCounter = 0;
@@ -324,7 +335,8 @@ export class KernelServer {
 
   private onWorkerMessage(m: FromWorker): void {
     if (m.kind === "control") this.receive("control", m.frames.map((f) => Buffer.from(f)));
-    else if (m.kind === "interrupted") {
+    else if (m.kind === "answered") {
+      // The worker answered it (interrupt, kernel_info): publish the request's busy/idle here, on IOPub.
       try {
         const msg = this.signer.decode(m.frames.map((f) => Buffer.from(f)));
         this.status("busy", msg.header);
@@ -371,6 +383,8 @@ export class KernelServer {
           this.commClose(msg);
           break;
         case "shutdown_request":
+          // Stop the running cell (its execute_reply goes out as interrupted), then reply and exit.
+          this.executor?.interrupt();
           this.shutdown(socket, msg);
           return;
         case "interrupt_request":

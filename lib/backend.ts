@@ -1,7 +1,8 @@
 /**
  * The training-backend chain.
  *
- * At first use trainlab picks the fastest tfjs backend this machine can run, in this order:
+ * When trainlab is imported (lib/index.ts calls {@link startBackendSelection}) it picks the fastest
+ * tfjs backend this machine can run, in this order:
  *   1. `tfjs-node-gpu`: libtensorflow with CUDA, only if its native binding loads *and* sees a GPU;
  *   2. `tfjs-node`:     libtensorflow on the CPU;
  *   3. `wasm`:          @tensorflow/tfjs-backend-wasm (SIMD), plus trainlab's native kernel pack when it loads;
@@ -9,7 +10,7 @@
  * `TRAINLAB_BACKEND=wasm` (or `useBackend("wasm")`) forces one.
  */
 import * as tf from "@tensorflow/tfjs";
-import { DISPLAY, MimeBundle, escapeHtml } from "./display";
+import { DISPLAY, MimeBundle, escapeHtml, kernelBridge } from "./display";
 
 /** The user-facing names of the backends trainlab can run on, fastest first. */
 export type BackendName = "tfjs-node-gpu" | "tfjs-node" | "wasm" | "cpu";
@@ -275,11 +276,39 @@ export function ensureBackend(): Promise<BackendInfo> {
 }
 
 /**
- * Forces a backend for this process (`"auto"` re-runs the chain).
+ * Starts the chain in the background unless a backend was already chosen or is being chosen, so that
+ * raw `tf` calls made after `import ... from "trainlab"` run on the chain's pick rather than on tfjs's
+ * default `cpu` backend. Inside a kernel that supports it (the bridge's `awaitBeforeCell`), the importing
+ * cell's code runs only once the choice is made, so its report prints in that cell; elsewhere (scripts)
+ * `await ensureBackend()` (or `tf.ready()`) before the first tf call. Never throws: a failure (e.g. an
+ * unknown TRAINLAB_BACKEND) is printed to stderr, and the next {@link ensureBackend} call throws it.
+ */
+export function startBackendSelection(): void {
+  if (current) return;
+  let started: Promise<unknown>;
+  try {
+    started = ensureBackend();
+  } catch (err) {
+    started = Promise.reject(err);
+  }
+  const settled = started.then(
+    () => undefined,
+    (err: unknown) => {
+      console.error(`trainlab: no training backend was chosen at import: ${(err as Error).message ?? String(err)}\nensureBackend() will try again and throw this error.`);
+    },
+  );
+  kernelBridge()?.awaitBeforeCell?.(settled);
+}
+
+/**
+ * Forces a backend for this process (`"auto"` re-runs the chain). Waits for a selection already
+ * under way (e.g. the one started at import), so the two never race.
  * @throws Error when the name is unknown or that backend cannot load.
  */
 export function useBackend(name: BackendName | "auto" | string): Promise<BackendInfo> {
-  const next = name === "auto" ? selectBackend() : selectBackend({ force: parseBackendName(name), chosenBy: "call" });
+  const options: SelectOptions = name === "auto" ? {} : { force: parseBackendName(name), chosenBy: "call" };
+  const previous = current ? current.catch(() => undefined) : Promise.resolve(undefined);
+  const next = previous.then(() => selectBackend(options));
   current = next.catch((err: unknown) => {
     current = undefined;
     throw err;
@@ -287,7 +316,7 @@ export function useBackend(name: BackendName | "auto" | string): Promise<Backend
   return current;
 }
 
-/** The backend chosen so far, without running the chain; undefined before first use. */
+/** The backend chosen (or being chosen) so far, without starting the chain; undefined when no choice was started. */
 export async function currentBackend(): Promise<BackendInfo | undefined> {
   return current;
 }

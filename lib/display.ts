@@ -49,6 +49,11 @@ export interface KernelBridge {
   clearOutput(wait?: boolean): void;
   /** An AbortSignal that aborts when the user interrupts the cell that is running now. */
   signal(): AbortSignal;
+  /**
+   * Asks the kernel to let `promise` (set-up a module started as it loaded) settle before it runs the
+   * code of the cell that imported the module. Optional: kernels without it run the cell at once.
+   */
+  awaitBeforeCell?(promise: PromiseLike<unknown>): void;
 }
 
 /** The kernel's bridge, or undefined when the code runs outside a kernel (tests, scripts). */

@@ -1,6 +1,31 @@
 import { strict as assert } from "assert";
+import { spawnSync } from "child_process";
+import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
 import { BackendLoader, LoadedBackend, ensureBackend, parseBackendName, resetBackendChoice, selectBackend, useBackend } from "../../lib/backend";
+
+/** The built public entry, as `import ... from "trainlab"` loads it. */
+const entry = path.resolve(__dirname, "..", "..", "lib", "index.js");
+
+/** tfjs's warning when it falls back to its pure-JS cpu backend in Node. */
+const CPU_BANNER = /looks like you are running TensorFlow\.js in Node\.js/;
+
+/** Runs `script` in a fresh Node process (fresh tfjs state) where `trainlab` is the built entry; returns its output and last JSON line. */
+function fresh(script: string, env: NodeJS.ProcessEnv = {}): { status: number | null; stdout: string; stderr: string; result: Record<string, unknown> } {
+  const run = spawnSync(process.execPath, ["-e", script], {
+    encoding: "utf8",
+    env: { ...process.env, TRAINLAB_BACKEND: "", ...env, TRAINLAB_ENTRY: entry },
+    timeout: 60_000,
+  });
+  const last = run.stdout.trim().split("\n").pop() ?? "";
+  let result: Record<string, unknown> = {};
+  try {
+    result = JSON.parse(last) as Record<string, unknown>;
+  } catch {
+    // the assertions on status and output say what went wrong
+  }
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr, result };
+}
 
 const fails = (reason: string): BackendLoader => async () => {
   throw new Error(reason);
@@ -112,11 +137,68 @@ describe("backend chain (lib/backend)", () => {
       assert.equal((await ensureBackend()).name, "wasm");
     });
 
+    it("useBackend waits for a selection under way instead of racing it", async () => {
+      resetBackendChoice();
+      const auto = ensureBackend();
+      const forced = useBackend("cpu");
+      assert.equal((await auto).name, "wasm");
+      assert.equal((await forced).name, "cpu");
+      assert.equal(tf.getBackend(), "cpu", "the later call wins");
+      resetBackendChoice();
+      assert.equal((await ensureBackend()).name, "wasm");
+    });
+
     it("renders as a notebook table with every attempt", async () => {
       const info = await ensureBackend();
       const bundle = (info as unknown as Record<symbol, () => Record<string, string>>)[Symbol.for("Jupyter.display")]();
       assert.match(bundle["text/plain"], /wasm/);
       assert.match(bundle["text/html"], /<table>[\s\S]*tfjs-node-gpu[\s\S]*wasm/);
+    });
+  });
+
+  describe("chosen when trainlab is imported (startBackendSelection)", function () {
+    this.timeout(90_000);
+
+    it("starts the chain at import, so raw tf runs on wasm with no cpu banner, reported exactly once", () => {
+      const run = fresh(`
+        const trainlab = require(process.env.TRAINLAB_ENTRY);
+        trainlab.currentBackend().then(async (chosen) => {
+          const squares = Array.from(await trainlab.tf.tensor([1, 2, 3]).square().data());
+          const again = await trainlab.ensureBackend();
+          console.log(JSON.stringify({ chosen: chosen && chosen.name, backend: trainlab.tf.getBackend(), squares, same: again === chosen }));
+        });`);
+      assert.equal(run.status, 0, run.stderr);
+      assert.deepEqual(run.result, { chosen: "wasm", backend: "wasm", squares: [1, 4, 9], same: true });
+      assert.equal(run.stdout.match(/trainlab backend: wasm \(SIMD on, \d+ threads?/g)?.length, 1, run.stdout);
+      assert.doesNotMatch(run.stdout + run.stderr, CPU_BANNER);
+    });
+
+    it("hands a kernel the selection to await before the importing cell's code (the bridge's awaitBeforeCell)", () => {
+      const run = fresh(`
+        const handed = [];
+        globalThis[Symbol.for("Jupyter.bridge")] = { awaitBeforeCell: (promise) => handed.push(promise) };
+        const trainlab = require(process.env.TRAINLAB_ENTRY);
+        Promise.all(handed).then(() => console.log(JSON.stringify({ handed: handed.length, afterAwait: trainlab.tf.getBackend() })));`);
+      assert.equal(run.status, 0, run.stderr);
+      assert.equal(run.result.handed, 1);
+      assert.equal(run.result.afterAwait, "wasm");
+      assert.doesNotMatch(run.stdout + run.stderr, CPU_BANNER);
+    });
+
+    it("an unknown TRAINLAB_BACKEND does not break the import: a warning, then ensureBackend() throws it", () => {
+      const run = fresh(
+        `
+        const trainlab = require(process.env.TRAINLAB_ENTRY);
+        setTimeout(() => {
+          let message = "";
+          try { trainlab.ensureBackend(); } catch (err) { message = err.message; }
+          console.log(JSON.stringify({ message }));
+        }, 200);`,
+        { TRAINLAB_BACKEND: "metal" },
+      );
+      assert.equal(run.status, 0, run.stderr);
+      assert.match(run.stderr, /trainlab: no training backend was chosen at import: Unknown backend "metal"/);
+      assert.match(String(run.result.message), /Unknown backend "metal"/);
     });
   });
 });

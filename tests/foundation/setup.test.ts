@@ -1,6 +1,7 @@
 import { strict as assert } from "assert";
 import { execFileSync } from "child_process";
 import * as fs from "fs";
+import { builtinModules } from "module";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import { DISPLAY_NAME, KERNEL_NAME, install, jupyterPython, kernelSpec } from "../../kernel/install";
@@ -42,6 +43,24 @@ describe("project set-up", () => {
       assert.equal(pkg.overrides["danfojs-node"].xlsx, "0.18.5");
       assert.equal(pkg.overrides["danfojs-node"]["@tensorflow/tfjs-node"], "npm:@tensorflow/tfjs@4.22.0");
       assert.equal(pkg.dependencies["@tensorflow/tfjs-node-gpu"], undefined, "tfjs-node-gpu must stay optional");
+    });
+
+    it("declares every package the kernel imports as a direct dependency, at the version package-lock.json installs", () => {
+      const lock = JSON.parse(fs.readFileSync(path.join(root, "package-lock.json"), "utf8"));
+      const kernelDir = path.join(root, "kernel");
+      const imported = new Set<string>();
+      for (const file of fs.readdirSync(kernelDir).filter((f) => f.endsWith(".ts"))) {
+        for (const m of fs.readFileSync(path.join(kernelDir, file), "utf8").matchAll(/^import [^;]*?from "([^"]+)";|^import "([^"]+)";/gm)) {
+          const spec = m[1] ?? m[2];
+          if (spec.startsWith(".") || spec.startsWith("node:") || builtinModules.includes(spec)) continue;
+          imported.add(spec.startsWith("@") ? spec.split("/").slice(0, 2).join("/") : spec.split("/")[0]);
+        }
+      }
+      assert.ok(imported.has("zeromq") && imported.has("@tslab/typescript-for-tslab"), [...imported].join(", "));
+      for (const name of imported) {
+        assert.ok(pkg.dependencies[name], `kernel/ imports ${name}, which package.json does not declare (it is only a transitive dependency)`);
+        assert.equal(pkg.dependencies[name], lock.packages[`node_modules/${name}`]?.version, `${name}: package.json and package-lock.json disagree`);
+      }
     });
   });
 

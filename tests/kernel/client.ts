@@ -7,13 +7,14 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as readline from "readline";
+import { jupyterPython } from "../../kernel/install";
 
 /** The project folder. */
 export const projectRoot = path.resolve(__dirname, "..", "..", "..");
 /** The kernel the tests run. */
 export const kernelName = process.env.TRAINLAB_TEST_KERNEL ?? "trainlab";
-/** The Python with Jupyter. */
-export const python = process.env.TRAINLAB_PYTHON ?? "/usr/bin/python3";
+/** The Python with Jupyter: $TRAINLAB_PYTHON, else the one set-up recorded in dist/python-path (a conda env's, or Debian's). */
+export const python = jupyterPython();
 
 /** One IOPub output message. */
 export interface Output {
@@ -102,9 +103,17 @@ export class KernelClient {
     return r.outputs.find((o) => o.msg_type === "execute_result")?.content.data["text/plain"];
   }
 
-  /** Sends a request and returns its reply. */
-  request(msgType: string, content: Record<string, unknown> = {}, channel: "shell" | "control" = "shell"): Promise<Record<string, any>> {
-    return this.command({ op: "request", msg_type: msgType, content, channel });
+  /** Sends a request and returns its reply; options: `collect: false` skips waiting for its IOPub messages. */
+  request(msgType: string, content: Record<string, unknown> = {}, channel: "shell" | "control" = "shell", options: Record<string, unknown> = {}): Promise<Record<string, any>> {
+    return this.command({ op: "request", msg_type: msgType, content, channel, ...options });
+  }
+
+  /**
+   * Sends an execute_request without waiting for its reply. `waitFor`: "busy" (the cell's busy status)
+   * or a text the cell prints; `thenSleep`: seconds to wait after that.
+   */
+  submit(code: string, waitFor?: string, thenSleep = 0): Promise<{ msg_id: string; seen: boolean }> {
+    return this.command({ op: "submit", code, wait_for: waitFor, then_sleep: thenSleep }) as Promise<{ msg_id: string; seen: boolean }>;
   }
 
   /** Stops the kernel and the driver. */

@@ -1,17 +1,23 @@
 """A real Jupyter client (jupyter_client) driven by the mocha tests over JSON lines.
 
-    /usr/bin/python3 tests/kernel/driver.py KERNEL_NAME CWD
+    "$(cat dist/python-path)" tests/kernel/driver.py KERNEL_NAME CWD
 
 Reads one JSON command per line on stdin and writes one JSON answer per line on stdout:
   {"op": "execute", "code": ..., "stdin": ["reply", ...], "interrupt_after": seconds,
    "silent": false, "store_history": true, "user_expressions": {}, "timeout": 60}
       -> {"reply": content, "outputs": [{"msg_type", "content"}...], "input_requests": [content...],
           "statuses": [...], "execute_input": bool}
-  {"op": "request", "msg_type": "comm_info_request", "content": {}, "channel": "shell"|"control"}
-      -> {"reply": content, "reply_type": msg_type, "outputs": [...]}   (outputs: IOPub messages of that request)
+  {"op": "request", "msg_type": "comm_info_request", "content": {}, "channel": "shell"|"control", "collect": true}
+      -> {"reply": content, "reply_type": msg_type, "outputs": [...], "reply_seconds": s}
+         (outputs: IOPub messages of that request, until its idle status; none with "collect": false)
   {"op": "send", "msg_type": "comm_open", "content": {...}, "wait": seconds} -> {"outputs": [...]}
+  {"op": "submit", "code": ..., "wait_for": text, "then_sleep": seconds} -> {"msg_id": id, "seen": bool}
+      (sends an execute_request without waiting for its reply; waits up to 30 s until the cell's busy
+       status ("wait_for": "busy") or a stream output containing the text, then sleeps then_sleep)
   {"op": "restart"} -> {"alive": bool}
-  {"op": "shutdown"} -> {"reply": content, "alive_after": bool}
+  {"op": "shutdown", "timeout": seconds} -> {"reply": content, "alive_after": bool, "reply_seconds": s, "exit_seconds": s,
+                                             "shell_replies": [{"parent": msg_id, "content": ...}]}
+      (shell_replies: the execute replies that arrived on shell meanwhile, e.g. of a submitted cell)
   {"op": "alive"} -> {"alive": bool}
 """
 import json
@@ -97,30 +103,64 @@ def main():
             elif op == "request":
                 channel = kc.control_channel if cmd.get("channel") == "control" else kc.shell_channel
                 msg = kc.session.msg(cmd["msg_type"], cmd.get("content", {}))
+                started = time.time()
                 channel.send(msg)
                 getter = kc.get_control_msg if cmd.get("channel") == "control" else kc.get_shell_msg
                 reply = getter(timeout=cmd.get("timeout", 30))
                 while reply["parent_header"].get("msg_id") != msg["header"]["msg_id"]:
                     reply = getter(timeout=cmd.get("timeout", 30))
-                outputs, statuses, _ = collect_iopub(msg["header"]["msg_id"], timeout=30)
-                out({"reply": reply["content"], "reply_type": reply["msg_type"], "outputs": outputs, "statuses": statuses})
+                reply_seconds = time.time() - started
+                outputs, statuses = [], []
+                if cmd.get("collect", True):
+                    outputs, statuses, _ = collect_iopub(msg["header"]["msg_id"], timeout=30)
+                out({"reply": reply["content"], "reply_type": reply["msg_type"], "outputs": outputs, "statuses": statuses, "reply_seconds": reply_seconds})
             elif op == "send":
                 msg = kc.session.msg(cmd["msg_type"], cmd.get("content", {}))
                 kc.shell_channel.send(msg)
                 outputs, statuses, _ = collect_iopub(msg["header"]["msg_id"], timeout=cmd.get("wait", 30))
                 out({"outputs": outputs, "statuses": statuses})
+            elif op == "submit":
+                msg_id = kc.execute(cmd["code"], allow_stdin=False, stop_on_error=cmd.get("stop_on_error", True))
+                seen, wanted = False, cmd.get("wait_for")
+                deadline = time.time() + 30
+                while wanted and not seen and time.time() < deadline:
+                    try:
+                        m = kc.get_iopub_msg(timeout=0.1)
+                    except queue.Empty:
+                        continue
+                    if m["parent_header"].get("msg_id") != msg_id:
+                        continue
+                    if wanted == "busy":
+                        seen = m["msg_type"] == "status" and m["content"]["execution_state"] == "busy"
+                    else:
+                        seen = m["msg_type"] == "stream" and wanted in m["content"]["text"]
+                time.sleep(cmd.get("then_sleep", 0))
+                out({"msg_id": msg_id, "seen": seen})
             elif op == "restart":
                 km.restart_kernel(now=False)
                 kc.wait_for_ready(timeout=60)
                 out({"alive": km.is_alive()})
             elif op == "shutdown":
                 msg = kc.session.msg("shutdown_request", {"restart": False})
+                started = time.time()
                 kc.control_channel.send(msg)
-                reply = kc.get_control_msg(timeout=10)
-                deadline = time.time() + 10
+                reply = kc.get_control_msg(timeout=cmd.get("timeout", 10))
+                while reply["parent_header"].get("msg_id") != msg["header"]["msg_id"]:
+                    reply = kc.get_control_msg(timeout=cmd.get("timeout", 10))
+                reply_seconds = time.time() - started
+                deadline = time.time() + cmd.get("timeout", 10)
                 while km.is_alive() and time.time() < deadline:
-                    time.sleep(0.1)
-                out({"reply": reply["content"], "reply_type": reply["msg_type"], "alive_after": km.is_alive()})
+                    time.sleep(0.05)
+                exit_seconds = time.time() - started
+                shell_replies = []
+                while True:
+                    try:
+                        m = kc.get_shell_msg(timeout=0.2)
+                    except queue.Empty:
+                        break
+                    shell_replies.append({"parent": m["parent_header"].get("msg_id"), "content": m["content"]})
+                out({"reply": reply["content"], "reply_type": reply["msg_type"], "alive_after": km.is_alive(),
+                     "reply_seconds": reply_seconds, "exit_seconds": exit_seconds, "shell_replies": shell_replies})
                 km.cleanup_resources()
                 return
             elif op == "alive":
