@@ -130,6 +130,41 @@ describe("native kernel pack (lib/kernels/native)", function () {
     assert.deepEqual(out.y, [3, 3, 3, 3]);
   });
 
+  it("the AVX2 and baseline builds of the pack's own loops agree with the cpu backend too (TRAINLAB_NATIVE_ISA)", () => {
+    // The pack's loops (direct small-K convolutions, pooling, bias add, fused Adam and MLP step) are compiled for
+    // AVX-512, AVX2 and baseline x86-64; this machine runs the best. Force the others in child processes.
+    const script = `
+      const tf = require("@tensorflow/tfjs");
+      const { useBackend } = require(${JSON.stringify(require.resolve("../../lib/backend"))});
+      const native = require(${JSON.stringify(require.resolve("../../lib/kernels/native"))});
+      const { loadAddon } = require(${JSON.stringify(require.resolve("../../lib/kernels/native/addon"))});
+      const rand = (n, seed) => { let s = seed; return Float32Array.from({ length: n }, () => ((s = (s * 16807) % 2147483647) / 2147483647) * 2 - 1); };
+      const cases = [];
+      for (const [shape, co, stride, pad] of [[[2, 12, 11, 1], 16, 1, "valid"], [[2, 12, 11, 1], 32, 2, "same"], [[1, 9, 9, 2], 64, 1, "same"]]) {
+        const k = [3, 3, shape[3], co];
+        cases.push(() => {
+          const x = tf.tensor(rand(shape.reduce((a, b) => a * b), 3), shape), f = tf.tensor(rand(k.reduce((a, b) => a * b), 5), k);
+          const g = tf.grads((a, b) => tf.sum(tf.square(tf.maxPool(tf.relu(tf.conv2d(a, b, stride, pad)), 2, 2, "valid"))))([x, f]);
+          return [tf.conv2d(x, f, stride, pad), ...g];
+        });
+      }
+      const run = async (backend) => { await (backend === "wasm" ? useBackend("wasm") : tf.setBackend("cpu")); return cases.map((c) => tf.tidy(() => c().map((t) => Array.from(t.dataSync())))); };
+      (async () => {
+        const ours = await run("wasm"), ref = await run("cpu");
+        let worst = 0;
+        ours.forEach((outs, i) => outs.forEach((o, j) => o.forEach((v, k) => { const r = ref[i][j][k]; worst = Math.max(worst, Math.abs(v - r) / (1 + Math.abs(r))); })));
+        console.log(JSON.stringify({ isa: loadAddon().addon.info().isa, active: native.nativeKernelStatus().active, worst }));
+      })();`;
+    for (const [cap, expected] of [["avx2", /^(AVX2|baseline)$/], ["baseline", /^baseline$/]] as const) {
+      const r = spawnSync(process.execPath, ["-e", script], { encoding: "utf8", cwd: path.resolve(__dirname, "..", "..", ".."), env: { ...process.env, TRAINLAB_NATIVE_ISA: cap } });
+      assert.equal(r.status, 0, r.stderr);
+      const out = JSON.parse(r.stdout.trim().split("\n").pop() ?? "{}") as { isa: string; active: boolean; worst: number };
+      assert.ok(out.active, `pack active with TRAINLAB_NATIVE_ISA=${cap}`);
+      assert.match(out.isa, expected);
+      assert.ok(out.worst < 1e-4, `TRAINLAB_NATIVE_ISA=${cap}: worst relative error ${out.worst}`);
+    }
+  });
+
   describe("BatchMatMul and _FusedMatMul", () => {
     const M = 5, K = 7, N = 3;
     const biasShapes: Array<number[] | null> = [null, [N], [1], [M, N], [M, 1], [1, N]];
@@ -262,7 +297,8 @@ describe("native kernel pack (lib/kernels/native)", function () {
     });
 
     it("MaxPoolGrad routes each gradient to its window's first maximum, like the cpu backend", async () => {
-      for (const [shape, pool, stride, pad] of [[[2, 9, 8, 3], 2, 2, "valid"], [[1, 7, 7, 5], 3, 2, "same"], [[2, 6, 5, 4], 3, 1, "valid"], [[1, 5, 5, 2], 2, 1, "same"], [[2, 6, 6, 20], 2, 2, "valid"], [[1, 7, 6, 35], 3, 2, "same"]] as Array<[number[], number, number, "valid" | "same"]>) {
+      for (const [shape, pool, stride, pad] of [[[2, 9, 8, 3], 2, 2, "valid"], [[1, 7, 7, 5], 3, 2, "same"], [[2, 6, 5, 4], 3, 1, "valid"], [[1, 5, 5, 2], 2, 1, "same"], [[2, 6, 6, 20], 2, 2, "valid"], [[1, 7, 6, 35], 3, 2, "same"],
+        [[2, 26, 26, 16], 2, 2, "valid"], [[1, 7, 11, 17], 3, 3, "valid"], [[2, 11, 11, 32], 2, 2, "valid"]] as Array<[number[], number, number, "valid" | "same"]>) {
         const xv = rand(size(shape), 121).map((v) => Math.round(v * 4) / 4);  // coarse values: many ties
         const f = () => tf.grad((x: tf.Tensor) => {
           const y = tf.maxPool(x as tf.Tensor4D, pool, stride, pad);

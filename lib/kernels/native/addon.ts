@@ -30,7 +30,14 @@ export interface NativeAddon {
     lr: number, momentum: number, nesterov: boolean): void;
   softmaxCrossEntropy(heap: ArrayBuffer, logits: number, labels: number, loss: number, grad: number, rows: number, classes: number): void;
   configure(maxThreads?: number, parallelMacs?: number, wideParallelMacs?: number): void;
-  info(): { blasConfig: string; blasCore: string; maxThreads: number; parallelMacs: number; wideParallelMacs?: number };
+  /** Keeps freed memory for reuse (glibc mallopt); returns whether it was applied. Older builds lack it. */
+  tuneMalloc?(): boolean;
+  info(): {
+    blasConfig: string; blasCore: string; maxThreads: number; parallelMacs: number; wideParallelMacs?: number;
+    /** The instruction set the pack's own loops run with: "AVX-512", "AVX2" or "baseline". */
+    isa?: string;
+    mallocTuned?: boolean;
+  };
 }
 
 /** The outcome of trying to load the addon. */
@@ -97,6 +104,9 @@ export function loadAddon(): AddonLoad {
     const envWide = Number(process.env.TRAINLAB_NATIVE_WIDE_PARALLEL_MACS);
     addon.configure(Number.isFinite(envThreads) && envThreads > 0 ? envThreads : Math.max(1, Math.min(cpus, 8)),
       Number.isFinite(envMacs) && envMacs > 0 ? envMacs : 1.2e8, Number.isFinite(envWide) && envWide > 0 ? envWide : 1e7);
+    // Fresh pages are expensive on many VMs (this one included): every large typed array, such as a tensor's
+    // dataSync, page-faults anew unless freed memory is kept for reuse. TRAINLAB_MALLOC_TUNE=0 leaves malloc alone.
+    if (process.env.TRAINLAB_MALLOC_TUNE !== "0") addon.tuneMalloc?.();
     cached = { ok: true, addon, file, coretype };
   } catch (err) {
     cached = {

@@ -97,7 +97,8 @@ export function nativeKernelStatus(): NativeKernelStatus {
   const load = loadAddon();
   if (!load.ok) return { available: false, active: false, reason: load.reason, fix: load.fix, kernels: [] };
   const info = load.addon.info();
-  const blas = `${info.blasConfig.trim()} (core ${info.blasCore}${load.coretype ? `, OPENBLAS_CORETYPE=${load.coretype}` : ""})`;
+  const blas = `${info.blasConfig.trim()} (core ${info.blasCore}${load.coretype ? `, OPENBLAS_CORETYPE=${load.coretype}` : ""}` +
+    `${info.isa ? `; pack loops ${info.isa}` : ""}${info.mallocTuned ? "; malloc keeps freed memory" : ""})`;
   if (!installed) {
     return {
       available: true, active: false, reason: lastError ?? "the wasm backend has not been activated yet",

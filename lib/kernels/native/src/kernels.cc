@@ -6,23 +6,65 @@
 // GEMMs go to OpenBLAS (cblas_sgemm); the rest are plain loops the compiler vectorises.
 #include <napi.h>
 #include <cblas.h>
+#if defined(__GLIBC__) || defined(__linux__)
+#include <malloc.h>
+#endif
 
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <vector>
 
-// Hot elementwise loops get AVX-512 / AVX2 clones picked at load time (GCC on x86-64 Linux; elsewhere one
-// portable version).
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
-#define TL_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+// Hot loops are compiled three times: for AVX-512 (F, VL, BW, DQ) with FMA, for AVX2 with FMA, and for the baseline;
+// the best one the CPU supports runs (GCC or clang on x86-64; elsewhere the portable one only). Each hot loop is
+// written once as an always-inline `...Impl`, and TL_VERSIONS makes the per-ISA copies and the dispatcher.
+// (Not GCC's target_clones: its "arch=" clones check the CPU model, which VMs often hide, and its single-ISA
+// "avx512f" clone has no FMA and was slower here.)
+#define TL_INLINE __attribute__((always_inline)) inline
+#if (defined(__GNUC__) || defined(__clang__)) && defined(__x86_64__)
+#define TL_X86_VERSIONS 1
+#define TL_TARGET_AVX512 __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,avx2,fma")))
+#define TL_TARGET_AVX2 __attribute__((target("avx2,fma")))
+#define TL_VERSIONS(name, params, args)                                                    \
+  TL_TARGET_AVX512 void name##Avx512 params { name##Impl args; }                           \
+  TL_TARGET_AVX2 void name##Avx2 params { name##Impl args; }                               \
+  void name params {                                                                       \
+    switch (CpuLevel()) {                                                                  \
+      case 2: name##Avx512 args; break;                                                    \
+      case 1: name##Avx2 args; break;                                                      \
+      default: name##Impl args;                                                            \
+    }                                                                                      \
+  }
 #else
-#define TL_CLONES
+#define TL_VERSIONS(name, params, args) \
+  void name params { name##Impl args; }
 #endif
 
 namespace {
+
+// 2: AVX-512 (F, VL, BW, DQ) and FMA; 1: AVX2 and FMA; 0: neither (baseline x86-64, or another architecture).
+// TRAINLAB_NATIVE_ISA=avx2 or =baseline caps it (to test or compare the other versions on a bigger CPU).
+int CpuLevel() {
+  static const int level = [] {
+    int found = 0;
+#ifdef TL_X86_VERSIONS
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bw") &&
+        __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("fma"))
+      found = 2;
+    else if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+      found = 1;
+#endif
+    const char* cap = std::getenv("TRAINLAB_NATIVE_ISA");
+    if (cap && std::strcmp(cap, "avx2") == 0) return std::min(found, 1);
+    if (cap && std::strcmp(cap, "baseline") == 0) return 0;
+    return found;
+  }();
+  return level;
+}
 
 int g_current_threads = -1;
 int g_max_threads = 2;
@@ -325,8 +367,7 @@ bool UseSmallK(const ConvGeom& g) { return g.KH * g.KW * g.Ci <= kSmallK && YIsN
 
 // y[n, oy, :, :] accumulated tap by tap: for each filter tap (ky, kx, ci), every output pixel of the row gets
 // x[n, iy, ix, ci] * filter[ky, kx, ci, :] (a Co-wide vector FMA). The output row stays in L1.
-TL_CLONES
-void SmallKConvForward(const float* __restrict x, const float* __restrict f, float* __restrict y, const ConvGeom& g) {
+TL_INLINE void SmallKConvForwardImpl(const float* __restrict x, const float* __restrict f, float* __restrict y, const ConvGeom& g) {
   const int64_t Co = g.Co;
   for (int64_t n = 0; n < g.N; ++n) {
     const float* xn = x + n * g.xs[0];
@@ -352,11 +393,11 @@ void SmallKConvForward(const float* __restrict x, const float* __restrict f, flo
     }
   }
 }
+TL_VERSIONS(SmallKConvForward, (const float* x, const float* f, float* y, const ConvGeom& g), (x, f, y, g))
 
 // df = sum over output pixels of im2col_rowᵀ · dy_row, tap by tap; float partial sums per image, accumulated in
 // double across images.
-TL_CLONES
-void SmallKConvFilterGrad(const float* __restrict x, const float* __restrict dy, float* __restrict df, const ConvGeom& g) {
+TL_INLINE void SmallKConvFilterGradImpl(const float* __restrict x, const float* __restrict dy, float* __restrict df, const ConvGeom& g) {
   const int64_t K = g.KH * g.KW * g.Ci, Co = g.Co, KC = K * Co;
   std::vector<float> part(KC);
   std::vector<double> total(KC, 0.0);
@@ -386,6 +427,167 @@ void SmallKConvFilterGrad(const float* __restrict x, const float* __restrict dy,
   }
   for (int64_t i = 0; i < KC; ++i) df[i] = static_cast<float>(total[i]);
 }
+TL_VERSIONS(SmallKConvFilterGrad, (const float* x, const float* dy, float* df, const ConvGeom& g), (x, dy, df, g))
+
+// Valid kernel-tap range [k0, k1) for output position o along one axis (taps inside the input).
+TL_INLINE void TapRange(int64_t o, int64_t stride, int64_t pad, int64_t dil, int64_t K, int64_t size, int64_t& k0, int64_t& k1) {
+  k0 = 0; k1 = K;
+  const int64_t base = o * stride - pad;
+  while (k0 < K && base + k0 * dil < 0) ++k0;
+  while (k1 > k0 && base + (k1 - 1) * dil >= size) --k1;
+}
+
+// 16 floats (one AVX-512 register; two AVX2 or four SSE registers on the other clones), unaligned access allowed.
+typedef float v16f __attribute__((vector_size(64), aligned(4)));
+typedef int32_t v16i __attribute__((vector_size(64), aligned(4)));
+
+// The same two small-K paths with the output channel count CO (16, 32 or 64: typical first-layer widths) known at
+// compile time, written with explicit 16-float vectors, and PB output pixels of a row at a time where all their
+// horizontal taps are inside the input. Pixel by pixel, a tap is one FMA on a CO-wide accumulator, so one pixel's
+// taps form a dependent chain (FMA latency) and the loop control costs as much again; PB independent pixels fill
+// the FMA pipes and share the loop overhead and the filter loads. Every output still sums its terms in the same
+// order as the generic versions (taps in (ky, kx, ci) order for the forward pass, pixels in (n, oy, ox) order for
+// the filter gradient), so results are identical.
+template <int CO>
+TL_INLINE void SmallKForwardCo(const float* __restrict x, const float* __restrict f, float* __restrict y, const ConvGeom& g) {
+  constexpr int V = CO / 16, PB = 8 / V;
+  for (int64_t n = 0; n < g.N; ++n) {
+    const float* xn = x + n * g.xs[0];
+    for (int64_t oy = 0; oy < g.OH; ++oy) {
+      int64_t ky0, ky1;
+      TapRange(oy, g.sh, g.pt, g.dh, g.KH, g.H, ky0, ky1);
+      float* yr = y + (n * g.OH + oy) * g.OW * CO;
+      for (int64_t ox = 0; ox < g.OW;) {
+        const bool block = ox + PB <= g.OW && ox * g.sw - g.pl >= 0 && (ox + PB - 1) * g.sw - g.pl + (g.KW - 1) * g.dw < g.W;
+        if (block) {
+          v16f acc[PB][V];
+          for (int p = 0; p < PB; ++p)
+            for (int v = 0; v < V; ++v) acc[p][v] = v16f{};
+          for (int64_t ky = ky0; ky < ky1; ++ky) {
+            const float* xrow = xn + (oy * g.sh - g.pt + ky * g.dh) * g.xs[1];
+            for (int64_t kx = 0; kx < g.KW; ++kx) {
+              const float* xp = xrow + (ox * g.sw - g.pl + kx * g.dw) * g.xs[2];
+              const float* fk = f + (ky * g.KW + kx) * g.Ci * CO;
+              for (int64_t ci = 0; ci < g.Ci; ++ci) {
+                v16f fv[V];
+                for (int v = 0; v < V; ++v) fv[v] = reinterpret_cast<const v16f*>(fk + ci * CO)[v];
+                const float* xc = xp + ci * g.xs[3];
+                for (int p = 0; p < PB; ++p) {
+                  const float a = xc[p * g.sw * g.xs[2]];
+                  for (int v = 0; v < V; ++v) acc[p][v] += a * fv[v];
+                }
+              }
+            }
+          }
+          for (int p = 0; p < PB; ++p)
+            for (int v = 0; v < V; ++v) reinterpret_cast<v16f*>(yr + (ox + p) * CO)[v] = acc[p][v];
+          ox += PB;
+          continue;
+        }
+        int64_t kx0, kx1;
+        TapRange(ox, g.sw, g.pl, g.dw, g.KW, g.W, kx0, kx1);
+        v16f acc[V];
+        for (int v = 0; v < V; ++v) acc[v] = v16f{};
+        for (int64_t ky = ky0; ky < ky1; ++ky) {
+          const float* xrow = xn + (oy * g.sh - g.pt + ky * g.dh) * g.xs[1];
+          for (int64_t kx = kx0; kx < kx1; ++kx) {
+            const float* xp = xrow + (ox * g.sw - g.pl + kx * g.dw) * g.xs[2];
+            const float* fk = f + (ky * g.KW + kx) * g.Ci * CO;
+            for (int64_t ci = 0; ci < g.Ci; ++ci) {
+              const float a = xp[ci * g.xs[3]];
+              const v16f* fc = reinterpret_cast<const v16f*>(fk + ci * CO);
+              for (int v = 0; v < V; ++v) acc[v] += a * fc[v];
+            }
+          }
+        }
+        for (int v = 0; v < V; ++v) reinterpret_cast<v16f*>(yr + ox * CO)[v] = acc[v];
+        ++ox;
+      }
+    }
+  }
+}
+
+template <int CO>
+TL_INLINE void SmallKFilterGradCo(const float* __restrict x, const float* __restrict dy, float* __restrict df, const ConvGeom& g) {
+  constexpr int V = CO / 16, PB = 8 / V;
+  const int64_t K = g.KH * g.KW * g.Ci, KC = K * CO;
+  std::vector<float> part(KC);
+  std::vector<double> total(KC, 0.0);
+  for (int64_t n = 0; n < g.N; ++n) {
+    const float* xn = x + n * g.xs[0];
+    std::fill(part.begin(), part.end(), 0.f);
+    float* pp = part.data();
+    for (int64_t oy = 0; oy < g.OH; ++oy) {
+      int64_t ky0, ky1;
+      TapRange(oy, g.sh, g.pt, g.dh, g.KH, g.H, ky0, ky1);
+      const float* dr = dy + (n * g.OH + oy) * g.OW * CO;
+      for (int64_t ox = 0; ox < g.OW;) {
+        const bool block = ox + PB <= g.OW && ox * g.sw - g.pl >= 0 && (ox + PB - 1) * g.sw - g.pl + (g.KW - 1) * g.dw < g.W;
+        const int P = block ? PB : 1;
+        int64_t kx0 = 0, kx1 = g.KW;
+        if (!block) TapRange(ox, g.sw, g.pl, g.dw, g.KW, g.W, kx0, kx1);
+        v16f d[PB][V];
+        for (int p = 0; p < P; ++p)
+          for (int v = 0; v < V; ++v) d[p][v] = reinterpret_cast<const v16f*>(dr + (ox + p) * CO)[v];
+        for (int64_t ky = ky0; ky < ky1; ++ky) {
+          const float* xrow = xn + (oy * g.sh - g.pt + ky * g.dh) * g.xs[1];
+          for (int64_t kx = kx0; kx < kx1; ++kx) {
+            const float* xp = xrow + (ox * g.sw - g.pl + kx * g.dw) * g.xs[2];
+            float* acc = pp + (ky * g.KW + kx) * g.Ci * CO;
+            for (int64_t ci = 0; ci < g.Ci; ++ci) {
+              const float* xc = xp + ci * g.xs[3];
+              v16f* ac = reinterpret_cast<v16f*>(acc + ci * CO);
+              v16f sum[V];
+              for (int v = 0; v < V; ++v) sum[v] = ac[v];
+              if (block) {
+                for (int p = 0; p < PB; ++p) {
+                  const float a = xc[p * g.sw * g.xs[2]];
+                  for (int v = 0; v < V; ++v) sum[v] += a * d[p][v];
+                }
+              } else {
+                const float a = xc[0];
+                for (int v = 0; v < V; ++v) sum[v] += a * d[0][v];
+              }
+              for (int v = 0; v < V; ++v) ac[v] = sum[v];
+            }
+          }
+        }
+        ox += P;
+      }
+    }
+    for (int64_t i = 0; i < KC; ++i) total[i] += part[i];
+  }
+  for (int64_t i = 0; i < KC; ++i) df[i] = static_cast<float>(total[i]);
+}
+
+#define TL_SMALLK_WIDTH(CO)                                                                                                   \
+  TL_INLINE void SmallKForward##CO##Impl(const float* x, const float* f, float* y, const ConvGeom& g) { SmallKForwardCo<CO>(x, f, y, g); } \
+  TL_INLINE void SmallKFilterGrad##CO##Impl(const float* x, const float* dy, float* df, const ConvGeom& g) {                \
+    SmallKFilterGradCo<CO>(x, dy, df, g);                                                                                  \
+  }                                                                                                                        \
+  TL_VERSIONS(SmallKForward##CO, (const float* x, const float* f, float* y, const ConvGeom& g), (x, f, y, g))                \
+  TL_VERSIONS(SmallKFilterGrad##CO, (const float* x, const float* dy, float* df, const ConvGeom& g), (x, dy, df, g))
+TL_SMALLK_WIDTH(16)
+TL_SMALLK_WIDTH(32)
+TL_SMALLK_WIDTH(64)
+#undef TL_SMALLK_WIDTH
+
+void SmallKForwardAny(const float* x, const float* f, float* y, const ConvGeom& g) {
+  switch (g.Co) {
+    case 16: SmallKForward16(x, f, y, g); break;
+    case 32: SmallKForward32(x, f, y, g); break;
+    case 64: SmallKForward64(x, f, y, g); break;
+    default: SmallKConvForward(x, f, y, g);
+  }
+}
+void SmallKFilterGradAny(const float* x, const float* dy, float* df, const ConvGeom& g) {
+  switch (g.Co) {
+    case 16: SmallKFilterGrad16(x, dy, df, g); break;
+    case 32: SmallKFilterGrad32(x, dy, df, g); break;
+    case 64: SmallKFilterGrad64(x, dy, df, g); break;
+    default: SmallKConvFilterGrad(x, dy, df, g);
+  }
+}
 
 // conv2d(heap, xOff, filterOff, outOff, geom, biasOff, biasShape, biasStrides, act, alpha, preluOff, preluShape, preluStrides, outShape)
 Napi::Value Conv2D(const Napi::CallbackInfo& info) {
@@ -402,7 +604,7 @@ Napi::Value Conv2D(const Napi::CallbackInfo& info) {
   } else if (IsPointwise(g) && xNHWC && yNHWC) {
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, g.N * P1, g.Co, g.Ci, 1.f, x, g.Ci, f, g.Co, 0.f, y, g.Co);
   } else if (UseSmallK(g)) {
-    SmallKConvForward(x, f, y, g);
+    SmallKForwardAny(x, f, y, g);
   } else {
     int64_t chunk = ChunkImages(g);
     float* col = Scratch(0, chunk * P1 * kcols).data();
@@ -477,7 +679,7 @@ Napi::Value Conv2DBackpropFilter(const Napi::CallbackInfo& info) {
     return info.Env().Undefined();
   }
   if (UseSmallK(g)) {
-    SmallKConvFilterGrad(x, dy, df, g);
+    SmallKFilterGradAny(x, dy, df, g);
     return info.Env().Undefined();
   }
   int64_t chunk = ChunkImages(g);
@@ -492,14 +694,6 @@ Napi::Value Conv2DBackpropFilter(const Napi::CallbackInfo& info) {
                 n0 == 0 ? 0.f : 1.f, df, g.Co);
   }
   return info.Env().Undefined();
-}
-
-// Valid kernel-tap range [k0, k1) for output position o along one axis (taps inside the input).
-inline void TapRange(int64_t o, int64_t stride, int64_t pad, int64_t dil, int64_t K, int64_t size, int64_t& k0, int64_t& k1) {
-  k0 = 0; k1 = K;
-  const int64_t base = o * stride - pad;
-  while (k0 < K && base + k0 * dil < 0) ++k0;
-  while (k1 > k0 && base + (k1 - 1) * dil >= size) --k1;
 }
 
 // One block of W channels of MaxPoolGrad: finds each channel's first maximum over the taps with
@@ -523,6 +717,75 @@ inline void PoolGradBlock(const float* xn, const int64_t* taps, int64_t T, int64
   for (int c = 0; c < W; ++c) dxn[taps[bi[c]] + c0 + c] += d[c0 + c];
 }
 
+// Non-overlapping windows (kernel == stride, no padding or dilation) inside the input, as in the usual 2x2/2
+// pooling: every input element is in at most one window, so the tap offsets are the same for every window, and
+// MaxPoolGrad writes each element once (dy at its window's first maximum, 0 elsewhere) without a memset pass
+// or read-modify-write scatter.
+bool PoolTiles(const ConvGeom& g) {
+  return g.KH == g.sh && g.KW == g.sw && g.pt == 0 && g.pl == 0 && g.dh == 1 && g.dw == 1 && g.KH > 0 && g.KW > 0 &&
+         g.OH * g.KH <= g.H && g.OW * g.KW <= g.W;
+}
+
+// Offsets of a window's taps from its top-left element (row-major over the window), for PoolTiles geometries.
+std::vector<int64_t> TileTaps(const ConvGeom& g, int64_t C) {
+  std::vector<int64_t> taps;
+  for (int64_t ky = 0; ky < g.KH; ++ky)
+    for (int64_t kx = 0; kx < g.KW; ++kx) taps.push_back((ky * g.W + kx) * C);
+  return taps;
+}
+
+// One window, 16 channels at c0: the first maximum's tap per channel (strict >, so ties and NaNs keep the
+// earlier tap), then dy there and 0 at the window's other taps.
+TL_INLINE void PoolGradTile16(const float* xw, float* dxw, const int64_t* taps, int64_t T, int64_t c0, const float* d) {
+  v16f best = *reinterpret_cast<const v16f*>(xw + taps[0] + c0);
+  v16i at = v16i{};
+  for (int64_t t = 1; t < T; ++t) {
+    const v16f v = *reinterpret_cast<const v16f*>(xw + taps[t] + c0);
+    const v16i more = v > best;  // -1 where greater
+    at = (at & ~more) | (static_cast<int32_t>(t) & more);
+    best = more ? v : best;
+  }
+  const v16f dv = *reinterpret_cast<const v16f*>(d + c0);
+  for (int64_t t = 0; t < T; ++t) {
+    const v16i here = at == static_cast<int32_t>(t);
+    *reinterpret_cast<v16f*>(dxw + taps[t] + c0) = here ? dv : v16f{};
+  }
+}
+TL_INLINE void PoolGradTile1(const float* xw, float* dxw, const int64_t* taps, int64_t T, int64_t c, const float* d) {
+  float best = xw[taps[0] + c];
+  int64_t at = 0;
+  for (int64_t t = 1; t < T; ++t) if (xw[taps[t] + c] > best) { best = xw[taps[t] + c]; at = t; }
+  for (int64_t t = 0; t < T; ++t) dxw[taps[t] + c] = t == at ? d[c] : 0.f;
+}
+
+TL_INLINE void MaxPoolGradTilesImpl(const float* x, const float* dy, float* dx, const ConvGeom& g) {
+  const int64_t C = g.Ci;
+  constexpr int64_t CB = 16;
+  const std::vector<int64_t> taps = TileTaps(g, C);
+  const int64_t T = static_cast<int64_t>(taps.size());
+  for (int64_t n = 0; n < g.N; ++n) {
+    const float* xn = x + n * g.H * g.W * C;
+    float* dxn = dx + n * g.H * g.W * C;
+    for (int64_t oy = 0; oy < g.OH; ++oy) {
+      for (int64_t ox = 0; ox < g.OW; ++ox) {
+        const int64_t base = (oy * g.KH * g.W + ox * g.KW) * C;
+        const float* d = dy + ((n * g.OH + oy) * g.OW + ox) * C;
+        int64_t c0 = 0;
+        for (; c0 + CB <= C; c0 += CB) PoolGradTile16(xn + base, dxn + base, taps.data(), T, c0, d);
+        for (; c0 < C; ++c0) PoolGradTile1(xn + base, dxn + base, taps.data(), T, c0, d);
+      }
+      // Columns right of the last window get no gradient.
+      for (int64_t ky = 0; ky < g.KH; ++ky) {
+        float* row = dxn + ((oy * g.KH + ky) * g.W + g.OW * g.KW) * C;
+        std::fill(row, row + (g.W - g.OW * g.KW) * C, 0.f);
+      }
+    }
+    // Rows below the last window neither.
+    std::fill(dxn + g.OH * g.KH * g.W * C, dxn + g.H * g.W * C, 0.f);
+  }
+}
+TL_VERSIONS(MaxPoolGradTiles, (const float* x, const float* dy, float* dx, const ConvGeom& g), (x, dy, dx, g))
+
 // maxPoolGrad(heap, xOff, dyOff, dxOff, geom): NHWC; each dy goes to the first maximum of its window
 // (padding excluded), as the tfjs cpu backend does. Co = Ci = channels in geom. Channels are processed in
 // blocks of 16 held in registers; the tap index (not the heap offset) is tracked per channel.
@@ -533,6 +796,10 @@ Napi::Value MaxPoolGrad(const Napi::CallbackInfo& info) {
   float* dx = F32(heap, info[3]);
   ConvGeom g = ReadGeom(info[4]);
   const int64_t C = g.Ci;
+  if (C > 0 && PoolTiles(g)) {
+    MaxPoolGradTiles(x, dy, dx, g);
+    return info.Env().Undefined();
+  }
   std::memset(dx, 0, sizeof(float) * g.N * g.H * g.W * C);
   if (C == 0) return info.Env().Undefined();
   constexpr int64_t CB = 16;
@@ -564,7 +831,7 @@ Napi::Value MaxPoolGrad(const Napi::CallbackInfo& info) {
 }
 
 template <int W>
-inline void PoolFwdBlock(const float* xn, const int64_t* taps, int64_t T, int64_t c0, float* yo) {
+TL_INLINE void PoolFwdBlock(const float* xn, const int64_t* taps, int64_t T, int64_t c0, float* yo) {
   float bv[W];
   for (int c = 0; c < W; ++c) bv[c] = -INFINITY;
   for (int64_t t = 0; t < T; ++t) {
@@ -573,6 +840,25 @@ inline void PoolFwdBlock(const float* xn, const int64_t* taps, int64_t T, int64_
   }
   for (int c = 0; c < W; ++c) yo[c0 + c] = bv[c];
 }
+
+TL_INLINE void MaxPoolTilesImpl(const float* x, float* y, const ConvGeom& g) {
+  const int64_t C = g.Ci;
+  constexpr int64_t CB = 16;
+  const std::vector<int64_t> taps = TileTaps(g, C);
+  const int64_t T = static_cast<int64_t>(taps.size());
+  for (int64_t n = 0; n < g.N; ++n) {
+    const float* xn = x + n * g.H * g.W * C;
+    for (int64_t oy = 0; oy < g.OH; ++oy)
+      for (int64_t ox = 0; ox < g.OW; ++ox) {
+        const float* xw = xn + (oy * g.KH * g.W + ox * g.KW) * C;
+        float* yo = y + ((n * g.OH + oy) * g.OW + ox) * C;
+        int64_t c0 = 0;
+        for (; c0 + CB <= C; c0 += CB) PoolFwdBlock<CB>(xw, taps.data(), T, c0, yo);
+        for (; c0 < C; ++c0) PoolFwdBlock<1>(xw, taps.data(), T, c0, yo);
+      }
+  }
+}
+TL_VERSIONS(MaxPoolTiles, (const float* x, float* y, const ConvGeom& g), (x, y, g))
 
 // maxPool(heap, xOff, yOff, geom): NHWC max pooling, padding excluded; y = -inf for a window with no valid
 // tap, and NaNs are skipped (a NaN never compares greater), as the tfjs cpu backend's pool does.
@@ -583,6 +869,10 @@ Napi::Value MaxPool(const Napi::CallbackInfo& info) {
   ConvGeom g = ReadGeom(info[3]);
   const int64_t C = g.Ci;
   if (C == 0) return info.Env().Undefined();
+  if (PoolTiles(g)) {
+    MaxPoolTiles(x, y, g);
+    return info.Env().Undefined();
+  }
   constexpr int64_t CB = 16;
   std::vector<int64_t> taps;
   taps.reserve(g.KH * g.KW);
@@ -609,14 +899,14 @@ Napi::Value MaxPool(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-TL_CLONES
-void AddRows(const float* __restrict x, const float* __restrict b, float* __restrict out, int64_t rows, int64_t n) {
+TL_INLINE void AddRowsImpl(const float* __restrict x, const float* __restrict b, float* __restrict out, int64_t rows, int64_t n) {
   for (int64_t r = 0; r < rows; ++r) {
     const float* __restrict xr = x + r * n;
     float* __restrict o = out + r * n;
     for (int64_t j = 0; j < n; ++j) o[j] = xr[j] + b[j];
   }
 }
+TL_VERSIONS(AddRows, (const float* x, const float* b, float* out, int64_t rows, int64_t n), (x, b, out, rows, n))
 
 // biasAdd(heap, xOff, bOff, outOff, rows, n): out[r, j] = x[r, j] + b[j] (a rank-1 operand broadcast over rows).
 Napi::Value BiasAdd(const Napi::CallbackInfo& info) {
@@ -738,8 +1028,7 @@ Napi::Value Slice(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-TL_CLONES
-void AdamApply(float* __restrict p, const float* __restrict g, float* __restrict m, float* __restrict v, int64_t n,
+TL_INLINE void AdamApplyImpl(float* __restrict p, const float* __restrict g, float* __restrict m, float* __restrict v, int64_t n,
                       float lr, float b1, float b2, float eps, float c1, float c2) {
   for (int64_t i = 0; i < n; ++i) {
     const float gi = g[i];
@@ -749,6 +1038,7 @@ void AdamApply(float* __restrict p, const float* __restrict g, float* __restrict
     p[i] -= lr * (mi * c1) / (std::sqrt(vi * c2) + eps);
   }
 }
+TL_VERSIONS(AdamApply, (float* p, const float* g, float* m, float* v, int64_t n, float lr, float b1, float b2, float eps, float c1, float c2), (p, g, m, v, n, lr, b1, b2, eps, c1, c2))
 
 // adam(heap, params:Float64Array[off...], grads, ms, vs, sizes, lr, beta1, beta2, eps, accBeta1, accBeta2)
 // In-place tfjs-compatible Adam for many variables in one call.
@@ -772,8 +1062,7 @@ Napi::Value Adam(const Napi::CallbackInfo& info) {
 
 
 // MLP step elementwise passes (vectorised clones): Z = act(Z + b) per row; dA *= act'(A); gb = column sums of G.
-TL_CLONES
-void BiasActRows(float* __restrict Z, const float* __restrict b, int64_t rows, int64_t n, int act) {
+TL_INLINE void BiasActRowsImpl(float* __restrict Z, const float* __restrict b, int64_t rows, int64_t n, int act) {
   for (int64_t r = 0; r < rows; ++r) {
     float* __restrict z = Z + r * n;
     if (b) {
@@ -784,18 +1073,19 @@ void BiasActRows(float* __restrict Z, const float* __restrict b, int64_t rows, i
     }
   }
 }
-TL_CLONES
-void ReluMask(float* __restrict dA, const float* __restrict A, int64_t n) {
+TL_VERSIONS(BiasActRows, (float* Z, const float* b, int64_t rows, int64_t n, int act), (Z, b, rows, n, act))
+TL_INLINE void ReluMaskImpl(float* __restrict dA, const float* __restrict A, int64_t n) {
   for (int64_t i = 0; i < n; ++i) dA[i] *= A[i] > 0.f ? 1.f : 0.f;  // dy * step(x), NaN-propagating like tfjs
 }
-TL_CLONES
-void ColumnSums(const float* __restrict G, int64_t rows, int64_t n, float* __restrict out) {
+TL_VERSIONS(ReluMask, (float* dA, const float* A, int64_t n), (dA, A, n))
+TL_INLINE void ColumnSumsImpl(const float* __restrict G, int64_t rows, int64_t n, float* __restrict out) {
   for (int64_t j = 0; j < n; ++j) out[j] = 0.f;
   for (int64_t r = 0; r < rows; ++r) {
     const float* __restrict g = G + r * n;
     for (int64_t j = 0; j < n; ++j) out[j] += g[j];
   }
 }
+TL_VERSIONS(ColumnSums, (const float* G, int64_t rows, int64_t n, float* out), (G, rows, n, out))
 
 // mlpStep(heap, xOff, yOff, rows:Int32Array|null, rowStart, batch, layers:Float64Array[wOff,bOff|-1,in,out,act]*L,
 //         slots:Float64Array[mW,vW,mB|-1,vB|-1]*L, lr, beta1, beta2, eps, accBeta1, accBeta2[, l2[, out:Float64Array(2)]])
@@ -1001,8 +1291,23 @@ Napi::Value Configure(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+bool g_malloc_tuned = false;
+
+// tuneMalloc(): keeps freed memory in the process instead of returning it to the kernel at once, like PyTorch's
+// recommended GLIBC_TUNABLES (mmap_threshold, trim_threshold): blocks up to 32 MB come from the heap and are
+// reused, and the heap top is trimmed only past 512 MB free. On VMs where fresh pages are expensive this makes
+// every large typed array (a tensor's dataSync, batches) several times cheaper. glibc only; returns whether applied.
+Napi::Value TuneMalloc(const Napi::CallbackInfo& info) {
+#if defined(M_MMAP_THRESHOLD) && defined(M_TRIM_THRESHOLD)
+  g_malloc_tuned = mallopt(M_MMAP_THRESHOLD, 32 << 20) == 1 && mallopt(M_TRIM_THRESHOLD, 512 << 20) == 1;
+#endif
+  return Napi::Boolean::New(info.Env(), g_malloc_tuned);
+}
+
 Napi::Value Info(const Napi::CallbackInfo& info) {
   Napi::Object o = Napi::Object::New(info.Env());
+  o.Set("isa", std::string(CpuLevel() == 2 ? "AVX-512" : CpuLevel() == 1 ? "AVX2" : "baseline"));
+  o.Set("mallocTuned", g_malloc_tuned);
   o.Set("blasConfig", std::string(openblas_get_config()));
   o.Set("blasCore", std::string(openblas_get_corename()));
   o.Set("maxThreads", g_max_threads);
@@ -1030,6 +1335,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("softmaxCrossEntropy", Napi::Function::New(env, SoftmaxCrossEntropy));
   exports.Set("configure", Napi::Function::New(env, Configure));
   exports.Set("info", Napi::Function::New(env, Info));
+  exports.Set("tuneMalloc", Napi::Function::New(env, TuneMalloc));
   return exports;
 }
 
