@@ -11,9 +11,10 @@
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { jupyterPython } from "../kernel/install";
 
 const root = path.resolve(__dirname, "..", "..");
-const python = process.env.TRAINLAB_PYTHON ?? "/usr/bin/python3";
+const python = jupyterPython();
 const kernelName = process.env.TRAINLAB_BENCH_KERNEL ?? "trainlab";
 
 const DRIVER = String.raw`
@@ -25,10 +26,17 @@ t0 = time.perf_counter()
 km, kc = start_new_kernel(kernel_name=name, startup_timeout=120)
 start_s = time.perf_counter() - t0
 
+def reply_to(msg_id, timeout):
+    # jupyter_client re-sends kernel_info while the kernel starts, so stale replies can wait on shell: skip them.
+    while True:
+        m = kc.get_shell_msg(timeout=timeout)
+        if m["parent_header"].get("msg_id") == msg_id:
+            return m
+
 def run(code):
     t = time.perf_counter()
     msg_id = kc.execute(code)
-    reply = kc.get_shell_msg(timeout=120)
+    reply = reply_to(msg_id, 120)
     while True:
         m = kc.get_iopub_msg(timeout=120)
         if m["parent_header"].get("msg_id") == msg_id and m["msg_type"] == "status" and m["content"]["execution_state"] == "idle":
@@ -39,8 +47,7 @@ def run(code):
 
 def kernel_info():
     t = time.perf_counter()
-    kc.kernel_info()
-    kc.get_shell_msg(timeout=30)
+    reply_to(kc.kernel_info(), 30)
     return (time.perf_counter() - t) * 1000
 
 out = {"start_s": start_s}
@@ -61,7 +68,7 @@ if mode == "ts":
     out["one_line_ms"] = statistics.median(one)
     err_t = time.perf_counter()
     msg_id = kc.execute("const wrong: number = tf.tensor([1]);")
-    reply = kc.get_shell_msg(timeout=60)
+    reply = reply_to(msg_id, 60)
     out["type_error_reported"] = reply["content"].get("ename") == "TSError"
 kc.stop_channels()
 km.shutdown_kernel(now=True)
