@@ -419,6 +419,22 @@ describe("native kernel pack (lib/kernels/native)", function () {
       s.dispose();
     });
 
+    it("dataSync copies a tensor out exactly once, into its own buffer of the right type", async () => {
+      await tf.setBackend("wasm");
+      const f = tf.tensor2d([[1.5, -2], [3, NaN]]), i = tf.tensor1d([7, -8, 9], "int32"), b = tf.tensor1d([true, false, true], "bool"), e = tf.zeros([0, 3]);
+      const fv = f.dataSync(), iv = i.dataSync(), bv = b.dataSync();
+      assert.ok(fv instanceof Float32Array && iv instanceof Int32Array && bv instanceof Uint8Array);
+      assert.deepEqual(Array.from(fv), [1.5, -2, 3, NaN]);
+      assert.deepEqual(Array.from(iv), [7, -8, 9]);
+      assert.deepEqual(Array.from(bv), [1, 0, 1]);
+      assert.equal(e.dataSync().length, 0);
+      assert.equal(fv.buffer.byteLength, 16, "not a view of the wasm heap or of a shared pool");
+      fv[0] = 100;
+      assert.equal(f.dataSync()[0], 1.5, "writing to the copy leaves the tensor alone");
+      assert.deepEqual(Array.from(tf.tensor1d(["a", "b"], "string").dataSync()), ["a", "b"]);
+      tf.dispose([f, i, b, e]);
+    });
+
     it("Step and relu backward are exact", async () => {
       const xv = rand(1000, 81);
       xv[3] = 0; xv[4] = NaN;

@@ -71,9 +71,47 @@ export function installNativeKernels(): NativeKernelStatus {
     if (prev) tf.unregisterKernel(name, "wasm");
     tf.registerKernel({ kernelName: name, backendName: "wasm", kernelFunc: make(prev?.kernelFunc) });
   }
+  patchReadSync();
   installed = { previous, kernels: Object.keys(factories) };
   lastError = undefined;
   return nativeKernelStatus();
+}
+
+type ReadSync = (dataId: unknown, start?: number, end?: number) => tf.backend_util.BackendValues;
+let stockReadSync: ReadSync | undefined;
+
+// dataSync()/arraySync() on wasm copy the tensor out of the wasm heap into a new buffer. Stock wasm does it with
+// HEAPU8.slice, which zero-fills the new buffer before copying into it; for a whole float32/int32/bool tensor this
+// allocates it uninitialised (Buffer.allocUnsafeSlow: its own ArrayBuffer, not pooled) and copies once.
+function patchReadSync(): void {
+  const backend = wasmBackend() as unknown as (WasmBackendLike & { readSync: ReadSync }) | undefined;
+  if (!backend || stockReadSync) return;
+  const stock = backend.readSync;
+  stockReadSync = stock;
+  backend.readSync = function (this: WasmBackendLike & { readSync: ReadSync }, dataId: unknown, start?: number, end?: number) {
+    const data = backend.dataIdMap.get(dataId) as { memoryOffset: number; shape: number[]; dtype?: tf.DataType } | undefined;
+    const dtype = data?.dtype;
+    if (!data || (start !== undefined && start !== 0) || end !== undefined || (dtype !== "float32" && dtype !== "int32" && dtype !== "bool")) {
+      return stock.call(this, dataId, start, end);
+    }
+    const n = data.shape.reduce((a, b) => a * b, 1);
+    const heap = backend.wasm.HEAPU8.buffer as ArrayBuffer;
+    if (dtype === "bool") {
+      const out = new Uint8Array(Buffer.allocUnsafeSlow(n).buffer, 0, n);
+      out.set(new Uint8Array(heap, data.memoryOffset, n));
+      return out;
+    }
+    const View = dtype === "float32" ? Float32Array : Int32Array;
+    const out = new View(Buffer.allocUnsafeSlow(n * 4).buffer, 0, n);
+    out.set(new View(heap, data.memoryOffset, n));
+    return out;
+  };
+}
+
+function unpatchReadSync(): void {
+  const backend = wasmBackend() as unknown as { readSync: ReadSync } | undefined;
+  if (backend && stockReadSync) backend.readSync = stockReadSync;
+  stockReadSync = undefined;
 }
 
 /** Restores the kernels that were registered before {@link installNativeKernels} (stock wasm). */
@@ -83,6 +121,7 @@ export function uninstallNativeKernels(): void {
     if (tf.getKernel(name, "wasm")) tf.unregisterKernel(name, "wasm");
     if (prev) tf.registerKernel(prev);
   }
+  unpatchReadSync();
   installed = undefined;
   lastError = "uninstalled by uninstallNativeKernels()";
 }
