@@ -99,7 +99,7 @@ export function loadAddon(): AddonLoad {
     // GEMMs below this many multiply-adds run on one thread: measured here, a 2-thread OpenBLAS GEMM is slower
     // than a 1-thread one up to ~10^8 MACs (MLP layers at batch 128-512), and much slower when cores are shared.
     const envMacs = Number(process.env.TRAINLAB_NATIVE_PARALLEL_MACS);
-    // ...except, in the fused MLP step (fitNativeMLP), GEMMs with an output of at least 128x128 (the 784x256 layers),
+    // ...except, in the fused MLP step (train()'s fast path, fitNativeMLP), GEMMs with an output of at least 128x128 (the 784x256 layers),
     // from 10^7 MACs: OpenBLAS splits those evenly, and two threads made the step faster here.
     const envWide = Number(process.env.TRAINLAB_NATIVE_WIDE_PARALLEL_MACS);
     addon.configure(Number.isFinite(envThreads) && envThreads > 0 ? envThreads : Math.max(1, Math.min(cpus, 8)),

@@ -71,7 +71,7 @@ int g_max_threads = 2;
 // GEMMs smaller than this many multiply-adds run on one thread (thread wake-up costs more than it saves).
 double g_parallel_macs = 4.0e6;
 // ...except, in the fused MLP step, GEMMs whose output is at least 128x128 (OpenBLAS splits those evenly), from
-// this many multiply-adds: measured here, two threads made fitNativeMLP ~12% faster at batch 128. Thin outputs
+// this many multiply-adds: measured here, two threads made the fused MLP step ~12% faster at batch 128. Thin outputs
 // (convolution GEMMs with 16-32 output channels, filter gradients) stay on one thread (two made the CNN 25% slower).
 double g_wide_parallel_macs = 1.0e7;
 
