@@ -14,6 +14,7 @@ import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
 import { useBackend } from "../../lib/backend";
+import { loadAddon } from "../../lib/kernels/native/addon";
 import {
   installNativeKernels, nativeAdam, nativeKernelStatus, nativeKernelsActive, nativeSGD, nativeSoftmaxCrossEntropy, uninstallNativeKernels,
 } from "../../lib/kernels/native";
@@ -456,6 +457,64 @@ describe("native kernel pack (lib/kernels/native)", function () {
       const ours = await on("wasm", run(nativeSoftmaxCrossEntropy));
       assertClose(ours[0], ref[0], "softmax CE value", 1e-5, 1e-6);
       assertClose(ours[1], ref[1], "softmax CE grad", 1e-4, 1e-6);
+    });
+  });
+
+  describe("work sharing over the pack's threads", () => {
+    // Big GEMMs are split into blocks of rows (or columns, or whole batch items) that the calling thread and the
+    // pack's workers take from a shared counter; big readbacks are copied in one part per thread. Here every GEMM
+    // is split (threshold 0) over 3 threads, more than this machine's cores, so blocks have tails and some
+    // threads take several.
+    let saved: { maxThreads: number; parallelMacs: number; wideParallelMacs?: number } | undefined;
+    before(() => {
+      const load = loadAddon();
+      assert.ok(load.ok);
+      saved = load.addon.info();
+      load.addon.configure(3, 0, 0);
+    });
+    after(() => {
+      const load = loadAddon();
+      if (load.ok && saved) load.addon.configure(saved.maxThreads, saved.parallelMacs, saved.wideParallelMacs);
+    });
+
+    it("split GEMMs (by rows, by columns, by batch item) match a float64 reference for every transpose", async () => {
+      const pairs: Array<[number[], number[]]> = [
+        [[129, 33], [33, 20]],      // rows: blocks of 48, 48 and a tail of 33
+        [[37, 50], [50, 41]],       // wider than tall: columns
+        [[4, 20, 9], [4, 9, 18]],   // batch items
+        [[3, 40, 7], [7, 35]],      // batches sharing b: one tall GEMM, split by rows
+        [[1, 16], [16, 100]],       // a single row: columns
+      ];
+      for (const [aShape, bShape] of pairs) for (const ta of [false, true]) for (const tb of [false, true]) {
+        const a = aShape.slice(), b = bShape.slice();
+        if (ta) [a[a.length - 2], a[a.length - 1]] = [a[a.length - 1], a[a.length - 2]];
+        if (tb) [b[b.length - 2], b[b.length - 1]] = [b[b.length - 1], b[b.length - 2]];
+        const av = rand(size(a), 21), bv = rand(size(b), 22);
+        const [ours] = await on("wasm", () => tf.matMul(tf.tensor(av, a), tf.tensor(bv, b), ta, tb));
+        assertClose(ours, refMatMul(av, aShape, bv, bShape, ta, tb), `split matMul ${JSON.stringify(a)} x ${JSON.stringify(b)} ta=${ta} tb=${tb}`);
+      }
+    });
+
+    it("split convolution GEMMs (forward, input and filter gradients) match the cpu backend", async () => {
+      const xv = rand(3 * 13 * 13 * 16, 23), fv = rand(3 * 3 * 16 * 32, 24);
+      const f = () => {
+        const x = tf.tensor4d(xv, [3, 13, 13, 16]), w = tf.tensor4d(fv, [3, 3, 16, 32]);
+        return [tf.conv2d(x, w, 1, "same"), ...tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.sum(tf.square(tf.conv2d(p as tf.Tensor4D, q as tf.Tensor4D, 1, "same"))))([x, w])];
+      };
+      const ref = await on("cpu", f), ours = await on("wasm", f);
+      ["forward", "input gradient", "filter gradient"].forEach((what, i) => assertClose(ours[i], ref[i], `split conv ${what}`, 1e-4, 1e-3));
+    });
+
+    it("large readbacks (from 1 MB) are exact for float32, int32 and bool, in parts that do not divide evenly", async () => {
+      await tf.setBackend("wasm");
+      const n = (1 << 18) + 13, nb = (1 << 20) + 5;
+      const f = tf.range(0, n, 1, "float32"), i = tf.range(0, n, 1, "int32"), b = tf.equal(tf.mod(tf.range(0, nb, 1, "int32"), 3), 0);
+      const fv = f.dataSync(), iv = i.dataSync(), bv = b.dataSync();
+      assert.ok(fv instanceof Float32Array && iv instanceof Int32Array && bv instanceof Uint8Array);
+      assert.equal(fv.buffer.byteLength, n * 4);
+      for (let k = 0; k < n; k++) if (fv[k] !== k || iv[k] !== k) assert.fail(`element ${k}: ${fv[k]}, ${iv[k]}`);
+      for (let k = 0; k < nb; k++) if (bv[k] !== (k % 3 === 0 ? 1 : 0)) assert.fail(`bool element ${k}: ${bv[k]}`);
+      tf.dispose([f, i, b]);
     });
   });
 

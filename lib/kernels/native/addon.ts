@@ -21,6 +21,8 @@ export interface NativeAddon {
   gather(heap: ArrayBuffer, x: number, idx: number, out: number, batch: number, outer: number, dim: number,
     slice: number, nIdx: number, elemBytes: number): number;
   slice(heap: ArrayBuffer, x: number, out: number, shape: Int32Array, begin: Int32Array, size: Int32Array, elemBytes: number): void;
+  /** Copies `bytes` from the heap at `offset` into `dst` (two threads from 1 MB). Older builds lack it. */
+  copyOut?(heap: ArrayBuffer, offset: number, dst: ArrayBuffer, bytes: number): void;
   adam(heap: ArrayBuffer, params: Float64Array, grads: Float64Array, ms: Float64Array, vs: Float64Array, sizes: Float64Array,
     lr: number, beta1: number, beta2: number, eps: number, accBeta1: number, accBeta2: number): void;
   mlpStep(heap: ArrayBuffer, x: number, y: number, rows: Int32Array | null, rowStart: number, batch: number, layers: Float64Array,
@@ -96,11 +98,13 @@ export function loadAddon(): AddonLoad {
     const addon = require(file) as NativeAddon;
     const envThreads = Number(process.env.TRAINLAB_NATIVE_THREADS);
     const cpus = typeof os.availableParallelism === "function" ? os.availableParallelism() : os.cpus().length;
-    // GEMMs below this many multiply-adds run on one thread: measured here, a 2-thread OpenBLAS GEMM is slower
-    // than a 1-thread one up to ~10^8 MACs (MLP layers at batch 128-512), and much slower when cores are shared.
+    // GEMMs below this many multiply-adds run on one thread: measured here, splitting a GEMM over two threads is
+    // no faster than one thread up to ~10^8 MACs (MLP layers at batch 128-512, in model.fit), and much slower when
+    // cores are shared. (Measured with OpenBLAS's threads, and again with the pack's own pool: 10^7 and 3·10^6 did
+    // not train the MLP or the CNN faster.)
     const envMacs = Number(process.env.TRAINLAB_NATIVE_PARALLEL_MACS);
     // ...except, in the fused MLP step (train()'s fast path, fitNativeMLP), GEMMs with an output of at least 128x128 (the 784x256 layers),
-    // from 10^7 MACs: OpenBLAS splits those evenly, and two threads made the step faster here.
+    // from 10^7 MACs: they split evenly, and two threads made the step faster here.
     const envWide = Number(process.env.TRAINLAB_NATIVE_WIDE_PARALLEL_MACS);
     addon.configure(Number.isFinite(envThreads) && envThreads > 0 ? envThreads : Math.max(1, Math.min(cpus, 8)),
       Number.isFinite(envMacs) && envMacs > 0 ? envMacs : 1.2e8, Number.isFinite(envWide) && envWide > 0 ? envWide : 1e7);

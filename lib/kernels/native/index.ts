@@ -27,7 +27,7 @@ export interface NativeKernelStatus {
   kernels: string[];
   /** OpenBLAS build and the core it runs on (e.g. "SkylakeX"), when loaded. */
   blas?: string;
-  /** Most BLAS threads it uses for a large GEMM. */
+  /** Most threads it splits a large GEMM or readback over (OpenBLAS runs single-threaded inside each part). */
   maxThreads?: number;
 }
 
@@ -71,7 +71,7 @@ export function installNativeKernels(): NativeKernelStatus {
     if (prev) tf.unregisterKernel(name, "wasm");
     tf.registerKernel({ kernelName: name, backendName: "wasm", kernelFunc: make(prev?.kernelFunc) });
   }
-  patchReadSync();
+  patchReadSync(addon);
   installed = { previous, kernels: Object.keys(factories) };
   lastError = undefined;
   return nativeKernelStatus();
@@ -82,8 +82,9 @@ let stockReadSync: ReadSync | undefined;
 
 // dataSync()/arraySync() on wasm copy the tensor out of the wasm heap into a new buffer. Stock wasm does it with
 // HEAPU8.slice, which zero-fills the new buffer before copying into it; for a whole float32/int32/bool tensor this
-// allocates it uninitialised (Buffer.allocUnsafeSlow: its own ArrayBuffer, not pooled) and copies once.
-function patchReadSync(): void {
+// allocates it uninitialised (Buffer.allocUnsafeSlow: its own ArrayBuffer, not pooled) and copies once, on two
+// threads from 1 MB (the addon's copyOut).
+function patchReadSync(addon: NativeAddon): void {
   const backend = wasmBackend() as unknown as (WasmBackendLike & { readSync: ReadSync }) | undefined;
   if (!backend || stockReadSync) return;
   const stock = backend.readSync;
@@ -95,16 +96,12 @@ function patchReadSync(): void {
       return stock.call(this, dataId, start, end);
     }
     const n = data.shape.reduce((a, b) => a * b, 1);
+    const bytes = dtype === "bool" ? n : n * 4;
     const heap = backend.wasm.HEAPU8.buffer as ArrayBuffer;
-    if (dtype === "bool") {
-      const out = new Uint8Array(Buffer.allocUnsafeSlow(n).buffer, 0, n);
-      out.set(new Uint8Array(heap, data.memoryOffset, n));
-      return out;
-    }
-    const View = dtype === "float32" ? Float32Array : Int32Array;
-    const out = new View(Buffer.allocUnsafeSlow(n * 4).buffer, 0, n);
-    out.set(new View(heap, data.memoryOffset, n));
-    return out;
+    const buffer = Buffer.allocUnsafeSlow(bytes).buffer;
+    if (addon.copyOut) addon.copyOut(heap, data.memoryOffset, buffer, bytes);
+    else new Uint8Array(buffer, 0, bytes).set(new Uint8Array(heap, data.memoryOffset, bytes));
+    return dtype === "bool" ? new Uint8Array(buffer, 0, n) : dtype === "float32" ? new Float32Array(buffer, 0, n) : new Int32Array(buffer, 0, n);
   };
 }
 
@@ -417,7 +414,7 @@ export function nativeSGD(learningRate = 0.01, momentum = 0, useNesterov = false
 registerWasmAccelerator(() => {
   try {
     const s = installNativeKernels();
-    return { name: ACCELERATOR_NAME, active: true, detail: `${s.kernels.length} kernels on ${s.blas}, up to ${s.maxThreads} BLAS threads` };
+    return { name: ACCELERATOR_NAME, active: true, detail: `${s.kernels.length} kernels on ${s.blas}, up to ${s.maxThreads} threads` };
   } catch (err) {
     return { name: ACCELERATOR_NAME, active: false, detail: `stock wasm kernels in use: ${(err as Error).message}` };
   }

@@ -3,7 +3,8 @@
 // Every entry point receives the wasm heap (an ArrayBuffer: the WebAssembly.Memory buffer of the
 // tfjs-backend-wasm module) plus byte offsets of tensors inside it, and computes in place on that
 // memory. JS re-reads the buffer before every call, because wasm memory growth detaches old buffers.
-// GEMMs go to OpenBLAS (cblas_sgemm); the rest are plain loops the compiler vectorises.
+// GEMMs go to OpenBLAS (cblas_sgemm, one thread per block of a split GEMM); the rest are plain loops the compiler
+// vectorises.
 #include <napi.h>
 #include <cblas.h>
 #if defined(__GLIBC__) || defined(__linux__)
@@ -11,11 +12,18 @@
 #endif
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
 #include <string>
+#include <system_error>
+#include <type_traits>
+#include <thread>
 #include <vector>
 
 // Hot loops are compiled three times: for AVX-512 (F, VL, BW, DQ) with FMA, for AVX2 with FMA, and for the baseline;
@@ -66,22 +74,162 @@ int CpuLevel() {
   return level;
 }
 
-int g_current_threads = -1;
 int g_max_threads = 2;
-// GEMMs smaller than this many multiply-adds run on one thread (thread wake-up costs more than it saves).
+// GEMMs smaller than this many multiply-adds run on one thread (waking a worker costs more than it saves).
 double g_parallel_macs = 4.0e6;
-// ...except, in the fused MLP step, GEMMs whose output is at least 128x128 (OpenBLAS splits those evenly), from
-// this many multiply-adds: measured here, two threads made the fused MLP step ~12% faster at batch 128. Thin outputs
-// (convolution GEMMs with 16-32 output channels, filter gradients) stay on one thread (two made the CNN 25% slower).
+// ...except, in the fused MLP step, GEMMs whose output is at least 128x128, from this many multiply-adds: measured
+// here, two threads made the fused MLP step ~12% faster at batch 128.
 double g_wide_parallel_macs = 1.0e7;
 
-void SetThreadsFor(double macs, int64_t m = 0, int64_t n = 0) {
+// Whether a GEMM of this size is worth splitting over the worker pool.
+bool Parallel(double macs, int64_t m = 0, int64_t n = 0) {
   const bool wide = m >= 128 && n >= 128 && macs >= g_wide_parallel_macs;
-  int want = macs >= g_parallel_macs || wide ? g_max_threads : 1;
-  if (want != g_current_threads) {
-    openblas_set_num_threads(want);
-    g_current_threads = want;
+  return g_max_threads > 1 && (macs >= g_parallel_macs || wide);
+}
+
+void Pause() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#else
+  std::this_thread::yield();
+#endif
+}
+
+// The pack's own threads. OpenBLAS runs single-threaded inside each task: the pack splits a big GEMM into row (or
+// column) blocks and a big copy into one part per thread, and the calling thread and up to g_max_threads - 1
+// workers take tasks from a shared counter. A worker that is late (or busy elsewhere) just takes fewer tasks, and
+// after a task it spins briefly (300 µs) before sleeping, so the next kernel finds it awake. That is why the pack
+// does not use OpenBLAS's own threads: their idle workers spin for much longer, and a copy posted right after a
+// GEMM (the readback of its product) had to wait for the core. Measured here, a 4 MB dataSync after a 1024² GEMM
+// took 0.55 ms on one thread, 0.7 ms on a second thread beside OpenBLAS's, and 0.35-0.4 ms with this pool. One job runs at a time per
+// process; a second caller (another worker_thread) runs its tasks alone. The pool is never destroyed: its workers
+// sleep until the process exits.
+class WorkerPool {
+ public:
+  static WorkerPool& Get() {
+    static WorkerPool* pool = new WorkerPool();
+    return *pool;
   }
+
+  // Runs task(i) for every i in [0, count), on this thread and whichever workers join; returns when all are done.
+  template <class Task>
+  void Run(size_t count, Task&& task) {
+    std::unique_lock<std::mutex> busy(busy_, std::try_to_lock);
+    const int helpers = g_max_threads - 1;
+    if (count < 2 || helpers < 1 || !busy.owns_lock() || !Start(helpers)) {
+      for (size_t i = 0; i < count; ++i) task(i);
+      return;
+    }
+    {
+      std::lock_guard<std::mutex> lk(mu_);
+      fn_ = [](void* ctx, size_t i) { (*static_cast<std::remove_reference_t<Task>*>(ctx))(i); };
+      ctx_ = &task;
+      count_ = count;
+      next_.store(0, std::memory_order_relaxed);
+      allowed_ = helpers;
+      open_ = true;
+      generation_.fetch_add(1, std::memory_order_release);
+      if (sleepers_ > 0) cv_.notify_all();
+    }
+    Work();
+    {
+      std::lock_guard<std::mutex> lk(mu_);
+      open_ = false;
+    }
+    while (active_.load(std::memory_order_acquire) != 0) Pause();
+  }
+
+ private:
+  static constexpr auto kSpin = std::chrono::microseconds(300);
+
+  // Starts workers up to `helpers`; false if none could be started.
+  bool Start(int helpers) {
+    while (static_cast<int>(started_) < helpers) {
+      try {
+        std::thread(&WorkerPool::Loop, this, started_).detach();
+        ++started_;
+      } catch (const std::system_error&) {
+        break;
+      }
+    }
+    return started_ > 0;
+  }
+
+  void Work() {
+    for (size_t i; (i = next_.fetch_add(1, std::memory_order_relaxed)) < count_;) fn_(ctx_, i);
+  }
+
+  void Loop(size_t index) {
+    uint64_t seen = 0;
+    for (;;) {
+      const auto t0 = std::chrono::steady_clock::now();
+      for (int k = 1; generation_.load(std::memory_order_acquire) == seen; ++k) {
+        Pause();
+        if ((k & 255) == 0 && std::chrono::steady_clock::now() - t0 > kSpin) break;
+      }
+      std::unique_lock<std::mutex> lk(mu_);
+      if (generation_.load(std::memory_order_relaxed) == seen) {
+        ++sleepers_;
+        cv_.wait(lk, [&] { return generation_.load(std::memory_order_relaxed) != seen; });
+        --sleepers_;
+      }
+      seen = generation_.load(std::memory_order_relaxed);
+      if (!open_ || static_cast<int>(index) >= allowed_) continue;
+      active_.fetch_add(1, std::memory_order_relaxed);
+      lk.unlock();
+      Work();
+      active_.fetch_sub(1, std::memory_order_release);
+    }
+  }
+
+  std::mutex busy_, mu_;
+  std::condition_variable cv_;
+  size_t started_ = 0;
+  int sleepers_ = 0, allowed_ = 0;
+  bool open_ = false;
+  void (*fn_)(void*, size_t) = nullptr;
+  void* ctx_ = nullptr;
+  size_t count_ = 0;
+  std::atomic<uint64_t> generation_{0};
+  std::atomic<size_t> next_{0};
+  std::atomic<int> active_{0};
+};
+
+// cblas_sgemm (row-major, C = op(A)·op(B) + beta·C), split into one block of rows (or, for a wide C, of columns)
+// per thread when `parallel`. Blocks are multiples of 16 rows/columns, so each is a whole number of kernel tiles.
+void Sgemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const float* A, int64_t lda, const float* B,
+           int64_t ldb, float beta, float* C, int64_t ldc, bool parallel) {
+  const CBLAS_TRANSPOSE opA = ta ? CblasTrans : CblasNoTrans, opB = tb ? CblasTrans : CblasNoTrans;
+  const bool byRows = M >= N;
+  const int64_t along = byRows ? M : N;
+  const int64_t parts = parallel ? std::min<int64_t>(g_max_threads, along / 16) : 1;
+  if (parts < 2) {
+    cblas_sgemm(CblasRowMajor, opA, opB, M, N, K, 1.f, A, lda, B, ldb, beta, C, ldc);
+    return;
+  }
+  const int64_t block = (along / parts + 15) / 16 * 16;
+  WorkerPool::Get().Run(static_cast<size_t>((along + block - 1) / block), [&](size_t i) {
+    const int64_t lo = static_cast<int64_t>(i) * block, len = std::min(block, along - lo);
+    if (byRows) {
+      cblas_sgemm(CblasRowMajor, opA, opB, len, N, K, 1.f, A + (ta ? lo : lo * lda), lda, B, ldb, beta, C + lo * ldc, ldc);
+    } else {
+      cblas_sgemm(CblasRowMajor, opA, opB, M, len, K, 1.f, A, lda, B + (tb ? lo * ldb : lo), ldb, beta, C + lo, ldc);
+    }
+  });
+}
+
+// memcpy over the pool from 1 MB (one core's copy is far from the memory bandwidth), one contiguous part per
+// thread: after a split GEMM, the caller (which takes part 0 first) copies the rows it computed, still in its cache.
+void ParallelCopy(uint8_t* dst, const uint8_t* src, size_t bytes) {
+  if (bytes < (1 << 20) || g_max_threads < 2) {
+    std::memcpy(dst, src, bytes);
+    return;
+  }
+  const size_t parts = static_cast<size_t>(g_max_threads), part = (bytes / parts + 63) / 64 * 64;
+  WorkerPool::Get().Run(parts, [&](size_t i) {
+    const size_t lo = std::min(bytes, i * part);
+    std::memcpy(dst + lo, src + lo, std::min(part, bytes - lo));
+  });
 }
 
 uint8_t* HeapBase(const Napi::Value& v) {
@@ -221,21 +369,22 @@ Napi::Value MatMul(const Napi::CallbackInfo& info) {
   if (info[10].IsTypedArray()) bIdx = IntList(info[10]);
   int64_t lda = ta ? M : K, ldb = tb ? K : N;
   // (Only the size rule here: in model.fit, two threads for the wide layers measured slower, as JS work between
-  // kernels leaves the second core's worker spinning; the fused mlpStep below gains from them.)
-  SetThreadsFor(static_cast<double>(M) * N * K * batch);
+  // kernels kept the second core's worker spinning; the fused mlpStep below gains from them.)
+  const bool parallel = Parallel(static_cast<double>(M) * N * K * batch);
+  auto one = [&](int64_t i, bool split) {
+    const int64_t ia = aIdx.empty() ? i : aIdx[i], ib = bIdx.empty() ? i : bIdx[i];
+    Sgemm(ta, tb, M, N, K, a + ia * sa, lda, b + ib * sb, ldb, 0.f, c + i * M * N, N, split);
+  };
   if (K == 0) {
     std::fill(c, c + batch * M * N, 0.f);
   } else if (!ta && batch > 1 && aIdx.empty() && !bIdx.empty() &&
              std::all_of(bIdx.begin(), bIdx.end(), [](int64_t x) { return x == 0; })) {
     // a's batches are contiguous and all share b[0]: one tall GEMM.
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, tb ? CblasTrans : CblasNoTrans, batch * M, N, K, 1.f, a, lda, b, ldb, 0.f, c, N);
+    Sgemm(false, tb, batch * M, N, K, a, lda, b, ldb, 0.f, c, N, parallel);
+  } else if (parallel && batch >= g_max_threads) {
+    WorkerPool::Get().Run(static_cast<size_t>(batch), [&](size_t i) { one(static_cast<int64_t>(i), false); });
   } else {
-    for (int64_t i = 0; i < batch; ++i) {
-      int64_t ia = aIdx.empty() ? i : aIdx[i];
-      int64_t ib = bIdx.empty() ? i : bIdx[i];
-      cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, M, N, K, 1.f,
-                  a + ia * sa, lda, b + ib * sb, ldb, 0.f, c + i * M * N, N);
-    }
+    for (int64_t i = 0; i < batch; ++i) one(i, parallel);
   }
   if (info.Length() > 14) {
     double biasOff = D(info[14]);
@@ -598,11 +747,11 @@ Napi::Value Conv2D(const Napi::CallbackInfo& info) {
   ConvGeom g = ReadGeom(info[4]);
   const int64_t kcols = g.KH * g.KW * g.Ci, P1 = g.OH * g.OW;
   const bool xNHWC = XIsNHWC(g), yNHWC = YIsNHWC(g);
-  SetThreadsFor(static_cast<double>(g.N) * P1 * kcols * g.Co);
+  const bool parallel = Parallel(static_cast<double>(g.N) * P1 * kcols * g.Co);
   if (kcols == 0) {
     for (int64_t i = 0; i < g.N * P1 * g.Co; ++i) y[i] = 0.f;
   } else if (IsPointwise(g) && xNHWC && yNHWC) {
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, g.N * P1, g.Co, g.Ci, 1.f, x, g.Ci, f, g.Co, 0.f, y, g.Co);
+    Sgemm(false, false, g.N * P1, g.Co, g.Ci, x, g.Ci, f, g.Co, 0.f, y, g.Co, parallel);
   } else if (UseSmallK(g)) {
     SmallKForwardAny(x, f, y, g);
   } else {
@@ -613,7 +762,7 @@ Napi::Value Conv2D(const Napi::CallbackInfo& info) {
       int64_t nn = std::min(chunk, g.N - n0);
       Im2Col(x, g, n0, nn, col);
       float* dst = yNHWC ? y + n0 * P1 * g.Co : tmp;
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, nn * P1, g.Co, kcols, 1.f, col, kcols, f, g.Co, 0.f, dst, g.Co);
+      Sgemm(false, false, nn * P1, g.Co, kcols, col, kcols, f, g.Co, 0.f, dst, g.Co, parallel);
       if (!yNHWC) ScatterRows(tmp, g, n0, nn, y);
     }
   }
@@ -642,9 +791,9 @@ Napi::Value Conv2DBackpropInput(const Napi::CallbackInfo& info) {
   ConvGeom g = ReadGeom(info[4]);
   const int64_t kcols = g.KH * g.KW * g.Ci, P1 = g.OH * g.OW;
   const bool xNHWC = XIsNHWC(g), yNHWC = YIsNHWC(g);
-  SetThreadsFor(static_cast<double>(g.N) * P1 * kcols * g.Co);
+  const bool parallel = Parallel(static_cast<double>(g.N) * P1 * kcols * g.Co);
   if (IsPointwise(g) && xNHWC && yNHWC) {
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, g.N * P1, g.Ci, g.Co, 1.f, dy, g.Co, f, g.Co, 0.f, dx, g.Ci);
+    Sgemm(false, true, g.N * P1, g.Ci, g.Co, dy, g.Co, f, g.Co, 0.f, dx, g.Ci, parallel);
     return info.Env().Undefined();
   }
   std::fill(dx, dx + g.N * g.H * g.W * g.Ci, 0.f);
@@ -656,7 +805,7 @@ Napi::Value Conv2DBackpropInput(const Napi::CallbackInfo& info) {
     int64_t nn = std::min(chunk, g.N - n0);
     const float* dyc = dy + n0 * P1 * g.Co;
     if (!yNHWC) { GatherRows(dy, g, n0, nn, tmp); dyc = tmp; }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, nn * P1, kcols, g.Co, 1.f, dyc, g.Co, f, g.Co, 0.f, col, kcols);
+    Sgemm(false, true, nn * P1, kcols, g.Co, dyc, g.Co, f, g.Co, 0.f, col, kcols, parallel);
     Col2Im(col, g, n0, nn, dx);
   }
   return info.Env().Undefined();
@@ -671,11 +820,11 @@ Napi::Value Conv2DBackpropFilter(const Napi::CallbackInfo& info) {
   ConvGeom g = ReadGeom(info[4]);
   const int64_t kcols = g.KH * g.KW * g.Ci, P1 = g.OH * g.OW;
   const bool xNHWC = XIsNHWC(g), yNHWC = YIsNHWC(g);
-  SetThreadsFor(static_cast<double>(g.N) * P1 * kcols * g.Co);
+  const bool parallel = Parallel(static_cast<double>(g.N) * P1 * kcols * g.Co);
   if (kcols == 0 || g.Co == 0) return info.Env().Undefined();
   if (g.N * P1 == 0) { std::fill(df, df + kcols * g.Co, 0.f); return info.Env().Undefined(); }
   if (IsPointwise(g) && xNHWC && yNHWC) {
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, g.Ci, g.Co, g.N * P1, 1.f, x, g.Ci, dy, g.Co, 0.f, df, g.Co);
+    Sgemm(true, false, g.Ci, g.Co, g.N * P1, x, g.Ci, dy, g.Co, 0.f, df, g.Co, parallel);
     return info.Env().Undefined();
   }
   if (UseSmallK(g)) {
@@ -690,8 +839,7 @@ Napi::Value Conv2DBackpropFilter(const Napi::CallbackInfo& info) {
     Im2Col(x, g, n0, nn, col);
     const float* dyc = dy + n0 * P1 * g.Co;
     if (!yNHWC) { GatherRows(dy, g, n0, nn, tmp); dyc = tmp; }
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, kcols, g.Co, nn * P1, 1.f, col, kcols, dyc, g.Co,
-                n0 == 0 ? 0.f : 1.f, df, g.Co);
+    Sgemm(true, false, kcols, g.Co, nn * P1, col, kcols, dyc, g.Co, n0 == 0 ? 0.f : 1.f, df, g.Co, parallel);
   }
   return info.Env().Undefined();
 }
@@ -989,6 +1137,17 @@ Napi::Value Gather(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), -1);
 }
 
+// copyOut(heap, offset, dst:ArrayBuffer, bytes): copies bytes from the heap at offset into dst (a tensor's readback).
+Napi::Value CopyOut(const Napi::CallbackInfo& info) {
+  const uint8_t* src = HeapBase(info[0]) + static_cast<size_t>(D(info[1]));
+  if (!info[2].IsArrayBuffer()) throw Napi::TypeError::New(info.Env(), "copyOut: expected a destination ArrayBuffer");
+  Napi::ArrayBuffer dst = info[2].As<Napi::ArrayBuffer>();
+  const size_t bytes = static_cast<size_t>(D(info[3]));
+  if (bytes > dst.ByteLength()) throw Napi::RangeError::New(info.Env(), "copyOut: destination is smaller than the copy");
+  ParallelCopy(static_cast<uint8_t*>(dst.Data()), src, bytes);
+  return info.Env().Undefined();
+}
+
 // slice(heap, xOff, outOff, xShape:Int32Array, begin:Int32Array, size:Int32Array, elemBytes): copies only the slice.
 Napi::Value Slice(const Napi::CallbackInfo& info) {
   uint8_t* heap = HeapBase(info[0]);
@@ -1145,8 +1304,7 @@ Napi::Value MlpStep(const Napi::CallbackInfo& info) {
     const Layer& y = ls[l];
     acts[l + 1].resize(B * y.out);
     float* Z = acts[l + 1].data();
-    SetThreadsFor(static_cast<double>(B) * y.in * y.out, B, y.out);
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, B, y.out, y.in, 1.f, prev, y.in, y.W, y.out, 0.f, Z, y.out);
+    Sgemm(false, false, B, y.out, y.in, prev, y.in, y.W, y.out, 0.f, Z, y.out, Parallel(static_cast<double>(B) * y.in * y.out, B, y.out));
     const int64_t n = B * y.out;
     BiasActRows(Z, y.b, B, y.out, y.act == kRelu ? kRelu : kLinear);
     switch (y.act) {
@@ -1192,8 +1350,7 @@ Napi::Value MlpStep(const Napi::CallbackInfo& info) {
     const Layer& y = ls[li];
     const float* Ain = li == 0 ? A0 : acts[li].data();
     gw.resize(y.in * y.out);
-    SetThreadsFor(static_cast<double>(B) * y.in * y.out, y.in, y.out);
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, y.in, y.out, B, 1.f, Ain, y.in, G, y.out, 0.f, gw.data(), y.out);
+    Sgemm(true, false, y.in, y.out, B, Ain, y.in, G, y.out, 0.f, gw.data(), y.out, Parallel(static_cast<double>(B) * y.in * y.out, y.in, y.out));
     if (y.b) {
       gb.resize(y.out);
       ColumnSums(G, B, y.out, gb.data());
@@ -1201,8 +1358,7 @@ Napi::Value MlpStep(const Napi::CallbackInfo& info) {
     if (li > 0) {
       dabuf.resize(B * y.in);
       float* dA = dabuf.data();
-      SetThreadsFor(static_cast<double>(B) * y.in * y.out, B, y.in);
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, B, y.in, y.out, 1.f, G, y.out, y.W, y.out, 0.f, dA, y.in);
+      Sgemm(false, true, B, y.in, y.out, G, y.out, y.W, y.out, 0.f, dA, y.in, Parallel(static_cast<double>(B) * y.in * y.out, B, y.in));
       const int act = ls[li - 1].act;
       const int64_t n = B * y.in;
       if (act == kRelu) ReluMask(dA, Ain, n);
@@ -1287,7 +1443,6 @@ Napi::Value Configure(const Napi::CallbackInfo& info) {
   if (info.Length() > 0 && info[0].IsNumber()) g_max_threads = std::max(1, static_cast<int>(I64(info[0])));
   if (info.Length() > 1 && info[1].IsNumber()) g_parallel_macs = D(info[1]);
   if (info.Length() > 2 && info[2].IsNumber()) g_wide_parallel_macs = D(info[2]);
-  g_current_threads = -1;
   return info.Env().Undefined();
 }
 
@@ -1317,6 +1472,7 @@ Napi::Value Info(const Napi::CallbackInfo& info) {
 }
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  openblas_set_num_threads(1);  // the pack splits GEMMs over its own WorkerPool
   exports.Set("matmul", Napi::Function::New(env, MatMul));
   exports.Set("conv2d", Napi::Function::New(env, Conv2D));
   exports.Set("conv2dBackpropInput", Napi::Function::New(env, Conv2DBackpropInput));
@@ -1329,6 +1485,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("step", Napi::Function::New(env, Step));
   exports.Set("gather", Napi::Function::New(env, Gather));
   exports.Set("slice", Napi::Function::New(env, Slice));
+  exports.Set("copyOut", Napi::Function::New(env, CopyOut));
   exports.Set("adam", Napi::Function::New(env, Adam));
   exports.Set("mlpStep", Napi::Function::New(env, MlpStep));
   exports.Set("sgd", Napi::Function::New(env, Sgd));
