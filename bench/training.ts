@@ -8,12 +8,20 @@
  *     bench_matmul.js does) and without (like numpy's `a @ b`, which leaves the product in memory);
  *   - the MLP again through lib/train's `train()`, the loop trainlab users call: with the native pack it takes the
  *     fused step (one native call per batch) for dense softmax classifiers.
- * Native and Python figures are medians of 3 interleaved rounds (the 2 cores are shared with other work).
+ * Native and Python figures are medians of 3 interleaved rounds (the 2 cores are shared with other work). The
+ * matmul, whose speed on this VM drifts by ±30% within seconds, alternates finer: blocks of 10 products in tfjs
+ * (with and without readback) and in one long-lived numpy process, 12 times, with a 250 ms pause after each block
+ * so that the other process's idle BLAS threads have stopped spinning; GFLOP/s from the medians over all blocks.
+ * Both sides are measured in their steady state. numpy frees each product at once and its next one reuses the
+ * memory; a tfjs readback's buffer is freed only when V8's GC collects it, so the first ~30 such readbacks in a process
+ * land on fresh pages (1,024 page faults for 4 MB, about 1.3 ms on this VM) until GC returns earlier buffers to
+ * malloc. The tfjs side therefore warms up with 40 products, whose figure is reported as `native_first_40`.
  *
  * Writes bench/results/training.json with one `ratio_*` field per comparison. Stock wasm cannot train the CNN
  * by itself (no Conv2DBackpropFilter): it runs with lib/kernels/wasm-gradients' JS fallback for that kernel.
  */
-import { spawnSync } from "child_process";
+import { spawn, spawnSync } from "child_process";
+import * as readline from "readline";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -32,17 +40,21 @@ const TUNED_ENV = {
 };
 
 const PY_SCRIPT = String.raw`
-import sys, time, json, statistics
+import sys, time, json
 what = sys.argv[1]
 if what == 'numpy':
+    # A long-lived worker: each line read from stdin is a number of products to time; it answers with their seconds.
     import numpy as np
     n = 1024; rng = np.random.default_rng(0)
     a = rng.random((n, n), dtype=np.float32); b = rng.random((n, n), dtype=np.float32)
     for _ in range(3): a @ b
-    ts = []
-    for _ in range(30):
-        t = time.perf_counter(); a @ b; ts.append(time.perf_counter() - t)
-    print(json.dumps({'gflops': 2 * n**3 / statistics.median(ts) / 1e9})); sys.exit(0)
+    print('ready', flush=True)
+    for line in sys.stdin:
+        ts = []
+        for _ in range(int(line)):
+            t = time.perf_counter(); a @ b; ts.append(time.perf_counter() - t)
+        print(json.dumps(ts), flush=True)
+    sys.exit(0)
 import torch, torch.nn as nn
 torch.set_num_threads(2); torch.manual_seed(0)
 N, B = int(sys.argv[2]), int(sys.argv[3])
@@ -110,8 +122,11 @@ async function fitThroughput(build: () => tf.Sequential, inputShape: number[], n
   return n / dt;
 }
 
-function matmulGflops(reps: number, readBack = true): number {
-  const n = 1024;
+const MATMUL_N = 1024;
+
+/** Times `reps` 1024² tf.matMul products (with dataSync when `readBack`), in ms each. */
+function matmulTimes(reps: number, readBack = true): number[] {
+  const n = MATMUL_N;
   const a = tf.randomUniform([n, n], 0, 1, "float32", 1), b = tf.randomUniform([n, n], 0, 1, "float32", 2);
   // (tf.tidy must not return the typed array: tidy walks every element of what it returns.)
   const once = () => { const c = tf.matMul(a, b); if (readBack) c.dataSync(); c.dispose(); };
@@ -120,11 +135,69 @@ function matmulGflops(reps: number, readBack = true): number {
   for (let i = 0; i < reps; i++) {
     const t = performance.now();
     once();
-    ts.push((performance.now() - t) / 1000);
+    ts.push(performance.now() - t);
   }
   tf.dispose([a, b]);
-  ts.sort((p, q) => p - q);
-  return (2 * n ** 3) / ts[Math.floor(ts.length / 2)] / 1e9;
+  return ts;
+}
+
+function median(v: number[]): number {
+  return [...v].sort((p, q) => p - q)[Math.floor(v.length / 2)];
+}
+
+function gflops(ms: number): number {
+  return (2 * MATMUL_N ** 3) / (ms / 1000) / 1e9;
+}
+
+function matmulGflops(reps: number, readBack = true): number {
+  return gflops(median(matmulTimes(reps, readBack)));
+}
+
+/** A long-lived numpy process (the PY_SCRIPT "numpy" worker): `time(k)` runs k 1024² products, returns their ms. */
+async function numpyWorker(): Promise<{ time: (k: number) => Promise<number[]>; close: () => void }> {
+  const file = path.join(os.tmpdir(), `trainlab-bench-numpy-${process.pid}.py`);
+  fs.writeFileSync(file, PY_SCRIPT);
+  const child = spawn(PY, [file, "numpy"], { env: process.env, stdio: ["pipe", "pipe", "inherit"] });
+  const lines: string[] = [];
+  let waiting: ((line: string) => void) | undefined;
+  const failed = new Promise<never>((_, reject) => child.on("exit", (code) => reject(new Error(`the numpy worker exited (${code})`))));
+  readline.createInterface({ input: child.stdout }).on("line", (line) => {
+    if (waiting) { const w = waiting; waiting = undefined; w(line); } else lines.push(line);
+  });
+  const next = () => Promise.race([failed, lines.length ? Promise.resolve(lines.shift() as string) : new Promise<string>((r) => (waiting = r))]);
+  try {
+    if ((await next()) !== "ready") throw new Error("the numpy worker did not start");
+  } finally {
+    fs.rmSync(file, { force: true });
+  }
+  return {
+    time: async (k) => {
+      child.stdin.write(`${k}\n`);
+      return (JSON.parse(await next()) as number[]).map((sec) => sec * 1000);
+    },
+    close: () => { failed.catch(() => undefined); child.stdin.end(); },
+  };
+}
+
+/** Matmul GFLOP/s of tfjs (with and without readback) and numpy, from finely alternated blocks (see the header). */
+async function matmulAlternated(blocks: number): Promise<{ read: number; noRead: number; numpy: number; readFirst40: number }> {
+  const readFirst40 = gflops(median(matmulTimes(40, true)));
+  const np = await numpyWorker();
+  const pause = () => new Promise((r) => setTimeout(r, 250));
+  const read: number[] = [], noRead: number[] = [], numpy: number[] = [];
+  try {
+    for (let i = 0; i < blocks; i++) {
+      read.push(...matmulTimes(10, true));
+      await pause();
+      noRead.push(...matmulTimes(10, false));
+      await pause();
+      numpy.push(...(await np.time(10)));
+      await pause();
+    }
+  } finally {
+    np.close();
+  }
+  return { read: gflops(median(read)), noRead: gflops(median(noRead)), numpy: gflops(median(numpy)), readFirst40 };
 }
 
 /** lib/train's train() (Adam, shuffled, no live display) on the same MLP and data as fitThroughput. */
@@ -211,17 +284,11 @@ async function main(): Promise<void> {
     mlp512_tuned: med("torch_mlp512_tuned"), mlp512_default: med("torch_mlp512_default"),
     cnn_tuned: med("torch_cnn_tuned"), cnn_default: med("torch_cnn_default"),
   };
-  // The matmul comparison interleaves tfjs and numpy (3 rounds, medians) so both see the same load on the shared cores.
-  const mm: number[] = [], mmNoRead: number[] = [], np: number[] = [];
-  for (let i = 0; i < R; i++) {
-    mm.push(matmulGflops(quick ? 10 : 20));
-    // Like numpy's `a @ b`: the product is left in memory (tfjs's dataSync copies 4 MB into a fresh JS buffer).
-    mmNoRead.push(matmulGflops(quick ? 10 : 20, false));
-    np.push(python(["numpy"], false));
-  }
-  const mid = (v: number[]) => [...v].sort((p, q) => p - q)[Math.floor(v.length / 2)];
-  const numpy = mid(np);
-  const nativeMatmul = { matmul: mid(mm), matmulNoReadback: mid(mmNoRead) };
+  // The matmul alternates tfjs and numpy in small blocks (see the header). "No readback" is like numpy's `a @ b`,
+  // which leaves the product in memory; with readback, dataSync copies the 4 MB product into a new JS buffer.
+  const alternated = await matmulAlternated(quick ? 4 : 12);
+  const numpy = alternated.numpy;
+  const nativeMatmul = { matmul: alternated.read, matmulNoReadback: alternated.noRead, first40: alternated.readFirst40 };
   const load1 = os.loadavg()[0];
 
   const result = {
@@ -234,7 +301,8 @@ async function main(): Promise<void> {
       torch_tuned: round(torch.mlp128_tuned), torch_default: round(torch.mlp128_default) },
     mlp512_samples_s: { stock_wasm: round(stock.mlp512), native: round(native.mlp512), native_train: round(native.train512), torch_tuned: round(torch.mlp512_tuned), torch_default: round(torch.mlp512_default) },
     cnn_samples_s: { stock_wasm_js_filter_grad: round(stock.cnn), native: round(native.cnn), torch_tuned: round(torch.cnn_tuned), torch_default: round(torch.cnn_default) },
-    matmul1024_gflops: { stock_wasm: round(stock.matmul, 1), native: round(nativeMatmul.matmul, 1), native_no_readback: round(nativeMatmul.matmulNoReadback, 1), numpy: round(numpy, 1) },
+    matmul1024_gflops: { stock_wasm: round(stock.matmul, 1), native: round(nativeMatmul.matmul, 1), native_no_readback: round(nativeMatmul.matmulNoReadback, 1),
+      native_first_40: round(nativeMatmul.first40, 1), numpy: round(numpy, 1) },
     ratio_mlp128_native_vs_torch_tuned: round(native.mlp128 / torch.mlp128_tuned, 3),
     ratio_mlp128_native_vs_torch_default: round(native.mlp128 / torch.mlp128_default, 3),
     ratio_mlp128_native_vs_stock_wasm: round(native.mlp128 / stock.mlp128, 2),
