@@ -462,19 +462,19 @@ describe("native kernel pack (lib/kernels/native)", function () {
 
   describe("work sharing over the pack's threads", () => {
     // Big GEMMs are split into blocks of rows (or columns, or whole batch items) that the calling thread and the
-    // pack's workers take from a shared counter; big readbacks are copied in one part per thread. Here every GEMM
-    // is split (threshold 0) over 3 threads, more than this machine's cores, so blocks have tails and some
-    // threads take several.
-    let saved: { maxThreads: number; parallelMacs: number; wideParallelMacs?: number } | undefined;
+    // pack's workers take from a shared counter; convolutions split their images into parts; big readbacks are
+    // copied in one part per thread. Here every GEMM and convolution is split (thresholds 0) over 3 threads, more
+    // than this machine's cores, so blocks have tails and some threads take several.
+    let saved: { maxThreads: number; parallelMacs: number; wideParallelMacs?: number; convParallelMacs?: number } | undefined;
     before(() => {
       const load = loadAddon();
       assert.ok(load.ok);
       saved = load.addon.info();
-      load.addon.configure(3, 0, 0);
+      load.addon.configure(3, 0, 0, 0);
     });
     after(() => {
       const load = loadAddon();
-      if (load.ok && saved) load.addon.configure(saved.maxThreads, saved.parallelMacs, saved.wideParallelMacs);
+      if (load.ok && saved) load.addon.configure(saved.maxThreads, saved.parallelMacs, saved.wideParallelMacs, saved.convParallelMacs);
     });
 
     it("split GEMMs (by rows, by columns, by batch item) match a float64 reference for every transpose", async () => {
@@ -495,14 +495,34 @@ describe("native kernel pack (lib/kernels/native)", function () {
       }
     });
 
-    it("split convolution GEMMs (forward, input and filter gradients) match the cpu backend", async () => {
-      const xv = rand(3 * 13 * 13 * 16, 23), fv = rand(3 * 3 * 16 * 32, 24);
-      const f = () => {
-        const x = tf.tensor4d(xv, [3, 13, 13, 16]), w = tf.tensor4d(fv, [3, 3, 16, 32]);
-        return [tf.conv2d(x, w, 1, "same"), ...tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.sum(tf.square(tf.conv2d(p as tf.Tensor4D, q as tf.Tensor4D, 1, "same"))))([x, w])];
-      };
-      const ref = await on("cpu", f), ours = await on("wasm", f);
-      ["forward", "input gradient", "filter gradient"].forEach((what, i) => assertClose(ours[i], ref[i], `split conv ${what}`, 1e-4, 1e-3));
+    it("convolutions split by images (forward, input and filter gradients) match the cpu backend", async () => {
+      // im2col + GEMM (NHWC and NCHW), the direct small-K paths (16, 32, 64 and 8 output channels), strides and
+      // padding; 1 to 7 images over up to 6 parts (so some parts are single images and N=1 is not split).
+      const cases: Array<{ x: number[]; f: number[]; s: number; pad: "valid" | "same"; fmt: "NHWC" | "NCHW" }> = [
+        { x: [3, 13, 13, 16], f: [3, 3, 16, 32], s: 1, pad: "same", fmt: "NHWC" },
+        { x: [7, 9, 8, 3], f: [3, 3, 3, 12], s: 2, pad: "valid", fmt: "NHWC" },
+        { x: [5, 6, 9, 9], f: [3, 3, 6, 4], s: 1, pad: "same", fmt: "NCHW" },
+        { x: [5, 12, 11, 1], f: [3, 3, 1, 16], s: 1, pad: "valid", fmt: "NHWC" },
+        { x: [4, 12, 11, 1], f: [3, 3, 1, 32], s: 2, pad: "same", fmt: "NHWC" },
+        { x: [2, 9, 9, 2], f: [3, 3, 2, 64], s: 1, pad: "same", fmt: "NHWC" },
+        { x: [6, 10, 10, 1], f: [3, 3, 1, 8], s: 1, pad: "valid", fmt: "NHWC" },
+        { x: [1, 10, 10, 1], f: [3, 3, 1, 16], s: 1, pad: "valid", fmt: "NHWC" },
+      ];
+      for (const c of cases) {
+        const xv = rand(size(c.x), 23), fv = rand(size(c.f), 24);
+        const f = () => {
+          const x = tf.tensor4d(xv, c.x as [number, number, number, number]), filt = tf.tensor4d(fv, c.f as [number, number, number, number]);
+          const y = tf.conv2d(x, filt, c.s, c.pad, c.fmt);
+          const dy = tf.tensor(rand(y.size, 25), y.shape) as tf.Tensor4D;
+          const attrs = { strides: c.s, pad: c.pad, dataFormat: c.fmt };
+          return [y,
+            tf.engine().runKernel("Conv2DBackpropInput", { dy, filter: filt }, { ...attrs, inputShape: c.x }) as tf.Tensor,
+            tf.engine().runKernel("Conv2DBackpropFilter", { x, dy }, { ...attrs, filterShape: c.f }) as tf.Tensor];
+        };
+        const ref = await on("cpu", f);
+        const ours = await on("wasm", f);
+        ["forward", "input gradient", "filter gradient"].forEach((what, i) => assertClose(ours[i], ref[i], `split conv ${what} ${JSON.stringify(c)}`, 1e-4, 1e-3));
+      }
     });
 
     it("large readbacks (from 1 MB) are exact for float32, int32 and bool, in parts that do not divide evenly", async () => {

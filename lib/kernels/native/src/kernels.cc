@@ -80,6 +80,9 @@ double g_parallel_macs = 4.0e6;
 // ...except, in the fused MLP step, GEMMs whose output is at least 128x128, from this many multiply-adds: measured
 // here, two threads made the fused MLP step ~12% faster at batch 128.
 double g_wide_parallel_macs = 1.0e7;
+// Convolutions (and their gradients) from this many multiply-adds run their images in parts over the pool: each
+// part does its own im2col, GEMM and col2im, so the memory-bound steps share the cores too.
+double g_conv_parallel_macs = 2.0e6;
 
 // Whether a GEMM of this size is worth splitting over the worker pool.
 bool Parallel(double macs, int64_t m = 0, int64_t n = 0) {
@@ -738,6 +741,42 @@ void SmallKFilterGradAny(const float* x, const float* dy, float* df, const ConvG
   }
 }
 
+// How many parts a convolution's images are split into: two per thread (so a late or preempted worker leaves
+// little for the others to wait on), at most one image each; 1 when the work is too small to split.
+int64_t ImageParts(const ConvGeom& g, int64_t kcols) {
+  const double macs = static_cast<double>(g.N) * g.OH * g.OW * kcols * g.Co;
+  if (g_max_threads < 2 || macs < g_conv_parallel_macs) return 1;
+  return std::max<int64_t>(1, std::min<int64_t>(g.N, 2 * static_cast<int64_t>(g_max_threads)));
+}
+
+// Runs body(n0, n1, part) over `parts` contiguous ranges of the N images, on the pool.
+template <class Body>
+void ForImageParts(int64_t N, int64_t parts, Body&& body) {
+  if (parts <= 1) {
+    body(int64_t{0}, N, size_t{0});
+    return;
+  }
+  WorkerPool::Get().Run(static_cast<size_t>(parts), [&](size_t p) {
+    const int64_t n0 = N * static_cast<int64_t>(p) / parts, n1 = N * static_cast<int64_t>(p + 1) / parts;
+    body(n0, n1, p);
+  });
+}
+
+// The same geometry restricted to images [n0, n0 + count).
+ConvGeom Images(const ConvGeom& g, int64_t count) {
+  ConvGeom sub = g;
+  sub.N = count;
+  return sub;
+}
+
+// df = the sum of per-part filter gradients: part 0 wrote into df, the others into `partials`.
+void SumParts(float* df, const std::vector<float>& partials, int64_t parts, int64_t size) {
+  for (int64_t p = 1; p < parts; ++p) {
+    const float* src = partials.data() + (p - 1) * size;
+    for (int64_t i = 0; i < size; ++i) df[i] += src[i];
+  }
+}
+
 // conv2d(heap, xOff, filterOff, outOff, geom, biasOff, biasShape, biasStrides, act, alpha, preluOff, preluShape, preluStrides, outShape)
 Napi::Value Conv2D(const Napi::CallbackInfo& info) {
   uint8_t* heap = HeapBase(info[0]);
@@ -753,18 +792,22 @@ Napi::Value Conv2D(const Napi::CallbackInfo& info) {
   } else if (IsPointwise(g) && xNHWC && yNHWC) {
     Sgemm(false, false, g.N * P1, g.Co, g.Ci, x, g.Ci, f, g.Co, 0.f, y, g.Co, parallel);
   } else if (UseSmallK(g)) {
-    SmallKForwardAny(x, f, y, g);
+    ForImageParts(g.N, ImageParts(g, kcols), [&](int64_t n0, int64_t n1, size_t) {
+      SmallKForwardAny(x + n0 * g.xs[0], f, y + n0 * P1 * g.Co, Images(g, n1 - n0));
+    });
   } else {
-    int64_t chunk = ChunkImages(g);
-    float* col = Scratch(0, chunk * P1 * kcols).data();
-    float* tmp = yNHWC ? nullptr : Scratch(1, chunk * P1 * g.Co).data();
-    for (int64_t n0 = 0; n0 < g.N; n0 += chunk) {
-      int64_t nn = std::min(chunk, g.N - n0);
-      Im2Col(x, g, n0, nn, col);
-      float* dst = yNHWC ? y + n0 * P1 * g.Co : tmp;
-      Sgemm(false, false, nn * P1, g.Co, kcols, col, kcols, f, g.Co, 0.f, dst, g.Co, parallel);
-      if (!yNHWC) ScatterRows(tmp, g, n0, nn, y);
-    }
+    ForImageParts(g.N, ImageParts(g, kcols), [&](int64_t begin, int64_t end, size_t) {
+      const int64_t chunk = std::min(ChunkImages(g), end - begin);
+      float* col = Scratch(0, chunk * P1 * kcols).data();  // (per thread)
+      float* tmp = yNHWC ? nullptr : Scratch(1, chunk * P1 * g.Co).data();
+      for (int64_t n0 = begin; n0 < end; n0 += chunk) {
+        int64_t nn = std::min(chunk, end - n0);
+        Im2Col(x, g, n0, nn, col);
+        float* dst = yNHWC ? y + n0 * P1 * g.Co : tmp;
+        Sgemm(false, false, nn * P1, g.Co, kcols, col, kcols, f, g.Co, 0.f, dst, g.Co, false);
+        if (!yNHWC) ScatterRows(tmp, g, n0, nn, y);
+      }
+    });
   }
   if (info.Length() > 5) {
     double biasOff = D(info[5]);
@@ -798,16 +841,18 @@ Napi::Value Conv2DBackpropInput(const Napi::CallbackInfo& info) {
   }
   std::fill(dx, dx + g.N * g.H * g.W * g.Ci, 0.f);
   if (kcols == 0 || g.Co == 0) return info.Env().Undefined();
-  int64_t chunk = ChunkImages(g);
-  float* col = Scratch(0, chunk * P1 * kcols).data();
-  float* tmp = yNHWC ? nullptr : Scratch(1, chunk * P1 * g.Co).data();
-  for (int64_t n0 = 0; n0 < g.N; n0 += chunk) {
-    int64_t nn = std::min(chunk, g.N - n0);
-    const float* dyc = dy + n0 * P1 * g.Co;
-    if (!yNHWC) { GatherRows(dy, g, n0, nn, tmp); dyc = tmp; }
-    Sgemm(false, true, nn * P1, kcols, g.Co, dyc, g.Co, f, g.Co, 0.f, col, kcols, parallel);
-    Col2Im(col, g, n0, nn, dx);
-  }
+  ForImageParts(g.N, ImageParts(g, kcols), [&](int64_t begin, int64_t end, size_t) {
+    const int64_t chunk = std::min(ChunkImages(g), end - begin);
+    float* col = Scratch(0, chunk * P1 * kcols).data();  // (per thread)
+    float* tmp = yNHWC ? nullptr : Scratch(1, chunk * P1 * g.Co).data();
+    for (int64_t n0 = begin; n0 < end; n0 += chunk) {
+      int64_t nn = std::min(chunk, end - n0);
+      const float* dyc = dy + n0 * P1 * g.Co;
+      if (!yNHWC) { GatherRows(dy, g, n0, nn, tmp); dyc = tmp; }
+      Sgemm(false, true, nn * P1, kcols, g.Co, dyc, g.Co, f, g.Co, 0.f, col, kcols, false);
+      Col2Im(col, g, n0, nn, dx);  // (writes images n0.. only)
+    }
+  });
   return info.Env().Undefined();
 }
 
@@ -827,20 +872,30 @@ Napi::Value Conv2DBackpropFilter(const Napi::CallbackInfo& info) {
     Sgemm(true, false, g.Ci, g.Co, g.N * P1, x, g.Ci, dy, g.Co, 0.f, df, g.Co, parallel);
     return info.Env().Undefined();
   }
+  // Each part of the images sums its own filter gradient (part 0 into df), then the parts are added.
+  const int64_t parts = ImageParts(g, kcols), size = kcols * g.Co;
+  std::vector<float> partials(static_cast<size_t>((parts - 1) * size));
+  auto target = [&](size_t p) { return p == 0 ? df : partials.data() + (p - 1) * size; };
   if (UseSmallK(g)) {
-    SmallKFilterGradAny(x, dy, df, g);
+    ForImageParts(g.N, parts, [&](int64_t n0, int64_t n1, size_t p) {
+      SmallKFilterGradAny(x + n0 * g.xs[0], dy + n0 * P1 * g.Co, target(p), Images(g, n1 - n0));
+    });
+    SumParts(df, partials, parts, size);
     return info.Env().Undefined();
   }
-  int64_t chunk = ChunkImages(g);
-  float* col = Scratch(0, chunk * P1 * kcols).data();
-  float* tmp = yNHWC ? nullptr : Scratch(1, chunk * P1 * g.Co).data();
-  for (int64_t n0 = 0; n0 < g.N; n0 += chunk) {
-    int64_t nn = std::min(chunk, g.N - n0);
-    Im2Col(x, g, n0, nn, col);
-    const float* dyc = dy + n0 * P1 * g.Co;
-    if (!yNHWC) { GatherRows(dy, g, n0, nn, tmp); dyc = tmp; }
-    Sgemm(true, false, kcols, g.Co, nn * P1, col, kcols, dyc, g.Co, n0 == 0 ? 0.f : 1.f, df, g.Co, parallel);
-  }
+  ForImageParts(g.N, parts, [&](int64_t begin, int64_t end, size_t p) {
+    const int64_t chunk = std::min(ChunkImages(g), end - begin);
+    float* col = Scratch(0, chunk * P1 * kcols).data();  // (per thread)
+    float* tmp = yNHWC ? nullptr : Scratch(1, chunk * P1 * g.Co).data();
+    for (int64_t n0 = begin; n0 < end; n0 += chunk) {
+      int64_t nn = std::min(chunk, end - n0);
+      Im2Col(x, g, n0, nn, col);
+      const float* dyc = dy + n0 * P1 * g.Co;
+      if (!yNHWC) { GatherRows(dy, g, n0, nn, tmp); dyc = tmp; }
+      Sgemm(true, false, kcols, g.Co, nn * P1, col, kcols, dyc, g.Co, n0 == begin ? 0.f : 1.f, target(p), g.Co, false);
+    }
+  });
+  SumParts(df, partials, parts, size);
   return info.Env().Undefined();
 }
 
@@ -1443,6 +1498,7 @@ Napi::Value Configure(const Napi::CallbackInfo& info) {
   if (info.Length() > 0 && info[0].IsNumber()) g_max_threads = std::max(1, static_cast<int>(I64(info[0])));
   if (info.Length() > 1 && info[1].IsNumber()) g_parallel_macs = D(info[1]);
   if (info.Length() > 2 && info[2].IsNumber()) g_wide_parallel_macs = D(info[2]);
+  if (info.Length() > 3 && info[3].IsNumber()) g_conv_parallel_macs = D(info[3]);
   return info.Env().Undefined();
 }
 
@@ -1468,6 +1524,7 @@ Napi::Value Info(const Napi::CallbackInfo& info) {
   o.Set("maxThreads", g_max_threads);
   o.Set("parallelMacs", g_parallel_macs);
   o.Set("wideParallelMacs", g_wide_parallel_macs);
+  o.Set("convParallelMacs", g_conv_parallel_macs);
   return o;
 }
 
