@@ -525,6 +525,28 @@ describe("native kernel pack (lib/kernels/native)", function () {
       }
     });
 
+    it("memory-bound kernels split from 1 MB (max pooling and its gradient, relu backward, bias add, sums) match the cpu backend", async () => {
+      const xs = [5, 64, 60, 16], xv = rand(size(xs), 26);  // 307,200 elements: 3 parts of images or rows
+      for (const [k, s, pad] of [[2, 2, "valid"], [3, 2, "same"]] as Array<[number, number, "valid" | "same"]>) {
+        const f = () => {
+          const x = tf.tensor4d(xv, xs as [number, number, number, number]);
+          return [tf.maxPool(x, k, s, pad), tf.grad((p: tf.Tensor) => tf.sum(tf.square(tf.maxPool(p as tf.Tensor4D, k, s, pad))))(x)];
+        };
+        const ref = await on("cpu", f), ours = await on("wasm", f);
+        assertClose(ours[0], ref[0], `split maxPool ${k}/${s} ${pad}`, 0, 0);
+        assertClose(ours[1], ref[1], `split maxPool gradient ${k}/${s} ${pad}`, 0, 0);
+      }
+      const n = 300001, dyv = rand(n, 27), bv = rand(16, 28);
+      const relu = () => tf.grad((p: tf.Tensor) => tf.sum(tf.mul(tf.relu(p), tf.tensor1d(dyv))))(tf.tensor1d(xv.subarray(0, n)));
+      assertClose((await on("wasm", relu))[0], (await on("cpu", relu))[0], "split relu backward", 0, 0);
+      const bias = () => tf.add(tf.tensor(xv, [size(xs) / 16, 16]), tf.tensor1d(bv));
+      assertClose((await on("wasm", bias))[0], (await on("cpu", bias))[0], "split bias add", 0, 0);
+      for (const [shape, axis] of [[[size(xs) / 16, 16], 0], [[16, size(xs) / 16], 1], [[size(xs) / 16, 16], 1]] as Array<[number[], number]>) {
+        const sum = () => tf.sum(tf.tensor(xv, shape), axis);
+        assertClose((await on("wasm", sum))[0], (await on("cpu", sum))[0], `split sum ${JSON.stringify(shape)} axis ${axis}`, 1e-4, 1e-4);
+      }
+    });
+
     it("large readbacks (from 1 MB) are exact for float32, int32 and bool, in parts that do not divide evenly", async () => {
       await tf.setBackend("wasm");
       const n = (1 << 18) + 13, nb = (1 << 20) + 5;

@@ -31,11 +31,11 @@ export interface NativeAddon {
   sgd(heap: ArrayBuffer, params: Float64Array, grads: Float64Array, accums: Float64Array | null, sizes: Float64Array,
     lr: number, momentum: number, nesterov: boolean): void;
   softmaxCrossEntropy(heap: ArrayBuffer, logits: number, labels: number, loss: number, grad: number, rows: number, classes: number): void;
-  configure(maxThreads?: number, parallelMacs?: number, wideParallelMacs?: number, convParallelMacs?: number): void;
+  configure(maxThreads?: number, parallelMacs?: number, wideParallelMacs?: number, convParallelMacs?: number, parallelElements?: number): void;
   /** Keeps freed memory for reuse (glibc mallopt); returns whether it was applied. Older builds lack it. */
   tuneMalloc?(): boolean;
   info(): {
-    blasConfig: string; blasCore: string; maxThreads: number; parallelMacs: number; wideParallelMacs?: number; convParallelMacs?: number;
+    blasConfig: string; blasCore: string; maxThreads: number; parallelMacs: number; wideParallelMacs?: number; convParallelMacs?: number; parallelElements?: number;
     /** The instruction set the pack's own loops run with: "AVX-512", "AVX2" or "baseline". */
     isa?: string;
     mallocTuned?: boolean;

@@ -83,6 +83,8 @@ double g_wide_parallel_macs = 1.0e7;
 // Convolutions (and their gradients) from this many multiply-adds run their images in parts over the pool: each
 // part does its own im2col, GEMM and col2im, so the memory-bound steps share the cores too.
 double g_conv_parallel_macs = 2.0e6;
+// Memory-bound kernels split from this many elements (see ElementParts).
+int64_t g_parallel_elements = int64_t(1) << 18;
 
 // Whether a GEMM of this size is worth splitting over the worker pool.
 bool Parallel(double macs, int64_t m = 0, int64_t n = 0) {
@@ -749,9 +751,16 @@ int64_t ImageParts(const ConvGeom& g, int64_t kcols) {
   return std::max<int64_t>(1, std::min<int64_t>(g.N, 2 * static_cast<int64_t>(g_max_threads)));
 }
 
-// Runs body(n0, n1, part) over `parts` contiguous ranges of the N images, on the pool.
+// Memory-bound kernels (pooling, relu backward, bias add, sums) split from g_parallel_elements elements (1 MB of
+// float32) into one part per thread, along `units` (images or rows; at most one part per unit).
+int64_t ElementParts(int64_t elements, int64_t units) {
+  if (g_max_threads < 2 || elements < g_parallel_elements) return 1;
+  return std::max<int64_t>(1, std::min<int64_t>(units, g_max_threads));
+}
+
+// Runs body(lo, hi, part) over `parts` contiguous ranges of [0, N) (images, rows or elements), on the pool.
 template <class Body>
-void ForImageParts(int64_t N, int64_t parts, Body&& body) {
+void ForParts(int64_t N, int64_t parts, Body&& body) {
   if (parts <= 1) {
     body(int64_t{0}, N, size_t{0});
     return;
@@ -792,11 +801,11 @@ Napi::Value Conv2D(const Napi::CallbackInfo& info) {
   } else if (IsPointwise(g) && xNHWC && yNHWC) {
     Sgemm(false, false, g.N * P1, g.Co, g.Ci, x, g.Ci, f, g.Co, 0.f, y, g.Co, parallel);
   } else if (UseSmallK(g)) {
-    ForImageParts(g.N, ImageParts(g, kcols), [&](int64_t n0, int64_t n1, size_t) {
+    ForParts(g.N, ImageParts(g, kcols), [&](int64_t n0, int64_t n1, size_t) {
       SmallKForwardAny(x + n0 * g.xs[0], f, y + n0 * P1 * g.Co, Images(g, n1 - n0));
     });
   } else {
-    ForImageParts(g.N, ImageParts(g, kcols), [&](int64_t begin, int64_t end, size_t) {
+    ForParts(g.N, ImageParts(g, kcols), [&](int64_t begin, int64_t end, size_t) {
       const int64_t chunk = std::min(ChunkImages(g), end - begin);
       float* col = Scratch(0, chunk * P1 * kcols).data();  // (per thread)
       float* tmp = yNHWC ? nullptr : Scratch(1, chunk * P1 * g.Co).data();
@@ -841,7 +850,7 @@ Napi::Value Conv2DBackpropInput(const Napi::CallbackInfo& info) {
   }
   std::fill(dx, dx + g.N * g.H * g.W * g.Ci, 0.f);
   if (kcols == 0 || g.Co == 0) return info.Env().Undefined();
-  ForImageParts(g.N, ImageParts(g, kcols), [&](int64_t begin, int64_t end, size_t) {
+  ForParts(g.N, ImageParts(g, kcols), [&](int64_t begin, int64_t end, size_t) {
     const int64_t chunk = std::min(ChunkImages(g), end - begin);
     float* col = Scratch(0, chunk * P1 * kcols).data();  // (per thread)
     float* tmp = yNHWC ? nullptr : Scratch(1, chunk * P1 * g.Co).data();
@@ -877,13 +886,13 @@ Napi::Value Conv2DBackpropFilter(const Napi::CallbackInfo& info) {
   std::vector<float> partials(static_cast<size_t>((parts - 1) * size));
   auto target = [&](size_t p) { return p == 0 ? df : partials.data() + (p - 1) * size; };
   if (UseSmallK(g)) {
-    ForImageParts(g.N, parts, [&](int64_t n0, int64_t n1, size_t p) {
+    ForParts(g.N, parts, [&](int64_t n0, int64_t n1, size_t p) {
       SmallKFilterGradAny(x + n0 * g.xs[0], dy + n0 * P1 * g.Co, target(p), Images(g, n1 - n0));
     });
     SumParts(df, partials, parts, size);
     return info.Env().Undefined();
   }
-  ForImageParts(g.N, parts, [&](int64_t begin, int64_t end, size_t p) {
+  ForParts(g.N, parts, [&](int64_t begin, int64_t end, size_t p) {
     const int64_t chunk = std::min(ChunkImages(g), end - begin);
     float* col = Scratch(0, chunk * P1 * kcols).data();  // (per thread)
     float* tmp = yNHWC ? nullptr : Scratch(1, chunk * P1 * g.Co).data();
@@ -989,22 +998,15 @@ TL_INLINE void MaxPoolGradTilesImpl(const float* x, const float* dy, float* dx, 
 }
 TL_VERSIONS(MaxPoolGradTiles, (const float* x, const float* dy, float* dx, const ConvGeom& g), (x, dy, dx, g))
 
-// maxPoolGrad(heap, xOff, dyOff, dxOff, geom): NHWC; each dy goes to the first maximum of its window
-// (padding excluded), as the tfjs cpu backend does. Co = Ci = channels in geom. Channels are processed in
-// blocks of 16 held in registers; the tap index (not the heap offset) is tracked per channel.
-Napi::Value MaxPoolGrad(const Napi::CallbackInfo& info) {
-  uint8_t* heap = HeapBase(info[0]);
-  const float* x = F32(heap, info[1]);
-  const float* dy = F32(heap, info[2]);
-  float* dx = F32(heap, info[3]);
-  ConvGeom g = ReadGeom(info[4]);
+// One part of MaxPoolGrad: images [0, g.N) of x, dy and dx (already offset to the part's first image).
+void MaxPoolGradImages(const float* x, const float* dy, float* dx, const ConvGeom& g) {
   const int64_t C = g.Ci;
   if (C > 0 && PoolTiles(g)) {
     MaxPoolGradTiles(x, dy, dx, g);
-    return info.Env().Undefined();
+    return;
   }
   std::memset(dx, 0, sizeof(float) * g.N * g.H * g.W * C);
-  if (C == 0) return info.Env().Undefined();
+  if (C == 0) return;
   constexpr int64_t CB = 16;
   std::vector<int64_t> taps;
   taps.reserve(g.KH * g.KW);
@@ -1030,6 +1032,22 @@ Napi::Value MaxPoolGrad(const Napi::CallbackInfo& info) {
       }
     }
   }
+}
+
+// maxPoolGrad(heap, xOff, dyOff, dxOff, geom): NHWC; each dy goes to the first maximum of its window
+// (padding excluded), as the tfjs cpu backend does. Co = Ci = channels in geom. Channels are processed in
+// blocks of 16 held in registers; the tap index (not the heap offset) is tracked per channel.
+// Images are split over the pool from 1 MB.
+Napi::Value MaxPoolGrad(const Napi::CallbackInfo& info) {
+  uint8_t* heap = HeapBase(info[0]);
+  const float* x = F32(heap, info[1]);
+  const float* dy = F32(heap, info[2]);
+  float* dx = F32(heap, info[3]);
+  ConvGeom g = ReadGeom(info[4]);
+  const int64_t in = g.H * g.W * g.Ci, out = g.OH * g.OW * g.Ci;
+  ForParts(g.N, ElementParts(g.N * in, g.N), [&](int64_t n0, int64_t n1, size_t) {
+    MaxPoolGradImages(x + n0 * in, dy + n0 * out, dx + n0 * in, Images(g, n1 - n0));
+  });
   return info.Env().Undefined();
 }
 
@@ -1063,18 +1081,12 @@ TL_INLINE void MaxPoolTilesImpl(const float* x, float* y, const ConvGeom& g) {
 }
 TL_VERSIONS(MaxPoolTiles, (const float* x, float* y, const ConvGeom& g), (x, y, g))
 
-// maxPool(heap, xOff, yOff, geom): NHWC max pooling, padding excluded; y = -inf for a window with no valid
-// tap, and NaNs are skipped (a NaN never compares greater), as the tfjs cpu backend's pool does.
-Napi::Value MaxPool(const Napi::CallbackInfo& info) {
-  uint8_t* heap = HeapBase(info[0]);
-  const float* x = F32(heap, info[1]);
-  float* y = F32(heap, info[2]);
-  ConvGeom g = ReadGeom(info[3]);
+// One part of MaxPool: images [0, g.N) of x and y (already offset to the part's first image).
+void MaxPoolImages(const float* x, float* y, const ConvGeom& g) {
   const int64_t C = g.Ci;
-  if (C == 0) return info.Env().Undefined();
   if (PoolTiles(g)) {
     MaxPoolTiles(x, y, g);
-    return info.Env().Undefined();
+    return;
   }
   constexpr int64_t CB = 16;
   std::vector<int64_t> taps;
@@ -1099,6 +1111,21 @@ Napi::Value MaxPool(const Napi::CallbackInfo& info) {
       }
     }
   }
+}
+
+// maxPool(heap, xOff, yOff, geom): NHWC max pooling, padding excluded; y = -inf for a window with no valid
+// tap, and NaNs are skipped (a NaN never compares greater), as the tfjs cpu backend's pool does.
+// Images are split over the pool from 1 MB.
+Napi::Value MaxPool(const Napi::CallbackInfo& info) {
+  uint8_t* heap = HeapBase(info[0]);
+  const float* x = F32(heap, info[1]);
+  float* y = F32(heap, info[2]);
+  ConvGeom g = ReadGeom(info[3]);
+  if (g.Ci == 0) return info.Env().Undefined();
+  const int64_t in = g.H * g.W * g.Ci, out = g.OH * g.OW * g.Ci;
+  ForParts(g.N, ElementParts(g.N * in, g.N), [&](int64_t n0, int64_t n1, size_t) {
+    MaxPoolImages(x + n0 * in, y + n0 * out, Images(g, n1 - n0));
+  });
   return info.Env().Undefined();
 }
 
@@ -1114,7 +1141,13 @@ TL_VERSIONS(AddRows, (const float* x, const float* b, float* out, int64_t rows, 
 // biasAdd(heap, xOff, bOff, outOff, rows, n): out[r, j] = x[r, j] + b[j] (a rank-1 operand broadcast over rows).
 Napi::Value BiasAdd(const Napi::CallbackInfo& info) {
   uint8_t* heap = HeapBase(info[0]);
-  AddRows(F32(heap, info[1]), F32(heap, info[2]), F32(heap, info[3]), I64(info[4]), I64(info[5]));
+  const float* x = F32(heap, info[1]);
+  const float* b = F32(heap, info[2]);
+  float* out = F32(heap, info[3]);
+  const int64_t rows = I64(info[4]), n = I64(info[5]);
+  ForParts(rows, ElementParts(rows * n, rows), [&](int64_t r0, int64_t r1, size_t) {
+    AddRows(x + r0 * n, b, out + r0 * n, r1 - r0, n);
+  });
   return info.Env().Undefined();
 }
 
@@ -1126,36 +1159,50 @@ Napi::Value ReduceSum(const Napi::CallbackInfo& info) {
   float* out = F32(heap, info[2]);
   int64_t outer = I64(info[3]), inner = I64(info[4]);
   int mode = static_cast<int>(I64(info[5]));
+  const int64_t parts = ElementParts(outer * inner, outer);
   if (mode == 0) {
-    std::vector<double> sums(inner, 0.0);
-    for (int64_t i = 0; i < outer; ++i) {
-      const float* r = x + i * inner;
-      for (int64_t j = 0; j < inner; ++j) sums[j] += r[j];
+    // Each part sums its rows; the parts' sums are then added in order (so the result does not depend on timing).
+    std::vector<double> sums(static_cast<size_t>(parts * inner), 0.0);
+    ForParts(outer, parts, [&](int64_t i0, int64_t i1, size_t p) {
+      double* part = sums.data() + p * inner;
+      for (int64_t i = i0; i < i1; ++i) {
+        const float* r = x + i * inner;
+        for (int64_t j = 0; j < inner; ++j) part[j] += r[j];
+      }
+    });
+    for (int64_t j = 0; j < inner; ++j) {
+      double total = 0.0;
+      for (int64_t p = 0; p < parts; ++p) total += sums[p * inner + j];
+      out[j] = static_cast<float>(total);
     }
-    for (int64_t j = 0; j < inner; ++j) out[j] = static_cast<float>(sums[j]);
   } else {
-    for (int64_t i = 0; i < outer; ++i) {
-      const float* r = x + i * inner;
-      double s = 0.0;
-      for (int64_t j = 0; j < inner; ++j) s += r[j];
-      out[i] = static_cast<float>(s);
-    }
+    ForParts(outer, parts, [&](int64_t i0, int64_t i1, size_t) {
+      for (int64_t i = i0; i < i1; ++i) {
+        const float* r = x + i * inner;
+        double s = 0.0;
+        for (int64_t j = 0; j < inner; ++j) s += r[j];
+        out[i] = static_cast<float>(s);
+      }
+    });
   }
   return info.Env().Undefined();
 }
 
 // reluGrad(heap, dyOff, xOff, outOff, n): out = dy * step(x) (step(NaN) = NaN), branch-free
-Napi::Value ReluGrad(const Napi::CallbackInfo& info) {
-  uint8_t* heap = HeapBase(info[0]);
-  const float* __restrict dy = F32(heap, info[1]);
-  const float* __restrict x = F32(heap, info[2]);
-  float* __restrict out = F32(heap, info[3]);
-  int64_t n = I64(info[4]);
+void ReluGradRange(const float* __restrict dy, const float* __restrict x, float* __restrict out, int64_t n) {
   for (int64_t i = 0; i < n; ++i) {  // branch-free so it vectorises; NaN like dy * step(x)
     const float xi = x[i];
     const float s = xi > 0.f ? 1.f : 0.f;  // exactly tfjs's dy * step(x), including inf/NaN propagation
     out[i] = dy[i] * (xi != xi ? xi : s);
   }
+}
+Napi::Value ReluGrad(const Napi::CallbackInfo& info) {
+  uint8_t* heap = HeapBase(info[0]);
+  const float* dy = F32(heap, info[1]);
+  const float* x = F32(heap, info[2]);
+  float* out = F32(heap, info[3]);
+  const int64_t n = I64(info[4]);
+  ForParts(n, ElementParts(n, n), [&](int64_t lo, int64_t hi, size_t) { ReluGradRange(dy + lo, x + lo, out + lo, hi - lo); });
   return info.Env().Undefined();
 }
 
@@ -1499,6 +1546,7 @@ Napi::Value Configure(const Napi::CallbackInfo& info) {
   if (info.Length() > 1 && info[1].IsNumber()) g_parallel_macs = D(info[1]);
   if (info.Length() > 2 && info[2].IsNumber()) g_wide_parallel_macs = D(info[2]);
   if (info.Length() > 3 && info[3].IsNumber()) g_conv_parallel_macs = D(info[3]);
+  if (info.Length() > 4 && info[4].IsNumber()) g_parallel_elements = I64(info[4]);
   return info.Env().Undefined();
 }
 
@@ -1525,6 +1573,7 @@ Napi::Value Info(const Napi::CallbackInfo& info) {
   o.Set("parallelMacs", g_parallel_macs);
   o.Set("wideParallelMacs", g_wide_parallel_macs);
   o.Set("convParallelMacs", g_conv_parallel_macs);
+  o.Set("parallelElements", static_cast<double>(g_parallel_elements));
   return o;
 }
 
