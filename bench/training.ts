@@ -9,9 +9,11 @@
  *   - the MLP again through lib/train's `train()`, the loop trainlab users call: with the native pack it takes the
  *     fused step (one native call per batch) for dense softmax classifiers.
  * Native and Python figures are medians of 3 interleaved rounds (the 2 cores are shared with other work). The
- * matmul, whose speed on this VM drifts by ±30% within seconds, alternates finer: blocks of 10 products in tfjs
- * (with and without readback) and in one long-lived numpy process, 12 times, with a 250 ms pause after each block
- * so that the other process's idle BLAS threads have stopped spinning; GFLOP/s from the medians over all blocks.
+ * matmul, whose speed on this VM drifts by ±30% within seconds, alternates finer: 16 rounds of three blocks of 10
+ * products (tfjs with readback, tfjs without, and one long-lived numpy process; reversed in odd rounds), with a
+ * 250 ms pause after each block so that the other process's idle BLAS threads have stopped spinning. GFLOP/s are
+ * from the medians over all blocks; each ratio is the median over rounds of that round's ratio of medians (its
+ * blocks lie within about a second of each other, so the machine's drift mostly cancels).
  * Both sides are measured in their steady state. numpy frees each product at once and its next one reuses the
  * memory; a tfjs readback's buffer is freed only when V8's GC collects it, so the first ~30 such readbacks in a process
  * land on fresh pages (1,024 page faults for 4 MB, about 1.3 ms on this VM) until GC returns earlier buffers to
@@ -179,25 +181,43 @@ async function numpyWorker(): Promise<{ time: (k: number) => Promise<number[]>; 
   };
 }
 
+interface MatmulComparison {
+  /** GFLOP/s from the median time over all blocks. */
+  read: number; noRead: number; numpy: number; readFirst40: number;
+  /** Medians over the rounds of numpy's median time / tfjs's median time, each pair measured within ~1 s. */
+  ratioRead: number; ratioNoRead: number; rounds: number;
+}
+
 /** Matmul GFLOP/s of tfjs (with and without readback) and numpy, from finely alternated blocks (see the header). */
-async function matmulAlternated(blocks: number): Promise<{ read: number; noRead: number; numpy: number; readFirst40: number }> {
+async function matmulAlternated(rounds: number): Promise<MatmulComparison> {
   const readFirst40 = gflops(median(matmulTimes(40, true)));
   const np = await numpyWorker();
   const pause = () => new Promise((r) => setTimeout(r, 250));
   const read: number[] = [], noRead: number[] = [], numpy: number[] = [];
+  const ratioRead: number[] = [], ratioNoRead: number[] = [];
   try {
-    for (let i = 0; i < blocks; i++) {
-      read.push(...matmulTimes(10, true));
-      await pause();
-      noRead.push(...matmulTimes(10, false));
-      await pause();
-      numpy.push(...(await np.time(10)));
-      await pause();
+    for (let i = 0; i < rounds; i++) {
+      // Odd rounds run the blocks in reverse order, so a steady drift of the machine's speed favours neither side.
+      const blocks: Array<() => Promise<number[]>> = [
+        async () => matmulTimes(10, true), async () => matmulTimes(10, false), () => np.time(10),
+      ];
+      const order = i % 2 === 0 ? [0, 1, 2] : [2, 1, 0];
+      const got: number[][] = [[], [], []];
+      for (const k of order) {
+        got[k] = await blocks[k]();
+        await pause();
+      }
+      read.push(...got[0]); noRead.push(...got[1]); numpy.push(...got[2]);
+      ratioRead.push(median(got[2]) / median(got[0]));
+      ratioNoRead.push(median(got[2]) / median(got[1]));
     }
   } finally {
     np.close();
   }
-  return { read: gflops(median(read)), noRead: gflops(median(noRead)), numpy: gflops(median(numpy)), readFirst40 };
+  return {
+    read: gflops(median(read)), noRead: gflops(median(noRead)), numpy: gflops(median(numpy)), readFirst40,
+    ratioRead: median(ratioRead), ratioNoRead: median(ratioNoRead), rounds,
+  };
 }
 
 /** lib/train's train() (Adam, shuffled, no live display) on the same MLP and data as fitThroughput. */
@@ -286,7 +306,7 @@ async function main(): Promise<void> {
   };
   // The matmul alternates tfjs and numpy in small blocks (see the header). "No readback" is like numpy's `a @ b`,
   // which leaves the product in memory; with readback, dataSync copies the 4 MB product into a new JS buffer.
-  const alternated = await matmulAlternated(quick ? 4 : 12);
+  const alternated = await matmulAlternated(quick ? 4 : 16);
   const numpy = alternated.numpy;
   const nativeMatmul = { matmul: alternated.read, matmulNoReadback: alternated.noRead, first40: alternated.readFirst40 };
   const load1 = os.loadavg()[0];
@@ -315,8 +335,11 @@ async function main(): Promise<void> {
     ratio_cnn_native_vs_torch_tuned: round(native.cnn / torch.cnn_tuned, 3),
     ratio_cnn_native_vs_torch_default: round(native.cnn / torch.cnn_default, 3),
     ratio_cnn_native_vs_stock_wasm: round(native.cnn / stock.cnn, 2),
-    ratio_matmul_native_vs_numpy: round(nativeMatmul.matmul / numpy, 3),
-    ratio_matmul_native_no_readback_vs_numpy: round(nativeMatmul.matmulNoReadback / numpy, 3),
+    ratio_matmul_native_vs_numpy: round(alternated.ratioRead, 3),
+    ratio_matmul_native_no_readback_vs_numpy: round(alternated.ratioNoRead, 3),
+    // (The same ratios from the pooled medians instead of round by round; these move with the machine's drift.)
+    ratio_matmul_pooled: { native_vs_numpy: round(nativeMatmul.matmul / numpy, 3), native_no_readback_vs_numpy: round(nativeMatmul.matmulNoReadback / numpy, 3) },
+    matmul_rounds: alternated.rounds,
     ratio_matmul_native_vs_stock_wasm: round(nativeMatmul.matmul / stock.matmul, 2),
     targets: { mlp128_vs_torch_tuned: 1.0, cnn_vs_torch_tuned: 0.5, matmul_vs_numpy: 0.9 },
     runs: samples,
