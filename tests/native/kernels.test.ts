@@ -436,13 +436,18 @@ describe("native kernel pack (lib/kernels/native)", function () {
       tf.dispose([f, i, b, e]);
     });
 
-    it("Step and relu backward are exact", async () => {
+    it("Step, relu and relu backward are exact", async () => {
       const xv = rand(1000, 81);
-      xv[3] = 0; xv[4] = NaN;
-      const f = () => [tf.step(tf.tensor1d(xv), 0.25), tf.grad((x: tf.Tensor) => tf.sum(tf.mul(tf.relu(x), tf.tensor1d(rand(1000, 82)))))(tf.tensor1d(xv))];
+      xv[3] = 0; xv[4] = NaN; xv[5] = -Infinity; xv[6] = Infinity; xv[7] = -0;
+      const f = () => [tf.step(tf.tensor1d(xv), 0.25), tf.grad((x: tf.Tensor) => tf.sum(tf.mul(tf.relu(x), tf.tensor1d(rand(1000, 82)))))(tf.tensor1d(xv)),
+        tf.relu(tf.tensor1d(xv))];
       const ref = await on("cpu", f), ours = await on("wasm", f);
       assert.deepEqual(ours[0], ref[0]);
       assertClose(ours[1], ref[1], "relu grad", 0, 0);
+      // (Same values, NaN included; not the same bits: the cpu backend's relu turns NaN's sign bit on.)
+      ours[2].forEach((v, i) => assert.ok(Object.is(v, ref[2][i]), `relu(${xv[i]}) is ${v}, expected ${ref[2][i]}`));
+      const ints = () => tf.relu(tf.tensor1d([-3, 0, 4], "int32"));
+      assert.deepEqual(Array.from((await on("wasm", ints))[0]), [0, 0, 4]);
     });
 
     it("fused softmax cross-entropy matches tf.losses.softmaxCrossEntropy (value and gradient)", async () => {
@@ -537,8 +542,10 @@ describe("native kernel pack (lib/kernels/native)", function () {
         assertClose(ours[1], ref[1], `split maxPool gradient ${k}/${s} ${pad}`, 0, 0);
       }
       const n = 300001, dyv = rand(n, 27), bv = rand(16, 28);
-      const relu = () => tf.grad((p: tf.Tensor) => tf.sum(tf.mul(tf.relu(p), tf.tensor1d(dyv))))(tf.tensor1d(xv.subarray(0, n)));
-      assertClose((await on("wasm", relu))[0], (await on("cpu", relu))[0], "split relu backward", 0, 0);
+      const relu = () => { const x = tf.tensor1d(xv.subarray(0, n)); return [tf.relu(x), tf.grad((p: tf.Tensor) => tf.sum(tf.mul(tf.relu(p), tf.tensor1d(dyv))))(x)]; };
+      const [reluRef, reluGradRef] = await on("cpu", relu), [reluOurs, reluGradOurs] = await on("wasm", relu);
+      assertClose(reluOurs, reluRef, "split relu", 0, 0);
+      assertClose(reluGradOurs, reluGradRef, "split relu backward", 0, 0);
       const bias = () => tf.add(tf.tensor(xv, [size(xs) / 16, 16]), tf.tensor1d(bv));
       assertClose((await on("wasm", bias))[0], (await on("cpu", bias))[0], "split bias add", 0, 0);
       for (const [shape, axis] of [[[size(xs) / 16, 16], 0], [[16, size(xs) / 16], 1], [[size(xs) / 16, 16], 1]] as Array<[number[], number]>) {

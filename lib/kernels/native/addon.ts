@@ -18,6 +18,8 @@ export interface NativeAddon {
   reduceSum(heap: ArrayBuffer, x: number, out: number, outer: number, inner: number, mode: 0 | 1): void;
   reluGrad(heap: ArrayBuffer, dy: number, x: number, out: number, n: number): void;
   step(heap: ArrayBuffer, x: number, out: number, n: number, alpha: number): void;
+  /** out = x > 0 ? x : 0, NaN stays NaN (float32). */
+  relu(heap: ArrayBuffer, x: number, out: number, n: number): void;
   gather(heap: ArrayBuffer, x: number, idx: number, out: number, batch: number, outer: number, dim: number,
     slice: number, nIdx: number, elemBytes: number): number;
   slice(heap: ArrayBuffer, x: number, out: number, shape: Int32Array, begin: Int32Array, size: Int32Array, elemBytes: number): void;

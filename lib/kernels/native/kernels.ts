@@ -304,6 +304,21 @@ function makeStep(addon: NativeAddon, fallback: KernelFunc | undefined): KernelF
   }) as unknown as KernelFunc;
 }
 
+function makeRelu(addon: NativeAddon, fallback: KernelFunc | undefined): KernelFunc {
+  return ((args: KernelArgs) => {
+    const { backend, inputs } = args;
+    const x = inputs.x!;
+    if (x.dtype !== "float32") {
+      if (fallback) return fallback(args as unknown as Parameters<KernelFunc>[0]);
+      throw new Error("Relu: only float32 is supported");
+    }
+    const out = backend.makeOutput([...x.shape], "float32");
+    const n = util.sizeFromShape(x.shape);
+    if (n > 0) addon.relu(heap(backend), offsetOf(backend, x), offsetOf(backend, out), n);
+    return out;
+  }) as unknown as KernelFunc;
+}
+
 // Identity (tf.clone, and the many clones inside tfjs-layers' training step) shares the input's buffer, as the cpu
 // backend does, instead of stock wasm's full copy. Every in-place writer in this pack (the fused optimizers and the
 // MLP step) first makes its tensors own their buffers (see `exclusive` in index.ts).
@@ -409,6 +424,7 @@ export function nativeKernelFactories(addon: NativeAddon): Record<string, (previ
     ...(typeof addon.biasAdd === "function" ? { Add: (p: KernelFunc | undefined) => makeAdd(addon, p) } : {}),
     Sum: (p) => makeSum(addon, p),
     Step: (p) => makeStep(addon, p),
+    ...(typeof addon.relu === "function" ? { Relu: (p: KernelFunc | undefined) => makeRelu(addon, p) } : {}),
     GatherV2: (p) => makeGather(addon, p),
     Slice: (p) => makeSlice(addon, p),
     Identity: (p) => makeIdentity(p),

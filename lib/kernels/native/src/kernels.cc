@@ -1206,6 +1206,18 @@ Napi::Value ReluGrad(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+void ReluRange(const float* __restrict x, float* __restrict out, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) out[i] = x[i] > 0.f || x[i] != x[i] ? x[i] : 0.f;  // as tfjs: NaN stays NaN, -0 gives 0
+}
+// relu(heap, xOff, outOff, n): out = x > 0 ? x : 0 (NaN stays NaN), split over the pool from 1 MB.
+Napi::Value Relu(const Napi::CallbackInfo& info) {
+  uint8_t* heap = HeapBase(info[0]);
+  const float* x = F32(heap, info[1]);
+  float* out = F32(heap, info[2]);
+  const int64_t n = I64(info[3]);
+  ForParts(n, ElementParts(n, n), [&](int64_t lo, int64_t hi, size_t) { ReluRange(x + lo, out + lo, hi - lo); });
+  return info.Env().Undefined();
+}
 // step(heap, xOff, outOff, n, alpha): out = x > 0 ? 1 : alpha (NaN stays NaN), tfjs Step semantics.
 Napi::Value Step(const Napi::CallbackInfo& info) {
   uint8_t* heap = HeapBase(info[0]);
@@ -1589,6 +1601,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("reduceSum", Napi::Function::New(env, ReduceSum));
   exports.Set("reluGrad", Napi::Function::New(env, ReluGrad));
   exports.Set("step", Napi::Function::New(env, Step));
+  exports.Set("relu", Napi::Function::New(env, Relu));
   exports.Set("gather", Napi::Function::New(env, Gather));
   exports.Set("slice", Napi::Function::New(env, Slice));
   exports.Set("copyOut", Napi::Function::New(env, CopyOut));
