@@ -14,16 +14,18 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cmath>
+#include <condition_variable>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <exception>
 #include <mutex>
 #include <string>
 #include <system_error>
-#include <type_traits>
 #include <thread>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 // Hot loops are compiled three times: for AVX-512 (F, VL, BW, DQ) with FMA, for AVX2 with FMA, and for the baseline;
@@ -106,9 +108,10 @@ void Pause() {
 // after a task it spins briefly (300 µs) before sleeping, so the next kernel finds it awake. That is why the pack
 // does not use OpenBLAS's own threads: their idle workers spin for much longer, and a copy posted right after a
 // GEMM (the readback of its product) had to wait for the core. Measured here, a 4 MB dataSync after a 1024² GEMM
-// took 0.55 ms on one thread, 0.7 ms on a second thread beside OpenBLAS's, and 0.35-0.4 ms with this pool. One job runs at a time per
-// process; a second caller (another worker_thread) runs its tasks alone. The pool is never destroyed: its workers
-// sleep until the process exits.
+// took 0.55 ms on one thread, 0.7 ms on a second thread beside OpenBLAS's, and 0.35-0.4 ms with this pool.
+// One job runs at a time per process; a second caller (another worker_thread) runs its tasks alone. A task that
+// throws (out of memory for scratch space) does not take the process down: the first exception is rethrown on the
+// calling thread once every task has finished. The pool is never destroyed: its workers sleep until exit.
 class WorkerPool {
  public:
   static WorkerPool& Get() {
@@ -142,6 +145,7 @@ class WorkerPool {
       open_ = false;
     }
     while (active_.load(std::memory_order_acquire) != 0) Pause();
+    if (error_) std::rethrow_exception(std::exchange(error_, nullptr));
   }
 
  private:
@@ -161,7 +165,14 @@ class WorkerPool {
   }
 
   void Work() {
-    for (size_t i; (i = next_.fetch_add(1, std::memory_order_relaxed)) < count_;) fn_(ctx_, i);
+    for (size_t i; (i = next_.fetch_add(1, std::memory_order_relaxed)) < count_;) {
+      try {
+        fn_(ctx_, i);
+      } catch (...) {
+        std::lock_guard<std::mutex> lk(error_mu_);
+        if (!error_) error_ = std::current_exception();
+      }
+    }
   }
 
   void Loop(size_t index) {
@@ -187,8 +198,9 @@ class WorkerPool {
     }
   }
 
-  std::mutex busy_, mu_;
+  std::mutex busy_, mu_, error_mu_;
   std::condition_variable cv_;
+  std::exception_ptr error_;
   size_t started_ = 0;
   int sleepers_ = 0, allowed_ = 0;
   bool open_ = false;
