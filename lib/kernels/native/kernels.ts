@@ -289,32 +289,22 @@ function makeSum(addon: NativeAddon, fallback: KernelFunc | undefined): KernelFu
   }) as unknown as KernelFunc;
 }
 
-function makeStep(addon: NativeAddon, fallback: KernelFunc | undefined): KernelFunc {
+/**
+ * An elementwise float32 kernel run by the addon: `run(heap, xOffset, outOffset, n, attrs)` fills a new tensor of
+ * x's shape. Other dtypes go to the stock kernel (`fallback`), or throw when there is none.
+ */
+function makeFloat32Unary(name: string, fallback: KernelFunc | undefined,
+  run: (heap: ArrayBuffer, x: number, out: number, n: number, attrs: Record<string, unknown>) => void): KernelFunc {
   return ((args: KernelArgs) => {
     const { backend, inputs, attrs = {} } = args;
     const x = inputs.x!;
     if (x.dtype !== "float32") {
       if (fallback) return fallback(args as unknown as Parameters<KernelFunc>[0]);
-      throw new Error("Step: only float32 is supported");
+      throw new Error(`${name}: only float32 is supported`);
     }
     const out = backend.makeOutput([...x.shape], "float32");
     const n = util.sizeFromShape(x.shape);
-    if (n > 0) addon.step(heap(backend), offsetOf(backend, x), offsetOf(backend, out), n, (attrs.alpha as number | undefined) ?? 0);
-    return out;
-  }) as unknown as KernelFunc;
-}
-
-function makeRelu(addon: NativeAddon, fallback: KernelFunc | undefined): KernelFunc {
-  return ((args: KernelArgs) => {
-    const { backend, inputs } = args;
-    const x = inputs.x!;
-    if (x.dtype !== "float32") {
-      if (fallback) return fallback(args as unknown as Parameters<KernelFunc>[0]);
-      throw new Error("Relu: only float32 is supported");
-    }
-    const out = backend.makeOutput([...x.shape], "float32");
-    const n = util.sizeFromShape(x.shape);
-    if (n > 0) addon.relu(heap(backend), offsetOf(backend, x), offsetOf(backend, out), n);
+    if (n > 0) run(heap(backend), offsetOf(backend, x), offsetOf(backend, out), n, attrs);
     return out;
   }) as unknown as KernelFunc;
 }
@@ -423,8 +413,9 @@ export function nativeKernelFactories(addon: NativeAddon): Record<string, (previ
     ...(typeof addon.maxPool === "function" ? { MaxPool: (p: KernelFunc | undefined) => makeMaxPool(addon, p) } : {}),
     ...(typeof addon.biasAdd === "function" ? { Add: (p: KernelFunc | undefined) => makeAdd(addon, p) } : {}),
     Sum: (p) => makeSum(addon, p),
-    Step: (p) => makeStep(addon, p),
-    ...(typeof addon.relu === "function" ? { Relu: (p: KernelFunc | undefined) => makeRelu(addon, p) } : {}),
+    Step: (p) => makeFloat32Unary("Step", p, (h, x, out, n, attrs) => addon.step(h, x, out, n, (attrs.alpha as number | undefined) ?? 0)),
+    ...(typeof addon.relu === "function"
+      ? { Relu: (p: KernelFunc | undefined) => makeFloat32Unary("Relu", p, (h, x, out, n) => addon.relu(h, x, out, n)) } : {}),
     GatherV2: (p) => makeGather(addon, p),
     Slice: (p) => makeSlice(addon, p),
     Identity: (p) => makeIdentity(p),

@@ -790,6 +790,20 @@ ConvGeom Images(const ConvGeom& g, int64_t count) {
   return sub;
 }
 
+// The im2col paths: runs chunk(n0, nn, col, tmp, part, first) over the images in parts over the pool, each part in
+// chunks of at most ChunkImages(g) images (`first` for a part's first chunk), with this thread's column buffer
+// (nn·OH·OW × kcols floats) and, for an NCHW y, a row buffer (nn·OH·OW × Co floats) to gather or scatter y's rows.
+template <class Chunk>
+void ForImageChunks(const ConvGeom& g, int64_t kcols, int64_t parts, Chunk&& chunk) {
+  const int64_t P1 = g.OH * g.OW;
+  ForParts(g.N, parts, [&](int64_t begin, int64_t end, size_t part) {
+    const int64_t most = std::min(ChunkImages(g), end - begin);
+    float* col = Scratch(0, most * P1 * kcols).data();
+    float* tmp = YIsNHWC(g) ? nullptr : Scratch(1, most * P1 * g.Co).data();
+    for (int64_t n0 = begin; n0 < end; n0 += most) chunk(n0, std::min(most, end - n0), col, tmp, part, n0 == begin);
+  });
+}
+
 // df = the sum of per-part filter gradients: part 0 wrote into df, the others into `partials`.
 void SumParts(float* df, const std::vector<float>& partials, int64_t parts, int64_t size) {
   for (int64_t p = 1; p < parts; ++p) {
@@ -817,17 +831,11 @@ Napi::Value Conv2D(const Napi::CallbackInfo& info) {
       SmallKForwardAny(x + n0 * g.xs[0], f, y + n0 * P1 * g.Co, Images(g, n1 - n0));
     });
   } else {
-    ForParts(g.N, ImageParts(g, kcols), [&](int64_t begin, int64_t end, size_t) {
-      const int64_t chunk = std::min(ChunkImages(g), end - begin);
-      float* col = Scratch(0, chunk * P1 * kcols).data();  // (per thread)
-      float* tmp = yNHWC ? nullptr : Scratch(1, chunk * P1 * g.Co).data();
-      for (int64_t n0 = begin; n0 < end; n0 += chunk) {
-        int64_t nn = std::min(chunk, end - n0);
-        Im2Col(x, g, n0, nn, col);
-        float* dst = yNHWC ? y + n0 * P1 * g.Co : tmp;
-        Sgemm(false, false, nn * P1, g.Co, kcols, col, kcols, f, g.Co, 0.f, dst, g.Co, false);
-        if (!yNHWC) ScatterRows(tmp, g, n0, nn, y);
-      }
+    ForImageChunks(g, kcols, ImageParts(g, kcols), [&](int64_t n0, int64_t nn, float* col, float* tmp, size_t, bool) {
+      Im2Col(x, g, n0, nn, col);
+      float* dst = yNHWC ? y + n0 * P1 * g.Co : tmp;
+      Sgemm(false, false, nn * P1, g.Co, kcols, col, kcols, f, g.Co, 0.f, dst, g.Co, false);
+      if (!yNHWC) ScatterRows(tmp, g, n0, nn, y);
     });
   }
   if (info.Length() > 5) {
@@ -862,17 +870,11 @@ Napi::Value Conv2DBackpropInput(const Napi::CallbackInfo& info) {
   }
   std::fill(dx, dx + g.N * g.H * g.W * g.Ci, 0.f);
   if (kcols == 0 || g.Co == 0) return info.Env().Undefined();
-  ForParts(g.N, ImageParts(g, kcols), [&](int64_t begin, int64_t end, size_t) {
-    const int64_t chunk = std::min(ChunkImages(g), end - begin);
-    float* col = Scratch(0, chunk * P1 * kcols).data();  // (per thread)
-    float* tmp = yNHWC ? nullptr : Scratch(1, chunk * P1 * g.Co).data();
-    for (int64_t n0 = begin; n0 < end; n0 += chunk) {
-      int64_t nn = std::min(chunk, end - n0);
-      const float* dyc = dy + n0 * P1 * g.Co;
-      if (!yNHWC) { GatherRows(dy, g, n0, nn, tmp); dyc = tmp; }
-      Sgemm(false, true, nn * P1, kcols, g.Co, dyc, g.Co, f, g.Co, 0.f, col, kcols, false);
-      Col2Im(col, g, n0, nn, dx);  // (writes images n0.. only)
-    }
+  ForImageChunks(g, kcols, ImageParts(g, kcols), [&](int64_t n0, int64_t nn, float* col, float* tmp, size_t, bool) {
+    const float* dyc = dy + n0 * P1 * g.Co;
+    if (!yNHWC) { GatherRows(dy, g, n0, nn, tmp); dyc = tmp; }
+    Sgemm(false, true, nn * P1, kcols, g.Co, dyc, g.Co, f, g.Co, 0.f, col, kcols, false);
+    Col2Im(col, g, n0, nn, dx);  // (writes images n0.. only)
   });
   return info.Env().Undefined();
 }
@@ -904,17 +906,12 @@ Napi::Value Conv2DBackpropFilter(const Napi::CallbackInfo& info) {
     SumParts(df, partials, parts, size);
     return info.Env().Undefined();
   }
-  ForParts(g.N, parts, [&](int64_t begin, int64_t end, size_t p) {
-    const int64_t chunk = std::min(ChunkImages(g), end - begin);
-    float* col = Scratch(0, chunk * P1 * kcols).data();  // (per thread)
-    float* tmp = yNHWC ? nullptr : Scratch(1, chunk * P1 * g.Co).data();
-    for (int64_t n0 = begin; n0 < end; n0 += chunk) {
-      int64_t nn = std::min(chunk, end - n0);
-      Im2Col(x, g, n0, nn, col);
-      const float* dyc = dy + n0 * P1 * g.Co;
-      if (!yNHWC) { GatherRows(dy, g, n0, nn, tmp); dyc = tmp; }
-      Sgemm(true, false, kcols, g.Co, nn * P1, col, kcols, dyc, g.Co, n0 == begin ? 0.f : 1.f, target(p), g.Co, false);
-    }
+  ForImageChunks(g, kcols, parts, [&](int64_t n0, int64_t nn, float* col, float* tmp, size_t p, bool first) {
+    Im2Col(x, g, n0, nn, col);
+    const float* dyc = dy + n0 * P1 * g.Co;
+    if (!yNHWC) { GatherRows(dy, g, n0, nn, tmp); dyc = tmp; }
+    // (A part's first chunk overwrites its target; later chunks add to it.)
+    Sgemm(true, false, kcols, g.Co, nn * P1, col, kcols, dyc, g.Co, first ? 0.f : 1.f, target(p), g.Co, false);
   });
   SumParts(df, partials, parts, size);
   return info.Env().Undefined();
