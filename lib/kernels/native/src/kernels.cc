@@ -103,7 +103,8 @@ void Pause() {
 }
 
 // The pack's own threads. OpenBLAS runs single-threaded inside each task: the pack splits a big GEMM into row (or
-// column) blocks and a big copy into one part per thread, and the calling thread and up to g_max_threads - 1
+// column) blocks (with two threads; see Sgemm), a convolution into parts of its images, and a big copy or
+// elementwise kernel into one part per thread, and the calling thread and up to g_max_threads - 1
 // workers take tasks from a shared counter. A worker that is late (or busy elsewhere) just takes fewer tasks, and
 // after a task it spins briefly (300 µs) before sleeping, so the next kernel finds it awake. That is why the pack
 // does not use OpenBLAS's own threads: their idle workers spin for much longer, and a copy posted right after a
@@ -181,7 +182,10 @@ class WorkerPool {
       const auto t0 = std::chrono::steady_clock::now();
       for (int k = 1; generation_.load(std::memory_order_acquire) == seen; ++k) {
         Pause();
-        if ((k & 255) == 0 && std::chrono::steady_clock::now() - t0 > kSpin) break;
+        if ((k & 255) == 0) {
+          if (std::chrono::steady_clock::now() - t0 > kSpin) break;
+          std::this_thread::yield();  // (give way if the cores are oversubscribed)
+        }
       }
       std::unique_lock<std::mutex> lk(mu_);
       if (generation_.load(std::memory_order_relaxed) == seen) {
@@ -212,8 +216,12 @@ class WorkerPool {
   std::atomic<int> active_{0};
 };
 
-// cblas_sgemm (row-major, C = op(A)·op(B) + beta·C), split into one block of rows (or, for a wide C, of columns)
-// per thread when `parallel`. Blocks are multiples of 16 rows/columns, so each is a whole number of kernel tiles.
+// cblas_sgemm (row-major, C = op(A)·op(B) + beta·C). When `parallel` and the pack has two threads (this machine's
+// case, where it was measured as fast as OpenBLAS's own two threads), it is split into a block of rows (or, for a
+// wide C, of columns) per thread over the pool; blocks are multiples of 16 rows/columns (whole kernel tiles). With
+// more threads, OpenBLAS's own threading runs it instead: it packs each panel of B once for all threads, while
+// every block of a split packs all of B again, which grows with the thread count. (OpenBLAS is set back to one
+// thread at once, so GEMMs inside pool tasks never nest threads.) Call with `parallel` only from a JS thread.
 void Sgemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const float* A, int64_t lda, const float* B,
            int64_t ldb, float beta, float* C, int64_t ldc, bool parallel) {
   const CBLAS_TRANSPOSE opA = ta ? CblasTrans : CblasNoTrans, opB = tb ? CblasTrans : CblasNoTrans;
@@ -222,6 +230,12 @@ void Sgemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const float* A, in
   const int64_t parts = parallel ? std::min<int64_t>(g_max_threads, along / 16) : 1;
   if (parts < 2) {
     cblas_sgemm(CblasRowMajor, opA, opB, M, N, K, 1.f, A, lda, B, ldb, beta, C, ldc);
+    return;
+  }
+  if (g_max_threads > 2) {
+    openblas_set_num_threads(g_max_threads);
+    cblas_sgemm(CblasRowMajor, opA, opB, M, N, K, 1.f, A, lda, B, ldb, beta, C, ldc);
+    openblas_set_num_threads(1);
     return;
   }
   const int64_t block = (along / parts + 15) / 16 * 16;
