@@ -23,7 +23,7 @@ export interface NativeAddon {
   gather(heap: ArrayBuffer, x: number, idx: number, out: number, batch: number, outer: number, dim: number,
     slice: number, nIdx: number, elemBytes: number): number;
   slice(heap: ArrayBuffer, x: number, out: number, shape: Int32Array, begin: Int32Array, size: Int32Array, elemBytes: number): void;
-  /** Copies `bytes` from the heap at `offset` into `dst` (two threads from 1 MB). Older builds lack it. */
+  /** Copies `bytes` from the heap at `offset` into `dst` (over the pack's threads from 1 MB). Older builds lack it. */
   copyOut?(heap: ArrayBuffer, offset: number, dst: ArrayBuffer, bytes: number): void;
   adam(heap: ArrayBuffer, params: Float64Array, grads: Float64Array, ms: Float64Array, vs: Float64Array, sizes: Float64Array,
     lr: number, beta1: number, beta2: number, eps: number, accBeta1: number, accBeta2: number): void;

@@ -27,7 +27,7 @@ export interface NativeKernelStatus {
   kernels: string[];
   /** OpenBLAS build and the core it runs on (e.g. "SkylakeX"), when loaded. */
   blas?: string;
-  /** Most threads it splits a large GEMM or readback over (OpenBLAS runs single-threaded inside each part). */
+  /** Most threads it computes on: its own pool splits convolutions, readbacks and memory-bound kernels, and large GEMMs. */
   maxThreads?: number;
 }
 
