@@ -11,7 +11,10 @@ build_native() {
   status="$dir/build/status.txt"
   note() { mkdir -p "$dir/build"; echo "$*" > "$status"; echo "trainlab build: native kernel pack not built: $*" >&2; }
   if [ "${TRAINLAB_NATIVE:-}" = 0 ]; then note "skipped (TRAINLAB_NATIVE=0)"; return 0; fi
-  if [ -f "$out" ] && [ -z "$(find "$dir/src" "$dir/binding.gyp" -newer "$out" 2>/dev/null)" ]; then return 0; fi
+  if [ -f "$out" ] && [ -z "$(find "$dir/src" "$dir/binding.gyp" -newer "$out" 2>/dev/null)" ]; then
+    grep -qs '^built' "$status" || { mkdir -p "$dir/build"; echo "built (up to date) $(date -u +%FT%TZ)" > "$status"; }
+    return 0
+  fi
   local cxx="${CXX:-}"
   if [ -z "$cxx" ]; then for c in g++ c++ clang++; do command -v "$c" >/dev/null 2>&1 && { cxx="$c"; break; }; done; fi
   { [ -n "$cxx" ] && command -v "$cxx" >/dev/null 2>&1; } || { note "no C++ compiler found (install g++, or set CXX)"; return 0; }
