@@ -7,7 +7,12 @@
  *   - 1024² float32 matmul (GFLOP/s) against numpy, with the result read back (dataSync, as the anchor
  *     bench_matmul.js does) and without (like numpy's `a @ b`, which leaves the product in memory);
  *   - the MLP again through lib/train's `train()`, the loop trainlab users call: with the native pack it takes the
- *     fused step (one native call per batch) for dense softmax classifiers.
+ *     fused step (one native call per batch) for dense softmax classifiers;
+ *   - sequence models at the tutorials' sizes (50 steps of 8 features, 2 classes, Adam, batch 64), built by trainlab's
+ *     own `buildNetwork` (what `rnn()` and `transformer()` train): LSTM and GRU with 64 units against PyTorch's
+ *     `nn.LSTM` / `nn.GRU` (last hidden state -> linear), and the transformer encoder (dModel 32, 4 heads, ff 64, one
+ *     post-norm block, learned positions, mean pooling) against `nn.TransformerEncoder` of the same shape.
+ *     `npm run bench -- training sequence` runs only these (and merges them into the existing results file).
  * Native and Python figures are medians of 3 interleaved rounds (the 2 cores are shared with other work). The
  * matmul, whose speed on this VM drifts by ±30% within seconds, alternates finer: 16 rounds of three blocks of 10
  * products (tfjs with readback, tfjs without, and one long-lived numpy process; reversed in odd rounds), with a
@@ -32,9 +37,11 @@ import "@tensorflow/tfjs-backend-wasm";
 import { useBackend } from "../lib/backend";
 import { installNativeKernels, nativeAdam, nativeKernelStatus, uninstallNativeKernels } from "../lib/kernels/native";
 import { train } from "../lib/train";
+import { buildNetwork, NEURAL_DEFAULTS } from "../lib/models/nn";
 
 const root = path.resolve(__dirname, "..", "..");
 const quick = process.argv.includes("quick");
+const sequenceOnly = process.argv.includes("sequence");
 const PY = "/usr/bin/python3";
 const TUNED_ENV = {
   GLIBC_TUNABLES: "glibc.malloc.mmap_threshold=4294967295:glibc.malloc.trim_threshold=4294967295",
@@ -63,6 +70,26 @@ N, B = int(sys.argv[2]), int(sys.argv[3])
 if what == 'mlp':
     X = torch.randn(N, 784); y = torch.randint(0, 10, (N,))
     model = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(), nn.Linear(128, 10))
+elif what in ('lstm', 'gru'):
+    X = torch.randn(N, 50, 8); y = torch.randint(0, 2, (N,))
+    class Recurrent(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.rnn = (nn.LSTM if what == 'lstm' else nn.GRU)(8, 64, batch_first=True); self.out = nn.Linear(64, 2)
+        def forward(self, x):
+            return self.out(self.rnn(x)[0][:, -1])
+    model = Recurrent()
+elif what == 'transformer':
+    X = torch.randn(N, 50, 8); y = torch.randint(0, 2, (N,))
+    class Encoder(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.inp = nn.Linear(8, 32); self.pos = nn.Parameter(torch.zeros(1, 50, 32))
+            self.enc = nn.TransformerEncoder(nn.TransformerEncoderLayer(32, 4, 64, dropout=0.0, batch_first=True), 1)
+            self.out = nn.Linear(32, 2)
+        def forward(self, x):
+            return self.out(self.enc(self.inp(x) + self.pos).mean(1))
+    model = Encoder()
 else:
     X = torch.randn(N, 1, 28, 28); y = torch.randint(0, 10, (N,))
     model = nn.Sequential(nn.Conv2d(1, 16, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(16, 32, 3), nn.ReLU(), nn.MaxPool2d(2),
@@ -108,10 +135,34 @@ function buildCnn(): tf.Sequential {
   ] });
 }
 
+/** The tutorials' sequence shape: 50 steps of 8 features, 2 classes. */
+const SEQUENCE_SHAPE = [50, 8];
+
+/** trainlab's own sequence networks (what `rnn()` / `transformer()` build), at the sizes the header names. */
+const sequenceBuilders: Record<"lstm" | "gru" | "transformer", () => tf.Sequential> = {
+  lstm: () => buildNetwork({ ...NEURAL_DEFAULTS.rnn, cell: "lstm", units: 64 }, SEQUENCE_SHAPE, 2),
+  gru: () => buildNetwork({ ...NEURAL_DEFAULTS.rnn, cell: "gru", units: 64 }, SEQUENCE_SHAPE, 2),
+  transformer: () => buildNetwork({ ...NEURAL_DEFAULTS.transformer, maxLength: 50 }, SEQUENCE_SHAPE, 2),
+};
+
+/** Samples per second of each sequence model on the native pack and in tuned PyTorch, medians of `rounds` interleaved rounds. */
+async function sequenceThroughput(n: number, rounds: number): Promise<Record<string, { native: number; torch_tuned: number; ratio_vs_torch_tuned: number; runs: { native: number[]; torch_tuned: number[] } }>> {
+  const out: Record<string, { native: number; torch_tuned: number; ratio_vs_torch_tuned: number; runs: { native: number[]; torch_tuned: number[] } }> = {};
+  for (const name of Object.keys(sequenceBuilders) as Array<keyof typeof sequenceBuilders>) {
+    const native: number[] = [], torchTuned: number[] = [];
+    for (let r = 0; r < rounds; r++) {
+      native.push(await fitThroughput(sequenceBuilders[name], SEQUENCE_SHAPE, n, 64, () => nativeAdam(1e-3), 2));
+      torchTuned.push(python([name, String(n), "64"], true));
+    }
+    out[name] = { native: round(median(native)), torch_tuned: round(median(torchTuned)), ratio_vs_torch_tuned: round(median(native) / median(torchTuned), 3), runs: { native, torch_tuned: torchTuned } };
+  }
+  return out;
+}
+
 /** One epoch of model.fit over N synthetic samples after a 5-batch warm-up; samples per second. */
-async function fitThroughput(build: () => tf.Sequential, inputShape: number[], n: number, batch: number, optimizer: () => tf.Optimizer): Promise<number> {
+async function fitThroughput(build: () => tf.Sequential, inputShape: number[], n: number, batch: number, optimizer: () => tf.Optimizer, classes = 10): Promise<number> {
   const x = tf.randomNormal([n, ...inputShape], 0, 1, "float32", 1);
-  const y = tf.tidy(() => tf.oneHot(tf.randomUniform([n], 0, 10, "int32", 2), 10).asType("float32"));
+  const y = tf.tidy(() => tf.oneHot(tf.randomUniform([n], 0, classes, "int32", 2), classes).asType("float32"));
   const model = build();
   model.compile({ optimizer: optimizer(), loss: "categoricalCrossentropy" });
   const wx = x.slice(0, 5 * batch), wy = y.slice(0, 5 * batch);
@@ -255,6 +306,25 @@ async function main(): Promise<void> {
   const status = nativeKernelStatus();
   if (!status.active) throw new Error(`the native kernel pack is off: ${status.reason}. ${status.fix}`);
   const load0 = os.loadavg()[0];
+  const nSequence = quick ? 1024 : 4096;
+  const outDir = path.join(root, "bench", "results");
+  const file = path.join(outDir, "training.json");
+  const writeResults = (result: object) => {
+    fs.mkdirSync(outDir, { recursive: true });
+    fs.writeFileSync(`${file}.tmp`, JSON.stringify(result, null, 2) + "\n");
+    fs.renameSync(`${file}.tmp`, file);
+    console.log(`wrote ${path.relative(root, file)}`);
+  };
+  if (sequenceOnly) {
+    console.log("sequence models on the native pack and in PyTorch (tuned env), interleaved ...");
+    const sequence = await sequenceThroughput(nSequence, quick ? 1 : 3);
+    console.table(Object.fromEntries(Object.entries(sequence).map(([k, v]) => [`${k} samples/s`, { native: v.native, torch_tuned: v.torch_tuned, ratio_vs_tuned: v.ratio_vs_torch_tuned }])));
+    const previous = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, unknown>) : {};
+    writeResults({ ...previous, sequence: { date: new Date().toISOString(), samples: nSequence, loadavg_start: round(load0, 2), loadavg_end: round(os.loadavg()[0], 2), ...sequence },
+      ratio_lstm_native_vs_torch_tuned: sequence.lstm.ratio_vs_torch_tuned, ratio_gru_native_vs_torch_tuned: sequence.gru.ratio_vs_torch_tuned,
+      ratio_transformer_native_vs_torch_tuned: sequence.transformer.ratio_vs_torch_tuned });
+    return;
+  }
   const nMlp = quick ? 6000 : 30000, nCnn = quick ? 1000 : 5000, nCnnStock = quick ? 256 : 1000;
   const log = (s: string) => console.log(s);
 
@@ -309,6 +379,8 @@ async function main(): Promise<void> {
   const alternated = await matmulAlternated(quick ? 4 : 16);
   const numpy = alternated.numpy;
   const nativeMatmul = { matmul: alternated.read, matmulNoReadback: alternated.noRead, first40: alternated.readFirst40 };
+  log("sequence models ...");
+  const sequence = await sequenceThroughput(nSequence, R);
   const load1 = os.loadavg()[0];
 
   const result = {
@@ -340,8 +412,12 @@ async function main(): Promise<void> {
     // (The same ratios from the pooled medians instead of round by round; these move with the machine's drift.)
     ratio_matmul_pooled: { native_vs_numpy: round(nativeMatmul.matmul / numpy, 3), native_no_readback_vs_numpy: round(nativeMatmul.matmulNoReadback / numpy, 3) },
     matmul_rounds: alternated.rounds,
+    sequence: { samples: nSequence, ...sequence },
+    ratio_lstm_native_vs_torch_tuned: sequence.lstm.ratio_vs_torch_tuned,
+    ratio_gru_native_vs_torch_tuned: sequence.gru.ratio_vs_torch_tuned,
+    ratio_transformer_native_vs_torch_tuned: sequence.transformer.ratio_vs_torch_tuned,
     ratio_matmul_native_vs_stock_wasm: round(nativeMatmul.matmul / stock.matmul, 2),
-    targets: { mlp128_vs_torch_tuned: 1.0, cnn_vs_torch_tuned: 0.5, matmul_vs_numpy: 0.9 },
+    targets: { mlp128_vs_torch_tuned: 1.0, cnn_vs_torch_tuned: 0.5, matmul_vs_numpy: 0.9, lstm_gru_transformer_vs_torch_tuned: 1.0 },
     runs: samples,
     note: "2 shared cores; other processes may have been running (see loadavg). Native and torch figures are medians of 3 interleaved rounds in this same run (every round's value is in runs).",
   };
@@ -353,13 +429,9 @@ async function main(): Promise<void> {
     "CNN b64 samples/s": { stock: result.cnn_samples_s.stock_wasm_js_filter_grad, native: result.cnn_samples_s.native, torch_tuned: result.cnn_samples_s.torch_tuned, torch_default: result.cnn_samples_s.torch_default, ratio_vs_tuned: result.ratio_cnn_native_vs_torch_tuned },
     "matmul 1024 GFLOP/s": { stock: result.matmul1024_gflops.stock_wasm, native: result.matmul1024_gflops.native, numpy: result.matmul1024_gflops.numpy, ratio_vs_numpy: result.ratio_matmul_native_vs_numpy },
     "matmul, no dataSync": { native: result.matmul1024_gflops.native_no_readback, numpy: result.matmul1024_gflops.numpy, ratio_vs_numpy: result.ratio_matmul_native_no_readback_vs_numpy },
+    ...Object.fromEntries(Object.entries(sequence).map(([k, v]) => [`${k} b64 samples/s`, { native: v.native, torch_tuned: v.torch_tuned, ratio_vs_tuned: v.ratio_vs_torch_tuned }])),
   });
-  const outDir = path.join(root, "bench", "results");
-  fs.mkdirSync(outDir, { recursive: true });
-  const file = path.join(outDir, "training.json");
-  fs.writeFileSync(`${file}.tmp`, JSON.stringify(result, null, 2) + "\n");
-  fs.renameSync(`${file}.tmp`, file);
-  log(`wrote ${path.relative(root, file)}`);
+  writeResults(result);
 }
 
 main().catch((err: unknown) => {
