@@ -161,9 +161,9 @@ export class Pipeline {
     return this.steps.every((s) => s.preservesRows);
   }
 
-  /** Fits every step in order on the training table. Returns this. */
-  fit(train: ColumnTable | FeatureInput, _y?: unknown): this {
-    this.fitTransform(train);
+  /** Fits every step in order on the training table. Returns this. @throws as {@link fitTransform}. */
+  fit(train: ColumnTable | FeatureInput, y?: unknown): this {
+    this.fitTransform(train, y);
     return this;
   }
 
@@ -172,10 +172,20 @@ export class Pipeline {
     return new Pipeline(this.steps.map((s) => s.clone()), { target: this.target });
   }
 
-  /** Fits on the training table and returns it transformed. A Matrix or nested arrays are read as columns x0, x1, .... */
-  fitTransform(trainInput: ColumnTable | FeatureInput, _y?: unknown): ColumnTable {
+  /**
+   * Fits on the training table and returns it transformed. A Matrix or nested arrays are read as columns x0, x1, ....
+   * @throws Error when `target` is not a column of the table and no labels `y` are given beside it (a misspelt
+   *   target would otherwise be ignored), or a step's error.
+   */
+  fitTransform(trainInput: ColumnTable | FeatureInput, y?: unknown): ColumnTable {
     const train = asTable(trainInput);
     const input = materialize(train);
+    if (this.target !== undefined && y === undefined && !input.columnNames().includes(this.target)) {
+      throw new Error(
+        `Pipeline: the target ${JSON.stringify(this.target)} is not a column of the training table (columns: ${input.columnNames().join(", ") || "none"}). ` +
+          `Fix the name in new Pipeline(steps, { target }), or pass the labels beside a features-only table as fit(X, y).`,
+      );
+    }
     const missingIn: Record<string, number> = {};
     for (const n of input.columnNames()) missingIn[n] = missingCount(input, n);
     let t = input;
