@@ -308,6 +308,8 @@ export interface ImputeParams {
    * Default: every numeric column for mean/median, every column for most_frequent/constant.
    */
   columns?: string[] | Record<string, ImputeStrategy>;
+  /** Columns to leave alone when `columns` is not given (e.g. the label, whose gaps are not for filling). */
+  exclude?: string[];
   /**
    * With `strategy` "mean" or "median" and no `columns`: how to fill the string and boolean columns, which have no
    * mean or median: "most_frequent", `{ constant }`, or "skip" to leave them to a later step. Without it, fit()
@@ -358,11 +360,12 @@ export class Impute extends Transform {
     const strategy = this.params.strategy ?? "mean";
     if (cols && !Array.isArray(cols)) return Object.entries(cols);
     const numericOnly = strategy === "mean" || strategy === "median";
-    if (cols || !numericOnly) return (cols ?? table.columnNames()).map((n) => [n, strategy]);
-    const plan: [string, ImputeStrategy][] = numericColumnsOf(table).map((n) => [n, strategy]);
+    const kept = (names: string[]): string[] => names.filter((n) => !(this.params.exclude ?? []).includes(n));
+    if (cols || !numericOnly) return (cols ?? kept(table.columnNames())).map((n) => [n, strategy]);
+    const plan: [string, ImputeStrategy][] = kept(numericColumnsOf(table)).map((n) => [n, strategy]);
     const categorical = this.params.categorical;
     if (categorical === undefined) this.refuseUnfilled(table, "training");
-    else if (categorical !== "skip") for (const n of categoricalColumnsOf(table)) plan.push([n, categorical as ImputeStrategy]);
+    else if (categorical !== "skip") for (const n of kept(categoricalColumnsOf(table))) plan.push([n, categorical as ImputeStrategy]);
     return plan;
   }
 
@@ -373,7 +376,10 @@ export class Impute extends Transform {
   private refuseUnfilled(table: ColumnTable, which: string): void {
     const strategy = this.params.strategy ?? "mean";
     if (this.params.columns || this.params.categorical !== undefined || (strategy !== "mean" && strategy !== "median")) return;
-    const unfilled = categoricalColumnsOf(table).map((n) => [n, missingCount(table, n)] as const).filter(([, m]) => m > 0);
+    const unfilled = categoricalColumnsOf(table)
+      .filter((n) => !(this.params.exclude ?? []).includes(n))
+      .map((n) => [n, missingCount(table, n)] as const)
+      .filter(([, m]) => m > 0);
     if (unfilled.length === 0) return;
     const list = unfilled.map(([n, m]) => `"${n}" (${m} missing)`).join(", ");
     throw new Error(

@@ -86,6 +86,13 @@ describe("missing values are handled visibly and counted from the data (lib/data
     assert.throws(() => fitted.transform(train), new RegExp(`"intensity" \\(${countMissing(train, ["intensity"]).intensity} missing\\) of the given table would be left unfilled`));
   });
 
+  it("exclude leaves a column (e.g. the label) to the caller: it is neither filled nor refused", () => {
+    const imp = new Impute({ strategy: "median", categorical: "most_frequent", exclude: ["intensity", "alcohol"] }).fit(train);
+    assert.deepEqual(Object.keys(imp.fillValues).filter((c) => c === "intensity" || c === "alcohol"), []);
+    assert.ok("magnesium" in imp.fillValues);
+    assert.doesNotThrow(() => new Impute({ strategy: "median", exclude: ["intensity"] }).fit(train).transform(train));
+  });
+
   it("OneHotEncoder refuses to encode gaps as all-zero rows, naming the column and the count", () => {
     const gaps = countMissing(train, ["intensity"]).intensity;
     assert.throws(() => new OneHotEncoder({ columns: ["intensity"] }).fitTransform(train), new RegExp(`column "intensity" has ${gaps} missing value\\(s\\).*handleMissing: "all_zero"`));
