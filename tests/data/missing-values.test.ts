@@ -40,6 +40,7 @@ const cleanLine = (p: Pipeline): string => {
 describe("missing values are handled visibly and counted from the data (lib/data)", function () {
   let dir: string;
   let train: ColumnTable;
+  let sizes: Record<string, number>;
   const numericGaps = ["alcohol", "magnesium", "hue"];
   before(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "trainlab-missing-"));
@@ -61,7 +62,9 @@ describe("missing values are handled visibly and counted from the data (lib/data
     const file = path.join(dir, "wine-dirty.csv");
     fs.writeFileSync(file, dirty.join("\n") + "\n");
     const table = await loadCSV(file);
-    train = trainValTestSplit(table, { stratify: "target", seed: 3 }).train;
+    const split = trainValTestSplit(table, { stratify: "target", seed: 3 });
+    train = split.train;
+    sizes = { train: split.train.numRows(), validation: split.validation!.numRows(), test: split.test.numRows() };
   });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
@@ -112,6 +115,14 @@ describe("missing values are handled visibly and counted from the data (lib/data
     for (const c of numericGaps) assert.equal(impute.fillValues[c], median((train.array(c) as number[]).filter((v) => !isMissing(v))), c);
     assert.equal(impute.fillValues.intensity, mostFrequent(train.array("intensity") as unknown[]));
     assert.equal(pipeline.checklist().items.find((i) => i.item.startsWith("clean"))!.status, "done");
+    // Every other line of the checklist, against facts taken from the data and the split, not from the pipeline.
+    const lines = Object.fromEntries(pipeline.checklist().items.map((i) => [i.item, i.evidence]));
+    assert.match(lines["source relevant data"], new RegExp(`wine-dirty\\.csv; training data: ${train.numRows()} rows × ${train.numCols()} columns$`));
+    const numericFeatures = train.columnNames().filter((c) => c !== "target" && c !== "intensity");
+    assert.equal(lines["normalize numeric features"], `scaled ${numericFeatures.join(", ")}`);
+    assert.equal(lines["encode categorical variables"], "encoded intensity (OneHotEncoder)");
+    assert.match(lines["annotate or label"], /^label column "target" present;/);
+    assert.equal(lines["split into train, validation and test"], `stratified by target split (seed 3): ${Object.entries(sizes).map(([k, v]) => `${k} ${v}`).join(", ")}; pipeline fitted on train only`);
   });
 
   it('with categorical: "skip" and handleMissing: "all_zero", the checklist separates filled values from all-zero rows', () => {
