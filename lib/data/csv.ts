@@ -4,6 +4,7 @@
  * the file, line and column; `onBadLines: "skip"` drops bad rows and counts them instead.
  */
 import { DictColumn, NumericColumn, Category } from "./typed";
+import { TextEncoding, toUtf8 } from "./encoding";
 
 /** Column types a loader can be told to use (overriding inference). */
 export type DeclaredType = "number" | "string" | "boolean" | "date";
@@ -27,6 +28,16 @@ export interface CsvParseOptions {
   nullValues?: readonly string[];
   /** File name used in error messages. */
   fileName?: string;
+  /**
+   * The bytes' text encoding (default "utf-8"; a UTF-16 byte-order mark is recognised without it). Bytes that are not
+   * valid UTF-8 are an error naming the line and column of the first one. Ignored for text already given as a string.
+   */
+  encoding?: TextEncoding;
+  /**
+   * Two header columns with the same name are an error naming both positions (default); `true` renames the later
+   * ones ("x.1", "x.2", ...) and warns naming them.
+   */
+  renameDuplicates?: boolean;
 }
 
 /** The parsed columns, in header order, plus what was skipped. */
@@ -120,10 +131,12 @@ class ByteDictionary {
 /**
  * Parses CSV/TSV bytes into typed columns. The first line is the header.
  * @throws Error "FILE:LINE:COLUMN: ..." for ragged rows, bad quoting, and non-numeric values in columns declared "number"
- *   (unless `onBadLines: "skip"`), and for an empty input without a header.
+ *   (unless `onBadLines: "skip"`), for bytes that are not valid in the encoding, for a header naming a column twice
+ *   (unless `renameDuplicates`), and for an empty input without a header.
  */
 export function parseCsv(input: Uint8Array | string, options: CsvParseOptions = {}): CsvParseResult {
-  const buf = typeof input === "string" ? Buffer.from(input, "utf8") : input;
+  const delimiter = (options.delimiter ?? ",").charCodeAt(0);
+  const buf = typeof input === "string" ? Buffer.from(input, "utf8") : toUtf8(input, options.encoding, options.fileName ?? "<csv>", delimiter);
   const plan = planCsv(buf, options);
   const { isNumeric } = plan;
   for (;;) {
@@ -164,7 +177,7 @@ export function planCsv(buf: Uint8Array, options: CsvParseOptions): CsvPlan {
   if (buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) pos = 3;
   const header = readRowAsStrings(buf, pos, D, file);
   if (header === null) throw new Error(`${file}: the file is empty; expected a header line with column names.`);
-  const names = dedupeNames(header.fields);
+  const names = headerNames(header.fields, file, header.line, options.renameDuplicates ?? false);
   for (const name of Object.keys(declared)) {
     if (!names.includes(name)) throw new Error(`${file}: type given for column "${name}", which is not in the header (${names.join(", ")}).`);
   }
@@ -172,6 +185,19 @@ export function planCsv(buf: Uint8Array, options: CsvParseOptions): CsvPlan {
   const isNumeric = names.map((name) => (declared[name] ? declared[name] === "number" : true));
   if (Object.keys(declared).length < names.length) inferTypes(buf, header.next, D, names.length, isNumeric, names, declared, nullSet, file);
   return { file, D, nullSet, skipBad: options.onBadLines === "skip", declared, names, bodyStart: header.next, headerLine: header.line, isNumeric };
+}
+
+/**
+ * The column names of a CSV's header (the first bytes of the file are enough), checked as the parser checks them.
+ * @throws Error for an empty input, or a header naming a column twice without `renameDuplicates`.
+ */
+export function readHeaderNames(buf: Uint8Array, options: CsvParseOptions): string[] {
+  const file = options.fileName ?? "<csv>";
+  const D = (options.delimiter ?? ",").charCodeAt(0);
+  const pos = buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
+  const header = readRowAsStrings(buf, pos, D, file);
+  if (header === null) throw new Error(`${file}: the file is empty; expected a header line with column names.`);
+  return headerNames(header.fields, file, header.line, options.renameDuplicates ?? false);
 }
 
 /** Initial column capacity from the bytes per row of the first rows (columns grow by doubling if the guess is short). */
@@ -191,14 +217,36 @@ class RetryAsString {
   constructor(readonly column: number) {}
 }
 
-function dedupeNames(fields: string[]): string[] {
-  const seen = new Map<string, number>();
-  return fields.map((raw, j) => {
-    const name = raw.trim() === "" ? `column_${j}` : raw;
-    const k = seen.get(name) ?? 0;
-    seen.set(name, k + 1);
-    return k === 0 ? name : `${name}.${k}`;
+/**
+ * Column names from the header fields: an empty name becomes `column_J`; a repeated name is an error naming both
+ * positions, or with `rename` becomes "name.1", "name.2", ... (never colliding with another column) and is reported.
+ */
+export function headerNames(fields: readonly string[], file: string, line: number, rename: boolean): string[] {
+  const base = fields.map((raw, j) => (raw.trim() === "" ? `column_${j}` : raw));
+  const firstAt = new Map<string, number>();
+  const renamed: string[] = [];
+  const taken = new Set(base);
+  const names = base.map((name, j) => {
+    const first = firstAt.get(name);
+    if (first === undefined) {
+      firstAt.set(name, j);
+      return name;
+    }
+    if (!rename) {
+      throw new Error(
+        `${file}:${line}:${j + 1}: the header names column ${JSON.stringify(name)} twice (columns ${first + 1} and ${j + 1}). ` +
+          `Rename one of them in the file, or load with { renameDuplicates: true } to call the later one ${JSON.stringify(`${name}.1`)}.`,
+      );
+    }
+    let k = 1;
+    while (taken.has(`${name}.${k}`)) k++;
+    const fresh = `${name}.${k}`;
+    taken.add(fresh);
+    renamed.push(`${JSON.stringify(name)} (column ${j + 1}) → ${JSON.stringify(fresh)}`);
+    return fresh;
   });
+  if (renamed.length > 0) console.warn(`${file}: renamed duplicate header column(s): ${renamed.join(", ")}.`);
+  return names;
 }
 
 /** Reads one row as strings (used for the header and the sample). Returns null at end of input. */

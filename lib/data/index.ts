@@ -3,6 +3,7 @@ export { NumericColumn, DictColumn, columnKind, numericColumn, dictColumn, makeT
 export type { Category, ColumnKind, TypedColumn } from "./columns";
 export { parseCsv } from "./csv";
 export type { DeclaredType, BadLine, CsvParseOptions, CsvParseResult } from "./csv";
+export type { TextEncoding } from "./encoding";
 export * from "./load";
 export { provenance, loadInfo } from "./provenance";
 export type { Provenance, LoadInfo, SplitInfo, DedupeInfo } from "./provenance";

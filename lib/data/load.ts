@@ -7,7 +7,8 @@ import * as fs from "fs";
 import * as path from "path";
 import * as aq from "arquero";
 import type { ColumnTable } from "arquero";
-import { parseCsv, CsvParseOptions, DeclaredType } from "./csv";
+import { parseCsv, CsvParseOptions, DeclaredType, readHeaderNames } from "./csv";
+import type { TextEncoding } from "./encoding";
 import { Category, DictColumn, NumericColumn, columnKind, dictColumn, makeTable, numericColumn } from "./columns";
 import { LoadInfo, recordProvenance } from "./provenance";
 import { DATASET_NAMES, loadDataset } from "../datasets";
@@ -24,6 +25,13 @@ export interface LoadOptions {
   nullValues?: readonly string[];
   /** "auto" (default): trainlab's parser for CSV/TSV under 512 MB, DuckDB for larger CSV, Parquet and JSON. */
   engine?: "auto" | "trainlab" | "duckdb";
+  /**
+   * CSV/TSV text encoding: "utf-8" (default), "latin1" (ISO-8859-1), "windows-1252" or "utf-16" (by its byte-order
+   * mark). Bytes that are not valid UTF-8 are an error naming file, line and column, never silently replaced.
+   */
+  encoding?: TextEncoding;
+  /** CSV/TSV: rename repeated header names ("x.1") with a warning instead of the default error naming both positions. */
+  renameDuplicates?: boolean;
 }
 
 /** Files of at least this size are read by DuckDB, which streams instead of holding the file in memory. */
@@ -212,13 +220,28 @@ async function duckLoad(file: string, format: Format, options: LoadOptions, deli
   let source: string;
   const rejectTable = `trainlab_rejects_${++rejectCounter}`;
   const types = options.types ?? {};
+  let headerNames: string[] | undefined;
   if (format === "csv" || format === "tsv") {
+    const enc = (options.encoding ?? "utf-8").toLowerCase().replace(/_/g, "-");
+    const duckEncoding = ["utf-8", "utf8"].includes(enc) ? "" : ["latin1", "latin-1", "iso-8859-1"].includes(enc) ? "latin-1" : enc.startsWith("utf-16") ? "utf-16" : null;
+    if (duckEncoding === null) {
+      throw new Error(`${file}: the DuckDB engine cannot read ${JSON.stringify(options.encoding)}; load it with { engine: "trainlab" } (files under ${LARGE_FILE_BYTES / 2 ** 20} MB), or convert it to UTF-8 first.`);
+    }
+    if (!duckEncoding) {
+      // The header, checked as trainlab's parser checks it: duplicate names are an error unless renameDuplicates.
+      const fd = fs.openSync(file, "r");
+      const head = Buffer.alloc(Math.min(fs.fstatSync(fd).size, 1 << 20));
+      fs.readSync(fd, head, 0, head.length, 0);
+      fs.closeSync(fd);
+      headerNames = readHeaderNames(head, { delimiter, fileName: file, renameDuplicates: options.renameDuplicates });
+    }
+    const encodingSpec = duckEncoding ? `, encoding=${sqlString(duckEncoding)}` : "";
     const typeSpec = Object.keys(types).length
       ? `, types={${Object.entries(types).map(([k, v]) => `${sqlString(k)}: ${sqlString(DUCK_TYPES[v])}`).join(", ")}}`
       : "";
     const nulls = options.nullValues ? `, nullstr=[${options.nullValues.map(sqlString).join(", ")}]` : "";
     source =
-      `read_csv(${sqlString(abs)}, delim=${sqlString(delimiter)}, quote='"', escape='"', header=true${typeSpec}${nulls}, ` +
+      `read_csv(${sqlString(abs)}, delim=${sqlString(delimiter)}, quote='"', escape='"', header=true${typeSpec}${nulls}${encodingSpec}, ` +
       `ignore_errors=true, store_rejects=true, rejects_table=${sqlString(rejectTable)}, rejects_scan=${sqlString(rejectTable + "_scan")})`;
   } else if (format === "parquet") source = `read_parquet(${sqlString(abs)})`;
   else source = `read_json_auto(${sqlString(abs)})`;
@@ -321,7 +344,10 @@ async function duckLoad(file: string, format: Format, options: LoadOptions, deli
     }));
     if (!skip && badLines.length > 0) {
       const b = badLines[0];
-      throw new Error(`${file}:${b.line}:${b.column}: ${b.message}. Fix the line, or load with { onBadLines: "skip" } to drop bad rows.`);
+      const encodingHint = /encoding|unicode|utf-8/i.test(b.message)
+        ? ` The file is not UTF-8: load it with { encoding: "latin1" } (ISO-8859-1), { encoding: "utf-16" }, or { engine: "trainlab", encoding: "windows-1252" }.`
+        : "";
+      throw new Error(`${file}:${b.line}:${b.column}: ${b.message}.${encodingHint || ` Fix the line, or load with { onBadLines: "skip" } to drop bad rows.`}`);
     }
   }
   con.disconnectSync?.();
@@ -336,7 +362,9 @@ async function duckLoad(file: string, format: Format, options: LoadOptions, deli
     return out;
   };
   const data: Record<string, unknown> = {};
-  names.forEach((name, j) => {
+  // With renameDuplicates, the header's names as trainlab names them ("x.1"), not DuckDB's ("x_1").
+  const outNames = headerNames && headerNames.length === names.length ? headerNames : names;
+  outNames.forEach((name, j) => {
     if (kinds[j] === "number") {
       data[name] = NumericColumn.fromNaN(concatF(numParts[j]));
     } else if (kinds[j] === "date") {
@@ -352,7 +380,7 @@ async function duckLoad(file: string, format: Format, options: LoadOptions, deli
       data[name] = new DictColumn(codes, dictionaries[j] as Category[]);
     } else data[name] = booleans[j];
   });
-  const table = makeTable(data, names);
+  const table = makeTable(data, outNames);
   return finish(table, { source: file, format, skippedLines: skipped, badLines, engine: "duckdb" }, t0);
 }
 

@@ -96,6 +96,44 @@ export interface PipelineOptions {
   target?: string;
 }
 
+const sumOf = (r: Record<string, number> | undefined): number => Object.values(r ?? {}).reduce((a, b) => a + b, 0);
+const perColumn = (r: Record<string, number>): string => Object.entries(r).filter(([, v]) => v > 0).map(([k, v]) => `${k} ${v}`).join(", ");
+
+/**
+ * What the fitted steps did with the training table's missing values, counted from the tables each step saw and
+ * produced (never from the parameters): values Impute filled, values OneHotEncoder turned into all-zero rows, and
+ * values other steps dropped (with rows or columns) or introduced.
+ */
+function missingHandling(steps: readonly Transform[], s: FitSummary): string[] {
+  const parts: string[] = [];
+  let accounted = 0;
+  let perStep = true;
+  s.steps.forEach((facts, i) => {
+    if (!facts) return;
+    const kind = steps[i]?.kind ?? "step";
+    const filled = (facts.details.imputed ?? {}) as Record<string, number>;
+    const zeros = (facts.details.missingAsZeros ?? {}) as Record<string, number>;
+    const nFilled = sumOf(filled);
+    const nZeros = sumOf(zeros);
+    if (nFilled > 0) parts.push(`${nFilled} missing value(s) filled by ${kind} (${perColumn(filled)})`);
+    if (nZeros > 0) parts.push(`${nZeros} missing value(s) encoded as all-zero rows by ${kind}, not filled (${perColumn(zeros)})`);
+    if (!facts.missingIn || !facts.missingOut) {
+      perStep = false;
+      accounted += nFilled + nZeros;
+      return;
+    }
+    const other = sumOf(facts.missingIn) - sumOf(facts.missingOut) - nFilled - nZeros;
+    if (other > 0) parts.push(`${other} missing value(s) dropped with rows or columns by ${kind}`);
+    if (other < 0) parts.push(`${-other} missing value(s) introduced by ${kind}`);
+  });
+  if (!perStep) {
+    // A summary saved before steps recorded their missing counts: attribute the rest to the pipeline as a whole.
+    const other = sumOf(s.missingIn) - sumOf(s.missingOut) - accounted;
+    if (other > 0) parts.push(`${other} missing value(s) dropped with rows or columns`);
+  }
+  return parts;
+}
+
 /** A chain of transforms fitted on the training split only. */
 export class Pipeline {
   readonly steps: Transform[];
@@ -123,9 +161,9 @@ export class Pipeline {
     return this.steps.every((s) => s.preservesRows);
   }
 
-  /** Fits every step in order on the training table. Returns this. */
-  fit(train: ColumnTable | FeatureInput, _y?: unknown): this {
-    this.fitTransform(train);
+  /** Fits every step in order on the training table. Returns this. @throws as {@link fitTransform}. */
+  fit(train: ColumnTable | FeatureInput, y?: unknown): this {
+    this.fitTransform(train, y);
     return this;
   }
 
@@ -134,10 +172,20 @@ export class Pipeline {
     return new Pipeline(this.steps.map((s) => s.clone()), { target: this.target });
   }
 
-  /** Fits on the training table and returns it transformed. A Matrix or nested arrays are read as columns x0, x1, .... */
-  fitTransform(trainInput: ColumnTable | FeatureInput, _y?: unknown): ColumnTable {
+  /**
+   * Fits on the training table and returns it transformed. A Matrix or nested arrays are read as columns x0, x1, ....
+   * @throws Error when `target` is not a column of the table and no labels `y` are given beside it (a misspelt
+   *   target would otherwise be ignored), or a step's error.
+   */
+  fitTransform(trainInput: ColumnTable | FeatureInput, y?: unknown): ColumnTable {
     const train = asTable(trainInput);
     const input = materialize(train);
+    if (this.target !== undefined && y === undefined && !input.columnNames().includes(this.target)) {
+      throw new Error(
+        `Pipeline: the target ${JSON.stringify(this.target)} is not a column of the training table (columns: ${input.columnNames().join(", ") || "none"}). ` +
+          `Fix the name in new Pipeline(steps, { target }), or pass the labels beside a features-only table as fit(X, y).`,
+      );
+    }
     const missingIn: Record<string, number> = {};
     for (const n of input.columnNames()) missingIn[n] = missingCount(input, n);
     let t = input;
@@ -237,9 +285,11 @@ export class Pipeline {
       ...(dedupe.length > 0 ? [`DropDuplicates removed ${removed} duplicate training row(s) (it drops rows at transform time: take labels from the transformed table)`] : []),
     ];
     if (before && s.duplicatesIn > 0 && dedupe.length === 0) dupEvidence.push(`${s.duplicatesIn} duplicate training row(s) remain`);
+    const missingEvidence = missingInTotal === 0 ? ["no missing values found"] : missingHandling(this.steps, s);
+    if (!missOk) missingEvidence.push(`missing values remain in ${missingLeft.map(([k, v]) => `${k} (${v})`).join(", ")}`);
     const cleanEvidence = [
       dupEvidence.length ? dupEvidence.join("; ") : s.duplicatesIn === 0 ? "no duplicate rows found" : `${s.duplicatesIn} duplicate row(s) not removed`,
-      missOk ? (missingInTotal > 0 ? `${missingInTotal} missing value(s) filled or dropped` : "no missing values found") : `missing values remain in ${missingLeft.map(([k, v]) => `${k} (${v})`).join(", ")}`,
+      ...missingEvidence,
     ].join("; ");
     items.push({ item: "clean (duplicates, missing values)", status: dupOk && missOk ? "done" : dupOk || missOk ? "partial" : "todo", evidence: cleanEvidence });
 

@@ -31,6 +31,19 @@ export interface StepFacts {
   columnsOut: string[];
   /** Step-specific counts, e.g. { duplicatesRemoved: 12 } or { imputed: { age: 3 } }. */
   details: Record<string, ParamJson>;
+  /** Missing values per column in the step's input and output (columns with none left out), counted from the tables. */
+  missingIn?: Record<string, number>;
+  missingOut?: Record<string, number>;
+}
+
+/** Missing values per column of a table, leaving out the columns that have none. */
+function missingByColumn(table: ColumnTable): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const n of table.columnNames()) {
+    const m = missingCount(table, n);
+    if (m > 0) out[n] = m;
+  }
+  return out;
 }
 
 /** The fit/transform contract every step of a {@link Pipeline} follows. */
@@ -76,7 +89,7 @@ export abstract class Transform {
     const out = this.transform(input);
     this.facts = {
       rowsIn: input.numRows(), rowsOut: out.numRows(), columnsIn: input.columnNames(), columnsOut: out.columnNames(),
-      details: this.describeFit(input, out),
+      details: this.describeFit(input, out), missingIn: missingByColumn(input), missingOut: missingByColumn(out),
     };
     return out;
   }
@@ -283,6 +296,9 @@ export class DropDuplicates extends Transform {
 /** How {@link Impute} fills a column. */
 export type ImputeStrategy = "mean" | "median" | "most_frequent" | { constant: number | string };
 
+/** What {@link Impute} does with string/boolean columns when `strategy` is "mean" or "median" (which only apply to numbers). */
+export type CategoricalImputeStrategy = "most_frequent" | { constant: string } | "skip";
+
 /** Parameters of {@link Impute}. */
 export interface ImputeParams {
   /** Strategy for every listed column (default "mean"). */
@@ -292,9 +308,21 @@ export interface ImputeParams {
    * Default: every numeric column for mean/median, every column for most_frequent/constant.
    */
   columns?: string[] | Record<string, ImputeStrategy>;
+  /** Columns to leave alone when `columns` is not given (e.g. the label, whose gaps are not for filling). */
+  exclude?: string[];
+  /**
+   * With `strategy` "mean" or "median" and no `columns`: how to fill the string and boolean columns, which have no
+   * mean or median: "most_frequent", `{ constant }`, or "skip" to leave them to a later step. Without it, fit()
+   * throws naming every non-numeric column that has missing values (as scikit-learn's SimpleImputer refuses strings).
+   */
+  categorical?: CategoricalImputeStrategy;
 }
 
-/** Fills missing values (null, NaN) with a statistic of the training split: mean, median, most frequent, or a constant. */
+/**
+ * Fills missing values (null, NaN) with a statistic of the training split: mean, median, most frequent, or a constant.
+ * fit() throws naming the columns it cannot fill (a mean/median asked of a string column, a column with no values);
+ * `facts.details.imputed` counts the values it really filled in the training table, per column.
+ */
 export class Impute extends Transform {
   readonly kind = "Impute";
   readonly params: ImputeParams;
@@ -313,7 +341,9 @@ export class Impute extends Transform {
   describe(): string {
     const cols = this.params.columns;
     if (cols && !Array.isArray(cols)) return `impute ${Object.entries(cols).map(([c, s]) => `${c}: ${strategyName(s)}`).join(", ")}`;
-    return `impute ${strategyName(this.params.strategy ?? "mean")}${cols ? ` (${cols.join(", ")})` : ""}`;
+    const cat = this.params.categorical;
+    const catText = cols || cat === undefined ? "" : cat === "skip" ? "; string columns left as they are" : `; string columns: ${strategyName(cat)}`;
+    return `impute ${strategyName(this.params.strategy ?? "mean")}${cols ? ` (${cols.join(", ")})` : ""}${catText}`;
   }
   paramsJSON(): ParamJson {
     return JSON.parse(JSON.stringify(this.params)) as ParamJson;
@@ -330,8 +360,33 @@ export class Impute extends Transform {
     const strategy = this.params.strategy ?? "mean";
     if (cols && !Array.isArray(cols)) return Object.entries(cols);
     const numericOnly = strategy === "mean" || strategy === "median";
-    const names = cols ?? (numericOnly ? numericColumnsOf(table) : table.columnNames());
-    return names.map((n) => [n, strategy]);
+    const kept = (names: string[]): string[] => names.filter((n) => !(this.params.exclude ?? []).includes(n));
+    if (cols || !numericOnly) return (cols ?? kept(table.columnNames())).map((n) => [n, strategy]);
+    const plan: [string, ImputeStrategy][] = kept(numericColumnsOf(table)).map((n) => [n, strategy]);
+    const categorical = this.params.categorical;
+    if (categorical === undefined) this.refuseUnfilled(table, "training");
+    else if (categorical !== "skip") for (const n of kept(categoricalColumnsOf(table))) plan.push([n, categorical as ImputeStrategy]);
+    return plan;
+  }
+
+  /**
+   * A mean/median Impute over the default columns, with no `categorical` rule, fills only numbers: it throws when a
+   * string or boolean column of `table` has gaps it would pass on unfilled (at fit and at transform time alike).
+   */
+  private refuseUnfilled(table: ColumnTable, which: string): void {
+    const strategy = this.params.strategy ?? "mean";
+    if (this.params.columns || this.params.categorical !== undefined || (strategy !== "mean" && strategy !== "median")) return;
+    const unfilled = categoricalColumnsOf(table)
+      .filter((n) => !(this.params.exclude ?? []).includes(n))
+      .map((n) => [n, missingCount(table, n)] as const)
+      .filter(([, m]) => m > 0);
+    if (unfilled.length === 0) return;
+    const list = unfilled.map(([n, m]) => `"${n}" (${m} missing)`).join(", ");
+    throw new Error(
+      `Impute: strategy "${strategy}" applies to numeric columns only, and the non-numeric column(s) ${list} of the ${which} table would be left unfilled. ` +
+        `Pass { strategy: "${strategy}", categorical: "most_frequent" } (or categorical: { constant: "missing" }) to fill them too, ` +
+        `categorical: "skip" to leave them to a later step, or list the columns to impute in "columns".`,
+    );
   }
 
   protected learn(table: ColumnTable): void {
@@ -391,6 +446,7 @@ export class Impute extends Transform {
   protected apply(table: ColumnTable): ColumnTable {
     const fills = this.fills!;
     requireColumns(this.kind, table, Object.keys(fills));
+    this.refuseUnfilled(table, "given");
     const replace: Record<string, unknown> = {};
     for (const [name, fill] of Object.entries(fills)) {
       const kind = columnKind(table, name);
@@ -418,9 +474,10 @@ export class Impute extends Transform {
     return withColumns(table, replace);
   }
 
-  protected override describeFit(input: ColumnTable): Record<string, ParamJson> {
+  protected override describeFit(input: ColumnTable, output: ColumnTable): Record<string, ParamJson> {
+    // Counted from the tables, not from the plan: a value counts as filled when it was missing before and is not after.
     const imputed: Record<string, number> = {};
-    for (const name of Object.keys(this.fills!)) imputed[name] = missingCount(input, name);
+    for (const name of Object.keys(this.fills!)) imputed[name] = missingCount(input, name) - missingCount(output, name);
     return { imputed, fills: this.fills as Record<string, ParamJson> };
   }
 }
@@ -638,11 +695,17 @@ export interface OneHotEncoderParams {
   exclude?: string[];
   /** A category not seen in training: "error" (default) throws naming it; "ignore" encodes it as all zeros. */
   handleUnknown?: "error" | "ignore";
+  /**
+   * A missing value in an encoded column: "error" (default) throws naming the column and the count (fill it first,
+   * e.g. with Impute); "all_zero" encodes it as a row of zeros on purpose, and the checklist reports how many.
+   */
+  handleMissing?: "error" | "all_zero";
 }
 
 /**
- * One 0/1 column per training category (`col_value`, Uint8), in sorted category order; missing values are all zeros.
- * fit() throws naming a column with no value in the training data (it would otherwise vanish without a trace).
+ * One 0/1 column per training category (`col_value`, Uint8), in sorted category order.
+ * fit() throws naming a column with no value in the training data (it would otherwise vanish without a trace), and
+ * transform() throws naming a column with missing values unless `handleMissing: "all_zero"` asks for zero rows.
  */
 export class OneHotEncoder extends Transform {
   readonly kind = "OneHotEncoder";
@@ -659,7 +722,7 @@ export class OneHotEncoder extends Transform {
     return this.categories;
   }
   describe(): string {
-    return `one-hot encode${this.params.columns ? ` ${this.params.columns.join(", ")}` : ""} (unknown: ${this.params.handleUnknown ?? "error"})`;
+    return `one-hot encode${this.params.columns ? ` ${this.params.columns.join(", ")}` : ""} (unknown: ${this.params.handleUnknown ?? "error"}${this.params.handleMissing === "all_zero" ? ", missing: all zeros" : ""})`;
   }
   paramsJSON(): ParamJson {
     return this.params as ParamJson;
@@ -690,6 +753,18 @@ export class OneHotEncoder extends Transform {
       if (unseen.length > 0 && (this.params.handleUnknown ?? "error") === "error") {
         throw unseenError(this.kind, name, unseen, cats, `Use handleUnknown: "ignore" to encode unseen values as all zeros, or map them to a known category.`);
       }
+      if ((this.params.handleMissing ?? "error") === "error") {
+        const first = index.indexOf(-1);
+        if (first >= 0) {
+          let missing = 0;
+          for (let i = first; i < index.length; i++) if (index[i] === -1) missing++;
+          throw new Error(
+            `OneHotEncoder: column "${name}" has ${missing} missing value(s) (the first in row ${first}), which one-hot encoding would turn into all-zero rows. ` +
+              `Fill them first (e.g. new Impute({ strategy: "most_frequent", columns: ["${name}"] }), or categorical: "most_frequent" on a mean/median Impute), ` +
+              `or pass handleMissing: "all_zero" to encode them as zeros on purpose.`,
+          );
+        }
+      }
       const n = index.length;
       const outs = cats.map(() => new Uint8Array(n));
       for (let i = 0; i < n; i++) {
@@ -705,8 +780,13 @@ export class OneHotEncoder extends Transform {
     }
     return withColumns(table, replace, order);
   }
-  protected override describeFit(): Record<string, ParamJson> {
-    return { encoded: Object.keys(this.categories!), method: "one-hot" };
+  protected override describeFit(input: ColumnTable): Record<string, ParamJson> {
+    const missingAsZeros: Record<string, number> = {};
+    for (const name of Object.keys(this.categories!)) {
+      const m = missingCount(input, name);
+      if (m > 0) missingAsZeros[name] = m;
+    }
+    return { encoded: Object.keys(this.categories!), method: "one-hot", ...(Object.keys(missingAsZeros).length ? { missingAsZeros } : {}) };
   }
 }
 

@@ -11,7 +11,8 @@ import {
   resolveScorers, scoreOnRows, specName, std, taskOf,
 } from "./engine";
 import type { CvFold } from "./folds";
-import type { MetricSpec } from "./scoring";
+import type { Label } from "./labels";
+import { MetricSpec, positiveClassNote, positiveClasses, withPosLabel } from "./scoring";
 import { ResultTable } from "./table";
 
 /** Options of {@link crossValidate}. */
@@ -22,6 +23,11 @@ export interface CrossValidateOptions extends CvOptions {
   baseline?: boolean;
   /** Also score each fold's training part, to see overfitting (default false). */
   returnTrainScore?: boolean;
+  /**
+   * The positive class for the one-class metrics ("precision", "recall", "f1", "average_precision") on a binary
+   * target. Required for them unless the labels are {0, 1} or {-1, 1} (then 1); the table names it.
+   */
+  posLabel?: Label;
 }
 
 /** One model's mean and spread for one metric. */
@@ -50,6 +56,8 @@ export class CrossValidationResult {
     readonly baseline: string | undefined,
     /** trainScores[model][metric][fold], when asked for. */
     readonly trainScores?: Readonly<Record<string, Readonly<Record<string, readonly number[]>>>>,
+    /** The positive class of each one-class metric (precision, recall, f1, average_precision on a binary target). */
+    readonly positiveClasses: Readonly<Record<string, Label>> = {},
   ) {}
 
   /** Mean of a model's fold scores for a metric. */
@@ -103,7 +111,7 @@ export class CrossValidationResult {
     });
     const columns = ["model", ...this.metrics.flatMap((m) => (this.trainScores ? [m, `train ${m}`] : [m]))];
     return new ResultTable(columns, rows, {
-      title: `${this.folds.length}-fold cross-validation (mean ± std over folds)`,
+      title: `${this.folds.length}-fold cross-validation (mean ± std over folds)${Object.keys(this.positiveClasses).length ? `; ${positiveClassNote(this.positiveClasses)}` : ""}`,
       rowClasses: this.models.map((m) => (m === best ? "best" : m === this.baseline ? "baseline" : undefined)),
     });
   }
@@ -161,8 +169,10 @@ export async function crossValidate(
 ): Promise<CrossValidationResult> {
   const entries = namesOf(models);
   const task = taskOf(entries.map(([, m]) => m));
-  const scorers = resolveScorers(options.metrics, task);
+  const scorers = resolveScorers(withPosLabel(options.metrics, options.posLabel), task);
   const prepared = prepare(X, y, task, options);
+  // Before any fit: a one-class metric that cannot tell which class is positive is an error listing the labels.
+  const positives = positiveClasses(scorers, prepared.y);
   const seed = options.seed ?? 0;
   let baselineName: string | undefined;
   if (options.baseline ?? true) {
@@ -199,5 +209,6 @@ export async function crossValidate(
     prepared.folds,
     baselineName,
     options.returnTrainScore ? trainScores : undefined,
+    positives,
   );
 }

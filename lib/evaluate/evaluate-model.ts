@@ -14,7 +14,9 @@ import { MajorityClassifier, MeanRegressor } from "./baseline";
 import { accuracy, balancedAccuracy, precisionRecallF } from "./classification";
 import { averagePrecision, logLoss, rocAuc } from "./ranking";
 import { meanAbsoluteError, meanAbsolutePercentageError, meanSquaredError, r2, rootMeanSquaredError } from "./regression";
+import type { Label } from "./labels";
 import { ClassificationReport, classificationReport } from "./report";
+import { positiveClassFor } from "./scoring";
 import { ResultTable } from "./table";
 
 /** One metric of the model and of the baseline. */
@@ -23,6 +25,11 @@ export interface MetricRow {
   model: number;
   baseline: number | null;
   greaterIsBetter: boolean;
+}
+
+function positiveNote(positive: Label | null | undefined): string {
+  if (positive === null) return "; two classes, none named positive: macro averages (pass posLabel to score one class)";
+  return positive === undefined ? "" : `; positive class ${JSON.stringify(positive)} (precision, recall, f1, average_precision)`;
 }
 
 /** The outcome of {@link evaluateModel}. */
@@ -36,6 +43,11 @@ export class ModelEvaluation {
     /** Per-class report (classification only). */
     readonly report: ClassificationReport | undefined,
     readonly samples: number,
+    /**
+     * The class scored as positive by precision, recall, f1 and average_precision (binary targets); null for a binary
+     * target whose labels do not say which class is positive and no posLabel was given (macro averages are shown).
+     */
+    readonly positiveClass?: Label | null,
   ) {}
 
   /** A metric's value for the model. @throws Error naming the available metrics when unknown. */
@@ -54,7 +66,7 @@ export class ModelEvaluation {
   table(digits = 4): ResultTable {
     const rows = this.metrics.map((m) => ({ metric: m.metric, [this.modelName]: m.model, ...(this.baselineName ? { [this.baselineName]: m.baseline } : {}) }));
     const columns = ["metric", this.modelName, ...(this.baselineName ? [this.baselineName] : [])];
-    return new ResultTable(columns, rows, { title: `${this.modelName} on ${this.samples} samples`, digits, formats: Object.fromEntries(columns.slice(1).map((c) => [c, "float" as const])) });
+    return new ResultTable(columns, rows, { title: `${this.modelName} on ${this.samples} samples${positiveNote(this.positiveClass)}`, digits, formats: Object.fromEntries(columns.slice(1).map((c) => [c, "float" as const])) });
   }
 
   toString(): string {
@@ -69,13 +81,17 @@ export class ModelEvaluation {
 
 /**
  * Scores a fitted model on a labelled set with every standard metric. Classifiers: accuracy, balanced accuracy,
- * precision/recall/F1 (binary for two classes, positive = the greater class; macro otherwise), and with
+ * precision/recall/F1 (of the positive class on a binary target: `posLabel`, or 1 for labels {0, 1} / {-1, 1};
+ * macro-averaged otherwise, also for binary labels that do not say which class is positive), and with
  * `predictProba` ROC AUC (one-vs-rest macro), PR AUC and log loss, plus a classification report, a confusion matrix
  * and ROC/PR curves. Regressors: MSE, RMSE, MAE, R², MAPE and a residual plot. With `trainY` the majority-class or
  * mean baseline, fit on it, is scored alongside.
- * @throws Error when the model is not fitted, is a clusterer, or X and y differ in length.
+ * The table title names the positive class.
+ * @throws Error when the model is not fitted, is a clusterer, X and y differ in length, or `posLabel` is not a class.
  */
-export async function evaluateModel(model: Estimator, X: FeatureInput, y: TargetInput, options: { trainY?: TargetInput; figures?: boolean } = {}): Promise<ModelEvaluation> {
+export async function evaluateModel(
+  model: Estimator, X: FeatureInput, y: TargetInput, options: { trainY?: TargetInput; figures?: boolean; posLabel?: Label } = {},
+): Promise<ModelEvaluation> {
   if (!model.fitted) throw new Error(`${model.name} is not fitted: call fit() on the training data first.`);
   if (model.kind === "clusterer") throw new Error("evaluateModel scores classifiers and regressors; for clusters use silhouetteScore or adjustedRandIndex.");
   const yTrue = toTargetArray(y);
@@ -88,9 +104,17 @@ export async function evaluateModel(model: Estimator, X: FeatureInput, y: Target
     const classes = clf.classes;
     let baseline: MajorityClassifier | undefined;
     if (options.trainY !== undefined) baseline = await new MajorityClassifier().fit([], options.trainY);
-    const binary = classes.length === 2;
+    // One class is scored as positive only when the caller named it or the labels imply it ({0, 1}, {-1, 1}).
+    let positive: Label | undefined;
+    if (classes.length === 2) {
+      if (options.posLabel !== undefined) positive = positiveClassFor("precision/recall/f1", classes, options.posLabel);
+      else if (classes.every((c) => c === 0 || c === 1) || classes.every((c) => c === -1 || c === 1)) positive = 1;
+    } else if (options.posLabel !== undefined) {
+      throw new Error(`evaluateModel: posLabel applies to a binary target; ${model.name} has ${classes.length} classes (${JSON.stringify(classes)}).`);
+    }
+    const binary = positive !== undefined;
     const compute = (pred: (number | string)[], p: number[][] | undefined): [string, number, boolean][] => {
-      const avg = binary ? { average: "binary" as const, posLabel: classes[1] } : { average: "macro" as const };
+      const avg = binary ? { average: "binary" as const, posLabel: positive } : { average: "macro" as const };
       const prf = precisionRecallF(yTrue, pred, avg);
       const suffix = binary ? "" : "_macro";
       const out: [string, number, boolean][] = [
@@ -102,8 +126,11 @@ export async function evaluateModel(model: Estimator, X: FeatureInput, y: Target
       ];
       if (p) {
         const present = new Set(yTrue);
-        if (present.size >= 2 && classes.every((c) => present.has(c))) out.push([binary ? "roc_auc" : "roc_auc_ovr", rocAuc(yTrue, p, { labels: classes }), true]);
-        if (present.size >= 2) out.push(["average_precision", binary ? averagePrecision(yTrue, p.map((r) => r[1]), { posLabel: classes[1] }) : averagePrecision(yTrue, p, { labels: classes }), true]);
+        if (present.size >= 2 && classes.every((c) => present.has(c))) out.push([classes.length === 2 ? "roc_auc" : "roc_auc_ovr", rocAuc(yTrue, p, { labels: classes }), true]);
+        if (present.size >= 2 && (binary || classes.length > 2)) {
+          const column = classes.indexOf(positive as Label);
+          out.push(["average_precision", binary ? averagePrecision(yTrue, p.map((r) => r[column]), { posLabel: positive }) : averagePrecision(yTrue, p, { labels: classes }), true]);
+        }
         out.push(["log_loss", logLoss(yTrue, p, { labels: classes }), false]);
       }
       return out;
@@ -126,7 +153,7 @@ export async function evaluateModel(model: Estimator, X: FeatureInput, y: Target
         figures.push(precisionRecallFigure(yTrue, proba, { classes }));
       }
     }
-    return new ModelEvaluation(model.name, "classification", metrics, baseline ? "baseline (majority class)" : null, figures, classificationReport(yTrue, yPred), yTrue.length);
+    return new ModelEvaluation(model.name, "classification", metrics, baseline ? "baseline (majority class)" : null, figures, classificationReport(yTrue, yPred), yTrue.length, classes.length === 2 ? positive ?? null : undefined);
   }
   const t = yTrue as number[];
   const p = yPred as number[];

@@ -12,7 +12,8 @@ import {
   resolveScorers, scoreOnRows, specName, std, taskOf, withModelParams,
 } from "./engine";
 import { seededUniform } from "./folds";
-import type { MetricSpec } from "./scoring";
+import type { Label } from "./labels";
+import { MetricSpec, getScorer, positiveClassNote, positiveClasses } from "./scoring";
 import { ResultTable } from "./table";
 
 /** Values to try per parameter (a grid), or a list of such grids (their union, as in scikit-learn). */
@@ -35,6 +36,11 @@ export interface SearchOptions extends CvOptions {
   metric?: MetricSpec;
   /** Refit the best parameters on all the data (default true): `bestModel`. */
   refit?: boolean;
+  /**
+   * The positive class for a one-class metric ("precision", "recall", "f1", "average_precision") on a binary
+   * target. Required for them unless the labels are {0, 1} or {-1, 1} (then 1); the table names it.
+   */
+  posLabel?: Label;
 }
 
 /** One evaluated combination. */
@@ -63,6 +69,8 @@ export class SearchResult {
     readonly best: FittedSpec | undefined,
     /** True when a kernel interrupt stopped the search early (results hold what finished). */
     readonly interrupted: boolean,
+    /** The positive class of the metric, when it scores one class of a binary target (precision, recall, f1, average_precision). */
+    readonly positiveClass?: Label,
   ) {}
 
   private bestRow(): SearchRow {
@@ -112,7 +120,8 @@ export class SearchResult {
     });
     rows.push({ rank: null, [names[0] ?? "params"]: this.baseline.name, [`mean ${this.metric}`]: this.baseline.meanScore, [`std ${this.metric}`]: this.baseline.stdScore });
     return new ResultTable(["rank", ...(names.length ? names : ["params"]), `mean ${this.metric}`, `std ${this.metric}`], rows, {
-      title: `${this.kind === "grid" ? "Grid" : "Random"} search over ${this.modelName}: ${this.results.length} combinations × ${this.folds} folds${this.interrupted ? " (interrupted)" : ""}`,
+      title: `${this.kind === "grid" ? "Grid" : "Random"} search over ${this.modelName}: ${this.results.length} combinations × ${this.folds} folds${this.interrupted ? " (interrupted)" : ""}` +
+        (this.positiveClass !== undefined ? `; ${positiveClassNote({ [this.metric]: this.positiveClass })}` : ""),
       digits,
       rowClasses: rows.map((r, i) => (i === 0 ? "best" : i === rows.length - 1 ? "baseline" : undefined)),
       formats: { rank: "int", [`mean ${this.metric}`]: "float", [`std ${this.metric}`]: "float" },
@@ -191,8 +200,10 @@ export function sampleParams(distributions: ParamDistributions, n: number, seed:
 async function runSearch(kind: "grid" | "random", spec: ModelSpec, candidates: Record<string, ParamValue>[], X: FeatureInput, y: TargetInput, options: SearchOptions): Promise<SearchResult> {
   if (candidates.length === 0) throw new Error("The search has no parameter combinations to try.");
   const task = taskOf([spec]);
-  const [scorer] = resolveScorers(options.metric === undefined ? undefined : [options.metric], task);
+  const [scorer] = resolveScorers(options.metric === undefined ? undefined : [getScorer(options.metric, { posLabel: options.posLabel })], task);
   const prepared = prepare(X, y, task, options);
+  // Before any fit: a one-class metric that cannot tell which class is positive is an error listing the labels.
+  const positive = positiveClasses([scorer], prepared.y)[scorer.name];
   const seed = options.seed ?? 0;
   const known = Object.keys(estimatorOf(spec).getParams());
   for (const c of candidates) {
@@ -241,7 +252,7 @@ async function runSearch(kind: "grid" | "random", spec: ModelSpec, candidates: R
     best = await fitOnRows(withModelParams(spec, bestParams), prepared.source, prepared.y, all, seed);
   }
   progress.finish(interrupted ? "interrupted" : "done");
-  return new SearchResult(kind, specName(spec), scorer.name, scorer.greaterIsBetter, results, { name: base.name, meanScore: meanOfScores(baseScores), stdScore: std(baseScores) }, prepared.folds.length, best, interrupted);
+  return new SearchResult(kind, specName(spec), scorer.name, scorer.greaterIsBetter, results, { name: base.name, meanScore: meanOfScores(baseScores), stdScore: std(baseScores) }, prepared.folds.length, best, interrupted, positive);
 }
 
 /**

@@ -79,8 +79,9 @@ describe("lib/data transforms (fit on train, apply anywhere)", () => {
   });
 
   describe("encoders", () => {
-    it("OneHotEncoder makes sorted 0/1 columns in place of the original; null is all zeros", () => {
-      const enc = new OneHotEncoder({ columns: ["s"] }).fit(train);
+    it('OneHotEncoder makes sorted 0/1 columns in place of the original; null is an error, or all zeros with handleMissing: "all_zero"', () => {
+      assert.throws(() => new OneHotEncoder({ columns: ["s"] }).fit(train).transform(train), /column "s" has 1 missing value\(s\) \(the first in row 2\)/);
+      const enc = new OneHotEncoder({ columns: ["s"], handleMissing: "all_zero" }).fit(train);
       const out = enc.transform(train);
       assert.deepEqual(out.columnNames(), ["x", "c", "s_a", "s_b", "s_c"]);
       assert.deepEqual(Array.from(col(out, "s_a")), [0, 1, 0, 0, 0]);
@@ -161,7 +162,7 @@ describe("lib/data transforms (fit on train, apply anywhere)", () => {
     const transforms: Transform[] = [
       new DropDuplicates(), new Impute({ strategy: "median", columns: ["x"] }), new Impute({ strategy: "most_frequent", columns: ["s"] }),
       new MinMaxScaler({ columns: ["y"] }), new StandardScaler({ columns: ["y"] }), new RobustScaler({ columns: ["y"] }),
-      new OneHotEncoder({ columns: ["s"] }), new OrdinalEncoder({ columns: ["s"] }), new LabelEncoder({ column: "s" }),
+      new OneHotEncoder({ columns: ["s"], handleMissing: "all_zero" }), new OrdinalEncoder({ columns: ["s"] }), new LabelEncoder({ column: "s" }),
       new ClipOutliers({ columns: ["y"] }), new SelectColumns({ columns: ["y", "x"] }),
     ];
     for (const tr of transforms) {
@@ -255,7 +256,7 @@ describe("lib/data transforms on an empty table and a single row (penguins)", ()
 
   it("encoders fitted on a single row know exactly its category", () => {
     const islands = aq.table({ island: ["Torgersen", null, "Dream"] });
-    const oneHot = new OneHotEncoder({ columns: ["island"], handleUnknown: "ignore" }).fit(first);
+    const oneHot = new OneHotEncoder({ columns: ["island"], handleUnknown: "ignore", handleMissing: "all_zero" }).fit(first);
     assert.deepEqual(oneHot.categoriesByColumn.island, ["Torgersen"]);
     const encoded = oneHot.transform(islands);
     assert.deepEqual(encoded.columnNames(), ["island_Torgersen"]);

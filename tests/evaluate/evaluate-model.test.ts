@@ -34,11 +34,11 @@ describe("evaluateModel (lib/evaluate)", () => {
     await assert.rejects(evaluateModel(new KnnClassifier(), Xtest, yTest), /not fitted/);
   });
 
-  it("binary classifier: binary precision/recall/F1 of the greater class and ROC AUC", async () => {
+  it("binary classifier: binary precision/recall/F1 of the class named by posLabel and ROC AUC", async () => {
     const X = [[0], [1], [2], [3], [4], [5], [6], [7]];
     const y = ["no", "no", "no", "yes", "no", "yes", "yes", "yes"];
     const model = await new KnnClassifier({ k: 3 }).fit(X, y);
-    const ev = await evaluateModel(model, X, y);
+    const ev = await evaluateModel(model, X, y, { posLabel: "yes" });
     assert.equal(ev.get("f1"), f1(y, model.predict(X), { posLabel: "yes" }));
     assert.equal(ev.get("roc_auc"), rocAuc(y, model.predictProba(X)));
     assert.equal(ev.baselineName, null);

@@ -16,7 +16,7 @@ describe("lib/evaluate with lib/models' classical estimators", function () {
   const X = penguins.select("island", "beak_length_mm", "beak_depth_mm", "flipper_length_mm", "body_mass_g", "sex");
   const y = penguins.array("species") as string[];
   const prep = (): Pipeline =>
-    new Pipeline([new Impute({ strategy: "median" }), new Impute({ strategy: "most_frequent", columns: ["sex"] }), new OneHotEncoder({ handleUnknown: "ignore" }), new StandardScaler()]);
+    new Pipeline([new Impute({ strategy: "median", categorical: "skip" }), new Impute({ strategy: "most_frequent", columns: ["sex"] }), new OneHotEncoder({ handleUnknown: "ignore" }), new StandardScaler()]);
 
   it("compares logistic regression and a decision tree with the baseline on the same folds", async () => {
     const cv = await crossValidate(

@@ -14,7 +14,7 @@ describe("lib/evaluate with lib/data's Pipeline (penguins, raw)", () => {
   const y = penguins.array("species") as string[];
   const makePipeline = (): Pipeline =>
     new Pipeline([
-      new Impute({ strategy: "median" }),
+      new Impute({ strategy: "median", categorical: "skip" }),
       new Impute({ strategy: "most_frequent", columns: ["sex"] }),
       new OneHotEncoder({ handleUnknown: "ignore" }),
       new StandardScaler(),
