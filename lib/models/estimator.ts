@@ -85,3 +85,18 @@ export interface HasFeatureImportances {
 export function isClassifier(model: Estimator): model is Classifier {
   return model.kind === "classifier";
 }
+
+/** The property that marks a function as an estimator factory (e.g. `mlp`), for {@link discoverEstimators}. */
+export const ESTIMATOR_FACTORY: unique symbol = Symbol.for("trainlab.estimatorFactory") as never;
+
+/** A function that builds an unfitted estimator from partial params, marked with the param variants it covers. */
+export type EstimatorFactory = ((params?: Params) => Estimator) & { [ESTIMATOR_FACTORY]?: readonly Params[] };
+
+/**
+ * Marks `factory` as an estimator factory; `variants` are the params that select each kind it builds
+ * (e.g. `[{ task: "classification" }, { task: "regression" }]`). Returns the factory.
+ */
+export function markEstimatorFactory<F extends (...args: never[]) => Estimator>(factory: F, variants: readonly Params[] = [{}]): F {
+  Object.defineProperty(factory, ESTIMATOR_FACTORY, { value: variants, enumerable: false });
+  return factory;
+}

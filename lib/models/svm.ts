@@ -28,6 +28,22 @@ function loadLibsvm(): LibsvmStatic {
   return libsvm;
 }
 
+/**
+ * A fresh libsvm instance (its own heap and C `rand()` state, ~16 ms to load). libsvm's Platt-scaling folds draw from
+ * `rand()`, whose state would otherwise carry over from earlier fits: a fresh instance per fit makes every fit
+ * deterministic, whatever ran before.
+ */
+function freshLibsvm(): LibsvmStatic {
+  const file = require.resolve("libsvm-js/out/asm/libsvm");
+  const listeners = new Set(process.listeners("unhandledRejection"));
+  delete require.cache[file];
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const instance = (require("libsvm-js/src/loadSVM") as (m: unknown) => LibsvmStatic)(require(file));
+  // Emscripten registers a process-wide handler on every load; keep the process as it was.
+  for (const l of process.listeners("unhandledRejection")) if (!listeners.has(l)) process.removeListener("unhandledRejection", l);
+  return instance;
+}
+
 /** Hyperparameters of {@link SVC}. */
 export interface SVCParams {
   [key: string]: number | string | boolean;
@@ -71,21 +87,27 @@ export class SVC extends BaseClassifier<SVCParams> {
     return out;
   }
 
-  /** Fits libsvm's C-SVC. libsvm's own randomness (probability folds) is seeded by libsvm, not by `seed`. */
+  /**
+   * Fits libsvm's C-SVC. libsvm's own randomness (the probability folds) comes from a fresh libsvm instance per fit,
+   * so fits are deterministic; `seed` does not change it. The fitted model is libsvm's saved text, reloaded, so a
+   * saved and loaded SVC predicts exactly as the fitted one. @throws ValidationError on bad X or y.
+   */
   async fit(X: FeatureInput, y?: TargetInput, _options?: FitOptions): Promise<this> {
     const m = trainingMatrix(X, this.name);
     const codes = this.encode(y, m.rows);
     this.rememberShape(m);
     ({ mean: this.mean, std: this.std } = columnStats(m));
-    const SVM = loadLibsvm();
+    const SVM = freshLibsvm();
     const p = this.params;
     const model = new SVM({
       type: SVM.SVM_TYPES.C_SVC, kernel: SVM.KERNEL_TYPES[p.kernel.toUpperCase()], cost: p.C, gamma: p.gamma === "scale" ? 1 / m.cols : p.gamma,
       degree: p.degree, coef0: p.coef0, tolerance: p.tol, probabilityEstimates: true, quiet: true,
     });
     model.train(this.rowsOf(m), Array.from(codes));
+    const text = model.serializeModel();
+    model.free();
     this.model?.free();
-    this.model = model;
+    this.model = SVM.load(text);
     this.isFitted = true;
     return this;
   }
