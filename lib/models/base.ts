@@ -7,7 +7,7 @@ import * as path from "path";
 import type { ColumnTable } from "arquero";
 import { FeatureInput, Matrix, TargetInput, toMatrix, toTargetArray } from "../data/matrix";
 import {
-  EncodedLabels as CoreEncodedLabels, FeatureCheck, asValidationError, checkClassificationTarget, checkConsistentLength, checkFeatureMatrix, checkFeatureRows,
+  EncodedLabels as CoreEncodedLabels, FeatureCheck, asValidationError, checkClassificationTarget, checkFeatureMatrix, checkFeatureRows,
   checkFitted, checkPresent, checkRegressionTarget, checkScoringLabels,
 } from "../core/validation";
 import { FileDigest, digestOf, readCheckedFile } from "../core/integrity";
@@ -72,16 +72,6 @@ function targetValuesOf(y: TargetInput | undefined, where: string): unknown[] {
   } catch (err) {
     throw asValidationError(err, where);
   }
-}
-
-/**
- * Converts a target to labels and checks its length.
- * @throws ValidationError when y is missing or its length differs from the number of rows.
- */
-export function targetArray(y: TargetInput | undefined, rows: number, model: string): Label[] {
-  const arr = targetValuesOf(y, `${model}.fit`);
-  checkConsistentLength(rows, arr.length, `${model}.fit`);
-  return arr as Label[];
 }
 
 /**

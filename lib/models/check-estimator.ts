@@ -215,6 +215,9 @@ export async function checkEstimator(make: MakeEstimator, data: CheckData, optio
     const twin = await make().fit(X, y, { seed });
     fitted.push(twin);
     record("the same seed gives the same model", sameJson(outputsOf(twin, X), first), "predictions (and probabilities) compared exactly");
+    const clone = await model.withParams(model.getParams()).fit(X, y, { seed });
+    fitted.push(clone);
+    record("a withParams(getParams()) copy fits to the same model", sameJson(outputsOf(clone, X), first), "the params hold every setting that shapes the model");
     const d1 = await make().fit(X, y);
     const d2 = await make().fit(X, y);
     fitted.push(d1, d2);
