@@ -5,11 +5,19 @@
 import * as fs from "fs";
 import * as path from "path";
 import type { ColumnTable } from "arquero";
-import { FeatureInput, Matrix, TargetInput, checkFinite, toMatrix, toTargetArray } from "../data/matrix";
+import { FeatureInput, Matrix, TargetInput, toMatrix, toTargetArray } from "../data/matrix";
+import {
+  EncodedLabels as CoreEncodedLabels, FeatureCheck, asValidationError, checkClassificationTarget, checkFeatureMatrix, checkFeatureRows,
+  checkFitted, checkPresent, checkRegressionTarget, checkScoringLabels,
+} from "../core/validation";
+import { FileDigest, digestOf, readCheckedFile } from "../core/integrity";
 import type { Classifier, Clusterer, Estimator, EstimatorKind, FitOptions, Params, Regressor } from "./estimator";
 
 /** Version of the on-disk model format written by {@link BaseEstimator.save}. */
 export const MODEL_FORMAT_VERSION = 1;
+
+/** The seed every fit uses when none is given (see {@link fitSeed}). */
+export const DEFAULT_SEED = 0;
 
 /** A label as estimators return it. */
 export type Label = number | string;
@@ -17,9 +25,13 @@ export type Label = number | string;
 import { SeededRandom } from "./random";
 export { SeededRandom };
 
-/** The seed a fit uses: the option, else a fixed default (fits are reproducible unless asked otherwise). */
+/**
+ * The seed a fit uses. trainlab's one seed policy: every fit is deterministic. The seed is `fit(X, y, { seed })`,
+ * else the model's own `seed` parameter where it has one, else {@link DEFAULT_SEED}. For a different random draw,
+ * pass a different seed.
+ */
 export function fitSeed(options: FitOptions | undefined, paramSeed?: ParamSeed): number {
-  return options?.seed ?? (typeof paramSeed === "number" ? paramSeed : 0);
+  return options?.seed ?? (typeof paramSeed === "number" ? paramSeed : DEFAULT_SEED);
 }
 type ParamSeed = Params[string] | undefined;
 
@@ -28,78 +40,68 @@ function isTable(x: unknown): x is ColumnTable {
 }
 
 /**
- * Converts and checks training features.
- * @throws Error when there are no samples, no features, or a value is not finite.
+ * Converts features for `where` (e.g. "SVC.fit") and checks them with lib/core/validation: present, 2-D, numeric,
+ * finite, non-empty, and (after fit) the training column count. A table is read by `columns` when given.
+ * @throws ValidationError naming the row and column.
  */
-export function trainingMatrix(X: FeatureInput, model: string): Matrix {
-  if (X === undefined || X === null) throw new Error(`${model}.fit: X is missing. Pass a feature matrix (Matrix, table, 2-D tensor or array of rows).`);
-  const m = checkFinite(toMatrix(X));
-  if (m.rows === 0) throw new Error(`${model}.fit: the training set is empty (0 rows).`);
-  if (m.cols === 0) throw new Error(`${model}.fit: the training set has no feature columns.`);
+export function featureMatrix(X: FeatureInput, where: string, check: FeatureCheck = {}, columns?: readonly string[]): Matrix {
+  checkPresent(X, "X", where);
+  checkFeatureRows(X, where);
+  let m: Matrix;
+  try {
+    m = toMatrix(X, columns);
+  } catch (err) {
+    throw asValidationError(err, where);
+  }
+  checkFeatureMatrix(m, where, check);
   return m;
 }
 
 /**
- * Converts a target to labels and checks its length.
- * @throws Error when y is missing or its length differs from the number of rows.
+ * Converts and checks training features.
+ * @throws ValidationError when there are no samples, no features, or a value is not a finite number.
  */
-export function targetArray(y: TargetInput | undefined, rows: number, model: string): Label[] {
-  if (y === undefined || y === null) throw new Error(`${model}.fit: y is missing. Supervised models need a target with one value per row.`);
-  const arr = toTargetArray(y);
-  if (arr.length !== rows) throw new Error(`${model}: X has ${rows} rows but y has ${arr.length} values; they must match.`);
-  return arr;
+export function trainingMatrix(X: FeatureInput, model: string): Matrix {
+  return featureMatrix(X, `${model}.fit`);
+}
+
+function targetValuesOf(y: TargetInput | undefined, where: string): unknown[] {
+  checkPresent(y, "y", where);
+  try {
+    return toTargetArray(y as TargetInput);
+  } catch (err) {
+    throw asValidationError(err, where);
+  }
 }
 
 /**
  * Numeric regression target.
- * @throws Error naming the first row that is not a finite number.
+ * @throws ValidationError naming the first row that is not a finite number.
  */
-export function numericTarget(y: TargetInput | undefined, rows: number, model: string): Float64Array {
-  const arr = targetArray(y, rows, model);
-  const out = new Float64Array(rows);
-  for (let i = 0; i < rows; i++) {
-    const v = arr[i];
-    if (typeof v !== "number" || !Number.isFinite(v)) {
-      throw new Error(`${model}: target row ${i} is ${JSON.stringify(v)}, not a finite number. Regression needs numeric targets; drop or impute missing ones.`);
-    }
-    out[i] = v;
-  }
-  return out;
+export function numericTarget(y: TargetInput | undefined, rows: number, model: string, method = "fit"): Float64Array {
+  const where = `${model}.${method}`;
+  return checkRegressionTarget(targetValuesOf(y, where), rows, where);
 }
 
 /** Class labels encoded as 0..K-1 in sorted label order. */
-export interface EncodedLabels {
-  classes: Label[];
-  codes: Int32Array;
+export type EncodedLabels = CoreEncodedLabels;
+
+/**
+ * Encodes class labels as integer codes (classes sorted: numbers ascending, strings by code point).
+ * @throws ValidationError on a missing, NaN or fractional label, mixed label types, or a single class.
+ */
+export function encodeLabels(y: TargetInput | undefined, rows: number, model: string): EncodedLabels {
+  const where = `${model}.fit`;
+  return checkClassificationTarget(targetValuesOf(y, where), rows, where);
 }
 
 /**
- * Encodes class labels as integer codes (classes sorted: numbers ascending, strings alphabetically).
- * @throws Error on a missing or NaN label, mixed label types, or a single class.
+ * Labels to score a classifier against: valid labels, one per row.
+ * @throws ValidationError on a bad label or length mismatch.
  */
-export function encodeLabels(y: TargetInput | undefined, rows: number, model: string): EncodedLabels {
-  const arr = targetArray(y, rows, model);
-  let kind: "number" | "string" | undefined;
-  for (let i = 0; i < arr.length; i++) {
-    const v = arr[i] as unknown;
-    if (v === null || v === undefined || (typeof v === "number" && !Number.isFinite(v))) {
-      throw new Error(`${model}: label in row ${i} is ${String(v)}. Drop or impute rows with a missing label before fitting.`);
-    }
-    const t = typeof v === "number" ? "number" : typeof v === "string" ? "string" : undefined;
-    if (!t) throw new Error(`${model}: label in row ${i} has type ${typeof v}; labels must be numbers or strings.`);
-    if (kind && kind !== t) throw new Error(`${model}: labels mix numbers and strings (row ${i}); use one type.`);
-    kind = t;
-  }
-  const unique = Array.from(new Set(arr));
-  if (kind === "number") (unique as number[]).sort((a, b) => a - b);
-  else (unique as string[]).sort();
-  if (unique.length < 2) {
-    throw new Error(`${model}: y has only one class (${JSON.stringify(unique[0])}). A classifier needs at least two classes; check your split or filter.`);
-  }
-  const index = new Map<Label, number>(unique.map((c, k) => [c, k]));
-  const codes = new Int32Array(rows);
-  for (let i = 0; i < rows; i++) codes[i] = index.get(arr[i]) as number;
-  return { classes: unique, codes };
+export function scoringLabels(y: TargetInput, rows: number, model: string): Label[] {
+  const where = `${model}.score`;
+  return checkScoringLabels(targetValuesOf(y, where), rows, where);
 }
 
 /** Index of the largest value in `row[offset..offset+k)`. */
@@ -237,6 +239,22 @@ export interface SavedModelManifest {
   params: Params;
   state: unknown;
   savedAt: string;
+  /** Byte length and SHA-256 of weights.bin (absent in saves made before checksums were recorded). */
+  weights?: FileDigest;
+}
+
+/** The binary file of a classical model's typed arrays. */
+export const WEIGHTS_FILE = "weights.bin";
+
+/** Bytes of weights.bin the state's array references need (an old save without a digest must have exactly this). */
+function bytesNeeded(value: unknown): number {
+  if (Array.isArray(value)) return value.reduce((n: number, v) => Math.max(n, bytesNeeded(v)), 0);
+  if (value !== null && typeof value === "object") {
+    const ref = value as ArrayRef;
+    if (typeof ref.$array === "string") return ref.offset + ref.length * bytesOf(ref.$array);
+    return Object.values(value as Record<string, unknown>).reduce((n: number, v) => Math.max(n, bytesNeeded(v)), 0);
+  }
+  return 0;
 }
 
 /**
@@ -266,7 +284,10 @@ export async function writeDirAtomically(dir: string, write: (tmp: string) => Pr
   }
 }
 
-/** Reads `model.json` (+ `weights.bin`) from a directory written by `save`. @throws Error when it is not a saved model. */
+/**
+ * Reads `model.json` (+ `weights.bin`) from a directory written by `save`, checking weights.bin's length and checksum.
+ * @throws Error naming the file when it is not a saved model, or weights.bin is missing, truncated, empty or altered.
+ */
 export function readSavedModel(dir: string): { manifest: SavedModelManifest; state: ModelState } {
   const file = path.join(dir, "model.json");
   if (!fs.existsSync(file)) throw new Error(`${dir} is not a saved trainlab model: ${file} does not exist.`);
@@ -277,8 +298,10 @@ export function readSavedModel(dir: string): { manifest: SavedModelManifest; sta
     throw new Error(`${file} is not valid JSON (${(err as Error).message}); the save may be from another program.`);
   }
   if (manifest.format !== "trainlab-model") throw new Error(`${file} is not a trainlab model manifest (format is ${JSON.stringify(manifest.format)}).`);
-  const weightsFile = path.join(dir, "weights.bin");
-  const weights = fs.existsSync(weightsFile) ? fs.readFileSync(weightsFile) : Buffer.alloc(0);
+  const weightsFile = path.join(dir, WEIGHTS_FILE);
+  const needed = manifest.weights ? manifest.weights.bytes : bytesNeeded(manifest.state);
+  // An old save (no digest) that needs no bytes may lack the file; a recorded file must be there.
+  const weights = !manifest.weights && needed === 0 && !fs.existsSync(weightsFile) ? Buffer.alloc(0) : readCheckedFile(weightsFile, { bytes: needed, sha256: manifest.weights?.sha256 });
   return { manifest, state: decodeState(manifest.state, weights) as ModelState };
 }
 
@@ -298,10 +321,20 @@ export function registeredEstimators(): string[] {
   return Array.from(registry.keys()).sort();
 }
 
-/** Restores a classical model from a registered name, params and state. @throws Error on an unknown name. */
-export function restoreEstimator(manifest: SavedModelManifest, state: ModelState): BaseEstimator<Params> {
+/** Models saved in the trainlab-model format that are not BaseEstimators (the baselines) restore themselves. */
+const restorers = new Map<string, (manifest: SavedModelManifest, state: ModelState) => Estimator>();
+
+/** Registers a restore function for models saved under `name` that do not extend {@link BaseEstimator}. */
+export function registerRestorer(name: string, restore: (manifest: SavedModelManifest, state: ModelState) => Estimator): void {
+  restorers.set(name, restore);
+}
+
+/** Restores a model from a registered name, params and state. @throws Error on an unknown name. */
+export function restoreEstimator(manifest: SavedModelManifest, state: ModelState): Estimator {
+  const restore = restorers.get(manifest.name);
+  if (restore) return restore(manifest, state);
   const make = registry.get(manifest.name);
-  if (!make) throw new Error(`Unknown model "${manifest.name}". Known: ${registeredEstimators().join(", ")}.`);
+  if (!make) throw new Error(`Unknown model "${manifest.name}". Known: ${[...registeredEstimators(), ...restorers.keys()].sort().join(", ")}.`);
   const model = make(manifest.params);
   model.loadState(state);
   return model;
@@ -362,24 +395,21 @@ export abstract class BaseEstimator<P extends Params> implements Estimator<P> {
     this.featureNames = m.columns ? [...m.columns] : null;
   }
 
-  /** @throws Error when the model is not fitted. */
+  /** @throws NotFittedError when the model is not fitted. */
   protected assertFitted(method: string): void {
-    if (!this.isFitted) throw new Error(`${this.name}.${method}: the model is not fitted yet. Call fit(X, y) first.`);
+    checkFitted(this.isFitted, this.name, method);
   }
 
   /**
    * Converts prediction input, checking it has the training features.
    * A table is read by the training column names (in training order).
-   * @throws Error when unfitted, on a column-count mismatch or a non-finite value.
+   * @throws NotFittedError when unfitted; ValidationError on a column-count mismatch or a non-finite value.
    */
   protected inputMatrix(X: FeatureInput, method: string): Matrix {
     this.assertFitted(method);
-    if (X === undefined || X === null) throw new Error(`${this.name}.${method}: X is missing.`);
-    const m = checkFinite(isTable(X) && this.featureNames ? toMatrix(X, this.featureNames) : toMatrix(X));
-    if (m.cols !== this.nFeatures) {
-      throw new Error(`${this.name}.${method}: X has ${m.cols} features but the model was fitted on ${this.nFeatures}${this.featureNames ? ` (${this.featureNames.join(", ")})` : ""}.`);
-    }
-    return m;
+    const where = `${this.name}.${method}`;
+    const columns = isTable(X) && this.featureNames ? this.featureNames : undefined;
+    return featureMatrix(X, where, { nFeatures: this.nFeatures, featureNames: this.featureNames }, columns);
   }
 
   /** Writes `model.json` (name, params, state) and `weights.bin` to `dir`, atomically. @throws Error when unfitted. */
@@ -390,8 +420,10 @@ export abstract class BaseEstimator<P extends Params> implements Estimator<P> {
     const manifest: SavedModelManifest = {
       format: "trainlab-model", version: MODEL_FORMAT_VERSION, name: this.name, kind: this.kind, params: this.getParams(), state, savedAt: new Date().toISOString(),
     };
+    const weights = Buffer.concat(chunks);
+    manifest.weights = digestOf(WEIGHTS_FILE, weights);
     await writeDirAtomically(dir, (tmp) => {
-      fs.writeFileSync(path.join(tmp, "weights.bin"), Buffer.concat(chunks));
+      fs.writeFileSync(path.join(tmp, WEIGHTS_FILE), weights);
       fs.writeFileSync(path.join(tmp, "model.json"), JSON.stringify(manifest, null, 1));
     });
   }
@@ -442,7 +474,7 @@ export abstract class BaseClassifier<P extends Params> extends BaseEstimator<P> 
   /** Accuracy on (X, y). @throws Error when unfitted or on a length mismatch. */
   score(X: FeatureInput, y: TargetInput): number {
     const predicted = this.predict(X);
-    return accuracyOf(targetArray(y, predicted.length, this.name), predicted);
+    return accuracyOf(scoringLabels(y, predicted.length, this.name), predicted);
   }
 
   protected encode(y: TargetInput | undefined, rows: number): Int32Array {
@@ -474,7 +506,7 @@ export abstract class BaseRegressor<P extends Params> extends BaseEstimator<P> i
   /** R² on (X, y). @throws Error when unfitted, on a length mismatch or non-numeric y. */
   score(X: FeatureInput, y: TargetInput): number {
     const m = this.inputMatrix(X, "score");
-    return r2Score(numericTarget(y, m.rows, this.name), this.predictFlat(m));
+    return r2Score(numericTarget(y, m.rows, this.name, "score"), this.predictFlat(m));
   }
 }
 

@@ -2,6 +2,7 @@
 import type { FeatureInput, Matrix, TargetInput } from "../data/matrix";
 import type { FitOptions } from "./estimator";
 import { BaseClusterer, ModelState, SeededRandom, fitSeed, registerEstimator, trainingMatrix } from "./base";
+import { ValidationError } from "../core/validation";
 
 function sqDist(a: Float64Array, ao: number, b: Float64Array, bo: number, d: number): number {
   let s = 0;
@@ -73,7 +74,7 @@ export class KMeans extends BaseClusterer<KMeansParams> {
   async fit(X: FeatureInput, _y?: TargetInput, options?: FitOptions): Promise<this> {
     const m = trainingMatrix(X, this.name);
     const k = this.params.nClusters;
-    if (m.rows < k) throw new Error(`KMeans: ${m.rows} samples cannot form ${k} clusters; lower nClusters.`);
+    if (m.rows < k) throw new ValidationError(`KMeans.fit: ${m.rows} samples cannot form ${k} clusters; lower nClusters.`);
     this.rememberShape(m);
     const d = m.cols;
     const rng = new SeededRandom(fitSeed(options));
@@ -227,8 +228,8 @@ export class AgglomerativeClustering extends BaseClusterer<AgglomerativeParams> 
     const m = trainingMatrix(X, this.name);
     const n = m.rows;
     const k = this.params.nClusters;
-    if (n < k) throw new Error(`AgglomerativeClustering: ${n} samples cannot form ${k} clusters; lower nClusters.`);
-    if (n > AGGLOMERATIVE_MAX_ROWS) throw new Error(`AgglomerativeClustering: ${n} rows is above the ${AGGLOMERATIVE_MAX_ROWS} it accepts (it needs an n×n distance matrix). Sample the rows, or use KMeans.`);
+    if (n < k) throw new ValidationError(`AgglomerativeClustering.fit: ${n} samples cannot form ${k} clusters; lower nClusters.`);
+    if (n > AGGLOMERATIVE_MAX_ROWS) throw new ValidationError(`AgglomerativeClustering.fit: ${n} rows is above the ${AGGLOMERATIVE_MAX_ROWS} it accepts (it needs an n×n distance matrix). Sample the rows, or use KMeans.`);
     this.rememberShape(m);
     const d = m.cols;
     const linkage = this.params.linkage;

@@ -20,7 +20,7 @@ export type EstimatorKind = "classifier" | "regressor" | "clusterer";
 
 /** Options every `fit` accepts. */
 export interface FitOptions {
-  /** Seed for every random choice the fit makes; the same seed gives the same model. */
+  /** Seed for every random choice the fit makes; the same seed gives the same model. Default: the model's `seed` param, else 0. */
   seed?: number;
   /** Stops the fit early (e.g. on a kernel interrupt); the model stays usable. */
   signal?: AbortSignal;
@@ -39,14 +39,15 @@ export interface Estimator<P extends Params = Params> {
   withParams(params: Partial<P>): Estimator<P>;
   /**
    * Learns from training data.
-   * @throws Error on wrong shapes, NaN, an empty set or a single class (classifiers).
+   * @throws ValidationError (lib/core/validation) on wrong shapes, NaN/null, an empty set, an X/y length mismatch,
+   * invalid class labels or a single class (classifiers).
    */
   fit(X: FeatureInput, y?: TargetInput, options?: FitOptions): Promise<this>;
-  /** Predictions: class labels (classifiers), values (regressors) or cluster ids (clusterers). @throws Error when unfitted. */
+  /** Predictions: class labels (classifiers), values (regressors) or cluster ids (clusterers). @throws NotFittedError when unfitted, ValidationError on bad X. */
   predict(X: FeatureInput): (number | string)[];
-  /** Default score: accuracy (classifiers), R² (regressors). @throws Error when unfitted. */
+  /** Default score: accuracy (classifiers, labels compared with ===), R² (regressors). @throws NotFittedError when unfitted, ValidationError on bad X or y. */
   score(X: FeatureInput, y: TargetInput): number;
-  /** Writes the fitted model (params, state, weights) to `dir`, atomically. @throws Error when unfitted. */
+  /** Writes the fitted model (params, state, weights with their length and checksum) to `dir`, atomically. @throws NotFittedError when unfitted. */
   save(dir: string): Promise<void>;
 }
 
@@ -84,4 +85,19 @@ export interface HasFeatureImportances {
 /** True when `model` is a classifier. */
 export function isClassifier(model: Estimator): model is Classifier {
   return model.kind === "classifier";
+}
+
+/** The property that marks a function as an estimator factory (e.g. `mlp`), for {@link discoverEstimators}. */
+export const ESTIMATOR_FACTORY: unique symbol = Symbol.for("trainlab.estimatorFactory") as never;
+
+/** A function that builds an unfitted estimator from partial params, marked with the param variants it covers. */
+export type EstimatorFactory = ((params?: Params) => Estimator) & { [ESTIMATOR_FACTORY]?: readonly Params[] };
+
+/**
+ * Marks `factory` as an estimator factory; `variants` are the params that select each kind it builds
+ * (e.g. `[{ task: "classification" }, { task: "regression" }]`). Returns the factory.
+ */
+export function markEstimatorFactory<F extends (...args: never[]) => Estimator>(factory: F, variants: readonly Params[] = [{}]): F {
+  Object.defineProperty(factory, ESTIMATOR_FACTORY, { value: variants, enumerable: false });
+  return factory;
 }

@@ -17,4 +17,7 @@ export type { KMeansParams, AgglomerativeParams, Linkage } from "./clustering";
 export { recommend, RECOMMEND_TASKS } from "./recommend";
 export type { RecommendTask, DataShape, Candidate, Recommendation, Suitability } from "./recommend";
 export { loadModel } from "./load";
+export { checkEstimator, discoverEstimators } from "./check-estimator";
+export type { CheckData, EstimatorCheckResult, MakeEstimator, DiscoveredEstimator } from "./check-estimator";
+export { DEFAULT_SEED } from "./base";
 export * from "./nn";

@@ -10,6 +10,8 @@ import "./boosting";
 import "./svm";
 import "./naive-bayes";
 import "./clustering";
+// The baselines (lib/evaluate) save in the same format and register their restorers.
+import { restoreLegacyBaseline } from "../evaluate/baseline";
 
 interface NnLoader {
   isSavedNeuralNetwork(dir: string): boolean;
@@ -19,12 +21,26 @@ interface NnLoader {
 /**
  * Restores a model written by `model.save(dir)`: dispatches on the name in `model.json` for classical
  * models, and hands neural networks (lib/models/nn) to their loader.
- * @throws Error when `dir` does not hold a saved trainlab model or names an unknown model.
+ * @throws Error naming the file when `dir` does not hold a saved trainlab model, names an unknown model, or its
+ * weights file is missing, truncated, empty or altered.
  */
 export async function loadModel(dir: string): Promise<Estimator> {
   if (!fs.existsSync(dir)) throw new Error(`No saved model at ${path.resolve(dir)}: the directory does not exist.`);
   const nn = require("./nn") as NnLoader;
   if (nn.isSavedNeuralNetwork(dir)) return nn.loadNeuralNetwork(dir);
+  const legacy = readLegacy(dir);
+  if (legacy) return legacy;
   const { manifest, state } = readSavedModel(dir);
   return restoreEstimator(manifest, state);
+}
+
+/** A baseline saved before baselines wrote the trainlab-model format, else undefined. */
+function readLegacy(dir: string): Estimator | undefined {
+  const file = path.join(dir, "model.json");
+  if (!fs.existsSync(file)) return undefined;
+  try {
+    return restoreLegacyBaseline(JSON.parse(fs.readFileSync(file, "utf8")));
+  } catch {
+    return undefined; // not JSON: readSavedModel reports it with the file name
+  }
 }

@@ -1,7 +1,11 @@
 /**
- * Support vector classification on libsvm (libsvm-js 0.2.1, its synchronous asm.js build).
+ * Support vector classification on libsvm (libsvm-js 0.2.1): trained in a fresh instance of its WebAssembly build,
+ * predicting with its synchronous asm.js build.
  * Features are standardized internally (mean 0, variance 1), so gamma "scale" is 1 / features.
  */
+import * as fs from "fs";
+import * as path from "path";
+import * as vm from "vm";
 import type { FeatureInput, Matrix, TargetInput } from "../data/matrix";
 import type { FitOptions } from "./estimator";
 import { BaseClassifier, Label, ModelState, registerEstimator, trainingMatrix } from "./base";
@@ -26,6 +30,39 @@ function loadLibsvm(): LibsvmStatic {
   // eslint-disable-next-line @typescript-eslint/no-var-requires
   libsvm ??= require("libsvm-js/asm") as LibsvmStatic;
   return libsvm;
+}
+
+/**
+ * A fresh libsvm instance for one fit: libsvm's WebAssembly build, instantiated anew (its own memory, so its C `rand()`
+ * starts from the same state; a few ms). libsvm's Platt-scaling folds draw from `rand()`, whose state in a shared
+ * instance would carry over from earlier fits: a fresh instance per fit makes every fit deterministic.
+ */
+let glue: { script: vm.Script; file: string } | undefined;
+
+async function freshLibsvm(): Promise<LibsvmStatic> {
+  if (!glue) {
+    const file = require.resolve("libsvm-js/out/wasm/libsvm");
+    // Compiled once; each run below builds a new Emscripten module (and WebAssembly instance) from it.
+    const source = `(function (exports, require, module, __filename, __dirname) {${fs.readFileSync(file, "utf8")}\n})`;
+    glue = { script: new vm.Script(source, { filename: file }), file };
+  }
+  const listeners = new Set(process.listeners("unhandledRejection"));
+  const wasm = WebAssembly as { instantiateStreaming?: unknown };
+  const streaming = wasm.instantiateStreaming;
+  const mod = { exports: {} as { load(): Promise<void> } };
+  try {
+    // Emscripten would try to fetch() the .wasm path, fail and print a warning, then read the file: go to the file.
+    wasm.instantiateStreaming = undefined;
+    const run = glue.script.runInThisContext() as (e: unknown, r: NodeRequire, m: unknown, f: string, d: string) => void;
+    run(mod.exports, require, mod, glue.file, path.dirname(glue.file));
+  } finally {
+    wasm.instantiateStreaming = streaming;
+    // Emscripten registers a process-wide handler on every load; keep the process as it was.
+    for (const l of process.listeners("unhandledRejection")) if (!listeners.has(l)) process.removeListener("unhandledRejection", l);
+  }
+  await mod.exports.load();
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  return (require("libsvm-js/src/loadSVM") as (m: unknown) => LibsvmStatic)(mod.exports);
 }
 
 /** Hyperparameters of {@link SVC}. */
@@ -71,21 +108,28 @@ export class SVC extends BaseClassifier<SVCParams> {
     return out;
   }
 
-  /** Fits libsvm's C-SVC. libsvm's own randomness (probability folds) is seeded by libsvm, not by `seed`. */
+  /**
+   * Fits libsvm's C-SVC in a fresh libsvm instance, so its own randomness (the probability folds) is the same on every
+   * fit; `seed` does not change it. The fitted model is libsvm's saved text, reloaded into the shared instance that
+   * `loadModel` uses, so a saved and loaded SVC predicts exactly as the fitted one. @throws ValidationError on bad X or y.
+   */
   async fit(X: FeatureInput, y?: TargetInput, _options?: FitOptions): Promise<this> {
     const m = trainingMatrix(X, this.name);
     const codes = this.encode(y, m.rows);
     this.rememberShape(m);
     ({ mean: this.mean, std: this.std } = columnStats(m));
-    const SVM = loadLibsvm();
+    const SVM = await freshLibsvm();
     const p = this.params;
     const model = new SVM({
       type: SVM.SVM_TYPES.C_SVC, kernel: SVM.KERNEL_TYPES[p.kernel.toUpperCase()], cost: p.C, gamma: p.gamma === "scale" ? 1 / m.cols : p.gamma,
       degree: p.degree, coef0: p.coef0, tolerance: p.tol, probabilityEstimates: true, quiet: true,
     });
     model.train(this.rowsOf(m), Array.from(codes));
+    const text = model.serializeModel();
+    model.free();
     this.model?.free();
-    this.model = model;
+    // Predict with the saved text in the shared instance, exactly as a loaded SVC does.
+    this.model = loadLibsvm().load(text);
     this.isFitted = true;
     return this;
   }

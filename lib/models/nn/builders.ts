@@ -2,6 +2,7 @@
  * Builders of the neural estimators: `mlp`, `cnn`, `rnn`, `transformer`. Each takes partial hyperparameters
  * and returns an unfitted classifier (default) or regressor (`task: "regression"`).
  */
+import { markEstimatorFactory } from "../estimator";
 import { CnnParams, MlpParams, NEURAL_DEFAULTS, NeuralClassifier, NeuralRegressor, RnnParams, TransformerParams, makeNeural } from "./network";
 
 type Build<P> = Partial<Omit<P, "architecture">>;
@@ -33,3 +34,6 @@ export function transformer(params: Build<TransformerParams> & { task: "regressi
 export function transformer(params: Build<TransformerParams> = {}): NeuralClassifier<TransformerParams> | NeuralRegressor<TransformerParams> {
   return makeNeural<TransformerParams>({ ...NEURAL_DEFAULTS.transformer, ...params, architecture: "transformer" });
 }
+
+const TASKS = [{ task: "classification" }, { task: "regression" }] as const;
+for (const factory of [mlp, cnn, rnn, transformer]) markEstimatorFactory(factory, TASKS);

@@ -5,6 +5,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { FeatureInput, isMatrix, toMatrix, toTargetArray, TargetInput } from "../../data/matrix";
 import type { ImageDataset } from "../../datasets";
+import { ValidationError, asValidationError, checkConsistentLength, checkFeatureRows, checkPresent } from "../../core/validation";
 
 /** Everything a neural estimator accepts as features. */
 export type NeuralInput = FeatureInput | tf.Tensor | ImageDataset | ArrayLike<ArrayLike<ArrayLike<number>>>;
@@ -27,7 +28,7 @@ function checkFiniteValues(values: ArrayLike<number>, shape: readonly number[], 
   const inner = shape.slice(1).reduce((a, b) => a * b, 1);
   for (let i = 0; i < values.length; i++) {
     if (!Number.isFinite(values[i])) {
-      throw new Error(`${what}: sample ${Math.floor(i / Math.max(inner, 1))} holds ${values[i]} (not a finite number). Impute or drop it before fitting.`);
+      throw new ValidationError(`${what}: sample ${Math.floor(i / Math.max(inner, 1))} holds ${values[i]} (not a finite number). Impute or drop it before fitting.`);
     }
   }
 }
@@ -46,7 +47,7 @@ function isNested3(x: unknown): x is ArrayLike<ArrayLike<ArrayLike<number>>> {
  */
 export function featureTensor(x: NeuralInput, spec: InputSpec): { tensor: tf.Tensor; labels?: Int32Array } {
   if (isImageDataset(x)) {
-    if (spec.architecture !== "cnn" && spec.architecture !== "mlp") throw new Error(`An ImageDataset feeds a cnn or an mlp, not a ${spec.architecture}.`);
+    if (spec.architecture !== "cnn" && spec.architecture !== "mlp") throw new ValidationError(`An ImageDataset feeds a cnn or an mlp, not a ${spec.architecture}.`);
     checkFiniteValues(x.images, [x.count, x.height * x.width * x.channels], "Images");
     const tensor = spec.architecture === "mlp"
       ? tf.tensor2d(x.images, [x.count, x.height * x.width * x.channels])
@@ -64,24 +65,35 @@ export function featureTensor(x: NeuralInput, spec: InputSpec): { tensor: tf.Ten
     const f = x[0][0].length;
     values = new Float32Array(n * t * f);
     for (let i = 0; i < n; i++) {
-      if (x[i].length !== t) throw new Error(`Sequence ${i} has ${x[i].length} steps but sequence 0 has ${t}: pad or truncate them to one length.`);
+      if (x[i].length !== t) throw new ValidationError(`Sequence ${i} has ${x[i].length} steps but sequence 0 has ${t}: pad or truncate them to one length.`);
       for (let s = 0; s < t; s++) {
         const step = x[i][s];
-        if (step.length !== f) throw new Error(`Sequence ${i}, step ${s} has ${step.length} features but others have ${f}.`);
-        for (let j = 0; j < f; j++) values[(i * t + s) * f + j] = step[j];
+        if (step.length !== f) throw new ValidationError(`Sequence ${i}, step ${s} has ${step.length} features but others have ${f}.`);
+        for (let j = 0; j < f; j++) {
+          const v = step[j];
+          if (typeof v !== "number") throw new ValidationError(`Sequence ${i}, step ${s}, feature ${j} is ${v === null ? "null" : typeof v}, not a number. Impute or drop it first.`);
+          values[(i * t + s) * f + j] = v;
+        }
       }
     }
     shape = [n, t, f];
   } else {
-    const m = toMatrix(x as FeatureInput);
+    checkPresent(x, "X", "Features");
+    checkFeatureRows(x, "Features");
+    let m;
+    try {
+      m = toMatrix(x as FeatureInput);
+    } catch (err) {
+      throw asValidationError(err, "Features");
+    }
     values = Float32Array.from(m.data);
     shape = [m.rows, m.cols];
   }
   const arch = spec.architecture;
-  if (shape[0] === 0) throw new Error("No samples: the feature set is empty.");
+  if (shape[0] === 0) throw new ValidationError("No samples: the feature set is empty.");
   checkFiniteValues(values, shape, "Features");
   if (arch === "mlp") {
-    if (shape.length < 2) throw new Error(`An mlp needs [samples, features], got shape [${shape}].`);
+    if (shape.length < 2) throw new ValidationError(`An mlp needs [samples, features], got shape [${shape}].`);
     const flat = shape.slice(1).reduce((a, b) => a * b, 1);
     return { tensor: tf.tensor2d(values, [shape[0], flat]) };
   }
@@ -89,32 +101,40 @@ export function featureTensor(x: NeuralInput, spec: InputSpec): { tensor: tf.Ten
     if (shape.length === 4) return { tensor: tf.tensor4d(values, shape as [number, number, number, number]) };
     if (shape.length === 3) return { tensor: tf.tensor4d(values, [shape[0], shape[1], shape[2], 1]) };
     const image = spec.imageShape ?? (shape[1] === 784 ? [28, 28, 1] : null);
-    if (!image) throw new Error(`A cnn needs images [samples, height, width, channels]; got [${shape}]. Pass a 4-D tensor or set imageShape.`);
+    if (!image) throw new ValidationError(`A cnn needs images [samples, height, width, channels]; got [${shape}]. Pass a 4-D tensor or set imageShape.`);
     if (image.reduce((a, b) => a * b, 1) !== shape[1]) {
-      throw new Error(`Rows have ${shape[1]} values but imageShape [${image}] needs ${image.reduce((a, b) => a * b, 1)}.`);
+      throw new ValidationError(`Rows have ${shape[1]} values but imageShape [${image}] needs ${image.reduce((a, b) => a * b, 1)}.`);
     }
     return { tensor: tf.tensor4d(values, [shape[0], image[0], image[1], image[2]]) };
   }
   // rnn / transformer
   if (spec.vocabSize) {
-    if (shape.length !== 2) throw new Error(`With vocabSize, a ${arch} takes token ids [samples, steps]; got shape [${shape}].`);
+    if (shape.length !== 2) throw new ValidationError(`With vocabSize, a ${arch} takes token ids [samples, steps]; got shape [${shape}].`);
     for (let i = 0; i < values.length; i++) {
       const v = values[i];
       if (!Number.isInteger(v) || v < 0 || v >= spec.vocabSize) {
-        throw new Error(`Sample ${Math.floor(i / shape[1])}, step ${i % shape[1]}: token id ${v} is not an integer in [0, ${spec.vocabSize}). Encode tokens first or raise vocabSize.`);
+        throw new ValidationError(`Sample ${Math.floor(i / shape[1])}, step ${i % shape[1]}: token id ${v} is not an integer in [0, ${spec.vocabSize}). Encode tokens first or raise vocabSize.`);
       }
     }
     return { tensor: tf.tensor2d(Int32Array.from(values), [shape[0], shape[1]], "int32") };
   }
   if (shape.length === 3) return { tensor: tf.tensor3d(values, shape as [number, number, number]) };
   if (shape.length === 2) return { tensor: tf.tensor3d(values, [shape[0], shape[1], 1]) };
-  throw new Error(`A ${arch} takes sequences [samples, steps, features] (or token ids with vocabSize); got shape [${shape}].`);
+  throw new ValidationError(`A ${arch} takes sequences [samples, steps, features] (or token ids with vocabSize); got shape [${shape}].`);
 }
 
-/** Targets as a plain array, or the labels an ImageDataset carried. @throws Error when both are missing or lengths differ. */
-export function targetValues(y: TargetInput | undefined, carried: Int32Array | undefined, rows: number): (number | string)[] {
-  const values = y !== undefined ? toTargetArray(y) : carried ? Array.from(carried) : undefined;
-  if (!values) throw new Error("No target: pass y (labels or values) to fit.");
-  if (values.length !== rows) throw new Error(`X has ${rows} samples but y has ${values.length}: they must match.`);
+/**
+ * Targets as a plain array (values unchecked: the estimator checks them as labels or numbers), or the labels an
+ * ImageDataset carried. @throws ValidationError when both are missing or lengths differ.
+ */
+export function targetValues(y: TargetInput | undefined, carried: Int32Array | undefined, rows: number, where = "fit"): unknown[] {
+  let values: unknown[] | undefined;
+  try {
+    values = y !== undefined && y !== null ? toTargetArray(y) : carried ? Array.from(carried) : undefined;
+  } catch (err) {
+    throw asValidationError(err, where);
+  }
+  if (!values) throw new ValidationError(`${where}: y is missing. Pass a target (labels or values) with one value per sample.`);
+  checkConsistentLength(rows, values.length, where);
   return values;
 }

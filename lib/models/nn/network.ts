@@ -13,7 +13,12 @@ import type { TargetInput } from "../../data/matrix";
 import type { Classifier, EstimatorKind, FitOptions, Regressor } from "../estimator";
 import { History } from "../../train/history";
 import { LossKind, LoopSettings, OptimizerName, TrainOptions, runLoop } from "../../train/loop";
-import { SeededRandom, resolveSeed, withSeededRandom } from "../../train/random";
+import { SeededRandom, withSeededRandom } from "../../train/random";
+import { fitSeed } from "../base";
+import {
+  Label, ValidationError, checkClassificationTarget, checkFitted, checkLabelValues, checkRegressionTarget, checkScoringLabels,
+} from "../../core/validation";
+import { FileDigest, digestOf, readCheckedFile } from "../../core/integrity";
 import { readLayersModel, writeDirAtomically, writeLayersModel } from "../../train/checkpoint";
 import { NeuralInput, featureTensor, targetValues } from "./inputs";
 import "./layers";
@@ -39,7 +44,10 @@ export type CommonNeuralParams = {
   validationSplit: number;
   /** Early-stopping patience in epochs on the validation loss (null = off). */
   earlyStoppingPatience: number | null;
-  /** Seed of weight init, shuffling and dropout (null = random). */
+  /**
+   * Seed of weight init, shuffling and dropout. trainlab's seed policy: every fit is seeded, by `fit`'s `seed` option,
+   * else this, else 0 (null means the default too); for another random draw pass another seed.
+   */
   seed: number | null;
 };
 
@@ -97,7 +105,7 @@ export type NeuralFitOptions = FitOptions & TrainOptions;
 
 const COMMON_DEFAULTS: CommonNeuralParams = {
   task: "classification", epochs: 20, batchSize: 32, optimizer: "adam", learningRate: 1e-3, momentum: 0.9,
-  l2: 0, dropout: 0, validationSplit: 0, earlyStoppingPatience: null, seed: null,
+  l2: 0, dropout: 0, validationSplit: 0, earlyStoppingPatience: null, seed: 0,
 };
 
 /** Default hyperparameters of each architecture. */
@@ -124,6 +132,8 @@ interface SavedNeural {
   yStd: number;
   inputShape: number[];
   history: ReturnType<History["toJSON"]> | null;
+  /** Byte length and SHA-256 of weights.bin at save time (absent in older saves). */
+  weights?: FileDigest;
 }
 
 function checkParams(p: NeuralParams): void {
@@ -268,14 +278,14 @@ export abstract class NeuralNetwork<P extends NeuralParams = NeuralParams> {
     await ensureBackend();
     const p = this.params;
     const warm = warmStart && this.isFitted && this.net !== null;
-    const seed = resolveSeed(options.seed ?? p.seed);
+    const seed = fitSeed(options, p.seed);
     const rng = new SeededRandom(seed);
     const spec = { architecture: p.architecture, imageShape: p.architecture === "cnn" ? p.imageShape : null, vocabSize: "vocabSize" in p ? p.vocabSize : null };
     const toFree: tf.Tensor[] = [];
     try {
       const { tensor: x, labels } = featureTensor(X, spec);
       toFree.push(x);
-      const yValues = targetValues(y, labels, x.shape[0]);
+      const yValues = targetValues(y, labels, x.shape[0], `${this.name}.fit`);
       if (warm) this.checkInputShape(x);
       else this.fitTargets(yValues);
       const yT = this.encodeTargets(yValues);
@@ -286,7 +296,7 @@ export abstract class NeuralNetwork<P extends NeuralParams = NeuralParams> {
         const v = featureTensor(options.validationData.x as NeuralInput, spec);
         toFree.push(v.tensor);
         xVal = v.tensor;
-        yVal = this.encodeTargets(targetValues(options.validationData.y as TargetInput | undefined, v.labels, v.tensor.shape[0]), "validation");
+        yVal = this.encodeTargets(targetValues(options.validationData.y as TargetInput | undefined, v.labels, v.tensor.shape[0], `${this.name}.fit (validationData)`), "validation");
         toFree.push(yVal);
       }
       if (!warm) {
@@ -333,19 +343,13 @@ export abstract class NeuralNetwork<P extends NeuralParams = NeuralParams> {
     }
   }
 
-  private fitTargets(values: (number | string)[]): void {
+  /** Learns the classes (classification) or the target scale (regression). @throws ValidationError on bad targets. */
+  private fitTargets(values: unknown[]): void {
+    const where = `${this.name}.fit`;
     if (this.params.task === "classification") {
-      const unique = Array.from(new Set(values));
-      if (unique.some((v) => typeof v === "number" && !Number.isFinite(v))) throw new Error("Labels contain NaN or Infinity: drop or impute those rows.");
-      if (unique.length < 2) throw new Error(`Only one class (${JSON.stringify(unique[0])}) in y: a classifier needs at least two.`);
-      const numeric = unique.every((v) => typeof v === "number");
-      this.classList = numeric ? (unique as number[]).sort((a, b) => a - b) : unique.map(String).sort();
+      this.classList = checkClassificationTarget(values, values.length, where).classes;
     } else {
-      const nums = values.map((v, i) => {
-        const n = typeof v === "number" ? v : Number.NaN;
-        if (!Number.isFinite(n)) throw new Error(`Target row ${i}: ${JSON.stringify(v)} is not a finite number (regression needs numbers). Impute or drop it.`);
-        return n;
-      });
+      const nums = checkRegressionTarget(values, values.length, where);
       const mean = nums.reduce((a, b) => a + b, 0) / nums.length;
       const variance = nums.reduce((a, b) => a + (b - mean) ** 2, 0) / nums.length;
       this.yMean = mean;
@@ -353,33 +357,34 @@ export abstract class NeuralNetwork<P extends NeuralParams = NeuralParams> {
     }
   }
 
-  private encodeTargets(values: (number | string)[], what = "training"): tf.Tensor {
+  /** Targets as a tensor: class codes (label identity is `===`, as in the classical models) or scaled values. */
+  private encodeTargets(values: unknown[], what = "training"): tf.Tensor {
+    const where = `${this.name}.fit (${what} targets)`;
     if (this.params.task === "classification") {
-      const index = new Map<string, number>(this.classList.map((c, i) => [String(c), i]));
-      const codes = values.map((v, i) => {
-        const k = index.get(String(v));
-        if (k === undefined) throw new Error(`${what} row ${i}: label ${JSON.stringify(v)} was not seen in fit. Known classes: ${this.classList.join(", ")}.`);
+      const labels = checkLabelValues(values, "y", where);
+      const index = new Map<Label, number>(this.classList.map((c, i) => [c, i]));
+      const codes = labels.map((v, i) => {
+        const k = index.get(v);
+        if (k === undefined) throw new ValidationError(`${where}: y[${i}]: label ${JSON.stringify(v)} was not seen in fit. Known classes: ${this.classList.map((c) => JSON.stringify(c)).join(", ")}.`);
         return k;
       });
       return tf.tensor1d(codes, "int32");
     }
-    const scaled = values.map((v, i) => {
-      if (typeof v !== "number" || !Number.isFinite(v)) throw new Error(`${what} target row ${i}: ${JSON.stringify(v)} is not a finite number.`);
-      return (v - this.yMean) / this.yStd;
-    });
-    return tf.tensor2d(scaled, [scaled.length, 1]);
+    const nums = checkRegressionTarget(values, values.length, where);
+    return tf.tensor2d(Array.from(nums, (v) => (v - this.yMean) / this.yStd), [nums.length, 1]);
   }
 
   private checkInputShape(x: tf.Tensor): void {
     const got = x.shape.slice(1);
     if (got.join() !== this.inputShape.join()) {
-      throw new Error(`${this.name} was fitted on samples of shape [${this.inputShape}] but got [${got}]: use the same features (and sequence length) as in fit.`);
+      throw new ValidationError(`${this.name}: X has samples of shape [${got}] but the model was fitted on samples of shape [${this.inputShape}]. Use the same features (and sequence length) as in fit.`);
     }
   }
 
-  protected requireFitted(): tf.LayersModel {
-    if (!this.isFitted || !this.net) throw new Error(`${this.name} is not fitted yet: call fit(X, y) first.`);
-    return this.net;
+  /** The network. @throws NotFittedError before fit. */
+  protected requireFitted(method = "predict"): tf.LayersModel {
+    checkFitted(this.isFitted && this.net !== null, this.name, method);
+    return this.net as tf.LayersModel;
   }
 
   /** Raw network outputs (probabilities or scaled values), rows × outputs. @throws Error when unfitted or on a wrong shape. */
@@ -401,7 +406,7 @@ export abstract class NeuralNetwork<P extends NeuralParams = NeuralParams> {
 
   /** Writes the fitted model to `dir` atomically: tfjs `model.json` + `weights.bin` and trainlab's params/state JSON. @throws Error when unfitted. */
   async save(dir: string): Promise<void> {
-    const net = this.requireFitted();
+    const net = this.requireFitted("save");
     await writeDirAtomically(dir, async (tmp) => {
       await writeLayersModel(net, tmp);
       await this.writeParams(tmp);
@@ -413,6 +418,8 @@ export abstract class NeuralNetwork<P extends NeuralParams = NeuralParams> {
       format: SAVE_FORMAT, version: 1, name: this.name, kind: this.kind, params: this.getParams(), classes: this.classList,
       yMean: this.yMean, yStd: this.yStd, inputShape: this.inputShape, history: this.history?.toJSON() ?? null,
     };
+    const weightsFile = path.join(dir, "weights.bin");
+    if (fs.existsSync(weightsFile)) saved.weights = digestOf("weights.bin", fs.readFileSync(weightsFile));
     fs.writeFileSync(path.join(dir, NN_PARAMS_FILE), JSON.stringify(saved, null, 1));
   }
 
@@ -463,7 +470,7 @@ export class NeuralClassifier<P extends NeuralParams = NeuralParams> extends Neu
 
   /** The sorted class labels seen in fit. @throws Error when unfitted. */
   get classes(): readonly (number | string)[] {
-    this.requireFitted();
+    this.requireFitted("classes");
     return this.classList;
   }
 
@@ -486,8 +493,8 @@ export class NeuralClassifier<P extends NeuralParams = NeuralParams> extends Neu
   /** Accuracy. @throws Error when unfitted or lengths differ. */
   score(X: NeuralInput, y: TargetInput): number {
     const pred = this.predict(X);
-    const truth = targetValues(y, undefined, pred.length);
-    return pred.reduce<number>((n, p, i) => n + (String(p) === String(truth[i]) ? 1 : 0), 0) / pred.length;
+    const truth = checkScoringLabels(targetValues(y, undefined, pred.length, `${this.name}.score`), pred.length, `${this.name}.score`);
+    return pred.reduce<number>((n, p, i) => n + (p === truth[i] ? 1 : 0), 0) / pred.length;
   }
 }
 
@@ -503,7 +510,7 @@ export class NeuralRegressor<P extends NeuralParams = NeuralParams> extends Neur
   /** R² (coefficient of determination). @throws Error when unfitted or lengths differ. */
   score(X: NeuralInput, y: TargetInput): number {
     const pred = this.predict(X);
-    const truth = targetValues(y, undefined, pred.length).map(Number);
+    const truth = Array.from(checkRegressionTarget(targetValues(y, undefined, pred.length, `${this.name}.score`), pred.length, `${this.name}.score`));
     const mean = truth.reduce((a, b) => a + b, 0) / truth.length;
     let ssRes = 0;
     let ssTot = 0;
@@ -533,10 +540,48 @@ export function isSavedNeuralNetwork(dir: string): boolean {
 export async function loadNeuralNetwork(dir: string): Promise<NeuralClassifier | NeuralRegressor> {
   const file = path.join(dir, NN_PARAMS_FILE);
   if (!fs.existsSync(file)) throw new Error(`${file} not found: ${dir} is not a saved trainlab neural network.`);
-  const saved = JSON.parse(fs.readFileSync(file, "utf8")) as SavedNeural;
+  let saved: SavedNeural;
+  try {
+    saved = JSON.parse(fs.readFileSync(file, "utf8")) as SavedNeural;
+  } catch (err) {
+    throw new Error(`${file} is not valid JSON (${(err as Error).message}): the save is incomplete or was changed. Save the model again.`);
+  }
   if (saved.format !== SAVE_FORMAT) throw new Error(`${file} has format ${JSON.stringify(saved.format)}, expected "${SAVE_FORMAT}".`);
+  checkNeuralWeights(dir, saved);
   await ensureBackend();
   const model = makeNeural(saved.params);
-  model.restore(saved, await readLayersModel(dir));
+  let net: tf.LayersModel;
+  try {
+    net = await readLayersModel(dir);
+  } catch (err) {
+    throw new Error(`${path.join(dir, "model.json")} and weights.bin could not be loaded as a network (${(err as Error).message}). The save is incomplete or was changed: save the model again.`);
+  }
+  model.restore(saved, net);
   return model;
+}
+
+const DTYPE_BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1, uint8: 1, float16: 2, complex64: 8 };
+
+/**
+ * Checks weights.bin before tfjs reads it: against the digest recorded at save time, or (older saves) against the
+ * byte count the tfjs manifest's weight specs need.
+ * @throws Error naming the file when it is missing, empty, truncated or altered.
+ */
+function checkNeuralWeights(dir: string, saved: SavedNeural): void {
+  const weightsFile = path.join(dir, "weights.bin");
+  if (saved.weights) {
+    readCheckedFile(weightsFile, saved.weights);
+    return;
+  }
+  const manifestFile = path.join(dir, "model.json");
+  if (!fs.existsSync(manifestFile)) throw new Error(`${manifestFile} is missing: the network's topology was not saved. Save the model again.`);
+  let specs: { shape: number[]; dtype: string }[] = [];
+  try {
+    const manifest = JSON.parse(fs.readFileSync(manifestFile, "utf8")) as { weightsManifest: { weights: { shape: number[]; dtype: string }[] }[] };
+    specs = manifest.weightsManifest.flatMap((g) => g.weights);
+  } catch (err) {
+    throw new Error(`${manifestFile} is not a valid tfjs model manifest (${(err as Error).message}). Save the model again.`);
+  }
+  const bytes = specs.reduce((n, w) => n + w.shape.reduce((a, b) => a * b, 1) * (DTYPE_BYTES[w.dtype] ?? 4), 0);
+  readCheckedFile(weightsFile, { bytes });
 }
