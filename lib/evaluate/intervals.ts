@@ -58,9 +58,59 @@ export function wilsonInterval(successes: number, n: number, confidence = 0.95):
 }
 
 /**
- * Percentile bootstrap interval of a statistic of `n` rows: `statistic(indices)` is evaluated on `resamples`
- * resamples of the row indices drawn with replacement. Resamples where the statistic is not finite (e.g. ROC AUC on
- * a resample with one class) are skipped; null when fewer than half are usable.
+ * Percentile bootstrap intervals of several statistics of the same `n` rows at once: `statistics(indices)` returns
+ * each statistic's value on one resample of the row indices (drawn with replacement, seeded). Values that are not
+ * finite (e.g. ROC AUC on a resample with one class) or a throwing resample are skipped; a statistic with fewer than
+ * half the resamples usable gets null.
+ * @throws Error when n or resamples is not a positive integer.
+ */
+export function bootstrapIntervals(
+  n: number,
+  statistics: (indices: Int32Array) => Record<string, number>,
+  options: { resamples?: number; confidence?: number; seed?: number } = {},
+): Record<string, MetricInterval | null> {
+  const resamples = options.resamples ?? 1000;
+  const confidence = options.confidence ?? 0.95;
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`bootstrapInterval: n must be a positive whole number, got ${n}.`);
+  if (!Number.isInteger(resamples) || resamples <= 0) throw new Error(`bootstrapInterval: resamples must be a positive whole number, got ${resamples}.`);
+  const rng = new SeededRandom(options.seed ?? 0);
+  const values = new Map<string, number[]>();
+  const idx = new Int32Array(n);
+  for (let b = 0; b < resamples; b++) {
+    for (let i = 0; i < n; i++) idx[i] = rng.int(n);
+    let row: Record<string, number> = {};
+    try {
+      row = statistics(idx);
+    } catch {
+      row = {};
+    }
+    for (const [name, v] of Object.entries(row)) {
+      if (!values.has(name)) values.set(name, []);
+      if (Number.isFinite(v)) (values.get(name) as number[]).push(v);
+    }
+  }
+  const tail = (1 - confidence) / 2;
+  const out: Record<string, MetricInterval | null> = {};
+  for (const [name, vals] of values) {
+    if (vals.length < resamples / 2) {
+      out[name] = null;
+      continue;
+    }
+    vals.sort((a, b) => a - b);
+    const q = (p: number): number => {
+      const pos = (vals.length - 1) * p;
+      const lo = Math.floor(pos);
+      const hi = Math.min(lo + 1, vals.length - 1);
+      return vals[lo] + (vals[hi] - vals[lo]) * (pos - lo);
+    };
+    out[name] = { lower: q(tail), upper: q(1 - tail), confidence, method: "bootstrap" };
+  }
+  return out;
+}
+
+/**
+ * Percentile bootstrap interval of one statistic of `n` rows (see {@link bootstrapIntervals}); null when fewer than
+ * half the resamples give a finite value.
  * @throws Error when n or resamples is not a positive integer.
  */
 export function bootstrapInterval(
@@ -68,33 +118,15 @@ export function bootstrapInterval(
   statistic: (indices: Int32Array) => number,
   options: { resamples?: number; confidence?: number; seed?: number } = {},
 ): MetricInterval | null {
-  const resamples = options.resamples ?? 1000;
-  const confidence = options.confidence ?? 0.95;
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`bootstrapInterval: n must be a positive whole number, got ${n}.`);
-  if (!Number.isInteger(resamples) || resamples <= 0) throw new Error(`bootstrapInterval: resamples must be a positive whole number, got ${resamples}.`);
-  const rng = new SeededRandom(options.seed ?? 0);
-  const values: number[] = [];
-  const idx = new Int32Array(n);
-  for (let b = 0; b < resamples; b++) {
-    for (let i = 0; i < n; i++) idx[i] = rng.int(n);
-    let v: number;
-    try {
-      v = statistic(idx);
-    } catch {
-      v = NaN;
-    }
-    if (Number.isFinite(v)) values.push(v);
-  }
-  if (values.length < resamples / 2) return null;
-  values.sort((a, b) => a - b);
-  const q = (p: number): number => {
-    const pos = (values.length - 1) * p;
-    const lo = Math.floor(pos);
-    const hi = Math.min(lo + 1, values.length - 1);
-    return values[lo] + (values[hi] - values[lo]) * (pos - lo);
-  };
-  const tail = (1 - confidence) / 2;
-  return { lower: q(tail), upper: q(1 - tail), confidence, method: "bootstrap" };
+  return bootstrapIntervals(n, (idx) => ({ value: statistic(idx) }), options).value ?? null;
+}
+
+/**
+ * Default bootstrap resamples for `n` rows: 1000, fewer for large sets so that at most 200,000 rows are resampled
+ * (at least 100). Large sets have narrow intervals, where fewer resamples cost little precision.
+ */
+export function defaultResamples(n: number): number {
+  return Math.max(100, Math.min(1000, Math.floor(200000 / Math.max(1, n))));
 }
 
 /** "[0.8512, 0.9943]" with 4 decimals, or "—" without an interval. */

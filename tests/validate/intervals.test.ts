@@ -4,7 +4,11 @@
  */
 import { strict as assert } from "assert";
 import { bootstrapInterval, normalQuantile, wilsonInterval } from "../../lib/evaluate/intervals";
+import { evaluateModel } from "../../lib/evaluate";
+import { defineGoals } from "../../lib/goals";
+import { LinearRegression, LogisticRegression } from "../../lib/models/linear";
 import { SeededRandom } from "../../lib/random";
+import { iidSplit, realTable, rowsOf } from "./real-tables";
 
 // [successes, n, confidence, scipy low, scipy high]
 const WILSON: [number, number, number, number, number][] = [
@@ -65,5 +69,29 @@ describe("confidence intervals (lib/evaluate/intervals)", () => {
     const b = bootstrapInterval(30, (idx) => idx[0], { seed: 3 });
     assert.deepEqual(a, b);
     assert.equal(bootstrapInterval(30, () => NaN), null, "no usable resample gives no interval");
+  });
+
+  it("evaluateModel gives every metric a 95% interval (Wilson for accuracy) and goals judge on it", async function () {
+    this.timeout(60000);
+    const t = realTable("breast_cancer");
+    const s = iidSplit(t.X.rows, 3);
+    const model = await new LogisticRegression().fit(rowsOf(t.X, s.train), s.train.map((i) => t.y[i]));
+    const y = s.test.map((i) => t.y[i]);
+    const evaluation = await evaluateModel(model, rowsOf(t.X, s.test), y, { figures: false });
+    const k = Math.round(evaluation.get("accuracy") * y.length);
+    assert.deepEqual(evaluation.metrics[0].interval, wilsonInterval(k, y.length));
+    for (const row of evaluation.metrics.slice(1)) {
+      assert.equal(row.interval?.method, "bootstrap", row.metric);
+      assert.ok((row.interval as { lower: number }).lower <= row.model + 1e-12 && row.model <= (row.interval as { upper: number }).upper + 1e-12, `${row.metric} ${row.model} outside ${JSON.stringify(row.interval)}`);
+    }
+    assert.match(evaluation.toString(), /95% CI/);
+    const card = defineGoals({ task: "classification", metric: "accuracy", target: 0.9 }).check(evaluation);
+    assert.equal(card.rows[0].judgedOn, "lower");
+    assert.deepEqual(card.rows[0].interval, { lower: evaluation.metrics[0].interval?.lower, upper: evaluation.metrics[0].interval?.upper });
+    const d = realTable("diabetes");
+    const ds = iidSplit(d.X.rows, 3);
+    const reg = await new LinearRegression().fit(rowsOf(d.X, ds.train), ds.train.map((i) => d.y[i]));
+    const regEval = await evaluateModel(reg, rowsOf(d.X, ds.test), ds.test.map((i) => d.y[i]), { figures: false });
+    for (const row of regEval.metrics) assert.equal(row.interval?.method, "bootstrap", row.metric);
   });
 });
