@@ -20,6 +20,7 @@ import {
   Frame, MetricInput, ValidationResult, Value, Verdict, checkModel, fmt, hasProba, htmlTable, readTarget, resolveMetric,
   scorePredictions,
 } from "./common";
+import type { Scorer } from "../evaluate/scoring";
 
 /** Options of {@link holdout}. */
 export interface HoldoutOptions {
@@ -131,6 +132,11 @@ export class HoldoutResult extends ValidationResult {
     readonly intervals: Record<string, MetricInterval | null> = {},
     /** The earlier evaluation this one repeats (same model fingerprint, same split), or null for a new look. */
     readonly repeatOf: HoldoutRecord | null = null,
+    /**
+     * Paired bootstrap 95% interval of (model − baseline) for the headline metric, both scored on the same resampled
+     * rows (null without bootstrap): the verdict's test of "better than the trivial baseline".
+     */
+    readonly versusBaseline: MetricInterval | null = null,
   ) {
     super();
     this.figures = figures;
@@ -146,14 +152,18 @@ export class HoldoutResult extends ValidationResult {
     if (!better) {
       reasons.push(`${headline} ${fmt(value)} does not beat the trivial baseline's ${fmt(base)}: the model has learned nothing useful.`);
       verdicts.push("fail");
-    } else if (ci && (gib ? ci.lower <= base : ci.upper >= base)) {
+    } else if (versusBaseline ? (gib ? versusBaseline.lower <= 0 : versusBaseline.upper >= 0) : ci !== undefined && ci !== null && (gib ? ci.lower <= base : ci.upper >= base)) {
       reasons.push(
-        `${headline} ${fmt(value)} (${pct} CI ${formatInterval(ci)}) is above the baseline's ${fmt(base)} but its interval includes it: ` +
+        `${headline} ${fmt(value)}${ci ? ` (${pct} CI ${formatInterval(ci)})` : ""} is above the baseline's ${fmt(base)}, but not significantly` +
+          `${versusBaseline ? ` (paired 95% interval of the difference ${formatInterval(versusBaseline)} includes 0)` : ""}: ` +
           `on ${rows} rows the test cannot tell this model from the trivial baseline.`,
       );
       verdicts.push("warn");
     } else {
-      reasons.push(`${headline} ${fmt(value)}${ci ? ` (${pct} CI ${formatInterval(ci)}, ${ci.method})` : ""} beats the baseline's ${fmt(base)}${ci ? " beyond its uncertainty" : ""}.`);
+      reasons.push(
+        `${headline} ${fmt(value)}${ci ? ` (${pct} CI ${formatInterval(ci)}, ${ci.method})` : ""} beats the baseline's ${fmt(base)}` +
+          `${versusBaseline ? ` beyond its uncertainty (paired 95% interval of the difference ${formatInterval(versusBaseline)})` : ci ? " beyond its uncertainty" : ""}.`,
+      );
     }
     if (scorecard) {
       reasons.push(`Goals: ${scorecard.verdict} (${scorecard.rows.filter((r) => r.status === "pass").length} of ${scorecard.rows.length} met).`);
@@ -205,7 +215,9 @@ export class HoldoutResult extends ValidationResult {
  * Evaluates a fitted model once on the untouched test split: the metrics with 95% confidence intervals (Wilson for
  * accuracy, a percentile bootstrap over rows for the others), the same metrics for a majority-class (or mean)
  * baseline, a confusion matrix (or residual plot), and the goals' scorecard when given. The verdict passes when the
- * headline metric beats the baseline beyond its interval, warns when the interval still includes the baseline.
+ * headline metric beats the baseline significantly: the paired bootstrap 95% interval of (model − baseline), both
+ * scored on the same resampled rows, excludes 0 (a one-sided test at 2.5%); it warns when the model is better only
+ * on the point estimate, and fails when it is not better at all.
  * The split counts as seen only once the evaluation succeeded. Evaluating the identical model again (same name,
  * parameters and predictions) on the same split is a repeat and allowed; a different model needs `force: true`.
  * @throws Error when this split (same features and targets, by SHA-256) was evaluated before with a different model,
@@ -272,24 +284,33 @@ export async function holdout(model: Estimator, X: FeatureInput, y: TargetInput,
       intervals[s.name] = wilsonInterval(correct, frame.rows);
     } else intervals[s.name] = null;
   });
-  // One bootstrap pass over the rows scores every other metric on each resample.
+  // One bootstrap pass over the rows scores every other metric on each resample, and the headline metric's
+  // difference to the baseline on the same resampled rows (a paired comparison: both vary with the test rows).
   const boot = scorers.filter((s) => s.name in metrics && intervals[s.name] === null);
-  if (boot.length > 0 && resamples > 0 && frame.rows >= 2) {
+  const head = scorers.find((s) => s.name in metrics);
+  let versusBaseline: MetricInterval | null = null;
+  if (head && resamples > 0 && frame.rows >= 2) {
+    const DIFF = "\u0000model − baseline";
     const cis = bootstrapIntervals(frame.rows, (idx) => {
       const t = Array.from(idx, (i) => truth[i]);
       const p = Array.from(idx, (i) => pred[i]);
       const pr = proba ? Array.from(idx, (i) => proba[i]) : undefined;
       const out: Record<string, number> = {};
-      for (const s of boot) {
+      const score = (s: Scorer, yp: Value[], pp: number[][] | undefined): number => {
         try {
-          out[s.name] = scorePredictions(s, model, t, p, pr);
+          return scorePredictions(s, model, t, yp, pp);
         } catch {
-          out[s.name] = NaN; // e.g. ROC AUC on a resample holding one class
+          return NaN; // e.g. ROC AUC on a resample holding one class
         }
+      };
+      for (const s of boot) out[s.name] = score(s, p, pr);
+      if (Number.isFinite(baseline[head.name])) {
+        out[DIFF] = score(head, p, pr) - score(head, Array.from(idx, (i) => basePred[i]), baseProba ? Array.from(idx, (i) => baseProba[i]) : undefined);
       }
       return out;
     }, { resamples, seed: options.seed ?? 0 });
     for (const s of boot) intervals[s.name] = cis[s.name] ?? null;
+    versusBaseline = cis[DIFF] ?? null;
   }
   const figures: Figure[] = [];
   if (classifier) {
@@ -297,7 +318,7 @@ export async function holdout(model: Estimator, X: FeatureInput, y: TargetInput,
     figures.push(confusionMatrixFigure(truth as number[], pred as number[], { labels, title: `Confusion matrix on the test split (${model.name})` }));
   } else figures.push(residualsFigure(truth as number[], pred as number[], { title: `Residuals on the test split (${model.name})` }));
   const leaked = options.trainX !== undefined ? countSharedRows(Frame.from(options.trainX), frame) : null;
-  const partial = new HoldoutResult(model.name, frame.rows, metrics, baseline, greater, fingerprint, 1, leaked, undefined, [], intervals);
+  const partial = new HoldoutResult(model.name, frame.rows, metrics, baseline, greater, fingerprint, 1, leaked, undefined, [], intervals, null, versusBaseline);
   const scorecard = options.goals?.check(partial);
   // Only now, with every number and figure built, does the split count as seen.
   const repeatOf = same.length > 0 ? same[0] : null;
@@ -307,7 +328,7 @@ export async function holdout(model: Estimator, X: FeatureInput, y: TargetInput,
     if (options.runsDir) saveJsonAtomically(logFile(options.runsDir), [...readLog(options.runsDir), record]);
   }
   const models = new Set([...previous.map((r) => r.modelFingerprint ?? `${r.at}|${r.model}`), modelFp]);
-  const result = new HoldoutResult(model.name, frame.rows, metrics, baseline, greater, fingerprint, models.size, leaked, scorecard, figures, intervals, repeatOf);
+  const result = new HoldoutResult(model.name, frame.rows, metrics, baseline, greater, fingerprint, models.size, leaked, scorecard, figures, intervals, repeatOf, versusBaseline);
   result.reasons.push(...notes);
   return result;
 }
