@@ -8,7 +8,7 @@ import { strict as assert } from "assert";
 import type { Matrix } from "../../lib/data/matrix";
 import { LogisticRegression } from "../../lib/models/linear";
 import { SeededRandom } from "../../lib/random";
-import { calibration, holdout, resetHoldoutRegistry, robustness, slices } from "../../lib/validate";
+import { adversarial, calibration, holdout, resetHoldoutRegistry, robustness, slices } from "../../lib/validate";
 import { binomialAllowance, iidSplit, realTable, rowsOf } from "./real-tables";
 
 /** Labels drawn from the model's own probabilities: the model is perfectly calibrated for them, by construction. */
@@ -179,6 +179,35 @@ describe("verdicts of lib/validate are calibrated on real tables", function () {
         const mild = result.rows.filter((r) => r.kind === "noise" && r.level <= 0.1);
         assert.ok(mild.every((r) => r.verdict === "pass"), mild.map((r) => `${r.condition} ${r.value} ${r.verdict}`).join("; "));
       }
+    });
+  });
+
+  describe("adversarial()", () => {
+    it("flags a model whose true accuracy loss at ε is exactly warnDrop on at most 2.5% of small test sets, and finds a large loss", async () => {
+      const d = await fitted("breast_cancer", 0);
+      const options = { method: "random" as const, epsilons: [0, 0.5], referenceEpsilon: 0.5, trials: 20 };
+      // The population: the 171 held-out rows; its loss at ε = 0.5σ, averaged over attack seeds, is the truth.
+      let truth = 0;
+      for (let seed = 1; seed <= 5; seed++) {
+        const r = adversarial(d.model, d.X, d.y, { ...options, seed });
+        truth += (r.cleanAccuracy - r.accuracyAt(0.5)) / 5;
+      }
+      assert.ok(truth > 0.05 && truth < 0.2, `loss at 0.5σ on the pool ${truth}`);
+      let alarms = 0;
+      let found = 0;
+      const runs = 40;
+      for (let seed = 0; seed < runs; seed++) {
+        const rng = new SeededRandom(seed, 83);
+        const rows = Array.from({ length: 50 }, () => rng.int(d.X.rows));
+        const X = rowsOf(d.X, rows);
+        const y = rows.map((i) => d.y[i]);
+        if (adversarial(d.model, X, y, { ...options, seed, warnDrop: truth, failDrop: 0.9 }).verdict !== "pass") alarms++;
+        // A loss far beyond the threshold is found on the same 50 rows: at 2σ.
+        if (adversarial(d.model, X, y, { ...options, epsilons: [0, 2], referenceEpsilon: 2, seed }).verdict !== "pass") found++;
+      }
+      const allowed = binomialAllowance(runs, 0.025);
+      assert.ok(alarms <= allowed, `${alarms} alarms in ${runs} test sets at the boundary (allowed ${allowed})`);
+      assert.ok(found >= runs - 2, `a large loss was found on ${found} of ${runs} test sets`);
     });
   });
 });
