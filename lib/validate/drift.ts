@@ -6,7 +6,7 @@ import type { FeatureInput } from "../data/matrix";
 import { Figure } from "../viz/figure";
 import type { Measurements } from "../goals";
 import { Frame, ValidationResult, Verdict, fmt, htmlTable, verdictCell, worstVerdict } from "./common";
-import { SeededRandom, holmAdjust, ks2samp, psi } from "./stats";
+import { SeededRandom, fisherExact, holmAdjust, ks2samp, psi } from "./stats";
 
 /** Options of {@link drift}. */
 export interface DriftOptions {
@@ -42,9 +42,14 @@ export interface DriftRow {
   test: "ks" | "permutation-chi2";
   /** KS statistic (numeric features only). */
   ks: number | null;
-  /** The test's p-value for this feature alone. */
+  /** The distribution test's p-value for this feature alone (missing values left out). */
   pValue: number;
-  /** Holm-adjusted p-value over the features compared: the feature is flagged when it is below α. */
+  /** Fisher's exact test of the share of missing values (null when neither side has any). */
+  missingPValue: number | null;
+  /**
+   * Holm-adjusted p-value over the features compared, of the feature's p-value (with missing values on either side:
+   * twice the smaller of pValue and missingPValue, Bonferroni within the feature). Flagged when below α.
+   */
   adjustedPValue: number;
   /** adjustedPValue < α. */
   significant: boolean;
@@ -108,8 +113,8 @@ export class DriftResult extends ValidationResult {
 
   protected tableHtml(): string {
     return htmlTable(
-      ["feature", "kind", "PSI", "KS statistic", "test", "p-value", "Holm-adjusted p", "missing (ref → cur)", "verdict", "note"],
-      this.features.map((f) => [f.feature, f.kind, fmt(f.psi), fmt(f.ks), f.test === "ks" ? "KS" : "permutation χ²", fmt(f.pValue), fmt(f.adjustedPValue), `${f.referenceMissing} → ${f.currentMissing}`, verdictCell(f.verdict), f.note]),
+      ["feature", "kind", "PSI", "KS statistic", "test", "p-value", "missing (ref → cur)", "missing p-value", "Holm-adjusted p", "verdict", "note"],
+      this.features.map((f) => [f.feature, f.kind, fmt(f.psi), fmt(f.ks), f.test === "ks" ? "KS" : "permutation χ²", fmt(f.pValue), `${f.referenceMissing} → ${f.currentMissing}`, fmt(f.missingPValue), fmt(f.adjustedPValue), verdictCell(f.verdict), f.note]),
     );
   }
 }
@@ -176,7 +181,7 @@ function permutationPValue(codes: Int32Array, n: number, k: number, permutations
  * Compares the distribution of every shared feature between a reference and a current table (or matrices).
  * Numeric features: the two-sample KS test (exact p-values as scipy) and PSI over the reference's deciles.
  * Categorical ones: a permutation test of the χ² statistic of category counts, and PSI over the categories.
- * Missing values are counted, not compared. The p-values are Holm-adjusted over the features, so on data without
+ * The share of missing values is compared by Fisher's exact test. The p-values are Holm-adjusted over the features, so on data without
  * drift the chance of any alarm is at most `alpha` (default 0.05). PSI and KS are effect sizes: a significant shift
  * fails when PSI ≥ psiFail or KS ≥ ksFail and warns otherwise; a large PSI that is not significant (small samples)
  * passes with the note "PSI within sampling noise".
@@ -195,8 +200,8 @@ export function drift(reference: FeatureInput, current: FeatureInput, options: D
   const permutations = options.permutations ?? Math.min(20000, Math.max(999, Math.ceil((20 * columns.length) / alpha)));
   const rng = new SeededRandom(options.seed ?? 0);
   const isMissing = (v: unknown): boolean => v === null || v === undefined || (typeof v === "number" && Number.isNaN(v));
-  type Partial = Omit<DriftRow, "adjustedPValue" | "significant" | "verdict" | "note"> & { empty: boolean };
-  const partial = columns.map((name): Partial => {
+  type Measured = Omit<DriftRow, "adjustedPValue" | "significant" | "verdict" | "note" | "missingPValue"> & { empty: boolean; rows: [number, number] };
+  const partial = columns.map((name): Measured => {
     const jr = ref.columnIndex(name);
     const jc = cur.columnIndex(name);
     if (ref.numeric[jr] && cur.numeric[jc]) {
@@ -204,7 +209,7 @@ export function drift(reference: FeatureInput, current: FeatureInput, options: D
       const b = cur.numbers(jc);
       const fa = a.filter(Number.isFinite);
       const fb = b.filter(Number.isFinite);
-      const missing = { referenceMissing: a.length - fa.length, currentMissing: b.length - fb.length };
+      const missing = { referenceMissing: a.length - fa.length, currentMissing: b.length - fb.length, rows: [a.length, b.length] as [number, number] };
       if (fa.length === 0 || fb.length === 0) return { feature: name, kind: "numeric", test: "ks", psi: NaN, ks: null, pValue: NaN, ...missing, empty: true };
       const ks = ks2samp(fa, fb);
       return { feature: name, kind: "numeric", test: "ks", psi: psi(fa, fb, { bins: options.bins ?? 10, smoothing: 0.5 }).psi, ks: ks.statistic, pValue: ks.pValue, ...missing, empty: false };
@@ -213,7 +218,7 @@ export function drift(reference: FeatureInput, current: FeatureInput, options: D
     const b = cur.values(jc);
     const fa = a.filter((v) => !isMissing(v)).map(String);
     const fb = b.filter((v) => !isMissing(v)).map(String);
-    const missing = { referenceMissing: a.length - fa.length, currentMissing: b.length - fb.length };
+    const missing = { referenceMissing: a.length - fa.length, currentMissing: b.length - fb.length, rows: [a.length, b.length] as [number, number] };
     if (fa.length === 0 || fb.length === 0) return { feature: name, kind: "categorical", test: "permutation-chi2", psi: NaN, ks: null, pValue: NaN, ...missing, empty: true };
     const index = new Map<string, number>();
     for (const v of [...fa, ...fb]) if (!index.has(v)) index.set(v, index.size);
@@ -225,15 +230,21 @@ export function drift(reference: FeatureInput, current: FeatureInput, options: D
     const pValue = index.size < 2 ? 1 : permutationPValue(codes, fa.length, index.size, permutations, rng);
     return { feature: name, kind: "categorical", test: "permutation-chi2", psi: categoricalPsi(refCounts, curCounts), ks: null, pValue, ...missing, empty: false };
   });
-  const adjusted = holmAdjust(partial.map((r) => r.pValue));
-  const rows = partial.map(({ empty, ...r }, i): DriftRow => {
-    if (empty) return { ...r, adjustedPValue: NaN, significant: true, verdict: "fail", note: "no values on one side" };
+  // Missing values: Fisher's exact test of their share, combined with the distribution test (Bonferroni within the feature).
+  const missingP = partial.map((r) => (r.referenceMissing + r.currentMissing > 0 ? fisherExact(r.referenceMissing, r.rows[0] - r.referenceMissing, r.currentMissing, r.rows[1] - r.currentMissing) : null));
+  const featureP = partial.map((r, i) => (missingP[i] === null ? r.pValue : Math.min(1, 2 * Math.min(Number.isNaN(r.pValue) ? 1 : r.pValue, missingP[i] as number))));
+  const adjusted = holmAdjust(featureP);
+  const rows = partial.map(({ empty, rows: sizes, ...r }, i): DriftRow => {
+    const missingPValue = missingP[i];
+    if (empty) return { ...r, missingPValue, adjustedPValue: NaN, significant: true, verdict: "fail", note: "no values on one side" };
     const significant = adjusted[i] < alpha;
-    const large = r.psi >= psiFail || (r.ks !== null && r.ks >= ksFail);
+    const missingShift = Math.abs(r.currentMissing / sizes[1] - r.referenceMissing / sizes[0]);
+    const byMissing = missingPValue !== null && missingPValue < r.pValue;
+    const large = r.psi >= psiFail || (r.ks !== null && r.ks >= ksFail) || (byMissing && missingShift >= 0.1);
     const verdict: Verdict = significant ? (large ? "fail" : "warn") : "pass";
-    const what = r.kind === "numeric" ? "distribution shifted" : "category shares shifted";
-    const note = verdict === "fail" ? what : verdict === "warn" ? "small but significant shift" : r.psi >= psiWarn ? "PSI within sampling noise" : "stable";
-    return { ...r, adjustedPValue: adjusted[i], significant, verdict, note };
+    const what = byMissing ? `share of missing values changed by ${fmt(missingShift)}` : r.kind === "numeric" ? "distribution shifted" : "category shares shifted";
+    const note = verdict === "fail" ? what : verdict === "warn" ? `small but significant shift${byMissing ? " in missing values" : ""}` : r.psi >= psiWarn ? "PSI within sampling noise" : "stable";
+    return { ...r, missingPValue, adjustedPValue: adjusted[i], significant, verdict, note };
   });
   return new DriftResult(rows, ref.rows, cur.rows, psiWarn, psiFail, alpha);
 }

@@ -179,7 +179,8 @@ export function slices(model: Estimator, X: FeatureInput, y: TargetInput, option
     const above = finiteGaps.filter((d) => d >= 0).length / Math.max(1, finiteGaps.length);
     const pValue = Math.min(1, 2 * Math.min(below, above));
     const gapCi = percentileInterval(gaps, corrected);
-    const tested = inside.length >= minSize;
+    // A group too small, or where the metric cannot be computed (e.g. ROC AUC on a group holding one class), is not tested.
+    const tested = inside.length >= minSize && Number.isFinite(gap) && Number.isFinite(gapCi[0]) && Number.isFinite(gapCi[1]);
     const significant = tested && (gapCi[0] > 0 || gapCi[1] < 0);
     const worse = scorer.greaterIsBetter ? gap < 0 : gap > 0;
     const verdict: Verdict = !tested ? "untested" : significant && worse ? (Math.abs(gap) >= maxGap ? "fail" : "warn") : "pass";
@@ -188,5 +189,7 @@ export function slices(model: Estimator, X: FeatureInput, y: TargetInput, option
   const result = new SlicesResult(scorer.name, scorer.greaterIsBetter, overall, groups, alpha);
   const small = groups.filter((g) => g.size < minSize);
   if (small.length) result.reasons.push(`Too small to test (n < ${minSize}): ${small.map((g) => g.group).join(", ")}; their numbers are shown but not judged.`);
+  const unscorable = groups.filter((g) => g.size >= minSize && g.verdict === "untested");
+  if (unscorable.length) result.reasons.push(`Not testable (${scorer.name} cannot be computed on the group or its resamples): ${unscorable.map((g) => g.group).join(", ")}.`);
   return result;
 }

@@ -441,3 +441,29 @@ export function holmAdjust(pValues: readonly number[]): number[] {
   });
   return out;
 }
+
+/**
+ * Two-sided Fisher exact test of a 2 × 2 table [[a, b], [c, d]] (as scipy.stats.fisher_exact): the probability,
+ * under the hypergeometric distribution with the table's margins, of a table at most as likely as the observed one.
+ * @throws Error when a count is negative or not a whole number.
+ */
+export function fisherExact(a: number, b: number, c: number, d: number): number {
+  for (const [name, v] of [["a", a], ["b", b], ["c", c], ["d", d]] as const) {
+    if (!Number.isInteger(v) || v < 0) throw new Error(`fisherExact: ${name} must be a whole number ≥ 0, got ${v}.`);
+  }
+  const n1 = a + b;
+  const k = a + c;
+  const n = a + b + c + d;
+  const lo = Math.max(0, k - (n - n1));
+  const hi = Math.min(k, n1);
+  const logC = (x: number, y: number): number => logGamma(x + 1) - logGamma(y + 1) - logGamma(x - y + 1);
+  const logPmf = (x: number): number => logC(k, x) + logC(n - k, n1 - x) - logC(n, n1);
+  const observed = logPmf(a);
+  let p = 0;
+  for (let x = lo; x <= hi; x++) {
+    const lp = logPmf(x);
+    // scipy's relative tolerance for "as likely": 1 + 1e-7.
+    if (lp <= observed + 1e-7) p += Math.exp(lp);
+  }
+  return Math.min(1, p);
+}

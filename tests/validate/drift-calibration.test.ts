@@ -7,6 +7,8 @@ import { strict as assert } from "assert";
 import * as aq from "arquero";
 import type { ColumnTable } from "arquero";
 import { drift } from "../../lib/validate";
+import { fisherExact } from "../../lib/validate/stats";
+import { SeededRandom } from "../../lib/random";
 import type { Matrix } from "../../lib/data/matrix";
 import { binomialAllowance, iidSplit, realTable, rowsOf } from "./real-tables";
 
@@ -105,5 +107,32 @@ describe("drift() is calibrated on real tables (lib/validate/drift)", function (
       if (row.verdict === "fail") found++;
     }
     assert.ok(found >= 19, `a vanished category was a drift FAIL in ${found} of 20 splits`);
+  });
+
+  it("compares the share of missing values: calibrated when values are missing at random, and finds a column that starts missing", () => {
+    // Fisher's exact test, as scipy.stats.fisher_exact(table)[1].
+    const cases: [number, number, number, number, number][] = [[3, 97, 12, 88, 0.028671314973177094], [0, 50, 5, 45, 0.05628449442882433], [10, 10, 10, 10, 1], [1, 9, 11, 3, 0.0027594561852200836]];
+    for (const [a, b, c, d, p] of cases) assert.ok(Math.abs(fisherExact(a, b, c, d) - p) < 1e-9, `fisher ${[a, b, c, d]}: ${fisherExact(a, b, c, d)} vs scipy ${p}`);
+    const t = realTable("breast_cancer");
+    const withGaps = (X: Matrix, seed: number, rate: number, column: number): Matrix => {
+      const rng = new SeededRandom(seed, 41);
+      const data = Float64Array.from(X.data);
+      for (let i = 0; i < X.rows; i++) if (rng.next() < rate) data[i * X.cols + column] = NaN;
+      return { ...X, data };
+    };
+    let alarms = 0;
+    let found = 0;
+    for (let seed = 0; seed < SEEDS; seed++) {
+      // 10% of one column missing completely at random, before the split: no drift.
+      const X = withGaps(t.X, seed, 0.1, 3);
+      const s = iidSplit(t.X.rows, 200 + seed);
+      if (drift(rowsOf(X, s.train), rowsOf(X, s.test), options(seed)).verdict !== "pass") alarms++;
+      // The current data loses 40% of another column (a broken sensor): drift.
+      const cur = withGaps(rowsOf(t.X, [...s.val, ...s.test]), seed, 0.4, 5);
+      const row = drift(rowsOf(t.X, s.train), cur, options(seed)).feature(t.X.columns![5]);
+      if (row.verdict === "fail" && /missing/.test(row.note)) found++;
+    }
+    assert.ok(alarms <= binomialAllowance(SEEDS, ALPHA), `${alarms} alarms in ${SEEDS} splits with values missing at random`);
+    assert.ok(found >= SEEDS - 1, `a column going 40% missing was a drift FAIL in ${found} of ${SEEDS} splits`);
   });
 });
