@@ -18,6 +18,7 @@ import type { Label } from "./labels";
 import { ClassificationReport, classificationReport } from "./report";
 import { positiveClassFor } from "./scoring";
 import { ResultTable } from "./table";
+import { MetricInterval, PROPORTION_METRICS, bootstrapIntervals, defaultResamples, formatInterval, wilsonInterval } from "./intervals";
 
 /** One metric of the model and of the baseline. */
 export interface MetricRow {
@@ -25,6 +26,8 @@ export interface MetricRow {
   model: number;
   baseline: number | null;
   greaterIsBetter: boolean;
+  /** The model's 95% confidence interval: Wilson for accuracy, a percentile bootstrap over rows otherwise (null when not computed). */
+  interval?: MetricInterval | null;
 }
 
 function positiveNote(positive: Label | null | undefined): string {
@@ -62,11 +65,19 @@ export class ModelEvaluation {
     return Object.fromEntries(this.metrics.map((m) => [m.metric, m.model]));
   }
 
-  /** Model next to baseline, one row per metric. */
+  /** The model's 95% interval per metric that has one (goals judge on them). */
+  intervalsOf(): Record<string, MetricInterval> {
+    return Object.fromEntries(this.metrics.filter((m) => m.interval).map((m) => [m.metric, m.interval as MetricInterval]));
+  }
+
+  /** Model next to baseline, one row per metric, with the model's 95% confidence interval. */
   table(digits = 4): ResultTable {
-    const rows = this.metrics.map((m) => ({ metric: m.metric, [this.modelName]: m.model, ...(this.baselineName ? { [this.baselineName]: m.baseline } : {}) }));
-    const columns = ["metric", this.modelName, ...(this.baselineName ? [this.baselineName] : [])];
-    return new ResultTable(columns, rows, { title: `${this.modelName} on ${this.samples} samples${positiveNote(this.positiveClass)}`, digits, formats: Object.fromEntries(columns.slice(1).map((c) => [c, "float" as const])) });
+    const withCi = this.metrics.some((m) => m.interval);
+    const rows = this.metrics.map((m) => ({
+      metric: m.metric, [this.modelName]: m.model, ...(withCi ? { "95% CI": formatInterval(m.interval, digits) } : {}), ...(this.baselineName ? { [this.baselineName]: m.baseline } : {}),
+    }));
+    const columns = ["metric", this.modelName, ...(withCi ? ["95% CI"] : []), ...(this.baselineName ? [this.baselineName] : [])];
+    return new ResultTable(columns, rows, { title: `${this.modelName} on ${this.samples} samples${positiveNote(this.positiveClass)}`, digits, formats: Object.fromEntries(columns.slice(1).filter((c) => c !== "95% CI").map((c) => [c, "float" as const])) });
   }
 
   toString(): string {
@@ -85,16 +96,21 @@ export class ModelEvaluation {
  * macro-averaged otherwise, also for binary labels that do not say which class is positive), and with
  * `predictProba` ROC AUC (one-vs-rest macro), PR AUC and log loss, plus a classification report, a confusion matrix
  * and ROC/PR curves. Regressors: MSE, RMSE, MAE, R², MAPE and a residual plot. With `trainY` the majority-class or
- * mean baseline, fit on it, is scored alongside.
+ * mean baseline, fit on it, is scored alongside. Every model metric gets a 95% confidence interval: Wilson's for
+ * accuracy, a percentile bootstrap over rows (`bootstrap` resamples, default 1000 or fewer on large sets, seeded; 0 skips them) otherwise.
  * The table title names the positive class.
  * @throws Error when the model is not fitted, is a clusterer, X and y differ in length, or `posLabel` is not a class.
  */
 export async function evaluateModel(
-  model: Estimator, X: FeatureInput, y: TargetInput, options: { trainY?: TargetInput; figures?: boolean; posLabel?: Label } = {},
+  model: Estimator,
+  X: FeatureInput,
+  y: TargetInput,
+  options: { trainY?: TargetInput; figures?: boolean; posLabel?: Label; bootstrap?: number; seed?: number } = {},
 ): Promise<ModelEvaluation> {
   if (!model.fitted) throw new Error(`${model.name} is not fitted: call fit() on the training data first.`);
   if (model.kind === "clusterer") throw new Error("evaluateModel scores classifiers and regressors; for clusters use silhouetteScore or adjustedRandIndex.");
   const yTrue = toTargetArray(y);
+  const yTrueAll = yTrue;
   const yPred = model.predict(X);
   if (yPred.length !== yTrue.length) throw new Error(`X has ${yPred.length} rows but y has ${yTrue.length} values.`);
   const withFigures = options.figures ?? true;
@@ -113,7 +129,7 @@ export async function evaluateModel(
       throw new Error(`evaluateModel: posLabel applies to a binary target; ${model.name} has ${classes.length} classes (${JSON.stringify(classes)}).`);
     }
     const binary = positive !== undefined;
-    const compute = (pred: (number | string)[], p: number[][] | undefined): [string, number, boolean][] => {
+    const compute = (pred: (number | string)[], p: number[][] | undefined, yTrue: (number | string)[] = yTrueAll): [string, number, boolean][] => {
       const avg = binary ? { average: "binary" as const, posLabel: positive } : { average: "macro" as const };
       const prf = precisionRecallF(yTrue, pred, avg);
       const suffix = binary ? "" : "_macro";
@@ -143,7 +159,11 @@ export async function evaluateModel(
       const aligned = bp.map((row) => classes.map((c) => row[baseline!.classes.indexOf(c)] ?? 0));
       base = compute(baseline.predict(yTrue.map(() => [0])), aligned);
     }
-    const metrics = main.map(([name, v, g], i) => ({ metric: name, model: v, baseline: base ? base[i]?.[1] ?? null : null, greaterIsBetter: g }));
+    const ci = metricIntervals(yTrue.length, main.map(([name]) => name), (idx) => {
+      const pick = <T>(a: readonly T[]): T[] => Array.from(idx, (i) => a[i]);
+      return compute(pick(yPred), pick(proba), pick(yTrue));
+    }, options, (name) => (name === "accuracy" ? yTrue.reduce((c: number, t, i) => c + (yPred[i] === t ? 1 : 0), 0) : undefined));
+    const metrics = main.map(([name, v, g], i) => ({ metric: name, model: v, baseline: base ? base[i]?.[1] ?? null : null, greaterIsBetter: g, interval: ci[name] ?? null }));
     const figures: Figure[] = [];
     if (withFigures) {
       figures.push(confusionMatrixFigure(yTrue, yPred, { labels: classes }));
@@ -156,8 +176,9 @@ export async function evaluateModel(
     return new ModelEvaluation(model.name, "classification", metrics, baseline ? "baseline (majority class)" : null, figures, classificationReport(yTrue, yPred), yTrue.length, classes.length === 2 ? positive ?? null : undefined);
   }
   const t = yTrue as number[];
+  const tAll = t;
   const p = yPred as number[];
-  const compute = (pred: number[]): [string, number, boolean][] => [
+  const compute = (pred: number[], t: number[] = tAll): [string, number, boolean][] => [
     ["mse", meanSquaredError(t, pred), false],
     ["rmse", rootMeanSquaredError(t, pred), false],
     ["mae", meanAbsoluteError(t, pred), false],
@@ -170,6 +191,30 @@ export async function evaluateModel(
     const b = await new MeanRegressor().fit([], options.trainY);
     base = compute(b.predict(t.map(() => [0])));
   }
-  const metrics = main.map(([name, v, g], i) => ({ metric: name, model: v, baseline: base ? base[i][1] : null, greaterIsBetter: g }));
+  const ci = metricIntervals(t.length, main.map(([name]) => name), (idx) => compute(Array.from(idx, (i) => p[i]), Array.from(idx, (i) => t[i])), options, () => undefined);
+  const metrics = main.map(([name, v, g], i) => ({ metric: name, model: v, baseline: base ? base[i][1] : null, greaterIsBetter: g, interval: ci[name] ?? null }));
   return new ModelEvaluation(model.name, "regression", metrics, base ? "baseline (mean)" : null, withFigures ? [residualsFigure(t, p)] : [], undefined, t.length);
+}
+
+/**
+ * 95% intervals of named metrics: Wilson's for the proportion metrics (given their count of successes), one shared
+ * percentile bootstrap over rows for the rest (each resample computes every metric once).
+ */
+function metricIntervals(
+  n: number,
+  names: readonly string[],
+  computeOn: (indices: Int32Array) => [string, number, boolean][],
+  options: { bootstrap?: number; seed?: number },
+  successes: (name: string) => number | undefined,
+): Record<string, MetricInterval | null> {
+  const resamples = options.bootstrap ?? defaultResamples(n);
+  const boot = resamples > 0 && n >= 2
+    ? bootstrapIntervals(n, (idx) => Object.fromEntries(computeOn(idx).map(([name, v]) => [name, v])), { resamples, seed: options.seed ?? 0 })
+    : {};
+  const out: Record<string, MetricInterval | null> = {};
+  for (const name of names) {
+    const k = PROPORTION_METRICS.includes(name) ? successes(name) : undefined;
+    out[name] = k !== undefined && n > 0 ? wilsonInterval(k, n) : boot[name] ?? null;
+  }
+  return out;
 }

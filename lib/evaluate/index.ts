@@ -18,3 +18,4 @@ export * from "./cross-validate";
 export * from "./search";
 export * from "./learning-curve";
 export * from "./evaluate-model";
+export * from "./intervals";

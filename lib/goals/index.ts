@@ -13,6 +13,11 @@
  *
  * Every goal is a metric, a threshold and a direction ("higher" is better for accuracy, "lower" for log loss);
  * the direction is inferred for the metrics trainlab knows and must be given for others.
+ *
+ * When a result carries a confidence interval for a metric (holdout, evaluateModel), a goal is judged on the
+ * interval's pessimistic end by default (`judgeOn: "lower"`): it passes only when the whole 95% interval meets the
+ * target, is "inconclusive" when the point estimate meets it but the interval does not (too few test rows to tell),
+ * and fails when the point estimate misses. `judgeOn: "point"` judges the point estimate alone.
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -68,6 +73,13 @@ export interface GoalsDefinition {
   constraints?: GoalConstraints;
   /** A sentence on what success means for the users of the model. */
   description?: string;
+  /**
+   * How a goal is judged when the result gives a confidence interval for its metric: "lower" (default) requires the
+   * interval's pessimistic end (the lower bound for higher-is-better metrics, the upper bound for lower-is-better
+   * ones) to meet the target; "point" uses the point estimate only. Measurements without an interval are always
+   * judged on their value.
+   */
+  judgeOn?: "lower" | "point";
 }
 
 /** The measurement key each constraint is checked against, its comparison and a label. */
@@ -112,9 +124,16 @@ export function metricDirection(metric: string): GoalDirection | undefined {
 /** Measured values keyed by metric or measurement name (e.g. `{accuracy: 0.97, latencyMs: 1.3}`). */
 export type Measurements = Record<string, number | null | undefined>;
 
-/** A result that knows its own measurements (holdout, efficiency, calibration... from lib/validate). */
+/** Confidence intervals keyed by metric name (e.g. `{accuracy: {lower: 0.85, upper: 0.99}}`). */
+export type MeasurementIntervals = Record<string, { lower: number; upper: number } | null | undefined>;
+
+/**
+ * A result that knows its own measurements (holdout, efficiency, calibration... from lib/validate), and optionally
+ * their confidence intervals.
+ */
 export interface Measurable {
   measurements(): Measurements;
+  intervalsOf?(): MeasurementIntervals;
 }
 
 /**
@@ -140,19 +159,38 @@ export interface ScorecardRow {
   direction: GoalDirection;
   /** The measured value, or null when the results did not include it. */
   measured: number | null;
-  status: "pass" | "fail" | "not measured";
+  /** The measurement's confidence interval, when the result gave one. */
+  interval: { lower: number; upper: number } | null;
+  /** What the status was decided on: the point estimate, or the interval's pessimistic bound. */
+  judgedOn: "point" | "lower";
+  /**
+   * "inconclusive": the point estimate meets the target but the confidence interval does not (judgeOn "lower"):
+   * too little test data to tell. Never counted as a pass.
+   */
+  status: "pass" | "fail" | "inconclusive" | "not measured";
   why?: string;
 }
 
-function collect(input: CheckInput, into: Map<string, { name: string; value: number }>): void {
+type Collected = Map<string, { name: string; value: number; interval?: { lower: number; upper: number } }>;
+
+function collectIntervals(intervals: MeasurementIntervals, into: Collected): void {
+  for (const [name, ci] of Object.entries(intervals)) {
+    const hit = into.get(normalizeMetricName(name));
+    if (hit && ci && Number.isFinite(ci.lower) && Number.isFinite(ci.upper)) hit.interval = { lower: ci.lower, upper: ci.upper };
+  }
+}
+
+function collect(input: CheckInput, into: Collected): void {
   if (Array.isArray(input)) {
     for (const item of input as readonly CheckInput[]) collect(item, into);
     return;
   }
   if (input === null || typeof input !== "object") throw new Error(`goals.check: expected measurements (an object of numbers), got ${String(input)}.`);
   const asMeasurable = input as Measurable;
+  const withIntervals = typeof asMeasurable.intervalsOf === "function" ? asMeasurable.intervalsOf() : undefined;
   if (typeof asMeasurable.measurements === "function") {
     collect(asMeasurable.measurements(), into);
+    if (withIntervals) collectIntervals(withIntervals, into);
     return;
   }
   const withJson = input as { toJSON?: () => unknown };
@@ -160,6 +198,7 @@ function collect(input: CheckInput, into: Map<string, { name: string; value: num
     // e.g. lib/evaluate's ModelEvaluation: toJSON() gives {accuracy: 0.95, ...}.
     const json = withJson.toJSON();
     if (json !== null && typeof json === "object" && typeof (json as { toJSON?: unknown }).toJSON !== "function") collect(json as CheckInput, into);
+    if (withIntervals) collectIntervals(withIntervals, into);
     return;
   }
   const withMetrics = input as { metrics?: unknown };
@@ -200,7 +239,10 @@ export class Scorecard {
     return this.rows.filter((r) => r.status !== "pass");
   }
 
-  /** Overall verdict: "pass", "fail" (something measured missed its threshold) or "incomplete" (only unmeasured items). */
+  /**
+   * Overall verdict: "pass", "fail" (something measured missed its threshold) or "incomplete" (no miss, but some
+   * items were not measured or are inconclusive within their confidence interval).
+   */
   get verdict(): "pass" | "fail" | "incomplete" {
     if (this.rows.some((r) => r.status === "fail")) return "fail";
     return this.passed ? "pass" : "incomplete";
@@ -212,20 +254,23 @@ export class Scorecard {
 
   toString(): string {
     const lines = this.rows.map(
-      (r) => `${r.status === "pass" ? "PASS" : r.status === "fail" ? "FAIL" : "----"}  ${r.name} ${r.requirement}: ${r.measured === null ? "not measured" : formatNumber(r.measured)}`,
+      (r) =>
+        `${r.status === "pass" ? "PASS" : r.status === "fail" ? "FAIL" : r.status === "inconclusive" ? "????" : "----"}  ${r.name} ${r.requirement}: ` +
+        `${r.measured === null ? "not measured" : formatNumber(r.measured)}${r.interval ? ` (95% CI ${formatNumber(r.interval.lower)}–${formatNumber(r.interval.upper)}, judged on the ${r.judgedOn === "lower" ? "bound" : "point"})` : ""}`,
     );
     return `${this.title}: ${this.verdict.toUpperCase()}\n${lines.join("\n")}`;
   }
 
   [DISPLAY](): MimeBundle {
-    const color = { pass: "#1a7f37", fail: "#cf222e", "not measured": "#9a6700" } as const;
-    const icon = { pass: "✔ pass", fail: "✘ fail", "not measured": "… not measured" } as const;
+    const color = { pass: "#1a7f37", fail: "#cf222e", inconclusive: "#9a6700", "not measured": "#9a6700" } as const;
+    const icon = { pass: "✔ pass", fail: "✘ fail", inconclusive: "? inconclusive (CI too wide)", "not measured": "… not measured" } as const;
     const verdictColor = this.verdict === "pass" ? color.pass : this.verdict === "fail" ? color.fail : color["not measured"];
     const rows = this.rows
       .map(
         (r) =>
           `<tr><td>${r.kind}</td><td><b>${escapeHtml(r.name)}</b>${r.why ? `<br><small>${escapeHtml(r.why)}</small>` : ""}</td>` +
           `<td>${escapeHtml(r.requirement)}</td><td style="text-align:right">${r.measured === null ? "—" : escapeHtml(formatNumber(r.measured))}</td>` +
+          `<td style="text-align:right">${r.interval ? escapeHtml(`${formatNumber(r.interval.lower)} – ${formatNumber(r.interval.upper)}`) : "—"}</td>` +
           `<td style="color:${color[r.status]};font-weight:bold">${icon[r.status]}</td></tr>`,
       )
       .join("");
@@ -234,7 +279,9 @@ export class Scorecard {
       "text/html":
         `<div class="trainlab-scorecard"><p><b>${escapeHtml(this.title)}</b>: <span style="color:${verdictColor};font-weight:bold">${this.verdict.toUpperCase()}</span>` +
         ` (${this.rows.filter((r) => r.status === "pass").length} of ${this.rows.length} met)</p>` +
-        `<table><thead><tr><th>kind</th><th>goal</th><th>requirement</th><th>measured</th><th>status</th></tr></thead><tbody>${rows}</tbody></table></div>`,
+        `<table><thead><tr><th>kind</th><th>goal</th><th>requirement</th><th>measured</th><th>95% CI</th><th>status</th></tr></thead><tbody>${rows}</tbody></table>` +
+        (this.rows.some((r) => r.interval && r.judgedOn === "lower") ? "<p><small>Goals with an interval are judged on its pessimistic end: met only when the whole 95% interval meets the target.</small></p>" : "") +
+        `</div>`,
     };
   }
 }
@@ -273,6 +320,8 @@ export class Goals {
   /** Every metric goal, the headline one first. */
   readonly goals: readonly ResolvedGoal[];
   readonly constraints: Readonly<GoalConstraints>;
+  /** How goals with a confidence interval are judged (default "lower"; see {@link GoalsDefinition.judgeOn}). */
+  readonly judgeOn: "lower" | "point";
 
   /** @throws Error on a missing task, a goal without a metric or threshold, an unknown direction or constraint. */
   constructor(definition: GoalsDefinition) {
@@ -284,6 +333,10 @@ export class Goals {
     this.dataset = definition.dataset;
     this.label = definition.label;
     this.description = definition.description;
+    if (definition.judgeOn !== undefined && definition.judgeOn !== "lower" && definition.judgeOn !== "point") {
+      throw new Error(`defineGoals: judgeOn must be "lower" (the confidence interval's pessimistic end) or "point", got ${JSON.stringify(definition.judgeOn)}.`);
+    }
+    this.judgeOn = definition.judgeOn ?? "lower";
     const goals: ResolvedGoal[] = [];
     if (definition.metric !== undefined || definition.target !== undefined) {
       if (definition.metric === undefined) throw new Error('defineGoals: "target" was given without "metric": name the metric it applies to.');
@@ -307,19 +360,26 @@ export class Goals {
   /**
    * Checks results against every goal and constraint. Pass any mix of plain measurements (`{accuracy: 0.96}`),
    * validate results (they expose `measurements()`), objects with a `metrics` record, or arrays of them; later
-   * inputs override earlier ones. Names match loosely ("f1_macro" = "f1Macro" = "F1 macro").
+   * inputs override earlier ones. Names match loosely ("f1_macro" = "f1Macro" = "F1 macro"). A measurement with a
+   * confidence interval (holdout, evaluateModel) is judged on the interval's pessimistic end unless `judgeOn` is "point".
    */
   check(...results: CheckInput[]): Scorecard {
-    const measured = new Map<string, { name: string; value: number }>();
+    const measured: Collected = new Map();
     for (const r of results) collect(r, measured);
     const rows: ScorecardRow[] = [];
+    const meets = (v: number, threshold: number, direction: GoalDirection): boolean => (direction === "higher" ? v >= threshold : v <= threshold);
     const judge = (value: number | undefined, threshold: number, direction: GoalDirection): ScorecardRow["status"] =>
-      value === undefined ? "not measured" : (direction === "higher" ? value >= threshold : value <= threshold) ? "pass" : "fail";
+      value === undefined ? "not measured" : meets(value, threshold, direction) ? "pass" : "fail";
     for (const g of this.goals) {
-      const value = measured.get(normalizeMetricName(g.metric))?.value;
+      const hit = measured.get(normalizeMetricName(g.metric));
+      const value = hit?.value;
+      const interval = hit?.interval ?? null;
+      const judgedOn = interval && this.judgeOn === "lower" ? "lower" : "point";
+      let status = judge(value, g.target, g.direction);
+      if (status === "pass" && interval && judgedOn === "lower" && !meets(g.direction === "higher" ? interval.lower : interval.upper, g.target, g.direction)) status = "inconclusive";
       rows.push({
         kind: "goal", name: g.metric, requirement: `${g.direction === "higher" ? "≥" : "≤"} ${formatNumber(g.target)}`,
-        threshold: g.target, direction: g.direction, measured: value ?? null, status: judge(value, g.target, g.direction), why: g.why,
+        threshold: g.target, direction: g.direction, measured: value ?? null, interval, judgedOn, status, why: g.why,
       });
     }
     for (const [key, threshold] of Object.entries(this.constraints) as [keyof GoalConstraints, number][]) {
@@ -327,7 +387,7 @@ export class Goals {
       const value = measured.get(normalizeMetricName(c.key))?.value;
       rows.push({
         kind: "constraint", name: c.key, requirement: `${c.direction === "higher" ? "≥" : "≤"} ${formatNumber(threshold)}${c.unit ? ` ${c.unit}` : ""} (${c.label})`,
-        threshold, direction: c.direction, measured: value ?? null, status: judge(value, threshold, c.direction),
+        threshold, direction: c.direction, measured: value ?? null, interval: null, judgedOn: "point", status: judge(value, threshold, c.direction),
       });
     }
     return new Scorecard(rows, `Goals for ${this.dataset ? `${this.dataset} ` : ""}${this.task}${this.label ? ` (${this.label})` : ""}`);
@@ -341,6 +401,7 @@ export class Goals {
     if (this.description !== undefined) out.description = this.description;
     out.goals = this.goals.map((g) => ({ metric: g.metric, target: g.target, direction: g.direction, ...(g.why ? { why: g.why } : {}) }));
     out.constraints = { ...this.constraints };
+    out.judgeOn = this.judgeOn;
     return out;
   }
 

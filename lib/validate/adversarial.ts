@@ -10,6 +10,7 @@ import { Figure } from "../viz/figure";
 import type { Measurements } from "../goals";
 import { Frame, ValidationResult, Value, Verdict, checkModel, columnStds, fmt, htmlTable, readTarget } from "./common";
 import { SeededRandom } from "./stats";
+import { MetricInterval, formatInterval, wilsonInterval } from "../evaluate/intervals";
 
 /**
  * A classifier whose probabilities are a differentiable tfjs function of the raw features (what FGSM needs).
@@ -57,13 +58,19 @@ export interface AdversarialOptions {
   seed?: number;
   /** The budget the verdict looks at (default 0.1). */
   referenceEpsilon?: number;
-  /** Accuracy lost at the reference budget above this warns (default 0.1), above `failDrop` fails (default 0.3). */
+  /**
+   * Accuracy lost at the reference budget above this warns (default 0.1), above `failDrop` fails (default 0.3),
+   * judged on the 95% Wilson interval's lower bound of the lost share, so that a model whose true loss is at most
+   * `warnDrop` is flagged at most 2.5% of the time on small test sets.
+   */
   warnDrop?: number;
   failDrop?: number;
 }
 
 /** Accuracy at each budget. */
 export class AdversarialResult extends ValidationResult {
+  /** 95% Wilson interval of the share of rows lost at the reference budget (the verdict's test). */
+  readonly dropInterval: MetricInterval;
   readonly title: string;
   readonly verdict: Verdict;
   readonly reasons: string[];
@@ -78,15 +85,22 @@ export class AdversarialResult extends ValidationResult {
     readonly referenceEpsilon: number,
     warnDrop: number,
     failDrop: number,
+    /** Rows attacked (the sample size behind the drop's interval). */
+    readonly rows: number = 0,
   ) {
     super();
     this.title = `Adversarial robustness (${method === "fgsm" ? "FGSM, gradient attack" : "bounded random-perturbation search"})`;
     const atRef = this.accuracyAt(referenceEpsilon);
     const drop = cleanAccuracy - atRef;
-    this.verdict = drop > failDrop ? "fail" : drop > warnDrop ? "warn" : "pass";
+    const n = rows > 0 ? rows : 1;
+    this.dropInterval = wilsonInterval(Math.min(n, Math.max(0, Math.round(drop * n))), n);
+    const lower = this.dropInterval.lower;
+    this.verdict = lower > failDrop ? "fail" : lower > warnDrop ? "warn" : "pass";
     const unit = scale === "std" ? "σ" : "";
     this.reasons = [
-      `At ε = ${referenceEpsilon}${unit} accuracy falls from ${fmt(cleanAccuracy)} to ${fmt(atRef)} (a drop of ${fmt(drop)}; warn above ${warnDrop}, fail above ${failDrop}).`,
+      `At ε = ${referenceEpsilon}${unit} accuracy falls from ${fmt(cleanAccuracy)} to ${fmt(atRef)} (a drop of ${fmt(drop)}, 95% CI ${formatInterval(this.dropInterval)} on ${rows} rows; ` +
+        `warn when the whole interval is above ${warnDrop}, fail above ${failDrop}).`,
+      ...(this.verdict === "pass" && drop > warnDrop ? [`The drop ${fmt(drop)} is above ${warnDrop}, but not significantly on ${rows} rows: attack more rows to tell.`] : []),
       method === "fgsm"
         ? "FGSM moves every feature by ε in the direction that increases the loss most: a worst case for small changes."
         : "The model has no gradient, so each sample was attacked with random corners of its ε-box: a lower bound on the damage.",
@@ -207,7 +221,7 @@ export function adversarial(model: Estimator, X: FeatureInput, y: TargetInput, o
     }
   }
   const clean = accuracyOf(model.predict(m), truth);
-  const result = new AdversarialResult(method, scaleMode, epsilons, accuracy, clean, options.referenceEpsilon ?? 0.1, options.warnDrop ?? 0.1, options.failDrop ?? 0.3);
+  const result = new AdversarialResult(method, scaleMode, epsilons, accuracy, clean, options.referenceEpsilon ?? 0.1, options.warnDrop ?? 0.1, options.failDrop ?? 0.3, m.rows);
   if (saturated > 0) result.reasons.push(`${saturated} of ${m.rows} rows had a zero loss gradient (saturated probabilities) and were pushed in a random direction instead.`);
   return result;
 }

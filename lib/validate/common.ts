@@ -15,13 +15,20 @@ import type { Measurable, Measurements } from "../goals";
 /** A class label or a regression target value. */
 export type Value = number | string;
 
-/** pass: fine for the real world; warn: look closer; fail: do not ship as is. */
-export type Verdict = "pass" | "warn" | "fail";
+/**
+ * pass: fine for the real world; warn: look closer; fail: do not ship as is; untested: too little data to test
+ * (e.g. a subgroup smaller than the minimum size), which is never a pass.
+ */
+export type Verdict = "pass" | "warn" | "fail" | "untested";
 
-/** The worse of several verdicts. */
+/**
+ * The worse of several verdicts. Untested items do not make a tested pass worse (the result's reasons list them),
+ * but when nothing could be tested the verdict is "untested", never "pass".
+ */
 export function worstVerdict(verdicts: readonly Verdict[]): Verdict {
   if (verdicts.includes("fail")) return "fail";
   if (verdicts.includes("warn")) return "warn";
+  if (verdicts.length > 0 && verdicts.every((v) => v === "untested")) return "untested";
   return "pass";
 }
 
@@ -296,8 +303,8 @@ export function fmt(v: number | null | undefined, digits = 4): string {
   return v.toFixed(digits);
 }
 
-const COLORS: Record<Verdict, string> = { pass: "#1a7f37", warn: "#9a6700", fail: "#cf222e" };
-const LABELS: Record<Verdict, string> = { pass: "✔ PASS", warn: "⚠ WARN", fail: "✘ FAIL" };
+const COLORS: Record<Verdict, string> = { pass: "#1a7f37", warn: "#9a6700", fail: "#cf222e", untested: "#57606a" };
+const LABELS: Record<Verdict, string> = { pass: "✔ PASS", warn: "⚠ WARN", fail: "✘ FAIL", untested: "○ TOO SMALL TO TEST" };
 
 /** An HTML table from a header and rows of cells (already strings; they are escaped here). */
 export function htmlTable(header: readonly string[], rows: readonly (readonly (string | { html: string })[])[]): string {

@@ -2,18 +2,18 @@
  * Step 6: validate for the real world. Every function takes a fitted model (classical or tfjs, through the
  * Estimator contract) and returns a result that holds the numbers and renders a pass/warn/fail verdict.
  *
- *   holdout(model, Xtest, ytest)                      // once per test split; refuses a second look
+ *   holdout(model, Xtest, ytest)                      // once per test split, with 95% CIs; refuses another model
  *   slices(model, Xtest, ytest, {by: "island"})       // metric per subgroup with bootstrap CIs
  *   robustness(model, Xtest, ytest, {trainX})         // noise, missing values, out-of-range values
  *   adversarial(model, Xtest, ytest)                  // FGSM (tfjs) or bounded random search
- *   drift(trainTable, newTable)                       // PSI + KS per feature
+ *   drift(trainTable, newTable)                       // KS / permutation test per feature (Holm), PSI as effect size
  *   permutationImportance(model, Xtest, ytest); partialDependence(model, Xtest, "flipper_length_mm")
  *   await efficiency(model, Xtest)                    // latency p50/p95, throughput, size, parameters
  *   calibration(model, Xtest, ytest)                  // reliability curve, Brier, ECE
  */
 export { ValidationResult, worstVerdict, resolveMetric } from "./common";
 export type { Verdict, MetricInput } from "./common";
-export { holdout, HoldoutResult, resetHoldoutRegistry, splitFingerprint } from "./holdout";
+export { holdout, HoldoutResult, resetHoldoutRegistry, splitFingerprint, modelFingerprint } from "./holdout";
 export type { HoldoutOptions, HoldoutRecord } from "./holdout";
 export { slices, SlicesResult } from "./slices";
 export type { SlicesOptions, SliceRow } from "./slices";
@@ -29,5 +29,5 @@ export { efficiency, EfficiencyResult } from "./efficiency";
 export type { EfficiencyOptions } from "./efficiency";
 export { calibration, CalibrationResult } from "./calibration";
 export type { CalibrationOptions } from "./calibration";
-export { ks2samp, psi as populationStabilityIndex, kolmogorovSf } from "./stats";
+export { ks2samp, psi as populationStabilityIndex, kolmogorovSf, holmAdjust } from "./stats";
 export type { KsResult, PsiResult } from "./stats";

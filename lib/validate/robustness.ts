@@ -10,6 +10,10 @@ import {
   htmlTable, readTarget, resolveMetric, scorePredictions, verdictCell, worstVerdict,
 } from "./common";
 import { SeededRandom } from "./stats";
+import { toTargetArray } from "../data/matrix";
+import { compareLabels } from "../evaluate/labels";
+import type { Scorer } from "../evaluate/scoring";
+import { MetricInterval, bootstrapInterval, formatInterval, wilsonInterval } from "../evaluate/intervals";
 
 /** Something that fills missing values: a fitted imputer (or Pipeline step) with `transform`. */
 export interface Imputer {
@@ -25,6 +29,8 @@ export interface RobustnessOptions {
   missingRates?: number[];
   /** Training features: their means impute missing values and their spreads scale the noise (default: X's own). */
   trainX?: FeatureInput;
+  /** Training targets, to fit the majority-class / mean baseline every condition is compared with (default: y). */
+  trainY?: TargetInput;
   /** Fills the injected missing values instead of the training means (e.g. your fitted SimpleImputer). */
   imputer?: Imputer;
   /** Run the out-of-range (edge case) checks (default true). */
@@ -32,7 +38,10 @@ export interface RobustnessOptions {
   /** Noisy copies per level, averaged (default 3). */
   repeats?: number;
   seed?: number;
-  /** A metric drop above this at noise ≤ 0.1σ or 10% missing warns, above twice this fails (default 0.05). */
+  /**
+   * A metric drop above this at noise ≤ 0.1σ or 10% missing warns, above twice this fails (default 0.05). Heavier
+   * perturbations and out-of-range values warn when the model falls to the trivial baseline's level.
+   */
   tolerance?: number;
   /** Features to perturb (default: every numeric feature). */
   features?: (string | number)[];
@@ -50,6 +59,12 @@ export interface RobustnessRow {
   /** Rows whose prediction was invalid (NaN, unknown class) or an error message when predict threw. */
   invalid: number;
   error?: string;
+  /**
+   * What the value means: "unaffected" (inside the clean score's 95% interval), "degraded" (below it, still above
+   * the baseline), "at baseline" (no better than the majority-class / mean baseline, within the clean score's
+   * uncertainty), or "crashed".
+   */
+  effect: "clean" | "unaffected" | "degraded" | "at baseline" | "crashed";
   verdict: Verdict;
 }
 
@@ -60,11 +75,24 @@ export class RobustnessResult extends ValidationResult {
   readonly reasons: string[];
   readonly figures: Figure[];
 
-  constructor(readonly metric: string, readonly clean: number, readonly rows: RobustnessRow[], tolerance: number) {
+  constructor(
+    readonly metric: string,
+    readonly clean: number,
+    readonly rows: RobustnessRow[],
+    tolerance: number,
+    /** The clean score's 95% interval (Wilson for accuracy, bootstrap otherwise), or null. */
+    readonly cleanInterval: MetricInterval | null = null,
+    /** The majority-class (or mean) baseline's score on the same rows. */
+    readonly baseline: number = NaN,
+  ) {
     super();
     this.title = `Robustness of ${metric} to noise, missing and out-of-range values`;
     this.verdict = worstVerdict(rows.map((r) => r.verdict));
     const reasons: string[] = [];
+    const atBaseline = rows.filter((r) => r.effect === "at baseline");
+    if (atBaseline.length) {
+      reasons.push(`No better than the trivial baseline (${metric} ${fmt(baseline)}) under: ${atBaseline.map((r) => `${r.condition} (${fmt(r.value)})`).join("; ")}.`);
+    }
     const crashed = rows.filter((r) => r.error || r.invalid > 0);
     if (crashed.length) reasons.push(`The model failed on ${crashed.length} condition(s): ${crashed.map((r) => `${r.condition}${r.error ? ` (${r.error})` : ` (${r.invalid} invalid predictions)`}`).join("; ")}.`);
     const judged = rows.filter((r) => (r.kind === "noise" && r.level <= 0.1) || (r.kind === "missing" && r.level <= 0.1));
@@ -98,9 +126,9 @@ export class RobustnessResult extends ValidationResult {
 
   protected tableHtml(): string {
     return htmlTable(
-      ["condition", this.metric, "drop", "invalid", "verdict"],
-      this.rows.map((r) => [r.condition, fmt(r.value), fmt(r.drop), r.error ? `error: ${r.error}` : String(r.invalid), verdictCell(r.verdict)]),
-    );
+      ["condition", this.metric, "drop", "invalid", "effect", "verdict"],
+      this.rows.map((r) => [r.condition, fmt(r.value), fmt(r.drop), r.error ? `error: ${r.error}` : String(r.invalid), r.effect, verdictCell(r.verdict)]),
+    ) + `<p>clean ${this.metric} ${fmt(this.clean)}${this.cleanInterval ? ` (95% CI ${formatInterval(this.cleanInterval)})` : ""} · trivial baseline ${fmt(this.baseline)}</p>`;
   }
 }
 
@@ -108,7 +136,10 @@ export class RobustnessResult extends ValidationResult {
  * Measures a fitted model's metric on perturbed copies of X: Gaussian noise of several sizes (in units of each
  * feature's standard deviation), injected missing values (imputed with the training means or `imputer`), and
  * out-of-range values per feature (min − 3·range, max + 3·range) plus all-zero rows. Prediction errors and
- * invalid outputs are caught and reported as failures.
+ * invalid outputs are caught and reported as failures. Every condition is compared with the clean score's 95%
+ * interval and with the majority-class (or mean) baseline: mild perturbations (≤ 0.1σ noise, ≤ 10% missing) warn or
+ * fail on drops beyond `tolerance` or at the baseline's level; heavier ones and out-of-range values warn when the
+ * model falls to the baseline's level (within the clean score's uncertainty), and otherwise pass as "degraded".
  * @throws Error on an unfitted model, mismatched X and y, or no numeric feature to perturb.
  */
 export function robustness(model: Estimator, X: FeatureInput, y: TargetInput, options: RobustnessOptions = {}): RobustnessResult {
@@ -148,20 +179,38 @@ export function robustness(model: Estimator, X: FeatureInput, y: TargetInput, op
   };
   const clean = evaluate(frame.input);
   if (clean.error) throw new Error(`robustness: the model fails on the clean data: ${clean.error}`);
-  const rows: RobustnessRow[] = [{ kind: "clean", condition: "clean data", level: 0, value: clean.value, drop: 0, invalid: clean.invalid, verdict: "pass" }];
-  const judge = (kind: RobustnessRow["kind"], level: number, r: { value: number; invalid: number; error?: string }): Verdict => {
-    if (r.error || r.invalid > 0) return "fail";
+  // The clean score's uncertainty and the trivial baseline give each condition's value a meaning.
+  const cleanPred = model.predict(frame.input);
+  const cleanProba = scorer.needsProba && hasProba(model) ? model.predictProba(frame.input) : undefined;
+  const cleanInterval = scorer.name === "accuracy" && typeof options.metric !== "function"
+      ? wilsonInterval(truth.reduce((c: number, t, i) => c + (cleanPred[i] === t ? 1 : 0), 0), frame.rows)
+      : frame.rows >= 2
+        ? bootstrapInterval(frame.rows, (idx) => scorePredictions(scorer, model, Array.from(idx, (i) => truth[i]), Array.from(idx, (i) => cleanPred[i]), cleanProba ? Array.from(idx, (i) => cleanProba[i]) : undefined), { resamples: 500, seed: options.seed ?? 0 })
+        : null;
+  const baseline = baselineScore(model, scorer, truth, options.trainY);
+  // Half the clean interval's width: how far apart two scores on these rows can be from sampling alone.
+  const slack = cleanInterval ? (cleanInterval.upper - cleanInterval.lower) / 2 : 0;
+  const effectOf = (value: number, r: { invalid: number; error?: string }): RobustnessRow["effect"] => {
+    if (r.error || r.invalid > 0) return "crashed";
+    if (Number.isFinite(baseline) && degradation(scorer, baseline, value) >= -slack) return "at baseline";
+    if (cleanInterval && (scorer.greaterIsBetter ? value >= cleanInterval.lower : value <= cleanInterval.upper)) return "unaffected";
+    return degradation(scorer, clean.value, value) <= 0 ? "unaffected" : "degraded";
+  };
+  const rows: RobustnessRow[] = [{ kind: "clean", condition: "clean data", level: 0, value: clean.value, drop: 0, invalid: clean.invalid, effect: "clean", verdict: "pass" }];
+  const judge = (kind: RobustnessRow["kind"], level: number, r: { value: number; invalid: number; error?: string }, effect: RobustnessRow["effect"]): Verdict => {
+    if (effect === "crashed") return "fail";
     if ((kind === "noise" || kind === "missing") && level <= 0.1) {
       const drop = degradation(scorer, clean.value, r.value);
       // A hair of slack so a drop of exactly the tolerance (0.9 − 0.85 in floating point) passes.
-      return drop > 2 * tolerance + 1e-9 ? "fail" : drop > tolerance + 1e-9 ? "warn" : "pass";
+      return drop > 2 * tolerance + 1e-9 ? "fail" : drop > tolerance + 1e-9 || effect === "at baseline" ? "warn" : "pass";
     }
-    return "pass";
+    return effect === "at baseline" ? "warn" : "pass";
   };
   const push = (kind: RobustnessRow["kind"], condition: string, level: number, results: { value: number; invalid: number; error?: string }[]): void => {
     const failed = results.find((r) => r.error || r.invalid > 0);
     const merged = failed ?? { value: results.reduce((s, r) => s + r.value, 0) / results.length, invalid: 0 };
-    rows.push({ kind, condition, level, value: merged.value, drop: degradation(scorer, clean.value, merged.value), invalid: merged.invalid, error: merged.error, verdict: judge(kind, level, merged) });
+    const effect = effectOf(merged.value, merged);
+    rows.push({ kind, condition, level, value: merged.value, drop: degradation(scorer, clean.value, merged.value), invalid: merged.invalid, error: merged.error, effect, verdict: judge(kind, level, merged, effect) });
   };
 
   for (const level of options.noiseLevels ?? [0.05, 0.1, 0.25, 0.5, 1]) {
@@ -209,5 +258,29 @@ export function robustness(model: Estimator, X: FeatureInput, y: TargetInput, op
     const zeros = new Map<number, Float64Array>(features.map((j) => [j, new Float64Array(frame.rows)]));
     push("out-of-range", "every numeric feature = 0", 0, [evaluate(frame.with(zeros))]);
   }
-  return new RobustnessResult(scorer.name, clean.value, rows, tolerance);
+  return new RobustnessResult(scorer.name, clean.value, rows, tolerance, cleanInterval, baseline);
+}
+
+/**
+ * The majority-class (classifier) or mean (regressor) baseline's score on the rows, fitted on trainY or the truth,
+ * as lib/evaluate's MajorityClassifier / MeanRegressor predict (ties go to the smallest class); NaN when the metric
+ * cannot score it.
+ */
+function baselineScore(model: Estimator, scorer: Scorer, truth: Value[], trainY: TargetInput | undefined): number {
+  const targets = trainY !== undefined ? toTargetArray(trainY) : truth;
+  try {
+    if (model.kind === "classifier") {
+      const counts = new Map<Value, number>();
+      for (const t of targets) counts.set(t, (counts.get(t) ?? 0) + 1);
+      const classes = Array.from(counts.keys()).sort(compareLabels);
+      let best = classes[0];
+      for (const c of classes) if ((counts.get(c) as number) > (counts.get(best) as number)) best = c;
+      const prior = hasProba(model) ? model.classes.map((c) => (counts.get(c) ?? 0) / targets.length) : undefined;
+      return scorePredictions(scorer, model, truth, truth.map(() => best), prior ? truth.map(() => prior.slice()) : undefined);
+    }
+    const mean = (targets as number[]).reduce((a, b) => a + b, 0) / targets.length;
+    return scorePredictions(scorer, model, truth, truth.map(() => mean));
+  } catch {
+    return NaN;
+  }
 }

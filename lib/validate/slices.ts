@@ -28,7 +28,7 @@ export interface SlicesOptions {
   seed?: number;
   /** A significant gap at least this large fails (default 0.1); smaller significant gaps warn. */
   maxGap?: number;
-  /** Groups smaller than this are reported but not tested (default 10). */
+  /** Groups smaller than this are reported but not tested: their verdict is "untested", never pass (default 10). */
   minSize?: number;
   /** A numeric grouping with more than 10 distinct values is cut into this many quantile bins (default 4). */
   bins?: number;
@@ -69,9 +69,12 @@ export class SlicesResult extends ValidationResult {
     super();
     this.title = `Slices: ${metric} per subgroup`;
     this.verdict = worstVerdict(groups.map((g) => g.verdict));
-    const flagged = groups.filter((g) => g.verdict !== "pass");
+    const flagged = groups.filter((g) => g.verdict === "warn" || g.verdict === "fail");
+    const tested = groups.filter((g) => g.verdict !== "untested").length;
     this.reasons = flagged.length === 0
-      ? [`No subgroup's ${metric} differs significantly from the rest (α = ${alpha}, Bonferroni over ${groups.length} groups).`]
+      ? [tested === 0
+        ? `No subgroup is large enough to test.`
+        : `No tested subgroup's ${metric} differs significantly from the rest (α = ${alpha} family-wise, Bonferroni over ${groups.length} groups).`]
       : flagged.map((g) => `${g.group} (n = ${g.size}): ${metric} ${fmt(g.value)} vs ${fmt(g.value - g.gap)} for the rest, a significant gap of ${fmt(g.gap)} (p ≈ ${fmt(g.pValue)}).`);
     const sorted = groups.slice();
     this.figures = [
@@ -80,7 +83,7 @@ export class SlicesResult extends ValidationResult {
           {
             type: "bar", name: metric, x: sorted.map((g) => g.group), y: sorted.map((g) => g.value),
             error_y: { type: "data", symmetric: false, array: sorted.map((g) => g.ci[1] - g.value), arrayminus: sorted.map((g) => g.value - g.ci[0]), visible: true },
-            marker: { color: sorted.map((g) => (g.verdict === "fail" ? "#cf222e" : g.verdict === "warn" ? "#d4a72c" : "#4c78a8")) },
+            marker: { color: sorted.map((g) => (g.verdict === "fail" ? "#cf222e" : g.verdict === "warn" ? "#d4a72c" : g.verdict === "untested" ? "#afb8c1" : "#4c78a8")) },
             customdata: sorted.map((g) => g.size),
             hovertemplate: "%{x}<br>" + metric + " %{y:.4f}<br>n = %{customdata}<extra></extra>",
           },
@@ -176,14 +179,17 @@ export function slices(model: Estimator, X: FeatureInput, y: TargetInput, option
     const above = finiteGaps.filter((d) => d >= 0).length / Math.max(1, finiteGaps.length);
     const pValue = Math.min(1, 2 * Math.min(below, above));
     const gapCi = percentileInterval(gaps, corrected);
-    const tested = inside.length >= minSize;
+    // A group too small, or where the metric cannot be computed (e.g. ROC AUC on a group holding one class), is not tested.
+    const tested = inside.length >= minSize && Number.isFinite(gap) && Number.isFinite(gapCi[0]) && Number.isFinite(gapCi[1]);
     const significant = tested && (gapCi[0] > 0 || gapCi[1] < 0);
     const worse = scorer.greaterIsBetter ? gap < 0 : gap > 0;
-    const verdict: Verdict = significant && worse ? (Math.abs(gap) >= maxGap ? "fail" : "warn") : "pass";
+    const verdict: Verdict = !tested ? "untested" : significant && worse ? (Math.abs(gap) >= maxGap ? "fail" : "warn") : "pass";
     return { group, size: inside.length, value, ci: percentileInterval(boot, alpha), gap, gapCi, pValue, significant, verdict };
   });
   const result = new SlicesResult(scorer.name, scorer.greaterIsBetter, overall, groups, alpha);
   const small = groups.filter((g) => g.size < minSize);
-  if (small.length) result.reasons.push(`Too small to test (n < ${minSize}): ${small.map((g) => g.group).join(", ")}.`);
+  if (small.length) result.reasons.push(`Too small to test (n < ${minSize}): ${small.map((g) => g.group).join(", ")}; their numbers are shown but not judged.`);
+  const unscorable = groups.filter((g) => g.size >= minSize && g.verdict === "untested");
+  if (unscorable.length) result.reasons.push(`Not testable (${scorer.name} cannot be computed on the group or its resamples): ${unscorable.map((g) => g.group).join(", ")}.`);
   return result;
 }

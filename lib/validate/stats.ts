@@ -320,13 +320,16 @@ export interface PsiResult {
 /**
  * Population stability index: Σ (actual − expected)·ln(actual / expected) over bins cut at the reference's
  * quantiles (`bins` equal-frequency bins; fewer when values repeat). Empty bins get a share of `floor`
- * (default 1e-4) so the log stays finite.
+ * (default 1e-4) so the log stays finite. With `smoothing` (a pseudo-count, e.g. 0.5) every bin's count in both
+ * samples is raised by that much instead: on small samples the floor makes each empty bin add about 0.69 to PSI,
+ * smoothing does not. `expected` and `actual` stay the raw shares either way.
  * @throws Error when a sample is empty.
  */
-export function psi(reference: ArrayLike<number>, current: ArrayLike<number>, options: { bins?: number; floor?: number } = {}): PsiResult {
+export function psi(reference: ArrayLike<number>, current: ArrayLike<number>, options: { bins?: number; floor?: number; smoothing?: number } = {}): PsiResult {
   if (reference.length === 0 || current.length === 0) throw new Error("psi: both samples need at least one value.");
   const bins = options.bins ?? 10;
   const floor = options.floor ?? 1e-4;
+  const smoothing = options.smoothing ?? 0;
   const sorted = Float64Array.from(reference).sort();
   const inner: number[] = [];
   for (let b = 1; b < bins; b++) {
@@ -352,10 +355,12 @@ export function psi(reference: ArrayLike<number>, current: ArrayLike<number>, op
   };
   const expected = count(reference);
   const actual = count(current);
+  const k = expected.length;
+  const smooth = (share: number, n: number): number => (share * n + smoothing) / (n + smoothing * k);
   let total = 0;
-  for (let k = 0; k < expected.length; k++) {
-    const e = Math.max(expected[k], floor);
-    const a = Math.max(actual[k], floor);
+  for (let b = 0; b < k; b++) {
+    const e = smoothing > 0 ? smooth(expected[b], reference.length) : Math.max(expected[b], floor);
+    const a = smoothing > 0 ? smooth(actual[b], current.length) : Math.max(actual[b], floor);
     total += (a - e) * Math.log(a / e);
   }
   return { psi: total, edges: inner, expected, actual };
@@ -419,4 +424,46 @@ export function chi2Sf(x: number, dof: number): number {
 export function psiPValue(value: number, bins: number, n: number, m: number): number {
   if (bins < 2) return 1;
   return chi2Sf(value * ((n * m) / (n + m)), bins - 1);
+}
+
+/**
+ * Holm's step-down adjustment of p-values (a family-wise error rate of α when each adjusted p-value is compared
+ * with α): the i-th smallest p becomes max over j ≤ i of min(1, (k − j + 1)·p_(j)). NaN stays NaN and does not count.
+ */
+export function holmAdjust(pValues: readonly number[]): number[] {
+  const order = pValues.map((p, i) => [p, i] as const).filter(([p]) => !Number.isNaN(p)).sort((a, b) => a[0] - b[0]);
+  const out = pValues.map(() => NaN);
+  const k = order.length;
+  let running = 0;
+  order.forEach(([p, i], rank) => {
+    running = Math.max(running, Math.min(1, (k - rank) * p));
+    out[i] = running;
+  });
+  return out;
+}
+
+/**
+ * Two-sided Fisher exact test of a 2 × 2 table [[a, b], [c, d]] (as scipy.stats.fisher_exact): the probability,
+ * under the hypergeometric distribution with the table's margins, of a table at most as likely as the observed one.
+ * @throws Error when a count is negative or not a whole number.
+ */
+export function fisherExact(a: number, b: number, c: number, d: number): number {
+  for (const [name, v] of [["a", a], ["b", b], ["c", c], ["d", d]] as const) {
+    if (!Number.isInteger(v) || v < 0) throw new Error(`fisherExact: ${name} must be a whole number ≥ 0, got ${v}.`);
+  }
+  const n1 = a + b;
+  const k = a + c;
+  const n = a + b + c + d;
+  const lo = Math.max(0, k - (n - n1));
+  const hi = Math.min(k, n1);
+  const logC = (x: number, y: number): number => logGamma(x + 1) - logGamma(y + 1) - logGamma(x - y + 1);
+  const logPmf = (x: number): number => logC(k, x) + logC(n - k, n1 - x) - logC(n, n1);
+  const observed = logPmf(a);
+  let p = 0;
+  for (let x = lo; x <= hi; x++) {
+    const lp = logPmf(x);
+    // scipy's relative tolerance for "as likely": 1 + 1e-7.
+    if (lp <= observed + 1e-7) p += Math.exp(lp);
+  }
+  return Math.min(1, p);
 }

@@ -3,6 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { Goals, defineGoals, loadGoals, metricDirection } from "../../lib/goals";
+import { wilsonInterval } from "../../lib/evaluate/intervals";
 
 const DISPLAY = Symbol.for("Jupyter.display");
 type Bundle = Record<string, unknown>;
@@ -21,6 +22,15 @@ function penguinGoals(): Goals {
     ],
     constraints: { maxLatencyMs: 5, maxModelBytes: 100_000, maxTrainingSeconds: 60, minTrainingRows: 200 },
   });
+}
+
+function loadGoalsRoundTrip(goals: Goals): Goals {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "trainlab-goals-"));
+  const file = path.join(dir, "goals.json");
+  fs.writeFileSync(file, JSON.stringify(goals.toJSON()));
+  const loaded = loadGoals(file);
+  fs.rmSync(dir, { recursive: true, force: true });
+  return loaded;
 }
 
 describe("goals (lib/goals)", () => {
@@ -102,6 +112,34 @@ describe("goals (lib/goals)", () => {
     const results = { accuracy: 0.96, f1_macro: 0.94, log_loss: 0.2 };
     assert.deepEqual(loaded.check(results).rows, goals.check(results).rows);
     fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("judges a goal on its confidence interval's pessimistic end by default: 0.9714 on 35 rows does not prove ≥ 0.95", () => {
+    // 34 of 35 right: Wilson's 95% interval is about 0.85–0.99.
+    const holdoutLike = {
+      measurements: () => ({ accuracy: 34 / 35, rmse: 2.9 }),
+      intervalsOf: () => ({ accuracy: wilsonInterval(34, 35), rmse: { lower: 2.5, upper: 3.4 } }),
+    };
+    const strict = defineGoals({ task: "classification", metric: "accuracy", target: 0.95, goals: [{ metric: "rmse", target: 3 }] });
+    assert.equal(strict.judgeOn, "lower");
+    const card = strict.check(holdoutLike);
+    assert.equal(card.rows[0].status, "inconclusive");
+    assert.equal(card.rows[0].judgedOn, "lower");
+    assert.ok(Math.abs((card.rows[0].interval?.lower as number) - 0.8547) < 1e-4, JSON.stringify(card.rows[0].interval));
+    assert.equal(card.rows[1].status, "inconclusive", "rmse is judged on its upper bound");
+    assert.equal(card.passed, false);
+    assert.equal(card.verdict, "incomplete", "inconclusive is never a pass, and not a miss either");
+    assert.match(card.toString(), /\?\?\?\? {2}accuracy ≥ 0\.95: 0\.9714 \(95% CI 0\.85\d*–0\.99\d*, judged on the bound\)/);
+    assert.match(render(card)["text/html"] as string, /inconclusive/);
+    // The point estimate alone, when asked for.
+    const lenient = defineGoals({ task: "classification", metric: "accuracy", target: 0.95, judgeOn: "point" });
+    assert.equal(lenient.check(holdoutLike).rows[0].status, "pass");
+    // With enough rows the whole interval clears the target: 990 of 1000.
+    assert.equal(strict.check({ measurements: () => ({ accuracy: 0.99, rmse: 2 }), intervalsOf: () => ({ accuracy: wilsonInterval(990, 1000) }) }).rows[0].status, "pass");
+    // A point estimate that misses is a fail, whatever the interval.
+    assert.equal(strict.check({ measurements: () => ({ accuracy: 0.9 }), intervalsOf: () => ({ accuracy: wilsonInterval(90, 100) }) }).rows[0].status, "fail");
+    assert.throws(() => defineGoals({ task: "x", metric: "accuracy", target: 0.9, judgeOn: "upper" as never }), /judgeOn must be "lower"/);
+    assert.equal(loadGoalsRoundTrip(lenient).judgeOn, "point");
   });
 
   it("rejects bad definitions with a message that says what to do", () => {

@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { SeededRandom, chi2Sf, ks2samp, psi, psiPValue, quantile } from "../../lib/validate/stats";
+import { SeededRandom, chi2Sf, holmAdjust, ks2samp, psi, psiPValue, quantile } from "../../lib/validate/stats";
 
 /** The fixture lives next to the sources (tests/validate/fixtures), two levels above dist-XX/tests/validate. */
 export function readReference(): Reference {
@@ -63,6 +63,27 @@ describe("validate statistics (lib/validate/stats)", () => {
     assert.deepEqual(result.actual, [0.5, 0, 0.25, 0.25]);
     const expected = (0.5 - 0.25) * Math.log(0.5 / 0.25) + (1e-4 - 0.25) * Math.log(1e-4 / 0.25);
     close(result.psi, expected, 1e-12, "psi");
+  });
+
+  it("PSI with a pseudo-count: an empty bin on a small sample no longer adds about 0.69", () => {
+    const reference = [1, 2, 3, 4, 5, 6, 7, 8];
+    const current = [1, 1, 1, 1, 5, 6, 7, 8]; // bins 0.5, 0, 0.25, 0.25 of 8 rows
+    const floored = psi(reference, current, { bins: 4 }).psi;
+    const smoothed = psi(reference, current, { bins: 4, smoothing: 0.5 });
+    // Counts + 0.5 over 8 + 2 rows: reference 2.5/10 each; current 4.5, 0.5, 2.5, 2.5 of 10.
+    const e = 0.25;
+    const expected = [0.45, 0.05, 0.25, 0.25].reduce((t, a) => t + (a - e) * Math.log(a / e), 0);
+    close(smoothed.psi, expected, 1e-12, "smoothed psi");
+    assert.deepEqual(smoothed.actual, [0.5, 0, 0.25, 0.25], "raw shares are reported unchanged");
+    assert.ok(floored > 1.5 && smoothed.psi < 0.6, `floored ${floored}, smoothed ${smoothed.psi}`);
+  });
+
+  it("Holm's step-down adjustment on a hand-computed case", () => {
+    // Sorted 0.005, 0.01, 0.03, 0.04 times 4, 3, 2, 1 = 0.02, 0.03, 0.06, 0.04 → running max 0.02, 0.03, 0.06, 0.06.
+    const adjusted = holmAdjust([0.01, 0.04, 0.03, 0.005]);
+    [0.03, 0.06, 0.06, 0.02].forEach((v, i) => close(adjusted[i], v, 1e-12, `holm ${i}`));
+    assert.ok(Number.isNaN(holmAdjust([NaN, 0.2])[0]));
+    close(holmAdjust([NaN, 0.2])[1], 0.2, 1e-12, "NaN does not count");
   });
 
   it("chi-square survival matches scipy.stats.chi2.sf", () => {
