@@ -149,7 +149,7 @@ export function adversarial(model: Estimator, X: FeatureInput, y: TargetInput, o
   const frame = Frame.from(X);
   if (frame.numeric.some((n) => !n)) throw new Error("adversarial: every feature must be numeric (encode categorical columns first, or attack the encoded matrix).");
   const m: Matrix = toMatrix(frame.input);
-  const truth = readTarget(y, m.rows, "adversarial");
+  const truth = readTarget(y, m.rows, "adversarial", model.kind);
   const epsilons = (options.epsilons ?? [0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5]).slice().sort((a, b) => a - b);
   const scaleMode = options.scale ?? "std";
   const stds = columnStds(frame);

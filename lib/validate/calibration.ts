@@ -142,7 +142,7 @@ export function calibration(model: Estimator, X: FeatureInput, y: TargetInput, o
   checkModel(model, "calibration");
   if (!hasProba(model)) throw new Error(`calibration: "${model.name}" gives no probabilities (predictProba); calibration applies to probabilistic classifiers.`);
   const frame = Frame.from(X);
-  const truth = readTarget(y, frame.rows, "calibration");
+  const truth = readTarget(y, frame.rows, "calibration", model.kind);
   const classes = model.classes;
   const known = new Set<Value>(classes);
   truth.forEach((t, i) => {

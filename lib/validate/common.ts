@@ -7,6 +7,9 @@ import type { ColumnTable } from "arquero";
 import * as tf from "@tensorflow/tfjs";
 import { DISPLAY, MimeBundle, escapeHtml } from "../display";
 import { FeatureInput, Matrix, TargetInput, isMatrix, toMatrix, toTargetArray } from "../data/matrix";
+import {
+  ValidationError, asValidationError, checkConsistentLength, checkFitted, checkLabelValues, checkPresent, checkRegressionTarget,
+} from "../core/validation";
 import type { Classifier, Estimator } from "../models/estimator";
 import { MetricSpec, Scorer, getScorer } from "../evaluate/scoring";
 import type { Figure } from "../viz/figure";
@@ -70,7 +73,16 @@ export class Frame {
       });
       return new Frame(X.numRows(), columns, numeric, X, undefined);
     }
-    const m = isMatrix(X) ? X : X instanceof tf.Tensor ? toMatrix(X) : toMatrix(X);
+    if (!isMatrix(X) && !(X instanceof tf.Tensor) && !Array.isArray(X)) {
+      checkPresent(X, "X", "validate");
+      throw new ValidationError(`validate: X is ${typeof X}, not features. Pass an arquero table, a Matrix, a 2-D tensor or an array of rows.`);
+    }
+    let m: Matrix;
+    try {
+      m = isMatrix(X) ? X : toMatrix(X);
+    } catch (err) {
+      throw asValidationError(err, "validate");
+    }
     const columns = m.columns?.slice() ?? Array.from({ length: m.cols }, (_, j) => `x${j}`);
     return new Frame(m.rows, columns, columns.map(() => true), undefined, m);
   }
@@ -181,15 +193,26 @@ export class Frame {
   }
 }
 
-/** Reads the target, checking it has one value per row. */
-export function readTarget(y: TargetInput, rows: number, where: string): Value[] {
-  if (y === null || y === undefined) throw new Error(`${where}: the target y is missing.`);
-  const values = toTargetArray(y);
-  if (values.length !== rows) throw new Error(`${where}: X has ${rows} rows but y has ${values.length} values; they must match.`);
-  if (rows === 0) throw new Error(`${where}: the data is empty; pass at least one row.`);
+/**
+ * Reads the target through lib/core/validation: present, one value per row, and, given the model's kind, valid class
+ * labels (classifier) or finite numbers (regressor).
+ * @throws ValidationError naming the check (`where`) and the first bad value.
+ */
+export function readTarget(y: TargetInput, rows: number, where: string, kind?: Estimator["kind"]): Value[] {
+  checkPresent(y, "y", where);
+  let values: Value[];
+  try {
+    values = toTargetArray(y);
+  } catch (err) {
+    throw asValidationError(err, where);
+  }
+  checkConsistentLength(rows, values.length, where);
+  if (rows === 0) throw new ValidationError(`${where}: the data is empty; pass at least one row.`);
+  if (kind === "classifier") return checkLabelValues(values, "y", where);
+  if (kind === "regressor") return Array.from(checkRegressionTarget(values, rows, where));
   values.forEach((v, i) => {
     if (v === null || v === undefined || (typeof v === "number" && !Number.isFinite(v))) {
-      throw new Error(`${where}: y[${i}] is ${v}; drop or impute missing targets first.`);
+      throw new ValidationError(`${where}: y[${i}] is ${v}; drop or impute missing targets first.`);
     }
   });
   return values;
@@ -236,7 +259,7 @@ export function checkModel(model: Estimator, where: string): void {
   if (model === null || typeof model !== "object" || typeof model.predict !== "function") {
     throw new Error(`${where}: expected a fitted trainlab model (an Estimator with predict), got ${String(model)}.`);
   }
-  if (!model.fitted) throw new Error(`${where}: the model "${model.name}" is not fitted yet; call await model.fit(Xtrain, ytrain) first.`);
+  checkFitted(model.fitted, model.name, where);
   if (model.kind === "clusterer") throw new Error(`${where}: "${model.name}" is a clusterer; this check needs a classifier or a regressor.`);
 }
 

@@ -226,7 +226,7 @@ export class HoldoutResult extends ValidationResult {
 export async function holdout(model: Estimator, X: FeatureInput, y: TargetInput, options: HoldoutOptions = {}): Promise<HoldoutResult> {
   checkModel(model, "holdout");
   const frame = Frame.from(X);
-  const truth = readTarget(y, frame.rows, "holdout");
+  const truth = readTarget(y, frame.rows, "holdout", model.kind);
   const fingerprint = splitFingerprint(X, y);
   const classifier = model.kind === "classifier";
   const specs: MetricInput[] = options.metrics ?? (classifier

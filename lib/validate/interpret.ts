@@ -87,7 +87,7 @@ export class PermutationImportanceResult extends ValidationResult {
 export function permutationImportance(model: Estimator, X: FeatureInput, y: TargetInput, options: PermutationImportanceOptions = {}): PermutationImportanceResult {
   checkModel(model, "permutationImportance");
   const frame = Frame.from(X);
-  const truth = readTarget(y, frame.rows, "permutationImportance");
+  const truth = readTarget(y, frame.rows, "permutationImportance", model.kind);
   const scorer = resolveMetric(options.metric, model);
   const score = (input: FeatureInput): number => {
     const pred = model.predict(input);

@@ -145,7 +145,7 @@ export class RobustnessResult extends ValidationResult {
 export function robustness(model: Estimator, X: FeatureInput, y: TargetInput, options: RobustnessOptions = {}): RobustnessResult {
   checkModel(model, "robustness");
   const frame = Frame.from(X);
-  const truth = readTarget(y, frame.rows, "robustness");
+  const truth = readTarget(y, frame.rows, "robustness", model.kind);
   const scorer = resolveMetric(options.metric, model);
   const reference = options.trainX ? Frame.from(options.trainX) : frame;
   // Training statistics are matched to X's columns by name (tables) or by position (matrices).

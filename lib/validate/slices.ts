@@ -136,7 +136,7 @@ function groupLabels(raw: unknown[], bins: number): string[] {
 export function slices(model: Estimator, X: FeatureInput, y: TargetInput, options: SlicesOptions): SlicesResult {
   checkModel(model, "slices");
   const frame = Frame.from(X);
-  const truth = readTarget(y, frame.rows, "slices");
+  const truth = readTarget(y, frame.rows, "slices", model.kind);
   if (options === undefined || options.by === undefined) throw new Error('slices: pass {by: "column"} or {by: groupLabels} to say how to split the rows.');
   const raw: unknown[] = typeof options.by === "string" ? frame.values(frame.columnIndex(options.by)) : Array.from(options.by as ArrayLike<unknown>);
   const labels = groupLabels(raw, options.bins ?? 4);
