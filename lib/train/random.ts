@@ -21,7 +21,10 @@ export function withSeededRandom<T>(rng: SeededRandom, fn: () => T): T {
   }
 }
 
-/** A seed for a run: the given one, or a fresh random one. */
+/**
+ * A seed for a run: the given one, else 0, the seed every trainlab fit defaults to (lib/models' `DEFAULT_SEED`), so that
+ * re-running a notebook repeats its runs; pass another seed for another draw.
+ */
 export function resolveSeed(seed: number | null | undefined): number {
-  return seed === null || seed === undefined ? Math.floor(Math.random() * 2 ** 31) : seed;
+  return seed === null || seed === undefined ? 0 : seed;
 }
