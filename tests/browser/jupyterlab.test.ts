@@ -34,7 +34,7 @@ interface OutputView {
   table: boolean;
   /** An SVG `.main-svg` drawn inside jupyterlab-plotly's renderer (`.jp-RenderedPlotly`). */
   plotlySvg: boolean;
-  /** Rows of rendered `table.dataframe` bodies in the output. */
+  /** Rows of rendered table bodies in the output (`table.dataframe` of data frames, `table.trainlab-table` of results). */
   tableRows: number;
   ename?: string;
   evalue?: string;
@@ -103,7 +103,7 @@ function readState(page: Page): Promise<NotebookState> {
           title: (typeof plotlyTitle === "string" ? plotlyTitle : plotlyTitle?.text) ?? htmlTitle,
           table: html.includes("trainlab-table"),
           plotlySvg: !!node?.querySelector(".jp-RenderedPlotly .main-svg"),
-          tableRows: node ? node.querySelectorAll("table.dataframe tbody tr").length : 0,
+          tableRows: node ? node.querySelectorAll("table tbody tr").length : 0,
           ename: typeof json.ename === "string" ? json.ename : undefined,
           evalue: typeof json.evalue === "string" ? json.evalue : undefined,
         });
@@ -169,12 +169,13 @@ async function appendCell(page: Page, code: string): Promise<void> {
   await page.keyboard.type(code);
 }
 
-/** The active cell's text and execution state. */
-function activeCell(page: Page): Promise<{ text: string; executionCount: number | null; outputs: { type: string; text: string; ename?: string }[] }> {
-  return page.evaluate(() => {
+/** The text, execution count and outputs of the cell at `index` (0-based; the active cell when omitted). */
+function cellAt(page: Page, index?: number): Promise<{ text: string; executionCount: number | null; outputs: { type: string; text: string; ename?: string }[] }> {
+  return page.evaluate((at: number | null) => {
     interface OutputModel { type: string; data: Record<string, unknown>; toJSON(): Record<string, unknown> }
-    const lab = (window as unknown as { trainlabLab: { panel: { content: { activeCell: { model: { value: { text: string }; executionCount: number | null }; outputArea: { model: { length: number; get(i: number): OutputModel } } } } } } }).trainlabLab;
-    const cell = lab.panel.content.activeCell;
+    interface CellWidget { model: { value: { text: string }; executionCount: number | null }; outputArea: { model: { length: number; get(i: number): OutputModel } } }
+    const lab = (window as unknown as { trainlabLab: { panel: { content: { activeCell: CellWidget; widgets: readonly CellWidget[] } } } }).trainlabLab;
+    const cell = at === null ? lab.panel.content.activeCell : lab.panel.content.widgets[at];
     const outputs = [];
     for (let i = 0; i < cell.outputArea.model.length; i++) {
       const out = cell.outputArea.model.get(i);
@@ -183,7 +184,33 @@ function activeCell(page: Page): Promise<{ text: string; executionCount: number 
       outputs.push({ type: out.type, text: typeof json.text === "string" ? json.text : Array.isArray(plain) ? plain.join("") : String(plain ?? ""), ename: typeof json.ename === "string" ? json.ename : undefined });
     }
     return { text: cell.model.value.text, executionCount: cell.model.executionCount, outputs };
-  });
+  }, index ?? null);
+}
+
+/** The index of the active cell. */
+function activeIndex(page: Page): Promise<number> {
+  return page.evaluate(() => (window as unknown as { trainlabLab: { panel: { content: { activeCellIndex: number } } } }).trainlabLab.panel.content.activeCellIndex);
+}
+
+/** The epoch the progress line of the cell at `index` shows (0 before the first); scrolls it into view. */
+function progressEpoch(page: Page, index: number): Promise<number> {
+  return page.evaluate((at: number) => {
+    const lab = (window as unknown as { trainlabLab: { panel: { content: { widgets: readonly { node: HTMLElement }[] } } } }).trainlabLab;
+    const line = lab.panel.content.widgets[at].node.querySelector(".trainlab-progress");
+    line?.scrollIntoView({ block: "center" });
+    // "⏳ epoch 12/100000 · batch …" while training; "✔ interrupted: 80 epoch(s) in …" once it stopped.
+    const m = /epoch (\d+)\/|(\d+) epoch\(s\)/.exec(line?.textContent ?? "");
+    return Number(m?.[1] ?? m?.[2] ?? 0);
+  }, index);
+}
+
+/** Waits until no cell shows the busy prompt `[*]` and the kernel is idle. */
+async function waitIdle(page: Page, timeout: number): Promise<void> {
+  await page.waitForFunction(() => {
+    const lab = (window as unknown as { trainlabLab: { panel: { sessionContext: { session: { kernel: { status: string } | null } | null } } } }).trainlabLab;
+    const prompts = Array.from(document.querySelectorAll(".jp-InputPrompt")).map((p) => p.textContent ?? "");
+    return lab.panel.sessionContext.session?.kernel?.status === "idle" && !prompts.some((p) => p.includes("*"));
+  }, undefined, { timeout, polling: 250 });
 }
 
 describe("JupyterLab 3.6 on Debian's jupyter_server: every tutorial runs with the trainlab kernel and shows its charts and tables", function () {
@@ -298,6 +325,11 @@ describe("JupyterLab 3.6 on Debian's jupyter_server: every tutorial runs with th
           await opened.page.locator(`[data-trainlab-output="c${firstTable.cell}-o${firstTable.output}"]`).scrollIntoViewIfNeeded();
           await opened.page.screenshot({ path: artifact(`${name}-3-first-table.png`) });
         }
+        const firstLive = Object.keys(live)[0];
+        if (firstLive) {
+          await opened.page.locator(`[data-trainlab-output="${firstLive}"]`).scrollIntoViewIfNeeded();
+          await opened.page.screenshot({ path: artifact(`${name}-4-live-chart-after-training.png`) });
+        }
       });
       after(async function () {
         this.timeout(60_000);
@@ -353,10 +385,12 @@ describe("JupyterLab 3.6 on Debian's jupyter_server: every tutorial runs with th
           const items = (await page.locator(".jp-Completer .jp-Completer-item .jp-Completer-match").allTextContents()).map((t) => t.trim());
           assert.ok(items.includes("majority") && items.includes("majorityAccuracy"), `the completer lists both variables: ${JSON.stringify(items)}`);
           await page.locator(".jp-Completer .jp-Completer-item", { hasText: "majorityAccuracy" }).first().click();
-          const cell = await activeCell(page);
+          const cell = await cellAt(page);
           assert.equal(cell.text, "majorityAccuracy", `completion list: ${JSON.stringify(items)}`);
+          const at = await activeIndex(page);
           await page.keyboard.press("Shift+Enter");
-          await page.waitForFunction(() => document.querySelectorAll(".jp-Cell .jp-InputPrompt").length > 0 && !Array.from(document.querySelectorAll(".jp-InputPrompt")).some((p) => p.textContent?.includes("*")), undefined, { timeout: 60_000 });
+          await waitIdle(page, 60_000);
+          assert.match((await cellAt(page, at)).outputs.map((o) => o.text).join(""), /^0\.\d+/, "the completed name runs and prints the majority-class accuracy");
         });
       }
 
@@ -376,38 +410,32 @@ describe("JupyterLab 3.6 on Debian's jupyter_server: every tutorial runs with th
           assert.ok(opened);
           const { page } = opened;
           await appendCell(page, `const interruptMe = mlp({ hiddenUnits: [64], learningRate: 0.01, seed: seed }); await train(interruptMe, { x: Xtrain, y: ytrain }, { epochs: 100000, batchSize: 8, validationData: { x: Xval, y: yval }, seed: seed, title: "Stopped by the JupyterLab test" });`);
+          const at = await activeIndex(page);
           await page.keyboard.press("Shift+Enter");
-          const progress = page.locator(".jp-Cell .trainlab-progress").last();
-          const epochOf = async () => Number(/epoch (\d+)\//.exec((await progress.textContent()) ?? "")?.[1] ?? 0);
-          await page.waitForFunction(() => {
-            const all = document.querySelectorAll(".jp-Cell .trainlab-progress");
-            const last = all[all.length - 1]?.textContent ?? "";
-            return /Stopped by the JupyterLab test/.test(document.body.textContent ?? "") && Number(/epoch (\d+)\//.exec(last)?.[1] ?? 0) >= 3;
-          }, undefined, { timeout: 300_000, polling: 250 });
-          await progress.scrollIntoViewIfNeeded();
+          // Under way: its progress line has passed epoch 3.
+          await page.waitForFunction((i: number) => {
+            const lab = (window as unknown as { trainlabLab: { panel: { content: { widgets: readonly { node: HTMLElement }[] } } } }).trainlabLab;
+            const line = lab.panel.content.widgets[i].node.querySelector(".trainlab-progress")?.textContent ?? "";
+            return Number(/epoch (\d+)\//.exec(line)?.[1] ?? 0) >= 3;
+          }, at, { timeout: 300_000, polling: 250 });
+          await progressEpoch(page, at);
           await page.screenshot({ path: artifact(`${name}-5-training-before-interrupt.png`) });
           await page.click('.jp-Toolbar button[title="Interrupt the kernel"]');
-          await page.waitForFunction(() => {
-            const lab = (window as unknown as { trainlabLab: { panel: { sessionContext: { session: { kernel: { status: string } | null } | null } } } }).trainlabLab;
-            const prompts = Array.from(document.querySelectorAll(".jp-InputPrompt")).map((p) => p.textContent ?? "");
-            return lab.panel.sessionContext.session?.kernel?.status === "idle" && !prompts.some((p) => p.includes("*"));
-          }, undefined, { timeout: 120_000, polling: 250 });
-          const stoppedAt = await epochOf();
+          await waitIdle(page, 120_000);
+          const stoppedAt = await progressEpoch(page, at);
+          const interrupted = await cellAt(page, at);
           await page.waitForTimeout(3000);
           await page.screenshot({ path: artifact(`${name}-6-after-interrupt.png`) });
-          const interrupted = await activeCell(page);
           assert.ok(interrupted.executionCount !== null, "the interrupted cell finished");
           assert.ok(interrupted.outputs.some((o) => o.type === "error" && o.ename === "Interrupted"), `the cell ends with an Interrupted error: ${JSON.stringify(interrupted.outputs.map((o) => [o.type, o.ename, o.text.slice(0, 200)]))}`);
           assert.ok(stoppedAt >= 3 && stoppedAt < 100000, `training stopped at epoch ${stoppedAt}`);
-          assert.equal(await epochOf(), stoppedAt, "no epoch ran after the interrupt");
+          assert.equal(await progressEpoch(page, at), stoppedAt, "no epoch ran after the interrupt");
           await appendCell(page, "Xtrain.rows");
+          const check = await activeIndex(page);
           await page.keyboard.press("Shift+Enter");
-          await page.waitForFunction(() => !Array.from(document.querySelectorAll(".jp-InputPrompt")).some((p) => p.textContent?.includes("*")), undefined, { timeout: 60_000 });
-          const after = await page.evaluate(() => {
-            const cells = document.querySelectorAll(".jp-Notebook .jp-CodeCell");
-            return cells[cells.length - 1].querySelector(".jp-OutputArea-output")?.textContent ?? "";
-          });
-          assert.ok(/^\s*\d+\s*$/.test(after) && Number(after) > 0, `the kernel kept its state: Xtrain.rows printed ${JSON.stringify(after)}`);
+          await waitIdle(page, 60_000);
+          const rows = (await cellAt(page, check)).outputs.map((o) => o.text).join("").trim();
+          assert.ok(/^\d+$/.test(rows) && Number(rows) > 0, `the kernel kept its state: Xtrain.rows printed ${JSON.stringify(rows)}`);
         });
       }
     });

@@ -8,7 +8,7 @@ import * as fs from "fs";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
-import { randomBytes } from "crypto";
+import { createHash, randomBytes } from "crypto";
 import { jupyterPython } from "../../lib/report/run-notebooks";
 
 /** The project folder (this file runs from dist/tests/browser). */
@@ -29,18 +29,27 @@ export interface LabServer {
   stop(): Promise<void>;
 }
 
+/** The hash `.ci/setup.sh` stamps on the bundle: sha256 of package-lock.json, build.js, then src/* by name. */
+export function harnessSourceHash(): string {
+  const files = ["package-lock.json", "build.js", ...fs.readdirSync(path.join(harnessDir, "src")).sort().map((f) => path.join("src", f))];
+  const hash = createHash("sha256");
+  for (const f of files) hash.update(fs.readFileSync(path.join(harnessDir, f)));
+  return hash.digest("hex");
+}
+
 /**
- * Checks that the harness bundle exists and is newer than its sources.
+ * Checks that the harness bundle exists and was built from the current sources.
  * @throws Error saying how to build it (`bash .ci/setup.sh test` does) when it is missing or stale.
  */
 export function assertHarnessBuilt(): void {
-  const bundle = path.join(harnessDir, "build", "index.js");
-  const how = "Run `bash .ci/setup.sh test` (it installs tests/browser/jupyterlab and bundles it), or `npm ci && node build.js` in tests/browser/jupyterlab.";
-  if (!fs.existsSync(bundle)) throw new Error(`The JupyterLab harness is not built (${path.relative(projectRoot, bundle)} is missing). ${how}`);
-  const built = fs.statSync(bundle).mtimeMs;
-  const sources = [path.join(harnessDir, "package-lock.json"), path.join(harnessDir, "build.js"), ...fs.readdirSync(path.join(harnessDir, "src")).map((f) => path.join(harnessDir, "src", f))];
-  const stale = sources.filter((f) => fs.statSync(f).mtimeMs > built);
-  if (stale.length) throw new Error(`The JupyterLab harness bundle is older than ${stale.map((f) => path.relative(projectRoot, f)).join(", ")}. ${how}`);
+  const stamp = path.join(harnessDir, "build", ".trainlab-build-hash");
+  const how = "Run `bash .ci/setup.sh test`: it installs tests/browser/jupyterlab (npm ci) and bundles it (node build.js).";
+  if (!fs.existsSync(path.join(harnessDir, "build", "index.js")) || !fs.existsSync(stamp)) {
+    throw new Error(`The JupyterLab harness is not built (tests/browser/jupyterlab/build). ${how}`);
+  }
+  if (fs.readFileSync(stamp, "utf8").trim() !== harnessSourceHash()) {
+    throw new Error(`The JupyterLab harness bundle is older than its sources (package-lock.json, build.js or src/). ${how}`);
+  }
 }
 
 function freePort(): Promise<number> {
