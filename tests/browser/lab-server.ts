@@ -80,7 +80,7 @@ async function waitForServer(origin: string, token: string, child: ChildProcess,
 
 /**
  * Starts `python3 -m jupyter_server` with the harness extension, on a free localhost port, with a random token,
- * its own runtime and config folders, and `rootDir` as the root the page opens notebooks from.
+ * its own runtime, config and checkpoint folders, and `rootDir` as the root the page opens notebooks from.
  * @throws Error with the server's log when it exits or does not answer.
  */
 export async function startLabServer(options: { rootDir: string; env?: Record<string, string> }): Promise<LabServer> {
@@ -102,6 +102,8 @@ export async function startLabServer(options: { rootDir: string; env?: Record<st
     `--ServerApp.root_dir=${options.rootDir}`,
     "--ServerApp.ip=127.0.0.1", `--ServerApp.port=${port}`, "--ServerApp.port_retries=0",
     `--ServerApp.token=${token}`, "--ServerApp.open_browser=False", "--ServerApp.allow_root=True",
+    // JupyterLab makes a checkpoint of every notebook it opens: keep them out of the project.
+    `--FileCheckpoints.checkpoint_dir=${path.join(scratch, "checkpoints")}`,
   ];
   const child = spawn(jupyterPython(), args, { cwd: options.rootDir, env, stdio: ["ignore", "ignore", "pipe"], detached: true });
   let stderr = "";

@@ -8,7 +8,8 @@
  * user picks one from the toolbar's kernel name, as in JupyterLab. Keyboard: Shift-Enter runs a cell, Tab
  * completes, Escape/Enter switch modes, I I interrupts. A "Run all" toolbar button runs every cell, like
  * JupyterLab's Run > Run All Cells; `document.body.dataset.runAll` says "running", "ok" or "stopped".
- * `window.trainlabLab` exposes the panel for tests that read the notebook model.
+ * `window.trainlabLab` exposes the panel for tests that read the notebook model. Autosave is off: nothing is written
+ * back to the server unless someone presses Save.
  */
 import "@lumino/widgets/style/index.js";
 import "@jupyterlab/theme-light-extension/style/variables.css";
@@ -53,6 +54,8 @@ async function main() {
 
   const docRegistry = new DocumentRegistry();
   const docManager = new DocumentManager({ registry: docRegistry, manager, opener: { open: () => undefined } });
+  // Never write the notebook back: the page runs the project's own tutorials, which are committed without outputs.
+  docManager.autosave = false;
   const editorFactory = editorServices.factoryService.newInlineEditor;
   const contentFactory = new NotebookPanel.ContentFactory({ editorFactory });
   docRegistry.addModelFactory(new NotebookModelFactory({}));
