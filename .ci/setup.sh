@@ -7,6 +7,7 @@
 #                       from Debian's apt when running as root, else an exact instruction
 #  3. build             (TypeScript -> dist/, native kernel pack when a compiler and BLAS exist)
 #  4. kernelspec        (registers the "trainlab" kernel with the Jupyter it found)
+#  5. test only: the JupyterLab harness (tests/browser/jupyterlab: npm ci + esbuild bundle), when its lock or sources changed
 set -euo pipefail
 mode="${1:-start}"
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -34,7 +35,7 @@ find_python() {
 }
 apt_packages=(jupyter-notebook jupyter-nbconvert python3-nbclient jupyter-client python3-ipykernel libopenblas-dev g++ make)
 case "$mode" in
-  test)  apt_packages+=(python3-jupyter-kernel-test chromium) ;;
+  test)  apt_packages+=(python3-jupyter-kernel-test chromium python3-jupyter-server) ;;
   bench) apt_packages+=(python3-jupyter-kernel-test python3-pandas python3-sklearn python3-torch) ;;
 esac
 missing=()
@@ -65,3 +66,24 @@ echo "$python" > dist/python-path
 
 # --- 4. kernelspec ----------------------------------------------------------------
 TRAINLAB_PYTHON="$python" node dist/kernel/install.js install --quiet
+
+# --- 5. JupyterLab harness (test only) ------------------------------------------------
+# Its own package (JupyterLab 3.6 frontend packages, jupyterlab-plotly, esbuild) so the root install stays lean.
+if [ "$mode" = test ]; then
+  lab=tests/browser/jupyterlab
+  lab_lock="$(sha256sum "$lab/package-lock.json" | cut -c1-64)"
+  lab_stamp="$lab/node_modules/.trainlab-lock-hash"
+  if [ ! -f "$lab_stamp" ] || [ "$(cat "$lab_stamp")" != "$lab_lock" ]; then
+    say "npm ci in $lab (JupyterLab harness)"
+    (cd "$lab" && npm ci --no-audit --no-fund --loglevel=error)
+    echo "$lab_lock" > "$lab_stamp"
+  fi
+  # The same hash tests/browser/lab-server.ts checks: package-lock.json, build.js, then src/* by name.
+  lab_sources="$(cd "$lab" && cat package-lock.json build.js $(ls src/* | LC_ALL=C sort) | sha256sum | cut -c1-64)"
+  build_stamp="$lab/build/.trainlab-build-hash"
+  if [ ! -f "$build_stamp" ] || [ "$(cat "$build_stamp")" != "$lab_sources" ]; then
+    say "bundling the JupyterLab harness ($lab/build)"
+    (cd "$lab" && node build.js)
+    echo "$lab_sources" > "$build_stamp"
+  fi
+fi
