@@ -144,7 +144,13 @@ export class DataProfile {
   }
 
   [DISPLAY](): MimeBundle {
-    return compositeBundle(this.toString(), this.toHTML(), this.charts(), { columns: 2, title: `Data profile: ${this.rows} rows × ${this.columns.length} columns` });
+    const fmt = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? "" : Number.isInteger(v) ? String(v) : v.toPrecision(4));
+    const summary = {
+      title: `${this.duplicateRows} duplicate rows · ${this.missing} missing values`,
+      columns: ["column", "type", "count", "missing", "unique", "mean", "std", "min", "median", "max"],
+      rows: this.columns.map((c) => [c.name, c.dtype, String(c.count), String(c.missing), String(c.unique), fmt(c.summary?.mean), fmt(c.summary?.std), fmt(c.summary?.min), fmt(c.summary?.median), fmt(c.summary?.max)]),
+    };
+    return compositeBundle(this.toString(), this.toHTML(), [summary, ...this.charts()], { columns: 2, title: `Data profile: ${this.rows} rows × ${this.columns.length} columns` });
   }
 }
 

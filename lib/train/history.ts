@@ -38,15 +38,25 @@ const HINT_LABELS: Record<FitHint["kind"], string> = {
  * one-line `toString`, instead of a raw object dump.
  */
 function displayableHint(hint: FitHint): FitHint {
+  const [label, rest] = hintParts(hint);
   Object.defineProperty(hint, DISPLAY, {
-    value: (): MimeBundle => ({
-      "text/plain": `${HINT_LABELS[hint.kind]}: ${hint.message}`,
-      "text/html": `<p class="trainlab-fit-hint"><b>${escapeHtml(HINT_LABELS[hint.kind])}</b>: ${escapeHtml(hint.message)}</p>`,
-    }),
+    value: (): MimeBundle => ({ "text/plain": `${label}: ${rest}`, "text/html": hintHtml(hint) }),
     enumerable: false,
   });
-  Object.defineProperty(hint, "toString", { value: () => `${HINT_LABELS[hint.kind]}: ${hint.message}`, enumerable: false });
+  Object.defineProperty(hint, "toString", { value: () => `${label}: ${rest}`, enumerable: false });
   return hint;
+}
+
+/** A hint's label and text: most messages open with their own label ("Overfitting: ..."), the others get the kind's. */
+function hintParts(hint: FitHint): [string, string] {
+  const own = /^([A-Z][\w ]{0,30}): ([\s\S]*)$/.exec(hint.message);
+  return own ? [own[1], own[2]] : [HINT_LABELS[hint.kind], hint.message];
+}
+
+/** A hint as one HTML paragraph, its label in bold. */
+function hintHtml(hint: FitHint): string {
+  const [label, rest] = hintParts(hint);
+  return `<p class="trainlab-fit-hint"><b>${escapeHtml(label)}</b>: ${escapeHtml(rest)}</p>`;
 }
 
 /** Per-epoch metrics of a run, like Keras's `History`. */
@@ -261,7 +271,7 @@ export class History {
     return {
       ...bundle,
       "text/plain": this.toString(),
-      "text/html": `${bundle["text/html"] as string}<p class="trainlab-fit-hint"><b>${escapeHtml(HINT_LABELS[hint.kind])}</b>: ${escapeHtml(hint.message)}</p>` +
+      "text/html": `${bundle["text/html"] as string}${hintHtml(hint)}` +
         `<table class="trainlab-history"><thead>${head}</thead><tbody>${rows}</tbody></table>`,
     };
   }

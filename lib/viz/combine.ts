@@ -58,21 +58,27 @@ export function combineFigures(parts: readonly CompositePart[], options: Combine
   const cellHeight = options.cellHeight ?? 360;
   // Lay out rows: a table alone, charts `perRow` at a time.
   const rows: CompositePart[][] = [];
+  // Horizontal bars (long category labels left of their axis) and heatmaps (a colour bar on their right) get a row of
+  // their own, so labels and colour bars never run into a neighbour.
+  const wide = (part: CompositePart): boolean =>
+    !isFigure(part) || part.data.some((t) => t.orientation === "h" || t.type === "heatmap" || t.type === "contour" || t.colorbar !== undefined);
   for (const part of parts) {
     const last = rows[rows.length - 1];
-    if (isFigure(part) && last && isFigure(last[0]) && last.length < perRow) last.push(part);
+    if (!wide(part) && last && !wide(last[0]) && last.length < perRow) last.push(part);
     else rows.push([part]);
   }
   const titleSpace = 28;
+  // Room under a chart for its tick labels and x-axis title, so they never run into the next row's title.
+  const axisSpace = (row: CompositePart[]): number => (isFigure(row[0]) ? 56 : 8);
   const rowHeights = rows.map((row) =>
-    isFigure(row[0]) ? Math.max(...row.map((f) => (typeof (f as Figure).layout.height === "number" ? ((f as Figure).layout.height as number) : cellHeight))) : tableHeight(row[0] as TablePart),
+    isFigure(row[0]) ? Math.max(...row.map((f) => Math.max(160, (typeof (f as Figure).layout.height === "number" ? ((f as Figure).layout.height as number) : cellHeight) - 90))) : tableHeight(row[0] as TablePart),
   );
   const top = options.title ? 60 : 20;
-  const total = rowHeights.reduce((a, b) => a + b + titleSpace, 0) + top + 20;
+  const total = rowHeights.reduce((a, b, r) => a + b + titleSpace + axisSpace(rows[r]), 0) + top + 20;
   const data: PlotlyTrace[] = [];
   const layout: PlotlyLayout = {
     height: total,
-    margin: { t: top, b: 20, l: 60, r: 30 },
+    margin: { t: top, b: 20, l: 90, r: 30 },
     showlegend: parts.some((p) => isFigure(p) && p.layout.showlegend !== false && p.data.some((t) => t.name !== undefined)),
     annotations: [] as unknown[],
     legend: { orientation: "h", y: -0.02, yanchor: "top" },
@@ -86,12 +92,12 @@ export function combineFigures(parts: readonly CompositePart[], options: Combine
     const h = rowHeights[r];
     const y1 = 1 - (y + titleSpace) / plotHeight; // top of the cell, in paper coordinates
     const y0 = 1 - (y + titleSpace + h) / plotHeight;
-    y += h + titleSpace;
-    const gap = 0.06;
+    y += h + titleSpace + axisSpace(row);
+    const gap = 0.12; // room for a colour bar and the next chart's y tick labels
     const width = (1 - gap * (perRow - 1)) / perRow;
     row.forEach((part, c) => {
-      const x0 = isFigure(part) ? c * (width + gap) : 0;
-      const x1 = isFigure(part) ? x0 + width : 1;
+      const x0 = wide(part) ? 0 : c * (width + gap);
+      const x1 = wide(part) ? 1 : x0 + width;
       const title = isFigure(part) ? part.title : part.title ?? "";
       if (title) annotations.push({ text: `<b>${title}</b>`, x: (x0 + x1) / 2, y: y1, xref: "paper", yref: "paper", xanchor: "center", yanchor: "bottom", showarrow: false, font: { size: 13 } });
       if (!isFigure(part)) {
@@ -151,7 +157,7 @@ export function combineFigures(parts: readonly CompositePart[], options: Combine
           t.domain = { x: inside(d.x, x0, x1), y: inside(d.y, y0, y1) };
         }
         const colorbar = t.colorbar as Record<string, unknown> | undefined;
-        if (t.type === "heatmap" || t.type === "contour" || colorbar) t.colorbar = { ...(colorbar ?? {}), x: x1 + 0.01, xanchor: "left", y: (y0 + y1) / 2, len: y1 - y0, yanchor: "middle" };
+        if (t.type === "heatmap" || t.type === "contour" || colorbar) t.colorbar = { ...(colorbar ?? {}), x: x1 + 0.005, xanchor: "left", y: (y0 + y1) / 2, len: y1 - y0, yanchor: "middle", thickness: 12 };
         if (part.layout.showlegend === false) t.showlegend = false;
         data.push(t);
       }
@@ -175,7 +181,8 @@ export function combineFigures(parts: readonly CompositePart[], options: Combine
           return moved;
         })];
       }
-      for (const key of ["barmode", "bargap", "boxmode", "hovermode"]) if (spec.layout[key] !== undefined && layout[key] === undefined) layout[key] = spec.layout[key];
+      // Layout-wide settings that do not change other parts (not bargap: a histogram's 0 would merge other bars).
+      for (const key of ["barmode", "boxmode", "hovermode"]) if (spec.layout[key] !== undefined && layout[key] === undefined) layout[key] = spec.layout[key];
     });
   });
   return new Figure({ data, layout });

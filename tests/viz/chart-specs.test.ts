@@ -132,6 +132,13 @@ describe("chart specs (issue 14: the defects a reader saw)", function () {
     assert.ok(!bundle["text/plain"].includes("{"), bundle["text/plain"]);
     assert.match(bundle["text/html"], /^<p class="trainlab-fit-hint"><b>[A-Z][a-z ]+<\/b>: /);
     assert.equal(String(hint), bundle["text/plain"]);
+    const over = new History();
+    over.epochs = [1, 2, 3, 4, 5, 6];
+    over.metrics = { loss: [1, 0.5, 0.3, 0.2, 0.1, 0.05], val_loss: [1, 0.6, 0.5, 0.7, 0.9, 1.2] };
+    const overHint = over.hint();
+    assert.equal(overHint.kind, "overfitting");
+    assert.match(overHint.message, /^Overfitting: /);
+    assert.match(String(overHint), /^Overfitting: [a-z]/, "the label once, not \"Overfitting: Overfitting:\"");
   });
 
   it("validation tables write floating-point rounding as 0, keep real small numbers", () => {
