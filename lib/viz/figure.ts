@@ -111,10 +111,10 @@ export class Figure implements FigureSpec {
       (options.includePlotly ? plotlyScriptTag() : "") +
       `<div id="${id}" class="trainlab-plot" style="width:100%;min-height:${height}px;">${placeholder}</div>` +
       `<script type="text/javascript">(function(){var fig=${json};var el=document.getElementById("${id}");if(!el)return;` +
-      `function draw(P){if(!P)return;el.innerHTML="";el.style.height="${height}px";P.newPlot(el,fig.data,fig.layout,fig.config);}` +
-      `if(window.Plotly){draw(window.Plotly);}else if(window.trainlabPlotly){window.trainlabPlotly.then(draw);}` +
+      `function draw(){if(!window.Plotly)return;el.innerHTML="";el.style.height="${height}px";window.Plotly.newPlot(el,fig.data,fig.layout,fig.config);}` +
+      `if(window.Plotly){draw();}else if(window.trainlabPlotly){window.trainlabPlotly.then(draw);}` +
       `else{var n=0;var t=setInterval(function(){if(window.Plotly||window.trainlabPlotly||++n>200){clearInterval(t);` +
-      `if(window.Plotly)draw(window.Plotly);else if(window.trainlabPlotly)window.trainlabPlotly.then(draw);}},50);}})();</script>`
+      `if(window.Plotly)draw();else if(window.trainlabPlotly)window.trainlabPlotly.then(draw);}},50);}})();</script>`
     );
   }
 
