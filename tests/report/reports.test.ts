@@ -21,6 +21,7 @@ import { RunRecord, listRuns } from "../../lib/report/runs";
 import { NotebookError, NotebookRun, formatBytes, readRunSummaries, runNotebook, runNotebooks } from "../../lib/report/run-notebooks";
 import { PLOTLY_MIME } from "../../lib/viz/figure";
 import { projectNotebooks } from "../../lib/report/strip-notebooks";
+import { jupyterPython } from "../../lib/report/run-notebooks";
 
 const root = projectRoot();
 
@@ -162,6 +163,55 @@ describe("reports: `npm start` executes every notebook and renders it (fast mode
       assert.equal(run.staticImages, nb.cells.flatMap((c) => c.outputs ?? []).filter((o) => o.data && "image/png" in o.data).length);
     }
     assert.ok(figures >= 20, `${figures} figures across the notebooks`);
+  });
+
+  it("reopened untrusted in the classic Notebook (as after saving), every figure of every executed notebook shows its image", async () => {
+    // A fresh Jupyter home: no notebook is trusted, and no kernel is found (none is started; outputs render anyway).
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), "trainlab-classic-"));
+    const dir = path.join(home, "notebooks");
+    fs.mkdirSync(dir);
+    for (const run of runs) fs.copyFileSync(path.join(reportsDir, run.executed ?? ""), path.join(dir, run.executed ?? ""));
+    const env = { ...process.env, HOME: home, JUPYTER_PATH: path.join(home, "none"), JUPYTER_DATA_DIR: path.join(home, "data"), JUPYTER_CONFIG_DIR: path.join(home, "config"), JUPYTER_RUNTIME_DIR: path.join(home, "runtime") };
+    const port = 20000 + (process.pid % 20000);
+    const server = spawn(jupyterPython(), ["-m", "notebook", "--no-browser", `--port=${port}`, "--port-retries=50", "--ip=127.0.0.1", "--NotebookApp.token=", "--NotebookApp.password=", "--allow-root", `--notebook-dir=${dir}`], { env, stdio: ["ignore", "pipe", "pipe"] });
+    const browser = await launchOfflineBrowser();
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let log = "";
+        const timer = setTimeout(() => reject(new Error(`the classic Notebook did not start:\n${log}`)), 60000);
+        const onData = (chunk: Buffer): void => {
+          log += chunk.toString("utf8");
+          const m = /(http:\/\/127\.0\.0\.1:\d+\/)/.exec(log);
+          if (m) {
+            clearTimeout(timer);
+            resolve(m[1]);
+          }
+        };
+        server.stdout.on("data", onData);
+        server.stderr.on("data", onData);
+        server.on("exit", (code) => reject(new Error(`the classic Notebook exited with ${code}:\n${log}`)));
+      });
+      const page = await browser.context.newPage();
+      for (const run of runs) {
+        const nb = JSON.parse(fs.readFileSync(path.join(dir, run.executed ?? ""), "utf8")) as { cells: { outputs?: { data?: Record<string, unknown> }[] }[] };
+        const figures = nb.cells.flatMap((c) => c.outputs ?? []).filter((o) => o.data && "image/png" in o.data).length;
+        await page.goto(`${url}notebooks/${run.executed}`);
+        await page.waitForFunction(() => (window as unknown as { Jupyter?: { notebook?: { _fully_loaded?: boolean } } }).Jupyter?.notebook?._fully_loaded === true, null, { timeout: 60000 });
+        const seen = await page.evaluate(() => ({
+          trusted: (window as unknown as { Jupyter: { notebook: { trusted: boolean } } }).Jupyter.notebook.trusted,
+          images: Array.from(document.querySelectorAll(".output_area img")).filter((i) => (i as HTMLImageElement).src.startsWith("data:image/png") && (i as HTMLImageElement).naturalWidth > 0).length,
+          emptyHtml: Array.from(document.querySelectorAll(".output_html")).filter((e) => e.textContent?.trim() === "" && !e.querySelector("img, svg")).length,
+        }));
+        assert.equal(seen.trusted, false, `${run.name}: opened untrusted`);
+        assert.equal(seen.images, figures, `${run.name}: ${seen.images} of ${figures} figures show their image`);
+        assert.equal(seen.emptyHtml, 0, `${run.name}: no output left blank`);
+        if (process.env.TRAINLAB_SCREENSHOTS) await page.screenshot({ path: path.join(process.env.TRAINLAB_SCREENSHOTS, `classic-${run.name}.png`) });
+      }
+    } finally {
+      await browser.close();
+      server.kill("SIGTERM");
+      fs.rmSync(home, { recursive: true, force: true });
+    }
   });
 
   it("opens in Chromium over file:// offline: charts drew their traces, tables and scorecard present, no script error", async () => {
