@@ -113,7 +113,7 @@ describe("train() in a real kernel", function () {
     const [chart, progress] = shown;
     assert.match(chart.text, /the chart appears after the first epoch/, "a note, not empty axes, before the first epoch");
     const updates = r.outputs.filter((o) => o.type === "update_display_data" && o.id === chart.id);
-    // Redraws are at most every 3 s, and the last one is the final state (tests/viz/live-updates.test.ts).
+    // Redraws are at most every 4 s, and the last one is the final state (tests/viz/live-updates.test.ts).
     assert.ok(updates.length >= 1, `chart updates: ${updates.length}`);
     assert.ok(updates.every((u) => u.traces), "every update is Plotly JSON");
     const final = updates[updates.length - 1];

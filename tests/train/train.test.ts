@@ -287,7 +287,7 @@ describe("train()", function () {
     const chartId = shown[0].options!.displayId!;
     const progressId = shown[1].options!.displayId!;
     const chartUpdates = bridge.messages.filter((m) => m.options?.update && m.options.displayId === chartId);
-    // A run this short ends before a redraw is due (every 3 s): the chart is drawn once, on its final state
+    // A run this short ends before a redraw is due (every 4 s): the chart is drawn once, on its final state
     // (tests/viz/live-updates.test.ts checks the throttle with a clock).
     assert.equal(chartUpdates.length, 1, "only the final chart");
     assert.match(String(shown[0].bundle["text/plain"]), /the chart appears after the first epoch/);

@@ -5,7 +5,7 @@
  */
 import { strict as assert } from "assert";
 import { BRIDGE, DISPLAY, KernelBridge, MimeBundle, PublishOptions, display, throttledDisplay } from "../../lib/display";
-import { LiveView } from "../../lib/train/live";
+import { DEFAULT_LIVE_TIMING, LiveView } from "../../lib/train/live";
 import { History } from "../../lib/train/history";
 import { PLOTLY_MIME, resetPlotlyInlining } from "../../lib/viz/figure";
 
@@ -68,7 +68,7 @@ describe("live chart updates (throttled update_display_data)", () => {
     assert.throws(() => throttledDisplay(handle, { intervalMs: -1 }), /intervalMs must be a finite number/);
   });
 
-  it("LiveView: a 150-epoch run of 130 ms epochs sends one chart per 3 s at most, the first epoch at once and the final state last", () => {
+  it("LiveView: a 150-epoch run of 130 ms epochs sends one chart per redraw interval at most, the first epoch at once and the final state last", () => {
     resetPlotlyInlining();
     const clock = manualClock();
     const live = new LiveView("chart", "run", () => undefined, { clock: clock.now });
@@ -94,9 +94,11 @@ describe("live chart updates (throttled update_display_data)", () => {
     const training = epochs * epochMs; // ms of (fake) training
     const chartUpdates = kernel.published.filter((p) => p.options.update && p.options.displayId === chartId);
     const progressUpdates = kernel.published.filter((p) => p.options.update && p.options.displayId === progressId);
-    // One redraw per 3 s of training (rounded up), the first epoch, and the final state.
-    assert.ok(chartUpdates.length <= Math.ceil(training / 3000) + 2, `${chartUpdates.length} chart updates for ${training} ms`);
-    assert.ok(chartUpdates.length >= 2);
+    // One redraw per interval of training (rounded up), the first epoch, and the final state.
+    const interval = DEFAULT_LIVE_TIMING.chartIntervalMs;
+    assert.ok(interval >= 4000, "a redraw costs ~150 ms in Chromium: at most one every 4 s keeps it under 4%");
+    assert.ok(chartUpdates.length <= Math.ceil(training / interval) + 2, `${chartUpdates.length} chart updates for ${training} ms`);
+    assert.ok(chartUpdates.length >= 3, `${chartUpdates.length} chart updates: the chart is live`);
     assert.equal(live.chartUpdates, chartUpdates.length);
     const xs = (p: Published): unknown[] => ((p.bundle[PLOTLY_MIME] as { data: { x: unknown[] }[] }).data[0].x);
     assert.deepEqual(xs(chartUpdates[0]), [1], "the first epoch is drawn at once");
