@@ -165,6 +165,19 @@ describe("reports: `npm start` executes every notebook and renders it (fast mode
     assert.ok(figures >= 20, `${figures} figures across the notebooks`);
   });
 
+  it("tables and text show no floating-point rounding noise (1.11e-16) and no emoji that needs an emoji font", () => {
+    for (const run of runs) {
+      const nb = JSON.parse(fs.readFileSync(path.join(reportsDir, run.executed ?? ""), "utf8")) as { cells: { outputs?: { text?: string | string[]; data?: Record<string, unknown> }[] }[] };
+      for (const [i, cell] of nb.cells.entries()) {
+        for (const o of cell.outputs ?? []) {
+          const text = [o.text ?? "", o.data?.["text/plain"] ?? "", o.data?.["text/html"] ?? ""].flat().join("\n");
+          assert.doesNotMatch(text, /\d(\.\d+)?e-(1[2-9]|[2-9]\d)\b/, `${run.name} cell ${i}: a rounding error printed as a number`);
+          assert.doesNotMatch(text, /\p{Emoji_Presentation}/u, `${run.name} cell ${i}: an emoji glyph (a box without an emoji font)`);
+        }
+      }
+    }
+  });
+
   it("reopened untrusted in the classic Notebook (as after saving), every figure of every executed notebook shows its image", async () => {
     // A fresh Jupyter home: no notebook is trusted, and no kernel is found (none is started; outputs render anyway).
     const home = fs.mkdtempSync(path.join(os.tmpdir(), "trainlab-classic-"));
