@@ -35,7 +35,8 @@ find_python() {
 }
 apt_packages=(jupyter-notebook jupyter-nbconvert python3-nbclient jupyter-client python3-ipykernel libopenblas-dev g++ make)
 case "$mode" in
-  test)  apt_packages+=(python3-jupyter-kernel-test chromium python3-jupyter-server) ;;
+  start) apt_packages+=(chromium fonts-liberation) ;;  # the report runner draws each figure's PNG with plotly.js in Chromium
+  test)  apt_packages+=(python3-jupyter-kernel-test chromium fonts-liberation python3-jupyter-server) ;;
   bench) apt_packages+=(python3-jupyter-kernel-test python3-pandas python3-sklearn python3-torch) ;;
 esac
 missing=()

@@ -106,3 +106,73 @@ export function display(value: unknown, options: { displayId?: string } = {}): D
 export function interruptSignal(): AbortSignal | undefined {
   return kernelBridge()?.signal();
 }
+
+/** A source of milliseconds (injectable for tests; default `Date.now`). */
+export type Clock = () => number;
+
+/** Options of {@link throttledDisplay}. */
+export interface ThrottleOptions {
+  /** Least time between two updates sent to the frontend, in milliseconds. */
+  intervalMs: number;
+  /** The clock (default `Date.now`). */
+  clock?: Clock;
+}
+
+/** A display handle that sends at most one update per interval; {@link ThrottledDisplay.flush} sends the last state. */
+export interface ThrottledDisplay {
+  readonly displayId: string;
+  /**
+   * Offers a new state. It is sent at once when the interval since the last sent update has passed, else kept as
+   * pending (replacing any older pending state). `render` runs only for states that are sent, so skipped states
+   * cost nothing. Returns true when it sent.
+   */
+  offer(render: () => unknown): boolean;
+  /** Sends the pending state, if any (call it at the end: the output always ends on the final state). */
+  flush(): boolean;
+  /** Sends a state now, whatever the interval (and drops the pending one). */
+  force(render: () => unknown): void;
+  /** Updates sent so far (the initial display not counted). */
+  readonly sent: number;
+}
+
+/**
+ * Wraps a {@link DisplayHandle} so that `update_display_data` messages are spaced at least `intervalMs` apart in time:
+ * a browser replays every update it receives, and redrawing a chart per epoch can cost more than the epoch.
+ * Time-based, no timers: a pending state goes out with the next offer after the interval, or with `flush()`.
+ * @throws Error when `intervalMs` is negative or not finite.
+ */
+export function throttledDisplay(handle: DisplayHandle, options: ThrottleOptions): ThrottledDisplay {
+  if (!(options.intervalMs >= 0) || !Number.isFinite(options.intervalMs)) throw new Error(`throttledDisplay: intervalMs must be a finite number ≥ 0, got ${options.intervalMs}.`);
+  const clock = options.clock ?? Date.now;
+  let last = -Infinity;
+  let pending: (() => unknown) | undefined;
+  let sent = 0;
+  const send = (render: () => unknown): void => {
+    handle.update(render());
+    last = clock();
+    pending = undefined;
+    sent++;
+  };
+  return {
+    displayId: handle.displayId,
+    offer(render) {
+      if (clock() - last >= options.intervalMs) {
+        send(render);
+        return true;
+      }
+      pending = render;
+      return false;
+    },
+    flush() {
+      if (!pending) return false;
+      send(pending);
+      return true;
+    },
+    force(render) {
+      send(render);
+    },
+    get sent() {
+      return sent;
+    },
+  };
+}

@@ -7,6 +7,7 @@ import type { ColumnTable } from "arquero";
 import { DISPLAY, MimeBundle, escapeHtml } from "../display";
 import { Figure } from "../viz/figure";
 import { bar } from "../viz/bar";
+import { compositeBundle } from "../viz/combine";
 import { Category, dictColumn, materialize } from "./columns";
 import { recordProvenance } from "./provenance";
 
@@ -51,17 +52,18 @@ export class DiversityReport {
   }
 
   [DISPLAY](): MimeBundle {
+    const chart = this.chart();
     const rows = this.groups.map((g) => `<tr><td>${escapeHtml(g.label)}</td><td style="text-align:right">${g.count}</td><td style="text-align:right">${(100 * g.share).toFixed(1)}%</td></tr>`).join("");
     const warnings = this.warnings.length
       ? `<ul style="color:#b45309">${this.warnings.map((w) => `<li>${escapeHtml(w)}</li>`).join("")}</ul>`
       : `<p>No warnings.</p>`;
-    return {
-      "text/plain": this.toString(),
-      "text/html":
-        `<div class="trainlab-diversity"><b>Diversity by ${escapeHtml(this.by.join(", "))}</b>: ${this.groups.length} groups, imbalance ${this.imbalanceRatio.toFixed(2)}×` +
+    return compositeBundle(
+      this.toString(),
+      `<div class="trainlab-diversity"><b>Diversity by ${escapeHtml(this.by.join(", "))}</b>: ${this.groups.length} groups, imbalance ${this.imbalanceRatio.toFixed(2)}×` +
         `<table><thead><tr><th>group</th><th>rows</th><th>share</th></tr></thead><tbody>${rows}</tbody></table>${warnings}` +
-        String(this.chart()[DISPLAY]()["text/html"]) + `</div>`,
-    };
+        String(chart[DISPLAY]()["text/html"]) + `</div>`,
+      [chart],
+    );
   }
 }
 

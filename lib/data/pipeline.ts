@@ -79,7 +79,8 @@ export class Checklist {
   }
 
   [DISPLAY](): MimeBundle {
-    const icon = { done: "✅", partial: "🟡", todo: "⬜", "n/a": "➖" } as const;
+    // Symbols every text font has (emoji are boxes where no emoji font is installed).
+    const icon = { done: `<span style="color:#1a7f37">✓</span>`, partial: `<span style="color:#9a6700">◐</span>`, todo: "☐", "n/a": "–" } as const;
     const rows = this.items
       .map((i) => `<tr><td>${icon[i.status]}</td><td><b>${escapeHtml(i.item)}</b></td><td>${escapeHtml(i.status)}</td><td>${escapeHtml(i.evidence)}</td></tr>`)
       .join("");

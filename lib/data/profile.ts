@@ -7,6 +7,8 @@ import type { ColumnTable } from "arquero";
 import { DISPLAY, MimeBundle, escapeHtml } from "../display";
 import { Figure } from "../viz/figure";
 import { bar } from "../viz/bar";
+import { binnedHistogram } from "../viz/histogram";
+import { compositeBundle } from "../viz/combine";
 import { Category, ColumnKind, codeCounts, columnKind, compareCategories, dictColumn, materialize, missingCount, numericColumn } from "./columns";
 import { NumericSummary, summarize } from "./stats";
 import { countDuplicates } from "./transforms";
@@ -82,10 +84,7 @@ export class DataProfile {
     for (const c of this.columns.slice(0, this.maxCharts)) {
       if (c.histogram && c.histogram.counts.length > 0) {
         const { edges, counts } = c.histogram;
-        const centers = counts.map((_, k) => (edges[k] + edges[k + 1]) / 2);
-        const fig = bar(undefined, { x: centers, y: counts, title: `Histogram of ${c.name}${c.missing ? ` (${c.missing} missing not shown)` : ""}`, xTitle: c.name, yTitle: "count" });
-        fig.layout.bargap = 0;
-        for (const t of fig.data) t.width = edges[1] - edges[0] || 1;
+        const fig = binnedHistogram(edges, counts, { title: `Histogram of ${c.name}${c.missing ? ` (${c.missing} missing not shown)` : ""}`, xTitle: c.name, yTitle: "count" });
         fig.layout.height = 280;
         figs.push(fig);
       } else if (c.top && c.top.length > 0) {
@@ -145,7 +144,13 @@ export class DataProfile {
   }
 
   [DISPLAY](): MimeBundle {
-    return { "text/plain": this.toString(), "text/html": this.toHTML() };
+    const fmt = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? "" : Number.isInteger(v) ? String(v) : v.toPrecision(4));
+    const summary = {
+      title: `${this.duplicateRows} duplicate rows · ${this.missing} missing values`,
+      columns: ["column", "type", "count", "missing", "unique", "mean", "std", "min", "median", "max"],
+      rows: this.columns.map((c) => [c.name, c.dtype, String(c.count), String(c.missing), String(c.unique), fmt(c.summary?.mean), fmt(c.summary?.std), fmt(c.summary?.min), fmt(c.summary?.median), fmt(c.summary?.max)]),
+    };
+    return compositeBundle(this.toString(), this.toHTML(), [summary, ...this.charts()], { columns: 2, title: `Data profile: ${this.rows} rows × ${this.columns.length} columns` });
   }
 }
 

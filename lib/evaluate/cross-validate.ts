@@ -5,6 +5,7 @@
 import type { FeatureInput, TargetInput } from "../data/matrix";
 import { DISPLAY, MimeBundle, escapeHtml } from "../display";
 import { Figure } from "../viz/figure";
+import { compositeBundle } from "../viz/combine";
 import { cvScoresFigure } from "../viz/cv-scores";
 import {
   CvOptions, ModelSpec, ProgressDisplay, baselineFor, estimatorOf, fitOnRows, interruptCheck, meanOfScores, prepare, release,
@@ -133,11 +134,9 @@ export class CrossValidationResult {
     const note = warn.length
       ? `<p style="color:#b00">Not better than ${escapeHtml(this.baseline ?? "the baseline")} on ${escapeHtml(this.metrics[0])}: ${escapeHtml(warn.join(", "))}.</p>`
       : "";
-    const fig = this.figure()[DISPLAY]();
-    return {
-      "text/plain": this.toString(),
-      "text/html": this.table().toHTML() + note + String(fig["text/html"]),
-    };
+    const table = this.table();
+    const figure = this.figure();
+    return compositeBundle(this.toString(), table.toHTML() + note + String(figure[DISPLAY]()["text/html"]), [table.toPart(), figure]);
   }
 }
 

@@ -7,6 +7,7 @@ import { toTargetArray } from "../data/matrix";
 import { DISPLAY, MimeBundle } from "../display";
 import type { Classifier, Estimator } from "../models/estimator";
 import { Figure } from "../viz/figure";
+import { compositeBundle } from "../viz/combine";
 import { confusionMatrixFigure } from "../viz/confusion-matrix";
 import { precisionRecallFigure, rocCurveFigure } from "../viz/curves";
 import { residualsFigure } from "../viz/residuals";
@@ -86,7 +87,8 @@ export class ModelEvaluation {
 
   [DISPLAY](): MimeBundle {
     const figs = this.figures.map((f) => String(f[DISPLAY]()["text/html"])).join("");
-    return { "text/plain": this.toString(), "text/html": this.table().toHTML() + (this.report ? this.report.table().toHTML() : "") + figs };
+    const tables = [this.table(), ...(this.report ? [this.report.table()] : [])];
+    return compositeBundle(this.toString(), tables.map((t) => t.toHTML()).join("") + figs, [...tables.map((t) => t.toPart()), ...this.figures], { columns: 2 });
   }
 }
 

@@ -4,6 +4,7 @@
 import type { FeatureInput, TargetInput } from "../data/matrix";
 import { DISPLAY, MimeBundle } from "../display";
 import { Figure } from "../viz/figure";
+import { compositeBundle } from "../viz/combine";
 import { LearningCurveData, learningCurveFigure } from "../viz/learning-curve";
 import { CvOptions, ModelSpec, ProgressDisplay, baselineFor, fitOnRows, interruptCheck, meanOfScores, prepare, release, resolveScorers, scoreOnRows, specName, taskOf } from "./engine";
 import { seededUniform } from "./folds";
@@ -56,7 +57,9 @@ export class LearningCurveResult implements LearningCurveData {
   }
 
   [DISPLAY](): MimeBundle {
-    return { "text/plain": this.toString(), "text/html": this.table().toHTML() + String(this.figure()[DISPLAY]()["text/html"]) };
+    const table = this.table();
+    const fig = this.figure();
+    return compositeBundle(this.toString(), table.toHTML() + String(fig[DISPLAY]()["text/html"]), [table.toPart(), fig]);
   }
 }
 

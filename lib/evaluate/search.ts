@@ -6,6 +6,7 @@ import type { FeatureInput, TargetInput } from "../data/matrix";
 import { DISPLAY, MimeBundle, escapeHtml, kernelBridge } from "../display";
 import type { ParamValue } from "../models/estimator";
 import { Figure } from "../viz/figure";
+import { compositeBundle } from "../viz/combine";
 import { searchResultsFigure } from "../viz/search-results";
 import {
   CvOptions, FittedSpec, ModelSpec, ProgressDisplay, baselineFor, estimatorOf, fitOnRows, meanOfScores, prepare, release,
@@ -139,7 +140,9 @@ export class SearchResult {
 
   [DISPLAY](): MimeBundle {
     const summary = `<p><b>Best params</b>: <code>${escapeHtml(JSON.stringify(this.bestParams))}</code>, mean ${escapeHtml(this.metric)} ${this.bestScore.toFixed(4)} (${escapeHtml(this.baseline.name)}: ${this.baseline.meanScore.toFixed(4)})</p>`;
-    return { "text/plain": this.toString(), "text/html": summary + this.table().toHTML() + String(this.figure()[DISPLAY]()["text/html"]) };
+    const table = this.table();
+    const fig = this.figure();
+    return compositeBundle(this.toString(), summary + table.toHTML() + String(fig[DISPLAY]()["text/html"]), [table.toPart(), fig]);
   }
 }
 

@@ -59,6 +59,11 @@ export class ResultTable<R extends Record<string, TableCell> = Record<string, Ta
     return { title: this.title, columns: this.columns, rows: this.rows };
   }
 
+  /** The table as formatted text cells, for drawing it elsewhere (e.g. a Plotly table in a composite figure). */
+  toPart(): { title: string; columns: readonly string[]; rows: string[][] } {
+    return { title: this.title, columns: this.columns, rows: this.rows.map((r) => this.columns.map((c) => this.cell(r, c))) };
+  }
+
   /** Aligned plain text. */
   toString(): string {
     const cells = this.rows.map((r) => this.columns.map((c) => this.cell(r, c)));

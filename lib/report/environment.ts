@@ -27,7 +27,7 @@ export function gitCommit(root: string = projectRoot()): string | undefined {
 }
 
 /** The packages whose versions a report lists: the project's dependencies plus the kernel's TypeScript. */
-const KEY_PACKAGES = ["@tensorflow/tfjs", "@tensorflow/tfjs-backend-wasm", "arquero", "danfojs-node", "@duckdb/node-api", "plotly.js-dist", "libsvm-js", "tslab", "typescript"];
+const KEY_PACKAGES = ["@tensorflow/tfjs", "@tensorflow/tfjs-backend-wasm", "arquero", "danfojs-node", "@duckdb/node-api", "plotly.js-dist-min", "playwright-core", "libsvm-js", "tslab", "typescript"];
 
 /** Installed version of a package (from its package.json under the project's node_modules), or undefined. */
 export function installedVersion(name: string, root: string = projectRoot()): string | undefined {

@@ -3,11 +3,11 @@
  * - a header with the run date, git commit, seed, backend, parameters, package versions, data fingerprints
  *   and the goal scorecard (from the notebook's `reportContext()` outputs, see ./context.ts);
  * - every cell, code collapsible (`<details>`, plus a button that hides or shows all code);
- * - Plotly charts drawn offline: plotly.js is inlined exactly once, in the page's `<head>`; copies that
- *   outputs carried (the first figure of each kernel inlines it) are removed.
+ * - Plotly charts drawn offline: plotly.js (minified, gzip+base64, unpacked by the browser) is inlined exactly once,
+ *   in the page's `<head>`; copies that outputs carried (the first figure of each kernel inlines it) are removed.
  */
 import { escapeHtml } from "../display";
-import { Figure, FigureSpec, plotlyJs } from "../viz/figure";
+import { Figure, FigureSpec, PLOTLY_LOADER_ATTRIBUTE, PLOTLY_MIME, plotlyScriptTag } from "../viz/figure";
 import { REPORT_MIME, ReportContextData, ScorecardEntry, mergeReportContexts, scorecardHtml } from "./context";
 import { NotebookCell, NotebookJson, NotebookOutput, cellSource } from "./parameters";
 
@@ -38,6 +38,8 @@ export interface ReportMeta {
   kernel: string;
   /** The merged reportContext() publications, if the notebook made any. */
   context?: ReportContextData;
+  /** The executed notebook's file name beside the report (`04-train.ipynb`), linked from the header. */
+  executed?: string;
 }
 
 /** How a notebook did against its goals, for the index page. */
@@ -90,7 +92,7 @@ export function stripPlotlyBundles(html: string): { html: string; removed: numbe
     const close = open < 0 ? -1 : html.indexOf("</script>", open);
     if (open < 0 || close < 0) break;
     const body = html.slice(open + 1, Math.min(close, open + 400));
-    if (PLOTLY_BANNER.test(body) && /\bplotly\.js v\d/.test(body)) {
+    if (html.slice(start, open).includes(PLOTLY_LOADER_ATTRIBUTE) || (PLOTLY_BANNER.test(body) && /\bplotly\.js v\d/.test(body))) {
       out += html.slice(pos, start);
       removed++;
     } else {
@@ -122,8 +124,11 @@ function renderOutput(output: NotebookOutput, key: string, rendered: RenderedPar
     case "execute_result": {
       const data = output.data ?? {};
       if (REPORT_MIME in data) return "";
-      if ("application/vnd.plotly.v1+json" in data) {
-        const spec = data["application/vnd.plotly.v1+json"] as FigureSpec;
+      // trainlab's own HTML draws its charts with the page's plotly.js and keeps a composite's tables; Plotly JSON from
+      // other kernels is drawn from the JSON.
+      const html = "text/html" in data ? joined(data["text/html"]) : "";
+      if (PLOTLY_MIME in data && !html.includes(`class="trainlab-plot"`)) {
+        const spec = data[PLOTLY_MIME] as FigureSpec;
         return `<div class="output plotly">${new Figure({ data: spec.data ?? [], layout: spec.layout ?? {}, config: spec.config }).toHTML()}</div>`;
       }
       if ("text/html" in data) return `<div class="output html">${stripPlotlyBundles(joined(data["text/html"])).html}</div>`;
@@ -206,7 +211,7 @@ export function headerHtml(meta: ReportMeta): string {
     fact("run date", meta.startedAt),
     fact("git commit", meta.gitCommit ?? env?.gitCommit ?? "not a git checkout"),
     fact("seed", ctx?.seed !== undefined ? String(ctx.seed) : "not reported by the notebook"),
-    fact("backend", ctx?.backend ?? env?.backend ?? "no training backend used"),
+    fact("backend", ctx?.backend ?? env?.backend ?? "not reported by the notebook"),
     fact("parameters", Object.keys(params).length ? Object.entries(params).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(", ") : "defaults"),
     fact("injected with -p", Object.keys(meta.injected).length ? Object.entries(meta.injected).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(", ") : "none"),
     fact("fast mode", meta.fast ? "on (TRAINLAB_FAST=1: fewer epochs and folds)" : "off"),
@@ -224,7 +229,7 @@ export function headerHtml(meta: ReportMeta): string {
   return `<header class="report-header">` +
     `<p class="subtitle"><a href="index.html">← all reports</a> · trainlab experiment report</p>` +
     `<h1>${escapeHtml(meta.title)}</h1>` +
-    `<p class="subtitle">${escapeHtml(meta.notebook)} · executed ${escapeHtml(meta.startedAt)} in ${meta.seconds.toFixed(1)} s · <span class="badge ${status.status}">${escapeHtml(status.label)}</span></p>` +
+    `<p class="subtitle">${escapeHtml(meta.notebook)}${meta.executed ? ` · <a class="executed-notebook" href="${escapeHtml(meta.executed)}" download>executed notebook (.ipynb)</a>` : ""} · executed ${escapeHtml(meta.startedAt)} in ${meta.seconds.toFixed(1)} s · <span class="badge ${status.status}">${escapeHtml(status.label)}</span></p>` +
     (ctx?.notes ? `<p>${escapeHtml(ctx.notes)}</p>` : "") +
     `<table class="facts">${facts}</table>` +
     `<section id="scorecard" class="scorecard"><h2>Goal scorecard</h2>${scorecard}</section>` +
@@ -235,11 +240,11 @@ export function headerHtml(meta: ReportMeta): string {
 /** Builds the whole report page. plotly.js is inlined once in `<head>` when any output draws a chart. */
 export function buildReportHtml(nb: NotebookJson, rendered: RenderedParts, meta: ReportMeta): string {
   const body = nb.cells.map((cell, i) => renderCell(cell, i, rendered)).join("\n");
-  const usesPlotly = /\bwindow\.Plotly\b|\bPlotly\.(newPlot|react|plot)\b/.test(body);
+  const usesPlotly = /\bwindow\.(Plotly|trainlabPlotly)\b|\bPlotly\.(newPlot|react|plot)\b/.test(body);
   return `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">` +
     `<meta name="generator" content="trainlab report runner"><title>${escapeHtml(meta.title)} · trainlab report</title>` +
     `<style>${PAGE_CSS}\n${rendered.css}</style>` +
-    (usesPlotly ? `<script type="text/javascript" id="plotly-js">${plotlyJs().replace(/<\/script/gi, "<\\/script")}</script>` : "") +
+    (usesPlotly ? plotlyScriptTag() : "") +
     `</head><body>${headerHtml(meta)}<main>\n${body}\n</main>` +
     `<footer>Generated by trainlab's report runner from ${escapeHtml(meta.notebook)}. Charts are interactive and work offline (plotly.js is embedded in this file).</footer>` +
     `${TOGGLE_SCRIPT}</body></html>\n`;

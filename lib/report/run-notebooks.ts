@@ -20,6 +20,8 @@ import * as path from "path";
 import { escapeHtml } from "../display";
 import { gitCommit, packageVersions, projectRoot as findProjectRoot } from "./environment";
 import { GoalStatus, RenderedParts, ReportMeta, buildReportHtml, goalStatus, notebookTitle, readReportContext } from "./html";
+import { FigureImageRenderer } from "./static-images";
+import { prepareExecutedNotebook } from "./notebook-outputs";
 import { NotebookJson, ParameterValue, cellSource, declaredParameters, injectParameters, parametersCellIndex, parseParameterArgs } from "./parameters";
 
 const projectRoot = findProjectRoot();
@@ -56,6 +58,8 @@ export interface RunOptions {
   env?: Record<string, string>;
   /** Called with progress lines (cell being executed); default: none. */
   onProgress?: (line: string) => void;
+  /** Draws the static images of the executed notebook's figures (default: a Chromium launched for this notebook). */
+  imageRenderer?: FigureImageRenderer;
 }
 
 /** The outcome of one notebook, as reports/<name>.json stores it. */
@@ -77,6 +81,10 @@ export interface NotebookRun {
   fast: boolean;
   /** The failure, one paragraph (absent when ok). */
   error?: string;
+  /** Sizes in bytes of the report and the executed notebook as written. */
+  bytes?: { report: number; executed: number };
+  /** Figures of the executed notebook that got a static image. */
+  staticImages?: number;
 }
 
 /** Where and why a notebook stopped. */
@@ -224,20 +232,47 @@ export async function runNotebook(notebook: string, options: RunOptions = {}): P
       notebook: shown, name, title: context?.title ?? notebookTitle(executed, name), startedAt, seconds,
       gitCommit: gitCommit(projectRoot), injected: params, fast, packages: packageVersions(projectRoot),
       kernel: `${options.kernel ?? "trainlab"} (${result.language_info?.name ?? "typescript"}${result.language_info?.version ? ` ${result.language_info.version}` : ""})`,
-      context,
+      context, executed: `${name}.ipynb`,
     };
+    // The report is built from the notebook as executed (its HTML draws interactive charts with the page's plotly.js);
+    // the notebook kept beside it loses plotly.js and gains a static image per figure (lib/report/notebook-outputs.ts).
     const html = buildReportHtml(executed, result.rendered ?? { markdown: {}, code: {}, outputMarkdown: {}, css: "" }, meta);
+    const renderer = options.imageRenderer ?? (await FigureImageRenderer.launch());
+    let kept: Awaited<ReturnType<typeof prepareExecutedNotebook>>;
+    try {
+      kept = await prepareExecutedNotebook(executed, (spec) => renderer.png(spec));
+    } finally {
+      if (!options.imageRenderer) await renderer.close();
+    }
+    const notebookText = JSON.stringify(executed, null, 1) + "\n";
     const run: NotebookRun = {
       name, notebook: shown, title: meta.title, status: "ok", startedAt, seconds, report: `${name}.html`, executed: `${name}.ipynb`,
       goals: goalStatus(context?.scorecard), injected: params, fast,
+      bytes: { report: Buffer.byteLength(html), executed: Buffer.byteLength(notebookText) }, staticImages: kept.figures,
     };
-    writeAtomic(path.join(reportsDir, `${name}.ipynb`), fs.readFileSync(output));
+    writeAtomic(path.join(reportsDir, `${name}.ipynb`), notebookText);
     writeAtomic(path.join(reportsDir, `${name}.html`), html);
     writeAtomic(path.join(reportsDir, `${name}.json`), JSON.stringify(run, null, 2));
     return run;
   } finally {
     fs.rmSync(staging, { recursive: true, force: true });
   }
+}
+
+/** A file's size in bytes, or undefined when it is missing. */
+function fileSize(file: string): number | undefined {
+  try {
+    return fs.statSync(file).size;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Bytes as a short human size: `812 KB`, `2.1 MB` (1 KB = 1000 bytes, as file managers show them). */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1000) return `${bytes} B`;
+  if (bytes < 1e6) return `${Math.round(bytes / 1000)} KB`;
+  return `${(bytes / 1e6).toFixed(1)} MB`;
 }
 
 /** Reads every notebook summary (`*.json`) in the reports folder, sorted by name. */
@@ -266,7 +301,10 @@ export function writeIndex(reportsDir: string): string {
     const goals = r.status === "ok" ? `<span class="badge ${r.goals.status}">${escapeHtml(r.goals.label)}</span>` : `<code>${escapeHtml(r.error ?? "")}</code>`;
     const executed = r.executed ? `<a href="${escapeHtml(r.executed)}">.ipynb</a>` : "";
     const params = Object.keys(r.injected ?? {}).length ? Object.entries(r.injected).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(", ") : "";
-    return `<tr class="run-${r.status}"><td class="name">${title}</td><td>${status}</td><td class="goals">${goals}</td><td>${r.seconds.toFixed(1)} s</td><td>${escapeHtml(r.startedAt)}</td><td>${r.fast ? "fast" : "full"}${params ? ` · ${escapeHtml(params)}` : ""}</td><td>${executed}</td></tr>`;
+    const size = r.report ? fileSize(path.join(reportsDir, r.report)) : undefined;
+    const executedSize = r.executed ? fileSize(path.join(reportsDir, r.executed)) : undefined;
+    return `<tr class="run-${r.status}"><td class="name">${title}</td><td>${status}</td><td class="goals">${goals}</td><td>${r.seconds.toFixed(1)} s</td><td>${escapeHtml(r.startedAt)}</td><td>${r.fast ? "fast" : "full"}${params ? ` · ${escapeHtml(params)}` : ""}</td>` +
+      `<td class="size">${size !== undefined ? formatBytes(size) : ""}</td><td>${executed}${executedSize !== undefined ? ` <small>${formatBytes(executedSize)}</small>` : ""}</td></tr>`;
   }).join("\n");
   const failed = runs.filter((r) => r.status === "failed").length;
   const html = `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>trainlab experiment reports</title><style>
@@ -275,7 +313,7 @@ th,td{border:1px solid #d1d9e0;padding:6px 10px;text-align:left;vertical-align:t
 .badge{display:inline-block;padding:1px 8px;border-radius:10px;font-size:12px;font-weight:600;color:#fff}.pass{background:#1a7f37}.fail{background:#cf222e}.partial{background:#9a6700}.none{background:#6e7781}
 </style></head><body><h1>trainlab experiment reports</h1>
 <p>${runs.length} notebook(s)${failed ? `, <b>${failed} failed</b>` : ""}. Each report is a single self-contained HTML file: charts stay interactive offline. Regenerate with <code>npm start</code>; run one notebook with <code>npm start -- notebooks/04-train.ipynb -p epochs=3</code>.</p>
-<table><thead><tr><th>notebook</th><th>run</th><th>goals</th><th>time</th><th>executed at</th><th>mode</th><th>notebook file</th></tr></thead><tbody>
+<table><thead><tr><th>notebook</th><th>run</th><th>goals</th><th>time</th><th>executed at</th><th>mode</th><th>report size</th><th>notebook file</th></tr></thead><tbody>
 ${rows}
 </tbody></table></body></html>\n`;
   const target = path.join(reportsDir, "index.html");
@@ -291,13 +329,18 @@ export async function runNotebooks(notebooks: readonly string[], options: RunOpt
   const reportsDir = path.resolve(options.reportsDir ?? path.join(projectRoot, "reports"));
   const runs: NotebookRun[] = [];
   let failure: NotebookError | Error | undefined;
-  for (const notebook of notebooks) {
-    try {
-      runs.push(await runNotebook(notebook, { ...options, reportsDir }));
-    } catch (err) {
-      failure = err as Error;
-      break;
+  const imageRenderer = options.imageRenderer ?? (await FigureImageRenderer.launch());
+  try {
+    for (const notebook of notebooks) {
+      try {
+        runs.push(await runNotebook(notebook, { ...options, reportsDir, imageRenderer }));
+      } catch (err) {
+        failure = err as Error;
+        break;
+      }
     }
+  } finally {
+    if (!options.imageRenderer) await imageRenderer.close();
   }
   fs.mkdirSync(reportsDir, { recursive: true });
   return { runs, failure, index: writeIndex(reportsDir) };
@@ -345,6 +388,7 @@ async function main(argv: string[]): Promise<number> {
   const started = Date.now();
   const runs: NotebookRun[] = [];
   let failure: Error | undefined;
+  const imageRenderer = await FigureImageRenderer.launch();
   for (const notebook of notebooks) {
     const shown = relativeName(notebook);
     const isTty = process.stdout.isTTY;
@@ -352,6 +396,7 @@ async function main(argv: string[]): Promise<number> {
     try {
       const run = await runNotebook(notebook, {
         ...options,
+        imageRenderer,
         onProgress: isTty ? (line) => process.stdout.write(`\r\u001b[2K  ${shown} ... ${line}`) : undefined,
       });
       runs.push(run);
@@ -362,6 +407,7 @@ async function main(argv: string[]): Promise<number> {
       break;
     }
   }
+  await imageRenderer.close();
   const index = writeIndex(path.resolve(options.reportsDir ?? path.join(projectRoot, "reports")));
   console.log(`trainlab: ${runs.length}/${notebooks.length} notebook(s) ran in ${((Date.now() - started) / 1000).toFixed(1)} s; index: ${relativeName(index)}`);
   if (failure) {

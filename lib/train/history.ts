@@ -29,6 +29,36 @@ export interface FitHint {
   message: string;
 }
 
+const HINT_LABELS: Record<FitHint["kind"], string> = {
+  overfitting: "Overfitting", underfitting: "Underfitting", "still-improving": "Still improving", "good-fit": "Good fit", unknown: "Fit not judged",
+};
+
+/**
+ * Gives a hint plain-data shape `{ kind, message }` plus (non-enumerable) a readable display in a notebook and a
+ * one-line `toString`, instead of a raw object dump.
+ */
+function displayableHint(hint: FitHint): FitHint {
+  const [label, rest] = hintParts(hint);
+  Object.defineProperty(hint, DISPLAY, {
+    value: (): MimeBundle => ({ "text/plain": `${label}: ${rest}`, "text/html": hintHtml(hint) }),
+    enumerable: false,
+  });
+  Object.defineProperty(hint, "toString", { value: () => `${label}: ${rest}`, enumerable: false });
+  return hint;
+}
+
+/** A hint's label and text: most messages open with their own label ("Overfitting: ..."), the others get the kind's. */
+function hintParts(hint: FitHint): [string, string] {
+  const own = /^([A-Z][\w ]{0,30}): ([\s\S]*)$/.exec(hint.message);
+  return own ? [own[1], own[2]] : [HINT_LABELS[hint.kind], hint.message];
+}
+
+/** A hint as one HTML paragraph, its label in bold. */
+function hintHtml(hint: FitHint): string {
+  const [label, rest] = hintParts(hint);
+  return `<p class="trainlab-fit-hint"><b>${escapeHtml(label)}</b>: ${escapeHtml(rest)}</p>`;
+}
+
 /** Per-epoch metrics of a run, like Keras's `History`. */
 export class History {
   /** Epoch numbers (1-based). */
@@ -80,6 +110,10 @@ export class History {
    * where the best epoch was (and that its weights were restored) and what else to change. Throws nothing.
    */
   hint(): FitHint {
+    return displayableHint(this.diagnose());
+  }
+
+  private diagnose(): FitHint {
     const loss = this.metrics.loss ?? [];
     const val = this.metrics.val_loss;
     const n = loss.length;
@@ -174,16 +208,32 @@ export class History {
     for (const [key, values] of Object.entries(this.metrics)) {
       const isLoss = key === "loss" || key === "val_loss";
       data.push({
-        type: "scatter", mode: "lines+markers", name: key, x: this.epochs, y: values.map((v) => (Number.isFinite(v) ? v : null)),
+        type: "scatter", mode: "lines+markers", name: key, x: this.epochs.slice(), y: values.map((v) => (Number.isFinite(v) ? v : null)),
         yaxis: isLoss ? "y" : "y2", line: { dash: key.startsWith("val_") ? "dash" : "solid" },
       });
     }
+    const n = this.epochs.length;
+    if (n === 0) {
+      // No epoch yet: a note rather than empty axes running from −1 to 6.
+      return new Figure({
+        data: [],
+        layout: {
+          title: { text: title }, height: 380, xaxis: { visible: false }, yaxis: { visible: false },
+          annotations: [{ text: "No epoch has finished yet.", xref: "paper", yref: "paper", x: 0.5, y: 0.5, showarrow: false, font: { size: 14, color: "#666" } }],
+        },
+      });
+    }
+    const hasMetric = data.some((t) => t.yaxis === "y2");
     return new Figure({
       data,
       layout: {
         title: { text: title }, height: 380, margin: { t: 50, r: 60, l: 60, b: 45 },
-        xaxis: { title: { text: "epoch" } }, yaxis: { title: { text: "loss" } },
-        yaxis2: { title: { text: "metric" }, overlaying: "y", side: "right" }, legend: { orientation: "h", y: -0.2 },
+        // Whole epochs only: one tick per epoch for short runs, automatic round ticks for long ones.
+        xaxis: { title: { text: "epoch" }, type: "linear", ...(n <= 15 ? { tickmode: "linear", tick0: 1, dtick: 1 } : { tickformat: "d" }) },
+        yaxis: { title: { text: "loss" }, type: "linear" },
+        // tickmode "auto": plotly.js 4 would otherwise sync the right axis to the left one's grid (ticks like 0.8627).
+        ...(hasMetric ? { yaxis2: { title: { text: "metric" }, type: "linear", overlaying: "y", side: "right", tickmode: "auto", showgrid: false } } : {}),
+        legend: { orientation: "h", y: -0.2 },
       },
     });
   }
@@ -221,7 +271,7 @@ export class History {
     return {
       ...bundle,
       "text/plain": this.toString(),
-      "text/html": `${bundle["text/html"] as string}<p class="trainlab-fit-hint"><b>${escapeHtml(hint.kind)}</b>: ${escapeHtml(hint.message)}</p>` +
+      "text/html": `${bundle["text/html"] as string}${hintHtml(hint)}` +
         `<table class="trainlab-history"><thead>${head}</thead><tbody>${rows}</tbody></table>`,
     };
   }

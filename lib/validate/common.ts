@@ -322,7 +322,9 @@ export function fmt(v: number | null | undefined, digits = 4): string {
   if (!Number.isFinite(v)) return v > 0 ? "∞" : "-∞";
   if (Number.isInteger(v)) return v.toLocaleString("en-US");
   const a = Math.abs(v);
-  if (a !== 0 && (a < 1e-3 || a >= 1e6)) return v.toExponential(2);
+  // Below 1e-12 a value is floating-point rounding (a drop of 1 − 0.9999999999999999 = 1.11e-16): show it as 0.
+  if (a < 1e-12) return (0).toFixed(digits);
+  if (a < 1e-3 || a >= 1e6) return v.toExponential(2);
   return v.toFixed(digits);
 }
 

@@ -4,6 +4,9 @@ import { confusionMatrix } from "../evaluate/classification";
 import { readLabels, uniqueLabels } from "../evaluate/labels";
 import { Figure, plotlyText } from "./figure";
 
+/** The confusion matrix's colour scale: white at 0, dark blue at the largest value. */
+export const CONFUSION_COLORSCALE: [number, string][] = [[0, "#f7fbff"], [0.25, "#c6dbef"], [0.5, "#6baed6"], [0.75, "#2171b5"], [1, "#08306b"]];
+
 /** Options of {@link confusionMatrixFigure}. */
 export interface ConfusionMatrixOptions {
   /** Classes in display order (default: sorted union of y_true and y_pred). */
@@ -39,7 +42,9 @@ export function confusionMatrixFigure(yTrue: TargetInput, yPred: TargetInput, op
         x: names,
         y: names,
         z,
-        colorscale: "Blues",
+        // Light for empty cells, dark blue for the largest counts (plotly.js's named "Blues" runs the other way).
+        colorscale: CONFUSION_COLORSCALE,
+        zmin: 0,
         text: z.map((row, i) => row.map((v, j) => (options.normalize ? `${v.toFixed(2)}<br>(${counts[i][j]})` : String(v)))),
         texttemplate: "%{text}",
         hovertemplate: "true %{y}, predicted %{x}: %{text}<extra></extra>",

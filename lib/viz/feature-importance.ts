@@ -33,8 +33,9 @@ export function featureImportanceFigure(
     layout: {
       title: { text: plotlyText(options.title ?? "Feature importance") },
       xaxis: { title: { text: plotlyText(options.xTitle ?? "importance") } },
-      yaxis: { type: "category", automargin: true },
-      height: Math.max(300, 60 + 26 * kept.length),
+      // One tick label per bar: Plotly's automatic ticks skip category labels when bars are close together.
+      yaxis: { type: "category", automargin: true, tickmode: "array", tickvals: kept.map((r) => r.name), ticktext: kept.map((r) => r.name) },
+      height: Math.max(300, 90 + 28 * kept.length),
       showlegend: false,
     },
   });

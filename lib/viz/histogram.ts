@@ -47,3 +47,36 @@ export function histogram(data: ChartData | undefined, options: HistogramOptions
     },
   });
 }
+
+/** Options of {@link binnedHistogram}. */
+export interface BinnedHistogramOptions {
+  title?: string;
+  xTitle?: string;
+  yTitle?: string;
+}
+
+/**
+ * A histogram of counts already binned (equal-width bins, `edges` has one more entry than `counts`): one bar per bin
+ * on a linear x axis, each bar exactly as wide as its bin, so bars tile the range without gaps or overlaps and ticks
+ * fall on round numbers.
+ * @throws Error when edges and counts do not match, or the edges are not finite and increasing.
+ */
+export function binnedHistogram(edges: readonly number[], counts: readonly number[], options: BinnedHistogramOptions = {}): Figure {
+  if (edges.length !== counts.length + 1) throw new Error(`binnedHistogram: ${edges.length} edges for ${counts.length} bins: expected one edge more than bins.`);
+  for (let k = 1; k < edges.length; k++) {
+    if (!Number.isFinite(edges[k - 1]) || !Number.isFinite(edges[k]) || edges[k] <= edges[k - 1]) throw new Error(`binnedHistogram: edges must be finite and increasing (edge ${k - 1} is ${edges[k - 1]}, edge ${k} is ${edges[k]}).`);
+  }
+  const centers = counts.map((_, k) => (edges[k] + edges[k + 1]) / 2);
+  const widths = counts.map((_, k) => edges[k + 1] - edges[k]);
+  const hover = counts.map((c, k) => `[${Number(edges[k].toPrecision(4))}, ${Number(edges[k + 1].toPrecision(4))}): ${c}`);
+  return new Figure({
+    data: [{ type: "bar", name: options.xTitle ?? "count", x: centers, y: counts.slice(), width: widths, text: hover, hoverinfo: "text", textposition: "none", marker: { line: { width: 0.5, color: "white" } } }],
+    layout: {
+      title: { text: plotlyText(options.title ?? "Histogram") },
+      bargap: 0,
+      xaxis: { type: "linear", title: { text: plotlyText(options.xTitle ?? "") }, range: [edges[0], edges[edges.length - 1]] },
+      yaxis: { type: "linear", title: { text: plotlyText(options.yTitle ?? "count") }, rangemode: "tozero" },
+      showlegend: false,
+    },
+  });
+}

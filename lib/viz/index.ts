@@ -16,3 +16,4 @@ export * from "./feature-importance";
 export * from "./learning-curve";
 export * from "./search-results";
 export * from "./cv-scores";
+export * from "./combine";

@@ -5,7 +5,8 @@
  * Chromium opens each report over file:// with the network blocked and checks the charts, tables, scorecard and
  * console; the executed notebooks show what they teach (tuning improves on the defaults, early stopping's hint,
  * the row-preserving feature pipeline). Also: a failing notebook stops the run and leaves no report; a changed
- * parameter shows up in the report.
+ * parameter shows up in the report. Sizes (issue 14): executed notebooks carry no plotly.js but a PNG per figure;
+ * reports carry one packed copy of plotly.js.
  */
 import { strict as assert } from "assert";
 import { spawn } from "child_process";
@@ -17,8 +18,10 @@ import { loadCSV } from "../../lib/data/load";
 import { Pipeline } from "../../lib/data/pipeline";
 import { projectRoot } from "../../lib/report/environment";
 import { RunRecord, listRuns } from "../../lib/report/runs";
-import { NotebookError, NotebookRun, readRunSummaries, runNotebook, runNotebooks } from "../../lib/report/run-notebooks";
+import { NotebookError, NotebookRun, formatBytes, readRunSummaries, runNotebook, runNotebooks } from "../../lib/report/run-notebooks";
+import { PLOTLY_MIME } from "../../lib/viz/figure";
 import { projectNotebooks } from "../../lib/report/strip-notebooks";
+import { jupyterPython } from "../../lib/report/run-notebooks";
 
 const root = projectRoot();
 
@@ -81,7 +84,10 @@ describe("reports: `npm start` executes every notebook and renders it (fast mode
     runs = readRunSummaries(reportsDir);
   });
   after(() => {
-    for (const dir of [reportsDir, runsDir]) fs.rmSync(dir, { recursive: true, force: true });
+    // TRAINLAB_KEEP_REPORTS=1 keeps the reports and executed notebooks (their folder is printed) to look at.
+    if (process.env.TRAINLAB_KEEP_REPORTS) console.log(`      reports kept in ${reportsDir}`);
+    else fs.rmSync(reportsDir, { recursive: true, force: true });
+    fs.rmSync(runsDir, { recursive: true, force: true });
   });
 
   it("executes every notebook without an error", () => {
@@ -113,6 +119,114 @@ describe("reports: `npm start` executes every notebook and renders it (fast mode
     assert.ok(full && full.goals.total > 0, "the full experiment scores its goals");
   });
 
+  it("sizes (issue 14): each executed notebook at most 1 MB plus its own data, each report at most 2.5 MB; the index shows them", () => {
+    const index = fs.readFileSync(path.join(reportsDir, "index.html"), "utf8");
+    for (const run of runs) {
+      const report = fs.statSync(path.join(reportsDir, run.report ?? "")).size;
+      const file = path.join(reportsDir, run.executed ?? "");
+      const text = fs.readFileSync(file, "utf8");
+      const executed = Buffer.byteLength(text);
+      // "Its own data": the Plotly JSON of its figures (the numbers it plotted). Images, HTML and text count.
+      const nb = JSON.parse(text) as { cells: { outputs?: { data?: Record<string, unknown> }[] }[] };
+      const ownData = nb.cells.flatMap((c) => c.outputs ?? []).reduce((a, o) => a + (o.data?.[PLOTLY_MIME] ? Buffer.byteLength(JSON.stringify(o.data[PLOTLY_MIME])) : 0), 0);
+      assert.ok(report <= 2_500_000, `${run.name}.html is ${report} bytes (limit 2.5 MB)`);
+      assert.ok(executed - ownData <= 1_000_000, `${run.name}.ipynb is ${executed} bytes, ${ownData} of them its figures' data (limit 1 MB plus its data)`);
+      assert.deepEqual(run.bytes, { report, executed }, `${run.name}: the summary records the sizes`);
+      assert.ok(index.includes(`<td class="size">${formatBytes(report)}</td>`), `the index shows ${run.name}'s report size`);
+      assert.ok(index.includes(`<small>${formatBytes(executed)}</small>`), `the index shows ${run.name}'s notebook size`);
+      const html = fs.readFileSync(path.join(reportsDir, run.report ?? ""), "utf8");
+      assert.ok(html.includes(`<a class="executed-notebook" href="${run.name}.ipynb" download>`), `${run.name}: the report links its executed notebook`);
+      assert.doesNotMatch(html, /no training backend used|<th>backend<\/th><td><code>not reported/, `${run.name}: the header names the backend`);
+    }
+  });
+
+  it("every figure of the executed notebooks carries Plotly JSON and a PNG, no plotly.js, no chart that needs a script", () => {
+    let figures = 0;
+    for (const run of runs) {
+      const text = fs.readFileSync(path.join(reportsDir, run.executed ?? ""), "utf8");
+      assert.ok(!text.includes("data-trainlab-plotly") && !text.includes("plotly.js v"), `${run.name}: no copy of plotly.js`);
+      const nb = JSON.parse(text) as { cells: { outputs?: { output_type: string; data?: Record<string, unknown>; metadata?: Record<string, unknown> }[] }[] };
+      for (const [i, cell] of nb.cells.entries()) {
+        for (const o of cell.outputs ?? []) {
+          const data = o.data ?? {};
+          const html = [data["text/html"] ?? ""].flat().join("");
+          assert.ok(!html.includes(`class="trainlab-plot"`), `${run.name} cell ${i}: a chart left in HTML (it would need plotly.js)`);
+          if (!(PLOTLY_MIME in data) && !("image/png" in data)) continue;
+          figures++;
+          assert.ok(PLOTLY_MIME in data, `${run.name} cell ${i}: the image's figure has Plotly JSON`);
+          const png = Buffer.from(String(data["image/png"] ?? ""), "base64");
+          assert.equal(png.subarray(1, 4).toString("latin1"), "PNG", `${run.name} cell ${i}: a PNG beside the Plotly JSON`);
+          const size = o.metadata?.["image/png"] as { width: number; height: number };
+          assert.deepEqual([png.readUInt32BE(16), png.readUInt32BE(20)], [size.width, size.height], `${run.name} cell ${i}: the PNG's size is recorded`);
+        }
+      }
+      assert.equal(run.staticImages, nb.cells.flatMap((c) => c.outputs ?? []).filter((o) => o.data && "image/png" in o.data).length);
+    }
+    assert.ok(figures >= 20, `${figures} figures across the notebooks`);
+  });
+
+  it("tables and text show no floating-point rounding noise (1.11e-16) and no emoji that needs an emoji font", () => {
+    for (const run of runs) {
+      const nb = JSON.parse(fs.readFileSync(path.join(reportsDir, run.executed ?? ""), "utf8")) as { cells: { outputs?: { text?: string | string[]; data?: Record<string, unknown> }[] }[] };
+      for (const [i, cell] of nb.cells.entries()) {
+        for (const o of cell.outputs ?? []) {
+          const text = [o.text ?? "", o.data?.["text/plain"] ?? "", o.data?.["text/html"] ?? ""].flat().join("\n");
+          assert.doesNotMatch(text, /\d(\.\d+)?e-(1[2-9]|[2-9]\d)\b/, `${run.name} cell ${i}: a rounding error printed as a number`);
+          assert.doesNotMatch(text, /\p{Emoji_Presentation}/u, `${run.name} cell ${i}: an emoji glyph (a box without an emoji font)`);
+        }
+      }
+    }
+  });
+
+  it("reopened untrusted in the classic Notebook (as after saving), every figure of every executed notebook shows its image", async () => {
+    // A fresh Jupyter home: no notebook is trusted, and no kernel is found (none is started; outputs render anyway).
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), "trainlab-classic-"));
+    const dir = path.join(home, "notebooks");
+    fs.mkdirSync(dir);
+    for (const run of runs) fs.copyFileSync(path.join(reportsDir, run.executed ?? ""), path.join(dir, run.executed ?? ""));
+    const env = { ...process.env, HOME: home, JUPYTER_PATH: path.join(home, "none"), JUPYTER_DATA_DIR: path.join(home, "data"), JUPYTER_CONFIG_DIR: path.join(home, "config"), JUPYTER_RUNTIME_DIR: path.join(home, "runtime") };
+    const port = 20000 + (process.pid % 20000);
+    const server = spawn(jupyterPython(), ["-m", "notebook", "--no-browser", `--port=${port}`, "--port-retries=50", "--ip=127.0.0.1", "--NotebookApp.token=", "--NotebookApp.password=", "--allow-root", `--notebook-dir=${dir}`], { env, stdio: ["ignore", "pipe", "pipe"] });
+    const browser = await launchOfflineBrowser();
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let log = "";
+        const timer = setTimeout(() => reject(new Error(`the classic Notebook did not start:\n${log}`)), 60000);
+        const onData = (chunk: Buffer): void => {
+          log += chunk.toString("utf8");
+          const m = /(http:\/\/127\.0\.0\.1:\d+\/)/.exec(log);
+          if (m) {
+            clearTimeout(timer);
+            resolve(m[1]);
+          }
+        };
+        server.stdout.on("data", onData);
+        server.stderr.on("data", onData);
+        server.on("exit", (code) => reject(new Error(`the classic Notebook exited with ${code}:\n${log}`)));
+      });
+      const page = await browser.context.newPage();
+      for (const run of runs) {
+        const nb = JSON.parse(fs.readFileSync(path.join(dir, run.executed ?? ""), "utf8")) as { cells: { outputs?: { data?: Record<string, unknown> }[] }[] };
+        const figures = nb.cells.flatMap((c) => c.outputs ?? []).filter((o) => o.data && "image/png" in o.data).length;
+        await page.goto(`${url}notebooks/${run.executed}`);
+        await page.waitForFunction(() => (window as unknown as { Jupyter?: { notebook?: { _fully_loaded?: boolean } } }).Jupyter?.notebook?._fully_loaded === true, null, { timeout: 60000 });
+        const seen = await page.evaluate(() => ({
+          trusted: (window as unknown as { Jupyter: { notebook: { trusted: boolean } } }).Jupyter.notebook.trusted,
+          images: Array.from(document.querySelectorAll(".output_area img")).filter((i) => (i as HTMLImageElement).src.startsWith("data:image/png") && (i as HTMLImageElement).naturalWidth > 0).length,
+          emptyHtml: Array.from(document.querySelectorAll(".output_html")).filter((e) => e.textContent?.trim() === "" && !e.querySelector("img, svg")).length,
+        }));
+        assert.equal(seen.trusted, false, `${run.name}: opened untrusted`);
+        assert.equal(seen.images, figures, `${run.name}: ${seen.images} of ${figures} figures show their image`);
+        assert.equal(seen.emptyHtml, 0, `${run.name}: no output left blank`);
+        if (process.env.TRAINLAB_SCREENSHOTS) await page.screenshot({ path: path.join(process.env.TRAINLAB_SCREENSHOTS, `classic-${run.name}.png`) });
+      }
+    } finally {
+      await browser.close();
+      server.kill("SIGTERM");
+      fs.rmSync(home, { recursive: true, force: true });
+    }
+  });
+
   it("opens in Chromium over file:// offline: charts drew their traces, tables and scorecard present, no script error", async () => {
     const browser = await launchOfflineBrowser();
     try {
@@ -142,6 +256,11 @@ describe("reports: `npm start` executes every notebook and renders it (fast mode
             header: (document.querySelector("header table.facts") as HTMLElement | null)?.innerText ?? "",
           };
         }, LAYER);
+        // TRAINLAB_SCREENSHOTS=DIR keeps a full-page screenshot of every report, to look at.
+        if (process.env.TRAINLAB_SCREENSHOTS) {
+          fs.mkdirSync(process.env.TRAINLAB_SCREENSHOTS, { recursive: true });
+          await page.screenshot({ path: path.join(process.env.TRAINLAB_SCREENSHOTS, `${run.name}.png`), fullPage: true });
+        }
         await page.close();
         assert.ok(check.plots.length > 0, `${run.name}: has charts`);
         for (const p of check.plots) {

@@ -40,7 +40,7 @@ try:
                 outs.append({'type': t, 'id': (c.get('transient') or {}).get('display_id'),
                              'text': (data.get('text/plain') or c.get('text') or c.get('evalue') or '')[:400],
                              'traces': [[tr.get('name'), tr.get('x')] for tr in fig['data']] if fig else None,
-                             'plotlyjs': 'window.Plotly) {' in data.get('text/html', '')})
+                             'plotlyjs': 'data-trainlab-plotly' in data.get('text/html', '')})
         # Match the reply to the cell: wait_for_ready re-sends kernel_info_request every second while the
         # kernel starts, so stale kernel_info_replies can be waiting on shell.
         reply = kc.get_shell_msg(timeout=30)
@@ -105,19 +105,21 @@ describe("train() in a real kernel", function () {
     assert.equal(cells[0].status, "ok", JSON.stringify(cells[0].outputs));
   });
 
-  it("shows one chart updated in place every epoch and a progress line", () => {
+  it("shows one chart updated in place (throttled, issue 14) and a progress line", () => {
     const r = cells[1];
     assert.equal(r.status, "ok", JSON.stringify(r.outputs));
     const shown = r.outputs.filter((o) => o.type === "display_data");
     assert.equal(shown.length, 2, "one chart and one progress line");
     const [chart, progress] = shown;
-    assert.ok(chart.traces, "the chart is Plotly JSON");
+    assert.match(chart.text, /the chart appears after the first epoch/, "a note, not empty axes, before the first epoch");
     const updates = r.outputs.filter((o) => o.type === "update_display_data" && o.id === chart.id);
-    assert.ok(updates.length >= 5, `chart updates: ${updates.length}`);
+    // Redraws are at most every 4 s, and the last one is the final state (tests/viz/live-updates.test.ts).
+    assert.ok(updates.length >= 1, `chart updates: ${updates.length}`);
+    assert.ok(updates.every((u) => u.traces), "every update is Plotly JSON");
     const final = updates[updates.length - 1];
     assert.deepEqual(final.traces!.map((t) => t[0]).sort(), ["acc", "loss", "val_acc", "val_loss"]);
     assert.deepEqual(final.traces![0][1], [1, 2, 3, 4, 5]);
-    assert.equal(final.plotlyjs, chart.plotlyjs, "the final chart carries plotly.js when the first one did");
+    assert.equal(final.plotlyjs, updates[0].plotlyjs, "the final chart carries plotly.js when the first drawn one did");
     const lines = r.outputs.filter((o) => o.id === progress.id).map((o) => o.text);
     assert.match(lines[lines.length - 1], /^done: 5 epoch\(s\)/);
     assert.equal(value(r), "5");

@@ -277,7 +277,7 @@ describe("train()", function () {
     model.dispose();
   });
 
-  it("in a kernel: one chart updated in place each epoch, a progress line, and the final chart carrying plotly.js", async () => {
+  it("in a kernel: one chart updated in place (throttled, issue 14), a progress line, and the final chart carrying plotly.js", async () => {
     const bridge = new RecordingBridge();
     const { X, y } = iris();
     const model = mlp({ hiddenUnits: [8], epochs: 3, seed: 8, validationSplit: 0.2 });
@@ -287,15 +287,18 @@ describe("train()", function () {
     const chartId = shown[0].options!.displayId!;
     const progressId = shown[1].options!.displayId!;
     const chartUpdates = bridge.messages.filter((m) => m.options?.update && m.options.displayId === chartId);
-    assert.equal(chartUpdates.length, 4, "one update per epoch plus the final chart");
+    // A run this short ends before a redraw is due (every 4 s): the chart is drawn once, on its final state
+    // (tests/viz/live-updates.test.ts checks the throttle with a clock).
+    assert.equal(chartUpdates.length, 1, "only the final chart");
+    assert.match(String(shown[0].bundle["text/plain"]), /the chart appears after the first epoch/);
     const final = chartUpdates[chartUpdates.length - 1].bundle;
     const fig = final["application/vnd.plotly.v1+json"] as { data: { name: string; x: number[] }[] };
     assert.deepEqual(fig.data.map((t) => t.name).sort(), ["acc", "loss", "val_acc", "val_loss"]);
     assert.deepEqual(fig.data[0].x, [1, 2, 3]);
-    const firstHasPlotly = String(shown[0].bundle["text/html"]).includes("window.Plotly) {");
-    assert.equal(String(final["text/html"]).includes("window.Plotly) {"), firstHasPlotly);
+    const firstHasPlotly = String(chartUpdates[0].bundle["text/html"]).includes("data-trainlab-plotly");
+    assert.equal(String(final["text/html"]).includes("data-trainlab-plotly"), firstHasPlotly);
     const progress = bridge.messages.filter((m) => m.options?.displayId === progressId).map((m) => String(m.bundle["text/plain"]));
-    assert.ok(progress.some((line) => /epoch 3\/3 .*samples\/s · ETA/.test(line)), progress.join("\n"));
+    assert.ok(progress.some((line) => /epoch \d\/3 .*samples\/s · ETA/.test(line)), progress.join("\n"));
     assert.match(progress[progress.length - 1], /^done: 3 epoch/);
     model.dispose();
   });
