@@ -73,6 +73,9 @@ export function escapeHtml(text: unknown): string {
 
 let displayCounter = 0;
 
+/** The MIME type of Plotly JSON, drawn by JupyterLab's and VS Code's plotly renderers. */
+export const PLOTLY_MIME = "application/vnd.plotly.v1+json";
+
 /** A handle to one output area, returned by {@link display}. */
 export interface DisplayHandle {
   readonly displayId: string;
@@ -95,8 +98,14 @@ export function display(value: unknown, options: { displayId?: string } = {}): D
   const publish = (v: unknown, update: boolean): void => {
     const bundle = toMimeBundle(v);
     const bridge = kernelBridge();
-    if (bridge) bridge.publish(bundle, { displayId, update });
-    else if (!update) console.log(bundle["text/plain"] ?? "");
+    if (bridge) {
+      // JupyterLab keeps an output's renderer while its preferred mimetype stays the same, and jupyterlab-plotly's
+      // renderer ignores new data once it has drawn (plotly/plotly.py#3053): a live chart would stay on its first
+      // frame. Updating a figure first to its text alone makes JupyterLab build a fresh renderer for the new figure.
+      // Other frontends simply replace the output twice, ending on the full bundle.
+      if (update && PLOTLY_MIME in bundle) bridge.publish({ "text/plain": bundle["text/plain"] ?? "" }, { displayId, update });
+      bridge.publish(bundle, { displayId, update });
+    } else if (!update) console.log(bundle["text/plain"] ?? "");
   };
   publish(value, false);
   return { displayId, update: (v: unknown) => publish(v, true) };

@@ -13,6 +13,7 @@ import {
 import type { Classifier, Estimator } from "../models/estimator";
 import { MetricSpec, Scorer, getScorer } from "../evaluate/scoring";
 import type { Figure } from "../viz/figure";
+import { compositeBundle } from "../viz/combine";
 import type { Measurable, Measurements } from "../goals";
 
 /** A class label or a regression target value. */
@@ -374,9 +375,7 @@ export abstract class ValidationResult implements Measurable {
       `<b>${escapeHtml(this.title)}</b>: <span style="color:${COLORS[v]};font-weight:bold">${LABELS[v]}</span>` +
       `<ul>${this.reasons.map((r) => `<li>${escapeHtml(r)}</li>`).join("")}</ul></div>`;
     const figures = this.figures.map((f) => (f[DISPLAY]()["text/html"] as string) ?? "").join("");
-    return {
-      "text/plain": this.toString(),
-      "text/html": `<div class="trainlab-validation">${banner}${this.tableHtml()}${figures}</div>`,
-    };
+    // The figures also travel as one Plotly figure, for frontends that show no untrusted HTML (JupyterLab, VS Code).
+    return compositeBundle(this.toString(), `<div class="trainlab-validation">${banner}${this.tableHtml()}${figures}</div>`, this.figures);
   }
 }

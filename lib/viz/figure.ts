@@ -10,7 +10,7 @@
  */
 import * as fs from "fs";
 import * as zlib from "zlib";
-import { DISPLAY, MimeBundle, escapeHtml } from "../display";
+import { DISPLAY, MimeBundle, PLOTLY_MIME, escapeHtml } from "../display";
 
 /** One Plotly trace: plain JSON, as plotly.js takes it. */
 export type PlotlyTrace = { type?: string; name?: string; [key: string]: unknown };
@@ -24,8 +24,8 @@ export interface FigureSpec {
   config?: Record<string, unknown>;
 }
 
-/** The MIME type of Plotly JSON. */
-export const PLOTLY_MIME = "application/vnd.plotly.v1+json";
+/** The MIME type of Plotly JSON (defined beside the display protocol, which treats figure updates specially). */
+export { PLOTLY_MIME };
 
 /** The attribute that marks the `<script>` carrying plotly.js, so tools can find and strip it. */
 export const PLOTLY_LOADER_ATTRIBUTE = "data-trainlab-plotly";

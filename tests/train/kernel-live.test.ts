@@ -112,10 +112,14 @@ describe("train() in a real kernel", function () {
     assert.equal(shown.length, 2, "one chart and one progress line");
     const [chart, progress] = shown;
     assert.match(chart.text, /the chart appears after the first epoch/, "a note, not empty axes, before the first epoch");
-    const updates = r.outputs.filter((o) => o.type === "update_display_data" && o.id === chart.id);
-    // Redraws are at most every 4 s, and the last one is the final state (tests/viz/live-updates.test.ts).
+    const all = r.outputs.filter((o) => o.type === "update_display_data" && o.id === chart.id);
+    // Each redraw is two updates: the text alone, then the figure (JupyterLab's plotly renderer only draws a figure
+    // it has not drawn before; see lib/display.ts). Redraws are at most every 4 s, and the last one is the final state
+    // (tests/viz/live-updates.test.ts).
+    const updates = all.filter((u) => u.traces);
     assert.ok(updates.length >= 1, `chart updates: ${updates.length}`);
-    assert.ok(updates.every((u) => u.traces), "every update is Plotly JSON");
+    assert.equal(all.length, 2 * updates.length, "every figure update follows a text-only update");
+    all.forEach((u, i) => assert.equal(Boolean(u.traces), i % 2 === 1, `update ${i}: text first, then the figure`));
     const final = updates[updates.length - 1];
     assert.deepEqual(final.traces!.map((t) => t[0]).sort(), ["acc", "loss", "val_acc", "val_loss"]);
     assert.deepEqual(final.traces![0][1], [1, 2, 3, 4, 5]);

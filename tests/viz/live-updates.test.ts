@@ -93,7 +93,12 @@ describe("live chart updates (throttled update_display_data)", () => {
     }
     live.end(history, "finished: 150 epoch(s)");
     const training = epochs * epochMs; // ms of (fake) training
-    const chartUpdates = kernel.published.filter((p) => p.options.update && p.options.displayId === chartId);
+    const chartMessages = kernel.published.filter((p) => p.options.update && p.options.displayId === chartId);
+    // Each redraw is two updates: the chart's text alone, then the figure. JupyterLab keeps a renderer while the
+    // preferred mimetype stays, and jupyterlab-plotly ignores new data once drawn; the text-only step makes it redraw.
+    const chartUpdates = chartMessages.filter((p) => PLOTLY_MIME in p.bundle);
+    assert.equal(chartMessages.length, 2 * chartUpdates.length);
+    chartMessages.forEach((p, i) => assert.deepEqual(Object.keys(p.bundle).includes(PLOTLY_MIME), i % 2 === 1, `update ${i}: text first, then the figure`));
     const progressUpdates = kernel.published.filter((p) => p.options.update && p.options.displayId === progressId);
     // One redraw per interval of training (rounded up), the first epoch, and the final state.
     const interval = DEFAULT_LIVE_TIMING.chartIntervalMs;
@@ -147,7 +152,8 @@ describe("live chart updates (throttled update_display_data)", () => {
     }
     live.end(history, "finished");
     const chartId = kernel.published[0].options.displayId;
-    const stream = kernel.published.filter((p) => p.options.displayId === chartId).map((p) => String(p.bundle["text/html"]));
+    // What a frontend shows for each message: its HTML, or its text when that is all it carries.
+    const stream = kernel.published.filter((p) => p.options.displayId === chartId).map((p) => String(p.bundle["text/html"] ?? `<pre>${String(p.bundle["text/plain"])}</pre>`));
     const browser = await launchOfflineBrowser();
     try {
       const page = await browser.context.newPage();
