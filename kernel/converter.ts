@@ -1,8 +1,9 @@
 /**
  * Turns one notebook cell of TypeScript into CommonJS that the executor runs, type-checking it
- * against the declarations of all previous cells. Built on tslab's approach (and its TypeScript 5.0.4
- * fork, `@tslab/typescript-for-tslab`): the cell is a module whose SourceFile's parent is a
- * declaration file `__prev__.d.ts` holding what earlier cells declared, so names resolve across cells.
+ * against the declarations of all previous cells, with the project's own TypeScript (`typescript` in
+ * package.json, the compiler that also builds trainlab). Built on tslab's approach: the cell is a module
+ * whose SourceFile's parent is a declaration file `__prev__.d.ts` holding what earlier cells declared,
+ * so names resolve across cells.
  *
  * Differences from tslab's converter, for speed and accuracy:
  * - one Program per cell (tslab builds two): top-level names are collected syntactically;
@@ -13,7 +14,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import * as ts from "@tslab/typescript-for-tslab";
+import * as ts from "typescript";
 
 /** One compiler message, with 1-based line/column positions in the cell (or in `fileName`). */
 export interface CellDiagnostic {
@@ -185,14 +186,18 @@ export class Converter {
     this.cellFile = path.posix.join(this.cwd, "__tslab__.ts");
     this.declFile = path.posix.join(this.cwd, "__prev__.d.ts");
     this.globalsFile = path.posix.join(this.cwd, "__trainlab_globals__.d.ts");
-    const typeRoots = [...(ts.getDefaultTypeRoots(this.cwd, { directoryExists: ts.sys.directoryExists }) ?? [])];
+    const typeRoots = defaultTypeRoots(this.cwd);
     if (fallbackRoot) typeRoots.push(path.join(fallbackRoot, "node_modules", "@types"));
     this.options = {
       module: ts.ModuleKind.CommonJS,
       moduleResolution: ts.ModuleResolutionKind.Node10,
       esModuleInterop: true,
       target: ts.ScriptTarget.ES2022,
-      lib: ["lib.es2022.d.ts"],
+      // The runtime is Node 20: ES2023 library typings (toSorted, findLast, ...); `using` gets its
+      // Disposable / Symbol.dispose typings from @types/node.
+      lib: ["lib.es2023.d.ts"],
+      // Node10 resolution is what the cells' `require` does; TypeScript 6 deprecates its name.
+      ignoreDeprecations: "6.0",
       declaration: true,
       sourceMap: true,
       newLine: ts.NewLineKind.LineFeed,
@@ -210,9 +215,12 @@ export class Converter {
       outDir: "outDir",
     } as ts.CompilerOptions;
     if (fallbackRoot && !(this.cwd + "/").startsWith(fallbackRoot.replace(/\\/g, "/").replace(/\/?$/, "/"))) {
-      // Outside the project, let packages resolve from (and declarations name them through) its node_modules.
-      this.options.baseUrl = fallbackRoot;
-      this.options.paths = { "*": ["node_modules/*", "node_modules/@types/*"] };
+      // Outside the project, let packages resolve from its node_modules. The declarations carried to the
+      // next cell name types by specifiers that TypeScript derives from these same patterns (for trainlab's
+      // own files, a path under the project such as "dist/lib"), so every pattern's target must resolve:
+      // the project folder itself is the last one. Absolute targets, so no (deprecated) baseUrl is needed.
+      const root = fallbackRoot.replace(/\\/g, "/").replace(/\/$/, "");
+      this.options.paths = { "*": [`${root}/node_modules/*`, `${root}/node_modules/@types/*`, `${root}/*`] };
     }
     this.globalsSf = ts.createSourceFile(this.globalsFile, CELL_GLOBALS_DTS, ts.ScriptTarget.ES2022);
     this.resolutionCache = ts.createModuleResolutionCache(this.cwd, (f) => f, this.options);
@@ -269,7 +277,7 @@ export class Converter {
     const cached = this.cache.get(fileName);
     // Files in node_modules are immutable for the kernel's lifetime; other files (local modules,
     // the project's own dist/*.d.ts) are re-read when they change on disk.
-    const immutable = fileName.includes("/node_modules/") || fileName.includes("/typescript-for-tslab/lib/");
+    const immutable = fileName.includes("/node_modules/");
     let mtimeMs = 0;
     if (!immutable) {
       try {
@@ -384,9 +392,10 @@ export class Converter {
     const { program, srcFile } = this.buildProgram(prevDecl, src);
     program.getTypeChecker(); // binds the files (sets parent pointers that completion walks)
     const pos = position + prefixLength;
-    const completions = (ts as unknown as { Completions: { getCompletionsAtPositionForTslab: (...args: unknown[]) => ts.CompletionInfo | undefined } }).Completions;
-    const info = completions.getCompletionsAtPositionForTslab(
-      {},
+    // TypeScript's own completion engine (what the language service calls), run on this program.
+    const completions = (ts as unknown as { Completions: { getCompletionsAtPosition: (...args: unknown[]) => ts.CompletionInfo | undefined } }).Completions;
+    const info = completions.getCompletionsAtPosition(
+      this.languageServiceHost(),
       program,
       () => undefined,
       srcFile,
@@ -424,15 +433,34 @@ export class Converter {
     return { start: position, end: position, candidates: sorted.map((e) => e.name) };
   }
 
+  /** The parts of a LanguageServiceHost that completion reads (module paths in import strings). */
+  private languageServiceHost(): ts.LanguageServiceHost {
+    return {
+      getCompilationSettings: () => this.options,
+      getCurrentDirectory: () => this.cwd,
+      getDefaultLibFileName: (o) => ts.getDefaultLibFilePath(o),
+      getScriptFileNames: () => [this.globalsFile, this.declFile, this.cellFile],
+      getScriptVersion: () => "0",
+      getScriptSnapshot: (f) => {
+        const text = this.host.readFile(f);
+        return text === undefined ? undefined : ts.ScriptSnapshot.fromString(text);
+      },
+      fileExists: (f) => this.host.fileExists(f),
+      readFile: (f) => this.host.readFile(f),
+      directoryExists: (d) => ts.sys.directoryExists(d),
+      getDirectories: (d) => ts.sys.getDirectories(d),
+      readDirectory: (p, e, x, i, d) => ts.sys.readDirectory(p, e, x, i, d),
+      useCaseSensitiveFileNames: () => true,
+    };
+  }
+
   /** The type and documentation of the symbol at `position`, or undefined. */
   inspect(prevDecl: string, src: string, position: number): QuickInfo | undefined {
     const { program, srcFile } = this.buildProgram(prevDecl, src);
-    const quick = (ts as unknown as { getQuickInfoAtPosition(sf: ts.SourceFile, c: ts.TypeChecker, t: unknown, pos: number): ts.QuickInfo | undefined })
-      .getQuickInfoAtPosition;
-    const token = { isCancellationRequested: () => false, throwIfCancellationRequested: () => undefined };
+    const checker = program.getTypeChecker();
     // Jupyter sends the cursor just after the name; look at the character before it too.
-    let info = quick(srcFile, program.getTypeChecker(), token, position + prefixLength);
-    if (!info && position > 0) info = quick(srcFile, program.getTypeChecker(), token, position - 1 + prefixLength);
+    let info = quickInfo(srcFile, checker, position + prefixLength);
+    if (!info && position > 0) info = quickInfo(srcFile, checker, position - 1 + prefixLength);
     if (!info) return undefined;
     const parts = (info.displayParts ?? []).map((p) => p.text).join("");
     const docs = (info.documentation ?? []).map((d) => d.text).join("");
@@ -622,8 +650,8 @@ export class Converter {
           bindings = els.length ? ts.factory.updateNamedImports(bindings, els) : undefined;
         }
         if (!name && !bindings) continue;
-        const clause = ts.factory.updateImportClause(imc, imc.isTypeOnly, name, bindings);
-        out.push(printer.printNode(ts.EmitHint.Unspecified, ts.factory.updateImportDeclaration(stmt, stmt.modifiers, clause, stmt.moduleSpecifier, stmt.assertClause), declsSF));
+        const clause = ts.factory.updateImportClause(imc, imc.phaseModifier, name, bindings);
+        out.push(printer.printNode(ts.EmitHint.Unspecified, ts.factory.updateImportDeclaration(stmt, stmt.modifiers, clause, stmt.moduleSpecifier, stmt.attributes), declsSF));
       } else {
         out.push(printer.printNode(ts.EmitHint.Unspecified, stmt, declsSF));
       }
@@ -631,6 +659,54 @@ export class Converter {
     for (const name of anyVars) out.push(`let ${name}: any;`);
     return out.length ? out.join("\n") + "\n" : "";
   }
+}
+
+/** Every `node_modules/@types` folder from `dir` up to the root (TypeScript's default type roots). */
+function defaultTypeRoots(dir: string): string[] {
+  const roots: string[] = [];
+  for (let d = dir; ; d = path.posix.dirname(d)) {
+    const candidate = path.posix.join(d, "node_modules", "@types");
+    if (ts.sys.directoryExists(candidate)) roots.push(candidate);
+    if (path.posix.dirname(d) === d) return roots;
+  }
+}
+
+type TsInternal = {
+  getTouchingPropertyName(sf: ts.SourceFile, pos: number): ts.Node;
+  getContainerNode(node: ts.Node): ts.Node | undefined;
+  typeToDisplayParts(checker: ts.TypeChecker, type: ts.Type, enclosing?: ts.Node): ts.SymbolDisplayPart[];
+  SymbolDisplay: {
+    getSymbolDisplayPartsDocumentationAndSymbolKind(
+      checker: ts.TypeChecker,
+      symbol: ts.Symbol,
+      sf: ts.SourceFile,
+      enclosing: ts.Node | undefined,
+      location: ts.Node,
+    ): { displayParts: ts.SymbolDisplayPart[]; documentation: ts.SymbolDisplayPart[]; tags: ts.JSDocTagInfo[] | undefined };
+  };
+};
+
+/** Quick info at a position, as the language service's getQuickInfoAtPosition computes it, on a given program. */
+function quickInfo(sf: ts.SourceFile, checker: ts.TypeChecker, position: number): ts.QuickInfo | undefined {
+  const internal = ts as unknown as TsInternal;
+  const node = internal.getTouchingPropertyName(sf, position);
+  if (node === sf) return undefined;
+  const span = { start: node.getStart(sf), length: node.getEnd() - node.getStart(sf) };
+  const symbol = checker.getSymbolAtLocation(node);
+  if (!symbol || symbol.flags === ts.SymbolFlags.None) {
+    if (!ts.isExpression(node)) return undefined;
+    const type = checker.getTypeAtLocation(node);
+    return {
+      kind: ts.ScriptElementKind.unknown,
+      kindModifiers: "",
+      textSpan: span,
+      displayParts: internal.typeToDisplayParts(checker, type, internal.getContainerNode(node)),
+      documentation: type.symbol ? type.symbol.getDocumentationComment(checker) : undefined,
+      tags: type.symbol ? type.symbol.getJsDocTags(checker) : undefined,
+    };
+  }
+  const parts = internal.SymbolDisplay.getSymbolDisplayPartsDocumentationAndSymbolKind(checker, symbol, sf, internal.getContainerNode(node), node);
+  return { kind: ts.ScriptElementKind.unknown, kindModifiers: "", textSpan: span, displayParts: parts.displayParts, documentation: parts.documentation, tags: parts.tags };
 }
 
 /** The module specifiers of a cell's value imports (`import ... from "m"`, `import "m"`, `import x = require("m")`), in order. */

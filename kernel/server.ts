@@ -52,9 +52,9 @@ function kernelVersion(): string {
 
 function typescriptVersion(): string {
   try {
-    return (JSON.parse(fs.readFileSync(require.resolve("@tslab/typescript-for-tslab/package.json"), "utf8")) as { version: string }).version;
+    return (JSON.parse(fs.readFileSync(require.resolve("typescript/package.json"), "utf8")) as { version: string }).version;
   } catch {
-    return "5.0.4";
+    return "unknown";
   }
 }
 
