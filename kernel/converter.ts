@@ -15,6 +15,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as ts from "typescript";
+import { CELL_CONTEXT } from "./checker";
 
 /** One compiler message, with 1-based line/column positions in the cell (or in `fileName`). */
 export interface CellDiagnostic {
@@ -67,8 +68,7 @@ export interface QuickInfo {
   length: number;
 }
 
-/** The identifier through which a cell hands its last expression's value to the executor. */
-export const CELL_CONTEXT = "__trainlab_cell__";
+export { CELL_CONTEXT };
 
 /** Declarations of the globals the kernel provides to cells. */
 export const CELL_GLOBALS_DTS = `
@@ -241,6 +241,8 @@ export class Converter {
         throw new Error("the converter never writes files");
       },
       realpath: ts.sys.realpath,
+      // Also caches package.json scopes, which every program would otherwise re-read for each file.
+      getModuleResolutionCache: () => this.resolutionCache,
       directoryExists: ts.sys.directoryExists,
       getDirectories: ts.sys.getDirectories,
       resolveModuleNames: (moduleNames, containingFile, _reused, redirected, options) =>
@@ -275,9 +277,11 @@ export class Converter {
     }
     if (fileName === this.globalsFile) return this.globalsSf;
     const cached = this.cache.get(fileName);
-    // Files in node_modules are immutable for the kernel's lifetime; other files (local modules,
-    // the project's own dist/*.d.ts) are re-read when they change on disk.
-    const immutable = fileName.includes("/node_modules/");
+    // The notebook folder's own files (local modules) are re-read when they change on disk. Files in
+    // node_modules or outside the folder (the project's dist/*.d.ts, TypeScript's lib) are read once per
+    // kernel, as Node's module cache loads their code once: checking their dates for every cell cost
+    // more than the cell's own type-check.
+    const immutable = fileName.includes("/node_modules/") || !fileName.startsWith(this.cwd + "/");
     let mtimeMs = 0;
     if (!immutable) {
       try {
@@ -310,9 +314,12 @@ export class Converter {
     return { program, srcFile, declsFile };
   }
 
-  /** Creates the first program (lib and @types/node) so that the first cell is fast. */
-  warmUp(): void {
-    this.buildProgram("", "");
+  /**
+   * Creates the first program (lib and @types/node) so that the first cell is fast; with `module`, also
+   * parses and binds that module's declarations (they stay cached for the cells that import it).
+   */
+  warmUp(module?: string): void {
+    this.buildProgram("", module ? `import * as __warm__ from ${JSON.stringify(module)};` : "");
     this.program?.getTypeChecker();
   }
 

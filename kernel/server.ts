@@ -108,8 +108,9 @@ export class KernelServer {
     (async () => {
       for await (const frames of this.shell) this.receive("shell", frames);
     })().catch((err) => this.log(`shell loop: ${(err as Error).message}`));
-    // Build the type checker's first program once the client had its kernel_info answer.
-    setTimeout(() => this.warmUp(), 300).unref();
+    // Start the type checker's thread (it loads TypeScript and builds its first program there, so this
+    // thread answers kernel_info at once meanwhile).
+    setImmediate(() => this.warmUp());
   }
 
   private warmUp(): void {
@@ -354,6 +355,7 @@ export class KernelServer {
       switch (type) {
         case "kernel_info_request":
           this.send(socket, msg, "kernel_info_reply", this.kernelInfo());
+          if (process.env.TRAINLAB_KERNEL_TRACE === "1") this.log(`trace: kernel_info_reply, type checker ${this.executor?.checkerState ?? "cold"}`);
           break;
         case "execute_request":
           await this.execute(socket, msg);
@@ -406,11 +408,8 @@ export class KernelServer {
   }
 
   private getExecutorLight(): { isComplete(code: string): unknown } {
-    if (!this.executor) {
-      const { isComplete } = require("./converter") as typeof import("./converter");
-      return { isComplete };
-    }
-    return this.executor;
+    // The executor is light to create: TypeScript runs in the checker's thread.
+    return this.getExecutor();
   }
 
   private kernelInfo(): Record<string, unknown> {
