@@ -170,9 +170,12 @@ export class Converter {
   private readonly exportsOptions: ts.CompilerOptions;
   private readonly exportsResolutionCache: ts.ModuleResolutionCache;
   private program: ts.Program | undefined;
+  /** The program chain of cells that use nothing from earlier cells (see `standalone`). */
+  private standaloneProgram: ts.Program | undefined;
   private cellText = srcPrefix;
   private declText = srcPrefix;
-  private declSf: ts.SourceFile | undefined;
+  /** Parsed declaration files, by text: the last full one and the empty one. */
+  private readonly declSfs = new Map<string, ts.SourceFile>();
   private globalsSf: ts.SourceFile;
   private readonly sideVersions = new Map<string, string>();
 
@@ -272,8 +275,13 @@ export class Converter {
   private getSourceFile(fileName: string, languageVersion: ts.ScriptTarget | ts.CreateSourceFileOptions): ts.SourceFile | undefined {
     if (fileName === this.cellFile) return ts.createSourceFile(fileName, this.cellText, languageVersion);
     if (fileName === this.declFile) {
-      if (!this.declSf || this.declSf.text !== this.declText) this.declSf = ts.createSourceFile(fileName, this.declText, languageVersion);
-      return this.declSf;
+      let sf = this.declSfs.get(this.declText);
+      if (!sf) {
+        for (const text of this.declSfs.keys()) if (text !== srcPrefix) this.declSfs.delete(text);
+        sf = ts.createSourceFile(fileName, this.declText, languageVersion);
+        this.declSfs.set(this.declText, sf);
+      }
+      return sf;
     }
     if (fileName === this.globalsFile) return this.globalsSf;
     const cached = this.cache.get(fileName);
@@ -298,16 +306,17 @@ export class Converter {
     return sf;
   }
 
-  private buildProgram(prevDecl: string, cellText: string): { program: ts.Program; srcFile: ts.SourceFile; declsFile: ts.SourceFile } {
+  private buildProgram(prevDecl: string, cellText: string, standalone = false): { program: ts.Program; srcFile: ts.SourceFile; declsFile: ts.SourceFile } {
     this.cellText = srcPrefix + cellText;
-    this.declText = srcPrefix + prevDecl;
+    this.declText = srcPrefix + (standalone ? "" : prevDecl);
     const program = ts.createProgram({
       rootNames: [this.globalsFile, this.declFile, this.cellFile],
       options: this.options,
       host: this.host,
-      oldProgram: this.program,
+      oldProgram: standalone ? this.standaloneProgram : this.program,
     });
-    this.program = program;
+    if (standalone) this.standaloneProgram = program;
+    else this.program = program;
     const srcFile = program.getSourceFile(this.cellFile) as ts.SourceFile;
     const declsFile = program.getSourceFile(this.declFile) as ts.SourceFile;
     asMutable(srcFile as AnyNode).parent = declsFile;
@@ -328,7 +337,8 @@ export class Converter {
     const parsed = ts.createSourceFile("cell.ts", src, ts.ScriptTarget.ES2022, false, ts.ScriptKind.TS);
     const names = topLevelNames(parsed);
     const text = names.length > 0 ? `${src}\nexport { ${names.join(", ")} }` : src;
-    const { program, srcFile, declsFile } = this.buildProgram(prevDecl, text);
+    const standalone = names.length === 0 && isStandalone(parsed, prevDecl);
+    const { program, srcFile, declsFile } = this.buildProgram(prevDecl, text, standalone);
     const sideFiles = this.localDependencies(program);
     const rawDiagnostics: ts.Diagnostic[] = [...program.getSyntacticDiagnostics(srcFile)];
     if (rawDiagnostics.length === 0) rawDiagnostics.push(...program.getSemanticDiagnostics(srcFile));
@@ -375,7 +385,7 @@ export class Converter {
         if (node && ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && !new RegExp(`\\b${node.name.text}\\b`).test(dts)) untyped += `declare let ${node.name.text}: any;\n`;
       }
     }
-    const declarations = dts + untyped + this.remainingDecls(checker, srcFile, declsFile);
+    const declarations = standalone ? prevDecl : dts + untyped + this.remainingDecls(checker, srcFile, declsFile);
     const imports = importedModules(parsed).filter((spec) => required.has(spec));
     return { diagnostics, js, sourceMap, declarations, hasTopLevelAwait, sideOutputs, imports };
   }
@@ -666,6 +676,34 @@ export class Converter {
     for (const name of anyVars) out.push(`let ${name}: any;`);
     return out.length ? out.join("\n") + "\n" : "";
   }
+}
+
+/**
+ * Whether a cell can be checked without the earlier cells' declarations (and so without the packages
+ * they imported, which are most of the program's files): it declares and imports nothing and names
+ * nothing that those declarations mention (any identifier of the cell that occurs in their text, even
+ * in a comment or a type, sends it to the full check). It then leaves the declarations unchanged, and
+ * its code is the same either way, since nothing in it refers to earlier cells.
+ */
+function isStandalone(sf: ts.SourceFile, prevDecl: string): boolean {
+  for (const stmt of sf.statements) {
+    if (ts.isImportDeclaration(stmt) || ts.isImportEqualsDeclaration(stmt) || ts.isExportDeclaration(stmt) || ts.isExportAssignment(stmt) || ts.isModuleDeclaration(stmt)) return false;
+    const modifiers = ts.canHaveModifiers(stmt) ? ts.getModifiers(stmt) : undefined;
+    if (modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword || m.kind === ts.SyntaxKind.DeclareKeyword)) return false;
+  }
+  if (prevDecl.trim() === "") return true;
+  const mentioned = new Set(prevDecl.match(/[\p{L}\p{Nl}$_][\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}$_\u200c\u200d]*/gu) ?? []);
+  let independent = true;
+  const visit = (node: ts.Node): void => {
+    if (!independent) return;
+    if (ts.isIdentifier(node) || ts.isPrivateIdentifier(node)) {
+      if (mentioned.has(node.text)) independent = false;
+      return;
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(sf);
+  return independent;
 }
 
 /** Every `node_modules/@types` folder from `dir` up to the root (TypeScript's default type roots). */

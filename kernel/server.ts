@@ -9,6 +9,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { randomUUID } from "crypto";
+import { performance } from "perf_hooks";
 import { Worker } from "worker_threads";
 import * as zmq from "zeromq";
 import type { Executor, Outcome } from "./executor";
@@ -355,7 +356,7 @@ export class KernelServer {
       switch (type) {
         case "kernel_info_request":
           this.send(socket, msg, "kernel_info_reply", this.kernelInfo());
-          if (process.env.TRAINLAB_KERNEL_TRACE === "1") this.log(`trace: kernel_info_reply, type checker ${this.executor?.checkerState ?? "cold"}`);
+          if (process.env.TRAINLAB_KERNEL_TRACE === "1") this.log(`trace: kernel_info_reply ${Math.round(performance.now())} ms after start (${Math.round(performance.now() - performance.nodeTiming.bootstrapComplete)} after Node's bootstrap), type checker ${this.executor?.checkerState ?? "cold"}`);
           break;
         case "execute_request":
           await this.execute(socket, msg);

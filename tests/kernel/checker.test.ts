@@ -8,7 +8,7 @@
 import { strict as assert } from "assert";
 import { KernelClient } from "./client";
 
-const states = (stderr: string): string[] => [...stderr.matchAll(/trace: kernel_info_reply, type checker (\w+)/g)].map((m) => m[1]);
+const states = (stderr: string): string[] => [...stderr.matchAll(/trace: kernel_info_reply \d+ ms after start \(\d+ after Node's bootstrap\), type checker (\w+)/g)].map((m) => m[1]);
 
 describe("kernel: the type checker warms up beside the main thread", function () {
   this.timeout(180_000);
@@ -35,6 +35,10 @@ describe("kernel: the type checker warms up beside the main thread", function ()
     const typo = await kernel.execute("const n: number = 1;\nn.toFixd(2)");
     assert.equal(typo.reply.status, "error");
     assert.equal(typo.reply.ename, "TSError");
+    // A cell that uses nothing from earlier cells is checked too.
+    const wrong = await kernel.execute('"three" * 2');
+    assert.equal(wrong.reply.status, "error");
+    assert.equal(wrong.reply.ename, "TSError");
     const cell = await kernel.execute("[1, 2, 3].toSorted((a, b) => b - a)");
     assert.equal(cell.reply.status, "ok");
     assert.equal(cell.outputs.find((o) => o.msg_type === "execute_result")?.content.data["text/plain"], "[ 3, 2, 1 ]");
