@@ -330,6 +330,8 @@ export class Converter {
   warmUp(module?: string): void {
     this.buildProgram("", module ? `import * as __warm__ from ${JSON.stringify(module)};` : "");
     this.program?.getTypeChecker();
+    // A few small cells, so the first real ones run on compiled (not interpreted) compiler code.
+    for (let i = 0; i < 10; i++) this.convert("", `${i} + 1`);
   }
 
   /** Type-checks and compiles a cell given the declarations of the previous cells. */
