@@ -106,6 +106,7 @@ export class KernelServer {
     this.worker.on("error", (err) => this.log(`control worker: ${err.stack ?? err.message}`));
     this.worker.unref();
     await Promise.all([this.shell.bind(this.address(this.connection.shell_port)), this.iopub.bind(this.address(this.connection.iopub_port))]);
+    if (process.env.TRAINLAB_KERNEL_TRACE === "1") this.log(`trace: listening ${Math.round(performance.now())} ms after start (${Math.round(performance.now() - performance.nodeTiming.bootstrapComplete)} after Node's bootstrap)`);
     (async () => {
       for await (const frames of this.shell) this.receive("shell", frames);
     })().catch((err) => this.log(`shell loop: ${(err as Error).message}`));
