@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds trainlab: TypeScript -> dist/ (JS + .d.ts readable by the kernel's TS 5.0 checker),
+# Builds trainlab: TypeScript -> dist/ (JS + .d.ts) with the same compiler (node_modules/typescript) that checks notebook cells,
 # and links node_modules/trainlab to this folder so notebooks can `import ... from "trainlab"`.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."

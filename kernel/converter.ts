@@ -1,8 +1,9 @@
 /**
  * Turns one notebook cell of TypeScript into CommonJS that the executor runs, type-checking it
- * against the declarations of all previous cells. Built on tslab's approach (and its TypeScript 5.0.4
- * fork, `@tslab/typescript-for-tslab`): the cell is a module whose SourceFile's parent is a
- * declaration file `__prev__.d.ts` holding what earlier cells declared, so names resolve across cells.
+ * against the declarations of all previous cells, with the project's own TypeScript (`typescript` in
+ * package.json, the compiler that also builds trainlab). Built on tslab's approach: the cell is a module
+ * whose SourceFile's parent is a declaration file `__prev__.d.ts` holding what earlier cells declared,
+ * so names resolve across cells.
  *
  * Differences from tslab's converter, for speed and accuracy:
  * - one Program per cell (tslab builds two): top-level names are collected syntactically;
@@ -13,7 +14,8 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import * as ts from "@tslab/typescript-for-tslab";
+import * as ts from "typescript";
+import { CELL_CONTEXT } from "./checker";
 
 /** One compiler message, with 1-based line/column positions in the cell (or in `fileName`). */
 export interface CellDiagnostic {
@@ -66,8 +68,7 @@ export interface QuickInfo {
   length: number;
 }
 
-/** The identifier through which a cell hands its last expression's value to the executor. */
-export const CELL_CONTEXT = "__trainlab_cell__";
+export { CELL_CONTEXT };
 
 /** Declarations of the globals the kernel provides to cells. */
 export const CELL_GLOBALS_DTS = `
@@ -169,9 +170,12 @@ export class Converter {
   private readonly exportsOptions: ts.CompilerOptions;
   private readonly exportsResolutionCache: ts.ModuleResolutionCache;
   private program: ts.Program | undefined;
+  /** The program chain of cells that use nothing from earlier cells (see `standalone`). */
+  private standaloneProgram: ts.Program | undefined;
   private cellText = srcPrefix;
   private declText = srcPrefix;
-  private declSf: ts.SourceFile | undefined;
+  /** Parsed declaration files, by text: the last full one and the empty one. */
+  private readonly declSfs = new Map<string, ts.SourceFile>();
   private globalsSf: ts.SourceFile;
   private readonly sideVersions = new Map<string, string>();
 
@@ -185,14 +189,18 @@ export class Converter {
     this.cellFile = path.posix.join(this.cwd, "__tslab__.ts");
     this.declFile = path.posix.join(this.cwd, "__prev__.d.ts");
     this.globalsFile = path.posix.join(this.cwd, "__trainlab_globals__.d.ts");
-    const typeRoots = [...(ts.getDefaultTypeRoots(this.cwd, { directoryExists: ts.sys.directoryExists }) ?? [])];
+    const typeRoots = defaultTypeRoots(this.cwd);
     if (fallbackRoot) typeRoots.push(path.join(fallbackRoot, "node_modules", "@types"));
     this.options = {
       module: ts.ModuleKind.CommonJS,
       moduleResolution: ts.ModuleResolutionKind.Node10,
       esModuleInterop: true,
       target: ts.ScriptTarget.ES2022,
-      lib: ["lib.es2022.d.ts"],
+      // The runtime is Node 20: ES2023 library typings (toSorted, findLast, ...); `using` gets its
+      // Disposable / Symbol.dispose typings from @types/node.
+      lib: ["lib.es2023.d.ts"],
+      // Node10 resolution is what the cells' `require` does; TypeScript 6 deprecates its name.
+      ignoreDeprecations: "6.0",
       declaration: true,
       sourceMap: true,
       newLine: ts.NewLineKind.LineFeed,
@@ -210,9 +218,12 @@ export class Converter {
       outDir: "outDir",
     } as ts.CompilerOptions;
     if (fallbackRoot && !(this.cwd + "/").startsWith(fallbackRoot.replace(/\\/g, "/").replace(/\/?$/, "/"))) {
-      // Outside the project, let packages resolve from (and declarations name them through) its node_modules.
-      this.options.baseUrl = fallbackRoot;
-      this.options.paths = { "*": ["node_modules/*", "node_modules/@types/*"] };
+      // Outside the project, let packages resolve from its node_modules. The declarations carried to the
+      // next cell name types by specifiers that TypeScript derives from these same patterns (for trainlab's
+      // own files, a path under the project such as "dist/lib"), so every pattern's target must resolve:
+      // the project folder itself is the last one. Absolute targets, so no (deprecated) baseUrl is needed.
+      const root = fallbackRoot.replace(/\\/g, "/").replace(/\/$/, "");
+      this.options.paths = { "*": [`${root}/node_modules/*`, `${root}/node_modules/@types/*`, `${root}/*`] };
     }
     this.globalsSf = ts.createSourceFile(this.globalsFile, CELL_GLOBALS_DTS, ts.ScriptTarget.ES2022);
     this.resolutionCache = ts.createModuleResolutionCache(this.cwd, (f) => f, this.options);
@@ -233,6 +244,8 @@ export class Converter {
         throw new Error("the converter never writes files");
       },
       realpath: ts.sys.realpath,
+      // Also caches package.json scopes, which every program would otherwise re-read for each file.
+      getModuleResolutionCache: () => this.resolutionCache,
       directoryExists: ts.sys.directoryExists,
       getDirectories: ts.sys.getDirectories,
       resolveModuleNames: (moduleNames, containingFile, _reused, redirected, options) =>
@@ -262,14 +275,21 @@ export class Converter {
   private getSourceFile(fileName: string, languageVersion: ts.ScriptTarget | ts.CreateSourceFileOptions): ts.SourceFile | undefined {
     if (fileName === this.cellFile) return ts.createSourceFile(fileName, this.cellText, languageVersion);
     if (fileName === this.declFile) {
-      if (!this.declSf || this.declSf.text !== this.declText) this.declSf = ts.createSourceFile(fileName, this.declText, languageVersion);
-      return this.declSf;
+      let sf = this.declSfs.get(this.declText);
+      if (!sf) {
+        for (const text of this.declSfs.keys()) if (text !== srcPrefix) this.declSfs.delete(text);
+        sf = ts.createSourceFile(fileName, this.declText, languageVersion);
+        this.declSfs.set(this.declText, sf);
+      }
+      return sf;
     }
     if (fileName === this.globalsFile) return this.globalsSf;
     const cached = this.cache.get(fileName);
-    // Files in node_modules are immutable for the kernel's lifetime; other files (local modules,
-    // the project's own dist/*.d.ts) are re-read when they change on disk.
-    const immutable = fileName.includes("/node_modules/") || fileName.includes("/typescript-for-tslab/lib/");
+    // The notebook folder's own files (local modules) are re-read when they change on disk. Files in
+    // node_modules or outside the folder (the project's dist/*.d.ts, TypeScript's lib) are read once per
+    // kernel, as Node's module cache loads their code once: checking their dates for every cell cost
+    // more than the cell's own type-check.
+    const immutable = fileName.includes("/node_modules/") || !fileName.startsWith(this.cwd + "/");
     let mtimeMs = 0;
     if (!immutable) {
       try {
@@ -286,26 +306,32 @@ export class Converter {
     return sf;
   }
 
-  private buildProgram(prevDecl: string, cellText: string): { program: ts.Program; srcFile: ts.SourceFile; declsFile: ts.SourceFile } {
+  private buildProgram(prevDecl: string, cellText: string, standalone = false): { program: ts.Program; srcFile: ts.SourceFile; declsFile: ts.SourceFile } {
     this.cellText = srcPrefix + cellText;
-    this.declText = srcPrefix + prevDecl;
+    this.declText = srcPrefix + (standalone ? "" : prevDecl);
     const program = ts.createProgram({
       rootNames: [this.globalsFile, this.declFile, this.cellFile],
       options: this.options,
       host: this.host,
-      oldProgram: this.program,
+      oldProgram: standalone ? this.standaloneProgram : this.program,
     });
-    this.program = program;
+    if (standalone) this.standaloneProgram = program;
+    else this.program = program;
     const srcFile = program.getSourceFile(this.cellFile) as ts.SourceFile;
     const declsFile = program.getSourceFile(this.declFile) as ts.SourceFile;
     asMutable(srcFile as AnyNode).parent = declsFile;
     return { program, srcFile, declsFile };
   }
 
-  /** Creates the first program (lib and @types/node) so that the first cell is fast. */
-  warmUp(): void {
-    this.buildProgram("", "");
+  /**
+   * Creates the first program (lib and @types/node) so that the first cell is fast; with `module`, also
+   * parses and binds that module's declarations (they stay cached for the cells that import it).
+   */
+  warmUp(module?: string): void {
+    this.buildProgram("", module ? `import * as __warm__ from ${JSON.stringify(module)};` : "");
     this.program?.getTypeChecker();
+    // A few small cells, so the first real ones run on compiled (not interpreted) compiler code.
+    for (let i = 0; i < 10; i++) this.convert("", `${i} + 1`);
   }
 
   /** Type-checks and compiles a cell given the declarations of the previous cells. */
@@ -313,7 +339,8 @@ export class Converter {
     const parsed = ts.createSourceFile("cell.ts", src, ts.ScriptTarget.ES2022, false, ts.ScriptKind.TS);
     const names = topLevelNames(parsed);
     const text = names.length > 0 ? `${src}\nexport { ${names.join(", ")} }` : src;
-    const { program, srcFile, declsFile } = this.buildProgram(prevDecl, text);
+    const standalone = names.length === 0 && isStandalone(parsed, prevDecl);
+    const { program, srcFile, declsFile } = this.buildProgram(prevDecl, text, standalone);
     const sideFiles = this.localDependencies(program);
     const rawDiagnostics: ts.Diagnostic[] = [...program.getSyntacticDiagnostics(srcFile)];
     if (rawDiagnostics.length === 0) rawDiagnostics.push(...program.getSemanticDiagnostics(srcFile));
@@ -360,7 +387,7 @@ export class Converter {
         if (node && ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && !new RegExp(`\\b${node.name.text}\\b`).test(dts)) untyped += `declare let ${node.name.text}: any;\n`;
       }
     }
-    const declarations = dts + untyped + this.remainingDecls(checker, srcFile, declsFile);
+    const declarations = standalone ? prevDecl : dts + untyped + this.remainingDecls(checker, srcFile, declsFile);
     const imports = importedModules(parsed).filter((spec) => required.has(spec));
     return { diagnostics, js, sourceMap, declarations, hasTopLevelAwait, sideOutputs, imports };
   }
@@ -384,9 +411,10 @@ export class Converter {
     const { program, srcFile } = this.buildProgram(prevDecl, src);
     program.getTypeChecker(); // binds the files (sets parent pointers that completion walks)
     const pos = position + prefixLength;
-    const completions = (ts as unknown as { Completions: { getCompletionsAtPositionForTslab: (...args: unknown[]) => ts.CompletionInfo | undefined } }).Completions;
-    const info = completions.getCompletionsAtPositionForTslab(
-      {},
+    // TypeScript's own completion engine (what the language service calls), run on this program.
+    const completions = (ts as unknown as { Completions: { getCompletionsAtPosition: (...args: unknown[]) => ts.CompletionInfo | undefined } }).Completions;
+    const info = completions.getCompletionsAtPosition(
+      this.languageServiceHost(),
       program,
       () => undefined,
       srcFile,
@@ -424,15 +452,34 @@ export class Converter {
     return { start: position, end: position, candidates: sorted.map((e) => e.name) };
   }
 
+  /** The parts of a LanguageServiceHost that completion reads (module paths in import strings). */
+  private languageServiceHost(): ts.LanguageServiceHost {
+    return {
+      getCompilationSettings: () => this.options,
+      getCurrentDirectory: () => this.cwd,
+      getDefaultLibFileName: (o) => ts.getDefaultLibFilePath(o),
+      getScriptFileNames: () => [this.globalsFile, this.declFile, this.cellFile],
+      getScriptVersion: () => "0",
+      getScriptSnapshot: (f) => {
+        const text = this.host.readFile(f);
+        return text === undefined ? undefined : ts.ScriptSnapshot.fromString(text);
+      },
+      fileExists: (f) => this.host.fileExists(f),
+      readFile: (f) => this.host.readFile(f),
+      directoryExists: (d) => ts.sys.directoryExists(d),
+      getDirectories: (d) => ts.sys.getDirectories(d),
+      readDirectory: (p, e, x, i, d) => ts.sys.readDirectory(p, e, x, i, d),
+      useCaseSensitiveFileNames: () => true,
+    };
+  }
+
   /** The type and documentation of the symbol at `position`, or undefined. */
   inspect(prevDecl: string, src: string, position: number): QuickInfo | undefined {
     const { program, srcFile } = this.buildProgram(prevDecl, src);
-    const quick = (ts as unknown as { getQuickInfoAtPosition(sf: ts.SourceFile, c: ts.TypeChecker, t: unknown, pos: number): ts.QuickInfo | undefined })
-      .getQuickInfoAtPosition;
-    const token = { isCancellationRequested: () => false, throwIfCancellationRequested: () => undefined };
+    const checker = program.getTypeChecker();
     // Jupyter sends the cursor just after the name; look at the character before it too.
-    let info = quick(srcFile, program.getTypeChecker(), token, position + prefixLength);
-    if (!info && position > 0) info = quick(srcFile, program.getTypeChecker(), token, position - 1 + prefixLength);
+    let info = quickInfo(srcFile, checker, position + prefixLength);
+    if (!info && position > 0) info = quickInfo(srcFile, checker, position - 1 + prefixLength);
     if (!info) return undefined;
     const parts = (info.displayParts ?? []).map((p) => p.text).join("");
     const docs = (info.documentation ?? []).map((d) => d.text).join("");
@@ -622,8 +669,8 @@ export class Converter {
           bindings = els.length ? ts.factory.updateNamedImports(bindings, els) : undefined;
         }
         if (!name && !bindings) continue;
-        const clause = ts.factory.updateImportClause(imc, imc.isTypeOnly, name, bindings);
-        out.push(printer.printNode(ts.EmitHint.Unspecified, ts.factory.updateImportDeclaration(stmt, stmt.modifiers, clause, stmt.moduleSpecifier, stmt.assertClause), declsSF));
+        const clause = ts.factory.updateImportClause(imc, imc.phaseModifier, name, bindings);
+        out.push(printer.printNode(ts.EmitHint.Unspecified, ts.factory.updateImportDeclaration(stmt, stmt.modifiers, clause, stmt.moduleSpecifier, stmt.attributes), declsSF));
       } else {
         out.push(printer.printNode(ts.EmitHint.Unspecified, stmt, declsSF));
       }
@@ -631,6 +678,82 @@ export class Converter {
     for (const name of anyVars) out.push(`let ${name}: any;`);
     return out.length ? out.join("\n") + "\n" : "";
   }
+}
+
+/**
+ * Whether a cell can be checked without the earlier cells' declarations (and so without the packages
+ * they imported, which are most of the program's files): it declares and imports nothing and names
+ * nothing that those declarations mention (any identifier of the cell that occurs in their text, even
+ * in a comment or a type, sends it to the full check). It then leaves the declarations unchanged, and
+ * its code is the same either way, since nothing in it refers to earlier cells.
+ */
+function isStandalone(sf: ts.SourceFile, prevDecl: string): boolean {
+  for (const stmt of sf.statements) {
+    if (ts.isImportDeclaration(stmt) || ts.isImportEqualsDeclaration(stmt) || ts.isExportDeclaration(stmt) || ts.isExportAssignment(stmt) || ts.isModuleDeclaration(stmt)) return false;
+    const modifiers = ts.canHaveModifiers(stmt) ? ts.getModifiers(stmt) : undefined;
+    if (modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword || m.kind === ts.SyntaxKind.DeclareKeyword)) return false;
+  }
+  if (prevDecl.trim() === "") return true;
+  const mentioned = new Set(prevDecl.match(/[\p{L}\p{Nl}$_][\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}$_\u200c\u200d]*/gu) ?? []);
+  let independent = true;
+  const visit = (node: ts.Node): void => {
+    if (!independent) return;
+    if (ts.isIdentifier(node) || ts.isPrivateIdentifier(node)) {
+      if (mentioned.has(node.text)) independent = false;
+      return;
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(sf);
+  return independent;
+}
+
+/** Every `node_modules/@types` folder from `dir` up to the root (TypeScript's default type roots). */
+function defaultTypeRoots(dir: string): string[] {
+  const roots: string[] = [];
+  for (let d = dir; ; d = path.posix.dirname(d)) {
+    const candidate = path.posix.join(d, "node_modules", "@types");
+    if (ts.sys.directoryExists(candidate)) roots.push(candidate);
+    if (path.posix.dirname(d) === d) return roots;
+  }
+}
+
+type TsInternal = {
+  getTouchingPropertyName(sf: ts.SourceFile, pos: number): ts.Node;
+  getContainerNode(node: ts.Node): ts.Node | undefined;
+  typeToDisplayParts(checker: ts.TypeChecker, type: ts.Type, enclosing?: ts.Node): ts.SymbolDisplayPart[];
+  SymbolDisplay: {
+    getSymbolDisplayPartsDocumentationAndSymbolKind(
+      checker: ts.TypeChecker,
+      symbol: ts.Symbol,
+      sf: ts.SourceFile,
+      enclosing: ts.Node | undefined,
+      location: ts.Node,
+    ): { displayParts: ts.SymbolDisplayPart[]; documentation: ts.SymbolDisplayPart[]; tags: ts.JSDocTagInfo[] | undefined };
+  };
+};
+
+/** Quick info at a position, as the language service's getQuickInfoAtPosition computes it, on a given program. */
+function quickInfo(sf: ts.SourceFile, checker: ts.TypeChecker, position: number): ts.QuickInfo | undefined {
+  const internal = ts as unknown as TsInternal;
+  const node = internal.getTouchingPropertyName(sf, position);
+  if (node === sf) return undefined;
+  const span = { start: node.getStart(sf), length: node.getEnd() - node.getStart(sf) };
+  const symbol = checker.getSymbolAtLocation(node);
+  if (!symbol || symbol.flags === ts.SymbolFlags.None) {
+    if (!ts.isExpression(node)) return undefined;
+    const type = checker.getTypeAtLocation(node);
+    return {
+      kind: ts.ScriptElementKind.unknown,
+      kindModifiers: "",
+      textSpan: span,
+      displayParts: internal.typeToDisplayParts(checker, type, internal.getContainerNode(node)),
+      documentation: type.symbol ? type.symbol.getDocumentationComment(checker) : undefined,
+      tags: type.symbol ? type.symbol.getJsDocTags(checker) : undefined,
+    };
+  }
+  const parts = internal.SymbolDisplay.getSymbolDisplayPartsDocumentationAndSymbolKind(checker, symbol, sf, internal.getContainerNode(node), node);
+  return { kind: ts.ScriptElementKind.unknown, kindModifiers: "", textSpan: span, displayParts: parts.displayParts, documentation: parts.documentation, tags: parts.tags };
 }
 
 /** The module specifiers of a cell's value imports (`import ... from "m"`, `import "m"`, `import x = require("m")`), in order. */

@@ -10,7 +10,8 @@ import Module, { SourceMap } from "module";
 import * as path from "path";
 import * as util from "util";
 import * as vm from "vm";
-import { CELL_CONTEXT, CellDiagnostic, Completion, Converter, QuickInfo, SideOutput, isComplete } from "./converter";
+import { CELL_CONTEXT, CheckerThread } from "./checker";
+import type { CellDiagnostic, Completion, QuickInfo, SideOutput } from "./converter";
 
 /** An error as Jupyter's `error` message carries it. */
 export interface CellError {
@@ -53,7 +54,7 @@ const CELL_FILE = /trainlab-cell-(\d+)\.js:(\d+):(\d+)/;
 /** Executes cells of TypeScript; one per kernel. */
 export class Executor {
   private prevDecl = "";
-  private readonly converter: Converter;
+  private readonly converter: CheckerThread;
   private readonly store: Record<string | symbol, unknown> = {};
   private readonly exportsProxy: Record<string | symbol, unknown>;
   private readonly cellRequire: NodeJS.Require;
@@ -69,7 +70,7 @@ export class Executor {
   readonly context = new AsyncLocalStorage<CellContext>();
 
   constructor(readonly cwd: string, fallbackRoot?: string) {
-    this.converter = new Converter(cwd, fallbackRoot);
+    this.converter = new CheckerThread(cwd, fallbackRoot);
     const store = this.store;
     this.exportsProxy = new Proxy(store, {
       // TypeScript turns re-exported imports into defineProperty with a getter; keep them rewritable values.
@@ -105,9 +106,14 @@ export class Executor {
     return this.running ?? this.lastContext ?? own;
   }
 
-  /** Builds the first type-checking program ahead of the first cell. */
+  /** Starts the type checker's thread, which builds its first program ahead of the first cell; returns at once. */
   warmUp(): void {
-    this.converter.warmUp();
+    this.converter.start();
+  }
+
+  /** Where the type checker is: cold, warming or ready. */
+  get checkerState(): string {
+    return this.converter.state;
   }
 
   private wrapRequire(req: (id: string) => unknown, dirname: string): (id: string) => unknown {
@@ -279,8 +285,8 @@ export class Executor {
   }
 
   /** complete / incomplete / invalid. */
-  isComplete(code: string): ReturnType<typeof isComplete> {
-    return isComplete(code);
+  isComplete(code: string): { status: "complete" | "incomplete" | "invalid"; indent?: string } {
+    return this.converter.isComplete(code);
   }
 
   /** Forgets all cell variables and declarations. */

@@ -9,6 +9,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { randomUUID } from "crypto";
+import { performance } from "perf_hooks";
 import { Worker } from "worker_threads";
 import * as zmq from "zeromq";
 import type { Executor, Outcome } from "./executor";
@@ -52,9 +53,9 @@ function kernelVersion(): string {
 
 function typescriptVersion(): string {
   try {
-    return (JSON.parse(fs.readFileSync(require.resolve("@tslab/typescript-for-tslab/package.json"), "utf8")) as { version: string }).version;
+    return (JSON.parse(fs.readFileSync(require.resolve("typescript/package.json"), "utf8")) as { version: string }).version;
   } catch {
-    return "5.0.4";
+    return "unknown";
   }
 }
 
@@ -105,11 +106,13 @@ export class KernelServer {
     this.worker.on("error", (err) => this.log(`control worker: ${err.stack ?? err.message}`));
     this.worker.unref();
     await Promise.all([this.shell.bind(this.address(this.connection.shell_port)), this.iopub.bind(this.address(this.connection.iopub_port))]);
+    if (process.env.TRAINLAB_KERNEL_TRACE === "1") this.log(`trace: listening ${Math.round(performance.now())} ms after start (${Math.round(performance.now() - performance.nodeTiming.bootstrapComplete)} after Node's bootstrap)`);
     (async () => {
       for await (const frames of this.shell) this.receive("shell", frames);
     })().catch((err) => this.log(`shell loop: ${(err as Error).message}`));
-    // Build the type checker's first program once the client had its kernel_info answer.
-    setTimeout(() => this.warmUp(), 300).unref();
+    // Start the type checker's thread (it loads TypeScript and builds its first program there, so this
+    // thread answers kernel_info at once meanwhile).
+    setImmediate(() => this.warmUp());
   }
 
   private warmUp(): void {
@@ -354,6 +357,7 @@ export class KernelServer {
       switch (type) {
         case "kernel_info_request":
           this.send(socket, msg, "kernel_info_reply", this.kernelInfo());
+          if (process.env.TRAINLAB_KERNEL_TRACE === "1") this.log(`trace: kernel_info_reply ${Math.round(performance.now())} ms after start (${Math.round(performance.now() - performance.nodeTiming.bootstrapComplete)} after Node's bootstrap), type checker ${this.executor?.checkerState ?? "cold"}`);
           break;
         case "execute_request":
           await this.execute(socket, msg);
@@ -406,11 +410,8 @@ export class KernelServer {
   }
 
   private getExecutorLight(): { isComplete(code: string): unknown } {
-    if (!this.executor) {
-      const { isComplete } = require("./converter") as typeof import("./converter");
-      return { isComplete };
-    }
-    return this.executor;
+    // The executor is light to create: TypeScript runs in the checker's thread.
+    return this.getExecutor();
   }
 
   private kernelInfo(): Record<string, unknown> {

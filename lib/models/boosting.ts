@@ -492,7 +492,7 @@ function treesState(trees: BoostedTree[][]): StateValue {
  */
 export class HistGradientBoostingClassifier extends BaseClassifier<HistGradientBoostingParams> implements HasFeatureImportances {
   readonly name = "HistGradientBoostingClassifier";
-  private baseline = new Float64Array(0);
+  private baseline: Float64Array = new Float64Array(0);
   private trees: BoostedTree[][] = [];
   private importances: number[] = [];
   /** Per-round training and validation loss (filled when early stopping is on). */
@@ -559,7 +559,7 @@ export class HistGradientBoostingClassifier extends BaseClassifier<HistGradientB
 /** Histogram gradient boosting regressor (squared error), like scikit-learn's HistGradientBoostingRegressor. */
 export class HistGradientBoostingRegressor extends BaseRegressor<HistGradientBoostingParams> implements HasFeatureImportances {
   readonly name = "HistGradientBoostingRegressor";
-  private baseline = new Float64Array(0);
+  private baseline: Float64Array = new Float64Array(0);
   private trees: BoostedTree[][] = [];
   private importances: number[] = [];
   /** Per-round training and validation loss (filled when early stopping is on). */

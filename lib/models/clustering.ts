@@ -57,10 +57,10 @@ export interface KMeansParams {
 export class KMeans extends BaseClusterer<KMeansParams> {
   readonly name = "KMeans";
   /** Cluster centres, clusters × features. */
-  centers = new Float64Array(0);
+  centers: Float64Array = new Float64Array(0);
   /** Sum of squared distances of the training rows to their centre. */
   inertia = 0;
-  private labels = new Int32Array(0);
+  private labels: Int32Array = new Int32Array(0);
 
   constructor(params: Partial<KMeansParams> = {}) {
     super({ nClusters: 8, nInit: 4, maxIter: 300, tol: 1e-4 }, params);
@@ -212,8 +212,8 @@ export class AgglomerativeClustering extends BaseClusterer<AgglomerativeParams> 
   /** Dendrogram, in merge order: [a, b, height, size] with a, b the representative rows of the merged clusters. */
   merges: [number, number, number, number][] = [];
   /** Centroids of the final clusters, clusters × features. */
-  centroids = new Float64Array(0);
-  private labels = new Int32Array(0);
+  centroids: Float64Array = new Float64Array(0);
+  private labels: Int32Array = new Int32Array(0);
 
   constructor(params: Partial<AgglomerativeParams> = {}) {
     super({ nClusters: 2, linkage: "ward" }, params);

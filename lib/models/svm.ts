@@ -86,8 +86,8 @@ export interface SVCParams {
 export class SVC extends BaseClassifier<SVCParams> {
   readonly name = "SVC";
   private model: LibsvmModel | null = null;
-  private mean = new Float64Array(0);
-  private std = new Float64Array(0);
+  private mean: Float64Array = new Float64Array(0);
+  private std: Float64Array = new Float64Array(0);
 
   constructor(params: Partial<SVCParams> = {}) {
     super({ C: 1, kernel: "rbf", gamma: "scale", degree: 3, coef0: 0, tol: 1e-3 }, params);

@@ -83,6 +83,11 @@ export class KernelClient {
     });
   }
 
+  /** What the kernel (and the driver) wrote to stderr so far: the kernel's log lines start with "[trainlab kernel]". */
+  get kernelStderr(): string {
+    return this.stderr;
+  }
+
   /** Sends a raw driver command and returns its answer. */
   async command(cmd: Record<string, unknown>, timeoutMs = 120_000): Promise<Record<string, any>> {
     this.proc.stdin.write(JSON.stringify(cmd) + "\n");
