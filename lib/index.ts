@@ -19,6 +19,7 @@ export * from "./validate";
 export * from "./goals";
 export * from "./report";
 export * from "./kernels/native";
+export * from "./widgets";
 
 import { startBackendSelection } from "./backend";
 // Choose the training backend now, so that raw `tf` use after the import runs on it (see backend.ts).
