@@ -239,6 +239,20 @@ describe("kernel: Jupyter widgets protocol 2.1 with a real client", function () 
     assert.deepEqual(msgs(r.outputs, "update", bar.content.comm_id).map((d) => d.state), [{ value: 3 }, { bar_style: "success" }]);
   });
 
+  it("once a frontend asked for widgets, cross-validation shows its progress as a widget that ends green after every fit", async () => {
+    const r = ok(await kernel.execute(
+      'import { loadDataset, crossValidate, DecisionTreeClassifier } from "trainlab";\nconst iris = loadDataset("iris").objects() as Array<Record<string, number | string>>;\nconst X = iris.map((r) => Object.entries(r).filter(([k]) => /^(sepal|petal)/.test(k)).map(([, v]) => Number(v)));\nconst y = iris.map((r) => String(r.species));\nconst cv = await crossValidate([new DecisionTreeClassifier({ maxDepth: 2 })], X, y, { folds: 3, seed: 0 });',
+    ));
+    const bar = opens(r.outputs).find((o) => o.content.data.state._model_name === "FloatProgressModel");
+    assert.ok(bar, JSON.stringify(r.outputs.map((o) => o.msg_type)));
+    assert.equal(bar.content.data.state.description, "cross-validation");
+    assert.equal(bar.content.data.state.max, 6, "(the tree + the majority baseline) x 3 folds");
+    const states = msgs(r.outputs, "update", bar.content.comm_id).map((d) => d.state);
+    assert.deepEqual(states.filter((st) => "value" in st).map((st) => st.value), [1, 2, 3, 4, 5, 6]);
+    assert.deepEqual(states[states.length - 1], { bar_style: "success" });
+    assert.ok(!r.outputs.some((o) => o.msg_type === "display_data" && String(o.content.data["text/plain"]).startsWith("cross-validation:")), "no text line beside the widget");
+  });
+
   it("after a kernel restart with widgets on screen, the old comms are gone and new widgets work", async () => {
     const before = ok(await kernel.execute("const old = new IntSlider({ value: 1 });\nold"));
     const oldId = shownModel(before);
