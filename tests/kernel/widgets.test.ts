@@ -166,6 +166,26 @@ describe("kernel: Jupyter widgets protocol 2.1 with a real client", function () 
     assert.equal(reply.states[layoutId].model_name, "LayoutModel", "the children models are there too");
   });
 
+  it("a model the frontend opens is kept and synced; an older manager re-opening a known comm reaches the same model; other protocol versions are refused", async () => {
+    const made = "frontend-made-" + Date.now();
+    const opened = await kernel.comm(
+      "comm_open",
+      { comm_id: made, target_name: "jupyter.widget", data: { state: { _model_name: "LayoutModel", _model_module: "@jupyter-widgets/base", _model_module_version: "2.0.0", width: "10px" }, buffer_paths: [] } },
+      { metadata: { version: "2.1.0" } },
+    );
+    assert.ok(!opened.outputs.some((o) => o.msg_type === "comm_close"));
+    const echoed = await kernel.comm("comm_msg", update(made, { width: "20px" }));
+    assert.deepEqual(msgs(echoed.outputs, "echo_update", made).map((d) => d.state), [{ width: "20px" }]);
+
+    const reopened = await kernel.comm("comm_open", { comm_id: slider, target_name: "jupyter.widget", data: {} }, { metadata: { version: "2.0.0" } });
+    assert.ok(!reopened.outputs.some((o) => o.msg_type === "comm_close"), "same major version: accepted");
+    const state = await kernel.comm("comm_msg", { comm_id: slider, data: { method: "request_state" } });
+    assert.equal(msgs(state.outputs, "update", slider)[0]?.state.value, 4, "the re-opened comm reaches the kernel's slider");
+
+    const old = await kernel.comm("comm_open", { comm_id: "old-" + Date.now(), target_name: "jupyter.widget", data: { state: {} } }, { metadata: { version: "1.0.0" } });
+    assert.ok(old.outputs.some((o) => o.msg_type === "comm_close"), "protocol 1 is refused with comm_close");
+  });
+
   it("binary buffers travel both ways at their buffer_paths", async () => {
     const r = ok(await kernel.execute(
       'const raw = new Widget({ _model_name: "DOMWidgetModel", _model_module: "@jupyter-widgets/controls", _model_module_version: "2.0.0", _view_name: null, _view_module: "@jupyter-widgets/controls", _view_module_version: "2.0.0", value: { shape: [3], data: new Uint8Array([1, 2, 3]) } });',
