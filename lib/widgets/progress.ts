@@ -18,6 +18,9 @@ export interface ProgressBarOptions {
   widget?: boolean;
 }
 
+/** The shortest time between two redraws of a progress bar. */
+const MIN_REDRAW_MS = 100;
+
 class ProgressLine {
   constructor(readonly text: string, readonly done: boolean) {}
   [DISPLAY](): MimeBundle {
@@ -37,6 +40,9 @@ export class ProgressBar {
   private readonly line: DisplayHandle | undefined;
   private doneAmount = 0;
   private finished = false;
+  private lastShown = 0;
+  private pending: ReturnType<typeof setTimeout> | undefined;
+  private pendingText = "";
 
   /** Shows the bar at 0. @throws Error when `total` is not a number above 0. */
   constructor(private readonly options: ProgressBarOptions) {
@@ -62,11 +68,29 @@ export class ProgressBar {
     return this.doneAmount;
   }
 
-  /** Sets the amount done (clipped to [0, total]) and the text after the bar (e.g. "loss 0.31 · ETA 12 s"). */
+  /**
+   * Sets the amount done (clipped to [0, total]) and the text after the bar (e.g. "loss 0.31 · ETA 12 s").
+   * The display is redrawn at most every 100 ms; an update in between is drawn when that time is up, so
+   * the bar never stays behind the work.
+   */
   update(done: number, text = ""): void {
     if (this.finished) return;
     this.doneAmount = Math.min(this.options.total, Math.max(0, Number.isFinite(done) ? done : 0));
-    const summary = this.summary(text);
+    this.pendingText = text;
+    const wait = this.lastShown + MIN_REDRAW_MS - Date.now();
+    if (wait <= 0 || this.doneAmount === this.options.total) this.redraw();
+    else if (!this.pending) {
+      this.pending = setTimeout(() => this.redraw(), wait);
+      this.pending.unref?.();
+    }
+  }
+
+  private redraw(): void {
+    if (this.pending) clearTimeout(this.pending);
+    this.pending = undefined;
+    if (this.finished) return;
+    this.lastShown = Date.now();
+    const summary = this.summary(this.pendingText);
     if (this.bar && this.label) {
       this.bar.value = this.doneAmount;
       this.label.value = summary;
@@ -76,10 +100,12 @@ export class ProgressBar {
   /** Marks the work finished (green bar, or a ✔ line); `failed` shows it red / as FAILED. */
   close(text = "", failed = false): void {
     if (this.finished) return;
+    if (this.pending) clearTimeout(this.pending);
+    this.pending = undefined;
     this.finished = true;
     const summary = `${this.summary(text)}${failed ? " · FAILED" : ""}`;
     if (this.bar && this.label) {
-      this.bar.set({ bar_style: failed ? "danger" : "success" });
+      this.bar.set({ value: this.doneAmount, bar_style: failed ? "danger" : "success" });
       this.label.value = summary;
     } else if (this.line) this.line.update(new ProgressLine(summary, true));
     else console.log(summary);
