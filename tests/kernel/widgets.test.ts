@@ -219,7 +219,7 @@ describe("kernel: Jupyter widgets protocol 2.1 with a real client", function () 
     await kernel.request("comm_info_request", { target_name: "jupyter.widget" });
     assert.equal(await kernel.value("widgetsSupported()"), "true");
     const r = ok(await kernel.execute(
-      'const ui = interact(async ({ lr, layers }) => { console.log(`run lr=${lr.toExponential(2)} layers=${layers}`); return `trained ${layers}`; }, { lr: [1e-4, 1e-1, "log"], layers: [1, 3] });\nawait ui.ready;\nui',
+      'const ui = interact(async ({ lr, layers }) => { await new Promise((r) => setTimeout(r, 20)); console.log(`run lr=${lr.toExponential(2)} layers=${layers}`); return `trained ${layers}`; }, { lr: [1e-4, 1e-1, "log"], layers: [1, 3] });\nawait ui.ready;\nui',
     ));
     const states = opens(r.outputs).map((o) => ({ id: o.content.comm_id as string, state: o.content.data.state }));
     const log = states.find((s) => s.state._model_name === "FloatLogSliderModel");
@@ -240,6 +240,8 @@ describe("kernel: Jupyter widgets protocol 2.1 with a real client", function () 
     assert.equal(captured[1], "");
     assert.match(stdout(r.outputs), /run lr=3\.16e-3 layers=2/);
 
+    // The function awaits a timer before printing: its output comes after the comm handler returned, and still
+    // belongs to the comm message (the kernel carries the message's parent into the async work it started).
     const moved = await kernel.comm("comm_msg", update(int.id, { value: 3 }), { until: '"msg_id": ""' });
     const ids = msgs(moved.outputs, "update", out.id).map((d) => d.state.msg_id);
     assert.deepEqual(ids, [moved.msg_id, ""], "outputs of the rerun are captured under the comm message");
@@ -282,6 +284,19 @@ describe("kernel: Jupyter widgets protocol 2.1 with a real client", function () 
     assert.equal(values[values.length - 1], 6, "the bar ends full (redraws are at most every 100 ms, the last one always)");
     assert.deepEqual(states[states.length - 1], { bar_style: "success" });
     assert.ok(!r.outputs.some((o) => o.msg_type === "display_data" && String(o.content.data["text/plain"]).startsWith("cross-validation:")), "no text line beside the widget");
+  });
+
+  it("with JUPYTER_WIDGETS_ECHO=0 (as ipywidgets) a frontend update is applied without echo_update", async () => {
+    const quiet = await KernelClient.start(undefined, { JUPYTER_WIDGETS_ECHO: "0" });
+    try {
+      const r = ok(await quiet.execute('import { Checkbox } from "trainlab";\nconst c = new Checkbox();\nc'));
+      const id = shownModel(r);
+      const u = await quiet.comm("comm_msg", update(id, { value: true }));
+      assert.deepEqual(msgs(u.outputs, "echo_update"), []);
+      assert.equal(await quiet.value("c.value"), "true");
+    } finally {
+      await quiet.close();
+    }
   });
 
   it("after a kernel restart with widgets on screen, the old comms are gone and new widgets work", async () => {
