@@ -5,7 +5,7 @@
  * `request_state` is answered with the full state; `custom` messages go both ways.
  * Outside a kernel a widget keeps its state in memory and displays as text.
  */
-import { BridgeComm, CommMessage, DISPLAY, Displayable, MimeBundle } from "../display";
+import { BridgeComm, DISPLAY, Displayable, MimeBundle } from "../display";
 import { ManagedModel, widgetRegistry } from "./manager";
 import { BufferPath, JsonValue, StateValue, WIDGET_VIEW_MIME, WidgetState, modelReference, putBuffers, removeBuffers, sameStateValue } from "./protocol";
 
