@@ -7,7 +7,7 @@
  * (base 10, step 0.1 in the exponent); an array of strings → Dropdown; a boolean → Checkbox; or a
  * control made beforehand (its own value). Sliders start at the middle (geometric middle on a log scale).
  */
-import { display, kernelBridge } from "../display";
+import { DISPLAY, MimeBundle, display, kernelBridge } from "../display";
 import { Checkbox, Dropdown, FloatLogSlider, FloatSlider, IntSlider, VBox } from "./controls";
 import { widgetsSupported } from "./manager";
 import { Output } from "./output";
@@ -152,6 +152,17 @@ export class Interactive<S extends InteractSpec> extends VBox {
     const capture = widgetsSupported() && kernelBridge()?.parentMessageId?.() !== undefined;
     if (capture) await this.output.capture(body);
     else await body();
+  }
+
+  /**
+   * The display protocol. Shown while its first run still captures this cell's output (an async `fn` not
+   * awaited), capturing stops first: otherwise the frontend would draw the box inside its own Output. The
+   * rest of that run's output then goes to the cell.
+   */
+  override [DISPLAY](): MimeBundle {
+    const parent = kernelBridge()?.parentMessageId?.();
+    if (parent !== undefined && this.output.msgId === parent) this.output.set({ msg_id: "" });
+    return super[DISPLAY]();
   }
 
   override describe(): string {

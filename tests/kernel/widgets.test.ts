@@ -252,6 +252,16 @@ describe("kernel: Jupyter widgets protocol 2.1 with a real client", function () 
     assert.equal(await kernel.value("ui.runCount"), "2");
   });
 
+  it("an interact shown before its async first run ends stops capturing first, so the box is not drawn inside its own Output", async () => {
+    const r = ok(await kernel.execute('const ui2 = interact(async ({ n }) => { await new Promise((r) => setTimeout(r, 200)); return n; }, { n: [1, 3] });\nui2'));
+    const out = opens(r.outputs).find((o) => o.content.data.state._model_name === "OutputModel");
+    assert.ok(out);
+    const order = r.outputs
+      .map((o) => (o.msg_type === "comm_msg" && o.content.comm_id === out.content.comm_id ? `msg_id=${o.content.data.state.msg_id === "" ? "" : "cell"}` : o.msg_type))
+      .filter((t) => t.startsWith("msg_id") || t === "execute_result");
+    assert.deepEqual(order.slice(0, 3), ["msg_id=cell", "msg_id=", "execute_result"]);
+  });
+
   it("once a frontend asked for widgets, progressBar shows a FloatProgress widget and moves it with update", async () => {
     const r = ok(await kernel.execute('const bar2 = progressBar({ total: 5, description: "epochs" });\nbar2.update(3, "loss 0.2");\nbar2.close();'));
     const bar = opens(r.outputs).find((o) => o.content.data.state._model_name === "FloatProgressModel");
