@@ -136,7 +136,7 @@ export class WidgetRegistry {
     }
     const known = this.models.get(comm.commId);
     if (known) {
-      // An older manager re-opens the comm of a model it knows from comm_info (then sends request_state).
+      // A comm_open for a model the kernel already has: the kernel now routes that id to this new comm, so bind the model to it.
       known.attach(comm);
       this.route(known, comm);
       return;

@@ -166,7 +166,7 @@ describe("kernel: Jupyter widgets protocol 2.1 with a real client", function () 
     assert.equal(reply.states[layoutId].model_name, "LayoutModel", "the children models are there too");
   });
 
-  it("a model the frontend opens is kept and synced; an older manager re-opening a known comm reaches the same model; other protocol versions are refused", async () => {
+  it("a model the frontend opens is kept and synced; a comm_open for a model the kernel has re-attaches it; other protocol versions are refused", async () => {
     const made = "frontend-made-" + Date.now();
     const opened = await kernel.comm(
       "comm_open",
