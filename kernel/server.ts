@@ -10,6 +10,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { randomUUID } from "crypto";
 import { performance } from "perf_hooks";
+import { AsyncLocalStorage } from "async_hooks";
 import { Worker } from "worker_threads";
 import * as zmq from "zeromq";
 import type { Executor, Outcome } from "./executor";
@@ -31,7 +32,8 @@ interface ParentRef {
 export interface Comm {
   readonly commId: string;
   readonly targetName: string;
-  send(data: unknown): void;
+  /** Sends `comm_msg`; `metadata` and binary `buffers` are optional (the widgets protocol uses both). */
+  send(data: unknown, metadata?: Record<string, unknown>, buffers?: ArrayBufferView[]): void;
   close(data?: unknown): void;
   onMessage(handler: (data: unknown, msg: Message) => void): void;
   onClose(handler: (data: unknown) => void): void;
@@ -75,9 +77,13 @@ export class KernelServer {
   private readonly history = new History();
   private readonly comms = new Map<string, CommState>();
   private readonly commTargets = new Map<string, (comm: Comm, data: unknown, msg: Message) => void>();
+  /** Comm targets a frontend named (comm_open or comm_info_request) since the kernel started: what it can talk. */
+  private readonly targetsAsked = new Set<string>();
   private lastParent: ParentRef | undefined;
   /** The comm message being handled: output of comm handlers belongs to it. */
   private handling: ParentRef | undefined;
+  /** Carries a comm message's parent into the asynchronous work its handlers start. */
+  private readonly commScope = new AsyncLocalStorage<ParentRef>();
   private readonly streams = new Map<string, { parent: ParentRef; stdout: string; stderr: string }>();
   private streamFlushScheduled = false;
   private warmed = false;
@@ -175,14 +181,15 @@ export class KernelServer {
   }
 
   /** Publishes on IOPub (flushing buffered streams of the same parent first, to keep order). */
-  private publish(msgType: string, content: unknown, parent: Header | undefined, flushFirst = true): void {
+  private publish(msgType: string, content: unknown, parent: Header | undefined, flushFirst = true, extra: { metadata?: Record<string, unknown>; buffers?: ArrayBufferView[] } = {}): void {
     if (flushFirst) this.flushStreams();
     const frames = this.signer.encode({
       identities: [Buffer.from(`kernel.${msgType}`)],
       header: makeHeader(msgType, parent, this.session),
       parent_header: parent ?? {},
-      metadata: {},
+      metadata: extra.metadata ?? {},
       content,
+      buffers: extra.buffers?.map((b) => Buffer.from(b.buffer, b.byteOffset, b.byteLength)),
     });
     this.iopubSend = this.iopubSend.then(() => this.iopub.send(frames)).catch((err) => this.log(`iopub send: ${(err as Error).message}`));
   }
@@ -199,6 +206,8 @@ export class KernelServer {
 
   private currentParent(): ParentRef | undefined {
     if (this.handling) return this.handling;
+    const comm = this.commScope.getStore();
+    if (comm) return comm;
     const ctx = this.executor?.currentContext();
     return (ctx?.parent as ParentRef | undefined) ?? this.lastParent;
   }
@@ -275,8 +284,12 @@ export class KernelServer {
       signal: () => (this.executor ? this.executor.signal() : new AbortController().signal),
       /** Registers a handler for comms the frontend opens with `targetName`. */
       registerCommTarget: (targetName: string, handler: (comm: Comm, data: unknown, msg: Message) => void) => this.commTargets.set(targetName, handler),
-      /** Opens a comm from the kernel side. */
-      openComm: (targetName: string, data: unknown = {}) => this.openComm(targetName, data),
+      /** Opens a comm from the kernel side; `metadata` and binary `buffers` are optional. */
+      openComm: (targetName: string, data: unknown = {}, metadata?: Record<string, unknown>, buffers?: ArrayBufferView[]) => this.openComm(targetName, data, metadata, buffers),
+      /** The msg_id of the request the running code belongs to (a cell's execute_request or a comm message). */
+      parentMessageId: () => this.currentParent()?.header.msg_id,
+      /** Whether a frontend opened a comm to, or sent comm_info_request for, `targetName` since the kernel started. */
+      commTargetRequested: (targetName: string) => this.targetsAsked.has(targetName),
       /** Asynchronous set-up (started as a module loads) to finish before the importing cell's code runs. */
       awaitBeforeCell: (promise: PromiseLike<unknown>) => this.getExecutor().awaitBeforeCell(promise),
     };
@@ -523,7 +536,8 @@ export class KernelServer {
       comm: {
         commId,
         targetName,
-        send: (data: unknown) => this.publish("comm_msg", { comm_id: commId, data }, this.currentParent()?.header),
+        send: (data: unknown, metadata?: Record<string, unknown>, buffers?: ArrayBufferView[]) =>
+          this.publish("comm_msg", { comm_id: commId, data }, this.currentParent()?.header, true, { metadata, buffers }),
         close: (data: unknown = {}) => {
           if (!this.comms.delete(commId)) return;
           this.publish("comm_close", { comm_id: commId, data }, this.currentParent()?.header);
@@ -535,16 +549,17 @@ export class KernelServer {
     return state;
   }
 
-  private openComm(targetName: string, data: unknown): Comm {
+  private openComm(targetName: string, data: unknown, metadata?: Record<string, unknown>, buffers?: ArrayBufferView[]): Comm {
     const commId = randomUUID();
     const state = this.makeComm(commId, targetName);
     this.comms.set(commId, state);
-    this.publish("comm_open", { comm_id: commId, target_name: targetName, data }, this.currentParent()?.header);
+    this.publish("comm_open", { comm_id: commId, target_name: targetName, data }, this.currentParent()?.header, true, { metadata, buffers });
     return state.comm;
   }
 
   private commInfo(socket: "shell" | "control", msg: Message): void {
     const target = msg.content.target_name as string | undefined;
+    if (target) this.targetsAsked.add(target);
     const comms: Record<string, { target_name: string }> = {};
     for (const [id, s] of this.comms) if (!target || s.comm.targetName === target) comms[id] = { target_name: s.comm.targetName };
     this.send(socket, msg, "comm_info_reply", { status: "ok", comms });
@@ -552,6 +567,7 @@ export class KernelServer {
 
   private commOpen(msg: Message): void {
     const { comm_id: commId, target_name: targetName, data } = msg.content as { comm_id: string; target_name: string; data: unknown };
+    this.targetsAsked.add(targetName);
     const handler = this.commTargets.get(targetName);
     if (!handler) {
       // No such target: tell the frontend the comm is closed, as ipykernel does.
@@ -563,7 +579,7 @@ export class KernelServer {
     this.comms.set(commId, state);
     this.handling = { header: msg.header, identities: msg.identities, allowStdin: false };
     try {
-      handler(state.comm, data, msg);
+      this.commScope.run(this.handling, () => handler(state.comm, data, msg));
     } finally {
       this.handling = undefined;
     }
@@ -578,7 +594,10 @@ export class KernelServer {
     }
     this.handling = { header: msg.header, identities: msg.identities, allowStdin: false };
     try {
-      for (const h of state.messageHandlers) h(data, msg);
+      const parent = this.handling;
+      this.commScope.run(parent, () => {
+        for (const h of state.messageHandlers) h(data, msg);
+      });
     } finally {
       this.handling = undefined;
     }

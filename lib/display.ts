@@ -41,6 +41,30 @@ export interface PublishOptions {
   metadata?: Record<string, unknown>;
 }
 
+/** One message the frontend sent on a comm, as the kernel hands it to a comm's handlers. */
+export interface CommMessage {
+  /** The message's header; `msg_id` identifies the request output belongs to. */
+  header: { msg_id: string; msg_type: string };
+  /** The message's metadata (the widgets protocol puts its `version` here on `comm_open`). */
+  metadata: Record<string, unknown>;
+  /** Binary buffers sent after the JSON frames. */
+  buffers: ArrayBufferView[];
+}
+
+/** A comm (Jupyter's kernel-frontend channel) as a kernel exposes it to library code. */
+export interface BridgeComm {
+  readonly commId: string;
+  readonly targetName: string;
+  /** Sends `comm_msg` with optional metadata and binary buffers. */
+  send(data: unknown, metadata?: Record<string, unknown>, buffers?: ArrayBufferView[]): void;
+  /** Sends `comm_close` (once; later calls do nothing). */
+  close(data?: unknown): void;
+  /** Adds a handler for the frontend's `comm_msg` on this comm. */
+  onMessage(handler: (data: unknown, msg: CommMessage) => void): void;
+  /** Adds a handler for the frontend's `comm_close` on this comm. */
+  onClose(handler: (data: unknown) => void): void;
+}
+
 /** What a kernel provides to library code. Installed by the kernel at `globalThis[BRIDGE]`. */
 export interface KernelBridge {
   /** Publishes a bundle as `display_data` (or `update_display_data` with `update`). */
@@ -54,6 +78,14 @@ export interface KernelBridge {
    * code of the cell that imported the module. Optional: kernels without it run the cell at once.
    */
   awaitBeforeCell?(promise: PromiseLike<unknown>): void;
+  /** Registers the handler of comms the frontend opens with `targetName` (optional: kernels without comms lack it). */
+  registerCommTarget?(targetName: string, handler: (comm: BridgeComm, data: unknown, msg: CommMessage) => void): void;
+  /** Opens a comm from the kernel side with optional `comm_open` metadata and buffers. */
+  openComm?(targetName: string, data?: unknown, metadata?: Record<string, unknown>, buffers?: ArrayBufferView[]): BridgeComm;
+  /** The msg_id of the request the running code belongs to (a cell, or a comm message), if any. */
+  parentMessageId?(): string | undefined;
+  /** Whether a frontend opened a comm to, or sent comm_info_request for, `targetName` since the kernel started. */
+  commTargetRequested?(targetName: string): boolean;
 }
 
 /** The kernel's bridge, or undefined when the code runs outside a kernel (tests, scripts). */

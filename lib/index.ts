@@ -20,6 +20,7 @@ export * from "./goals";
 export * from "./report";
 export * from "./kernels/native";
 export { ValidationError, NotFittedError } from "./core/validation";
+export * from "./widgets";
 
 import { startBackendSelection } from "./backend";
 // Choose the training backend now, so that raw `tf` use after the import runs on it (see backend.ts).

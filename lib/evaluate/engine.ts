@@ -6,6 +6,8 @@ import type { ColumnTable } from "arquero";
 import type { FeatureInput, TargetInput } from "../data/matrix";
 import { toTargetArray } from "../data/matrix";
 import { DISPLAY, DisplayHandle, MimeBundle, display, escapeHtml, kernelBridge } from "../display";
+import { widgetsSupported } from "../widgets/manager";
+import { ProgressBar, progressBar } from "../widgets/progress";
 import type { Classifier, Estimator, FitOptions } from "../models/estimator";
 import { CvFold, RowSource, crossValidationFolds, rowSource, sourceRows, subsetRows } from "./folds";
 import { Label } from "./labels";
@@ -223,11 +225,16 @@ function checkFolds(folds: readonly CvFold[], n: number): CvFold[] {
 /** A live progress line (a display updated in place). Silent outside a kernel unless asked for. */
 export class ProgressDisplay {
   private handle: DisplayHandle | undefined;
+  /** A progress widget instead of the line, where the frontend shows widgets (lib/widgets/progress.ts). */
+  private bar: ProgressBar | undefined;
   private done = 0;
   private readonly started = Date.now();
 
   constructor(private readonly label: string, private readonly total: number, enabled: boolean | undefined) {
-    if (enabled ?? kernelBridge() !== undefined) this.handle = display(this.view(""));
+    if (enabled ?? kernelBridge() !== undefined) {
+      if (kernelBridge() && widgetsSupported()) this.bar = progressBar({ total: Math.max(1, total), description: label, widget: true });
+      else this.handle = display(this.view(""));
+    }
   }
 
   private view(detail: string): { [DISPLAY](): MimeBundle } {
@@ -242,14 +249,22 @@ export class ProgressDisplay {
     };
   }
 
+  private barText(detail: string): string {
+    return `${((Date.now() - this.started) / 1000).toFixed(1)} s${detail ? ` — ${detail}` : ""}`;
+  }
+
   /** Counts one finished fit and refreshes the line. */
   tick(detail = ""): void {
     this.done++;
+    this.bar?.update(this.done, this.barText(detail));
     this.handle?.update(this.view(detail));
   }
 
   /** Replaces the line with a final message. */
   finish(detail: string): void {
+    // search calls finish after every candidate: the bar turns green only when every fit is done.
+    if (this.done >= this.total) this.bar?.close(this.barText(detail));
+    else this.bar?.update(this.done, this.barText(detail));
     this.handle?.update(this.view(detail));
   }
 }

@@ -20,6 +20,10 @@ export const python = jupyterPython();
 export interface Output {
   msg_type: string;
   content: Record<string, any>;
+  /** The message's metadata, when not empty. */
+  metadata?: Record<string, any>;
+  /** Binary buffers (base64), when the message has any. */
+  buffers?: string[];
 }
 
 /** The answer to an execute command. */
@@ -119,6 +123,15 @@ export class KernelClient {
    */
   submit(code: string, waitFor?: string, thenSleep = 0): Promise<{ msg_id: string; seen: boolean }> {
     return this.command({ op: "submit", code, wait_for: waitFor, then_sleep: thenSleep }) as Promise<{ msg_id: string; seen: boolean }>;
+  }
+
+  /**
+   * Sends a comm message (`comm_open`, `comm_msg`, `comm_close`) with optional metadata and binary
+   * buffers (base64) and returns the IOPub messages it caused: until idle and, with `until`, until an
+   * output's JSON contains that text (at most `wait` seconds).
+   */
+  comm(msgType: "comm_open" | "comm_msg" | "comm_close", content: Record<string, unknown>, options: { metadata?: Record<string, unknown>; buffers?: string[]; until?: string; wait?: number } = {}): Promise<{ msg_id: string; outputs: Output[]; statuses: string[] }> {
+    return this.command({ op: "comm", msg_type: msgType, content, ...options }) as Promise<{ msg_id: string; outputs: Output[]; statuses: string[] }>;
   }
 
   /** Stops the kernel and the driver. */

@@ -11,6 +11,10 @@ Reads one JSON command per line on stdin and writes one JSON answer per line on 
       -> {"reply": content, "reply_type": msg_type, "outputs": [...], "reply_seconds": s}
          (outputs: IOPub messages of that request, until its idle status; none with "collect": false)
   {"op": "send", "msg_type": "comm_open", "content": {...}, "wait": seconds} -> {"outputs": [...]}
+  {"op": "comm", "msg_type": "comm_open"|"comm_msg"|"comm_close", "content": {...}, "metadata": {...},
+   "buffers": [base64...], "until": text, "wait": seconds} -> {"outputs": [...], "statuses": [...]}
+      (sends a comm message with metadata and binary buffers; collects its IOPub messages until idle and,
+       with "until", on until an output whose JSON contains the text, for at most "wait" seconds)
   {"op": "submit", "code": ..., "wait_for": text, "then_sleep": seconds} -> {"msg_id": id, "seen": bool}
       (sends an execute_request without waiting for its reply; waits up to 30 s until the cell's busy
        status ("wait_for": "busy") or a stream output containing the text, then sleeps then_sleep)
@@ -20,6 +24,7 @@ Reads one JSON command per line on stdin and writes one JSON answer per line on 
       (shell_replies: the execute replies that arrived on shell meanwhile, e.g. of a submitted cell)
   {"op": "alive"} -> {"alive": bool}
 """
+import base64
 import json
 import queue
 import sys
@@ -60,8 +65,23 @@ def main():
             elif t == "execute_input":
                 execute_input = True
             else:
-                outputs.append({"msg_type": t, "content": msg["content"]})
+                entry = {"msg_type": t, "content": msg["content"]}
+                if msg.get("metadata"):
+                    entry["metadata"] = msg["metadata"]
+                if msg.get("buffers"):
+                    entry["buffers"] = [base64.b64encode(bytes(b)).decode("ascii") for b in msg["buffers"]]
+                outputs.append(entry)
         return outputs, statuses, execute_input
+
+    def collect_until(msg_id, text, timeout):
+        """IOPub messages of msg_id until idle and, if text is given, until one contains it."""
+        deadline = time.time() + timeout
+        outputs, statuses, _ = collect_iopub(msg_id, timeout=timeout)
+        while text and not any(text in json.dumps(o) for o in outputs) and time.time() < deadline:
+            more, more_statuses, _ = collect_iopub(msg_id, until_idle=False, timeout=min(0.5, max(0.0, deadline - time.time())))
+            outputs += more
+            statuses += more_statuses
+        return outputs, statuses
 
     out({"ready": True})
     for line in sys.stdin:
@@ -119,6 +139,12 @@ def main():
                 kc.shell_channel.send(msg)
                 outputs, statuses, _ = collect_iopub(msg["header"]["msg_id"], timeout=cmd.get("wait", 30))
                 out({"outputs": outputs, "statuses": statuses})
+            elif op == "comm":
+                msg = kc.session.msg(cmd["msg_type"], cmd.get("content", {}), metadata=cmd.get("metadata"))
+                buffers = [base64.b64decode(b) for b in cmd.get("buffers", [])]
+                kc.session.send(kc.shell_channel.socket, msg, buffers=buffers)
+                outputs, statuses = collect_until(msg["header"]["msg_id"], cmd.get("until"), cmd.get("wait", 30))
+                out({"msg_id": msg["header"]["msg_id"], "outputs": outputs, "statuses": statuses})
             elif op == "submit":
                 msg_id = kc.execute(cmd["code"], allow_stdin=False, stop_on_error=cmd.get("stop_on_error", True))
                 seen, wanted = False, cmd.get("wait_for")
