@@ -37,6 +37,8 @@ export interface ModelReference {
   pred?: number[];
   proba?: number[][];
   sklearn_lbfgs_gap?: number;
+  /** Scores with random_state 0, 1, … (trees and forests). */
+  scores_by_seed?: number[];
   mean?: number[];
   scale?: number[];
 }
