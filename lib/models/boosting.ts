@@ -15,9 +15,19 @@ import {
 } from "./base";
 import { binMatrix, fitBinThresholds } from "./binning";
 import { normalizeImportance } from "./cart";
-import { CTRL, HistInputs, HistWorkerData, histFeatures } from "./hist";
+import { CTRL, CTRL_WORDS, ERROR_TEXT_BYTES, HistInputs, HistWorkerData, HistWorkerFault, histFeatures } from "./hist";
 
 const HIST_WORKER_FILE = path.join(__dirname, "hist-worker.js");
+
+/** Test-only: a failure to inject into the next histogram workers ("throw" in a job, or "exit" the thread). */
+export const histWorkerTestHooks: { fault: HistWorkerFault } = { fault: null };
+
+/** A job the worker has not claimed after this long is computed by the main thread instead. */
+const UNCLAIMED_MS = 1000;
+/** A claimed job (one node's histograms, well under a second of work) that takes longer than this is an error. */
+const CLAIMED_LIMIT_MS = 120_000;
+/** Longest single Atomics.wait, so the wait loop keeps checking the worker's state. */
+const WAIT_SLICE_MS = 5;
 
 /** A boosted tree as flat arrays; leaves have feature -1 and hold their (shrunk) value. */
 export interface BoostedTree {
@@ -44,7 +54,10 @@ export interface HistGradientBoostingParams {
   l2Regularization: number;
   /** Bins per feature (2..255). */
   maxBins: number;
-  /** "auto" (on above 10,000 rows), true or false: stop when the validation loss stops improving. */
+  /**
+   * "auto" (on above 10,000 rows), true or false: hold out `validationFraction` of the rows and stop when none of the
+   * last `nIterNoChange` rounds lowered the validation loss by more than `tol` below the loss before them (scikit-learn's rule).
+   */
   earlyStopping: boolean | "auto";
   validationFraction: number;
   nIterNoChange: number;
@@ -110,6 +123,9 @@ class HistTreeGrower {
   private readonly inputs: HistInputs;
   private worker: Worker | null = null;
   private ctrl: Int32Array | null = null;
+  private errorText: Uint8Array | null = null;
+  /** An error or exit the worker reported through its events (seen between boosting rounds). */
+  private workerFailure: string | null = null;
   readonly importance: Float64Array;
 
   constructor(
@@ -143,14 +159,21 @@ class HistTreeGrower {
     for (let f = 0; f < cols; f++) for (let i = 0; i < rows; i++) this.rootCounts[f * BINS + bins[f * rows + i]]++;
     this.inputs = { bins: this.bins, rows, cols, idx: this.idx, grad: this.grad, hess: this.hess, gOrdered: this.gOrdered, hOrdered: this.hOrdered };
     if (parallel) {
-      this.ctrl = new Int32Array(new SharedArrayBuffer(8 * 4));
+      this.ctrl = new Int32Array(new SharedArrayBuffer(CTRL_WORDS * 4));
+      this.errorText = new Uint8Array(new SharedArrayBuffer(ERROR_TEXT_BYTES));
       const data: HistWorkerData = {
         bins: this.bins.buffer as SharedArrayBuffer, rows, cols, idx: this.idx.buffer as SharedArrayBuffer, grad: this.grad.buffer as SharedArrayBuffer,
         hess: this.hess.buffer as SharedArrayBuffer, gOrdered: this.gOrdered.buffer as SharedArrayBuffer, hOrdered: this.hOrdered.buffer as SharedArrayBuffer,
         store: this.store.buffer as SharedArrayBuffer, histSize: this.histSize, ctrl: this.ctrl.buffer as SharedArrayBuffer,
+        errorText: this.errorText.buffer as SharedArrayBuffer, fault: histWorkerTestHooks.fault,
       };
       this.worker = new Worker(HIST_WORKER_FILE, { workerData: data });
-      this.worker.on("error", () => undefined);
+      this.worker.on("error", (e: Error) => {
+        this.workerFailure ??= e.message;
+      });
+      this.worker.on("exit", (code: number) => {
+        if (code !== 0 && this.worker) this.workerFailure ??= `it exited with code ${code}`;
+      });
       this.worker.unref();
     }
   }
@@ -158,11 +181,52 @@ class HistTreeGrower {
   /** Stops the worker thread, if any. */
   async close(): Promise<void> {
     if (this.worker && this.ctrl) {
+      const worker = this.worker;
+      this.worker = null;
       Atomics.store(this.ctrl, CTRL.quit, 1);
       Atomics.add(this.ctrl, CTRL.seq, 1);
       Atomics.notify(this.ctrl, CTRL.seq);
-      await this.worker.terminate();
-      this.worker = null;
+      await worker.terminate();
+    }
+  }
+
+  /** Throws the worker's failure, if it reported one (in shared memory or through its events). */
+  private checkWorker(): void {
+    const ctrl = this.ctrl as Int32Array;
+    let reason: string | null = null;
+    if (Atomics.load(ctrl, CTRL.error) === 1) {
+      const length = Atomics.load(ctrl, CTRL.errorLength);
+      reason = new TextDecoder().decode((this.errorText as Uint8Array).slice(0, length));
+    } else if (this.workerFailure !== null) reason = this.workerFailure;
+    else if (Atomics.load(ctrl, CTRL.dead) === 1) reason = "its thread exited";
+    if (reason !== null) {
+      throw new Error(
+        `HistGradientBoosting: the histogram worker thread (nJobs > 1) failed: ${reason}. The fit was stopped; fit again with nJobs: 1 to run on one thread.`,
+      );
+    }
+  }
+
+  /** Waits, in short slices, until job `seq` is done; computes it here when the worker has not claimed it in time. */
+  private awaitWorker(seq: number, start: number, end: number, hist: Float64Array, f0: number): void {
+    const ctrl = this.ctrl as Int32Array;
+    const t0 = Date.now();
+    for (let spin = 0; ; spin++) {
+      if (Atomics.load(ctrl, CTRL.done) === seq) return;
+      this.checkWorker();
+      if (spin > 2000) {
+        const waited = Date.now() - t0;
+        if (Atomics.load(ctrl, CTRL.claim) !== seq && waited > UNCLAIMED_MS) {
+          // The worker is late: do its half here, unless it claims the job at this very moment.
+          if (Atomics.compareExchange(ctrl, CTRL.claim, seq - 1, seq) === seq - 1) {
+            histFeatures(this.inputs, start, end, hist, f0, this.cols);
+            return;
+          }
+        }
+        if (waited > CLAIMED_LIMIT_MS) {
+          throw new Error(`HistGradientBoosting: the histogram worker thread (nJobs > 1) did not finish a node in ${CLAIMED_LIMIT_MS / 1000} s. The fit was stopped; fit again with nJobs: 1.`);
+        }
+        Atomics.wait(ctrl, CTRL.done, Atomics.load(ctrl, CTRL.done), WAIT_SLICE_MS);
+      }
     }
   }
 
@@ -182,7 +246,8 @@ class HistTreeGrower {
         hOrdered[s] = hess[i];
       }
     }
-    if (ctrl && n >= 1024) {
+    if (ctrl) this.checkWorker();
+    if (ctrl && n >= 1024 && Atomics.load(ctrl, CTRL.ready) === 1) {
       // The worker sums the second half of the features while this thread sums the first half.
       const split = cols >> 1;
       Atomics.store(ctrl, CTRL.start, start);
@@ -192,9 +257,7 @@ class HistTreeGrower {
       const seq = Atomics.add(ctrl, CTRL.seq, 1) + 1;
       Atomics.notify(ctrl, CTRL.seq);
       histFeatures(this.inputs, start, end, hist, 0, split);
-      for (let spin = 0; Atomics.load(ctrl, CTRL.done) !== seq; spin++) {
-        if (spin > 2000) Atomics.wait(ctrl, CTRL.done, Atomics.load(ctrl, CTRL.done), 5);
-      }
+      this.awaitWorker(seq, start, end, hist, split);
     } else histFeatures(this.inputs, start, end, hist, 0, cols);
     if (n === rows) {
       const counts = this.rootCounts;
@@ -343,6 +406,19 @@ function treeValue(tree: BoostedTree, data: Float64Array, base: number): number 
 
 type Loss = "log_loss" | "squared_error";
 
+/**
+ * scikit-learn's early-stopping rule (`_should_stop`): stop when none of the last `nIterNoChange` scores improved on
+ * the score just before them (the reference) by more than `tol`. `scores` are higher-is-better, the first one of the
+ * baseline model; nothing stops before `nIterNoChange` rounds have run.
+ */
+export function shouldStop(scores: readonly number[], nIterNoChange: number, tol: number): boolean {
+  const referencePosition = nIterNoChange + 1;
+  if (scores.length < referencePosition) return false;
+  const reference = scores[scores.length - referencePosition] + tol;
+  for (let q = scores.length - referencePosition + 1; q < scores.length; q++) if (scores[q] > reference) return false;
+  return true;
+}
+
 /** The boosting loop shared by classifier and regressor. `y` holds class codes or targets. */
 async function boost(
   m: Matrix, y: Float64Array, K: number, loss: Loss, p: HistGradientBoostingParams, seed: number, signal?: AbortSignal,
@@ -401,8 +477,6 @@ async function boost(
   const trees: BoostedTree[][] = [];
   const trainLoss: number[] = [];
   const validationLoss: number[] = [];
-  let bestValid = Infinity;
-  let sinceBest = 0;
 
   const lossOf = (scores: Float64Array, rowsOf: (i: number) => number, count: number): number => {
     let total = 0;
@@ -424,6 +498,8 @@ async function boost(
     return total / Math.max(1, count);
   };
 
+  // Validation scores (negative losses), the first one of the baseline model, as scikit-learn keeps them.
+  const scores: number[] = early ? [-lossOf(rawValid, (i) => validRows[i], nValid)] : [];
   for (let iter = 0; iter < p.maxIter; iter++) {
     if (signal?.aborted) break;
     if (outputs > 1) {
@@ -455,12 +531,11 @@ async function boost(
       trainLoss.push(lossOf(raw, (i) => trainRows[i], n));
       const vl = lossOf(rawValid, (i) => validRows[i], nValid);
       validationLoss.push(vl);
-      if (vl < bestValid - p.tol * Math.max(1, Math.abs(bestValid))) {
-        bestValid = vl;
-        sinceBest = 0;
-      } else if (++sinceBest >= p.nIterNoChange) break;
+      scores.push(-vl);
+      if (shouldStop(scores, p.nIterNoChange, p.tol)) break;
     }
-    if (iter % 10 === 9) await new Promise((r) => setImmediate(r));
+    // Let the event loop run between rounds: interrupts and worker errors arrive there.
+    await new Promise((r) => setImmediate(r));
   }
   if (trees.length === 0) throw new Error("The fit was interrupted before the first boosting round.");
   return { baseline, trees, importance: normalizeImportance(grower.importance), trainLoss, validationLoss };

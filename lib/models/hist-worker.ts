@@ -1,22 +1,52 @@
-/** Worker thread of gradient boosting: builds the second half of the features' histograms of each node it is signalled. */
+/**
+ * Worker thread of gradient boosting: builds the second half of the features' histograms of each node it is signalled.
+ * A job that throws is reported through shared memory (the main thread is blocked in Atomics and cannot see events),
+ * and so is the thread's exit.
+ */
 import { workerData } from "worker_threads";
 import { CTRL, HistInputs, HistWorkerData, histFeatures } from "./hist";
 
 const d = workerData as HistWorkerData;
-const inputs: HistInputs = {
-  bins: new Uint8Array(d.bins), rows: d.rows, cols: d.cols, idx: new Int32Array(d.idx), grad: new Float64Array(d.grad), hess: new Float64Array(d.hess),
-  gOrdered: new Float64Array(d.gOrdered), hOrdered: new Float64Array(d.hOrdered),
-};
-const store = new Float64Array(d.store);
 const ctrl = new Int32Array(d.ctrl);
-let seq = 0;
-for (;;) {
-  Atomics.wait(ctrl, CTRL.seq, seq);
-  seq = Atomics.load(ctrl, CTRL.seq);
-  if (Atomics.load(ctrl, CTRL.quit) === 1) break;
-  const slot = Atomics.load(ctrl, CTRL.slot);
-  const hist = store.subarray(slot * d.histSize, (slot + 1) * d.histSize);
-  histFeatures(inputs, Atomics.load(ctrl, CTRL.start), Atomics.load(ctrl, CTRL.end), hist, Atomics.load(ctrl, CTRL.f0), d.cols);
-  Atomics.store(ctrl, CTRL.done, seq);
+const errorText = new Uint8Array(d.errorText);
+
+process.on("exit", () => {
+  Atomics.store(ctrl, CTRL.dead, 1);
   Atomics.notify(ctrl, CTRL.done);
+});
+
+function report(e: unknown): void {
+  const message = e instanceof Error ? e.message : String(e);
+  const bytes = new TextEncoder().encode(message).subarray(0, errorText.length);
+  errorText.set(bytes);
+  Atomics.store(ctrl, CTRL.errorLength, bytes.length);
+  Atomics.store(ctrl, CTRL.error, 1);
+  Atomics.notify(ctrl, CTRL.done);
+}
+
+try {
+  const inputs: HistInputs = {
+    bins: new Uint8Array(d.bins), rows: d.rows, cols: d.cols, idx: new Int32Array(d.idx), grad: new Float64Array(d.grad), hess: new Float64Array(d.hess),
+    gOrdered: new Float64Array(d.gOrdered), hOrdered: new Float64Array(d.hOrdered),
+  };
+  const store = new Float64Array(d.store);
+  Atomics.store(ctrl, CTRL.ready, 1);
+  let seen = 0;
+  for (;;) {
+    Atomics.wait(ctrl, CTRL.seq, seen);
+    const seq = Atomics.load(ctrl, CTRL.seq);
+    seen = seq;
+    if (Atomics.load(ctrl, CTRL.quit) === 1) break;
+    // The main thread may have computed this job itself (when this thread was late): then skip it.
+    if (Atomics.compareExchange(ctrl, CTRL.claim, seq - 1, seq) !== seq - 1) continue;
+    if (d.fault === "exit") process.exit(3);
+    if (d.fault === "throw") throw new Error("injected test failure in the histogram worker");
+    const slot = Atomics.load(ctrl, CTRL.slot);
+    const hist = store.subarray(slot * d.histSize, (slot + 1) * d.histSize);
+    histFeatures(inputs, Atomics.load(ctrl, CTRL.start), Atomics.load(ctrl, CTRL.end), hist, Atomics.load(ctrl, CTRL.f0), d.cols);
+    Atomics.store(ctrl, CTRL.done, seq);
+    Atomics.notify(ctrl, CTRL.done);
+  }
+} catch (e) {
+  report(e);
 }

@@ -72,8 +72,23 @@ export function histFeatures(inp: HistInputs, start: number, end: number, hist: 
   }
 }
 
-/** Control words shared with the histogram worker. */
-export const CTRL = { seq: 0, start: 1, end: 2, slot: 3, done: 4, f0: 5, quit: 6 } as const;
+/**
+ * Control words shared with the histogram worker (an Int32Array of {@link CTRL_WORDS}). The main thread writes a job
+ * (start, end, slot, f0) and then bumps `seq`; whoever first moves `claim` from seq − 1 to seq computes it (the worker,
+ * or the main thread when the worker has not picked it up in time) and the worker then sets `done` = seq.
+ * The worker sets `ready` when it runs, `error` (with the message in `errorText`, `errorLength` bytes) when a job
+ * throws, and `dead` when its thread exits.
+ */
+export const CTRL = { seq: 0, start: 1, end: 2, slot: 3, done: 4, f0: 5, quit: 6, claim: 7, ready: 8, error: 9, dead: 10, errorLength: 11 } as const;
+
+/** Length of the control array. */
+export const CTRL_WORDS = 16;
+
+/** Bytes for the worker's error message. */
+export const ERROR_TEXT_BYTES = 2048;
+
+/** A failure injected into the worker by tests: throw in the first job, or exit the thread. */
+export type HistWorkerFault = "throw" | "exit" | null;
 
 /** What the histogram worker receives at start (all shared memory). */
 export interface HistWorkerData {
@@ -88,4 +103,8 @@ export interface HistWorkerData {
   store: SharedArrayBuffer;
   histSize: number;
   ctrl: SharedArrayBuffer;
+  /** UTF-8 message of a worker error ({@link ERROR_TEXT_BYTES} bytes). */
+  errorText: SharedArrayBuffer;
+  /** Test-only fault injection; null in normal use. */
+  fault: HistWorkerFault;
 }

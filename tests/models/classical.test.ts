@@ -13,6 +13,7 @@ import {
   recommend, RECOMMEND_TASKS, mlp,
 } from "../../lib/models";
 import { SeededRandom } from "../../lib/models/random";
+import { histWorkerTestHooks, shouldStop } from "../../lib/models/boosting";
 
 const IRIS_FEATURES = ["sepal_length", "sepal_width", "petal_length", "petal_width"];
 
@@ -327,6 +328,59 @@ describe("classical models (lib/models)", function () {
       assert.deepEqual(a.predict(cc.X), b.predict(cc.X));
       assert.ok(a.nIter < 200, "early stopping stopped before maxIter");
       assert.equal(a.history.validationLoss.length, a.nIter);
+    });
+  });
+
+  describe("boosting's histogram worker (nJobs > 1) fails loudly, never hangs", () => {
+    // 6,000 rows × 20 features: large enough (120,000 cells) for the worker thread to take half of each big node.
+    const rng = new SeededRandom(5);
+    const rows: number[][] = [];
+    const labels: number[] = [];
+    for (let i = 0; i < 6000; i++) {
+      const row = Array.from({ length: 20 }, () => rng.normal());
+      rows.push(row);
+      labels.push(row[0] + row[1] * row[2] > 0 ? 1 : 0);
+    }
+    afterEach(() => {
+      histWorkerTestHooks.fault = null;
+    });
+    it("an error thrown in the worker is rethrown by fit with its message", async () => {
+      histWorkerTestHooks.fault = "throw";
+      await assert.rejects(
+        new HistGradientBoostingClassifier({ maxIter: 200, earlyStopping: false, nJobs: 2 }).fit(rows, labels),
+        /histogram worker thread \(nJobs > 1\) failed: injected test failure in the histogram worker/,
+      );
+    });
+    it("a worker thread that dies mid-job makes fit throw instead of waiting forever", async () => {
+      histWorkerTestHooks.fault = "exit";
+      await assert.rejects(
+        new HistGradientBoostingRegressor({ maxIter: 200, earlyStopping: false, nJobs: 2 }).fit(rows, labels),
+        /histogram worker thread \(nJobs > 1\) failed: (its thread exited|it exited with code 3)/,
+      );
+    });
+    it("after a failure the next fit with a healthy worker works and matches one thread", async () => {
+      const two = await new HistGradientBoostingClassifier({ maxIter: 20, earlyStopping: false, nJobs: 2 }).fit(rows, labels);
+      const one = await new HistGradientBoostingClassifier({ maxIter: 20, earlyStopping: false, nJobs: 1 }).fit(rows, labels);
+      assert.deepEqual(two.predictProba(rows), one.predictProba(rows));
+    });
+  });
+
+  describe("boosting's early-stopping rule is scikit-learn's _should_stop", () => {
+    it("stops only when none of the last nIterNoChange scores beat the score before them by more than tol", () => {
+      const rising = Array.from({ length: 30 }, (_, i) => -1 + i * 0.01);
+      assert.equal(shouldStop(rising, 10, 1e-7), false, "still improving: keep going");
+      assert.equal(shouldStop(rising.slice(0, 10), 10, 1e-7), false, "fewer than nIterNoChange + 1 scores: never stop");
+      const flat = [...rising.slice(0, 5), ...Array.from({ length: 10 }, () => rising[4])];
+      assert.equal(shouldStop(flat, 10, 1e-7), true, "ten rounds without improvement: stop");
+      assert.equal(shouldStop([...flat.slice(0, -1), rising[4] + 1e-3], 10, 1e-7), false, "the last round improved: keep going");
+      assert.equal(shouldStop([...flat.slice(0, -1), rising[4] + 1e-8], 10, 1e-7), true, "an improvement within tol does not count");
+    });
+    it("a small early-stopped fit runs while the validation loss falls", async () => {
+      const cc = cars();
+      const model = await new HistGradientBoostingRegressor({ earlyStopping: true, maxIter: 300, minSamplesLeaf: 5 }).fit(cc.X, cc.y, { seed: 1 });
+      const v = model.history.validationLoss;
+      assert.ok(model.nIter > 10, `ran ${model.nIter} rounds`);
+      if (model.nIter < 300) assert.ok(Math.min(...v.slice(-10)) > Math.min(...v.slice(0, -10)) - 1e-7, "stopped only after 10 rounds without improvement");
     });
   });
 
