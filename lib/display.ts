@@ -143,6 +143,18 @@ export function display(value: unknown, options: { displayId?: string } = {}): D
   return { displayId, update: (v: unknown) => publish(v, true) };
 }
 
+/**
+ * A one-line status (training progress, search progress): monospace text after a mark, ✓ when done and ● while
+ * running. Plain symbols every text font has (an emoji such as the hourglass is a box without an emoji font).
+ */
+export class ProgressLine {
+  constructor(readonly text: string, readonly done: boolean) {}
+  [DISPLAY](): MimeBundle {
+    const mark = this.done ? `<span style="color:#1a7f37">✓</span> ` : `<span style="color:#0969da">●</span> `;
+    return { "text/plain": this.text, "text/html": `<div class="trainlab-progress" style="font-family:monospace">${mark}${escapeHtml(this.text)}</div>` };
+  }
+}
+
 /** The interrupt signal of the running cell, or undefined outside a kernel. */
 export function interruptSignal(): AbortSignal | undefined {
   return kernelBridge()?.signal();

@@ -16,6 +16,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { DISPLAY, MimeBundle, escapeHtml } from "../display";
 import { Figure, PlotlyTrace } from "../viz/figure";
+import { compositeBundle } from "../viz/combine";
 import { EnvironmentInfo, environmentInfo, projectRoot } from "./environment";
 import { dataFingerprint, Fingerprintable } from "./fingerprint";
 import { currentBackend } from "../backend";
@@ -344,7 +345,8 @@ export class RunComparison {
   [DISPLAY](): MimeBundle {
     if (this.runs.length === 0) return { "text/plain": "No runs recorded yet.", "text/html": "<p>No runs recorded yet.</p>" };
     const chart = this.chart()[DISPLAY]();
-    return { "text/plain": this.toString(), "text/html": `<div class="trainlab-run-comparison"><b>${this.runs.length} run(s)</b>${this.tableHtml()}${String(chart["text/html"])}</div>` };
+    // The chart also travels as Plotly JSON, for frontends that show no untrusted HTML (JupyterLab, VS Code).
+    return compositeBundle(this.toString(), `<div class="trainlab-run-comparison"><b>${this.runs.length} run(s)</b>${this.tableHtml()}${String(chart["text/html"])}</div>`, [this.chart()]);
   }
 }
 

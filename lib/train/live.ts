@@ -4,7 +4,7 @@
  * samples/s) at most twice a second. Outside a kernel: concise epoch lines on stdout (first, last, and at most
  * one a second in between).
  */
-import { Clock, DISPLAY, MimeBundle, ThrottledDisplay, display, escapeHtml, kernelBridge, throttledDisplay } from "../display";
+import { Clock, DISPLAY, MimeBundle, ProgressLine, ThrottledDisplay, display, escapeHtml, kernelBridge, throttledDisplay } from "../display";
 import { PLOTLY_LOADER_ATTRIBUTE } from "../viz/figure";
 import { History, Logs, formatMetric } from "./history";
 
@@ -31,17 +31,6 @@ export function progressLine(p: Progress): string {
   return `epoch ${p.epoch}/${p.epochs} · batch ${p.batch}/${p.batches} · ${Math.round(p.samplesPerSecond).toLocaleString("en-US")} samples/s · ETA ${formatDuration(p.etaSeconds)}${metrics ? ` · ${metrics}` : ""}`;
 }
 
-class ProgressView {
-  constructor(private readonly text: string, private readonly done: boolean) {}
-  [DISPLAY](): MimeBundle {
-    // Plain symbols every text font has (an emoji such as the hourglass is a box without an emoji font).
-    const mark = this.done ? `<span style="color:#1a7f37">✓</span> ` : `<span style="color:#0969da">●</span> `;
-    return {
-      "text/plain": this.text,
-      "text/html": `<div class="trainlab-progress" style="font-family:monospace">${mark}${escapeHtml(this.text)}</div>`,
-    };
-  }
-}
 
 /** The bundle of the chart before the first epoch: a note, no empty axes. */
 function waitingBundle(title: string): MimeBundle {
@@ -101,7 +90,7 @@ export class LiveView {
       const clock = this.timing.clock;
       const waiting = waitingBundle(this.title);
       this.chart = throttledDisplay(display({ [DISPLAY]: () => waiting }), { intervalMs: this.timing.chartIntervalMs, clock });
-      this.progress = throttledDisplay(display(new ProgressView(summary, false)), { intervalMs: this.timing.progressIntervalMs, clock });
+      this.progress = throttledDisplay(display(new ProgressLine(summary, false)), { intervalMs: this.timing.progressIntervalMs, clock });
     } else if (this.mode === "lines") {
       this.log(summary);
     }
@@ -110,7 +99,7 @@ export class LiveView {
   /** Updates the progress line (throttled). */
   batch(p: Progress): void {
     if (this.mode !== "chart" || !this.progress) return;
-    this.progress.offer(() => new ProgressView(progressLine(p), false));
+    this.progress.offer(() => new ProgressLine(progressLine(p), false));
   }
 
   /** Redraws the chart with the new epoch (throttled), or prints the epoch line. */
@@ -118,7 +107,7 @@ export class LiveView {
     if (this.mode === "chart") {
       // When the run will end before the next redraw is due, the final chart comes soon anyway: skip this one.
       if (p.etaSeconds * 1000 >= this.timing.chartIntervalMs) this.chart?.offer(() => this.chartBundle(history, false));
-      this.progress?.offer(() => new ProgressView(progressLine(p), false));
+      this.progress?.offer(() => new ProgressLine(progressLine(p), false));
     } else if (this.mode === "lines") {
       // Concise: the first and last epochs, and at most one line a second in between.
       const now = this.timing.clock();
@@ -134,7 +123,7 @@ export class LiveView {
     if (this.mode === "chart") {
       if (history.epochs.length > 0) this.chart?.force(() => this.chartBundle(history, true));
       else this.chart?.force(() => ({ [DISPLAY]: () => waitingBundle(`${this.title} (no epoch finished)`) }));
-      this.progress?.force(() => new ProgressView(closing, true));
+      this.progress?.force(() => new ProgressLine(closing, true));
     } else if (this.mode === "lines") {
       this.log(closing);
     }

@@ -4,7 +4,7 @@
  * updated in place (`update_display_data`) elsewhere, as before. Outside a kernel: a line on stdout at
  * the start and at the end.
  */
-import { DISPLAY, DisplayHandle, MimeBundle, display, escapeHtml, kernelBridge } from "../display";
+import { DisplayHandle, ProgressLine, display, kernelBridge } from "../display";
 import { FloatProgress, HBox, Label } from "./controls";
 import { widgetsSupported } from "./manager";
 
@@ -21,15 +21,6 @@ export interface ProgressBarOptions {
 /** The shortest time between two redraws of a progress bar. */
 const MIN_REDRAW_MS = 100;
 
-class ProgressLine {
-  constructor(readonly text: string, readonly done: boolean) {}
-  [DISPLAY](): MimeBundle {
-    return {
-      "text/plain": this.text,
-      "text/html": `<div class="trainlab-progress" style="font-family:monospace">${this.done ? "✔ " : "⏳ "}${escapeHtml(this.text)}</div>`,
-    };
-  }
-}
 
 /** A running progress display; see `progressBar`. */
 export class ProgressBar {
