@@ -2,8 +2,12 @@
  * The kernel's second thread: owns the control, stdin and heartbeat sockets so that they answer
  * while the main thread runs user code (even a synchronous loop).
  * - heartbeat: echoes;
- * - interrupt_request: sends SIGINT to this process (which breaks a synchronous loop and aborts the
- *   running cell's signal in the main thread), answers at once, and tells the main thread;
+ * - interrupt_request: moves the shared interrupt epoch (cell code checks it at every `await`, so even
+ *   `while (true) { await null }` stops), sends SIGINT to this process (which breaks a synchronous loop
+ *   in a cell or a cell's timer callback), answers at once, and tells the main thread. If the main
+ *   thread's event loop does not come back within ESCALATE_MS (a busy loop after an `await`, where
+ *   neither reaches), this thread ends the JavaScript running there through the inspector
+ *   (`Runtime.terminateExecution`); the kernel and its state stay;
  * - kernel_info_request: answered here at once (the content is fixed at start-up);
  * - shutdown_request: sends SIGINT (to break a synchronous loop), then hands the request to the main
  *   thread, which interrupts the running cell, replies and exits. If the main thread has not done so
@@ -22,7 +26,10 @@ import { ConnectionInfo, Message, Signer, makeHeader } from "./wire";
 export type ToWorker =
   | { kind: "send-control"; frames: Array<string | Buffer> }
   | { kind: "input"; frames: Array<string | Buffer>; buffer: SharedArrayBuffer }
-  | { kind: "close" };
+  /** Close the sockets; `done[0]` becomes 1 once they are closed. */
+  | { kind: "close"; done?: SharedArrayBuffer }
+  /** The main thread's event loop ran (it answers every message of this worker with this). */
+  | { kind: "alive" };
 
 /** Messages this worker sends to the main thread. */
 export type FromWorker =
@@ -30,7 +37,9 @@ export type FromWorker =
   | { kind: "control"; frames: Buffer[] }
   /** A request this worker answered itself; the main thread publishes its busy/idle status. */
   | { kind: "answered"; frames: Buffer[] }
-  | { kind: "error"; message: string };
+  | { kind: "error"; message: string }
+  /** Asks the main thread to show that its event loop runs (it answers with "alive"). */
+  | { kind: "ping" };
 
 /** What the main thread hands this worker at start. */
 export interface WorkerData {
@@ -38,14 +47,19 @@ export interface WorkerData {
   session: string;
   /** The content of kernel_info_reply. */
   kernelInfo: Record<string, unknown>;
+  /** Shared with the main thread: [0] interrupt epoch, [1] SIGINTs this worker sent. */
+  interruptState: Int32Array;
 }
+
+/** How long the main thread may stay away from its event loop after an interrupt before its running JavaScript is ended. */
+export const ESCALATE_MS = 3000;
 
 /** How long the main thread may take to answer a shutdown_request before this thread does it and ends the process. */
 export const SHUTDOWN_GRACE_MS = 3000;
 
 
 async function main(): Promise<void> {
-  const { connection, session, kernelInfo } = workerData as WorkerData;
+  const { connection, session, kernelInfo, interruptState } = workerData as WorkerData;
   const signer = new Signer(connection.key, connection.signature_scheme);
   const address = (port: number): string => `${connection.transport}://${connection.ip}${connection.transport === "ipc" ? "-" : ":"}${port}`;
   const control = new zmq.Router();
@@ -65,6 +79,41 @@ async function main(): Promise<void> {
     (controlSending = controlSending.then(() => control.send(frames)).catch((err) => post({ kind: "error", message: `control send: ${(err as Error).message}` })));
   const reply = (request: Message, msgType: string, content: Record<string, unknown>): Promise<void> =>
     sendControl(signer.encode({ identities: request.identities, header: makeHeader(msgType, request.header, session), parent_header: request.header, metadata: {}, content }));
+  // Interrupts: the epoch first (awaits check it), then SIGINT (breaks synchronous cell code), then,
+  // if the main thread stays stuck, the inspector ends what runs there.
+  let aliveSeen = 0;
+  let escalation: NodeJS.Timeout | undefined;
+  let inspectorSession: import("inspector").Session | undefined;
+  const interruptMain = (): void => {
+    Atomics.add(interruptState, 0, 1);
+    Atomics.add(interruptState, 1, 1);
+    process.kill(process.pid, "SIGINT");
+    if (escalation) return;
+    const before = aliveSeen;
+    const check = (): void => {
+      if (aliveSeen !== before) {
+        escalation = undefined;
+        return;
+      }
+      try {
+        if (!inspectorSession) {
+          // eslint-disable-next-line @typescript-eslint/no-var-requires
+          const inspector = require("inspector") as typeof import("inspector");
+          inspectorSession = new inspector.Session();
+          inspectorSession.connectToMainThread();
+        }
+        inspectorSession.post("Runtime.terminateExecution", (err) => {
+          if (err) post({ kind: "error", message: `could not end the stuck main thread: ${err.message}` });
+        });
+        post({ kind: "error", message: `the main thread did not return to its event loop within ${ESCALATE_MS} ms of an interrupt; ended the JavaScript running there` });
+      } catch (err) {
+        post({ kind: "error", message: `inspector: ${(err as Error).message}` });
+      }
+      escalation = setTimeout(check, ESCALATE_MS);
+    };
+    post({ kind: "ping" });
+    escalation = setTimeout(check, ESCALATE_MS);
+  };
   const cancelInput = (): void => {
     if (pendingInput) {
       Atomics.store(pendingInput, 0, 2);
@@ -88,7 +137,7 @@ async function main(): Promise<void> {
       const type = msg.header.msg_type;
       if (type === "interrupt_request") {
         cancelInput();
-        process.kill(process.pid, "SIGINT");
+        interruptMain();
         await reply(msg, "interrupt_reply", { status: "ok" });
         post({ kind: "answered", frames });
         continue;
@@ -100,7 +149,7 @@ async function main(): Promise<void> {
       }
       if (type === "shutdown_request") {
         cancelInput();
-        process.kill(process.pid, "SIGINT");
+        interruptMain();
         if (!shutdownFallback) {
           const restart = (msg.content as { restart?: unknown }).restart === true;
           shutdownFallback = setTimeout(() => {
@@ -115,7 +164,9 @@ async function main(): Promise<void> {
 
   let inputQueue: Promise<void> = Promise.resolve();
   port.on("message", (msg: ToWorker) => {
-    if (msg.kind === "send-control") {
+    if (msg.kind === "alive") {
+      aliveSeen++;
+    } else if (msg.kind === "send-control") {
       void sendControl(msg.frames);
     } else if (msg.kind === "input") {
       inputQueue = inputQueue.then(async () => {
@@ -126,7 +177,14 @@ async function main(): Promise<void> {
           await stdin.send(msg.frames);
           while (Atomics.load(state, 0) === 0) {
             const frames = await stdin.receive();
-            const reply = signer.decode(frames);
+            let reply;
+            try {
+              reply = signer.decode(frames);
+            } catch (err) {
+              // A wrongly signed or replayed message must not answer (or cancel) the pending prompt.
+              post({ kind: "error", message: `stdin: dropped a message: ${(err as Error).message}` });
+              continue;
+            }
             if (reply.header.msg_type !== "input_reply") continue;
             const value = Buffer.from(String((reply.content as { value?: string }).value ?? ""), "utf8");
             const n = Math.min(value.length, bytes.length);
@@ -145,9 +203,16 @@ async function main(): Promise<void> {
       });
     } else if (msg.kind === "close") {
       if (shutdownFallback) clearTimeout(shutdownFallback);
+      if (escalation) clearTimeout(escalation);
+      inspectorSession?.disconnect();
       control.close();
       stdin.close();
       hb.close();
+      if (msg.done) {
+        const done = new Int32Array(msg.done);
+        Atomics.store(done, 0, 1);
+        Atomics.notify(done, 0);
+      }
       port.close();
     }
   });
