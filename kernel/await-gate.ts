@@ -1,6 +1,8 @@
 /**
  * Rewrites every `await x` of a cell's emitted JavaScript into `await __trainlab__.gate(x)`, so an
- * interrupted cell's code never resumes (see cell-tasks.ts). Uses the TypeScript parser on the emitted
+ * interrupted cell's code never resumes (see cell-tasks.ts), and starts every loop body and function with
+ * `__trainlab__.tick();`, which throws `Interrupted` once an interrupt is requested (a busy loop that
+ * runs after an `await` or in a callback is out of SIGINT's reach). Uses the TypeScript parser on the emitted
  * JavaScript; columns shift on the lines it touches, which {@link Insertions} records for stack mapping.
  */
 import * as ts from "typescript";
@@ -8,6 +10,7 @@ import type { Insertions } from "./cell-tasks";
 
 const OPEN = "__trainlab__.gate(";
 const CLOSE = ")";
+const TICK = "__trainlab__.tick();";
 
 /** The gated JavaScript and where it inserted text (1-based line -> insertions in original columns, in order). */
 export function gateAwaits(js: string): { js: string; insertions: Insertions } {
@@ -16,6 +19,15 @@ export function gateAwaits(js: string): { js: string; insertions: Insertions } {
   const visit = (node: ts.Node): void => {
     if (ts.isAwaitExpression(node)) {
       points.push({ pos: node.expression.getStart(file), text: OPEN }, { pos: node.expression.getEnd(), text: CLOSE });
+    } else if (ts.isFunctionLike(node) && "body" in node && node.body) {
+      // Every function of the cell starts with a tick too: recursion and promise chains (`.then(spin)`) are loops.
+      const body = node.body as ts.Node;
+      if (ts.isBlock(body)) points.push({ pos: body.getStart(file) + 1, text: TICK });
+      else points.push({ pos: body.getStart(file), text: `(${TICK.slice(0, -1)}, ` }, { pos: body.getEnd(), text: ")" });
+    } else if (ts.isIterationStatement(node, false)) {
+      const body = node.statement;
+      if (ts.isBlock(body)) points.push({ pos: body.getStart(file) + 1, text: TICK });
+      else points.push({ pos: body.getStart(file), text: `{${TICK}` }, { pos: body.getEnd(), text: "}" });
     }
     ts.forEachChild(node, visit);
   };

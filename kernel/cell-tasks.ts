@@ -21,8 +21,10 @@ export const WIND_DOWN_MS = 3000;
 export interface TaskContext {
   /** The interrupt epoch when the cell started: an interrupt after that cancels it. */
   epoch: number;
-  /** Set once an interrupt cancelled the cell. */
+  /** Set once an interrupt cancelled the cell: its own code never runs again. */
   cancelled?: boolean;
+  /** Set once the library work of a cancelled cell wound down (or ran out of time): none of its timers run again. */
+  stopped?: boolean;
   /** Pending timers of the cell: handle -> how to clear it, and whether cell code (not a library) scheduled it. */
   timers?: Map<unknown, { clear: (h: never) => void; cell: boolean }>;
 }
@@ -43,9 +45,19 @@ export class CellTasks {
 
   /**
    * @param context the cells' context storage.
-   * @param epochs shared interrupt counter (index 0), incremented by whoever requests an interrupt.
+   * @param epochs shared state: [0] interrupt counter, incremented by whoever requests an interrupt; [2] depth of SIGINT-protected code.
    */
   constructor(private readonly context: AsyncLocalStorage<TaskContext>, private readonly epochs: Int32Array) {}
+
+  /** Runs `fn` (a `breakOnSigint` script) marked in the shared state, so the control thread sends SIGINT only while one runs. */
+  underSigint<T>(fn: () => T): T {
+    Atomics.add(this.epochs, 2, 1);
+    try {
+      return fn();
+    } finally {
+      Atomics.sub(this.epochs, 2, 1);
+    }
+  }
 
   /** The current interrupt epoch. */
   epoch(): number {
@@ -67,6 +79,19 @@ export class CellTasks {
       (e) => (this.isCancelled(ctx) ? NEVER : Promise.reject(e)),
     );
   };
+
+  /** The interrupt epoch the main thread has processed (loops check against it cheaply). */
+  processedEpoch = 0;
+
+  /** Starts every loop body of cell code: throws Interrupted when an interrupt was requested after the running work's cell started. */
+  tick = (): void => {
+    if (Atomics.load(this.epochs, 0) === this.processedEpoch) return;
+    const ctx = this.context.getStore();
+    if (ctx && this.isCancelled(ctx)) throw this.interruptedError();
+  };
+
+  /** Makes the error a loop throws when interrupted (set by the executor). */
+  interruptedError: () => Error = () => new Error("Interrupted");
 
   /** Runs the pending timer callback (called from the SIGINT-protected runner script). */
   runTimerCallback = (): unknown => {
@@ -91,7 +116,7 @@ export class CellTasks {
             map.delete(handle);
             tasks.release(ctx);
           }
-          if (ctx.cancelled || (fromCell && tasks.isCancelled(ctx))) return;
+          if (ctx.stopped || (fromCell && tasks.isCancelled(ctx))) return;
           if (!fromCell) {
             cb(...args);
             return;
@@ -100,9 +125,10 @@ export class CellTasks {
           tasks.executing = ctx;
           tasks.pendingCallback = { cb, args };
           try {
-            tasks.runner.runInThisContext({ breakOnSigint: true });
+            tasks.underSigint(() => tasks.runner.runInThisContext({ breakOnSigint: true }));
           } catch (err) {
-            if ((err as { code?: string }).code !== "ERR_SCRIPT_EXECUTION_INTERRUPTED") throw err;
+            const interrupted = (err as { code?: string }).code === "ERR_SCRIPT_EXECUTION_INTERRUPTED" || (err as { name?: string })?.name === "Interrupted";
+            if (!interrupted) throw err;
             onInterruptedCallback(ctx);
           } finally {
             tasks.executing = previous;
@@ -156,6 +182,7 @@ export class CellTasks {
       await new Promise((r) => timers.setTimeout(r, 20));
       clearWhere(true);
     }
+    ctx.stopped = true;
     clearWhere(false);
   }
 

@@ -4,10 +4,10 @@
  * - heartbeat: echoes;
  * - interrupt_request: moves the shared interrupt epoch (cell code checks it at every `await`, so even
  *   `while (true) { await null }` stops), sends SIGINT to this process (which breaks a synchronous loop
- *   in a cell or a cell's timer callback), answers at once, and tells the main thread. If the main
- *   thread's event loop does not come back within ESCALATE_MS (a busy loop after an `await`, where
- *   neither reaches), this thread ends the JavaScript running there through the inspector
- *   (`Runtime.terminateExecution`); the kernel and its state stay;
+ *   in a cell or a cell's timer callback; loops in cell code check the epoch too), answers at once, and
+ *   tells the main thread. If the main thread's event loop does not come back within ESCALATE_MS
+ *   (a busy loop inside a library), this thread logs it: ending that JavaScript from outside
+ *   (`Runtime.terminateExecution`) was tried and aborts Node (its async-hook stack is left corrupted);
  * - kernel_info_request: answered here at once (the content is fixed at start-up);
  * - shutdown_request: sends SIGINT (to break a synchronous loop), then hands the request to the main
  *   thread, which interrupts the running cell, replies and exits. If the main thread has not done so
@@ -47,9 +47,12 @@ export interface WorkerData {
   session: string;
   /** The content of kernel_info_reply. */
   kernelInfo: Record<string, unknown>;
-  /** Shared with the main thread: [0] interrupt epoch, [1] SIGINTs this worker sent. */
+  /** Shared with the main thread: [0] interrupt epoch, [1] SIGINTs this worker sent, [2] depth of SIGINT-protected code running there. */
   interruptState: Int32Array;
 }
+
+/** How long the main thread may take to answer an interrupt by itself before it gets a SIGINT. */
+export const SIGINT_AFTER_MS = 300;
 
 /** How long the main thread may stay away from its event loop after an interrupt before its running JavaScript is ended. */
 export const ESCALATE_MS = 3000;
@@ -83,35 +86,28 @@ async function main(): Promise<void> {
   // if the main thread stays stuck, the inspector ends what runs there.
   let aliveSeen = 0;
   let escalation: NodeJS.Timeout | undefined;
-  let inspectorSession: import("inspector").Session | undefined;
   const interruptMain = (): void => {
     Atomics.add(interruptState, 0, 1);
-    Atomics.add(interruptState, 1, 1);
-    process.kill(process.pid, "SIGINT");
-    if (escalation) return;
     const before = aliveSeen;
+    post({ kind: "ping" });
+    // Cell code stops at its next `await` or loop iteration by itself (the epoch); SIGINT is for the rest
+    // (a long synchronous call). It only breaks SIGINT-protected code, and sent when none runs it could
+    // break the next such script instead: so only when the main thread did not answer, and one runs.
+    setTimeout(() => {
+      if (aliveSeen !== before || Atomics.load(interruptState, 2) === 0) return;
+      Atomics.add(interruptState, 1, 1);
+      process.kill(process.pid, "SIGINT");
+    }, SIGINT_AFTER_MS);
+    if (escalation) return;
     const check = (): void => {
       if (aliveSeen !== before) {
         escalation = undefined;
         return;
       }
-      try {
-        if (!inspectorSession) {
-          // eslint-disable-next-line @typescript-eslint/no-var-requires
-          const inspector = require("inspector") as typeof import("inspector");
-          inspectorSession = new inspector.Session();
-          inspectorSession.connectToMainThread();
-        }
-        inspectorSession.post("Runtime.terminateExecution", (err) => {
-          if (err) post({ kind: "error", message: `could not end the stuck main thread: ${err.message}` });
-        });
-        post({ kind: "error", message: `the main thread did not return to its event loop within ${ESCALATE_MS} ms of an interrupt; ended the JavaScript running there` });
-      } catch (err) {
-        post({ kind: "error", message: `inspector: ${(err as Error).message}` });
-      }
-      escalation = setTimeout(check, ESCALATE_MS);
+      escalation = undefined;
+      // Reported once the main thread runs again (its log is the Jupyter server's).
+      post({ kind: "error", message: `the main thread did not return to its event loop within ${ESCALATE_MS} ms of an interrupt (a loop that no interrupt reaches, e.g. inside a library)` });
     };
-    post({ kind: "ping" });
     escalation = setTimeout(check, ESCALATE_MS);
   };
   const cancelInput = (): void => {
@@ -204,7 +200,6 @@ async function main(): Promise<void> {
     } else if (msg.kind === "close") {
       if (shutdownFallback) clearTimeout(shutdownFallback);
       if (escalation) clearTimeout(escalation);
-      inspectorSession?.disconnect();
       control.close();
       stdin.close();
       hb.close();

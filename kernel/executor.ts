@@ -78,14 +78,17 @@ export class Executor {
   private seenEpoch = 0;
 
   /**
-   * @param interruptEpochs shared counter (index 0) that whoever requests an interrupt increments
-   *   before telling this executor; a private one when omitted.
+   * @param interruptEpochs shared state: [0] the interrupt epoch, which whoever requests an interrupt
+   *   increments before telling this executor; [2] how deep SIGINT-protected code runs now (a SIGINT
+   *   is only worth sending then). A private one when omitted.
    */
   constructor(readonly cwd: string, fallbackRoot?: string, interruptEpochs?: Int32Array) {
-    this.epochs = interruptEpochs ?? new Int32Array(new SharedArrayBuffer(4));
+    this.epochs = interruptEpochs ?? new Int32Array(new SharedArrayBuffer(12));
     this.seenEpoch = Atomics.load(this.epochs, 0);
     this.tasks = new CellTasks(this.context as AsyncLocalStorage<TaskContext>, this.epochs);
     this.tasks.install(() => this.interrupt());
+    this.tasks.processedEpoch = this.seenEpoch;
+    this.tasks.interruptedError = () => new InterruptedError();
     this.converter = new Converter(cwd, fallbackRoot);
     const store = this.store;
     this.exportsProxy = new Proxy(store, {
@@ -107,7 +110,7 @@ export class Executor {
       }
     }, cwd) as NodeJS.Require;
     Object.defineProperty(globalThis, "__trainlab__", {
-      value: { exports: this.exportsProxy, require: this.cellRequire, gate: this.tasks.gate, runTimerCallback: this.tasks.runTimerCallback },
+      value: { exports: this.exportsProxy, require: this.cellRequire, gate: this.tasks.gate, tick: this.tasks.tick, runTimerCallback: this.tasks.runTimerCallback },
       configurable: true,
       writable: true,
     });
@@ -164,7 +167,7 @@ export class Executor {
    * interrupts) come back as an `error` outcome.
    */
   async execute(code: string, count: number, parent: unknown): Promise<Outcome> {
-    const ctx: CellContext = { count, controller: new AbortController(), parent, epoch: this.tasks.epoch() };
+    const ctx: CellContext = { count, controller: new AbortController(), parent, epoch: this.seenEpoch };
     this.running = ctx;
     this.lastContext = ctx;
     try {
@@ -213,7 +216,7 @@ export class Executor {
       `\n})(__trainlab__.exports, __trainlab__.require, __trainlab__.cell)`;
     const hasLast = /\b__trainlab_cell__\.last\s*=/.test(converted.js);
     try {
-      const ret = vm.runInThisContext(wrapped, { filename: `trainlab-cell-${fileId}.js`, lineOffset: -1, breakOnSigint: true });
+      const ret = this.tasks.underSigint(() => vm.runInThisContext(wrapped, { filename: `trainlab-cell-${fileId}.js`, lineOffset: -1, breakOnSigint: true }));
       // Declarations of a cell count once its synchronous part ran, even if it later fails.
       this.prevDecl = converted.declarations;
       if (converted.hasTopLevelAwait) {
@@ -261,7 +264,7 @@ export class Executor {
     const trainlab = (globalThis as unknown as { __trainlab__: Record<string, unknown> }).__trainlab__;
     trainlab.preload = ids;
     try {
-      vm.runInThisContext("for (const id of __trainlab__.preload) __trainlab__.require(id);", { filename: "trainlab-imports.js", breakOnSigint: true });
+      this.tasks.underSigint(() => vm.runInThisContext("for (const id of __trainlab__.preload) __trainlab__.require(id);", { filename: "trainlab-imports.js", breakOnSigint: true }));
     } finally {
       delete trainlab.preload;
     }
@@ -295,6 +298,7 @@ export class Executor {
     if (newRequest) Atomics.add(this.epochs, 0, 1);
     const epoch = Atomics.load(this.epochs, 0);
     this.seenEpoch = epoch;
+    this.tasks.processedEpoch = epoch;
     this.cancelLeftovers();
     const ctx = this.running;
     // A cell that started after the request (a late duplicate of it) is left alone.

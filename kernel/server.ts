@@ -86,8 +86,8 @@ export class KernelServer {
   private warmed = false;
   private shuttingDown = false;
   private readonly originalStderrWrite = process.stderr.write.bind(process.stderr);
-  /** [0] interrupt epoch, [1] SIGINTs the control thread sent (shared with it). */
-  private readonly interruptState = new Int32Array(new SharedArrayBuffer(8));
+  /** [0] interrupt epoch, [1] SIGINTs the control thread sent, [2] depth of SIGINT-protected code running (shared with it). */
+  private readonly interruptState = new Int32Array(new SharedArrayBuffer(12));
   private sigintsSeen = 0;
   private readonly originalExit: (code?: number) => never = process.exit.bind(process);
 
@@ -189,7 +189,7 @@ export class KernelServer {
       // Loaded lazily: the TypeScript compiler takes a moment to load, and kernel_info must not wait.
       // eslint-disable-next-line @typescript-eslint/no-var-requires
       const { Executor: ExecutorClass } = require("./executor") as typeof import("./executor");
-      this.executor = new ExecutorClass(process.cwd(), projectRoot, this.interruptState.subarray(0, 1));
+      this.executor = new ExecutorClass(process.cwd(), projectRoot, this.interruptState);
     }
     return this.executor;
   }
@@ -314,6 +314,8 @@ export class KernelServer {
     process.stdout.write = makeWrite("stdout");
     process.stderr.write = makeWrite("stderr");
 
+    // A SIGTERM (a cell's process.kill, or a frontend ending the kernel) ends it cleanly too.
+    process.on("SIGTERM", () => this.exitCleanly(143));
     process.on("SIGINT", () => {
       // The control thread counts the SIGINTs it sends (it has moved the interrupt epoch already); any other is a new request.
       const sent = Atomics.load(this.interruptState, 1);

@@ -31,7 +31,9 @@ from jupyter_client.manager import KernelManager
 def main():
     kernel_name, cwd = sys.argv[1], sys.argv[2]
     km = KernelManager(kernel_name=kernel_name)
-    km.start_kernel(cwd=cwd)
+    # The kernel's stdout goes to this driver's stderr: sharing the stdout pipe, Node would make it
+    # non-blocking, and a long answer line written here would be cut short.
+    km.start_kernel(cwd=cwd, stdout=sys.stderr.fileno())
     kc = km.client()
     kc.start_channels()
     kc.wait_for_ready(timeout=60)
@@ -93,6 +95,14 @@ def main():
                         return
                     if m["msg_type"] == "input_request":
                         state["inputs"].append(m["content"])
+                        if cmd.get("bad_stdin_first"):
+                            # A wrongly signed input_reply first: the kernel must ignore it and keep waiting.
+                            bad = kc.session.msg("input_reply", {"value": "forged"}, parent=m["header"])
+                            frames = kc.session.serialize(bad)
+                            i = frames.index(b"<IDS|MSG>")
+                            frames[i + 1] = b"0" * len(frames[i + 1])
+                            kc.stdin_channel.socket.send_multipart(frames)
+                            time.sleep(0.5)
                         kc.input(replies.pop(0) if replies else "")
 
                 outputs, statuses, execute_input = collect_iopub(msg_id, timeout=cmd.get("timeout", 60), also=poll)
