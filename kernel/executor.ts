@@ -1,6 +1,7 @@
 /**
  * Runs converted cells in this process: one shared scope (`exports`) across cells, top-level await,
- * interruption (an AbortSignal per cell, plus SIGINT for synchronous loops), and errors mapped back
+ * interruption (an AbortSignal per cell, an interrupt epoch checked at every `await`, loop iteration and
+ * function call of cell code, SIGINT for other synchronous code; see cell-tasks.ts), and errors mapped back
  * to the cell's own line numbers through the emitted source map. A cell's imports load before its
  * code, and asynchronous set-up they register ({@link Executor.awaitBeforeCell}) finishes before the
  * code runs. Knows nothing of ZeroMQ (or of any library).
