@@ -9,7 +9,7 @@
  *   (a busy loop inside a library), this thread logs it: ending that JavaScript from outside
  *   (`Runtime.terminateExecution`) was tried and aborts Node (its async-hook stack is left corrupted);
  * - kernel_info_request: answered here at once (the content is fixed at start-up);
- * - shutdown_request: sends SIGINT (to break a synchronous loop), then hands the request to the main
+ * - shutdown_request: interrupts as above (to stop a running cell), then hands the request to the main
  *   thread, which interrupts the running cell, replies and exits. If the main thread has not done so
  *   within SHUTDOWN_GRACE_MS (it is stuck in code SIGINT cannot break), this thread replies and ends
  *   the process itself;
@@ -200,15 +200,18 @@ async function main(): Promise<void> {
     } else if (msg.kind === "close") {
       if (shutdownFallback) clearTimeout(shutdownFallback);
       if (escalation) clearTimeout(escalation);
-      control.close();
-      stdin.close();
-      hb.close();
-      if (msg.done) {
-        const done = new Int32Array(msg.done);
-        Atomics.store(done, 0, 1);
-        Atomics.notify(done, 0);
-      }
-      port.close();
+      // Replies queued before the close (a shutdown_reply) go out first.
+      void controlSending.then(() => {
+        control.close();
+        stdin.close();
+        hb.close();
+        if (msg.done) {
+          const done = new Int32Array(msg.done);
+          Atomics.store(done, 0, 1);
+          Atomics.notify(done, 0);
+        }
+        port.close();
+      });
     }
   });
   post({ kind: "ready" });

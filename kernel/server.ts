@@ -681,12 +681,8 @@ export class KernelServer {
     this.status("idle", msg.header);
     // Let ZeroMQ deliver the reply, then exit; the client restarts a fresh process when asked to.
     setTimeout(() => {
-      this.toWorker({ kind: "close" });
-      Promise.all([this.shellSend, this.iopubSend]).finally(() => {
-        this.shell.close();
-        this.iopub.close();
-        setTimeout(() => this.originalExit(0), 50);
-      });
+      // The control thread sends the reply before it closes its sockets; exitCleanly waits for that.
+      void Promise.all([this.shellSend, this.iopubSend]).finally(() => this.exitCleanly(0));
     }, 50);
   }
 
