@@ -88,10 +88,11 @@ describe("kernel: an interrupt stops the cell and everything it left running", f
         'const big = tf.randomNormal([2000, 20], 0, 1, "float32", 1);',
         "const labels = Array.from({ length: 2000 }, (_, i) => i % 3);",
         "const slow = mlp({ hiddenUnits: [64], epochs: 100000, batchSize: 16, seed: 2 });",
+        "let afterTraining = false;",
       ].join("\n"),
     );
     assert.equal(setup.reply.status, "ok", JSON.stringify(setup.reply));
-    const r = await kernel.execute('await slow.fit(big, labels);\nconsole.log("after training");', { interrupt_after: 6, timeout: 120 });
+    const r = await kernel.execute('await slow.fit(big, labels);\nafterTraining = true;\nconsole.log("after training");', { interrupt_after: 6, timeout: 120 });
     interrupted(r);
     assert.doesNotMatch(streamText(r), /after training/);
     assert.equal(
@@ -100,6 +101,8 @@ describe("kernel: an interrupt stops the cell and everything it left running", f
     );
     // The training loop stopped for good: its epoch count does not grow.
     assert.equal(await kernel.value("const e0 = slow.history!.epochs.length;\nawait new Promise((r) => setTimeout(r, 1500));\nslow.history!.epochs.length === e0"), "true");
+    // The rest of the interrupted cell never ran, not even once the training loop had stopped.
+    assert.equal(await kernel.value("afterTraining"), "false");
     await stateKept();
   });
 });
