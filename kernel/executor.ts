@@ -1,6 +1,7 @@
 /**
  * Runs converted cells in this process: one shared scope (`exports`) across cells, top-level await,
- * interruption (an AbortSignal per cell, plus SIGINT for synchronous loops), and errors mapped back
+ * interruption (an AbortSignal per cell, an interrupt epoch checked at every `await`, loop iteration and
+ * function call of cell code, SIGINT for other synchronous code; see cell-tasks.ts), and errors mapped back
  * to the cell's own line numbers through the emitted source map. A cell's imports load before its
  * code, and asynchronous set-up they register ({@link Executor.awaitBeforeCell}) finishes before the
  * code runs. Knows nothing of ZeroMQ (or of any library).
@@ -12,6 +13,9 @@ import * as util from "util";
 import * as vm from "vm";
 import { CELL_CONTEXT, CheckerThread } from "./checker";
 import type { CellDiagnostic, Completion, QuickInfo, SideOutput } from "./converter";
+import { gateAwaits } from "./await-gate";
+import { safeString } from "./render";
+import { CellTasks, Insertions, TaskContext, unshiftColumn } from "./cell-tasks";
 
 /** An error as Jupyter's `error` message carries it. */
 export interface CellError {
@@ -24,7 +28,7 @@ export interface CellError {
 export type Outcome = { status: "ok"; hasValue: boolean; value?: unknown } | ({ status: "error" } & CellError);
 
 /** Per-cell context, visible to asynchronous work the cell started (AsyncLocalStorage). */
-export interface CellContext {
+export interface CellContext extends TaskContext {
   /** The execution count of the cell, or 0 for silent runs. */
   count: number;
   controller: AbortController;
@@ -47,6 +51,8 @@ interface CellSource {
   jsLines: number;
   code: string;
   map?: SourceMap;
+  /** Text the await gate inserted, per line. */
+  insertions?: Insertions;
 }
 
 const CELL_FILE = /trainlab-cell-(\d+)\.js:(\d+):(\d+)/;
@@ -68,8 +74,23 @@ export class Executor {
   private lastContext: CellContext | undefined;
   /** Carries the running cell's context into the asynchronous work it starts. */
   readonly context = new AsyncLocalStorage<CellContext>();
+  /** The timers and awaits of cells, and their cancellation on interrupt. */
+  readonly tasks: CellTasks;
+  private readonly epochs: Int32Array;
+  private seenEpoch = 0;
 
-  constructor(readonly cwd: string, fallbackRoot?: string) {
+  /**
+   * @param interruptEpochs shared state: [0] the interrupt epoch, which whoever requests an interrupt
+   *   increments before telling this executor; [2] how deep SIGINT-protected code runs now (a SIGINT
+   *   is only worth sending then). A private one when omitted.
+   */
+  constructor(readonly cwd: string, fallbackRoot?: string, interruptEpochs?: Int32Array) {
+    this.epochs = interruptEpochs ?? new Int32Array(new SharedArrayBuffer(12));
+    this.seenEpoch = Atomics.load(this.epochs, 0);
+    this.tasks = new CellTasks(this.context as AsyncLocalStorage<TaskContext>, this.epochs);
+    this.tasks.install(() => this.interrupt());
+    this.tasks.processedEpoch = this.seenEpoch;
+    this.tasks.interruptedError = () => new InterruptedError();
     this.converter = new CheckerThread(cwd, fallbackRoot);
     const store = this.store;
     this.exportsProxy = new Proxy(store, {
@@ -90,7 +111,11 @@ export class Executor {
         throw err;
       }
     }, cwd) as NodeJS.Require;
-    Object.defineProperty(globalThis, "__trainlab__", { value: { exports: this.exportsProxy, require: this.cellRequire }, configurable: true, writable: true });
+    Object.defineProperty(globalThis, "__trainlab__", {
+      value: { exports: this.exportsProxy, require: this.cellRequire, gate: this.tasks.gate, tick: this.tasks.tick, runTimerCallback: this.tasks.runTimerCallback },
+      configurable: true,
+      writable: true,
+    });
   }
 
   /** The variables cells have declared. */
@@ -149,7 +174,7 @@ export class Executor {
    * interrupts) come back as an `error` outcome.
    */
   async execute(code: string, count: number, parent: unknown): Promise<Outcome> {
-    const ctx: CellContext = { count, controller: new AbortController(), parent };
+    const ctx: CellContext = { count, controller: new AbortController(), parent, epoch: this.seenEpoch };
     this.running = ctx;
     this.lastContext = ctx;
     try {
@@ -187,17 +212,18 @@ export class Executor {
     const waited = await this.settleAwaited(ctx);
     if (waited) return waited;
     const fileId = ++this.fileCounter;
-    this.sources.set(fileId, { label, code, jsLines: converted.js.split("\n").length, map: converted.sourceMap ? new SourceMap(JSON.parse(converted.sourceMap)) : undefined });
+    const gated = gateAwaits(converted.js);
+    this.sources.set(fileId, { label, code, jsLines: converted.js.split("\n").length, map: converted.sourceMap ? new SourceMap(JSON.parse(converted.sourceMap)) : undefined, insertions: gated.insertions });
     if (this.sources.size > 500) this.sources.delete(this.sources.keys().next().value as number);
     const cell: { last?: unknown } = {};
     (globalThis as unknown as { __trainlab__: Record<string, unknown> }).__trainlab__.cell = cell;
     const wrapped =
       `(${converted.hasTopLevelAwait ? "async " : ""}function (exports, require, ${CELL_CONTEXT}) {\n` +
-      converted.js +
+      gated.js +
       `\n})(__trainlab__.exports, __trainlab__.require, __trainlab__.cell)`;
     const hasLast = /\b__trainlab_cell__\.last\s*=/.test(converted.js);
     try {
-      const ret = vm.runInThisContext(wrapped, { filename: `trainlab-cell-${fileId}.js`, lineOffset: -1, breakOnSigint: true });
+      const ret = this.tasks.underSigint(() => vm.runInThisContext(wrapped, { filename: `trainlab-cell-${fileId}.js`, lineOffset: -1, breakOnSigint: true }));
       // Declarations of a cell count once its synchronous part ran, even if it later fails.
       this.prevDecl = converted.declarations;
       if (converted.hasTopLevelAwait) {
@@ -206,9 +232,20 @@ export class Executor {
         await Promise.race([ret, interrupted]);
       }
     } catch (err) {
+      if (ctx.cancelled) {
+        // Interrupted while awaiting: what it left running (a training loop between batches) winds down first.
+        this.prevDecl = converted.declarations;
+        await this.tasks.cancel(ctx);
+        return { status: "error", ...this.describeError(err instanceof InterruptedError ? err : new InterruptedError()) };
+      }
       this.prevDecl = converted.declarations;
-      await this.settleAwaited(ctx);
-      return { status: "error", ...this.describeError(err) };
+      const error = this.describeError(err);
+      if (error.ename === "Interrupted") {
+        // Nothing of the cell may run after its Interrupted reply: stop what it left running first.
+        this.interrupt();
+        await this.tasks.cancel(ctx);
+      } else await this.settleAwaited(ctx);
+      return { status: "error", ...error };
     }
     // Set-up the cell started (e.g. a dynamic import) finishes within the cell, never in a later one.
     const after = await this.settleAwaited(ctx);
@@ -234,7 +271,7 @@ export class Executor {
     const trainlab = (globalThis as unknown as { __trainlab__: Record<string, unknown> }).__trainlab__;
     trainlab.preload = ids;
     try {
-      vm.runInThisContext("for (const id of __trainlab__.preload) __trainlab__.require(id);", { filename: "trainlab-imports.js", breakOnSigint: true });
+      this.tasks.underSigint(() => vm.runInThisContext("for (const id of __trainlab__.preload) __trainlab__.require(id);", { filename: "trainlab-imports.js", breakOnSigint: true }));
     } finally {
       delete trainlab.preload;
     }
@@ -258,13 +295,36 @@ export class Executor {
     return undefined;
   }
 
-  /** Interrupts the running cell: aborts its signal and rejects its await. Returns false when idle. */
-  interrupt(): boolean {
+  /**
+   * Interrupts: aborts the running cell's signal and rejects its await (its reply waits until what it
+   * left running is stopped), and cancels the work earlier cells left behind (timers, intervals,
+   * pending awaits). Returns false when no cell was running.
+   */
+  interrupt(newRequest = false): boolean {
+    // The control thread moves the shared epoch before it asks; a request from elsewhere moves it here.
+    if (newRequest) Atomics.add(this.epochs, 0, 1);
+    const epoch = Atomics.load(this.epochs, 0);
+    this.seenEpoch = epoch;
+    this.tasks.processedEpoch = epoch;
+    this.cancelLeftovers();
     const ctx = this.running;
-    if (!ctx) return false;
+    // A cell that started after the request (a late duplicate of it) is left alone.
+    if (!ctx || ctx.epoch >= epoch) return false;
+    ctx.cancelled = true;
     ctx.controller.abort(new InterruptedError());
     this.rejectRunning?.(new InterruptedError());
     return true;
+  }
+
+  /** Cancels the work cells started before the last interrupt left behind, and a timer callback that was ended from outside. */
+  private cancelLeftovers(): void {
+    const stuck = this.tasks.executing;
+    if (stuck) {
+      // A timer callback was ended from outside while it ran (its `finally` never ran): stop its cell's work.
+      this.tasks.executing = undefined;
+      stuck.cancelled = true;
+    }
+    for (const p of this.tasks.cancelStale(this.running)) p.catch(() => undefined);
   }
 
   /** The running cell's AbortSignal (or that of the cell whose asynchronous work is calling). */
@@ -301,7 +361,7 @@ export class Executor {
     const out: string[] = [];
     for (const line of lines.slice(1)) {
       if (!/^\s+at /.test(line)) continue;
-      if (/[/\\]kernel[/\\](executor|server|main)\.js|trainlab-imports\.js|node:internal\/vm|node:vm:|node:async_hooks/.test(line)) continue;
+      if (/[/\\]kernel[/\\](executor|server|main)\.js|trainlab-imports\.js|trainlab-timer\.js|cell-tasks\.js|node:internal\/vm|node:vm:|node:async_hooks/.test(line)) continue;
       const cell = CELL_FILE.exec(line);
       // The wrapper's own call line (after the cell's code) is no frame of the user's.
       if (cell && Number(cell[2]) > (this.sources.get(Number(cell[1]))?.jsLines ?? Infinity)) continue;
@@ -313,7 +373,7 @@ export class Executor {
   private mapPosition(fileId: number, line: number, column: number): string {
     const src = this.sources.get(fileId);
     if (!src) return `cell:${line}:${column}`;
-    const entry = src.map?.findEntry(line - 1, column - 1) as { originalLine?: number; originalColumn?: number } | undefined;
+    const entry = src.map?.findEntry(line - 1, unshiftColumn(src.insertions, line, column - 1)) as { originalLine?: number; originalColumn?: number } | undefined;
     if (!entry || entry.originalLine === undefined) return `${src.label}:${line}:${column}`;
     // The cell's source has a one-line prefix (`export {};`).
     return `${src.label}, line ${entry.originalLine}:${(entry.originalColumn ?? 0) + 1}`;
@@ -324,7 +384,7 @@ export class Executor {
     const m = CELL_FILE.exec(stack);
     if (!m) return undefined;
     const src = this.sources.get(Number(m[1]));
-    const entry = src?.map?.findEntry(Number(m[2]) - 1, Number(m[3]) - 1) as { originalLine?: number; originalColumn?: number } | undefined;
+    const entry = src?.map?.findEntry(Number(m[2]) - 1, unshiftColumn(src.insertions, Number(m[2]), Number(m[3]) - 1)) as { originalLine?: number; originalColumn?: number } | undefined;
     if (!src || !entry || entry.originalLine === undefined) return undefined;
     const lineNo = entry.originalLine;
     const lines = src.code.split("\n");
@@ -340,8 +400,25 @@ export class Executor {
     ].join("\n");
   }
 
-  /** Turns anything thrown by user code into Jupyter's ename / evalue / traceback. */
+  /** Turns anything thrown by user code into Jupyter's ename / evalue / traceback. Never throws (an error whose getters throw gets a plain description). */
   describeError(err: unknown): CellError {
+    try {
+      const e = this.describeUnguarded(err);
+      if (typeof e.ename === "string" && typeof e.evalue === "string" && e.traceback.every((t) => typeof t === "string")) return e;
+      throw new Error("not plain strings");
+    } catch (inner) {
+      let what: string;
+      try {
+        what = util.inspect(err, { depth: 1, showProxy: true, getters: false });
+      } catch {
+        what = `a ${typeof err} that cannot be inspected`;
+      }
+      const evalue = `${what} (reading the thrown value failed: ${safeString(inner instanceof Error ? inner.message : inner)})`;
+      return { ename: "Thrown", evalue, traceback: [`Thrown (a value whose properties throw): ${evalue}`] };
+    }
+  }
+
+  private describeUnguarded(err: unknown): CellError {
     if (err instanceof Error || (typeof err === "object" && err !== null && "stack" in err && "message" in err)) {
       const e = err as Error & { code?: string };
       let ename = e.name || e.constructor?.name || "Error";

@@ -38,11 +38,55 @@ export function normalizeBundle(bundle: Record<string, unknown>, fallback: () =>
   return data;
 }
 
+/** A string for anything, even a value whose conversion throws (a Proxy, a throwing getter or toString). */
+export function safeString(value: unknown): string {
+  try {
+    return String(value);
+  } catch {
+    try {
+      return util.inspect(value, { depth: 1, showProxy: true, getters: false });
+    } catch {
+      try {
+        return Object.prototype.toString.call(value);
+      } catch {
+        return `[${typeof value}]`;
+      }
+    }
+  }
+}
+
 /**
- * Renders a value: its display method's bundle, an error view, or text.
+ * Renders a value: its display method's bundle, an error view, or text. Never throws: a value that
+ * cannot be shown (a hostile Proxy, a display method behind a throwing getter) renders as a text
+ * saying so.
  * @param describeError maps an Error's stack to the cells' own lines.
  */
 export function renderValue(value: unknown, describeError: (err: unknown) => { ename: string; evalue: string; traceback: string[] }): RenderedBundle {
+  try {
+    return renderUnguarded(value, describeError);
+  } catch (err) {
+    let text: string;
+    try {
+      text = plainText(value);
+    } catch {
+      try {
+        text = util.inspect(value, { depth: 0, showProxy: true });
+      } catch {
+        text = `[a ${typeof value} that cannot be shown]`;
+      }
+    }
+    let why: string;
+    try {
+      const e = describeError(err);
+      why = `${e.ename}: ${e.evalue}`;
+    } catch {
+      why = safeString(err);
+    }
+    return { data: { "text/plain": `${text}\n\n(showing it failed: ${why})` }, metadata: {} };
+  }
+}
+
+function renderUnguarded(value: unknown, describeError: (err: unknown) => { ename: string; evalue: string; traceback: string[] }): RenderedBundle {
   const method = typeof value === "object" || typeof value === "function" ? (value as Record<symbol, unknown> | null)?.[DISPLAY_SYMBOL] : undefined;
   if (typeof method === "function") {
     try {

@@ -11,6 +11,8 @@ import * as path from "path";
 import { randomUUID } from "crypto";
 import { performance } from "perf_hooks";
 import { AsyncLocalStorage } from "async_hooks";
+// The kernel's own timers bypass the per-cell tracking cells' global timers get (cell-tasks.ts).
+import { setImmediate, setTimeout } from "timers";
 import { Worker } from "worker_threads";
 import * as zmq from "zeromq";
 import type { Executor, Outcome } from "./executor";
@@ -20,6 +22,8 @@ import { ConnectionInfo, Header, INPUT_BUFFER_BYTES, Message, PROTOCOL_VERSION, 
 import type { FromWorker, ToWorker, WorkerData } from "./control-worker";
 
 const projectRoot = path.resolve(__dirname, "..", "..");
+/** How often the kernel checks that the process that started it is alive. */
+const PARENT_POLL_MS = 1000;
 
 /** The request a piece of output belongs to. */
 interface ParentRef {
@@ -89,6 +93,10 @@ export class KernelServer {
   private warmed = false;
   private shuttingDown = false;
   private readonly originalStderrWrite = process.stderr.write.bind(process.stderr);
+  /** [0] interrupt epoch, [1] SIGINTs the control thread sent, [2] depth of SIGINT-protected code running (shared with it). */
+  private readonly interruptState = new Int32Array(new SharedArrayBuffer(12));
+  private sigintsSeen = 0;
+  private readonly originalExit: (code?: number) => never = process.exit.bind(process);
 
   constructor(private readonly connection: ConnectionInfo) {
     this.signer = new Signer(connection.key, connection.signature_scheme);
@@ -106,7 +114,7 @@ export class KernelServer {
   /** Binds all sockets, starts the control worker, and serves requests. */
   async start(): Promise<void> {
     this.installProcessHooks();
-    const workerData: WorkerData = { connection: this.connection, session: this.session, kernelInfo: this.kernelInfo() };
+    const workerData: WorkerData = { connection: this.connection, session: this.session, kernelInfo: this.kernelInfo(), interruptState: this.interruptState };
     this.worker = new Worker(path.join(__dirname, "control-worker.js"), { workerData });
     this.worker.on("message", (m: FromWorker) => this.onWorkerMessage(m));
     this.worker.on("error", (err) => this.log(`control worker: ${err.stack ?? err.message}`));
@@ -116,9 +124,63 @@ export class KernelServer {
     (async () => {
       for await (const frames of this.shell) this.receive("shell", frames);
     })().catch((err) => this.log(`shell loop: ${(err as Error).message}`));
+    this.watchParent();
     // Start the type checker's thread (it loads TypeScript and builds its first program there, so this
     // thread answers kernel_info at once meanwhile).
     setImmediate(() => this.warmUp());
+  }
+
+  /**
+   * Ends the kernel when the process that started it dies, as ipykernel's parent poller does: when
+   * `JPY_PARENT_PID` (set by jupyter_client) names a process that is gone, or when this process was
+   * re-parented (its parent pid changed, e.g. to 1).
+   */
+  private watchParent(): void {
+    const startParent = process.ppid;
+    const named = Number(process.env.JPY_PARENT_PID);
+    const parentGone = (): string | undefined => {
+      if (process.ppid !== startParent) return `re-parented (parent pid ${startParent} -> ${process.ppid})`;
+      if (Number.isInteger(named) && named > 1) {
+        try {
+          process.kill(named, 0);
+        } catch (err) {
+          if ((err as { code?: string }).code === "ESRCH") return `JPY_PARENT_PID ${named} is gone`;
+        }
+      }
+      return undefined;
+    };
+    const timer = setInterval(() => {
+      const why = parentGone();
+      if (!why) return;
+      clearInterval(timer);
+      this.log(`the process that started the kernel died (${why}); exiting`);
+      this.exitCleanly(0);
+    }, PARENT_POLL_MS);
+    timer.unref();
+  }
+
+  /**
+   * Ends the process without a core dump: the control thread closes its sockets first (this thread
+   * waits for it), then this thread's sockets close, then the process exits. Used by `process.exit()`
+   * in a cell and when the parent dies.
+   */
+  exitCleanly(code: number): never {
+    this.shuttingDown = true;
+    try {
+      this.flushStreams();
+    } catch {
+      // best effort
+    }
+    const done = new Int32Array(new SharedArrayBuffer(4));
+    this.toWorker({ kind: "close", done: done.buffer as SharedArrayBuffer });
+    Atomics.wait(done, 0, 0, 2000);
+    try {
+      this.shell.close();
+      this.iopub.close();
+    } catch {
+      // already closed
+    }
+    return this.originalExit(code);
   }
 
   private warmUp(): void {
@@ -136,15 +198,16 @@ export class KernelServer {
       // Loaded lazily: the TypeScript compiler takes a moment to load, and kernel_info must not wait.
       // eslint-disable-next-line @typescript-eslint/no-var-requires
       const { Executor: ExecutorClass } = require("./executor") as typeof import("./executor");
-      this.executor = new ExecutorClass(process.cwd(), projectRoot);
+      this.executor = new ExecutorClass(process.cwd(), projectRoot, this.interruptState);
     }
     return this.executor;
   }
 
-  private receive(socket: "shell" | "control", frames: Buffer[]): void {
+  /** Takes a request in; `verified`: the control thread checked its signature already. */
+  private receive(socket: "shell" | "control", frames: Buffer[], verified = false): void {
     let msg: Message;
     try {
-      msg = this.signer.decode(frames);
+      msg = verified ? this.signer.parse(frames) : this.signer.decode(frames);
     } catch (err) {
       this.log(`dropped a ${socket} message: ${(err as Error).message}`);
       return;
@@ -258,11 +321,19 @@ export class KernelServer {
         if (done) process.nextTick(done);
         return true;
       }) as typeof process.stdout.write;
+    // A cell's process.exit() ends the kernel cleanly (sockets closed first: no abort in a socket's destructor).
+    process.exit = ((code?: number | string | null) => this.exitCleanly(Number(code ?? process.exitCode ?? 0) || 0)) as typeof process.exit;
     process.stdout.write = makeWrite("stdout");
     process.stderr.write = makeWrite("stderr");
 
+    // A SIGTERM (a cell's process.kill, or a frontend ending the kernel) ends it cleanly too.
+    process.on("SIGTERM", () => this.exitCleanly(143));
     process.on("SIGINT", () => {
-      this.executor?.interrupt();
+      // The control thread counts the SIGINTs it sends (it has moved the interrupt epoch already); any other is a new request.
+      const sent = Atomics.load(this.interruptState, 1);
+      const fromWorker = sent > this.sigintsSeen;
+      this.sigintsSeen = sent;
+      this.executor?.interrupt(!fromWorker);
     });
     const report = (kind: string, err: unknown): void => {
       try {
@@ -350,17 +421,20 @@ export class KernelServer {
   // ---------------------------------------------------------------------------------------- dispatch
 
   private onWorkerMessage(m: FromWorker): void {
-    if (m.kind === "control") this.receive("control", m.frames.map((f) => Buffer.from(f)));
+    if (m.kind === "control") this.receive("control", m.frames.map((f) => Buffer.from(f)), true);
     else if (m.kind === "answered") {
       // The worker answered it (interrupt, kernel_info): publish the request's busy/idle here, on IOPub.
       try {
-        const msg = this.signer.decode(m.frames.map((f) => Buffer.from(f)));
+        const msg = this.signer.parse(m.frames.map((f) => Buffer.from(f)));
         this.status("busy", msg.header);
+        if (msg.header.msg_type === "interrupt_request") this.executor?.interrupt();
         this.status("idle", msg.header);
       } catch {
         // already answered by the worker
       }
     } else if (m.kind === "error") this.log(m.message);
+    // The control thread learns that this thread's event loop runs (a stuck loop gets ended from there).
+    this.toWorker({ kind: "alive" });
   }
 
   private async dispatch(socket: "shell" | "control", msg: Message): Promise<void> {
@@ -401,11 +475,11 @@ export class KernelServer {
           break;
         case "shutdown_request":
           // Stop the running cell (its execute_reply goes out as interrupted), then reply and exit.
-          this.executor?.interrupt();
+          this.executor?.interrupt(socket !== "control");
           this.shutdown(socket, msg);
           return;
         case "interrupt_request":
-          this.executor?.interrupt();
+          this.executor?.interrupt(socket !== "control");
           this.send(socket, msg, "interrupt_reply", { status: "ok" });
           break;
         default:
@@ -413,9 +487,14 @@ export class KernelServer {
           if (type.endsWith("_request")) this.send(socket, msg, type.replace(/_request$/, "_reply"), { status: "error", ename: "NotImplemented", evalue: `${type} is not supported by trainlab`, traceback: [] });
       }
     } catch (err) {
-      this.log(`${type} failed: ${(err as Error).stack}`);
+      const { safeString } = require("./render") as typeof import("./render");
+      const evalue = safeString(err instanceof Error ? err.message : err);
+      const traceback = [`InternalError: ${evalue}`, safeString(err instanceof Error ? err.stack : "")];
+      this.log(`${type} failed: ${traceback[1]}`);
       if (type.endsWith("_request")) {
-        this.send(socket, msg, type.replace(/_request$/, "_reply"), { status: "error", ename: "InternalError", evalue: (err as Error).message, traceback: [String((err as Error).stack)] });
+        // Every error reply of an execution shows in the notebook too.
+        if (type === "execute_request") this.publish("error", { ename: "InternalError", evalue, traceback }, msg.header);
+        this.send(socket, msg, type.replace(/_request$/, "_reply"), { status: "error", ename: "InternalError", evalue, traceback });
       }
     } finally {
       this.status("idle", msg.header);
@@ -439,7 +518,9 @@ export class KernelServer {
         mimetype: "text/typescript",
         file_extension: ".ts",
         pygments_lexer: "typescript",
-        codemirror_mode: { name: "javascript", typescript: true, mode: "typescript" },
+        // A plain string, as Deno sends: strict clients (runtimelib) accept only a string or {name, version};
+        // classic Notebook finds CodeMirror's "TypeScript" mode by this name, JupyterLab its TypeScript language.
+        codemirror_mode: "typescript",
       },
       banner: `trainlab: TypeScript ${typescriptVersion()} on Node.js ${process.version}, type-checked cells with top-level await and rich display`,
       help_links: [{ text: "TypeScript handbook", url: "https://www.typescriptlang.org/docs/handbook/intro.html" }],
@@ -620,12 +701,8 @@ export class KernelServer {
     this.status("idle", msg.header);
     // Let ZeroMQ deliver the reply, then exit; the client restarts a fresh process when asked to.
     setTimeout(() => {
-      this.toWorker({ kind: "close" });
-      Promise.all([this.shellSend, this.iopubSend]).finally(() => {
-        this.shell.close();
-        this.iopub.close();
-        setTimeout(() => process.exit(0), 50);
-      });
+      // The control thread sends the reply before it closes its sockets; exitCleanly waits for that.
+      void Promise.all([this.shellSend, this.iopubSend]).finally(() => this.exitCleanly(0));
     }, 50);
   }
 

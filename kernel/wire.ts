@@ -3,7 +3,7 @@
  * multipart ZeroMQ messages. No sockets here, so both the kernel's main thread and its
  * control/stdin worker use it.
  */
-import { createHmac, randomUUID } from "crypto";
+import { createHmac, randomUUID, timingSafeEqual } from "crypto";
 
 /** The protocol version this kernel speaks. */
 export const PROTOCOL_VERSION = "5.3";
@@ -43,9 +43,17 @@ export interface ConnectionInfo {
   signature_scheme: string;
 }
 
-/** Signs and verifies messages with the connection's key (HMAC-SHA256; an empty key disables signing). */
+/** How many signatures a Signer remembers to refuse replayed messages (jupyter_client's default). */
+export const DIGEST_HISTORY_SIZE = 1 << 16;
+
+/**
+ * Signs and verifies messages with the connection's key (HMAC-SHA256; an empty key disables signing).
+ * Like jupyter_client's Session it compares signatures in constant time and refuses a signature it
+ * has seen before (a replayed message).
+ */
 export class Signer {
   private readonly algorithm: string;
+  private readonly seen = new Set<string>();
   constructor(private readonly key: string, scheme = "hmac-sha256") {
     this.algorithm = scheme.replace(/^hmac-/, "");
   }
@@ -59,17 +67,32 @@ export class Signer {
   }
 
   /**
-   * Decodes a multipart message.
-   * @throws Error when the delimiter is missing or the signature does not match.
+   * Decodes a multipart message after checking its signature.
+   * @throws Error when the delimiter is missing, the signature does not match, or the message is a replay.
    */
   decode(frames: Buffer[]): Message {
+    return this.parse(frames, true);
+  }
+
+  /**
+   * Decodes a multipart message; `verify` (default false) checks its signature as {@link decode} does.
+   * Without it, use only on frames another Signer with the same key already verified.
+   * @throws Error when the delimiter is missing (or, verifying, the signature is wrong or replayed).
+   */
+  parse(frames: Buffer[], verify = false): Message {
     let i = 0;
     while (i < frames.length && frames[i].toString() !== DELIMITER) i++;
-    if (i >= frames.length) throw new Error("Jupyter message without <IDS|MSG> delimiter");
+    if (i >= frames.length || frames.length < i + 6) throw new Error("Jupyter message without <IDS|MSG> delimiter and four parts");
     const identities = frames.slice(0, i);
     const signature = frames[i + 1].toString();
     const parts = frames.slice(i + 2, i + 6);
-    if (this.key && signature !== this.sign(parts)) throw new Error("Jupyter message with an invalid signature");
+    if (verify && this.key) {
+      const expected = Buffer.from(this.sign(parts), "utf8");
+      const given = Buffer.from(signature, "utf8");
+      if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new Error("Jupyter message with an invalid signature");
+      if (this.seen.has(signature)) throw new Error("Jupyter message replayed (its signature was seen before)");
+      this.remember(signature);
+    }
     return {
       identities,
       header: JSON.parse(parts[0].toString()),
@@ -78,6 +101,17 @@ export class Signer {
       content: JSON.parse(parts[3].toString()),
       buffers: frames.slice(i + 6),
     };
+  }
+
+  private remember(signature: string): void {
+    this.seen.add(signature);
+    if (this.seen.size <= DIGEST_HISTORY_SIZE) return;
+    // Forget the oldest tenth (a Set iterates in insertion order), as jupyter_client culls its history.
+    let drop = Math.ceil(DIGEST_HISTORY_SIZE / 10);
+    for (const s of this.seen) {
+      if (drop-- <= 0) break;
+      this.seen.delete(s);
+    }
   }
 
   /** Encodes a message into frames ready for `socket.send`. */

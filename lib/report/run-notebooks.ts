@@ -13,7 +13,7 @@
  * report is removed rather than left half-written or stale. Reports, executed notebooks (.ipynb) and the
  * per-notebook summaries (.json) are written to a temporary file and renamed into place.
  */
-import { spawn } from "child_process";
+import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -140,9 +140,31 @@ function stripAnsi(text: string): string {
   return text.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, "");
 }
 
+/** The Jupyter (nbclient) processes running now; each ends its kernel, and kernels also exit when it dies. */
+const liveChildren = new Set<ChildProcess>();
+let exitHookInstalled = false;
+
+/** Ends the running Jupyter processes (their kernels notice their parent is gone and exit too). */
+function endChildren(): void {
+  for (const child of liveChildren) {
+    try {
+      child.kill("SIGTERM");
+    } catch {
+      // already gone
+    }
+  }
+  liveChildren.clear();
+}
+
 function runPython(requestFile: string, env: NodeJS.ProcessEnv, cwd: string, onProgress?: (line: string) => void): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(jupyterPython(), [path.join(projectRoot, "lib", "report", "execute_notebook.py"), requestFile], { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+    liveChildren.add(child);
+    if (!exitHookInstalled) {
+      exitHookInstalled = true;
+      // However this process ends (an error, process.exit), no Jupyter process or kernel is left behind.
+      process.on("exit", endChildren);
+    }
     let stderr = "";
     let pending = "";
     child.stdout.on("data", (chunk: Buffer) => {
@@ -159,7 +181,10 @@ function runPython(requestFile: string, env: NodeJS.ProcessEnv, cwd: string, onP
       if (stderr.length > 200_000) stderr = stderr.slice(-100_000);
     });
     child.on("error", (err) => reject(new Error(`Could not start ${jupyterPython()} to run Jupyter: ${err.message}. Run the set-up (npm start does it) or set TRAINLAB_PYTHON.`)));
-    child.on("close", (code) => resolve({ code, stderr }));
+    child.on("close", (code) => {
+      liveChildren.delete(child);
+      resolve({ code, stderr });
+    });
   });
 }
 
@@ -419,6 +444,18 @@ async function main(argv: string[]): Promise<number> {
 }
 
 if (require.main === module) {
+  // Ctrl-C or a kill of the runner ends its Jupyter processes and kernels before it exits.
+  for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143], ["SIGHUP", 129]] as const) {
+    process.on(signal, () => {
+      endChildren();
+      process.exit(code);
+    });
+  }
+  process.on("uncaughtException", (err) => {
+    console.error(`trainlab: ${err.stack ?? err.message}`);
+    endChildren();
+    process.exit(2);
+  });
   main(process.argv.slice(2)).then((code) => process.exit(code), (err: Error) => {
     console.error(`trainlab: ${err.message}`);
     process.exit(2);

@@ -36,7 +36,9 @@ from jupyter_client.manager import KernelManager
 def main():
     kernel_name, cwd = sys.argv[1], sys.argv[2]
     km = KernelManager(kernel_name=kernel_name)
-    km.start_kernel(cwd=cwd)
+    # The kernel's stdout goes to this driver's stderr: sharing the stdout pipe, Node would make it
+    # non-blocking, and a long answer line written here would be cut short.
+    km.start_kernel(cwd=cwd, stdout=sys.stderr.fileno())
     kc = km.client()
     kc.start_channels()
     kc.wait_for_ready(timeout=60)
@@ -113,6 +115,14 @@ def main():
                         return
                     if m["msg_type"] == "input_request":
                         state["inputs"].append(m["content"])
+                        if cmd.get("bad_stdin_first"):
+                            # A wrongly signed input_reply first: the kernel must ignore it and keep waiting.
+                            bad = kc.session.msg("input_reply", {"value": "forged"}, parent=m["header"])
+                            frames = kc.session.serialize(bad)
+                            i = frames.index(b"<IDS|MSG>")
+                            frames[i + 1] = b"0" * len(frames[i + 1])
+                            kc.stdin_channel.socket.send_multipart(frames)
+                            time.sleep(0.5)
                         kc.input(replies.pop(0) if replies else "")
 
                 outputs, statuses, execute_input = collect_iopub(msg_id, timeout=cmd.get("timeout", 60), also=poll)
@@ -191,6 +201,33 @@ def main():
                 return
             elif op == "alive":
                 out({"alive": km.is_alive()})
+            elif op == "execute_until_exit":
+                # A cell that ends the kernel: wait for the process to go, report how it ended, restart it.
+                msg_id = kc.execute(cmd["code"], allow_stdin=False)
+                deadline = time.time() + cmd.get("timeout", 30)
+                while km.is_alive() and time.time() < deadline:
+                    time.sleep(0.05)
+                proc = getattr(getattr(km, "provisioner", None), "process", None) or getattr(km, "kernel", None)
+                code = proc.poll() if proc is not None else None
+                alive = km.is_alive()
+                km.restart_kernel(now=True)
+                kc.wait_for_ready(timeout=60)
+                out({"exited": not alive, "exit_code": code})
+            elif op == "raw":
+                # Sends frames as given (a replay, or a wrongly signed message) on a channel's socket.
+                channel = {"shell": kc.shell_channel, "control": kc.control_channel, "stdin": kc.stdin_channel}[cmd["channel"]]
+                channel.socket.send_multipart([f.encode() if isinstance(f, str) else f for f in cmd["frames"]])
+                out({"sent": True})
+            elif op == "signed_execute":
+                # An execute_request whose exact frames are returned, so a test can replay them.
+                msg = kc.session.msg("execute_request", {"code": cmd["code"], "silent": False, "store_history": True,
+                                                         "user_expressions": {}, "allow_stdin": False, "stop_on_error": True})
+                frames = kc.session.serialize(msg)
+                kc.shell_channel.socket.send_multipart(frames)
+                reply = kc.get_shell_msg(timeout=30)
+                while reply["parent_header"].get("msg_id") != msg["header"]["msg_id"]:
+                    reply = kc.get_shell_msg(timeout=30)
+                out({"reply": reply["content"], "frames": [f.decode() for f in frames]})
             else:
                 out({"error": "unknown op " + op})
         except Exception as e:  # report to the test instead of dying silently

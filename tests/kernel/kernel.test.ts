@@ -93,8 +93,9 @@ describe("kernel: a real kernel process with a real Jupyter client", function ()
     });
 
     it("survives exceptions thrown later by timers and unhandled rejections, showing them as errors", async () => {
-      await kernel.execute('setTimeout(() => { throw new Error("late failure"); }, 20); "scheduled"');
-      const later = await kernel.execute("await new Promise((r) => setTimeout(r, 200)); 7");
+      // The timer must fire while the next cell runs (its error goes to the running cell): leave the client time to send it.
+      await kernel.execute('setTimeout(() => { throw new Error("late failure"); }, 500); "scheduled"');
+      const later = await kernel.execute("await new Promise((r) => setTimeout(r, 2000)); 7");
       assert.equal(later.reply.status, "ok");
       assert.ok(later.outputs.some((o) => o.msg_type === "error" && /late failure/.test(o.content.evalue)), JSON.stringify(later.outputs));
       const rej = await kernel.execute('Promise.reject(new Error("nobody caught me")); await new Promise((r) => setTimeout(r, 50)); 8');
