@@ -213,6 +213,10 @@ describe("reports: `npm start` executes every notebook and renders it (fast mode
     assert.match(verdicts[0], /^too small/, "the smallest rate barely learns");
     assert.equal(verdicts[6], "diverges", "the largest rate diverges");
     assert.ok(verdicts.includes("learns"), "some rate in between learns");
+    // 04: after the same 40 epochs, a larger batch (fewer steps) ends with a higher training loss.
+    const batches = [...outputsOf(reportsDir, "04-train", "const batchSizes = [").matchAll(/^batch (\d+): \d+ step\(s\) per epoch, final training loss (\d+\.\d+)/gm)].map((m) => [Number(m[1]), Number(m[2])]);
+    assert.equal(batches.length, 4, "four batch sizes");
+    for (let i = 1; i < batches.length; i++) assert.ok(batches[i][1] > batches[i - 1][1], `batch ${batches[i][0]} ends above batch ${batches[i - 1][0]}: ${JSON.stringify(batches)}`);
     // 02: a 10% test split is 35 rows, and 34/35 has a 95% interval from about 0.86 to 0.99, as the prose says.
     assert.match(outputsOf(reportsDir, "02-prepare-data", "const wilson ="), /test split: 35 rows; .* 95% interval \[0\.8[5-6]\d, 0\.99\d\]/);
     const leak = /train-only statistics: mean (\d+\.\d) g.*whole table \(test rows included\): mean (\d+\.\d) g/.exec(outputsOf(reportsDir, "02-prepare-data", "const scalingOf ="));
