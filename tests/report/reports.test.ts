@@ -213,6 +213,8 @@ describe("reports: `npm start` executes every notebook and renders it (fast mode
     assert.match(verdicts[0], /^too small/, "the smallest rate barely learns");
     assert.equal(verdicts[6], "diverges", "the largest rate diverges");
     assert.ok(verdicts.includes("learns"), "some rate in between learns");
+    // 04: the Adam-against-SGD time gap is explained by how the batches ran; with fusedStep: false, Adam runs unfused.
+    assert.match(outputsOf(reportsDir, "04-train", "fusedStep: fusedStep"), /adam with fusedStep: false: batches ran as separate tfjs operations/);
     // 04: after the same 40 epochs, a larger batch (fewer steps) ends with a higher training loss.
     const batches = [...outputsOf(reportsDir, "04-train", "const batchSizes = [").matchAll(/^batch (\d+): \d+ step\(s\) per epoch, final training loss (\d+\.\d+)/gm)].map((m) => [Number(m[1]), Number(m[2])]);
     assert.equal(batches.length, 4, "four batch sizes");
