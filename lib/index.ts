@@ -18,6 +18,7 @@ export * from "./evaluate";
 export * from "./validate";
 export * from "./goals";
 export * from "./report";
+export * from "./exercises";
 export * from "./kernels/native";
 export { ValidationError, NotFittedError } from "./core/validation";
 export * from "./widgets";

@@ -74,7 +74,7 @@ export class DataProfile {
     return this.columns.reduce((a, c) => a + c.missing, 0);
   }
 
-  /** Charts: a histogram per numeric column, a bar chart per categorical column, and the class balance. */
+  /** Charts: the class balance of the target, then a histogram per numeric column and a bar chart per other categorical column. */
   charts(): Figure[] {
     const figs: Figure[] = [];
     if (this.classBalance) {
@@ -82,6 +82,8 @@ export class DataProfile {
       figs.push(bar(undefined, { x: cb.classes.map((c) => String(c.value)), y: cb.classes.map((c) => c.count), title: `Class balance of ${cb.column}`, xTitle: cb.column, yTitle: "rows" }));
     }
     for (const c of this.columns.slice(0, this.maxCharts)) {
+      // The target's bar is the class balance above: one chart per column, not the same bars twice.
+      if (this.classBalance && c.name === this.classBalance.column) continue;
       if (c.histogram && c.histogram.counts.length > 0) {
         const { edges, counts } = c.histogram;
         const fig = binnedHistogram(edges, counts, { title: `Histogram of ${c.name}${c.missing ? ` (${c.missing} missing not shown)` : ""}`, xTitle: c.name, yTitle: "count" });

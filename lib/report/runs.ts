@@ -35,7 +35,10 @@ export interface RunInput {
   name: string;
   /** "train", "evaluate", "tune", "validate"... (free text; default "train"). */
   kind?: string;
-  /** The hyperparameters and settings, as plain data. */
+  /**
+   * The hyperparameters and settings that ran, as plain data. With a `history`, the record adds `epochsRun` (and,
+   * for a lib/train History, `stopReason` and `bestEpoch`) from the history itself.
+   */
   params?: Record<string, unknown>;
   /**
    * Per-epoch metrics: an array of records, a `History` (anything with `history` as
@@ -158,6 +161,39 @@ export function historyRecords(history: unknown): Array<Record<string, number>> 
   return records;
 }
 
+/**
+ * What the training run itself says about how it ran: the number of epochs it trained and, for a lib/train
+ * `History`, why it stopped and the epoch whose weights it kept. Empty when there is no history.
+ */
+function trainingFacts(history: unknown, records: ReadonlyArray<Record<string, number>>): Record<string, unknown> {
+  if (records.length === 0) return {};
+  const facts: Record<string, unknown> = { epochsRun: records.length };
+  const h = history as { stopReason?: unknown; bestEpoch?: unknown } | null;
+  if (h && typeof h === "object" && typeof h.stopReason === "string") {
+    facts.stopReason = h.stopReason;
+    if (typeof h.bestEpoch === "number") facts.bestEpoch = h.bestEpoch;
+  }
+  return facts;
+}
+
+/**
+ * Refuses parameters that contradict the history they are recorded with: a run that trained more epochs than
+ * `params.epochs` says did not run with those params (typically a model's default `epochs` spread into the params
+ * while `train(..., { epochs })` overrode it).
+ * @throws Error naming the run, the recorded value and what the history shows.
+ */
+function checkParamsAgainstHistory(name: string, params: Record<string, unknown>, records: ReadonlyArray<Record<string, number>>): void {
+  const epochs = params.epochs;
+  if (typeof epochs === "number" && records.length > epochs) {
+    throw new Error(`recordRun("${name}"): params.epochs is ${epochs} but the history has ${records.length} epochs, so these are not the settings that ran. Record the values passed to train() (or build the model with them), not the model's defaults.`);
+  }
+  for (const [key, value] of Object.entries(trainingFacts(undefined, records))) {
+    if (key in params && params[key] !== value) {
+      throw new Error(`recordRun("${name}"): params.${key} is ${JSON.stringify(params[key])} but the history shows ${JSON.stringify(value)}.`);
+    }
+  }
+}
+
 function writeArtifact(dir: string, file: string, content: unknown): void {
   if (path.isAbsolute(file) || file.split(/[\\/]/).includes("..")) throw new Error(`Artifact name ${JSON.stringify(file)} must be a relative path inside the run folder.`);
   const target = path.join(dir, file);
@@ -179,7 +215,8 @@ function listFiles(dir: string, prefix = ""): string[] {
 /**
  * Writes a run to `<runs>/<timestamp>-<name>/` atomically: run.json, history.csv, model/ and artifacts.
  * A failure (e.g. the model cannot save) leaves no run folder behind.
- * @throws Error on a bad name, a non-numeric metric, or when saving the model fails (with its message).
+ * @throws Error on a bad name, a non-numeric metric, params that contradict the history (more epochs ran than
+ * `params.epochs` says), or when saving the model fails (with its message).
  */
 export async function recordRun(input: RunInput): Promise<RunRecord> {
   const name = safeName(input.name);
@@ -191,6 +228,8 @@ export async function recordRun(input: RunInput): Promise<RunRecord> {
     const fingerprints: Record<string, string> = { ...(input.dataFingerprints ?? {}) };
     for (const [label, value] of Object.entries(input.data ?? {})) fingerprints[label] = dataFingerprint(value);
     const history = historyRecords(input.history);
+    const params = JSON.parse(JSON.stringify(input.params ?? {})) as Record<string, unknown>;
+    checkParamsAgainstHistory(name, params, history);
     const environment = environmentInfo();
     const backend = await currentBackend();
     if (backend) environment.backend = backend.summary();
@@ -214,7 +253,7 @@ export async function recordRun(input: RunInput): Promise<RunRecord> {
       name: input.name,
       kind: input.kind ?? "train",
       createdAt: created.toISOString(),
-      params: JSON.parse(JSON.stringify(input.params ?? {})) as Record<string, unknown>,
+      params: { ...params, ...trainingFacts(input.history, history) },
       history,
       metrics: finiteNumbers(input.metrics ?? {}, `recordRun("${name}") metrics`),
       dataFingerprints: fingerprints,

@@ -316,6 +316,35 @@ describe("reports: `npm start` executes every notebook and renders it (fast mode
     const repeated = test.concat(test.slice(0, 1));
     assert.equal(features.transform(repeated).numRows(), test.numRows() + 1);
   });
+
+  it("the executed notebooks show the lessons their prose draws (issue 15): ln k, one change at a time, the learning-rate regimes, small test sets, choice against tuning", () => {
+    // 04: the untrained network's cross-entropy starts near ln 3.
+    const start = /cross-entropy of the untrained network: (\d+\.\d+); ln 3 = 1\.0986/.exec(outputsOf(reportsDir, "04-train", "const untrained = mlp("));
+    assert.ok(start, "04 prints the starting loss");
+    assert.ok(Math.abs(Number(start[1]) / Math.log(3) - 1) < 0.2, `starting loss ${start[1]} is within 20% of ln 3`);
+    // 04: each fix alone lowers the overfitting run's validation loss.
+    const controlled = [...outputsOf(reportsDir, "04-train", "const variants: Variant[]").matchAll(/^(.+): validation log loss (\d+\.\d+) → (\d+\.\d+)/gm)];
+    assert.equal(controlled.length, 3, "three single-change runs");
+    for (const [, change, before, after] of controlled) assert.ok(Number(after) < Number(before), `${change}: ${before} → ${after}`);
+    // 04: the learning-rate sweep runs from "too small" through "learns" to "diverges" at its largest rate.
+    const verdicts = [...outputsOf(reportsDir, "04-train", "const rates = [").matchAll(/too small: barely learns in 40 epochs|\blearns\b|\bdiverges\b/g)].map((m) => m[0]);
+    assert.equal(verdicts.length, 7, verdicts.join(", "));
+    assert.match(verdicts[0], /^too small/, "the smallest rate barely learns");
+    assert.equal(verdicts[6], "diverges", "the largest rate diverges");
+    assert.ok(verdicts.includes("learns"), "some rate in between learns");
+    // 04: the Adam-against-SGD time gap is explained by how the batches ran; with fusedStep: false, Adam runs unfused.
+    assert.match(outputsOf(reportsDir, "04-train", "fusedStep: fusedStep"), /adam with fusedStep: false: batches ran as separate tfjs operations/);
+    // 04: after the same 40 epochs, a larger batch (fewer steps) ends with a higher training loss.
+    const batches = [...outputsOf(reportsDir, "04-train", "const batchSizes = [").matchAll(/^batch (\d+): \d+ step\(s\) per epoch, final training loss (\d+\.\d+)/gm)].map((m) => [Number(m[1]), Number(m[2])]);
+    assert.equal(batches.length, 4, "four batch sizes");
+    for (let i = 1; i < batches.length; i++) assert.ok(batches[i][1] > batches[i - 1][1], `batch ${batches[i][0]} ends above batch ${batches[i - 1][0]}: ${JSON.stringify(batches)}`);
+    // 02: a 10% test split is 35 rows, and 34/35 has a 95% interval from about 0.86 to 0.99, as the prose says.
+    assert.match(outputsOf(reportsDir, "02-prepare-data", "const wilson ="), /test split: 35 rows; .* 95% interval \[0\.8[5-6]\d, 0\.99\d\]/);
+    const leak = /train-only statistics: mean (\d+\.\d) g.*whole table \(test rows included\): mean (\d+\.\d) g/.exec(outputsOf(reportsDir, "02-prepare-data", "const scalingOf ="));
+    assert.ok(leak && leak[1] !== leak[2], "fitting on the whole table changes the scaler's statistics");
+    // 05: the choice of algorithm moved macro-F1 more than tuning did.
+    assert.match(outputsOf(reportsDir, "05-evaluate-tune", "const choiceScores ="), /The choice of algorithm moved macro-F1 \d+\.\d× as much as tuning did\.|Tuning did not move macro-F1 at all/);
+  });
 });
 
 describe("reports: the runner's failure and parameter handling", function () {

@@ -1,0 +1,2 @@
+/** Checked exercises for the tutorial notebooks (`checkAnswer`). */
+export * from "./check";
