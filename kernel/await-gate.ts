@@ -8,9 +8,16 @@
 import type * as TS from "typescript";
 import type { Insertions } from "./cell-tasks";
 
+/** Closes every insertion that needs closing; unique, so {@link originalSource} can remove it by text. */
+const MARK = "/*__trainlab__*/";
 const OPEN = "__trainlab__.gate(";
-const CLOSE = ")";
+const CLOSE = `${MARK})`;
 const TICK = "__trainlab__.tick();";
+/** An expression-bodied arrow function's body becomes `(tick(), body)`. */
+const EXPRESSION_OPEN = "(__trainlab__.tick(), ";
+/** A loop's single-statement body becomes `{tick(); statement}`. */
+const STATEMENT_OPEN = `{${MARK}${TICK}`;
+const STATEMENT_CLOSE = `${MARK}}`;
 /** Every await, loop, function, method and accessor in JavaScript contains one of these. */
 let parser: typeof TS | undefined;
 const MAY_NEED_GATE = /\bawait\b|\bfor\b|\bwhile\b|\bdo\b|=>|\bfunction\b|\bclass\b|\)\s*(?:\/\*[^]*?\*\/\s*|\/\/[^\n]*\n\s*)*\{/;
@@ -31,11 +38,11 @@ export function gateAwaits(js: string): { js: string; insertions: Insertions } {
       // Every function of the cell starts with a tick too: recursion and promise chains (`.then(spin)`) are loops.
       const body = node.body as TS.Node;
       if (ts.isBlock(body)) points.push({ pos: body.getStart(file) + 1, text: TICK });
-      else points.push({ pos: body.getStart(file), text: `(${TICK.slice(0, -1)}, ` }, { pos: body.getEnd(), text: ")" });
+      else points.push({ pos: body.getStart(file), text: EXPRESSION_OPEN }, { pos: body.getEnd(), text: CLOSE });
     } else if (ts.isIterationStatement(node, false)) {
       const body = node.statement;
       if (ts.isBlock(body)) points.push({ pos: body.getStart(file) + 1, text: TICK });
-      else points.push({ pos: body.getStart(file), text: `{${TICK}` }, { pos: body.getEnd(), text: "}" });
+      else points.push({ pos: body.getStart(file), text: STATEMENT_OPEN }, { pos: body.getEnd(), text: STATEMENT_CLOSE });
     }
     ts.forEachChild(node, visit);
   };
@@ -56,4 +63,33 @@ export function gateAwaits(js: string): { js: string; insertions: Insertions } {
   }
   out += js.slice(last);
   return { js: out, insertions };
+}
+
+/**
+ * A function's source as the user wrote it (after TypeScript's emit): every insertion of {@link gateAwaits} removed.
+ * Libraries read functions' source (arquero compiles `d => d.x * 2` from its text), so the instrumentation must not
+ * show through `Function.prototype.toString`.
+ */
+export function originalSource(text: string): string {
+  if (!text.includes("__trainlab__")) return text;
+  // The marked openings first (they contain TICK, and a function body's own `{` may precede a bare TICK), then the
+  // bare tick, then the closings.
+  return [STATEMENT_OPEN, EXPRESSION_OPEN, TICK, OPEN, STATEMENT_CLOSE, CLOSE].reduce((t, piece) => t.split(piece).join(""), text);
+}
+
+let sourceFidelity = false;
+
+/**
+ * Makes `Function.prototype.toString` return {@link originalSource} for functions a cell defined, once per process.
+ * Functions without the kernel's insertions are untouched (one substring test).
+ */
+export function installSourceFidelity(): void {
+  if (sourceFidelity) return;
+  sourceFidelity = true;
+  const native = Function.prototype.toString;
+  const toString = function (this: unknown): string {
+    return originalSource(native.call(this));
+  };
+  Object.defineProperty(toString, "name", { value: "toString" });
+  Object.defineProperty(Function.prototype, "toString", { value: toString, writable: true, configurable: true, enumerable: false });
 }

@@ -13,7 +13,7 @@ import * as util from "util";
 import * as vm from "vm";
 import { CELL_CONTEXT, CheckerThread } from "./checker";
 import type { CellDiagnostic, Completion, QuickInfo, SideOutput } from "./converter";
-import { gateAwaits } from "./await-gate";
+import { gateAwaits, installSourceFidelity } from "./await-gate";
 import { safeString } from "./render";
 import { CellTasks, Insertions, TaskContext, unshiftColumn } from "./cell-tasks";
 
@@ -89,6 +89,7 @@ export class Executor {
     this.seenEpoch = Atomics.load(this.epochs, 0);
     this.tasks = new CellTasks(this.context as AsyncLocalStorage<TaskContext>, this.epochs);
     this.tasks.install(() => this.interrupt());
+    installSourceFidelity();
     this.tasks.processedEpoch = this.seenEpoch;
     this.tasks.interruptedError = () => new InterruptedError();
     this.converter = new CheckerThread(cwd, fallbackRoot);
