@@ -185,14 +185,18 @@ describe("verdicts of lib/validate are calibrated on real tables", function () {
   describe("adversarial()", () => {
     it("flags a model whose true accuracy loss at ε is exactly warnDrop on at most 2.5% of small test sets, and finds a large loss", async () => {
       const d = await fitted("breast_cancer", 0);
-      const options = { method: "random" as const, epsilons: [0, 0.5], referenceEpsilon: 0.5, trials: 20 };
-      // The population: the 171 held-out rows; its loss at ε = 0.5σ, averaged over attack seeds, is the truth.
+      // ε sets where the boundary lies: the loss at ε must be moderate (5–20 points) for the boundary to mean something.
+      // LogisticRegression minimises scikit-learn's objective on the raw columns, which leaves breast cancer's model
+      // sensitive enough that 0.1σ already costs that much (0.5σ cost 82 points).
+      const EPS = 0.1;
+      const options = { method: "random" as const, epsilons: [0, EPS], referenceEpsilon: EPS, trials: 20 };
+      // The population: the 171 held-out rows; its loss at ε, averaged over attack seeds, is the truth.
       let truth = 0;
       for (let seed = 1; seed <= 5; seed++) {
         const r = adversarial(d.model, d.X, d.y, { ...options, seed });
-        truth += (r.cleanAccuracy - r.accuracyAt(0.5)) / 5;
+        truth += (r.cleanAccuracy - r.accuracyAt(EPS)) / 5;
       }
-      assert.ok(truth > 0.05 && truth < 0.2, `loss at 0.5σ on the pool ${truth}`);
+      assert.ok(truth > 0.05 && truth < 0.2, `loss at ${EPS}σ on the pool ${truth}`);
       let alarms = 0;
       let found = 0;
       const runs = 40;
