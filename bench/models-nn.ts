@@ -4,11 +4,13 @@
  * default environment and once with the tuned malloc/OpenMP environment (the faster anchor is the bar):
  *
  *   - MLP 784-256-128-10, Adam, batch 128: `mlp({ hiddenUnits: [256, 128] })` trained by lib/train (one epoch);
- *   - MNIST-size CNN (conv3x3x16-relu, maxpool2, conv3x3x32-relu, maxpool2, dense10), Adam, batch 64: `cnn()`.
+ *   - MNIST-size CNN (conv3x3x16-relu, maxpool2, conv3x3x32-relu, maxpool2, dense10), Adam, batch 64: `cnn()`;
+ *   - both again as a bare tfjs `model.fit` of the same layers (what the estimator must cost nothing over).
  *
  * `nnThroughput()` returns the figures (bench/models.ts imports it); run alone it prints them and writes
- * bench/results/models-nn.json. Every figure is the median of 3 runs; every `ratio_*` is trainlab / torch (higher is
- * better; 1 = parity), `ratio_mlp_vs_torch`/`ratio_cnn_vs_torch` against the faster of torch's two environments.
+ * bench/results/models-nn.json. Every figure is the median of 3 interleaved rounds; every `ratio_*` is trainlab /
+ * anchor (higher is better; 1 = parity), `ratio_mlp_vs_torch`/`ratio_cnn_vs_torch` against the faster of torch's two
+ * environments, `ratio_*_estimator_vs_bare_fit` against the bare model.fit.
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
@@ -16,7 +18,8 @@ import * as os from "os";
 import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
 import { ensureBackend } from "../lib/backend";
-import { cnn, mlp } from "../lib/models/nn";
+import { buildNetwork, cnn, mlp, NEURAL_DEFAULTS } from "../lib/models/nn";
+import { makeOptimizer } from "../lib/train/loop";
 
 const PY = "/usr/bin/python3";
 const TUNED_ENV = {
@@ -105,6 +108,31 @@ async function trainlabThroughput(what: "mlp" | "cnn", n: number, batch: number)
 }
 
 /**
+ * Samples/s of one epoch of a bare tfjs `model.fit` of the estimator's own layers (`buildNetwork`), compiled with the
+ * optimizer the estimator trains with (`makeOptimizer`: the native pack's Adam when it is active) and
+ * categorical cross-entropy on one-hot labels, after a 5-batch warm-up of the same model: the raw fit the estimator
+ * is measured against (`ratio_*_estimator_vs_bare_fit`).
+ */
+async function bareFitThroughput(what: "mlp" | "cnn", n: number, batch: number): Promise<number> {
+  const shape = what === "mlp" ? [784] : [28, 28, 1];
+  const x = tf.randomNormal([n, ...shape], 0, 1, "float32", 1);
+  const y = tf.tidy(() => tf.oneHot(tf.tensor1d(syntheticLabels(n, 2), "int32"), 10).asType("float32"));
+  const params = what === "mlp" ? { ...NEURAL_DEFAULTS.mlp, hiddenUnits: [256, 128] } : { ...NEURAL_DEFAULTS.cnn, filters: [16, 32], kernelSize: 3, poolSize: 2 };
+  const net = buildNetwork(params, shape, 10);
+  const wx = x.slice(0, batch * 5), wy = y.slice(0, batch * 5);
+  try {
+    net.compile({ optimizer: makeOptimizer("adam", 1e-3), loss: "categoricalCrossentropy" });
+    await net.fit(wx, wy, { batchSize: batch, epochs: 1, verbose: 0 });
+    const t0 = performance.now();
+    await net.fit(x, y, { batchSize: batch, epochs: 1, shuffle: true, verbose: 0 });
+    return n / ((performance.now() - t0) / 1000);
+  } finally {
+    tf.dispose([x, y, wx, wy]);
+    net.dispose();
+  }
+}
+
+/**
  * Measures MLP and CNN training throughput of trainlab and PyTorch (2 threads, default and tuned env) in one run.
  * Returns samples/s figures and `ratio_*` fields (trainlab / torch). Torch figures are NaN when it is missing.
  */
@@ -119,12 +147,30 @@ export async function nnThroughput(options: { quick?: boolean } = {}): Promise<R
     pack = undefined;
   }
   const info = await ensureBackend();
+  const loadStart = os.loadavg()[0];
   const nMlp = options.quick ? 5000 : 20000;
   const nCnn = options.quick ? 1000 : 3000;
-  const out: Record<string, number> = {};
+  const out: Record<string, number> = { loadavg_start: loadStart };
   const runs = options.quick ? 1 : 3;
-  out.trainlab_mlp_samples_s = await median(runs, () => trainlabThroughput("mlp", nMlp, 128));
-  out.trainlab_cnn_samples_s = await median(runs, () => trainlabThroughput("cnn", nCnn, 64));
+  const tMlp = options.quick ? 10000 : 60000;
+  const tCnn = options.quick ? 2000 : 5000;
+  const hasTorch = torchAvailable();
+  if (!hasTorch) console.log("python3-torch is missing (/usr/bin/python3 cannot import torch): no PyTorch anchor, ratios are NaN.");
+  // Interleaved rounds (each round measures every series once), medians per series: the 2 cores are shared, and a
+  // burst of other work then hits all series alike instead of one.
+  const series: [string, () => number | Promise<number>][] = [
+    ["trainlab_mlp_samples_s", () => trainlabThroughput("mlp", nMlp, 128)],
+    ["bare_fit_mlp_samples_s", () => bareFitThroughput("mlp", nMlp, 128)],
+    ["torch_mlp_default_samples_s", () => (hasTorch ? torchThroughput("mlp", tMlp, 128, false) : NaN)],
+    ["torch_mlp_tuned_samples_s", () => (hasTorch ? torchThroughput("mlp", tMlp, 128, true) : NaN)],
+    ["trainlab_cnn_samples_s", () => trainlabThroughput("cnn", nCnn, 64)],
+    ["bare_fit_cnn_samples_s", () => bareFitThroughput("cnn", nCnn, 64)],
+    ["torch_cnn_default_samples_s", () => (hasTorch ? torchThroughput("cnn", tCnn, 64, false) : NaN)],
+    ["torch_cnn_tuned_samples_s", () => (hasTorch ? torchThroughput("cnn", tCnn, 64, true) : NaN)],
+  ];
+  const measured: Record<string, number[]> = {};
+  for (let r = 0; r < runs; r++) for (const [name, measure] of series) (measured[name] ??= []).push(await measure());
+  for (const [name] of series) out[name] = await median(runs, () => measured[name].shift() as number);
   // The same estimators on stock wasm (plus lib/kernels/wasm-gradients), when the native pack is what ran above.
   out.native_kernel_pack = pack?.nativeKernelsActive() ? 1 : 0;
   if (pack?.nativeKernelsActive()) {
@@ -136,22 +182,14 @@ export async function nnThroughput(options: { quick?: boolean } = {}): Promise<R
       pack.installNativeKernels();
     }
   }
-  if (torchAvailable()) {
-    const tMlp = options.quick ? 10000 : 60000;
-    const tCnn = options.quick ? 2000 : 5000;
-    out.torch_mlp_default_samples_s = await median(runs, () => torchThroughput("mlp", tMlp, 128, false));
-    out.torch_mlp_tuned_samples_s = await median(runs, () => torchThroughput("mlp", tMlp, 128, true));
-    out.torch_cnn_default_samples_s = await median(runs, () => torchThroughput("cnn", tCnn, 64, false));
-    out.torch_cnn_tuned_samples_s = await median(runs, () => torchThroughput("cnn", tCnn, 64, true));
-  } else {
-    console.log("python3-torch is missing (/usr/bin/python3 cannot import torch): no PyTorch anchor, ratios are NaN.");
-    for (const k of ["torch_mlp_default_samples_s", "torch_mlp_tuned_samples_s", "torch_cnn_default_samples_s", "torch_cnn_tuned_samples_s"]) out[k] = NaN;
-  }
   const best = (a: number, b: number) => Math.max(a, b);
   out.ratio_mlp_vs_torch = out.trainlab_mlp_samples_s / best(out.torch_mlp_default_samples_s, out.torch_mlp_tuned_samples_s);
   out.ratio_mlp_vs_torch_default = out.trainlab_mlp_samples_s / out.torch_mlp_default_samples_s;
   out.ratio_cnn_vs_torch = out.trainlab_cnn_samples_s / best(out.torch_cnn_default_samples_s, out.torch_cnn_tuned_samples_s);
   out.ratio_cnn_vs_torch_default = out.trainlab_cnn_samples_s / out.torch_cnn_default_samples_s;
+  out.ratio_mlp_estimator_vs_bare_fit = out.trainlab_mlp_samples_s / out.bare_fit_mlp_samples_s;
+  out.ratio_cnn_estimator_vs_bare_fit = out.trainlab_cnn_samples_s / out.bare_fit_cnn_samples_s;
+  out.loadavg_end = os.loadavg()[0];
   console.log(`backend: ${info.summary()}`);
   return out;
 }
@@ -170,6 +208,7 @@ if (require.main === module) {
     const tmp = `${file}.tmp-${process.pid}`;
     fs.writeFileSync(tmp, JSON.stringify({ bench: "models-nn", date: new Date().toISOString(), quick, ...r }, (_k, v) => (typeof v === "number" && !Number.isFinite(v) ? null : v), 2));
     fs.renameSync(tmp, file);
+    console.log(`  estimator fit vs a bare tfjs model.fit of the same layers (same optimizer): MLP ${f(r.ratio_mlp_estimator_vs_bare_fit)} (bare ${f(r.bare_fit_mlp_samples_s)}), CNN ${f(r.ratio_cnn_estimator_vs_bare_fit)} (bare ${f(r.bare_fit_cnn_samples_s)}) · load average ${r.loadavg_start.toFixed(1)} → ${r.loadavg_end.toFixed(1)} on ${os.cpus().length} cores`);
     if (r.trainlab_mlp_stock_wasm_samples_s) {
       console.log(`  on stock wasm (native kernel pack off): MLP ${f(r.trainlab_mlp_stock_wasm_samples_s)}, CNN ${f(r.trainlab_cnn_stock_wasm_samples_s)} samples/s`);
     }

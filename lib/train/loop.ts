@@ -195,6 +195,16 @@ function fusedStepFor(task: LoopTask, x: tf.Tensor, y: tf.Tensor, optimizer: tf.
   return step;
 }
 
+/**
+ * Frees an optimizer's tensors. tfjs 4.22's MomentumOptimizer.dispose forgets the learning-rate scalar its SGD base
+ * keeps (`c`), so without this every momentum run would leave one tensor behind.
+ */
+function disposeOptimizer(optimizer: tf.Optimizer): void {
+  optimizer.dispose();
+  const c = (optimizer as unknown as { c?: tf.Tensor }).c;
+  if (c instanceof tf.Tensor && !c.isDisposed) c.dispose();
+}
+
 function setLearningRate(optimizer: tf.Optimizer, lr: number): void {
   const o = optimizer as unknown as { learningRate: number; setLearningRate?: (lr: number) => void };
   if (typeof o.setLearningRate === "function") o.setLearningRate(lr); // SGD and momentum keep a cached scalar
@@ -515,7 +525,7 @@ export async function runLoop(task: LoopTask, settings: LoopSettings, options: T
       history.bestEpoch = best.epoch;
     }
     tf.dispose(bestWeights ?? []);
-    optimizer.dispose();
+    disposeOptimizer(optimizer);
     tf.dispose(owned);
     history.seconds = (Date.now() - started) / 1000;
     history.samplesPerSecond = samplesSeen / Math.max(history.seconds, 1e-6);
