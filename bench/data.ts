@@ -80,15 +80,27 @@ function median(xs: number[]): number {
 
 async function childPipeline(csv: string): Promise<void> {
   const data = require("../lib/data") as typeof import("../lib/data");
+  const cpu = () => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1e6;
+  };
   const t0 = performance.now();
+  const c0 = cpu();
   const table = await data.loadCSV(csv);
   const t1 = performance.now();
+  const c1 = cpu();
+  // CPU seconds beside wall seconds: on a shared machine the wall time of a step also counts time spent waiting for a core.
   const steps: Record<string, number> = {};
+  const stepsCpu: Record<string, number> = {};
   let tp = t1;
+  let cp = c1;
   const mark = (k: string) => {
     const x = performance.now();
+    const c = cpu();
     steps[k] = +((x - tp) / 1e3).toFixed(3);
+    stepsCpu[k] = +(c - cp).toFixed(3);
     tp = x;
+    cp = c;
   };
   let t = new data.DropDuplicates().fitTransform(table);
   mark("dedupe");
@@ -103,6 +115,7 @@ async function childPipeline(csv: string): Promise<void> {
   const split = data.trainValTestSplit(t, { ratios: [0.8, 0.1, 0.1], seed: 0 });
   mark("split");
   const t2 = performance.now();
+  const c2 = cpu();
   let sumScaled = 0;
   for (const c of NUM) {
     const v = data.numericColumn(t, c).values;
@@ -112,7 +125,7 @@ async function childPipeline(csv: string): Promise<void> {
   const codes = data.numericColumn(t, "cat1000").values;
   for (let i = 0; i < codes.length; i++) sumCode += codes[i];
   console.log(JSON.stringify({
-    bench: "df", impl: "trainlab", load_s: (t1 - t0) / 1e3, pipeline_s: (t2 - t1) / 1e3, steps, rows_dedup: t.numRows(), cols: t.numCols(),
+    bench: "df", impl: "trainlab", load_s: (t1 - t0) / 1e3, pipeline_s: (t2 - t1) / 1e3, steps, load_cpu_s: c1 - c0, pipeline_cpu_s: c2 - c1, steps_cpu: stepsCpu, rows_dedup: t.numRows(), cols: t.numCols(),
     split: [split.train.numRows(), split.validation!.numRows(), split.test.numRows()], check_sum_scaled: sumScaled, check_sum_code: sumCode,
     rss_mb: process.resourceUsage().maxRSS / 1024,
   }));
@@ -121,9 +134,11 @@ async function childPipeline(csv: string): Promise<void> {
 async function childLoad(csv: string, engine: "trainlab" | "duckdb"): Promise<void> {
   const data = require("../lib/data") as typeof import("../lib/data");
   const t = performance.now();
+  const c = process.cpuUsage();
   const table = await data.loadCSV(csv, { engine });
   const sec = (performance.now() - t) / 1e3;
-  console.log(JSON.stringify({ bench: "csv", impl: `trainlab-${engine}`, sec, rows: table.numRows(), cols: table.numCols(), rss_mb: process.resourceUsage().maxRSS / 1024 }));
+  const u = process.cpuUsage(c);
+  console.log(JSON.stringify({ bench: "csv", impl: `trainlab-${engine}`, sec, cpu_s: (u.user + u.system) / 1e6, rows: table.numRows(), cols: table.numCols(), rss_mb: process.resourceUsage().maxRSS / 1024 }));
 }
 
 // ------------------------------------------------------------------------------------------ parent
@@ -167,11 +182,14 @@ async function main(): Promise<void> {
   };
 
   const runs: Record<string, { load: number[]; pipeline: number[]; rss: number[]; last?: Record<string, unknown> }> = {};
+  const cpuOf: Record<string, number[]> = {}; // trainlab's own CPU seconds (pipeline, CSV load), per run
   const record = (key: string, res: { json: Record<string, unknown>; rssMb: number }, loadField: string, pipe = true) => {
     const r = (runs[key] ??= { load: [], pipeline: [], rss: [] });
     r.load.push(Number(res.json[loadField]));
     if (pipe && res.json.pipeline_s !== undefined) r.pipeline.push(Number(res.json.pipeline_s));
     r.rss.push(res.rssMb);
+    const cpuS = res.json.pipeline_cpu_s ?? res.json.cpu_s;
+    if (cpuS !== undefined) (cpuOf[key] ??= []).push(Number(cpuS));
     r.last = res.json;
   };
   // Interleaved, so a burst of load from other work on the machine hits every implementation alike.
@@ -238,6 +256,9 @@ async function main(): Promise<void> {
     load_average_before_each_child: loads.map((x) => +x.toFixed(2)),
     trainlab_pipeline_s: r3(sec("trainlab", "pipeline")),
     trainlab_steps_s: runs.trainlab.last!.steps,
+    trainlab_steps_cpu_s: runs.trainlab.last!.steps_cpu,
+    trainlab_pipeline_cpu_s: r3(median(cpuOf.trainlab ?? [NaN])),
+    trainlab_csv_load_cpu_s: r3(median(cpuOf.trainlab_csv ?? [NaN])),
     trainlab_csv_load_s: r3(sec("trainlab_csv", "load")),
     trainlab_csv_load_duckdb_s: r3(sec("trainlab_csv_duckdb", "load")),
     trainlab_peak_rss_mb: r3(rss("trainlab")),
@@ -288,6 +309,7 @@ async function main(): Promise<void> {
     rowsOut.push([impl === "polars" ? `polars (${polarsMode})` : impl, sec(`${impl}_csv`, "load").toFixed(3), sec(impl, "pipeline").toFixed(3), rss(impl).toFixed(0)]);
   }
   console.log(rowsOut.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(16) : c.padStart(12))).join(" ")).join("\n"));
+  console.log(`trainlab CPU time (medians): pipeline ${median(cpuOf.trainlab ?? [NaN]).toFixed(3)} s, CSV load ${median(cpuOf.trainlab_csv ?? [NaN]).toFixed(3)} s`);
   if (!polarsSkipped) console.log(`Polars pipeline: eager ${sec("polars_eager", "pipeline").toFixed(3)} s, lazy ${sec("polars_lazy", "pipeline").toFixed(3)} s`);
   console.log(`load average (1 min) before each child: ${loads.map((x) => x.toFixed(1)).join(" ")}; ${loadEnd.toFixed(2)} at the end`);
   console.log(`trainlab CSV load via DuckDB: ${sec("trainlab_csv_duckdb", "load").toFixed(3)} s`);

@@ -37,10 +37,18 @@ export interface StepFacts {
 }
 
 /** Missing values per column of a table, leaving out the columns that have none. */
-function missingByColumn(table: ColumnTable): Record<string, number> {
+/**
+ * Missing values per column (columns without any left out). With `known` (the counts of another table), a column that
+ * is the very same storage object in both unfiltered tables reuses its count instead of scanning it again: a step's
+ * output shares every column it did not change with its input.
+ */
+function missingByColumn(table: ColumnTable, known?: { table: ColumnTable; counts: Record<string, number> }): Record<string, number> {
   const out: Record<string, number> = {};
+  const isView = (t: ColumnTable) => t.isFiltered() || t.isOrdered();
+  const reuse = known !== undefined && !isView(table) && !isView(known.table);
+  const before = reuse ? new Set(known.table.columnNames()) : null;
   for (const n of table.columnNames()) {
-    const m = missingCount(table, n);
+    const m = before !== null && before.has(n) && known!.table.column(n) === table.column(n) ? known!.counts[n] ?? 0 : missingCount(table, n);
     if (m > 0) out[n] = m;
   }
   return out;
@@ -85,11 +93,14 @@ export abstract class Transform {
   /** fit(table) then transform(table), recording what the step did. */
   fitTransform(table: ColumnTable | FeatureInput, _y?: unknown): ColumnTable {
     const input = materialize(asTable(table));
+    const missingIn = missingByColumn(input); // before the step runs, whatever it does to its input
     this.learn(input);
     const out = this.transform(input);
     this.facts = {
       rowsIn: input.numRows(), rowsOut: out.numRows(), columnsIn: input.columnNames(), columnsOut: out.columnNames(),
-      details: this.describeFit(input, out), missingIn: missingByColumn(input), missingOut: missingByColumn(out),
+      details: this.describeFit(input, out), missingIn,
+      // Built-in steps never write into their input's columns, so a column they pass through keeps its count.
+      missingOut: missingByColumn(out, PURE_STEPS.has(this.constructor) ? { table: input, counts: missingIn } : undefined),
     };
     return out;
   }
@@ -1063,6 +1074,9 @@ const REGISTRY: Record<string, TransformFactory> = {
   ClipOutliers: (p) => new ClipOutliers(p as ClipOutliersParams),
   SelectColumns: (p) => new SelectColumns(p as SelectColumnsParams),
 };
+
+/** The built-in step classes: their apply() writes new arrays and never changes the input table's columns. */
+const PURE_STEPS = new Set<unknown>([DropDuplicates, Impute, MinMaxScaler, StandardScaler, RobustScaler, OneHotEncoder, OrdinalEncoder, LabelEncoder, ClipOutliers, SelectColumns]);
 
 /**
  * Rebuilds a transform (with its fitted state) from {@link Transform.toJSON} output.
