@@ -96,11 +96,11 @@ export abstract class Transform {
     const missingIn = missingByColumn(input); // before the step runs, whatever it does to its input
     this.learn(input);
     const out = this.transform(input);
+    // Built-in steps never write into their input's columns, so a column they pass through keeps its count.
+    const missingOut = missingByColumn(out, PURE_STEPS.has(this.constructor) ? { table: input, counts: missingIn } : undefined);
     this.facts = {
       rowsIn: input.numRows(), rowsOut: out.numRows(), columnsIn: input.columnNames(), columnsOut: out.columnNames(),
-      details: this.describeFit(input, out), missingIn,
-      // Built-in steps never write into their input's columns, so a column they pass through keeps its count.
-      missingOut: missingByColumn(out, PURE_STEPS.has(this.constructor) ? { table: input, counts: missingIn } : undefined),
+      details: this.describeFit(input, out, { missingIn, missingOut }), missingIn, missingOut,
     };
     return out;
   }
@@ -125,7 +125,8 @@ export abstract class Transform {
   abstract loadState(state: ParamJson): void;
   protected abstract learn(table: ColumnTable): void;
   protected abstract apply(table: ColumnTable): ColumnTable;
-  protected describeFit(_input: ColumnTable, _output: ColumnTable): Record<string, ParamJson> {
+  /** What fit did, for `facts.details`; `counts` are the missing values per column of input and output (absent = 0). */
+  protected describeFit(_input: ColumnTable, _output: ColumnTable, _counts: { missingIn: Record<string, number>; missingOut: Record<string, number> }): Record<string, ParamJson> {
     return {};
   }
 }
@@ -485,10 +486,10 @@ export class Impute extends Transform {
     return withColumns(table, replace);
   }
 
-  protected override describeFit(input: ColumnTable, output: ColumnTable): Record<string, ParamJson> {
+  protected override describeFit(_input: ColumnTable, _output: ColumnTable, counts: { missingIn: Record<string, number>; missingOut: Record<string, number> }): Record<string, ParamJson> {
     // Counted from the tables, not from the plan: a value counts as filled when it was missing before and is not after.
     const imputed: Record<string, number> = {};
-    for (const name of Object.keys(this.fills!)) imputed[name] = missingCount(input, name) - missingCount(output, name);
+    for (const name of Object.keys(this.fills!)) imputed[name] = (counts.missingIn[name] ?? 0) - (counts.missingOut[name] ?? 0);
     return { imputed, fills: this.fills as Record<string, ParamJson> };
   }
 }
@@ -791,10 +792,10 @@ export class OneHotEncoder extends Transform {
     }
     return withColumns(table, replace, order);
   }
-  protected override describeFit(input: ColumnTable): Record<string, ParamJson> {
+  protected override describeFit(_input: ColumnTable, _output: ColumnTable, counts: { missingIn: Record<string, number> }): Record<string, ParamJson> {
     const missingAsZeros: Record<string, number> = {};
     for (const name of Object.keys(this.categories!)) {
-      const m = missingCount(input, name);
+      const m = counts.missingIn[name] ?? 0;
       if (m > 0) missingAsZeros[name] = m;
     }
     return { encoded: Object.keys(this.categories!), method: "one-hot", ...(Object.keys(missingAsZeros).length ? { missingAsZeros } : {}) };
