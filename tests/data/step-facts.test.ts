@@ -78,4 +78,14 @@ describe("lib/data step facts: missing values before and after each step", () =>
     assert.equal(missingCount(t, "u8"), 0);
     assert.equal(missingCount(t, "i32"), 0);
   });
+
+  it("missingCount counts NaN and nulls of a numeric column, and never counts ±Infinity as missing", () => {
+    const count = (values: number[]) => missingCount(makeTable({ v: NumericColumn.fromNaN(Float64Array.from(values)) }), "v");
+    assert.equal(count([1, 2.5, -0, 0]), 0);
+    assert.equal(count([Infinity, 1, -Infinity]), 0);
+    assert.equal(count([Infinity, NaN, -Infinity, NaN]), 2);
+    assert.equal(count([NaN]), 1);
+    assert.equal(count([1e308, 1e308, -1e308]), 0, "large finite values (whose sum overflows) are not missing");
+    assert.equal(count([]), 0);
+  });
 });
