@@ -8,6 +8,7 @@
 #  3. build             (TypeScript -> dist/, native kernel pack when a compiler and BLAS exist)
 #  4. kernelspec        (registers the "trainlab" kernel with the Jupyter it found)
 #  5. test only: the JupyterLab harness (tests/browser/jupyterlab: npm ci + esbuild bundle), when its lock or sources changed
+#  6. bench only: the data bench's Polars anchor (bench/data-anchors: npm ci), when its lock changed
 set -euo pipefail
 mode="${1:-start}"
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -86,5 +87,22 @@ if [ "$mode" = test ]; then
     say "bundling the JupyterLab harness ($lab/build)"
     (cd "$lab" && node build.js)
     echo "$lab_sources" > "$build_stamp"
+  fi
+fi
+
+# --- 6. data-bench anchors (bench only) ------------------------------------------------
+# Polars for Node (bench/data-anchors/package.json) in its own folder, so notebooks and tests never load it.
+# Its binary is for linux-x64-gnu: elsewhere the install fails, the note says so and `bench data` reports Polars skipped.
+if [ "$mode" = bench ]; then
+  anchors=bench/data-anchors
+  anchors_lock="$(sha256sum "$anchors/package-lock.json" | cut -c1-64)"
+  anchors_stamp="$anchors/node_modules/.trainlab-lock-hash"
+  if [ ! -f "$anchors_stamp" ] || [ "$(cat "$anchors_stamp")" != "$anchors_lock" ]; then
+    say "npm ci in $anchors (nodejs-polars for the data bench)"
+    if (cd "$anchors" && npm ci --no-audit --no-fund --loglevel=error); then
+      echo "$anchors_lock" > "$anchors_stamp"
+    else
+      say "note: nodejs-polars did not install in $anchors; the data bench will run without its Polars anchor."
+    fi
   fi
 fi

@@ -255,6 +255,8 @@ export function missingCount(table: ColumnTable, name: string): number {
       return m;
     }
     if (isNumericTyped(col)) {
+      // Integer storage (e.g. one-hot Uint8 columns) cannot hold NaN: nothing to scan.
+      if (!(col instanceof Float64Array || col instanceof Float32Array)) return 0;
       let m = 0;
       for (let i = 0; i < col.length; i++) if (col[i] !== col[i]) m++;
       return m;

@@ -37,10 +37,18 @@ export interface StepFacts {
 }
 
 /** Missing values per column of a table, leaving out the columns that have none. */
-function missingByColumn(table: ColumnTable): Record<string, number> {
+/**
+ * Missing values per column (columns without any left out). With `known` (the counts of another table), a column that
+ * is the very same storage object in both unfiltered tables reuses its count instead of scanning it again: a step's
+ * output shares every column it did not change with its input.
+ */
+function missingByColumn(table: ColumnTable, known?: { table: ColumnTable; counts: Record<string, number> }): Record<string, number> {
   const out: Record<string, number> = {};
+  const isView = (t: ColumnTable) => t.isFiltered() || t.isOrdered();
+  const reuse = known !== undefined && !isView(table) && !isView(known.table);
+  const before = reuse ? new Set(known.table.columnNames()) : null;
   for (const n of table.columnNames()) {
-    const m = missingCount(table, n);
+    const m = before !== null && before.has(n) && known!.table.column(n) === table.column(n) ? known!.counts[n] ?? 0 : missingCount(table, n);
     if (m > 0) out[n] = m;
   }
   return out;
@@ -85,11 +93,14 @@ export abstract class Transform {
   /** fit(table) then transform(table), recording what the step did. */
   fitTransform(table: ColumnTable | FeatureInput, _y?: unknown): ColumnTable {
     const input = materialize(asTable(table));
+    const missingIn = missingByColumn(input); // before the step runs, whatever it does to its input
     this.learn(input);
     const out = this.transform(input);
+    // Built-in steps never write into their input's columns, so a column they pass through keeps its count.
+    const missingOut = missingByColumn(out, PURE_STEPS.has(this.constructor) ? { table: input, counts: missingIn } : undefined);
     this.facts = {
       rowsIn: input.numRows(), rowsOut: out.numRows(), columnsIn: input.columnNames(), columnsOut: out.columnNames(),
-      details: this.describeFit(input, out), missingIn: missingByColumn(input), missingOut: missingByColumn(out),
+      details: this.describeFit(input, out, { missingIn, missingOut }), missingIn, missingOut,
     };
     return out;
   }
@@ -114,7 +125,8 @@ export abstract class Transform {
   abstract loadState(state: ParamJson): void;
   protected abstract learn(table: ColumnTable): void;
   protected abstract apply(table: ColumnTable): ColumnTable;
-  protected describeFit(_input: ColumnTable, _output: ColumnTable): Record<string, ParamJson> {
+  /** What fit did, for `facts.details`; `counts` are the missing values per column of input and output (absent = 0). */
+  protected describeFit(_input: ColumnTable, _output: ColumnTable, _counts: { missingIn: Record<string, number>; missingOut: Record<string, number> }): Record<string, ParamJson> {
     return {};
   }
 }
@@ -474,10 +486,10 @@ export class Impute extends Transform {
     return withColumns(table, replace);
   }
 
-  protected override describeFit(input: ColumnTable, output: ColumnTable): Record<string, ParamJson> {
+  protected override describeFit(_input: ColumnTable, _output: ColumnTable, counts: { missingIn: Record<string, number>; missingOut: Record<string, number> }): Record<string, ParamJson> {
     // Counted from the tables, not from the plan: a value counts as filled when it was missing before and is not after.
     const imputed: Record<string, number> = {};
-    for (const name of Object.keys(this.fills!)) imputed[name] = missingCount(input, name) - missingCount(output, name);
+    for (const name of Object.keys(this.fills!)) imputed[name] = (counts.missingIn[name] ?? 0) - (counts.missingOut[name] ?? 0);
     return { imputed, fills: this.fills as Record<string, ParamJson> };
   }
 }
@@ -780,10 +792,10 @@ export class OneHotEncoder extends Transform {
     }
     return withColumns(table, replace, order);
   }
-  protected override describeFit(input: ColumnTable): Record<string, ParamJson> {
+  protected override describeFit(_input: ColumnTable, _output: ColumnTable, counts: { missingIn: Record<string, number> }): Record<string, ParamJson> {
     const missingAsZeros: Record<string, number> = {};
     for (const name of Object.keys(this.categories!)) {
-      const m = missingCount(input, name);
+      const m = counts.missingIn[name] ?? 0;
       if (m > 0) missingAsZeros[name] = m;
     }
     return { encoded: Object.keys(this.categories!), method: "one-hot", ...(Object.keys(missingAsZeros).length ? { missingAsZeros } : {}) };
@@ -1063,6 +1075,9 @@ const REGISTRY: Record<string, TransformFactory> = {
   ClipOutliers: (p) => new ClipOutliers(p as ClipOutliersParams),
   SelectColumns: (p) => new SelectColumns(p as SelectColumnsParams),
 };
+
+/** The built-in step classes: their apply() writes new arrays and never changes the input table's columns. */
+const PURE_STEPS = new Set<unknown>([DropDuplicates, Impute, MinMaxScaler, StandardScaler, RobustScaler, OneHotEncoder, OrdinalEncoder, LabelEncoder, ClipOutliers, SelectColumns]);
 
 /**
  * Rebuilds a transform (with its fitted state) from {@link Transform.toJSON} output.
