@@ -12,7 +12,7 @@ import { MODEL_FORMAT_VERSION, ModelState, SavedModelManifest, registerRestorer,
 import {
   ValidationError, asValidationError, checkClassificationTarget, checkFeatureRows, checkConsistentLength, checkFitted, checkPresent, checkRegressionTarget, checkScoringLabels,
 } from "../core/validation";
-import { Label } from "./labels";
+import { Label } from "../metrics/labels";
 
 function manifestOf(name: string, kind: "classifier" | "regressor", state: ModelState): SavedModelManifest {
   return { format: "trainlab-model", version: MODEL_FORMAT_VERSION, name, kind, params: {}, state, savedAt: new Date().toISOString() };

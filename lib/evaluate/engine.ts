@@ -10,7 +10,7 @@ import { widgetsSupported } from "../widgets/manager";
 import { ProgressBar, progressBar } from "../widgets/progress";
 import type { Classifier, Estimator, FitOptions } from "../models/estimator";
 import { CvFold, RowSource, crossValidationFolds, rowSource, sourceRows, subsetRows } from "./folds";
-import { Label } from "./labels";
+import { Label } from "../metrics/labels";
 import { MajorityClassifier, MeanRegressor } from "./baseline";
 import { MetricSpec, Scorer, getScorer } from "./scoring";
 
