@@ -11,7 +11,7 @@ import { ProgressBar, progressBar } from "../widgets/progress";
 import type { Classifier, Estimator, FitOptions } from "../models/estimator";
 import { CvFold, RowSource, crossValidationFolds, rowSource, sourceRows, subsetRows } from "./folds";
 import { Label } from "../metrics/labels";
-import { MajorityClassifier, MeanRegressor } from "./baseline";
+import { MajorityClassifier, MeanRegressor } from "../models/baseline";
 import { MetricSpec, Scorer, getScorer } from "./scoring";
 
 /**

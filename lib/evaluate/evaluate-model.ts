@@ -11,7 +11,7 @@ import { compositeBundle } from "../viz/combine";
 import { confusionMatrixFigure } from "../viz/confusion-matrix";
 import { precisionRecallFigure, rocCurveFigure } from "../viz/curves";
 import { residualsFigure } from "../viz/residuals";
-import { MajorityClassifier, MeanRegressor } from "./baseline";
+import { MajorityClassifier, MeanRegressor } from "../models/baseline";
 import { accuracy, balancedAccuracy, precisionRecallF } from "../metrics/classification";
 import { averagePrecision, logLoss, rocAuc } from "../metrics/ranking";
 import { meanAbsoluteError, meanAbsolutePercentageError, meanSquaredError, r2, rootMeanSquaredError } from "../metrics/regression";

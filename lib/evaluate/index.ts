@@ -9,7 +9,7 @@ export * from "./clustering";
 export * from "./report";
 export * from "./table";
 export * from "../metrics/calibration";
-export * from "./baseline";
+export * from "../models/baseline";
 export * from "./scoring";
 export { crossValidationFolds } from "./folds";
 export type { CvFold } from "./folds";

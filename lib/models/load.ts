@@ -10,8 +10,8 @@ import "./boosting";
 import "./svm";
 import "./naive-bayes";
 import "./clustering";
-// The baselines (lib/evaluate) save in the same format and register their restorers.
-import { restoreLegacyBaseline } from "../evaluate/baseline";
+// The baselines save in the same format and register their restorers.
+import { restoreLegacyBaseline } from "./baseline";
 
 interface NnLoader {
   isSavedNeuralNetwork(dir: string): boolean;

@@ -9,7 +9,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { FeatureInput, TargetInput, toTargetArray } from "../data/matrix";
 import type { Estimator } from "../models/estimator";
-import { MajorityClassifier, MeanRegressor } from "../evaluate/baseline";
+import { MajorityClassifier, MeanRegressor } from "../models/baseline";
 import { confusionMatrixFigure } from "../viz/confusion-matrix";
 import { residualsFigure } from "../viz/residuals";
 import type { Figure } from "../viz/figure";

@@ -7,8 +7,8 @@
 import * as fs from "fs";
 import type { FeatureInput, TargetInput } from "../data/matrix";
 import { toMatrix, toTargetArray } from "../data/matrix";
-import type { Classifier, FitOptions, Params, Regressor } from "../models/estimator";
-import { MODEL_FORMAT_VERSION, ModelState, SavedModelManifest, registerRestorer, writeDirAtomically } from "../models/base";
+import type { Classifier, FitOptions, Params, Regressor } from "./estimator";
+import { MODEL_FORMAT_VERSION, ModelState, SavedModelManifest, registerRestorer, writeDirAtomically } from "./base";
 import {
   ValidationError, asValidationError, checkClassificationTarget, checkFeatureRows, checkConsistentLength, checkFitted, checkPresent, checkRegressionTarget, checkScoringLabels,
 } from "../core/validation";
