@@ -15,7 +15,7 @@ import { residualsFigure } from "../viz/residuals";
 import type { Figure } from "../viz/figure";
 import type { Goals, MeasurementIntervals, Measurements, Scorecard } from "../goals";
 import { MetricInterval, PROPORTION_METRICS, bootstrapIntervals, defaultResamples, formatInterval, wilsonInterval } from "../evaluate/intervals";
-import { saveJsonAtomically } from "../goals";
+import { saveJsonAtomically } from "../core/files";
 import {
   Frame, MetricInput, ValidationResult, Value, Verdict, checkModel, fmt, hasProba, htmlTable, readTarget, resolveMetric,
   scorePredictions,
