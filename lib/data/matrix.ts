@@ -17,8 +17,8 @@ export interface Matrix {
 /** Anything trainlab accepts as features. */
 export type FeatureInput = Matrix | ColumnTable | tf.Tensor2D | ArrayLike<ArrayLike<number>>;
 
-/** Anything trainlab accepts as a target: numbers (regression or class codes) or class labels. */
-export type TargetInput = ArrayLike<number> | ArrayLike<string> | tf.Tensor1D | readonly (string | number)[];
+/** Anything trainlab accepts as a target: numbers (regression or class codes) or class labels (defined in lib/core). */
+export type { TargetInput } from "../core/target";
 
 /** True when `x` is a {@link Matrix}. */
 export function isMatrix(x: unknown): x is Matrix {
@@ -100,14 +100,8 @@ export function takeRows(m: Matrix, indices: ArrayLike<number>): Matrix {
   return { data, rows: indices.length, cols: m.cols, columns: m.columns };
 }
 
-/** Converts a target to a plain array (numbers or strings), from arrays, typed arrays or a 1-D tensor. */
-export function toTargetArray(y: TargetInput): (number | string)[] {
-  if (y instanceof tf.Tensor) {
-    if (y.rank !== 1) throw new Error(`Expected a 1-D target tensor, got shape [${y.shape}].`);
-    return Array.from(y.dataSync());
-  }
-  return Array.from(y as ArrayLike<number | string>);
-}
+/** Converts a target to a plain array (numbers or strings), from arrays, typed arrays or a 1-D tensor (defined in lib/core). */
+export { toTargetArray } from "../core/target";
 
 /** A 2-D float32 tensor of a matrix (caller disposes it). */
 export function matrixToTensor(m: Matrix): tf.Tensor2D {

@@ -4,7 +4,7 @@
 import type { FeatureInput, TargetInput } from "../data/matrix";
 import { matrixRow, takeRows, toMatrix } from "../data/matrix";
 import { seededUniform } from "./folds";
-import { Label, checkSameLength, readLabels, uniqueLabels } from "./labels";
+import { Label, checkSameLength, readLabels, uniqueLabels } from "../metrics/labels";
 
 function readClusterLabels(labels: TargetInput, name: string, allowEmpty = false): Label[] {
   return readLabels(labels, name, { allowEmpty });

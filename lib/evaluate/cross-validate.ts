@@ -12,7 +12,7 @@ import {
   resolveScorers, scoreOnRows, specName, std, taskOf,
 } from "./engine";
 import type { CvFold } from "./folds";
-import type { Label } from "./labels";
+import type { Label } from "../metrics/labels";
 import { MetricSpec, positiveClassNote, positiveClasses, withPosLabel } from "./scoring";
 import { ResultTable } from "./table";
 

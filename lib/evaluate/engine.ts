@@ -10,8 +10,8 @@ import { widgetsSupported } from "../widgets/manager";
 import { ProgressBar, progressBar } from "../widgets/progress";
 import type { Classifier, Estimator, FitOptions } from "../models/estimator";
 import { CvFold, RowSource, crossValidationFolds, rowSource, sourceRows, subsetRows } from "./folds";
-import { Label } from "./labels";
-import { MajorityClassifier, MeanRegressor } from "./baseline";
+import { Label } from "../metrics/labels";
+import { MajorityClassifier, MeanRegressor } from "../models/baseline";
 import { MetricSpec, Scorer, getScorer } from "./scoring";
 
 /**

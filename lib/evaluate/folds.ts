@@ -5,7 +5,7 @@ import * as aq from "arquero";
 import type { ColumnTable } from "arquero";
 import type { FeatureInput, Matrix } from "../data/matrix";
 import { takeRows, toMatrix } from "../data/matrix";
-import type { Label } from "./labels";
+import type { Label } from "../metrics/labels";
 import { seededRandom } from "../random";
 
 /** One cross-validation split: row indices to train on and to score on. */

@@ -2,14 +2,14 @@
  * Step 5: evaluate and tune. Metrics that match scikit-learn, cross-validation, grid/random search, learning curves
  * and baselines.
  */
-export * from "./classification";
-export * from "./ranking";
-export * from "./regression";
+export * from "../metrics/classification";
+export * from "../metrics/ranking";
+export * from "../metrics/regression";
 export * from "./clustering";
 export * from "./report";
 export * from "./table";
-export * from "./calibration";
-export * from "./baseline";
+export * from "../metrics/calibration";
+export * from "../models/baseline";
 export * from "./scoring";
 export { crossValidationFolds } from "./folds";
 export type { CvFold } from "./folds";

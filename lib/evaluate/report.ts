@@ -3,8 +3,8 @@
  */
 import type { TargetInput } from "../data/matrix";
 import { DISPLAY, MimeBundle } from "../display";
-import { accuracy, perClassScores, precisionRecallF } from "./classification";
-import { Label, readLabels, uniqueLabels } from "./labels";
+import { accuracy, perClassScores, precisionRecallF } from "../metrics/classification";
+import { Label, readLabels, uniqueLabels } from "../metrics/labels";
 import { ResultTable } from "./table";
 
 /** One row of a classification report. */

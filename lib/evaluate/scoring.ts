@@ -2,10 +2,10 @@
  * Scorers: metrics by name (scikit-learn's scoring names) that cross-validation and search evaluate on each fold.
  */
 import type { TargetInput } from "../data/matrix";
-import { accuracy, balancedAccuracy, precisionRecallF } from "./classification";
-import type { Label } from "./labels";
-import { averagePrecision, logLoss, rocAuc } from "./ranking";
-import { meanAbsoluteError, meanAbsolutePercentageError, meanSquaredError, r2, rootMeanSquaredError } from "./regression";
+import { accuracy, balancedAccuracy, precisionRecallF } from "../metrics/classification";
+import type { Label } from "../metrics/labels";
+import { averagePrecision, logLoss, rocAuc } from "../metrics/ranking";
+import { meanAbsoluteError, meanAbsolutePercentageError, meanSquaredError, r2, rootMeanSquaredError } from "../metrics/regression";
 
 /** What a scorer sees for one fold. */
 export interface ScoringInput {

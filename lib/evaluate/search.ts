@@ -13,7 +13,7 @@ import {
   resolveScorers, scoreOnRows, specName, std, taskOf, withModelParams,
 } from "./engine";
 import { seededUniform } from "./folds";
-import type { Label } from "./labels";
+import type { Label } from "../metrics/labels";
 import { MetricSpec, getScorer, positiveClassNote, positiveClasses } from "./scoring";
 import { ResultTable } from "./table";
 

@@ -20,8 +20,8 @@
  * and fails when the point estimate misses. `judgeOn: "point"` judges the point estimate alone.
  */
 import * as fs from "fs";
-import * as path from "path";
 import { DISPLAY, MimeBundle, escapeHtml } from "../display";
+import { saveJsonAtomically } from "../core/files";
 
 /** Whether larger or smaller values of a metric are better. */
 export type GoalDirection = "higher" | "lower";
@@ -471,15 +471,5 @@ export function loadGoals(file: string): Goals {
   }
 }
 
-/** Writes JSON to `file` through a temp file and a rename, so readers never see half a file. */
-export function saveJsonAtomically(file: string, value: unknown): void {
-  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
-  try {
-    fs.writeFileSync(tmp, JSON.stringify(value, null, 2) + "\n");
-    fs.renameSync(tmp, file);
-  } catch (err) {
-    fs.rmSync(tmp, { force: true });
-    throw new Error(`Could not write ${file}: ${(err as Error).message}`);
-  }
-}
+/** Writes JSON to `file` through a temp file and a rename (defined in lib/core/files, re-exported here as before). */
+export { saveJsonAtomically };

@@ -10,13 +10,9 @@ import "./boosting";
 import "./svm";
 import "./naive-bayes";
 import "./clustering";
-// The baselines (lib/evaluate) save in the same format and register their restorers.
-import { restoreLegacyBaseline } from "../evaluate/baseline";
-
-interface NnLoader {
-  isSavedNeuralNetwork(dir: string): boolean;
-  loadNeuralNetwork(dir: string): Promise<Estimator>;
-}
+// The baselines save in the same format and register their restorers.
+import { restoreLegacyBaseline } from "./baseline";
+import { isSavedNeuralNetwork, loadNeuralNetwork } from "./nn";
 
 /**
  * Restores a model written by `model.save(dir)`: dispatches on the name in `model.json` for classical
@@ -26,8 +22,7 @@ interface NnLoader {
  */
 export async function loadModel(dir: string): Promise<Estimator> {
   if (!fs.existsSync(dir)) throw new Error(`No saved model at ${path.resolve(dir)}: the directory does not exist.`);
-  const nn = require("./nn") as NnLoader;
-  if (nn.isSavedNeuralNetwork(dir)) return nn.loadNeuralNetwork(dir);
+  if (isSavedNeuralNetwork(dir)) return loadNeuralNetwork(dir);
   const legacy = readLegacy(dir);
   if (legacy) return legacy;
   const { manifest, state } = readSavedModel(dir);

@@ -10,6 +10,7 @@ import { LinearRegression, LogisticRegression, Ridge } from "./linear";
 import { SVC } from "./svm";
 import { GaussianNB } from "./naive-bayes";
 import { AGGLOMERATIVE_MAX_ROWS, AgglomerativeClustering, KMeans } from "./clustering";
+import { cnn, mlp, rnn, transformer } from "./nn";
 
 /** Problem types of the step-3 table. */
 export type RecommendTask = "binary" | "multiclass" | "regression" | "images" | "sequences" | "clustering";
@@ -50,14 +51,6 @@ export interface Recommendation {
   toString(): string;
 }
 
-interface NnBuilders {
-  mlp(p?: Record<string, unknown>): Estimator;
-  cnn(p?: Record<string, unknown>): Estimator;
-  rnn(p?: Record<string, unknown>): Estimator;
-  transformer(p?: Record<string, unknown>): Estimator;
-}
-// Loaded lazily: the neural builders pull in tfjs models only when asked for.
-const nn = (): NnBuilders => require("./nn") as NnBuilders;
 
 function sizeWord(rows: number): string {
   return rows < 1_000 ? "small" : rows < 100_000 ? "medium" : "large";
@@ -96,7 +89,7 @@ function candidatesFor(task: RecommendTask, { rows, features }: DataShape): Draf
     algorithm: "Neural network (MLP)", trainlab: "mlp()", suitability: rows >= 10_000 ? "good" : rows >= 1_000 ? "ok" : "poor",
     dataSize: rows >= 10_000 ? `${n} rows: enough to train a network` : `${n} rows: few for a network; trees usually win`,
     interpretability: "low", compute: `tfjs on the chosen backend; epochs × ${n} rows`, why: "learns feature combinations; watch train/val loss live with train()",
-    create: () => nn().mlp(),
+    create: () => mlp(),
   };
   switch (task) {
     case "binary":
@@ -154,7 +147,7 @@ function candidatesFor(task: RecommendTask, { rows, features }: DataShape): Draf
           algorithm: "Convolutional network", trainlab: "cnn()", suitability: rows >= 1_000 ? "good" : "ok",
           dataSize: rows >= 1_000 ? `${n} images: enough for a small CNN` : `${n} images: few; augment or use a pretrained network`,
           interpretability: "low (saliency maps help)", compute: `conv layers dominate; ${features.toLocaleString("en-US")} pixels per image`,
-          why: "convolutions share weights across the image and learn local patterns", create: () => nn().cnn(),
+          why: "convolutions share weights across the image and learn local patterns", create: () => cnn(),
         },
         { ...mlpClf, suitability: "poor", why: "a baseline on flattened pixels; ignores spatial structure" },
       ];
@@ -163,13 +156,13 @@ function candidatesFor(task: RecommendTask, { rows, features }: DataShape): Draf
         {
           algorithm: "Recurrent network (LSTM/GRU)", trainlab: "rnn({ cell: \"lstm\" })", suitability: "good", dataSize: `${n} sequences: fine from thousands`,
           interpretability: "low", compute: "sequential over time steps (slow for long sequences)", why: "keeps a memory of the past; good for time series and short text",
-          create: () => nn().rnn(),
+          create: () => rnn(),
         },
         {
           algorithm: "Transformer encoder", trainlab: "transformer()", suitability: rows >= 5_000 ? "good" : "ok",
           dataSize: rows >= 5_000 ? `${n} sequences: enough for a small transformer` : `${n} sequences: few; an RNN may generalize better`,
           interpretability: "low (attention weights hint)", compute: "attention is O(length²) per sequence, parallel over steps", why: "long-range dependencies via self-attention",
-          create: () => nn().transformer(),
+          create: () => transformer(),
         },
       ];
     case "clustering":

@@ -12,6 +12,7 @@ import { History, HistoryData, Logs, formatMetric, monitorMode } from "./history
 import { LiveMode, LiveView } from "./live";
 import { SeededRandom, withSeededRandom } from "./random";
 import { readLayersModel, readNamedTensors, writeDirAtomically, writeLayersModel, writeNamedTensors } from "./checkpoint";
+import * as nativePack from "../kernels/native";
 import type { FusedMLPStep } from "../kernels/native";
 
 /** Optimizers trainlab builds by name. */
@@ -134,23 +135,10 @@ export interface LoopSettings {
 
 const STATE_FILE = "trainstate.json";
 
-interface NativePack {
-  nativeKernelsActive(): boolean;
-  nativeAdam(learningRate: number): tf.Optimizer;
-  nativeSGD(learningRate: number, momentum: number): tf.Optimizer;
-  fusedMLPStep(model: tf.LayersModel, x: tf.Tensor, yOneHot: tf.Tensor, optimizer: tf.Optimizer, l2: number): FusedMLPStep | string;
-}
-
-/** The native kernel pack's fused optimizers, when the pack is loaded and active on the current (wasm) backend. */
-function activeNativePack(): NativePack | undefined {
+/** The native kernel pack's fused optimizers, when the pack is active on the current (wasm) backend. */
+function activeNativePack(): typeof nativePack | undefined {
   if (tf.getBackend() !== "wasm") return undefined;
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
-    const pack = require("../kernels/native") as NativePack;
-    return typeof pack.nativeKernelsActive === "function" && pack.nativeKernelsActive() ? pack : undefined;
-  } catch {
-    return undefined;
-  }
+  return nativePack.nativeKernelsActive() ? nativePack : undefined;
 }
 
 /**

@@ -3,13 +3,28 @@
  * already fitted) or a plain compiled/uncompiled tfjs LayersModel, and returns the History.
  */
 import * as tf from "@tensorflow/tfjs";
-import type { TargetInput } from "../data/matrix";
+import type { FeatureInput, TargetInput } from "../data/matrix";
+import type { ImageDataset } from "../datasets";
 import { ensureBackend } from "../backend";
-import { NeuralNetwork } from "../models/nn/network";
-import type { NeuralInput } from "../models/nn/inputs";
 import { History } from "./history";
 import { LossKind, TrainOptions, runLoop } from "./loop";
 import { SeededRandom, resolveSeed } from "./random";
+
+/** Everything a neural estimator (and so `train`) accepts as features. */
+export type NeuralInput = FeatureInput | tf.Tensor | ImageDataset | ArrayLike<ArrayLike<ArrayLike<number>>>;
+
+/**
+ * A model that trains itself on the loop (trainlab's neural estimators): `train` hands it the data, the options and
+ * whether to continue from its current weights. `train` knows models only through this shape, never their class.
+ */
+export interface SelfTrainingModel {
+  trainOn(x: NeuralInput, y: TargetInput | undefined, options: TrainCallOptions, warmStart: boolean): Promise<History>;
+}
+
+/** Whether `model` trains itself (has a `trainOn` method) rather than being a raw tfjs LayersModel. */
+function isSelfTraining(model: unknown): model is SelfTrainingModel {
+  return typeof model === "object" && model !== null && !(model instanceof tf.LayersModel) && typeof (model as { trainOn?: unknown }).trainOn === "function";
+}
 
 /** Training data: features and targets in any form the model accepts (tensors for a raw tfjs model). */
 export interface TrainData {
@@ -38,8 +53,8 @@ const LOSSES: Record<LossName, LossKind> = {
  * Shows a live chart in a kernel; stops cleanly on interrupt; returns per-epoch metrics.
  * @throws Error on wrong shapes, NaN, a missing loss for a raw model, or a diverging loss.
  */
-export async function train(model: NeuralNetwork | tf.LayersModel, data: TrainData, options: TrainCallOptions = {}): Promise<History> {
-  if (model instanceof NeuralNetwork) return model.trainOn(data.x, data.y as TargetInput | undefined, options, !options.reset);
+export async function train(model: SelfTrainingModel | tf.LayersModel, data: TrainData, options: TrainCallOptions = {}): Promise<History> {
+  if (isSelfTraining(model)) return model.trainOn(data.x, data.y as TargetInput | undefined, options, !options.reset);
   if (!(model instanceof tf.LayersModel)) throw new Error("train() takes a trainlab neural estimator (mlp, cnn, rnn, transformer) or a tfjs LayersModel.");
   await ensureBackend();
   if (!options.loss || !LOSSES[options.loss]) {

@@ -4,7 +4,7 @@
  */
 import type { FeatureInput, TargetInput } from "../data/matrix";
 import type { Estimator } from "../models/estimator";
-import { brierScore, calibrationCurve, CalibrationCurve } from "../evaluate/calibration";
+import { brierScore, calibrationCurve, CalibrationCurve } from "../metrics/calibration";
 import { calibrationFigure } from "../viz/calibration-curve";
 import type { Figure } from "../viz/figure";
 import type { Measurements } from "../goals";

@@ -9,13 +9,13 @@ import * as fs from "fs";
 import * as path from "path";
 import { FeatureInput, TargetInput, toTargetArray } from "../data/matrix";
 import type { Estimator } from "../models/estimator";
-import { MajorityClassifier, MeanRegressor } from "../evaluate/baseline";
+import { MajorityClassifier, MeanRegressor } from "../models/baseline";
 import { confusionMatrixFigure } from "../viz/confusion-matrix";
 import { residualsFigure } from "../viz/residuals";
 import type { Figure } from "../viz/figure";
 import type { Goals, MeasurementIntervals, Measurements, Scorecard } from "../goals";
 import { MetricInterval, PROPORTION_METRICS, bootstrapIntervals, defaultResamples, formatInterval, wilsonInterval } from "../evaluate/intervals";
-import { saveJsonAtomically } from "../goals";
+import { saveJsonAtomically } from "../core/files";
 import {
   Frame, MetricInput, ValidationResult, Value, Verdict, checkModel, fmt, hasProba, htmlTable, readTarget, resolveMetric,
   scorePredictions,

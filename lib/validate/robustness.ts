@@ -11,7 +11,7 @@ import {
 } from "./common";
 import { SeededRandom } from "./stats";
 import { toTargetArray } from "../data/matrix";
-import { compareLabels } from "../evaluate/labels";
+import { compareLabels } from "../metrics/labels";
 import type { Scorer } from "../evaluate/scoring";
 import { MetricInterval, bootstrapInterval, formatInterval, wilsonInterval } from "../evaluate/intervals";
 

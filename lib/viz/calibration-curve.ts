@@ -1,8 +1,8 @@
 /** Calibration (reliability) curve builder. */
-import type { TargetInput } from "../data/matrix";
-import { calibrationCurve } from "../evaluate/calibration";
-import { readLabels, uniqueLabels } from "../evaluate/labels";
-import type { ScoreInput } from "../evaluate/ranking";
+import type { TargetInput } from "../core/target";
+import { calibrationCurve } from "../metrics/calibration";
+import { readLabels, uniqueLabels } from "../metrics/labels";
+import type { ScoreInput } from "../metrics/ranking";
 import { Figure, PlotlyTrace, plotlyText } from "./figure";
 import { PALETTE } from "./data";
 

@@ -1,7 +1,7 @@
 /** Confusion matrix heatmap builder. */
-import type { TargetInput } from "../data/matrix";
-import { confusionMatrix } from "../evaluate/classification";
-import { readLabels, uniqueLabels } from "../evaluate/labels";
+import type { TargetInput } from "../core/target";
+import { confusionMatrix } from "../metrics/classification";
+import { readLabels, uniqueLabels } from "../metrics/labels";
 import { Figure, plotlyText } from "./figure";
 
 /** The confusion matrix's colour scale: white at 0, dark blue at the largest value. */

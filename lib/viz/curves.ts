@@ -1,7 +1,7 @@
 /** ROC and precision-recall curve builders: one curve per class (one-vs-rest), the area in the legend. */
-import type { TargetInput } from "../data/matrix";
-import { readLabels, uniqueLabels } from "../evaluate/labels";
-import { ScoreInput, averagePrecision, precisionRecallCurve, rocAuc, rocCurve } from "../evaluate/ranking";
+import type { TargetInput } from "../core/target";
+import { readLabels, uniqueLabels } from "../metrics/labels";
+import { ScoreInput, averagePrecision, precisionRecallCurve, rocAuc, rocCurve } from "../metrics/ranking";
 import { Figure, PlotlyTrace, plotlyText } from "./figure";
 import { PALETTE } from "./data";
 

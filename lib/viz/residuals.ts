@@ -1,6 +1,6 @@
 /** Residuals-versus-predicted builder for regression models. */
-import type { TargetInput } from "../data/matrix";
-import { readNumbers } from "../evaluate/labels";
+import type { TargetInput } from "../core/target";
+import { readNumbers } from "../metrics/labels";
 import { Figure, plotlyText } from "./figure";
 
 /**

@@ -6,9 +6,10 @@ import * as tf from "@tensorflow/tfjs";
 import { FeatureInput, isMatrix, toMatrix, toTargetArray, TargetInput } from "../../data/matrix";
 import type { ImageDataset } from "../../datasets";
 import { ValidationError, asValidationError, checkConsistentLength, checkFeatureRows, checkPresent } from "../../core/validation";
+import type { NeuralInput } from "../../train/train";
 
-/** Everything a neural estimator accepts as features. */
-export type NeuralInput = FeatureInput | tf.Tensor | ImageDataset | ArrayLike<ArrayLike<ArrayLike<number>>>;
+/** Everything a neural estimator accepts as features (defined beside `train`, which takes the same). */
+export type { NeuralInput };
 
 /** What the architecture needs. */
 export interface InputSpec {

@@ -1,8 +1,8 @@
 /**
  * Label handling shared by the classification metrics: scikit-learn's `unique_labels` and `type_of_target`, in short.
  */
-import type { TargetInput } from "../data/matrix";
-import { toTargetArray } from "../data/matrix";
+import type { TargetInput } from "../core/target";
+import { toTargetArray } from "../core/target";
 import { Label, ValidationError, asValidationError, checkLabelValues, compareLabels } from "../core/validation";
 
 export type { Label };

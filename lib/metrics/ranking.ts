@@ -2,7 +2,7 @@
  * Metrics on scores and probabilities: ROC and precision-recall curves, ROC AUC, average precision (PR AUC) and
  * log loss, matching scikit-learn 1.2.
  */
-import type { TargetInput } from "../data/matrix";
+import type { TargetInput } from "../core/target";
 import { Label, checkSameLength, compareLabels, readLabels, readNumbers, uniqueLabels } from "./labels";
 
 /** Scores: one number per sample (binary: the positive class's score) or one row of class probabilities per sample. */

@@ -7,12 +7,12 @@
 import * as fs from "fs";
 import type { FeatureInput, TargetInput } from "../data/matrix";
 import { toMatrix, toTargetArray } from "../data/matrix";
-import type { Classifier, FitOptions, Params, Regressor } from "../models/estimator";
-import { MODEL_FORMAT_VERSION, ModelState, SavedModelManifest, registerRestorer, writeDirAtomically } from "../models/base";
+import type { Classifier, FitOptions, Params, Regressor } from "./estimator";
+import { MODEL_FORMAT_VERSION, ModelState, SavedModelManifest, registerRestorer, writeDirAtomically } from "./base";
 import {
   ValidationError, asValidationError, checkClassificationTarget, checkFeatureRows, checkConsistentLength, checkFitted, checkPresent, checkRegressionTarget, checkScoringLabels,
 } from "../core/validation";
-import { Label } from "./labels";
+import { Label } from "../metrics/labels";
 
 function manifestOf(name: string, kind: "classifier" | "regressor", state: ModelState): SavedModelManifest {
   return { format: "trainlab-model", version: MODEL_FORMAT_VERSION, name, kind, params: {}, state, savedAt: new Date().toISOString() };

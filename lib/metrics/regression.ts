@@ -1,7 +1,7 @@
 /**
  * Regression metrics, matching scikit-learn 1.2: MSE, RMSE, MAE, R² and MAPE.
  */
-import type { TargetInput } from "../data/matrix";
+import type { TargetInput } from "../core/target";
 import { checkSameLength, readNumbers, stableSum } from "./labels";
 
 function readPair(yTrue: TargetInput, yPred: TargetInput | ArrayLike<number>): [number[], number[]] {

@@ -1,7 +1,7 @@
 /**
  * Probability calibration: the reliability curve (scikit-learn's `calibration_curve`) and the Brier score.
  */
-import type { TargetInput } from "../data/matrix";
+import type { TargetInput } from "../core/target";
 import { Label, checkSameLength, readLabels, readNumbers, uniqueLabels } from "./labels";
 
 /** A reliability curve: per non-empty bin, the observed fraction of positives against the mean predicted probability. */

@@ -1,7 +1,7 @@
 /**
  * Classification metrics on predicted labels, matching scikit-learn 1.2 (zero_division="warn" acts as 0).
  */
-import type { TargetInput } from "../data/matrix";
+import type { TargetInput } from "../core/target";
 import { Label, checkSameLength, labelIndex, readLabels, uniqueLabels } from "./labels";
 
 /** How precision/recall/F1 combine per-class values (scikit-learn's `average`). */
