@@ -17,7 +17,7 @@ import { Worker } from "worker_threads";
 import * as zmq from "zeromq";
 import type { Executor, Outcome } from "./executor";
 import { History, HistoryRequest } from "./history";
-import { RenderedBundle, normalizeBundle, plainText, renderValue } from "./render";
+import { RenderedBundle, normalizeBundle, plainText, renderValue, safeString } from "./render";
 import { ConnectionInfo, Header, INPUT_BUFFER_BYTES, Message, PROTOCOL_VERSION, Signer, makeHeader } from "./wire";
 import type { FromWorker, ToWorker, WorkerData } from "./control-worker";
 
@@ -487,7 +487,6 @@ export class KernelServer {
           if (type.endsWith("_request")) this.send(socket, msg, type.replace(/_request$/, "_reply"), { status: "error", ename: "NotImplemented", evalue: `${type} is not supported by trainlab`, traceback: [] });
       }
     } catch (err) {
-      const { safeString } = require("./render") as typeof import("./render");
       const evalue = safeString(err instanceof Error ? err.message : err);
       const traceback = [`InternalError: ${evalue}`, safeString(err instanceof Error ? err.stack : "")];
       this.log(`${type} failed: ${traceback[1]}`);
