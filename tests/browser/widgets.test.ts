@@ -22,7 +22,7 @@ function artifact(name: string): string {
   return path.join(artifacts, name);
 }
 
-/** The notebook: a line chart whose slope a slider sets, once with observe + Output, once with interact. */
+/** The notebook: a line chart whose slope a slider sets, with observe + Output, with interact, and with observe + a display handle. */
 const CELLS = [
   [
     'import { IntSlider, Output, VBox, interact, display, scatter } from "trainlab";',
@@ -38,6 +38,12 @@ const CELLS = [
     "new VBox([slope, chart])",
   ].join("\n"),
   "interact(({ a }) => line(a), { a: [1, 9] })",
+  [
+    "const handle = display(line(1));",
+    "const steep = new IntSlider({ value: 1, min: 1, max: 9, description: \"steep\" });",
+    "steep.observe(\"value\", (change) => handle.update(line(change.new)));",
+    "steep",
+  ].join("\n"),
 ];
 
 function notebookJson(): string {
@@ -182,6 +188,17 @@ describe("JupyterLab 3.6 with @jupyter-widgets/jupyterlab-manager: a slider's ke
     await waitForChart(page, 1, [0, 3, 6, 9, 12], "after two ArrowLeft presses, a = 3");
     assert.equal((await sliderState(page, 1)).readout, "3");
     await page.screenshot({ path: artifact("widgets-2-interact-at-3.png") });
+  });
+
+  it("observe + display handle: the callback's update_display_data redraws the chart the cell displayed", async () => {
+    await waitForChart(page, 2, [0, 1, 2, 3, 4], "after the run, slope 1");
+    const handle = page.locator(".jp-Cell").nth(2).locator(".widget-slider .noUi-handle");
+    await handle.scrollIntoViewIfNeeded();
+    await handle.focus();
+    await page.keyboard.press("End");
+    await waitForChart(page, 2, [0, 9, 18, 27, 36], "after End, slope 9 (the maximum)");
+    assert.equal((await sliderState(page, 2)).readout, "9");
+    await page.screenshot({ path: artifact("widgets-3-display-handle-at-9.png") });
   });
 
   it("the page logged no errors and asked for nothing outside the server", () => {
