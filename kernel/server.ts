@@ -39,13 +39,14 @@ export interface Comm {
   /** Sends `comm_msg`; `metadata` and binary `buffers` are optional (the widgets protocol uses both). */
   send(data: unknown, metadata?: Record<string, unknown>, buffers?: ArrayBufferView[]): void;
   close(data?: unknown): void;
-  onMessage(handler: (data: unknown, msg: Message) => void): void;
+  /** A handler may return a promise: the kernel stays busy for that message (no `idle`) until it settles. */
+  onMessage(handler: (data: unknown, msg: Message) => void | Promise<void>): void;
   onClose(handler: (data: unknown) => void): void;
 }
 
 interface CommState {
   comm: Comm;
-  messageHandlers: Array<(data: unknown, msg: Message) => void>;
+  messageHandlers: Array<(data: unknown, msg: Message) => void | Promise<void>>;
   closeHandlers: Array<(data: unknown) => void>;
 }
 
@@ -468,7 +469,7 @@ export class KernelServer {
           this.commOpen(msg);
           break;
         case "comm_msg":
-          this.commMsg(msg);
+          await this.commMsg(msg);
           break;
         case "comm_close":
           this.commClose(msg);
@@ -665,7 +666,12 @@ export class KernelServer {
     }
   }
 
-  private commMsg(msg: Message): void {
+  /**
+   * Runs the comm's handlers under the message's parent, and settles after the promises they return: the message's
+   * `idle` must follow everything its handlers publish (a frontend stops listening to a message's output at its
+   * `idle`; ipywidgets' Output widget and update throttling rely on it).
+   */
+  private async commMsg(msg: Message): Promise<void> {
     const { comm_id: commId, data } = msg.content as { comm_id: string; data: unknown };
     const state = this.comms.get(commId);
     if (!state) {
@@ -673,14 +679,16 @@ export class KernelServer {
       return;
     }
     this.handling = { header: msg.header, identities: msg.identities, allowStdin: false };
+    const pending: Array<void | Promise<void>> = [];
     try {
       const parent = this.handling;
       this.commScope.run(parent, () => {
-        for (const h of state.messageHandlers) h(data, msg);
+        for (const h of state.messageHandlers) pending.push(h(data, msg));
       });
     } finally {
       this.handling = undefined;
     }
+    await Promise.all(pending.map((p) => Promise.resolve(p).catch((err) => this.log(`comm_msg handler failed: ${(err as Error)?.stack ?? String(err)}`))));
   }
 
   private commClose(msg: Message): void {

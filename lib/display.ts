@@ -59,8 +59,8 @@ export interface BridgeComm {
   send(data: unknown, metadata?: Record<string, unknown>, buffers?: ArrayBufferView[]): void;
   /** Sends `comm_close` (once; later calls do nothing). */
   close(data?: unknown): void;
-  /** Adds a handler for the frontend's `comm_msg` on this comm. */
-  onMessage(handler: (data: unknown, msg: CommMessage) => void): void;
+  /** Adds a handler for the frontend's `comm_msg` on this comm; the kernel stays busy for the message until a returned promise settles. */
+  onMessage(handler: (data: unknown, msg: CommMessage) => void | Promise<void>): void;
   /** Adds a handler for the frontend's `comm_close` on this comm. */
   onClose(handler: (data: unknown) => void): void;
 }

@@ -93,7 +93,9 @@ export class Interactive<S extends InteractSpec> extends VBox {
     super([...Object.values(controls), output]);
     this.controls = controls;
     this.output = output;
-    for (const c of Object.values(controls)) c.onValue(() => void this.rerun());
+    // The rerun's promise goes back to the comm message that moved the control: the kernel stays busy for it until
+    // the run (async fn included) has drawn its output.
+    for (const c of Object.values(controls)) c.onValue(() => this.rerun());
     this.firstRun = this.rerun();
   }
 

@@ -22,8 +22,8 @@ export interface ManagedModel {
   modelSpec(): { model_name: string; model_module: string; model_module_version: string };
   /** The model's full state, buffers included. */
   fullState(): WidgetState;
-  /** Handles one message a frontend sent on the model's comm. */
-  receive(data: unknown, buffers: ArrayBufferView[], msg?: CommMessage): void;
+  /** Handles one message a frontend sent on the model's comm; resolves when the callbacks it started have finished. */
+  receive(data: unknown, buffers: ArrayBufferView[], msg?: CommMessage): void | Promise<void>;
   /** Binds the model to a comm the frontend (re)opened for it. */
   attach(comm: BridgeComm): void;
   /** Forgets the comm after the frontend closed it. */
@@ -119,7 +119,7 @@ export class WidgetRegistry {
   private route(model: ManagedModel, comm: BridgeComm): void {
     comm.onMessage((data, msg) => {
       this.frontendSpeaks();
-      model.receive(data, msg.buffers ?? [], msg);
+      return model.receive(data, msg.buffers ?? [], msg);
     });
     comm.onClose(() => {
       if (this.models.get(model.modelId) === model) this.models.delete(model.modelId);

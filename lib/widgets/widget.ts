@@ -160,19 +160,25 @@ export class Widget<S extends WidgetState = WidgetState> implements Displayable,
     return String(this.attrs._model_name ?? "Widget").replace(/Model$/, "");
   }
 
-  /** Handles one message the frontend sent on this model's comm (the registry calls it). */
-  receive(data: unknown, buffers: ArrayBufferView[]): void {
+  /**
+   * Handles one message the frontend sent on this model's comm (the registry calls it). Resolves when the observers
+   * and custom handlers it ran have finished (async ones included), so the kernel reports the message idle only
+   * after their output; their errors are reported, never thrown.
+   */
+  receive(data: unknown, buffers: ArrayBufferView[]): Promise<void> {
+    const running: Array<Promise<void>> = [];
     const d = (data ?? {}) as { method?: unknown; state?: Record<string, StateValue>; buffer_paths?: BufferPath[]; content?: JsonValue };
     if (d.method === "update" && d.state && typeof d.state === "object") {
       const state = putBuffers({ ...d.state }, d.buffer_paths ?? [], buffers);
-      this.fromFrontend(state);
+      this.fromFrontend(state, running);
     } else if (d.method === "request_state") {
       this.sendState(Object.keys(this.attrs));
     } else if (d.method === "custom") {
-      for (const h of [...this.customHandlers]) this.runCallback(`${this.describe()}: custom message handler`, () => h(d.content ?? null, buffers));
+      for (const h of [...this.customHandlers]) this.runCallback(`${this.describe()}: custom message handler`, () => h(d.content ?? null, buffers), running);
     } else {
       console.error(`${this.describe()}: unknown widget message method ${JSON.stringify(d.method)}`);
     }
+    return Promise.all(running).then(() => undefined);
   }
 
   /** Binds the model to a comm the frontend (re)opened for it. */
@@ -196,7 +202,7 @@ export class Widget<S extends WidgetState = WidgetState> implements Displayable,
     return next;
   }
 
-  private fromFrontend(state: Record<string, StateValue>): void {
+  private fromFrontend(state: Record<string, StateValue>, running: Array<Promise<void>>): void {
     const known = Object.keys(state).filter((k) => k in this.attrs);
     if (echoEnabled() && known.length > 0 && this.comm && !this.isClosed) {
       const echo: WidgetState = {};
@@ -208,7 +214,7 @@ export class Widget<S extends WidgetState = WidgetState> implements Displayable,
     for (const k of known) patch[k] = state[k];
     this.lock = patch;
     try {
-      this.apply(patch as Partial<S>, true);
+      this.apply(patch as Partial<S>, true, running);
     } catch (err) {
       // The frontend sent a value the model refuses: say so, and put the frontend back in sync.
       console.error(`${this.describe()}: ${(err as Error).message}`);
@@ -218,7 +224,7 @@ export class Widget<S extends WidgetState = WidgetState> implements Displayable,
     }
   }
 
-  private apply(patch: Partial<S>, fromFrontend: boolean): void {
+  private apply(patch: Partial<S>, fromFrontend: boolean, running?: Array<Promise<void>>): void {
     const names = Object.keys(patch).filter((k) => (patch as Record<string, unknown>)[k] !== undefined);
     if (names.length === 0) return;
     const next = this.validate({ ...this.attrs, ...patch }, names);
@@ -233,7 +239,7 @@ export class Widget<S extends WidgetState = WidgetState> implements Displayable,
     const toSend = changes.map((c) => c.name).filter((name) => !(this.lock && name in this.lock && sameStateValue(this.lock[name], this.attrs[name])));
     this.sendState(toSend);
     for (const c of changes) {
-      for (const cb of [...(this.observers.get(c.name) ?? [])]) this.runCallback(`${this.describe()}: observer of "${c.name}"`, () => cb(c));
+      for (const cb of [...(this.observers.get(c.name) ?? [])]) this.runCallback(`${this.describe()}: observer of "${c.name}"`, () => cb(c), running);
     }
   }
 
@@ -245,10 +251,14 @@ export class Widget<S extends WidgetState = WidgetState> implements Displayable,
     this.comm.send({ method: "update", state: split.state, buffer_paths: split.bufferPaths }, {}, split.buffers);
   }
 
-  private runCallback(what: string, fn: () => void | Promise<void>): void {
+  /** Runs a callback, reporting its error; an async one's settled promise goes to `running` when given. */
+  private runCallback(what: string, fn: () => void | Promise<void>, running?: Array<Promise<void>>): void {
     try {
       const r = fn();
-      if (r && typeof (r as Promise<void>).then === "function") (r as Promise<void>).then(undefined, (err) => report(what, err));
+      if (r && typeof (r as Promise<void>).then === "function") {
+        const settled = (r as Promise<void>).then(undefined, (err) => report(what, err));
+        running?.push(settled);
+      }
     } catch (err) {
       report(what, err);
     }

@@ -296,6 +296,28 @@ describe("kernel: Jupyter widgets protocol 2.1 with a real client", function () 
     assert.ok(!r.outputs.some((o) => o.msg_type === "display_data" && String(o.content.data["text/plain"]).startsWith("cross-validation:")), "no text line beside the widget");
   });
 
+  // Found in JupyterLab 3.6 (tests/browser/widgets.test.ts): the kernel went idle for the comm message while an
+  // async callback (interact's rerun) was still running, so the chart it drew came after idle and JupyterLab,
+  // which stops listening to a message at its idle, dropped it; the slider's next value, which ipywidgets holds
+  // back until that idle, was lost too.
+  it("a comm message stays busy until its async observe callbacks and interact reruns have finished: their output comes before idle", async () => {
+    const r = ok(await kernel.execute([
+      "const slow = new IntSlider({ value: 1, min: 0, max: 9 });",
+      "slow.observe(\"value\", async (c) => { await new Promise((res) => setTimeout(res, 300)); console.log(`slow saw ${c.new}`); });",
+      "slow",
+    ].join("\n")));
+    const slow = shownModel(r);
+    const u = await kernel.comm("comm_msg", update(slow, { value: 6 }));
+    assert.deepEqual(u.statuses.slice(-1), ["idle"]);
+    assert.equal(stdout(u.outputs), "slow saw 6\n", `the callback's output belongs before the message's idle: ${JSON.stringify(u.outputs)}`);
+
+    const ui = ok(await kernel.execute("const twice = interact(async ({ n }) => { await new Promise((res) => setTimeout(res, 300)); return `twice ${2 * n}`; }, { n: [0, 10] });\nawait twice.ready;\ntwice"));
+    const slider = opens(ui.outputs).find((o) => o.content.data.state._model_name === "IntSliderModel")?.content.comm_id;
+    assert.ok(slider, JSON.stringify(opens(ui.outputs)));
+    const moved = await kernel.comm("comm_msg", update(slider, { value: 7 }));
+    assert.ok(JSON.stringify(moved.outputs).includes("twice 14"), `interact's rerun drew its result before idle: ${JSON.stringify(moved.outputs)}`);
+  });
+
   it("with JUPYTER_WIDGETS_ECHO=0 (as ipywidgets) a frontend update is applied without echo_update", async () => {
     const quiet = await KernelClient.start(undefined, { JUPYTER_WIDGETS_ECHO: "0" });
     try {

@@ -2,7 +2,8 @@
  * A JupyterLab 3.6 notebook page built from JupyterLab's own packages, the way JupyterLab's `examples/notebook`
  * assembles one: ServiceManager (REST + kernel websocket of the jupyter_server that serves this page),
  * DocumentManager + NotebookWidgetFactory (NotebookPanel with its default toolbar), the standard RenderMime
- * factories plus jupyterlab-plotly's mime renderer, CodeMirror editors and the kernel completer.
+ * factories plus jupyterlab-plotly's mime renderer, Jupyter widgets (@jupyter-widgets/jupyterlab-manager's
+ * WidgetManager and renderer, see registerWidgets), CodeMirror editors and the kernel completer.
  *
  * The page opens the notebook named by `?path=` (relative to the server's root) without starting a kernel; the
  * user picks one from the toolbar's kernel name, as in JupyterLab. Keyboard: Shift-Enter runs a cell, Tab
@@ -22,6 +23,9 @@ import "@jupyterlab/outputarea/style/index.js";
 import "@jupyterlab/codemirror/style/index.js";
 import "@jupyterlab/docmanager/style/index.js";
 import "jupyterlab-plotly/style/index.css";
+// The stylesheets @jupyter-widgets/jupyterlab-manager's plugin imports.
+import "@jupyter-widgets/base/css/index.css";
+import "@jupyter-widgets/controls/css/widgets-base.css";
 import "./index.css";
 
 import { CommandRegistry } from "@lumino/commands";
@@ -36,6 +40,12 @@ import { editorServices } from "@jupyterlab/codemirror";
 import { NotebookActions, NotebookModelFactory, NotebookPanel, NotebookWidgetFactory } from "@jupyterlab/notebook";
 import { Completer, CompleterModel, CompletionConnector, CompletionHandler } from "@jupyterlab/completer";
 import { rendererFactory as plotlyRendererFactory } from "jupyterlab-plotly/lib/plotly-renderer";
+import * as widgetsBase from "@jupyter-widgets/base";
+import * as widgetsControls from "@jupyter-widgets/controls";
+import { JUPYTER_CONTROLS_VERSION } from "@jupyter-widgets/controls/lib/version";
+import { WidgetManager, WIDGET_VIEW_MIMETYPE } from "@jupyter-widgets/jupyterlab-manager/lib/manager";
+import { WidgetRenderer } from "@jupyter-widgets/jupyterlab-manager/lib/renderer";
+import { OutputModel, OutputView, OUTPUT_WIDGET_VERSION } from "@jupyter-widgets/jupyterlab-manager/lib/output";
 
 const RUN_ALL = "notebook:run-all-cells";
 
@@ -76,6 +86,7 @@ async function main() {
   const panel = docManager.open(path, "Notebook");
   if (!panel) throw new Error(`Could not open ${path}.`);
   const notebook = panel.content;
+  const widgetManager = registerWidgets(panel);
 
   // Completion: the kernel's complete_request through JupyterLab's completer widget.
   const completer = new Completer({ editor: null, model: new CompleterModel() });
@@ -137,8 +148,47 @@ async function main() {
 
   await panel.context.ready;
   connect();
-  window.trainlabLab = { panel, manager, commands };
+  window.trainlabLab = { panel, manager, commands, widgetManager };
   document.body.dataset.notebookReady = "true";
+}
+
+/**
+ * Jupyter widgets as @jupyter-widgets/jupyterlab-manager's plugins set them up in JupyterLab (lib/plugin.js:
+ * managerPlugin, baseWidgetsPlugin, controlWidgetsPlugin, outputWidgetPlugin, registerNotebookWidgetManager): one
+ * WidgetManager for the panel's document context (it follows the session's kernel changes and restarts itself),
+ * the base, controls and output widget modules registered with it, and a renderer of
+ * application/vnd.jupyter.widget-view+json bound to it in the panel's own RenderMime (rank -10, as there). The
+ * plugin waits for a kernel id before it creates the manager; the harness opens notebooks without a kernel, so the
+ * manager is made at once and picks up the kernel when the user chooses one.
+ */
+function registerWidgets(panel) {
+  const rendermime = panel.content.rendermime;
+  const widgetManager = new WidgetManager(panel.context, rendermime, { saveState: false });
+  widgetManager.register({
+    name: "@jupyter-widgets/base",
+    version: widgetsBase.JUPYTER_WIDGETS_VERSION,
+    exports: {
+      WidgetModel: widgetsBase.WidgetModel,
+      WidgetView: widgetsBase.WidgetView,
+      DOMWidgetView: widgetsBase.DOMWidgetView,
+      DOMWidgetModel: widgetsBase.DOMWidgetModel,
+      LayoutModel: widgetsBase.LayoutModel,
+      LayoutView: widgetsBase.LayoutView,
+      StyleModel: widgetsBase.StyleModel,
+      StyleView: widgetsBase.StyleView,
+      ErrorWidgetView: widgetsBase.ErrorWidgetView,
+    },
+  });
+  widgetManager.register({ name: "@jupyter-widgets/controls", version: JUPYTER_CONTROLS_VERSION, exports: widgetsControls });
+  widgetManager.register({ name: "@jupyter-widgets/output", version: OUTPUT_WIDGET_VERSION, exports: { OutputModel, OutputView } });
+  rendermime.removeMimeType(WIDGET_VIEW_MIMETYPE);
+  rendermime.addFactory({
+    safe: false,
+    mimeTypes: [WIDGET_VIEW_MIMETYPE],
+    createRenderer: (options) => new WidgetRenderer(options, widgetManager),
+  }, -10);
+  panel.disposed.connect(() => widgetManager.dispose());
+  return widgetManager;
 }
 
 main().catch((err) => {
