@@ -15,7 +15,7 @@ import {
 } from "./base";
 import { binMatrix, fitBinThresholds } from "./binning";
 import { normalizeImportance } from "./cart";
-import { CTRL, CTRL_WORDS, ERROR_TEXT_BYTES, HistInputs, HistWorkerData, HistWorkerFault, histFeatures } from "./hist";
+import { CTRL, CTRL_WORDS, ERROR_TEXT_BYTES, HistInputs, HistWorkerData, HistWorkerFault, nodeHistograms } from "./hist";
 
 const HIST_WORKER_FILE = path.join(__dirname, "hist-worker.js");
 
@@ -155,16 +155,18 @@ class HistTreeGrower {
       this.pool.push(view);
     }
     this.importance = new Float64Array(cols);
-    this.rootCounts = new Float64Array(cols * BINS);
+    this.rootCounts = new Float64Array(alloc(cols * BINS * 8));
     for (let f = 0; f < cols; f++) for (let i = 0; i < rows; i++) this.rootCounts[f * BINS + bins[f * rows + i]]++;
-    this.inputs = { bins: this.bins, rows, cols, idx: this.idx, grad: this.grad, hess: this.hess, gOrdered: this.gOrdered, hOrdered: this.hOrdered };
+    this.inputs = {
+      bins: this.bins, rows, cols, idx: this.idx, grad: this.grad, hess: this.hess, gOrdered: this.gOrdered, hOrdered: this.hOrdered, rootCounts: this.rootCounts,
+    };
     if (parallel) {
       this.ctrl = new Int32Array(new SharedArrayBuffer(CTRL_WORDS * 4));
       this.errorText = new Uint8Array(new SharedArrayBuffer(ERROR_TEXT_BYTES));
       const data: HistWorkerData = {
         bins: this.bins.buffer as SharedArrayBuffer, rows, cols, idx: this.idx.buffer as SharedArrayBuffer, grad: this.grad.buffer as SharedArrayBuffer,
         hess: this.hess.buffer as SharedArrayBuffer, gOrdered: this.gOrdered.buffer as SharedArrayBuffer, hOrdered: this.hOrdered.buffer as SharedArrayBuffer,
-        store: this.store.buffer as SharedArrayBuffer, histSize: this.histSize, ctrl: this.ctrl.buffer as SharedArrayBuffer,
+        rootCounts: this.rootCounts.buffer as SharedArrayBuffer, store: this.store.buffer as SharedArrayBuffer, histSize: this.histSize, ctrl: this.ctrl.buffer as SharedArrayBuffer,
         errorText: this.errorText.buffer as SharedArrayBuffer, fault: histWorkerTestHooks.fault,
       };
       this.worker = new Worker(HIST_WORKER_FILE, { workerData: data });
@@ -207,7 +209,7 @@ class HistTreeGrower {
   }
 
   /** Waits, in short slices, until job `seq` is done; computes it here when the worker has not claimed it in time. */
-  private awaitWorker(seq: number, start: number, end: number, hist: Float64Array, f0: number): void {
+  private awaitWorker(seq: number, start: number, end: number, hist: Float64Array, parent: Float64Array | null, f0: number): void {
     const ctrl = this.ctrl as Int32Array;
     const t0 = Date.now();
     for (let spin = 0; ; spin++) {
@@ -218,7 +220,7 @@ class HistTreeGrower {
         if (Atomics.load(ctrl, CTRL.claim) !== seq && waited > UNCLAIMED_MS) {
           // The worker is late: do its half here, unless it claims the job at this very moment.
           if (Atomics.compareExchange(ctrl, CTRL.claim, seq - 1, seq) === seq - 1) {
-            histFeatures(this.inputs, start, end, hist, f0, this.cols);
+            nodeHistograms(this.inputs, start, end, hist, parent, f0, this.cols);
             return;
           }
         }
@@ -230,13 +232,16 @@ class HistTreeGrower {
     }
   }
 
+  /** A free histogram buffer (its contents are stale: {@link nodeHistograms} overwrites them). */
   private takeHist(): Float64Array {
-    const h = this.pool.pop() as Float64Array;
-    h.fill(0);
-    return h;
+    return this.pool.pop() as Float64Array;
   }
 
-  private buildHist(start: number, end: number, hist: Float64Array): void {
+  /**
+   * Writes the histograms of node rows idx[start, end) into `hist` and, when `parent` is given, subtracts them from it
+   * (leaving the sibling's). With the worker, each thread does this for half of the features.
+   */
+  private buildHist(start: number, end: number, hist: Float64Array, parent: Float64Array | null): void {
     const { rows, cols, idx, grad, hess, gOrdered, hOrdered, ctrl } = this;
     const n = end - start;
     if (n !== rows) {
@@ -253,16 +258,13 @@ class HistTreeGrower {
       Atomics.store(ctrl, CTRL.start, start);
       Atomics.store(ctrl, CTRL.end, end);
       Atomics.store(ctrl, CTRL.slot, this.slotOf.get(hist) as number);
+      Atomics.store(ctrl, CTRL.parent, parent ? (this.slotOf.get(parent) as number) : -1);
       Atomics.store(ctrl, CTRL.f0, split);
       const seq = Atomics.add(ctrl, CTRL.seq, 1) + 1;
       Atomics.notify(ctrl, CTRL.seq);
-      histFeatures(this.inputs, start, end, hist, 0, split);
-      this.awaitWorker(seq, start, end, hist, split);
-    } else histFeatures(this.inputs, start, end, hist, 0, cols);
-    if (n === rows) {
-      const counts = this.rootCounts;
-      for (let q = 0; q < counts.length; q++) hist[q * 3 + 2] = counts[q];
-    }
+      nodeHistograms(this.inputs, start, end, hist, parent, 0, split);
+      this.awaitWorker(seq, start, end, hist, parent, split);
+    } else nodeHistograms(this.inputs, start, end, hist, parent, 0, cols);
   }
 
   private findSplit(leaf: Leaf): void {
@@ -328,7 +330,7 @@ class HistTreeGrower {
       sumH += hess[i];
     }
     const root: Leaf = { node: 0, start: 0, end: rows, depth: 0, hist: this.takeHist(), sumG, sumH, gain: 0, feature: -1, bin: 0, leftG: 0, leftH: 0, leftN: 0 };
-    this.buildHist(0, rows, root.hist);
+    this.buildHist(0, rows, root.hist, null);
     this.findSplit(root);
     const leaves: Leaf[] = [root];
     let leafCount = 1;
@@ -370,10 +372,7 @@ class HistTreeGrower {
         // Build the smaller child; the larger one is the parent minus it (in the parent's buffer).
         const [small, large] = mid - leaf.start <= leaf.end - mid ? [leftLeaf, rightLeaf] : [rightLeaf, leftLeaf];
         small.hist = this.takeHist();
-        this.buildHist(small.start, small.end, small.hist);
-        const ph = large.hist;
-        const sh = small.hist;
-        for (let q = 0; q < ph.length; q++) ph[q] -= sh[q];
+        this.buildHist(small.start, small.end, small.hist, large.hist);
         this.findSplit(leftLeaf);
         this.findSplit(rightLeaf);
       }

@@ -1,12 +1,15 @@
 /**
- * Worker thread of gradient boosting: builds the second half of the features' histograms of each node it is signalled.
+ * Worker thread of gradient boosting: does the histogram work (build, and subtract from the parent) of the second half
+ * of the features of each node it is signalled.
  * A job that throws is reported through shared memory (the main thread is blocked in Atomics and cannot see events),
  * and so is the thread's exit.
  */
 import { workerData } from "worker_threads";
-import { CTRL, HistInputs, HistWorkerData, histFeatures } from "./hist";
+import { CTRL, HistInputs, HistWorkerData, nodeHistograms } from "./hist";
 
 const d = workerData as HistWorkerData;
+/** Polls of the job counter before the thread sleeps in Atomics.wait (some tens of microseconds). */
+const SPIN_POLLS = 20_000;
 const ctrl = new Int32Array(d.ctrl);
 const errorText = new Uint8Array(d.errorText);
 
@@ -27,12 +30,15 @@ function report(e: unknown): void {
 try {
   const inputs: HistInputs = {
     bins: new Uint8Array(d.bins), rows: d.rows, cols: d.cols, idx: new Int32Array(d.idx), grad: new Float64Array(d.grad), hess: new Float64Array(d.hess),
-    gOrdered: new Float64Array(d.gOrdered), hOrdered: new Float64Array(d.hOrdered),
+    gOrdered: new Float64Array(d.gOrdered), hOrdered: new Float64Array(d.hOrdered), rootCounts: new Float64Array(d.rootCounts),
   };
   const store = new Float64Array(d.store);
   Atomics.store(ctrl, CTRL.ready, 1);
   let seen = 0;
   for (;;) {
+    // While a tree grows the next node comes within microseconds: poll a little before sleeping (waking a sleeping
+    // thread costs more than a small node's histograms).
+    for (let spin = 0; spin < SPIN_POLLS && Atomics.load(ctrl, CTRL.seq) === seen; spin++);
     Atomics.wait(ctrl, CTRL.seq, seen);
     const seq = Atomics.load(ctrl, CTRL.seq);
     seen = seq;
@@ -43,7 +49,9 @@ try {
     if (d.fault === "throw") throw new Error("injected test failure in the histogram worker");
     const slot = Atomics.load(ctrl, CTRL.slot);
     const hist = store.subarray(slot * d.histSize, (slot + 1) * d.histSize);
-    histFeatures(inputs, Atomics.load(ctrl, CTRL.start), Atomics.load(ctrl, CTRL.end), hist, Atomics.load(ctrl, CTRL.f0), d.cols);
+    const parentSlot = Atomics.load(ctrl, CTRL.parent);
+    const parent = parentSlot >= 0 ? store.subarray(parentSlot * d.histSize, (parentSlot + 1) * d.histSize) : null;
+    nodeHistograms(inputs, Atomics.load(ctrl, CTRL.start), Atomics.load(ctrl, CTRL.end), hist, parent, Atomics.load(ctrl, CTRL.f0), d.cols);
     Atomics.store(ctrl, CTRL.done, seq);
     Atomics.notify(ctrl, CTRL.done);
   }

@@ -16,6 +16,28 @@ export interface HistInputs {
   hess: Float64Array;
   gOrdered: Float64Array;
   hOrdered: Float64Array;
+  /** Row counts per (feature, bin) of all rows (layout f * 256 + bin): the root's counts, the same for every tree. */
+  rootCounts: Float64Array;
+}
+
+/**
+ * All the histogram work of features [f0, f1) for one node, so that threads can share a node by features:
+ * overwrites `hist` with the sums over the node rows idx[start, end), then, when `parent` is given (the parent's
+ * histograms, which the sibling inherits), subtracts them from it: parent − this node = the sibling's histograms.
+ */
+export function nodeHistograms(
+  inp: HistInputs, start: number, end: number, hist: Float64Array, parent: Float64Array | null, f0: number, f1: number,
+): void {
+  const stride = HIST_BINS * 3;
+  const lo = f0 * stride;
+  const hi = f1 * stride;
+  hist.fill(0, lo, hi);
+  histFeatures(inp, start, end, hist, f0, f1);
+  if (end - start === inp.rows) {
+    const counts = inp.rootCounts;
+    for (let q = f0 * HIST_BINS; q < f1 * HIST_BINS; q++) hist[q * 3 + 2] = counts[q];
+  }
+  if (parent) for (let q = lo; q < hi; q++) parent[q] -= hist[q];
 }
 
 /**
@@ -74,12 +96,14 @@ export function histFeatures(inp: HistInputs, start: number, end: number, hist: 
 
 /**
  * Control words shared with the histogram worker (an Int32Array of {@link CTRL_WORDS}). The main thread writes a job
- * (start, end, slot, f0) and then bumps `seq`; whoever first moves `claim` from seq − 1 to seq computes it (the worker,
+ * (start, end, slot, parent slot or −1, f0: the worker takes features f0..cols of {@link nodeHistograms}) and then bumps `seq`; whoever first moves `claim` from seq − 1 to seq computes it (the worker,
  * or the main thread when the worker has not picked it up in time) and the worker then sets `done` = seq.
  * The worker sets `ready` when it runs, `error` (with the message in `errorText`, `errorLength` bytes) when a job
  * throws, and `dead` when its thread exits.
  */
-export const CTRL = { seq: 0, start: 1, end: 2, slot: 3, done: 4, f0: 5, quit: 6, claim: 7, ready: 8, error: 9, dead: 10, errorLength: 11 } as const;
+export const CTRL = {
+  seq: 0, start: 1, end: 2, slot: 3, done: 4, f0: 5, quit: 6, claim: 7, ready: 8, error: 9, dead: 10, errorLength: 11, parent: 12,
+} as const;
 
 /** Length of the control array. */
 export const CTRL_WORDS = 16;
@@ -100,6 +124,7 @@ export interface HistWorkerData {
   hess: SharedArrayBuffer;
   gOrdered: SharedArrayBuffer;
   hOrdered: SharedArrayBuffer;
+  rootCounts: SharedArrayBuffer;
   store: SharedArrayBuffer;
   histSize: number;
   ctrl: SharedArrayBuffer;
