@@ -15,7 +15,9 @@ import {
 } from "./base";
 import { binMatrix, fitBinThresholds } from "./binning";
 import { normalizeImportance } from "./cart";
-import { CTRL, CTRL_WORDS, ERROR_TEXT_BYTES, HistInputs, HistWorkerData, HistWorkerFault, nodeHistograms } from "./hist";
+import {
+  CTRL, CTRL_WORDS, ERROR_TEXT_BYTES, HistInputs, HistWorkerData, HistWorkerFault, MIN_GAIN, SEARCH, SEARCH_WORDS, SplitRules, nodeShare,
+} from "./hist";
 
 const HIST_WORKER_FILE = path.join(__dirname, "hist-worker.js");
 
@@ -121,6 +123,10 @@ class HistTreeGrower {
   /** Counts per (feature, bin) of all rows: the root's count histogram, the same for every tree. */
   private readonly rootCounts: Float64Array;
   private readonly inputs: HistInputs;
+  private readonly rules: SplitRules;
+  /** This thread's two split searches (the node built, its sibling) and the worker's (shared with it). */
+  private readonly mainSearches = new Float64Array(2 * SEARCH_WORDS);
+  private readonly workerSearches: Float64Array;
   private worker: Worker | null = null;
   private ctrl: Int32Array | null = null;
   private errorText: Uint8Array | null = null;
@@ -155,6 +161,8 @@ class HistTreeGrower {
       this.pool.push(view);
     }
     this.importance = new Float64Array(cols);
+    this.rules = { minSamplesLeaf: p.minSamplesLeaf, l2Regularization: p.l2Regularization, minHessian: MIN_HESSIAN, nBins };
+    this.workerSearches = new Float64Array(alloc(2 * SEARCH_WORDS * 8));
     this.rootCounts = new Float64Array(alloc(cols * BINS * 8));
     for (let f = 0; f < cols; f++) for (let i = 0; i < rows; i++) this.rootCounts[f * BINS + bins[f * rows + i]]++;
     this.inputs = {
@@ -166,7 +174,8 @@ class HistTreeGrower {
       const data: HistWorkerData = {
         bins: this.bins.buffer as SharedArrayBuffer, rows, cols, idx: this.idx.buffer as SharedArrayBuffer, grad: this.grad.buffer as SharedArrayBuffer,
         hess: this.hess.buffer as SharedArrayBuffer, gOrdered: this.gOrdered.buffer as SharedArrayBuffer, hOrdered: this.hOrdered.buffer as SharedArrayBuffer,
-        rootCounts: this.rootCounts.buffer as SharedArrayBuffer, store: this.store.buffer as SharedArrayBuffer, histSize: this.histSize, ctrl: this.ctrl.buffer as SharedArrayBuffer,
+        rootCounts: this.rootCounts.buffer as SharedArrayBuffer, store: this.store.buffer as SharedArrayBuffer, histSize: this.histSize,
+        rules: this.rules, searches: this.workerSearches.buffer as SharedArrayBuffer, ctrl: this.ctrl.buffer as SharedArrayBuffer,
         errorText: this.errorText.buffer as SharedArrayBuffer, fault: histWorkerTestHooks.fault,
       };
       this.worker = new Worker(HIST_WORKER_FILE, { workerData: data });
@@ -220,7 +229,7 @@ class HistTreeGrower {
         if (Atomics.load(ctrl, CTRL.claim) !== seq && waited > UNCLAIMED_MS) {
           // The worker is late: do its half here, unless it claims the job at this very moment.
           if (Atomics.compareExchange(ctrl, CTRL.claim, seq - 1, seq) === seq - 1) {
-            nodeHistograms(this.inputs, start, end, hist, parent, f0, this.cols);
+            nodeShare(this.inputs, start, end, hist, parent, f0, this.cols, this.rules, this.workerSearches);
             return;
           }
         }
@@ -237,12 +246,44 @@ class HistTreeGrower {
     return this.pool.pop() as Float64Array;
   }
 
+  /** Writes the split-search inputs of `leaf` (or an inactive search when null) at io[o]. */
+  private searchInputs(leaf: Leaf | null, io: Float64Array, o: number): void {
+    const p = this.p;
+    if (!leaf) {
+      io[o + SEARCH.active] = 0;
+      return;
+    }
+    const n = leaf.end - leaf.start;
+    io[o + SEARCH.n] = n;
+    io[o + SEARCH.sumG] = leaf.sumG;
+    io[o + SEARCH.sumH] = leaf.sumH;
+    const splittable = !(n < 2 * p.minSamplesLeaf || (p.maxDepth !== null && leaf.depth >= p.maxDepth) || leaf.sumH < 2 * MIN_HESSIAN);
+    io[o + SEARCH.active] = splittable ? 1 : 0;
+  }
+
+  /** Sets the leaf's best split from this thread's search at `o`, or the worker's when its gain is strictly larger. */
+  private takeSplit(leaf: Leaf, o: number, withWorker: boolean): void {
+    const main = this.mainSearches;
+    const other = this.workerSearches;
+    const mainBest = main[o + SEARCH.feature] >= 0 ? main[o + SEARCH.gain] : MIN_GAIN;
+    const io = withWorker && other[o + SEARCH.feature] >= 0 && other[o + SEARCH.gain] > mainBest ? other : main;
+    leaf.feature = io[o + SEARCH.feature];
+    leaf.gain = io[o + SEARCH.gain];
+    leaf.bin = io[o + SEARCH.bin];
+    leaf.leftG = io[o + SEARCH.leftG];
+    leaf.leftH = io[o + SEARCH.leftH];
+    leaf.leftN = io[o + SEARCH.leftN];
+  }
+
   /**
-   * Writes the histograms of node rows idx[start, end) into `hist` and, when `parent` is given, subtracts them from it
-   * (leaving the sibling's). With the worker, each thread does this for half of the features.
+   * Writes the histograms of `node` (its rows idx[start, end)) into node.hist and finds its best split; when `sibling`
+   * is given (holding the parent's histograms), subtracts node's from them, leaving the sibling's, and finds its split.
+   * With the worker, each thread does all of this for half of the features; the result is the same.
    */
-  private buildHist(start: number, end: number, hist: Float64Array, parent: Float64Array | null): void {
+  private expand(node: Leaf, sibling: Leaf | null): void {
     const { rows, cols, idx, grad, hess, gOrdered, hOrdered, ctrl } = this;
+    const { start, end, hist } = node;
+    const parent = sibling ? sibling.hist : null;
     const n = end - start;
     if (n !== rows) {
       for (let s = 0; s < n; s++) {
@@ -251,10 +292,15 @@ class HistTreeGrower {
         hOrdered[s] = hess[i];
       }
     }
+    const main = this.mainSearches;
+    this.searchInputs(node, main, 0);
+    this.searchInputs(sibling, main, SEARCH_WORDS);
     if (ctrl) this.checkWorker();
-    if (ctrl && n >= 1024 && Atomics.load(ctrl, CTRL.ready) === 1) {
-      // The worker sums the second half of the features while this thread sums the first half.
+    const parallel = ctrl !== null && n >= 1024 && Atomics.load(ctrl, CTRL.ready) === 1;
+    if (ctrl && parallel) {
+      // The worker takes the second half of the features while this thread does the first half.
       const split = cols >> 1;
+      this.workerSearches.set(main);
       Atomics.store(ctrl, CTRL.start, start);
       Atomics.store(ctrl, CTRL.end, end);
       Atomics.store(ctrl, CTRL.slot, this.slotOf.get(hist) as number);
@@ -262,54 +308,11 @@ class HistTreeGrower {
       Atomics.store(ctrl, CTRL.f0, split);
       const seq = Atomics.add(ctrl, CTRL.seq, 1) + 1;
       Atomics.notify(ctrl, CTRL.seq);
-      nodeHistograms(this.inputs, start, end, hist, parent, 0, split);
+      nodeShare(this.inputs, start, end, hist, parent, 0, split, this.rules, main);
       this.awaitWorker(seq, start, end, hist, parent, split);
-    } else nodeHistograms(this.inputs, start, end, hist, parent, 0, cols);
-  }
-
-  private findSplit(leaf: Leaf): void {
-    const { p, cols, nBins } = this;
-    const lambda = p.l2Regularization;
-    const n = leaf.end - leaf.start;
-    leaf.gain = 0;
-    leaf.feature = -1;
-    if (n < 2 * p.minSamplesLeaf || (p.maxDepth !== null && leaf.depth >= p.maxDepth) || leaf.sumH < 2 * MIN_HESSIAN) return;
-    const G = leaf.sumG;
-    const H = leaf.sumH;
-    const parentScore = (G * G) / (H + lambda);
-    const hist = leaf.hist;
-    let best = 1e-12;
-    for (let f = 0; f < cols; f++) {
-      const hb = f * BINS * 3;
-      let gl = 0;
-      let hl = 0;
-      let nl = 0;
-      const last = nBins[f] - 1;
-      for (let b = 0; b < last; b++) {
-        const o = hb + b * 3;
-        const c = hist[o + 2];
-        if (c === 0) continue;
-        gl += hist[o];
-        hl += hist[o + 1];
-        nl += c;
-        if (nl < p.minSamplesLeaf || hl < MIN_HESSIAN) continue;
-        const nr = n - nl;
-        if (nr < p.minSamplesLeaf) break;
-        const hr = H - hl;
-        if (hr < MIN_HESSIAN) break;
-        const gr = G - gl;
-        const gain = (gl * gl) / (hl + lambda) + (gr * gr) / (hr + lambda) - parentScore;
-        if (gain > best) {
-          best = gain;
-          leaf.gain = gain;
-          leaf.feature = f;
-          leaf.bin = b;
-          leaf.leftG = gl;
-          leaf.leftH = hl;
-          leaf.leftN = nl;
-        }
-      }
-    }
+    } else nodeShare(this.inputs, start, end, hist, parent, 0, cols, this.rules, main);
+    this.takeSplit(node, 0, parallel);
+    if (sibling) this.takeSplit(sibling, SEARCH_WORDS, parallel);
   }
 
   /** Grows one tree on gradients/hessians; adds its leaf values to `raw[i * stride + offset]` for training rows. */
@@ -330,8 +333,7 @@ class HistTreeGrower {
       sumH += hess[i];
     }
     const root: Leaf = { node: 0, start: 0, end: rows, depth: 0, hist: this.takeHist(), sumG, sumH, gain: 0, feature: -1, bin: 0, leftG: 0, leftH: 0, leftN: 0 };
-    this.buildHist(0, rows, root.hist, null);
-    this.findSplit(root);
+    this.expand(root, null);
     const leaves: Leaf[] = [root];
     let leafCount = 1;
     while (leafCount < p.maxLeafNodes) {
@@ -372,9 +374,7 @@ class HistTreeGrower {
         // Build the smaller child; the larger one is the parent minus it (in the parent's buffer).
         const [small, large] = mid - leaf.start <= leaf.end - mid ? [leftLeaf, rightLeaf] : [rightLeaf, leftLeaf];
         small.hist = this.takeHist();
-        this.buildHist(small.start, small.end, small.hist, large.hist);
-        this.findSplit(leftLeaf);
-        this.findSplit(rightLeaf);
+        this.expand(small, large);
       }
     }
     const lambda = p.l2Regularization;

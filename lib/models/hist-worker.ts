@@ -1,11 +1,11 @@
 /**
- * Worker thread of gradient boosting: does the histogram work (build, and subtract from the parent) of the second half
- * of the features of each node it is signalled.
+ * Worker thread of gradient boosting: does the histogram work (build, subtract from the parent) and the split search
+ * of the second half of the features of each node it is signalled ({@link nodeShare}).
  * A job that throws is reported through shared memory (the main thread is blocked in Atomics and cannot see events),
  * and so is the thread's exit.
  */
 import { workerData } from "worker_threads";
-import { CTRL, HistInputs, HistWorkerData, nodeHistograms } from "./hist";
+import { CTRL, HistInputs, HistWorkerData, nodeShare } from "./hist";
 
 const d = workerData as HistWorkerData;
 /** Polls of the job counter before the thread sleeps in Atomics.wait (some tens of microseconds). */
@@ -33,6 +33,7 @@ try {
     gOrdered: new Float64Array(d.gOrdered), hOrdered: new Float64Array(d.hOrdered), rootCounts: new Float64Array(d.rootCounts),
   };
   const store = new Float64Array(d.store);
+  const searches = new Float64Array(d.searches);
   Atomics.store(ctrl, CTRL.ready, 1);
   let seen = 0;
   for (;;) {
@@ -51,7 +52,7 @@ try {
     const hist = store.subarray(slot * d.histSize, (slot + 1) * d.histSize);
     const parentSlot = Atomics.load(ctrl, CTRL.parent);
     const parent = parentSlot >= 0 ? store.subarray(parentSlot * d.histSize, (parentSlot + 1) * d.histSize) : null;
-    nodeHistograms(inputs, Atomics.load(ctrl, CTRL.start), Atomics.load(ctrl, CTRL.end), hist, parent, Atomics.load(ctrl, CTRL.f0), d.cols);
+    nodeShare(inputs, Atomics.load(ctrl, CTRL.start), Atomics.load(ctrl, CTRL.end), hist, parent, Atomics.load(ctrl, CTRL.f0), d.cols, d.rules, searches);
     Atomics.store(ctrl, CTRL.done, seq);
     Atomics.notify(ctrl, CTRL.done);
   }

@@ -94,6 +94,90 @@ export function histFeatures(inp: HistInputs, start: number, end: number, hist: 
   }
 }
 
+/** What a split must satisfy (the same for every node of a fit). */
+export interface SplitRules {
+  minSamplesLeaf: number;
+  l2Regularization: number;
+  /** Smallest hessian sum of a child. */
+  minHessian: number;
+  /** Bins in use per feature. */
+  nBins: Int32Array;
+}
+
+/**
+ * One split search in a Float64Array of {@link SEARCH_WORDS} words: inputs (the node's row count, gradient and
+ * hessian sums, and active = 1 when the node may be split at all) and outputs (the best split's gain, feature
+ * (−1 for none), bin, and left child's sums and count).
+ */
+export const SEARCH = { n: 0, sumG: 1, sumH: 2, active: 3, gain: 4, feature: 5, bin: 6, leftG: 7, leftH: 8, leftN: 9 } as const;
+
+/** Words of one split search. */
+export const SEARCH_WORDS = 10;
+
+/** No split gains less than this. */
+export const MIN_GAIN = 1e-12;
+
+/**
+ * The best split "bin <= b" of features [f0, f1) of a node from its histograms, by the gain of the L2-regularised
+ * second-order objective; the first of equal gains wins (in feature, then bin order), so threads that search
+ * feature ranges and keep the strictly larger gain of a later range find the same split as one thread.
+ * Reads the inputs at io[o + SEARCH.*] and writes the outputs there.
+ */
+export function bestSplit(hist: Float64Array, f0: number, f1: number, rules: SplitRules, io: Float64Array, o: number): void {
+  io[o + SEARCH.gain] = 0;
+  io[o + SEARCH.feature] = -1;
+  if (io[o + SEARCH.active] !== 1) return;
+  const { minSamplesLeaf, l2Regularization: lambda, minHessian, nBins } = rules;
+  const n = io[o + SEARCH.n];
+  const G = io[o + SEARCH.sumG];
+  const H = io[o + SEARCH.sumH];
+  const parentScore = (G * G) / (H + lambda);
+  let best = MIN_GAIN;
+  for (let f = f0; f < f1; f++) {
+    const hb = f * HIST_BINS * 3;
+    let gl = 0;
+    let hl = 0;
+    let nl = 0;
+    const last = nBins[f] - 1;
+    for (let b = 0; b < last; b++) {
+      const q = hb + b * 3;
+      const c = hist[q + 2];
+      if (c === 0) continue;
+      gl += hist[q];
+      hl += hist[q + 1];
+      nl += c;
+      if (nl < minSamplesLeaf || hl < minHessian) continue;
+      const nr = n - nl;
+      if (nr < minSamplesLeaf) break;
+      const hr = H - hl;
+      if (hr < minHessian) break;
+      const gr = G - gl;
+      const gain = (gl * gl) / (hl + lambda) + (gr * gr) / (hr + lambda) - parentScore;
+      if (gain > best) {
+        best = gain;
+        io[o + SEARCH.gain] = gain;
+        io[o + SEARCH.feature] = f;
+        io[o + SEARCH.bin] = b;
+        io[o + SEARCH.leftG] = gl;
+        io[o + SEARCH.leftH] = hl;
+        io[o + SEARCH.leftN] = nl;
+      }
+    }
+  }
+}
+
+/**
+ * One thread's share of a node, features [f0, f1): {@link nodeHistograms}, then the split search of the node
+ * (search 0 of `io`) and, when `parent` is given, of its sibling, whose histograms are then in `parent` (search 1).
+ */
+export function nodeShare(
+  inp: HistInputs, start: number, end: number, hist: Float64Array, parent: Float64Array | null, f0: number, f1: number, rules: SplitRules, io: Float64Array,
+): void {
+  nodeHistograms(inp, start, end, hist, parent, f0, f1);
+  bestSplit(hist, f0, f1, rules, io, 0);
+  if (parent) bestSplit(parent, f0, f1, rules, io, SEARCH_WORDS);
+}
+
 /**
  * Control words shared with the histogram worker (an Int32Array of {@link CTRL_WORDS}). The main thread writes a job
  * (start, end, slot, parent slot or −1, f0: the worker takes features f0..cols of {@link nodeHistograms}) and then bumps `seq`; whoever first moves `claim` from seq − 1 to seq computes it (the worker,
@@ -127,6 +211,9 @@ export interface HistWorkerData {
   rootCounts: SharedArrayBuffer;
   store: SharedArrayBuffer;
   histSize: number;
+  /** Split rules (nBins copied) and the worker's two split searches (2 × {@link SEARCH_WORDS} float64). */
+  rules: SplitRules;
+  searches: SharedArrayBuffer;
   ctrl: SharedArrayBuffer;
   /** UTF-8 message of a worker error ({@link ERROR_TEXT_BYTES} bytes). */
   errorText: SharedArrayBuffer;
