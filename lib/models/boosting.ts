@@ -16,7 +16,8 @@ import {
 import { binMatrix, fitBinThresholds } from "./binning";
 import { normalizeImportance } from "./cart";
 import {
-  CTRL, CTRL_WORDS, ERROR_TEXT_BYTES, HistInputs, HistWorkerData, HistWorkerFault, MIN_GAIN, SEARCH, SEARCH_WORDS, SplitRules, nodeShare,
+  CTRL, CTRL_WORDS, ERROR_TEXT_BYTES, GradientArrays, HistInputs, HistWorkerData, HistWorkerFault, JOB, LOSS, MIN_GAIN, SEARCH, SEARCH_WORDS, SplitRules,
+  lossGradients, nodeShare,
 } from "./hist";
 
 const HIST_WORKER_FILE = path.join(__dirname, "hist-worker.js");
@@ -28,6 +29,11 @@ export const histWorkerTestHooks: { fault: HistWorkerFault } = { fault: null };
 const UNCLAIMED_MS = 1000;
 /** A claimed job (one node's histograms, well under a second of work) that takes longer than this is an error. */
 const CLAIMED_LIMIT_MS = 120_000;
+/**
+ * Nodes with fewer rows are done on the main thread alone. The split search costs the same (features × bins) for
+ * every node and the worker polls for the next node while a tree grows, so sharing pays from small nodes on.
+ */
+const PARALLEL_MIN_ROWS = 64;
 /** Longest single Atomics.wait, so the wait loop keeps checking the worker's state. */
 const WAIT_SLICE_MS = 5;
 
@@ -115,6 +121,10 @@ class HistTreeGrower {
   /** Gradients and hessians of the current tree (shared with the worker when there is one). */
   readonly grad: Float64Array;
   readonly hess: Float64Array;
+  /** Raw scores and (softmax) probabilities of the training rows, `outputs` per row, and their targets. */
+  readonly raw: Float64Array;
+  readonly prob: Float64Array;
+  private readonly gradients: GradientArrays;
   private readonly bins: Uint8Array;
   private readonly store: Float64Array;
   private readonly histSize: number;
@@ -142,6 +152,8 @@ class HistTreeGrower {
     private readonly thresholds: Float64Array[],
     private readonly p: HistGradientBoostingParams,
     threads: number,
+    y: Float64Array,
+    outputs: number,
   ) {
     const parallel = threads > 1 && rows * cols >= 100_000 && cols >= 2 && fs.existsSync(HIST_WORKER_FILE);
     const alloc = (bytes: number): ArrayBuffer | SharedArrayBuffer => (parallel ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
@@ -152,6 +164,11 @@ class HistTreeGrower {
     this.hOrdered = new Float64Array(alloc(rows * 8));
     this.grad = new Float64Array(alloc(rows * 8));
     this.hess = new Float64Array(alloc(rows * 8));
+    this.raw = new Float64Array(alloc(rows * outputs * 8));
+    this.prob = new Float64Array(alloc(rows * outputs * 8));
+    const target = new Float64Array(alloc(rows * 8));
+    target.set(y);
+    this.gradients = { raw: this.raw, prob: this.prob, y: target, grad: this.grad, hess: this.hess, outputs };
     this.histSize = cols * BINS * 3;
     const slots = p.maxLeafNodes + 1;
     this.store = new Float64Array(alloc(slots * this.histSize * 8));
@@ -175,7 +192,8 @@ class HistTreeGrower {
         bins: this.bins.buffer as SharedArrayBuffer, rows, cols, idx: this.idx.buffer as SharedArrayBuffer, grad: this.grad.buffer as SharedArrayBuffer,
         hess: this.hess.buffer as SharedArrayBuffer, gOrdered: this.gOrdered.buffer as SharedArrayBuffer, hOrdered: this.hOrdered.buffer as SharedArrayBuffer,
         rootCounts: this.rootCounts.buffer as SharedArrayBuffer, store: this.store.buffer as SharedArrayBuffer, histSize: this.histSize,
-        rules: this.rules, searches: this.workerSearches.buffer as SharedArrayBuffer, ctrl: this.ctrl.buffer as SharedArrayBuffer,
+        rules: this.rules, searches: this.workerSearches.buffer as SharedArrayBuffer, raw: this.raw.buffer as SharedArrayBuffer,
+        prob: this.prob.buffer as SharedArrayBuffer, y: target.buffer as SharedArrayBuffer, outputs, ctrl: this.ctrl.buffer as SharedArrayBuffer,
         errorText: this.errorText.buffer as SharedArrayBuffer, fault: histWorkerTestHooks.fault,
       };
       this.worker = new Worker(HIST_WORKER_FILE, { workerData: data });
@@ -217,8 +235,37 @@ class HistTreeGrower {
     }
   }
 
-  /** Waits, in short slices, until job `seq` is done; computes it here when the worker has not claimed it in time. */
-  private awaitWorker(seq: number, start: number, end: number, hist: Float64Array, parent: Float64Array | null, f0: number): void {
+  /**
+   * Posts a job (its words already stored but `kind`) and returns its sequence number.
+   */
+  private post(kind: number): number {
+    const ctrl = this.ctrl as Int32Array;
+    Atomics.store(ctrl, CTRL.kind, kind);
+    const seq = Atomics.add(ctrl, CTRL.seq, 1) + 1;
+    Atomics.notify(ctrl, CTRL.seq);
+    return seq;
+  }
+
+  /**
+   * Gradients and hessians of all rows for output k; with the worker, it takes the second half of the rows.
+   */
+  computeGradients(loss: number, k: number): void {
+    const { ctrl, rows } = this;
+    if (ctrl) this.checkWorker();
+    if (ctrl && Atomics.load(ctrl, CTRL.ready) === 1) {
+      const half = rows >> 1;
+      Atomics.store(ctrl, CTRL.start, half);
+      Atomics.store(ctrl, CTRL.end, rows);
+      Atomics.store(ctrl, CTRL.slot, loss);
+      Atomics.store(ctrl, CTRL.f0, k);
+      const seq = this.post(JOB.gradients);
+      lossGradients(this.gradients, loss, k, 0, half);
+      this.awaitWorker(seq, () => lossGradients(this.gradients, loss, k, half, rows));
+    } else lossGradients(this.gradients, loss, k, 0, rows);
+  }
+
+  /** Waits, in short slices, until job `seq` is done; does the worker's share here when it has not claimed it in time. */
+  private awaitWorker(seq: number, workerShare: () => void): void {
     const ctrl = this.ctrl as Int32Array;
     const t0 = Date.now();
     for (let spin = 0; ; spin++) {
@@ -229,7 +276,7 @@ class HistTreeGrower {
         if (Atomics.load(ctrl, CTRL.claim) !== seq && waited > UNCLAIMED_MS) {
           // The worker is late: do its half here, unless it claims the job at this very moment.
           if (Atomics.compareExchange(ctrl, CTRL.claim, seq - 1, seq) === seq - 1) {
-            nodeShare(this.inputs, start, end, hist, parent, f0, this.cols, this.rules, this.workerSearches);
+            workerShare();
             return;
           }
         }
@@ -296,7 +343,7 @@ class HistTreeGrower {
     this.searchInputs(node, main, 0);
     this.searchInputs(sibling, main, SEARCH_WORDS);
     if (ctrl) this.checkWorker();
-    const parallel = ctrl !== null && n >= 1024 && Atomics.load(ctrl, CTRL.ready) === 1;
+    const parallel = ctrl !== null && n >= PARALLEL_MIN_ROWS && Atomics.load(ctrl, CTRL.ready) === 1;
     if (ctrl && parallel) {
       // The worker takes the second half of the features while this thread does the first half.
       const split = cols >> 1;
@@ -306,10 +353,9 @@ class HistTreeGrower {
       Atomics.store(ctrl, CTRL.slot, this.slotOf.get(hist) as number);
       Atomics.store(ctrl, CTRL.parent, parent ? (this.slotOf.get(parent) as number) : -1);
       Atomics.store(ctrl, CTRL.f0, split);
-      const seq = Atomics.add(ctrl, CTRL.seq, 1) + 1;
-      Atomics.notify(ctrl, CTRL.seq);
+      const seq = this.post(JOB.node);
       nodeShare(this.inputs, start, end, hist, parent, 0, split, this.rules, main);
-      this.awaitWorker(seq, start, end, hist, parent, split);
+      this.awaitWorker(seq, () => nodeShare(this.inputs, start, end, hist, parent, split, cols, this.rules, this.workerSearches));
     } else nodeShare(this.inputs, start, end, hist, parent, 0, cols, this.rules, main);
     this.takeSplit(node, 0, parallel);
     if (sibling) this.takeSplit(sibling, SEARCH_WORDS, parallel);
@@ -451,7 +497,7 @@ async function boost(
   const thresholds = fitBinThresholds(Xtr, p.maxBins);
   const binned = binMatrix(Xtr, thresholds);
   const nBins = Int32Array.from(thresholds, (t) => t.length + 1);
-  const grower = new HistTreeGrower(binned.bins, n, d, nBins, thresholds, p, p.nJobs);
+  const grower = new HistTreeGrower(binned.bins, n, d, nBins, thresholds, p, p.nJobs, ytr, outputs);
   try {
 
   // Baseline: log-odds of the prior (binary), log priors (multiclass), mean (regression).
@@ -466,13 +512,13 @@ async function boost(
     for (let i = 0; i < n; i++) counts[ytr[i]]++;
     for (let k = 0; k < K; k++) baseline[k] = Math.log(Math.max(counts[k] / n, 1e-12));
   }
-  const raw = new Float64Array(n * outputs);
+  const raw = grower.raw;
   for (let i = 0; i < n; i++) raw.set(baseline, i * outputs);
   const nValid = validRows.length;
   const rawValid = new Float64Array(nValid * outputs);
   for (let i = 0; i < nValid; i++) rawValid.set(baseline, i * outputs);
-  const { grad, hess } = grower;
-  const prob = new Float64Array(n * outputs);
+  const prob = grower.prob;
+  const lossCode = loss === "squared_error" ? LOSS.squaredError : outputs === 1 ? LOSS.binaryLogLoss : LOSS.softmax;
   const trees: BoostedTree[][] = [];
   const trainLoss: number[] = [];
   const validationLoss: number[] = [];
@@ -507,20 +553,7 @@ async function boost(
     }
     const round: BoostedTree[] = [];
     for (let k = 0; k < outputs; k++) {
-      for (let i = 0; i < n; i++) {
-        if (loss === "squared_error") {
-          grad[i] = raw[i] - ytr[i];
-          hess[i] = 1;
-        } else if (outputs === 1) {
-          const q = 1 / (1 + Math.exp(-raw[i]));
-          grad[i] = q - ytr[i];
-          hess[i] = Math.max(q * (1 - q), 1e-16);
-        } else {
-          const q = prob[i * outputs + k];
-          grad[i] = q - (ytr[i] === k ? 1 : 0);
-          hess[i] = Math.max(q * (1 - q), 1e-16);
-        }
-      }
+      grower.computeGradients(lossCode, k);
       const tree = grower.grow(raw, outputs, k);
       round.push(tree);
       for (let v = 0; v < nValid; v++) rawValid[v * outputs + k] += treeValue(tree, m.data, validRows[v] * d);

@@ -1,11 +1,12 @@
 /**
  * Worker thread of gradient boosting: does the histogram work (build, subtract from the parent) and the split search
- * of the second half of the features of each node it is signalled ({@link nodeShare}).
+ * of the second half of the features of each node it is signalled ({@link nodeShare}), or the gradients of the
+ * second half of the rows.
  * A job that throws is reported through shared memory (the main thread is blocked in Atomics and cannot see events),
  * and so is the thread's exit.
  */
 import { workerData } from "worker_threads";
-import { CTRL, HistInputs, HistWorkerData, nodeShare } from "./hist";
+import { CTRL, GradientArrays, HistInputs, HistWorkerData, JOB, lossGradients, nodeShare } from "./hist";
 
 const d = workerData as HistWorkerData;
 /** Polls of the job counter before the thread sleeps in Atomics.wait (some tens of microseconds). */
@@ -34,6 +35,9 @@ try {
   };
   const store = new Float64Array(d.store);
   const searches = new Float64Array(d.searches);
+  const gradients: GradientArrays = {
+    raw: new Float64Array(d.raw), prob: new Float64Array(d.prob), y: new Float64Array(d.y), grad: inputs.grad, hess: inputs.hess, outputs: d.outputs,
+  };
   Atomics.store(ctrl, CTRL.ready, 1);
   let seen = 0;
   for (;;) {
@@ -49,6 +53,12 @@ try {
     if (d.fault === "exit") process.exit(3);
     if (d.fault === "throw") throw new Error("injected test failure in the histogram worker");
     const slot = Atomics.load(ctrl, CTRL.slot);
+    if (Atomics.load(ctrl, CTRL.kind) === JOB.gradients) {
+      lossGradients(gradients, slot, Atomics.load(ctrl, CTRL.f0), Atomics.load(ctrl, CTRL.start), Atomics.load(ctrl, CTRL.end));
+      Atomics.store(ctrl, CTRL.done, seq);
+      Atomics.notify(ctrl, CTRL.done);
+      continue;
+    }
     const hist = store.subarray(slot * d.histSize, (slot + 1) * d.histSize);
     const parentSlot = Atomics.load(ctrl, CTRL.parent);
     const parent = parentSlot >= 0 ? store.subarray(parentSlot * d.histSize, (parentSlot + 1) * d.histSize) : null;

@@ -94,6 +94,42 @@ export function histFeatures(inp: HistInputs, start: number, end: number, hist: 
   }
 }
 
+/** Losses of a gradient job: squared error, binary log loss, softmax (one output of several). */
+export const LOSS = { squaredError: 0, binaryLogLoss: 1, softmax: 2 } as const;
+
+/** Arrays of the gradient computation (row-major raw scores and probabilities, `outputs` per row). */
+export interface GradientArrays {
+  raw: Float64Array;
+  prob: Float64Array;
+  y: Float64Array;
+  grad: Float64Array;
+  hess: Float64Array;
+  outputs: number;
+}
+
+/** Gradients and hessians of rows [start, end) for output k (`loss` one of {@link LOSS}). */
+export function lossGradients(a: GradientArrays, loss: number, k: number, start: number, end: number): void {
+  const { raw, prob, y, grad, hess, outputs } = a;
+  if (loss === LOSS.squaredError) {
+    for (let i = start; i < end; i++) {
+      grad[i] = raw[i] - y[i];
+      hess[i] = 1;
+    }
+  } else if (loss === LOSS.binaryLogLoss) {
+    for (let i = start; i < end; i++) {
+      const q = 1 / (1 + Math.exp(-raw[i]));
+      grad[i] = q - y[i];
+      hess[i] = Math.max(q * (1 - q), 1e-16);
+    }
+  } else {
+    for (let i = start; i < end; i++) {
+      const q = prob[i * outputs + k];
+      grad[i] = q - (y[i] === k ? 1 : 0);
+      hess[i] = Math.max(q * (1 - q), 1e-16);
+    }
+  }
+}
+
 /** What a split must satisfy (the same for every node of a fit). */
 export interface SplitRules {
   minSamplesLeaf: number;
@@ -186,8 +222,11 @@ export function nodeShare(
  * throws, and `dead` when its thread exits.
  */
 export const CTRL = {
-  seq: 0, start: 1, end: 2, slot: 3, done: 4, f0: 5, quit: 6, claim: 7, ready: 8, error: 9, dead: 10, errorLength: 11, parent: 12,
+  seq: 0, start: 1, end: 2, slot: 3, done: 4, f0: 5, quit: 6, claim: 7, ready: 8, error: 9, dead: 10, errorLength: 11, parent: 12, kind: 13,
 } as const;
+
+/** Kinds of worker job: a node's share (features f0..cols) or gradients (rows start..end, loss in `slot`, output k in `f0`). */
+export const JOB = { node: 0, gradients: 1 } as const;
 
 /** Length of the control array. */
 export const CTRL_WORDS = 16;
@@ -214,6 +253,11 @@ export interface HistWorkerData {
   /** Split rules (nBins copied) and the worker's two split searches (2 × {@link SEARCH_WORDS} float64). */
   rules: SplitRules;
   searches: SharedArrayBuffer;
+  /** Raw scores, probabilities and targets of the training rows, and outputs per row. */
+  raw: SharedArrayBuffer;
+  prob: SharedArrayBuffer;
+  y: SharedArrayBuffer;
+  outputs: number;
   ctrl: SharedArrayBuffer;
   /** UTF-8 message of a worker error ({@link ERROR_TEXT_BYTES} bytes). */
   errorText: SharedArrayBuffer;
