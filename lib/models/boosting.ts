@@ -16,8 +16,8 @@ import {
 import { binMatrix, fitBinThresholds } from "./binning";
 import { normalizeImportance } from "./cart";
 import {
-  CTRL, CTRL_WORDS, ERROR_TEXT_BYTES, GradientArrays, HistInputs, HistWorkerData, HistWorkerFault, JOB, LOSS, MIN_GAIN, SEARCH, SEARCH_WORDS, SplitRules,
-  lossGradients, nodeShare,
+  CTRL, CTRL_WORDS, ERROR_TEXT_BYTES, FEATURES_PER_CHUNK, GRADIENT_CHUNKS, GradientArrays, HistInputs, HistWorkerData, HistWorkerFault, JOB, JobContext, LOSS,
+  MAX_CHUNKS, MIN_GAIN, SEARCH, SEARCH_WORDS, SplitRules, chunkWord, claimChunk, lossGradients, nodeShare, runChunk,
 } from "./hist";
 
 const HIST_WORKER_FILE = path.join(__dirname, "hist-worker.js");
@@ -25,9 +25,7 @@ const HIST_WORKER_FILE = path.join(__dirname, "hist-worker.js");
 /** Test-only: a failure to inject into the next histogram workers ("throw" in a job, or "exit" the thread). */
 export const histWorkerTestHooks: { fault: HistWorkerFault } = { fault: null };
 
-/** A job the worker has not claimed after this long is computed by the main thread instead. */
-const UNCLAIMED_MS = 1000;
-/** A claimed job (one node's histograms, well under a second of work) that takes longer than this is an error. */
+/** A chunk the worker took (a few features of one node, well under a second of work) that takes longer than this is an error. */
 const CLAIMED_LIMIT_MS = 120_000;
 /**
  * Nodes with fewer rows are done on the main thread alone. The split search costs the same (features × bins) for
@@ -134,9 +132,10 @@ class HistTreeGrower {
   private readonly rootCounts: Float64Array;
   private readonly inputs: HistInputs;
   private readonly rules: SplitRules;
-  /** This thread's two split searches (the node built, its sibling) and the worker's (shared with it). */
+  /** This thread's two split searches (the node built, its sibling), and the chunks' (shared with the worker). */
   private readonly mainSearches = new Float64Array(2 * SEARCH_WORDS);
-  private readonly workerSearches: Float64Array;
+  private readonly chunkSearches: Float64Array;
+  private jobContext: JobContext | null = null;
   private worker: Worker | null = null;
   private ctrl: Int32Array | null = null;
   private errorText: Uint8Array | null = null;
@@ -179,7 +178,7 @@ class HistTreeGrower {
     }
     this.importance = new Float64Array(cols);
     this.rules = { minSamplesLeaf: p.minSamplesLeaf, l2Regularization: p.l2Regularization, minHessian: MIN_HESSIAN, nBins };
-    this.workerSearches = new Float64Array(alloc(2 * SEARCH_WORDS * 8));
+    this.chunkSearches = new Float64Array(alloc(MAX_CHUNKS * 2 * SEARCH_WORDS * 8));
     this.rootCounts = new Float64Array(alloc(cols * BINS * 8));
     for (let f = 0; f < cols; f++) for (let i = 0; i < rows; i++) this.rootCounts[f * BINS + bins[f * rows + i]]++;
     this.inputs = {
@@ -192,9 +191,12 @@ class HistTreeGrower {
         bins: this.bins.buffer as SharedArrayBuffer, rows, cols, idx: this.idx.buffer as SharedArrayBuffer, grad: this.grad.buffer as SharedArrayBuffer,
         hess: this.hess.buffer as SharedArrayBuffer, gOrdered: this.gOrdered.buffer as SharedArrayBuffer, hOrdered: this.hOrdered.buffer as SharedArrayBuffer,
         rootCounts: this.rootCounts.buffer as SharedArrayBuffer, store: this.store.buffer as SharedArrayBuffer, histSize: this.histSize,
-        rules: this.rules, searches: this.workerSearches.buffer as SharedArrayBuffer, raw: this.raw.buffer as SharedArrayBuffer,
+        rules: this.rules, searches: this.chunkSearches.buffer as SharedArrayBuffer, raw: this.raw.buffer as SharedArrayBuffer,
         prob: this.prob.buffer as SharedArrayBuffer, y: target.buffer as SharedArrayBuffer, outputs, ctrl: this.ctrl.buffer as SharedArrayBuffer,
         errorText: this.errorText.buffer as SharedArrayBuffer, fault: histWorkerTestHooks.fault,
+      };
+      this.jobContext = {
+        inputs: this.inputs, gradients: this.gradients, store: this.store, histSize: this.histSize, rules: this.rules, searches: this.chunkSearches, ctrl: this.ctrl,
       };
       this.worker = new Worker(HIST_WORKER_FILE, { workerData: data });
       this.worker.on("error", (e: Error) => {
@@ -236,54 +238,52 @@ class HistTreeGrower {
   }
 
   /**
-   * Posts a job (its words already stored but `kind`) and returns its sequence number.
+   * Runs a job of `chunks` chunks (its words other than kind and chunks already stored): posts it, takes chunks until
+   * none are left, then waits for the chunks the worker took. The main thread never waits for work nobody started.
    */
-  private post(kind: number): number {
+  private runJob(kind: number, chunks: number): void {
     const ctrl = this.ctrl as Int32Array;
+    this.checkWorker();
     Atomics.store(ctrl, CTRL.kind, kind);
-    const seq = Atomics.add(ctrl, CTRL.seq, 1) + 1;
+    Atomics.store(ctrl, CTRL.chunks, chunks);
+    Atomics.store(ctrl, CTRL.finished, 0);
+    const seq = Atomics.load(ctrl, CTRL.seq) + 1;
+    Atomics.store(ctrl, CTRL.next, chunkWord(seq, chunks, 0));
+    Atomics.store(ctrl, CTRL.seq, seq);
     Atomics.notify(ctrl, CTRL.seq);
-    return seq;
+    let mine = 0;
+    for (let c = claimChunk(ctrl, seq); c >= 0; c = claimChunk(ctrl, seq)) {
+      runChunk(this.jobContext as JobContext, c);
+      mine++;
+    }
+    this.awaitWorker(chunks - mine);
   }
 
-  /**
-   * Gradients and hessians of all rows for output k; with the worker, it takes the second half of the rows.
-   */
+  /** Gradients and hessians of all rows for output k (in row chunks shared with the worker, when there is one). */
   computeGradients(loss: number, k: number): void {
     const { ctrl, rows } = this;
-    if (ctrl) this.checkWorker();
     if (ctrl && Atomics.load(ctrl, CTRL.ready) === 1) {
-      const half = rows >> 1;
-      Atomics.store(ctrl, CTRL.start, half);
+      Atomics.store(ctrl, CTRL.start, 0);
       Atomics.store(ctrl, CTRL.end, rows);
       Atomics.store(ctrl, CTRL.slot, loss);
       Atomics.store(ctrl, CTRL.f0, k);
-      const seq = this.post(JOB.gradients);
-      lossGradients(this.gradients, loss, k, 0, half);
-      this.awaitWorker(seq, () => lossGradients(this.gradients, loss, k, half, rows));
+      this.runJob(JOB.gradients, GRADIENT_CHUNKS);
     } else lossGradients(this.gradients, loss, k, 0, rows);
   }
 
-  /** Waits, in short slices, until job `seq` is done; does the worker's share here when it has not claimed it in time. */
-  private awaitWorker(seq: number, workerShare: () => void): void {
+  /** Waits, in short slices, until the worker has finished `count` chunks of the current job; throws its failure. */
+  private awaitWorker(count: number): void {
     const ctrl = this.ctrl as Int32Array;
     const t0 = Date.now();
     for (let spin = 0; ; spin++) {
-      if (Atomics.load(ctrl, CTRL.done) === seq) return;
+      const finished = Atomics.load(ctrl, CTRL.finished);
+      if (finished >= count) return;
       this.checkWorker();
       if (spin > 2000) {
-        const waited = Date.now() - t0;
-        if (Atomics.load(ctrl, CTRL.claim) !== seq && waited > UNCLAIMED_MS) {
-          // The worker is late: do its half here, unless it claims the job at this very moment.
-          if (Atomics.compareExchange(ctrl, CTRL.claim, seq - 1, seq) === seq - 1) {
-            workerShare();
-            return;
-          }
+        if (Date.now() - t0 > CLAIMED_LIMIT_MS) {
+          throw new Error(`HistGradientBoosting: the histogram worker thread (nJobs > 1) did not finish its share of a node in ${CLAIMED_LIMIT_MS / 1000} s. The fit was stopped; fit again with nJobs: 1.`);
         }
-        if (waited > CLAIMED_LIMIT_MS) {
-          throw new Error(`HistGradientBoosting: the histogram worker thread (nJobs > 1) did not finish a node in ${CLAIMED_LIMIT_MS / 1000} s. The fit was stopped; fit again with nJobs: 1.`);
-        }
-        Atomics.wait(ctrl, CTRL.done, Atomics.load(ctrl, CTRL.done), WAIT_SLICE_MS);
+        Atomics.wait(ctrl, CTRL.finished, finished, WAIT_SLICE_MS);
       }
     }
   }
@@ -308,24 +308,37 @@ class HistTreeGrower {
     io[o + SEARCH.active] = splittable ? 1 : 0;
   }
 
-  /** Sets the leaf's best split from this thread's search at `o`, or the worker's when its gain is strictly larger. */
-  private takeSplit(leaf: Leaf, o: number, withWorker: boolean): void {
-    const main = this.mainSearches;
-    const other = this.workerSearches;
-    const mainBest = main[o + SEARCH.feature] >= 0 ? main[o + SEARCH.gain] : MIN_GAIN;
-    const io = withWorker && other[o + SEARCH.feature] >= 0 && other[o + SEARCH.gain] > mainBest ? other : main;
-    leaf.feature = io[o + SEARCH.feature];
-    leaf.gain = io[o + SEARCH.gain];
-    leaf.bin = io[o + SEARCH.bin];
-    leaf.leftG = io[o + SEARCH.leftG];
-    leaf.leftH = io[o + SEARCH.leftH];
-    leaf.leftN = io[o + SEARCH.leftN];
+  /**
+   * Sets the leaf's best split from search `o` of `chunks` chunks' results in `io` (chunk c at c * 2 * SEARCH_WORDS):
+   * a later chunk (later features) wins only with a strictly larger gain, as in one thread's search.
+   */
+  private takeSplit(leaf: Leaf, io: Float64Array, chunks: number, o: number): void {
+    let at = -1;
+    let best = MIN_GAIN;
+    for (let c = 0; c < chunks; c++) {
+      const q = c * 2 * SEARCH_WORDS + o;
+      if (io[q + SEARCH.feature] >= 0 && io[q + SEARCH.gain] > best) {
+        best = io[q + SEARCH.gain];
+        at = q;
+      }
+    }
+    if (at < 0) {
+      leaf.gain = 0;
+      leaf.feature = -1;
+      return;
+    }
+    leaf.feature = io[at + SEARCH.feature];
+    leaf.gain = io[at + SEARCH.gain];
+    leaf.bin = io[at + SEARCH.bin];
+    leaf.leftG = io[at + SEARCH.leftG];
+    leaf.leftH = io[at + SEARCH.leftH];
+    leaf.leftN = io[at + SEARCH.leftN];
   }
 
   /**
    * Writes the histograms of `node` (its rows idx[start, end)) into node.hist and finds its best split; when `sibling`
    * is given (holding the parent's histograms), subtracts node's from them, leaving the sibling's, and finds its split.
-   * With the worker, each thread does all of this for half of the features; the result is the same.
+   * With the worker, the threads share this by chunks of features; the result is the same.
    */
   private expand(node: Leaf, sibling: Leaf | null): void {
     const { rows, cols, idx, grad, hess, gOrdered, hOrdered, ctrl } = this;
@@ -342,23 +355,23 @@ class HistTreeGrower {
     const main = this.mainSearches;
     this.searchInputs(node, main, 0);
     this.searchInputs(sibling, main, SEARCH_WORDS);
-    if (ctrl) this.checkWorker();
-    const parallel = ctrl !== null && n >= PARALLEL_MIN_ROWS && Atomics.load(ctrl, CTRL.ready) === 1;
-    if (ctrl && parallel) {
-      // The worker takes the second half of the features while this thread does the first half.
-      const split = cols >> 1;
-      this.workerSearches.set(main);
+    if (ctrl && n >= PARALLEL_MIN_ROWS && Atomics.load(ctrl, CTRL.ready) === 1) {
+      // Both threads take chunks of a few features until none are left.
+      const chunks = Math.min(MAX_CHUNKS, Math.ceil(cols / FEATURES_PER_CHUNK));
+      const io = this.chunkSearches;
+      for (let c = 0; c < chunks; c++) io.set(main, c * 2 * SEARCH_WORDS);
       Atomics.store(ctrl, CTRL.start, start);
       Atomics.store(ctrl, CTRL.end, end);
       Atomics.store(ctrl, CTRL.slot, this.slotOf.get(hist) as number);
       Atomics.store(ctrl, CTRL.parent, parent ? (this.slotOf.get(parent) as number) : -1);
-      Atomics.store(ctrl, CTRL.f0, split);
-      const seq = this.post(JOB.node);
-      nodeShare(this.inputs, start, end, hist, parent, 0, split, this.rules, main);
-      this.awaitWorker(seq, () => nodeShare(this.inputs, start, end, hist, parent, split, cols, this.rules, this.workerSearches));
-    } else nodeShare(this.inputs, start, end, hist, parent, 0, cols, this.rules, main);
-    this.takeSplit(node, 0, parallel);
-    if (sibling) this.takeSplit(sibling, SEARCH_WORDS, parallel);
+      this.runJob(JOB.node, chunks);
+      this.takeSplit(node, io, chunks, 0);
+      if (sibling) this.takeSplit(sibling, io, chunks, SEARCH_WORDS);
+    } else {
+      nodeShare(this.inputs, start, end, hist, parent, 0, cols, this.rules, main);
+      this.takeSplit(node, main, 1, 0);
+      if (sibling) this.takeSplit(sibling, main, 1, SEARCH_WORDS);
+    }
   }
 
   /** Grows one tree on gradients/hessians; adds its leaf values to `raw[i * stride + offset]` for training rows. */

@@ -215,21 +215,89 @@ export function nodeShare(
 }
 
 /**
- * Control words shared with the histogram worker (an Int32Array of {@link CTRL_WORDS}). The main thread writes a job
- * (start, end, slot, parent slot or −1, f0: the worker takes features f0..cols of {@link nodeHistograms}) and then bumps `seq`; whoever first moves `claim` from seq − 1 to seq computes it (the worker,
- * or the main thread when the worker has not picked it up in time) and the worker then sets `done` = seq.
- * The worker sets `ready` when it runs, `error` (with the message in `errorText`, `errorLength` bytes) when a job
+ * Control words shared with the histogram worker (an Int32Array of {@link CTRL_WORDS}). A job is cut into `chunks`
+ * pieces that either thread may take: the main thread writes the job (kind, start, end, slot, parent slot or −1, f0,
+ * chunks), sets `finished` to 0 and `next` to {@link chunkWord}(seq, chunks, 0), then bumps `seq` to wake the worker. Both
+ * threads then claim chunks one at a time with {@link claimChunk} and add 1 to `finished` after each, so the main
+ * thread never waits for work the worker has not started: a busy or late worker only means fewer chunks for it.
+ * The worker sets `ready` when it runs, `error` (with the message in `errorText`, `errorLength` bytes) when a chunk
  * throws, and `dead` when its thread exits.
  */
 export const CTRL = {
-  seq: 0, start: 1, end: 2, slot: 3, done: 4, f0: 5, quit: 6, claim: 7, ready: 8, error: 9, dead: 10, errorLength: 11, parent: 12, kind: 13,
+  seq: 0, start: 1, end: 2, slot: 3, f0: 5, quit: 6, ready: 8, error: 9, dead: 10, errorLength: 11, parent: 12, kind: 13, next: 14,
+  finished: 15, chunks: 16,
 } as const;
 
-/** Kinds of worker job: a node's share (features f0..cols) or gradients (rows start..end, loss in `slot`, output k in `f0`). */
+/** Kinds of job: a node (chunks of {@link FEATURES_PER_CHUNK} features) or gradients (chunks of rows; loss in `slot`, output k in `f0`). */
 export const JOB = { node: 0, gradients: 1 } as const;
 
+/** Features per chunk of a node job (two per histogram pass). */
+export const FEATURES_PER_CHUNK = 2;
+
+/** Chunks of a gradient job. */
+export const GRADIENT_CHUNKS = 8;
+
+/** Most chunks of a job (a node job of 256+ features uses bigger chunks). */
+export const MAX_CHUNKS = 128;
+
 /** Length of the control array. */
-export const CTRL_WORDS = 16;
+export const CTRL_WORDS = 20;
+
+/**
+ * The `next` word of job seq: the job (15 bits), its chunk count and the next chunk in one word, so a claim can never
+ * take another job's chunk or one past the end.
+ */
+export function chunkWord(seq: number, chunks: number, c: number): number {
+  return ((seq & 0x7fff) << 16) | (chunks << 8) | c;
+}
+
+/** Claims the next chunk of job `seq`: its index, or −1 when the job has none left (or is no longer current). */
+export function claimChunk(ctrl: Int32Array, seq: number): number {
+  for (;;) {
+    const word = Atomics.load(ctrl, CTRL.next);
+    const c = word & 0xff;
+    if (word >>> 16 !== (seq & 0x7fff) || c >= ((word >>> 8) & 0xff)) return -1;
+    if (Atomics.compareExchange(ctrl, CTRL.next, word, word + 1) === word) return c;
+  }
+}
+
+/** Everything a thread needs to run any chunk of a job. */
+export interface JobContext {
+  inputs: HistInputs;
+  gradients: GradientArrays;
+  store: Float64Array;
+  histSize: number;
+  rules: SplitRules;
+  /** Split searches per chunk: chunk c's two searches at c * 2 * SEARCH_WORDS. */
+  searches: Float64Array;
+  ctrl: Int32Array;
+}
+
+/** Features [f0, f1) of chunk c of a node job of `chunks` chunks. */
+export function chunkFeatures(cols: number, chunks: number, c: number): [number, number] {
+  const per = Math.ceil(cols / chunks);
+  return [Math.min(cols, c * per), Math.min(cols, (c + 1) * per)];
+}
+
+/** Runs chunk c of the current job (read from the control words). */
+export function runChunk(ctx: JobContext, c: number): void {
+  const { ctrl, inputs } = ctx;
+  const start = Atomics.load(ctrl, CTRL.start);
+  const end = Atomics.load(ctrl, CTRL.end);
+  const chunks = Atomics.load(ctrl, CTRL.chunks);
+  if (Atomics.load(ctrl, CTRL.kind) === JOB.gradients) {
+    const per = Math.ceil((end - start) / chunks);
+    const r0 = start + c * per;
+    lossGradients(ctx.gradients, Atomics.load(ctrl, CTRL.slot), Atomics.load(ctrl, CTRL.f0), Math.min(end, r0), Math.min(end, r0 + per));
+    return;
+  }
+  const slot = Atomics.load(ctrl, CTRL.slot);
+  const parentSlot = Atomics.load(ctrl, CTRL.parent);
+  const hist = ctx.store.subarray(slot * ctx.histSize, (slot + 1) * ctx.histSize);
+  const parent = parentSlot >= 0 ? ctx.store.subarray(parentSlot * ctx.histSize, (parentSlot + 1) * ctx.histSize) : null;
+  const [f0, f1] = chunkFeatures(inputs.cols, chunks, c);
+  nodeShare(inputs, start, end, hist, parent, f0, f1, ctx.rules, ctx.searches.subarray(c * 2 * SEARCH_WORDS, (c + 1) * 2 * SEARCH_WORDS));
+}
 
 /** Bytes for the worker's error message. */
 export const ERROR_TEXT_BYTES = 2048;
@@ -250,7 +318,7 @@ export interface HistWorkerData {
   rootCounts: SharedArrayBuffer;
   store: SharedArrayBuffer;
   histSize: number;
-  /** Split rules (nBins copied) and the worker's two split searches (2 × {@link SEARCH_WORDS} float64). */
+  /** Split rules (nBins copied) and the chunks' split searches ({@link MAX_CHUNKS} × 2 × {@link SEARCH_WORDS} float64). */
   rules: SplitRules;
   searches: SharedArrayBuffer;
   /** Raw scores, probabilities and targets of the training rows, and outputs per row. */
