@@ -69,8 +69,9 @@ export interface HistGradientBoostingParams {
   nIterNoChange: number;
   tol: number;
   /**
-   * Threads that build histograms: 2 adds a worker thread that sums half of the features of large nodes, on data of
-   * 100,000+ cells. Results are identical whatever the value. It pays only when a second core is idle.
+   * Threads: 2 adds a worker thread (on data of 100,000+ cells) that shares every node of 64+ rows (histograms,
+   * subtraction, split search, a few features at a time) and the gradients; it takes what it gets to, so a busy second
+   * core costs little. Results are identical whatever the value.
    */
   nJobs: number;
 }
