@@ -7,6 +7,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import { performance } from "perf_hooks";
 import { Worker } from "worker_threads";
 import type { FeatureInput, Matrix, TargetInput } from "../data/matrix";
 import type { FitOptions, HasFeatureImportances } from "./estimator";
@@ -32,6 +33,13 @@ const CLAIMED_LIMIT_MS = 120_000;
  * every node and the worker polls for the next node while a tree grows, so sharing pays from small nodes on.
  */
 const PARALLEL_MIN_ROWS = 64;
+/**
+ * Sharing work pays only when the second core is free: when other processes keep it busy, the worker runs by taking
+ * turns with the main thread on one core and only adds overhead. So the grower times its trees (moving averages with
+ * and without the worker), grows each tree the faster way, and tries the other way every {@link EXPLORE_EVERY}th
+ * tree. Who computes what never changes the model.
+ */
+const EXPLORE_EVERY = 8;
 /** Longest single Atomics.wait, so the wait loop keeps checking the worker's state. */
 const WAIT_SLICE_MS = 5;
 
@@ -137,6 +145,13 @@ class HistTreeGrower {
   private readonly mainSearches = new Float64Array(2 * SEARCH_WORDS);
   private readonly chunkSearches: Float64Array;
   private jobContext: JobContext | null = null;
+  /** Whether the current tree shares work with the worker; moving averages of tree times (ms) with and without. */
+  private shareWork = true;
+  private sharedMs = 0;
+  private soloMs = 0;
+  private treeCount = 0;
+  /** When the current tree's work (its gradients, then its nodes) began. */
+  private treeStart = performance.now();
   private worker: Worker | null = null;
   private ctrl: Int32Array | null = null;
   private errorText: Uint8Array | null = null;
@@ -263,7 +278,7 @@ class HistTreeGrower {
   /** Gradients and hessians of all rows for output k (in row chunks shared with the worker, when there is one). */
   computeGradients(loss: number, k: number): void {
     const { ctrl, rows } = this;
-    if (ctrl && Atomics.load(ctrl, CTRL.ready) === 1) {
+    if (ctrl && this.shareWork && Atomics.load(ctrl, CTRL.ready) === 1) {
       Atomics.store(ctrl, CTRL.start, 0);
       Atomics.store(ctrl, CTRL.end, rows);
       Atomics.store(ctrl, CTRL.slot, loss);
@@ -356,7 +371,7 @@ class HistTreeGrower {
     const main = this.mainSearches;
     this.searchInputs(node, main, 0);
     this.searchInputs(sibling, main, SEARCH_WORDS);
-    if (ctrl && n >= PARALLEL_MIN_ROWS && Atomics.load(ctrl, CTRL.ready) === 1) {
+    if (ctrl && this.shareWork && n >= PARALLEL_MIN_ROWS && Atomics.load(ctrl, CTRL.ready) === 1) {
       // Both threads take chunks of a few features until none are left.
       const chunks = Math.min(MAX_CHUNKS, Math.ceil(cols / FEATURES_PER_CHUNK));
       const io = this.chunkSearches;
@@ -377,6 +392,22 @@ class HistTreeGrower {
 
   /** Grows one tree on gradients/hessians; adds its leaf values to `raw[i * stride + offset]` for training rows. */
   grow(raw: Float64Array, stride: number, offset: number): BoostedTree {
+    const tree = this.growTree(raw, stride, offset);
+    // Decide whether the next tree (its gradients and nodes) shares work with the worker.
+    if (this.ctrl) {
+      const ms = performance.now() - this.treeStart;
+      const average = (old: number): number => (old === 0 ? ms : 0.7 * old + 0.3 * ms);
+      if (this.shareWork) this.sharedMs = average(this.sharedMs);
+      else this.soloMs = average(this.soloMs);
+      this.treeCount++;
+      const sharedFaster = this.soloMs === 0 ? false : this.sharedMs <= this.soloMs;
+      this.shareWork = this.treeCount % EXPLORE_EVERY === 0 ? !sharedFaster : sharedFaster;
+    }
+    this.treeStart = performance.now();
+    return tree;
+  }
+
+  private growTree(raw: Float64Array, stride: number, offset: number): BoostedTree {
     const { p, rows, idx, bins, grad, hess } = this;
     for (let i = 0; i < rows; i++) idx[i] = i;
     const maxNodes = 2 * p.maxLeafNodes;
