@@ -7,6 +7,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import { performance } from "perf_hooks";
 import { Worker } from "worker_threads";
 import type { FeatureInput, Matrix, TargetInput } from "../data/matrix";
 import type { FitOptions, HasFeatureImportances } from "./estimator";
@@ -15,17 +16,30 @@ import {
 } from "./base";
 import { binMatrix, fitBinThresholds } from "./binning";
 import { normalizeImportance } from "./cart";
-import { CTRL, CTRL_WORDS, ERROR_TEXT_BYTES, HistInputs, HistWorkerData, HistWorkerFault, histFeatures } from "./hist";
+import {
+  CTRL, CTRL_WORDS, ERROR_TEXT_BYTES, FEATURES_PER_CHUNK, GRADIENT_CHUNKS, GradientArrays, HistInputs, HistWorkerData, HistWorkerFault, JOB, JobContext, LOSS,
+  MAX_CHUNKS, MIN_GAIN, SEARCH, SEARCH_WORDS, SplitRules, chunkWord, claimChunk, lossGradients, nodeShare, runChunk,
+} from "./hist";
 
 const HIST_WORKER_FILE = path.join(__dirname, "hist-worker.js");
 
 /** Test-only: a failure to inject into the next histogram workers ("throw" in a job, or "exit" the thread). */
 export const histWorkerTestHooks: { fault: HistWorkerFault } = { fault: null };
 
-/** A job the worker has not claimed after this long is computed by the main thread instead. */
-const UNCLAIMED_MS = 1000;
-/** A claimed job (one node's histograms, well under a second of work) that takes longer than this is an error. */
+/** A chunk the worker took (a few features of one node, well under a second of work) that takes longer than this is an error. */
 const CLAIMED_LIMIT_MS = 120_000;
+/**
+ * Nodes with fewer rows are done on the main thread alone. The split search costs the same (features × bins) for
+ * every node and the worker polls for the next node while a tree grows, so sharing pays from small nodes on.
+ */
+const PARALLEL_MIN_ROWS = 64;
+/**
+ * Sharing work pays only when the second core is free: when other processes keep it busy, the worker runs by taking
+ * turns with the main thread on one core and only adds overhead. So the grower times its trees (moving averages with
+ * and without the worker), grows each tree the faster way, and tries the other way every {@link EXPLORE_EVERY}th
+ * tree. Who computes what never changes the model.
+ */
+const EXPLORE_EVERY = 8;
 /** Longest single Atomics.wait, so the wait loop keeps checking the worker's state. */
 const WAIT_SLICE_MS = 5;
 
@@ -63,8 +77,9 @@ export interface HistGradientBoostingParams {
   nIterNoChange: number;
   tol: number;
   /**
-   * Threads that build histograms: 2 adds a worker thread that sums half of the features of large nodes, on data of
-   * 100,000+ cells. Results are identical whatever the value. It pays only when a second core is idle.
+   * Threads: 2 adds a worker thread (on data of 100,000+ cells) that shares every node of 64+ rows (histograms,
+   * subtraction, split search, a few features at a time) and the gradients; it takes what it gets to, so a busy second
+   * core costs little. Results are identical whatever the value.
    */
   nJobs: number;
 }
@@ -113,6 +128,10 @@ class HistTreeGrower {
   /** Gradients and hessians of the current tree (shared with the worker when there is one). */
   readonly grad: Float64Array;
   readonly hess: Float64Array;
+  /** Raw scores and (softmax) probabilities of the training rows, `outputs` per row, and their targets. */
+  readonly raw: Float64Array;
+  readonly prob: Float64Array;
+  private readonly gradients: GradientArrays;
   private readonly bins: Uint8Array;
   private readonly store: Float64Array;
   private readonly histSize: number;
@@ -121,6 +140,18 @@ class HistTreeGrower {
   /** Counts per (feature, bin) of all rows: the root's count histogram, the same for every tree. */
   private readonly rootCounts: Float64Array;
   private readonly inputs: HistInputs;
+  private readonly rules: SplitRules;
+  /** This thread's two split searches (the node built, its sibling), and the chunks' (shared with the worker). */
+  private readonly mainSearches = new Float64Array(2 * SEARCH_WORDS);
+  private readonly chunkSearches: Float64Array;
+  private jobContext: JobContext | null = null;
+  /** Whether the current tree shares work with the worker; moving averages of tree times (ms) with and without. */
+  private shareWork = true;
+  private sharedMs = 0;
+  private soloMs = 0;
+  private treeCount = 0;
+  /** When the current tree's work (its gradients, then its nodes) began. */
+  private treeStart = performance.now();
   private worker: Worker | null = null;
   private ctrl: Int32Array | null = null;
   private errorText: Uint8Array | null = null;
@@ -136,6 +167,8 @@ class HistTreeGrower {
     private readonly thresholds: Float64Array[],
     private readonly p: HistGradientBoostingParams,
     threads: number,
+    y: Float64Array,
+    outputs: number,
   ) {
     const parallel = threads > 1 && rows * cols >= 100_000 && cols >= 2 && fs.existsSync(HIST_WORKER_FILE);
     const alloc = (bytes: number): ArrayBuffer | SharedArrayBuffer => (parallel ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
@@ -146,6 +179,11 @@ class HistTreeGrower {
     this.hOrdered = new Float64Array(alloc(rows * 8));
     this.grad = new Float64Array(alloc(rows * 8));
     this.hess = new Float64Array(alloc(rows * 8));
+    this.raw = new Float64Array(alloc(rows * outputs * 8));
+    this.prob = new Float64Array(alloc(rows * outputs * 8));
+    const target = new Float64Array(alloc(rows * 8));
+    target.set(y);
+    this.gradients = { raw: this.raw, prob: this.prob, y: target, grad: this.grad, hess: this.hess, outputs };
     this.histSize = cols * BINS * 3;
     const slots = p.maxLeafNodes + 1;
     this.store = new Float64Array(alloc(slots * this.histSize * 8));
@@ -155,17 +193,26 @@ class HistTreeGrower {
       this.pool.push(view);
     }
     this.importance = new Float64Array(cols);
-    this.rootCounts = new Float64Array(cols * BINS);
+    this.rules = { minSamplesLeaf: p.minSamplesLeaf, l2Regularization: p.l2Regularization, minHessian: MIN_HESSIAN, nBins };
+    this.chunkSearches = new Float64Array(alloc(MAX_CHUNKS * 2 * SEARCH_WORDS * 8));
+    this.rootCounts = new Float64Array(alloc(cols * BINS * 8));
     for (let f = 0; f < cols; f++) for (let i = 0; i < rows; i++) this.rootCounts[f * BINS + bins[f * rows + i]]++;
-    this.inputs = { bins: this.bins, rows, cols, idx: this.idx, grad: this.grad, hess: this.hess, gOrdered: this.gOrdered, hOrdered: this.hOrdered };
+    this.inputs = {
+      bins: this.bins, rows, cols, idx: this.idx, grad: this.grad, hess: this.hess, gOrdered: this.gOrdered, hOrdered: this.hOrdered, rootCounts: this.rootCounts,
+    };
     if (parallel) {
       this.ctrl = new Int32Array(new SharedArrayBuffer(CTRL_WORDS * 4));
       this.errorText = new Uint8Array(new SharedArrayBuffer(ERROR_TEXT_BYTES));
       const data: HistWorkerData = {
         bins: this.bins.buffer as SharedArrayBuffer, rows, cols, idx: this.idx.buffer as SharedArrayBuffer, grad: this.grad.buffer as SharedArrayBuffer,
         hess: this.hess.buffer as SharedArrayBuffer, gOrdered: this.gOrdered.buffer as SharedArrayBuffer, hOrdered: this.hOrdered.buffer as SharedArrayBuffer,
-        store: this.store.buffer as SharedArrayBuffer, histSize: this.histSize, ctrl: this.ctrl.buffer as SharedArrayBuffer,
+        rootCounts: this.rootCounts.buffer as SharedArrayBuffer, store: this.store.buffer as SharedArrayBuffer, histSize: this.histSize,
+        rules: this.rules, searches: this.chunkSearches.buffer as SharedArrayBuffer, raw: this.raw.buffer as SharedArrayBuffer,
+        prob: this.prob.buffer as SharedArrayBuffer, y: target.buffer as SharedArrayBuffer, outputs, ctrl: this.ctrl.buffer as SharedArrayBuffer,
         errorText: this.errorText.buffer as SharedArrayBuffer, fault: histWorkerTestHooks.fault,
+      };
+      this.jobContext = {
+        inputs: this.inputs, gradients: this.gradients, store: this.store, histSize: this.histSize, rules: this.rules, searches: this.chunkSearches, ctrl: this.ctrl,
       };
       this.worker = new Worker(HIST_WORKER_FILE, { workerData: data });
       this.worker.on("error", (e: Error) => {
@@ -206,38 +253,113 @@ class HistTreeGrower {
     }
   }
 
-  /** Waits, in short slices, until job `seq` is done; computes it here when the worker has not claimed it in time. */
-  private awaitWorker(seq: number, start: number, end: number, hist: Float64Array, f0: number): void {
+  /**
+   * Runs a job of `chunks` chunks (its words other than kind and chunks already stored): posts it, takes chunks until
+   * none are left, then waits for the chunks the worker took. The main thread never waits for work nobody started.
+   */
+  private runJob(kind: number, chunks: number): void {
+    const ctrl = this.ctrl as Int32Array;
+    this.checkWorker();
+    Atomics.store(ctrl, CTRL.kind, kind);
+    Atomics.store(ctrl, CTRL.chunks, chunks);
+    Atomics.store(ctrl, CTRL.finished, 0);
+    const seq = Atomics.load(ctrl, CTRL.seq) + 1;
+    Atomics.store(ctrl, CTRL.next, chunkWord(seq, chunks, 0));
+    Atomics.store(ctrl, CTRL.seq, seq);
+    Atomics.notify(ctrl, CTRL.seq);
+    let mine = 0;
+    for (let c = claimChunk(ctrl, seq); c >= 0; c = claimChunk(ctrl, seq)) {
+      runChunk(this.jobContext as JobContext, c);
+      mine++;
+    }
+    this.awaitWorker(chunks - mine);
+  }
+
+  /** Gradients and hessians of all rows for output k (in row chunks shared with the worker, when there is one). */
+  computeGradients(loss: number, k: number): void {
+    const { ctrl, rows } = this;
+    if (ctrl && this.shareWork && Atomics.load(ctrl, CTRL.ready) === 1) {
+      Atomics.store(ctrl, CTRL.start, 0);
+      Atomics.store(ctrl, CTRL.end, rows);
+      Atomics.store(ctrl, CTRL.slot, loss);
+      Atomics.store(ctrl, CTRL.f0, k);
+      this.runJob(JOB.gradients, GRADIENT_CHUNKS);
+    } else lossGradients(this.gradients, loss, k, 0, rows);
+  }
+
+  /** Waits, in short slices, until the worker has finished `count` chunks of the current job; throws its failure. */
+  private awaitWorker(count: number): void {
     const ctrl = this.ctrl as Int32Array;
     const t0 = Date.now();
     for (let spin = 0; ; spin++) {
-      if (Atomics.load(ctrl, CTRL.done) === seq) return;
+      const finished = Atomics.load(ctrl, CTRL.finished);
+      if (finished >= count) return;
       this.checkWorker();
       if (spin > 2000) {
-        const waited = Date.now() - t0;
-        if (Atomics.load(ctrl, CTRL.claim) !== seq && waited > UNCLAIMED_MS) {
-          // The worker is late: do its half here, unless it claims the job at this very moment.
-          if (Atomics.compareExchange(ctrl, CTRL.claim, seq - 1, seq) === seq - 1) {
-            histFeatures(this.inputs, start, end, hist, f0, this.cols);
-            return;
-          }
+        if (Date.now() - t0 > CLAIMED_LIMIT_MS) {
+          throw new Error(`HistGradientBoosting: the histogram worker thread (nJobs > 1) did not finish its share of a node in ${CLAIMED_LIMIT_MS / 1000} s. The fit was stopped; fit again with nJobs: 1.`);
         }
-        if (waited > CLAIMED_LIMIT_MS) {
-          throw new Error(`HistGradientBoosting: the histogram worker thread (nJobs > 1) did not finish a node in ${CLAIMED_LIMIT_MS / 1000} s. The fit was stopped; fit again with nJobs: 1.`);
-        }
-        Atomics.wait(ctrl, CTRL.done, Atomics.load(ctrl, CTRL.done), WAIT_SLICE_MS);
+        Atomics.wait(ctrl, CTRL.finished, finished, WAIT_SLICE_MS);
       }
     }
   }
 
+  /** A free histogram buffer (its contents are stale: {@link nodeHistograms} overwrites them). */
   private takeHist(): Float64Array {
-    const h = this.pool.pop() as Float64Array;
-    h.fill(0);
-    return h;
+    return this.pool.pop() as Float64Array;
   }
 
-  private buildHist(start: number, end: number, hist: Float64Array): void {
+  /** Writes the split-search inputs of `leaf` (or an inactive search when null) at io[o]. */
+  private searchInputs(leaf: Leaf | null, io: Float64Array, o: number): void {
+    const p = this.p;
+    if (!leaf) {
+      io[o + SEARCH.active] = 0;
+      return;
+    }
+    const n = leaf.end - leaf.start;
+    io[o + SEARCH.n] = n;
+    io[o + SEARCH.sumG] = leaf.sumG;
+    io[o + SEARCH.sumH] = leaf.sumH;
+    const splittable = !(n < 2 * p.minSamplesLeaf || (p.maxDepth !== null && leaf.depth >= p.maxDepth) || leaf.sumH < 2 * MIN_HESSIAN);
+    io[o + SEARCH.active] = splittable ? 1 : 0;
+  }
+
+  /**
+   * Sets the leaf's best split from search `o` of `chunks` chunks' results in `io` (chunk c at c * 2 * SEARCH_WORDS):
+   * a later chunk (later features) wins only with a strictly larger gain, as in one thread's search.
+   */
+  private takeSplit(leaf: Leaf, io: Float64Array, chunks: number, o: number): void {
+    let at = -1;
+    let best = MIN_GAIN;
+    for (let c = 0; c < chunks; c++) {
+      const q = c * 2 * SEARCH_WORDS + o;
+      if (io[q + SEARCH.feature] >= 0 && io[q + SEARCH.gain] > best) {
+        best = io[q + SEARCH.gain];
+        at = q;
+      }
+    }
+    if (at < 0) {
+      leaf.gain = 0;
+      leaf.feature = -1;
+      return;
+    }
+    leaf.feature = io[at + SEARCH.feature];
+    leaf.gain = io[at + SEARCH.gain];
+    leaf.bin = io[at + SEARCH.bin];
+    leaf.leftG = io[at + SEARCH.leftG];
+    leaf.leftH = io[at + SEARCH.leftH];
+    leaf.leftN = io[at + SEARCH.leftN];
+  }
+
+  /**
+   * Writes the histograms of `node` (its rows idx[start, end)) into node.hist and finds its best split; when `sibling`
+   * is given (holding the parent's histograms), subtracts node's from them, leaving the sibling's, and finds its split.
+   * With the worker, the threads share this by chunks of features; the result is the same.
+   */
+  private expand(node: Leaf, sibling: Leaf | null): void {
     const { rows, cols, idx, grad, hess, gOrdered, hOrdered, ctrl } = this;
+    const { start, end, hist } = node;
+    const parent = sibling ? sibling.hist : null;
     const n = end - start;
     if (n !== rows) {
       for (let s = 0; s < n; s++) {
@@ -246,72 +368,46 @@ class HistTreeGrower {
         hOrdered[s] = hess[i];
       }
     }
-    if (ctrl) this.checkWorker();
-    if (ctrl && n >= 1024 && Atomics.load(ctrl, CTRL.ready) === 1) {
-      // The worker sums the second half of the features while this thread sums the first half.
-      const split = cols >> 1;
+    const main = this.mainSearches;
+    this.searchInputs(node, main, 0);
+    this.searchInputs(sibling, main, SEARCH_WORDS);
+    if (ctrl && this.shareWork && n >= PARALLEL_MIN_ROWS && Atomics.load(ctrl, CTRL.ready) === 1) {
+      // Both threads take chunks of a few features until none are left.
+      const chunks = Math.min(MAX_CHUNKS, Math.ceil(cols / FEATURES_PER_CHUNK));
+      const io = this.chunkSearches;
+      for (let c = 0; c < chunks; c++) io.set(main, c * 2 * SEARCH_WORDS);
       Atomics.store(ctrl, CTRL.start, start);
       Atomics.store(ctrl, CTRL.end, end);
       Atomics.store(ctrl, CTRL.slot, this.slotOf.get(hist) as number);
-      Atomics.store(ctrl, CTRL.f0, split);
-      const seq = Atomics.add(ctrl, CTRL.seq, 1) + 1;
-      Atomics.notify(ctrl, CTRL.seq);
-      histFeatures(this.inputs, start, end, hist, 0, split);
-      this.awaitWorker(seq, start, end, hist, split);
-    } else histFeatures(this.inputs, start, end, hist, 0, cols);
-    if (n === rows) {
-      const counts = this.rootCounts;
-      for (let q = 0; q < counts.length; q++) hist[q * 3 + 2] = counts[q];
-    }
-  }
-
-  private findSplit(leaf: Leaf): void {
-    const { p, cols, nBins } = this;
-    const lambda = p.l2Regularization;
-    const n = leaf.end - leaf.start;
-    leaf.gain = 0;
-    leaf.feature = -1;
-    if (n < 2 * p.minSamplesLeaf || (p.maxDepth !== null && leaf.depth >= p.maxDepth) || leaf.sumH < 2 * MIN_HESSIAN) return;
-    const G = leaf.sumG;
-    const H = leaf.sumH;
-    const parentScore = (G * G) / (H + lambda);
-    const hist = leaf.hist;
-    let best = 1e-12;
-    for (let f = 0; f < cols; f++) {
-      const hb = f * BINS * 3;
-      let gl = 0;
-      let hl = 0;
-      let nl = 0;
-      const last = nBins[f] - 1;
-      for (let b = 0; b < last; b++) {
-        const o = hb + b * 3;
-        const c = hist[o + 2];
-        if (c === 0) continue;
-        gl += hist[o];
-        hl += hist[o + 1];
-        nl += c;
-        if (nl < p.minSamplesLeaf || hl < MIN_HESSIAN) continue;
-        const nr = n - nl;
-        if (nr < p.minSamplesLeaf) break;
-        const hr = H - hl;
-        if (hr < MIN_HESSIAN) break;
-        const gr = G - gl;
-        const gain = (gl * gl) / (hl + lambda) + (gr * gr) / (hr + lambda) - parentScore;
-        if (gain > best) {
-          best = gain;
-          leaf.gain = gain;
-          leaf.feature = f;
-          leaf.bin = b;
-          leaf.leftG = gl;
-          leaf.leftH = hl;
-          leaf.leftN = nl;
-        }
-      }
+      Atomics.store(ctrl, CTRL.parent, parent ? (this.slotOf.get(parent) as number) : -1);
+      this.runJob(JOB.node, chunks);
+      this.takeSplit(node, io, chunks, 0);
+      if (sibling) this.takeSplit(sibling, io, chunks, SEARCH_WORDS);
+    } else {
+      nodeShare(this.inputs, start, end, hist, parent, 0, cols, this.rules, main);
+      this.takeSplit(node, main, 1, 0);
+      if (sibling) this.takeSplit(sibling, main, 1, SEARCH_WORDS);
     }
   }
 
   /** Grows one tree on gradients/hessians; adds its leaf values to `raw[i * stride + offset]` for training rows. */
   grow(raw: Float64Array, stride: number, offset: number): BoostedTree {
+    const tree = this.growTree(raw, stride, offset);
+    // Decide whether the next tree (its gradients and nodes) shares work with the worker.
+    if (this.ctrl) {
+      const ms = performance.now() - this.treeStart;
+      const average = (old: number): number => (old === 0 ? ms : 0.7 * old + 0.3 * ms);
+      if (this.shareWork) this.sharedMs = average(this.sharedMs);
+      else this.soloMs = average(this.soloMs);
+      this.treeCount++;
+      const sharedFaster = this.soloMs === 0 ? false : this.sharedMs <= this.soloMs;
+      this.shareWork = this.treeCount % EXPLORE_EVERY === 0 ? !sharedFaster : sharedFaster;
+    }
+    this.treeStart = performance.now();
+    return tree;
+  }
+
+  private growTree(raw: Float64Array, stride: number, offset: number): BoostedTree {
     const { p, rows, idx, bins, grad, hess } = this;
     for (let i = 0; i < rows; i++) idx[i] = i;
     const maxNodes = 2 * p.maxLeafNodes;
@@ -328,8 +424,7 @@ class HistTreeGrower {
       sumH += hess[i];
     }
     const root: Leaf = { node: 0, start: 0, end: rows, depth: 0, hist: this.takeHist(), sumG, sumH, gain: 0, feature: -1, bin: 0, leftG: 0, leftH: 0, leftN: 0 };
-    this.buildHist(0, rows, root.hist);
-    this.findSplit(root);
+    this.expand(root, null);
     const leaves: Leaf[] = [root];
     let leafCount = 1;
     while (leafCount < p.maxLeafNodes) {
@@ -370,12 +465,7 @@ class HistTreeGrower {
         // Build the smaller child; the larger one is the parent minus it (in the parent's buffer).
         const [small, large] = mid - leaf.start <= leaf.end - mid ? [leftLeaf, rightLeaf] : [rightLeaf, leftLeaf];
         small.hist = this.takeHist();
-        this.buildHist(small.start, small.end, small.hist);
-        const ph = large.hist;
-        const sh = small.hist;
-        for (let q = 0; q < ph.length; q++) ph[q] -= sh[q];
-        this.findSplit(leftLeaf);
-        this.findSplit(rightLeaf);
+        this.expand(small, large);
       }
     }
     const lambda = p.l2Regularization;
@@ -452,7 +542,7 @@ async function boost(
   const thresholds = fitBinThresholds(Xtr, p.maxBins);
   const binned = binMatrix(Xtr, thresholds);
   const nBins = Int32Array.from(thresholds, (t) => t.length + 1);
-  const grower = new HistTreeGrower(binned.bins, n, d, nBins, thresholds, p, p.nJobs);
+  const grower = new HistTreeGrower(binned.bins, n, d, nBins, thresholds, p, p.nJobs, ytr, outputs);
   try {
 
   // Baseline: log-odds of the prior (binary), log priors (multiclass), mean (regression).
@@ -467,13 +557,13 @@ async function boost(
     for (let i = 0; i < n; i++) counts[ytr[i]]++;
     for (let k = 0; k < K; k++) baseline[k] = Math.log(Math.max(counts[k] / n, 1e-12));
   }
-  const raw = new Float64Array(n * outputs);
+  const raw = grower.raw;
   for (let i = 0; i < n; i++) raw.set(baseline, i * outputs);
   const nValid = validRows.length;
   const rawValid = new Float64Array(nValid * outputs);
   for (let i = 0; i < nValid; i++) rawValid.set(baseline, i * outputs);
-  const { grad, hess } = grower;
-  const prob = new Float64Array(n * outputs);
+  const prob = grower.prob;
+  const lossCode = loss === "squared_error" ? LOSS.squaredError : outputs === 1 ? LOSS.binaryLogLoss : LOSS.softmax;
   const trees: BoostedTree[][] = [];
   const trainLoss: number[] = [];
   const validationLoss: number[] = [];
@@ -508,20 +598,7 @@ async function boost(
     }
     const round: BoostedTree[] = [];
     for (let k = 0; k < outputs; k++) {
-      for (let i = 0; i < n; i++) {
-        if (loss === "squared_error") {
-          grad[i] = raw[i] - ytr[i];
-          hess[i] = 1;
-        } else if (outputs === 1) {
-          const q = 1 / (1 + Math.exp(-raw[i]));
-          grad[i] = q - ytr[i];
-          hess[i] = Math.max(q * (1 - q), 1e-16);
-        } else {
-          const q = prob[i * outputs + k];
-          grad[i] = q - (ytr[i] === k ? 1 : 0);
-          hess[i] = Math.max(q * (1 - q), 1e-16);
-        }
-      }
+      grower.computeGradients(lossCode, k);
       const tree = grower.grow(raw, outputs, k);
       round.push(tree);
       for (let v = 0; v < nValid; v++) rawValid[v * outputs + k] += treeValue(tree, m.data, validRows[v] * d);
