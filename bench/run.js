@@ -4,6 +4,7 @@
 // and writes them to bench/results/NAME.json.
 const { execFileSync, spawnSync } = require("child_process");
 const fs = require("fs");
+const os = require("os");
 const path = require("path");
 
 const root = path.resolve(__dirname, "..");
@@ -20,5 +21,45 @@ if (!fs.existsSync(script)) {
   console.error(`No bench named "${name}". Available: ${available().join(", ")}`);
   process.exit(2);
 }
+const resultsDir = path.join(root, "bench", "results");
+const startedAt = Date.now();
+const machine = {
+  date: new Date(startedAt).toISOString(),
+  cpu: os.cpus()[0]?.model ?? "unknown",
+  cores: os.cpus().length,
+  memory_gib: Math.round(os.totalmem() / 2 ** 30),
+  node: process.version,
+  commit: gitCommit(),
+  load_average_start: os.loadavg()[0],
+};
 const result = spawnSync(process.execPath, ["--expose-gc", script, ...process.argv.slice(3)], { stdio: "inherit", cwd: root });
+if (result.status === 0) stampResults();
 process.exit(result.status ?? 1);
+
+/** The commit the bench ran at, with "+changes" when the work tree differed from it. */
+function gitCommit() {
+  try {
+    const head = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: root, encoding: "utf8" }).trim();
+    const dirty = execFileSync("git", ["status", "--porcelain", "--untracked-files=no"], { cwd: root, encoding: "utf8" }).trim();
+    return dirty ? `${head}+changes` : head;
+  } catch {
+    return "unknown";
+  }
+}
+
+/**
+ * Adds a `run` block (date, CPU, cores, memory, Node, commit, load average at start and end) to every results file
+ * this run wrote, so each ratio can be quoted with the machine and the load it was measured under.
+ */
+function stampResults() {
+  if (!fs.existsSync(resultsDir)) return;
+  for (const file of fs.readdirSync(resultsDir).filter((f) => f.endsWith(".json"))) {
+    const full = path.join(resultsDir, file);
+    if (fs.statSync(full).mtimeMs < startedAt) continue;
+    const data = JSON.parse(fs.readFileSync(full, "utf8"));
+    data.run = { ...machine, load_average_end: os.loadavg()[0], seconds: Math.round((Date.now() - startedAt) / 1000) };
+    const temp = `${full}.${process.pid}.tmp`;
+    fs.writeFileSync(temp, JSON.stringify(data, null, 2) + "\n");
+    fs.renameSync(temp, full);
+  }
+}
