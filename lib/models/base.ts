@@ -11,6 +11,9 @@ import {
   checkFitted, checkPresent, checkRegressionTarget, checkScoringLabels,
 } from "../core/validation";
 import { FileDigest, digestOf, readCheckedFile } from "../core/integrity";
+import { writeDirAtomically } from "../core/files";
+import { accuracyOf, r2Of } from "../core/stats";
+import { isTable } from "../core/table";
 import type { Classifier, Clusterer, Estimator, EstimatorKind, FitOptions, Params, Regressor } from "./estimator";
 
 /** Version of the on-disk model format written by {@link BaseEstimator.save}. */
@@ -34,10 +37,6 @@ export function fitSeed(options: FitOptions | undefined, paramSeed?: ParamSeed):
   return options?.seed ?? (typeof paramSeed === "number" ? paramSeed : DEFAULT_SEED);
 }
 type ParamSeed = Params[string] | undefined;
-
-function isTable(x: unknown): x is ColumnTable {
-  return typeof x === "object" && x !== null && typeof (x as ColumnTable).columnNames === "function" && typeof (x as ColumnTable).numRows === "function";
-}
 
 /**
  * Converts features for `where` (e.g. "SVC.fit") and checks them with lib/core/validation: present, 2-D, numeric,
@@ -115,27 +114,6 @@ export function argmax(values: ArrayLike<number>, offset = 0, k = values.length)
     }
   }
   return best;
-}
-
-/** Coefficient of determination R² of predictions. */
-export function r2Score(truth: ArrayLike<number>, predicted: ArrayLike<number>): number {
-  let mean = 0;
-  for (let i = 0; i < truth.length; i++) mean += truth[i];
-  mean /= truth.length;
-  let ssRes = 0;
-  let ssTot = 0;
-  for (let i = 0; i < truth.length; i++) {
-    ssRes += (truth[i] - predicted[i]) ** 2;
-    ssTot += (truth[i] - mean) ** 2;
-  }
-  return ssTot === 0 ? (ssRes === 0 ? 1 : 0) : 1 - ssRes / ssTot;
-}
-
-/** Fraction of equal labels. */
-export function accuracyOf(truth: ArrayLike<Label>, predicted: ArrayLike<Label>): number {
-  let hits = 0;
-  for (let i = 0; i < truth.length; i++) if (truth[i] === predicted[i]) hits++;
-  return truth.length === 0 ? 0 : hits / truth.length;
 }
 
 /** In-place softmax over `k` values starting at `offset`. */
@@ -255,33 +233,6 @@ function bytesNeeded(value: unknown): number {
     return Object.values(value as Record<string, unknown>).reduce((n: number, v) => Math.max(n, bytesNeeded(v)), 0);
   }
   return 0;
-}
-
-/**
- * Writes a directory atomically: `write` fills a fresh temporary sibling directory, which then
- * replaces `dir` by rename. A crash leaves either the old directory or the new one, never a mix.
- * @throws Error when the parent folder cannot be written.
- */
-export async function writeDirAtomically(dir: string, write: (tmp: string) => Promise<void> | void): Promise<void> {
-  const target = path.resolve(dir);
-  const parent = path.dirname(target);
-  fs.mkdirSync(parent, { recursive: true });
-  const tmp = path.join(parent, `.${path.basename(target)}.tmp-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`);
-  fs.mkdirSync(tmp);
-  try {
-    await write(tmp);
-    if (fs.existsSync(target)) {
-      const old = `${tmp}.old`;
-      fs.renameSync(target, old);
-      fs.renameSync(tmp, target);
-      fs.rmSync(old, { recursive: true, force: true });
-    } else {
-      fs.renameSync(tmp, target);
-    }
-  } catch (err) {
-    fs.rmSync(tmp, { recursive: true, force: true });
-    throw err;
-  }
 }
 
 /**
@@ -474,7 +425,7 @@ export abstract class BaseClassifier<P extends Params> extends BaseEstimator<P> 
   /** Accuracy on (X, y). @throws Error when unfitted or on a length mismatch. */
   score(X: FeatureInput, y: TargetInput): number {
     const predicted = this.predict(X);
-    return accuracyOf(scoringLabels(y, predicted.length, this.name), predicted);
+    return accuracyOf<Label>(scoringLabels(y, predicted.length, this.name), predicted);
   }
 
   protected encode(y: TargetInput | undefined, rows: number): Int32Array {
@@ -506,7 +457,7 @@ export abstract class BaseRegressor<P extends Params> extends BaseEstimator<P> i
   /** R² on (X, y). @throws Error when unfitted, on a length mismatch or non-numeric y. */
   score(X: FeatureInput, y: TargetInput): number {
     const m = this.inputMatrix(X, "score");
-    return r2Score(numericTarget(y, m.rows, this.name, "score"), this.predictFlat(m));
+    return r2Of(numericTarget(y, m.rows, this.name, "score"), this.predictFlat(m));
   }
 }
 

@@ -20,6 +20,7 @@ import { compositeBundle } from "../viz/combine";
 import { EnvironmentInfo, environmentInfo, projectRoot } from "./environment";
 import { dataFingerprint, Fingerprintable } from "./fingerprint";
 import { currentBackend } from "../backend";
+import { writeDirAtomically, writeFileAtomically } from "../core/files";
 
 /** Metric values of one epoch (or of the final evaluation): name to number. */
 export type MetricValues = Record<string, number>;
@@ -223,8 +224,20 @@ export async function recordRun(input: RunInput): Promise<RunRecord> {
   const root = input.dir ? path.resolve(input.dir) : runsDir();
   fs.mkdirSync(root, { recursive: true });
   const created = new Date();
-  const staging = fs.mkdtempSync(path.join(root, `.tmp-${name}-`));
+  let id = `${timestamp(created)}-${name}`;
+  const taken = (candidate: string) => fs.existsSync(path.join(root, candidate)) || RUNS_BEING_WRITTEN.has(path.join(root, candidate));
+  for (let n = 2; taken(id); n++) id = `${timestamp(created)}-${name}-${n}`;
+  const target = path.join(root, id);
+  let record: RunRecord | undefined;
+  RUNS_BEING_WRITTEN.add(target);
   try {
+    await writeDirAtomically(target, async (staging) => writeRunFolder(staging));
+  } finally {
+    RUNS_BEING_WRITTEN.delete(target);
+  }
+  return { ...(record as RunRecord), path: target };
+
+  async function writeRunFolder(staging: string): Promise<void> {
     const fingerprints: Record<string, string> = { ...(input.dataFingerprints ?? {}) };
     for (const [label, value] of Object.entries(input.data ?? {})) fingerprints[label] = dataFingerprint(value);
     const history = historyRecords(input.history);
@@ -246,9 +259,7 @@ export async function recordRun(input: RunInput): Promise<RunRecord> {
       const csv = [columns.join(","), ...history.map((r) => columns.map((c) => (r[c] === undefined ? "" : String(r[c]))).join(","))].join("\n") + "\n";
       fs.writeFileSync(path.join(staging, "history.csv"), csv);
     }
-    let id = `${timestamp(created)}-${name}`;
-    for (let n = 2; fs.existsSync(path.join(root, id)); n++) id = `${timestamp(created)}-${name}-${n}`;
-    const record: RunRecord = {
+    record = {
       id,
       name: input.name,
       kind: input.kind ?? "train",
@@ -262,14 +273,11 @@ export async function recordRun(input: RunInput): Promise<RunRecord> {
       notes: input.notes,
     };
     fs.writeFileSync(path.join(staging, "run.json"), JSON.stringify(record, null, 2));
-    const target = path.join(root, id);
-    fs.renameSync(staging, target);
-    return { ...record, path: target };
-  } catch (err) {
-    fs.rmSync(staging, { recursive: true, force: true });
-    throw err;
   }
 }
+
+/** Run folders this process is writing, so two runs recorded at once never pick the same name. */
+const RUNS_BEING_WRITTEN = new Set<string>();
 
 /** Filters for {@link listRuns}. */
 export interface RunFilter {
@@ -459,18 +467,8 @@ export const runs = {
  */
 export function writeRunFile(name: string, content: unknown): string {
   if (path.isAbsolute(name) || name.split(/[\\/]/).includes("..")) throw new Error(`writeRunFile: ${JSON.stringify(name)} must be a relative path inside the runs folder.`);
-  const target = runPath(name);
-  fs.mkdirSync(path.dirname(target), { recursive: true });
-  const temporary = path.join(path.dirname(target), `.${path.basename(target)}.tmp-${process.pid}-${Date.now()}`);
-  try {
-    if (typeof content === "string" || content instanceof Uint8Array) fs.writeFileSync(temporary, content);
-    else fs.writeFileSync(temporary, JSON.stringify(content, null, 2) + "\n");
-    fs.renameSync(temporary, target);
-  } catch (err) {
-    fs.rmSync(temporary, { force: true });
-    throw err;
-  }
-  return target;
+  const text = typeof content === "string" || content instanceof Uint8Array ? content : JSON.stringify(content, null, 2) + "\n";
+  return writeFileAtomically(runPath(name), text);
 }
 
 /**
