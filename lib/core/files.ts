@@ -1,19 +1,165 @@
-/** File helpers shared by every layer: writing a JSON file atomically. */
+/**
+ * The one atomic writer of the library, for files and folders. A file is written to a temporary sibling, synced and
+ * renamed over the old one, so a reader finds the old or the new file, never half of one. A folder is filled under a
+ * temporary name, then the old one is renamed aside, the new one renamed in and the old one removed: should the
+ * process die between the two renames, the next write (or {@link recoverAtomicWrites}) puts the old folder back, so a
+ * complete version always exists on disk. Temporaries of dead processes are removed on the next write into the folder.
+ */
 import * as fs from "fs";
 import * as path from "path";
 
-/**
- * Writes JSON to `file` through a temp file and a rename, so readers never see half a file.
- * @throws Error naming the file when it cannot be written (the temporary file is removed).
- */
-export function saveJsonAtomically(file: string, value: unknown): void {
-  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
+/** `.<name>.<tmp|old>-<pid>-<random>`: the names of this module's temporaries (the dot keeps them out of listings). */
+const TEMPORARY = /^\.(.+)\.(tmp|old)-(\d+)-[0-9a-z]+$/;
+
+function temporaryName(target: string, kind: "tmp" | "old"): string {
+  const random = Math.random().toString(36).slice(2, 10) || "0";
+  return path.join(path.dirname(target), `.${path.basename(target)}.${kind}-${process.pid}-${random}`);
+}
+
+function processAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
   try {
-    fs.writeFileSync(tmp, JSON.stringify(value, null, 2) + "\n");
-    fs.renameSync(tmp, file);
+    process.kill(pid, 0);
+    return true;
   } catch (err) {
-    fs.rmSync(tmp, { force: true });
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * Cleans up after writes that a dead process left half done in `folder`: its temporaries are removed, and a folder it
+ * had renamed aside is put back when nothing has replaced it. Temporaries of live processes are left alone.
+ * Returns the names it removed or restored. Never throws for a missing folder.
+ */
+export function recoverAtomicWrites(folder: string): string[] {
+  let names: string[];
+  try {
+    names = fs.readdirSync(folder);
+  } catch {
+    return [];
+  }
+  const done: string[] = [];
+  // Temporaries first, so that a restored old folder is never mistaken for one.
+  for (const kind of ["tmp", "old"]) {
+    for (const name of names) {
+      const m = TEMPORARY.exec(name);
+      if (!m || m[2] !== kind || processAlive(Number(m[3]))) continue;
+      const file = path.join(folder, name);
+      const target = path.join(folder, m[1]);
+      try {
+        if (kind === "old" && !fs.existsSync(target)) fs.renameSync(file, target);
+        else fs.rmSync(file, { recursive: true, force: true });
+        done.push(name);
+      } catch {
+        // Another process may be recovering the same folder; whatever it left is handled on a later write.
+      }
+    }
+  }
+  return done;
+}
+
+function syncPath(file: string): void {
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(file, "r");
+    fs.fsyncSync(fd);
+  } catch {
+    // Some file systems cannot sync a folder; the rename is still atomic there.
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+}
+
+function syncTree(dir: string): void {
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const file = path.join(dir, entry.name);
+    if (entry.isDirectory()) syncTree(file);
+    else if (entry.isFile()) syncPath(file);
+  }
+  syncPath(dir);
+}
+
+function prepare(target: string): void {
+  fs.mkdirSync(path.dirname(target), { recursive: true });
+  recoverAtomicWrites(path.dirname(target));
+}
+
+/**
+ * Writes `content` (text as UTF-8, or bytes) to `file` atomically: a synced temporary sibling renamed over it.
+ * Creates the parent folders. Returns the absolute path.
+ * @throws Error naming the file when it cannot be written (the temporary file is removed, the old file is kept).
+ */
+export function writeFileAtomically(file: string, content: string | Uint8Array): string {
+  const target = path.resolve(file);
+  let tmp: string | undefined;
+  try {
+    prepare(target);
+    tmp = temporaryName(target, "tmp");
+    const fd = fs.openSync(tmp, "wx");
+    try {
+      fs.writeFileSync(fd, content);
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.renameSync(tmp, target);
+    tmp = undefined;
+    syncPath(path.dirname(target));
+    return target;
+  } catch (err) {
+    if (tmp !== undefined) fs.rmSync(tmp, { force: true });
     throw new Error(`Could not write ${file}: ${(err as Error).message}`);
   }
+}
+
+/**
+ * Writes `value` as pretty JSON (2-space indent, final newline) to `file` atomically, as {@link writeFileAtomically}.
+ * @throws Error naming the file when it cannot be written.
+ */
+export function saveJsonAtomically(file: string, value: unknown): void {
+  writeFileAtomically(file, JSON.stringify(value, null, 2) + "\n");
+}
+
+/**
+ * Writes a folder atomically: `write` fills a fresh temporary sibling folder, which then replaces `dir` (the old
+ * folder is renamed aside, the new one renamed in, the old one removed). A failure in `write` leaves the old folder
+ * as it was and no temporary behind; a crash between the renames is repaired by the next write into the parent.
+ * @throws the error of `write` unchanged, or an Error naming the folder when it cannot be written or replaced.
+ */
+export async function writeDirAtomically(dir: string, write: (tmp: string) => Promise<void> | void): Promise<void> {
+  const target = path.resolve(dir);
+  let tmp: string;
+  try {
+    prepare(target);
+    tmp = temporaryName(target, "tmp");
+    fs.mkdirSync(tmp);
+  } catch (err) {
+    throw new Error(`Could not write ${dir}: ${(err as Error).message}`);
+  }
+  try {
+    await write(tmp);
+    syncTree(tmp);
+  } catch (err) {
+    fs.rmSync(tmp, { recursive: true, force: true });
+    throw err;
+  }
+  replaceDir(tmp, target, dir);
+}
+
+function replaceDir(tmp: string, target: string, dir: string): void {
+  let aside: string | undefined;
+  try {
+    if (fs.existsSync(target)) {
+      aside = temporaryName(target, "old");
+      fs.renameSync(target, aside);
+    }
+    fs.renameSync(tmp, target);
+  } catch (err) {
+    // Put the old folder back before reporting: the old version must never be lost to a failed replacement.
+    if (aside !== undefined && !fs.existsSync(target)) fs.renameSync(aside, target);
+    fs.rmSync(tmp, { recursive: true, force: true });
+    throw new Error(`Could not replace ${dir}: ${(err as Error).message}`);
+  }
+  syncPath(path.dirname(target));
+  if (aside !== undefined) fs.rmSync(aside, { recursive: true, force: true });
 }

@@ -6,6 +6,7 @@
  */
 import * as aq from "arquero";
 import type { ColumnTable } from "arquero";
+import { isTable } from "../core/table";
 import { FeatureInput, toMatrix } from "./matrix";
 
 import { Category, DictColumn, NumericColumn } from "./typed";
@@ -271,17 +272,13 @@ export function missingCount(table: ColumnTable, name: string): number {
   return m;
 }
 
-/** True when `x` is an arquero table. */
-export function isColumnTable(x: unknown): x is ColumnTable {
-  return typeof x === "object" && x !== null && typeof (x as ColumnTable).columnNames === "function" && typeof (x as ColumnTable).numRows === "function";
-}
 
 /**
  * Any feature input as a table: tables pass through; a Matrix, 2-D tensor or nested arrays become a table of
  * numeric columns named by the matrix's `columns` (or x0, x1, ...).
  */
 export function asTable(x: ColumnTable | FeatureInput): ColumnTable {
-  if (isColumnTable(x)) return x;
+  if (isTable(x)) return x;
   const m = toMatrix(x);
   const data: Record<string, NumericColumn> = {};
   const names = m.columns ? [...m.columns] : Array.from({ length: m.cols }, (_, j) => `x${j}`);

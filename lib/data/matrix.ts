@@ -4,6 +4,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { ColumnTable } from "arquero";
+import { isTable } from "../core/table";
 
 /** A dense row-major matrix of float64 values. */
 export interface Matrix {
@@ -25,9 +26,6 @@ export function isMatrix(x: unknown): x is Matrix {
   return typeof x === "object" && x !== null && (x as Matrix).data instanceof Float64Array && typeof (x as Matrix).rows === "number";
 }
 
-function isTable(x: unknown): x is ColumnTable {
-  return typeof x === "object" && x !== null && typeof (x as ColumnTable).columnNames === "function" && typeof (x as ColumnTable).numRows === "function";
-}
 
 /**
  * Converts features to a {@link Matrix}. From a table, `columns` picks and orders the columns (default: all).

@@ -8,9 +8,10 @@ import { Figure } from "../viz/figure";
 import { compositeBundle } from "../viz/combine";
 import { cvScoresFigure } from "../viz/cv-scores";
 import {
-  CvOptions, ModelSpec, ProgressDisplay, baselineFor, estimatorOf, fitOnRows, interruptCheck, meanOfScores, prepare, release,
-  resolveScorers, scoreOnRows, specName, std, taskOf,
+  CvOptions, ModelSpec, ProgressDisplay, baselineFor, estimatorOf, fitOnRows, interruptCheck, prepare, release,
+  resolveScorers, scoreOnRows, specName, taskOf,
 } from "./engine";
+import { mean, std } from "../core/stats";
 import type { CvFold } from "./folds";
 import type { Label } from "../metrics/labels";
 import { MetricSpec, positiveClassNote, positiveClasses, withPosLabel } from "./scoring";
@@ -63,12 +64,12 @@ export class CrossValidationResult {
 
   /** Mean of a model's fold scores for a metric. */
   mean(model: string, metric = this.metrics[0]): number {
-    return meanOfScores(this.get(model, metric));
+    return mean(this.get(model, metric));
   }
 
   /** Population standard deviation of a model's fold scores. */
   std(model: string, metric = this.metrics[0]): number {
-    return std(this.get(model, metric));
+    return std(this.get(model, metric), 0);
   }
 
   private get(model: string, metric: string): readonly number[] {
@@ -106,7 +107,7 @@ export class CrossValidationResult {
       const row: Record<string, string> = { model };
       for (const metric of this.metrics) {
         row[metric] = `${this.mean(model, metric).toFixed(digits)} ± ${this.std(model, metric).toFixed(digits)}`;
-        if (this.trainScores) row[`train ${metric}`] = `${meanOfScores(this.trainScores[model][metric]).toFixed(digits)}`;
+        if (this.trainScores) row[`train ${metric}`] = `${mean(this.trainScores[model][metric]).toFixed(digits)}`;
       }
       return row;
     });

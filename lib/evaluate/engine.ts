@@ -269,17 +269,6 @@ export class ProgressDisplay {
   }
 }
 
-/** Population standard deviation (ddof = 0, as numpy's and scikit-learn's CV reports). */
-export function std(values: readonly number[]): number {
-  const m = values.reduce((a, b) => a + b, 0) / values.length;
-  return Math.sqrt(values.reduce((a, b) => a + (b - m) ** 2, 0) / values.length);
-}
-
-/** Arithmetic mean. */
-export function meanOfScores(values: readonly number[]): number {
-  return values.reduce((a, b) => a + b, 0) / values.length;
-}
-
 /**
  * Throws when the user interrupted the running cell (kernel interrupt), so long searches stop between fits.
  * @throws Error "Interrupted" when the cell's interrupt signal has fired.

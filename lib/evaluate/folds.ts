@@ -1,10 +1,11 @@
 /**
  * Seeded k-fold and stratified k-fold index splits for cross-validation, plus row subsetting of any feature input.
  */
-import * as aq from "arquero";
 import type { ColumnTable } from "arquero";
 import type { FeatureInput, Matrix } from "../data/matrix";
 import { takeRows, toMatrix } from "../data/matrix";
+import { takeTableRows } from "../data/columns";
+import { isTable } from "../core/table";
 import type { Label } from "../metrics/labels";
 import { seededRandom } from "../random";
 
@@ -73,10 +74,6 @@ export function crossValidationFolds(n: number, options: { k?: number; seed?: nu
   });
 }
 
-function isTable(x: unknown): x is ColumnTable {
-  return typeof x === "object" && x !== null && typeof (x as ColumnTable).columnNames === "function" && typeof (x as ColumnTable).numRows === "function";
-}
-
 /** Features prepared for repeated row subsetting: a table stays a table (a pipeline may encode it), the rest becomes a Matrix. */
 export type RowSource = { kind: "table"; table: ColumnTable } | { kind: "matrix"; matrix: Matrix };
 
@@ -92,11 +89,5 @@ export function sourceRows(source: RowSource): number {
 
 /** The given rows, in order, as a new table or matrix. */
 export function subsetRows(source: RowSource, indices: readonly number[]): FeatureInput {
-  if (source.kind === "matrix") return takeRows(source.matrix, indices);
-  const columns: Record<string, unknown[]> = {};
-  for (const name of source.table.columnNames()) {
-    const values = source.table.array(name) as ArrayLike<unknown>;
-    columns[name] = indices.map((i) => values[i]);
-  }
-  return aq.table(columns);
+  return source.kind === "matrix" ? takeRows(source.matrix, indices) : takeTableRows(source.table, indices);
 }

@@ -6,7 +6,8 @@ import { DISPLAY, MimeBundle } from "../display";
 import { Figure } from "../viz/figure";
 import { compositeBundle } from "../viz/combine";
 import { LearningCurveData, learningCurveFigure } from "../viz/learning-curve";
-import { CvOptions, ModelSpec, ProgressDisplay, baselineFor, fitOnRows, interruptCheck, meanOfScores, prepare, release, resolveScorers, scoreOnRows, specName, taskOf } from "./engine";
+import { CvOptions, ModelSpec, ProgressDisplay, baselineFor, fitOnRows, interruptCheck, prepare, release, resolveScorers, scoreOnRows, specName, taskOf } from "./engine";
+import { mean } from "../core/stats";
 import { seededUniform } from "./folds";
 import type { MetricSpec } from "./scoring";
 import { ResultTable } from "./table";
@@ -31,9 +32,9 @@ export class LearningCurveResult implements LearningCurveData {
   table(digits = 4): ResultTable {
     const rows = this.trainSizes.map((n, i) => ({
       "training rows": n,
-      [`train ${this.metric}`]: meanOfScores(this.trainScores[i]),
-      [`validation ${this.metric}`]: meanOfScores(this.validationScores[i]),
-      gap: meanOfScores(this.trainScores[i]) - meanOfScores(this.validationScores[i]),
+      [`train ${this.metric}`]: mean(this.trainScores[i]),
+      [`validation ${this.metric}`]: mean(this.validationScores[i]),
+      gap: mean(this.trainScores[i]) - mean(this.validationScores[i]),
     }));
     return new ResultTable(Object.keys(rows[0]), rows, { title: `Learning curve of ${this.model} (${this.baselineName}: ${this.baselineScore.toFixed(digits)})`, digits });
   }
@@ -115,5 +116,5 @@ export async function learningCurve(
     progress.tick();
   }
   progress.finish("done");
-  return new LearningCurveResult(specName(model), scorer.name, sizes, trainScores, validationScores, meanOfScores(baselineScores), baseline.name);
+  return new LearningCurveResult(specName(model), scorer.name, sizes, trainScores, validationScores, mean(baselineScores), baseline.name);
 }

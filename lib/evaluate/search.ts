@@ -9,9 +9,10 @@ import { Figure } from "../viz/figure";
 import { compositeBundle } from "../viz/combine";
 import { searchResultsFigure } from "../viz/search-results";
 import {
-  CvOptions, FittedSpec, ModelSpec, ProgressDisplay, baselineFor, estimatorOf, fitOnRows, meanOfScores, prepare, release,
-  resolveScorers, scoreOnRows, specName, std, taskOf, withModelParams,
+  CvOptions, FittedSpec, ModelSpec, ProgressDisplay, baselineFor, estimatorOf, fitOnRows, prepare, release,
+  resolveScorers, scoreOnRows, specName, taskOf, withModelParams,
 } from "./engine";
+import { mean, std } from "../core/stats";
 import { seededUniform } from "./folds";
 import type { Label } from "../metrics/labels";
 import { MetricSpec, getScorer, positiveClassNote, positiveClasses } from "./scoring";
@@ -237,8 +238,8 @@ async function runSearch(kind: "grid" | "random", spec: ModelSpec, candidates: R
       break;
     }
     const scores = await evaluate(withModelParams(spec, params));
-    const m = meanOfScores(scores);
-    rows.push({ params, meanScore: m, stdScore: std(scores), foldScores: scores });
+    const m = mean(scores);
+    rows.push({ params, meanScore: m, stdScore: std(scores, 0), foldScores: scores });
     if (bestSoFar === undefined || (scorer.greaterIsBetter ? m > bestSoFar : m < bestSoFar)) bestSoFar = m;
     progress.finish(`best ${scorer.name} so far ${bestSoFar.toFixed(4)}`);
   }
@@ -255,7 +256,7 @@ async function runSearch(kind: "grid" | "random", spec: ModelSpec, candidates: R
     best = await fitOnRows(withModelParams(spec, bestParams), prepared.source, prepared.y, all, seed);
   }
   progress.finish(interrupted ? "interrupted" : "done");
-  return new SearchResult(kind, specName(spec), scorer.name, scorer.greaterIsBetter, results, { name: base.name, meanScore: meanOfScores(baseScores), stdScore: std(baseScores) }, prepared.folds.length, best, interrupted, positive);
+  return new SearchResult(kind, specName(spec), scorer.name, scorer.greaterIsBetter, results, { name: base.name, meanScore: mean(baseScores), stdScore: std(baseScores, 0) }, prepared.folds.length, best, interrupted, positive);
 }
 
 /**

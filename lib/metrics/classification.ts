@@ -3,6 +3,7 @@
  */
 import type { TargetInput } from "../core/target";
 import { Label, checkSameLength, labelIndex, readLabels, uniqueLabels } from "./labels";
+import { accuracyOf } from "../core/stats";
 
 /** How precision/recall/F1 combine per-class values (scikit-learn's `average`). */
 export type Average = "binary" | "micro" | "macro" | "weighted";
@@ -30,9 +31,7 @@ function readPair(yTrue: TargetInput, yPred: TargetInput): [Label[], Label[]] {
  */
 export function accuracy(yTrue: TargetInput, yPred: TargetInput): number {
   const [t, p] = readPair(yTrue, yPred);
-  let correct = 0;
-  for (let i = 0; i < t.length; i++) if (t[i] === p[i]) correct++;
-  return correct / t.length;
+  return accuracyOf(t, p);
 }
 
 /**

@@ -75,22 +75,3 @@ export function readNumbers(y: TargetInput | ArrayLike<number>, name: string, op
   }
   return values as number[];
 }
-
-/** Numerically stable sum (Neumaier), so means match numpy's pairwise sums to ~1e-15. */
-export function stableSum(values: ArrayLike<number>): number {
-  let sum = 0;
-  let c = 0;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    const t = sum + v;
-    if (Math.abs(sum) >= Math.abs(v)) c += sum - t + v;
-    else c += v - t + sum;
-    sum = t;
-  }
-  return sum + c;
-}
-
-/** Mean with {@link stableSum}. */
-export function mean(values: ArrayLike<number>): number {
-  return stableSum(values) / values.length;
-}

@@ -2,7 +2,8 @@
  * Regression metrics, matching scikit-learn 1.2: MSE, RMSE, MAE, R² and MAPE.
  */
 import type { TargetInput } from "../core/target";
-import { checkSameLength, readNumbers, stableSum } from "./labels";
+import { checkSameLength, readNumbers } from "./labels";
+import { r2Of, stableSum } from "../core/stats";
 
 function readPair(yTrue: TargetInput, yPred: TargetInput | ArrayLike<number>): [number[], number[]] {
   const t = readNumbers(yTrue, "y_true");
@@ -36,11 +37,7 @@ export function meanAbsoluteError(yTrue: TargetInput, yPred: TargetInput | Array
 export function r2(yTrue: TargetInput, yPred: TargetInput | ArrayLike<number>): number {
   const [t, p] = readPair(yTrue, yPred);
   if (t.length < 2) throw new Error(`R² is not well-defined with fewer than two samples (got ${t.length}).`);
-  const mean = stableSum(t) / t.length;
-  const numerator = stableSum(t.map((v, i) => (v - p[i]) ** 2));
-  const denominator = stableSum(t.map((v) => (v - mean) ** 2));
-  if (denominator === 0) return numerator === 0 ? 1 : 0;
-  return 1 - numerator / denominator;
+  return r2Of(t, p);
 }
 
 /**

@@ -1,6 +1,7 @@
 /**
  * Shared machinery of the classical estimators: input checks, label encoding, a seeded random
- * generator, the base classes that implement the {@link Estimator} contract, and atomic save/load.
+ * generator, the estimator registry, and the base classes that implement the {@link Estimator} contract (with
+ * atomic save; the file format is in model-files.ts).
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -10,7 +11,14 @@ import {
   EncodedLabels as CoreEncodedLabels, FeatureCheck, asValidationError, checkClassificationTarget, checkFeatureMatrix, checkFeatureRows,
   checkFitted, checkPresent, checkRegressionTarget, checkScoringLabels,
 } from "../core/validation";
-import { FileDigest, digestOf, readCheckedFile } from "../core/integrity";
+import { digestOf } from "../core/integrity";
+import { ModelState, SavedModelManifest, WEIGHTS_FILE, encodeState } from "./model-files";
+
+export { WEIGHTS_FILE, readSavedModel } from "./model-files";
+export type { ModelState, SavedModelManifest, StateValue } from "./model-files";
+import { writeDirAtomically } from "../core/files";
+import { accuracyOf, r2Of } from "../core/stats";
+import { isTable } from "../core/table";
 import type { Classifier, Clusterer, Estimator, EstimatorKind, FitOptions, Params, Regressor } from "./estimator";
 
 /** Version of the on-disk model format written by {@link BaseEstimator.save}. */
@@ -34,10 +42,6 @@ export function fitSeed(options: FitOptions | undefined, paramSeed?: ParamSeed):
   return options?.seed ?? (typeof paramSeed === "number" ? paramSeed : DEFAULT_SEED);
 }
 type ParamSeed = Params[string] | undefined;
-
-function isTable(x: unknown): x is ColumnTable {
-  return typeof x === "object" && x !== null && typeof (x as ColumnTable).columnNames === "function" && typeof (x as ColumnTable).numRows === "function";
-}
 
 /**
  * Converts features for `where` (e.g. "SVC.fit") and checks them with lib/core/validation: present, 2-D, numeric,
@@ -117,27 +121,6 @@ export function argmax(values: ArrayLike<number>, offset = 0, k = values.length)
   return best;
 }
 
-/** Coefficient of determination R² of predictions. */
-export function r2Score(truth: ArrayLike<number>, predicted: ArrayLike<number>): number {
-  let mean = 0;
-  for (let i = 0; i < truth.length; i++) mean += truth[i];
-  mean /= truth.length;
-  let ssRes = 0;
-  let ssTot = 0;
-  for (let i = 0; i < truth.length; i++) {
-    ssRes += (truth[i] - predicted[i]) ** 2;
-    ssTot += (truth[i] - mean) ** 2;
-  }
-  return ssTot === 0 ? (ssRes === 0 ? 1 : 0) : 1 - ssRes / ssTot;
-}
-
-/** Fraction of equal labels. */
-export function accuracyOf(truth: ArrayLike<Label>, predicted: ArrayLike<Label>): number {
-  let hits = 0;
-  for (let i = 0; i < truth.length; i++) if (truth[i] === predicted[i]) hits++;
-  return truth.length === 0 ? 0 : hits / truth.length;
-}
-
 /** In-place softmax over `k` values starting at `offset`. */
 export function softmaxInPlace(values: Float64Array, offset: number, k: number): void {
   let max = -Infinity;
@@ -154,155 +137,6 @@ export function softmaxInPlace(values: Float64Array, offset: number, k: number):
 /** Logistic sigmoid. */
 export function sigmoid(z: number): number {
   return z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
-}
-
-// ---------------------------------------------------------------------------------------------
-// Serialization: a JSON manifest plus one binary file for typed arrays.
-
-/** Model state: JSON values and typed arrays (stored in weights.bin). */
-export type StateValue =
-  | number
-  | string
-  | boolean
-  | null
-  | Float64Array
-  | Float32Array
-  | Int32Array
-  | Uint8Array
-  | StateValue[]
-  | { [key: string]: StateValue };
-/** The state object a model saves and restores. */
-export type ModelState = { [key: string]: StateValue };
-
-type ArrayRef = { $array: "float64" | "float32" | "int32" | "uint8"; offset: number; length: number };
-
-function encodeState(value: StateValue, chunks: Buffer[], offset: { bytes: number }): unknown {
-  const typed = (kind: ArrayRef["$array"], arr: Float64Array | Float32Array | Int32Array | Uint8Array): ArrayRef => {
-    const align = 8 - (offset.bytes % 8 || 8);
-    if (align > 0 && align < 8) {
-      chunks.push(Buffer.alloc(align));
-      offset.bytes += align;
-    }
-    const ref: ArrayRef = { $array: kind, offset: offset.bytes, length: arr.length };
-    const buf = Buffer.from(arr.buffer, arr.byteOffset, arr.byteLength);
-    chunks.push(Buffer.from(buf));
-    offset.bytes += buf.length;
-    return ref;
-  };
-  if (value instanceof Float64Array) return typed("float64", value);
-  if (value instanceof Float32Array) return typed("float32", value);
-  if (value instanceof Int32Array) return typed("int32", value);
-  if (value instanceof Uint8Array) return typed("uint8", value);
-  if (Array.isArray(value)) return value.map((v) => encodeState(v, chunks, offset));
-  if (value !== null && typeof value === "object") {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = encodeState(v, chunks, offset);
-    return out;
-  }
-  return value;
-}
-
-function decodeState(value: unknown, weights: Buffer): StateValue {
-  if (Array.isArray(value)) return value.map((v) => decodeState(v, weights));
-  if (value !== null && typeof value === "object") {
-    const ref = value as ArrayRef;
-    if (typeof ref.$array === "string") {
-      const copy = new Uint8Array(weights.subarray(ref.offset, ref.offset + ref.length * bytesOf(ref.$array))).buffer;
-      switch (ref.$array) {
-        case "float64":
-          return new Float64Array(copy);
-        case "float32":
-          return new Float32Array(copy);
-        case "int32":
-          return new Int32Array(copy);
-        case "uint8":
-          return new Uint8Array(copy);
-      }
-    }
-    const out: { [key: string]: StateValue } = {};
-    for (const [k, v] of Object.entries(value as Record<string, unknown>)) out[k] = decodeState(v, weights);
-    return out;
-  }
-  return value as StateValue;
-}
-
-function bytesOf(kind: ArrayRef["$array"]): number {
-  return kind === "float64" ? 8 : kind === "uint8" ? 1 : 4;
-}
-
-/** What `model.json` holds. */
-export interface SavedModelManifest {
-  format: "trainlab-model";
-  version: number;
-  name: string;
-  kind: EstimatorKind;
-  params: Params;
-  state: unknown;
-  savedAt: string;
-  /** Byte length and SHA-256 of weights.bin (absent in saves made before checksums were recorded). */
-  weights?: FileDigest;
-}
-
-/** The binary file of a classical model's typed arrays. */
-export const WEIGHTS_FILE = "weights.bin";
-
-/** Bytes of weights.bin the state's array references need (an old save without a digest must have exactly this). */
-function bytesNeeded(value: unknown): number {
-  if (Array.isArray(value)) return value.reduce((n: number, v) => Math.max(n, bytesNeeded(v)), 0);
-  if (value !== null && typeof value === "object") {
-    const ref = value as ArrayRef;
-    if (typeof ref.$array === "string") return ref.offset + ref.length * bytesOf(ref.$array);
-    return Object.values(value as Record<string, unknown>).reduce((n: number, v) => Math.max(n, bytesNeeded(v)), 0);
-  }
-  return 0;
-}
-
-/**
- * Writes a directory atomically: `write` fills a fresh temporary sibling directory, which then
- * replaces `dir` by rename. A crash leaves either the old directory or the new one, never a mix.
- * @throws Error when the parent folder cannot be written.
- */
-export async function writeDirAtomically(dir: string, write: (tmp: string) => Promise<void> | void): Promise<void> {
-  const target = path.resolve(dir);
-  const parent = path.dirname(target);
-  fs.mkdirSync(parent, { recursive: true });
-  const tmp = path.join(parent, `.${path.basename(target)}.tmp-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`);
-  fs.mkdirSync(tmp);
-  try {
-    await write(tmp);
-    if (fs.existsSync(target)) {
-      const old = `${tmp}.old`;
-      fs.renameSync(target, old);
-      fs.renameSync(tmp, target);
-      fs.rmSync(old, { recursive: true, force: true });
-    } else {
-      fs.renameSync(tmp, target);
-    }
-  } catch (err) {
-    fs.rmSync(tmp, { recursive: true, force: true });
-    throw err;
-  }
-}
-
-/**
- * Reads `model.json` (+ `weights.bin`) from a directory written by `save`, checking weights.bin's length and checksum.
- * @throws Error naming the file when it is not a saved model, or weights.bin is missing, truncated, empty or altered.
- */
-export function readSavedModel(dir: string): { manifest: SavedModelManifest; state: ModelState } {
-  const file = path.join(dir, "model.json");
-  if (!fs.existsSync(file)) throw new Error(`${dir} is not a saved trainlab model: ${file} does not exist.`);
-  let manifest: SavedModelManifest;
-  try {
-    manifest = JSON.parse(fs.readFileSync(file, "utf8")) as SavedModelManifest;
-  } catch (err) {
-    throw new Error(`${file} is not valid JSON (${(err as Error).message}); the save may be from another program.`);
-  }
-  if (manifest.format !== "trainlab-model") throw new Error(`${file} is not a trainlab model manifest (format is ${JSON.stringify(manifest.format)}).`);
-  const weightsFile = path.join(dir, WEIGHTS_FILE);
-  const needed = manifest.weights ? manifest.weights.bytes : bytesNeeded(manifest.state);
-  // An old save (no digest) that needs no bytes may lack the file; a recorded file must be there.
-  const weights = !manifest.weights && needed === 0 && !fs.existsSync(weightsFile) ? Buffer.alloc(0) : readCheckedFile(weightsFile, { bytes: needed, sha256: manifest.weights?.sha256 });
-  return { manifest, state: decodeState(manifest.state, weights) as ModelState };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -474,7 +308,7 @@ export abstract class BaseClassifier<P extends Params> extends BaseEstimator<P> 
   /** Accuracy on (X, y). @throws Error when unfitted or on a length mismatch. */
   score(X: FeatureInput, y: TargetInput): number {
     const predicted = this.predict(X);
-    return accuracyOf(scoringLabels(y, predicted.length, this.name), predicted);
+    return accuracyOf<Label>(scoringLabels(y, predicted.length, this.name), predicted);
   }
 
   protected encode(y: TargetInput | undefined, rows: number): Int32Array {
@@ -506,7 +340,7 @@ export abstract class BaseRegressor<P extends Params> extends BaseEstimator<P> i
   /** R² on (X, y). @throws Error when unfitted, on a length mismatch or non-numeric y. */
   score(X: FeatureInput, y: TargetInput): number {
     const m = this.inputMatrix(X, "score");
-    return r2Score(numericTarget(y, m.rows, this.name, "score"), this.predictFlat(m));
+    return r2Of(numericTarget(y, m.rows, this.name, "score"), this.predictFlat(m));
   }
 }
 

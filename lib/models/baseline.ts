@@ -8,7 +8,9 @@ import * as fs from "fs";
 import type { FeatureInput, TargetInput } from "../data/matrix";
 import { toMatrix, toTargetArray } from "../data/matrix";
 import type { Classifier, FitOptions, Params, Regressor } from "./estimator";
-import { MODEL_FORMAT_VERSION, ModelState, SavedModelManifest, registerRestorer, writeDirAtomically } from "./base";
+import { MODEL_FORMAT_VERSION, ModelState, SavedModelManifest, registerRestorer } from "./base";
+import { writeDirAtomically } from "../core/files";
+import { r2Of } from "../core/stats";
 import {
   ValidationError, asValidationError, checkClassificationTarget, checkFeatureRows, checkConsistentLength, checkFitted, checkPresent, checkRegressionTarget, checkScoringLabels,
 } from "../core/validation";
@@ -203,10 +205,7 @@ export class MeanRegressor implements Regressor<Params> {
   score(X: FeatureInput, y: TargetInput): number {
     const p = this.predict(X);
     const t = checkRegressionTarget(targetOf(y, `${this.name}.score`), p.length, `${this.name}.score`);
-    const m = t.reduce((a, b) => a + b, 0) / t.length;
-    const ssRes = t.reduce((s, v, i) => s + (v - p[i]) ** 2, 0);
-    const ssTot = t.reduce((s, v) => s + (v - m) ** 2, 0);
-    return ssTot === 0 ? (ssRes === 0 ? 1 : 0) : 1 - ssRes / ssTot;
+    return r2Of(t, p);
   }
 
   /** Writes `model.json` (the mean) to `dir` atomically; `loadModel(dir)` restores it. @throws NotFittedError before fit. */

@@ -8,9 +8,10 @@
  * - `save(dir)` writes weights plus JSON atomically; each model module exports a matching `load`.
  */
 import type { FeatureInput, TargetInput } from "../data/matrix";
+import type { ReadonlyJsonValue } from "../core/json";
 
 /** JSON-serializable hyperparameter values. */
-export type ParamValue = number | string | boolean | null | readonly ParamValue[] | { readonly [key: string]: ParamValue };
+export type ParamValue = ReadonlyJsonValue;
 
 /** Hyperparameters: plain data. */
 export type Params = Record<string, ParamValue>;

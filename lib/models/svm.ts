@@ -9,7 +9,7 @@ import * as vm from "vm";
 import type { FeatureInput, Matrix, TargetInput } from "../data/matrix";
 import type { FitOptions } from "./estimator";
 import { BaseClassifier, Label, ModelState, registerEstimator, trainingMatrix } from "./base";
-import { columnStats } from "./linear";
+import { columnStats } from "./optimize";
 
 interface LibsvmModel {
   train(samples: number[][], labels: number[]): void;

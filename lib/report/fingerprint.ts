@@ -4,21 +4,11 @@
  * fingerprint; changing one value, one name or the row order changes it.
  */
 import { createHash, Hash } from "crypto";
+import { isTable } from "../core/table";
 
 /** What {@link dataFingerprint} accepts: tables, matrices, typed arrays, arrays, strings, buffers or plain JSON. */
 export type Fingerprintable = unknown;
 
-interface TableLike {
-  columnNames(): string[];
-  numRows(): number;
-  array(name: string): ArrayLike<unknown>;
-}
-
-function isTableLike(x: unknown): x is TableLike {
-  return typeof x === "object" && x !== null &&
-    typeof (x as TableLike).columnNames === "function" && typeof (x as TableLike).numRows === "function" &&
-    typeof (x as TableLike).array === "function";
-}
 
 function isMatrixLike(x: unknown): x is { data: ArrayLike<number>; rows: number; cols: number; columns?: readonly string[] } {
   const m = x as { data?: unknown; rows?: unknown; cols?: unknown };
@@ -65,12 +55,12 @@ export function stableJson(value: unknown): string {
  */
 export function dataFingerprint(data: Fingerprintable): string {
   const hash = createHash("sha256");
-  if (isTableLike(data)) {
+  if (isTable(data)) {
     const names = data.columnNames();
     hash.update(`table:${data.numRows()}:${names.length};`);
     for (const name of names) {
       hash.update(`column:${name};`);
-      feedArray(hash, data.array(name));
+      feedArray(hash, data.array(name) as ArrayLike<unknown>);
     }
   } else if (isMatrixLike(data)) {
     hash.update(`matrix:${data.rows}x${data.cols};`);

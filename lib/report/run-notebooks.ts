@@ -18,6 +18,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { escapeHtml } from "../display";
+import { writeFileAtomically } from "../core/files";
 import { gitCommit, packageVersions, projectRoot as findProjectRoot } from "./environment";
 import { GoalStatus, RenderedParts, ReportMeta, buildReportHtml, goalStatus, notebookTitle, readReportContext } from "./html";
 import { FigureImageRenderer } from "./static-images";
@@ -122,18 +123,6 @@ function relativeName(file: string): string {
   return rel.startsWith("..") ? file : rel;
 }
 
-/** Writes a file atomically: temporary file in the same folder, then rename. */
-export function writeAtomic(target: string, content: string | Buffer): void {
-  fs.mkdirSync(path.dirname(target), { recursive: true });
-  const temporary = path.join(path.dirname(target), `.${path.basename(target)}.tmp-${process.pid}-${Date.now()}`);
-  try {
-    fs.writeFileSync(temporary, content);
-    fs.renameSync(temporary, target);
-  } catch (err) {
-    fs.rmSync(temporary, { force: true });
-    throw err;
-  }
-}
 
 function stripAnsi(text: string): string {
   // eslint-disable-next-line no-control-regex
@@ -248,7 +237,7 @@ export async function runNotebook(notebook: string, options: RunOptions = {}): P
         : `Notebook ${shown} could not be executed (Jupyter exited with status ${code}):\n${stderr.split("\n").slice(-30).join("\n")}`;
       removeReportFiles(reportsDir, name);
       const failed: NotebookRun = { name, notebook: shown, status: "failed", startedAt, seconds, goals: goalStatus(undefined), injected: params, fast, error: message };
-      writeAtomic(path.join(reportsDir, `${name}.json`), JSON.stringify(failed, null, 2));
+      writeFileAtomically(path.join(reportsDir, `${name}.json`), JSON.stringify(failed, null, 2));
       throw new NotebookError(message, shown, cellNumber, e?.codeCellNumber, e?.ename, e?.evalue, details);
     }
     const executed = JSON.parse(fs.readFileSync(output, "utf8")) as NotebookJson;
@@ -275,9 +264,9 @@ export async function runNotebook(notebook: string, options: RunOptions = {}): P
       goals: goalStatus(context?.scorecard), injected: params, fast,
       bytes: { report: Buffer.byteLength(html), executed: Buffer.byteLength(notebookText) }, staticImages: kept.figures,
     };
-    writeAtomic(path.join(reportsDir, `${name}.ipynb`), notebookText);
-    writeAtomic(path.join(reportsDir, `${name}.html`), html);
-    writeAtomic(path.join(reportsDir, `${name}.json`), JSON.stringify(run, null, 2));
+    writeFileAtomically(path.join(reportsDir, `${name}.ipynb`), notebookText);
+    writeFileAtomically(path.join(reportsDir, `${name}.html`), html);
+    writeFileAtomically(path.join(reportsDir, `${name}.json`), JSON.stringify(run, null, 2));
     return run;
   } finally {
     fs.rmSync(staging, { recursive: true, force: true });
@@ -342,7 +331,7 @@ th,td{border:1px solid #d1d9e0;padding:6px 10px;text-align:left;vertical-align:t
 ${rows}
 </tbody></table></body></html>\n`;
   const target = path.join(reportsDir, "index.html");
-  writeAtomic(target, html);
+  writeFileAtomically(target, html);
   return target;
 }
 

@@ -14,12 +14,15 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { DISPLAY, MimeBundle, escapeHtml } from "../display";
-import { Figure, PlotlyTrace } from "../viz/figure";
-import { compositeBundle } from "../viz/combine";
-import { EnvironmentInfo, environmentInfo, projectRoot } from "./environment";
+import { EnvironmentInfo, environmentInfo } from "./environment";
 import { dataFingerprint, Fingerprintable } from "./fingerprint";
 import { currentBackend } from "../backend";
+import { writeDirAtomically } from "../core/files";
+import { readRunFile, runPath, runsDir, writeRunFile } from "./run-files";
+import { RunComparison } from "./run-comparison";
+
+export { hasRunFile, readRunFile, readRunJson, runPath, runsDir, writeRunFile } from "./run-files";
+export { RunComparison } from "./run-comparison";
 
 /** Metric values of one epoch (or of the final evaluation): name to number. */
 export type MetricValues = Record<string, number>;
@@ -78,19 +81,6 @@ export interface RunRecord {
   notes?: string;
   /** Absolute path of the run folder (not stored; filled in when read). */
   path?: string;
-}
-
-/** The folder runs are written to: `$TRAINLAB_RUNS_DIR`, else `<project>/runs`. */
-export function runsDir(): string {
-  return process.env.TRAINLAB_RUNS_DIR ? path.resolve(process.env.TRAINLAB_RUNS_DIR) : path.join(projectRoot(), "runs");
-}
-
-/**
- * A path inside the runs folder, e.g. `runPath("goals.json")`: how notebooks share files (goals, the fitted
- * pipeline, splits, models) wherever they run from. Creates no folders.
- */
-export function runPath(...parts: string[]): string {
-  return path.join(runsDir(), ...parts);
 }
 
 function safeName(name: string): string {
@@ -223,8 +213,20 @@ export async function recordRun(input: RunInput): Promise<RunRecord> {
   const root = input.dir ? path.resolve(input.dir) : runsDir();
   fs.mkdirSync(root, { recursive: true });
   const created = new Date();
-  const staging = fs.mkdtempSync(path.join(root, `.tmp-${name}-`));
+  let id = `${timestamp(created)}-${name}`;
+  const taken = (candidate: string) => fs.existsSync(path.join(root, candidate)) || RUNS_BEING_WRITTEN.has(path.join(root, candidate));
+  for (let n = 2; taken(id); n++) id = `${timestamp(created)}-${name}-${n}`;
+  const target = path.join(root, id);
+  let record: RunRecord | undefined;
+  RUNS_BEING_WRITTEN.add(target);
   try {
+    await writeDirAtomically(target, async (staging) => writeRunFolder(staging));
+  } finally {
+    RUNS_BEING_WRITTEN.delete(target);
+  }
+  return { ...(record as RunRecord), path: target };
+
+  async function writeRunFolder(staging: string): Promise<void> {
     const fingerprints: Record<string, string> = { ...(input.dataFingerprints ?? {}) };
     for (const [label, value] of Object.entries(input.data ?? {})) fingerprints[label] = dataFingerprint(value);
     const history = historyRecords(input.history);
@@ -246,9 +248,7 @@ export async function recordRun(input: RunInput): Promise<RunRecord> {
       const csv = [columns.join(","), ...history.map((r) => columns.map((c) => (r[c] === undefined ? "" : String(r[c]))).join(","))].join("\n") + "\n";
       fs.writeFileSync(path.join(staging, "history.csv"), csv);
     }
-    let id = `${timestamp(created)}-${name}`;
-    for (let n = 2; fs.existsSync(path.join(root, id)); n++) id = `${timestamp(created)}-${name}-${n}`;
-    const record: RunRecord = {
+    record = {
       id,
       name: input.name,
       kind: input.kind ?? "train",
@@ -262,14 +262,11 @@ export async function recordRun(input: RunInput): Promise<RunRecord> {
       notes: input.notes,
     };
     fs.writeFileSync(path.join(staging, "run.json"), JSON.stringify(record, null, 2));
-    const target = path.join(root, id);
-    fs.renameSync(staging, target);
-    return { ...record, path: target };
-  } catch (err) {
-    fs.rmSync(staging, { recursive: true, force: true });
-    throw err;
   }
 }
+
+/** Run folders this process is writing, so two runs recorded at once never pick the same name. */
+const RUNS_BEING_WRITTEN = new Set<string>();
 
 /** Filters for {@link listRuns}. */
 export interface RunFilter {
@@ -311,82 +308,6 @@ export function listRuns(filter: RunFilter = {}): RunRecord[] {
   }
   runs.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
   return filter.last ? runs.slice(-filter.last) : runs;
-}
-
-function formatValue(v: unknown): string {
-  if (typeof v === "number") return Number.isInteger(v) ? String(v) : Math.abs(v) >= 1e4 || Math.abs(v) < 1e-3 ? v.toExponential(3) : v.toFixed(4);
-  if (v === undefined || v === null) return "";
-  return typeof v === "string" ? v : JSON.stringify(v);
-}
-
-/** A comparison of runs: a table (params and final metrics) and a chart. Displays as both. */
-export class RunComparison {
-  /** The metric the chart plots. */
-  readonly metric: string | undefined;
-  constructor(readonly runs: readonly RunRecord[], metric?: string) {
-    const metrics = [...new Set(runs.flatMap((r) => Object.keys(r.metrics)))];
-    this.metric = metric ?? metrics[0];
-    if (metric && !metrics.includes(metric) && !runs.some((r) => r.history.some((h) => metric in h))) {
-      throw new Error(`No run has metric "${metric}". Recorded metrics: ${metrics.join(", ") || "none"}.`);
-    }
-  }
-
-  /** The comparison as rows: one per run, with `run`, `date`, params and final metrics. */
-  rows(): Array<Record<string, unknown>> {
-    return this.runs.map((r) => ({ run: r.id, name: r.name, kind: r.kind, date: r.createdAt, ...r.params, ...r.metrics }));
-  }
-
-  /** The columns of {@link rows}: identity, then the parameters that differ, then metrics. */
-  columns(): { params: string[]; metrics: string[] } {
-    const params = [...new Set(this.runs.flatMap((r) => Object.keys(r.params)))];
-    return { params, metrics: [...new Set(this.runs.flatMap((r) => Object.keys(r.metrics)))] };
-  }
-
-  /** The chart: the final metric per run (bars) and, when runs have histories, that metric per epoch (lines). */
-  chart(): Figure {
-    const metric = this.metric ?? "";
-    const withHistory = this.runs.filter((r) => r.history.some((h) => metric in h || `val_${metric}` in h || "loss" in h));
-    if (withHistory.length > 0) {
-      const key = withHistory.some((r) => r.history.some((h) => `val_${metric}` in h)) ? `val_${metric}` :
-        withHistory.some((r) => r.history.some((h) => metric in h)) ? metric : "loss";
-      const traces: PlotlyTrace[] = withHistory.map((r) => ({
-        type: "scatter", mode: "lines+markers", name: r.id,
-        x: r.history.filter((h) => key in h).map((h) => h.epoch), y: r.history.filter((h) => key in h).map((h) => h[key]),
-      }));
-      return new Figure({ data: traces, layout: { title: { text: `${key} per epoch, by run` }, xaxis: { title: { text: "epoch" } }, yaxis: { title: { text: key } }, height: 380 } });
-    }
-    return new Figure({
-      data: [{ type: "bar", name: metric, x: this.runs.map((r) => r.id), y: this.runs.map((r) => r.metrics[metric] ?? null) }],
-      layout: { title: { text: `${metric} by run` }, yaxis: { title: { text: metric } }, height: 380, margin: { b: 140 } },
-    });
-  }
-
-  /** The table as HTML. */
-  tableHtml(): string {
-    const { params, metrics } = this.columns();
-    const best = new Map<string, number>();
-    for (const m of metrics) {
-      const values = this.runs.map((r) => r.metrics[m]).filter((v): v is number => typeof v === "number");
-      const lowerIsBetter = /loss|error|mse|mae|rmse|mape|latency/i.test(m);
-      if (values.length) best.set(m, lowerIsBetter ? Math.min(...values) : Math.max(...values));
-    }
-    const head = ["run", "kind", ...params, ...metrics].map((c) => `<th>${escapeHtml(c)}</th>`).join("");
-    const body = this.runs.map((r) => `<tr><td>${escapeHtml(r.id)}</td><td>${escapeHtml(r.kind)}</td>${params.map((p) => `<td>${escapeHtml(formatValue(r.params[p]))}</td>`).join("")}${metrics.map((m) => `<td${r.metrics[m] !== undefined && r.metrics[m] === best.get(m) && this.runs.length > 1 ? ' style="font-weight:bold"' : ""}>${escapeHtml(formatValue(r.metrics[m]))}</td>`).join("")}</tr>`).join("");
-    return `<table class="trainlab-runs"><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>`;
-  }
-
-  toString(): string {
-    const { params, metrics } = this.columns();
-    const lines = [["run", ...params, ...metrics].join("\t"), ...this.runs.map((r) => [r.id, ...params.map((p) => formatValue(r.params[p])), ...metrics.map((m) => formatValue(r.metrics[m]))].join("\t"))];
-    return `${this.runs.length} run(s)\n${lines.join("\n")}`;
-  }
-
-  [DISPLAY](): MimeBundle {
-    if (this.runs.length === 0) return { "text/plain": "No runs recorded yet.", "text/html": "<p>No runs recorded yet.</p>" };
-    const chart = this.chart()[DISPLAY]();
-    // The chart also travels as Plotly JSON, for frontends that show no untrusted HTML (JupyterLab, VS Code).
-    return compositeBundle(this.toString(), `<div class="trainlab-run-comparison"><b>${this.runs.length} run(s)</b>${this.tableHtml()}${String(chart["text/html"])}</div>`, [this.chart()]);
-  }
 }
 
 /**
@@ -451,54 +372,3 @@ export const runs = {
   path: runPath,
 } as const;
 
-/**
- * Writes a file into the runs folder atomically (temporary file, then rename), creating its folders: how
- * notebooks hand results to the next ones (`writeRunFile("prep/train.csv", train.toCSV())`). Strings and bytes are
- * written as they are; anything else as pretty JSON. Returns the absolute path.
- * @throws Error when the name leaves the runs folder or the file cannot be written.
- */
-export function writeRunFile(name: string, content: unknown): string {
-  if (path.isAbsolute(name) || name.split(/[\\/]/).includes("..")) throw new Error(`writeRunFile: ${JSON.stringify(name)} must be a relative path inside the runs folder.`);
-  const target = runPath(name);
-  fs.mkdirSync(path.dirname(target), { recursive: true });
-  const temporary = path.join(path.dirname(target), `.${path.basename(target)}.tmp-${process.pid}-${Date.now()}`);
-  try {
-    if (typeof content === "string" || content instanceof Uint8Array) fs.writeFileSync(temporary, content);
-    else fs.writeFileSync(temporary, JSON.stringify(content, null, 2) + "\n");
-    fs.renameSync(temporary, target);
-  } catch (err) {
-    fs.rmSync(temporary, { force: true });
-    throw err;
-  }
-  return target;
-}
-
-/**
- * Reads a text file from the runs folder.
- * @throws Error naming the file, and the notebook that writes it when `producer` is given, when it is missing.
- */
-export function readRunFile(name: string, producer?: string): string {
-  const file = runPath(name);
-  if (!fs.existsSync(file)) {
-    throw new Error(`${file} does not exist yet.${producer ? ` It is written by ${producer}: run that notebook first (npm start runs them all in order).` : ""}`);
-  }
-  return fs.readFileSync(file, "utf8");
-}
-
-/**
- * Reads and parses a JSON file from the runs folder.
- * @throws Error when it is missing (naming `producer`) or not valid JSON.
- */
-export function readRunJson<T = unknown>(name: string, producer?: string): T {
-  const text = readRunFile(name, producer);
-  try {
-    return JSON.parse(text) as T;
-  } catch (err) {
-    throw new Error(`${runPath(name)} is not valid JSON: ${(err as Error).message}`);
-  }
-}
-
-/** True when the runs folder has this file. */
-export function hasRunFile(name: string): boolean {
-  return fs.existsSync(runPath(name));
-}

@@ -9,6 +9,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { projectRoot } from "./environment";
 import { NotebookJson } from "./parameters";
+import { writeFileAtomically } from "../core/files";
 
 /** What makes a notebook "dirty": the cells with outputs or an execution count. */
 export interface DirtyNotebook {
@@ -54,9 +55,7 @@ export function stripNotebook(file: string): boolean {
     cell.outputs = [];
     cell.execution_count = null;
   }
-  const temporary = `${file}.tmp-${process.pid}`;
-  fs.writeFileSync(temporary, JSON.stringify(nb, null, 1) + "\n");
-  fs.renameSync(temporary, file);
+  writeFileAtomically(file, JSON.stringify(nb, null, 1) + "\n");
   return true;
 }
 

@@ -6,30 +6,8 @@ import * as fs from "fs";
 import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
 
-/** Writes a directory atomically: `write` fills a fresh temp dir, which then replaces `dir`. */
-export async function writeDirAtomically(dir: string, write: (tmp: string) => Promise<void>): Promise<void> {
-  const target = path.resolve(dir);
-  fs.mkdirSync(path.dirname(target), { recursive: true });
-  const tmp = `${target}.tmp-${process.pid}-${Date.now()}-${Math.floor(Math.random() * 1e9)}`;
-  fs.mkdirSync(tmp);
-  try {
-    await write(tmp);
-  } catch (err) {
-    fs.rmSync(tmp, { recursive: true, force: true });
-    throw err;
-  }
-  const old = `${target}.old-${process.pid}-${Date.now()}`;
-  const existed = fs.existsSync(target);
-  if (existed) fs.renameSync(target, old);
-  try {
-    fs.renameSync(tmp, target);
-  } catch (err) {
-    if (existed) fs.renameSync(old, target);
-    fs.rmSync(tmp, { recursive: true, force: true });
-    throw err;
-  }
-  if (existed) fs.rmSync(old, { recursive: true, force: true });
-}
+/** The library's one atomic folder writer (lib/core/files), re-exported for the training loop and networks. */
+export { writeDirAtomically } from "../core/files";
 
 function joinWeightData(data: ArrayBuffer | ArrayBuffer[]): ArrayBuffer {
   return tf.io.CompositeArrayBuffer.join(data);

@@ -3,6 +3,7 @@
  * turn typed arrays into plain JSON arrays, and split values by a grouping column.
  */
 import type { ColumnTable } from "arquero";
+import { isTable } from "../core/table";
 
 /** Tabular input of the chart builders: an arquero table or a record of equal-length columns. */
 export type ChartData = ColumnTable | Readonly<Record<string, ArrayLike<unknown>>>;
@@ -13,9 +14,6 @@ export type PlotValue = number | string | null;
 /** A column given either by name (with a table) or as the values themselves. */
 export type ColumnRef = string | ArrayLike<PlotValue>;
 
-function isTable(x: unknown): x is ColumnTable {
-  return typeof x === "object" && x !== null && typeof (x as ColumnTable).columnNames === "function" && typeof (x as ColumnTable).array === "function";
-}
 
 /** The column names of chart data. */
 export function columnNames(data: ChartData): string[] {

@@ -1,7 +1,7 @@
 /** Learning curve builder: training and validation scores against training-set size. */
 import { Figure, PlotlyTrace, plotlyText } from "./figure";
 import { PALETTE } from "./data";
-import { meanOf, stdOf } from "./stats";
+import { mean, std } from "../core/stats";
 
 /** Scores per training size: `trainScores[i]` holds one score per fold at `trainSizes[i]`. */
 export interface LearningCurveData {
@@ -25,16 +25,16 @@ export function learningCurveFigure(data: LearningCurveData, options: { title?: 
   const x = data.trainSizes.slice();
   const traces: PlotlyTrace[] = [];
   ([["training", data.trainScores], ["validation", data.validationScores]] as const).forEach(([name, scores], k) => {
-    const mean = scores.map((s) => meanOf(s.slice()));
-    const std = scores.map((s) => stdOf(s.slice()));
+    const means = scores.map((s) => mean(s));
+    const stds = scores.map((s) => std(s, 0));
     const color = PALETTE[k];
     traces.push({
       type: "scatter", mode: "lines", x: [...x, ...x.slice().reverse()],
-      y: [...mean.map((m, i) => m + std[i]), ...mean.map((m, i) => m - std[i]).reverse()],
+      y: [...means.map((m, i) => m + stds[i]), ...means.map((m, i) => m - stds[i]).reverse()],
       fill: "toself", fillcolor: k === 0 ? "rgba(99,110,250,0.15)" : "rgba(239,85,59,0.15)", line: { width: 0 },
       hoverinfo: "skip", showlegend: false, name: `${name} ±1 std`,
     });
-    traces.push({ type: "scatter", mode: "lines+markers", name: `${name} score`, x, y: mean, line: { color }, error_y: { type: "data", array: std, visible: false } });
+    traces.push({ type: "scatter", mode: "lines+markers", name: `${name} score`, x, y: means, line: { color }, error_y: { type: "data", array: stds, visible: false } });
   });
   return new Figure({
     data: traces,

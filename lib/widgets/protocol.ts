@@ -19,7 +19,7 @@ export const WIDGET_VIEW_MIME = "application/vnd.jupyter.widget-view+json";
 export const MODEL_REFERENCE_PREFIX = "IPY_MODEL_";
 
 /** A JSON value. */
-export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+export type JsonValue = import("../core/json").JsonValue;
 
 /** A value in a widget's state: JSON, or binary buffers anywhere inside it. */
 export type StateValue = JsonValue | ArrayBufferView | StateValue[] | { [key: string]: StateValue };

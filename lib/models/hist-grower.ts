@@ -1,0 +1,440 @@
+/**
+ * HistTreeGrower: grows one boosted tree at a time on binned features, leaf-wise (best-first) on gradient/hessian
+ * histograms, optionally sharing each node's work with a histogram worker thread (nJobs 2). Also the flat tree
+ * type and how a row reads its leaf value.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { performance } from "perf_hooks";
+import { Worker } from "worker_threads";
+import type { HistGradientBoostingParams } from "./boosting-params";
+import {
+  CTRL, CTRL_WORDS, ERROR_TEXT_BYTES, FEATURES_PER_CHUNK, GRADIENT_CHUNKS, GradientArrays, HistInputs, HistWorkerData, HistWorkerFault, JOB, JobContext, LOSS,
+  MAX_CHUNKS, MIN_GAIN, SEARCH, SEARCH_WORDS, SplitRules, chunkWord, claimChunk, lossGradients, nodeShare, runChunk,
+} from "./hist";
+
+const HIST_WORKER_FILE = path.join(__dirname, "hist-worker.js");
+
+/** Test-only: a failure to inject into the next histogram workers ("throw" in a job, or "exit" the thread). */
+export const histWorkerTestHooks: { fault: HistWorkerFault } = { fault: null };
+
+/** A chunk the worker took (a few features of one node, well under a second of work) that takes longer than this is an error. */
+const CLAIMED_LIMIT_MS = 120_000;
+/**
+ * Nodes with fewer rows are done on the main thread alone. The split search costs the same (features × bins) for
+ * every node and the worker polls for the next node while a tree grows, so sharing pays from small nodes on.
+ */
+const PARALLEL_MIN_ROWS = 64;
+/**
+ * Sharing work pays only when the second core is free: when other processes keep it busy, the worker runs by taking
+ * turns with the main thread on one core and only adds overhead. So the grower times its trees (moving averages with
+ * and without the worker), grows each tree the faster way, and tries the other way every {@link EXPLORE_EVERY}th
+ * tree. Who computes what never changes the model.
+ */
+const EXPLORE_EVERY = 8;
+/** Longest single Atomics.wait, so the wait loop keeps checking the worker's state. */
+const WAIT_SLICE_MS = 5;
+
+/** A boosted tree as flat arrays; leaves have feature -1 and hold their (shrunk) value. */
+export interface BoostedTree {
+  nodeCount: number;
+  feature: Int32Array;
+  threshold: Float64Array;
+  left: Int32Array;
+  right: Int32Array;
+  value: Float64Array;
+}
+
+
+const BINS = 256;
+const MIN_HESSIAN = 1e-3;
+
+interface Leaf {
+  node: number;
+  start: number;
+  end: number;
+  depth: number;
+  hist: Float64Array;
+  sumG: number;
+  sumH: number;
+  gain: number;
+  feature: number;
+  bin: number;
+  leftG: number;
+  leftH: number;
+  leftN: number;
+}
+
+/** Grows boosted trees on one binned training set; reuses its buffers across trees. */
+export class HistTreeGrower {
+  private readonly idx: Int32Array;
+  private readonly gOrdered: Float64Array;
+  private readonly hOrdered: Float64Array;
+  /** Gradients and hessians of the current tree (shared with the worker when there is one). */
+  readonly grad: Float64Array;
+  readonly hess: Float64Array;
+  /** Raw scores and (softmax) probabilities of the training rows, `outputs` per row, and their targets. */
+  readonly raw: Float64Array;
+  readonly prob: Float64Array;
+  private readonly gradients: GradientArrays;
+  private readonly bins: Uint8Array;
+  private readonly store: Float64Array;
+  private readonly histSize: number;
+  private readonly pool: Float64Array[] = [];
+  private readonly slotOf = new Map<Float64Array, number>();
+  /** Counts per (feature, bin) of all rows: the root's count histogram, the same for every tree. */
+  private readonly rootCounts: Float64Array;
+  private readonly inputs: HistInputs;
+  private readonly rules: SplitRules;
+  /** This thread's two split searches (the node built, its sibling), and the chunks' (shared with the worker). */
+  private readonly mainSearches = new Float64Array(2 * SEARCH_WORDS);
+  private readonly chunkSearches: Float64Array;
+  private jobContext: JobContext | null = null;
+  /** Whether the current tree shares work with the worker; moving averages of tree times (ms) with and without. */
+  private shareWork = true;
+  private sharedMs = 0;
+  private soloMs = 0;
+  private treeCount = 0;
+  /** When the current tree's work (its gradients, then its nodes) began. */
+  private treeStart = performance.now();
+  private worker: Worker | null = null;
+  private ctrl: Int32Array | null = null;
+  private errorText: Uint8Array | null = null;
+  /** An error or exit the worker reported through its events (seen between boosting rounds). */
+  private workerFailure: string | null = null;
+  readonly importance: Float64Array;
+
+  constructor(
+    bins: Uint8Array,
+    private readonly rows: number,
+    private readonly cols: number,
+    private readonly nBins: Int32Array,
+    private readonly thresholds: Float64Array[],
+    private readonly p: HistGradientBoostingParams,
+    threads: number,
+    y: Float64Array,
+    outputs: number,
+  ) {
+    const parallel = threads > 1 && rows * cols >= 100_000 && cols >= 2 && fs.existsSync(HIST_WORKER_FILE);
+    const alloc = (bytes: number): ArrayBuffer | SharedArrayBuffer => (parallel ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
+    this.bins = new Uint8Array(alloc(bins.length));
+    this.bins.set(bins);
+    this.idx = new Int32Array(alloc(rows * 4));
+    this.gOrdered = new Float64Array(alloc(rows * 8));
+    this.hOrdered = new Float64Array(alloc(rows * 8));
+    this.grad = new Float64Array(alloc(rows * 8));
+    this.hess = new Float64Array(alloc(rows * 8));
+    this.raw = new Float64Array(alloc(rows * outputs * 8));
+    this.prob = new Float64Array(alloc(rows * outputs * 8));
+    const target = new Float64Array(alloc(rows * 8));
+    target.set(y);
+    this.gradients = { raw: this.raw, prob: this.prob, y: target, grad: this.grad, hess: this.hess, outputs };
+    this.histSize = cols * BINS * 3;
+    const slots = p.maxLeafNodes + 1;
+    this.store = new Float64Array(alloc(slots * this.histSize * 8));
+    for (let q = slots - 1; q >= 0; q--) {
+      const view = this.store.subarray(q * this.histSize, (q + 1) * this.histSize);
+      this.slotOf.set(view, q);
+      this.pool.push(view);
+    }
+    this.importance = new Float64Array(cols);
+    this.rules = { minSamplesLeaf: p.minSamplesLeaf, l2Regularization: p.l2Regularization, minHessian: MIN_HESSIAN, nBins };
+    this.chunkSearches = new Float64Array(alloc(MAX_CHUNKS * 2 * SEARCH_WORDS * 8));
+    this.rootCounts = new Float64Array(alloc(cols * BINS * 8));
+    for (let f = 0; f < cols; f++) for (let i = 0; i < rows; i++) this.rootCounts[f * BINS + bins[f * rows + i]]++;
+    this.inputs = {
+      bins: this.bins, rows, cols, idx: this.idx, grad: this.grad, hess: this.hess, gOrdered: this.gOrdered, hOrdered: this.hOrdered, rootCounts: this.rootCounts,
+    };
+    if (parallel) {
+      this.ctrl = new Int32Array(new SharedArrayBuffer(CTRL_WORDS * 4));
+      this.errorText = new Uint8Array(new SharedArrayBuffer(ERROR_TEXT_BYTES));
+      const data: HistWorkerData = {
+        bins: this.bins.buffer as SharedArrayBuffer, rows, cols, idx: this.idx.buffer as SharedArrayBuffer, grad: this.grad.buffer as SharedArrayBuffer,
+        hess: this.hess.buffer as SharedArrayBuffer, gOrdered: this.gOrdered.buffer as SharedArrayBuffer, hOrdered: this.hOrdered.buffer as SharedArrayBuffer,
+        rootCounts: this.rootCounts.buffer as SharedArrayBuffer, store: this.store.buffer as SharedArrayBuffer, histSize: this.histSize,
+        rules: this.rules, searches: this.chunkSearches.buffer as SharedArrayBuffer, raw: this.raw.buffer as SharedArrayBuffer,
+        prob: this.prob.buffer as SharedArrayBuffer, y: target.buffer as SharedArrayBuffer, outputs, ctrl: this.ctrl.buffer as SharedArrayBuffer,
+        errorText: this.errorText.buffer as SharedArrayBuffer, fault: histWorkerTestHooks.fault,
+      };
+      this.jobContext = {
+        inputs: this.inputs, gradients: this.gradients, store: this.store, histSize: this.histSize, rules: this.rules, searches: this.chunkSearches, ctrl: this.ctrl,
+      };
+      this.worker = new Worker(HIST_WORKER_FILE, { workerData: data });
+      this.worker.on("error", (e: Error) => {
+        this.workerFailure ??= e.message;
+      });
+      this.worker.on("exit", (code: number) => {
+        if (code !== 0 && this.worker) this.workerFailure ??= `it exited with code ${code}`;
+      });
+      this.worker.unref();
+    }
+  }
+
+  /** Stops the worker thread, if any. */
+  async close(): Promise<void> {
+    if (this.worker && this.ctrl) {
+      const worker = this.worker;
+      this.worker = null;
+      Atomics.store(this.ctrl, CTRL.quit, 1);
+      Atomics.add(this.ctrl, CTRL.seq, 1);
+      Atomics.notify(this.ctrl, CTRL.seq);
+      await worker.terminate();
+    }
+  }
+
+  /** Throws the worker's failure, if it reported one (in shared memory or through its events). */
+  private checkWorker(): void {
+    const ctrl = this.ctrl as Int32Array;
+    let reason: string | null = null;
+    if (Atomics.load(ctrl, CTRL.error) === 1) {
+      const length = Atomics.load(ctrl, CTRL.errorLength);
+      reason = new TextDecoder().decode((this.errorText as Uint8Array).slice(0, length));
+    } else if (this.workerFailure !== null) reason = this.workerFailure;
+    else if (Atomics.load(ctrl, CTRL.dead) === 1) reason = "its thread exited";
+    if (reason !== null) {
+      throw new Error(
+        `HistGradientBoosting: the histogram worker thread (nJobs > 1) failed: ${reason}. The fit was stopped; fit again with nJobs: 1 to run on one thread.`,
+      );
+    }
+  }
+
+  /**
+   * Runs a job of `chunks` chunks (its words other than kind and chunks already stored): posts it, takes chunks until
+   * none are left, then waits for the chunks the worker took. The main thread never waits for work nobody started.
+   */
+  private runJob(kind: number, chunks: number): void {
+    const ctrl = this.ctrl as Int32Array;
+    this.checkWorker();
+    Atomics.store(ctrl, CTRL.kind, kind);
+    Atomics.store(ctrl, CTRL.chunks, chunks);
+    Atomics.store(ctrl, CTRL.finished, 0);
+    const seq = Atomics.load(ctrl, CTRL.seq) + 1;
+    Atomics.store(ctrl, CTRL.next, chunkWord(seq, chunks, 0));
+    Atomics.store(ctrl, CTRL.seq, seq);
+    Atomics.notify(ctrl, CTRL.seq);
+    let mine = 0;
+    for (let c = claimChunk(ctrl, seq); c >= 0; c = claimChunk(ctrl, seq)) {
+      runChunk(this.jobContext as JobContext, c);
+      mine++;
+    }
+    this.awaitWorker(chunks - mine);
+  }
+
+  /** Gradients and hessians of all rows for output k (in row chunks shared with the worker, when there is one). */
+  computeGradients(loss: number, k: number): void {
+    const { ctrl, rows } = this;
+    if (ctrl && this.shareWork && Atomics.load(ctrl, CTRL.ready) === 1) {
+      Atomics.store(ctrl, CTRL.start, 0);
+      Atomics.store(ctrl, CTRL.end, rows);
+      Atomics.store(ctrl, CTRL.slot, loss);
+      Atomics.store(ctrl, CTRL.f0, k);
+      this.runJob(JOB.gradients, GRADIENT_CHUNKS);
+    } else lossGradients(this.gradients, loss, k, 0, rows);
+  }
+
+  /** Waits, in short slices, until the worker has finished `count` chunks of the current job; throws its failure. */
+  private awaitWorker(count: number): void {
+    const ctrl = this.ctrl as Int32Array;
+    const t0 = Date.now();
+    for (let spin = 0; ; spin++) {
+      const finished = Atomics.load(ctrl, CTRL.finished);
+      if (finished >= count) return;
+      this.checkWorker();
+      if (spin > 2000) {
+        if (Date.now() - t0 > CLAIMED_LIMIT_MS) {
+          throw new Error(`HistGradientBoosting: the histogram worker thread (nJobs > 1) did not finish its share of a node in ${CLAIMED_LIMIT_MS / 1000} s. The fit was stopped; fit again with nJobs: 1.`);
+        }
+        Atomics.wait(ctrl, CTRL.finished, finished, WAIT_SLICE_MS);
+      }
+    }
+  }
+
+  /** A free histogram buffer (its contents are stale: {@link nodeHistograms} overwrites them). */
+  private takeHist(): Float64Array {
+    return this.pool.pop() as Float64Array;
+  }
+
+  /** Writes the split-search inputs of `leaf` (or an inactive search when null) at io[o]. */
+  private searchInputs(leaf: Leaf | null, io: Float64Array, o: number): void {
+    const p = this.p;
+    if (!leaf) {
+      io[o + SEARCH.active] = 0;
+      return;
+    }
+    const n = leaf.end - leaf.start;
+    io[o + SEARCH.n] = n;
+    io[o + SEARCH.sumG] = leaf.sumG;
+    io[o + SEARCH.sumH] = leaf.sumH;
+    const splittable = !(n < 2 * p.minSamplesLeaf || (p.maxDepth !== null && leaf.depth >= p.maxDepth) || leaf.sumH < 2 * MIN_HESSIAN);
+    io[o + SEARCH.active] = splittable ? 1 : 0;
+  }
+
+  /**
+   * Sets the leaf's best split from search `o` of `chunks` chunks' results in `io` (chunk c at c * 2 * SEARCH_WORDS):
+   * a later chunk (later features) wins only with a strictly larger gain, as in one thread's search.
+   */
+  private takeSplit(leaf: Leaf, io: Float64Array, chunks: number, o: number): void {
+    let at = -1;
+    let best = MIN_GAIN;
+    for (let c = 0; c < chunks; c++) {
+      const q = c * 2 * SEARCH_WORDS + o;
+      if (io[q + SEARCH.feature] >= 0 && io[q + SEARCH.gain] > best) {
+        best = io[q + SEARCH.gain];
+        at = q;
+      }
+    }
+    if (at < 0) {
+      leaf.gain = 0;
+      leaf.feature = -1;
+      return;
+    }
+    leaf.feature = io[at + SEARCH.feature];
+    leaf.gain = io[at + SEARCH.gain];
+    leaf.bin = io[at + SEARCH.bin];
+    leaf.leftG = io[at + SEARCH.leftG];
+    leaf.leftH = io[at + SEARCH.leftH];
+    leaf.leftN = io[at + SEARCH.leftN];
+  }
+
+  /**
+   * Writes the histograms of `node` (its rows idx[start, end)) into node.hist and finds its best split; when `sibling`
+   * is given (holding the parent's histograms), subtracts node's from them, leaving the sibling's, and finds its split.
+   * With the worker, the threads share this by chunks of features; the result is the same.
+   */
+  private expand(node: Leaf, sibling: Leaf | null): void {
+    const { rows, cols, idx, grad, hess, gOrdered, hOrdered, ctrl } = this;
+    const { start, end, hist } = node;
+    const parent = sibling ? sibling.hist : null;
+    const n = end - start;
+    if (n !== rows) {
+      for (let s = 0; s < n; s++) {
+        const i = idx[start + s];
+        gOrdered[s] = grad[i];
+        hOrdered[s] = hess[i];
+      }
+    }
+    const main = this.mainSearches;
+    this.searchInputs(node, main, 0);
+    this.searchInputs(sibling, main, SEARCH_WORDS);
+    if (ctrl && this.shareWork && n >= PARALLEL_MIN_ROWS && Atomics.load(ctrl, CTRL.ready) === 1) {
+      // Both threads take chunks of a few features until none are left.
+      const chunks = Math.min(MAX_CHUNKS, Math.ceil(cols / FEATURES_PER_CHUNK));
+      const io = this.chunkSearches;
+      for (let c = 0; c < chunks; c++) io.set(main, c * 2 * SEARCH_WORDS);
+      Atomics.store(ctrl, CTRL.start, start);
+      Atomics.store(ctrl, CTRL.end, end);
+      Atomics.store(ctrl, CTRL.slot, this.slotOf.get(hist) as number);
+      Atomics.store(ctrl, CTRL.parent, parent ? (this.slotOf.get(parent) as number) : -1);
+      this.runJob(JOB.node, chunks);
+      this.takeSplit(node, io, chunks, 0);
+      if (sibling) this.takeSplit(sibling, io, chunks, SEARCH_WORDS);
+    } else {
+      nodeShare(this.inputs, start, end, hist, parent, 0, cols, this.rules, main);
+      this.takeSplit(node, main, 1, 0);
+      if (sibling) this.takeSplit(sibling, main, 1, SEARCH_WORDS);
+    }
+  }
+
+  /** Grows one tree on gradients/hessians; adds its leaf values to `raw[i * stride + offset]` for training rows. */
+  grow(raw: Float64Array, stride: number, offset: number): BoostedTree {
+    const tree = this.growTree(raw, stride, offset);
+    // Decide whether the next tree (its gradients and nodes) shares work with the worker.
+    if (this.ctrl) {
+      const ms = performance.now() - this.treeStart;
+      const average = (old: number): number => (old === 0 ? ms : 0.7 * old + 0.3 * ms);
+      if (this.shareWork) this.sharedMs = average(this.sharedMs);
+      else this.soloMs = average(this.soloMs);
+      this.treeCount++;
+      const sharedFaster = this.soloMs === 0 ? false : this.sharedMs <= this.soloMs;
+      this.shareWork = this.treeCount % EXPLORE_EVERY === 0 ? !sharedFaster : sharedFaster;
+    }
+    this.treeStart = performance.now();
+    return tree;
+  }
+
+  private growTree(raw: Float64Array, stride: number, offset: number): BoostedTree {
+    const { p, rows, idx, bins, grad, hess } = this;
+    for (let i = 0; i < rows; i++) idx[i] = i;
+    const maxNodes = 2 * p.maxLeafNodes;
+    const feature = new Int32Array(maxNodes).fill(-1);
+    const threshold = new Float64Array(maxNodes);
+    const left = new Int32Array(maxNodes);
+    const right = new Int32Array(maxNodes);
+    const value = new Float64Array(maxNodes);
+    let nodeCount = 1;
+    let sumG = 0;
+    let sumH = 0;
+    for (let i = 0; i < rows; i++) {
+      sumG += grad[i];
+      sumH += hess[i];
+    }
+    const root: Leaf = { node: 0, start: 0, end: rows, depth: 0, hist: this.takeHist(), sumG, sumH, gain: 0, feature: -1, bin: 0, leftG: 0, leftH: 0, leftN: 0 };
+    this.expand(root, null);
+    const leaves: Leaf[] = [root];
+    let leafCount = 1;
+    while (leafCount < p.maxLeafNodes) {
+      let pick = -1;
+      for (let q = 0; q < leaves.length; q++) if (leaves[q].feature >= 0 && (pick < 0 || leaves[q].gain > leaves[pick].gain)) pick = q;
+      if (pick < 0) break;
+      const leaf = leaves[pick];
+      // Partition the rows of the leaf: bin <= split bin first.
+      const col = leaf.feature * rows;
+      let lo = leaf.start;
+      let hi = leaf.end - 1;
+      while (lo <= hi) {
+        if (bins[col + idx[lo]] <= leaf.bin) lo++;
+        else {
+          const t = idx[lo];
+          idx[lo] = idx[hi];
+          idx[hi] = t;
+          hi--;
+        }
+      }
+      const mid = lo;
+      const l = nodeCount++;
+      const r = nodeCount++;
+      feature[leaf.node] = leaf.feature;
+      threshold[leaf.node] = this.thresholds[leaf.feature][leaf.bin];
+      left[leaf.node] = l;
+      right[leaf.node] = r;
+      this.importance[leaf.feature] += leaf.gain;
+      const leftLeaf: Leaf = {
+        node: l, start: leaf.start, end: mid, depth: leaf.depth + 1, hist: leaf.hist, sumG: leaf.leftG, sumH: leaf.leftH, gain: 0, feature: -1, bin: 0, leftG: 0, leftH: 0, leftN: 0,
+      };
+      const rightLeaf: Leaf = {
+        node: r, start: mid, end: leaf.end, depth: leaf.depth + 1, hist: leaf.hist, sumG: leaf.sumG - leaf.leftG, sumH: leaf.sumH - leaf.leftH, gain: 0, feature: -1, bin: 0, leftG: 0, leftH: 0, leftN: 0,
+      };
+      leaves.splice(pick, 1, leftLeaf, rightLeaf);
+      leafCount++;
+      if (leafCount < p.maxLeafNodes) {
+        // Build the smaller child; the larger one is the parent minus it (in the parent's buffer).
+        const [small, large] = mid - leaf.start <= leaf.end - mid ? [leftLeaf, rightLeaf] : [rightLeaf, leftLeaf];
+        small.hist = this.takeHist();
+        this.expand(small, large);
+      }
+    }
+    const lambda = p.l2Regularization;
+    const returned = new Set<Float64Array>();
+    for (const leaf of leaves) {
+      const v = -p.learningRate * (leaf.sumH + lambda > 0 ? leaf.sumG / (leaf.sumH + lambda) : 0);
+      value[leaf.node] = v;
+      for (let s = leaf.start; s < leaf.end; s++) raw[idx[s] * stride + offset] += v;
+      if (!returned.has(leaf.hist)) {
+        returned.add(leaf.hist);
+        this.pool.push(leaf.hist);
+      }
+    }
+    return {
+      nodeCount, feature: feature.slice(0, nodeCount), threshold: threshold.slice(0, nodeCount), left: left.slice(0, nodeCount), right: right.slice(0, nodeCount),
+      value: value.slice(0, nodeCount),
+    };
+  }
+}
+
+/** The leaf value a row gets from a boosted tree. */
+export function treeValue(tree: BoostedTree, data: Float64Array, base: number): number {
+  let node = 0;
+  const { feature, threshold, left, right } = tree;
+  while (feature[node] >= 0) node = data[base + feature[node]] <= threshold[node] ? left[node] : right[node];
+  return tree.value[node];
+}
