@@ -2,7 +2,8 @@
  * The training loop behind `train()` and every neural estimator's `fit`: mini-batch gradient descent over tfjs
  * tensors with a seeded validation split, seeded shuffling and dropout, L2, validation after each epoch, a stop after
  * the current batch on interrupt, and Keras-style callback hooks. Everything else a run does (early stopping,
- * checkpoints, learning-rate schedules, the NaN check, the live view) is a callback on those hooks (lib/train/callbacks).
+ * checkpoints, learning-rate schedules, the NaN check, the live view) is a callback on those hooks
+ * (lib/train/callbacks).
  */
 import * as tf from "@tensorflow/tfjs";
 import "../kernels/wasm-gradients";
@@ -54,23 +55,38 @@ export interface LoopOptions {
   fusedStep?: boolean;
 }
 
-/** The training and validation tensors of a run: `task`'s, or a seeded split of its samples (new tensors go to `owned`). */
-function splitData(task: LoopTask, split: number, owned: tf.Tensor[]): { x: tf.Tensor; y: tf.Tensor; xVal?: tf.Tensor; yVal?: tf.Tensor } {
+/** The training and validation tensors of a run. */
+interface RunData {
+  x: tf.Tensor;
+  y: tf.Tensor;
+  xVal?: tf.Tensor;
+  yVal?: tf.Tensor;
+}
+
+/** `task`'s tensors, or a seeded split of its samples into training and validation (new tensors go to `owned`). */
+function splitData(task: LoopTask, split: number, owned: tf.Tensor[]): RunData {
   if (task.xVal || split <= 0) return { x: task.x, y: task.y, xVal: task.xVal, yVal: task.yVal };
   if (split >= 1) throw new Error(`validationSplit must be in [0, 1), got ${split}.`);
   const n = task.x.shape[0];
   const nVal = Math.round(n * split);
-  if (nVal < 1 || n - nVal < 1) throw new Error(`validationSplit ${split} of ${n} samples leaves an empty training or validation set.`);
+  if (nVal < 1 || n - nVal < 1) {
+    throw new Error(`validationSplit ${split} of ${n} samples leaves an empty training or validation set.`);
+  }
   const perm = task.rng.permutation(n);
   const valIdx = tf.tensor1d(perm.subarray(0, nVal), "int32");
   const trainIdx = tf.tensor1d(perm.subarray(nVal), "int32");
-  const parts = { xVal: tf.gather(task.x, valIdx), yVal: tf.gather(task.y, valIdx), x: tf.gather(task.x, trainIdx), y: tf.gather(task.y, trainIdx) };
+  const parts = {
+    xVal: tf.gather(task.x, valIdx), yVal: tf.gather(task.y, valIdx), x: tf.gather(task.x, trainIdx), y: tf.gather(task.y, trainIdx),
+  };
   owned.push(valIdx, trainIdx, parts.xVal, parts.yVal, parts.x, parts.y);
   return parts;
 }
 
 /** One tfjs step on the rows `idx`: forward (seeded dropout), loss plus L2 on `kernels`, backward, update. */
-function tfjsStep(task: LoopTask, x: tf.Tensor, y: tf.Tensor, idx: Int32Array, optimizer: tf.Optimizer, vars: tf.Variable[], kernels: tf.Variable[], l2: number): { loss: number; metric: number } {
+function tfjsStep(
+  task: LoopTask, x: tf.Tensor, y: tf.Tensor, idx: Int32Array, optimizer: tf.Optimizer, vars: tf.Variable[], kernels: tf.Variable[],
+  l2: number,
+): { loss: number; metric: number } {
   let metricT: tf.Scalar | undefined;
   const lossT = tf.tidy(() => {
     const idxT = tf.tensor1d(idx, "int32");
@@ -101,7 +117,9 @@ export async function runLoop(task: LoopTask, settings: LoopSettings, options: L
   const { net, rng } = task;
   const { epochs, batchSize } = settings;
   if (!Number.isInteger(epochs) || epochs < 1) throw new Error(`epochs must be a positive integer, got ${epochs}.`);
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`batchSize must be a positive integer, got ${batchSize}.`);
+  if (!Number.isInteger(batchSize) || batchSize < 1) {
+    throw new Error(`batchSize must be a positive integer, got ${batchSize}.`);
+  }
   const owned: tf.Tensor[] = [];
   const { x, y, xVal, yVal } = splitData(task, settings.validationSplit, owned);
   const n = x.shape[0];
@@ -124,7 +142,8 @@ export async function runLoop(task: LoopTask, settings: LoopSettings, options: L
   const params: RunParams = {
     ...settings, batches, samples: n, validationSamples: nVal,
     metrics: nVal > 0 ? ["loss", metric, "val_loss", `val_${metric}`] : ["loss", metric],
-    summary: task.summary ?? `Training ${n} samples${nVal > 0 ? `, validating on ${nVal}` : ""}, ${epochs} epochs, batch ${batchSize}`,
+    summary: task.summary ??
+      `Training ${n} samples${nVal > 0 ? `, validating on ${nVal}` : ""}, ${epochs} epochs, batch ${batchSize}`,
   };
   const callbacks = [...(options.callbacks ?? [])];
   let learningRate = settings.learningRate;
@@ -140,7 +159,9 @@ export async function runLoop(task: LoopTask, settings: LoopSettings, options: L
     },
     resumeAfter(epoch: number) {
       if (begun) throw new Error("resumeAfter() works only in onTrainBegin, before the first epoch.");
-      if (!Number.isInteger(epoch) || epoch < 0) throw new Error(`resumeAfter() needs the last finished epoch (an integer >= 0), got ${epoch}.`);
+      if (!Number.isInteger(epoch) || epoch < 0) {
+        throw new Error(`resumeAfter() needs the last finished epoch (an integer >= 0), got ${epoch}.`);
+      }
       startEpoch = epoch + 1;
     },
     stop() { stopRequested = true; },
@@ -160,7 +181,8 @@ export async function runLoop(task: LoopTask, settings: LoopSettings, options: L
     try {
       for (const cb of callbacks) await cb.onTrainBegin?.({}, control);
       begun = true;
-      const fused = options.fusedStep === false ? undefined : fusedStepFor(net, task.loss, x, y, optimizer, settings.l2, owned);
+      const fused = options.fusedStep === false
+        ? undefined : fusedStepFor(net, task.loss, x, y, optimizer, settings.l2, owned);
       history.fusedStep = fused !== undefined;
       const vars = net.trainableWeights.map((w) => w.read() as tf.Variable);
       // L2 applies to kernels/embeddings (rank >= 2), not to biases or normalisation scales.

@@ -61,7 +61,9 @@ export function disposeOptimizer(optimizer: tf.Optimizer): void {
  * The native pack's fused step for a run when the network is a dense softmax classifier, the optimizer its Adam
  * and the pack is active; else undefined (the loop then runs tfjs ops). One-hot labels it makes go to `owned`.
  */
-export function fusedStepFor(net: tf.LayersModel, loss: LossKind, x: tf.Tensor, y: tf.Tensor, optimizer: tf.Optimizer, l2: number, owned: tf.Tensor[]): FusedMLPStep | undefined {
+export function fusedStepFor(
+  net: tf.LayersModel, loss: LossKind, x: tf.Tensor, y: tf.Tensor, optimizer: tf.Optimizer, l2: number, owned: tf.Tensor[],
+): FusedMLPStep | undefined {
   if (loss !== "sparse-categorical" && loss !== "categorical") return undefined;
   const pack = activeNativePack();
   if (!pack || typeof pack.fusedMLPStep !== "function") return undefined;

@@ -76,6 +76,9 @@ export function trainingCallbacks(options: TrainOptions, saveExtra?: (dir: strin
  * Runs the loop with the callbacks `options` ask for ({@link trainingCallbacks}).
  * @throws Error like `runLoop`, and "Training diverged" when the loss stops being finite.
  */
-export function runTraining(task: LoopTask, settings: LoopSettings, options: TrainOptions, saveExtra?: (dir: string) => Promise<void>): Promise<History> {
-  return runLoop(task, settings, { callbacks: trainingCallbacks(options, saveExtra), signal: options.signal, shuffle: options.shuffle, fusedStep: options.fusedStep });
+export function runTraining(
+  task: LoopTask, settings: LoopSettings, options: TrainOptions, saveExtra?: (dir: string) => Promise<void>,
+): Promise<History> {
+  const { signal, shuffle, fusedStep } = options;
+  return runLoop(task, settings, { callbacks: trainingCallbacks(options, saveExtra), signal, shuffle, fusedStep });
 }

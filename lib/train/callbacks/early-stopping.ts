@@ -42,8 +42,12 @@ export class EarlyStopping implements Callback {
 
   /** @throws Error on a negative patience or minDelta. */
   constructor(options: EarlyStoppingOptions = {}) {
-    if (options.patience !== undefined && !(options.patience >= 0)) throw new Error(`Early stopping patience must be >= 0, got ${options.patience}.`);
-    if (options.minDelta !== undefined && !(options.minDelta >= 0)) throw new Error(`Early stopping minDelta must be >= 0, got ${options.minDelta}.`);
+    if (options.patience !== undefined && !(options.patience >= 0)) {
+      throw new Error(`Early stopping patience must be >= 0, got ${options.patience}.`);
+    }
+    if (options.minDelta !== undefined && !(options.minDelta >= 0)) {
+      throw new Error(`Early stopping minDelta must be >= 0, got ${options.minDelta}.`);
+    }
     this.options = { ...options };
   }
 
@@ -56,23 +60,27 @@ export class EarlyStopping implements Callback {
     this.monitor = this.options.monitor ?? (hasVal ? "val_loss" : "loss");
     this.mode = !this.options.mode || this.options.mode === "auto" ? monitorMode(this.monitor) : this.options.mode;
     if (this.monitor.startsWith("val_") && !hasVal) {
-      throw new Error(`Early stopping monitors "${this.monitor}" but there is no validation data: pass validationSplit or validationData, or monitor "loss".`);
+      throw new Error(`Early stopping monitors "${this.monitor}" but there is no validation data: ` +
+        `pass validationSplit or validationData, or monitor "loss".`);
     }
     control.history.monitor = this.monitor;
   }
 
   onEpochEnd(epoch: number, logs: Logs, control: TrainingControl): void {
     const value = logs[this.monitor];
-    if (value === undefined) throw new Error(`Early stopping monitors "${this.monitor}", which is not among the metrics: ${Object.keys(logs).join(", ")}.`);
+    if (value === undefined) {
+      throw new Error(`Early stopping monitors "${this.monitor}", which is not among the metrics: ${Object.keys(logs).join(", ")}.`);
+    }
     const minDelta = this.options.minDelta ?? 0;
-    const better = !this.best || (this.mode === "min" ? value < this.best.value - minDelta : value > this.best.value + minDelta);
+    const best = this.best;
+    const better = !best || (this.mode === "min" ? value < best.value - minDelta : value > best.value + minDelta);
     if (better) {
       this.best = { value, epoch, wait: 0 };
       if (this.restoreBestWeights) {
         tf.dispose(this.bestWeights ?? []);
         this.bestWeights = control.network.getWeights().map((w) => w.clone());
       }
-    } else if (this.best && ++this.best.wait >= (this.options.patience ?? 5)) {
+    } else if (best && ++best.wait >= (this.options.patience ?? 5)) {
       control.history.stopReason = "early-stopping";
       control.stop();
     }
@@ -119,5 +127,6 @@ export class EarlyStopping implements Callback {
 
 function isBest(data: unknown): data is Best {
   const b = data as Best | null;
-  return typeof b === "object" && b !== null && typeof b.value === "number" && typeof b.epoch === "number" && typeof b.wait === "number";
+  if (typeof b !== "object" || b === null) return false;
+  return typeof b.value === "number" && typeof b.epoch === "number" && typeof b.wait === "number";
 }

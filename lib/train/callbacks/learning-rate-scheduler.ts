@@ -11,7 +11,9 @@ export type LearningRateSchedule =
   | ((epoch: number, baseLearningRate: number) => number);
 
 /** The learning rate of `epoch` (1-based) under a schedule. @throws Error on a malformed schedule. */
-export function scheduledLearningRate(schedule: LearningRateSchedule | undefined, epoch: number, base: number, epochs: number): number {
+export function scheduledLearningRate(
+  schedule: LearningRateSchedule | undefined, epoch: number, base: number, epochs: number,
+): number {
   if (!schedule) return base;
   if (typeof schedule === "function") return schedule(epoch, base);
   switch (schedule.type) {
@@ -22,7 +24,9 @@ export function scheduledLearningRate(schedule: LearningRateSchedule | undefined
       const min = schedule.minLearningRate ?? 0;
       return min + 0.5 * (base - min) * (1 + Math.cos((Math.PI * (epoch - 1)) / Math.max(1, epochs - 1)));
     }
-    default: throw new Error(`Unknown learning-rate schedule ${JSON.stringify(schedule)}: use constant, step, exponential, cosine or a function.`);
+    default:
+      throw new Error(`Unknown learning-rate schedule ${JSON.stringify(schedule)}: ` +
+        `use constant, step, exponential, cosine or a function.`);
   }
 }
 
@@ -36,7 +40,9 @@ export class LearningRateScheduler implements Callback {
 
   onEpochBegin(epoch: number, _logs: Logs, control: TrainingControl): void {
     const lr = scheduledLearningRate(this.schedule, epoch, control.params.learningRate, control.params.epochs);
-    if (!(lr >= 0 && Number.isFinite(lr))) throw new Error(`The learning-rate schedule gave ${lr} for epoch ${epoch}: a rate must be a finite number >= 0.`);
+    if (!(lr >= 0 && Number.isFinite(lr))) {
+      throw new Error(`The learning-rate schedule gave ${lr} for epoch ${epoch}: a rate must be a finite number >= 0.`);
+    }
     control.setLearningRate(lr);
   }
 }

@@ -53,20 +53,24 @@ export class LiveProgress implements Callback {
     const { epochs, samples, batches } = control.params;
     const rate = this.rate();
     const remaining = (epochs - this.epoch) * samples + (samples - this.seenThisEpoch);
-    this.view?.batch({ epoch: this.epoch, epochs, batch, batches, samplesPerSecond: rate, etaSeconds: remaining / rate, logs: metrics });
+    const progress = { epoch: this.epoch, epochs, batch, batches, samplesPerSecond: rate, etaSeconds: remaining / rate, logs: metrics };
+    this.view?.batch(progress);
   }
 
   onEpochEnd(epoch: number, logs: Logs, control: TrainingControl): void {
     const { epochs, samples, batches } = control.params;
     const rate = this.rate();
-    this.view?.epoch(control.history, { epoch, epochs, batch: batches, batches, samplesPerSecond: rate, etaSeconds: ((epochs - epoch) * samples) / rate, logs });
+    const etaSeconds = ((epochs - epoch) * samples) / rate;
+    this.view?.epoch(control.history, { epoch, epochs, batch: batches, batches, samplesPerSecond: rate, etaSeconds, logs });
   }
 
   onTrainEnd(logs: Logs, control: TrainingControl): void {
     const h = control.history;
-    const reason = h.stopReason === "completed" ? "done" : h.stopReason === "early-stopping" ? `stopped early, best epoch ${h.bestEpoch}` : h.stopReason;
+    const reason = h.stopReason === "completed" ? "done"
+      : h.stopReason === "early-stopping" ? `stopped early, best epoch ${h.bestEpoch}` : h.stopReason;
     const metrics = Object.entries(logs).map(([k, v]) => `${k} ${formatMetric(v)}`).join(" · ");
-    this.view?.end(h, `${reason}: ${h.epochs.length} epoch(s) in ${h.seconds.toFixed(1)} s, ${Math.round(h.samplesPerSecond)} samples/s · ` +
+    const speed = `${Math.round(h.samplesPerSecond)} samples/s`;
+    this.view?.end(h, `${reason}: ${h.epochs.length} epoch(s) in ${h.seconds.toFixed(1)} s, ${speed} · ` +
       `${metrics} · ${h.hint().message}`);
     this.view = undefined;
   }

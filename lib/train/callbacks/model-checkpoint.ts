@@ -6,7 +6,9 @@ import * as fs from "fs";
 import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
 import { History, HistoryData, Logs } from "../history";
-import { readLayersModel, readNamedTensors, writeDirAtomically, writeLayersModel, writeNamedTensors } from "../checkpoint";
+import {
+  readLayersModel, readNamedTensors, writeDirAtomically, writeLayersModel, writeNamedTensors,
+} from "../checkpoint";
 import type { Callback, TrainingControl } from "../callback";
 
 /** Checkpoints: every `every` epochs the model, optimizer state, RNG state and history go to `dir`. */
@@ -61,7 +63,9 @@ export class ModelCheckpoint implements Callback {
   /** @throws Error on an empty dir or an `every` below 1. */
   constructor(options: ModelCheckpointOptions) {
     if (!options.dir) throw new Error("ModelCheckpoint needs a dir to write checkpoints to.");
-    if (options.every !== undefined && !(options.every >= 1)) throw new Error(`Checkpoint every must be >= 1 epoch, got ${options.every}.`);
+    if (options.every !== undefined && !(options.every >= 1)) {
+      throw new Error(`Checkpoint every must be >= 1 epoch, got ${options.every}.`);
+    }
     this.options = { ...options };
   }
 
@@ -77,7 +81,10 @@ export class ModelCheckpoint implements Callback {
     const p = control.params;
     const state: SavedState = {
       epoch, rngState: control.random.getState(), history: control.history.toJSON(),
-      settings: { epochs: p.epochs, batchSize: p.batchSize, optimizer: p.optimizer, learningRate: p.learningRate, momentum: p.momentum, l2: p.l2, validationSplit: p.validationSplit },
+      settings: {
+        epochs: p.epochs, batchSize: p.batchSize, optimizer: p.optimizer, learningRate: p.learningRate, momentum: p.momentum,
+        l2: p.l2, validationSplit: p.validationSplit,
+      },
       optimizer: p.optimizer,
       callbacks: Object.fromEntries(states.map((s) => [s.key, s.data])),
       variableNames: trainableVariables(control.network).map((v) => v.name),
@@ -88,7 +95,8 @@ export class ModelCheckpoint implements Callback {
         await writeLayersModel(control.network, tmp);
         await writeNamedTensors(tmp, "optimizer", optimizerWeights);
         for (const s of states) {
-          if (s.tensors.length > 0) await writeNamedTensors(tmp, s.key, s.tensors.map((tensor, i) => ({ name: `${s.key}_${i}`, tensor })));
+          if (s.tensors.length === 0) continue;
+          await writeNamedTensors(tmp, s.key, s.tensors.map((tensor, i) => ({ name: `${s.key}_${i}`, tensor })));
         }
         fs.writeFileSync(path.join(tmp, STATE_FILE), JSON.stringify(state, null, 1));
         await this.options.saveExtra?.(tmp);
@@ -108,7 +116,8 @@ export class ModelCheckpoint implements Callback {
       const weights = saved.getWeights();
       const current = net.getWeights();
       if (weights.length !== current.length || weights.some((w, i) => w.shape.join() !== current[i].shape.join())) {
-        throw new Error(`Checkpoint in ${dir} was written by a different architecture: delete it or use another checkpoint dir.`);
+        throw new Error(`Checkpoint in ${dir} was written by a different architecture: ` +
+          `delete it or use another checkpoint dir.`);
       }
       net.setWeights(weights);
     } finally {
@@ -117,7 +126,8 @@ export class ModelCheckpoint implements Callback {
     if (fs.existsSync(path.join(dir, "optimizer.json"))) {
       // Optimizer slots may be keyed by variable name ("<var>/m"); this model's variables have new names.
       const vars = trainableVariables(net);
-      const renames = (state.variableNames ?? []).map((old, i) => [old, vars[i]?.name] as const).sort((a, b) => b[0].length - a[0].length);
+      const renames = (state.variableNames ?? []).map((old, i) => [old, vars[i]?.name] as const)
+        .sort((a, b) => b[0].length - a[0].length);
       const named = readNamedTensors(dir, "optimizer").map((t) => {
         const hit = renames.find(([old]) => t.name === old || t.name.startsWith(`${old}/`));
         return hit && hit[1] ? { name: hit[1] + t.name.slice(hit[0].length), tensor: t.tensor } : t;
@@ -132,7 +142,8 @@ export class ModelCheckpoint implements Callback {
     for (const cb of control.callbacks) {
       const key = cb.checkpointKey;
       if (!key || !cb.restoreCheckpointState || !(key in datas)) continue;
-      const tensors = fs.existsSync(path.join(dir, `${key}.json`)) ? readNamedTensors(dir, key).map((t) => t.tensor) : [];
+      const hasTensors = fs.existsSync(path.join(dir, `${key}.json`));
+      const tensors = hasTensors ? readNamedTensors(dir, key).map((t) => t.tensor) : [];
       cb.restoreCheckpointState({ data: datas[key], tensors }, control);
     }
     control.resumeAfter(state.epoch);
