@@ -135,17 +135,23 @@ export async function runLoop(task: LoopTask, settings: LoopSettings, options: L
     [`${prefix}${metric}`]: task.loss === "mse" ? m * Math.sqrt(scale) : m,
   });
 
-  const optimizer = makeOptimizer(settings.optimizer, settings.learningRate, settings.momentum);
+  let optimizer: tf.Optimizer;
+  try {
+    optimizer = makeOptimizer(settings.optimizer, settings.learningRate, settings.momentum);
+  } catch (err) {
+    tf.dispose(owned);
+    throw err;
+  }
   const history = new History();
   history.monitor = nVal > 0 ? "val_loss" : "loss";
   const batches = Math.ceil(n / batchSize);
-  const params: RunParams = {
+  const params: RunParams = Object.freeze({
     ...settings, batches, samples: n, validationSamples: nVal,
-    metrics: nVal > 0 ? ["loss", metric, "val_loss", `val_${metric}`] : ["loss", metric],
+    metrics: Object.freeze(nVal > 0 ? ["loss", metric, "val_loss", `val_${metric}`] : ["loss", metric]),
     summary: task.summary ??
       `Training ${n} samples${nVal > 0 ? `, validating on ${nVal}` : ""}, ${epochs} epochs, batch ${batchSize}`,
-  };
-  const callbacks = [...(options.callbacks ?? [])];
+  });
+  const callbacks: readonly Callback[] = Object.freeze([...(options.callbacks ?? [])]);
   let learningRate = settings.learningRate;
   let startEpoch = 1;
   let begun = false;
