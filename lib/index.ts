@@ -19,7 +19,12 @@ export * from "./validate";
 export * from "./goals";
 export * from "./report";
 export * from "./exercises";
-export * from "./kernels/native";
+// What a user needs of the kernels trainlab adds: whether the native pack runs, switching it, and which gradients
+// run as JS fallbacks. Their internals (optimizers, fused steps) stay importable from lib/kernels for tests and benches.
+export { nativeKernelStatus, nativeKernelsActive, installNativeKernels, uninstallNativeKernels } from "./kernels/native";
+export type { NativeKernelStatus } from "./kernels/native";
+export { activeWasmGradientFallbacks } from "./kernels/wasm-gradients";
+export type { WasmGradientKernel } from "./kernels/wasm-gradients";
 export { ValidationError, NotFittedError } from "./core/validation";
 export * from "./widgets";
 

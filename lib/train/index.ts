@@ -4,12 +4,18 @@ export { train } from "./train";
 export type { TrainData, TrainCallOptions, LossName } from "./train";
 export { History, formatMetric } from "./history";
 export type { Logs, StopReason, HistoryData, FitHint } from "./history";
-export { makeOptimizer, scheduledLearningRate, evaluateLoss, hasCheckpoint } from "./loop";
-export type { OptimizerName, LearningRateSchedule, Callback, TrainingControl, EarlyStoppingOptions, CheckpointOptions, TrainOptions, LossKind } from "./loop";
+export { makeOptimizer } from "./optimizers";
+export type { OptimizerName } from "./optimizers";
+export { evaluateLoss } from "./losses";
+export type { LossKind } from "./losses";
+export type { TrainOptions } from "./options";
+export type { Callback, TrainingControl, RunParams, RandomState, CallbackState } from "./callback";
+export {
+  EarlyStopping, ModelCheckpoint, LearningRateScheduler, TerminateOnNaN, LiveProgress, hasCheckpoint, scheduledLearningRate,
+} from "./callbacks";
+export type {
+  EarlyStoppingOptions, CheckpointOptions, ModelCheckpointOptions, LearningRateSchedule, LiveProgressOptions,
+} from "./callbacks";
 export { LiveView, progressLine } from "./live";
 export type { LiveMode, Progress } from "./live";
 export { installFitInterrupt, stopOnAbort } from "./interrupt";
-export {
-  registerWasmGradientKernels, activeWasmGradientFallbacks, WASM_GRADIENT_KERNELS, conv2dFilterGradient, depthwiseFilterGradient, depthwiseInputGradient,
-} from "../kernels/wasm-gradients";
-export type { WasmGradientKernel } from "../kernels/wasm-gradients";

@@ -7,7 +7,8 @@ import type { FeatureInput, TargetInput } from "../data/matrix";
 import type { ImageDataset } from "../datasets";
 import { ensureBackend } from "../backend";
 import { History } from "./history";
-import { LossKind, TrainOptions, runLoop } from "./loop";
+import type { LossKind } from "./losses";
+import { TrainOptions, runTraining } from "./options";
 import { SeededRandom, resolveSeed } from "./random";
 
 /** Everything a neural estimator (and so `train`) accepts as features. */
@@ -70,7 +71,7 @@ export async function train(model: SelfTrainingModel | tf.LayersModel, data: Tra
     yVal = options.validationData.y;
   }
   const seed = resolveSeed(options.seed);
-  return runLoop(
+  return runTraining(
     { net: model, x: data.x, y: data.y, xVal, yVal, loss: LOSSES[options.loss], rng: new SeededRandom(seed) },
     {
       epochs: options.epochs ?? 10, batchSize: options.batchSize ?? 32, optimizer: options.optimizer ?? "adam",

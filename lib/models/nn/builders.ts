@@ -3,7 +3,8 @@
  * and returns an unfitted classifier (default) or regressor (`task: "regression"`).
  */
 import { markEstimatorFactory } from "../estimator";
-import { CnnParams, MlpParams, NEURAL_DEFAULTS, NeuralClassifier, NeuralRegressor, RnnParams, TransformerParams, makeNeural } from "./network";
+import { NeuralClassifier, NeuralRegressor, makeNeural } from "./network";
+import { CnnParams, MlpParams, NEURAL_DEFAULTS, RnnParams, TransformerParams } from "./params";
 
 type Build<P> = Partial<Omit<P, "architecture">>;
 
