@@ -339,7 +339,7 @@ describe("reports: `npm start` executes every notebook and renders it (fast mode
     assert.equal(batches.length, 4, "four batch sizes");
     for (let i = 1; i < batches.length; i++) assert.ok(batches[i][1] > batches[i - 1][1], `batch ${batches[i][0]} ends above batch ${batches[i - 1][0]}: ${JSON.stringify(batches)}`);
     // 02: a 10% test split is 35 rows, and 34/35 has a 95% interval from about 0.86 to 0.99, as the prose says.
-    assert.match(outputsOf(reportsDir, "02-prepare-data", "const wilson ="), /test split: 35 rows; .* 95% interval \[0\.8[5-6]\d, 0\.99\d\]/);
+    assert.match(outputsOf(reportsDir, "02-prepare-data", "const nTest ="), /test split: 35 rows; .* 95% interval \[0\.8[5-6]\d, 0\.99\d\]/);
     const leak = /train-only statistics: mean (\d+\.\d) g.*whole table \(test rows included\): mean (\d+\.\d) g/.exec(outputsOf(reportsDir, "02-prepare-data", "const scalingOf ="));
     assert.ok(leak && leak[1] !== leak[2], "fitting on the whole table changes the scaler's statistics");
     // 05: the choice of algorithm moved macro-F1 more than tuning did.
