@@ -17,3 +17,4 @@ export * from "./learning-curve";
 export * from "./search-results";
 export * from "./cv-scores";
 export * from "./combine";
+export * from "./image-grid";
