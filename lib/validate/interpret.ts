@@ -4,6 +4,7 @@
  */
 import type { FeatureInput, TargetInput } from "../data/matrix";
 import type { Estimator } from "../models/estimator";
+import { ValidationError } from "../core/validation";
 import { featureImportanceFigure } from "../viz/feature-importance";
 import { Figure } from "../viz/figure";
 import type { Measurements } from "../goals";
@@ -110,7 +111,8 @@ export function permutationImportance(model: Estimator, X: FeatureInput, y: Targ
       const order = rng.permutation(frame.rows);
       const shuffled = new Map(columns.map((j) => {
         const values = frame.values(j);
-        return [j, frame.numeric[j] ? Float64Array.from(order, (i) => values[i] as number) : Array.from(order, (i) => values[i])];
+        const column = frame.numeric[j] ? Float64Array.from(order, (i) => values[i] as number) : Array.from(order, (i) => values[i]);
+        return [j, column];
       }));
       return degradation(scorer, baseline, score(frame.with(shuffled)));
     });
@@ -124,20 +126,27 @@ export function permutationImportance(model: Estimator, X: FeatureInput, y: Targ
 
 /**
  * The units permutation importance shuffles: each group of `groups` (its columns together, in the group's order), then
- * each selected column in no group. @throws Error on an unknown, empty or overlapping group.
+ * each selected column in no group. @throws ValidationError on an empty or overlapping group, Error on an unknown column.
  */
-function featureUnits(frame: Frame, selected: number[], groups: Record<string, (string | number)[]>): { feature: string; columns: number[] }[] {
+function featureUnits(
+  frame: Frame,
+  selected: number[],
+  groups: Record<string, (string | number)[]>,
+): { feature: string; columns: number[] }[] {
   const grouped = new Set<number>();
   const units = Object.entries(groups).map(([feature, members]) => {
-    if (members.length === 0) throw new Error(`permutationImportance: group "${feature}" lists no columns.`);
+    if (members.length === 0) throw new ValidationError(`permutationImportance: group "${feature}" lists no columns; name its one-hot columns.`);
     const columns = members.map((m) => frame.columnIndex(m));
     for (const j of columns) {
-      if (grouped.has(j)) throw new Error(`permutationImportance: column "${frame.columns[j]}" is in two groups; put each column in one group.`);
+      if (grouped.has(j)) {
+        throw new ValidationError(`permutationImportance: column "${frame.columns[j]}" is in two groups; put each column in one.`);
+      }
       grouped.add(j);
     }
     return { feature, columns };
   });
-  return [...units, ...selected.filter((j) => !grouped.has(j)).map((j) => ({ feature: frame.columns[j], columns: [j] }))];
+  const alone = selected.filter((j) => !grouped.has(j)).map((j) => ({ feature: frame.columns[j], columns: [j] }));
+  return [...units, ...alone];
 }
 
 /** Options of {@link partialDependence}. */
