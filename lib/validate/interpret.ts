@@ -4,6 +4,7 @@
  */
 import type { FeatureInput, TargetInput } from "../data/matrix";
 import type { Estimator } from "../models/estimator";
+import { ValidationError } from "../core/validation";
 import { featureImportanceFigure } from "../viz/feature-importance";
 import { Figure } from "../viz/figure";
 import type { Measurements } from "../goals";
@@ -23,6 +24,12 @@ export interface PermutationImportanceOptions {
   dominance?: number;
   /** Features to score (default: all); useful for wide data. */
   features?: (string | number)[];
+  /**
+   * Columns shuffled together and reported as one feature, e.g. `{ island: ["island_Biscoe", "island_Dream"] }` for
+   * the 0/1 columns of one one-hot encoded variable (shuffling one of them alone makes rows with two islands or none).
+   * The other scored columns stay features of their own.
+   */
+  groups?: Record<string, (string | number)[]>;
 }
 
 /** One feature's permutation importance. */
@@ -98,13 +105,16 @@ export function permutationImportance(model: Estimator, X: FeatureInput, y: Targ
   const rng = new SeededRandom(options.seed ?? 0);
   const repeats = options.repeats ?? 5;
   const selected = options.features ? options.features.map((f) => frame.columnIndex(f)) : frame.columns.map((_, j) => j);
-  const rows = selected.map((j): ImportanceRow => {
-    const feature = frame.columns[j];
-    const values = frame.values(j);
+  const units = featureUnits(frame, selected, options.groups ?? {});
+  const rows = units.map(({ feature, columns }): ImportanceRow => {
     const drops = Array.from({ length: repeats }, () => {
       const order = rng.permutation(frame.rows);
-      const shuffled = frame.numeric[j] ? Float64Array.from(order, (i) => values[i] as number) : Array.from(order, (i) => values[i]);
-      return degradation(scorer, baseline, score(frame.with(new Map([[j, shuffled]]))));
+      const shuffled = new Map(columns.map((j) => {
+        const values = frame.values(j);
+        const column = frame.numeric[j] ? Float64Array.from(order, (i) => values[i] as number) : Array.from(order, (i) => values[i]);
+        return [j, column];
+      }));
+      return degradation(scorer, baseline, score(frame.with(shuffled)));
     });
     const mean = drops.reduce((s, d) => s + d, 0) / repeats;
     const std = Math.sqrt(drops.reduce((s, d) => s + (d - mean) ** 2, 0) / repeats);
@@ -112,6 +122,31 @@ export function permutationImportance(model: Estimator, X: FeatureInput, y: Targ
   });
   rows.sort((a, b) => b.mean - a.mean);
   return new PermutationImportanceResult(scorer.name, baseline, rows, options.dominance ?? 0.8);
+}
+
+/**
+ * The units permutation importance shuffles: each group of `groups` (its columns together, in the group's order), then
+ * each selected column in no group. @throws ValidationError on an empty or overlapping group, Error on an unknown column.
+ */
+function featureUnits(
+  frame: Frame,
+  selected: number[],
+  groups: Record<string, (string | number)[]>,
+): { feature: string; columns: number[] }[] {
+  const grouped = new Set<number>();
+  const units = Object.entries(groups).map(([feature, members]) => {
+    if (members.length === 0) throw new ValidationError(`permutationImportance: group "${feature}" lists no columns; name its one-hot columns.`);
+    const columns = members.map((m) => frame.columnIndex(m));
+    for (const j of columns) {
+      if (grouped.has(j)) {
+        throw new ValidationError(`permutationImportance: column "${frame.columns[j]}" is in two groups; put each column in one.`);
+      }
+      grouped.add(j);
+    }
+    return { feature, columns };
+  });
+  const alone = selected.filter((j) => !grouped.has(j)).map((j) => ({ feature: frame.columns[j], columns: [j] }));
+  return [...units, ...alone];
 }
 
 /** Options of {@link partialDependence}. */

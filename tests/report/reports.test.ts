@@ -317,6 +317,51 @@ describe("reports: `npm start` executes every notebook and renders it (fast mode
     assert.equal(features.transform(repeated).numRows(), test.numRows() + 1);
   });
 
+  it("05 and 06 show the lessons their prose draws (issue 15): a binary trade-off, a threshold chosen on validation, intervals, fairness, drift → retrain", () => {
+    // 05: the binary task is not saturated: its ROC AUC is below 0.99, so the curves show a trade-off.
+    const auc = /roc_auc\s+(\d\.\d+)\s+\[(\d\.\d+), (\d\.\d+)\]/.exec(outputsOf(reportsDir, "05-evaluate-tune", "evaluateModel(wageModel"));
+    assert.ok(auc, "05 prints the binary task's ROC AUC with its interval");
+    assert.ok(Number(auc[1]) < 0.99 && Number(auc[1]) > 0.6, `binary ROC AUC ${auc[1]} is between 0.6 and 0.99`);
+    // 05: with a miss costing 4 false alarms, the cheapest threshold is below 0.5, finds more low-paid workers and costs less.
+    const sweep = outputsOf(reportsDir, "05-evaluate-tune", "const costMiss = 4");
+    const line = (label: string) => new RegExp(`^${label}\\s+threshold (\\d\\.\\d+): flags \\d+, recall (\\d\\.\\d+) .* cost (\\d+)$`, "m").exec(sweep);
+    const [atHalf, cheapest] = [line("default"), line("cheapest")];
+    assert.ok(atHalf && cheapest, sweep);
+    assert.equal(atHalf[1], "0.50");
+    assert.ok(Number(cheapest[1]) < 0.5, `chosen threshold ${cheapest[1]} is below 0.5`);
+    assert.ok(Number(cheapest[2]) > Number(atHalf[2]), "the lower threshold has the higher recall");
+    assert.ok(Number(cheapest[3]) < Number(atHalf[3]), "and the lower cost on validation");
+    // 05: each tuning gain is read from its paired interval, and the reading matches the interval.
+    const gains = [...outputsOf(reportsDir, "05-evaluate-tune", "const rowLogLoss =").matchAll(/drops by (-?\d\.\d+) \(paired 95% bootstrap interval \[(-?\d\.\d+), (-?\d\.\d+)\]\): (.+)$/gm)];
+    assert.equal(gains.length, 2, "two paired intervals");
+    for (const [, , lo, , reading] of gains) assert.equal(/above 0/.test(reading), Number(lo) > 0, reading);
+    assert.match(outputsOf(reportsDir, "05-evaluate-tune", "const tiedDraws ="), /\d+ of \d+ draws are within one standard error of it/);
+    // 06: the holdout shows an interval, and the digit holdout runs before the adversarial attack uses the images.
+    assert.match(outputsOf(reportsDir, "06-validate", "const final = await holdout("), /accuracy 0\.\d+ \(95% CI \[0\.\d+, [01]\.\d+\], wilson\)/);
+    assert.match(outputsOf(reportsDir, "06-validate", "const digitHoldout = await holdout("), /^accuracy 0\.\d+ \(95% CI[\s\S]*Adversarial robustness/);
+    // 06: an all-correct group gets a Wilson interval that is not the degenerate [1, 1].
+    for (const [, right, n, lo] of outputsOf(reportsDir, "06-validate", "wilsonInterval(right, rows.length)").matchAll(/: (\d+) of (\d+) right, Wilson 95% interval \[(\d\.\d+), /g)) {
+      if (right === n) assert.ok(Number(lo) < 1, `${right}/${n} has a lower bound below 1`);
+    }
+    // 06: fairness: per-sex rates with intervals, and a recall gap whose reading matches its interval.
+    const fairness = outputsOf(reportsDir, "06-validate", "recallGapCi");
+    const gap = /recall gap \(women − men\): (-?\d\.\d+), 95% bootstrap interval \[(-?\d\.\d+), (-?\d\.\d+)\]: (.+)$/m.exec(fairness);
+    assert.ok(gap, fairness);
+    assert.ok(Number(gap[2]) <= Number(gap[1]) && Number(gap[1]) <= Number(gap[3]), "the gap lies in its interval");
+    assert.equal(/beyond the noise/.test(gap[4]), Number(gap[2]) > 0 || Number(gap[3]) < 0, gap[4]);
+    assert.match(fairness, /female\s+\d+\s+0\.\d\d \[0\.\d\d, [01]\.\d\d\]/, "rates with Wilson intervals");
+    // 06: drift → retrain: the drift check fires on the new colony, and retraining recovers accuracy beyond both intervals.
+    const colony = outputsOf(reportsDir, "06-validate", "fitColonies(firstColonies.concat(dreamLabelled))");
+    assert.match(colony, /Data drift \(reference vs current\): FAIL/);
+    const retrain = /before retraining (\d\.\d+) \[(\d\.\d+), (\d\.\d+)\]; after retraining with \d+ labelled Dream rows (\d\.\d+) \[(\d\.\d+), (\d\.\d+)\]/.exec(colony);
+    assert.ok(retrain, colony);
+    assert.ok(Number(retrain[5]) > Number(retrain[3]), `after ${retrain[4]} [${retrain[5]}, …] is above before's upper bound ${retrain[3]}`);
+    // 06: importance ranks one-hot variables as one feature each.
+    const importance = outputsOf(reportsDir, "06-validate", "groups: { island:");
+    assert.doesNotMatch(importance, /island_(Biscoe|Dream|Torgersen)/);
+    assert.match(importance, /correlation of flipper length and body mass on the training rows: r = 0\.[89]\d/);
+  });
+
   it("the executed notebooks show the lessons their prose draws (issue 15): ln k, one change at a time, the learning-rate regimes, small test sets, choice against tuning", () => {
     // 04: the untrained network's cross-entropy starts near ln 3.
     const start = /cross-entropy of the untrained network: (\d+\.\d+); ln 3 = 1\.0986/.exec(outputsOf(reportsDir, "04-train", "const untrained = mlp("));
