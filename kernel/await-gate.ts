@@ -3,40 +3,28 @@
  * interrupted cell's code never resumes (see cell-tasks.ts), and starts every loop body and function with
  * `__trainlab__.tick();`, which throws `Interrupted` once an interrupt is requested (a busy loop that
  * runs after an `await` or in a callback is out of SIGINT's reach). Uses the TypeScript parser on the emitted
- * JavaScript; columns shift on the lines it touches, which {@link Insertions} records for stack mapping.
+ * JavaScript; columns shift on the lines it touches, which {@link Insertions} records for stack mapping. Runs in the
+ * type checker's thread (kernel/checker-worker.ts), which has the parser loaded already: the main thread never loads it.
  */
-import type * as TS from "typescript";
+import * as ts from "typescript";
 import type { Insertions } from "./cell-tasks";
+import { CLOSE, EXPRESSION_OPEN, OPEN, STATEMENT_CLOSE, STATEMENT_OPEN, TICK } from "./source-fidelity";
 
-/** Closes every insertion that needs closing; unique, so {@link originalSource} can remove it by text. */
-const MARK = "/*__trainlab__*/";
-const OPEN = "__trainlab__.gate(";
-const CLOSE = `${MARK})`;
-const TICK = "__trainlab__.tick();";
-/** An expression-bodied arrow function's body becomes `(tick(), body)`. */
-const EXPRESSION_OPEN = "(__trainlab__.tick(), ";
-/** A loop's single-statement body becomes `{tick(); statement}`. */
-const STATEMENT_OPEN = `{${MARK}${TICK}`;
-const STATEMENT_CLOSE = `${MARK}}`;
 /** Every await, loop, function, method and accessor in JavaScript contains one of these. */
-let parser: typeof TS | undefined;
 const MAY_NEED_GATE = /\bawait\b|\bfor\b|\bwhile\b|\bdo\b|=>|\bfunction\b|\bclass\b|\)\s*(?:\/\*[^]*?\*\/\s*|\/\/[^\n]*\n\s*)*\{/;
 
 /** The gated JavaScript and where it inserted text (1-based line -> insertions in original columns, in order). */
 export function gateAwaits(js: string): { js: string; insertions: Insertions } {
   // Most one-line cells have nothing to rewrite: skip the parse (a conservative test, any of these may need it).
   if (!MAY_NEED_GATE.test(js)) return { js, insertions: new Map() };
-  // Loaded on first use: a kernel whose cells never need it does not pay for the parser.
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
-  const ts = (parser ??= require("typescript") as typeof TS);
   const file = ts.createSourceFile("cell.js", js, ts.ScriptTarget.Latest, false, ts.ScriptKind.JS);
   const points: Array<{ pos: number; text: string }> = [];
-  const visit = (node: TS.Node): void => {
+  const visit = (node: ts.Node): void => {
     if (ts.isAwaitExpression(node)) {
       points.push({ pos: node.expression.getStart(file), text: OPEN }, { pos: node.expression.getEnd(), text: CLOSE });
     } else if (ts.isFunctionLike(node) && "body" in node && node.body) {
       // Every function of the cell starts with a tick too: recursion and promise chains (`.then(spin)`) are loops.
-      const body = node.body as TS.Node;
+      const body = node.body as ts.Node;
       if (ts.isBlock(body)) points.push({ pos: body.getStart(file) + 1, text: TICK });
       else points.push({ pos: body.getStart(file), text: EXPRESSION_OPEN }, { pos: body.getEnd(), text: CLOSE });
     } else if (ts.isIterationStatement(node, false)) {
@@ -63,33 +51,4 @@ export function gateAwaits(js: string): { js: string; insertions: Insertions } {
   }
   out += js.slice(last);
   return { js: out, insertions };
-}
-
-/**
- * A function's source as the user wrote it (after TypeScript's emit): every insertion of {@link gateAwaits} removed.
- * Libraries read functions' source (arquero compiles `d => d.x * 2` from its text), so the instrumentation must not
- * show through `Function.prototype.toString`.
- */
-export function originalSource(text: string): string {
-  if (!text.includes("__trainlab__")) return text;
-  // The marked openings first (they contain TICK, and a function body's own `{` may precede a bare TICK), then the
-  // bare tick, then the closings.
-  return [STATEMENT_OPEN, EXPRESSION_OPEN, TICK, OPEN, STATEMENT_CLOSE, CLOSE].reduce((t, piece) => t.split(piece).join(""), text);
-}
-
-let sourceFidelity = false;
-
-/**
- * Makes `Function.prototype.toString` return {@link originalSource} for functions a cell defined, once per process.
- * Functions without the kernel's insertions are untouched (one substring test).
- */
-export function installSourceFidelity(): void {
-  if (sourceFidelity) return;
-  sourceFidelity = true;
-  const native = Function.prototype.toString;
-  const toString = function (this: unknown): string {
-    return originalSource(native.call(this));
-  };
-  Object.defineProperty(toString, "name", { value: "toString" });
-  Object.defineProperty(Function.prototype, "toString", { value: toString, writable: true, configurable: true, enumerable: false });
 }

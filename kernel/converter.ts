@@ -16,6 +16,8 @@ import * as fs from "fs";
 import * as path from "path";
 import * as ts from "typescript";
 import { CELL_CONTEXT } from "./checker";
+import { gateAwaits } from "./await-gate";
+import type { Insertions } from "./cell-tasks";
 
 /** One compiler message, with 1-based line/column positions in the cell (or in `fileName`). */
 export interface CellDiagnostic {
@@ -38,8 +40,10 @@ export interface SideOutput {
 /** The result of converting a cell. */
 export interface Conversion {
   diagnostics: CellDiagnostic[];
-  /** CommonJS code of the cell (absent when there are errors). */
+  /** CommonJS code of the cell, with the interrupt checks of kernel/await-gate.ts (absent when there are errors). */
   js?: string;
+  /** Where the interrupt checks inserted text into `js`, for mapping stack columns back. */
+  insertions?: Insertions;
   /** The source map of `js` (JSON text). */
   sourceMap?: string;
   /** Declarations of this and all previous cells, to pass as `prevDecl` for the next cell. */
@@ -389,7 +393,8 @@ export class Converter {
     }
     const declarations = standalone ? prevDecl : dts + untyped + this.remainingDecls(checker, srcFile, declsFile);
     const imports = importedModules(parsed).filter((spec) => required.has(spec));
-    return { diagnostics, js, sourceMap, declarations, hasTopLevelAwait, sideOutputs, imports };
+    const gated = gateAwaits(js);
+    return { diagnostics, js: gated.js, insertions: gated.insertions, sourceMap, declarations, hasTopLevelAwait, sideOutputs, imports };
   }
 
   /** Local (non-node_modules) .ts/.js files that the program compiles besides the cell. */

@@ -13,7 +13,7 @@ import * as util from "util";
 import * as vm from "vm";
 import { CELL_CONTEXT, CheckerThread } from "./checker";
 import type { CellDiagnostic, Completion, QuickInfo, SideOutput } from "./converter";
-import { gateAwaits, installSourceFidelity } from "./await-gate";
+import { installSourceFidelity } from "./source-fidelity";
 import { safeString } from "./render";
 import { CellTasks, Insertions, TaskContext, unshiftColumn } from "./cell-tasks";
 
@@ -213,14 +213,13 @@ export class Executor {
     const waited = await this.settleAwaited(ctx);
     if (waited) return waited;
     const fileId = ++this.fileCounter;
-    const gated = gateAwaits(converted.js);
-    this.sources.set(fileId, { label, code, jsLines: converted.js.split("\n").length, map: converted.sourceMap ? new SourceMap(JSON.parse(converted.sourceMap)) : undefined, insertions: gated.insertions });
+    this.sources.set(fileId, { label, code, jsLines: converted.js.split("\n").length, map: converted.sourceMap ? new SourceMap(JSON.parse(converted.sourceMap)) : undefined, insertions: converted.insertions });
     if (this.sources.size > 500) this.sources.delete(this.sources.keys().next().value as number);
     const cell: { last?: unknown } = {};
     (globalThis as unknown as { __trainlab__: Record<string, unknown> }).__trainlab__.cell = cell;
     const wrapped =
       `(${converted.hasTopLevelAwait ? "async " : ""}function (exports, require, ${CELL_CONTEXT}) {\n` +
-      gated.js +
+      converted.js +
       `\n})(__trainlab__.exports, __trainlab__.require, __trainlab__.cell)`;
     const hasLast = /\b__trainlab_cell__\.last\s*=/.test(converted.js);
     try {

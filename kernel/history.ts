@@ -39,49 +39,80 @@ export function historyFile(): string {
 
 const MAX_ENTRIES = 20000;
 
-/** The kernel's history: earlier sessions from disk plus this session. */
+/** How much of the end of the history file is read to find the last session number. */
+const TAIL_BYTES = 64 * 1024;
+
+/**
+ * The kernel's history: earlier sessions from disk plus this session. The file is read whole only to
+ * answer a history_request: a cell's first execution reads just its end, for the session number.
+ */
 export class History {
-  private entries: HistoryEntry[] | undefined;
-  private sessionNumber = 0;
+  private earlier: HistoryEntry[] | undefined;
+  private sessionNumber: number | undefined;
+  private readonly own: HistoryEntry[] = [];
   private byLine = new Map<number, HistoryEntry>();
 
   constructor(private readonly file = historyFile()) {}
 
-  private load(): HistoryEntry[] {
-    if (this.entries) return this.entries;
+  /** The parsed entries of a text of JSON lines (a torn line, e.g. of a kernel killed mid-write, is skipped). */
+  private static parse(text: string): HistoryEntry[] {
     const entries: HistoryEntry[] = [];
-    try {
-      const text = fs.readFileSync(this.file, "utf8");
-      for (const line of text.split("\n")) {
-        if (!line.trim()) continue;
-        try {
-          const e = JSON.parse(line) as HistoryEntry;
-          if (typeof e.session === "number" && typeof e.line === "number" && typeof e.input === "string") entries.push(e);
-        } catch {
-          // A torn last line (a kernel killed mid-write) is skipped.
-        }
+    for (const line of text.split("\n")) {
+      if (!line.trim()) continue;
+      try {
+        const e = JSON.parse(line) as HistoryEntry;
+        if (typeof e.session === "number" && typeof e.line === "number" && typeof e.input === "string") entries.push(e);
+      } catch {
+        // skipped
       }
+    }
+    return entries;
+  }
+
+  /** Earlier sessions' entries (the last MAX_ENTRIES), read from disk once. */
+  private load(): HistoryEntry[] {
+    if (this.earlier) return this.earlier;
+    let text = "";
+    try {
+      text = fs.readFileSync(this.file, "utf8");
     } catch {
       // No history yet.
     }
-    this.entries = entries.slice(-MAX_ENTRIES);
-    let max = 0;
-    for (const e of this.entries) max = Math.max(max, e.session);
-    this.sessionNumber = max + 1;
-    return this.entries;
+    this.earlier = History.parse(text).slice(-MAX_ENTRIES);
+    return this.earlier;
   }
 
-  /** This kernel's session number (earlier sessions + 1). */
+  /** This kernel's session number: the last session on disk + 1 (sessions are appended in order). */
   get session(): number {
-    this.load();
+    if (this.sessionNumber !== undefined) return this.sessionNumber;
+    let tail: HistoryEntry[] | undefined;
+    try {
+      const fd = fs.openSync(this.file, "r");
+      try {
+        const size = fs.fstatSync(fd).size;
+        const length = Math.min(size, TAIL_BYTES);
+        const buf = Buffer.alloc(length);
+        fs.readSync(fd, buf, 0, length, size - length);
+        // The first line of a partial read is cut: only whole lines count.
+        const text = buf.toString("utf8");
+        const parsed = History.parse(length < size ? text.slice(text.indexOf("\n") + 1) : text);
+        if (parsed.length > 0 || length === size) tail = parsed;
+      } finally {
+        fs.closeSync(fd);
+      }
+    } catch {
+      tail = [];
+    }
+    let max = 0;
+    for (const e of tail ?? this.load()) max = Math.max(max, e.session);
+    this.sessionNumber = max + 1;
     return this.sessionNumber;
   }
 
   /** Stores a cell's input (its output may follow with {@link setOutput}). */
   add(line: number, input: string): void {
-    const entries = this.load();
-    const entry: HistoryEntry = { session: this.sessionNumber, line, input };
-    entries.push(entry);
+    const entry: HistoryEntry = { session: this.session, line, input };
+    this.own.push(entry);
     this.byLine.set(line, entry);
     this.persist(entry);
   }
@@ -107,6 +138,7 @@ export class History {
   private all(): HistoryEntry[] {
     const seen = new Map<string, HistoryEntry>();
     for (const e of this.load()) seen.set(`${e.session}:${e.line}`, e);
+    for (const e of this.own) seen.set(`${e.session}:${e.line}`, e);
     return [...seen.values()];
   }
 

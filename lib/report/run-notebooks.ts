@@ -133,6 +133,39 @@ function stripAnsi(text: string): string {
 const liveChildren = new Set<ChildProcess>();
 let exitHookInstalled = false;
 
+/** The staging folders of notebooks running now (inputs, the executed notebook, the result), removed on any exit. */
+const liveStaging = new Set<string>();
+
+/** Removes the staging folders of running notebooks (a signal ends the process before their `finally` runs). */
+function removeStaging(): void {
+  for (const dir of liveStaging) fs.rmSync(dir, { recursive: true, force: true });
+  liveStaging.clear();
+}
+
+/** Chromium instances open now (figure images): closed properly on a signal, so Chromium removes its own temp files. */
+const liveRenderers = new Set<FigureImageRenderer>();
+
+/** Launches the figure image renderer, tracked until {@link closeRenderer} (signals close it: see main's handlers). */
+async function launchRenderer(): Promise<FigureImageRenderer> {
+  const renderer = await FigureImageRenderer.launch({ handleSignals: require.main !== module });
+  liveRenderers.add(renderer);
+  return renderer;
+}
+
+async function closeRenderer(renderer: FigureImageRenderer): Promise<void> {
+  try {
+    await renderer.close();
+  } finally {
+    liveRenderers.delete(renderer);
+  }
+}
+
+/** Closes the open renderers, waiting at most `ms` (a stuck browser must not keep a killed runner alive). */
+async function closeRenderers(ms: number): Promise<void> {
+  const closing = Promise.all([...liveRenderers].map((r) => closeRenderer(r).catch(() => undefined)));
+  await Promise.race([closing, new Promise((resolve) => setTimeout(resolve, ms).unref())]);
+}
+
 /** Ends the running Jupyter processes (their kernels notice their parent is gone and exit too). */
 function endChildren(): void {
   for (const child of liveChildren) {
@@ -151,8 +184,11 @@ function runPython(requestFile: string, env: NodeJS.ProcessEnv, cwd: string, onP
     liveChildren.add(child);
     if (!exitHookInstalled) {
       exitHookInstalled = true;
-      // However this process ends (an error, process.exit), no Jupyter process or kernel is left behind.
-      process.on("exit", endChildren);
+      // However this process ends (an error, process.exit), no Jupyter process, kernel or staging folder is left behind.
+      process.on("exit", () => {
+        endChildren();
+        removeStaging();
+      });
     }
     let stderr = "";
     let pending = "";
@@ -210,6 +246,7 @@ export async function runNotebook(notebook: string, options: RunOptions = {}): P
   const startedAt = new Date().toISOString();
   const started = Date.now();
   const staging = fs.mkdtempSync(path.join(os.tmpdir(), `trainlab-run-${name}-`));
+  liveStaging.add(staging);
   try {
     const input = path.join(staging, `${name}.input.ipynb`);
     const output = path.join(staging, `${name}.ipynb`);
@@ -219,6 +256,8 @@ export async function runNotebook(notebook: string, options: RunOptions = {}): P
     const requestFile = path.join(staging, "request.json");
     fs.writeFileSync(requestFile, JSON.stringify(request));
     const env: NodeJS.ProcessEnv = { ...process.env, ...options.env, TRAINLAB_PROJECT: process.env.TRAINLAB_PROJECT ?? projectRoot };
+    // The kernel's connection file goes to the staging folder too, so a killed run leaves none in Jupyter's runtime dir.
+    env.JUPYTER_RUNTIME_DIR = staging;
     if (options.fast !== undefined) env.TRAINLAB_FAST = options.fast ? "1" : "0";
     const { code, stderr } = await runPython(requestFile, env, path.dirname(file), options.onProgress);
     const seconds = (Date.now() - started) / 1000;
@@ -251,12 +290,12 @@ export async function runNotebook(notebook: string, options: RunOptions = {}): P
     // The report is built from the notebook as executed (its HTML draws interactive charts with the page's plotly.js);
     // the notebook kept beside it loses plotly.js and gains a static image per figure (lib/report/notebook-outputs.ts).
     const html = buildReportHtml(executed, result.rendered ?? { markdown: {}, code: {}, outputMarkdown: {}, css: "" }, meta);
-    const renderer = options.imageRenderer ?? (await FigureImageRenderer.launch());
+    const renderer = options.imageRenderer ?? (await launchRenderer());
     let kept: Awaited<ReturnType<typeof prepareExecutedNotebook>>;
     try {
       kept = await prepareExecutedNotebook(executed, (spec) => renderer.png(spec));
     } finally {
-      if (!options.imageRenderer) await renderer.close();
+      if (!options.imageRenderer) await closeRenderer(renderer);
     }
     const notebookText = JSON.stringify(executed, null, 1) + "\n";
     const run: NotebookRun = {
@@ -270,6 +309,7 @@ export async function runNotebook(notebook: string, options: RunOptions = {}): P
     return run;
   } finally {
     fs.rmSync(staging, { recursive: true, force: true });
+    liveStaging.delete(staging);
   }
 }
 
@@ -343,7 +383,7 @@ export async function runNotebooks(notebooks: readonly string[], options: RunOpt
   const reportsDir = path.resolve(options.reportsDir ?? path.join(projectRoot, "reports"));
   const runs: NotebookRun[] = [];
   let failure: NotebookError | Error | undefined;
-  const imageRenderer = options.imageRenderer ?? (await FigureImageRenderer.launch());
+  const imageRenderer = options.imageRenderer ?? (await launchRenderer());
   try {
     for (const notebook of notebooks) {
       try {
@@ -354,7 +394,7 @@ export async function runNotebooks(notebooks: readonly string[], options: RunOpt
       }
     }
   } finally {
-    if (!options.imageRenderer) await imageRenderer.close();
+    if (!options.imageRenderer) await closeRenderer(imageRenderer);
   }
   fs.mkdirSync(reportsDir, { recursive: true });
   return { runs, failure, index: writeIndex(reportsDir) };
@@ -402,7 +442,7 @@ async function main(argv: string[]): Promise<number> {
   const started = Date.now();
   const runs: NotebookRun[] = [];
   let failure: Error | undefined;
-  const imageRenderer = await FigureImageRenderer.launch();
+  const imageRenderer = await launchRenderer();
   for (const notebook of notebooks) {
     const shown = relativeName(notebook);
     const isTty = process.stdout.isTTY;
@@ -421,7 +461,7 @@ async function main(argv: string[]): Promise<number> {
       break;
     }
   }
-  await imageRenderer.close();
+  await closeRenderer(imageRenderer);
   const index = writeIndex(path.resolve(options.reportsDir ?? path.join(projectRoot, "reports")));
   console.log(`trainlab: ${runs.length}/${notebooks.length} notebook(s) ran in ${((Date.now() - started) / 1000).toFixed(1)} s; index: ${relativeName(index)}`);
   if (failure) {
@@ -433,16 +473,19 @@ async function main(argv: string[]): Promise<number> {
 }
 
 if (require.main === module) {
-  // Ctrl-C or a kill of the runner ends its Jupyter processes and kernels before it exits.
+  // Ctrl-C or a kill of the runner ends its Jupyter processes and kernels, removes its staging folders and closes its
+  // Chromium before it exits. Reports are only ever renamed into place whole (writeAtomic, synchronous), so none is left half-written.
   for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143], ["SIGHUP", 129]] as const) {
     process.on(signal, () => {
       endChildren();
-      process.exit(code);
+      removeStaging();
+      void closeRenderers(10_000).then(() => process.exit(code));
     });
   }
   process.on("uncaughtException", (err) => {
     console.error(`trainlab: ${err.stack ?? err.message}`);
     endChildren();
+    removeStaging();
     process.exit(2);
   });
   main(process.argv.slice(2)).then((code) => process.exit(code), (err: Error) => {

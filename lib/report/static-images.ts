@@ -32,9 +32,11 @@ export class FigureImageRenderer {
 
   /**
    * Launches headless Chromium with plotly.js loaded in a blank page, offline (no request leaves the page).
+   * `handleSignals: false` leaves SIGINT/SIGTERM/SIGHUP to the caller, which then closes the renderer itself (two
+   * closes at once would kill Chromium before it removes its temporary files).
    * @throws Error naming the Chromium path and what to install when Chromium or playwright-core is missing.
    */
-  static async launch(): Promise<FigureImageRenderer> {
+  static async launch(options: { handleSignals?: boolean } = {}): Promise<FigureImageRenderer> {
     const executable = chromiumPath();
     if (!fs.existsSync(executable)) throw new Error(`Chromium is not at ${executable}: install Debian's chromium (apt-get install chromium) or set TRAINLAB_CHROMIUM to a Chromium binary.`);
     let chromium: typeof import("playwright-core").chromium;
@@ -43,7 +45,8 @@ export class FigureImageRenderer {
     } catch (err) {
       throw new Error(`playwright-core is not installed (${(err as Error).message}): run npm ci.`);
     }
-    const browser = await chromium.launch({ executablePath: executable, headless: true, args: CHROMIUM_ARGS });
+    const handle = options.handleSignals ?? true;
+    const browser = await chromium.launch({ executablePath: executable, headless: true, args: CHROMIUM_ARGS, handleSIGINT: handle, handleSIGTERM: handle, handleSIGHUP: handle });
     try {
       const page = await browser.newPage();
       await page.route("**/*", (route) => (route.request().url().startsWith("data:") || route.request().url() === "about:blank" ? route.continue() : route.abort()));

@@ -37,7 +37,6 @@ const DYNAMIC_LOADS: Readonly<Record<string, string>> = {
   "lib/report/static-images.ts: playwright-core": "optional dependency (an ES module), loaded only when static images are rendered",
   "kernel/checker-worker.ts: ./converter": "the worker reports that it started before loading the TypeScript compiler, which takes a moment",
   "kernel/server.ts: ./executor": "the executor (and the TypeScript compiler) load lazily so that kernel_info never waits for them",
-  "kernel/await-gate.ts: typescript": "the parser that instruments cells for interrupts loads on the first cell that needs it, so kernel start-up does not pay for it",
 };
 
 /** `require` calls that still dodge an import (`file: specifier`), held to the exact-set rule: empty is the goal. */
