@@ -8,6 +8,7 @@
 import { registerWasmAccelerator } from "../../backend";
 import { installNativeKernels } from "./install";
 import "./gradients";
+import "./recurrent";
 
 export { NATIVE_BUILD_HINT } from "./addon";
 export { installNativeKernels, nativeKernelsActive, nativeKernelStatus, uninstallNativeKernels } from "./install";
@@ -16,6 +17,7 @@ export { ownsBuffer } from "./buffers";
 export { nativeSoftmaxCrossEntropy } from "./gradients";
 export { NativeAdamOptimizer, NativeSGDOptimizer, nativeAdam, nativeSGD } from "./optimizers";
 export type { NativeNamedTensor, NativeVariableGrads } from "./optimizers";
+export { fusedRecurrentRejection } from "./recurrent";
 export { fitNativeMLP, fusedMLPStep, nativeMLPSupport } from "./mlp-fit";
 export type { FusedMLPStep, NativeFitOptions, NativeFitResult } from "./mlp-fit";
 

@@ -5,6 +5,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { loadAddon, NativeAddon } from "./addon";
 import { nativeKernelFactories, WasmBackendLike } from "./kernels";
+import { recurrentKernelFactories } from "./recurrent-kernels";
 
 /** What the native kernel pack is doing in this process. */
 export interface NativeKernelStatus {
@@ -59,7 +60,7 @@ export function installNativeKernels(): NativeKernelStatus {
     throw err;
   }
   const previous = new Map<string, tf.KernelConfig | undefined>();
-  const factories = nativeKernelFactories(addon);
+  const factories = { ...nativeKernelFactories(addon), ...recurrentKernelFactories(addon) };
   for (const [name, make] of Object.entries(factories)) {
     const prev = tf.getKernel(name, "wasm");
     previous.set(name, prev);

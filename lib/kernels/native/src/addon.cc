@@ -101,6 +101,10 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("mlpStep", Napi::Function::New(env, MlpStep));
   exports.Set("sgd", Napi::Function::New(env, Sgd));
   exports.Set("softmaxCrossEntropy", Napi::Function::New(env, SoftmaxCrossEntropy));
+  exports.Set("lstmForward", Napi::Function::New(env, LstmForward));
+  exports.Set("lstmBackward", Napi::Function::New(env, LstmBackward));
+  exports.Set("gruForward", Napi::Function::New(env, GruForward));
+  exports.Set("gruBackward", Napi::Function::New(env, GruBackward));
   exports.Set("configure", Napi::Function::New(env, Configure));
   exports.Set("info", Napi::Function::New(env, Info));
   exports.Set("tuneMalloc", Napi::Function::New(env, TuneMalloc));

@@ -2,7 +2,8 @@
 // Each takes the wasm heap (the tfjs-backend-wasm module's memory as an ArrayBuffer) and byte offsets of tensors
 // inside it (see addon.cc's opening comment); addon.cc registers them under the names given in brackets.
 // Files: thread_pool (WorkerPool, ParallelCopy), gemm (Sgemm, epilogue, matmul), conv_geom / conv / conv_smallk
-// (convolutions), pooling, elementwise, copy, optimizers (adam, sgd), mlp_step (fused MLP step, softmax CE).
+// (convolutions), pooling, elementwise, copy, optimizers (adam, sgd), mlp_step (fused MLP step, softmax CE),
+// recurrent (whole LSTM / GRU sequences, forward and backward).
 #ifndef TRAINLAB_NATIVE_KERNELS_H
 #define TRAINLAB_NATIVE_KERNELS_H
 
@@ -28,6 +29,10 @@ Napi::Value Adam(const Napi::CallbackInfo& info);                 // optimizers.
 Napi::Value Sgd(const Napi::CallbackInfo& info);                  // optimizers.cc [sgd]
 Napi::Value MlpStep(const Napi::CallbackInfo& info);              // mlp_step.cc [mlpStep]
 Napi::Value SoftmaxCrossEntropy(const Napi::CallbackInfo& info);  // mlp_step.cc [softmaxCrossEntropy]
+Napi::Value LstmForward(const Napi::CallbackInfo& info);          // recurrent.cc [lstmForward]
+Napi::Value LstmBackward(const Napi::CallbackInfo& info);         // recurrent.cc [lstmBackward]
+Napi::Value GruForward(const Napi::CallbackInfo& info);           // recurrent.cc [gruForward]
+Napi::Value GruBackward(const Napi::CallbackInfo& info);          // recurrent.cc [gruBackward]
 
 }  // namespace tl
 
