@@ -33,6 +33,18 @@ export interface NativeAddon {
   sgd(heap: ArrayBuffer, params: Float64Array, grads: Float64Array, accums: Float64Array | null, sizes: Float64Array,
     lr: number, momentum: number, nesterov: boolean): void;
   softmaxCrossEntropy(heap: ArrayBuffer, logits: number, labels: number, loss: number, grad: number, rows: number, classes: number): void;
+  /** A whole LSTM sequence (see src/recurrent.cc). Older builds lack the four recurrent entry points. */
+  lstmForward?(heap: ArrayBuffer, x: number, w: number, wr: number, b: number, hs: number, cs: number, zs: number,
+    batch: number, steps: number, features: number, units: number, recurrentActivation: number): void;
+  lstmBackward?(heap: ArrayBuffer, x: number, w: number, wr: number, hs: number, cs: number, zs: number, dh: number, seq: boolean,
+    dx: number, dw: number, dwr: number, db: number, batch: number, steps: number, features: number, units: number,
+    recurrentActivation: number): void;
+  /** A whole GRU sequence (see src/recurrent.cc). */
+  gruForward?(heap: ArrayBuffer, x: number, w: number, wr: number, b: number, hs: number, zs: number,
+    batch: number, steps: number, features: number, units: number, recurrentActivation: number): void;
+  gruBackward?(heap: ArrayBuffer, x: number, w: number, wr: number, hs: number, zs: number, dh: number, seq: boolean,
+    dx: number, dw: number, dwr: number, db: number, batch: number, steps: number, features: number, units: number,
+    recurrentActivation: number): void;
   configure(maxThreads?: number, parallelMacs?: number, wideParallelMacs?: number, convParallelMacs?: number, parallelElements?: number): void;
   /** Keeps freed memory for reuse (glibc mallopt); returns whether it was applied. Older builds lack it. */
   tuneMalloc?(): boolean;

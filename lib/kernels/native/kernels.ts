@@ -22,7 +22,8 @@ export interface WasmBackendLike {
   incRef(dataId: unknown): void;
 }
 
-interface KernelArgs {
+/** What tfjs passes a kernel function on the wasm backend. */
+export interface KernelArgs {
   inputs: Record<string, TensorInfo | undefined>;
   backend: WasmBackendLike;
   attrs?: Record<string, unknown>;
@@ -37,7 +38,8 @@ export function offsetOf(backend: WasmBackendLike, t: TensorInfo): number {
   return data.memoryOffset;
 }
 
-function heap(backend: WasmBackendLike): ArrayBuffer {
+/** The wasm heap as it is now (re-read after every allocation: growth detaches the old buffer). */
+export function heap(backend: WasmBackendLike): ArrayBuffer {
   return backend.wasm.HEAPU8.buffer as ArrayBuffer;
 }
 
