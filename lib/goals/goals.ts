@@ -1,7 +1,7 @@
 /** A project's goals: metric targets and operational constraints, and how results are checked against them. */
 import { DISPLAY, MimeBundle, escapeHtml } from "../display";
 import { saveJsonAtomically } from "../core/files";
-import { CheckInput, Collected, collect } from "./measurements";
+import { CheckInput, ClassLabel, collect, emptyCollection, isBinaryMetric, isOneClassMetric } from "./measurements";
 import { GoalDirection, metricDirection, normalizeMetricName } from "./metric-direction";
 import { Scorecard, ScorecardRow } from "./scorecard";
 import { formatNumber } from "./format";
@@ -16,6 +16,11 @@ export interface GoalSpec {
   direction?: GoalDirection;
   /** Why this goal matters, shown in the scorecard. */
   why?: string;
+  /**
+   * The positive class of a binary metric (precision, recall, f1, average_precision, roc_auc), e.g. "M". A result
+   * that scored another class as positive is refused by `check`; the scorecard names the class either way.
+   */
+  posLabel?: number | string;
 }
 
 /** Operational limits the model must respect. */
@@ -76,6 +81,7 @@ interface ResolvedGoal {
   target: number;
   direction: GoalDirection;
   why?: string;
+  posLabel?: ClassLabel;
 }
 
 function requireNumber(value: unknown, what: string): number {
@@ -93,7 +99,13 @@ function resolveGoal(spec: GoalSpec, where: string): ResolvedGoal {
   if (!direction) {
     throw new Error(`${where}: trainlab does not know whether higher or lower "${spec.metric}" is better; pass direction: "higher" or "lower".`);
   }
-  return { metric: spec.metric, target, direction, why: spec.why };
+  if (spec.posLabel !== undefined) {
+    if (!isBinaryMetric(spec.metric)) throw new Error(`${where} (${spec.metric}): posLabel applies to precision, recall, f1, average_precision or roc_auc only.`);
+    if (typeof spec.posLabel !== "string" && !(typeof spec.posLabel === "number" && Number.isFinite(spec.posLabel))) {
+      throw new Error(`${where} (${spec.metric}): posLabel must be a class label (a string or a number), got ${JSON.stringify(spec.posLabel)}.`);
+    }
+  }
+  return { metric: spec.metric, target, direction, why: spec.why, ...(spec.posLabel !== undefined ? { posLabel: spec.posLabel } : {}) };
 }
 
 /** A project's goals: what later steps check their results against. Renders as a table; saves as JSON. */
@@ -147,16 +159,38 @@ export class Goals {
    * validate results (they expose `measurements()`), objects with a `metrics` record, or arrays of them; later
    * inputs override earlier ones. Names match loosely ("f1_macro" = "f1Macro" = "F1 macro"). A measurement with a
    * confidence interval (holdout, evaluateModel) is judged on the interval's pessimistic end unless `judgeOn` is "point".
+   * A goal on a binary metric (precision, recall, f1, average_precision, roc_auc) names the positive class the result
+   * scored (or the goal's `posLabel`).
+   * @throws Error when a goal on precision/recall/f1/average_precision cannot be judged on the named class: the result
+   *   scored another class than the goal's `posLabel`, or it is a binary evaluation with no class named positive
+   *   (evaluateModel on labels such as "B"/"M" without `posLabel` reports macro averages, not the f1 of one class).
    */
   check(...results: CheckInput[]): Scorecard {
-    const measured: Collected = new Map();
-    for (const r of results) collect(r, measured);
+    const collection = emptyCollection();
+    for (const r of results) collect(r, collection);
+    const measured = collection.values;
     const rows: ScorecardRow[] = [];
     const meets = (v: number, threshold: number, direction: GoalDirection): boolean => (direction === "higher" ? v >= threshold : v <= threshold);
     const judge = (value: number | undefined, threshold: number, direction: GoalDirection): ScorecardRow["status"] =>
       value === undefined ? "not measured" : meets(value, threshold, direction) ? "pass" : "fail";
     for (const g of this.goals) {
       const hit = measured.get(normalizeMetricName(g.metric));
+      if (isOneClassMetric(g.metric)) {
+        if (!hit && collection.unnamedPositive) {
+          throw new Error(
+            `goals.check: the goal on "${g.metric}" scores one class as positive, but a result was computed on a binary target ` +
+              `whose labels do not say which class is positive, so it reported macro averages (e.g. "${normalizeMetricName(g.metric)}_macro"), not "${g.metric}". ` +
+              `Pass posLabel to evaluateModel (e.g. evaluateModel(model, X, y, { posLabel: ${JSON.stringify(g.posLabel ?? "yes")} })), or set the goal on "${g.metric}_macro".`,
+          );
+        }
+        if (hit?.positiveClass !== undefined && g.posLabel !== undefined && hit.positiveClass !== g.posLabel) {
+          throw new Error(
+            `goals.check: the goal on "${g.metric}" is for positive class ${JSON.stringify(g.posLabel)}, but the result scored class ` +
+              `${JSON.stringify(hit.positiveClass)} as positive. Evaluate with posLabel: ${JSON.stringify(g.posLabel)}.`,
+          );
+        }
+      }
+      const positiveClass = isBinaryMetric(g.metric) ? hit?.positiveClass ?? g.posLabel ?? null : undefined;
       const value = hit?.value;
       const interval = hit?.interval ?? null;
       const judgedOn = interval && this.judgeOn === "lower" ? "lower" : "point";
@@ -165,6 +199,7 @@ export class Goals {
       rows.push({
         kind: "goal", name: g.metric, requirement: `${g.direction === "higher" ? "≥" : "≤"} ${formatNumber(g.target)}`,
         threshold: g.target, direction: g.direction, measured: value ?? null, interval, judgedOn, status, why: g.why,
+        ...(positiveClass !== undefined ? { positiveClass } : {}),
       });
     }
     for (const [key, threshold] of Object.entries(this.constraints) as [keyof GoalConstraints, number][]) {
@@ -184,7 +219,7 @@ export class Goals {
     if (this.dataset !== undefined) out.dataset = this.dataset;
     if (this.label !== undefined) out.label = this.label;
     if (this.description !== undefined) out.description = this.description;
-    out.goals = this.goals.map((g) => ({ metric: g.metric, target: g.target, direction: g.direction, ...(g.why ? { why: g.why } : {}) }));
+    out.goals = this.goals.map((g) => ({ metric: g.metric, target: g.target, direction: g.direction, ...(g.why ? { why: g.why } : {}), ...(g.posLabel !== undefined ? { posLabel: g.posLabel } : {}) }));
     out.constraints = { ...this.constraints };
     out.judgeOn = this.judgeOn;
     return out;

@@ -21,7 +21,8 @@
  */
 export type { GoalDirection } from "./metric-direction";
 export { metricDirection, normalizeMetricName } from "./metric-direction";
-export type { CheckInput, Measurable, MeasurementIntervals, Measurements } from "./measurements";
+export type { CheckInput, ClassLabel, Measurable, MeasurementIntervals, Measurements } from "./measurements";
+export { isBinaryMetric, isOneClassMetric } from "./measurements";
 export type { ScorecardRow } from "./scorecard";
 export { Scorecard } from "./scorecard";
 export type { GoalConstraints, GoalSpec, GoalsDefinition } from "./goals";

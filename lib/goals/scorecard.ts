@@ -25,6 +25,17 @@ export interface ScorecardRow {
    */
   status: "pass" | "fail" | "inconclusive" | "not measured";
   why?: string;
+  /**
+   * Binary metrics (precision, recall, f1, average_precision, roc_auc): the class scored as positive, or null when
+   * the result did not say and the goal names none.
+   */
+  positiveClass?: number | string | null;
+}
+
+/** "f1 (positive class "M")" for a binary metric's row; the bare name otherwise. */
+export function rowLabel(r: ScorecardRow): string {
+  if (r.positiveClass === undefined) return r.name;
+  return `${r.name} (${r.positiveClass === null ? "positive class not stated" : `positive class ${JSON.stringify(r.positiveClass)}`})`;
 }
 /** The result of checking results against goals: pass/fail per goal with the measured value. Renders as a table. */
 export class Scorecard {
@@ -59,7 +70,7 @@ export class Scorecard {
   toString(): string {
     const lines = this.rows.map(
       (r) =>
-        `${r.status === "pass" ? "PASS" : r.status === "fail" ? "FAIL" : r.status === "inconclusive" ? "????" : "----"}  ${r.name} ${r.requirement}: ` +
+        `${r.status === "pass" ? "PASS" : r.status === "fail" ? "FAIL" : r.status === "inconclusive" ? "????" : "----"}  ${rowLabel(r)} ${r.requirement}: ` +
         `${r.measured === null ? "not measured" : formatNumber(r.measured)}${r.interval ? ` (95% CI ${formatNumber(r.interval.lower)}–${formatNumber(r.interval.upper)}, judged on the ${r.judgedOn === "lower" ? "bound" : "point"})` : ""}`,
     );
     return `${this.title}: ${this.verdict.toUpperCase()}\n${lines.join("\n")}`;
@@ -72,7 +83,7 @@ export class Scorecard {
     const rows = this.rows
       .map(
         (r) =>
-          `<tr><td>${r.kind}</td><td><b>${escapeHtml(r.name)}</b>${r.why ? `<br><small>${escapeHtml(r.why)}</small>` : ""}</td>` +
+          `<tr><td>${r.kind}</td><td><b>${escapeHtml(r.name)}</b>${r.positiveClass !== undefined ? ` <small>${escapeHtml(rowLabel(r).slice(r.name.length + 1))}</small>` : ""}${r.why ? `<br><small>${escapeHtml(r.why)}</small>` : ""}</td>` +
           `<td>${escapeHtml(r.requirement)}</td><td style="text-align:right">${r.measured === null ? "—" : escapeHtml(formatNumber(r.measured))}</td>` +
           `<td style="text-align:right">${r.interval ? escapeHtml(`${formatNumber(r.interval.lower)} – ${formatNumber(r.interval.upper)}`) : "—"}</td>` +
           `<td style="color:${color[r.status]};font-weight:bold">${icon[r.status]}</td></tr>`,
