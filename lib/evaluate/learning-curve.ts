@@ -9,7 +9,8 @@ import { LearningCurveData, learningCurveFigure } from "../viz/learning-curve";
 import { CvOptions, ModelSpec, ProgressDisplay, baselineFor, fitOnRows, interruptCheck, prepare, release, resolveScorers, scoreOnRows, specName, taskOf } from "./engine";
 import { mean } from "../core/stats";
 import { seededUniform } from "./folds";
-import type { MetricSpec } from "./scoring";
+import { MetricSpec, getScorer, positiveClassNote, positiveClasses } from "./scoring";
+import type { Label } from "../core/validation";
 import { ResultTable } from "./table";
 
 /** The outcome of {@link learningCurve}. */
@@ -26,6 +27,8 @@ export class LearningCurveResult implements LearningCurveData {
     /** The baseline's mean validation score (full training folds). */
     readonly baselineScore: number,
     readonly baselineName: string,
+    /** The class a one-class metric (precision, recall, f1, average_precision) scored as positive on a binary target. */
+    readonly positiveClass?: Label,
   ) {}
 
   /** Training and validation score per size, with the gap between them. */
@@ -36,7 +39,11 @@ export class LearningCurveResult implements LearningCurveData {
       [`validation ${this.metric}`]: mean(this.validationScores[i]),
       gap: mean(this.trainScores[i]) - mean(this.validationScores[i]),
     }));
-    return new ResultTable(Object.keys(rows[0]), rows, { title: `Learning curve of ${this.model} (${this.baselineName}: ${this.baselineScore.toFixed(digits)})`, digits });
+    return new ResultTable(Object.keys(rows[0]), rows, {
+      title: `Learning curve of ${this.model} (${this.baselineName}: ${this.baselineScore.toFixed(digits)}` +
+        `${this.positiveClass !== undefined ? `; ${positiveClassNote({ [this.metric]: this.positiveClass })}` : ""})`,
+      digits,
+    });
   }
 
   /** Mean ± std bands for training and validation, with the baseline as a dotted line. */
@@ -69,17 +76,22 @@ export class LearningCurveResult implements LearningCurveData {
  * rows of each fold's training part (a seeded random subset, preprocessing included) and scores both that subset and
  * the fold's held-out rows. A wide gap that narrows with more rows means more data helps; two low curves mean the
  * model underfits.
- * @throws Error on sizes outside (0, 1] or that leave fewer than 2 rows, or inputs crossValidate rejects.
+ * `posLabel` names the positive class of a one-class metric ("precision", "recall", "f1", "average_precision") on a
+ * binary target, as in crossValidate; the table title names it.
+ * @throws Error on sizes outside (0, 1] or that leave fewer than 2 rows, or inputs crossValidate rejects; before any
+ *   fit, when a one-class metric cannot tell which class is positive (pass posLabel) or posLabel is not a label.
  */
 export async function learningCurve(
   model: ModelSpec,
   X: FeatureInput,
   y: TargetInput,
-  options: CvOptions & { trainSizes?: readonly number[]; metric?: MetricSpec } = {},
+  options: CvOptions & { trainSizes?: readonly number[]; metric?: MetricSpec; posLabel?: Label } = {},
 ): Promise<LearningCurveResult> {
   const task = taskOf([model]);
-  const [scorer] = resolveScorers(options.metric === undefined ? undefined : [options.metric], task);
+  const [scorer] = resolveScorers(options.metric === undefined ? undefined : [getScorer(options.metric, { posLabel: options.posLabel })], task);
   const prepared = prepare(X, y, task, options);
+  // Before any fit: a one-class metric that cannot tell which class is positive is an error listing the labels.
+  const positive = task === "classification" ? positiveClasses([scorer], prepared.y)[scorer.name] : undefined;
   const seed = options.seed ?? 0;
   const fractions = options.trainSizes ?? [0.1, 0.325, 0.55, 0.775, 1];
   const minTrain = Math.min(...prepared.folds.map((f) => f.train.length));
@@ -116,5 +128,5 @@ export async function learningCurve(
     progress.tick();
   }
   progress.finish("done");
-  return new LearningCurveResult(specName(model), scorer.name, sizes, trainScores, validationScores, mean(baselineScores), baseline.name);
+  return new LearningCurveResult(specName(model), scorer.name, sizes, trainScores, validationScores, mean(baselineScores), baseline.name, positive);
 }

@@ -20,7 +20,7 @@ import {
   Frame, MetricInput, ValidationResult, Value, Verdict, checkModel, fmt, hasProba, htmlTable, readTarget, resolveMetric,
   scorePredictions,
 } from "./common";
-import type { Scorer } from "../evaluate/scoring";
+import { Scorer, positiveClasses as positiveClassesOf } from "../evaluate/scoring";
 
 /** Options of {@link holdout}. */
 export interface HoldoutOptions {
@@ -137,6 +137,11 @@ export class HoldoutResult extends ValidationResult {
      * rows (null without bootstrap): the verdict's test of "better than the trivial baseline".
      */
     readonly versusBaseline: MetricInterval | null = null,
+    /**
+     * Binary target: metric → the class it scored as positive (precision, recall, f1, average_precision, roc_auc),
+     * what the goals' scorecard names.
+     */
+    readonly positiveClasses: Readonly<Record<string, Value>> = {},
   ) {
     super();
     this.figures = figures;
@@ -318,7 +323,8 @@ export async function holdout(model: Estimator, X: FeatureInput, y: TargetInput,
     figures.push(confusionMatrixFigure(truth as number[], pred as number[], { labels, title: `Confusion matrix on the test split (${model.name})` }));
   } else figures.push(residualsFigure(truth as number[], pred as number[], { title: `Residuals on the test split (${model.name})` }));
   const leaked = options.trainX !== undefined ? countSharedRows(Frame.from(options.trainX), frame) : null;
-  const partial = new HoldoutResult(model.name, frame.rows, metrics, baseline, greater, fingerprint, 1, leaked, undefined, [], intervals, null, versusBaseline);
+  const positives = classifier ? binaryPositives(scorers.filter((s) => s.name in metrics), model, truth, pred) : {};
+  const partial = new HoldoutResult(model.name, frame.rows, metrics, baseline, greater, fingerprint, 1, leaked, undefined, [], intervals, null, versusBaseline, positives);
   const scorecard = options.goals?.check(partial);
   // Only now, with every number and figure built, does the split count as seen.
   const repeatOf = same.length > 0 ? same[0] : null;
@@ -328,9 +334,18 @@ export async function holdout(model: Estimator, X: FeatureInput, y: TargetInput,
     if (options.runsDir) saveJsonAtomically(logFile(options.runsDir), [...readLog(options.runsDir), record]);
   }
   const models = new Set([...previous.map((r) => r.modelFingerprint ?? `${r.at}|${r.model}`), modelFp]);
-  const result = new HoldoutResult(model.name, frame.rows, metrics, baseline, greater, fingerprint, models.size, leaked, scorecard, figures, intervals, repeatOf, versusBaseline);
+  const result = new HoldoutResult(model.name, frame.rows, metrics, baseline, greater, fingerprint, models.size, leaked, scorecard, figures, intervals, repeatOf, versusBaseline, positives);
   result.reasons.push(...notes);
   return result;
+}
+
+/** On a binary target, the class each binary metric scored as positive (roc_auc: the second class, as scikit-learn). */
+function binaryPositives(scorers: Scorer[], model: Estimator, truth: readonly Value[], pred: readonly Value[]): Record<string, Value> {
+  const classes = hasProba(model) ? model.classes.slice() : Array.from(new Set([...truth, ...pred])).sort();
+  if (classes.length !== 2) return {};
+  const out: Record<string, Value> = positiveClassesOf(scorers, classes);
+  if (scorers.some((s) => s.name === "roc_auc")) out.roc_auc = classes[1];
+  return out;
 }
 
 /** Rows of `test` whose values (in the columns both share) equal some row of `train`. */
