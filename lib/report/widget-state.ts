@@ -9,6 +9,7 @@
 import * as fs from "fs";
 import * as zlib from "zlib";
 import { escapeHtml } from "../display";
+import { PLOTLY_MIME } from "../viz/figure";
 import { MODEL_REFERENCE_PREFIX, PRECOMPUTED_CLASS, WIDGET_VIEW_MIME } from "../widgets";
 import { NotebookJson } from "./parameters";
 
@@ -99,9 +100,13 @@ export function reportWidgetState(saved: SavedWidgetState, cleanHtml: (html: str
   for (const model of Object.values(copy.state)) {
     if (model.model_name !== "OutputModel" || !Array.isArray(model.state.outputs)) continue;
     for (const output of model.state.outputs as Array<{ data?: Record<string, unknown> }>) {
-      const html = output.data?.["text/html"];
-      if (typeof html === "string") output.data!["text/html"] = cleanHtml(html);
-      else if (Array.isArray(html)) output.data!["text/html"] = cleanHtml(html.join(""));
+      const data = output.data;
+      if (!data || !("text/html" in data)) continue;
+      const raw = data["text/html"];
+      const html = cleanHtml(Array.isArray(raw) ? raw.join("") : String(raw));
+      data["text/html"] = html;
+      // trainlab's own HTML draws its charts: the Plotly JSON beside it would double the bytes and be ignored.
+      if (html.includes(`class="trainlab-plot"`)) delete data[PLOTLY_MIME];
     }
   }
   for (const id of disable) {
