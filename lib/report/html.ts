@@ -10,6 +10,11 @@ import { escapeHtml } from "../display";
 import { Figure, FigureSpec, PLOTLY_LOADER_ATTRIBUTE, PLOTLY_MIME, plotlyScriptTag } from "../viz/figure";
 import { REPORT_MIME, ReportContextData, ScorecardEntry, mergeReportContexts, scorecardHtml } from "./context";
 import { NotebookCell, NotebookJson, NotebookOutput, cellSource } from "./parameters";
+import { WIDGET_VIEW_MIME } from "../widgets";
+import {
+  SavedWidgetState, WIDGET_CSS, WIDGET_PLOT_RESIZE_SCRIPT, controlsNeedingKernel, htmlManagerScriptTag, readWidgetState, reportWidgetState, widgetStateScript,
+  widgetViewHtml,
+} from "./widget-state";
 
 /** HTML the Python side rendered: markdown cells, markdown outputs and highlighted code, by cell index. */
 export interface RenderedParts {
@@ -114,7 +119,25 @@ function joined(value: unknown): string {
   return Array.isArray(value) ? value.join("") : String(value ?? "");
 }
 
-function renderOutput(output: NotebookOutput, key: string, rendered: RenderedParts): string {
+/** The saved widget state while a page is built, and what its widget views need. */
+interface WidgetPage {
+  saved: SavedWidgetState | undefined;
+  /** Controls that need a kernel (shown disabled). */
+  needKernel: Set<string>;
+  views: number;
+}
+
+function renderWidgetView(data: Record<string, unknown>, widgets: WidgetPage): string | undefined {
+  const view = data[WIDGET_VIEW_MIME] as { model_id?: unknown } | undefined;
+  const id = typeof view?.model_id === "string" ? view.model_id : undefined;
+  if (!id || !widgets.saved?.state[id]) return undefined;
+  const needing = controlsNeedingKernel(widgets.saved, id);
+  for (const c of needing) widgets.needKernel.add(c);
+  widgets.views++;
+  return widgetViewHtml(id, plainText(joined(data["text/plain"])), needing.length > 0);
+}
+
+function renderOutput(output: NotebookOutput, key: string, rendered: RenderedParts, widgets: WidgetPage): string {
   switch (output.output_type) {
     case "stream":
       return `<pre class="output stream ${output.name === "stderr" ? "stderr" : "stdout"}">${escapeHtml(plainText(joined(output.text)))}</pre>`;
@@ -124,6 +147,9 @@ function renderOutput(output: NotebookOutput, key: string, rendered: RenderedPar
     case "execute_result": {
       const data = output.data ?? {};
       if (REPORT_MIME in data) return "";
+      // A widget whose state the notebook saved is drawn by html-manager; others fall through to their text.
+      const widget = WIDGET_VIEW_MIME in data ? renderWidgetView(data, widgets) : undefined;
+      if (widget !== undefined) return widget;
       // trainlab's own HTML draws its charts with the page's plotly.js and keeps a composite's tables; Plotly JSON from
       // other kernels is drawn from the JSON.
       const html = "text/html" in data ? joined(data["text/html"]) : "";
@@ -146,14 +172,14 @@ function renderOutput(output: NotebookOutput, key: string, rendered: RenderedPar
   }
 }
 
-function renderCell(cell: NotebookCell, index: number, rendered: RenderedParts): string {
+function renderCell(cell: NotebookCell, index: number, rendered: RenderedParts, widgets: WidgetPage): string {
   if (cell.cell_type === "markdown") return `<section class="cell markdown" id="cell-${index}">${rendered.markdown[String(index)] ?? `<pre>${escapeHtml(cellSource(cell))}</pre>`}</section>`;
   if (cell.cell_type !== "code") return "";
   const tags = cell.metadata?.tags ?? [];
   const label = tags.includes("injected-parameters") ? "injected parameters" : tags.includes("parameters") ? "parameters" : "code";
   const count = cell.execution_count ?? " ";
   const code = rendered.code[String(index)] ?? escapeHtml(cellSource(cell));
-  const outputs = (cell.outputs ?? []).map((o, j) => renderOutput(o, `${index}:${j}`, rendered)).join("");
+  const outputs = (cell.outputs ?? []).map((o, j) => renderOutput(o, `${index}:${j}`, rendered, widgets)).join("");
   return `<section class="cell code${tags.includes("injected-parameters") ? " injected" : ""}" id="cell-${index}">` +
     `<details class="input" open><summary><span class="prompt">In [${escapeHtml(count)}]</span> ${escapeHtml(label)}</summary><pre class="highlight"><code>${code}</code></pre></details>` +
     (outputs ? `<div class="outputs">${outputs}</div>` : "") +
@@ -237,15 +263,24 @@ export function headerHtml(meta: ReportMeta): string {
     `</header>`;
 }
 
-/** Builds the whole report page. plotly.js is inlined once in `<head>` when any output draws a chart. */
+/**
+ * Builds the whole report page. plotly.js is inlined once in `<head>` when any output draws a chart; the saved
+ * widget state and html-manager only when an output shows a widget (see ./widget-state.ts).
+ */
 export function buildReportHtml(nb: NotebookJson, rendered: RenderedParts, meta: ReportMeta): string {
-  const body = nb.cells.map((cell, i) => renderCell(cell, i, rendered)).join("\n");
+  const widgets: WidgetPage = { saved: readWidgetState(nb), needKernel: new Set(), views: 0 };
+  const cells = nb.cells.map((cell, i) => renderCell(cell, i, rendered, widgets)).join("\n");
+  const state = widgets.saved && widgets.views > 0
+    ? widgetStateScript(reportWidgetState(widgets.saved, (html) => stripPlotlyBundles(html).html, widgets.needKernel))
+    : "";
+  const body = state + cells;
   const usesPlotly = /\bwindow\.(Plotly|trainlabPlotly)\b|\bPlotly\.(newPlot|react|plot)\b/.test(body);
   return `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">` +
     `<meta name="generator" content="trainlab report runner"><title>${escapeHtml(meta.title)} · trainlab report</title>` +
-    `<style>${PAGE_CSS}\n${rendered.css}</style>` +
+    `<style>${PAGE_CSS}\n${rendered.css}${state ? `\n${WIDGET_CSS}` : ""}</style>` +
     (usesPlotly ? plotlyScriptTag() : "") +
+    (state ? htmlManagerScriptTag() : "") +
     `</head><body>${headerHtml(meta)}<main>\n${body}\n</main>` +
     `<footer>Generated by trainlab's report runner from ${escapeHtml(meta.notebook)}. Charts are interactive and work offline (plotly.js is embedded in this file).</footer>` +
-    `${TOGGLE_SCRIPT}</body></html>\n`;
+    `${TOGGLE_SCRIPT}${state ? WIDGET_PLOT_RESIZE_SCRIPT : ""}</body></html>\n`;
 }

@@ -10,6 +10,8 @@ export * from "./controls";
 export * from "./output";
 export * from "./interact";
 export * from "./progress";
+export * from "./link";
+export * from "./precompute";
 
 import { widgetRegistry } from "./manager";
 // Register the comm targets as the library loads, so a frontend that opens `jupyter.widget.control` finds them.

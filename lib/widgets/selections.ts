@@ -101,3 +101,38 @@ export class ToggleButtons<T extends OptionValue = string> extends Selection<T, 
     }, layout, style, [...options.options]);
   }
 }
+
+/** Options of SelectionSlider. */
+export interface SelectionSliderOptions<T extends OptionValue> extends SelectionOptions<T> {
+  /** Send the choice while dragging (true) or only on release (false). */
+  continuousUpdate?: boolean;
+  orientation?: "horizontal" | "vertical";
+  /** Show the chosen option's label beside the slider. */
+  readout?: boolean;
+}
+
+/** The state of SelectionSlider. */
+export type SelectionSliderState = SelectionState & { behavior: string; continuous_update: boolean; orientation: string; readout: boolean };
+
+/**
+ * A slider over a list of options (`SelectionSliderModel`): the frontend syncs the chosen `index`.
+ * @throws Error when `options` is empty or `value` is not one of them.
+ */
+export class SelectionSlider<T extends OptionValue = string> extends Selection<T, SelectionSliderState> {
+  /** Creates the slider (default: the first option). */
+  constructor(options: SelectionSliderOptions<T>) {
+    if (options.options.length === 0) throw new Error("SelectionSlider: options must not be empty");
+    const index = selectionIndex(options, "SelectionSlider") ?? 0;
+    const layout = new Layout(options.layout);
+    const style = new Style("SliderStyleModel", options.style);
+    super({
+      ...described("SelectionSliderModel", "SelectionSliderView", layout, style, options), _options_labels: options.options.map(String), index,
+      disabled: options.disabled ?? false, behavior: "drag-tap", continuous_update: options.continuousUpdate ?? true,
+      orientation: options.orientation ?? "horizontal", readout: options.readout ?? true,
+    }, layout, style, [...options.options]);
+  }
+  protected override validate(next: SelectionSliderState): SelectionSliderState {
+    if (next.index === null) throw new Error(`SelectionSlider: index must be one of the ${next._options_labels.length} options, got null`);
+    return super.validate(next);
+  }
+}

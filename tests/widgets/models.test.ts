@@ -10,6 +10,7 @@ import * as path from "path";
 import {
   Button, Checkbox, Dropdown, FloatLogSlider, FloatProgress, FloatSlider, HBox, IntProgress, IntSlider, Label, Layout, Output, Play, Style,
   Text, ToggleButtons, VBox, Widget, controlFor, interact, progressBar, putBuffers, removeBuffers, widgetsSupported,
+  SelectionSlider, Stack, dlink, jslink,
 } from "../../lib/widgets";
 
 const spec = JSON.parse(fs.readFileSync(path.resolve(__dirname, "..", "..", "..", "tests", "fixtures", "widgets", "models.json"), "utf8")) as {
@@ -64,6 +65,7 @@ describe("widgets: model state per the ipywidgets 8 specification (outside a ker
       [made(new FloatProgress()), {}],
       [made(new Label()), {}],
       [made(new Output()), {}],
+      [made(new SelectionSlider({ options: [0.1, 0.2] })), { _options_labels: ["0.1", "0.2"], index: 0 }],
     ];
     for (const [w, chosen] of cases) {
       matchesSpec(w, chosen);
@@ -76,6 +78,15 @@ describe("widgets: model state per the ipywidgets 8 specification (outside a ker
       matchesSpec(box, { children: [a.reference, b.reference] });
       matchesSpec(referenced(box, "layout"));
     }
+    const stack = made(new Stack([a, b]));
+    matchesSpec(stack, { children: [a.reference, b.reference], selected_index: 0 });
+    matchesSpec(referenced(stack, "layout"));
+    matchesSpec(made(new Stack()), {});
+    matchesSpec(dlink([a, "value"], [stack, "selected_index"]), { source: [a.reference, "value"], target: [stack.reference, "selected_index"] });
+    matchesSpec(jslink([a, "value"], [b, "value"]), { source: [a.reference, "value"], target: [b.reference, "value"] });
+    assert.throws(() => dlink([a, "valu"], [stack, "selected_index"]), /dlink: the source IntSlider\(.*\) has no attribute "valu"/);
+    assert.throws(() => new Stack([a], { selectedIndex: 1 }), /Stack: selected_index 1 is not the position of one of its 1 children/);
+    assert.throws(() => new SelectionSlider({ options: [] }), /SelectionSlider: options must not be empty/);
     assert.deepEqual(new Layout({ width: "300px" }).get("width"), "300px");
     assert.throws(() => new Style("SliderStyleModel", { bar_color: "red" }), /SliderStyleModel has no attribute "bar_color"/);
   });
