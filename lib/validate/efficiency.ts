@@ -1,5 +1,6 @@
 /**
- * efficiency: prediction latency (p50, p95) for one row, batch throughput, saved model size and parameter count.
+ * efficiency: prediction latency (p50, p95) for one row with distribution-free confidence intervals, batch
+ * throughput, saved model size and parameter count.
  */
 import * as fs from "fs";
 import * as os from "os";
@@ -10,7 +11,7 @@ import { Figure } from "../viz/figure";
 import type { Measurements } from "../goals";
 import { Frame, ValidationResult, Verdict, checkModel, fmt, htmlTable } from "./common";
 import { differentiableForward } from "./adversarial";
-import { quantile } from "./stats";
+import { QuantileInterval, quantile, quantileInterval } from "./stats";
 
 /** Options of {@link efficiency}. */
 export interface EfficiencyOptions {
@@ -20,10 +21,22 @@ export interface EfficiencyOptions {
   warmup?: number;
   /** Full-batch predictions timed for throughput (default 5). */
   batchRepeats?: number;
-  /** Limits: a measurement above its limit fails. */
+  /**
+   * Limit on the p95 single-row latency: FAIL when the p95's lower confidence bound is above it, PASS when its upper
+   * bound is within it, WARN (inconclusive) in between, "untested" when too few timings bound the p95 (fewer than
+   * 59 at α = 0.05).
+   */
   maxLatencyMs?: number;
+  /** Limits on exact measurements: above the limit fails. */
   maxModelBytes?: number;
   maxParameters?: number;
+  /**
+   * One-sided error rate of the latency verdict (default 0.05): a model whose true p95 is at the limit FAILs at most
+   * this often, and one whose true p95 is above it PASSes at most this often.
+   */
+  alpha?: number;
+  /** The clock, in ms (default: process.hrtime); tests inject one to check the statistics without timing anything. */
+  clock?: () => number;
 }
 
 /** Speed and size of a model. */
@@ -48,11 +61,17 @@ export class EfficiencyResult extends ValidationResult {
     readonly parameters: number,
     limits: EfficiencyOptions,
     notes: string[],
+    /** Distribution-free interval of the p95 latency (one-sided bounds at `alpha`). */
+    readonly p95Interval: QuantileInterval = quantileInterval(latenciesMs, 0.95, limits.alpha ?? 0.05),
+    /** Distribution-free 95% interval of the median latency (each bound one-sided at 0.025). */
+    readonly p50Interval: QuantileInterval = quantileInterval(latenciesMs, 0.5, 0.025),
   ) {
     super();
     this.title = `Efficiency of ${model}`;
+    const bounds = (ci: QuantileInterval): string => `${ci.lower === null ? "…" : fmt(ci.lower, 3)}–${ci.upper === null ? "…" : fmt(ci.upper, 3)}`;
     const reasons = [
-      `One row: p50 ${fmt(latencyP50Ms, 3)} ms, p95 ${fmt(latencyP95Ms, 3)} ms; batch of ${batchRows}: ${fmt(Math.round(throughput))} rows/s.`,
+      `One row (${latenciesMs.length} timings): p50 ${fmt(latencyP50Ms, 3)} ms (95% CI ${bounds(p50Interval)}), p95 ${fmt(latencyP95Ms, 3)} ms ` +
+        `(bounds at ${fmt(1 - p95Interval.alpha, 3)}: ${bounds(p95Interval)}); batch of ${batchRows}: ${fmt(Math.round(throughput))} rows/s.`,
       `Saved size ${Number.isFinite(modelBytes) ? `${fmt(modelBytes)} bytes` : "unknown"}, ${Number.isFinite(parameters) ? `${fmt(parameters)} parameters` : "parameter count unknown"}.`,
       ...notes,
     ];
@@ -67,7 +86,26 @@ export class EfficiencyResult extends ValidationResult {
         reasons.push(`${what} ${fmt(value)} exceeds the limit ${fmt(limit)}.`);
       } else reasons.push(`${what} ${fmt(value)} is within the limit ${fmt(limit)}.`);
     };
-    check(latencyP95Ms, limits.maxLatencyMs, "p95 latency (ms)");
+    const limit = limits.maxLatencyMs;
+    if (limit !== undefined) {
+      const { lower, upper } = p95Interval;
+      const a = p95Interval.alpha;
+      if (lower !== null && lower > limit) {
+        verdict = "fail";
+        reasons.push(`p95 latency is above the limit ${fmt(limit)} ms: even its lower bound ${fmt(lower, 3)} ms is (one-sided α = ${a}).`);
+      } else if (upper === null) {
+        if (verdict === "pass") verdict = "untested";
+        reasons.push(
+          `p95 latency is not tested against the limit ${fmt(limit)} ms: ${latenciesMs.length} timings cannot bound a p95 at α = ${a} ` +
+            `(need at least ${Math.ceil(Math.log(a) / Math.log(0.95))}; pass repeats).`,
+        );
+      } else if (upper <= limit) {
+        reasons.push(`p95 latency is within the limit ${fmt(limit)} ms: its upper bound ${fmt(upper, 3)} ms is (one-sided α = ${a}).`);
+      } else {
+        if (verdict === "pass" || verdict === "untested") verdict = "warn";
+        reasons.push(`Inconclusive: the limit ${fmt(limit)} ms lies between the p95's bounds ${bounds(p95Interval)} ms; time more repeats, or on a quieter machine.`);
+      }
+    }
     check(modelBytes, limits.maxModelBytes, "model size (bytes)");
     check(parameters, limits.maxParameters, "parameter count");
     this.verdict = verdict;
@@ -89,8 +127,8 @@ export class EfficiencyResult extends ValidationResult {
 
   protected tableHtml(): string {
     return htmlTable(["measure", "value"], [
-      ["latency p50 (one row)", `${fmt(this.latencyP50Ms, 3)} ms`],
-      ["latency p95 (one row)", `${fmt(this.latencyP95Ms, 3)} ms`],
+      ["latency p50 (one row)", `${fmt(this.latencyP50Ms, 3)} ms (95% CI ${this.p50Interval.lower === null ? "…" : fmt(this.p50Interval.lower, 3)} – ${this.p50Interval.upper === null ? "…" : fmt(this.p50Interval.upper, 3)})`],
+      ["latency p95 (one row)", `${fmt(this.latencyP95Ms, 3)} ms (bounds ${this.p95Interval.lower === null ? "…" : fmt(this.p95Interval.lower, 3)} – ${this.p95Interval.upper === null ? "…" : fmt(this.p95Interval.upper, 3)})`],
       [`throughput (batch of ${this.batchRows})`, `${fmt(Math.round(this.throughput))} rows/s`],
       ["model size (saved)", Number.isFinite(this.modelBytes) ? `${fmt(this.modelBytes)} bytes` : "—"],
       ["parameters", fmt(this.parameters)],
@@ -161,29 +199,35 @@ function countSavedNumbers(dir: string): number {
  * Times a fitted model: `repeats` single-row predictions (p50 and p95 latency, in ms) and whole-batch predictions
  * (throughput, rows/s); saves it to a temporary folder to measure its size; counts its parameters (tfjs: the
  * network's weights; classical: the numbers in its saved state, or `parameterCount()` when the model has one).
- * @throws Error on an unfitted model or empty X.
+ * Latency is judged against `maxLatencyMs` with distribution-free bounds of the p95 (see the option), treating the
+ * timings as independent draws: a machine whose load changes during the run breaks that, and no statistics can
+ * tell a slow model from a busy machine.
+ * @throws Error on an unfitted model, empty X or a bad alpha.
  */
 export async function efficiency(model: Estimator, X: FeatureInput, options: EfficiencyOptions = {}): Promise<EfficiencyResult> {
   checkModel(model, "efficiency");
   const frame = Frame.from(X);
   if (frame.rows === 0) throw new Error("efficiency: X is empty; pass some rows to time predictions on.");
   const repeats = options.repeats ?? 200;
+  const alpha = options.alpha ?? 0.05;
+  if (!(alpha > 0 && alpha < 0.5)) throw new Error(`efficiency: alpha must be in (0, 0.5), got ${alpha}.`);
+  const clock = options.clock ?? ((): number => Number(process.hrtime.bigint()) / 1e6);
   const warmup = options.warmup ?? 5;
   const singles = Array.from({ length: Math.min(frame.rows, 64) }, (_, i) => frame.take([i]));
   for (let k = 0; k < warmup; k++) model.predict(singles[k % singles.length]);
   const latencies: number[] = [];
   for (let k = 0; k < repeats; k++) {
     const input = singles[k % singles.length];
-    const t0 = process.hrtime.bigint();
+    const t0 = clock();
     model.predict(input);
-    latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    latencies.push(clock() - t0);
   }
   model.predict(frame.input);
   const batchTimes: number[] = [];
   for (let k = 0; k < (options.batchRepeats ?? 5); k++) {
-    const t0 = process.hrtime.bigint();
+    const t0 = clock();
     model.predict(frame.input);
-    batchTimes.push(Number(process.hrtime.bigint() - t0) / 1e9);
+    batchTimes.push((clock() - t0) / 1e3);
   }
   const batchSeconds = quantile(batchTimes, 0.5);
   const notes: string[] = [];

@@ -23,11 +23,13 @@ export { adversarial, AdversarialResult, differentiableForward } from "./adversa
 export type { AdversarialOptions, DifferentiableClassifier } from "./adversarial";
 export { drift, DriftResult } from "./drift";
 export type { DriftOptions, DriftRow } from "./drift";
-export { permutationImportance, PermutationImportanceResult, partialDependence, PartialDependenceResult } from "./interpret";
-export type { PermutationImportanceOptions, ImportanceRow, PartialDependenceOptions, PartialDependenceCurve } from "./interpret";
+export { permutationImportance, PermutationImportanceResult } from "./importance";
+export type { PermutationImportanceOptions, ImportanceRow } from "./importance";
+export { partialDependence, PartialDependenceResult } from "./partial-dependence";
+export type { PartialDependenceOptions, PartialDependenceCurve } from "./partial-dependence";
 export { efficiency, EfficiencyResult } from "./efficiency";
 export type { EfficiencyOptions } from "./efficiency";
 export { calibration, CalibrationResult } from "./calibration";
 export type { CalibrationOptions } from "./calibration";
-export { ks2samp, psi as populationStabilityIndex, kolmogorovSf, holmAdjust } from "./stats";
-export type { KsResult, PsiResult } from "./stats";
+export { ks2samp, psi as populationStabilityIndex, kolmogorovSf, holmAdjust, quantileInterval } from "./stats";
+export type { KsResult, PsiResult, QuantileInterval } from "./stats";

@@ -467,3 +467,48 @@ export function fisherExact(a: number, b: number, c: number, d: number): number 
   }
   return Math.min(1, p);
 }
+
+/** A distribution-free confidence interval of a quantile: bounds are order statistics, or null when n is too small. */
+export interface QuantileInterval {
+  q: number;
+  /** Lower bound at confidence 1 − alpha (one-sided), or null when no order statistic is low enough. */
+  lower: number | null;
+  /** Upper bound at confidence 1 − alpha (one-sided), or null when fewer timings than needed (e.g. 59 for p95 at 0.05). */
+  upper: number | null;
+  alpha: number;
+}
+
+/**
+ * One-sided distribution-free bounds of the q-quantile of the distribution `values` were drawn from (i.i.d.):
+ * the upper bound is the k-th smallest value for the smallest k with P(Binomial(n, q) ≤ k − 1) ≥ 1 − alpha, the lower
+ * bound the l-th smallest for the largest l with P(Binomial(n, q) ≤ l − 1) ≤ alpha. Each covers the quantile with
+ * probability at least 1 − alpha for continuous data.
+ */
+export function quantileInterval(values: readonly number[], q: number, alpha: number): QuantileInterval {
+  const sorted = Float64Array.from(values).sort();
+  const n = sorted.length;
+  // cdf[k] = P(Binomial(n, q) ≤ k), built from the pmf in log space.
+  const cdf = new Float64Array(n + 1);
+  let logPmf = n * Math.log(1 - q);
+  let total = 0;
+  for (let k = 0; k <= n; k++) {
+    if (k > 0) logPmf += Math.log(((n - k + 1) / k) * (q / (1 - q)));
+    total += Math.exp(logPmf);
+    cdf[k] = Math.min(1, total);
+  }
+  let upper: number | null = null;
+  for (let k = 1; k <= n; k++) {
+    if (cdf[k - 1] >= 1 - alpha) {
+      upper = sorted[k - 1];
+      break;
+    }
+  }
+  let lower: number | null = null;
+  for (let l = n; l >= 1; l--) {
+    if (cdf[l - 1] <= alpha) {
+      lower = sorted[l - 1];
+      break;
+    }
+  }
+  return { q, lower, upper, alpha };
+}
