@@ -58,6 +58,43 @@ export function wilsonInterval(successes: number, n: number, confidence = 0.95):
 }
 
 /**
+ * Newcombe's hybrid score interval for a difference of two independent proportions, k1/n1 − k2/n2, built from the
+ * two Wilson intervals (Newcombe 1998, method 10). Unlike a bootstrap it stays honest when a group is all correct
+ * (k = n) or all wrong, where resampling has no spread at all.
+ * @throws Error as {@link wilsonInterval} does, for either proportion.
+ */
+export function newcombeInterval(k1: number, n1: number, k2: number, n2: number, confidence = 0.95): [number, number] {
+  const a = wilsonInterval(k1, n1, confidence);
+  const b = wilsonInterval(k2, n2, confidence);
+  const p1 = k1 / n1;
+  const p2 = k2 / n2;
+  const d = p1 - p2;
+  return [d - Math.sqrt((p1 - a.lower) ** 2 + (b.upper - p2) ** 2), d + Math.sqrt((a.upper - p1) ** 2 + (p2 - b.lower) ** 2)];
+}
+
+/**
+ * Two-sided p-value of the pooled two-proportion z-test of k1/n1 = k2/n2 (1 when both proportions are 0 or both 1,
+ * where the test has nothing to go on).
+ * @throws Error when n1 or n2 is not a positive integer.
+ */
+export function twoProportionPValue(k1: number, n1: number, k2: number, n2: number): number {
+  if (!(Number.isInteger(n1) && n1 > 0 && Number.isInteger(n2) && n2 > 0)) throw new Error(`twoProportionPValue: n1 and n2 must be positive whole numbers, got ${n1} and ${n2}.`);
+  const pooled = (k1 + k2) / (n1 + n2);
+  const se = Math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2));
+  if (!(se > 0)) return 1;
+  const z = Math.abs(k1 / n1 - k2 / n2) / se;
+  return Math.min(1, 2 * normalTail(z));
+}
+
+/** P(Z > z) for a standard normal Z (Abramowitz–Stegun 7.1.26 on erfc; absolute error below 1.5e-7). */
+function normalTail(z: number): number {
+  const x = z / Math.SQRT2;
+  const t = 1 / (1 + 0.3275911 * x);
+  const erfc = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429)))) * Math.exp(-x * x);
+  return erfc / 2;
+}
+
+/**
  * Percentile bootstrap intervals of several statistics of the same `n` rows at once: `statistics(indices)` returns
  * each statistic's value on one resample of the row indices (drawn with replacement, seeded). Values that are not
  * finite (e.g. ROC AUC on a resample with one class) or a throwing resample are skipped; a statistic with fewer than

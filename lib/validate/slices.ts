@@ -11,6 +11,8 @@ import {
   scorePredictions, verdictCell, worstVerdict,
 } from "./common";
 import { SeededRandom, percentileInterval, quantile } from "./stats";
+import { PROPORTION_METRICS, newcombeInterval, twoProportionPValue, wilsonInterval } from "../evaluate/intervals";
+import { getScorer } from "../evaluate/scoring";
 
 /** Options of {@link slices}. */
 export interface SlicesOptions {
@@ -39,13 +41,13 @@ export interface SliceRow {
   group: string;
   size: number;
   value: number;
-  /** Bootstrap percentile interval of the metric in this group. */
+  /** Interval of the metric in this group: Wilson's for accuracy, the bootstrap percentile interval otherwise. */
   ci: [number, number];
   /** Group minus the rest of the data (positive = the group scores higher). */
   gap: number;
-  /** Bootstrap interval of the gap, at the Bonferroni-corrected level. */
+  /** Interval of the gap at the Bonferroni-corrected level: Newcombe's for accuracy, the bootstrap's otherwise. */
   gapCi: [number, number];
-  /** Two-sided bootstrap p-value of the gap (uncorrected). */
+  /** Two-sided p-value of the gap (uncorrected): the two-proportion z-test for accuracy, the bootstrap's otherwise. */
   pValue: number;
   /** True when the corrected interval of the gap excludes 0. */
   significant: boolean;
@@ -89,7 +91,7 @@ export class SlicesResult extends ValidationResult {
           },
           { type: "scatter", mode: "lines", name: "overall", x: sorted.map((g) => g.group), y: sorted.map(() => overall), line: { dash: "dash", color: "#555" } },
         ],
-        layout: { title: { text: `${metric} per subgroup (bars: ${Math.round((1 - alpha) * 100)}% bootstrap CI)` }, yaxis: { title: { text: metric } }, xaxis: { title: { text: "group" } } },
+        layout: { title: { text: `${metric} per subgroup (bars: ${Math.round((1 - alpha) * 100)}% CI)` }, yaxis: { title: { text: metric } }, xaxis: { title: { text: "group" } } },
       }),
     ];
   }
@@ -129,8 +131,9 @@ function groupLabels(raw: unknown[], bins: number): string[] {
 }
 
 /**
- * Scores a fitted model per subgroup, with percentile-bootstrap confidence intervals; a group is flagged when the
- * bootstrap interval of (group − rest), at α / number-of-groups, excludes zero.
+ * Scores a fitted model per subgroup, with confidence intervals (Wilson for accuracy, the percentile bootstrap for
+ * other metrics); a group is flagged when the interval of (group − rest) at α / number-of-groups (Newcombe's for
+ * accuracy, bootstrap otherwise) excludes zero.
  * @throws Error when `by` names no column of X, has the wrong length, or there is only one group.
  */
 export function slices(model: Estimator, X: FeatureInput, y: TargetInput, options: SlicesOptions): SlicesResult {
@@ -161,6 +164,7 @@ export function slices(model: Estimator, X: FeatureInput, y: TargetInput, option
   const minSize = options.minSize ?? 10;
   const corrected = alpha / names.length;
   const rng = new SeededRandom(options.seed ?? 0);
+  const proportion = PROPORTION_METRICS.includes(scorer.name) && scorer === getScorer(scorer.name);
   const resample = (idx: number[]): number[] => idx.map(() => idx[rng.int(idx.length)]);
   const groups: SliceRow[] = names.map((group) => {
     const inside = all.filter((i) => labels[i] === group);
@@ -177,14 +181,25 @@ export function slices(model: Estimator, X: FeatureInput, y: TargetInput, option
     const finiteGaps = gaps.filter(Number.isFinite);
     const below = finiteGaps.filter((d) => d <= 0).length / Math.max(1, finiteGaps.length);
     const above = finiteGaps.filter((d) => d >= 0).length / Math.max(1, finiteGaps.length);
-    const pValue = Math.min(1, 2 * Math.min(below, above));
-    const gapCi = percentileInterval(gaps, corrected);
+    let pValue = Math.min(1, 2 * Math.min(below, above));
+    let gapCi = percentileInterval(gaps, corrected);
+    let ci = percentileInterval(boot, alpha);
+    if (proportion && Number.isFinite(value) && Number.isFinite(gap)) {
+      // Accuracy is k correct of n: Wilson for the group and Newcombe for the gap, which keep their width when a group
+      // is all correct (a bootstrap of 15 correct rows is 15 correct rows every time: the degenerate `1 [1, 1]`).
+      const k = Math.round(value * inside.length);
+      const kRest = Math.round((value - gap) * rest.length);
+      const w = wilsonInterval(k, inside.length, 1 - alpha);
+      ci = [w.lower, w.upper];
+      gapCi = newcombeInterval(k, inside.length, kRest, rest.length, 1 - corrected);
+      pValue = twoProportionPValue(k, inside.length, kRest, rest.length);
+    }
     // A group too small, or where the metric cannot be computed (e.g. ROC AUC on a group holding one class), is not tested.
     const tested = inside.length >= minSize && Number.isFinite(gap) && Number.isFinite(gapCi[0]) && Number.isFinite(gapCi[1]);
     const significant = tested && (gapCi[0] > 0 || gapCi[1] < 0);
     const worse = scorer.greaterIsBetter ? gap < 0 : gap > 0;
     const verdict: Verdict = !tested ? "untested" : significant && worse ? (Math.abs(gap) >= maxGap ? "fail" : "warn") : "pass";
-    return { group, size: inside.length, value, ci: percentileInterval(boot, alpha), gap, gapCi, pValue, significant, verdict };
+    return { group, size: inside.length, value, ci, gap, gapCi, pValue, significant, verdict };
   });
   const result = new SlicesResult(scorer.name, scorer.greaterIsBetter, overall, groups, alpha);
   const small = groups.filter((g) => g.size < minSize);
