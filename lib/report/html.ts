@@ -4,7 +4,9 @@
  *   and the goal scorecard (from the notebook's `reportContext()` outputs, see ./context.ts);
  * - every cell, code collapsible (`<details>`, plus a button that hides or shows all code);
  * - Plotly charts drawn offline: plotly.js (minified, gzip+base64, unpacked by the browser) is inlined exactly once,
- *   in the page's `<head>`; copies that outputs carried (the first figure of each kernel inlines it) are removed.
+ *   in the page's `<head>`; copies that outputs carried (the first figure of each kernel inlines it) are removed;
+ * - saved widgets drawn offline by @jupyter-widgets/html-manager, embedded only when an output shows one
+ *   (./widget-state.ts): precomputed controls work, the others say they need a live kernel.
  */
 import { escapeHtml } from "../display";
 import { Figure, FigureSpec, PLOTLY_LOADER_ATTRIBUTE, PLOTLY_MIME, plotlyScriptTag } from "../viz/figure";
