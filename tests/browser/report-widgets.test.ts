@@ -92,8 +92,15 @@ describe("browser: widgets in an HTML report opened offline", function () {
     for (let i = 0; i < 3; i++) await page.keyboard.press("ArrowLeft");
     await page.waitForFunction(() => (document.querySelector(".output.widget .widget-readout") as HTMLElement | null)?.innerText.trim() === "1");
     await page.waitForFunction(() => Array.from(document.querySelectorAll(".output.widget")[0].querySelectorAll(".jp-OutputArea-output pre")).some((e) => (e as HTMLElement).innerText.includes("y = 1·x")));
-    const width = await page.evaluate(() => (document.querySelector(".output.widget .js-plotly-plot") as HTMLElement).offsetWidth);
-    assert.ok(width > 400, `the chart inside the widget is drawn at the page's width (${width}px), not squeezed`);
+    // An Output widget's chart is drawn before its view is laid out; the page redraws it at the width it gets.
+    const drawnWidth = () => page.evaluate(() => {
+      const plot = document.querySelector(".output.widget .js-plotly-plot") as (HTMLElement & { _fullLayout?: { width: number } }) | null;
+      return { drawn: plot?._fullLayout?.width ?? 0, box: plot?.offsetWidth ?? 0 };
+    });
+    await page.waitForFunction(() => {
+      const plot = document.querySelector(".output.widget .js-plotly-plot") as (HTMLElement & { _fullLayout?: { width: number } }) | null;
+      return plot !== null && plot.offsetWidth > 400 && Math.abs((plot._fullLayout?.width ?? 0) - plot.offsetWidth) <= 2;
+    }, undefined, { timeout: 10_000 }).catch(async () => assert.fail(`the chart inside the widget is drawn squeezed: ${JSON.stringify(await drawnWidth())}`));
     fs.mkdirSync(path.join(root, "tests", "browser", "artifacts"), { recursive: true });
     await page.screenshot({ path: path.join(root, "tests", "browser", "artifacts", "report-widgets.png"), fullPage: true });
     assert.deepEqual(opened.errors, []);

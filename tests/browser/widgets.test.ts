@@ -3,7 +3,8 @@
  * @jupyter-widgets/jupyterlab-manager's WidgetManager, the trainlab kernel, headless Chromium. A small notebook
  * written to a temporary folder makes sliders whose kernel-side callbacks redraw a Plotly chart; the test moves
  * each slider with the keyboard, as a user would, and waits for the chart drawn on the page to hold the new data:
- * a round trip frontend -> kernel (comm update, observe callback) -> frontend (Output widget, Plotly renderer).
+ * a round trip frontend -> kernel (comm update, observe callback) -> frontend (Output widget, Plotly renderer); a
+ * precompute() slider switches between stored charts in the frontend.
  * Screenshots go to tests/browser/artifacts/.
  */
 import * as assert from "assert";
@@ -43,6 +44,10 @@ const CELLS = [
     "const steep = new IntSlider({ value: 1, min: 1, max: 9, description: \"steep\" });",
     "steep.observe(\"value\", (change) => handle.update(line(change.new)));",
     "steep",
+  ].join("\n"),
+  [
+    'import { precompute, steps } from "trainlab";',
+    'await precompute((s: number) => line(s), { description: "stored", values: steps(1, 5, 1), value: 2 })',
   ].join("\n"),
 ];
 
@@ -199,6 +204,18 @@ describe("JupyterLab 3.6 with @jupyter-widgets/jupyterlab-manager: a slider's ke
     await waitForChart(page, 2, [0, 9, 18, 27, 36], "after End, slope 9 (the maximum)");
     assert.equal((await sliderState(page, 2)).readout, "9");
     await page.screenshot({ path: artifact("widgets-3-display-handle-at-9.png") });
+  });
+
+  it("precompute: the slider switches between the stored charts (a frontend link to a Stack of Output widgets)", async () => {
+    await waitForChart(page, 3, [0, 2, 4, 6, 8], "after the run, the stored chart of slope 2");
+    const handle = page.locator(".jp-Cell").nth(3).locator(".widget-slider .noUi-handle");
+    await handle.scrollIntoViewIfNeeded();
+    await handle.focus();
+    await page.keyboard.press("ArrowRight");
+    await page.keyboard.press("ArrowRight");
+    await waitForChart(page, 3, [0, 4, 8, 12, 16], "after two ArrowRight presses, the stored chart of slope 4");
+    assert.equal((await sliderState(page, 3)).readout, "4");
+    await page.screenshot({ path: artifact("widgets-4-precomputed-at-4.png") });
   });
 
   it("the page logged no errors and asked for nothing outside the server", () => {
