@@ -57,7 +57,8 @@ class MyEarlyStopping implements Callback {
     }
   }
   onTrainEnd(_logs: Logs, control: TrainingControl): void {
-    if (this.bestEpoch !== control.history.epochs[control.history.epochs.length - 1]) control.network.setWeights(this.weights);
+    // Always: after an interrupt mid-epoch the network has moved on even when the best epoch is the last recorded.
+    control.network.setWeights(this.weights);
     control.history.bestEpoch = this.bestEpoch;
     tf.dispose(this.weights);
   }
