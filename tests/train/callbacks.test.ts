@@ -459,5 +459,14 @@ describe("training callbacks", function () {
       }), /two callbacks keep their checkpoint state under the key "best"/);
       assert.equal(hasCheckpoint(dir), false);
     });
+
+    it("a checkpoint placed before a callback whose state it keeps says to put it after (else it saves the epoch before)", async () => {
+      const d = irisSplit();
+      const dir = path.join(tmp, "ckpt-order");
+      await assert.rejects(() => mlp({ hiddenUnits: [8], epochs: 2, seed: 1 }).fit(d.X, d.y, {
+        ...quiet, validationData: { x: d.Xval, y: d.yval }, callbacks: [new ModelCheckpoint({ dir }), new EarlyStopping({ patience: 3 })],
+      }), /ModelCheckpoint comes before EarlyStopping \("best"\) in callbacks: .* Put ModelCheckpoint after it/);
+      assert.equal(hasCheckpoint(dir), false);
+    });
   });
 });
