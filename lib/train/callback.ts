@@ -94,8 +94,9 @@ export interface Callback {
   /** Called when the run ends without an error (also after a stop or an interrupt); `logs` are the last epoch's. */
   onTrainEnd?(logs: Logs, control: TrainingControl): void | Promise<void>;
   /**
-   * Called instead of `onTrainEnd` when the run fails (the loop or a callback threw); the error is rethrown
-   * afterwards, and an error thrown here is ignored.
+   * Called instead of `onTrainEnd` when the run fails (the loop or a callback threw; also when an `onTrainEnd`
+   * threw, so a callback whose `onTrainEnd` already ran may get both); the error is rethrown afterwards, and an error
+   * thrown here is ignored.
    */
   onTrainError?(error: unknown, control: TrainingControl): void | Promise<void>;
   /** The key under which a checkpoint keeps this callback's state (needed for the next two methods to be used). */

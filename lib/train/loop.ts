@@ -235,6 +235,13 @@ export async function runLoop(task: LoopTask, settings: LoopSettings, options: L
         history.record(epoch, logs, lr);
         for (const cb of callbacks) await cb.onEpochEnd?.(epoch, logs, control);
       }
+      timing();
+      if (interrupted) history.stopReason = "interrupted";
+      else if (stopRequested && history.stopReason === "completed") history.stopReason = "callback";
+      const endLogs: Logs = {};
+      for (const [k, v] of Object.entries(history.metrics)) endLogs[k] = v[v.length - 1];
+      // Inside the try: when one onTrainEnd throws, the callbacks after it still get onTrainError to free and restore.
+      for (const cb of callbacks) await cb.onTrainEnd?.(endLogs, control);
     } catch (err) {
       timing();
       for (const cb of callbacks) {
@@ -246,12 +253,6 @@ export async function runLoop(task: LoopTask, settings: LoopSettings, options: L
       }
       throw err;
     }
-    timing();
-    if (interrupted) history.stopReason = "interrupted";
-    else if (stopRequested && history.stopReason === "completed") history.stopReason = "callback";
-    const endLogs: Logs = {};
-    for (const [k, v] of Object.entries(history.metrics)) endLogs[k] = v[v.length - 1];
-    for (const cb of callbacks) await cb.onTrainEnd?.(endLogs, control);
   } finally {
     disposeOptimizer(optimizer);
     tf.dispose(owned);

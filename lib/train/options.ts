@@ -37,7 +37,9 @@ export interface TrainOptions {
   /**
    * Your callbacks. At each hook they run after the built-in NaN check and schedule, and before the early stopping,
    * checkpoint and live view these options add (so early stopping can monitor a metric your `onEpochEnd` adds to
-   * the logs, and the best weights are restored after your `onTrainEnd`).
+   * the logs), except that a `checkpoint` resumes before your `onTrainBegin` (it sees the resumed weights and
+   * History) and `earlyStopping` restores the best weights before your `onTrainEnd` (it sees the weights the run
+   * returns, and `bestEpoch`). Built-ins you pass here yourself run where you put them, as in Keras.
    */
   callbacks?: Callback[];
   /** Early stopping (true = defaults; adds an `EarlyStopping`). */
@@ -59,15 +61,28 @@ export interface TrainOptions {
 
 /**
  * The callbacks a run with `options` gets, in the order the loop calls them: TerminateOnNaN, the schedule's
- * LearningRateScheduler, the user's callbacks, EarlyStopping, ModelCheckpoint (writing `saveExtra`'s files into
- * each checkpoint) and LiveProgress. @throws Error on bad early-stopping or checkpoint options.
+ * LearningRateScheduler, the checkpoint's resume (its `onTrainBegin`), early stopping's restore of the best weights
+ * (its `onTrainEnd`/`onTrainError`), the user's callbacks, EarlyStopping, ModelCheckpoint's writes (its
+ * `onEpochEnd`, with `saveExtra`'s files in each checkpoint) and LiveProgress. @throws Error on bad early-stopping
+ * or checkpoint options.
  */
 export function trainingCallbacks(options: TrainOptions, saveExtra?: (dir: string) => Promise<void>): Callback[] {
   const list: Callback[] = [new TerminateOnNaN()];
   if (options.schedule) list.push(new LearningRateScheduler(options.schedule));
+  const stopping = options.earlyStopping
+    ? new EarlyStopping(options.earlyStopping === true ? {} : options.earlyStopping) : undefined;
+  const checkpoint = options.checkpoint ? new ModelCheckpoint({ ...options.checkpoint, saveExtra }) : undefined;
+  // The user's onTrainBegin sees a resumed run and their onTrainEnd the best weights, as before these were callbacks.
+  if (checkpoint) list.push({ onTrainBegin: (logs, control) => checkpoint.onTrainBegin(logs, control) });
+  if (stopping) {
+    list.push({
+      onTrainEnd: (logs, control) => stopping.onTrainEnd(logs, control),
+      onTrainError: (error, control) => stopping.onTrainError(error, control),
+    });
+  }
   list.push(...(options.callbacks ?? []));
-  if (options.earlyStopping) list.push(new EarlyStopping(options.earlyStopping === true ? {} : options.earlyStopping));
-  if (options.checkpoint) list.push(new ModelCheckpoint({ ...options.checkpoint, saveExtra }));
+  if (stopping) list.push(stopping); // its own onTrainEnd then finds nothing left to restore
+  if (checkpoint) list.push({ onEpochEnd: (epoch, logs, control) => checkpoint.onEpochEnd(epoch, logs, control) });
   if ((options.live ?? "auto") !== "none") list.push(new LiveProgress({ mode: options.live, title: options.title }));
   return list;
 }

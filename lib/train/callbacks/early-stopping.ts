@@ -111,12 +111,15 @@ export class EarlyStopping implements Callback {
     }
   }
 
-  /** Puts back the best weights (when they are not the last epoch's), records the best epoch, frees the copies. */
+  /**
+   * Puts back the best weights, records the best epoch, frees the copies; a second call does nothing. It restores
+   * even when the best epoch is the last recorded one: after an interrupt or an error mid-epoch the network has
+   * moved on from it.
+   */
   private finish(control: TrainingControl): void {
     const { best, bestWeights } = this;
     if (best && bestWeights && this.restoreBestWeights) {
-      const epochs = control.history.epochs;
-      if (best.epoch !== epochs[epochs.length - 1]) control.network.setWeights(bestWeights);
+      control.network.setWeights(bestWeights);
       control.history.bestEpoch = best.epoch;
     }
     tf.dispose(bestWeights ?? []);

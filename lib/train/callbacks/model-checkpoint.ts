@@ -54,8 +54,9 @@ export function hasCheckpoint(dir: string): boolean {
  * state, the History and the state of every callback with a `checkpointKey`. With `resume` (default) a run whose
  * `dir` holds a checkpoint starts from it, so a resumed run ends exactly where an uninterrupted one does (like
  * Keras's `ModelCheckpoint` and `BackupAndRestore` together). `train`'s `checkpoint` option adds one.
- * @throws Error from `onTrainBegin` when the checkpoint was written by another architecture, and from
- *   `onEpochEnd` when it cannot be written.
+ * @throws Error from `onTrainBegin` when the checkpoint was written by another architecture, two callbacks keep
+ *   their state under one key (or a key its own files use), or a callback whose state it keeps comes after it in
+ *   the list, and from `onEpochEnd` when it cannot be written.
  */
 export class ModelCheckpoint implements Callback {
   private readonly options: ModelCheckpointOptions;
@@ -70,6 +71,16 @@ export class ModelCheckpoint implements Callback {
   }
 
   async onTrainBegin(_logs: Logs, control: TrainingControl): Promise<void> {
+    checkStateKeys(control.callbacks);
+    // A stateful callback after this one would change its state after the checkpoint took it (Keras order).
+    const at = control.callbacks.indexOf(this);
+    const later = at < 0 ? [] : control.callbacks.slice(at + 1).filter((cb) => cb.checkpointKey && cb.checkpointState);
+    if (later.length > 0) {
+      const names = later.map((cb) => `${cb.constructor.name} ("${cb.checkpointKey}")`).join(", ");
+      throw new Error(`ModelCheckpoint comes before ${names} in callbacks: each checkpoint would keep their state ` +
+        `from the epoch before, and a resumed run would not end where an uninterrupted one does. ` +
+        `Put ModelCheckpoint after ${later.length === 1 ? "it" : "them"}.`);
+    }
     const { dir } = this.options;
     if ((this.options.resume ?? true) && hasCheckpoint(dir)) await this.resume(dir, control);
   }
@@ -147,6 +158,27 @@ export class ModelCheckpoint implements Callback {
       cb.restoreCheckpointState({ data: datas[key], tensors }, control);
     }
     control.resumeAfter(state.epoch);
+  }
+}
+
+/** Files a checkpoint writes itself: a callback's `<key>.json`/`<key>.bin` must not overwrite them. */
+const OWN_FILES = ["model", "weights", "optimizer", "trainstate", "trainlab-params"];
+
+/** @throws Error when two callbacks share a `checkpointKey` or one uses a name of the checkpoint's own files. */
+function checkStateKeys(callbacks: readonly Callback[]): void {
+  const seen = new Set<string>();
+  for (const cb of callbacks) {
+    const key = cb.checkpointKey;
+    if (!key || !cb.checkpointState) continue;
+    if (seen.has(key)) {
+      throw new Error(`ModelCheckpoint: two callbacks keep their checkpoint state under the key "${key}", so one ` +
+        `would overwrite the other's: give one of them another checkpointKey, or pass only one of them.`);
+    }
+    if (OWN_FILES.includes(key)) {
+      throw new Error(`ModelCheckpoint: a callback's checkpointKey "${key}" names a file the checkpoint writes ` +
+        `itself (${OWN_FILES.join(", ")}): choose another key.`);
+    }
+    seen.add(key);
   }
 }
 
