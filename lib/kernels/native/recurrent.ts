@@ -51,7 +51,8 @@ export function setFusedRecurrent(enabled: boolean): boolean {
 }
 
 /** Why the fused path cannot run this call (undefined when it can). */
-function rejection(layer: RnnLayerLike, inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown> | undefined, kernel: string): string | undefined {
+function rejection(layer: RnnLayerLike, inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown> | undefined,
+  kernel: string): string | undefined {
   if (!nativeKernelsActive() || tf.getBackend() !== "wasm") return "the pack is not active on wasm";
   if (!fusedEnabled) return "turned off by setFusedRecurrent(false)";
   if (!tf.getKernel(kernel, "wasm")) return "this build of the pack has no fused recurrent kernels";
@@ -62,7 +63,9 @@ function rejection(layer: RnnLayerLike, inputs: tf.Tensor | tf.Tensor[], kwargs:
   const cell = layer.cell;
   if (cell.dropout > 0 || cell.recurrentDropout > 0) return "dropout";
   if (cell.activation.getClassName() !== "tanh") return "activation other than tanh";
-  if (!(cell.recurrentActivation.getClassName() in RECURRENT_ACTIVATIONS)) return "recurrent activation other than hardSigmoid/sigmoid";
+  if (!(cell.recurrentActivation.getClassName() in RECURRENT_ACTIVATIONS)) {
+    return "recurrent activation other than hardSigmoid/sigmoid";
+  }
   return undefined;
 }
 
