@@ -12,7 +12,8 @@
  *     own `buildNetwork` (what `rnn()` and `transformer()` train): LSTM and GRU with 64 units against PyTorch's
  *     `nn.LSTM` / `nn.GRU` (last hidden state -> linear), and the transformer encoder (dModel 32, 4 heads, ff 64, one
  *     post-norm block, learned positions, mean pooling) against `nn.TransformerEncoder` of the same shape.
- *     `npm run bench -- training sequence` runs only these (and merges them into the existing results file).
+ *     `npm run bench -- training sequence` runs only these (and merges them into the existing results file). The
+ *     LSTM and GRU are also timed with the pack's fused recurrent kernels off (tfjs's cells, op by op), in the same run.
  * Native and Python figures are medians of 3 interleaved rounds (the 2 cores are shared with other work). The
  * matmul, whose speed on this VM drifts by ±30% within seconds, alternates finer: 16 rounds of three blocks of 10
  * products (tfjs with readback, tfjs without, and one long-lived numpy process; reversed in odd rounds), with a
@@ -35,7 +36,7 @@ import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
 import { useBackend } from "../lib/backend";
-import { installNativeKernels, nativeAdam, nativeKernelStatus, uninstallNativeKernels } from "../lib/kernels/native";
+import { installNativeKernels, nativeAdam, nativeKernelStatus, setFusedRecurrent, uninstallNativeKernels } from "../lib/kernels/native";
 import { train } from "../lib/train";
 import { buildNetwork, NEURAL_DEFAULTS } from "../lib/models/nn";
 
@@ -145,16 +146,44 @@ const sequenceBuilders: Record<"lstm" | "gru" | "transformer", () => tf.Sequenti
   transformer: () => buildNetwork({ ...NEURAL_DEFAULTS.transformer, maxLength: 50 }, SEQUENCE_SHAPE, 2),
 };
 
-/** Samples per second of each sequence model on the native pack and in tuned PyTorch, medians of `rounds` interleaved rounds. */
-async function sequenceThroughput(n: number, rounds: number): Promise<Record<string, { native: number; torch_tuned: number; ratio_vs_torch_tuned: number; runs: { native: number[]; torch_tuned: number[] } }>> {
-  const out: Record<string, { native: number; torch_tuned: number; ratio_vs_torch_tuned: number; runs: { native: number[]; torch_tuned: number[] } }> = {};
+/** One sequence model's figures: samples/s (medians of interleaved rounds) and ratios against tuned PyTorch. */
+interface SequenceFigures {
+  native: number;
+  torch_tuned: number;
+  ratio_vs_torch_tuned: number;
+  /** LSTM and GRU only: the same model on the pack with the fused recurrent kernels off (tfjs's cells, op by op). */
+  native_unfused?: number;
+  ratio_unfused_vs_torch_tuned?: number;
+  runs: { native: number[]; torch_tuned: number[]; native_unfused?: number[] };
+}
+
+/**
+ * Samples per second of each sequence model on the native pack and in tuned PyTorch, medians of `rounds` interleaved
+ * rounds. For the LSTM and GRU each round also times the per-cell path (setFusedRecurrent(false): the state before
+ * the fused kernels) on a quarter of the samples, so before and after come from the same run.
+ */
+async function sequenceThroughput(n: number, rounds: number): Promise<Record<string, SequenceFigures>> {
+  const out: Record<string, SequenceFigures> = {};
   for (const name of Object.keys(sequenceBuilders) as Array<keyof typeof sequenceBuilders>) {
-    const native: number[] = [], torchTuned: number[] = [];
+    const native: number[] = [], torchTuned: number[] = [], unfused: number[] = [];
+    const recurrent = name !== "transformer";
     for (let r = 0; r < rounds; r++) {
       native.push(await fitThroughput(sequenceBuilders[name], SEQUENCE_SHAPE, n, 64, () => nativeAdam(1e-3), 2));
       torchTuned.push(python([name, String(n), "64"], true));
+      if (recurrent) {
+        const previous = setFusedRecurrent(false);
+        try {
+          unfused.push(await fitThroughput(sequenceBuilders[name], SEQUENCE_SHAPE, Math.max(512, n / 4), 64, () => nativeAdam(1e-3), 2));
+        } finally {
+          setFusedRecurrent(previous);
+        }
+      }
     }
-    out[name] = { native: round(median(native)), torch_tuned: round(median(torchTuned)), ratio_vs_torch_tuned: round(median(native) / median(torchTuned), 3), runs: { native, torch_tuned: torchTuned } };
+    out[name] = {
+      native: round(median(native)), torch_tuned: round(median(torchTuned)), ratio_vs_torch_tuned: round(median(native) / median(torchTuned), 3),
+      ...(recurrent ? { native_unfused: round(median(unfused)), ratio_unfused_vs_torch_tuned: round(median(unfused) / median(torchTuned), 3) } : {}),
+      runs: { native, torch_tuned: torchTuned, ...(recurrent ? { native_unfused: unfused } : {}) },
+    };
   }
   return out;
 }
@@ -318,7 +347,8 @@ async function main(): Promise<void> {
   if (sequenceOnly) {
     console.log("sequence models on the native pack and in PyTorch (tuned env), interleaved ...");
     const sequence = await sequenceThroughput(nSequence, quick ? 1 : 3);
-    console.table(Object.fromEntries(Object.entries(sequence).map(([k, v]) => [`${k} samples/s`, { native: v.native, torch_tuned: v.torch_tuned, ratio_vs_tuned: v.ratio_vs_torch_tuned }])));
+    console.table(Object.fromEntries(Object.entries(sequence).map(([k, v]) => [`${k} samples/s`, { native: v.native, unfused: v.native_unfused,
+      torch_tuned: v.torch_tuned, ratio_vs_tuned: v.ratio_vs_torch_tuned, unfused_ratio: v.ratio_unfused_vs_torch_tuned }])));
     const previous = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, unknown>) : {};
     writeResults({ ...previous, sequence: { date: new Date().toISOString(), samples: nSequence, loadavg_start: round(load0, 2), loadavg_end: round(os.loadavg()[0], 2), ...sequence },
       ratio_lstm_native_vs_torch_tuned: sequence.lstm.ratio_vs_torch_tuned, ratio_gru_native_vs_torch_tuned: sequence.gru.ratio_vs_torch_tuned,

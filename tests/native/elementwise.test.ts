@@ -5,7 +5,7 @@
  */
 import { strict as assert } from "assert";
 import * as tf from "@tensorflow/tfjs";
-import { nativeSoftmaxCrossEntropy } from "../../lib/kernels/native";
+import { nativeKernelStatus, nativeSoftmaxCrossEntropy } from "../../lib/kernels/native";
 import { rand, size, on, assertClose, usePackOnWasm } from "./helpers";
 
 describe("native kernel pack (lib/kernels/native): reductions, copies and elementwise kernels", function () {
@@ -114,5 +114,31 @@ describe("native kernel pack (lib/kernels/native): reductions, copies and elemen
     const ours = await on("wasm", run(nativeSoftmaxCrossEntropy));
     assertClose(ours[0], ref[0], "softmax CE value", 1e-5, 1e-6);
     assertClose(ours[1], ref[1], "softmax CE grad", 1e-4, 1e-6);
+  });
+
+  it("Add, Sub, Multiply and RealDiv broadcast like numpy and are bit-identical to the cpu backend, NaN, ±Inf and -0 included", async () => {
+    assert.ok(["Add", "Sub", "Multiply", "RealDiv"].every((k) => nativeKernelStatus().kernels.includes(k)));
+    const specials = [NaN, Infinity, -Infinity, -0, 0, 1e-40, -3.5e38, 1];
+    const values = (n: number, seed: number) => rand(n, seed).map((v, i) => (i % 5 === 0 ? specials[(i / 5) % specials.length] : v * 10));
+    const pairs: Array<[number[], number[]]> = [
+      [[2, 3, 4], [2, 3, 4]], [[2, 3, 4], [4]], [[4], [2, 3, 4]], [[2, 3, 4], [2, 3, 1]], [[2, 1, 4], [3, 1]], [[], [2, 3]],
+      [[5, 1], [1, 6]], [[2, 3, 4], []], [[3, 1, 1], [1, 5, 7]], [[0, 3], [3]], [[1, 7], [1, 7]],
+      [[300, 1000], [1000]], [[300, 1000], [300, 1]], [[4, 2, 50, 50], [4, 1, 50, 50]],  // (from 1 MB: split over threads)
+    ];
+    for (const [sa, sb] of pairs) {
+      const av = values(size(sa), 41), bv = values(size(sb), 42);
+      for (const op of [tf.add, tf.sub, tf.mul, tf.div]) {
+        const run = () => op(tf.tensor(av, sa, "float32"), tf.tensor(bv, sb, "float32"));
+        const [ours] = await on("wasm", run), [ref] = await on("cpu", run);
+        assert.equal(ours.length, ref.length);
+        for (let i = 0; i < ref.length; i++) {
+          if (!Object.is(ours[i], ref[i])) assert.fail(`${op.name} [${sa}] with [${sb}]: element ${i} is ${ours[i]}, expected ${ref[i]}`);
+        }
+      }
+    }
+    // Other dtypes still go to stock wasm.
+    await tf.setBackend("wasm");
+    const product = tf.tidy(() => Array.from(tf.mul(tf.tensor([1, 2, 3], [3], "int32"), tf.tensor([4], [1], "int32")).dataSync()));
+    assert.deepEqual(product, [4, 8, 12]);
   });
 });

@@ -5,6 +5,8 @@
  * and training curves. Tolerances as in helpers.ts (float32 sums in another order).
  */
 import { strict as assert } from "assert";
+import { spawnSync } from "child_process";
+import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
 import { fusedRecurrentRejection, nativeAdam } from "../../lib/kernels/native";
 import { assertClose, rand, usePackOnWasm } from "./helpers";
@@ -92,6 +94,19 @@ describe("native kernel pack (lib/kernels/native): fused LSTM and GRU layers", f
       assert.ok(ours.kernels.includes(c.kind === "lstm" ? "TrainlabLSTM" : "TrainlabGRU"), what);
       assertSameNonFinite(ours.y, ref.y, `${what} output`);
       ours.grads.forEach((g, i) => assertSameNonFinite(g, ref.grads[i], `${what} gradient ${i}`));
+    }
+  });
+
+  it("do the same with the AVX2 and baseline builds of their loops (TRAINLAB_NATIVE_ISA, in child processes)", () => {
+    // The cell loops are compiled per ISA (src/common.h's TL_VERSIONS); this machine runs the best one. Re-run the two
+    // tests above in child processes capped at the others.
+    const mocha = require.resolve("mocha/bin/mocha.js");
+    const hooks = path.resolve(__dirname, "..", "hooks.js");
+    for (const cap of ["avx2", "baseline"]) {
+      const r = spawnSync(process.execPath, [mocha, "--no-config", "--require", hooks, "--exit", "--grep", "match tfjs's cells on the cpu backend|NaN, ±Inf", __filename],
+        { encoding: "utf8", cwd: path.resolve(__dirname, "..", "..", ".."), env: { ...process.env, TRAINLAB_NATIVE_ISA: cap } });
+      assert.equal(r.status, 0, `TRAINLAB_NATIVE_ISA=${cap}:\n${r.stdout}\n${r.stderr}`);
+      assert.match(r.stdout, /2 passing/, `TRAINLAB_NATIVE_ISA=${cap}: ${r.stdout}`);
     }
   });
 

@@ -33,6 +33,9 @@ export interface NativeAddon {
   sgd(heap: ArrayBuffer, params: Float64Array, grads: Float64Array, accums: Float64Array | null, sizes: Float64Array,
     lr: number, momentum: number, nesterov: boolean): void;
   softmaxCrossEntropy(heap: ArrayBuffer, logits: number, labels: number, loss: number, grad: number, rows: number, classes: number): void;
+  /** out = a op b (0 add, 1 sub, 2 mul, 3 div), a and b broadcast to outShape by element strides. Older builds lack it. */
+  binary?(heap: ArrayBuffer, a: number, b: number, out: number, op: number, outShape: Int32Array, aStrides: Int32Array,
+    bStrides: Int32Array): void;
   /** A whole LSTM sequence (see src/recurrent.cc). Older builds lack the four recurrent entry points. */
   lstmForward?(heap: ArrayBuffer, x: number, w: number, wr: number, b: number, hs: number, cs: number, zs: number,
     batch: number, steps: number, features: number, units: number, recurrentActivation: number): void;

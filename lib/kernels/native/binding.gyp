@@ -4,7 +4,7 @@
       "target_name": "trainlab_native",
       "sources": ["src/addon.cc", "src/thread_pool.cc", "src/gemm.cc", "src/conv.cc", "src/conv_smallk.cc", "src/pooling.cc",
                   "src/elementwise.cc", "src/copy.cc", "src/optimizers.cc", "src/mlp_step.cc",
-                  "src/recurrent.cc"],
+                  "src/recurrent.cc", "src/binary.cc"],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "<!@(node -p \"process.env.TRAINLAB_BLAS_INCLUDE || ''\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS"],
       "cflags!": ["-fno-exceptions"],

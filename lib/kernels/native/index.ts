@@ -17,7 +17,7 @@ export { ownsBuffer } from "./buffers";
 export { nativeSoftmaxCrossEntropy } from "./gradients";
 export { NativeAdamOptimizer, NativeSGDOptimizer, nativeAdam, nativeSGD } from "./optimizers";
 export type { NativeNamedTensor, NativeVariableGrads } from "./optimizers";
-export { fusedRecurrentRejection } from "./recurrent";
+export { fusedRecurrentRejection, setFusedRecurrent } from "./recurrent";
 export { fitNativeMLP, fusedMLPStep, nativeMLPSupport } from "./mlp-fit";
 export type { FusedMLPStep, NativeFitOptions, NativeFitResult } from "./mlp-fit";
 

@@ -266,6 +266,31 @@ function makeAdd(addon: NativeAddon, fallback: KernelFunc | undefined): KernelFu
   }) as unknown as KernelFunc;
 }
 
+/** Op codes of the addon's broadcasting binary kernel. */
+const BINARY_OPS = { Add: 0, Sub: 1, Multiply: 2, RealDiv: 3 } as const;
+
+/**
+ * Add, Sub, Multiply and RealDiv of two float32 tensors with numpy broadcasting (src/binary.cc: bit-identical to the
+ * cpu backend); other dtypes go to stock wasm.
+ */
+function makeBinary(addon: NativeAddon, name: keyof typeof BINARY_OPS, fallback: KernelFunc | undefined): KernelFunc {
+  return ((args: KernelArgs) => {
+    const { backend, inputs } = args;
+    const a = inputs.a!, b = inputs.b!;
+    if (a.dtype !== "float32" || b.dtype !== "float32") {
+      if (fallback) return fallback(args as unknown as Parameters<KernelFunc>[0]);
+      throw new Error(`${name}: only float32 is supported`);
+    }
+    const outShape = backend_util.assertAndGetBroadcastShape(a.shape, b.shape);
+    const out = backend.makeOutput(outShape, "float32");
+    if (util.sizeFromShape(outShape) > 0) {
+      addon.binary!(heap(backend), offsetOf(backend, a), offsetOf(backend, b), offsetOf(backend, out), BINARY_OPS[name],
+        Int32Array.from(outShape), broadcastStrides(a.shape, outShape), broadcastStrides(b.shape, outShape));
+    }
+    return out;
+  }) as unknown as KernelFunc;
+}
+
 /** Sum over leading axes (the bias gradient: batch axis) or trailing axes; anything else goes to stock wasm. */
 function makeSum(addon: NativeAddon, fallback: KernelFunc | undefined): KernelFunc {
   return ((args: KernelArgs) => {
@@ -414,6 +439,13 @@ export function nativeKernelFactories(addon: NativeAddon): Record<string, (previ
     // (Only with an addon that has these entry points: a stale build keeps the stock kernels.)
     ...(typeof addon.maxPool === "function" ? { MaxPool: (p: KernelFunc | undefined) => makeMaxPool(addon, p) } : {}),
     ...(typeof addon.biasAdd === "function" ? { Add: (p: KernelFunc | undefined) => makeAdd(addon, p) } : {}),
+    // (Adds other than x + bias, and Sub, Multiply, RealDiv: the broadcasting kernel, when the build has it.)
+    ...(typeof addon.binary === "function" ? {
+      Add: (p: KernelFunc | undefined) => makeAdd(addon, makeBinary(addon, "Add", p)),
+      Sub: (p: KernelFunc | undefined) => makeBinary(addon, "Sub", p),
+      Multiply: (p: KernelFunc | undefined) => makeBinary(addon, "Multiply", p),
+      RealDiv: (p: KernelFunc | undefined) => makeBinary(addon, "RealDiv", p),
+    } : {}),
     Sum: (p) => makeSum(addon, p),
     Step: (p) => makeFloat32Unary("Step", p, (h, x, out, n, attrs) => addon.step(h, x, out, n, (attrs.alpha as number | undefined) ?? 0)),
     ...(typeof addon.relu === "function"

@@ -38,9 +38,23 @@ interface RnnLayerLike {
   call(inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>): tf.Tensor | tf.Tensor[];
 }
 
+let fusedEnabled = true;
+
+/**
+ * Turns the fused recurrent kernels off (tfjs's own cells run, op by op, still on the pack's other kernels) or back
+ * on; returns the previous setting. For comparisons such as bench/training's before/after; on by default.
+ */
+export function setFusedRecurrent(enabled: boolean): boolean {
+  const previous = fusedEnabled;
+  fusedEnabled = enabled;
+  return previous;
+}
+
 /** Why the fused path cannot run this call (undefined when it can). */
-function rejection(layer: RnnLayerLike, inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown> | undefined, kernel: string): string | undefined {
+function rejection(layer: RnnLayerLike, inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown> | undefined,
+  kernel: string): string | undefined {
   if (!nativeKernelsActive() || tf.getBackend() !== "wasm") return "the pack is not active on wasm";
+  if (!fusedEnabled) return "turned off by setFusedRecurrent(false)";
   if (!tf.getKernel(kernel, "wasm")) return "this build of the pack has no fused recurrent kernels";
   const x = Array.isArray(inputs) ? (inputs.length === 1 ? inputs[0] : undefined) : inputs;
   if (!x || x.rank !== 3 || x.dtype !== "float32") return "input is not one float32 tensor of rank 3";
@@ -49,7 +63,9 @@ function rejection(layer: RnnLayerLike, inputs: tf.Tensor | tf.Tensor[], kwargs:
   const cell = layer.cell;
   if (cell.dropout > 0 || cell.recurrentDropout > 0) return "dropout";
   if (cell.activation.getClassName() !== "tanh") return "activation other than tanh";
-  if (!(cell.recurrentActivation.getClassName() in RECURRENT_ACTIVATIONS)) return "recurrent activation other than hardSigmoid/sigmoid";
+  if (!(cell.recurrentActivation.getClassName() in RECURRENT_ACTIVATIONS)) {
+    return "recurrent activation other than hardSigmoid/sigmoid";
+  }
   return undefined;
 }
 

@@ -101,6 +101,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("mlpStep", Napi::Function::New(env, MlpStep));
   exports.Set("sgd", Napi::Function::New(env, Sgd));
   exports.Set("softmaxCrossEntropy", Napi::Function::New(env, SoftmaxCrossEntropy));
+  exports.Set("binary", Napi::Function::New(env, Binary));
   exports.Set("lstmForward", Napi::Function::New(env, LstmForward));
   exports.Set("lstmBackward", Napi::Function::New(env, LstmBackward));
   exports.Set("gruForward", Napi::Function::New(env, GruForward));

@@ -2,8 +2,8 @@
 // Each takes the wasm heap (the tfjs-backend-wasm module's memory as an ArrayBuffer) and byte offsets of tensors
 // inside it (see addon.cc's opening comment); addon.cc registers them under the names given in brackets.
 // Files: thread_pool (WorkerPool, ParallelCopy), gemm (Sgemm, epilogue, matmul), conv_geom / conv / conv_smallk
-// (convolutions), pooling, elementwise, copy, optimizers (adam, sgd), mlp_step (fused MLP step, softmax CE),
-// recurrent (whole LSTM / GRU sequences, forward and backward).
+// (convolutions), pooling, elementwise, binary (broadcasting +, -, ×, ÷), copy, optimizers (adam, sgd), mlp_step
+// (fused MLP step, softmax CE), recurrent (whole LSTM / GRU sequences, forward and backward).
 #ifndef TRAINLAB_NATIVE_KERNELS_H
 #define TRAINLAB_NATIVE_KERNELS_H
 
@@ -22,6 +22,7 @@ Napi::Value ReduceSum(const Napi::CallbackInfo& info);            // elementwise
 Napi::Value Relu(const Napi::CallbackInfo& info);                 // elementwise.cc [relu]
 Napi::Value ReluGrad(const Napi::CallbackInfo& info);             // elementwise.cc [reluGrad]
 Napi::Value Step(const Napi::CallbackInfo& info);                 // elementwise.cc [step]
+Napi::Value Binary(const Napi::CallbackInfo& info);               // binary.cc [binary]
 Napi::Value Gather(const Napi::CallbackInfo& info);               // copy.cc [gather]
 Napi::Value Slice(const Napi::CallbackInfo& info);                // copy.cc [slice]
 Napi::Value CopyOut(const Napi::CallbackInfo& info);              // copy.cc [copyOut]
