@@ -18,19 +18,6 @@ import { generateDataCsv } from "./data-anchors/gen-data";
 const ROOT = path.resolve(__dirname, "..", "..");
 const NUM = ["x1", "x2", "x3", "x4"];
 
-interface RunResult {
-  impl: string;
-  load_s: number;
-  pipeline_s?: number;
-  steps?: Record<string, number>;
-  rows_dedup?: number;
-  cols?: number;
-  split?: number[];
-  check_sum_scaled?: number;
-  check_sum_code?: number;
-  rss_mb: number;
-}
-
 function python(): string | undefined {
   for (const p of [process.env.TRAINLAB_PYTHON, "/usr/bin/python3", "python3"]) {
     if (!p) continue;
@@ -79,7 +66,7 @@ function median(xs: number[]): number {
 // ------------------------------------------------------------------------------------------ child modes
 
 async function childPipeline(csv: string): Promise<void> {
-  const data = require("../lib/data") as typeof import("../lib/data");
+  const data = await import("../lib/data");
   const cpu = () => {
     const u = process.cpuUsage();
     return (u.user + u.system) / 1e6;
@@ -132,7 +119,7 @@ async function childPipeline(csv: string): Promise<void> {
 }
 
 async function childLoad(csv: string, engine: "trainlab" | "duckdb"): Promise<void> {
-  const data = require("../lib/data") as typeof import("../lib/data");
+  const data = await import("../lib/data");
   const t = performance.now();
   const c = process.cpuUsage();
   const table = await data.loadCSV(csv, { engine });

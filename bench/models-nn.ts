@@ -142,7 +142,7 @@ export async function nnThroughput(options: { quick?: boolean } = {}): Promise<R
   type Pack = { nativeKernelsActive(): boolean; uninstallNativeKernels(): void; installNativeKernels(): unknown };
   let pack: Pack | undefined;
   try {
-    pack = require("../lib/kernels/native") as Pack;
+    pack = (await import("../lib/kernels/native")) as Pack;
   } catch {
     pack = undefined;
   }

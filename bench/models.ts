@@ -187,7 +187,7 @@ async function main(): Promise<void> {
 
   const nnBench = path.join(__dirname, "models-nn.js");
   if (fs.existsSync(nnBench)) {
-    const { nnThroughput } = require(nnBench) as { nnThroughput(options: { quick?: boolean }): Promise<Record<string, number>> };
+    const { nnThroughput } = (await import(nnBench)) as { nnThroughput(options: { quick?: boolean }): Promise<Record<string, number>> };
     const nn = await nnThroughput({ quick });
     for (const [k, v] of Object.entries(nn)) results[k.startsWith("ratio_") ? k : `nn_${k}`] = v;
     console.log("Neural networks:", JSON.stringify(nn));

@@ -326,8 +326,7 @@ async function main(): Promise<void> {
   try {
     // Stock wasm lacks Conv2DBackpropFilter; lib/kernels/wasm-gradients' JS fallback (registered before the native
     // pack, which overrides it and restores it when uninstalled) lets the stock CNN train.
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
-    require("../lib/kernels/wasm-gradients");
+    await import("../lib/kernels/wasm-gradients");
   } catch {
     /* stock CNN then reports NaN */
   }

@@ -115,7 +115,7 @@ export function bootstrapIntervals(
   const idx = new Int32Array(n);
   for (let b = 0; b < resamples; b++) {
     for (let i = 0; i < n; i++) idx[i] = rng.int(n);
-    let row: Record<string, number> = {};
+    let row: Record<string, number>;
     try {
       row = statistics(idx);
     } catch {

@@ -106,7 +106,10 @@ function consistencyPValue(p: readonly number[], outcome: readonly number[], nBi
   });
   const count = new Float64Array(nBins);
   const sumP = new Float64Array(nBins);
-  for (let i = 0; i < n; i++) (count[bin[i]]++, (sumP[bin[i]] += p[i]));
+  for (let i = 0; i < n; i++) {
+    count[bin[i]]++;
+    sumP[bin[i]] += p[i];
+  }
   const ece = (y: ArrayLike<number>): number => {
     const pos = new Float64Array(nBins);
     for (let i = 0; i < n; i++) pos[bin[i]] += y[i];

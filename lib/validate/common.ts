@@ -226,7 +226,11 @@ export function columnMeans(frame: Frame): Map<number, number> {
     const col = frame.numbers(j);
     let s = 0;
     let n = 0;
-    for (const v of col) if (Number.isFinite(v)) (s += v), n++;
+    for (const v of col) {
+      if (!Number.isFinite(v)) continue;
+      s += v;
+      n++;
+    }
     out.set(j, n > 0 ? s / n : 0);
   }
   return out;
@@ -241,7 +245,11 @@ export function columnStds(frame: Frame): Map<number, number> {
     const m = means.get(j) as number;
     let s = 0;
     let n = 0;
-    for (const v of col) if (Number.isFinite(v)) (s += (v - m) ** 2), n++;
+    for (const v of col) {
+      if (!Number.isFinite(v)) continue;
+      s += (v - m) ** 2;
+      n++;
+    }
     out.set(j, n > 0 ? Math.sqrt(s / n) : 0);
   }
   return out;

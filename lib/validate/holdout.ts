@@ -67,7 +67,7 @@ export function resetHoldoutRegistry(): void {
 export function modelFingerprint(model: Estimator, pred: readonly Value[], proba: number[][] | undefined): string {
   const hash = crypto.createHash("sha256");
   hash.update(model.name);
-  let params = "";
+  let params: string;
   try {
     params = JSON.stringify(model.getParams()) ?? "";
   } catch {
@@ -102,7 +102,7 @@ function readLog(runsDir: string | undefined): HoldoutRecord[] {
   try {
     return JSON.parse(fs.readFileSync(logFile(runsDir), "utf8")) as HoldoutRecord[];
   } catch (err) {
-    throw new Error(`${logFile(runsDir)} is not a valid holdout log (${(err as Error).message}); delete it only if you are sure the test split is untouched.`);
+    throw new Error(`${logFile(runsDir)} is not a valid holdout log (${(err as Error).message}); delete it only if you are sure the test split is untouched.`, { cause: err });
   }
 }
 

@@ -248,7 +248,10 @@ export function robustness(model: Estimator, X: FeatureInput, y: TargetInput, op
       const col = reference.numbers(refIndex[j]).filter(Number.isFinite);
       let lo = Infinity;
       let hi = -Infinity;
-      for (const v of col) (lo = Math.min(lo, v)), (hi = Math.max(hi, v));
+      for (const v of col) {
+        lo = Math.min(lo, v);
+        hi = Math.max(hi, v);
+      }
       const range = hi - lo || Math.abs(hi) || 1;
       for (const [label, value] of [[`min − 3·range`, lo - 3 * range], [`max + 3·range`, hi + 3 * range]] as const) {
         const rep = new Map<number, Float64Array>([[j, new Float64Array(frame.rows).fill(value)]]);

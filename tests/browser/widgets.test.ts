@@ -81,7 +81,7 @@ async function waitForChart(page: Page, index: number, expected: number[], what:
   } catch (err) {
     await page.screenshot({ path: artifact(`widgets-failed-cell-${index}.png`) });
     const log = await page.evaluate(() => (window as unknown as { trainlabMsgs?: string[] }).trainlabMsgs ?? []);
-    throw new Error(`${what}: expected one chart with y = ${JSON.stringify(expected)}, the page shows ${JSON.stringify(await drawnCharts(page, index))}, slider ${JSON.stringify(await sliderState(page, index))} (${String(err)})\n${log.join("\n")}`);
+    throw new Error(`${what}: expected one chart with y = ${JSON.stringify(expected)}, the page shows ${JSON.stringify(await drawnCharts(page, index))}, slider ${JSON.stringify(await sliderState(page, index))} (${String(err)})\n${log.join("\n")}`, { cause: err });
   }
 }
 

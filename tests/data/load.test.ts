@@ -122,7 +122,7 @@ describe("lib/data loading", function () {
       assert.deepEqual((await loadTable(jsonl)).objects(), [{ a: 1, s: "x" }, { a: 2, s: null }]);
       const tj = await loadJSON(json);
       assert.deepEqual(tj.objects(), [{ a: 1, s: "x" }, { a: null, s: "y" }, { a: 3.5, s: null }]);
-      const { DuckDBInstance } = require("@duckdb/node-api") as typeof import("@duckdb/node-api");
+      const { DuckDBInstance } = await import("@duckdb/node-api");
       const con = await (await DuckDBInstance.create(":memory:")).connect();
       const pq = path.join(dir, "t.parquet");
       await con.run(`COPY (SELECT i AS id, i * 0.5 AS half, CASE WHEN i % 2 = 0 THEN 'even' ELSE 'odd' END AS parity, CASE WHEN i = 3 THEN NULL ELSE i END AS gap FROM range(5) t(i)) TO '${pq}' (FORMAT parquet)`);

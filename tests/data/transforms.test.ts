@@ -309,11 +309,11 @@ describe("lib/data transforms as preprocessors of lib/evaluate (Matrix input, cl
     assert.deepEqual(copy.toJSON().params, scaler.toJSON().params);
   });
   it("a lib/data Pipeline runs inside crossValidate on iris: refit on each fold's training rows only, and it scores", async () => {
-    const { crossValidate } = require("../../lib/evaluate") as typeof import("../../lib/evaluate");
-    const { LogisticRegression } = require("../../lib/models/linear") as { LogisticRegression: new (p?: Record<string, unknown>) => import("../../lib/models/estimator").Estimator };
-    const { Pipeline } = require("../../lib/data") as typeof import("../../lib/data");
-    const { toMatrix } = require("../../lib/data/matrix") as typeof import("../../lib/data/matrix");
-    const { loadDataset } = require("../../lib/datasets") as typeof import("../../lib/datasets");
+    const { crossValidate } = await import("../../lib/evaluate");
+    const { LogisticRegression } = await import("../../lib/models/linear");
+    const { Pipeline } = await import("../../lib/data");
+    const { toMatrix } = await import("../../lib/data/matrix");
+    const { loadDataset } = await import("../../lib/datasets");
     const iris = loadDataset("iris");
     const features = ["sepal_length", "sepal_width", "petal_length", "petal_width"];
     const X = toMatrix(iris, features);

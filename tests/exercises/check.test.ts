@@ -11,7 +11,7 @@ describe("lib/exercises: checkAnswer", () => {
   const penguins = loadDataset("penguins");
 
   it("says 'not answered yet' for an undefined or null answer, without throwing", () => {
-    let answer: number | undefined;
+    const answer: number | undefined = undefined;
     const check = checkAnswer("1. How many penguins?", answer, penguins.numRows());
     assert.equal(check.status, "unanswered");
     assert.equal(check.right, false);

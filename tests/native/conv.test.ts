@@ -4,7 +4,6 @@
  * (Tolerances: see helpers.ts.)
  */
 import { strict as assert } from "assert";
-import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
 import { rand, size, on, assertClose, usePackOnWasm } from "./helpers";
 

@@ -3,7 +3,6 @@
  * (Tolerances: see helpers.ts.)
  */
 import { strict as assert } from "assert";
-import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
 import { installNativeKernels, uninstallNativeKernels } from "../../lib/kernels/native";
 import { rand, size, on, refMatMul, assertClose, maxAbsDiff, usePackOnWasm } from "./helpers";

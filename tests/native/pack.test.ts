@@ -8,9 +8,8 @@ import { spawnSync } from "child_process";
 import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
 import { useBackend } from "../../lib/backend";
-import { loadAddon } from "../../lib/kernels/native/addon";
 import { nativeKernelStatus } from "../../lib/kernels/native";
-import { rand, on, usePackOnWasm } from "./helpers";
+import { rand, usePackOnWasm } from "./helpers";
 
 describe("native kernel pack (lib/kernels/native): installation, ISA builds and wasm memory", function () {
   this.timeout(120000);

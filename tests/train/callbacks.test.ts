@@ -276,7 +276,7 @@ describe("training callbacks", function () {
       const dir = path.join(tmp, "ckpt-every");
       const params = { hiddenUnits: [8], batchSize: 16, learningRate: 0.01, seed: 4, validationSplit: 0.2 };
       const written: number[] = [];
-      const watch: Callback = { onEpochEnd: (e) => { if (hasCheckpoint(dir)) written.push(JSON.parse(fs.readFileSync(path.join(dir, "trainstate.json"), "utf8")).epoch); } };
+      const watch: Callback = { onEpochEnd: () => { if (hasCheckpoint(dir)) written.push(JSON.parse(fs.readFileSync(path.join(dir, "trainstate.json"), "utf8")).epoch); } };
       const first = await mlp(params).fit(X, y, { ...quiet, epochs: 5, callbacks: [new ModelCheckpoint({ dir, every: 2 }), watch] });
       assert.deepEqual([...new Set(written)], [2, 4, 5]);
       const full = await mlp(params).fit(X, y, { ...quiet, epochs: 7 });

@@ -55,7 +55,10 @@ describe("permutationImportance is calibrated on real tables (lib/validate/impor
         const rest = [...s.val, ...s.test];
         const result = permutationImportance(model, rowsOf(X, rest), rest.map((i) => t.y[i]), { seed, features: ["noise"], bootstrap: 400 });
         runs++;
-        if (result.features[0].used) (alarms++, (counts[`${c.name} ${model.name}`] = (counts[`${c.name} ${model.name}`] ?? 0) + 1));
+        if (result.features[0].used) {
+          alarms++;
+          counts[`${c.name} ${model.name}`] = (counts[`${c.name} ${model.name}`] ?? 0) + 1;
+        }
       }
     }
     const allowed = binomialAllowance(runs, ALPHA);

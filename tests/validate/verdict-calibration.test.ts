@@ -52,7 +52,10 @@ describe("verdicts of lib/validate are calibrated on real tables", function () {
           const y = labelsFrom(d.model.predictProba(d.X), d.model.classes, new SeededRandom(seed, 31));
           const result = calibration(d.model, d.X, y, { seed });
           runs++;
-          if (result.verdict !== "pass") (alarms++, counts[name]++);
+          if (result.verdict !== "pass") {
+            alarms++;
+            counts[name]++;
+          }
         }
       }
       const allowed = binomialAllowance(runs, ALPHA);

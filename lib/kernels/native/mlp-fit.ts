@@ -4,7 +4,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { offsetOf, WasmBackendLike } from "./kernels";
-import { addonOrThrow, nativeKernelsActive, wasmBackend } from "./install";
+import { addonOrThrow, nativeKernelsActive } from "./install";
 import { exclusive } from "./buffers";
 import { NativeAdamOptimizer } from "./optimizers";
 import { SeededRandom, shuffleInPlace } from "../../random";
@@ -76,7 +76,7 @@ export function nativeMLPSupport(model: tf.LayersModel): { ok: true } | { ok: fa
 function fusedStepRejection(model: tf.LayersModel, optimizer: tf.Optimizer): string | undefined {
   if (!nativeKernelsActive() || tf.getBackend() !== "wasm") return "the native kernel pack is not active on the wasm backend";
   // (Not `instanceof`: tf.Optimizer's Symbol.hasInstance accepts any optimizer, and subclasses inherit it.)
-  if (!NativeAdamOptimizer.prototype.isPrototypeOf(optimizer)) return "the optimizer is not nativeAdam()";
+  if (!Object.prototype.isPrototypeOf.call(NativeAdamOptimizer.prototype, optimizer)) return "the optimizer is not nativeAdam()";
   const layers = fastLayers(model);
   return typeof layers === "string" ? layers : undefined;
 }

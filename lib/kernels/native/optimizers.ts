@@ -4,7 +4,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { offsetOf, WasmBackendLike } from "./kernels";
-import { addonOrThrow, nativeKernelsActive, wasmBackend } from "./install";
+import { addonOrThrow, nativeKernelsActive } from "./install";
 import { exclusive, ownedSlot } from "./buffers";
 
 /** A named tensor as tfjs optimizers see it. */

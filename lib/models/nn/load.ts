@@ -23,7 +23,7 @@ export async function loadNeuralNetwork(dir: string): Promise<NeuralClassifier |
   try {
     saved = JSON.parse(fs.readFileSync(file, "utf8")) as SavedNeural;
   } catch (err) {
-    throw new Error(`${file} is not valid JSON (${(err as Error).message}): the save is incomplete or was changed. Save the model again.`);
+    throw new Error(`${file} is not valid JSON (${(err as Error).message}): the save is incomplete or was changed. Save the model again.`, { cause: err });
   }
   if (saved.format !== SAVE_FORMAT) throw new Error(`${file} has format ${JSON.stringify(saved.format)}, expected "${SAVE_FORMAT}".`);
   checkNeuralWeights(dir, saved);
@@ -33,7 +33,7 @@ export async function loadNeuralNetwork(dir: string): Promise<NeuralClassifier |
   try {
     net = await readLayersModel(dir);
   } catch (err) {
-    throw new Error(`${path.join(dir, "model.json")} and weights.bin could not be loaded as a network (${(err as Error).message}). The save is incomplete or was changed: save the model again.`);
+    throw new Error(`${path.join(dir, "model.json")} and weights.bin could not be loaded as a network (${(err as Error).message}). The save is incomplete or was changed: save the model again.`, { cause: err });
   }
   model.restore(saved, net);
   return model;
@@ -54,12 +54,12 @@ function checkNeuralWeights(dir: string, saved: SavedNeural): void {
   }
   const manifestFile = path.join(dir, "model.json");
   if (!fs.existsSync(manifestFile)) throw new Error(`${manifestFile} is missing: the network's topology was not saved. Save the model again.`);
-  let specs: { shape: number[]; dtype: string }[] = [];
+  let specs: { shape: number[]; dtype: string }[];
   try {
     const manifest = JSON.parse(fs.readFileSync(manifestFile, "utf8")) as { weightsManifest: { weights: { shape: number[]; dtype: string }[] }[] };
     specs = manifest.weightsManifest.flatMap((g) => g.weights);
   } catch (err) {
-    throw new Error(`${manifestFile} is not a valid tfjs model manifest (${(err as Error).message}). Save the model again.`);
+    throw new Error(`${manifestFile} is not a valid tfjs model manifest (${(err as Error).message}). Save the model again.`, { cause: err });
   }
   const bytes = specs.reduce((n, w) => n + w.shape.reduce((a, b) => a * b, 1) * (DTYPE_BYTES[w.dtype] ?? 4), 0);
   readCheckedFile(weightsFile, { bytes });
