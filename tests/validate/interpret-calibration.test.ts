@@ -120,6 +120,20 @@ describe("permutationImportance is calibrated on real tables (lib/validate/impor
     assert.ok(found >= 9, `the leak was flagged in ${found} of 10 splits`);
   });
 
+  it("shows features to matter on a wide table: breast cancer's 30 features with the default resamples", async () => {
+    // Holm compares the smallest p-value with α/30 = 0.00167, below the 1/501 that 500 resamples can give at best.
+    const t = realTable("breast_cancer");
+    const s = iidSplit(t.X.rows, 0);
+    const model = await new LogisticRegression().fit(rowsOf(t.X, s.train), s.train.map((i) => t.y[i]));
+    const rest = [...s.val, ...s.test];
+    const X = rowsOf(t.X, rest);
+    const y = rest.map((i) => t.y[i]);
+    const result = permutationImportance(model, X, y, { seed: 0 });
+    assert.notEqual(result.verdict, "untested", result.toString());
+    assert.ok(result.features[0].used && result.features[0].lower > 0, result.toString());
+    assert.throws(() => permutationImportance(model, X, y, { seed: 0, bootstrap: 500 }), /cannot show any of 30 features.*bootstrap ≥ 1200/);
+  });
+
   it("FAILs a model whose predictions ignore the inputs, and reports fewer than 30 rows as untested", async () => {
     const t = realTable("iris");
     const s = iidSplit(t.X.rows, 0);
@@ -211,6 +225,12 @@ describe("efficiency's latency verdict is calibrated (lib/validate/efficiency, i
     }
     const allowed = binomialAllowance(runs, ALPHA);
     assert.ok(missedUpper <= allowed && missedLower <= allowed, `missed ${missedUpper} (upper) and ${missedLower} (lower) of ${runs}`);
+    // The order statistics scipy.stats.binom gives (a coverage count over 400 runs cannot tell an off-by-one, whose
+    // miss rate is 6-8%): n = 59 -> 53rd and 59th, n = 120 -> 110th and 119th, n = 200 -> 185th and 196th.
+    for (const [n, lower, upper] of [[59, 53, 59], [120, 110, 119], [200, 185, 196]]) {
+      const ci = quantileInterval(Array.from({ length: n }, (_, i) => n - i), 0.95, 0.05);
+      assert.deepEqual([ci.lower, ci.upper], [lower, upper], `n = ${n}`);
+    }
     assert.equal(quantileInterval(new Array(58).fill(1), 0.95, 0.05).upper, null, "58 draws cannot bound a p95 at 0.05");
     assert.equal(quantileInterval(new Array(59).fill(1), 0.95, 0.05).upper, 1);
   });
