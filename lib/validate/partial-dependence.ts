@@ -7,7 +7,7 @@ import type { Estimator } from "../models/estimator";
 import { Figure } from "../viz/figure";
 import type { Measurements } from "../goals";
 import { Frame, ValidationResult, Value, Verdict, checkModel, fmt, hasProba, htmlTable } from "./common";
-import { SeededRandom, quantile, stdOf } from "./stats";
+import { SeededRandom, quantile, quantileSorted, stdOf } from "./stats";
 
 /**
  * Fewest rows for a flat claim: on fewer, the bootstrap-t bound of a skewed average is too often too low (on real
@@ -219,11 +219,20 @@ export function partialDependence(model: Estimator, X: FeatureInput, features: s
       const b = effectOf(averages(idx));
       bootEffects.push(b.effect);
       const seB = seOf(b, idx);
+      // A resample without spread (it missed the few rows that move) deviates by ±∞ standard errors: dropping it
+      // would cut the lower tail of t* and make the upper bound too low exactly where the effect is concentrated.
       if (seB > 0) studentized.push((b.effect - effect) / seB);
-      else if (b.effect === effect) studentized.push(0);
+      else studentized.push(b.effect === effect ? 0 : b.effect > effect ? Infinity : -Infinity);
     }
+    studentized.sort((a, b) => a - b);
+    // The q-quantile of t*; next to an infinite resample, the more extreme neighbour (interpolating ∞ gives NaN).
+    const tQuantile = (q: number): number => {
+      const pos = (studentized.length - 1) * q;
+      const [a, b] = [studentized[Math.floor(pos)], studentized[Math.ceil(pos)]];
+      return Number.isFinite(a) && Number.isFinite(b) ? quantileSorted(studentized, q) : q < 0.5 ? a : b;
+    };
     // Upper bound at level 1 − q: θ̂ − t*_q · se (t*_q the q-quantile of the studentized resamples).
-    const bound = (q: number): number => (se > 0 && studentized.length > 0 ? Math.max(0, effect - quantile(studentized, q) * se) : effect);
+    const bound = (q: number): number => (se > 0 && studentized.length > 0 ? Math.max(0, effect - tQuantile(q) * se) : effect);
     const upperBound = resamples > 0 ? bound(alpha / list.length) : NaN;
     const average = classes ? classes.map((c, k) => ({ name: String(c), values: Array.from(full[k]) })) : [{ name: "prediction", values: Array.from(full[0]) }];
     return {

@@ -179,6 +179,32 @@ describe("partialDependence's flat warning is calibrated on real tables (lib/val
     assert.ok(alarms <= allowed, `${alarms} flat claims in ${runs} samples at the boundary (allowed ${allowed})`);
   });
 
+  it(`calls a feature flat on at most α = ${ALPHA} of 100-row samples when its effect at flatEffect comes from a few rows`, async () => {
+    // Real diabetes columns, a planted target: bp moves the prediction by 10 only for the 4% of rows with the highest
+    // bmi, so a 100-row sample holds a handful of them, and many bootstrap resamples hold none (no spread at all).
+    const t = realTable("diabetes");
+    const column = (name: string): number[] => Array.from({ length: t.X.rows }, (_, i) => t.X.data[i * t.X.cols + (t.X.columns as string[]).indexOf(name)]);
+    const [bmi, bp] = [column("bmi"), column("bp")];
+    const sorted = (v: number[]): number[] => v.slice().sort((a, b) => a - b);
+    const bmiCut = sorted(bmi)[Math.floor(0.96 * bmi.length)];
+    const bpMid = sorted(bp)[Math.floor(0.5 * bp.length)];
+    const X = bmi.map((v, i) => [v, bp[i]]);
+    const y = X.map(([b, p]) => (b >= bmiCut && p > bpMid ? 10 : 0));
+    const model = await new DecisionTreeRegressor({ maxDepth: 4 }).fit(X, y);
+    const grids = { "1": [sorted(bp)[Math.floor(0.25 * bp.length)], sorted(bp)[Math.floor(0.75 * bp.length)]] };
+    const truth = partialDependence(model, X, 1, { grids, bootstrap: 0 }).curves[0].effect;
+    assert.ok(truth > 0.2, `bp's effect on the whole table is ${truth}`);
+    let alarms = 0;
+    const runs = 200;
+    for (let seed = 0; seed < runs; seed++) {
+      const rng = new SeededRandom(seed, 11);
+      const rows = Array.from({ length: 100 }, () => X[rng.int(X.length)]);
+      if (partialDependence(model, rows, 1, { grids, flatEffect: truth, seed, bootstrap: 300 }).curves[0].flat) alarms++;
+    }
+    const allowed = binomialAllowance(runs, ALPHA);
+    assert.ok(alarms <= allowed, `${alarms} flat claims in ${runs} samples at the boundary (allowed ${allowed})`);
+  });
+
   it("finds a feature the model never uses (a depth-2 tree on iris ignores sepal width), never calls a petal feature it uses flat, and does not test fewer than 100 rows", async () => {
     const t = realTable("iris");
     let flatSepal = 0;
