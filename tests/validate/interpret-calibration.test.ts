@@ -203,6 +203,19 @@ describe("partialDependence's flat warning is calibrated on real tables (lib/val
     }
     const allowed = binomialAllowance(runs, ALPHA);
     assert.ok(alarms <= allowed, `${alarms} flat claims in ${runs} samples at the boundary (allowed ${allowed})`);
+    // A classifier whose probability bp moves by 1 for the 1% of rows with the highest bmi: most 100-row samples
+    // hold none of them, and a sample where no row moves cannot show the effect is below 1%.
+    const rareCut = sorted(bmi)[Math.floor(0.99 * bmi.length)];
+    const rare = await new DecisionTreeClassifier({ maxDepth: 4 }).fit(X, X.map(([b, p]) => (b >= rareCut && p > bpMid ? 1 : 0)));
+    const rareTruth = partialDependence(rare, X, 1, { grids, bootstrap: 0 }).curves[0].effect;
+    assert.ok(rareTruth > 0.005, `bp's effect on the whole table is ${rareTruth}`);
+    let rareAlarms = 0;
+    for (let seed = 0; seed < runs; seed++) {
+      const rng = new SeededRandom(seed, 13);
+      const rows = Array.from({ length: 100 }, () => X[rng.int(X.length)]);
+      if (partialDependence(rare, rows, 1, { grids, flatEffect: rareTruth, seed, bootstrap: 300 }).curves[0].flat) rareAlarms++;
+    }
+    assert.ok(rareAlarms <= allowed, `${rareAlarms} flat claims of a rare effect in ${runs} samples (allowed ${allowed})`);
   });
 
   it("finds a feature the model never uses (a depth-2 tree on iris ignores sepal width), never calls a petal feature it uses flat, and does not test fewer than 100 rows", async () => {
@@ -210,8 +223,11 @@ describe("partialDependence's flat warning is calibrated on real tables (lib/val
     let flatSepal = 0;
     for (let seed = 0; seed < 10; seed++) {
       const s = iidSplit(t.X.rows, seed);
-      const X = rowsOf(t.X, s.train);
-      const model = await new DecisionTreeClassifier({ maxDepth: 2 }).fit(X, s.train.map((i) => t.y[i]));
+      const model = await new DecisionTreeClassifier({ maxDepth: 2 }).fit(rowsOf(t.X, s.train), s.train.map((i) => t.y[i]));
+      // "Never moves" needs enough rows: on n rows where none moves, a share 1 − (α/3)^(1/n) of unseen rows could, by
+      // up to 1 in probability, which is below flatEffect = 0.01 from 408 rows. Rows drawn from the whole table.
+      const rng = new SeededRandom(seed, 17);
+      const X = rowsOf(t.X, Array.from({ length: 500 }, () => rng.int(t.X.rows)));
       const result = partialDependence(model, X, ["sepal_width_cm", "petal_length_cm", "petal_width_cm"], { seed, bootstrap: 200 });
       const [sepal, ...petals] = result.curves;
       if (sepal.flat && result.verdict === "warn") flatSepal++;
