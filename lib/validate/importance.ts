@@ -251,9 +251,9 @@ export function permutationImportance(model: Estimator, X: FeatureInput, y: Targ
   if (!Number.isInteger(resamples) || resamples < 0) throw new Error(`permutationImportance: bootstrap must be a whole number ≥ 0, got ${resamples}.`);
   if (resamples > 0 && (resamples + 1) * alpha < units.length) {
     throw new Error(
-      `permutationImportance: ${resamples} bootstrap resamples cannot show any of ${units.length} features to matter at ` +
-        `α = ${alpha} (Holm needs p ≤ α/${units.length}, the bootstrap's smallest p is 1/${resamples + 1}); pass bootstrap ≥ ` +
-        `${Math.ceil((2 * units.length) / alpha)}, fewer features, or omit bootstrap.`,
+      `permutationImportance: ${resamples} bootstrap resamples cannot show any of ${units.length} features to ` +
+        `matter at α = ${alpha} (Holm needs p ≤ α/${units.length}, the bootstrap's smallest p is ` +
+        `1/${resamples + 1}); pass bootstrap ≥ ${Math.ceil((2 * units.length) / alpha)}, fewer features, or omit bootstrap.`,
     );
   }
   // Every shuffle's predictions are kept, so the bootstrap rescored them on resampled rows without predicting again.
