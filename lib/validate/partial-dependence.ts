@@ -7,7 +7,7 @@ import type { Estimator } from "../models/estimator";
 import { Figure } from "../viz/figure";
 import type { Measurements } from "../goals";
 import { Frame, ValidationResult, Value, Verdict, checkModel, fmt, hasProba, htmlTable } from "./common";
-import { SeededRandom, quantile, stdOf } from "./stats";
+import { SeededRandom, quantile, quantileSorted, stdOf } from "./stats";
 
 /**
  * Fewest rows for a flat claim: on fewer, the bootstrap-t bound of a skewed average is too often too low (on real
@@ -131,7 +131,10 @@ function effectOf(curves: Float64Array[]): { effect: number; c: number; hi: numb
  * The rows averaged are a sample, so each curve's effect (max − min) gets a bootstrap interval over the rows. A
  * feature is called flat (the model ignores it; verdict WARN) only when the effect's upper confidence bound is below
  * `flatEffect`: a feature with a real effect of at least `flatEffect` is called flat at most at `alpha` (family-wise).
- * On fewer than {@link MIN_ROWS_FOR_FLAT} rows nothing is called flat and the verdict is "untested".
+ * On fewer than {@link MIN_ROWS_FOR_FLAT} rows nothing is called flat and the verdict is "untested". When no row
+ * moves at all, the bound is the share of rows that could move unseen, times the most a row can move (1 for
+ * probabilities; for regressors the spread of the predictions, an assumption: a regressor that moves only rows unlike
+ * any in X can still be called flat).
  * @throws Error on an unknown or non-numeric feature, an unfitted model or bad options.
  */
 export function partialDependence(model: Estimator, X: FeatureInput, features: string | number | (string | number)[], options: PartialDependenceOptions = {}): PartialDependenceResult {
@@ -219,11 +222,32 @@ export function partialDependence(model: Estimator, X: FeatureInput, features: s
       const b = effectOf(averages(idx));
       bootEffects.push(b.effect);
       const seB = seOf(b, idx);
+      // A resample without spread (it missed the few rows that move) deviates by ±∞ standard errors: dropping it
+      // would cut the lower tail of t* and make the upper bound too low exactly where the effect is concentrated.
       if (seB > 0) studentized.push((b.effect - effect) / seB);
-      else if (b.effect === effect) studentized.push(0);
+      else studentized.push(b.effect === effect ? 0 : b.effect > effect ? Infinity : -Infinity);
     }
+    studentized.sort((a, b) => a - b);
+    // The q-quantile of t*; next to an infinite resample, the more extreme neighbour (interpolating ∞ gives NaN).
+    const tQuantile = (q: number): number => {
+      const pos = (studentized.length - 1) * q;
+      const [a, b] = [studentized[Math.floor(pos)], studentized[Math.ceil(pos)]];
+      return Number.isFinite(a) && Number.isFinite(b) ? quantileSorted(studentized, q) : q < 0.5 ? a : b;
+    };
     // Upper bound at level 1 − q: θ̂ − t*_q · se (t*_q the q-quantile of the studentized resamples).
-    const bound = (q: number): number => (se > 0 && studentized.length > 0 ? Math.max(0, effect - quantile(studentized, q) * se) : effect);
+    // No row of the sample moved at all: the bootstrap has nothing to resample, yet a feature that moves a share p of
+    // the rows goes unseen with probability (1 − p)^n. The exact one-sided bound of that share, 1 − q^(1/n), times the
+    // most a row can move (1 for probabilities; for regressors the spread of the predictions on the grid) bounds the
+    // effect. Without it a feature moving 1% of the rows by 10 was called flat on 67 of 200 100-row samples.
+    let spread = 1;
+    if (!classes) {
+      let [min, max] = [Infinity, -Infinity];
+      for (const rowsAt of perRow[0]) for (const v of rowsAt) [min, max] = [Math.min(min, v), Math.max(max, v)];
+      spread = max - min;
+    }
+    const unseen = (q: number): number => (q < 0.5 ? (1 - q ** (1 / n)) * spread : 0);
+    const bound = (q: number): number =>
+      se > 0 && studentized.length > 0 ? Math.max(0, effect - tQuantile(q) * se) : effect === 0 ? unseen(q) : effect;
     const upperBound = resamples > 0 ? bound(alpha / list.length) : NaN;
     const average = classes ? classes.map((c, k) => ({ name: String(c), values: Array.from(full[k]) })) : [{ name: "prediction", values: Array.from(full[0]) }];
     return {

@@ -123,6 +123,23 @@ describe("permutationImportance is calibrated on real tables (lib/validate/impor
     assert.ok(found >= 9, `the leak was flagged in ${found} of 10 splits`);
   });
 
+  it("shows features to matter on a wide table: breast cancer's 30 features with the default resamples", async () => {
+    // Holm compares the smallest p-value with α/30 = 0.00167, below the 1/501 that 500 resamples can give at best.
+    const t = realTable("breast_cancer");
+    const s = iidSplit(t.X.rows, 0);
+    const model = await new LogisticRegression().fit(rowsOf(t.X, s.train), s.train.map((i) => t.y[i]));
+    const rest = [...s.val, ...s.test];
+    const X = rowsOf(t.X, rest);
+    const y = rest.map((i) => t.y[i]);
+    const result = permutationImportance(model, X, y, { seed: 0 });
+    assert.notEqual(result.verdict, "untested", result.toString());
+    assert.ok(result.features[0].used && result.features[0].lower > 0, result.toString());
+    assert.throws(
+      () => permutationImportance(model, X, y, { seed: 0, bootstrap: 500 }),
+      /cannot show any of 30 features.*bootstrap ≥ 1200/,
+    );
+  });
+
   it("FAILs a model whose predictions ignore the inputs, and reports fewer than 30 rows as untested", async () => {
     const t = realTable("iris");
     const s = iidSplit(t.X.rows, 0);
@@ -168,13 +185,62 @@ describe("partialDependence's flat warning is calibrated on real tables (lib/val
     assert.ok(alarms <= allowed, `${alarms} flat claims in ${runs} samples at the boundary (allowed ${allowed})`);
   });
 
+  it(`calls a feature flat on at most α = ${ALPHA} of 100-row samples when its effect comes from a few rows`, async () => {
+    // Real diabetes columns, a planted target: bp moves the prediction by 10 only for the 4% of rows with the highest
+    // bmi, so a 100-row sample holds a handful of them, and many bootstrap resamples hold none (no spread at all).
+    const t = realTable("diabetes");
+    const column = (name: string): number[] => {
+      const j = (t.X.columns as string[]).indexOf(name);
+      return Array.from({ length: t.X.rows }, (_, i) => t.X.data[i * t.X.cols + j]);
+    };
+    const [bmi, bp] = [column("bmi"), column("bp")];
+    const sorted = (v: number[]): number[] => v.slice().sort((a, b) => a - b);
+    const bmiCut = sorted(bmi)[Math.floor(0.96 * bmi.length)];
+    const bpMid = sorted(bp)[Math.floor(0.5 * bp.length)];
+    const X = bmi.map((v, i) => [v, bp[i]]);
+    const y = X.map(([b, p]) => (b >= bmiCut && p > bpMid ? 10 : 0));
+    const model = await new DecisionTreeRegressor({ maxDepth: 4 }).fit(X, y);
+    const grids = { "1": [sorted(bp)[Math.floor(0.25 * bp.length)], sorted(bp)[Math.floor(0.75 * bp.length)]] };
+    const truth = partialDependence(model, X, 1, { grids, bootstrap: 0 }).curves[0].effect;
+    assert.ok(truth > 0.2, `bp's effect on the whole table is ${truth}`);
+    let alarms = 0;
+    const runs = 200;
+    for (let seed = 0; seed < runs; seed++) {
+      const rng = new SeededRandom(seed, 11);
+      const rows = Array.from({ length: 100 }, () => X[rng.int(X.length)]);
+      const result = partialDependence(model, rows, 1, { grids, flatEffect: truth, seed, bootstrap: 300 });
+      if (result.curves[0].flat) alarms++;
+    }
+    const allowed = binomialAllowance(runs, ALPHA);
+    assert.ok(alarms <= allowed, `${alarms} flat claims in ${runs} samples at the boundary (allowed ${allowed})`);
+    // A classifier whose probability bp moves by 1 for the 1% of rows with the highest bmi: most 100-row samples
+    // hold none of them, and a sample where no row moves cannot show the effect is below 1%.
+    const rareCut = sorted(bmi)[Math.floor(0.99 * bmi.length)];
+    const rareY = X.map(([b, p]) => (b >= rareCut && p > bpMid ? 1 : 0));
+    const rare = await new DecisionTreeClassifier({ maxDepth: 4 }).fit(X, rareY);
+    const rareTruth = partialDependence(rare, X, 1, { grids, bootstrap: 0 }).curves[0].effect;
+    assert.ok(rareTruth > 0.005, `bp's effect on the whole table is ${rareTruth}`);
+    let rareAlarms = 0;
+    for (let seed = 0; seed < runs; seed++) {
+      const rng = new SeededRandom(seed, 13);
+      const rows = Array.from({ length: 100 }, () => X[rng.int(X.length)]);
+      const result = partialDependence(rare, rows, 1, { grids, flatEffect: rareTruth, seed, bootstrap: 300 });
+      if (result.curves[0].flat) rareAlarms++;
+    }
+    assert.ok(rareAlarms <= allowed, `${rareAlarms} flat claims of a rare effect in ${runs} runs (allowed ${allowed})`);
+  });
+
   it("finds a feature the model never uses (a depth-2 tree on iris ignores sepal width), never calls a petal feature it uses flat, and does not test fewer than 100 rows", async () => {
     const t = realTable("iris");
     let flatSepal = 0;
     for (let seed = 0; seed < 10; seed++) {
       const s = iidSplit(t.X.rows, seed);
-      const X = rowsOf(t.X, s.train);
-      const model = await new DecisionTreeClassifier({ maxDepth: 2 }).fit(X, s.train.map((i) => t.y[i]));
+      const ytrain = s.train.map((i) => t.y[i]);
+      const model = await new DecisionTreeClassifier({ maxDepth: 2 }).fit(rowsOf(t.X, s.train), ytrain);
+      // "Never moves" needs enough rows: on n rows where none moves, a share 1 − (α/3)^(1/n) of unseen rows could, by
+      // up to 1 in probability, which is below flatEffect = 0.01 from 408 rows. Rows drawn from the whole table.
+      const rng = new SeededRandom(seed, 17);
+      const X = rowsOf(t.X, Array.from({ length: 500 }, () => rng.int(t.X.rows)));
       const result = partialDependence(model, X, ["sepal_width_cm", "petal_length_cm", "petal_width_cm"], { seed, bootstrap: 200 });
       const [sepal, ...petals] = result.curves;
       if (sepal.flat && result.verdict === "warn") flatSepal++;
@@ -214,6 +280,12 @@ describe("efficiency's latency verdict is calibrated (lib/validate/efficiency, i
     }
     const allowed = binomialAllowance(runs, ALPHA);
     assert.ok(missedUpper <= allowed && missedLower <= allowed, `missed ${missedUpper} (upper) and ${missedLower} (lower) of ${runs}`);
+    // The order statistics scipy.stats.binom gives (a coverage count over 400 runs cannot tell an off-by-one, whose
+    // miss rate is 6-8%): n = 59 -> 53rd and 59th, n = 120 -> 110th and 119th, n = 200 -> 185th and 196th.
+    for (const [n, lower, upper] of [[59, 53, 59], [120, 110, 119], [200, 185, 196]]) {
+      const ci = quantileInterval(Array.from({ length: n }, (_, i) => n - i), 0.95, 0.05);
+      assert.deepEqual([ci.lower, ci.upper], [lower, upper], `n = ${n}`);
+    }
     assert.equal(quantileInterval(new Array(58).fill(1), 0.95, 0.05).upper, null, "58 draws cannot bound a p95 at 0.05");
     assert.equal(quantileInterval(new Array(59).fill(1), 0.95, 0.05).upper, 1);
   });
