@@ -22,6 +22,8 @@ if (!fs.existsSync(script)) {
   process.exit(2);
 }
 const resultsDir = path.join(root, "bench", "results");
+// Arguments that select a part of a bench (e.g. `sequence`), as opposed to `quick` or flags, which change how it runs.
+const extraArgs = process.argv.slice(3).filter((a) => !a.startsWith("-") && a !== "quick");
 const startedAt = Date.now();
 const machine = {
   date: new Date(startedAt).toISOString(),
@@ -31,6 +33,7 @@ const machine = {
   node: process.version,
   commit: gitCommit(),
   load_average_start: os.loadavg()[0],
+  quick: process.argv.includes("quick"),
 };
 const result = spawnSync(process.execPath, ["--expose-gc", script, ...process.argv.slice(3)], { stdio: "inherit", cwd: root });
 if (result.status === 0) stampResults();
@@ -57,7 +60,9 @@ function stampResults() {
     const full = path.join(resultsDir, file);
     if (fs.statSync(full).mtimeMs < startedAt) continue;
     const data = JSON.parse(fs.readFileSync(full, "utf8"));
-    data.run = { ...machine, load_average_end: os.loadavg()[0], seconds: Math.round((Date.now() - startedAt) / 1000) };
+    // A partial run (`npm run bench -- training sequence`) merges its figures into the file: stamp only that part.
+    const key = extraArgs.length ? `run_${extraArgs.join("_")}` : "run";
+    data[key] = { ...machine, load_average_end: os.loadavg()[0], seconds: Math.round((Date.now() - startedAt) / 1000) };
     const temp = `${full}.${process.pid}.tmp`;
     fs.writeFileSync(temp, JSON.stringify(data, null, 2) + "\n");
     fs.renameSync(temp, full);

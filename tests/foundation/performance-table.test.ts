@@ -44,6 +44,24 @@ describe("README performance table (issue 18)", () => {
     }
   });
 
+  it("stamps a part run on its own (training sequence) with that part's date and load, not the file's older run", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "perf-table-"));
+    try {
+      fs.mkdirSync(path.join(dir, "bench", "results"), { recursive: true });
+      const old = { date: "2026-11-30T00:00:00Z", cpu: "Old CPU", cores: 2, load_average_start: 2, load_average_end: 1, commit: "old" };
+      const now = { date: "2026-12-05T06:00:00Z", cpu: "New CPU", cores: 2, load_average_start: 6, load_average_end: 7, commit: "new" };
+      fs.writeFileSync(path.join(dir, "bench", "results", "training.json"), JSON.stringify({
+        run: old, ratio_mlp128_native_vs_torch_tuned: 0.7, ratio_lstm_native_vs_torch_tuned: 1.8,
+        sequence: { date: now.date, loadavg_start: 6, loadavg_end: 7 }, run_sequence: now,
+      }));
+      const rows = performanceTable(dir).split("\n");
+      assert.match(rows.find((r) => r.includes("MLP batch 128")) ?? "", /2026-11-30, 2 × Old CPU, load 2\.0 → 1\.0, commit old/);
+      assert.match(rows.find((r) => r.includes("LSTM")) ?? "", /1\.80× .* 2026-12-05, 2 × New CPU, load 6\.0 → 7\.0, commit new/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("refuses a README without the markers", () => {
     assert.throws(() => withTable("# no table here\n", "| a |"), new RegExp(TABLE_START.slice(0, 30).replace(/[.*+?^${}()|[\]\\`]/g, "\\$&")));
     assert.ok(TABLE_END.length > 0);
