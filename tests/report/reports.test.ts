@@ -368,6 +368,10 @@ describe("reports: `npm start` executes every notebook and renders it (fast mode
     assert.ok(Number(gap[2]) <= Number(gap[1]) && Number(gap[1]) <= Number(gap[3]), "the gap lies in its interval");
     assert.equal(/beyond the noise/.test(gap[4]), Number(gap[2]) > 0 || Number(gap[3]) < 0, gap[4]);
     assert.match(fairness, /female\s+\d+\s+0\.\d\d \[0\.\d\d, [01]\.\d\d\]/, "rates with Wilson intervals");
+    // 06's prose: the test AUC is lower than 05's validation AUC, and the two intervals overlap.
+    const testAuc = /ROC AUC (\d\.\d+) \[(\d\.\d+), (\d\.\d+)\]/.exec(fairness);
+    assert.ok(testAuc, fairness);
+    assert.ok(Number(testAuc[1]) < Number(auc[1]) && Number(testAuc[3]) > Number(auc[2]), `test AUC ${testAuc[0]} against validation ${auc[0]}`);
     // 06: drift → retrain: the drift check fires on the new colony, and retraining recovers accuracy beyond both intervals.
     const colony = outputsOf(reportsDir, "06-validate", "fitColonies(firstColonies.concat(dreamLabelled))");
     assert.match(colony, /Data drift \(reference vs current\): FAIL/);
