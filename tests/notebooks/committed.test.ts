@@ -1,6 +1,6 @@
 /**
  * The committed notebooks: stored without outputs, on the trainlab kernel, with a `parameters` cell that reads the
- * fast mode, importing only the public entry, and with prose between the code.
+ * fast mode, importing only the public entry, with prose between the code, and one unique id per cell.
  */
 import { strict as assert } from "assert";
 import * as fs from "fs";
@@ -40,6 +40,14 @@ describe("committed notebooks", () => {
       const codeCells = nb.cells.filter((c) => c.cell_type === "code");
       assert.ok(markdown.length * 2 >= codeCells.length, `${markdown.length} markdown cells for ${codeCells.length} code cells`);
       assert.match(cellSource(nb.cells[0]), /^# /, "opens with a title");
+      // nbformat 4.5: every cell has its own id, and the concept table (notebooks/README.md) points at cells by id.
+      const ids = nb.cells.map((c) => (c as { id?: unknown }).id);
+      const missing = ids.flatMap((id, i) => (typeof id === "string" && id !== "" ? [] : [i]));
+      assert.deepEqual(missing, [], "cells without an id (by index)");
+      assert.equal(new Set(ids).size, ids.length, "cell ids are unique");
+      // A cell with two "id" keys parses as one (the last wins) and hides the id of the cell that lost it.
+      const raw = fs.readFileSync(files.find((f) => path.basename(f, ".ipynb") === name) ?? "", "utf8");
+      assert.equal((raw.match(/^ {3}"id": /gm) ?? []).length, nb.cells.length, "exactly one \"id\" key per cell");
     });
   }
 });

@@ -64,6 +64,10 @@ describe("notebooks/00-full-experiment: executed with the exercises answered (fa
     assert.equal(Object.keys(wrong).length, 3, val);
     assert.ok(wrong["logistic regression"] - wrong.MLP <= 1, `the MLP's validation edge is at most one row: ${JSON.stringify(wrong)}`);
     assert.match(outputOf("const testWrong"), /test split: 35 rows, \d+ wrong; one row is 0\.029 of accuracy/);
+    // 35 rows cannot confirm accuracy ≥ 0.95 (even 35 of 35 has a Wilson lower bound of 0.90): the scorecard says "????".
+    const card = /^(PASS|FAIL|\?\?\?\?)\s+accuracy ≥ 0\.95: [\d.]+ \(95% CI ([\d.]+)–/m.exec(outputOf("goals.check("));
+    assert.ok(card, "the scorecard judges accuracy on its interval");
+    assert.ok(card[1] === "????" && Number(card[2]) < 0.95, card[0]);
   });
 
   it("records every model with the parameters that ran: the MLP's epochs, batch size, epochs run and stop reason", () => {

@@ -345,6 +345,15 @@ describe("reports: `npm start` executes every notebook and renders it (fast mode
     assert.equal(gains.length, 2, "two paired intervals");
     for (const [, , lo, , reading] of gains) assert.equal(/above 0/.test(reading), Number(lo) > 0, reading);
     assert.match(outputsOf(reportsDir, "05-evaluate-tune", "const tiedDraws ="), /\d+ of \d+ draws are within one standard error of it/);
+    // 05: scored by macro-F1 the grid is saturated: several values of C are tied with the best, and the line says so.
+    const f1Tie = /^(\d+) of 7 values of C are tied with the best \(C = [\d.]+\) by 03's rule: (.+)$/m.exec(outputsOf(reportsDir, "05-evaluate-tune", "const tiedF1 ="));
+    assert.ok(f1Tie, "05 counts the values of C tied on macro-F1");
+    assert.ok(Number(f1Tie[1]) >= 2, `macro-F1 is saturated: ${f1Tie[1]} value(s) of C tied with the best`);
+    assert.equal(/cannot choose/.test(f1Tie[2]), Number(f1Tie[1]) > 1, f1Tie[2]);
+    // 05: the scorecard judges the kept model with its intervals: accuracy passes only when its lower bound meets 0.95.
+    const kept = /^(PASS|FAIL|\?\?\?\?)\s+accuracy ≥ 0\.95: [\d.]+ \(95% CI ([\d.]+)–/m.exec(outputsOf(reportsDir, "05-evaluate-tune", "keptEvaluation"));
+    assert.ok(kept, "05's scorecard shows the kept model's accuracy with its interval");
+    assert.equal(kept[1] === "PASS", Number(kept[2]) >= 0.95, kept[0]);
     // 06: the holdout shows an interval, and the digit holdout runs before the adversarial attack uses the images.
     assert.match(outputsOf(reportsDir, "06-validate", "const final = await holdout("), /accuracy 0\.\d+ \(95% CI \[0\.\d+, [01]\.\d+\], wilson\)/);
     assert.match(outputsOf(reportsDir, "06-validate", "const digitHoldout = await holdout("), /^accuracy 0\.\d+ \(95% CI[\s\S]*Adversarial robustness/);
@@ -359,6 +368,10 @@ describe("reports: `npm start` executes every notebook and renders it (fast mode
     assert.ok(Number(gap[2]) <= Number(gap[1]) && Number(gap[1]) <= Number(gap[3]), "the gap lies in its interval");
     assert.equal(/beyond the noise/.test(gap[4]), Number(gap[2]) > 0 || Number(gap[3]) < 0, gap[4]);
     assert.match(fairness, /female\s+\d+\s+0\.\d\d \[0\.\d\d, [01]\.\d\d\]/, "rates with Wilson intervals");
+    // 06's prose: the test AUC is lower than 05's validation AUC, and the two intervals overlap.
+    const testAuc = /ROC AUC (\d\.\d+) \[(\d\.\d+), (\d\.\d+)\]/.exec(fairness);
+    assert.ok(testAuc, fairness);
+    assert.ok(Number(testAuc[1]) < Number(auc[1]) && Number(testAuc[3]) > Number(auc[2]), `test AUC ${testAuc[0]} against validation ${auc[0]}`);
     // 06: drift → retrain: the drift check fires on the new colony, and retraining recovers accuracy beyond both intervals.
     const colony = outputsOf(reportsDir, "06-validate", "fitColonies(firstColonies.concat(dreamLabelled))");
     assert.match(colony, /Data drift \(reference vs current\): FAIL/);
@@ -381,9 +394,11 @@ describe("reports: `npm start` executes every notebook and renders it (fast mode
     assert.equal(controlled.length, 3, "three single-change runs");
     for (const [, change, before, after] of controlled) assert.ok(Number(after) < Number(before), `${change}: ${before} → ${after}`);
     // 04: the learning-rate sweep runs from "too small" through "learns" to "diverges" at its largest rate.
-    const verdicts = [...outputsOf(reportsDir, "04-train", "const rates = [").matchAll(/too small: barely learns in 40 epochs|\blearns\b|\bdiverges\b/g)].map((m) => m[0]);
+    const verdicts = [...outputsOf(reportsDir, "04-train", "const rates = [").matchAll(/too small: loss still above ln 3 \/ 2 after 40 epochs|\blearns\b|\bdiverges\b/g)].map((m) => m[0]);
     assert.equal(verdicts.length, 7, verdicts.join(", "));
     assert.match(verdicts[0], /^too small/, "the smallest rate barely learns");
+    const smallest = /^0\s+0\.0001\s+\d+\.\d+\s+(\d+\.\d+)/m.exec(outputsOf(reportsDir, "04-train", "const rates = ["));
+    assert.ok(smallest && Math.abs(Number(smallest[1]) / Math.log(3) - 1) < 0.2, `at the smallest rate the loss ends near ln 3: ${smallest?.[1]}`);
     assert.equal(verdicts[6], "diverges", "the largest rate diverges");
     assert.ok(verdicts.includes("learns"), "some rate in between learns");
     // 04: the Adam-against-SGD time gap is explained by how the batches ran; with fusedStep: false, Adam runs unfused.
