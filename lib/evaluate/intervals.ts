@@ -12,6 +12,12 @@ export interface MetricInterval {
   confidence: number;
   /** "wilson" for proportions, "bootstrap" (percentile, over rows) otherwise. */
   method: "wilson" | "bootstrap";
+  /**
+   * True when every bootstrap resample scored the same (a perfect macro-F1 on rows the model gets all right, say):
+   * resampling such rows can only reproduce them, so `[lower, upper]` is one point and says nothing about how far the
+   * metric could fall on new rows. A goal is not judged met on such an interval.
+   */
+  degenerate?: boolean;
 }
 
 /** Metrics that are a proportion of rows (k of n), for which the Wilson interval is exact enough and cheap. */
@@ -140,7 +146,7 @@ export function bootstrapIntervals(
       const hi = Math.min(lo + 1, vals.length - 1);
       return vals[lo] + (vals[hi] - vals[lo]) * (pos - lo);
     };
-    out[name] = { lower: q(tail), upper: q(1 - tail), confidence, method: "bootstrap" };
+    out[name] = { lower: q(tail), upper: q(1 - tail), confidence, method: "bootstrap", ...(vals[0] === vals[vals.length - 1] ? { degenerate: true } : {}) };
   }
   return out;
 }
@@ -168,5 +174,7 @@ export function defaultResamples(n: number): number {
 
 /** "[0.8512, 0.9943]" with 4 decimals, or "—" without an interval. */
 export function formatInterval(ci: MetricInterval | null | undefined, digits = 4): string {
-  return ci ? `[${ci.lower.toFixed(digits)}, ${ci.upper.toFixed(digits)}]` : "—";
+  if (!ci) return "—";
+  if (ci.degenerate) return `[no spread: every resample scored ${ci.lower.toFixed(digits)}]`;
+  return `[${ci.lower.toFixed(digits)}, ${ci.upper.toFixed(digits)}]`;
 }

@@ -195,7 +195,11 @@ export class Goals {
       const interval = hit?.interval ?? null;
       const judgedOn = interval && this.judgeOn === "lower" ? "lower" : "point";
       let status = judge(value, g.target, g.direction);
-      if (status === "pass" && interval && judgedOn === "lower" && !meets(g.direction === "higher" ? interval.lower : interval.upper, g.target, g.direction)) status = "inconclusive";
+      if (status === "pass" && interval && judgedOn === "lower") {
+        const bound = g.direction === "higher" ? interval.lower : interval.upper;
+        // A degenerate interval (every resample scored the same) cannot show the goal is met on new rows.
+        if (interval.degenerate || !meets(bound, g.target, g.direction)) status = "inconclusive";
+      }
       rows.push({
         kind: "goal", name: g.metric, requirement: `${g.direction === "higher" ? "≥" : "≤"} ${formatNumber(g.target)}`,
         threshold: g.target, direction: g.direction, measured: value ?? null, interval, judgedOn, status, why: g.why,

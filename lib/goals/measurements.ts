@@ -8,7 +8,7 @@ import { normalizeMetricName } from "./metric-direction";
 export type Measurements = Record<string, number | null | undefined>;
 
 /** Confidence intervals keyed by metric name (e.g. `{accuracy: {lower: 0.85, upper: 0.99}}`). */
-export type MeasurementIntervals = Record<string, { lower: number; upper: number } | null | undefined>;
+export type MeasurementIntervals = Record<string, { lower: number; upper: number; degenerate?: boolean } | null | undefined>;
 
 /**
  * A result that knows its own measurements (holdout, efficiency, calibration... from lib/validate), and optionally
@@ -55,7 +55,7 @@ export function isBinaryMetric(metric: string): boolean {
 export interface CollectedValue {
   name: string;
   value: number;
-  interval?: { lower: number; upper: number };
+  interval?: { lower: number; upper: number; degenerate?: boolean };
   /** The class the result scored as positive, for a binary metric whose result said so. */
   positiveClass?: ClassLabel;
 }
@@ -80,7 +80,9 @@ type Values = Map<string, CollectedValue>;
 function collectIntervals(intervals: MeasurementIntervals, into: Values): void {
   for (const [name, ci] of Object.entries(intervals)) {
     const hit = into.get(normalizeMetricName(name));
-    if (hit && ci && Number.isFinite(ci.lower) && Number.isFinite(ci.upper)) hit.interval = { lower: ci.lower, upper: ci.upper };
+    if (hit && ci && Number.isFinite(ci.lower) && Number.isFinite(ci.upper)) {
+      hit.interval = { lower: ci.lower, upper: ci.upper, ...(ci.degenerate ? { degenerate: true } : {}) };
+    }
   }
 }
 

@@ -15,13 +15,16 @@ export interface ScorecardRow {
   direction: GoalDirection;
   /** The measured value, or null when the results did not include it. */
   measured: number | null;
-  /** The measurement's confidence interval, when the result gave one. */
-  interval: { lower: number; upper: number } | null;
+  /**
+   * The measurement's confidence interval, when the result gave one; `degenerate` when every bootstrap resample
+   * scored the same, so the rows cannot bound the metric (such a goal is inconclusive, never a pass).
+   */
+  interval: { lower: number; upper: number; degenerate?: boolean } | null;
   /** What the status was decided on: the point estimate, or the interval's pessimistic bound. */
   judgedOn: "point" | "lower";
   /**
-   * "inconclusive": the point estimate meets the target but the confidence interval does not (judgeOn "lower"):
-   * too little test data to tell. Never counted as a pass.
+   * "inconclusive": the point estimate meets the target but the confidence interval does not (judgeOn "lower"), or
+   * the interval is degenerate (no resample varied): too little test data to tell. Never counted as a pass.
    */
   status: "pass" | "fail" | "inconclusive" | "not measured";
   why?: string;
@@ -37,6 +40,13 @@ export function rowLabel(r: ScorecardRow): string {
   if (r.positiveClass === undefined) return r.name;
   return `${r.name} (${r.positiveClass === null ? "positive class not stated" : `positive class ${JSON.stringify(r.positiveClass)}`})`;
 }
+/** A row's interval as the scorecard prints it; a degenerate one says that no resample varied. */
+function intervalText(ci: { lower: number; upper: number; degenerate?: boolean }): string {
+  return ci.degenerate
+    ? `no spread: every resample scored ${formatNumber(ci.lower)}, so these rows cannot bound it`
+    : `95% CI ${formatNumber(ci.lower)}–${formatNumber(ci.upper)}`;
+}
+
 /** The result of checking results against goals: pass/fail per goal with the measured value. Renders as a table. */
 export class Scorecard {
   constructor(
@@ -71,7 +81,7 @@ export class Scorecard {
     const lines = this.rows.map(
       (r) =>
         `${r.status === "pass" ? "PASS" : r.status === "fail" ? "FAIL" : r.status === "inconclusive" ? "????" : "----"}  ${rowLabel(r)} ${r.requirement}: ` +
-        `${r.measured === null ? "not measured" : formatNumber(r.measured)}${r.interval ? ` (95% CI ${formatNumber(r.interval.lower)}–${formatNumber(r.interval.upper)}, judged on the ${r.judgedOn === "lower" ? "bound" : "point"})` : ""}`,
+        `${r.measured === null ? "not measured" : formatNumber(r.measured)}${r.interval ? ` (${intervalText(r.interval)}, judged on the ${r.judgedOn === "lower" ? "bound" : "point"})` : ""}`,
     );
     return `${this.title}: ${this.verdict.toUpperCase()}\n${lines.join("\n")}`;
   }
@@ -85,7 +95,7 @@ export class Scorecard {
         (r) =>
           `<tr><td>${r.kind}</td><td><b>${escapeHtml(r.name)}</b>${r.positiveClass !== undefined ? ` <small>${escapeHtml(rowLabel(r).slice(r.name.length + 1))}</small>` : ""}${r.why ? `<br><small>${escapeHtml(r.why)}</small>` : ""}</td>` +
           `<td>${escapeHtml(r.requirement)}</td><td style="text-align:right">${r.measured === null ? "—" : escapeHtml(formatNumber(r.measured))}</td>` +
-          `<td style="text-align:right">${r.interval ? escapeHtml(`${formatNumber(r.interval.lower)} – ${formatNumber(r.interval.upper)}`) : "—"}</td>` +
+          `<td style="text-align:right">${r.interval ? escapeHtml(intervalText(r.interval)) : "—"}</td>` +
           `<td style="color:${color[r.status]};font-weight:bold">${icon[r.status]}</td></tr>`,
       )
       .join("");
