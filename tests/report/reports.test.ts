@@ -132,8 +132,12 @@ describe("reports: `npm start` executes every notebook and renders it (fast mode
       // Figures shown inside saved widgets (precompute()'s outputs, issue 16) are figures' data too.
       const savedWidgets = Object.values((nb.metadata?.widgets as Record<string, SavedWidgetState> | undefined)?.[WIDGET_STATE_MIME]?.state ?? {});
       const widgetOutputs = savedWidgets.flatMap((m) => (m.model_name === "OutputModel" ? (m.state.outputs as { data?: Record<string, unknown> }[]) : []));
-      const ownData = [...nb.cells.flatMap((c) => c.outputs ?? []), ...widgetOutputs]
-        .reduce((a, o) => a + (o.data?.[PLOTLY_MIME] ? Buffer.byteLength(JSON.stringify(o.data[PLOTLY_MIME])) : 0), 0);
+      // Measured as the file stores it (nbformat's one-space indentation puts every plotted number on its own line),
+      // by serialising the notebook with and without its figures' Plotly JSON.
+      const serialised = (): number => Buffer.byteLength(JSON.stringify(nb, null, 1));
+      const withFigures = serialised();
+      for (const o of [...nb.cells.flatMap((c) => c.outputs ?? []), ...widgetOutputs]) if (o.data?.[PLOTLY_MIME]) o.data[PLOTLY_MIME] = {};
+      const ownData = withFigures - serialised();
       // A report that shows widgets also carries @jupyter-widgets/html-manager (issue 16: the saved controls drawn
       // offline, ~0.6 MB packed). Only those reports may pass 2.5 MB, and by no more than that one script.
       const page = fs.readFileSync(path.join(reportsDir, run.report ?? ""), "utf8");
