@@ -65,7 +65,7 @@ function midpoint(a: number, b: number): number {
 }
 
 /** The bin of value x: the first b with x <= thr[b], or thr.length. */
-export function binOf(thr: Float64Array, x: number): number {
+function binOf(thr: Float64Array, x: number): number {
   let lo = 0;
   let hi = thr.length;
   while (lo < hi) {

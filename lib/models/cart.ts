@@ -300,18 +300,6 @@ export function leafOf(tree: TreeArrays, data: Float64Array, base: number): numb
   return node;
 }
 
-/** Depth of a tree (root only = 0). */
-export function treeDepth(tree: TreeArrays): number {
-  let max = 0;
-  const stack: [number, number][] = [[0, 0]];
-  while (stack.length) {
-    const [node, d] = stack.pop() as [number, number];
-    if (d > max) max = d;
-    if (tree.feature[node] >= 0) stack.push([tree.left[node], d + 1], [tree.right[node], d + 1]);
-  }
-  return max;
-}
-
 /** Number of leaves of a tree. */
 export function leafCount(tree: TreeArrays): number {
   let n = 0;
@@ -324,16 +312,6 @@ export function normalizeImportance(values: Float64Array): number[] {
   let sum = 0;
   for (const v of values) sum += v;
   return Array.from(values, (v) => (sum > 0 ? v / sum : 0));
-}
-
-/** Serializable form of a tree (typed arrays go to weights.bin). */
-export function treeToState(tree: TreeArrays): { [key: string]: number | Int32Array | Float64Array } {
-  return { ...tree };
-}
-
-/** Inverse of {@link treeToState}. */
-export function treeFromState(state: unknown): TreeArrays {
-  return state as TreeArrays;
 }
 
 /** The sample rows of one tree: a bootstrap draw seeded by the tree's seed, or all rows in order. */
