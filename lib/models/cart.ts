@@ -6,6 +6,9 @@
  */
 import { SeededRandom } from "./random";
 
+/** The splits of a tree as flat arrays, all a row needs to find its leaf (leaves have feature -1). */
+export type TreeSplits = Pick<TreeArrays, "feature" | "threshold" | "left" | "right">;
+
 /** A fitted tree as flat arrays. Leaves have feature -1. */
 export interface TreeArrays {
   nodeCount: number;
@@ -293,7 +296,7 @@ export function buildCart(data: CartData, sampleIndex: Int32Array, opt: CartOpti
 }
 
 /** The leaf a row (row-major `data`, offset `base`) falls in. */
-export function leafOf(tree: TreeArrays, data: Float64Array, base: number): number {
+export function leafOf(tree: TreeSplits, data: Float64Array, base: number): number {
   let node = 0;
   const { feature, threshold, left, right } = tree;
   while (feature[node] >= 0) node = data[base + feature[node]] <= threshold[node] ? left[node] : right[node];
