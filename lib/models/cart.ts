@@ -5,6 +5,7 @@
  * Pure functions over typed arrays, so worker threads can run them too.
  */
 import { SeededRandom } from "./random";
+import { partitionByBin } from "./binning";
 
 /** The splits of a tree as flat arrays, all a row needs to find its leaf (leaves have feature -1). */
 export type TreeSplits = Pick<TreeArrays, "feature" | "threshold" | "left" | "right">;
@@ -231,19 +232,7 @@ export function buildCart(data: CartData, sampleIndex: Int32Array, opt: CartOpti
     if (bestFeature < 0) continue;
 
     // Partition idx[start, end) so that bin <= bestBin comes first.
-    const col = bestFeature * rows;
-    let lo = start;
-    let hi = end - 1;
-    while (lo <= hi) {
-      if (bins[col + idx[lo]] <= bestBin) lo++;
-      else {
-        const tmp = idx[lo];
-        idx[lo] = idx[hi];
-        idx[hi] = tmp;
-        hi--;
-      }
-    }
-    const mid = lo;
+    const mid = partitionByBin(idx, bins, bestFeature * rows, start, end, bestBin);
     const nLeft = mid - start;
     const leftChild = new Float64Array(bestLeftStats);
     const rightChild = new Float64Array(S);

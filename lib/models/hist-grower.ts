@@ -9,6 +9,7 @@ import { performance } from "perf_hooks";
 import { Worker } from "worker_threads";
 import type { HistGradientBoostingParams } from "./boosting-params";
 import { TreeArrays, leafOf } from "./cart";
+import { partitionByBin } from "./binning";
 import {
   CTRL, CTRL_WORDS, ERROR_TEXT_BYTES, FEATURES_PER_CHUNK, GRADIENT_CHUNKS, GradientArrays, HistInputs, HistWorkerData, HistWorkerFault, JOB, JobContext, LOSS,
   MAX_CHUNKS, MIN_GAIN, SEARCH, SEARCH_WORDS, SplitRules, chunkWord, claimChunk, lossGradients, nodeShare, runChunk,
@@ -371,20 +372,7 @@ export class HistTreeGrower {
       for (let q = 0; q < leaves.length; q++) if (leaves[q].feature >= 0 && (pick < 0 || leaves[q].gain > leaves[pick].gain)) pick = q;
       if (pick < 0) break;
       const leaf = leaves[pick];
-      // Partition the rows of the leaf: bin <= split bin first.
-      const col = leaf.feature * rows;
-      let lo = leaf.start;
-      let hi = leaf.end - 1;
-      while (lo <= hi) {
-        if (bins[col + idx[lo]] <= leaf.bin) lo++;
-        else {
-          const t = idx[lo];
-          idx[lo] = idx[hi];
-          idx[hi] = t;
-          hi--;
-        }
-      }
-      const mid = lo;
+      const mid = partitionByBin(idx, bins, leaf.feature * rows, leaf.start, leaf.end, leaf.bin);
       const l = nodeCount++;
       const r = nodeCount++;
       feature[leaf.node] = leaf.feature;
