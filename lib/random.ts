@@ -5,7 +5,7 @@
  */
 
 /** The default salt mixed into seeds. A module that wants a stream independent of another's for the same seed passes its own. */
-export const DEFAULT_SALT = 0x9e3779b9;
+const DEFAULT_SALT = 0x9e3779b9;
 
 /** A seeded generator with a serialisable state (for checkpoints). */
 export class SeededRandom {

@@ -166,7 +166,7 @@ export function codeCounts(col: DictColumn): Float64Array {
 }
 
 /** A column taken at the given rows (typed storage is kept). */
-export function takeColumn(col: unknown, rows: ArrayLike<number>): unknown {
+function takeColumn(col: unknown, rows: ArrayLike<number>): unknown {
   const n = rows.length;
   if (col instanceof NumericColumn) {
     const values = new Float64Array(n);

@@ -37,7 +37,7 @@ export function parseCsv(input: Uint8Array | string, options: CsvParseOptions = 
 }
 
 /** Reads the header and infers column types from the first rows. @throws Error for an empty input or unknown typed columns. */
-export function planCsv(buf: Uint8Array, options: CsvParseOptions): CsvPlan {
+function planCsv(buf: Uint8Array, options: CsvParseOptions): CsvPlan {
   const file = options.fileName ?? "<csv>";
   const delimiter = options.delimiter ?? ",";
   if (delimiter.length !== 1) throw new Error(`The delimiter must be one character, got ${JSON.stringify(delimiter)}.`);

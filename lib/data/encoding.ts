@@ -32,7 +32,7 @@ function windows1252(buf: Uint8Array): string {
 }
 
 /** Offset of the first byte that breaks UTF-8 (a bad lead byte, a missing continuation, an overlong or surrogate form), or -1. */
-export function firstInvalidUtf8(buf: Uint8Array): number {
+function firstInvalidUtf8(buf: Uint8Array): number {
   const n = buf.length;
   let i = 0;
   while (i < n) {

@@ -5,6 +5,7 @@ import type { FeatureInput, TargetInput } from "../data/matrix";
 import { matrixRow, takeRows, toMatrix } from "../data/matrix";
 import { seededUniform } from "./folds";
 import { Label, checkSameLength, readLabels, uniqueLabels } from "../metrics/labels";
+import { mean } from "../core/stats";
 
 function readClusterLabels(labels: TargetInput, name: string, allowEmpty = false): Label[] {
   return readLabels(labels, name, { allowEmpty });
@@ -80,7 +81,7 @@ export function silhouetteScore(X: FeatureInput, labels: TargetInput, options: {
     l = picked.map((i) => all[i]) as TargetInput;
   }
   const s = silhouetteSamples(data, l);
-  return s.reduce((a, b) => a + b, 0) / s.length;
+  return mean(s);
 }
 
 /**

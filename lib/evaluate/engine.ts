@@ -38,7 +38,7 @@ export interface PipelineModel {
 export type ModelSpec = Estimator | PipelineModel;
 
 /** True when `spec` carries a preprocessing pipeline. */
-export function isPipelineModel(spec: ModelSpec): spec is PipelineModel {
+function isPipelineModel(spec: ModelSpec): spec is PipelineModel {
   return typeof spec === "object" && spec !== null && "pipeline" in spec && "model" in spec;
 }
 

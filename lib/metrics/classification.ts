@@ -3,7 +3,7 @@
  */
 import type { TargetInput } from "../core/target";
 import { Label, checkSameLength, labelIndex, readLabels, uniqueLabels } from "./labels";
-import { accuracyOf } from "../core/stats";
+import { accuracyOf, mean } from "../core/stats";
 
 /** How precision/recall/F1 combine per-class values (scikit-learn's `average`). */
 export type Average = "binary" | "micro" | "macro" | "weighted";
@@ -71,7 +71,7 @@ export function balancedAccuracy(yTrue: TargetInput, yPred: TargetInput): number
     const support = row.reduce((a, b) => a + b, 0);
     if (support > 0) perClass.push(row[i] / support);
   });
-  return perClass.reduce((a, b) => a + b, 0) / perClass.length;
+  return mean(perClass);
 }
 
 /** Per-class precision, recall, F-beta and support. */

@@ -4,6 +4,7 @@
  */
 import type { TargetInput } from "../core/target";
 import { Label, checkSameLength, compareLabels, readLabels, readNumbers, uniqueLabels } from "./labels";
+import { mean } from "../core/stats";
 
 /** Scores: one number per sample (binary: the positive class's score) or one row of class probabilities per sample. */
 export type ScoreInput = ArrayLike<number> | readonly (readonly number[])[] | number[][];
@@ -204,7 +205,7 @@ export function rocAuc(yTrue: TargetInput, yScore: ScoreInput, options: ScoreOpt
     }
   });
   const per = cls.map((c, j) => binaryRocAuc(t.map((v) => v === c), rows.map((r) => r[j])));
-  return per.reduce((a, b) => a + b, 0) / per.length;
+  return mean(per);
 }
 
 /** A precision-recall curve: precision and recall at increasing thresholds, ending at (recall 0, precision 1). */
@@ -259,7 +260,7 @@ export function averagePrecision(yTrue: TargetInput, yScore: ScoreInput, options
   }
   const { rows, classes: cls } = multiclassSetup(t, yScore, options.labels);
   const per = cls.map((c, j) => binaryAp(t.map((v) => v === c), rows.map((r) => r[j])));
-  return per.reduce((a, b) => a + b, 0) / per.length;
+  return mean(per);
 }
 
 /** PR AUC: another name for {@link averagePrecision}, the usual summary of a precision-recall curve. */

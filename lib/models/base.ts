@@ -48,7 +48,7 @@ type ParamSeed = Params[string] | undefined;
  * finite, non-empty, and (after fit) the training column count. A table is read by `columns` when given.
  * @throws ValidationError naming the row and column.
  */
-export function featureMatrix(X: FeatureInput, where: string, check: FeatureCheck = {}, columns?: readonly string[]): Matrix {
+function featureMatrix(X: FeatureInput, where: string, check: FeatureCheck = {}, columns?: readonly string[]): Matrix {
   checkPresent(X, "X", where);
   checkFeatureRows(X, where);
   let m: Matrix;
@@ -94,7 +94,7 @@ export type EncodedLabels = CoreEncodedLabels;
  * Encodes class labels as integer codes (classes sorted: numbers ascending, strings by code point).
  * @throws ValidationError on a missing, NaN or fractional label, mixed label types, or a single class.
  */
-export function encodeLabels(y: TargetInput | undefined, rows: number, model: string): EncodedLabels {
+function encodeLabels(y: TargetInput | undefined, rows: number, model: string): EncodedLabels {
   const where = `${model}.fit`;
   return checkClassificationTarget(targetValuesOf(y, where), rows, where);
 }
@@ -103,7 +103,7 @@ export function encodeLabels(y: TargetInput | undefined, rows: number, model: st
  * Labels to score a classifier against: valid labels, one per row.
  * @throws ValidationError on a bad label or length mismatch.
  */
-export function scoringLabels(y: TargetInput, rows: number, model: string): Label[] {
+function scoringLabels(y: TargetInput, rows: number, model: string): Label[] {
   const where = `${model}.score`;
   return checkScoringLabels(targetValuesOf(y, where), rows, where);
 }

@@ -10,7 +10,7 @@ import { toMatrix, toTargetArray } from "../data/matrix";
 import type { Classifier, FitOptions, Params, Regressor } from "./estimator";
 import { MODEL_FORMAT_VERSION, ModelState, SavedModelManifest, registerRestorer } from "./base";
 import { writeDirAtomically } from "../core/files";
-import { r2Of } from "../core/stats";
+import { accuracyOf, mean, r2Of } from "../core/stats";
 import {
   ValidationError, asValidationError, checkClassificationTarget, checkFeatureRows, checkConsistentLength, checkFitted, checkPresent, checkRegressionTarget, checkScoringLabels,
 } from "../core/validation";
@@ -77,6 +77,12 @@ function checkRows(X: FeatureInput, n: number, where: string): number | undefine
   return cols;
 }
 
+/** @throws Error naming the baseline when any parameter is given: the baselines have none. */
+function rejectParams(model: string, params: Partial<Params>): void {
+  const names = Object.keys(params);
+  if (names.length) throw new Error(`${model} has no parameters; got ${names.join(", ")}.`);
+}
+
 /** Predicts the most frequent training class for every sample; probabilities are the training class frequencies. */
 export class MajorityClassifier implements Classifier<Params> {
   readonly name = "MajorityClassifier";
@@ -96,8 +102,7 @@ export class MajorityClassifier implements Classifier<Params> {
 
   /** @throws Error on any parameter: the baseline has none. */
   withParams(params: Partial<Params> = {}): MajorityClassifier {
-    const names = Object.keys(params);
-    if (names.length) throw new Error(`MajorityClassifier has no parameters; got ${names.join(", ")}.`);
+    rejectParams("MajorityClassifier", params);
     return new MajorityClassifier();
   }
 
@@ -144,7 +149,7 @@ export class MajorityClassifier implements Classifier<Params> {
     checkFitted(this.fitted, this.name, "score");
     const p = this.predict(X);
     const t = checkScoringLabels(targetOf(y, `${this.name}.score`), p.length, `${this.name}.score`);
-    return t.filter((v, i) => v === p[i]).length / t.length;
+    return accuracyOf<Label>(t, p);
   }
 
   /** Writes `model.json` (classes and frequencies) to `dir` atomically; `loadModel(dir)` restores it. @throws NotFittedError before fit. */
@@ -179,8 +184,7 @@ export class MeanRegressor implements Regressor<Params> {
 
   /** @throws Error on any parameter: the baseline has none. */
   withParams(params: Partial<Params> = {}): MeanRegressor {
-    const names = Object.keys(params);
-    if (names.length) throw new Error(`MeanRegressor has no parameters; got ${names.join(", ")}.`);
+    rejectParams("MeanRegressor", params);
     return new MeanRegressor();
   }
 
@@ -191,7 +195,7 @@ export class MeanRegressor implements Regressor<Params> {
     if (t.length === 0) throw new ValidationError(`${where}: y is empty. Pass at least one sample.`);
     this.nFeatures = checkRows(X, t.length, where);
     const values = checkRegressionTarget(t, t.length, where);
-    this.mean = values.reduce((a, b) => a + b, 0) / values.length;
+    this.mean = mean(values);
     return this;
   }
 

@@ -65,7 +65,7 @@ function midpoint(a: number, b: number): number {
 }
 
 /** The bin of value x: the first b with x <= thr[b], or thr.length. */
-export function binOf(thr: Float64Array, x: number): number {
+function binOf(thr: Float64Array, x: number): number {
   let lo = 0;
   let hi = thr.length;
   while (lo < hi) {
@@ -86,4 +86,23 @@ export function binMatrix(m: Matrix, thresholds: Float64Array[]): BinnedData {
     for (let f = 0; f < cols; f++) bins[f * rows + i] = binOf(thresholds[f], data[o + f]);
   }
   return { thresholds, bins, rows: m.rows, cols: m.cols };
+}
+
+/**
+ * Reorders the row indices idx[start, end) so that the rows whose bin (column-major `bins`, column starting at `col`)
+ * is at most `bin` come first; returns the position where the others start. Never throws.
+ */
+export function partitionByBin(idx: Int32Array, bins: Uint8Array, col: number, start: number, end: number, bin: number): number {
+  let lo = start;
+  let hi = end - 1;
+  while (lo <= hi) {
+    if (bins[col + idx[lo]] <= bin) lo++;
+    else {
+      const t = idx[lo];
+      idx[lo] = idx[hi];
+      idx[hi] = t;
+      hi--;
+    }
+  }
+  return lo;
 }

@@ -6,6 +6,7 @@ import { normalizeImportance } from "./cart";
 import { LOSS } from "./hist";
 import type { HistGradientBoostingParams } from "./boosting-params";
 import { BoostedTree, HistTreeGrower, treeValue } from "./hist-grower";
+import { mean } from "../core/stats";
 
 /** The loss a model boosts. */
 export type Loss = "log_loss" | "squared_error";
@@ -70,9 +71,9 @@ export async function boost(
 
   // Baseline: log-odds of the prior (binary), log priors (multiclass), mean (regression).
   const baseline = new Float64Array(outputs);
-  if (loss === "squared_error") baseline[0] = ytr.reduce((a, b) => a + b, 0) / n;
+  if (loss === "squared_error") baseline[0] = mean(ytr);
   else if (outputs === 1) {
-    const pos = ytr.reduce((a, b) => a + b, 0) / n;
+    const pos = mean(ytr);
     const q = Math.min(Math.max(pos, 1e-12), 1 - 1e-12);
     baseline[0] = Math.log(q / (1 - q));
   } else {

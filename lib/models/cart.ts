@@ -5,6 +5,10 @@
  * Pure functions over typed arrays, so worker threads can run them too.
  */
 import { SeededRandom } from "./random";
+import { partitionByBin } from "./binning";
+
+/** The splits of a tree as flat arrays, all a row needs to find its leaf (leaves have feature -1). */
+export type TreeSplits = Pick<TreeArrays, "feature" | "threshold" | "left" | "right">;
 
 /** A fitted tree as flat arrays. Leaves have feature -1. */
 export interface TreeArrays {
@@ -228,19 +232,7 @@ export function buildCart(data: CartData, sampleIndex: Int32Array, opt: CartOpti
     if (bestFeature < 0) continue;
 
     // Partition idx[start, end) so that bin <= bestBin comes first.
-    const col = bestFeature * rows;
-    let lo = start;
-    let hi = end - 1;
-    while (lo <= hi) {
-      if (bins[col + idx[lo]] <= bestBin) lo++;
-      else {
-        const tmp = idx[lo];
-        idx[lo] = idx[hi];
-        idx[hi] = tmp;
-        hi--;
-      }
-    }
-    const mid = lo;
+    const mid = partitionByBin(idx, bins, bestFeature * rows, start, end, bestBin);
     const nLeft = mid - start;
     const leftChild = new Float64Array(bestLeftStats);
     const rightChild = new Float64Array(S);
@@ -293,23 +285,11 @@ export function buildCart(data: CartData, sampleIndex: Int32Array, opt: CartOpti
 }
 
 /** The leaf a row (row-major `data`, offset `base`) falls in. */
-export function leafOf(tree: TreeArrays, data: Float64Array, base: number): number {
+export function leafOf(tree: TreeSplits, data: Float64Array, base: number): number {
   let node = 0;
   const { feature, threshold, left, right } = tree;
   while (feature[node] >= 0) node = data[base + feature[node]] <= threshold[node] ? left[node] : right[node];
   return node;
-}
-
-/** Depth of a tree (root only = 0). */
-export function treeDepth(tree: TreeArrays): number {
-  let max = 0;
-  const stack: [number, number][] = [[0, 0]];
-  while (stack.length) {
-    const [node, d] = stack.pop() as [number, number];
-    if (d > max) max = d;
-    if (tree.feature[node] >= 0) stack.push([tree.left[node], d + 1], [tree.right[node], d + 1]);
-  }
-  return max;
 }
 
 /** Number of leaves of a tree. */
@@ -324,16 +304,6 @@ export function normalizeImportance(values: Float64Array): number[] {
   let sum = 0;
   for (const v of values) sum += v;
   return Array.from(values, (v) => (sum > 0 ? v / sum : 0));
-}
-
-/** Serializable form of a tree (typed arrays go to weights.bin). */
-export function treeToState(tree: TreeArrays): { [key: string]: number | Int32Array | Float64Array } {
-  return { ...tree };
-}
-
-/** Inverse of {@link treeToState}. */
-export function treeFromState(state: unknown): TreeArrays {
-  return state as TreeArrays;
 }
 
 /** The sample rows of one tree: a bootstrap draw seeded by the tree's seed, or all rows in order. */

@@ -1,6 +1,6 @@
 /** Clustering: k-means (k-means++ initialization, seeded) and agglomerative (hierarchical) clustering. */
 import type { FeatureInput, Matrix, TargetInput } from "../data/matrix";
-import type { FitOptions } from "./estimator";
+import type { FitOptions, Params } from "./estimator";
 import { BaseClusterer, ModelState, SeededRandom, fitSeed, registerEstimator, trainingMatrix } from "./base";
 import { ValidationError } from "../core/validation";
 
@@ -42,6 +42,43 @@ function distancesTo(m: Matrix, centers: Float64Array, k: number): number[][] {
   return out;
 }
 
+/**
+ * What k-means and agglomerative clustering share once fitted: each cluster is a point (a centre or a centroid), a
+ * row belongs to the nearest one, and the score is minus the sum of squared distances of the rows to their points.
+ */
+abstract class NearestPointClusterer<P extends Params & { nClusters: number }> extends BaseClusterer<P> {
+  /** The cluster of each training row. */
+  protected labels: Int32Array = new Int32Array(0);
+  /** The cluster points, clusters × features (row-major). */
+  protected abstract clusterPoints(): Float64Array;
+
+  protected labelsOfTraining(): Int32Array {
+    return this.labels;
+  }
+
+  /** Euclidean distance of each row to each cluster's point. @throws Error when unfitted. */
+  transform(X: FeatureInput): number[][] {
+    return distancesTo(this.inputMatrix(X, "transform"), this.clusterPoints(), this.params.nClusters);
+  }
+
+  /** The cluster with the nearest point, for each row. @throws Error when unfitted. */
+  predict(X: FeatureInput): number[] {
+    const m = this.inputMatrix(X, "predict");
+    const labels = new Int32Array(m.rows);
+    assign(m, this.clusterPoints(), this.params.nClusters, labels);
+    return Array.from(labels);
+  }
+
+  /**
+   * Minus the sum of squared distances of X's rows to their nearest cluster point (higher is better; for k-means the
+   * inertia, as scikit-learn's KMeans.score). @throws Error when unfitted.
+   */
+  score(X: FeatureInput, _y?: TargetInput): number {
+    const m = this.inputMatrix(X, "score");
+    return -assign(m, this.clusterPoints(), this.params.nClusters, new Int32Array(m.rows));
+  }
+}
+
 /** Hyperparameters of {@link KMeans}. */
 export interface KMeansParams {
   [key: string]: number;
@@ -54,13 +91,12 @@ export interface KMeansParams {
 }
 
 /** K-means (Lloyd's algorithm) with k-means++ initialization; the same seed gives the same clusters. */
-export class KMeans extends BaseClusterer<KMeansParams> {
+export class KMeans extends NearestPointClusterer<KMeansParams> {
   readonly name = "KMeans";
   /** Cluster centres, clusters × features. */
   centers: Float64Array = new Float64Array(0);
   /** Sum of squared distances of the training rows to their centre. */
   inertia = 0;
-  private labels: Int32Array = new Int32Array(0);
 
   constructor(params: Partial<KMeansParams> = {}) {
     super({ nClusters: 8, nInit: 4, maxIter: 300, tol: 1e-4 }, params);
@@ -156,27 +192,8 @@ export class KMeans extends BaseClusterer<KMeansParams> {
     return centers;
   }
 
-  protected labelsOfTraining(): Int32Array {
-    return this.labels;
-  }
-
-  /** Euclidean distance of each row to each centre. @throws Error when unfitted. */
-  transform(X: FeatureInput): number[][] {
-    return distancesTo(this.inputMatrix(X, "transform"), this.centers, this.params.nClusters);
-  }
-
-  /** The nearest centre of each row. @throws Error when unfitted. */
-  predict(X: FeatureInput): number[] {
-    const m = this.inputMatrix(X, "predict");
-    const labels = new Int32Array(m.rows);
-    assign(m, this.centers, this.params.nClusters, labels);
-    return Array.from(labels);
-  }
-
-  /** Minus the inertia of X (higher is better, as scikit-learn's KMeans.score). @throws Error when unfitted. */
-  score(X: FeatureInput, _y?: TargetInput): number {
-    const m = this.inputMatrix(X, "score");
-    return -assign(m, this.centers, this.params.nClusters, new Int32Array(m.rows));
+  protected clusterPoints(): Float64Array {
+    return this.centers;
   }
 
   protected exportState(): ModelState {
@@ -207,13 +224,12 @@ export const AGGLOMERATIVE_MAX_ROWS = 6000;
  * nearest-neighbour chain algorithm (O(n²) time and memory). `merges` holds the dendrogram.
  * New rows are assigned to the nearest cluster centroid (`predict`, `transform`).
  */
-export class AgglomerativeClustering extends BaseClusterer<AgglomerativeParams> {
+export class AgglomerativeClustering extends NearestPointClusterer<AgglomerativeParams> {
   readonly name = "AgglomerativeClustering";
   /** Dendrogram, in merge order: [a, b, height, size] with a, b the representative rows of the merged clusters. */
   merges: [number, number, number, number][] = [];
   /** Centroids of the final clusters, clusters × features. */
   centroids: Float64Array = new Float64Array(0);
-  private labels: Int32Array = new Int32Array(0);
 
   constructor(params: Partial<AgglomerativeParams> = {}) {
     super({ nClusters: 2, linkage: "ward" }, params);
@@ -316,27 +332,8 @@ export class AgglomerativeClustering extends BaseClusterer<AgglomerativeParams> 
     return this;
   }
 
-  protected labelsOfTraining(): Int32Array {
-    return this.labels;
-  }
-
-  /** Euclidean distance of each row to each cluster centroid. @throws Error when unfitted. */
-  transform(X: FeatureInput): number[][] {
-    return distancesTo(this.inputMatrix(X, "transform"), this.centroids, this.params.nClusters);
-  }
-
-  /** The cluster with the nearest centroid. @throws Error when unfitted. */
-  predict(X: FeatureInput): number[] {
-    const m = this.inputMatrix(X, "predict");
-    const labels = new Int32Array(m.rows);
-    assign(m, this.centroids, this.params.nClusters, labels);
-    return Array.from(labels);
-  }
-
-  /** Minus the within-cluster sum of squares of X around the centroids. @throws Error when unfitted. */
-  score(X: FeatureInput, _y?: TargetInput): number {
-    const m = this.inputMatrix(X, "score");
-    return -assign(m, this.centroids, this.params.nClusters, new Int32Array(m.rows));
+  protected clusterPoints(): Float64Array {
+    return this.centroids;
   }
 
   protected exportState(): ModelState {

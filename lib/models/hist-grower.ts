@@ -8,6 +8,8 @@ import * as path from "path";
 import { performance } from "perf_hooks";
 import { Worker } from "worker_threads";
 import type { HistGradientBoostingParams } from "./boosting-params";
+import { TreeArrays, leafOf } from "./cart";
+import { partitionByBin } from "./binning";
 import {
   CTRL, CTRL_WORDS, ERROR_TEXT_BYTES, FEATURES_PER_CHUNK, GRADIENT_CHUNKS, GradientArrays, HistInputs, HistWorkerData, HistWorkerFault, JOB, JobContext, LOSS,
   MAX_CHUNKS, MIN_GAIN, SEARCH, SEARCH_WORDS, SplitRules, chunkWord, claimChunk, lossGradients, nodeShare, runChunk,
@@ -35,15 +37,8 @@ const EXPLORE_EVERY = 8;
 /** Longest single Atomics.wait, so the wait loop keeps checking the worker's state. */
 const WAIT_SLICE_MS = 5;
 
-/** A boosted tree as flat arrays; leaves have feature -1 and hold their (shrunk) value. */
-export interface BoostedTree {
-  nodeCount: number;
-  feature: Int32Array;
-  threshold: Float64Array;
-  left: Int32Array;
-  right: Int32Array;
-  value: Float64Array;
-}
+/** A boosted tree as flat arrays (a CART tree's layout); leaves have feature -1 and hold their (shrunk) value. */
+export type BoostedTree = Pick<TreeArrays, "nodeCount" | "feature" | "threshold" | "left" | "right" | "value">;
 
 
 const BINS = 256;
@@ -377,20 +372,7 @@ export class HistTreeGrower {
       for (let q = 0; q < leaves.length; q++) if (leaves[q].feature >= 0 && (pick < 0 || leaves[q].gain > leaves[pick].gain)) pick = q;
       if (pick < 0) break;
       const leaf = leaves[pick];
-      // Partition the rows of the leaf: bin <= split bin first.
-      const col = leaf.feature * rows;
-      let lo = leaf.start;
-      let hi = leaf.end - 1;
-      while (lo <= hi) {
-        if (bins[col + idx[lo]] <= leaf.bin) lo++;
-        else {
-          const t = idx[lo];
-          idx[lo] = idx[hi];
-          idx[hi] = t;
-          hi--;
-        }
-      }
-      const mid = lo;
+      const mid = partitionByBin(idx, bins, leaf.feature * rows, leaf.start, leaf.end, leaf.bin);
       const l = nodeCount++;
       const r = nodeCount++;
       feature[leaf.node] = leaf.feature;
@@ -433,8 +415,5 @@ export class HistTreeGrower {
 
 /** The leaf value a row gets from a boosted tree. */
 export function treeValue(tree: BoostedTree, data: Float64Array, base: number): number {
-  let node = 0;
-  const { feature, threshold, left, right } = tree;
-  while (feature[node] >= 0) node = data[base + feature[node]] <= threshold[node] ? left[node] : right[node];
-  return tree.value[node];
+  return tree.value[leafOf(tree, data, base)];
 }

@@ -4,7 +4,7 @@
  */
 
 /** Bins per feature in a histogram (uint8 bins). */
-export const HIST_BINS = 256;
+const HIST_BINS = 256;
 
 /** Everything the kernel reads. `idx[start, end)` lists the node's rows; gOrdered/hOrdered hold their gradients in that order. */
 export interface HistInputs {
@@ -45,7 +45,7 @@ export function nodeHistograms(
  * (layout: ((f * 256 + bin) * 3 + {0: gradient, 1: hessian, 2: count})). For the root (all rows, in order)
  * it reads grad/hess directly and leaves counts to the caller.
  */
-export function histFeatures(inp: HistInputs, start: number, end: number, hist: Float64Array, f0: number, f1: number): void {
+function histFeatures(inp: HistInputs, start: number, end: number, hist: Float64Array, f0: number, f1: number): void {
   const { bins, rows, idx, grad, hess, gOrdered, hOrdered } = inp;
   const n = end - start;
   const stride = HIST_BINS * 3;
@@ -159,7 +159,7 @@ export const MIN_GAIN = 1e-12;
  * feature ranges and keep the strictly larger gain of a later range find the same split as one thread.
  * Reads the inputs at io[o + SEARCH.*] and writes the outputs there.
  */
-export function bestSplit(hist: Float64Array, f0: number, f1: number, rules: SplitRules, io: Float64Array, o: number): void {
+function bestSplit(hist: Float64Array, f0: number, f1: number, rules: SplitRules, io: Float64Array, o: number): void {
   io[o + SEARCH.gain] = 0;
   io[o + SEARCH.feature] = -1;
   if (io[o + SEARCH.active] !== 1) return;
@@ -274,7 +274,7 @@ export interface JobContext {
 }
 
 /** Features [f0, f1) of chunk c of a node job of `chunks` chunks. */
-export function chunkFeatures(cols: number, chunks: number, c: number): [number, number] {
+function chunkFeatures(cols: number, chunks: number, c: number): [number, number] {
   const per = Math.ceil(cols / chunks);
   return [Math.min(cols, c * per), Math.min(cols, (c + 1) * per)];
 }

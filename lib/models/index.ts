@@ -7,7 +7,7 @@ export { DecisionTreeClassifier, DecisionTreeRegressor, RandomForestClassifier, 
 export type { DecisionTreeParams, RandomForestParams, MaxFeatures } from "./trees";
 export type { TreeArrays } from "./cart";
 export { HistGradientBoostingClassifier, HistGradientBoostingRegressor } from "./boosting";
-export type { HistGradientBoostingParams, BoostedTree } from "./boosting";
+export type { HistGradientBoostingParams, BoostedTree, BoostingHistory } from "./boosting";
 export { SVC } from "./svm";
 export type { SVCParams } from "./svm";
 export { GaussianNB } from "./naive-bayes";

@@ -16,7 +16,7 @@ import { buildForestParallel } from "./forest-pool";
 export type MaxFeatures = number | "sqrt" | "log2" | null;
 
 /** Resolves {@link MaxFeatures} to a count for `cols` features. @throws Error on an invalid value. */
-export function resolveMaxFeatures(value: MaxFeatures, cols: number): number {
+function resolveMaxFeatures(value: MaxFeatures, cols: number): number {
   if (value === null) return cols;
   if (value === "sqrt") return Math.max(1, Math.floor(Math.sqrt(cols)));
   if (value === "log2") return Math.max(1, Math.floor(Math.log2(cols)));
@@ -61,6 +61,17 @@ function treeState(tree: TreeArrays): StateValue {
   return { ...tree } as unknown as StateValue;
 }
 
+/** One CART tree on all rows of `m` (classes as `codes`, or a regression `target`), with normalized importances. */
+function growTree(
+  m: Matrix, y: { codes: Int32Array } | { target: Float64Array }, criterion: "gini" | "mse", nClasses: number, p: DecisionTreeParams, seed: number,
+): { tree: TreeArrays; importances: number[] } {
+  const { tree, importance } = buildCart({ ...binnedData(m, p.maxBins), ...y }, identity(m.rows), {
+    criterion, nClasses, maxDepth: p.maxDepth ?? Infinity, minSamplesSplit: p.minSamplesSplit,
+    minSamplesLeaf: p.minSamplesLeaf, maxFeatures: resolveMaxFeatures(p.maxFeatures, m.cols), seed,
+  });
+  return { tree, importances: normalizeImportance(importance) };
+}
+
 /** A CART classification tree (Gini impurity). */
 export class DecisionTreeClassifier extends BaseClassifier<DecisionTreeParams> implements HasFeatureImportances {
   readonly name = "DecisionTreeClassifier";
@@ -78,13 +89,7 @@ export class DecisionTreeClassifier extends BaseClassifier<DecisionTreeParams> i
     const m = trainingMatrix(X, this.name);
     const codes = this.encode(y, m.rows);
     this.rememberShape(m);
-    const data = { ...binnedData(m, this.params.maxBins), codes };
-    const { tree, importance } = buildCart(data, identity(m.rows), {
-      criterion: "gini", nClasses: this.classList.length, maxDepth: this.params.maxDepth ?? Infinity, minSamplesSplit: this.params.minSamplesSplit,
-      minSamplesLeaf: this.params.minSamplesLeaf, maxFeatures: resolveMaxFeatures(this.params.maxFeatures, m.cols), seed: fitSeed(options),
-    });
-    this.tree = tree;
-    this.importances = normalizeImportance(importance);
+    ({ tree: this.tree, importances: this.importances } = growTree(m, { codes }, "gini", this.classList.length, this.params, fitSeed(options)));
     this.isFitted = true;
     return this;
   }
@@ -132,13 +137,7 @@ export class DecisionTreeRegressor extends BaseRegressor<DecisionTreeParams> imp
     const m = trainingMatrix(X, this.name);
     const target = numericTarget(y, m.rows, this.name);
     this.rememberShape(m);
-    const data = { ...binnedData(m, this.params.maxBins), target };
-    const { tree, importance } = buildCart(data, identity(m.rows), {
-      criterion: "mse", nClasses: 0, maxDepth: this.params.maxDepth ?? Infinity, minSamplesSplit: this.params.minSamplesSplit,
-      minSamplesLeaf: this.params.minSamplesLeaf, maxFeatures: resolveMaxFeatures(this.params.maxFeatures, m.cols), seed: fitSeed(options),
-    });
-    this.tree = tree;
-    this.importances = normalizeImportance(importance);
+    ({ tree: this.tree, importances: this.importances } = growTree(m, { target }, "mse", 0, this.params, fitSeed(options)));
     this.isFitted = true;
     return this;
   }
@@ -181,7 +180,7 @@ function checkForestParams(name: string, p: RandomForestParams): void {
 }
 
 /** The seed of each tree (which fixes its bootstrap sample and feature draws), drawn up front so that the forest does not depend on nJobs. */
-export function forestSeeds(nEstimators: number, seed: number): number[] {
+function forestSeeds(nEstimators: number, seed: number): number[] {
   const rng = new SeededRandom(seed);
   const seeds: number[] = [];
   for (let t = 0; t < nEstimators; t++) seeds.push(rng.seed());

@@ -30,7 +30,7 @@ export function gitCommit(root: string = projectRoot()): string | undefined {
 const KEY_PACKAGES = ["@tensorflow/tfjs", "@tensorflow/tfjs-backend-wasm", "arquero", "danfojs-node", "@duckdb/node-api", "plotly.js-dist-min", "playwright-core", "libsvm-js", "tslab", "typescript"];
 
 /** Installed version of a package (from its package.json under the project's node_modules), or undefined. */
-export function installedVersion(name: string, root: string = projectRoot()): string | undefined {
+function installedVersion(name: string, root: string = projectRoot()): string | undefined {
   try {
     const file = path.join(root, "node_modules", name, "package.json");
     return (JSON.parse(fs.readFileSync(file, "utf8")) as { version?: string }).version;

@@ -230,7 +230,7 @@ function fact(label: string, value: string, html = false): string {
 }
 
 /** The report header: facts about the run and the goal scorecard. */
-export function headerHtml(meta: ReportMeta): string {
+function headerHtml(meta: ReportMeta): string {
   const ctx = meta.context;
   const env = ctx?.environment;
   const packages = { ...meta.packages, ...(env?.packages ?? {}) };

@@ -35,7 +35,7 @@ export function jupyterPython(): string {
 }
 
 /** The notebooks the main job runs: every `notebooks/*.ipynb`, sorted (00 first), or the kernel smoke notebook until they exist. */
-export function defaultNotebooks(): string[] {
+function defaultNotebooks(): string[] {
   const dir = path.join(projectRoot, "notebooks");
   const tutorials = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith(".ipynb")).sort().map((f) => path.join(dir, f)) : [];
   return tutorials.length > 0 ? tutorials : [path.join(projectRoot, "tests", "fixtures", "smoke.ipynb")];
@@ -347,7 +347,7 @@ export function readRunSummaries(reportsDir: string): NotebookRun[] {
 }
 
 /** Writes `index.html` linking every report in the folder with its status, goal status and time, atomically. */
-export function writeIndex(reportsDir: string): string {
+function writeIndex(reportsDir: string): string {
   const runs = readRunSummaries(reportsDir);
   const rows = runs.map((r) => {
     const title = (r.report ? `<a href="${escapeHtml(r.report)}">${escapeHtml(r.name)}</a>` : escapeHtml(r.name)) + (r.title ? `<br><small>${escapeHtml(r.title)}</small>` : "");

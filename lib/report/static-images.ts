@@ -9,7 +9,7 @@ import type { Browser, Page } from "playwright-core";
 import { FigureSpec, plotlyJs } from "../viz/figure";
 
 /** The Chromium the renderer launches: $TRAINLAB_CHROMIUM, else Debian's /usr/bin/chromium. */
-export function chromiumPath(): string {
+function chromiumPath(): string {
   return process.env.TRAINLAB_CHROMIUM ?? "/usr/bin/chromium";
 }
 

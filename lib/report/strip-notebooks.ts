@@ -25,7 +25,7 @@ export function projectNotebooks(root: string = projectRoot()): string[] {
 }
 
 /** The cells of a notebook that carry outputs or execution counts. */
-export function dirtyCells(nb: NotebookJson): number[] {
+function dirtyCells(nb: NotebookJson): number[] {
   return nb.cells
     .map((c, i) => ((c.outputs?.length ?? 0) > 0 || (c.execution_count !== null && c.execution_count !== undefined) ? i + 1 : 0))
     .filter((i) => i > 0);
@@ -47,7 +47,7 @@ export function findDirtyNotebooks(files: string[] = projectNotebooks()): DirtyN
 }
 
 /** Removes outputs and execution counts from a notebook file, atomically. Returns whether it changed. */
-export function stripNotebook(file: string): boolean {
+function stripNotebook(file: string): boolean {
   const nb = JSON.parse(fs.readFileSync(file, "utf8")) as NotebookJson;
   if (dirtyCells(nb).length === 0) return false;
   for (const cell of nb.cells) {

@@ -72,7 +72,3 @@ export function pick<T>(values: readonly T[], indices: readonly number[]): T[] {
 /** A qualitative palette (Plotly's default colorway). */
 export const PALETTE = ["#636efa", "#EF553B", "#00cc96", "#ab63fa", "#FFA15A", "#19d3f3", "#FF6692", "#B6E880", "#FF97FF", "#FECB52"];
 
-/** Axis title layout fragment. */
-export function axisTitle(text: string | undefined): { title?: { text: string } } {
-  return text ? { title: { text } } : {};
-}

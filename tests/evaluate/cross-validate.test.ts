@@ -12,7 +12,8 @@ import {
   learningCurve, randomSearch, sampleParams,
 } from "../../lib/evaluate";
 import * as tf from "@tensorflow/tfjs";
-import { KnnClassifier, RecordingScaler, TensorCentroids, TinyRidge } from "./estimators";
+import { KnnClassifier, RecordingScaler, TensorCentroids } from "./estimators";
+import { Ridge } from "../../lib/models";
 
 const iris = loadDataset("iris");
 const features = ["sepal_length", "sepal_width", "petal_length", "petal_width"];
@@ -106,13 +107,13 @@ describe("crossValidate (lib/evaluate)", () => {
     const cars = loadDataset("cars").filter((d: { horsepower: number | null; miles_per_gallon: number | null }) => d.horsepower !== null && d.miles_per_gallon !== null);
     const Xc = toMatrix(cars, ["horsepower", "weight_in_lbs"]);
     const yc = cars.array("miles_per_gallon") as number[];
-    const result = await crossValidate([new TinyRidge({ alpha: 1 })], Xc, yc, { seed: 0 });
+    const result = await crossValidate([new Ridge({ alpha: 1 })], Xc, yc, { seed: 0 });
     assert.deepEqual(result.metrics, ["r2", "rmse"]);
-    assert.deepEqual(result.models, ["TinyRidge", "baseline (mean)"]);
-    assert.ok(result.mean("TinyRidge", "r2") > 0.6);
+    assert.deepEqual(result.models, ["Ridge", "baseline (mean)"]);
+    assert.ok(result.mean("Ridge", "r2") > 0.6);
     assert.ok(result.mean("baseline (mean)", "r2") <= 0);
-    assert.ok(result.mean("TinyRidge", "rmse") < result.mean("baseline (mean)", "rmse"));
-    assert.equal(result.best("rmse"), "TinyRidge");
+    assert.ok(result.mean("Ridge", "rmse") < result.mean("baseline (mean)", "rmse"));
+    assert.equal(result.best("rmse"), "Ridge");
   });
 
   it("renders a mean ± std table and a box plot of fold scores", async () => {
@@ -151,7 +152,7 @@ describe("crossValidate (lib/evaluate)", () => {
     await assert.rejects(crossValidate([new KnnClassifier()], X, y.slice(1)), /X has 150 rows but y has 149/);
     await assert.rejects(crossValidate([new KnnClassifier()], X, y, { metrics: ["rmse"] }), /"rmse" is a regression metric/);
     await assert.rejects(crossValidate([new KnnClassifier()], X, y, { metrics: ["acuracy"] }), /Unknown metric "acuracy"/);
-    await assert.rejects(crossValidate([new KnnClassifier(), new TinyRidge()], X, y), /same task/);
+    await assert.rejects(crossValidate([new KnnClassifier(), new Ridge()], X, y), /same task/);
     await assert.rejects(
       crossValidate({ model: new KnnClassifier(), pipeline: { fit: () => undefined, transform: (m) => takeRows(toMatrix(m), [0, 1]) } }, X, y),
       /pipeline turned \d+ rows into 2/,
@@ -227,12 +228,12 @@ describe("gridSearch and randomSearch (lib/evaluate)", () => {
     const cars = loadDataset("cars").filter((d: { horsepower: number | null; miles_per_gallon: number | null }) => d.horsepower !== null && d.miles_per_gallon !== null);
     const Xc = toMatrix(cars, ["horsepower", "weight_in_lbs"]);
     const yc = cars.array("miles_per_gallon") as number[];
-    const r = await randomSearch(new TinyRidge(), { alpha: { low: 1e-2, high: 1e6, log: true } }, Xc, yc, { nIter: 6, seed: 2, metric: "rmse" });
+    const r = await randomSearch(new Ridge(), { alpha: { low: 1e-2, high: 1e6, log: true } }, Xc, yc, { nIter: 6, seed: 2, metric: "rmse" });
     assert.equal(r.results.length, 6);
     assert.equal(r.greaterIsBetter, false);
     assert.equal(r.bestScore, Math.min(...r.results.map((x) => x.meanScore)), "rmse: lower is better");
     assert.ok(r.bestScore < r.baseline.meanScore);
-    await assert.rejects(gridSearch(new TinyRidge(), { beta: [1] }, Xc, yc), /TinyRidge has no parameter "beta"\. Its parameters: alpha/);
+    await assert.rejects(gridSearch(new Ridge(), { beta: [1] }, Xc, yc), /Ridge has no parameter "beta"\. Its parameters: alpha/);
   });
 });
 

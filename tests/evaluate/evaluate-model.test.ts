@@ -6,7 +6,8 @@ import { loadDataset } from "../../lib/datasets";
 import { takeRows, toMatrix } from "../../lib/data/matrix";
 import { DISPLAY } from "../../lib/display";
 import { accuracy, crossValidationFolds, evaluateModel, f1, logLoss, r2, rocAuc, rootMeanSquaredError } from "../../lib/evaluate";
-import { KnnClassifier, TinyRidge } from "./estimators";
+import { KnnClassifier } from "./estimators";
+import { Ridge } from "../../lib/models";
 
 describe("evaluateModel (lib/evaluate)", () => {
   it("classifier: metrics equal the metric functions, baseline alongside, report and three charts", async () => {
@@ -48,7 +49,7 @@ describe("evaluateModel (lib/evaluate)", () => {
     const cars = loadDataset("cars").filter((d: { horsepower: number | null; miles_per_gallon: number | null }) => d.horsepower !== null && d.miles_per_gallon !== null);
     const X = toMatrix(cars, ["horsepower", "weight_in_lbs"]);
     const y = cars.array("miles_per_gallon") as number[];
-    const model = await new TinyRidge({ alpha: 1 }).fit(X, y);
+    const model = await new Ridge({ alpha: 1 }).fit(X, y);
     const ev = await evaluateModel(model, X, y, { trainY: y });
     assert.equal(ev.get("rmse"), rootMeanSquaredError(y, model.predict(X)));
     assert.equal(ev.get("r2"), r2(y, model.predict(X)));

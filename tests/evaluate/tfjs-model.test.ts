@@ -9,14 +9,14 @@ import { toMatrix } from "../../lib/data/matrix";
 import { loadDataset } from "../../lib/datasets";
 import { crossValidate, gridSearch } from "../../lib/evaluate";
 import { mlp } from "../../lib/models/nn";
-import { TinyStandardScaler } from "./estimators";
+import { StandardScaler } from "../../lib/data";
 
 describe("lib/evaluate with a tfjs model (MLP)", function () {
   this.timeout(120000);
   const iris = loadDataset("iris");
   const X = toMatrix(iris, ["sepal_length", "sepal_width", "petal_length", "petal_width"]);
   const y = iris.array("species") as string[];
-  const spec = () => ({ pipeline: () => new TinyStandardScaler(), model: mlp({ hiddenUnits: [16], epochs: 40, batchSize: 16, learningRate: 0.02, seed: 3 }), name: "mlp" });
+  const spec = () => ({ pipeline: () => new StandardScaler(), model: mlp({ hiddenUnits: [16], epochs: 40, batchSize: 16, learningRate: 0.02, seed: 3 }), name: "mlp" });
 
   before(async () => {
     await ensureBackend();

@@ -142,6 +142,13 @@ describe("lib/report: runs", () => {
     assert.deepEqual(fs.readdirSync(dir), []);
   });
 
+  it("records two runs of the same name at once as two folders, never one over the other", async () => {
+    const [a, b] = await Promise.all([recordRun({ name: "twin", dir, metrics: { x: 1 } }), recordRun({ name: "twin", dir, metrics: { x: 2 } })]);
+    assert.notEqual(a.id, b.id);
+    assert.deepEqual(listRuns({ dir }).map((r) => r.metrics.x).sort(), [1, 2]);
+    assert.deepEqual(fs.readdirSync(dir).sort(), [a.id, b.id].sort(), "no temporary folder left behind");
+  });
+
   it("reads lib/train History objects and shares files between notebooks", () => {
     const rows = historyRecords({ toRows: () => [{ epoch: 1, loss: 2, val_loss: NaN }, { epoch: 2, loss: 1, val_loss: 1.5 }] });
     assert.deepEqual(rows, [{ epoch: 1, loss: 2 }, { epoch: 2, loss: 1, val_loss: 1.5 }]);

@@ -75,7 +75,7 @@ export function readRowAsStrings(buf: Uint8Array, start: number, D: number, file
 }
 
 /** Scans a quoted field starting at the opening quote. */
-export function scanQuoted(buf: Uint8Array, start: number, D: number, file: string, line: number, column: number): { text: string; end: number; line: number } {
+function scanQuoted(buf: Uint8Array, start: number, D: number, file: string, line: number, column: number): { text: string; end: number; line: number } {
   const parts: number[] = [];
   let i = start + 1;
   const startLine = line;

@@ -1,9 +1,13 @@
-/** Category learning shared by the encoders: sorted categories per column, codes of a column, the unseen-category error. */
+/**
+ * What the category encoders share: the CategoryEncoder base (params, learned categories per column, their JSON),
+ * sorted categories per column, codes of a column, and the unseen-category error.
+ */
 import type { ColumnTable } from "arquero";
 import { Category, codeCounts, columnKind, compareCategories, dictColumn, numericColumn } from "../columns";
+import { ParamJson, Transform, categoricalColumnsOf, requireColumns } from "./transform";
 
 /** Sorted distinct non-missing categories of a column. */
-export function sortedCategories(table: ColumnTable, name: string): Category[] {
+function sortedCategories(table: ColumnTable, name: string): Category[] {
   const kind = columnKind(table, name);
   if (kind === "number") {
     const set = new Set<number>();
@@ -89,4 +93,38 @@ export function unseenError(kind: string, name: string, unseen: Category[], cate
     `${kind}: column "${name}" has the value ${JSON.stringify(unseen[0])}${unseen.length > 1 ? ` (and ${unseen.slice(1).map((u) => JSON.stringify(u)).join(", ")})` : ""}, ` +
       `which was not in the training data (known: ${shown}). ${hint}`,
   );
+}
+
+/**
+ * The base of the category encoders (OneHotEncoder, OrdinalEncoder, LabelEncoder): plain-data params naming the
+ * columns (default: every string/boolean column at fit time, minus `exclude`), and the sorted categories per column
+ * that fit learns and toJSON saves.
+ */
+export abstract class CategoryEncoder<P extends { columns?: string[]; exclude?: string[] }> extends Transform {
+  readonly params: P;
+  protected categories: Record<string, Category[]> | null = null;
+
+  constructor(params: P) {
+    super();
+    this.params = JSON.parse(JSON.stringify(params)) as P;
+  }
+  /** The learned categories per column (sorted; a value's code is its index). @throws Error before fit. */
+  get categoriesByColumn(): Readonly<Record<string, readonly Category[]>> {
+    if (!this.categories) throw new Error(`${this.kind}: not fitted yet.`);
+    return this.categories;
+  }
+  paramsJSON(): ParamJson {
+    return this.params as ParamJson;
+  }
+  stateJSON(): ParamJson | null {
+    return this.categories ? { categories: this.categories } : null;
+  }
+  loadState(state: ParamJson): void {
+    this.categories = (state as { categories: Record<string, Category[]> }).categories;
+  }
+  protected learn(table: ColumnTable): void {
+    const names = this.params.columns ?? categoricalColumnsOf(table).filter((n) => !(this.params.exclude ?? []).includes(n));
+    requireColumns(this.kind, table, names);
+    this.categories = learnCategories(this.kind, table, names);
+  }
 }

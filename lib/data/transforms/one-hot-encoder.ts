@@ -1,8 +1,8 @@
 /** OneHotEncoder: one 0/1 column per training category. */
 import type { ColumnTable } from "arquero";
 import { Category, withColumns } from "../columns";
-import { categoricalColumnsOf, ParamJson, registerBuiltInTransform, requireColumns, Transform } from "./transform";
-import { categoryIndices, learnCategories, unseenError } from "./categories";
+import { ParamJson, registerBuiltInTransform, requireColumns } from "./transform";
+import { CategoryEncoder, categoryIndices, unseenError } from "./categories";
 
 /** Parameters of {@link OneHotEncoder}. */
 export interface OneHotEncoderParams {
@@ -23,36 +23,14 @@ export interface OneHotEncoderParams {
  * fit() throws naming a column with no value in the training data (it would otherwise vanish without a trace), and
  * transform() throws naming a column with missing values unless `handleMissing: "all_zero"` asks for zero rows.
  */
-export class OneHotEncoder extends Transform {
+export class OneHotEncoder extends CategoryEncoder<OneHotEncoderParams> {
   readonly kind = "OneHotEncoder";
-  readonly params: OneHotEncoderParams;
-  private categories: Record<string, Category[]> | null = null;
 
   constructor(params: OneHotEncoderParams = {}) {
-    super();
-    this.params = JSON.parse(JSON.stringify(params)) as OneHotEncoderParams;
-  }
-  /** The learned categories per column (sorted). */
-  get categoriesByColumn(): Readonly<Record<string, readonly Category[]>> {
-    if (!this.categories) throw new Error("OneHotEncoder: not fitted yet.");
-    return this.categories;
+    super(params);
   }
   describe(): string {
     return `one-hot encode${this.params.columns ? ` ${this.params.columns.join(", ")}` : ""} (unknown: ${this.params.handleUnknown ?? "error"}${this.params.handleMissing === "all_zero" ? ", missing: all zeros" : ""})`;
-  }
-  paramsJSON(): ParamJson {
-    return this.params as ParamJson;
-  }
-  stateJSON(): ParamJson | null {
-    return this.categories ? { categories: this.categories } : null;
-  }
-  loadState(state: ParamJson): void {
-    this.categories = (state as { categories: Record<string, Category[]> }).categories;
-  }
-  protected learn(table: ColumnTable): void {
-    const names = this.params.columns ?? categoricalColumnsOf(table).filter((n) => !(this.params.exclude ?? []).includes(n));
-    requireColumns(this.kind, table, names);
-    this.categories = learnCategories(this.kind, table, names);
   }
   protected apply(table: ColumnTable): ColumnTable {
     requireColumns(this.kind, table, Object.keys(this.categories!));

@@ -1,8 +1,8 @@
 /** OrdinalEncoder (categories to integer codes) and LabelEncoder (the same for one label column, with inverse()). */
 import type { ColumnTable } from "arquero";
 import { Category, NumericColumn, withColumns } from "../columns";
-import { categoricalColumnsOf, ParamJson, registerBuiltInTransform, requireColumns, Transform } from "./transform";
-import { categoryIndices, learnCategories, unseenError } from "./categories";
+import { ParamJson, registerBuiltInTransform, requireColumns } from "./transform";
+import { CategoryEncoder, categoryIndices, unseenError } from "./categories";
 
 /** Parameters of {@link OrdinalEncoder}. */
 export interface OrdinalEncoderParams {
@@ -19,36 +19,14 @@ export interface OrdinalEncoderParams {
  * Replaces each category by its index in the sorted training categories (0, 1, …); missing stays missing.
  * fit() throws naming a column with no value in the training data.
  */
-export class OrdinalEncoder extends Transform {
+export class OrdinalEncoder extends CategoryEncoder<OrdinalEncoderParams> {
   readonly kind: string = "OrdinalEncoder";
-  readonly params: OrdinalEncoderParams;
-  protected categories: Record<string, Category[]> | null = null;
 
   constructor(params: OrdinalEncoderParams = {}) {
-    super();
-    this.params = JSON.parse(JSON.stringify(params)) as OrdinalEncoderParams;
-  }
-  /** The learned categories per column (sorted; a value's code is its index). */
-  get categoriesByColumn(): Readonly<Record<string, readonly Category[]>> {
-    if (!this.categories) throw new Error(`${this.kind}: not fitted yet.`);
-    return this.categories;
+    super(params);
   }
   describe(): string {
     return `ordinal encode (sorted categories)${this.params.columns ? ` ${this.params.columns.join(", ")}` : ""}`;
-  }
-  paramsJSON(): ParamJson {
-    return this.params as ParamJson;
-  }
-  stateJSON(): ParamJson | null {
-    return this.categories ? { categories: this.categories } : null;
-  }
-  loadState(state: ParamJson): void {
-    this.categories = (state as { categories: Record<string, Category[]> }).categories;
-  }
-  protected learn(table: ColumnTable): void {
-    const names = this.params.columns ?? categoricalColumnsOf(table).filter((n) => !(this.params.exclude ?? []).includes(n));
-    requireColumns(this.kind, table, names);
-    this.categories = learnCategories(this.kind, table, names);
   }
   protected apply(table: ColumnTable): ColumnTable {
     requireColumns(this.kind, table, Object.keys(this.categories!));
