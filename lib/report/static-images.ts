@@ -43,7 +43,7 @@ export class FigureImageRenderer {
     try {
       chromium = (await import("playwright-core")).chromium;
     } catch (err) {
-      throw new Error(`playwright-core is not installed (${(err as Error).message}): run npm ci.`);
+      throw new Error(`playwright-core is not installed (${(err as Error).message}): run npm ci.`, { cause: err });
     }
     const handle = options.handleSignals ?? true;
     const browser = await chromium.launch({ executablePath: executable, headless: true, args: CHROMIUM_ARGS, handleSIGINT: handle, handleSIGTERM: handle, handleSIGHUP: handle });
