@@ -43,7 +43,7 @@ export class FigureImageRenderer {
     try {
       chromium = (await import("playwright-core")).chromium;
     } catch (err) {
-      throw new Error(`playwright-core is not installed (${(err as Error).message}): run npm ci.`);
+      throw new Error(`playwright-core is not installed (${(err as Error).message}): run npm ci.`, { cause: err });
     }
     const handle = options.handleSignals ?? true;
     const browser = await chromium.launch({ executablePath: executable, headless: true, args: CHROMIUM_ARGS, handleSIGINT: handle, handleSIGTERM: handle, handleSIGHUP: handle });
@@ -52,7 +52,7 @@ export class FigureImageRenderer {
       await page.route("**/*", (route) => (route.request().url().startsWith("data:") || route.request().url() === "about:blank" ? route.continue() : route.abort()));
       await page.setContent(`<!doctype html><html><head><meta charset="utf-8"></head><body></body></html>`);
       await page.addScriptTag({ content: plotlyJs() });
-      const ok = await page.evaluate(() => typeof (window as unknown as { Plotly?: unknown }).Plotly === "object");
+      const ok = await page.evaluate(() => typeof (globalThis as unknown as { Plotly?: unknown }).Plotly === "object");
       if (!ok) throw new Error("plotly.js did not define window.Plotly in Chromium.");
       return new FigureImageRenderer(browser, page);
     } catch (err) {
@@ -71,7 +71,7 @@ export class FigureImageRenderer {
     const scale = options.scale ?? 1;
     const url = await this.page.evaluate(
       async ({ spec, width, height, scale }) => {
-        const P = (window as unknown as { Plotly: { toImage(fig: unknown, o: unknown): Promise<string> } }).Plotly;
+        const P = (globalThis as unknown as { Plotly: { toImage(fig: unknown, o: unknown): Promise<string> } }).Plotly;
         return P.toImage({ data: spec.data, layout: { ...spec.layout, width, height } }, { format: "png", width, height, scale });
       },
       { spec: { data: spec.data, layout: spec.layout ?? {} }, width, height, scale },

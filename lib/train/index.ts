@@ -1,5 +1,4 @@
 /** Step 4: the training loop with a live chart, callbacks, early stopping, checkpoints and a History. */
-import "../kernels/wasm-gradients";
 export { train } from "./train";
 export type { TrainData, TrainCallOptions, LossName } from "./train";
 export { History, formatMetric } from "./history";

@@ -6,8 +6,8 @@
  * (lib/train/callbacks).
  */
 import * as tf from "@tensorflow/tfjs";
-import "../kernels/wasm-gradients";
 import { interruptSignal } from "../display";
+import { registerWasmGradientKernels } from "../kernels/wasm-gradients";
 import { History, Logs } from "./history";
 import { LossKind, lossAndMetric, metricName, evaluateLoss } from "./losses";
 import { OptimizerName, disposeOptimizer, fusedStepFor, makeOptimizer, setOptimizerLearningRate } from "./optimizers";
@@ -110,10 +110,12 @@ function tfjsStep(
  * Runs the loop: for each epoch, the batches (each followed by `onBatchEnd`), then validation, the History's record
  * and `onEpochEnd`. Stops after the current batch when a callback calls `stop()` or the signal aborts (an interrupted
  * epoch is not recorded; the History says `interrupted`). Returns the History; the network keeps its weights.
+ * First registers the gradient kernels stock wasm lacks (conv filters, depthwise convs, embeddings; idempotent).
  * @throws Error on bad settings (non-positive epochs/batch size, a split that leaves no samples), and whatever a
  *   callback throws (after every callback's `onTrainError`).
  */
 export async function runLoop(task: LoopTask, settings: LoopSettings, options: LoopOptions = {}): Promise<History> {
+  registerWasmGradientKernels();
   const { net, rng } = task;
   const { epochs, batchSize } = settings;
   if (!Number.isInteger(epochs) || epochs < 1) throw new Error(`epochs must be a positive integer, got ${epochs}.`);

@@ -1,10 +1,11 @@
 /**
  * What the controls of `@jupyter-widgets/controls` 5 (model module version 2.0.0) share: options, the DOM and
- * description attributes, value checks, and the base class of controls with a description, a Layout and a
- * Style model (created first and referred to as `IPY_MODEL_<id>`, as the frontend expects).
+ * description attributes, value and range checks, the base class of controls with a description, a Layout and a
+ * Style model (created first and referred to as `IPY_MODEL_<id>`, as the frontend expects), and the base class of
+ * those whose state holds a typed `value`.
  */
 import { Layout, LayoutOptions, Style } from "./layout";
-import { ModelSpecState, Widget } from "./widget";
+import { ModelSpecState, Observer, Widget } from "./widget";
 
 export interface ControlOptions {
   /** The label shown beside the control. */
@@ -68,6 +69,22 @@ export function integer(name: string, v: unknown, what: string): number {
   return n;
 }
 
+/** The attributes of a control with a numeric value in [min, max]. */
+export type RangeState = ModelSpecState & { value: number; min: number; max: number };
+
+/**
+ * `next` with its value clipped to [min, max], after checking min, max and value with `check` (`finite` or `integer`).
+ * @throws Error naming the control (from `_model_name`) when a number is not one or min is above max.
+ */
+export function clippedToRange<S extends RangeState>(next: S, check: typeof finite): S {
+  const what = next._model_name.replace(/Model$/, "");
+  check("min", next.min, what);
+  check("max", next.max, what);
+  check("value", next.value, what);
+  if (next.min > next.max) throw new Error(`${what}: min (${next.min}) is above max (${next.max})`);
+  return { ...next, value: Math.min(next.max, Math.max(next.min, next.value)) };
+}
+
 /** A control with a description, a layout and a style. */
 export abstract class DescriptionWidget<S extends DescriptionState> extends Widget<S> {
   /** The control's layout model. */
@@ -101,5 +118,26 @@ export abstract class DescriptionWidget<S extends DescriptionState> extends Widg
     super.close();
     this.layout.close();
     this.style.close();
+  }
+}
+
+/** The state of a control with a typed `value`. */
+export type ValueState<T> = DescriptionState & { value: T };
+
+/**
+ * A control whose state holds its value as `value` of type `T` (synced as is with the frontend): the typed `value`
+ * accessor and `onValue`. Subclasses check the value in `validate` (the setter throws what `validate` throws).
+ */
+export abstract class ValueWidget<T, S extends ValueState<T>> extends DescriptionWidget<S> {
+  /** The control's value (what it holds is said on each control's class). */
+  get value(): T {
+    return this.get("value");
+  }
+  set value(v: T) {
+    this.set({ value: v } as Partial<S>);
+  }
+  /** Runs `callback` when the value changes (in the kernel or the frontend); returns a function that removes it. */
+  onValue(callback: Observer<T>): () => void {
+    return this.observe("value", callback as Observer<S["value"]>);
   }
 }

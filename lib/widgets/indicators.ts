@@ -1,7 +1,7 @@
 /**
  * Display-only controls of `@jupyter-widgets/controls` 5: IntProgress, FloatProgress and Label.
  */
-import { ControlOptions, DescriptionState, DescriptionWidget, described, finite, integer } from "./control";
+import { ControlOptions, DescriptionState, ValueWidget, clippedToRange, described, finite, integer } from "./control";
 import { Layout, Style } from "./layout";
 
 export type ProgressState = DescriptionState & { value: number; min: number; max: number; bar_style: string; orientation: string };
@@ -15,24 +15,17 @@ export interface ProgressOptions extends ControlOptions {
   orientation?: "horizontal" | "vertical";
 }
 
-abstract class ProgressBase extends DescriptionWidget<ProgressState> {
+/** A progress bar whose `value` says how far along it is (clipped to [min, max]). */
+abstract class ProgressBase extends ValueWidget<number, ProgressState> {
   /** Whether values must be integers (a method: it is called while the base class constructs). */
   protected abstract integral(): boolean;
-  /** How far along (clipped to [min, max]). */
-  get value(): number {
-    return this.get("value");
-  }
-  set value(v: number) {
-    this.set({ value: v });
+  protected constructor(model: string, options: ProgressOptions) {
+    const layout = new Layout(options.layout);
+    const style = new Style("ProgressStyleModel", options.style);
+    super(progressState(model, layout, style, options), layout, style);
   }
   protected override validate(next: ProgressState): ProgressState {
-    const what = next._model_name.replace(/Model$/, "");
-    const check = this.integral() ? integer : finite;
-    check("min", next.min, what);
-    check("max", next.max, what);
-    check("value", next.value, what);
-    if (next.min > next.max) throw new Error(`${what}: min (${next.min}) is above max (${next.max})`);
-    return { ...next, value: Math.min(next.max, Math.max(next.min, next.value)) };
+    return clippedToRange(next, this.integral() ? integer : finite);
   }
   override describe(): string {
     const s = this.fullState();
@@ -51,9 +44,7 @@ export class IntProgress extends ProgressBase {
   }
   /** Creates the bar; defaults 0..100. */
   constructor(options: ProgressOptions = {}) {
-    const layout = new Layout(options.layout);
-    const style = new Style("ProgressStyleModel", options.style);
-    super(progressState("IntProgressModel", layout, style, options), layout, style);
+    super("IntProgressModel", options);
   }
 }
 
@@ -64,29 +55,20 @@ export class FloatProgress extends ProgressBase {
   }
   /** Creates the bar; defaults 0..100. */
   constructor(options: ProgressOptions = {}) {
-    const layout = new Layout(options.layout);
-    const style = new Style("ProgressStyleModel", options.style);
-    super(progressState("FloatProgressModel", layout, style, options), layout, style);
+    super("FloatProgressModel", options);
   }
 }
 
 /** The state of Label. */
 export type LabelState = DescriptionState & { value: string; placeholder: string };
 
-/** A line of text (`LabelModel`). */
-export class Label extends DescriptionWidget<LabelState> {
+/** A line of text (`LabelModel`); its `value` is the text. */
+export class Label extends ValueWidget<string, LabelState> {
   /** Creates the label. */
   constructor(value = "", options: ControlOptions = {}) {
     const layout = new Layout(options.layout);
     const style = new Style("LabelStyleModel", options.style);
     super({ ...described("LabelModel", "LabelView", layout, style, options), value, placeholder: "\u200b" }, layout, style);
-  }
-  /** The text. */
-  get value(): string {
-    return this.get("value");
-  }
-  set value(v: string) {
-    this.set({ value: v });
   }
   override describe(): string {
     return `Label(${JSON.stringify(this.value)})`;

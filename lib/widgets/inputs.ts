@@ -2,32 +2,21 @@
  * Input controls of `@jupyter-widgets/controls` 5: Checkbox, Button (clicks arrive as `custom` messages),
  * Text (Enter arrives as a `custom` message) and Play.
  */
-import { ControlOptions, DescriptionState, DescriptionWidget, DomState, described, dom, finite, integer } from "./control";
+import { ControlOptions, DescriptionState, DomState, ValueWidget, clippedToRange, described, dom, finite, integer } from "./control";
 import { Layout, Style } from "./layout";
 import { JsonValue } from "./protocol";
-import { Observer, Widget } from "./widget";
+import { Widget } from "./widget";
 
 /** The state of Checkbox. */
 export type CheckboxState = DescriptionState & { value: boolean; disabled: boolean; indent: boolean };
 
-/** A check box (`CheckboxModel`). */
-export class Checkbox extends DescriptionWidget<CheckboxState> {
+/** A check box (`CheckboxModel`); its `value` is whether it is checked. */
+export class Checkbox extends ValueWidget<boolean, CheckboxState> {
   /** Creates the check box (default: unchecked). */
   constructor(options: ControlOptions & { value?: boolean; indent?: boolean } = {}) {
     const layout = new Layout(options.layout);
     const style = new Style("CheckboxStyleModel", options.style);
     super({ ...described("CheckboxModel", "CheckboxView", layout, style, options), value: options.value ?? false, disabled: options.disabled ?? false, indent: options.indent ?? true }, layout, style);
-  }
-  /** Whether it is checked. */
-  get value(): boolean {
-    return this.get("value");
-  }
-  set value(v: boolean) {
-    this.set({ value: v });
-  }
-  /** Runs `callback` when it is checked or unchecked; returns a function that removes it. */
-  onValue(callback: Observer<boolean>): () => void {
-    return this.observe("value", callback);
   }
   protected override validate(next: CheckboxState): CheckboxState {
     if (typeof next.value !== "boolean") throw new Error(`Checkbox: value must be true or false, got ${JSON.stringify(next.value)}`);
@@ -84,8 +73,11 @@ export class Button extends Widget<ButtonState> {
 /** The state of Text. */
 export type TextState = DescriptionState & { value: string; placeholder: string; continuous_update: boolean; disabled: boolean };
 
-/** A one-line text field (`TextModel`); Enter in the frontend arrives as a `custom` message `{event: "submit"}`. */
-export class Text extends DescriptionWidget<TextState> {
+/**
+ * A one-line text field (`TextModel`); its `value` is the text. Enter in the frontend arrives as a `custom` message
+ * `{event: "submit"}`.
+ */
+export class Text extends ValueWidget<string, TextState> {
   private readonly submitHandlers = new Set<(value: string) => void | Promise<void>>();
   /** Creates the field. */
   constructor(options: ControlOptions & { value?: string; placeholder?: string; continuousUpdate?: boolean } = {}) {
@@ -97,17 +89,6 @@ export class Text extends DescriptionWidget<TextState> {
         for (const h of [...this.submitHandlers]) void Promise.resolve(h(this.value)).catch((err) => console.error(`Text: submit handler failed: ${(err as Error)?.stack ?? err}`));
       }
     });
-  }
-  /** The text. */
-  get value(): string {
-    return this.get("value");
-  }
-  set value(v: string) {
-    this.set({ value: v });
-  }
-  /** Runs `callback` when the text changes; returns a function that removes it. */
-  onValue(callback: Observer<string>): () => void {
-    return this.observe("value", callback);
   }
   /** Runs `handler` when the user presses Enter in the field; returns a function that removes it. */
   onSubmit(handler: (value: string) => void | Promise<void>): () => void {
@@ -128,8 +109,11 @@ export type PlayState = DescriptionState & {
   value: number; min: number; max: number; step: number; interval: number; playing: boolean; repeat: boolean; show_repeat: boolean; disabled: boolean;
 };
 
-/** A play/pause control that steps an integer in the frontend every `interval` ms (`PlayModel`). */
-export class Play extends DescriptionWidget<PlayState> {
+/**
+ * A play/pause control that steps an integer in the frontend every `interval` ms (`PlayModel`); its `value` is the
+ * current step (clipped to [min, max]), and `onValue` runs on every step.
+ */
+export class Play extends ValueWidget<number, PlayState> {
   /** Creates the control; defaults: 0..100 step 1 every 100 ms. @throws Error on non-integer bounds, min above max. */
   constructor(options: ControlOptions & { value?: number; min?: number; max?: number; step?: number; interval?: number; repeat?: boolean; showRepeat?: boolean } = {}) {
     const layout = new Layout(options.layout);
@@ -139,22 +123,11 @@ export class Play extends DescriptionWidget<PlayState> {
       interval: options.interval ?? 100, playing: false, repeat: options.repeat ?? false, show_repeat: options.showRepeat ?? true, disabled: options.disabled ?? false,
     }, layout, style);
   }
-  /** The current step. */
-  get value(): number {
-    return this.get("value");
-  }
-  set value(v: number) {
-    this.set({ value: v });
-  }
-  /** Runs `callback` on every step; returns a function that removes it. */
-  onValue(callback: Observer<number>): () => void {
-    return this.observe("value", callback);
-  }
   protected override validate(next: PlayState): PlayState {
-    for (const k of ["value", "min", "max", "step"] as const) integer(k, next[k], "Play");
-    if (next.min > next.max) throw new Error(`Play: min (${next.min}) is above max (${next.max})`);
+    const clipped = clippedToRange(next, integer);
+    integer("step", next.step, "Play");
     if (finite("interval", next.interval, "Play") <= 0) throw new Error(`Play: interval must be above 0 ms, got ${next.interval}`);
-    return { ...next, value: Math.min(next.max, Math.max(next.min, next.value)) };
+    return clipped;
   }
   override describe(): string {
     const s = this.fullState();

@@ -2,9 +2,8 @@
  * Numeric sliders of `@jupyter-widgets/controls` 5: IntSlider, FloatSlider and FloatLogSlider. Values are
  * checked and clipped to [min, max].
  */
-import { ControlOptions, DescriptionState, DescriptionWidget, described, finite, integer } from "./control";
+import { ControlOptions, DescriptionState, ValueWidget, clippedToRange, described, finite, integer } from "./control";
 import { Layout, Style } from "./layout";
-import { Observer } from "./widget";
 
 /** Options of the numeric sliders. */
 export interface SliderOptions extends ControlOptions {
@@ -27,30 +26,20 @@ export type SliderState = DescriptionState & {
   behavior: string; continuous_update: boolean; disabled: boolean; orientation: string; readout: boolean; readout_format: string;
 };
 
-abstract class NumberSlider<S extends SliderState> extends DescriptionWidget<S> {
+/** A slider whose `value` is clipped to [min, max]. */
+abstract class NumberSlider extends ValueWidget<number, SliderState> {
   /** Whether values must be integers (a method: it is called while the base class constructs). */
   protected abstract integral(): boolean;
-  /** The value. Out-of-range values are clipped to [min, max]. */
-  get value(): number {
-    return this.get("value");
-  }
-  set value(v: number) {
-    this.set({ value: v } as Partial<S>);
-  }
-  /** Runs `callback` when the value changes; returns a function that removes it. */
-  onValue(callback: Observer<number>): () => void {
-    return this.observe("value", callback as Observer<S["value"]>);
+  protected constructor(model: string, view: string, options: SliderOptions, defaults: SliderDefaults) {
+    const layout = new Layout(options.layout);
+    const style = new Style("SliderStyleModel", options.style);
+    super(sliderState(model, view, layout, style, options, defaults), layout, style);
   }
   /** Clips the value to [min, max]; refuses a min above max, a step of 0 or less, non-numbers. */
-  protected override validate(next: S): S {
+  protected override validate(next: SliderState): SliderState {
     const what = next._model_name.replace(/Model$/, "");
-    const check = this.integral() ? integer : finite;
-    check("min", next.min, what);
-    check("max", next.max, what);
-    check("value", next.value, what);
     if (finite("step", next.step, what) <= 0) throw new Error(`${what}: step must be above 0, got ${next.step}`);
-    if (next.min > next.max) throw new Error(`${what}: min (${next.min}) is above max (${next.max})`);
-    return { ...next, value: Math.min(next.max, Math.max(next.min, next.value)) };
+    return clippedToRange(next, this.integral() ? integer : finite);
   }
   override describe(): string {
     const s = this.fullState();
@@ -58,7 +47,10 @@ abstract class NumberSlider<S extends SliderState> extends DescriptionWidget<S> 
   }
 }
 
-function sliderState(model: string, view: string, layout: Layout, style: Style, o: SliderOptions, d: { max: number; step: number; format: string }): SliderState {
+/** A slider's defaults for max, step and readout format. */
+type SliderDefaults = { max: number; step: number; format: string };
+
+function sliderState(model: string, view: string, layout: Layout, style: Style, o: SliderOptions, d: SliderDefaults): SliderState {
   return {
     ...described(model, view, layout, style, o),
     value: o.value ?? o.min ?? 0, min: o.min ?? 0, max: o.max ?? d.max, step: o.step ?? d.step,
@@ -68,28 +60,24 @@ function sliderState(model: string, view: string, layout: Layout, style: Style, 
 }
 
 /** A slider over integers (`IntSliderModel`). @throws Error on non-integer bounds or value, min above max. */
-export class IntSlider extends NumberSlider<SliderState> {
+export class IntSlider extends NumberSlider {
   protected integral(): boolean {
     return true;
   }
   /** Creates the slider; defaults: value min, min 0, max 100, step 1. */
   constructor(options: SliderOptions = {}) {
-    const layout = new Layout(options.layout);
-    const style = new Style("SliderStyleModel", options.style);
-    super(sliderState("IntSliderModel", "IntSliderView", layout, style, options, { max: 100, step: 1, format: "d" }), layout, style);
+    super("IntSliderModel", "IntSliderView", options, { max: 100, step: 1, format: "d" });
   }
 }
 
 /** A slider over real numbers (`FloatSliderModel`). @throws Error on non-finite bounds or value, min above max. */
-export class FloatSlider extends NumberSlider<SliderState> {
+export class FloatSlider extends NumberSlider {
   protected integral(): boolean {
     return false;
   }
   /** Creates the slider; defaults: value min, min 0, max 100, step 0.1. */
   constructor(options: SliderOptions = {}) {
-    const layout = new Layout(options.layout);
-    const style = new Style("SliderStyleModel", options.style);
-    super(sliderState("FloatSliderModel", "FloatSliderView", layout, style, options, { max: 100, step: 0.1, format: ".2f" }), layout, style);
+    super("FloatSliderModel", "FloatSliderView", options, { max: 100, step: 0.1, format: ".2f" });
   }
 }
 
@@ -103,10 +91,10 @@ export interface LogSliderOptions extends SliderOptions {
 export type LogSliderState = SliderState & { base: number };
 
 /**
- * A slider over a logarithmic scale (`FloatLogSliderModel`): the value runs from base^min to base^max.
+ * A slider over a logarithmic scale (`FloatLogSliderModel`): the `value` runs from base^min to base^max (clipped).
  * @throws Error on a non-positive value, a base of 1 or less, min above max.
  */
-export class FloatLogSlider extends DescriptionWidget<LogSliderState> {
+export class FloatLogSlider extends ValueWidget<number, LogSliderState> {
   /** Creates the slider; defaults: base 10, min 0, max 4, step 0.1, value base^min. */
   constructor(options: LogSliderOptions = {}) {
     const layout = new Layout(options.layout);
@@ -114,17 +102,6 @@ export class FloatLogSlider extends DescriptionWidget<LogSliderState> {
     const base = options.base ?? 10;
     const state = sliderState("FloatLogSliderModel", "FloatLogSliderView", layout, style, { ...options, value: options.value ?? Math.pow(base, options.min ?? 0) }, { max: 4, step: 0.1, format: ".3g" });
     super({ ...state, base }, layout, style);
-  }
-  /** The value (between base^min and base^max; clipped). */
-  get value(): number {
-    return this.get("value");
-  }
-  set value(v: number) {
-    this.set({ value: v });
-  }
-  /** Runs `callback` when the value changes; returns a function that removes it. */
-  onValue(callback: Observer<number>): () => void {
-    return this.observe("value", callback);
   }
   protected override validate(next: LogSliderState): LogSliderState {
     const what = next._model_name.replace(/Model$/, "");
