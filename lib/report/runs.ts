@@ -330,14 +330,19 @@ export class RunRecorder {
     safeName(name);
   }
 
-  /** Keras-style hook: records the epoch's logs. */
+  /**
+   * Training-loop hook (trainlab's `Callback`, whose epochs count from 1, as `train()` and every estimator's `fit`
+   * call it): records the epoch's logs under that epoch number. For tfjs's own `model.fit` callbacks, whose epochs
+   * count from 0, use {@link logEpoch} with `epoch + 1`.
+   * @throws Error when a log value is not a finite number.
+   */
   onEpochEnd(epoch: number, logs: Record<string, unknown> = {}): void {
-    this.epochs.push({ epoch: epoch + 1, ...finiteNumbers(logs, `epoch ${epoch + 1}`) });
+    this.epochs.push({ epoch, ...finiteNumbers(logs, `epoch ${epoch}`) });
   }
 
-  /** Records one epoch's metrics directly (1-based epoch). */
+  /** Records one epoch's metrics directly (1-based epoch). @throws Error when a value is not a finite number. */
   logEpoch(epoch: number, metrics: MetricValues): void {
-    this.onEpochEnd(epoch - 1, metrics);
+    this.onEpochEnd(epoch, metrics);
   }
 
   /** The epochs recorded so far. */

@@ -124,8 +124,8 @@ describe("lib/report: runs", () => {
     assert.ok(stored.artifacts.includes("history.csv"));
     assert.ok(stored.artifacts.some((f) => f.startsWith("model/")), `model saved: ${stored.artifacts}`);
     const recorder = startRun("iris-other", { C: 10 }, { dir });
-    recorder.onEpochEnd(0, { loss: 0.9 });
-    recorder.onEpochEnd(1, { loss: 0.3 });
+    recorder.onEpochEnd(1, { loss: 0.9 });
+    recorder.onEpochEnd(2, { loss: 0.3 });
     await recorder.finish({ metrics: { accuracy: 0.99 } });
     assert.deepEqual(listRuns({ dir }).map((r) => r.name), ["iris logreg", "iris-other"]);
     assert.deepEqual(listRuns({ dir, name: "iris-" }).map((r) => r.name), ["iris-other"]);

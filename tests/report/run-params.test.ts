@@ -48,12 +48,23 @@ describe("lib/report: a run records the settings that ran", () => {
     if (history.bestEpoch !== null) assert.equal(run.params.bestEpoch, history.bestEpoch);
   });
 
+  it("a recorder passed to train() records epochs 1..n, the numbers the History has (not shifted by one)", async () => {
+    const data = iris();
+    const recorder = startRun("numbered", { epochs: 3 }, { dir });
+    const history = await train(mlp({ hiddenUnits: [4], seed: 1 }), data, { epochs: 3, batchSize: 16, seed: 1, live: "none", callbacks: [recorder] });
+    assert.deepEqual(recorder.history.map((e) => e.epoch), [1, 2, 3]);
+    assert.deepEqual(recorder.history.map((e) => e.epoch), history.epochs);
+    assert.deepEqual(recorder.history.map((e) => e.loss), history.metrics.loss);
+    const run = loadRun((await recorder.finish()).id, dir);
+    assert.deepEqual(run.history.map((e) => e.epoch), [1, 2, 3]);
+  });
+
   it("a recorder's params are checked against the epochs it saw", async () => {
     const recorder = startRun("claims-two", { epochs: 2 }, { dir });
-    for (let e = 0; e < 3; e++) recorder.onEpochEnd(e, { loss: 1 / (e + 1) });
+    for (let e = 1; e <= 3; e++) recorder.onEpochEnd(e, { loss: 1 / e });
     await assert.rejects(recorder.finish(), /params\.epochs is 2 but the history has 3 epochs/);
     const honest = startRun("claims-three", { epochs: 3 }, { dir });
-    for (let e = 0; e < 3; e++) honest.onEpochEnd(e, { loss: 1 / (e + 1) });
+    for (let e = 1; e <= 3; e++) honest.onEpochEnd(e, { loss: 1 / e });
     const run = await honest.finish();
     assert.equal(run.params.epochsRun, 3);
   });
