@@ -4,6 +4,8 @@
  * temporary name, then the old one is renamed aside, the new one renamed in and the old one removed: should the
  * process die between the two renames, the next write (or {@link recoverAtomicWrites}) puts the old folder back, so a
  * complete version always exists on disk. Temporaries of dead processes are removed on the next write into the folder.
+ * Readers of such folders go through {@link readableDir}, which finds that complete version when a reader looks
+ * between the two renames.
  */
 import * as fs from "fs";
 import * as path from "path";
