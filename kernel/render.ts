@@ -15,7 +15,8 @@ export interface RenderedBundle {
   metadata: Record<string, unknown>;
 }
 
-function escapeHtml(text: string): string {
+/** Escapes text for HTML (the kernel's one escaper; lib has its own in lib/display, as the kernel imports no lib). */
+export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] as string);
 }
 

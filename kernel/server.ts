@@ -17,7 +17,7 @@ import { Worker } from "worker_threads";
 import * as zmq from "zeromq";
 import type { Executor, Outcome } from "./executor";
 import { History, HistoryRequest } from "./history";
-import { RenderedBundle, normalizeBundle, plainText, renderValue, safeString } from "./render";
+import { RenderedBundle, escapeHtml, normalizeBundle, plainText, renderValue, safeString } from "./render";
 import { ConnectionInfo, Header, INPUT_BUFFER_BYTES, Message, PROTOCOL_VERSION, Signer, makeHeader } from "./wire";
 import type { FromWorker, ToWorker, WorkerData } from "./control-worker";
 
@@ -604,7 +604,7 @@ export class KernelServer {
       this.send(socket, msg, "inspect_reply", { status: "ok", found: false, data: {}, metadata: {} });
       return;
     }
-    const html = `<pre>${info.text.replace(/[&<>]/g, (ch) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;" })[ch] as string)}</pre>`;
+    const html = `<pre>${escapeHtml(info.text)}</pre>`;
     this.send(socket, msg, "inspect_reply", { status: "ok", found: true, data: { "text/plain": info.text, "text/html": html }, metadata: {} });
   }
 

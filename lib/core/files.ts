@@ -4,6 +4,8 @@
  * temporary name, then the old one is renamed aside, the new one renamed in and the old one removed: should the
  * process die between the two renames, the next write (or {@link recoverAtomicWrites}) puts the old folder back, so a
  * complete version always exists on disk. Temporaries of dead processes are removed on the next write into the folder.
+ * Readers of such folders go through {@link readableDir}, which finds that complete version when a reader looks
+ * between the two renames.
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -162,4 +164,58 @@ function replaceDir(tmp: string, target: string, dir: string): void {
   }
   syncPath(path.dirname(target));
   if (aside !== undefined) fs.rmSync(aside, { recursive: true, force: true });
+}
+
+/** The folder `target` was renamed aside to by a writer between its two renames, newest first; undefined if none. */
+function asideCopy(target: string): { file: string; pid: number } | undefined {
+  let names: string[];
+  try {
+    names = fs.readdirSync(path.dirname(target));
+  } catch {
+    return undefined;
+  }
+  const found: { file: string; pid: number; time: number }[] = [];
+  for (const name of names) {
+    const m = TEMPORARY.exec(name);
+    if (!m || m[2] !== "old" || m[1] !== path.basename(target)) continue;
+    const file = path.join(path.dirname(target), name);
+    try {
+      found.push({ file, pid: Number(m[3]), time: fs.statSync(file).mtimeMs });
+    } catch {
+      // Removed meanwhile: its writer finished.
+    }
+  }
+  found.sort((a, b) => b.time - a.time);
+  return found[0];
+}
+
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/**
+ * The path to read a folder written by {@link writeDirAtomically} from. Normally `dir` itself; when `dir` is missing
+ * because a writer is between its two renames, the complete version on disk: a dead writer's swap is undone (its
+ * old folder is put back, as the next write would), and for a live writer the reader waits briefly for the new folder,
+ * then reads the old one renamed aside (complete, and removed by the writer only after the new one is in place).
+ * Every loader of an atomically written folder (models, networks, runs, checkpoints) goes through this.
+ * Returns `dir` as given when it exists or nothing replaces it (the caller then reports it missing). Never throws.
+ */
+export function readableDir(dir: string): string {
+  const target = path.resolve(dir);
+  if (fs.existsSync(target)) return dir;
+  let aside = asideCopy(target);
+  if (aside === undefined) return dir;
+  if (!processAlive(aside.pid)) {
+    recoverAtomicWrites(path.dirname(target));
+    if (fs.existsSync(target)) return dir;
+    aside = asideCopy(target);
+  }
+  // A live writer's second rename follows at once; wait for it a little before reading its aside copy.
+  for (let waited = 0; aside !== undefined && waited < 50; waited += 5) {
+    sleepSync(5);
+    if (fs.existsSync(target)) return dir;
+    aside = asideCopy(target);
+  }
+  return fs.existsSync(target) || aside === undefined ? dir : aside.file;
 }

@@ -2,6 +2,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import type { Estimator } from "./estimator";
+import { readableDir } from "../core/files";
 import { readSavedModel, restoreEstimator } from "./base";
 // Side effect: register every classical estimator with the loader.
 import "./linear";
@@ -20,7 +21,8 @@ import { isSavedNeuralNetwork, loadNeuralNetwork } from "./nn";
  * @throws Error naming the file when `dir` does not hold a saved trainlab model, names an unknown model, or its
  * weights file is missing, truncated, empty or altered.
  */
-export async function loadModel(dir: string): Promise<Estimator> {
+export async function loadModel(saved: string): Promise<Estimator> {
+  const dir = readableDir(saved);
   if (!fs.existsSync(dir)) throw new Error(`No saved model at ${path.resolve(dir)}: the directory does not exist.`);
   if (isSavedNeuralNetwork(dir)) return loadNeuralNetwork(dir);
   const legacy = readLegacy(dir);

@@ -6,6 +6,7 @@ import * as fs from "fs";
 import * as path from "path";
 import type { EstimatorKind, Params } from "./estimator";
 import { FileDigest, readCheckedFile } from "../core/integrity";
+import { readableDir } from "../core/files";
 
 /** Model state: JSON values and typed arrays (stored in weights.bin). */
 export type StateValue =
@@ -110,7 +111,8 @@ function bytesNeeded(value: unknown): number {
  * Reads `model.json` (+ `weights.bin`) from a directory written by `save`, checking weights.bin's length and checksum.
  * @throws Error naming the file when it is not a saved model, or weights.bin is missing, truncated, empty or altered.
  */
-export function readSavedModel(dir: string): { manifest: SavedModelManifest; state: ModelState } {
+export function readSavedModel(savedDir: string): { manifest: SavedModelManifest; state: ModelState } {
+  const dir = readableDir(savedDir);
   const file = path.join(dir, "model.json");
   if (!fs.existsSync(file)) throw new Error(`${dir} is not a saved trainlab model: ${file} does not exist.`);
   let manifest: SavedModelManifest;

@@ -17,7 +17,7 @@ import * as path from "path";
 import { EnvironmentInfo, environmentInfo } from "./environment";
 import { dataFingerprint, Fingerprintable } from "./fingerprint";
 import { currentBackend } from "../backend";
-import { writeDirAtomically } from "../core/files";
+import { readableDir, writeDirAtomically } from "../core/files";
 import { readRunFile, runPath, runsDir, writeRunFile } from "./run-files";
 import { RunComparison } from "./run-comparison";
 
@@ -285,7 +285,7 @@ export interface RunFilter {
  */
 export function loadRun(idOrPath: string, dir: string = runsDir()): RunRecord {
   const folder = path.isAbsolute(idOrPath) ? idOrPath : path.join(dir, idOrPath);
-  const file = path.join(folder, "run.json");
+  const file = path.join(readableDir(folder), "run.json");
   if (!fs.existsSync(file)) throw new Error(`No run at ${folder} (run.json is missing). List runs with listRuns().`);
   try {
     return { ...(JSON.parse(fs.readFileSync(file, "utf8")) as RunRecord), path: folder };

@@ -5,6 +5,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
+import { readableDir } from "../core/files";
 
 /** The library's one atomic folder writer (lib/core/files), re-exported for the training loop and networks. */
 export { writeDirAtomically } from "../core/files";
@@ -36,7 +37,8 @@ export async function writeLayersModel(net: tf.LayersModel, dir: string): Promis
  * Reads a layers model written by {@link writeLayersModel} (or any tfjs `model.json` with one weights file).
  * @throws Error naming the file when it is missing or malformed.
  */
-export async function readLayersModel(dir: string): Promise<tf.LayersModel> {
+export async function readLayersModel(saved: string): Promise<tf.LayersModel> {
+  const dir = readableDir(saved);
   const file = path.join(dir, "model.json");
   if (!fs.existsSync(file)) throw new Error(`${file} not found: not a saved trainlab/tfjs model directory.`);
   const manifest = JSON.parse(fs.readFileSync(file, "utf8")) as {

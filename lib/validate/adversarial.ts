@@ -10,6 +10,7 @@ import { Figure } from "../viz/figure";
 import type { Measurements } from "../goals";
 import { Frame, ValidationResult, Value, Verdict, checkModel, columnStds, fmt, htmlTable, readTarget } from "./common";
 import { SeededRandom } from "./stats";
+import { accuracyOf, mean } from "../core/stats";
 import { MetricInterval, formatInterval, wilsonInterval } from "../evaluate/intervals";
 
 /**
@@ -132,12 +133,6 @@ export class AdversarialResult extends ValidationResult {
   }
 }
 
-function accuracyOf(pred: readonly Value[], truth: readonly Value[]): number {
-  let ok = 0;
-  for (let i = 0; i < truth.length; i++) if (pred[i] === truth[i]) ok++;
-  return ok / truth.length;
-}
-
 /**
  * Accuracy of a fitted classifier as the perturbation budget ε grows. FGSM for models with a differentiable
  * forward pass (tfjs), a bounded random search otherwise. Predictions always go through the model's own `predict`.
@@ -195,14 +190,14 @@ export function adversarial(model: Estimator, X: FeatureInput, y: TargetInput, o
     }
     for (const eps of epsilons) {
       const data = Float64Array.from(m.data, (v, k) => clip(v + eps * scale[k % m.cols] * s[k]));
-      accuracy.push(accuracyOf(model.predict(at(data, m.rows)), truth));
+      accuracy.push(accuracyOf(truth, model.predict(at(data, m.rows))));
     }
   } else {
     const rng = new SeededRandom(options.seed ?? 0);
     const trials = options.trials ?? 20;
     for (const eps of epsilons) {
       if (eps === 0) {
-        accuracy.push(accuracyOf(model.predict(m), truth));
+        accuracy.push(accuracyOf(truth, model.predict(m)));
         continue;
       }
       // Trials are predicted in batches of about 200k values, so wide data (images) stays in memory bounds.
@@ -217,10 +212,10 @@ export function adversarial(model: Estimator, X: FeatureInput, y: TargetInput, o
         const pred = model.predict(at(data, count * m.rows));
         for (let t = 0; t < count; t++) for (let i = 0; i < m.rows; i++) if (pred[t * m.rows + i] !== truth[i]) robust[i] = 0;
       }
-      accuracy.push(robust.reduce((a, b) => a + b, 0) / m.rows);
+      accuracy.push(mean(robust));
     }
   }
-  const clean = accuracyOf(model.predict(m), truth);
+  const clean = accuracyOf(truth, model.predict(m));
   const result = new AdversarialResult(method, scaleMode, epsilons, accuracy, clean, options.referenceEpsilon ?? 0.1, options.warnDrop ?? 0.1, options.failDrop ?? 0.3, m.rows);
   if (saturated > 0) result.reasons.push(`${saturated} of ${m.rows} rows had a zero loss gradient (saturated probabilities) and were pushed in a random direction instead.`);
   return result;

@@ -6,7 +6,9 @@ import * as aq from "arquero";
 import type { ColumnTable } from "arquero";
 import * as tf from "@tensorflow/tfjs";
 import { DISPLAY, MimeBundle, escapeHtml } from "../display";
-import { FeatureInput, Matrix, TargetInput, isMatrix, toMatrix, toTargetArray } from "../data/matrix";
+import { FeatureInput, Matrix, TargetInput, isMatrix, takeRows, toMatrix, toTargetArray } from "../data/matrix";
+import { takeTableRows } from "../data/columns";
+import { isTable } from "../core/table";
 import {
   ValidationError, asValidationError, checkConsistentLength, checkFitted, checkLabelValues, checkPresent, checkRegressionTarget,
 } from "../core/validation";
@@ -38,10 +40,6 @@ export function worstVerdict(verdicts: readonly Verdict[]): Verdict {
 
 // ---------------------------------------------------------------------------------------------------------------
 // Frames: a column view of features.
-
-function isTable(x: unknown): x is ColumnTable {
-  return typeof x === "object" && x !== null && typeof (x as ColumnTable).columnNames === "function" && typeof (x as ColumnTable).numRows === "function";
-}
 
 /**
  * Features as columns. Numeric columns can be read as Float64Array (missing = NaN) and replaced; the frame then
@@ -150,21 +148,9 @@ export class Frame {
     return aq.table(cols);
   }
 
-  /** The given rows, as an input of the same kind. */
+  /** The given rows, as an input of the same kind (lib/data's row-subset helpers: a table keeps its typed storage). */
   take(indices: ArrayLike<number>): FeatureInput {
-    if (this.matrix) {
-      const m = this.matrix;
-      const data = new Float64Array(indices.length * m.cols);
-      for (let r = 0; r < indices.length; r++) data.set(m.data.subarray(indices[r] * m.cols, (indices[r] + 1) * m.cols), r * m.cols);
-      return { data, rows: indices.length, cols: m.cols, columns: m.columns };
-    }
-    const table = this.table as ColumnTable;
-    const cols: Record<string, unknown[]> = {};
-    for (const name of this.columns) {
-      const values = table.array(name) as ArrayLike<unknown>;
-      cols[name] = Array.from(indices, (i) => values[i]);
-    }
-    return aq.table(cols);
+    return this.matrix ? takeRows(this.matrix, indices) : takeTableRows(this.table as ColumnTable, indices);
   }
 
   /** Stacks `copies` versions of the data built by `make(copy)` (each a full set of replaced numeric columns). */

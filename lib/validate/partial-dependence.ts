@@ -7,7 +7,7 @@ import type { Estimator } from "../models/estimator";
 import { Figure } from "../viz/figure";
 import type { Measurements } from "../goals";
 import { Frame, ValidationResult, Value, Verdict, checkModel, fmt, hasProba, htmlTable } from "./common";
-import { SeededRandom, quantile, quantileSorted, stdOf } from "./stats";
+import { SeededRandom, quantile, quantileSorted, sampleStdOrZero } from "./stats";
 
 /**
  * Fewest rows for a flat claim: on fewer, the bootstrap-t bound of a skewed average is too often too low (on real
@@ -151,7 +151,7 @@ export function partialDependence(model: Estimator, X: FeatureInput, features: s
   if (model.kind === "classifier" && !hasProba(model)) throw new Error(`partialDependence: classifier "${model.name}" has no predictProba.`);
   const classes: readonly Value[] | undefined = hasProba(model) ? model.classes : undefined;
   let flatEffect = options.flatEffect;
-  if (flatEffect === undefined) flatEffect = classes ? 0.01 : 0.01 * stdOf(model.predict(frame.input) as number[]);
+  if (flatEffect === undefined) flatEffect = classes ? 0.01 : 0.01 * sampleStdOrZero(model.predict(frame.input) as number[]);
   if (!(flatEffect >= 0)) throw new Error(`partialDependence: flatEffect must be ≥ 0, got ${flatEffect}.`);
   const boot = new SeededRandom(options.seed ?? 0, 0x9d);
   const n = frame.rows;

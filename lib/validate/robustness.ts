@@ -10,6 +10,7 @@ import {
   htmlTable, readTarget, resolveMetric, scorePredictions, verdictCell, worstVerdict,
 } from "./common";
 import { SeededRandom } from "./stats";
+import { mean } from "../core/stats";
 import { toTargetArray } from "../data/matrix";
 import { compareLabels } from "../metrics/labels";
 import type { Scorer } from "../evaluate/scoring";
@@ -208,7 +209,7 @@ export function robustness(model: Estimator, X: FeatureInput, y: TargetInput, op
   };
   const push = (kind: RobustnessRow["kind"], condition: string, level: number, results: { value: number; invalid: number; error?: string }[]): void => {
     const failed = results.find((r) => r.error || r.invalid > 0);
-    const merged = failed ?? { value: results.reduce((s, r) => s + r.value, 0) / results.length, invalid: 0 };
+    const merged = failed ?? { value: mean(results.map((r) => r.value)), invalid: 0 };
     const effect = effectOf(merged.value, merged);
     rows.push({ kind, condition, level, value: merged.value, drop: degradation(scorer, clean.value, merged.value), invalid: merged.invalid, error: merged.error, effect, verdict: judge(kind, level, merged, effect) });
   };
@@ -281,8 +282,8 @@ function baselineScore(model: Estimator, scorer: Scorer, truth: Value[], trainY:
       const prior = hasProba(model) ? model.classes.map((c) => (counts.get(c) ?? 0) / targets.length) : undefined;
       return scorePredictions(scorer, model, truth, truth.map(() => best), prior ? truth.map(() => prior.slice()) : undefined);
     }
-    const mean = (targets as number[]).reduce((a, b) => a + b, 0) / targets.length;
-    return scorePredictions(scorer, model, truth, truth.map(() => mean));
+    const average = mean(targets as number[]);
+    return scorePredictions(scorer, model, truth, truth.map(() => average));
   } catch {
     return NaN;
   }

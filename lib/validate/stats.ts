@@ -3,6 +3,8 @@
  * the two-sample Kolmogorov–Smirnov test (p-values as scipy.stats.ks_2samp computes them) and PSI.
  */
 
+import { std } from "../core/stats";
+
 export { SeededRandom } from "../random";
 
 /** The `q`-quantile (0..1) of sorted values with linear interpolation (numpy's default "linear" method). */
@@ -23,20 +25,12 @@ export function quantile(values: ArrayLike<number>, q: number): number {
   return quantileSorted(Float64Array.from(values).sort(), q);
 }
 
-/** Arithmetic mean. */
-export function meanOf(values: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < values.length; i++) s += values[i];
-  return s / values.length;
-}
-
-/** Sample standard deviation (ddof = 1); 0 for fewer than two values. */
-export function stdOf(values: ArrayLike<number>): number {
-  if (values.length < 2) return 0;
-  const m = meanOf(values);
-  let s = 0;
-  for (let i = 0; i < values.length; i++) s += (values[i] - m) ** 2;
-  return Math.sqrt(s / (values.length - 1));
+/**
+ * Sample standard deviation (core `std(values, 1)`), but 0 rather than NaN for fewer than two values: callers use it
+ * as a scale for "flat" thresholds, where one value means no spread. Never throws.
+ */
+export function sampleStdOrZero(values: ArrayLike<number>): number {
+  return values.length < 2 ? 0 : std(values, 1);
 }
 
 function gcd(a: number, b: number): number {

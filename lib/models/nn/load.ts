@@ -4,19 +4,21 @@ import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
 import { ensureBackend } from "../../backend";
 import { readCheckedFile } from "../../core/integrity";
+import { readableDir } from "../../core/files";
 import { readLayersModel } from "../../train/checkpoint";
 import { NN_PARAMS_FILE, NeuralClassifier, NeuralRegressor, SAVE_FORMAT, SavedNeural, makeNeural } from "./network";
 
 /** True when `dir` holds a neural model saved by trainlab. */
 export function isSavedNeuralNetwork(dir: string): boolean {
-  return fs.existsSync(path.join(dir, NN_PARAMS_FILE));
+  return fs.existsSync(path.join(readableDir(dir), NN_PARAMS_FILE));
 }
 
 /**
  * Loads a neural model written by `save(dir)` (or a training checkpoint dir).
  * @throws Error naming the file when the directory is not a saved trainlab neural model.
  */
-export async function loadNeuralNetwork(dir: string): Promise<NeuralClassifier | NeuralRegressor> {
+export async function loadNeuralNetwork(savedDir: string): Promise<NeuralClassifier | NeuralRegressor> {
+  const dir = readableDir(savedDir);
   const file = path.join(dir, NN_PARAMS_FILE);
   if (!fs.existsSync(file)) throw new Error(`${file} not found: ${dir} is not a saved trainlab neural network.`);
   let saved: SavedNeural;

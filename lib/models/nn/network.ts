@@ -20,6 +20,7 @@ import {
   Label, ValidationError, checkClassificationTarget, checkFitted, checkLabelValues, checkRegressionTarget, checkScoringLabels,
 } from "../../core/validation";
 import { FileDigest, digestOf } from "../../core/integrity";
+import { accuracyOf, mean, r2Of, std } from "../../core/stats";
 import { writeDirAtomically, writeLayersModel } from "../../train/checkpoint";
 import { NeuralInput, featureTensor, targetValues } from "./inputs";
 import { NAMES, NEURAL_DEFAULTS, NeuralFitOptions, NeuralParams, checkParams } from "./params";
@@ -182,10 +183,8 @@ export abstract class NeuralNetwork<P extends NeuralParams = NeuralParams> {
       this.classList = checkClassificationTarget(values, values.length, where).classes;
     } else {
       const nums = checkRegressionTarget(values, values.length, where);
-      const mean = nums.reduce((a, b) => a + b, 0) / nums.length;
-      const variance = nums.reduce((a, b) => a + (b - mean) ** 2, 0) / nums.length;
-      this.yMean = mean;
-      this.yStd = Math.sqrt(variance) || 1;
+      this.yMean = mean(nums);
+      this.yStd = std(nums, 0) || 1;
     }
   }
 
@@ -326,7 +325,7 @@ export class NeuralClassifier<P extends NeuralParams = NeuralParams> extends Neu
   score(X: NeuralInput, y: TargetInput): number {
     const pred = this.predict(X);
     const truth = checkScoringLabels(targetValues(y, undefined, pred.length, `${this.name}.score`), pred.length, `${this.name}.score`);
-    return pred.reduce<number>((n, p, i) => n + (p === truth[i] ? 1 : 0), 0) / pred.length;
+    return accuracyOf(truth, pred);
   }
 }
 
@@ -343,14 +342,7 @@ export class NeuralRegressor<P extends NeuralParams = NeuralParams> extends Neur
   score(X: NeuralInput, y: TargetInput): number {
     const pred = this.predict(X);
     const truth = Array.from(checkRegressionTarget(targetValues(y, undefined, pred.length, `${this.name}.score`), pred.length, `${this.name}.score`));
-    const mean = truth.reduce((a, b) => a + b, 0) / truth.length;
-    let ssRes = 0;
-    let ssTot = 0;
-    truth.forEach((t, i) => {
-      ssRes += (t - pred[i]) ** 2;
-      ssTot += (t - mean) ** 2;
-    });
-    return ssTot === 0 ? (ssRes === 0 ? 1 : 0) : 1 - ssRes / ssTot;
+    return r2Of(truth, pred);
   }
 }
 

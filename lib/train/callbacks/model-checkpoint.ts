@@ -10,6 +10,7 @@ import {
   readLayersModel, readNamedTensors, writeDirAtomically, writeLayersModel, writeNamedTensors,
 } from "../checkpoint";
 import type { Callback, TrainingControl } from "../callback";
+import { readableDir } from "../../core/files";
 
 /** Checkpoints: every `every` epochs the model, optimizer state, RNG state and history go to `dir`. */
 export interface CheckpointOptions {
@@ -44,7 +45,8 @@ interface SavedState {
 }
 
 /** True when `dir` holds a training checkpoint. */
-export function hasCheckpoint(dir: string): boolean {
+export function hasCheckpoint(saved: string): boolean {
+  const dir = readableDir(saved);
   return fs.existsSync(path.join(dir, STATE_FILE)) && fs.existsSync(path.join(dir, "model.json"));
 }
 
@@ -81,7 +83,7 @@ export class ModelCheckpoint implements Callback {
         `from the epoch before, and a resumed run would not end where an uninterrupted one does. ` +
         `Put ModelCheckpoint after ${later.length === 1 ? "it" : "them"}.`);
     }
-    const { dir } = this.options;
+    const dir = readableDir(this.options.dir);
     if ((this.options.resume ?? true) && hasCheckpoint(dir)) await this.resume(dir, control);
   }
 
