@@ -1,6 +1,6 @@
 /**
  * What cells and libraries reach of the kernel: the display bridge `globalThis[Symbol.for("Jupyter.bridge")]`
- * (publish MIME bundles, clear output, the running cell's AbortSignal, comms, awaitBeforeCell; its types are in
+ * (publish MIME bundles, clear output, the running cell's AbortSignal, comms, awaitBeforeCell, onImport; its types are in
  * lib/display.ts) and the cell globals `display`, `clearOutput` and `prompt`.
  */
 import type { Comm, Comms } from "./comms";
@@ -17,6 +17,7 @@ export interface BridgeHost {
   comms: Comms;
   parentMessageId(): string | undefined;
   awaitBeforeCell(promise: PromiseLike<unknown>): void;
+  onImport(listener: (specifier: string, exports: unknown) => void): void;
 }
 
 /** Defines the display bridge and the cell globals on `globalThis` (replacing earlier ones). */
@@ -36,6 +37,8 @@ export function installBridge(host: BridgeHost): void {
     commTargetRequested: (targetName: string) => host.comms.requested(targetName),
     /** Asynchronous set-up (started as a module loads) to finish before the importing cell's code runs. */
     awaitBeforeCell: (promise: PromiseLike<unknown>) => host.awaitBeforeCell(promise),
+    /** Calls `listener` with each module a cell imports (specifier, exports), before the cell's code runs. */
+    onImport: (listener: (specifier: string, exports: unknown) => void) => host.onImport(listener),
   };
   Object.defineProperty(globalThis, Symbol.for("Jupyter.bridge"), { value: bridge, configurable: true, writable: true });
   let displayCounter = 0;

@@ -265,6 +265,7 @@ export class KernelServer {
       comms: this.comms,
       parentMessageId: () => this.currentParent()?.header.msg_id,
       awaitBeforeCell: (promise) => this.getExecutor().awaitBeforeCell(promise),
+      onImport: (listener) => this.getExecutor().onImport(listener),
     });
   }
 
