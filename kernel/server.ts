@@ -28,6 +28,8 @@ export { readConnectionFile } from "./wire";
 export type { Comm } from "./comms";
 
 const projectRoot = path.resolve(__dirname, "..", "..");
+/** When the executor and type checker start if no kernel_info request came first (see start()). */
+const WARM_UP_DELAY_MS = 200;
 
 /** The kernel: binds the sockets of a connection file and serves until shutdown. */
 export class KernelServer {
@@ -95,9 +97,10 @@ export class KernelServer {
       this.log(`the process that started the kernel died (${why}); exiting`);
       this.exitCleanly(0);
     });
-    // Start the type checker's thread (it loads TypeScript and builds its first program there, so this
-    // thread answers kernel_info at once meanwhile).
-    setImmediate(() => this.warmUp());
+    // Start the executor and the type checker's thread (which loads TypeScript and builds its first program there)
+    // once the first kernel_info is answered, or soon after start if none comes: a client's first kernel_info
+    // never waits behind that set-up.
+    setTimeout(() => this.warmUp(), WARM_UP_DELAY_MS);
   }
 
 
@@ -336,6 +339,7 @@ export class KernelServer {
         case "kernel_info_request":
           this.send(socket, msg, "kernel_info_reply", this.info);
           if (process.env.TRAINLAB_KERNEL_TRACE === "1") this.log(`trace: kernel_info_reply ${Math.round(performance.now())} ms after start (${Math.round(performance.now() - performance.nodeTiming.bootstrapComplete)} after Node's bootstrap), type checker ${this.executor?.checkerState ?? "cold"}`);
+          if (!this.warmed) setImmediate(() => this.warmUp());
           break;
         case "execute_request":
           await this.execute(socket, msg);
