@@ -37,8 +37,8 @@ def launch():
     km = KernelManager(kernel_name=name)
     t0 = time.perf_counter()
     km.start_kernel(stderr=subprocess.PIPE)
-    km.context.setsockopt(zmq.RECONNECT_IVL, 5)
     kc = km.client()
+    kc.context.setsockopt(zmq.RECONNECT_IVL, 5)  # the client's own context: its sockets are made in start_channels
     kc.start_channels()
     traces, listening = [], []
     def drain():

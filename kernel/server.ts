@@ -82,13 +82,15 @@ export class KernelServer {
 
   /** Binds all sockets, starts the control worker, and serves requests. */
   async start(): Promise<void> {
+    // Binding runs on ZeroMQ's own thread: start it first, and set up the rest meanwhile.
+    const bound = Promise.all([this.shell.bind(this.address(this.connection.shell_port)), this.iopub.bind(this.address(this.connection.iopub_port))]);
     this.installProcessHooks();
     const workerData: WorkerData = { connection: this.connection, session: this.session, kernelInfo: this.info, interruptState: this.interruptState };
     this.worker = new Worker(path.join(__dirname, "control-worker.js"), { workerData });
     this.worker.on("message", (m: FromWorker) => this.onWorkerMessage(m));
     this.worker.on("error", (err) => this.log(`control worker: ${err.stack ?? err.message}`));
     this.worker.unref();
-    await Promise.all([this.shell.bind(this.address(this.connection.shell_port)), this.iopub.bind(this.address(this.connection.iopub_port))]);
+    await bound;
     if (process.env.TRAINLAB_KERNEL_TRACE === "1") this.log(`trace: listening ${Math.round(performance.now())} ms after start (${Math.round(performance.now() - performance.nodeTiming.bootstrapComplete)} after Node's bootstrap)`);
     (async () => {
       for await (const frames of this.shell) this.receive("shell", frames);
