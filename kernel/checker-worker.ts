@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { workerData } from "worker_threads";
 import type { CheckerReply, CheckerRequest, CheckerWorkerData } from "./checker";
-import { SLOT_REPLY, SLOT_STATE } from "./checker";
+import { SLOT_ASKED, SLOT_REPLY, SLOT_STATE } from "./checker";
 
 const data = workerData as CheckerWorkerData;
 const flags = new Int32Array(data.flags);
@@ -33,7 +33,8 @@ function projectPackage(): string | undefined {
 }
 
 try {
-  converter.warmUp(projectPackage());
+  // A cell that arrives meanwhile cuts the warm-up short: it does the part it needs itself.
+  converter.warmUp(projectPackage(), () => Atomics.load(flags, SLOT_ASKED) === 1);
 } catch (err) {
   process.stderr.write(`[trainlab kernel] type checker warm-up failed: ${(err as Error).stack}\n`);
 }

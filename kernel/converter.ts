@@ -257,13 +257,18 @@ export class Converter {
 
   /**
    * Creates the first program (lib and @types/node) so that the first cell is fast; with `module`, also
-   * parses and binds that module's declarations (they stay cached for the cells that import it).
+   * parses and binds that module's declarations (they stay cached for the cells that import it). Each step after
+   * the first is skipped once `stop()` says a real request is waiting.
    */
-  warmUp(module?: string): void {
-    this.buildProgram("", module ? `import * as __warm__ from ${JSON.stringify(module)};` : "");
+  warmUp(module?: string, stop: () => boolean = () => false): void {
+    this.buildProgram("", "");
     this.program?.getTypeChecker();
+    if (module && !stop()) {
+      this.buildProgram("", `import * as __warm__ from ${JSON.stringify(module)};`);
+      this.program?.getTypeChecker();
+    }
     // A few small cells, so the first real ones run on compiled (not interpreted) compiler code.
-    for (let i = 0; i < 10; i++) this.convert("", `${i} + 1`);
+    for (let i = 0; i < 10 && !stop(); i++) this.convert("", `${i} + 1`);
   }
 
   /** Type-checks and compiles a cell given the declarations of the previous cells. */
