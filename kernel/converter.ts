@@ -256,19 +256,25 @@ export class Converter {
   }
 
   /**
-   * Creates the first program (lib and @types/node) so that the first cell is fast; with `module`, also
-   * parses and binds that module's declarations (they stay cached for the cells that import it). Each step after
-   * the first is skipped once `stop()` says a real request is waiting.
+   * The warm-up, in steps to run in order between requests: the first program (lib and @types/node), so that the
+   * first cell is fast; with `module`, that module's declarations parsed and bound (cached for the cells that
+   * import it); then a few small cells, so the first real ones run on compiled (not interpreted) compiler code.
    */
-  warmUp(module?: string, stop: () => boolean = () => false): void {
-    this.buildProgram("", "");
-    this.program?.getTypeChecker();
-    if (module && !stop()) {
-      this.buildProgram("", `import * as __warm__ from ${JSON.stringify(module)};`);
-      this.program?.getTypeChecker();
+  warmUpSteps(module?: string): Array<() => void> {
+    const steps: Array<() => void> = [
+      () => {
+        this.buildProgram("", "");
+        this.program?.getTypeChecker();
+      },
+    ];
+    if (module) {
+      steps.push(() => {
+        this.buildProgram("", `import * as __warm__ from ${JSON.stringify(module)};`);
+        this.program?.getTypeChecker();
+      });
     }
-    // A few small cells, so the first real ones run on compiled (not interpreted) compiler code.
-    for (let i = 0; i < 10 && !stop(); i++) this.convert("", `${i} + 1`);
+    for (let i = 0; i < 10; i++) steps.push(() => void this.convert("", `${i} + 1`));
+    return steps;
   }
 
   /** Type-checks and compiles a cell given the declarations of the previous cells. */
