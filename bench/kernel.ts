@@ -8,7 +8,7 @@
  * trainlab after importing tfjs, arquero and danfojs) over the first and last 30 of 300 cells; for trainlab, a one-line
  * cell using tf and aq after importing tfjs, arquero and danfojs (each cell different, so nothing is served from a
  * cache of identical cells). For trainlab also: the first kernel_info reply in ms after the process started (kernel
- * clock, 5 fresh kernels), the first `import ... from "trainlab"` right after start and after a first cell, the cost
+ * clock, 5 fresh kernels), the first `import ... from "trainlab"` right after start and once the checker warmed up, the cost
  * per loop iteration of the interrupt checks, the trivial cell interleaved with an IPython kernel's (one cell each in
  * turn, so both see the same load), and the load average (the machine is shared: read ratios, not times).
  */
@@ -118,13 +118,18 @@ if mode == "ts":
     out["node_bootstrap_ms_each"] = boots
     out["listening_ms_each"] = listens
     # The first import of trainlab alone, in a fresh kernel, right after it started (the type checker still
-    # loading TypeScript and trainlab's declarations) and after a first trivial cell (the checker ready).
+    # loading TypeScript and trainlab's declarations) and once the checker has warmed up.
     km, kc, start_s, traces, listening = launch()
     t = time.perf_counter(); run('import { tf, loadCSV } from "trainlab";'); out["import_trainlab_at_start_s"] = time.perf_counter() - t
     stop(km, kc)
     km, kc, start_s, traces, listening = launch()
     run("1")
-    t = time.perf_counter(); run('import { tf, loadCSV } from "trainlab";'); out["import_trainlab_after_first_cell_s"] = time.perf_counter() - t
+    # Then wait until the checker has finished warming up (as when a user reads a notebook before running it).
+    deadline = time.time() + 120
+    while time.time() < deadline and not (traces and traces[-1][2] == "ready"):
+        kernel_info(); time.sleep(0.05)
+    out["checker_ready_before_import"] = bool(traces and traces[-1][2] == "ready")
+    t = time.perf_counter(); run('import { tf, loadCSV } from "trainlab";'); out["import_trainlab_after_warm_up_s"] = time.perf_counter() - t
     # The interrupt checks' cost per loop iteration: the same tight loop in the cell (a check per iteration) and
     # compiled by Function (no checks), best of 5 each.
     cost = run_value(
@@ -197,7 +202,7 @@ function main(): void {
     ratio_trivial_last30_vs_first30: n(ts.trivial_last30_ms) / n(ts.trivial_first30_ms),
     ratio_first_kernel_info_vs_100ms_target: n(ts.first_kernel_info_ms_max) / 100,
     ratio_import_trainlab_at_start_vs_1500ms_target: n(ts.import_trainlab_at_start_s) / 1.5,
-    ratio_import_trainlab_after_first_cell_vs_1500ms_target: n(ts.import_trainlab_after_first_cell_s) / 1.5,
+    ratio_import_trainlab_after_warm_up_vs_1500ms_target: n(ts.import_trainlab_after_warm_up_s) / 1.5,
     ratio_loop_iteration_checked_vs_plain: n(ts.loop_iteration_checked_ns) / n(ts.loop_iteration_plain_ns),
     ratio_one_line_vs_40ms_target: n(ts.one_line_ms) / 40,
     ratio_one_line_vs_tslab_107ms: n(ts.one_line_ms) / 107,
@@ -219,7 +224,7 @@ function main(): void {
     `first kernel_info reply, ms after the kernel process started, 5 fresh kernels: ${list(ts.first_kernel_info_ms_each)} (target < 100 every time); ` +
       `of which Node's own bootstrap: ${list(ts.node_bootstrap_ms_each)}; sockets listening at ${list(ts.listening_ms_each)}`,
   );
-  console.log(`import { tf, loadCSV } from "trainlab": ${f(ts.import_trainlab_at_start_s)} s right after start, ${f(ts.import_trainlab_after_first_cell_s)} s after a first cell (target < 1.5)`);
+  console.log(`import { tf, loadCSV } from "trainlab": ${f(ts.import_trainlab_at_start_s)} s right after start, ${f(ts.import_trainlab_after_warm_up_s)} s once the checker warmed up (target < 1.5)`);
   console.log(`import tfjs+arquero+danfojs (and a DataFrame): ${f(ts.import_s)} s, right after start`);
   console.log(`tight loop per iteration: ${f(ts.loop_iteration_checked_ns)} ns with the interrupt check, ${f(ts.loop_iteration_plain_ns)} ns without (ratio ${f(result.ratio_loop_iteration_checked_vs_plain)})`);
   console.log(`one-line tf+aq cell: ${f(ts.one_line_ms)} ms median (target < 40; tslab 107), type errors reported: ${result.type_errors_still_reported}`);
