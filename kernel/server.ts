@@ -353,7 +353,7 @@ export class KernelServer {
           this.inspect(socket, msg);
           break;
         case "is_complete_request":
-          this.send(socket, msg, "is_complete_reply", this.getExecutorLight().isComplete(String(msg.content.code ?? "")));
+          this.send(socket, msg, "is_complete_reply", this.getExecutor().isComplete(String(msg.content.code ?? "")));
           break;
         case "history_request":
           this.send(socket, msg, "history_reply", { status: "ok", history: this.history.query(msg.content as HistoryRequest) });
@@ -395,11 +395,6 @@ export class KernelServer {
     } finally {
       this.status("idle", msg.header);
     }
-  }
-
-  private getExecutorLight(): { isComplete(code: string): unknown } {
-    // The executor is light to create: TypeScript runs in the checker's thread.
-    return this.getExecutor();
   }
 
   private async execute(socket: "shell" | "control", msg: Message): Promise<void> {
