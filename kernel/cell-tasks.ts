@@ -85,7 +85,11 @@ export class CellTasks {
 
   /** Starts every loop body of cell code: throws Interrupted when an interrupt was requested after the running work's cell started. */
   tick = (): void => {
-    if (Atomics.load(this.epochs, 0) === this.processedEpoch) return;
+    // A plain read of the shared counter, not Atomics.load: it runs once per loop iteration, and Atomics.load cost
+    // about 25 ns there against 3 ns for the bare iteration (a plain read about 3 ns more). It still sees the other
+    // thread's increment within a busy loop (V8 reads the memory on every call; the interrupt tests depend on it),
+    // and the slow path below re-reads atomically.
+    if (this.epochs[0] === this.processedEpoch) return;
     const ctx = this.context.getStore();
     if (ctx && this.isCancelled(ctx)) throw this.interruptedError();
   };

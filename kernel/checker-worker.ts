@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { workerData } from "worker_threads";
 import type { CheckerReply, CheckerRequest, CheckerWorkerData } from "./checker";
-import { SLOT_REPLY, SLOT_STATE } from "./checker";
+import { SLOT_ASKED, SLOT_REPLY, SLOT_STATE } from "./checker";
 
 const data = workerData as CheckerWorkerData;
 const flags = new Int32Array(data.flags);
@@ -32,12 +32,20 @@ function projectPackage(): string | undefined {
   }
 }
 
-try {
-  converter.warmUp(projectPackage());
-} catch (err) {
-  process.stderr.write(`[trainlab kernel] type checker warm-up failed: ${(err as Error).stack}\n`);
+// The warm-up runs step by step; a request that arrives meanwhile is served at the next step boundary, and the
+// remaining steps resume once the thread is idle again (a cell that needs a step's work does it itself meanwhile).
+const steps = converter.warmUpSteps(projectPackage());
+const asked = (): boolean => Atomics.load(flags, SLOT_ASKED) === 1;
+function warmUp(): void {
+  try {
+    while (steps.length > 0 && !asked()) (steps.shift() as () => void)();
+  } catch (err) {
+    steps.length = 0;
+    process.stderr.write(`[trainlab kernel] type checker warm-up failed: ${(err as Error).stack}\n`);
+  }
+  if (steps.length === 0) Atomics.store(flags, SLOT_STATE, 2);
 }
-Atomics.store(flags, SLOT_STATE, 2);
+warmUp();
 
 data.port.on("message", (request: CheckerRequest) => {
   let reply: CheckerReply;
@@ -62,6 +70,9 @@ data.port.on("message", (request: CheckerRequest) => {
   } catch (err) {
     reply = { ok: false, message: (err as Error).message ?? String(err), stack: (err as Error).stack };
   }
+  // Cleared before the reply: the main thread sets it again for its next request.
+  Atomics.store(flags, SLOT_ASKED, 0);
   data.port.postMessage(reply);
   signal(SLOT_REPLY, 1);
+  if (steps.length > 0) setImmediate(warmUp);
 });

@@ -18,6 +18,7 @@ export type CheckerState = "cold" | "warming" | "ready";
 /** Shared Int32 slots between the threads. */
 export const SLOT_REPLY = 0; // 0: waiting, 1: a reply was posted, 2: the thread ended
 export const SLOT_STATE = 1; // 0: cold, 1: warming, 2: ready
+export const SLOT_ASKED = 2; // 1 once the main thread sent a request: the warm-up stops at its next step
 
 /** What the main thread hands to the checker thread. */
 export interface CheckerWorkerData {
@@ -43,7 +44,7 @@ export type CheckerReply = { ok: true; value: unknown } | { ok: false; message: 
 export class CheckerThread {
   private worker: Worker | undefined;
   private port: MessagePort | undefined;
-  private flags = new Int32Array(new SharedArrayBuffer(8));
+  private flags = new Int32Array(new SharedArrayBuffer(12));
 
   constructor(private readonly cwd: string, private readonly fallbackRoot?: string) {}
 
@@ -51,7 +52,7 @@ export class CheckerThread {
   start(): void {
     if (this.worker) return;
     const { port1, port2 } = new MessageChannel();
-    this.flags = new Int32Array(new SharedArrayBuffer(8));
+    this.flags = new Int32Array(new SharedArrayBuffer(12));
     const workerData: CheckerWorkerData = { cwd: this.cwd, fallbackRoot: this.fallbackRoot, port: port2, flags: this.flags.buffer as SharedArrayBuffer };
     const worker = new Worker(path.join(__dirname, "checker-worker.js"), { workerData, transferList: [port2] });
     worker.unref();
@@ -72,6 +73,7 @@ export class CheckerThread {
     this.start();
     const port = this.port as MessagePort;
     Atomics.store(this.flags, SLOT_REPLY, 0);
+    Atomics.store(this.flags, SLOT_ASKED, 1);
     const request: CheckerRequest = { method, args };
     port.postMessage(request);
     for (;;) {

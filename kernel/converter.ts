@@ -11,6 +11,8 @@
  *   library declaration files are parsed and bound once per kernel, never re-read;
  * - CommonJS is emitted directly with a source map, so runtime errors map to the cell's own lines;
  * - extra globals for cells (`display`, `prompt`, `clearOutput`) are declared in a virtual file.
+ * What is read from a cell's syntax alone is in cell-syntax.ts, the emit's transforms and the declarations carried
+ * to the next cell in cell-emit.ts, completion and quick info in cell-info.ts.
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -18,6 +20,9 @@ import * as ts from "typescript";
 import { CELL_CONTEXT } from "./checker";
 import { gateAwaits } from "./await-gate";
 import type { Insertions } from "./cell-tasks";
+import { CELL_PREFIX, importedModules, isComplete, isStandalone, isTopLevel, topLevelNames } from "./cell-syntax";
+import { cellTransformers, remainingDeclarations } from "./cell-emit";
+import { CellProgram, Completion, QuickInfo, completeIn, inspectIn } from "./cell-info";
 
 /** One compiler message, with 1-based line/column positions in the cell (or in `fileName`). */
 export interface CellDiagnostic {
@@ -58,21 +63,8 @@ export interface Conversion {
   imports: string[];
 }
 
-/** A completion answer: candidates replacing [start, end) of the cell text. */
-export interface Completion {
-  start: number;
-  end: number;
-  candidates: string[];
-}
-
-/** Quick info at a position: the rendered signature and documentation. */
-export interface QuickInfo {
-  text: string;
-  start: number;
-  length: number;
-}
-
-export { CELL_CONTEXT };
+export type { Completion, QuickInfo };
+export { CELL_CONTEXT, isComplete };
 
 /** Declarations of the globals the kernel provides to cells. */
 export const CELL_GLOBALS_DTS = `
@@ -85,74 +77,10 @@ declare function clearOutput(wait?: boolean): void;
 declare function prompt(message?: string, defaultValue?: string): string | null;
 `;
 
-type AnyNode = ts.Node & { locals?: Map<string, ts.Symbol>; parent: ts.Node };
-
-const srcPrefix = "export {};\n";
-const prefixLength = srcPrefix.length;
+const srcPrefix = CELL_PREFIX;
 
 function asMutable<T>(o: T): { -readonly [K in keyof T]: T[K] } {
   return o as { -readonly [K in keyof T]: T[K] };
-}
-
-/** Top-level names a cell declares (what tslab reads from the binder's locals), collected from syntax. */
-export function topLevelNames(sf: ts.SourceFile): string[] {
-  const names = new Set<string>();
-  const addBinding = (name: ts.BindingName): void => {
-    if (ts.isIdentifier(name)) names.add(name.text);
-    else for (const el of name.elements) if (!ts.isOmittedExpression(el)) addBinding(el.name);
-  };
-  for (const stmt of sf.statements) {
-    const modifiers = ts.canHaveModifiers(stmt) ? ts.getModifiers(stmt) : undefined;
-    if (modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword || m.kind === ts.SyntaxKind.DeclareKeyword)) continue;
-    if (ts.isVariableStatement(stmt)) for (const d of stmt.declarationList.declarations) addBinding(d.name);
-    else if (
-      (ts.isFunctionDeclaration(stmt) || ts.isClassDeclaration(stmt) || ts.isEnumDeclaration(stmt) || ts.isInterfaceDeclaration(stmt) || ts.isTypeAliasDeclaration(stmt)) &&
-      stmt.name
-    )
-      names.add(stmt.name.text);
-    else if (ts.isModuleDeclaration(stmt) && ts.isIdentifier(stmt.name)) names.add(stmt.name.text);
-    else if (ts.isImportEqualsDeclaration(stmt)) names.add(stmt.name.text);
-    else if (ts.isImportDeclaration(stmt) && stmt.importClause) {
-      const c = stmt.importClause;
-      if (c.name) names.add(c.name.text);
-      if (c.namedBindings) {
-        if (ts.isNamespaceImport(c.namedBindings)) names.add(c.namedBindings.name.text);
-        else for (const el of c.namedBindings.elements) names.add(el.name.text);
-      }
-    }
-  }
-  return [...names];
-}
-
-/**
- * Whether code is ready to run (`complete`), needs more lines (`incomplete`, with an indent),
- * or can never parse (`invalid`).
- */
-export function isComplete(code: string): { status: "complete" | "incomplete" | "invalid"; indent?: string } {
-  if (code.trim() === "") return { status: "complete" };
-  const sf = ts.createSourceFile("cell.ts", code, ts.ScriptTarget.Latest, false, ts.ScriptKind.TS);
-  const diags = (sf as unknown as { parseDiagnostics: ts.DiagnosticWithLocation[] }).parseDiagnostics ?? [];
-  if (diags.length === 0) return { status: "complete" };
-  const end = code.length;
-  const endsOpen = diags.some(
-    (d) =>
-      (d.start === end && d.length === 0 && typeof d.messageText === "string" && d.messageText.endsWith(" expected.")) ||
-      d.code === 1160 /* Unterminated template literal */ ||
-      d.code === 1010 /* '*\/' expected */,
-  );
-  if (endsOpen) {
-    // A blank last line forces execution, as in IPython; the error will then be reported.
-    if (/\n\s*\n\s*$/.test(code)) return { status: "invalid" };
-    return { status: "incomplete", indent: indentOnEnter(code) };
-  }
-  return { status: "invalid" };
-}
-
-function indentOnEnter(src: string): string {
-  const line = /[^\n]*$/.exec(src)?.[0] ?? "";
-  const current = /^\s*/.exec(line)?.[0] ?? "";
-  if (/^((?!\/\/).)*(\{[^}"'`]*|\([^)"'`]*|\[[^\]"'`]*)$/.test(line)) return current + "  ";
-  return current;
 }
 
 interface CachedFile {
@@ -323,19 +251,30 @@ export class Converter {
     else this.program = program;
     const srcFile = program.getSourceFile(this.cellFile) as ts.SourceFile;
     const declsFile = program.getSourceFile(this.declFile) as ts.SourceFile;
-    asMutable(srcFile as AnyNode).parent = declsFile;
+    asMutable(srcFile as ts.Node & { parent: ts.Node }).parent = declsFile;
     return { program, srcFile, declsFile };
   }
 
   /**
-   * Creates the first program (lib and @types/node) so that the first cell is fast; with `module`, also
-   * parses and binds that module's declarations (they stay cached for the cells that import it).
+   * The warm-up, in steps to run in order between requests: the first program (lib and @types/node), so that the
+   * first cell is fast; with `module`, that module's declarations parsed and bound (cached for the cells that
+   * import it); then a few small cells, so the first real ones run on compiled (not interpreted) compiler code.
    */
-  warmUp(module?: string): void {
-    this.buildProgram("", module ? `import * as __warm__ from ${JSON.stringify(module)};` : "");
-    this.program?.getTypeChecker();
-    // A few small cells, so the first real ones run on compiled (not interpreted) compiler code.
-    for (let i = 0; i < 10; i++) this.convert("", `${i} + 1`);
+  warmUpSteps(module?: string): Array<() => void> {
+    const steps: Array<() => void> = [
+      () => {
+        this.buildProgram("", "");
+        this.program?.getTypeChecker();
+      },
+    ];
+    if (module) {
+      steps.push(() => {
+        this.buildProgram("", `import * as __warm__ from ${JSON.stringify(module)};`);
+        this.program?.getTypeChecker();
+      });
+    }
+    for (let i = 0; i < 10; i++) steps.push(() => void this.convert("", `${i} + 1`));
+    return steps;
   }
 
   /** Type-checks and compiles a cell given the declarations of the previous cells. */
@@ -367,7 +306,7 @@ export class Converter {
       },
       undefined,
       false,
-      this.transformers(checker, srcFile, declsFile, keys, required),
+      cellTransformers(checker, srcFile, declsFile, keys, required),
     );
     const sideOutputs: SideOutput[] = [];
     for (const f of sideFiles) {
@@ -391,7 +330,7 @@ export class Converter {
         if (node && ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && !new RegExp(`\\b${node.name.text}\\b`).test(dts)) untyped += `declare let ${node.name.text}: any;\n`;
       }
     }
-    const declarations = standalone ? prevDecl : dts + untyped + this.remainingDecls(checker, srcFile, declsFile);
+    const declarations = standalone ? prevDecl : dts + untyped + remainingDeclarations(checker, srcFile, declsFile);
     const imports = importedModules(parsed).filter((spec) => required.has(spec));
     const gated = gateAwaits(js);
     return { diagnostics, js: gated.js, insertions: gated.insertions, sourceMap, declarations, hasTopLevelAwait, sideOutputs, imports };
@@ -411,86 +350,21 @@ export class Converter {
       );
   }
 
-  /** Completion candidates at `position` of the cell. */
-  complete(prevDecl: string, src: string, position: number): Completion {
+
+  /** The program for a cell (with the previous cells' declarations), for completion and inspection. */
+  private cellProgram(prevDecl: string, src: string): CellProgram {
     const { program, srcFile } = this.buildProgram(prevDecl, src);
-    program.getTypeChecker(); // binds the files (sets parent pointers that completion walks)
-    const pos = position + prefixLength;
-    // TypeScript's own completion engine (what the language service calls), run on this program.
-    const completions = (ts as unknown as { Completions: { getCompletionsAtPosition: (...args: unknown[]) => ts.CompletionInfo | undefined } }).Completions;
-    const info = completions.getCompletionsAtPosition(
-      this.languageServiceHost(),
-      program,
-      () => undefined,
-      srcFile,
-      pos,
-      {},
-      undefined,
-      ts.CompletionTriggerKind.Invoked,
-      { isCancellationRequested: () => false, throwIfCancellationRequested: () => undefined },
-    );
-    const entries = info?.entries ?? [];
-    const tsInternal = ts as unknown as {
-      findPrecedingToken(pos: number, sf: ts.SourceFile): ts.Node | undefined;
-      findNextToken(prev: ts.Node, parent: ts.Node, sf: ts.SourceFile): ts.Node | undefined;
-    };
-    const prev = tsInternal.findPrecedingToken(pos, srcFile);
-    let id: ts.Identifier | undefined;
-    if (prev && ts.isIdentifier(prev) && prev.end >= pos) id = prev;
-    else if (prev) {
-      const next = tsInternal.findNextToken(prev, srcFile, srcFile);
-      if (next && ts.isIdentifier(next) && next.getStart(srcFile) <= pos && pos <= next.end) id = next;
-    }
-    if (id) {
-      const name = id.text;
-      const lower = name.toLowerCase();
-      const ranked = entries
-        .map((e, index) => {
-          const key = e.name.startsWith(name) ? "0" : e.name.toLowerCase().startsWith(lower) ? "1" : e.name.toLowerCase().includes(lower) ? "2" : "";
-          return key ? { name: e.name, sortKey: key + e.sortText, index } : undefined;
-        })
-        .filter((e): e is { name: string; sortKey: string; index: number } => !!e)
-        .sort((a, b) => a.sortKey.localeCompare(b.sortKey) || a.index - b.index);
-      return { start: id.getStart(srcFile) - prefixLength, end: id.end - prefixLength, candidates: ranked.map((e) => e.name) };
-    }
-    const sorted = entries.slice().sort((a, b) => a.sortText.localeCompare(b.sortText) || a.name.localeCompare(b.name));
-    return { start: position, end: position, candidates: sorted.map((e) => e.name) };
+    return { program, srcFile, options: this.options, cwd: this.cwd, rootFiles: [this.globalsFile, this.declFile, this.cellFile], host: this.host };
   }
 
-  /** The parts of a LanguageServiceHost that completion reads (module paths in import strings). */
-  private languageServiceHost(): ts.LanguageServiceHost {
-    return {
-      getCompilationSettings: () => this.options,
-      getCurrentDirectory: () => this.cwd,
-      getDefaultLibFileName: (o) => ts.getDefaultLibFilePath(o),
-      getScriptFileNames: () => [this.globalsFile, this.declFile, this.cellFile],
-      getScriptVersion: () => "0",
-      getScriptSnapshot: (f) => {
-        const text = this.host.readFile(f);
-        return text === undefined ? undefined : ts.ScriptSnapshot.fromString(text);
-      },
-      fileExists: (f) => this.host.fileExists(f),
-      readFile: (f) => this.host.readFile(f),
-      directoryExists: (d) => ts.sys.directoryExists(d),
-      getDirectories: (d) => ts.sys.getDirectories(d),
-      readDirectory: (p, e, x, i, d) => ts.sys.readDirectory(p, e, x, i, d),
-      useCaseSensitiveFileNames: () => true,
-    };
+  /** Completion candidates at `position` of the cell. */
+  complete(prevDecl: string, src: string, position: number): Completion {
+    return completeIn(this.cellProgram(prevDecl, src), position);
   }
 
   /** The type and documentation of the symbol at `position`, or undefined. */
   inspect(prevDecl: string, src: string, position: number): QuickInfo | undefined {
-    const { program, srcFile } = this.buildProgram(prevDecl, src);
-    const checker = program.getTypeChecker();
-    // Jupyter sends the cursor just after the name; look at the character before it too.
-    let info = quickInfo(srcFile, checker, position + prefixLength);
-    if (!info && position > 0) info = quickInfo(srcFile, checker, position - 1 + prefixLength);
-    if (!info) return undefined;
-    const parts = (info.displayParts ?? []).map((p) => p.text).join("");
-    const docs = (info.documentation ?? []).map((d) => d.text).join("");
-    const tags = (info.tags ?? []).map((t) => `@${t.name} ${(t.text ?? []).map((x) => x.text).join("")}`).join("\n");
-    const text = [parts, docs, tags].filter((s) => s.length > 0).join("\n\n");
-    return { text, start: info.textSpan.start - prefixLength, length: info.textSpan.length };
+    return inspectIn(this.cellProgram(prevDecl, src), position);
   }
 
   private convertDiagnostics(srcFile: ts.SourceFile, input: readonly ts.Diagnostic[]): { diagnostics: CellDiagnostic[]; hasTopLevelAwait: boolean } {
@@ -526,191 +400,6 @@ export class Converter {
     return { diagnostics, hasTopLevelAwait };
   }
 
-  /** @param required receives the specifiers of the `require("...")` calls the emitted CommonJS makes at top level. */
-  private transformers(checker: ts.TypeChecker, srcFile: ts.SourceFile, declsFile: ts.SourceFile, locals: Set<string>, required: Set<string>): ts.CustomTransformers {
-    // Statements: the `export {};` prefix, the cell's own, then (when it declares names) the `export { ... }` suffix.
-    const own = srcFile.statements.slice(1, locals.size > 0 ? -1 : undefined);
-    const lastStatement = own[own.length - 1];
-    const lastExpression = lastStatement && ts.isExpressionStatement(lastStatement) ? lastStatement : undefined;
-    const isPrevDeclared = (id: ts.Identifier): boolean => {
-      const original = ts.getParseTreeNode(id);
-      if (!original || !ts.isIdentifier(original)) return false;
-      const parent = original.parent as ts.Node | undefined;
-      if (parent) {
-        if ((ts.isPropertyAccessExpression(parent) || ts.isQualifiedName(parent)) && (parent as ts.PropertyAccessExpression).name === original) return false;
-        if ((ts.isPropertyAssignment(parent) || ts.isMethodDeclaration(parent) || ts.isPropertyDeclaration(parent) || ts.isGetAccessor(parent) || ts.isSetAccessor(parent) || ts.isEnumMember(parent) || ts.isPropertySignature(parent)) && parent.name === original) return false;
-        if (ts.isBindingElement(parent) && parent.propertyName === original) return false;
-        if ((ts.isLabeledStatement(parent) || ts.isBreakOrContinueStatement(parent)) && parent.label === original) return false;
-        if (ts.isMetaProperty(parent) || ts.isJsxAttribute(parent)) return false;
-      }
-      const symbol = checker.getSymbolAtLocation(original);
-      return !!symbol?.declarations?.some((d) => d.getSourceFile() === declsFile);
-    };
-    const isPrevShorthand = (n: ts.ShorthandPropertyAssignment): boolean => {
-      const original = ts.getParseTreeNode(n);
-      if (!original || !ts.isShorthandPropertyAssignment(original)) return false;
-      const symbol = checker.getShorthandAssignmentValueSymbol(original);
-      return !!symbol?.declarations?.some((d) => d.getSourceFile() === declsFile);
-    };
-    const before: ts.TransformerFactory<ts.SourceFile> = (context) => (node) => {
-      // Hand the value of a final expression statement to the executor.
-      if (!lastExpression) return node;
-      const statements = node.statements.map((s) =>
-        s === lastExpression || ts.getOriginalNode(s) === lastExpression
-          ? ts.setTextRange(
-              context.factory.createExpressionStatement(
-                context.factory.createAssignment(
-                  context.factory.createPropertyAccessExpression(context.factory.createIdentifier(CELL_CONTEXT), "last"),
-                  lastExpression.expression,
-                ),
-              ),
-              lastExpression,
-            )
-          : s,
-      );
-      return context.factory.updateSourceFile(node, statements);
-    };
-    const after: ts.TransformerFactory<ts.SourceFile> = (context) => (node) => {
-      for (const statement of node.statements) collectTopLevelRequires(statement, required);
-      const visit = (n: ts.Node): ts.Node => {
-        if (ts.isShorthandPropertyAssignment(n) && isPrevShorthand(n)) {
-          return context.factory.createPropertyAssignment(n.name.text, context.factory.createPropertyAccessExpression(context.factory.createIdentifier("exports"), n.name.text));
-        }
-        if (ts.isPropertyAccessExpression(n)) {
-          return context.factory.updatePropertyAccessExpression(n, ts.visitNode(n.expression, visit) as ts.Expression, n.name);
-        }
-        if (ts.isIdentifier(n)) {
-          return isPrevDeclared(n) ? context.factory.createPropertyAccessExpression(context.factory.createIdentifier("exports"), n.text) : n;
-        }
-        return ts.visitEachChild(n, visit, context);
-      };
-      return ts.visitEachChild(node, visit, context);
-    };
-    const afterDeclarations: ts.TransformerFactory<ts.SourceFile | ts.Bundle> = (context) => (node) => {
-      if (!ts.isSourceFile(node)) return node;
-      return context.factory.updateSourceFile(
-        node,
-        node.statements.filter((s) => !ts.isExportDeclaration(s)),
-      );
-    };
-    return { before: [before], after: [after], afterDeclarations: [afterDeclarations] };
-  }
-
-  /** The previous cells' declarations that this cell does not redeclare (tslab's remainingDecls). */
-  private remainingDecls(checker: ts.TypeChecker, srcSF: ts.SourceFile, declsSF: ts.SourceFile): string {
-    const declLocals = (declsSF as unknown as AnyNode).locals ?? new Map<string, ts.Symbol>();
-    const locals = (srcSF as unknown as AnyNode).locals ?? new Map<string, ts.Symbol>();
-    const keepMap = new Map<ts.Node, Set<string>>();
-    const addName = (node: ts.Node, name: string): void => {
-      let set = keepMap.get(node);
-      if (!set) keepMap.set(node, (set = new Set()));
-      set.add(name);
-    };
-    const valueNames = new Set<string>();
-    const anyVars = new Set<string>();
-    const keepOf = (symb: ts.Symbol | undefined): { value: boolean; type: boolean } => {
-      const ret = { value: true, type: true };
-      if (!symb) return ret;
-      if (symb.flags & ts.SymbolFlags.Alias) symb = checker.getAliasedSymbol(symb);
-      if (symb.flags & ts.SymbolFlags.Value) ret.value = false;
-      if (symb.flags & ts.SymbolFlags.Type) ret.type = false;
-      return ret;
-    };
-    declLocals.forEach((sym, key) => {
-      const keep = keepOf(locals.get(key));
-      if (!keep.type && !keep.value) return;
-      for (const decl of sym.declarations ?? []) {
-        let node: ts.Node = decl;
-        while (node.parent && node.parent !== declsSF) node = node.parent;
-        if (ts.isVariableStatement(node)) {
-          if (keep.value) {
-            addName(node, key);
-            anyVars.delete(key);
-            valueNames.add(key);
-          }
-        } else if (ts.isTypeAliasDeclaration(node) || ts.isInterfaceDeclaration(node)) {
-          if (keep.type) addName(node, key);
-        } else if (ts.isClassDeclaration(node) || ts.isEnumDeclaration(node)) {
-          if (keep.type) {
-            if (keep.value) addName(node, key);
-          } else if (node.name && !valueNames.has(node.name.text)) anyVars.add(node.name.text);
-        } else if (ts.isImportDeclaration(node) || ts.isImportEqualsDeclaration(node)) {
-          if (keep.type && keep.value) {
-            addName(node, key);
-            continue;
-          }
-          const aliased = checker.getAliasedSymbol(sym);
-          if (!keep.value) {
-            if (aliased.flags & ts.SymbolFlags.Value) continue;
-            if (aliased.flags & ts.SymbolFlags.Type) addName(node, key);
-            continue;
-          }
-          if (aliased.flags & ts.SymbolFlags.Type) {
-            if (aliased.flags & ts.SymbolFlags.Value && !valueNames.has(String(aliased.escapedName))) anyVars.add(String(aliased.escapedName));
-            continue;
-          }
-          addName(node, key);
-        } else if (ts.isFunctionDeclaration(node) || ts.isModuleDeclaration(node)) {
-          if (keep.value) addName(node, key);
-        }
-      }
-    });
-    const printer = ts.createPrinter({ newLine: ts.NewLineKind.LineFeed });
-    const out: string[] = [];
-    for (const stmt of declsSF.statements) {
-      const names = keepMap.get(stmt);
-      if (!names) continue;
-      if (ts.isVariableStatement(stmt)) {
-        const decls = stmt.declarationList.declarations.filter((d) => ts.isIdentifier(d.name) && names.has(d.name.text));
-        const list = ts.factory.updateVariableDeclarationList(stmt.declarationList, decls);
-        out.push(printer.printNode(ts.EmitHint.Unspecified, ts.factory.updateVariableStatement(stmt, stmt.modifiers, list), declsSF));
-      } else if (ts.isImportDeclaration(stmt) && stmt.importClause) {
-        const imc = stmt.importClause;
-        const name = imc.name && names.has(imc.name.text) ? imc.name : undefined;
-        let bindings = imc.namedBindings;
-        if (bindings && ts.isNamespaceImport(bindings) && !names.has(bindings.name.text)) bindings = undefined;
-        else if (bindings && ts.isNamedImports(bindings)) {
-          const els = bindings.elements.filter((e) => names.has(e.name.text));
-          bindings = els.length ? ts.factory.updateNamedImports(bindings, els) : undefined;
-        }
-        if (!name && !bindings) continue;
-        const clause = ts.factory.updateImportClause(imc, imc.phaseModifier, name, bindings);
-        out.push(printer.printNode(ts.EmitHint.Unspecified, ts.factory.updateImportDeclaration(stmt, stmt.modifiers, clause, stmt.moduleSpecifier, stmt.attributes), declsSF));
-      } else {
-        out.push(printer.printNode(ts.EmitHint.Unspecified, stmt, declsSF));
-      }
-    }
-    for (const name of anyVars) out.push(`let ${name}: any;`);
-    return out.length ? out.join("\n") + "\n" : "";
-  }
-}
-
-/**
- * Whether a cell can be checked without the earlier cells' declarations (and so without the packages
- * they imported, which are most of the program's files): it declares and imports nothing and names
- * nothing that those declarations mention (any identifier of the cell that occurs in their text, even
- * in a comment or a type, sends it to the full check). It then leaves the declarations unchanged, and
- * its code is the same either way, since nothing in it refers to earlier cells.
- */
-function isStandalone(sf: ts.SourceFile, prevDecl: string): boolean {
-  for (const stmt of sf.statements) {
-    if (ts.isImportDeclaration(stmt) || ts.isImportEqualsDeclaration(stmt) || ts.isExportDeclaration(stmt) || ts.isExportAssignment(stmt) || ts.isModuleDeclaration(stmt)) return false;
-    const modifiers = ts.canHaveModifiers(stmt) ? ts.getModifiers(stmt) : undefined;
-    if (modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword || m.kind === ts.SyntaxKind.DeclareKeyword)) return false;
-  }
-  if (prevDecl.trim() === "") return true;
-  const mentioned = new Set(prevDecl.match(/[\p{L}\p{Nl}$_][\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}$_\u200c\u200d]*/gu) ?? []);
-  let independent = true;
-  const visit = (node: ts.Node): void => {
-    if (!independent) return;
-    if (ts.isIdentifier(node) || ts.isPrivateIdentifier(node)) {
-      if (mentioned.has(node.text)) independent = false;
-      return;
-    }
-    ts.forEachChild(node, visit);
-  };
-  visit(sf);
-  return independent;
 }
 
 /** Every `node_modules/@types` folder from `dir` up to the root (TypeScript's default type roots). */
@@ -721,81 +410,4 @@ function defaultTypeRoots(dir: string): string[] {
     if (ts.sys.directoryExists(candidate)) roots.push(candidate);
     if (path.posix.dirname(d) === d) return roots;
   }
-}
-
-type TsInternal = {
-  getTouchingPropertyName(sf: ts.SourceFile, pos: number): ts.Node;
-  getContainerNode(node: ts.Node): ts.Node | undefined;
-  typeToDisplayParts(checker: ts.TypeChecker, type: ts.Type, enclosing?: ts.Node): ts.SymbolDisplayPart[];
-  SymbolDisplay: {
-    getSymbolDisplayPartsDocumentationAndSymbolKind(
-      checker: ts.TypeChecker,
-      symbol: ts.Symbol,
-      sf: ts.SourceFile,
-      enclosing: ts.Node | undefined,
-      location: ts.Node,
-    ): { displayParts: ts.SymbolDisplayPart[]; documentation: ts.SymbolDisplayPart[]; tags: ts.JSDocTagInfo[] | undefined };
-  };
-};
-
-/** Quick info at a position, as the language service's getQuickInfoAtPosition computes it, on a given program. */
-function quickInfo(sf: ts.SourceFile, checker: ts.TypeChecker, position: number): ts.QuickInfo | undefined {
-  const internal = ts as unknown as TsInternal;
-  const node = internal.getTouchingPropertyName(sf, position);
-  if (node === sf) return undefined;
-  const span = { start: node.getStart(sf), length: node.getEnd() - node.getStart(sf) };
-  const symbol = checker.getSymbolAtLocation(node);
-  if (!symbol || symbol.flags === ts.SymbolFlags.None) {
-    if (!ts.isExpression(node)) return undefined;
-    const type = checker.getTypeAtLocation(node);
-    return {
-      kind: ts.ScriptElementKind.unknown,
-      kindModifiers: "",
-      textSpan: span,
-      displayParts: internal.typeToDisplayParts(checker, type, internal.getContainerNode(node)),
-      documentation: type.symbol ? type.symbol.getDocumentationComment(checker) : undefined,
-      tags: type.symbol ? type.symbol.getJsDocTags(checker) : undefined,
-    };
-  }
-  const parts = internal.SymbolDisplay.getSymbolDisplayPartsDocumentationAndSymbolKind(checker, symbol, sf, internal.getContainerNode(node), node);
-  return { kind: ts.ScriptElementKind.unknown, kindModifiers: "", textSpan: span, displayParts: parts.displayParts, documentation: parts.documentation, tags: parts.tags };
-}
-
-/** The module specifiers of a cell's value imports (`import ... from "m"`, `import "m"`, `import x = require("m")`), in order. */
-export function importedModules(sf: ts.SourceFile): string[] {
-  const specs: string[] = [];
-  for (const stmt of sf.statements) {
-    if (ts.isImportDeclaration(stmt) && !stmt.importClause?.isTypeOnly && ts.isStringLiteral(stmt.moduleSpecifier)) specs.push(stmt.moduleSpecifier.text);
-    else if (ts.isImportEqualsDeclaration(stmt) && !stmt.isTypeOnly && ts.isExternalModuleReference(stmt.moduleReference) && ts.isStringLiteral(stmt.moduleReference.expression)) {
-      specs.push(stmt.moduleReference.expression.text);
-    }
-  }
-  return [...new Set(specs)];
-}
-
-/** Adds the specifiers of `require("...")` calls in a statement, not looking inside functions or classes. */
-function collectTopLevelRequires(node: ts.Node, out: Set<string>): void {
-  if (ts.isFunctionLike(node) || ts.isClassLike(node)) return;
-  if (ts.isCallExpression(node) && ts.isIdentifier(node.expression) && ts.idText(node.expression) === "require" && node.arguments.length === 1) {
-    const arg = node.arguments[0];
-    if (ts.isStringLiteral(arg)) out.add(arg.text);
-  }
-  ts.forEachChild(node, (child) => collectTopLevelRequires(child, out));
-}
-
-function isTopLevel(node: ts.Node, srcFile: ts.SourceFile): boolean {
-  let parent: ts.Node | undefined = node.parent;
-  while (parent && parent !== srcFile) {
-    switch (parent.kind) {
-      case ts.SyntaxKind.ArrowFunction:
-      case ts.SyntaxKind.FunctionExpression:
-      case ts.SyntaxKind.FunctionDeclaration:
-      case ts.SyntaxKind.ClassDeclaration:
-      case ts.SyntaxKind.ModuleDeclaration:
-      case ts.SyntaxKind.MethodDeclaration:
-        return false;
-    }
-    parent = parent.parent;
-  }
-  return true;
 }

@@ -70,6 +70,7 @@ export class Executor {
   private fileCounter = 0;
   private rejectRunning: ((reason: unknown) => void) | undefined;
   private readonly awaited: Array<Promise<unknown>> = [];
+  private readonly importListeners: Array<(specifier: string, exports: unknown) => void> = [];
   private running: CellContext | undefined;
   private lastContext: CellContext | undefined;
   /** Carries the running cell's context into the asynchronous work it starts. */
@@ -266,15 +267,29 @@ export class Executor {
     this.awaited.push(settled);
   }
 
-  /** Requires modules like the cell's own `require`, under SIGINT protection (a module's top level can loop). */
+  /**
+   * Registers a listener called with each module a cell imports (specifier, exports), once the cell's imports have
+   * loaded and before its code runs: the explicit way for a library to react to another library a cell imports
+   * (trainlab gives danfojs frames their display bundles), instead of patching Node's module loader.
+   */
+  onImport(listener: (specifier: string, exports: unknown) => void): void {
+    this.importListeners.push(listener);
+  }
+
+  /**
+   * Requires modules like the cell's own `require`, under SIGINT protection (a module's top level can loop), then
+   * tells the import listeners (a listener's error is the cell's error).
+   */
   private preload(ids: string[]): void {
     const trainlab = (globalThis as unknown as { __trainlab__: Record<string, unknown> }).__trainlab__;
     trainlab.preload = ids;
+    let loaded: unknown[];
     try {
-      this.tasks.underSigint(() => vm.runInThisContext("for (const id of __trainlab__.preload) __trainlab__.require(id);", { filename: "trainlab-imports.js", breakOnSigint: true }));
+      loaded = this.tasks.underSigint(() => vm.runInThisContext("__trainlab__.preload.map((id) => __trainlab__.require(id));", { filename: "trainlab-imports.js", breakOnSigint: true })) as unknown[];
     } finally {
       delete trainlab.preload;
     }
+    for (const listener of [...this.importListeners]) ids.forEach((id, i) => listener(id, loaded[i]));
   }
 
   /** Awaits the promises registered with {@link awaitBeforeCell}; an error outcome if one rejects or the user interrupts. */

@@ -51,6 +51,8 @@ export class History {
   private sessionNumber: number | undefined;
   private readonly own: HistoryEntry[] = [];
   private byLine = new Map<number, HistoryEntry>();
+  /** Whether the history's folder was made (once per kernel, not per cell). */
+  private folderMade = false;
 
   constructor(private readonly file = historyFile()) {}
 
@@ -127,7 +129,8 @@ export class History {
 
   private persist(entry: HistoryEntry): void {
     try {
-      fs.mkdirSync(path.dirname(this.file), { recursive: true });
+      if (!this.folderMade) fs.mkdirSync(path.dirname(this.file), { recursive: true });
+      this.folderMade = true;
       fs.appendFileSync(this.file, JSON.stringify(entry) + "\n");
     } catch {
       // History is a convenience: a read-only home must not break execution.

@@ -3,73 +3,40 @@
  * thread, control/stdin/heartbeat in a worker (see control-worker.ts). It answers every request a
  * client sends, with busy/idle status around each. Shell requests are handled one at a time, in
  * order; control requests never wait behind them (a shutdown interrupts the running cell). It installs
- * the display bridge
- * (`globalThis[Symbol.for("Jupyter.bridge")]`) and the cell globals `display`, `clearOutput`, `prompt`.
+ * the display bridge and the cell globals (bridge.ts), buffers output streams (streams.ts), routes comms
+ * (comms.ts) and exits when its parent dies (parent-watch.ts).
  */
-import * as fs from "fs";
 import * as path from "path";
 import { randomUUID } from "crypto";
 import { performance } from "perf_hooks";
-import { AsyncLocalStorage } from "async_hooks";
 // The kernel's own timers bypass the per-cell tracking cells' global timers get (cell-tasks.ts).
 import { setImmediate, setTimeout } from "timers";
 import { Worker } from "worker_threads";
 import * as zmq from "zeromq";
 import type { Executor, Outcome } from "./executor";
 import { History, HistoryRequest } from "./history";
-import { RenderedBundle, escapeHtml, normalizeBundle, plainText, renderValue, safeString } from "./render";
-import { ConnectionInfo, Header, INPUT_BUFFER_BYTES, Message, PROTOCOL_VERSION, Signer, makeHeader } from "./wire";
+import { RenderedBundle, escapeHtml, renderValue, safeString } from "./render";
+import { ConnectionInfo, Header, INPUT_BUFFER_BYTES, Message, Signer, makeHeader } from "./wire";
+import { Comms, ParentRef } from "./comms";
+import { installBridge } from "./bridge";
+import { kernelInfo } from "./kernel-info";
+import { watchParent } from "./parent-watch";
+import { OutputStreams } from "./streams";
 import type { FromWorker, ToWorker, WorkerData } from "./control-worker";
 
+export { readConnectionFile } from "./wire";
+export type { Comm } from "./comms";
+
 const projectRoot = path.resolve(__dirname, "..", "..");
-/** How often the kernel checks that the process that started it is alive. */
-const PARENT_POLL_MS = 1000;
-
-/** The request a piece of output belongs to. */
-interface ParentRef {
-  header: Header;
-  identities: Buffer[];
-  allowStdin: boolean;
-}
-
-/** One comm (Jupyter's kernel-frontend channel). */
-export interface Comm {
-  readonly commId: string;
-  readonly targetName: string;
-  /** Sends `comm_msg`; `metadata` and binary `buffers` are optional (the widgets protocol uses both). */
-  send(data: unknown, metadata?: Record<string, unknown>, buffers?: ArrayBufferView[]): void;
-  close(data?: unknown): void;
-  /** A handler may return a promise: the kernel stays busy for that message (no `idle`) until it settles. */
-  onMessage(handler: (data: unknown, msg: Message) => void | Promise<void>): void;
-  onClose(handler: (data: unknown) => void): void;
-}
-
-interface CommState {
-  comm: Comm;
-  messageHandlers: Array<(data: unknown, msg: Message) => void | Promise<void>>;
-  closeHandlers: Array<(data: unknown) => void>;
-}
-
-function kernelVersion(): string {
-  try {
-    return JSON.parse(fs.readFileSync(path.join(projectRoot, "package.json"), "utf8")).version as string;
-  } catch {
-    return "0.0.0";
-  }
-}
-
-function typescriptVersion(): string {
-  try {
-    return (JSON.parse(fs.readFileSync(require.resolve("typescript/package.json"), "utf8")) as { version: string }).version;
-  } catch {
-    return "unknown";
-  }
-}
+/** When the executor and type checker start if no kernel_info request came first (see start()). */
+const WARM_UP_DELAY_MS = 200;
 
 /** The kernel: binds the sockets of a connection file and serves until shutdown. */
 export class KernelServer {
   private readonly signer: Signer;
   private readonly session = randomUUID();
+  /** The kernel_info_reply content, read once. */
+  private readonly info = kernelInfo(projectRoot);
   private readonly shell = new zmq.Router();
   private readonly iopub = new zmq.Publisher();
   private worker: Worker | undefined;
@@ -80,17 +47,18 @@ export class KernelServer {
   private executor: Executor | undefined;
   private executionCount = 0;
   private readonly history = new History();
-  private readonly comms = new Map<string, CommState>();
-  private readonly commTargets = new Map<string, (comm: Comm, data: unknown, msg: Message) => void>();
-  /** Comm targets a frontend named (comm_open or comm_info_request) since the kernel started: what it can talk. */
-  private readonly targetsAsked = new Set<string>();
+  private readonly comms = new Comms({
+    publish: (...args) => this.publish(...args),
+    send: (socket, request, msgType, content) => this.send(socket, request, msgType, content),
+    log: (message) => this.log(message),
+    currentParent: () => this.currentParent(),
+  });
   private lastParent: ParentRef | undefined;
-  /** The comm message being handled: output of comm handlers belongs to it. */
-  private handling: ParentRef | undefined;
-  /** Carries a comm message's parent into the asynchronous work its handlers start. */
-  private readonly commScope = new AsyncLocalStorage<ParentRef>();
-  private readonly streams = new Map<string, { parent: ParentRef; stdout: string; stderr: string }>();
-  private streamFlushScheduled = false;
+  private readonly streams = new OutputStreams(
+    () => this.currentParent(),
+    (name, text, parent) => this.publish("stream", { name, text }, parent.header, false),
+    (text) => this.originalStderrWrite(text),
+  );
   private warmed = false;
   private shuttingDown = false;
   private readonly originalStderrWrite = process.stderr.write.bind(process.stderr);
@@ -114,51 +82,29 @@ export class KernelServer {
 
   /** Binds all sockets, starts the control worker, and serves requests. */
   async start(): Promise<void> {
+    // Binding runs on ZeroMQ's own thread: start it first, and set up the rest meanwhile.
+    const bound = Promise.all([this.shell.bind(this.address(this.connection.shell_port)), this.iopub.bind(this.address(this.connection.iopub_port))]);
     this.installProcessHooks();
-    const workerData: WorkerData = { connection: this.connection, session: this.session, kernelInfo: this.kernelInfo(), interruptState: this.interruptState };
+    const workerData: WorkerData = { connection: this.connection, session: this.session, kernelInfo: this.info, interruptState: this.interruptState };
     this.worker = new Worker(path.join(__dirname, "control-worker.js"), { workerData });
     this.worker.on("message", (m: FromWorker) => this.onWorkerMessage(m));
     this.worker.on("error", (err) => this.log(`control worker: ${err.stack ?? err.message}`));
     this.worker.unref();
-    await Promise.all([this.shell.bind(this.address(this.connection.shell_port)), this.iopub.bind(this.address(this.connection.iopub_port))]);
+    await bound;
     if (process.env.TRAINLAB_KERNEL_TRACE === "1") this.log(`trace: listening ${Math.round(performance.now())} ms after start (${Math.round(performance.now() - performance.nodeTiming.bootstrapComplete)} after Node's bootstrap)`);
     (async () => {
       for await (const frames of this.shell) this.receive("shell", frames);
     })().catch((err) => this.log(`shell loop: ${(err as Error).message}`));
-    this.watchParent();
-    // Start the type checker's thread (it loads TypeScript and builds its first program there, so this
-    // thread answers kernel_info at once meanwhile).
-    setImmediate(() => this.warmUp());
-  }
-
-  /**
-   * Ends the kernel when the process that started it dies, as ipykernel's parent poller does: when
-   * `JPY_PARENT_PID` (set by jupyter_client) names a process that is gone, or when this process was
-   * re-parented (its parent pid changed, e.g. to 1).
-   */
-  private watchParent(): void {
-    const startParent = process.ppid;
-    const named = Number(process.env.JPY_PARENT_PID);
-    const parentGone = (): string | undefined => {
-      if (process.ppid !== startParent) return `re-parented (parent pid ${startParent} -> ${process.ppid})`;
-      if (Number.isInteger(named) && named > 1) {
-        try {
-          process.kill(named, 0);
-        } catch (err) {
-          if ((err as { code?: string }).code === "ESRCH") return `JPY_PARENT_PID ${named} is gone`;
-        }
-      }
-      return undefined;
-    };
-    const timer = setInterval(() => {
-      const why = parentGone();
-      if (!why) return;
-      clearInterval(timer);
+    watchParent((why) => {
       this.log(`the process that started the kernel died (${why}); exiting`);
       this.exitCleanly(0);
-    }, PARENT_POLL_MS);
-    timer.unref();
+    });
+    // Start the executor and the type checker's thread (which loads TypeScript and builds its first program there)
+    // once the first kernel_info is answered, or soon after start if none comes: a client's first kernel_info
+    // never waits behind that set-up.
+    setTimeout(() => this.warmUp(), WARM_UP_DELAY_MS);
   }
+
 
   /**
    * Ends the process without a core dump: the control thread closes its sockets first (this thread
@@ -168,7 +114,7 @@ export class KernelServer {
   exitCleanly(code: number): never {
     this.shuttingDown = true;
     try {
-      this.flushStreams();
+      this.streams.flush();
     } catch {
       // best effort
     }
@@ -246,7 +192,7 @@ export class KernelServer {
 
   /** Publishes on IOPub (flushing buffered streams of the same parent first, to keep order). */
   private publish(msgType: string, content: unknown, parent: Header | undefined, flushFirst = true, extra: { metadata?: Record<string, unknown>; buffers?: ArrayBufferView[] } = {}): void {
-    if (flushFirst) this.flushStreams();
+    if (flushFirst) this.streams.flush();
     const frames = this.signer.encode({
       identities: [Buffer.from(`kernel.${msgType}`)],
       header: makeHeader(msgType, parent, this.session),
@@ -269,44 +215,10 @@ export class KernelServer {
   // ---------------------------------------------------------------------------------------- streams
 
   private currentParent(): ParentRef | undefined {
-    if (this.handling) return this.handling;
-    const comm = this.commScope.getStore();
+    const comm = this.comms.parent();
     if (comm) return comm;
     const ctx = this.executor?.currentContext();
     return (ctx?.parent as ParentRef | undefined) ?? this.lastParent;
-  }
-
-  private writeStream(name: "stdout" | "stderr", text: string): void {
-    const parent = this.currentParent();
-    if (!parent) {
-      this.originalStderrWrite(text);
-      return;
-    }
-    const key = parent.header.msg_id;
-    let buf = this.streams.get(key);
-    if (!buf) this.streams.set(key, (buf = { parent, stdout: "", stderr: "" }));
-    // Keep stdout/stderr interleaving: flush the other stream before appending.
-    const other = name === "stdout" ? "stderr" : "stdout";
-    if (buf[other]) this.flushStreams();
-    const again = this.streams.get(key) ?? { parent, stdout: "", stderr: "" };
-    this.streams.set(key, again);
-    again[name] += text;
-    if (again[name].length > 65536) this.flushStreams();
-    else if (!this.streamFlushScheduled) {
-      this.streamFlushScheduled = true;
-      setImmediate(() => this.flushStreams());
-    }
-  }
-
-  private flushStreams(): void {
-    this.streamFlushScheduled = false;
-    if (this.streams.size === 0) return;
-    const pending = [...this.streams.values()];
-    this.streams.clear();
-    for (const s of pending) {
-      if (s.stdout) this.publish("stream", { name: "stdout", text: s.stdout }, s.parent.header, false);
-      if (s.stderr) this.publish("stream", { name: "stderr", text: s.stderr }, s.parent.header, false);
-    }
   }
 
   private installProcessHooks(): void {
@@ -314,7 +226,7 @@ export class KernelServer {
       ((chunk: string | Uint8Array, encoding?: BufferEncoding | ((err?: Error) => void), cb?: (err?: Error) => void): boolean => {
         const text = typeof chunk === "string" ? chunk : Buffer.from(chunk).toString(typeof encoding === "string" ? encoding : "utf8");
         try {
-          this.writeStream(name, text);
+          this.streams.write(name, text);
         } catch (err) {
           this.log(`stream: ${(err as Error).message}`);
         }
@@ -349,34 +261,17 @@ export class KernelServer {
     process.on("uncaughtException", (err) => report("Uncaught exception", err));
     process.on("unhandledRejection", (reason) => report("Unhandled promise rejection", reason));
 
-    const bridge = {
-      publish: (bundle: Record<string, unknown>, options: { displayId?: string; update?: boolean; metadata?: Record<string, unknown> } = {}) =>
-        this.publishBundle({ data: normalizeBundle(bundle, () => plainText(bundle)), metadata: options.metadata ?? {} }, options.displayId, options.update === true),
-      clearOutput: (wait = false) => this.clearOutput(wait),
+    installBridge({
+      publishBundle: (bundle, displayId, update) => this.publishBundle(bundle, displayId, update),
+      render: (value) => this.render(value),
+      clearOutput: (wait) => this.clearOutput(wait),
+      prompt: (message, defaultValue) => this.prompt(message, defaultValue),
       signal: () => (this.executor ? this.executor.signal() : new AbortController().signal),
-      /** Registers a handler for comms the frontend opens with `targetName`. */
-      registerCommTarget: (targetName: string, handler: (comm: Comm, data: unknown, msg: Message) => void) => this.commTargets.set(targetName, handler),
-      /** Opens a comm from the kernel side; `metadata` and binary `buffers` are optional. */
-      openComm: (targetName: string, data: unknown = {}, metadata?: Record<string, unknown>, buffers?: ArrayBufferView[]) => this.openComm(targetName, data, metadata, buffers),
-      /** The msg_id of the request the running code belongs to (a cell's execute_request or a comm message). */
+      comms: this.comms,
       parentMessageId: () => this.currentParent()?.header.msg_id,
-      /** Whether a frontend opened a comm to, or sent comm_info_request for, `targetName` since the kernel started. */
-      commTargetRequested: (targetName: string) => this.targetsAsked.has(targetName),
-      /** Asynchronous set-up (started as a module loads) to finish before the importing cell's code runs. */
-      awaitBeforeCell: (promise: PromiseLike<unknown>) => this.getExecutor().awaitBeforeCell(promise),
-    };
-    Object.defineProperty(globalThis, Symbol.for("Jupyter.bridge"), { value: bridge, configurable: true, writable: true });
-    let displayCounter = 0;
-    const globals: Record<string, unknown> = {
-      display: (value: unknown, options: { displayId?: string } = {}) => {
-        const displayId = options.displayId ?? `trainlab-${process.pid}-d${++displayCounter}`;
-        this.publishBundle(this.render(value), displayId, false);
-        return { displayId, update: (v: unknown) => this.publishBundle(this.render(v), displayId, true) };
-      },
-      clearOutput: (wait = false) => this.clearOutput(wait),
-      prompt: (message = "", defaultValue?: string) => this.prompt(String(message), defaultValue),
-    };
-    for (const [name, value] of Object.entries(globals)) Object.defineProperty(globalThis, name, { value, configurable: true, writable: true });
+      awaitBeforeCell: (promise) => this.getExecutor().awaitBeforeCell(promise),
+      onImport: (listener) => this.getExecutor().onImport(listener),
+    });
   }
 
   private render(value: unknown): RenderedBundle {
@@ -398,7 +293,7 @@ export class KernelServer {
     if (!parent || !parent.allowStdin) {
       throw new Error("prompt(): this frontend does not accept input (the execute_request has allow_stdin: false). Pass the value in code instead.");
     }
-    this.flushStreams();
+    this.streams.flush();
     const buffer = new SharedArrayBuffer(INPUT_BUFFER_BYTES);
     const state = new Int32Array(buffer, 0, 2);
     const frames = this.signer.encode({
@@ -444,8 +339,9 @@ export class KernelServer {
     try {
       switch (type) {
         case "kernel_info_request":
-          this.send(socket, msg, "kernel_info_reply", this.kernelInfo());
+          this.send(socket, msg, "kernel_info_reply", this.info);
           if (process.env.TRAINLAB_KERNEL_TRACE === "1") this.log(`trace: kernel_info_reply ${Math.round(performance.now())} ms after start (${Math.round(performance.now() - performance.nodeTiming.bootstrapComplete)} after Node's bootstrap), type checker ${this.executor?.checkerState ?? "cold"}`);
+          if (!this.warmed) setImmediate(() => this.warmUp());
           break;
         case "execute_request":
           await this.execute(socket, msg);
@@ -457,22 +353,22 @@ export class KernelServer {
           this.inspect(socket, msg);
           break;
         case "is_complete_request":
-          this.send(socket, msg, "is_complete_reply", this.getExecutorLight().isComplete(String(msg.content.code ?? "")));
+          this.send(socket, msg, "is_complete_reply", this.getExecutor().isComplete(String(msg.content.code ?? "")));
           break;
         case "history_request":
           this.send(socket, msg, "history_reply", { status: "ok", history: this.history.query(msg.content as HistoryRequest) });
           break;
         case "comm_info_request":
-          this.commInfo(socket, msg);
+          this.comms.info(socket, msg);
           break;
         case "comm_open":
-          this.commOpen(msg);
+          this.comms.onOpen(msg);
           break;
         case "comm_msg":
-          await this.commMsg(msg);
+          await this.comms.onMessage(msg);
           break;
         case "comm_close":
-          this.commClose(msg);
+          this.comms.onClose(msg);
           break;
         case "shutdown_request":
           // Stop the running cell (its execute_reply goes out as interrupted), then reply and exit.
@@ -501,33 +397,6 @@ export class KernelServer {
     }
   }
 
-  private getExecutorLight(): { isComplete(code: string): unknown } {
-    // The executor is light to create: TypeScript runs in the checker's thread.
-    return this.getExecutor();
-  }
-
-  private kernelInfo(): Record<string, unknown> {
-    return {
-      status: "ok",
-      protocol_version: PROTOCOL_VERSION,
-      implementation: "trainlab",
-      implementation_version: kernelVersion(),
-      language_info: {
-        name: "typescript",
-        version: typescriptVersion(),
-        mimetype: "text/typescript",
-        file_extension: ".ts",
-        pygments_lexer: "typescript",
-        // A plain string, as Deno sends: strict clients (runtimelib) accept only a string or {name, version};
-        // classic Notebook finds CodeMirror's "TypeScript" mode by this name, JupyterLab its TypeScript language.
-        codemirror_mode: "typescript",
-      },
-      banner: `trainlab: TypeScript ${typescriptVersion()} on Node.js ${process.version}, type-checked cells with top-level await and rich display`,
-      help_links: [{ text: "TypeScript handbook", url: "https://www.typescriptlang.org/docs/handbook/intro.html" }],
-      debugger: false,
-    };
-  }
-
   private async execute(socket: "shell" | "control", msg: Message): Promise<void> {
     const c = msg.content as { code?: string; silent?: boolean; store_history?: boolean; user_expressions?: Record<string, string>; allow_stdin?: boolean; stop_on_error?: boolean };
     const code = String(c.code ?? "");
@@ -550,7 +419,7 @@ export class KernelServer {
       return;
     }
     const outcome: Outcome = code.trim() === "" ? { status: "ok", hasValue: false } : await executor.execute(code, storeHistory ? count : 0, parent);
-    this.flushStreams();
+    this.streams.flush();
     const userExpressions: Record<string, unknown> = {};
     if (outcome.status === "ok") {
       if (outcome.hasValue && !silent) {
@@ -565,7 +434,7 @@ export class KernelServer {
           userExpressions[name] = { status: "ok", data: b.data, metadata: b.metadata };
         } else userExpressions[name] = { status: "error", ename: r.ename, evalue: r.evalue, traceback: r.traceback };
       }
-      this.flushStreams();
+      this.streams.flush();
       this.send(socket, msg, "execute_reply", { status: "ok", execution_count: count, payload: [], user_expressions: userExpressions }, { started: msg.header.date, status: "ok" });
       return;
     }
@@ -608,97 +477,6 @@ export class KernelServer {
     this.send(socket, msg, "inspect_reply", { status: "ok", found: true, data: { "text/plain": info.text, "text/html": html }, metadata: {} });
   }
 
-  // ---------------------------------------------------------------------------------------- comms
-
-  private makeComm(commId: string, targetName: string): CommState {
-    const state: CommState = {
-      messageHandlers: [],
-      closeHandlers: [],
-      comm: {
-        commId,
-        targetName,
-        send: (data: unknown, metadata?: Record<string, unknown>, buffers?: ArrayBufferView[]) =>
-          this.publish("comm_msg", { comm_id: commId, data }, this.currentParent()?.header, true, { metadata, buffers }),
-        close: (data: unknown = {}) => {
-          if (!this.comms.delete(commId)) return;
-          this.publish("comm_close", { comm_id: commId, data }, this.currentParent()?.header);
-        },
-        onMessage: (h) => state.messageHandlers.push(h),
-        onClose: (h) => state.closeHandlers.push(h),
-      },
-    };
-    return state;
-  }
-
-  private openComm(targetName: string, data: unknown, metadata?: Record<string, unknown>, buffers?: ArrayBufferView[]): Comm {
-    const commId = randomUUID();
-    const state = this.makeComm(commId, targetName);
-    this.comms.set(commId, state);
-    this.publish("comm_open", { comm_id: commId, target_name: targetName, data }, this.currentParent()?.header, true, { metadata, buffers });
-    return state.comm;
-  }
-
-  private commInfo(socket: "shell" | "control", msg: Message): void {
-    const target = msg.content.target_name as string | undefined;
-    if (target) this.targetsAsked.add(target);
-    const comms: Record<string, { target_name: string }> = {};
-    for (const [id, s] of this.comms) if (!target || s.comm.targetName === target) comms[id] = { target_name: s.comm.targetName };
-    this.send(socket, msg, "comm_info_reply", { status: "ok", comms });
-  }
-
-  private commOpen(msg: Message): void {
-    const { comm_id: commId, target_name: targetName, data } = msg.content as { comm_id: string; target_name: string; data: unknown };
-    this.targetsAsked.add(targetName);
-    const handler = this.commTargets.get(targetName);
-    if (!handler) {
-      // No such target: tell the frontend the comm is closed, as ipykernel does.
-      this.log(`no comm target named "${targetName}"`);
-      this.publish("comm_close", { comm_id: commId, data: {} }, msg.header);
-      return;
-    }
-    const state = this.makeComm(commId, targetName);
-    this.comms.set(commId, state);
-    this.handling = { header: msg.header, identities: msg.identities, allowStdin: false };
-    try {
-      this.commScope.run(this.handling, () => handler(state.comm, data, msg));
-    } finally {
-      this.handling = undefined;
-    }
-  }
-
-  /**
-   * Runs the comm's handlers under the message's parent, and settles after the promises they return: the message's
-   * `idle` must follow everything its handlers publish (a frontend stops listening to a message's output at its
-   * `idle`; ipywidgets' Output widget and update throttling rely on it).
-   */
-  private async commMsg(msg: Message): Promise<void> {
-    const { comm_id: commId, data } = msg.content as { comm_id: string; data: unknown };
-    const state = this.comms.get(commId);
-    if (!state) {
-      this.log(`comm_msg for unknown comm ${commId}`);
-      return;
-    }
-    this.handling = { header: msg.header, identities: msg.identities, allowStdin: false };
-    const pending: Array<void | Promise<void>> = [];
-    try {
-      const parent = this.handling;
-      this.commScope.run(parent, () => {
-        for (const h of state.messageHandlers) pending.push(h(data, msg));
-      });
-    } finally {
-      this.handling = undefined;
-    }
-    await Promise.all(pending.map((p) => Promise.resolve(p).catch((err) => this.log(`comm_msg handler failed: ${(err as Error)?.stack ?? String(err)}`))));
-  }
-
-  private commClose(msg: Message): void {
-    const { comm_id: commId, data } = msg.content as { comm_id: string; data: unknown };
-    const state = this.comms.get(commId);
-    if (!state) return;
-    this.comms.delete(commId);
-    for (const h of state.closeHandlers) h(data);
-  }
-
   // ---------------------------------------------------------------------------------------- shutdown
 
   private shutdown(socket: "shell" | "control", msg: Message): void {
@@ -716,14 +494,5 @@ export class KernelServer {
   /** Whether a shutdown was requested. */
   get closing(): boolean {
     return this.shuttingDown;
-  }
-}
-
-/** Reads a connection file. @throws Error naming the file when it is missing or malformed. */
-export function readConnectionFile(file: string): ConnectionInfo {
-  try {
-    return JSON.parse(fs.readFileSync(file, "utf8")) as ConnectionInfo;
-  } catch (err) {
-    throw new Error(`Cannot read the Jupyter connection file ${file}: ${(err as Error).message}`);
   }
 }

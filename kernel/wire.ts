@@ -3,6 +3,7 @@
  * multipart ZeroMQ messages. No sockets here, so both the kernel's main thread and its
  * control/stdin worker use it.
  */
+import * as fs from "fs";
 import { createHmac, randomUUID, timingSafeEqual } from "crypto";
 
 /** The protocol version this kernel speaks. */
@@ -136,3 +137,12 @@ export function makeHeader(msgType: string, parent: Partial<Header> | undefined,
 /** Size of the buffer through which the stdin thread hands an input_reply to a waiting `prompt()`:
  * int32 state (0 waiting, 1 answered, 2 interrupted), int32 byte length, then UTF-8 bytes. */
 export const INPUT_BUFFER_BYTES = 1 << 20;
+
+/** Reads a connection file. @throws Error naming the file when it is missing or malformed. */
+export function readConnectionFile(file: string): ConnectionInfo {
+  try {
+    return JSON.parse(fs.readFileSync(file, "utf8")) as ConnectionInfo;
+  } catch (err) {
+    throw new Error(`Cannot read the Jupyter connection file ${file}: ${(err as Error).message}`);
+  }
+}

@@ -78,6 +78,11 @@ export interface KernelBridge {
    * code of the cell that imported the module. Optional: kernels without it run the cell at once.
    */
   awaitBeforeCell?(promise: PromiseLike<unknown>): void;
+  /**
+   * Registers a listener the kernel calls with each module a cell imports (its specifier and exports), after the
+   * cell's imports loaded and before its code runs. Optional: kernels without it never call.
+   */
+  onImport?(listener: (specifier: string, exports: unknown) => void): void;
   /** Registers the handler of comms the frontend opens with `targetName` (optional: kernels without comms lack it). */
   registerCommTarget?(targetName: string, handler: (comm: BridgeComm, data: unknown, msg: CommMessage) => void): void;
   /** Opens a comm from the kernel side with optional `comm_open` metadata and buffers. */

@@ -29,5 +29,9 @@ export { ValidationError, NotFittedError } from "./core/validation";
 export * from "./widgets";
 
 import { startBackendSelection } from "./backend";
-// Choose the training backend now, so that raw `tf` use after the import runs on it (see backend.ts).
+import { installRenderers } from "./viz/renderers";
+// The only things importing trainlab does besides defining its exports, both here: choose the training backend now,
+// so that raw `tf` use after the import runs on it (see backend.ts), and give arquero tables, tensors, models and
+// danfojs frames their display bundles (viz/renderers.ts itself does nothing when imported).
 startBackendSelection();
+installRenderers();

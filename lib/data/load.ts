@@ -9,6 +9,7 @@ import * as aq from "arquero";
 import type { ColumnTable } from "arquero";
 import { parseCsv, CsvParseOptions, DeclaredType, readHeaderNames } from "./csv";
 import type { TextEncoding } from "./encoding";
+import { installDanfoRenderers } from "../viz/renderers";
 import { Category, DictColumn, NumericColumn, columnKind, dictColumn, makeTable, numericColumn } from "./columns";
 import { LoadInfo, recordProvenance } from "./provenance";
 import { DATASET_NAMES, loadDataset } from "../datasets";
@@ -406,6 +407,7 @@ function danfoDtype(kind: string): string {
  */
 export function toDanfo(table: ColumnTable): DanfoFrameLike {
   const dfd = require("danfojs-node") as { DataFrame: new (data: Record<string, unknown[]> | unknown[], opts?: Record<string, unknown>) => DanfoFrameLike };
+  installDanfoRenderers(dfd);
   if (table.numCols() === 0) return new dfd.DataFrame({});
   const names = table.columnNames();
   if (table.numRows() === 0) {

@@ -6,12 +6,12 @@
  * - tfjs Tensors: shape, dtype and a preview (a table for matrices);
  * - tfjs LayersModel (and Sequential): a summary table of layers, output shapes and parameters.
  * Every bundle carries a `text/plain` fallback, and all text is HTML-escaped.
- * danfojs is large and loaded lazily by the library, so its renderers install when it is first loaded.
+ * danfojs is large and loaded lazily, so its renderers install when a cell imports it (the kernel bridge's
+ * `onImport`) or when trainlab's own conversions load it (lib/data/load.ts), not by watching Node's module loader.
  */
-import Module from "module";
 import * as aq from "arquero";
 import * as tf from "@tensorflow/tfjs";
-import { DISPLAY, MimeBundle, escapeHtml } from "../display";
+import { DISPLAY, MimeBundle, escapeHtml, kernelBridge } from "../display";
 
 /** How much of a table or tensor a display shows. */
 export interface TruncationOptions {
@@ -302,7 +302,7 @@ export function installDanfoRenderers(dfd: { DataFrame?: { prototype: object }; 
 
 let installed = false;
 
-/** Installs all renderers (idempotent). Importing trainlab calls it. */
+/** Installs all renderers (idempotent). lib/index.ts calls it: importing trainlab installs them; this module alone does not. */
 export function installRenderers(): void {
   if (installed) return;
   installed = true;
@@ -310,18 +310,12 @@ export function installRenderers(): void {
   define(tableClass?.prototype, (t: ArqueroTableLike) => tableBundle(arqueroView(t)));
   define(tf.Tensor.prototype, (t: tf.Tensor) => tensorBundle(t));
   define(tf.LayersModel.prototype, (m: tf.LayersModel) => modelBundle(m));
-  // danfojs: now if already loaded, else as soon as anything loads it.
+  // danfojs: now if already loaded, else when a cell imports it (the kernel's onImport), or when trainlab's own
+  // conversions load it (lib/data/load.ts installs them then).
   for (const [file, mod] of Object.entries(require.cache)) {
     if (/[/\\]danfojs(-node)?[/\\]/.test(file) && mod?.exports && (mod.exports as { DataFrame?: unknown }).DataFrame) installDanfoRenderers(mod.exports as never);
   }
-  if (danfoInstalled) return;
-  const loader = Module as unknown as { _load(request: string, parent: unknown, isMain: boolean): unknown };
-  const original = loader._load;
-  loader._load = function (request: string, parent: unknown, isMain: boolean): unknown {
-    const exported = original.call(this, request, parent, isMain);
-    if (!danfoInstalled && (request === "danfojs-node" || request === "danfojs")) installDanfoRenderers(exported as never);
-    return exported;
-  };
+  kernelBridge()?.onImport?.((specifier, exports) => {
+    if (specifier === "danfojs-node" || specifier === "danfojs") installDanfoRenderers(exports as never);
+  });
 }
-
-installRenderers();

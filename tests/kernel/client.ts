@@ -150,3 +150,26 @@ export class KernelClient {
     });
   }
 }
+
+/**
+ * The kernel of a mocha suite: started before its tests (a `before` hook, registered where this is called, so later
+ * `before` hooks can already use it) and closed after them. Returns the client; using it outside the suite's tests
+ * and hooks throws. `cwd`: the notebook folder, or a function giving it when the suite starts (default: the fixtures).
+ */
+export function withKernel(options: { cwd?: string | (() => string); env?: NodeJS.ProcessEnv } = {}): KernelClient {
+  let client: KernelClient | undefined;
+  before(async () => {
+    client = await KernelClient.start(typeof options.cwd === "function" ? options.cwd() : options.cwd, options.env);
+  });
+  after(async () => {
+    await client?.close();
+    client = undefined;
+  });
+  return new Proxy({} as KernelClient, {
+    get: (_target, prop) => {
+      if (!client) throw new Error("withKernel(): the kernel runs only during the tests and hooks of the suite that asked for it");
+      const value: unknown = Reflect.get(client, prop, client);
+      return typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(client) : value;
+    },
+  });
+}

@@ -7,7 +7,7 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { Execution, KernelClient, Output, projectRoot } from "./client";
+import { Execution, withKernel, Output, projectRoot } from "./client";
 
 const result = (r: Execution): string | undefined => r.outputs.find((o) => o.msg_type === "execute_result")?.content.data["text/plain"];
 const streamText = (r: Execution): string => r.outputs.filter((o: Output) => o.msg_type === "stream").map((o) => String(o.content.text)).join("");
@@ -21,14 +21,7 @@ const CPU_BANNER = /looks like you are running TensorFlow\.js in Node\.js/;
 
 describe("kernel: imports", function () {
   this.timeout(180_000);
-  let kernel: KernelClient;
-
-  before(async () => {
-    kernel = await KernelClient.start();
-  });
-  after(async () => {
-    await kernel?.close();
-  });
+  const kernel = withKernel();
 
   it("chooses the training backend as trainlab is imported: raw tf runs on wasm, reported once in the importing cell, with no cpu banner", async () => {
     const cells: Execution[] = [];

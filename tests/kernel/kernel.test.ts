@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { Execution, KernelClient, Output } from "./client";
+import { Execution, withKernel, Output } from "./client";
 
 const text = (o: Output | undefined): string => String(o?.content.data?.["text/plain"] ?? "");
 const result = (r: Execution): Output | undefined => r.outputs.find((o) => o.msg_type === "execute_result");
@@ -7,14 +7,7 @@ const errors = (r: Execution): Output[] => r.outputs.filter((o) => o.msg_type ==
 
 describe("kernel: a real kernel process with a real Jupyter client", function () {
   this.timeout(180_000);
-  let kernel: KernelClient;
-
-  before(async () => {
-    kernel = await KernelClient.start();
-  });
-  after(async () => {
-    await kernel?.close();
-  });
+  const kernel = withKernel();
 
   describe("execution", () => {
     it("broadcasts execute_input, then the last expression as execute_result, with busy/idle status", async () => {

@@ -4,17 +4,11 @@
  * table expressions (`derive({ y: (d) => d.x * 2 })`), must work in cells exactly as in a script.
  */
 import { strict as assert } from "assert";
-import { KernelClient } from "./client";
+import { withKernel } from "./client";
 
 describe("kernel: instrumented cells keep their functions' source", function () {
   this.timeout(180_000);
-  let kernel: KernelClient;
-  before(async () => {
-    kernel = await KernelClient.start();
-  });
-  after(async () => {
-    await kernel?.close();
-  });
+  const kernel = withKernel();
 
   it("arquero compiles arrow and block-bodied table expressions written in a cell", async () => {
     await kernel.value('import * as aq from "arquero";');

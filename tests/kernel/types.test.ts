@@ -8,7 +8,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { Execution, KernelClient, Output, projectRoot } from "./client";
+import { Execution, withKernel, Output, projectRoot } from "./client";
 
 const ok = (r: Execution): Execution => {
   assert.equal(r.reply.status, "ok", JSON.stringify(r.reply) + JSON.stringify(r.outputs));
@@ -26,8 +26,13 @@ const projectTs = (JSON.parse(fs.readFileSync(path.join(projectRoot, "node_modul
 
 describe("kernel: types between cells, in a notebook folder outside the project", function () {
   this.timeout(240_000);
-  let kernel: KernelClient;
   let folder: string;
+  const kernel = withKernel({
+    cwd: () => {
+      folder = fs.mkdtempSync(path.join(os.tmpdir(), "trainlab-notebook-"));
+      return folder;
+    },
+  });
 
   const inspect = async (code: string): Promise<string> => {
     const r = await kernel.request("inspect_request", { code, cursor_pos: code.length, detail_level: 0 });
@@ -42,19 +47,16 @@ describe("kernel: types between cells, in a notebook folder outside the project"
   };
 
   before(async () => {
-    folder = fs.mkdtempSync(path.join(os.tmpdir(), "trainlab-notebook-"));
     assert.ok(path.relative(projectRoot, folder).startsWith(".."), "the folder must be outside the checkout");
     const rows = ["a,b,y"];
     for (let i = 0; i < 16; i++) rows.push(`${i},${(i * 7) % 5},${i % 2}`);
     fs.writeFileSync(path.join(folder, "t.csv"), rows.join("\n") + "\n");
-    kernel = await KernelClient.start(folder);
     ok(await kernel.execute('import { loadCSV, toMatrix, mlp, train } from "trainlab";'));
     ok(await kernel.execute('const t = await loadCSV("t.csv");\nconst X = toMatrix(t.select("a", "b"));'));
     ok(await kernel.execute("const net = mlp({ hiddenUnits: [4], epochs: 2, seed: 1 });"));
     ok(await kernel.execute("const history = await train(net, { x: X, y: [0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1] }, { epochs: 2, live: 'none' });"));
   });
-  after(async () => {
-    await kernel?.close();
+  after(() => {
     if (folder) fs.rmSync(folder, { recursive: true, force: true });
   });
 
@@ -86,14 +88,7 @@ describe("kernel: types between cells, in a notebook folder outside the project"
 
 describe("kernel: the TypeScript that checks cells", function () {
   this.timeout(180_000);
-  let kernel: KernelClient;
-
-  before(async () => {
-    kernel = await KernelClient.start();
-  });
-  after(async () => {
-    await kernel?.close();
-  });
+  const kernel = withKernel();
 
   it("is the project's own TypeScript (5.9 or later), and kernel_info says which", async () => {
     const [major, minor] = projectTs.split(".").map(Number);

@@ -5,19 +5,12 @@
  * are compared in constant time and a signature of the wrong length is refused without an exception.
  */
 import { strict as assert } from "assert";
-import { KernelClient } from "./client";
+import { withKernel } from "./client";
 import { Signer, makeHeader } from "../../kernel/wire";
 
 describe("kernel: the wire protocol refuses replays and forgeries", function () {
   this.timeout(180_000);
-  let kernel: KernelClient;
-
-  before(async () => {
-    kernel = await KernelClient.start();
-  });
-  after(async () => {
-    await kernel?.close();
-  });
+  const kernel = withKernel();
 
   it("executes a signed execute_request once: the same frames sent again are refused", async () => {
     assert.equal((await kernel.execute("let replays = 0;")).reply.status, "ok");
