@@ -475,21 +475,32 @@ async function main(argv: string[]): Promise<number> {
 if (require.main === module) {
   // Ctrl-C or a kill of the runner ends its Jupyter processes and kernels, removes its staging folders and closes its
   // Chromium before it exits. Reports are only ever renamed into place whole (writeAtomic, synchronous), so none is left half-written.
+  // Once a signal arrives, its exit status wins: the notebook its kill interrupted fails meanwhile, and main() must
+  // not exit with that failure's 1 before the signal's clean-up has closed Chromium.
+  let signalExitCode: number | undefined;
   for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143], ["SIGHUP", 129]] as const) {
     process.on(signal, () => {
+      if (signalExitCode !== undefined) return;
+      signalExitCode = code;
       endChildren();
       removeStaging();
       void closeRenderers(10_000).then(() => process.exit(code));
     });
   }
   process.on("uncaughtException", (err) => {
-    console.error(`trainlab: ${err.stack ?? err.message}`);
+    if (signalExitCode === undefined) console.error(`trainlab: ${err.stack ?? err.message}`);
     endChildren();
     removeStaging();
-    process.exit(2);
+    process.exit(signalExitCode ?? 2);
   });
-  main(process.argv.slice(2)).then((code) => process.exit(code), (err: Error) => {
-    console.error(`trainlab: ${err.message}`);
-    process.exit(2);
-  });
+  main(process.argv.slice(2)).then(
+    (code) => {
+      if (signalExitCode === undefined) process.exit(code);
+    },
+    (err: Error) => {
+      if (signalExitCode !== undefined) return;
+      console.error(`trainlab: ${err.message}`);
+      process.exit(2);
+    },
+  );
 }
