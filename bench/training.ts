@@ -2,7 +2,8 @@
  * `npm run bench -- training [quick]`: training throughput of tfjs on stock wasm, on wasm + trainlab's native
  * kernel pack, and of PyTorch (2 threads; default env and the tuned env) measured in the same run.
  *
- *   - MLP 784-256-128-10, Adam, batch 128 and 512, one epoch of synthetic data via model.fit (samples/s);
+ *   - MLP 784-256-128-10, Adam, batch 128 and 512, one epoch of synthetic data via model.fit (samples/s); on the pack
+ *     also with tfjs's own gradients for the loss path (setNativeLossGradients(false)), for before/after in one run;
  *   - MNIST-size CNN: conv3x3x16-relu, maxpool2, conv3x3x32-relu, maxpool2, dense10; Adam, batch 64 (samples/s);
  *   - 1024² float32 matmul (GFLOP/s) against numpy, with the result read back (dataSync, as the anchor
  *     bench_matmul.js does) and without (like numpy's `a @ b`, which leaves the product in memory);
@@ -36,7 +37,7 @@ import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
 import { useBackend } from "../lib/backend";
-import { installNativeKernels, nativeAdam, nativeKernelStatus, setFusedRecurrent, uninstallNativeKernels } from "../lib/kernels/native";
+import { installNativeKernels, nativeAdam, nativeKernelStatus, setFusedRecurrent, setNativeLossGradients, uninstallNativeKernels } from "../lib/kernels/native";
 import { train } from "../lib/train";
 import { buildNetwork, NEURAL_DEFAULTS } from "../lib/models/nn";
 
@@ -186,6 +187,16 @@ async function sequenceThroughput(n: number, rounds: number): Promise<Record<str
     };
   }
   return out;
+}
+
+/** Runs `f` with tfjs's own gradients for the loss path instead of the pack's (the state before they existed). */
+async function withTfjsLossGradients<T>(f: () => Promise<T>): Promise<T> {
+  const previous = setNativeLossGradients(false);
+  try {
+    return await f();
+  } finally {
+    setNativeLossGradients(previous);
+  }
 }
 
 /** One epoch of model.fit over N synthetic samples after a 5-batch warm-up; samples per second. */
@@ -378,10 +389,12 @@ async function main(): Promise<void> {
   const R = quick ? 1 : 3;
   const runs: Record<string, () => Promise<number> | number> = {
     mlp128: () => fitThroughput(buildMlp, [784], nMlp, 128, () => nativeAdam(1e-3)),
+    mlp128_tfjs_loss_grads: () => withTfjsLossGradients(() => fitThroughput(buildMlp, [784], nMlp, 128, () => nativeAdam(1e-3))),
     train128: () => trainThroughput(nMlp, 128),
     torch_mlp128_tuned: () => python(["mlp", String(nMlp), "128"], true),
     torch_mlp128_default: () => python(["mlp", String(nMlp), "128"], false),
     mlp512: () => fitThroughput(buildMlp, [784], nMlp, 512, () => nativeAdam(1e-3)),
+    mlp512_tfjs_loss_grads: () => withTfjsLossGradients(() => fitThroughput(buildMlp, [784], nMlp, 512, () => nativeAdam(1e-3))),
     train512: () => trainThroughput(nMlp, 512),
     torch_mlp512_tuned: () => python(["mlp", String(nMlp), "512"], true),
     torch_mlp512_default: () => python(["mlp", String(nMlp), "512"], false),
@@ -395,6 +408,7 @@ async function main(): Promise<void> {
   }
   const med = (name: string) => [...samples[name]].sort((p, q) => p - q)[Math.floor(samples[name].length / 2)];
   const native = {
+    mlp128_tfjs_loss_grads: med("mlp128_tfjs_loss_grads"), mlp512_tfjs_loss_grads: med("mlp512_tfjs_loss_grads"),
     mlp128: med("mlp128"), mlp512: med("mlp512"), train128: med("train128"), train512: med("train512"), cnn: med("cnn"),
     mlp128_tfAdam: await fitThroughput(buildMlp, [784], nMlp, 128, () => tf.train.adam(1e-3)),
   };
@@ -418,9 +432,10 @@ async function main(): Promise<void> {
     machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, loadavg_start: round(load0, 2), loadavg_end: round(load1, 2) },
     native: { blas: status.blas, maxThreads: status.maxThreads, OPENBLAS_CORETYPE: process.env.OPENBLAS_CORETYPE ?? null },
     samples: { mlp: nMlp, cnn: nCnn, cnn_stock: nCnnStock },
-    mlp128_samples_s: { stock_wasm: round(stock.mlp128), native: round(native.mlp128), native_tf_adam: round(native.mlp128_tfAdam), native_train: round(native.train128),
+    mlp128_samples_s: { stock_wasm: round(stock.mlp128), native: round(native.mlp128), native_tfjs_loss_grads: round(native.mlp128_tfjs_loss_grads),
+      native_tf_adam: round(native.mlp128_tfAdam), native_train: round(native.train128),
       torch_tuned: round(torch.mlp128_tuned), torch_default: round(torch.mlp128_default) },
-    mlp512_samples_s: { stock_wasm: round(stock.mlp512), native: round(native.mlp512), native_train: round(native.train512), torch_tuned: round(torch.mlp512_tuned), torch_default: round(torch.mlp512_default) },
+    mlp512_samples_s: { stock_wasm: round(stock.mlp512), native: round(native.mlp512), native_tfjs_loss_grads: round(native.mlp512_tfjs_loss_grads), native_train: round(native.train512), torch_tuned: round(torch.mlp512_tuned), torch_default: round(torch.mlp512_default) },
     cnn_samples_s: { stock_wasm_js_filter_grad: round(stock.cnn), native: round(native.cnn), torch_tuned: round(torch.cnn_tuned), torch_default: round(torch.cnn_default) },
     matmul1024_gflops: { stock_wasm: round(stock.matmul, 1), native: round(nativeMatmul.matmul, 1), native_no_readback: round(nativeMatmul.matmulNoReadback, 1),
       native_first_40: round(nativeMatmul.first40, 1), numpy: round(numpy, 1) },
@@ -433,6 +448,9 @@ async function main(): Promise<void> {
     ratio_mlp512_native_vs_torch_tuned: round(native.mlp512 / torch.mlp512_tuned, 3),
     ratio_mlp512_native_vs_torch_default: round(native.mlp512 / torch.mlp512_default, 3),
     ratio_mlp512_native_vs_stock_wasm: round(native.mlp512 / stock.mlp512, 2),
+    // model.fit with the pack's loss-path gradients (Softmax, ClipByValue, Log, RealDiv) over tfjs's own, same run.
+    ratio_mlp128_native_vs_tfjs_loss_grads: round(native.mlp128 / native.mlp128_tfjs_loss_grads, 3),
+    ratio_mlp512_native_vs_tfjs_loss_grads: round(native.mlp512 / native.mlp512_tfjs_loss_grads, 3),
     ratio_cnn_native_vs_torch_tuned: round(native.cnn / torch.cnn_tuned, 3),
     ratio_cnn_native_vs_torch_default: round(native.cnn / torch.cnn_default, 3),
     ratio_cnn_native_vs_stock_wasm: round(native.cnn / stock.cnn, 2),

@@ -6,6 +6,7 @@
 import { strict as assert } from "assert";
 import * as tf from "@tensorflow/tfjs";
 import { loadAddon } from "../../lib/kernels/native/addon";
+import { nativeAdam, setNativeLossGradients } from "../../lib/kernels/native";
 import { rand, size, on, refMatMul, assertClose, usePackOnWasm } from "./helpers";
 
 describe("native kernel pack (lib/kernels/native): work sharing over the pack's threads", function () {
@@ -103,6 +104,42 @@ describe("native kernel pack (lib/kernels/native): work sharing over the pack's 
       const sum = () => tf.sum(tf.tensor(xv, shape), axis);
       assertClose((await on("wasm", sum))[0], (await on("cpu", sum))[0], `split sum ${JSON.stringify(shape)} axis ${axis}`, 1e-4, 1e-4);
     }
+  });
+
+  it("nativeAdam split over the threads (from 65,536 elements) updates every element as on one thread, like tf.train.adam", async () => {
+    await tf.setBackend("wasm");
+    const shapes = [[301, 257], [257], [7, 3], [1]];  // 77,415 elements: 3 uneven parts of each variable
+    const load = loadAddon();
+    assert.ok(load.ok);
+    const run = async (make: () => tf.Optimizer, threads: number): Promise<Float32Array[]> => {
+      load.addon.configure(threads, 0, 0, 0);
+      const vars = shapes.map((s, i) => tf.variable(tf.tensor(rand(size(s), 40 + i), s)));
+      const opt = make();
+      for (let step = 0; step < 4; step++) {
+        opt.minimize(() => tf.addN(vars.map((v, i) => tf.sum(tf.mul(tf.square(v), tf.tensor(rand(size(shapes[i]), 50 + i), shapes[i]))))) as tf.Scalar);
+      }
+      const out = vars.map((v) => Float32Array.from(v.dataSync()));
+      opt.dispose();
+      tf.dispose(vars);
+      return out;
+    };
+    const one = await run(() => nativeAdam(0.01), 1), three = await run(() => nativeAdam(0.01), 3);
+    const ref = await run(() => tf.train.adam(0.01), 3);
+    three.forEach((w, i) => {
+      assertClose(w, one[i], `variable ${i}: 3 threads against 1`, 0, 0);
+      assertClose(w, ref[i], `variable ${i} against tf.train.adam`, 1e-5, 1e-6);
+    });
+  });
+
+  it("Softmax and ClipByValue backward split from 1 MB give the same bits as tfjs's gradients", async () => {
+    const rows = 30001, zv = rand(rows * 10, 61), dv = rand(rows * 10, 62);
+    const softmax = () => tf.grad((z: tf.Tensor) => tf.sum(tf.mul(tf.softmax(z), tf.tensor(dv, [rows, 10]))))(tf.tensor(zv, [rows, 10]));
+    const [ours] = await on("wasm", softmax);
+    const previous = setNativeLossGradients(false);
+    const [stock] = await on("wasm", softmax).finally(() => setNativeLossGradients(previous));
+    assertClose(ours, stock, "split softmax backward", 0, 0);
+    const clip = () => tf.grad((x: tf.Tensor) => tf.sum(tf.mul(tf.clipByValue(x, -0.5, 0.5), tf.tensor(dv))))(tf.tensor(zv));
+    assertClose((await on("wasm", clip))[0], (await on("cpu", clip))[0], "split clipByValue backward", 0, 0);
   });
 
   it("large readbacks (from 1 MB) are exact for float32, int32 and bool, in parts that do not divide evenly", async () => {

@@ -20,6 +20,10 @@ export interface NativeAddon {
   step(heap: ArrayBuffer, x: number, out: number, n: number, alpha: number): void;
   /** out = x > 0 ? x : 0, NaN stays NaN (float32). */
   relu(heap: ArrayBuffer, x: number, out: number, n: number): void;
+  /** out = lo <= x <= hi ? dy : 0 (ClipByValue's gradient; NaN x gives 0). Older builds lack it. */
+  clipGrad?(heap: ArrayBuffer, dy: number, x: number, out: number, n: number, lo: number, hi: number): void;
+  /** Softmax's gradient over the last axis of [rows, cols]: dy * y - sum(dy * y) * y. Older builds lack it. */
+  softmaxGrad?(heap: ArrayBuffer, dy: number, y: number, out: number, rows: number, cols: number): void;
   gather(heap: ArrayBuffer, x: number, idx: number, out: number, batch: number, outer: number, dim: number,
     slice: number, nIdx: number, elemBytes: number): number;
   slice(heap: ArrayBuffer, x: number, out: number, shape: Int32Array, begin: Int32Array, size: Int32Array, elemBytes: number): void;

@@ -14,7 +14,7 @@ export { NATIVE_BUILD_HINT } from "./addon";
 export { installNativeKernels, nativeKernelsActive, nativeKernelStatus, uninstallNativeKernels } from "./install";
 export type { NativeKernelStatus } from "./install";
 export { ownsBuffer } from "./buffers";
-export { nativeSoftmaxCrossEntropy } from "./gradients";
+export { nativeSoftmaxCrossEntropy, setNativeLossGradients } from "./gradients";
 export { NativeAdamOptimizer, NativeSGDOptimizer, nativeAdam, nativeSGD } from "./optimizers";
 export type { NativeNamedTensor, NativeVariableGrads } from "./optimizers";
 export { fusedRecurrentRejection, setFusedRecurrent } from "./recurrent";

@@ -426,6 +426,36 @@ function makeSoftmaxCrossEntropy(addon: NativeAddon): KernelFunc {
   }) as unknown as KernelFunc;
 }
 
+/** Custom kernel: ClipByValue's gradient, out = clipValueMin <= x <= clipValueMax ? dy : 0 (one pass, not five kernels). */
+export const CLIP_GRAD_KERNEL = "TrainlabClipByValueGrad";
+function makeClipGrad(addon: NativeAddon): KernelFunc {
+  return ((args: KernelArgs) => {
+    const { backend, inputs, attrs = {} } = args;
+    const dy = inputs.dy!, x = inputs.x!;
+    const out = backend.makeOutput([...x.shape], "float32");
+    const n = util.sizeFromShape(x.shape);
+    if (n > 0) {
+      addon.clipGrad!(heap(backend), offsetOf(backend, dy), offsetOf(backend, x), offsetOf(backend, out), n,
+        attrs.clipValueMin as number, attrs.clipValueMax as number);
+    }
+    return out;
+  }) as unknown as KernelFunc;
+}
+
+/** Custom kernel: Softmax's gradient over the last axis, dy * y - sum(dy * y) * y per row (one pass, not four kernels). */
+export const SOFTMAX_GRAD_KERNEL = "TrainlabSoftmaxGrad";
+function makeSoftmaxGrad(addon: NativeAddon): KernelFunc {
+  return ((args: KernelArgs) => {
+    const { backend, inputs } = args;
+    const dy = inputs.dy!, y = inputs.y!;
+    const out = backend.makeOutput([...y.shape], "float32");
+    const n = util.sizeFromShape(y.shape);
+    const cols = y.shape[y.shape.length - 1];
+    if (n > 0) addon.softmaxGrad!(heap(backend), offsetOf(backend, dy), offsetOf(backend, y), offsetOf(backend, out), n / cols, cols);
+    return out;
+  }) as unknown as KernelFunc;
+}
+
 /** Kernel name -> factory given the addon and the previously registered kernel (for fallback). */
 export function nativeKernelFactories(addon: NativeAddon): Record<string, (previous: KernelFunc | undefined) => KernelFunc> {
   return {
@@ -455,5 +485,7 @@ export function nativeKernelFactories(addon: NativeAddon): Record<string, (previ
     Identity: (p) => makeIdentity(p),
     [RELU_GRAD_KERNEL]: () => makeReluGrad(addon),
     [SOFTMAX_CE_KERNEL]: () => makeSoftmaxCrossEntropy(addon),
+    ...(typeof addon.clipGrad === "function" ? { [CLIP_GRAD_KERNEL]: () => makeClipGrad(addon) } : {}),
+    ...(typeof addon.softmaxGrad === "function" ? { [SOFTMAX_GRAD_KERNEL]: () => makeSoftmaxGrad(addon) } : {}),
   };
 }

@@ -94,6 +94,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("reluGrad", Napi::Function::New(env, ReluGrad));
   exports.Set("step", Napi::Function::New(env, Step));
   exports.Set("relu", Napi::Function::New(env, Relu));
+  exports.Set("clipGrad", Napi::Function::New(env, ClipGrad));
+  exports.Set("softmaxGrad", Napi::Function::New(env, SoftmaxGrad));
   exports.Set("gather", Napi::Function::New(env, Gather));
   exports.Set("slice", Napi::Function::New(env, Slice));
   exports.Set("copyOut", Napi::Function::New(env, CopyOut));

@@ -1,4 +1,4 @@
-// Element-wise and reduction kernels: biasAdd, reduceSum, relu, reluGrad, step.
+// Element-wise and reduction kernels: biasAdd, reduceSum, relu, reluGrad, step, clipGrad, softmaxGrad.
 #include "kernels.h"
 #include "thread_pool.h"
 
@@ -101,6 +101,50 @@ Napi::Value Step(const Napi::CallbackInfo& info) {
   int64_t n = I64(info[3]);
   float alpha = static_cast<float>(D(info[4]));
   for (int64_t i = 0; i < n; ++i) out[i] = std::isnan(x[i]) ? NAN : (x[i] > 0.f ? 1.f : alpha);
+  return info.Env().Undefined();
+}
+// clipGrad(heap, dyOff, xOff, outOff, n, lo, hi): out = lo <= x <= hi ? dy : 0 (tfjs's ClipByValue gradient,
+// where(logicalAnd(x >= lo, x <= hi), dy, zerosLike(dy)); a NaN x gives 0, as there).
+Napi::Value ClipGrad(const Napi::CallbackInfo& info) {
+  uint8_t* heap = HeapBase(info[0]);
+  const float* dy = F32(heap, info[1]);
+  const float* x = F32(heap, info[2]);
+  float* out = F32(heap, info[3]);
+  const int64_t n = I64(info[4]);
+  const float lo = static_cast<float>(D(info[5])), hi = static_cast<float>(D(info[6]));
+  ForParts(n, ElementParts(n, n), [&](int64_t a, int64_t b, size_t) {
+    for (int64_t i = a; i < b; ++i) out[i] = x[i] >= lo && x[i] <= hi ? dy[i] : 0.f;
+  });
+  return info.Env().Undefined();
+}
+
+// softmaxGrad(heap, dyOff, yOff, outOff, rows, cols): tfjs's Softmax gradient over the last axis, in its order of
+// float32 roundings: p = dy * y; s = sum(p) over the row (accumulated in double, as the cpu backend does);
+// out = p - s * y.
+Napi::Value SoftmaxGrad(const Napi::CallbackInfo& info) {
+  uint8_t* heap = HeapBase(info[0]);
+  const float* dy = F32(heap, info[1]);
+  const float* y = F32(heap, info[2]);
+  float* out = F32(heap, info[3]);
+  const int64_t rows = I64(info[4]), cols = I64(info[5]);
+  ForParts(rows, ElementParts(rows * cols, rows), [&](int64_t r0, int64_t r1, size_t) {
+    for (int64_t r = r0; r < r1; ++r) {
+      const float* d = dy + r * cols;
+      const float* yr = y + r * cols;
+      float* o = out + r * cols;
+      double s = 0.0;
+      for (int64_t j = 0; j < cols; ++j) {
+        const float p = d[j] * yr[j];
+        o[j] = p;
+        s += p;
+      }
+      const float sf = static_cast<float>(s);
+      for (int64_t j = 0; j < cols; ++j) {
+        volatile float t = sf * yr[j];  // rounded to float32 before the subtraction (no fused multiply-add)
+        o[j] = o[j] - t;
+      }
+    }
+  });
   return info.Env().Undefined();
 }
 }  // namespace tl

@@ -22,6 +22,8 @@ Napi::Value ReduceSum(const Napi::CallbackInfo& info);            // elementwise
 Napi::Value Relu(const Napi::CallbackInfo& info);                 // elementwise.cc [relu]
 Napi::Value ReluGrad(const Napi::CallbackInfo& info);             // elementwise.cc [reluGrad]
 Napi::Value Step(const Napi::CallbackInfo& info);                 // elementwise.cc [step]
+Napi::Value ClipGrad(const Napi::CallbackInfo& info);             // elementwise.cc [clipGrad]
+Napi::Value SoftmaxGrad(const Napi::CallbackInfo& info);          // elementwise.cc [softmaxGrad]
 Napi::Value Binary(const Napi::CallbackInfo& info);               // binary.cc [binary]
 Napi::Value Gather(const Napi::CallbackInfo& info);               // copy.cc [gather]
 Napi::Value Slice(const Napi::CallbackInfo& info);                // copy.cc [slice]

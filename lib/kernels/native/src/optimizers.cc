@@ -1,6 +1,7 @@
 // Optimizer updates in place on the wasm heap, for many variables per call: adam and sgd (with momentum).
 #include "kernels.h"
 #include "optimizers.h"
+#include "thread_pool.h"
 
 namespace tl {
 
@@ -26,13 +27,23 @@ Napi::Value Adam(const Napi::CallbackInfo& info) {
   const float lr = static_cast<float>(D(info[6])), b1 = static_cast<float>(D(info[7])), b2 = static_cast<float>(D(info[8])),
               eps = static_cast<float>(D(info[9]));
   const float c1 = static_cast<float>(1.0 / (1.0 - D(info[10]))), c2 = static_cast<float>(1.0 / (1.0 - D(info[11])));
-  for (size_t k = 0; k < P.ElementLength(); ++k) {
-    float* p = reinterpret_cast<float*>(heap + static_cast<size_t>(P[k]));
-    const float* g = reinterpret_cast<const float*>(heap + static_cast<size_t>(G[k]));
-    float* m = reinterpret_cast<float*>(heap + static_cast<size_t>(Ms[k]));
-    float* v = reinterpret_cast<float*>(heap + static_cast<size_t>(Vs[k]));
-    AdamApply(p, g, m, v, static_cast<int64_t>(S[k]), lr, b1, b2, eps, c1, c2);
-  }
+  const size_t count = P.ElementLength();
+  int64_t total = 0;
+  for (size_t k = 0; k < count; ++k) total += static_cast<int64_t>(S[k]);
+  // Each part updates its share of every variable (element-wise, so the split does not change any value). A
+  // square root and a division per element make Adam worth splitting from a quarter of the memory-bound threshold.
+  const int64_t parts = ElementParts(total * 4, g_max_threads);
+  ForParts(parts, parts, [&](int64_t p0, int64_t p1, size_t) {
+    for (size_t k = 0; k < count; ++k) {
+      const int64_t n = static_cast<int64_t>(S[k]), lo = n * p0 / parts, hi = n * p1 / parts;
+      if (hi <= lo) continue;
+      float* p = reinterpret_cast<float*>(heap + static_cast<size_t>(P[k])) + lo;
+      const float* g = reinterpret_cast<const float*>(heap + static_cast<size_t>(G[k])) + lo;
+      float* m = reinterpret_cast<float*>(heap + static_cast<size_t>(Ms[k])) + lo;
+      float* v = reinterpret_cast<float*>(heap + static_cast<size_t>(Vs[k])) + lo;
+      AdamApply(p, g, m, v, hi - lo, lr, b1, b2, eps, c1, c2);
+    }
+  });
   return info.Env().Undefined();
 }
 
