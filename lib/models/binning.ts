@@ -29,10 +29,11 @@ export function fitBinThresholds(m: Matrix, maxBins: number): Float64Array[] {
   }
   const n = rowsUsed ? rowsUsed.length : m.rows;
   const values = new Float64Array(n);
+  const scratch = new Float64Array(n);
   const out: Float64Array[] = [];
   for (let f = 0; f < m.cols; f++) {
     for (let t = 0; t < n; t++) values[t] = m.data[(rowsUsed ? rowsUsed[t] : t) * m.cols + f];
-    values.sort();
+    sortFloats(values, scratch);
     let distinctCount = n > 0 ? 1 : 0;
     for (let t = 1; t < n; t++) if (values[t] !== values[t - 1]) distinctCount++;
     if (distinctCount <= maxBins) {
@@ -57,6 +58,55 @@ export function fitBinThresholds(m: Matrix, maxBins: number): Float64Array[] {
     }
   }
   return out;
+}
+
+/**
+ * Sorts finite floats ascending in place (as Float64Array.prototype.sort does, −0 before +0), by a least-significant-
+ * digit radix sort on their bit patterns: four passes of 16 bits, several times faster than the built-in sort on the
+ * columns binning sorts. `scratch` must be at least as long as `values`. Never throws.
+ */
+export function sortFloats(values: Float64Array, scratch: Float64Array): void {
+  const n = values.length;
+  if (n < 2) return;
+  let src = new Uint32Array(values.buffer, values.byteOffset, 2 * n);
+  let dst = new Uint32Array(scratch.buffer, scratch.byteOffset, 2 * n);
+  // Map each float's bits to an unsigned key in the same order: flip all bits of negatives, the sign bit of others.
+  for (let t = 0; t < n; t++) {
+    if (src[2 * t + 1] & 0x80000000) {
+      src[2 * t] = ~src[2 * t];
+      src[2 * t + 1] = ~src[2 * t + 1];
+    } else src[2 * t + 1] ^= 0x80000000;
+  }
+  const counts = new Int32Array(65536);
+  for (let pass = 0; pass < 4; pass++) {
+    const word = pass >> 1;
+    const shift = (pass & 1) * 16;
+    counts.fill(0);
+    for (let t = 0; t < n; t++) counts[(src[2 * t + word] >>> shift) & 0xffff]++;
+    if (counts[(src[word] >>> shift) & 0xffff] === n) continue; // every key has this digit: nothing moves
+    let sum = 0;
+    for (let b = 0; b < 65536; b++) {
+      const c = counts[b];
+      counts[b] = sum;
+      sum += c;
+    }
+    for (let t = 0; t < n; t++) {
+      const q = counts[(src[2 * t + word] >>> shift) & 0xffff]++;
+      dst[2 * q] = src[2 * t];
+      dst[2 * q + 1] = src[2 * t + 1];
+    }
+    const swap = src;
+    src = dst;
+    dst = swap;
+  }
+  for (let t = 0; t < n; t++) {
+    if (src[2 * t + 1] & 0x80000000) src[2 * t + 1] ^= 0x80000000;
+    else {
+      src[2 * t] = ~src[2 * t];
+      src[2 * t + 1] = ~src[2 * t + 1];
+    }
+  }
+  if (src.buffer !== values.buffer || src.byteOffset !== values.byteOffset) values.set(new Float64Array(src.buffer, src.byteOffset, n));
 }
 
 function midpoint(a: number, b: number): number {
@@ -105,4 +155,27 @@ export function partitionByBin(idx: Int32Array, bins: Uint8Array, col: number, s
     }
   }
   return lo;
+}
+
+/**
+ * Stable partition of the row indices idx[start, end): the rows whose bin (column-major `bins`, column starting at
+ * `col`) is at most `bin` come first, each side in its old order; returns where the others start. Without branches
+ * on the data, and keeping the indices of a node sorted, so later passes over them read the columns front to back.
+ * `scratch` must hold end − start indices. Never throws.
+ */
+export function stablePartitionByBin(
+  idx: Int32Array, scratch: Int32Array, bins: Uint8Array, col: number, start: number, end: number, bin: number,
+): number {
+  let l = start;
+  let r = 0;
+  for (let s = start; s < end; s++) {
+    const i = idx[s];
+    const left = bins[col + i] <= bin ? 1 : 0;
+    idx[l] = i;
+    scratch[r] = i;
+    l += left;
+    r += 1 - left;
+  }
+  idx.set(scratch.subarray(0, r), l);
+  return l;
 }

@@ -9,7 +9,7 @@ import { performance } from "perf_hooks";
 import { Worker } from "worker_threads";
 import type { HistGradientBoostingParams } from "./boosting-params";
 import { TreeArrays, leafOf } from "./cart";
-import { partitionByBin } from "./binning";
+import { stablePartitionByBin } from "./binning";
 import {
   CTRL, CTRL_WORDS, ERROR_TEXT_BYTES, FEATURES_PER_CHUNK, GRADIENT_CHUNKS, GradientArrays, HistInputs, HistWorkerData, HistWorkerFault, JOB, JobContext, LOSS,
   MAX_CHUNKS, MIN_GAIN, SEARCH, SEARCH_WORDS, SplitRules, chunkWord, claimChunk, lossGradients, nodeShare, runChunk,
@@ -63,8 +63,10 @@ interface Leaf {
 /** Grows boosted trees on one binned training set; reuses its buffers across trees. */
 export class HistTreeGrower {
   private readonly idx: Int32Array;
-  private readonly gOrdered: Float64Array;
-  private readonly hOrdered: Float64Array;
+  /** Scratch space of the stable partition (a node's right-hand rows). */
+  private readonly scratch: Int32Array;
+  /** The gradient and hessian of a node's rows, interleaved, in idx order. */
+  private readonly ghOrdered: Float64Array;
   /** Gradients and hessians of the current tree (shared with the worker when there is one). */
   readonly grad: Float64Array;
   readonly hess: Float64Array;
@@ -77,8 +79,6 @@ export class HistTreeGrower {
   private readonly histSize: number;
   private readonly pool: Float64Array[] = [];
   private readonly slotOf = new Map<Float64Array, number>();
-  /** Counts per (feature, bin) of all rows: the root's count histogram, the same for every tree. */
-  private readonly rootCounts: Float64Array;
   private readonly inputs: HistInputs;
   private readonly rules: SplitRules;
   /** This thread's two split searches (the node built, its sibling), and the chunks' (shared with the worker). */
@@ -115,8 +115,8 @@ export class HistTreeGrower {
     this.bins = new Uint8Array(alloc(bins.length));
     this.bins.set(bins);
     this.idx = new Int32Array(alloc(rows * 4));
-    this.gOrdered = new Float64Array(alloc(rows * 8));
-    this.hOrdered = new Float64Array(alloc(rows * 8));
+    this.scratch = new Int32Array(rows);
+    this.ghOrdered = new Float64Array(alloc(rows * 16));
     this.grad = new Float64Array(alloc(rows * 8));
     this.hess = new Float64Array(alloc(rows * 8));
     this.raw = new Float64Array(alloc(rows * outputs * 8));
@@ -135,18 +135,15 @@ export class HistTreeGrower {
     this.importance = new Float64Array(cols);
     this.rules = { minSamplesLeaf: p.minSamplesLeaf, l2Regularization: p.l2Regularization, minHessian: MIN_HESSIAN, nBins };
     this.chunkSearches = new Float64Array(alloc(MAX_CHUNKS * 2 * SEARCH_WORDS * 8));
-    this.rootCounts = new Float64Array(alloc(cols * BINS * 8));
-    for (let f = 0; f < cols; f++) for (let i = 0; i < rows; i++) this.rootCounts[f * BINS + bins[f * rows + i]]++;
     this.inputs = {
-      bins: this.bins, rows, cols, idx: this.idx, grad: this.grad, hess: this.hess, gOrdered: this.gOrdered, hOrdered: this.hOrdered, rootCounts: this.rootCounts,
+      bins: this.bins, rows, cols, idx: this.idx, ghOrdered: this.ghOrdered,
     };
     if (parallel) {
       this.ctrl = new Int32Array(new SharedArrayBuffer(CTRL_WORDS * 4));
       this.errorText = new Uint8Array(new SharedArrayBuffer(ERROR_TEXT_BYTES));
       const data: HistWorkerData = {
         bins: this.bins.buffer as SharedArrayBuffer, rows, cols, idx: this.idx.buffer as SharedArrayBuffer, grad: this.grad.buffer as SharedArrayBuffer,
-        hess: this.hess.buffer as SharedArrayBuffer, gOrdered: this.gOrdered.buffer as SharedArrayBuffer, hOrdered: this.hOrdered.buffer as SharedArrayBuffer,
-        rootCounts: this.rootCounts.buffer as SharedArrayBuffer, store: this.store.buffer as SharedArrayBuffer, histSize: this.histSize,
+        hess: this.hess.buffer as SharedArrayBuffer, ghOrdered: this.ghOrdered.buffer as SharedArrayBuffer, store: this.store.buffer as SharedArrayBuffer, histSize: this.histSize,
         rules: this.rules, searches: this.chunkSearches.buffer as SharedArrayBuffer, raw: this.raw.buffer as SharedArrayBuffer,
         prob: this.prob.buffer as SharedArrayBuffer, y: target.buffer as SharedArrayBuffer, outputs, ctrl: this.ctrl.buffer as SharedArrayBuffer,
         errorText: this.errorText.buffer as SharedArrayBuffer, fault: histWorkerTestHooks.fault,
@@ -297,16 +294,14 @@ export class HistTreeGrower {
    * With the worker, the threads share this by chunks of features; the result is the same.
    */
   private expand(node: Leaf, sibling: Leaf | null): void {
-    const { rows, cols, idx, grad, hess, gOrdered, hOrdered, ctrl } = this;
+    const { cols, idx, grad, hess, ghOrdered, ctrl } = this;
     const { start, end, hist } = node;
     const parent = sibling ? sibling.hist : null;
     const n = end - start;
-    if (n !== rows) {
-      for (let s = 0; s < n; s++) {
-        const i = idx[start + s];
-        gOrdered[s] = grad[i];
-        hOrdered[s] = hess[i];
-      }
+    for (let s = 0; s < n; s++) {
+      const i = idx[start + s];
+      ghOrdered[2 * s] = grad[i];
+      ghOrdered[2 * s + 1] = hess[i];
     }
     const main = this.mainSearches;
     this.searchInputs(node, main, 0);
@@ -372,7 +367,7 @@ export class HistTreeGrower {
       for (let q = 0; q < leaves.length; q++) if (leaves[q].feature >= 0 && (pick < 0 || leaves[q].gain > leaves[pick].gain)) pick = q;
       if (pick < 0) break;
       const leaf = leaves[pick];
-      const mid = partitionByBin(idx, bins, leaf.feature * rows, leaf.start, leaf.end, leaf.bin);
+      const mid = stablePartitionByBin(idx, this.scratch, bins, leaf.feature * rows, leaf.start, leaf.end, leaf.bin);
       const l = nodeCount++;
       const r = nodeCount++;
       feature[leaf.node] = leaf.feature;
