@@ -23,10 +23,12 @@ export const histWorkerTestHooks: { fault: HistWorkerFault } = { fault: null };
 /** A chunk the worker took (a few features of one node, well under a second of work) that takes longer than this is an error. */
 const CLAIMED_LIMIT_MS = 120_000;
 /**
- * Nodes with fewer rows are done on the main thread alone. The split search costs the same (features × bins) for
- * every node and the worker polls for the next node while a tree grows, so sharing pays from small nodes on.
+ * Nodes with fewer rows are done on the main thread alone. Each shared node is a hand-off (the worker polls for it, both
+ * threads claim chunks, the main thread may wait for a chunk the worker holds): on the 20k × 20 bench, sharing every
+ * node from 64 rows on cost 0.25 s of extra CPU per fit (+45%), from 1,024 rows on 0.13 s, with the worker still
+ * taking over half of the big nodes' chunks. Small nodes are cheap (1,024 rows × 20 features ≈ 50 µs) anyway.
  */
-const PARALLEL_MIN_ROWS = 64;
+const PARALLEL_MIN_ROWS = 1024;
 /**
  * Sharing work pays only when the second core is free: when other processes keep it busy, the worker runs by taking
  * turns with the main thread on one core and only adds overhead. So the grower times its trees (moving averages with
