@@ -155,7 +155,7 @@ function bestSplit(
   io[o + SEARCH.feature] = -1;
   const stride = HIST_BINS * 3;
   if (io[o + SEARCH.active] !== 1) {
-    if (child) for (let q = f0 * stride; q < f1 * stride; q++) hist[q] -= child[q];
+    if (child) for (let f = f0; f < f1; f++) subtractFeature(hist, child, f * stride, stride);
     return;
   }
   const { minSamplesLeaf, l2Regularization: lambda, minHessian, nBins } = rules;
@@ -171,7 +171,7 @@ function bestSplit(
   let bestN = 0;
   for (let f = f0; f < f1; f++) {
     const hb = f * stride;
-    if (child) for (let q = hb; q < hb + stride; q++) hist[q] -= child[q];
+    if (child) subtractFeature(hist, child, hb, stride);
     let gl = 0;
     let hl = 0;
     let nl = 0;
@@ -205,6 +205,19 @@ function bestSplit(
   io[o + SEARCH.leftG] = bestG;
   io[o + SEARCH.leftH] = bestH;
   io[o + SEARCH.leftN] = bestN;
+}
+
+/**
+ * hist −= child over one feature's `stride` words at hb, bin by bin, skipping the child's empty bins: their sums are
+ * exactly zero, so the result is the same, and a small child (most nodes) has few bins in use.
+ */
+function subtractFeature(hist: Float64Array, child: Float64Array, hb: number, stride: number): void {
+  for (let q = hb; q < hb + stride; q += 3) {
+    if (child[q + 2] === 0) continue;
+    hist[q] -= child[q];
+    hist[q + 1] -= child[q + 1];
+    hist[q + 2] -= child[q + 2];
+  }
 }
 
 /**
