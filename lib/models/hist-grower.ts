@@ -31,11 +31,21 @@ const CLAIMED_LIMIT_MS = 120_000;
 const PARALLEL_MIN_ROWS = 1024;
 /**
  * Sharing work pays only when the second core is free: when other processes keep it busy, the worker runs by taking
- * turns with the main thread on one core and only adds overhead. So the grower times its trees (moving averages with
- * and without the worker), grows each tree the faster way, and tries the other way every {@link EXPLORE_EVERY}th
- * tree. Who computes what never changes the model.
+ * turns with the main thread on one core and only adds overhead. So the grower times its trees (the median of the
+ * last {@link TIMED_TREES} with and without the worker: one tree stalled by another process does not flip the choice,
+ * as it did with moving averages), grows each tree the faster way, and tries the other way every
+ * {@link EXPLORE_EVERY}th tree. Who computes what never changes the model.
  */
 const EXPLORE_EVERY = 8;
+/** Tree times kept per way of growing. */
+const TIMED_TREES = 5;
+
+/** The median of a non-empty list. */
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
 /** Longest single Atomics.wait, so the wait loop keeps checking the worker's state. */
 const WAIT_SLICE_MS = 5;
 
@@ -87,10 +97,10 @@ export class HistTreeGrower {
   private readonly mainSearches = new Float64Array(2 * SEARCH_WORDS);
   private readonly chunkSearches: Float64Array;
   private jobContext: JobContext | null = null;
-  /** Whether the current tree shares work with the worker; moving averages of tree times (ms) with and without. */
+  /** Whether the current tree shares work with the worker; the last {@link TIMED_TREES} tree times (ms) with and without. */
   private shareWork = true;
-  private sharedMs = 0;
-  private soloMs = 0;
+  private readonly sharedMs: number[] = [];
+  private readonly soloMs: number[] = [];
   private treeCount = 0;
   /** When the current tree's work (its gradients, then its nodes) began. */
   private treeStart = performance.now();
@@ -332,12 +342,11 @@ export class HistTreeGrower {
     const tree = this.growTree(raw, stride, offset);
     // Decide whether the next tree (its gradients and nodes) shares work with the worker.
     if (this.ctrl) {
-      const ms = performance.now() - this.treeStart;
-      const average = (old: number): number => (old === 0 ? ms : 0.7 * old + 0.3 * ms);
-      if (this.shareWork) this.sharedMs = average(this.sharedMs);
-      else this.soloMs = average(this.soloMs);
+      const times = this.shareWork ? this.sharedMs : this.soloMs;
+      times.push(performance.now() - this.treeStart);
+      if (times.length > TIMED_TREES) times.shift();
       this.treeCount++;
-      const sharedFaster = this.soloMs === 0 ? false : this.sharedMs <= this.soloMs;
+      const sharedFaster = this.soloMs.length === 0 ? false : median(this.sharedMs) <= median(this.soloMs);
       this.shareWork = this.treeCount % EXPLORE_EVERY === 0 ? !sharedFaster : sharedFaster;
     }
     this.treeStart = performance.now();
