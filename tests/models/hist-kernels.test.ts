@@ -4,7 +4,7 @@
  * order. Checked on real feature columns (digits, diabetes) and on adversarial values (signs, zeros, ties, extremes).
  */
 import { strict as assert } from "assert";
-import { fitBinThresholds, sortFloats, stablePartitionByBin } from "../../lib/models/binning";
+import { binMatrix, fitBinThresholds, sortFloats, stablePartitionByBin } from "../../lib/models/binning";
 import { SeededRandom } from "../../lib/models/random";
 import { readTable } from "../parity/data";
 
@@ -17,7 +17,9 @@ function radixSorted(values: Float64Array): Float64Array {
 /** Equal element by element, telling −0 from +0 (assert.deepEqual on typed arrays would not). */
 function assertSameFloats(actual: Float64Array, expected: Float64Array): void {
   assert.equal(actual.length, expected.length);
-  for (let t = 0; t < expected.length; t++) assert.ok(Object.is(actual[t], expected[t]), `position ${t}: ${actual[t]} vs ${expected[t]}`);
+  for (let t = 0; t < expected.length; t++) {
+    assert.ok(Object.is(actual[t], expected[t]), `position ${t}: ${actual[t]} vs ${expected[t]}`);
+  }
 }
 
 describe("Binning's float sort", () => {
@@ -44,13 +46,45 @@ describe("Binning's float sort", () => {
     assertSameFloats(radixSorted(new Float64Array(0)), new Float64Array(0));
   });
 
-  it("gives bin thresholds that put every value of a column in the bin its cut points say", () => {
+  it("gives strictly increasing cut points (the radix-sorted columns feed them)", () => {
     const { X } = readTable("diabetes");
     const thresholds = fitBinThresholds(X, 32);
     for (let f = 0; f < X.cols; f++) {
       const thr = thresholds[f];
       for (let b = 1; b < thr.length; b++) assert.ok(thr[b] > thr[b - 1], `feature ${f}: cut points increase`);
     }
+  });
+});
+
+/** The definition of a value's bin: the first b with x <= thr[b], else thr.length. */
+function definedBin(thr: Float64Array, x: number): number {
+  for (let b = 0; b < thr.length; b++) if (x <= thr[b]) return b;
+  return thr.length;
+}
+
+describe("Binning a matrix", () => {
+  it("gives every value of diabetes and digits the bin its column's cut points define", () => {
+    for (const [name, maxBins] of [["diabetes", 255], ["digits", 255], ["diabetes", 16]] as const) {
+      const { X } = readTable(name);
+      const thresholds = fitBinThresholds(X, maxBins);
+      const { bins } = binMatrix(X, thresholds);
+      for (let f = 0; f < X.cols; f++) {
+        for (let i = 0; i < X.rows; i++) {
+          const expected = definedBin(thresholds[f], X.data[i * X.cols + f]);
+          assert.equal(bins[f * X.rows + i], expected, `${name} row ${i} feature ${f}`);
+        }
+      }
+    }
+  });
+
+  it("bins values on, between and beyond the cut points, infinities and NaN as the definition says", () => {
+    const rng = new SeededRandom(11);
+    const thr = Float64Array.from({ length: 254 }, (_, k) => Math.sinh((k - 127) / 20));
+    const edge = [...thr, ...thr.map((t) => t + 1e-12), ...thr.map((t) => t - 1e-12), Infinity, -Infinity, NaN, 0, -0, 1e300, -1e300];
+    const values = [...edge, ...Array.from({ length: 5000 }, () => Math.sinh(rng.normal() * 3))];
+    const X = { data: Float64Array.from(values), rows: values.length, cols: 1 };
+    const { bins } = binMatrix(X, [thr]);
+    values.forEach((x, i) => assert.equal(bins[i], definedBin(thr, x), `value ${x}`));
   });
 });
 
