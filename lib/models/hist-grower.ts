@@ -9,7 +9,7 @@ import { performance } from "perf_hooks";
 import { Worker } from "worker_threads";
 import type { HistGradientBoostingParams } from "./boosting-params";
 import { TreeArrays, leafOf } from "./cart";
-import { partitionByBin } from "./binning";
+import { stablePartitionByBin } from "./binning";
 import {
   CTRL, CTRL_WORDS, ERROR_TEXT_BYTES, FEATURES_PER_CHUNK, GRADIENT_CHUNKS, GradientArrays, HistInputs, HistWorkerData, HistWorkerFault, JOB, JobContext, LOSS,
   MAX_CHUNKS, MIN_GAIN, SEARCH, SEARCH_WORDS, SplitRules, chunkWord, claimChunk, lossGradients, nodeShare, runChunk,
@@ -23,17 +23,29 @@ export const histWorkerTestHooks: { fault: HistWorkerFault } = { fault: null };
 /** A chunk the worker took (a few features of one node, well under a second of work) that takes longer than this is an error. */
 const CLAIMED_LIMIT_MS = 120_000;
 /**
- * Nodes with fewer rows are done on the main thread alone. The split search costs the same (features × bins) for
- * every node and the worker polls for the next node while a tree grows, so sharing pays from small nodes on.
+ * Nodes with fewer rows are done on the main thread alone. Each shared node is a hand-off (the worker polls for it, both
+ * threads claim chunks, the main thread may wait for a chunk the worker holds): on the 20k × 20 bench, sharing every
+ * node from 64 rows on cost 0.25 s of extra CPU per fit (+45%), from 1,024 rows on 0.13 s, with the worker still
+ * taking over half of the big nodes' chunks. Small nodes are cheap (1,024 rows × 20 features ≈ 50 µs) anyway.
  */
-const PARALLEL_MIN_ROWS = 64;
+const PARALLEL_MIN_ROWS = 1024;
 /**
  * Sharing work pays only when the second core is free: when other processes keep it busy, the worker runs by taking
- * turns with the main thread on one core and only adds overhead. So the grower times its trees (moving averages with
- * and without the worker), grows each tree the faster way, and tries the other way every {@link EXPLORE_EVERY}th
- * tree. Who computes what never changes the model.
+ * turns with the main thread on one core and only adds overhead. So the grower times its trees (the median of the
+ * last {@link TIMED_TREES} with and without the worker: one tree stalled by another process does not flip the choice,
+ * as it did with moving averages), grows each tree the faster way, and tries the other way every
+ * {@link EXPLORE_EVERY}th tree. Who computes what never changes the model.
  */
 const EXPLORE_EVERY = 8;
+/** Tree times kept per way of growing. */
+const TIMED_TREES = 5;
+
+/** The median of a non-empty list. */
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
 /** Longest single Atomics.wait, so the wait loop keeps checking the worker's state. */
 const WAIT_SLICE_MS = 5;
 
@@ -63,8 +75,10 @@ interface Leaf {
 /** Grows boosted trees on one binned training set; reuses its buffers across trees. */
 export class HistTreeGrower {
   private readonly idx: Int32Array;
-  private readonly gOrdered: Float64Array;
-  private readonly hOrdered: Float64Array;
+  /** Scratch space of the stable partition (a node's right-hand rows). */
+  private readonly scratch: Int32Array;
+  /** The gradient and hessian of a node's rows, interleaved, in idx order. */
+  private readonly ghOrdered: Float64Array;
   /** Gradients and hessians of the current tree (shared with the worker when there is one). */
   readonly grad: Float64Array;
   readonly hess: Float64Array;
@@ -77,18 +91,16 @@ export class HistTreeGrower {
   private readonly histSize: number;
   private readonly pool: Float64Array[] = [];
   private readonly slotOf = new Map<Float64Array, number>();
-  /** Counts per (feature, bin) of all rows: the root's count histogram, the same for every tree. */
-  private readonly rootCounts: Float64Array;
   private readonly inputs: HistInputs;
   private readonly rules: SplitRules;
   /** This thread's two split searches (the node built, its sibling), and the chunks' (shared with the worker). */
   private readonly mainSearches = new Float64Array(2 * SEARCH_WORDS);
   private readonly chunkSearches: Float64Array;
   private jobContext: JobContext | null = null;
-  /** Whether the current tree shares work with the worker; moving averages of tree times (ms) with and without. */
+  /** Whether the current tree shares work with the worker; the last {@link TIMED_TREES} tree times (ms) with and without. */
   private shareWork = true;
-  private sharedMs = 0;
-  private soloMs = 0;
+  private readonly sharedMs: number[] = [];
+  private readonly soloMs: number[] = [];
   private treeCount = 0;
   /** When the current tree's work (its gradients, then its nodes) began. */
   private treeStart = performance.now();
@@ -115,8 +127,8 @@ export class HistTreeGrower {
     this.bins = new Uint8Array(alloc(bins.length));
     this.bins.set(bins);
     this.idx = new Int32Array(alloc(rows * 4));
-    this.gOrdered = new Float64Array(alloc(rows * 8));
-    this.hOrdered = new Float64Array(alloc(rows * 8));
+    this.scratch = new Int32Array(rows);
+    this.ghOrdered = new Float64Array(alloc(rows * 16));
     this.grad = new Float64Array(alloc(rows * 8));
     this.hess = new Float64Array(alloc(rows * 8));
     this.raw = new Float64Array(alloc(rows * outputs * 8));
@@ -135,18 +147,15 @@ export class HistTreeGrower {
     this.importance = new Float64Array(cols);
     this.rules = { minSamplesLeaf: p.minSamplesLeaf, l2Regularization: p.l2Regularization, minHessian: MIN_HESSIAN, nBins };
     this.chunkSearches = new Float64Array(alloc(MAX_CHUNKS * 2 * SEARCH_WORDS * 8));
-    this.rootCounts = new Float64Array(alloc(cols * BINS * 8));
-    for (let f = 0; f < cols; f++) for (let i = 0; i < rows; i++) this.rootCounts[f * BINS + bins[f * rows + i]]++;
     this.inputs = {
-      bins: this.bins, rows, cols, idx: this.idx, grad: this.grad, hess: this.hess, gOrdered: this.gOrdered, hOrdered: this.hOrdered, rootCounts: this.rootCounts,
+      bins: this.bins, rows, cols, idx: this.idx, ghOrdered: this.ghOrdered,
     };
     if (parallel) {
       this.ctrl = new Int32Array(new SharedArrayBuffer(CTRL_WORDS * 4));
       this.errorText = new Uint8Array(new SharedArrayBuffer(ERROR_TEXT_BYTES));
       const data: HistWorkerData = {
         bins: this.bins.buffer as SharedArrayBuffer, rows, cols, idx: this.idx.buffer as SharedArrayBuffer, grad: this.grad.buffer as SharedArrayBuffer,
-        hess: this.hess.buffer as SharedArrayBuffer, gOrdered: this.gOrdered.buffer as SharedArrayBuffer, hOrdered: this.hOrdered.buffer as SharedArrayBuffer,
-        rootCounts: this.rootCounts.buffer as SharedArrayBuffer, store: this.store.buffer as SharedArrayBuffer, histSize: this.histSize,
+        hess: this.hess.buffer as SharedArrayBuffer, ghOrdered: this.ghOrdered.buffer as SharedArrayBuffer, store: this.store.buffer as SharedArrayBuffer, histSize: this.histSize,
         rules: this.rules, searches: this.chunkSearches.buffer as SharedArrayBuffer, raw: this.raw.buffer as SharedArrayBuffer,
         prob: this.prob.buffer as SharedArrayBuffer, y: target.buffer as SharedArrayBuffer, outputs, ctrl: this.ctrl.buffer as SharedArrayBuffer,
         errorText: this.errorText.buffer as SharedArrayBuffer, fault: histWorkerTestHooks.fault,
@@ -297,16 +306,14 @@ export class HistTreeGrower {
    * With the worker, the threads share this by chunks of features; the result is the same.
    */
   private expand(node: Leaf, sibling: Leaf | null): void {
-    const { rows, cols, idx, grad, hess, gOrdered, hOrdered, ctrl } = this;
+    const { cols, idx, grad, hess, ghOrdered, ctrl } = this;
     const { start, end, hist } = node;
     const parent = sibling ? sibling.hist : null;
     const n = end - start;
-    if (n !== rows) {
-      for (let s = 0; s < n; s++) {
-        const i = idx[start + s];
-        gOrdered[s] = grad[i];
-        hOrdered[s] = hess[i];
-      }
+    for (let s = 0; s < n; s++) {
+      const i = idx[start + s];
+      ghOrdered[2 * s] = grad[i];
+      ghOrdered[2 * s + 1] = hess[i];
     }
     const main = this.mainSearches;
     this.searchInputs(node, main, 0);
@@ -335,12 +342,11 @@ export class HistTreeGrower {
     const tree = this.growTree(raw, stride, offset);
     // Decide whether the next tree (its gradients and nodes) shares work with the worker.
     if (this.ctrl) {
-      const ms = performance.now() - this.treeStart;
-      const average = (old: number): number => (old === 0 ? ms : 0.7 * old + 0.3 * ms);
-      if (this.shareWork) this.sharedMs = average(this.sharedMs);
-      else this.soloMs = average(this.soloMs);
+      const times = this.shareWork ? this.sharedMs : this.soloMs;
+      times.push(performance.now() - this.treeStart);
+      if (times.length > TIMED_TREES) times.shift();
       this.treeCount++;
-      const sharedFaster = this.soloMs === 0 ? false : this.sharedMs <= this.soloMs;
+      const sharedFaster = this.soloMs.length === 0 ? false : median(this.sharedMs) <= median(this.soloMs);
       this.shareWork = this.treeCount % EXPLORE_EVERY === 0 ? !sharedFaster : sharedFaster;
     }
     this.treeStart = performance.now();
@@ -372,7 +378,7 @@ export class HistTreeGrower {
       for (let q = 0; q < leaves.length; q++) if (leaves[q].feature >= 0 && (pick < 0 || leaves[q].gain > leaves[pick].gain)) pick = q;
       if (pick < 0) break;
       const leaf = leaves[pick];
-      const mid = partitionByBin(idx, bins, leaf.feature * rows, leaf.start, leaf.end, leaf.bin);
+      const mid = stablePartitionByBin(idx, this.scratch, bins, leaf.feature * rows, leaf.start, leaf.end, leaf.bin);
       const l = nodeCount++;
       const r = nodeCount++;
       feature[leaf.node] = leaf.feature;

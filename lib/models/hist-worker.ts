@@ -32,8 +32,7 @@ try {
   const hess = new Float64Array(d.hess);
   const ctx: JobContext = {
     inputs: {
-      bins: new Uint8Array(d.bins), rows: d.rows, cols: d.cols, idx: new Int32Array(d.idx), grad, hess,
-      gOrdered: new Float64Array(d.gOrdered), hOrdered: new Float64Array(d.hOrdered), rootCounts: new Float64Array(d.rootCounts),
+      bins: new Uint8Array(d.bins), rows: d.rows, cols: d.cols, idx: new Int32Array(d.idx), ghOrdered: new Float64Array(d.ghOrdered),
     },
     gradients: { raw: new Float64Array(d.raw), prob: new Float64Array(d.prob), y: new Float64Array(d.y), grad, hess, outputs: d.outputs },
     store: new Float64Array(d.store),

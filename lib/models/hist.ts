@@ -6,80 +6,68 @@
 /** Bins per feature in a histogram (uint8 bins). */
 const HIST_BINS = 256;
 
-/** Everything the kernel reads. `idx[start, end)` lists the node's rows; gOrdered/hOrdered hold their gradients in that order. */
+/**
+ * Everything the kernel reads. `idx[start, end)` lists the node's rows; ghOrdered holds their gradient and hessian
+ * interleaved in that order (row s of the node at 2s, 2s + 1), so the kernel reads them as one stream.
+ */
 export interface HistInputs {
   bins: Uint8Array;
   rows: number;
   cols: number;
   idx: Int32Array;
-  grad: Float64Array;
-  hess: Float64Array;
-  gOrdered: Float64Array;
-  hOrdered: Float64Array;
-  /** Row counts per (feature, bin) of all rows (layout f * 256 + bin): the root's counts, the same for every tree. */
-  rootCounts: Float64Array;
+  ghOrdered: Float64Array;
 }
 
 /**
- * All the histogram work of features [f0, f1) for one node, so that threads can share a node by features:
- * overwrites `hist` with the sums over the node rows idx[start, end), then, when `parent` is given (the parent's
- * histograms, which the sibling inherits), subtracts them from it: parent − this node = the sibling's histograms.
+ * The histograms of features [f0, f1) of one node, so that threads can share a node by features: overwrites `hist`
+ * with the sums over the node rows idx[start, end). (The sibling's, parent − this node, are subtracted feature by
+ * feature in its split search, {@link nodeShare}, while each feature is in the cache.)
  */
-export function nodeHistograms(
-  inp: HistInputs, start: number, end: number, hist: Float64Array, parent: Float64Array | null, f0: number, f1: number,
-): void {
+export function nodeHistograms(inp: HistInputs, start: number, end: number, hist: Float64Array, f0: number, f1: number): void {
   const stride = HIST_BINS * 3;
-  const lo = f0 * stride;
-  const hi = f1 * stride;
-  hist.fill(0, lo, hi);
+  hist.fill(0, f0 * stride, f1 * stride);
   histFeatures(inp, start, end, hist, f0, f1);
-  if (end - start === inp.rows) {
-    const counts = inp.rootCounts;
-    for (let q = f0 * HIST_BINS; q < f1 * HIST_BINS; q++) hist[q * 3 + 2] = counts[q];
-  }
-  if (parent) for (let q = lo; q < hi; q++) parent[q] -= hist[q];
 }
 
 /**
  * Adds the histograms of features [f0, f1) of the node rows idx[start, end) into `hist`
- * (layout: ((f * 256 + bin) * 3 + {0: gradient, 1: hessian, 2: count})). For the root (all rows, in order)
- * it reads grad/hess directly and leaves counts to the caller.
+ * (layout: ((f * 256 + bin) * 3 + {0: gradient, 1: hessian, 2: count})). Four features per pass: each row index,
+ * gradient and hessian is loaded once for four columns (measured 20% faster than two per pass here).
  */
 function histFeatures(inp: HistInputs, start: number, end: number, hist: Float64Array, f0: number, f1: number): void {
-  const { bins, rows, idx, grad, hess, gOrdered, hOrdered } = inp;
+  const { bins, rows, idx, ghOrdered: gh } = inp;
   const n = end - start;
   const stride = HIST_BINS * 3;
-  if (n === rows) {
-    for (let f = f0; f < f1; f++) {
-      const col = f * rows;
-      const hb = f * stride;
-      for (let i = 0; i < rows; i++) {
-        const o = hb + bins[col + i] * 3;
-        hist[o] += grad[i];
-        hist[o + 1] += hess[i];
-      }
-    }
-    return;
-  }
-  // Two features per pass: each row index and gradient is loaded once for both.
   let f = f0;
-  for (; f + 1 < f1; f += 2) {
-    const col1 = f * rows;
-    const col2 = col1 + rows;
-    const hb1 = f * stride;
-    const hb2 = hb1 + stride;
+  for (; f + 3 < f1; f += 4) {
+    const c1 = f * rows;
+    const c2 = c1 + rows;
+    const c3 = c2 + rows;
+    const c4 = c3 + rows;
+    const h1 = f * stride;
+    const h2 = h1 + stride;
+    const h3 = h2 + stride;
+    const h4 = h3 + stride;
     for (let s = 0; s < n; s++) {
       const i = idx[start + s];
-      const g = gOrdered[s];
-      const h = hOrdered[s];
-      const o1 = hb1 + bins[col1 + i] * 3;
-      const o2 = hb2 + bins[col2 + i] * 3;
+      const g = gh[2 * s];
+      const h = gh[2 * s + 1];
+      const o1 = h1 + bins[c1 + i] * 3;
+      const o2 = h2 + bins[c2 + i] * 3;
+      const o3 = h3 + bins[c3 + i] * 3;
+      const o4 = h4 + bins[c4 + i] * 3;
       hist[o1] += g;
       hist[o1 + 1] += h;
       hist[o1 + 2] += 1;
       hist[o2] += g;
       hist[o2 + 1] += h;
       hist[o2 + 2] += 1;
+      hist[o3] += g;
+      hist[o3 + 1] += h;
+      hist[o3 + 2] += 1;
+      hist[o4] += g;
+      hist[o4 + 1] += h;
+      hist[o4 + 2] += 1;
     }
   }
   for (; f < f1; f++) {
@@ -87,8 +75,8 @@ function histFeatures(inp: HistInputs, start: number, end: number, hist: Float64
     const hb = f * stride;
     for (let s = 0; s < n; s++) {
       const o = hb + bins[col + idx[start + s]] * 3;
-      hist[o] += gOrdered[s];
-      hist[o + 1] += hOrdered[s];
+      hist[o] += gh[2 * s];
+      hist[o + 1] += gh[2 * s + 1];
       hist[o + 2] += 1;
     }
   }
@@ -157,48 +145,78 @@ export const MIN_GAIN = 1e-12;
  * The best split "bin <= b" of features [f0, f1) of a node from its histograms, by the gain of the L2-regularised
  * second-order objective; the first of equal gains wins (in feature, then bin order), so threads that search
  * feature ranges and keep the strictly larger gain of a later range find the same split as one thread.
- * Reads the inputs at io[o + SEARCH.*] and writes the outputs there.
+ * Reads the inputs at io[o + SEARCH.*] and writes the outputs there. When `child` is given, `hist` holds the parent's
+ * histograms and first becomes the sibling's (hist −= child), feature by feature, searched while still in the cache.
  */
-function bestSplit(hist: Float64Array, f0: number, f1: number, rules: SplitRules, io: Float64Array, o: number): void {
+function bestSplit(
+  hist: Float64Array, child: Float64Array | null, f0: number, f1: number, rules: SplitRules, io: Float64Array, o: number,
+): void {
   io[o + SEARCH.gain] = 0;
   io[o + SEARCH.feature] = -1;
-  if (io[o + SEARCH.active] !== 1) return;
+  const stride = HIST_BINS * 3;
+  if (io[o + SEARCH.active] !== 1) {
+    if (child) for (let f = f0; f < f1; f++) subtractFeature(hist, child, f * stride, stride);
+    return;
+  }
   const { minSamplesLeaf, l2Regularization: lambda, minHessian, nBins } = rules;
   const n = io[o + SEARCH.n];
   const G = io[o + SEARCH.sumG];
   const H = io[o + SEARCH.sumH];
   const parentScore = (G * G) / (H + lambda);
   let best = MIN_GAIN;
+  let bestFeature = -1;
+  let bestBin = 0;
+  let bestG = 0;
+  let bestH = 0;
+  let bestN = 0;
   for (let f = f0; f < f1; f++) {
-    const hb = f * HIST_BINS * 3;
+    const hb = f * stride;
+    if (child) subtractFeature(hist, child, hb, stride);
     let gl = 0;
     let hl = 0;
     let nl = 0;
-    const last = nBins[f] - 1;
-    for (let b = 0; b < last; b++) {
-      const q = hb + b * 3;
+    const end = hb + (nBins[f] - 1) * 3;
+    for (let q = hb; q < end; q += 3) {
       const c = hist[q + 2];
       if (c === 0) continue;
       gl += hist[q];
       hl += hist[q + 1];
       nl += c;
       if (nl < minSamplesLeaf || hl < minHessian) continue;
-      const nr = n - nl;
-      if (nr < minSamplesLeaf) break;
+      if (n - nl < minSamplesLeaf) break;
       const hr = H - hl;
       if (hr < minHessian) break;
       const gr = G - gl;
       const gain = (gl * gl) / (hl + lambda) + (gr * gr) / (hr + lambda) - parentScore;
       if (gain > best) {
         best = gain;
-        io[o + SEARCH.gain] = gain;
-        io[o + SEARCH.feature] = f;
-        io[o + SEARCH.bin] = b;
-        io[o + SEARCH.leftG] = gl;
-        io[o + SEARCH.leftH] = hl;
-        io[o + SEARCH.leftN] = nl;
+        bestFeature = f;
+        bestBin = (q - hb) / 3;
+        bestG = gl;
+        bestH = hl;
+        bestN = nl;
       }
     }
+  }
+  if (bestFeature < 0) return;
+  io[o + SEARCH.gain] = best;
+  io[o + SEARCH.feature] = bestFeature;
+  io[o + SEARCH.bin] = bestBin;
+  io[o + SEARCH.leftG] = bestG;
+  io[o + SEARCH.leftH] = bestH;
+  io[o + SEARCH.leftN] = bestN;
+}
+
+/**
+ * hist −= child over one feature's `stride` words at hb, bin by bin, skipping the child's empty bins: their sums are
+ * exactly zero, so the result is the same, and a small child (most nodes) has few bins in use.
+ */
+function subtractFeature(hist: Float64Array, child: Float64Array, hb: number, stride: number): void {
+  for (let q = hb; q < hb + stride; q += 3) {
+    if (child[q + 2] === 0) continue;
+    hist[q] -= child[q];
+    hist[q + 1] -= child[q + 1];
+    hist[q + 2] -= child[q + 2];
   }
 }
 
@@ -209,9 +227,9 @@ function bestSplit(hist: Float64Array, f0: number, f1: number, rules: SplitRules
 export function nodeShare(
   inp: HistInputs, start: number, end: number, hist: Float64Array, parent: Float64Array | null, f0: number, f1: number, rules: SplitRules, io: Float64Array,
 ): void {
-  nodeHistograms(inp, start, end, hist, parent, f0, f1);
-  bestSplit(hist, f0, f1, rules, io, 0);
-  if (parent) bestSplit(parent, f0, f1, rules, io, SEARCH_WORDS);
+  nodeHistograms(inp, start, end, hist, f0, f1);
+  bestSplit(hist, null, f0, f1, rules, io, 0);
+  if (parent) bestSplit(parent, hist, f0, f1, rules, io, SEARCH_WORDS);
 }
 
 /**
@@ -231,8 +249,8 @@ export const CTRL = {
 /** Kinds of job: a node (chunks of {@link FEATURES_PER_CHUNK} features) or gradients (chunks of rows; loss in `slot`, output k in `f0`). */
 export const JOB = { node: 0, gradients: 1 } as const;
 
-/** Features per chunk of a node job (two per histogram pass). */
-export const FEATURES_PER_CHUNK = 2;
+/** Features per chunk of a node job (four per histogram pass). */
+export const FEATURES_PER_CHUNK = 4;
 
 /** Chunks of a gradient job. */
 export const GRADIENT_CHUNKS = 8;
@@ -313,9 +331,7 @@ export interface HistWorkerData {
   idx: SharedArrayBuffer;
   grad: SharedArrayBuffer;
   hess: SharedArrayBuffer;
-  gOrdered: SharedArrayBuffer;
-  hOrdered: SharedArrayBuffer;
-  rootCounts: SharedArrayBuffer;
+  ghOrdered: SharedArrayBuffer;
   store: SharedArrayBuffer;
   histSize: number;
   /** Split rules (nBins copied) and the chunks' split searches ({@link MAX_CHUNKS} × 2 × {@link SEARCH_WORDS} float64). */

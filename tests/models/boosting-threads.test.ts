@@ -1,7 +1,7 @@
 /**
  * HistGradientBoosting with the histogram worker thread (nJobs 2) builds exactly the model of one thread: the worker
  * takes half of the features of each large node (histograms, parent − child subtraction, split search) and the
- * halves merge to the split one thread finds. Checked on real tables, large enough for the worker to take part.
+ * halves merge to the split one thread finds. Checked on real tables, large enough for the worker to take part (it shares nodes of 1,024+ rows).
  */
 import { strict as assert } from "assert";
 import { HistGradientBoostingClassifier, HistGradientBoostingRegressor } from "../../lib/models";
@@ -27,5 +27,20 @@ describe("HistGradientBoosting on one thread and with the histogram worker threa
     assert.equal(two.nIter, one.nIter);
     assert.deepEqual(two.predict(digits.X), one.predict(digits.X));
     assert.deepEqual(two.history, one.history);
+  });
+
+  it("gives identical probabilities when nodes below the root are shared too (digits stacked four times, 7,188 rows)", async () => {
+    // Nodes of 1,024+ rows are shared with the worker; on plain digits that is only the root. Four copies of the rows
+    // give children that large, so the shared parent − child subtraction and the sibling's split search run as well.
+    const rows = digits.X.rows * 4;
+    const data = new Float64Array(rows * digits.X.cols);
+    for (let c = 0; c < 4; c++) data.set(digits.X.data, c * digits.X.data.length);
+    const X = { data, rows, cols: digits.X.cols };
+    const y = [...digits.y, ...digits.y, ...digits.y, ...digits.y];
+    const p = { maxIter: 4, earlyStopping: false } as const;
+    const one = await new HistGradientBoostingClassifier({ ...p, nJobs: 1 }).fit(X, y);
+    const two = await new HistGradientBoostingClassifier({ ...p, nJobs: 2 }).fit(X, y);
+    assert.deepEqual(two.predictProba(digits.X), one.predictProba(digits.X));
+    assert.deepEqual(two.featureImportances(), one.featureImportances());
   });
 });
