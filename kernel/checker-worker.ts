@@ -18,7 +18,7 @@ const signal = (slot: number, value: number): void => {
 process.on("exit", () => signal(SLOT_REPLY, 2));
 
 Atomics.store(flags, SLOT_STATE, 1);
-// eslint-disable-next-line @typescript-eslint/no-var-requires
+ 
 const { Converter, isComplete } = require("./converter") as typeof import("./converter");
 const converter = new Converter(data.cwd, data.fallbackRoot);
 

@@ -66,7 +66,7 @@ export function kernelSpecDir(scope: Scope): string {
     return path.join(base, "kernels", KERNEL_NAME);
   } catch (err) {
     const e = err as { stderr?: Buffer; message: string };
-    throw new Error(`Could not ask ${jupyterPython()} where Jupyter keeps kernelspecs: ${e.stderr?.toString().trim() || e.message}`);
+    throw new Error(`Could not ask ${jupyterPython()} where Jupyter keeps kernelspecs: ${e.stderr?.toString().trim() || e.message}`, { cause: err });
   }
 }
 
@@ -93,6 +93,7 @@ export function install(args: string[] = []): string {
     throw new Error(
       `Could not register the trainlab kernel with ${jupyterPython()}: ${e.stderr?.toString().trim() || e.message}\n` +
         `Install Jupyter (Debian: apt-get install jupyter-client jupyter-nbconvert python3-nbclient; conda: conda env create -f environment.yml) and run npm run kernel:install again.`,
+      { cause: err },
     );
   } finally {
     fs.rmSync(staging, { recursive: true, force: true });

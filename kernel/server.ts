@@ -143,7 +143,7 @@ export class KernelServer {
   private getExecutor(): Executor {
     if (!this.executor) {
       // Loaded lazily: the TypeScript compiler takes a moment to load, and kernel_info must not wait.
-      // eslint-disable-next-line @typescript-eslint/no-var-requires
+       
       const { Executor: ExecutorClass } = require("./executor") as typeof import("./executor");
       this.executor = new ExecutorClass(process.cwd(), projectRoot, this.interruptState);
     }

@@ -143,6 +143,6 @@ export function readConnectionFile(file: string): ConnectionInfo {
   try {
     return JSON.parse(fs.readFileSync(file, "utf8")) as ConnectionInfo;
   } catch (err) {
-    throw new Error(`Cannot read the Jupyter connection file ${file}: ${(err as Error).message}`);
+    throw new Error(`Cannot read the Jupyter connection file ${file}: ${(err as Error).message}`, { cause: err });
   }
 }

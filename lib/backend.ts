@@ -131,7 +131,7 @@ export function parseBackendName(name: string): BackendName {
 /** Reads a package's version without loading the package; undefined when it is not installed. */
 function packageVersion(pkg: string): string | undefined {
   try {
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
+     
     return (require(`${pkg}/package.json`) as { version: string }).version;
   } catch {
     return undefined;

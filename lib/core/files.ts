@@ -110,7 +110,7 @@ export function writeFileAtomically(file: string, content: string | Uint8Array):
     return target;
   } catch (err) {
     if (tmp !== undefined) fs.rmSync(tmp, { force: true });
-    throw new Error(`Could not write ${file}: ${(err as Error).message}`);
+    throw new Error(`Could not write ${file}: ${(err as Error).message}`, { cause: err });
   }
 }
 
@@ -136,7 +136,7 @@ export async function writeDirAtomically(dir: string, write: (tmp: string) => Pr
     tmp = temporaryName(target, "tmp");
     fs.mkdirSync(tmp);
   } catch (err) {
-    throw new Error(`Could not write ${dir}: ${(err as Error).message}`);
+    throw new Error(`Could not write ${dir}: ${(err as Error).message}`, { cause: err });
   }
   try {
     await write(tmp);
@@ -160,7 +160,7 @@ function replaceDir(tmp: string, target: string, dir: string): void {
     // Put the old folder back before reporting: the old version must never be lost to a failed replacement.
     if (aside !== undefined && !fs.existsSync(target)) fs.renameSync(aside, target);
     fs.rmSync(tmp, { recursive: true, force: true });
-    throw new Error(`Could not replace ${dir}: ${(err as Error).message}`);
+    throw new Error(`Could not replace ${dir}: ${(err as Error).message}`, { cause: err });
   }
   syncPath(path.dirname(target));
   if (aside !== undefined) fs.rmSync(aside, { recursive: true, force: true });

@@ -124,7 +124,7 @@ export async function loadArrow(file: string, options: LoadOptions = {}): Promis
   try {
     arrow = aq.fromArrow(fs.readFileSync(file));
   } catch (e) {
-    throw new Error(`${file}: not a readable Arrow IPC file (${(e as Error).message}).`);
+    throw new Error(`${file}: not a readable Arrow IPC file (${(e as Error).message}).`, { cause: e });
   }
   const table = typedTable(arrow, options.types ?? {}, file);
   return finish(table, { source: file, format: "arrow", skippedLines: 0, badLines: [], engine: "arquero" }, t0);
@@ -163,7 +163,7 @@ export function typedTable(table: ColumnTable, types: Record<string, DeclaredTyp
       try {
         data[name] = numericColumn(table, name);
       } catch (e) {
-        throw new Error(`${source}: ${(e as Error).message}`);
+        throw new Error(`${source}: ${(e as Error).message}`, { cause: e });
       }
     } else if (want === "string" || (!want && kind === "string")) {
       const d = dictColumn(table, name);
@@ -252,7 +252,7 @@ async function duckLoad(file: string, format: Format, options: LoadOptions, deli
     described = (await con.runAndReadAll(`DESCRIBE SELECT * FROM ${source}`)).getRowObjectsJS();
   } catch (e) {
     throw new Error(`${file}: DuckDB could not read the file as ${format}: ${(e as Error).message.split("\n")[0]}` +
-      (format === "csv" || format === "tsv" ? ` For the exact line and column of the problem, load it with { engine: "trainlab" }.` : ""));
+      (format === "csv" || format === "tsv" ? ` For the exact line and column of the problem, load it with { engine: "trainlab" }.` : ""), { cause: e });
   }
   const names = described.map((r) => String(r.column_name));
   const duckTypes = described.map((r) => String(r.column_type));

@@ -225,7 +225,7 @@ export class Pipeline {
       try {
         t = step.transform(t);
       } catch (e) {
-        throw new Error(`Pipeline step ${i + 1} (${step.kind}): ${(e as Error).message}`);
+        throw new Error(`Pipeline step ${i + 1} (${step.kind}): ${(e as Error).message}`, { cause: e });
       }
     });
     return t;

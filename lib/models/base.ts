@@ -5,7 +5,6 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import type { ColumnTable } from "arquero";
 import { FeatureInput, Matrix, TargetInput, toMatrix, toTargetArray } from "../data/matrix";
 import {
   EncodedLabels as CoreEncodedLabels, FeatureCheck, asValidationError, checkClassificationTarget, checkFeatureMatrix, checkFeatureRows,

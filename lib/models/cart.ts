@@ -76,7 +76,7 @@ export function buildCart(data: CartData, sampleIndex: Int32Array, opt: CartOpti
   let right = new Int32Array(cap);
   let value = new Float64Array(cap * (classification ? K : 1));
   let samples = new Float64Array(cap);
-  let nodeCount = 0;
+  let nodeCount = 1; // the root
   const vw = classification ? K : 1;
   const grow = (): void => {
     cap *= 2;
@@ -99,7 +99,6 @@ export function buildCart(data: CartData, sampleIndex: Int32Array, opt: CartOpti
   const stack: { start: number; end: number; depth: number; node: number; stats: Float64Array }[] = [];
   const rootStats = new Float64Array(S);
   for (let s = 0; s < idx.length; s++) addSample(rootStats, idx[s]);
-  nodeCount = 1;
   stack.push({ start: 0, end: idx.length, depth: 0, node: 0, stats: rootStats });
 
   function addSample(stats: Float64Array, i: number): void {

@@ -11,7 +11,7 @@ import type { HistGradientBoostingParams } from "./boosting-params";
 import { TreeArrays, leafOf } from "./cart";
 import { stablePartitionByBin } from "./binning";
 import {
-  CTRL, CTRL_WORDS, ERROR_TEXT_BYTES, FEATURES_PER_CHUNK, GRADIENT_CHUNKS, GradientArrays, HistInputs, HistWorkerData, HistWorkerFault, JOB, JobContext, LOSS,
+  CTRL, CTRL_WORDS, ERROR_TEXT_BYTES, FEATURES_PER_CHUNK, GRADIENT_CHUNKS, GradientArrays, HistInputs, HistWorkerData, HistWorkerFault, JOB, JobContext,
   MAX_CHUNKS, MIN_GAIN, SEARCH, SEARCH_WORDS, SplitRules, chunkWord, claimChunk, lossGradients, nodeShare, runChunk,
 } from "./hist";
 

@@ -119,7 +119,7 @@ export function readSavedModel(savedDir: string): { manifest: SavedModelManifest
   try {
     manifest = JSON.parse(fs.readFileSync(file, "utf8")) as SavedModelManifest;
   } catch (err) {
-    throw new Error(`${file} is not valid JSON (${(err as Error).message}); the save may be from another program.`);
+    throw new Error(`${file} is not valid JSON (${(err as Error).message}); the save may be from another program.`, { cause: err });
   }
   if (manifest.format !== "trainlab-model") throw new Error(`${file} is not a trainlab model manifest (format is ${JSON.stringify(manifest.format)}).`);
   const weightsFile = path.join(dir, WEIGHTS_FILE);

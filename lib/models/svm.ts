@@ -27,7 +27,7 @@ interface LibsvmStatic {
 
 let libsvm: LibsvmStatic | undefined;
 function loadLibsvm(): LibsvmStatic {
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
+   
   libsvm ??= require("libsvm-js/asm") as LibsvmStatic;
   return libsvm;
 }
@@ -61,7 +61,7 @@ async function freshLibsvm(): Promise<LibsvmStatic> {
     for (const l of process.listeners("unhandledRejection")) if (!listeners.has(l)) process.removeListener("unhandledRejection", l);
   }
   await mod.exports.load();
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
+   
   return (require("libsvm-js/src/loadSVM") as (m: unknown) => LibsvmStatic)(mod.exports);
 }
 

@@ -53,7 +53,7 @@ export function readRunJson<T = unknown>(name: string, producer?: string): T {
   try {
     return JSON.parse(text) as T;
   } catch (err) {
-    throw new Error(`${runPath(name)} is not valid JSON: ${(err as Error).message}`);
+    throw new Error(`${runPath(name)} is not valid JSON: ${(err as Error).message}`, { cause: err });
   }
 }
 

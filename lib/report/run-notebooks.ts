@@ -233,7 +233,7 @@ export async function runNotebook(notebook: string, options: RunOptions = {}): P
   try {
     nb = JSON.parse(fs.readFileSync(file, "utf8")) as NotebookJson;
   } catch (err) {
-    throw new Error(`${shown} is not valid notebook JSON: ${(err as Error).message}`);
+    throw new Error(`${shown} is not valid notebook JSON: ${(err as Error).message}`, { cause: err });
   }
   let params = options.params ?? {};
   if (options.skipUndeclaredParams) {

@@ -239,7 +239,7 @@ export async function recordRun(input: RunInput): Promise<RunRecord> {
       try {
         await input.model.save(path.join(staging, "model"));
       } catch (err) {
-        throw new Error(`recordRun("${name}"): saving the model failed: ${(err as Error).message}`);
+        throw new Error(`recordRun("${name}"): saving the model failed: ${(err as Error).message}`, { cause: err });
       }
     }
     for (const [file, content] of Object.entries(input.artifacts ?? {})) writeArtifact(staging, file, content);
@@ -290,7 +290,7 @@ export function loadRun(idOrPath: string, dir: string = runsDir()): RunRecord {
   try {
     return { ...(JSON.parse(fs.readFileSync(file, "utf8")) as RunRecord), path: folder };
   } catch (err) {
-    throw new Error(`${file} is not valid JSON: ${(err as Error).message}`);
+    throw new Error(`${file} is not valid JSON: ${(err as Error).message}`, { cause: err });
   }
 }
 

@@ -39,7 +39,7 @@ export function findDirtyNotebooks(files: string[] = projectNotebooks()): DirtyN
       try {
         nb = JSON.parse(fs.readFileSync(file, "utf8")) as NotebookJson;
       } catch (err) {
-        throw new Error(`${file} is not valid notebook JSON: ${(err as Error).message}`);
+        throw new Error(`${file} is not valid notebook JSON: ${(err as Error).message}`, { cause: err });
       }
       return { file, cells: dirtyCells(nb) };
     })

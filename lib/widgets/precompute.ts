@@ -124,7 +124,7 @@ export async function precompute<T extends OptionValue>(fn: (value: T) => unknow
       r = await fn(v);
     } catch (err) {
       for (const o of outputs) o.close();
-      throw new Error(`precompute "${spec.description}": the function failed for ${JSON.stringify(v)}: ${(err as Error)?.message ?? String(err)}`);
+      throw new Error(`precompute "${spec.description}": the function failed for ${JSON.stringify(v)}: ${(err as Error)?.message ?? String(err)}`, { cause: err });
     }
     // The full width: a Stack shrinks its child to its content, which would draw charts a few pixels wide.
     const out = new Output({ layout: { width: "100%" } });

@@ -3,6 +3,7 @@
  * library twin, a scaler that records what it was fitted on, and a classifier holding a tfjs tensor. Comparisons with
  * scikit-learn use the library's own models, never doubles.
  */
+import * as tf from "@tensorflow/tfjs";
 import type { FeatureInput, Matrix, TargetInput } from "../../lib/data/matrix";
 import { matrixRow, toMatrix, toTargetArray } from "../../lib/data/matrix";
 import type { Classifier, FitOptions } from "../../lib/models/estimator";
@@ -140,7 +141,6 @@ export class TensorCentroids implements Classifier<Record<string, never>> {
     return this;
   }
   predictProba(X: FeatureInput): number[][] {
-    const tf = require("@tensorflow/tfjs") as typeof import("@tensorflow/tfjs");
     const m = toMatrix(X);
     return tf.tidy(() => {
       const x = tf.tensor2d(Array.from(m.data), [m.rows, m.cols]);

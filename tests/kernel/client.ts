@@ -16,19 +16,26 @@ export const kernelName = process.env.TRAINLAB_TEST_KERNEL ?? "trainlab";
 /** The Python with Jupyter: $TRAINLAB_PYTHON, else the one set-up recorded in dist/python-path (a conda env's, or Debian's). */
 export const python = jupyterPython();
 
+/**
+ * A part of a Jupyter message as the driver hands it over: JSON that the tests read deeply and assert on, so its
+ * fields are deliberately untyped (the shape is what the tests check).
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- untyped wire JSON, see above
+export type Json = Record<string, any>;
+
 /** One IOPub output message. */
 export interface Output {
   msg_type: string;
-  content: Record<string, any>;
+  content: Json;
   /** The message's metadata, when not empty. */
-  metadata?: Record<string, any>;
+  metadata?: Json;
   /** Binary buffers (base64), when the message has any. */
   buffers?: string[];
 }
 
 /** The answer to an execute command. */
 export interface Execution {
-  reply: Record<string, any>;
+  reply: Json;
   outputs: Output[];
   statuses: string[];
   execute_input: boolean;
@@ -65,7 +72,7 @@ export class KernelClient {
     return client;
   }
 
-  private next(timeoutMs: number): Promise<Record<string, any>> {
+  private next(timeoutMs: number): Promise<Json> {
     return new Promise((resolve, reject) => {
       const onExit = (): void => {
         clearTimeout(timer);
@@ -93,7 +100,7 @@ export class KernelClient {
   }
 
   /** Sends a raw driver command and returns its answer. */
-  async command(cmd: Record<string, unknown>, timeoutMs = 120_000): Promise<Record<string, any>> {
+  async command(cmd: Record<string, unknown>, timeoutMs = 120_000): Promise<Json> {
     this.proc.stdin.write(JSON.stringify(cmd) + "\n");
     const answer = await this.next(timeoutMs);
     if (answer.error) throw new Error(`driver: ${answer.error}\n${this.stderr.slice(-3000)}`);
@@ -113,7 +120,7 @@ export class KernelClient {
   }
 
   /** Sends a request and returns its reply; options: `collect: false` skips waiting for its IOPub messages. */
-  request(msgType: string, content: Record<string, unknown> = {}, channel: "shell" | "control" = "shell", options: Record<string, unknown> = {}): Promise<Record<string, any>> {
+  request(msgType: string, content: Record<string, unknown> = {}, channel: "shell" | "control" = "shell", options: Record<string, unknown> = {}): Promise<Json> {
     return this.command({ op: "request", msg_type: msgType, content, channel, ...options });
   }
 

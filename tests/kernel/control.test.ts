@@ -7,7 +7,7 @@
  * replies never came while the cell ran.
  */
 import { strict as assert } from "assert";
-import { KernelClient } from "./client";
+import { Json, KernelClient } from "./client";
 
 /** Generous bounds: a prompt answer takes milliseconds; a queued one takes as long as the cell (forever here). */
 const PROMPT_SECONDS = 5;
@@ -15,7 +15,7 @@ const EXIT_SECONDS = 10;
 
 interface ShellReply {
   parent: string;
-  content: Record<string, any>;
+  content: Json;
 }
 
 describe("kernel: control requests are answered while a cell runs", function () {

@@ -7,7 +7,7 @@
 import { strict as assert } from "assert";
 import { spawnSync } from "child_process";
 import * as path from "path";
-import { projectRoot, python, privateHistoryFile, kernelName } from "./client";
+import { Json, projectRoot, python, privateHistoryFile, kernelName } from "./client";
 
 const SCRIPT = `
 import json, sys, nbformat
@@ -35,7 +35,7 @@ describe("kernel: widgets in a notebook executed by nbclient", function () {
     assert.equal(run.status, 0, run.stderr.slice(-3000));
     const { widgets, outputs } = JSON.parse(run.stdout.trim().split("\n").pop() as string) as {
       widgets: Record<string, { version_major: number; version_minor: number; state: Record<string, { model_name: string; model_module: string; model_module_version: string; state: Record<string, unknown> }> }>;
-      outputs: Array<Array<{ output_type: string; data?: Record<string, any> }>>;
+      outputs: Array<Array<{ output_type: string; data?: Json }>>;
     };
     const saved = widgets["application/vnd.jupyter.widget-state+json"];
     assert.ok(saved, "widget state in the notebook's metadata");

@@ -6,7 +6,7 @@
  * progress bars, and a kernel restart with widgets on screen.
  */
 import { strict as assert } from "assert";
-import { Execution, KernelClient, Output } from "./client";
+import { Execution, Json, KernelClient, Output } from "./client";
 
 const VIEW = "application/vnd.jupyter.widget-view+json";
 
@@ -21,7 +21,7 @@ function opens(outputs: Output[]): Output[] {
 }
 
 /** The comm_msg messages with this method (optionally on one comm), in order. */
-function msgs(outputs: Output[], method: string, commId?: string): Array<Record<string, any>> {
+function msgs(outputs: Output[], method: string, commId?: string): Array<Json> {
   return outputs
     .filter((o) => o.msg_type === "comm_msg" && o.content.data.method === method && (!commId || o.content.comm_id === commId))
     .map((o) => o.content.data);

@@ -1,6 +1,6 @@
 /** OneHotEncoder: one 0/1 column per training category. */
 import type { ColumnTable } from "arquero";
-import { Category, withColumns } from "../columns";
+import { withColumns } from "../columns";
 import { ParamJson, registerBuiltInTransform, requireColumns } from "./transform";
 import { CategoryEncoder, categoryIndices, unseenError } from "./categories";
 

@@ -115,7 +115,7 @@ export function loadAddon(): AddonLoad {
   }
   const coretype = chooseCoretype();
   try {
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
+     
     const addon = require(file) as NativeAddon;
     const envThreads = Number(process.env.TRAINLAB_NATIVE_THREADS);
     const cpus = typeof os.availableParallelism === "function" ? os.availableParallelism() : os.cpus().length;
