@@ -23,7 +23,10 @@ export default tseslint.config(
     linterOptions: { reportUnusedDisableDirectives: "error" },
     rules: {
       // `_name` marks a parameter or binding that is deliberately unused (a callback's unused argument, a rest-omit).
-      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", destructuredArrayIgnorePattern: "^_" }],
+      "@typescript-eslint/no-unused-vars": [
+        "error",
+        { argsIgnorePattern: "^_", varsIgnorePattern: "^_", destructuredArrayIgnorePattern: "^_" },
+      ],
       // `import x = require("m")` is TypeScript's static import of a CommonJS module object (tests patch one); only
       // the dynamic `require()` call is a back door.
       "@typescript-eslint/no-require-imports": ["error", { allowAsImport: true }],

@@ -53,8 +53,12 @@ function measure(py: string | undefined, cmd: string[], cwd: string): { json: Re
 
 /** Whether bench/data-anchors' nodejs-polars install loads (its native binary included); the reason when not. */
 function polarsStatus(anchors: string): string | undefined {
-  if (!fs.existsSync(path.join(anchors, "node_modules", "nodejs-polars"))) return `nodejs-polars is not installed in ${path.relative(ROOT, anchors)}: run \`bash .ci/setup.sh bench\``;
-  const r = spawnSync(process.execPath, ["-e", "require('nodejs-polars').DataFrame({ a: [1] })"], { cwd: anchors, encoding: "utf8" });
+  if (!fs.existsSync(path.join(anchors, "node_modules", "nodejs-polars")))
+    return `nodejs-polars is not installed in ${path.relative(ROOT, anchors)}: run \`bash .ci/setup.sh bench\``;
+  const r = spawnSync(process.execPath, ["-e", "require('nodejs-polars').DataFrame({ a: [1] })"], {
+    cwd: anchors,
+    encoding: "utf8",
+  });
   return r.status === 0 ? undefined : `nodejs-polars does not load: ${r.stderr.trim().split("\n").slice(-3).join(" ")}`;
 }
 
@@ -111,11 +115,24 @@ async function childPipeline(csv: string): Promise<void> {
   let sumCode = 0;
   const codes = data.numericColumn(t, "cat1000").values;
   for (let i = 0; i < codes.length; i++) sumCode += codes[i];
-  console.log(JSON.stringify({
-    bench: "df", impl: "trainlab", load_s: (t1 - t0) / 1e3, pipeline_s: (t2 - t1) / 1e3, steps, load_cpu_s: c1 - c0, pipeline_cpu_s: c2 - c1, steps_cpu: stepsCpu, rows_dedup: t.numRows(), cols: t.numCols(),
-    split: [split.train.numRows(), split.validation!.numRows(), split.test.numRows()], check_sum_scaled: sumScaled, check_sum_code: sumCode,
-    rss_mb: process.resourceUsage().maxRSS / 1024,
-  }));
+  console.log(
+    JSON.stringify({
+      bench: "df",
+      impl: "trainlab",
+      load_s: (t1 - t0) / 1e3,
+      pipeline_s: (t2 - t1) / 1e3,
+      steps,
+      load_cpu_s: c1 - c0,
+      pipeline_cpu_s: c2 - c1,
+      steps_cpu: stepsCpu,
+      rows_dedup: t.numRows(),
+      cols: t.numCols(),
+      split: [split.train.numRows(), split.validation!.numRows(), split.test.numRows()],
+      check_sum_scaled: sumScaled,
+      check_sum_code: sumCode,
+      rss_mb: process.resourceUsage().maxRSS / 1024,
+    }),
+  );
 }
 
 async function childLoad(csv: string, engine: "trainlab" | "duckdb"): Promise<void> {
@@ -125,7 +142,17 @@ async function childLoad(csv: string, engine: "trainlab" | "duckdb"): Promise<vo
   const table = await data.loadCSV(csv, { engine });
   const sec = (performance.now() - t) / 1e3;
   const u = process.cpuUsage(c);
-  console.log(JSON.stringify({ bench: "csv", impl: `trainlab-${engine}`, sec, cpu_s: (u.user + u.system) / 1e6, rows: table.numRows(), cols: table.numCols(), rss_mb: process.resourceUsage().maxRSS / 1024 }));
+  console.log(
+    JSON.stringify({
+      bench: "csv",
+      impl: `trainlab-${engine}`,
+      sec,
+      cpu_s: (u.user + u.system) / 1e6,
+      rows: table.numRows(),
+      cols: table.numCols(),
+      rss_mb: process.resourceUsage().maxRSS / 1024,
+    }),
+  );
 }
 
 // ------------------------------------------------------------------------------------------ parent
@@ -153,14 +180,18 @@ async function main(): Promise<void> {
     const t = performance.now();
     const g = generateDataCsv(csv, rows, 42);
     fs.writeFileSync(stamp, "seed 42\n");
-    console.log(`generated ${csv}: ${g.rows} rows (${g.duplicates} duplicates) in ${((performance.now() - t) / 1e3).toFixed(1)} s`);
+    console.log(
+      `generated ${csv}: ${g.rows} rows (${g.duplicates} duplicates) in ${((performance.now() - t) / 1e3).toFixed(1)} s`,
+    );
   }
   const py = python();
   const self = __filename;
   const anchors = path.join(ROOT, "bench", "data-anchors");
   const load = os.loadavg()[0];
   const polarsSkipped = polarsStatus(anchors);
-  console.log(`data bench: ${rows} rows, ${fs.statSync(csv).size / 1e6} MB CSV, ${os.cpus().length} cores, load average ${load.toFixed(2)} at start${py ? "" : " (no python3 with pandas: pandas anchor skipped)"}`);
+  console.log(
+    `data bench: ${rows} rows, ${fs.statSync(csv).size / 1e6} MB CSV, ${os.cpus().length} cores, load average ${load.toFixed(2)} at start${py ? "" : " (no python3 with pandas: pandas anchor skipped)"}`,
+  );
   if (polarsSkipped) console.log(`POLARS ANCHOR SKIPPED: ${polarsSkipped}`);
   const loads: number[] = [];
   const child = (cmd: string[]) => {
@@ -168,9 +199,15 @@ async function main(): Promise<void> {
     return measure(py, cmd, ROOT);
   };
 
-  const runs: Record<string, { load: number[]; pipeline: number[]; rss: number[]; last?: Record<string, unknown> }> = {};
+  const runs: Record<string, { load: number[]; pipeline: number[]; rss: number[]; last?: Record<string, unknown> }> =
+    {};
   const cpuOf: Record<string, number[]> = {}; // trainlab's own CPU seconds (pipeline, CSV load), per run
-  const record = (key: string, res: { json: Record<string, unknown>; rssMb: number }, loadField: string, pipe = true) => {
+  const record = (
+    key: string,
+    res: { json: Record<string, unknown>; rssMb: number },
+    loadField: string,
+    pipe = true,
+  ) => {
     const r = (runs[key] ??= { load: [], pipeline: [], rss: [] });
     r.load.push(Number(res.json[loadField]));
     if (pipe && res.json.pipeline_s !== undefined) r.pipeline.push(Number(res.json.pipeline_s));
@@ -188,7 +225,8 @@ async function main(): Promise<void> {
     }
     if (py) record("pandas", child([py, path.join(anchors, "df_pandas.py"), csv]), "load_s");
     record("trainlab_csv", child([process.execPath, self, "--child", "load", csv]), "sec", false);
-    if (!polarsSkipped) record("polars_csv", child([process.execPath, path.join(anchors, "csv_read.js"), "polars", csv]), "sec", false);
+    if (!polarsSkipped)
+      record("polars_csv", child([process.execPath, path.join(anchors, "csv_read.js"), "polars", csv]), "sec", false);
     record("trainlab_csv_duckdb", child([process.execPath, self, "--child", "load-duckdb", csv]), "sec", false);
     if (py) record("pandas_csv", child([py, path.join(anchors, "csv_read.py"), csv]), "sec", false);
   }
@@ -212,22 +250,34 @@ async function main(): Promise<void> {
   for (const impl of ["polars_eager", "polars_lazy", "pandas", "arquero", "danfojs"]) {
     const o = runs[impl]?.last;
     if (!o) continue;
-    if (o.rows_dedup !== ref.rows_dedup) problems.push(`${impl}: ${o.rows_dedup} rows after dedupe vs trainlab ${ref.rows_dedup}`);
-    if (JSON.stringify(o.split) !== JSON.stringify(ref.split)) problems.push(`${impl}: split ${JSON.stringify(o.split)} vs trainlab ${JSON.stringify(ref.split)}`);
+    if (o.rows_dedup !== ref.rows_dedup)
+      problems.push(`${impl}: ${o.rows_dedup} rows after dedupe vs trainlab ${ref.rows_dedup}`);
+    if (JSON.stringify(o.split) !== JSON.stringify(ref.split))
+      problems.push(`${impl}: split ${JSON.stringify(o.split)} vs trainlab ${JSON.stringify(ref.split)}`);
     if (o.cols !== ref.cols) problems.push(`${impl}: ${o.cols} columns vs trainlab ${ref.cols}`);
     const rel = (a: number, b: number) => Math.abs(a - b) / Math.max(1, Math.abs(b));
-    if (rel(Number(o.check_sum_scaled), Number(ref.check_sum_scaled)) > 1e-6) problems.push(`${impl}: sum of scaled columns ${o.check_sum_scaled} vs trainlab ${ref.check_sum_scaled}`);
+    if (rel(Number(o.check_sum_scaled), Number(ref.check_sum_scaled)) > 1e-6)
+      problems.push(`${impl}: sum of scaled columns ${o.check_sum_scaled} vs trainlab ${ref.check_sum_scaled}`);
     // danfojs' LabelEncoder numbers classes by first appearance, not sorted: its code sum differs by design.
-    if (impl === "danfojs") notes.push(`danfojs label codes are in order of first appearance (sum ${o.check_sum_code}), not sorted like pandas/arquero/trainlab (sum ${ref.check_sum_code}); not compared`);
-    else if (Number(o.check_sum_code) !== Number(ref.check_sum_code)) problems.push(`${impl}: sum of label codes ${o.check_sum_code} vs trainlab ${ref.check_sum_code}`);
+    if (impl === "danfojs")
+      notes.push(
+        `danfojs label codes are in order of first appearance (sum ${o.check_sum_code}), not sorted like pandas/arquero/trainlab (sum ${ref.check_sum_code}); not compared`,
+      );
+    else if (Number(o.check_sum_code) !== Number(ref.check_sum_code))
+      problems.push(`${impl}: sum of label codes ${o.check_sum_code} vs trainlab ${ref.check_sum_code}`);
   }
   const refCsv = runs.trainlab_csv.last!;
   for (const k of ["trainlab_csv_duckdb", "polars_csv", "pandas_csv", "arquero_csv", "danfojs_csv"]) {
     const o = runs[k]?.last;
-    if (o && (o.rows !== refCsv.rows || o.cols !== refCsv.cols)) problems.push(`${k}: read ${o.rows}×${o.cols} vs trainlab ${refCsv.rows}×${refCsv.cols}`);
+    if (o && (o.rows !== refCsv.rows || o.cols !== refCsv.cols))
+      problems.push(`${k}: read ${o.rows}×${o.cols} vs trainlab ${refCsv.rows}×${refCsv.cols}`);
   }
   // The Polars anchor is whichever of its eager and lazy pipelines ran faster (median of the repeats).
-  const polarsMode = polarsSkipped ? undefined : sec("polars_lazy", "pipeline") < sec("polars_eager", "pipeline") ? "lazy" : "eager";
+  const polarsMode = polarsSkipped
+    ? undefined
+    : sec("polars_lazy", "pipeline") < sec("polars_eager", "pipeline")
+      ? "lazy"
+      : "eager";
   if (polarsMode) runs.polars = runs[`polars_${polarsMode}`];
   if (polarsSkipped) notes.push(`Polars anchor skipped: ${polarsSkipped}`);
 
@@ -288,21 +338,43 @@ async function main(): Promise<void> {
     ratio_csv_load_vs_arquero: r3(sec("trainlab_csv", "load") / sec("arquero_csv", "load")),
     ratio_pipeline_vs_danfojs: r3(sec("trainlab", "pipeline") / sec("danfojs", "pipeline")),
     ratio_csv_load_vs_danfojs: r3(sec("trainlab_csv", "load") / sec("danfojs_csv", "load")),
-    targets: { pipeline_vs_polars: "<= 1.0", csv_load_vs_polars: "<= 1.0", peak_rss_vs_pandas: "<= 1.5", pipeline_vs_pandas: "<= 1.0", csv_load_vs_pandas: "<= 1.0" },
+    targets: {
+      pipeline_vs_polars: "<= 1.0",
+      csv_load_vs_polars: "<= 1.0",
+      peak_rss_vs_pandas: "<= 1.5",
+      pipeline_vs_pandas: "<= 1.0",
+      csv_load_vs_pandas: "<= 1.0",
+    },
   };
   const rowsOut: [string, string, string, string][] = [["impl", "CSV load s", "pipeline s", "peak RSS MB"]];
   for (const impl of ["trainlab", "polars", "pandas", "arquero", "danfojs"]) {
     if (!runs[impl]) continue;
-    rowsOut.push([impl === "polars" ? `polars (${polarsMode})` : impl, sec(`${impl}_csv`, "load").toFixed(3), sec(impl, "pipeline").toFixed(3), rss(impl).toFixed(0)]);
+    rowsOut.push([
+      impl === "polars" ? `polars (${polarsMode})` : impl,
+      sec(`${impl}_csv`, "load").toFixed(3),
+      sec(impl, "pipeline").toFixed(3),
+      rss(impl).toFixed(0),
+    ]);
   }
   console.log(rowsOut.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(16) : c.padStart(12))).join(" ")).join("\n"));
-  console.log(`trainlab CPU time (medians): pipeline ${median(cpuOf.trainlab ?? [NaN]).toFixed(3)} s, CSV load ${median(cpuOf.trainlab_csv ?? [NaN]).toFixed(3)} s`);
-  if (!polarsSkipped) console.log(`Polars pipeline: eager ${sec("polars_eager", "pipeline").toFixed(3)} s, lazy ${sec("polars_lazy", "pipeline").toFixed(3)} s`);
-  console.log(`load average (1 min) before each child: ${loads.map((x) => x.toFixed(1)).join(" ")}; ${loadEnd.toFixed(2)} at the end`);
+  console.log(
+    `trainlab CPU time (medians): pipeline ${median(cpuOf.trainlab ?? [NaN]).toFixed(3)} s, CSV load ${median(cpuOf.trainlab_csv ?? [NaN]).toFixed(3)} s`,
+  );
+  if (!polarsSkipped)
+    console.log(
+      `Polars pipeline: eager ${sec("polars_eager", "pipeline").toFixed(3)} s, lazy ${sec("polars_lazy", "pipeline").toFixed(3)} s`,
+    );
+  console.log(
+    `load average (1 min) before each child: ${loads.map((x) => x.toFixed(1)).join(" ")}; ${loadEnd.toFixed(2)} at the end`,
+  );
   console.log(`trainlab CSV load via DuckDB: ${sec("trainlab_csv_duckdb", "load").toFixed(3)} s`);
   for (const [k, v] of Object.entries(result)) if (k.startsWith("ratio_")) console.log(`${k.padEnd(34)} ${v}`);
   for (const n of notes) console.log(`note: ${n}`);
-  console.log(problems.length ? `INCONSISTENT:\n  ${problems.join("\n  ")}` : "all implementations agree on rows, split sizes, column count and sums");
+  console.log(
+    problems.length
+      ? `INCONSISTENT:\n  ${problems.join("\n  ")}`
+      : "all implementations agree on rows, split sizes, column count and sums",
+  );
   const out = path.join(ROOT, "bench", "results", "data.json");
   fs.mkdirSync(path.dirname(out), { recursive: true });
   fs.writeFileSync(`${out}.tmp`, JSON.stringify(result, null, 2) + "\n");

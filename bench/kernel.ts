@@ -181,7 +181,11 @@ print(json.dumps(out))
 `;
 
 function measure(kernel: string, mode: "ts" | "py"): Record<string, unknown> {
-  const r = spawnSync(python, ["-c", DRIVER, kernel, mode], { cwd: path.join(root, "notebooks"), encoding: "utf8", timeout: 900_000 });
+  const r = spawnSync(python, ["-c", DRIVER, kernel, mode], {
+    cwd: path.join(root, "notebooks"),
+    encoding: "utf8",
+    timeout: 900_000,
+  });
   if (r.status !== 0) throw new Error(`measuring ${kernel} failed:\n${r.stderr}`);
   const line = r.stdout.trim().split("\n").pop() ?? "{}";
   return JSON.parse(line);
@@ -212,23 +216,39 @@ function main(): void {
   };
   const f = (x: unknown): string => n(x).toFixed(2);
   const list = (x: unknown): string => (Array.isArray(x) ? x.join(", ") : String(x));
-  console.log(`start:            trainlab ${f(ts.start_s)} s   IPython ${f(py.start_s)} s   ratio ${f(result.ratio_start)}`);
-  console.log(`kernel_info:      trainlab ${f(ts.kernel_info_ms)} ms  IPython ${f(py.kernel_info_ms)} ms  ratio ${f(result.ratio_kernel_info)} (target < 1.5)`);
-  console.log(`trivial cell:     trainlab ${f(ts.trivial_ms)} ms  IPython ${f(py.trivial_ms)} ms  ratio ${f(result.ratio_trivial_cell)} (target <= 1.0)`);
+  console.log(
+    `start:            trainlab ${f(ts.start_s)} s   IPython ${f(py.start_s)} s   ratio ${f(result.ratio_start)}`,
+  );
+  console.log(
+    `kernel_info:      trainlab ${f(ts.kernel_info_ms)} ms  IPython ${f(py.kernel_info_ms)} ms  ratio ${f(result.ratio_kernel_info)} (target < 1.5)`,
+  );
+  console.log(
+    `trivial cell:     trainlab ${f(ts.trivial_ms)} ms  IPython ${f(py.trivial_ms)} ms  ratio ${f(result.ratio_trivial_cell)} (target <= 1.0)`,
+  );
   console.log(
     `trivial cell, interleaved with IPython's (300 pairs): trainlab ${f(ts.trivial_interleaved_ms)} ms  IPython ${f(ts.ipython_trivial_interleaved_ms)} ms  ` +
       `ratio ${f(result.ratio_trivial_cell_interleaved)} (median of pair ratios ${f(ts.trivial_interleaved_pair_ratio_median)}; target <= 1.0)`,
   );
-  console.log(`  over 300 cells: first 30 ${f(ts.trivial_first30_ms)} ms, last 30 ${f(ts.trivial_last30_ms)} ms (ratio ${f(result.ratio_trivial_last30_vs_first30)})`);
+  console.log(
+    `  over 300 cells: first 30 ${f(ts.trivial_first30_ms)} ms, last 30 ${f(ts.trivial_last30_ms)} ms (ratio ${f(result.ratio_trivial_last30_vs_first30)})`,
+  );
   console.log(
     `first kernel_info reply, ms after the kernel process started, 5 fresh kernels: ${list(ts.first_kernel_info_ms_each)} (target < 100 every time); ` +
       `of which Node's own bootstrap: ${list(ts.node_bootstrap_ms_each)}; sockets listening at ${list(ts.listening_ms_each)}`,
   );
-  console.log(`import { tf, loadCSV } from "trainlab": ${f(ts.import_trainlab_at_start_s)} s right after start, ${f(ts.import_trainlab_after_warm_up_s)} s once the checker warmed up (target < 1.5)`);
+  console.log(
+    `import { tf, loadCSV } from "trainlab": ${f(ts.import_trainlab_at_start_s)} s right after start, ${f(ts.import_trainlab_after_warm_up_s)} s once the checker warmed up (target < 1.5)`,
+  );
   console.log(`import tfjs+arquero+danfojs (and a DataFrame): ${f(ts.import_s)} s, right after start`);
-  console.log(`tight loop per iteration: ${f(ts.loop_iteration_checked_ns)} ns with the interrupt check, ${f(ts.loop_iteration_plain_ns)} ns without (ratio ${f(result.ratio_loop_iteration_checked_vs_plain)})`);
-  console.log(`one-line tf+aq cell: ${f(ts.one_line_ms)} ms median (target < 40; tslab 107), type errors reported: ${result.type_errors_still_reported}`);
-  console.log(`load average (1, 5, 15 min) at the end of each measurement: IPython ${list(py.load_average)}, trainlab ${list(ts.load_average)}`);
+  console.log(
+    `tight loop per iteration: ${f(ts.loop_iteration_checked_ns)} ns with the interrupt check, ${f(ts.loop_iteration_plain_ns)} ns without (ratio ${f(result.ratio_loop_iteration_checked_vs_plain)})`,
+  );
+  console.log(
+    `one-line tf+aq cell: ${f(ts.one_line_ms)} ms median (target < 40; tslab 107), type errors reported: ${result.type_errors_still_reported}`,
+  );
+  console.log(
+    `load average (1, 5, 15 min) at the end of each measurement: IPython ${list(py.load_average)}, trainlab ${list(ts.load_average)}`,
+  );
   const dir = path.join(root, "bench", "results");
   fs.mkdirSync(dir, { recursive: true });
   const tmp = path.join(dir, `.kernel.json.${process.pid}`);

@@ -84,12 +84,24 @@ function syntheticLabels(n: number, seed: number): number[] {
 
 /** Samples/s of one epoch of trainlab's estimator (after a short warm-up fit on the same shapes). */
 async function trainlabThroughput(what: "mlp" | "cnn", n: number, batch: number): Promise<number> {
-  const x = what === "mlp" ? tf.randomNormal([n, 784], 0, 1, "float32", 1) : tf.randomNormal([n, 28, 28, 1], 0, 1, "float32", 1);
+  const x =
+    what === "mlp"
+      ? tf.randomNormal([n, 784], 0, 1, "float32", 1)
+      : tf.randomNormal([n, 28, 28, 1], 0, 1, "float32", 1);
   const y = syntheticLabels(n, 2);
   const make = () =>
     what === "mlp"
       ? mlp({ hiddenUnits: [256, 128], optimizer: "adam", learningRate: 1e-3, batchSize: batch, epochs: 1, seed: 0 })
-      : cnn({ filters: [16, 32], kernelSize: 3, poolSize: 2, optimizer: "adam", learningRate: 1e-3, batchSize: batch, epochs: 1, seed: 0 });
+      : cnn({
+          filters: [16, 32],
+          kernelSize: 3,
+          poolSize: 2,
+          optimizer: "adam",
+          learningRate: 1e-3,
+          batchSize: batch,
+          epochs: 1,
+          seed: 0,
+        });
   try {
     const warm = make();
     const xs = x.slice(0, batch * 5);
@@ -117,9 +129,13 @@ async function bareFitThroughput(what: "mlp" | "cnn", n: number, batch: number):
   const shape = what === "mlp" ? [784] : [28, 28, 1];
   const x = tf.randomNormal([n, ...shape], 0, 1, "float32", 1);
   const y = tf.tidy(() => tf.oneHot(tf.tensor1d(syntheticLabels(n, 2), "int32"), 10).asType("float32"));
-  const params = what === "mlp" ? { ...NEURAL_DEFAULTS.mlp, hiddenUnits: [256, 128] } : { ...NEURAL_DEFAULTS.cnn, filters: [16, 32], kernelSize: 3, poolSize: 2 };
+  const params =
+    what === "mlp"
+      ? { ...NEURAL_DEFAULTS.mlp, hiddenUnits: [256, 128] }
+      : { ...NEURAL_DEFAULTS.cnn, filters: [16, 32], kernelSize: 3, poolSize: 2 };
   const net = buildNetwork(params, shape, 10);
-  const wx = x.slice(0, batch * 5), wy = y.slice(0, batch * 5);
+  const wx = x.slice(0, batch * 5),
+    wy = y.slice(0, batch * 5);
   try {
     net.compile({ optimizer: makeOptimizer("adam", 1e-3), loss: "categoricalCrossentropy" });
     await net.fit(wx, wy, { batchSize: batch, epochs: 1, verbose: 0 });
@@ -155,7 +171,8 @@ export async function nnThroughput(options: { quick?: boolean } = {}): Promise<R
   const tMlp = options.quick ? 10000 : 60000;
   const tCnn = options.quick ? 2000 : 5000;
   const hasTorch = torchAvailable();
-  if (!hasTorch) console.log("python3-torch is missing (/usr/bin/python3 cannot import torch): no PyTorch anchor, ratios are NaN.");
+  if (!hasTorch)
+    console.log("python3-torch is missing (/usr/bin/python3 cannot import torch): no PyTorch anchor, ratios are NaN.");
   // Interleaved rounds (each round measures every series once), medians per series: the 2 cores are shared, and a
   // burst of other work then hits all series alike instead of one.
   const series: [string, () => number | Promise<number>][] = [
@@ -183,9 +200,11 @@ export async function nnThroughput(options: { quick?: boolean } = {}): Promise<R
     }
   }
   const best = (a: number, b: number) => Math.max(a, b);
-  out.ratio_mlp_vs_torch = out.trainlab_mlp_samples_s / best(out.torch_mlp_default_samples_s, out.torch_mlp_tuned_samples_s);
+  out.ratio_mlp_vs_torch =
+    out.trainlab_mlp_samples_s / best(out.torch_mlp_default_samples_s, out.torch_mlp_tuned_samples_s);
   out.ratio_mlp_vs_torch_default = out.trainlab_mlp_samples_s / out.torch_mlp_default_samples_s;
-  out.ratio_cnn_vs_torch = out.trainlab_cnn_samples_s / best(out.torch_cnn_default_samples_s, out.torch_cnn_tuned_samples_s);
+  out.ratio_cnn_vs_torch =
+    out.trainlab_cnn_samples_s / best(out.torch_cnn_default_samples_s, out.torch_cnn_tuned_samples_s);
   out.ratio_cnn_vs_torch_default = out.trainlab_cnn_samples_s / out.torch_cnn_default_samples_s;
   out.ratio_mlp_estimator_vs_bare_fit = out.trainlab_mlp_samples_s / out.bare_fit_mlp_samples_s;
   out.ratio_cnn_estimator_vs_bare_fit = out.trainlab_cnn_samples_s / out.bare_fit_cnn_samples_s;
@@ -198,19 +217,35 @@ if (require.main === module) {
   (async () => {
     const quick = process.argv.includes("quick");
     const r = await nnThroughput({ quick });
-    const f = (v: number) => (Number.isFinite(v) ? (v >= 100 ? Math.round(v).toLocaleString("en-US") : v.toFixed(3)) : "n/a");
+    const f = (v: number) =>
+      Number.isFinite(v) ? (v >= 100 ? Math.round(v).toLocaleString("en-US") : v.toFixed(3)) : "n/a";
     console.log("Neural-network training throughput (samples/s), trainlab on the chosen backend vs PyTorch 2 threads:");
-    console.log(`  MLP 784-256-128-10, Adam, batch 128: trainlab ${f(r.trainlab_mlp_samples_s)} · torch ${f(r.torch_mlp_default_samples_s)} (default env), ${f(r.torch_mlp_tuned_samples_s)} (tuned env) · ratio ${f(r.ratio_mlp_vs_torch)} (vs default ${f(r.ratio_mlp_vs_torch_default)})`);
-    console.log(`  CNN conv16-pool-conv32-pool-dense10, Adam, batch 64: trainlab ${f(r.trainlab_cnn_samples_s)} · torch ${f(r.torch_cnn_default_samples_s)} (default env), ${f(r.torch_cnn_tuned_samples_s)} (tuned env) · ratio ${f(r.ratio_cnn_vs_torch)} (vs default ${f(r.ratio_cnn_vs_torch_default)})`);
+    console.log(
+      `  MLP 784-256-128-10, Adam, batch 128: trainlab ${f(r.trainlab_mlp_samples_s)} · torch ${f(r.torch_mlp_default_samples_s)} (default env), ${f(r.torch_mlp_tuned_samples_s)} (tuned env) · ratio ${f(r.ratio_mlp_vs_torch)} (vs default ${f(r.ratio_mlp_vs_torch_default)})`,
+    );
+    console.log(
+      `  CNN conv16-pool-conv32-pool-dense10, Adam, batch 64: trainlab ${f(r.trainlab_cnn_samples_s)} · torch ${f(r.torch_cnn_default_samples_s)} (default env), ${f(r.torch_cnn_tuned_samples_s)} (tuned env) · ratio ${f(r.ratio_cnn_vs_torch)} (vs default ${f(r.ratio_cnn_vs_torch_default)})`,
+    );
     const dir = path.resolve(__dirname, "..", "..", "bench", "results");
     fs.mkdirSync(dir, { recursive: true });
     const file = path.join(dir, "models-nn.json");
     const tmp = `${file}.tmp-${process.pid}`;
-    fs.writeFileSync(tmp, JSON.stringify({ bench: "models-nn", date: new Date().toISOString(), quick, ...r }, (_k, v) => (typeof v === "number" && !Number.isFinite(v) ? null : v), 2));
+    fs.writeFileSync(
+      tmp,
+      JSON.stringify(
+        { bench: "models-nn", date: new Date().toISOString(), quick, ...r },
+        (_k, v) => (typeof v === "number" && !Number.isFinite(v) ? null : v),
+        2,
+      ),
+    );
     fs.renameSync(tmp, file);
-    console.log(`  estimator fit vs a bare tfjs model.fit of the same layers (same optimizer): MLP ${f(r.ratio_mlp_estimator_vs_bare_fit)} (bare ${f(r.bare_fit_mlp_samples_s)}), CNN ${f(r.ratio_cnn_estimator_vs_bare_fit)} (bare ${f(r.bare_fit_cnn_samples_s)}) · load average ${r.loadavg_start.toFixed(1)} → ${r.loadavg_end.toFixed(1)} on ${os.cpus().length} cores`);
+    console.log(
+      `  estimator fit vs a bare tfjs model.fit of the same layers (same optimizer): MLP ${f(r.ratio_mlp_estimator_vs_bare_fit)} (bare ${f(r.bare_fit_mlp_samples_s)}), CNN ${f(r.ratio_cnn_estimator_vs_bare_fit)} (bare ${f(r.bare_fit_cnn_samples_s)}) · load average ${r.loadavg_start.toFixed(1)} → ${r.loadavg_end.toFixed(1)} on ${os.cpus().length} cores`,
+    );
     if (r.trainlab_mlp_stock_wasm_samples_s) {
-      console.log(`  on stock wasm (native kernel pack off): MLP ${f(r.trainlab_mlp_stock_wasm_samples_s)}, CNN ${f(r.trainlab_cnn_stock_wasm_samples_s)} samples/s`);
+      console.log(
+        `  on stock wasm (native kernel pack off): MLP ${f(r.trainlab_mlp_stock_wasm_samples_s)}, CNN ${f(r.trainlab_cnn_stock_wasm_samples_s)} samples/s`,
+      );
     }
     console.log(`wrote ${path.relative(process.cwd(), file)}`);
   })().catch((err) => {

@@ -36,7 +36,9 @@ function makeClassification(rows: number, seed: number): { X: Matrix; y: number[
   const rng = new SeededRandom(seed);
   const informative = 10;
   const redundant = 5;
-  const centroids = Array.from({ length: 4 }, () => Array.from({ length: informative }, () => (rng.next() < 0.5 ? -1 : 1)));
+  const centroids = Array.from({ length: 4 }, () =>
+    Array.from({ length: informative }, () => (rng.next() < 0.5 ? -1 : 1)),
+  );
   const mix = Array.from({ length: redundant }, () => Array.from({ length: informative }, () => rng.next() * 2 - 1));
   const data = new Float64Array(rows * FEATURES);
   const y: number[] = [];
@@ -88,7 +90,13 @@ function accuracy(predicted: (number | string)[], truth: number[]): number {
   return hits / truth.length;
 }
 
-async function timeFit(make: () => RandomForestClassifier | HistGradientBoostingClassifier, X: Matrix, y: number[], Xte: Matrix, yte: number[]) {
+async function timeFit(
+  make: () => RandomForestClassifier | HistGradientBoostingClassifier,
+  X: Matrix,
+  y: number[],
+  Xte: Matrix,
+  yte: number[],
+) {
   const times: number[] = [];
   const cpu: number[] = [];
   let acc = 0;
@@ -115,28 +123,64 @@ async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "trainlab-bench-models-"));
   const csv = path.join(dir, "classification.csv");
   const lines: string[] = [];
-  for (let i = 0; i < all.X.rows; i++) lines.push(`${Array.from(all.X.data.subarray(i * FEATURES, (i + 1) * FEATURES)).join(",")},${all.y[i]}`);
+  for (let i = 0; i < all.X.rows; i++)
+    lines.push(`${Array.from(all.X.data.subarray(i * FEATURES, (i + 1) * FEATURES)).join(",")},${all.y[i]}`);
   fs.writeFileSync(csv, lines.join("\n") + "\n");
 
-  console.log(`models bench: ${TRAIN_ROWS}×${FEATURES} train, ${TEST_ROWS} test, ${REPEATS} repeat(s), median fit time; load average ${load0.toFixed(2)} on ${os.cpus().length} cores`);
+  console.log(
+    `models bench: ${TRAIN_ROWS}×${FEATURES} train, ${TEST_ROWS} test, ${REPEATS} repeat(s), median fit time; load average ${load0.toFixed(2)} on ${os.cpus().length} cores`,
+  );
   const rf = await timeFit(() => new RandomForestClassifier({ nEstimators: 100, nJobs: 2 }), X, y, Xte, yte);
   // Boosting on one thread and with the histogram worker thread; the faster counts (results are identical).
-  const hgb1 = await timeFit(() => new HistGradientBoostingClassifier({ maxIter: 100, earlyStopping: false, nJobs: 1 }), X, y, Xte, yte);
-  const hgb2 = await timeFit(() => new HistGradientBoostingClassifier({ maxIter: 100, earlyStopping: false, nJobs: 2 }), X, y, Xte, yte);
+  const hgb1 = await timeFit(
+    () => new HistGradientBoostingClassifier({ maxIter: 100, earlyStopping: false, nJobs: 1 }),
+    X,
+    y,
+    Xte,
+    yte,
+  );
+  const hgb2 = await timeFit(
+    () => new HistGradientBoostingClassifier({ maxIter: 100, earlyStopping: false, nJobs: 2 }),
+    X,
+    y,
+    Xte,
+    yte,
+  );
   const hgb = hgb2.fit_s < hgb1.fit_s ? hgb2 : hgb1;
 
   const results: Record<string, unknown> = {
-    date: new Date().toISOString(), rows: TRAIN_ROWS, features: FEATURES, test_rows: TEST_ROWS, repeats: REPEATS, cpus: os.cpus().length,
-    trainlab_rf_fit_s: rf.fit_s, trainlab_rf_cpu_s: rf.cpu_s, trainlab_rf_accuracy: rf.accuracy,
-    trainlab_hgb_fit_s: hgb.fit_s, trainlab_hgb_cpu_s: hgb.cpu_s, trainlab_hgb_accuracy: hgb.accuracy,
-    trainlab_hgb_fit_s_1_thread: hgb1.fit_s, trainlab_hgb_fit_s_2_threads: hgb2.fit_s, trainlab_hgb_threads_used: hgb === hgb2 ? 2 : 1,
+    date: new Date().toISOString(),
+    rows: TRAIN_ROWS,
+    features: FEATURES,
+    test_rows: TEST_ROWS,
+    repeats: REPEATS,
+    cpus: os.cpus().length,
+    trainlab_rf_fit_s: rf.fit_s,
+    trainlab_rf_cpu_s: rf.cpu_s,
+    trainlab_rf_accuracy: rf.accuracy,
+    trainlab_hgb_fit_s: hgb.fit_s,
+    trainlab_hgb_cpu_s: hgb.cpu_s,
+    trainlab_hgb_accuracy: hgb.accuracy,
+    trainlab_hgb_fit_s_1_thread: hgb1.fit_s,
+    trainlab_hgb_fit_s_2_threads: hgb2.fit_s,
+    trainlab_hgb_threads_used: hgb === hgb2 ? 2 : 1,
   };
   // sklearn in the default env and in the tuned env (see /work/shared/anchors); the faster of the two is the anchor.
   let sk: Record<string, number | string> | null = null;
-  for (const [envName, env] of [["default", {}], ["tuned", TUNED_ENV]] as const) {
-    const py = fs.existsSync(PY) ? spawnSync(PY, ["-c", PY_SCRIPT, csv, String(TRAIN_ROWS), String(REPEATS)], { encoding: "utf8", env: { ...process.env, ...env } }) : null;
+  for (const [envName, env] of [
+    ["default", {}],
+    ["tuned", TUNED_ENV],
+  ] as const) {
+    const py = fs.existsSync(PY)
+      ? spawnSync(PY, ["-c", PY_SCRIPT, csv, String(TRAIN_ROWS), String(REPEATS)], {
+          encoding: "utf8",
+          env: { ...process.env, ...env },
+        })
+      : null;
     if (!py || py.status !== 0) {
-      results.sklearn_missing = py ? `python3-sklearn failed: ${py.stderr.trim().split("\n").pop()}` : `${PY} not found`;
+      results.sklearn_missing = py
+        ? `python3-sklearn failed: ${py.stderr.trim().split("\n").pop()}`
+        : `${PY} not found`;
       break;
     }
     const run = JSON.parse(py.stdout.trim().split("\n").pop() as string) as Record<string, number | string>;
@@ -153,9 +197,16 @@ async function main(): Promise<void> {
     }
   }
   // Goals of issue 18: the forest at most 0.7× scikit-learn's fit time, boosting at most 1.0×.
-  const row = (label: string, ours: { fit_s: number; cpu_s: number; accuracy: number }, key: string, target: number): void => {
+  const row = (
+    label: string,
+    ours: { fit_s: number; cpu_s: number; accuracy: number },
+    key: string,
+    target: number,
+  ): void => {
     if (!sk) {
-      console.log(`${label}: trainlab ${ours.fit_s.toFixed(3)} s, accuracy ${ours.accuracy.toFixed(4)} (sklearn missing: ${results.sklearn_missing})`);
+      console.log(
+        `${label}: trainlab ${ours.fit_s.toFixed(3)} s, accuracy ${ours.accuracy.toFixed(4)} (sklearn missing: ${results.sklearn_missing})`,
+      );
       return;
     }
     const skTime = sk[`${key}_fit_s`] as number;
@@ -187,7 +238,9 @@ async function main(): Promise<void> {
 
   const nnBench = path.join(__dirname, "models-nn.js");
   if (fs.existsSync(nnBench)) {
-    const { nnThroughput } = (await import(nnBench)) as { nnThroughput(options: { quick?: boolean }): Promise<Record<string, number>> };
+    const { nnThroughput } = (await import(nnBench)) as {
+      nnThroughput(options: { quick?: boolean }): Promise<Record<string, number>>;
+    };
     const nn = await nnThroughput({ quick });
     for (const [k, v] of Object.entries(nn)) results[k.startsWith("ratio_") ? k : `nn_${k}`] = v;
     console.log("Neural networks:", JSON.stringify(nn));

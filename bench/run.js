@@ -10,7 +10,12 @@ const path = require("path");
 const root = path.resolve(__dirname, "..");
 const name = process.argv[2];
 const available = () =>
-  fs.existsSync(path.join(root, "bench")) ? fs.readdirSync(path.join(root, "bench")).filter((f) => f.endsWith(".ts")).map((f) => f.slice(0, -3)) : [];
+  fs.existsSync(path.join(root, "bench"))
+    ? fs
+        .readdirSync(path.join(root, "bench"))
+        .filter((f) => f.endsWith(".ts"))
+        .map((f) => f.slice(0, -3))
+    : [];
 if (!name) {
   console.error(`usage: npm run bench -- NAME   (NAME: ${available().join(", ")})`);
   process.exit(2);
@@ -35,7 +40,10 @@ const machine = {
   load_average_start: os.loadavg()[0],
   quick: process.argv.includes("quick"),
 };
-const result = spawnSync(process.execPath, ["--expose-gc", script, ...process.argv.slice(3)], { stdio: "inherit", cwd: root });
+const result = spawnSync(process.execPath, ["--expose-gc", script, ...process.argv.slice(3)], {
+  stdio: "inherit",
+  cwd: root,
+});
 if (result.status === 0) stampResults();
 process.exit(result.status ?? 1);
 
@@ -43,7 +51,10 @@ process.exit(result.status ?? 1);
 function gitCommit() {
   try {
     const head = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: root, encoding: "utf8" }).trim();
-    const dirty = execFileSync("git", ["status", "--porcelain", "--untracked-files=no"], { cwd: root, encoding: "utf8" }).trim();
+    const dirty = execFileSync("git", ["status", "--porcelain", "--untracked-files=no"], {
+      cwd: root,
+      encoding: "utf8",
+    }).trim();
     return dirty ? `${head}+changes` : head;
   } catch {
     return "unknown";

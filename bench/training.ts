@@ -37,7 +37,14 @@ import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
 import { useBackend } from "../lib/backend";
-import { installNativeKernels, nativeAdam, nativeKernelStatus, setFusedRecurrent, setNativeLossGradients, uninstallNativeKernels } from "../lib/kernels/native";
+import {
+  installNativeKernels,
+  nativeAdam,
+  nativeKernelStatus,
+  setFusedRecurrent,
+  setNativeLossGradients,
+  uninstallNativeKernels,
+} from "../lib/kernels/native";
 import { train } from "../lib/train";
 import { buildNetwork, NEURAL_DEFAULTS } from "../lib/models/nn";
 
@@ -119,22 +126,26 @@ function python(args: string[], tuned: boolean): number {
 }
 
 function buildMlp(): tf.Sequential {
-  return tf.sequential({ layers: [
-    tf.layers.dense({ units: 256, activation: "relu", inputShape: [784] }),
-    tf.layers.dense({ units: 128, activation: "relu" }),
-    tf.layers.dense({ units: 10, activation: "softmax" }),
-  ] });
+  return tf.sequential({
+    layers: [
+      tf.layers.dense({ units: 256, activation: "relu", inputShape: [784] }),
+      tf.layers.dense({ units: 128, activation: "relu" }),
+      tf.layers.dense({ units: 10, activation: "softmax" }),
+    ],
+  });
 }
 
 function buildCnn(): tf.Sequential {
-  return tf.sequential({ layers: [
-    tf.layers.conv2d({ filters: 16, kernelSize: 3, activation: "relu", inputShape: [28, 28, 1] }),
-    tf.layers.maxPooling2d({ poolSize: 2 }),
-    tf.layers.conv2d({ filters: 32, kernelSize: 3, activation: "relu" }),
-    tf.layers.maxPooling2d({ poolSize: 2 }),
-    tf.layers.flatten(),
-    tf.layers.dense({ units: 10, activation: "softmax" }),
-  ] });
+  return tf.sequential({
+    layers: [
+      tf.layers.conv2d({ filters: 16, kernelSize: 3, activation: "relu", inputShape: [28, 28, 1] }),
+      tf.layers.maxPooling2d({ poolSize: 2 }),
+      tf.layers.conv2d({ filters: 32, kernelSize: 3, activation: "relu" }),
+      tf.layers.maxPooling2d({ poolSize: 2 }),
+      tf.layers.flatten(),
+      tf.layers.dense({ units: 10, activation: "softmax" }),
+    ],
+  });
 }
 
 /** The tutorials' sequence shape: 50 steps of 8 features, 2 classes. */
@@ -166,7 +177,9 @@ interface SequenceFigures {
 async function sequenceThroughput(n: number, rounds: number): Promise<Record<string, SequenceFigures>> {
   const out: Record<string, SequenceFigures> = {};
   for (const name of Object.keys(sequenceBuilders) as Array<keyof typeof sequenceBuilders>) {
-    const native: number[] = [], torchTuned: number[] = [], unfused: number[] = [];
+    const native: number[] = [],
+      torchTuned: number[] = [],
+      unfused: number[] = [];
     const recurrent = name !== "transformer";
     for (let r = 0; r < rounds; r++) {
       native.push(await fitThroughput(sequenceBuilders[name], SEQUENCE_SHAPE, n, 64, () => nativeAdam(1e-3), 2));
@@ -174,15 +187,31 @@ async function sequenceThroughput(n: number, rounds: number): Promise<Record<str
       if (recurrent) {
         const previous = setFusedRecurrent(false);
         try {
-          unfused.push(await fitThroughput(sequenceBuilders[name], SEQUENCE_SHAPE, Math.max(512, n / 4), 64, () => nativeAdam(1e-3), 2));
+          unfused.push(
+            await fitThroughput(
+              sequenceBuilders[name],
+              SEQUENCE_SHAPE,
+              Math.max(512, n / 4),
+              64,
+              () => nativeAdam(1e-3),
+              2,
+            ),
+          );
         } finally {
           setFusedRecurrent(previous);
         }
       }
     }
     out[name] = {
-      native: round(median(native)), torch_tuned: round(median(torchTuned)), ratio_vs_torch_tuned: round(median(native) / median(torchTuned), 3),
-      ...(recurrent ? { native_unfused: round(median(unfused)), ratio_unfused_vs_torch_tuned: round(median(unfused) / median(torchTuned), 3) } : {}),
+      native: round(median(native)),
+      torch_tuned: round(median(torchTuned)),
+      ratio_vs_torch_tuned: round(median(native) / median(torchTuned), 3),
+      ...(recurrent
+        ? {
+            native_unfused: round(median(unfused)),
+            ratio_unfused_vs_torch_tuned: round(median(unfused) / median(torchTuned), 3),
+          }
+        : {}),
       runs: { native, torch_tuned: torchTuned, ...(recurrent ? { native_unfused: unfused } : {}) },
     };
   }
@@ -200,12 +229,20 @@ async function withTfjsLossGradients<T>(f: () => Promise<T>): Promise<T> {
 }
 
 /** One epoch of model.fit over N synthetic samples after a 5-batch warm-up; samples per second. */
-async function fitThroughput(build: () => tf.Sequential, inputShape: number[], n: number, batch: number, optimizer: () => tf.Optimizer, classes = 10): Promise<number> {
+async function fitThroughput(
+  build: () => tf.Sequential,
+  inputShape: number[],
+  n: number,
+  batch: number,
+  optimizer: () => tf.Optimizer,
+  classes = 10,
+): Promise<number> {
   const x = tf.randomNormal([n, ...inputShape], 0, 1, "float32", 1);
   const y = tf.tidy(() => tf.oneHot(tf.randomUniform([n], 0, classes, "int32", 2), classes).asType("float32"));
   const model = build();
   model.compile({ optimizer: optimizer(), loss: "categoricalCrossentropy" });
-  const wx = x.slice(0, 5 * batch), wy = y.slice(0, 5 * batch);
+  const wx = x.slice(0, 5 * batch),
+    wy = y.slice(0, 5 * batch);
   await model.fit(wx, wy, { batchSize: batch, epochs: 1, verbose: 0 });
   const t0 = performance.now();
   await model.fit(x, y, { batchSize: batch, epochs: 1, shuffle: true, verbose: 0 });
@@ -220,9 +257,14 @@ const MATMUL_N = 1024;
 /** Times `reps` 1024² tf.matMul products (with dataSync when `readBack`), in ms each. */
 function matmulTimes(reps: number, readBack = true): number[] {
   const n = MATMUL_N;
-  const a = tf.randomUniform([n, n], 0, 1, "float32", 1), b = tf.randomUniform([n, n], 0, 1, "float32", 2);
+  const a = tf.randomUniform([n, n], 0, 1, "float32", 1),
+    b = tf.randomUniform([n, n], 0, 1, "float32", 2);
   // (tf.tidy must not return the typed array: tidy walks every element of what it returns.)
-  const once = () => { const c = tf.matMul(a, b); if (readBack) c.dataSync(); c.dispose(); };
+  const once = () => {
+    const c = tf.matMul(a, b);
+    if (readBack) c.dataSync();
+    c.dispose();
+  };
   for (let i = 0; i < 2; i++) once();
   const ts: number[] = [];
   for (let i = 0; i < reps; i++) {
@@ -253,11 +295,21 @@ async function numpyWorker(): Promise<{ time: (k: number) => Promise<number[]>; 
   const child = spawn(PY, [file, "numpy"], { env: process.env, stdio: ["pipe", "pipe", "inherit"] });
   const lines: string[] = [];
   let waiting: ((line: string) => void) | undefined;
-  const failed = new Promise<never>((_, reject) => child.on("exit", (code) => reject(new Error(`the numpy worker exited (${code})`))));
+  const failed = new Promise<never>((_, reject) =>
+    child.on("exit", (code) => reject(new Error(`the numpy worker exited (${code})`))),
+  );
   readline.createInterface({ input: child.stdout }).on("line", (line) => {
-    if (waiting) { const w = waiting; waiting = undefined; w(line); } else lines.push(line);
+    if (waiting) {
+      const w = waiting;
+      waiting = undefined;
+      w(line);
+    } else lines.push(line);
   });
-  const next = () => Promise.race([failed, lines.length ? Promise.resolve(lines.shift() as string) : new Promise<string>((r) => (waiting = r))]);
+  const next = () =>
+    Promise.race([
+      failed,
+      lines.length ? Promise.resolve(lines.shift() as string) : new Promise<string>((r) => (waiting = r)),
+    ]);
   try {
     if ((await next()) !== "ready") throw new Error("the numpy worker did not start");
   } finally {
@@ -268,15 +320,23 @@ async function numpyWorker(): Promise<{ time: (k: number) => Promise<number[]>; 
       child.stdin.write(`${k}\n`);
       return (JSON.parse(await next()) as number[]).map((sec) => sec * 1000);
     },
-    close: () => { failed.catch(() => undefined); child.stdin.end(); },
+    close: () => {
+      failed.catch(() => undefined);
+      child.stdin.end();
+    },
   };
 }
 
 interface MatmulComparison {
   /** GFLOP/s from the median time over all blocks. */
-  read: number; noRead: number; numpy: number; readFirst40: number;
+  read: number;
+  noRead: number;
+  numpy: number;
+  readFirst40: number;
   /** Medians over the rounds of numpy's median time / tfjs's median time, each pair measured within ~1 s. */
-  ratioRead: number; ratioNoRead: number; rounds: number;
+  ratioRead: number;
+  ratioNoRead: number;
+  rounds: number;
 }
 
 /** Matmul GFLOP/s of tfjs (with and without readback) and numpy, from finely alternated blocks (see the header). */
@@ -284,13 +344,18 @@ async function matmulAlternated(rounds: number): Promise<MatmulComparison> {
   const readFirst40 = gflops(median(matmulTimes(40, true)));
   const np = await numpyWorker();
   const pause = () => new Promise((r) => setTimeout(r, 250));
-  const read: number[] = [], noRead: number[] = [], numpy: number[] = [];
-  const ratioRead: number[] = [], ratioNoRead: number[] = [];
+  const read: number[] = [],
+    noRead: number[] = [],
+    numpy: number[] = [];
+  const ratioRead: number[] = [],
+    ratioNoRead: number[] = [];
   try {
     for (let i = 0; i < rounds; i++) {
       // Odd rounds run the blocks in reverse order, so a steady drift of the machine's speed favours neither side.
       const blocks: Array<() => Promise<number[]>> = [
-        async () => matmulTimes(10, true), async () => matmulTimes(10, false), () => np.time(10),
+        async () => matmulTimes(10, true),
+        async () => matmulTimes(10, false),
+        () => np.time(10),
       ];
       const order = i % 2 === 0 ? [0, 1, 2] : [2, 1, 0];
       const got: number[][] = [[], [], []];
@@ -298,7 +363,9 @@ async function matmulAlternated(rounds: number): Promise<MatmulComparison> {
         got[k] = await blocks[k]();
         await pause();
       }
-      read.push(...got[0]); noRead.push(...got[1]); numpy.push(...got[2]);
+      read.push(...got[0]);
+      noRead.push(...got[1]);
+      numpy.push(...got[2]);
       ratioRead.push(median(got[2]) / median(got[0]));
       ratioNoRead.push(median(got[2]) / median(got[1]));
     }
@@ -306,8 +373,13 @@ async function matmulAlternated(rounds: number): Promise<MatmulComparison> {
     np.close();
   }
   return {
-    read: gflops(median(read)), noRead: gflops(median(noRead)), numpy: gflops(median(numpy)), readFirst40,
-    ratioRead: median(ratioRead), ratioNoRead: median(ratioNoRead), rounds,
+    read: gflops(median(read)),
+    noRead: gflops(median(noRead)),
+    numpy: gflops(median(numpy)),
+    readFirst40,
+    ratioRead: median(ratioRead),
+    ratioNoRead: median(ratioNoRead),
+    rounds,
   };
 }
 
@@ -316,8 +388,17 @@ async function trainThroughput(n: number, batch: number): Promise<number> {
   const x = tf.randomNormal([n, 784], 0, 1, "float32", 1);
   const y = tf.tidy(() => tf.oneHot(tf.randomUniform([n], 0, 10, "int32", 2), 10).asType("float32"));
   const model = buildMlp();
-  const options = { loss: "categoricalCrossentropy" as const, optimizer: "adam" as const, learningRate: 1e-3, batchSize: batch, epochs: 1, live: "none" as const, seed: 1 };
-  const wx = x.slice(0, 5 * batch), wy = y.slice(0, 5 * batch);
+  const options = {
+    loss: "categoricalCrossentropy" as const,
+    optimizer: "adam" as const,
+    learningRate: 1e-3,
+    batchSize: batch,
+    epochs: 1,
+    live: "none" as const,
+    seed: 1,
+  };
+  const wx = x.slice(0, 5 * batch),
+    wy = y.slice(0, 5 * batch);
   await train(model, { x: wx, y: wy }, options);
   const t0 = performance.now();
   const history = await train(model, { x, y }, options);
@@ -357,15 +438,39 @@ async function main(): Promise<void> {
   if (sequenceOnly) {
     console.log("sequence models on the native pack and in PyTorch (tuned env), interleaved ...");
     const sequence = await sequenceThroughput(nSequence, quick ? 1 : 3);
-    console.table(Object.fromEntries(Object.entries(sequence).map(([k, v]) => [`${k} samples/s`, { native: v.native, unfused: v.native_unfused,
-      torch_tuned: v.torch_tuned, ratio_vs_tuned: v.ratio_vs_torch_tuned, unfused_ratio: v.ratio_unfused_vs_torch_tuned }])));
+    console.table(
+      Object.fromEntries(
+        Object.entries(sequence).map(([k, v]) => [
+          `${k} samples/s`,
+          {
+            native: v.native,
+            unfused: v.native_unfused,
+            torch_tuned: v.torch_tuned,
+            ratio_vs_tuned: v.ratio_vs_torch_tuned,
+            unfused_ratio: v.ratio_unfused_vs_torch_tuned,
+          },
+        ]),
+      ),
+    );
     const previous = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, unknown>) : {};
-    writeResults({ ...previous, sequence: { date: new Date().toISOString(), samples: nSequence, loadavg_start: round(load0, 2), loadavg_end: round(os.loadavg()[0], 2), ...sequence },
-      ratio_lstm_native_vs_torch_tuned: sequence.lstm.ratio_vs_torch_tuned, ratio_gru_native_vs_torch_tuned: sequence.gru.ratio_vs_torch_tuned,
-      ratio_transformer_native_vs_torch_tuned: sequence.transformer.ratio_vs_torch_tuned });
+    writeResults({
+      ...previous,
+      sequence: {
+        date: new Date().toISOString(),
+        samples: nSequence,
+        loadavg_start: round(load0, 2),
+        loadavg_end: round(os.loadavg()[0], 2),
+        ...sequence,
+      },
+      ratio_lstm_native_vs_torch_tuned: sequence.lstm.ratio_vs_torch_tuned,
+      ratio_gru_native_vs_torch_tuned: sequence.gru.ratio_vs_torch_tuned,
+      ratio_transformer_native_vs_torch_tuned: sequence.transformer.ratio_vs_torch_tuned,
+    });
     return;
   }
-  const nMlp = quick ? 6000 : 30000, nCnn = quick ? 1000 : 5000, nCnnStock = quick ? 256 : 1000;
+  const nMlp = quick ? 6000 : 30000,
+    nCnn = quick ? 1000 : 5000,
+    nCnnStock = quick ? 256 : 1000;
   const log = (s: string) => console.log(s);
 
   // --- tfjs: stock wasm (native pack uninstalled), then the native pack -----------------------------------
@@ -389,12 +494,14 @@ async function main(): Promise<void> {
   const R = quick ? 1 : 3;
   const runs: Record<string, () => Promise<number> | number> = {
     mlp128: () => fitThroughput(buildMlp, [784], nMlp, 128, () => nativeAdam(1e-3)),
-    mlp128_tfjs_loss_grads: () => withTfjsLossGradients(() => fitThroughput(buildMlp, [784], nMlp, 128, () => nativeAdam(1e-3))),
+    mlp128_tfjs_loss_grads: () =>
+      withTfjsLossGradients(() => fitThroughput(buildMlp, [784], nMlp, 128, () => nativeAdam(1e-3))),
     train128: () => trainThroughput(nMlp, 128),
     torch_mlp128_tuned: () => python(["mlp", String(nMlp), "128"], true),
     torch_mlp128_default: () => python(["mlp", String(nMlp), "128"], false),
     mlp512: () => fitThroughput(buildMlp, [784], nMlp, 512, () => nativeAdam(1e-3)),
-    mlp512_tfjs_loss_grads: () => withTfjsLossGradients(() => fitThroughput(buildMlp, [784], nMlp, 512, () => nativeAdam(1e-3))),
+    mlp512_tfjs_loss_grads: () =>
+      withTfjsLossGradients(() => fitThroughput(buildMlp, [784], nMlp, 512, () => nativeAdam(1e-3))),
     train512: () => trainThroughput(nMlp, 512),
     torch_mlp512_tuned: () => python(["mlp", String(nMlp), "512"], true),
     torch_mlp512_default: () => python(["mlp", String(nMlp), "512"], false),
@@ -408,20 +515,32 @@ async function main(): Promise<void> {
   }
   const med = (name: string) => [...samples[name]].sort((p, q) => p - q)[Math.floor(samples[name].length / 2)];
   const native = {
-    mlp128_tfjs_loss_grads: med("mlp128_tfjs_loss_grads"), mlp512_tfjs_loss_grads: med("mlp512_tfjs_loss_grads"),
-    mlp128: med("mlp128"), mlp512: med("mlp512"), train128: med("train128"), train512: med("train512"), cnn: med("cnn"),
+    mlp128_tfjs_loss_grads: med("mlp128_tfjs_loss_grads"),
+    mlp512_tfjs_loss_grads: med("mlp512_tfjs_loss_grads"),
+    mlp128: med("mlp128"),
+    mlp512: med("mlp512"),
+    train128: med("train128"),
+    train512: med("train512"),
+    cnn: med("cnn"),
     mlp128_tfAdam: await fitThroughput(buildMlp, [784], nMlp, 128, () => tf.train.adam(1e-3)),
   };
   const torch = {
-    mlp128_tuned: med("torch_mlp128_tuned"), mlp128_default: med("torch_mlp128_default"),
-    mlp512_tuned: med("torch_mlp512_tuned"), mlp512_default: med("torch_mlp512_default"),
-    cnn_tuned: med("torch_cnn_tuned"), cnn_default: med("torch_cnn_default"),
+    mlp128_tuned: med("torch_mlp128_tuned"),
+    mlp128_default: med("torch_mlp128_default"),
+    mlp512_tuned: med("torch_mlp512_tuned"),
+    mlp512_default: med("torch_mlp512_default"),
+    cnn_tuned: med("torch_cnn_tuned"),
+    cnn_default: med("torch_cnn_default"),
   };
   // The matmul alternates tfjs and numpy in small blocks (see the header). "No readback" is like numpy's `a @ b`,
   // which leaves the product in memory; with readback, dataSync copies the 4 MB product into a new JS buffer.
   const alternated = await matmulAlternated(quick ? 4 : 16);
   const numpy = alternated.numpy;
-  const nativeMatmul = { matmul: alternated.read, matmulNoReadback: alternated.noRead, first40: alternated.readFirst40 };
+  const nativeMatmul = {
+    matmul: alternated.read,
+    matmulNoReadback: alternated.noRead,
+    first40: alternated.readFirst40,
+  };
   log("sequence models ...");
   const sequence = await sequenceThroughput(nSequence, R);
   const load1 = os.loadavg()[0];
@@ -429,16 +548,48 @@ async function main(): Promise<void> {
   const result = {
     bench: "training",
     date: new Date().toISOString(),
-    machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, loadavg_start: round(load0, 2), loadavg_end: round(load1, 2) },
-    native: { blas: status.blas, maxThreads: status.maxThreads, OPENBLAS_CORETYPE: process.env.OPENBLAS_CORETYPE ?? null },
+    machine: {
+      cpus: os.cpus().length,
+      model: os.cpus()[0]?.model,
+      loadavg_start: round(load0, 2),
+      loadavg_end: round(load1, 2),
+    },
+    native: {
+      blas: status.blas,
+      maxThreads: status.maxThreads,
+      OPENBLAS_CORETYPE: process.env.OPENBLAS_CORETYPE ?? null,
+    },
     samples: { mlp: nMlp, cnn: nCnn, cnn_stock: nCnnStock },
-    mlp128_samples_s: { stock_wasm: round(stock.mlp128), native: round(native.mlp128), native_tfjs_loss_grads: round(native.mlp128_tfjs_loss_grads),
-      native_tf_adam: round(native.mlp128_tfAdam), native_train: round(native.train128),
-      torch_tuned: round(torch.mlp128_tuned), torch_default: round(torch.mlp128_default) },
-    mlp512_samples_s: { stock_wasm: round(stock.mlp512), native: round(native.mlp512), native_tfjs_loss_grads: round(native.mlp512_tfjs_loss_grads), native_train: round(native.train512), torch_tuned: round(torch.mlp512_tuned), torch_default: round(torch.mlp512_default) },
-    cnn_samples_s: { stock_wasm_js_filter_grad: round(stock.cnn), native: round(native.cnn), torch_tuned: round(torch.cnn_tuned), torch_default: round(torch.cnn_default) },
-    matmul1024_gflops: { stock_wasm: round(stock.matmul, 1), native: round(nativeMatmul.matmul, 1), native_no_readback: round(nativeMatmul.matmulNoReadback, 1),
-      native_first_40: round(nativeMatmul.first40, 1), numpy: round(numpy, 1) },
+    mlp128_samples_s: {
+      stock_wasm: round(stock.mlp128),
+      native: round(native.mlp128),
+      native_tfjs_loss_grads: round(native.mlp128_tfjs_loss_grads),
+      native_tf_adam: round(native.mlp128_tfAdam),
+      native_train: round(native.train128),
+      torch_tuned: round(torch.mlp128_tuned),
+      torch_default: round(torch.mlp128_default),
+    },
+    mlp512_samples_s: {
+      stock_wasm: round(stock.mlp512),
+      native: round(native.mlp512),
+      native_tfjs_loss_grads: round(native.mlp512_tfjs_loss_grads),
+      native_train: round(native.train512),
+      torch_tuned: round(torch.mlp512_tuned),
+      torch_default: round(torch.mlp512_default),
+    },
+    cnn_samples_s: {
+      stock_wasm_js_filter_grad: round(stock.cnn),
+      native: round(native.cnn),
+      torch_tuned: round(torch.cnn_tuned),
+      torch_default: round(torch.cnn_default),
+    },
+    matmul1024_gflops: {
+      stock_wasm: round(stock.matmul, 1),
+      native: round(nativeMatmul.matmul, 1),
+      native_no_readback: round(nativeMatmul.matmulNoReadback, 1),
+      native_first_40: round(nativeMatmul.first40, 1),
+      numpy: round(numpy, 1),
+    },
     ratio_mlp128_native_vs_torch_tuned: round(native.mlp128 / torch.mlp128_tuned, 3),
     ratio_mlp128_native_vs_torch_default: round(native.mlp128 / torch.mlp128_default, 3),
     ratio_mlp128_native_vs_stock_wasm: round(native.mlp128 / stock.mlp128, 2),
@@ -457,26 +608,74 @@ async function main(): Promise<void> {
     ratio_matmul_native_vs_numpy: round(alternated.ratioRead, 3),
     ratio_matmul_native_no_readback_vs_numpy: round(alternated.ratioNoRead, 3),
     // (The same ratios from the pooled medians instead of round by round; these move with the machine's drift.)
-    ratio_matmul_pooled: { native_vs_numpy: round(nativeMatmul.matmul / numpy, 3), native_no_readback_vs_numpy: round(nativeMatmul.matmulNoReadback / numpy, 3) },
+    ratio_matmul_pooled: {
+      native_vs_numpy: round(nativeMatmul.matmul / numpy, 3),
+      native_no_readback_vs_numpy: round(nativeMatmul.matmulNoReadback / numpy, 3),
+    },
     matmul_rounds: alternated.rounds,
     sequence: { samples: nSequence, ...sequence },
     ratio_lstm_native_vs_torch_tuned: sequence.lstm.ratio_vs_torch_tuned,
     ratio_gru_native_vs_torch_tuned: sequence.gru.ratio_vs_torch_tuned,
     ratio_transformer_native_vs_torch_tuned: sequence.transformer.ratio_vs_torch_tuned,
     ratio_matmul_native_vs_stock_wasm: round(nativeMatmul.matmul / stock.matmul, 2),
-    targets: { mlp128_vs_torch_tuned: 1.0, cnn_vs_torch_tuned: 0.5, matmul_vs_numpy: 0.9, lstm_gru_transformer_vs_torch_tuned: 1.0 },
+    targets: {
+      mlp128_vs_torch_tuned: 1.0,
+      cnn_vs_torch_tuned: 0.5,
+      matmul_vs_numpy: 0.9,
+      lstm_gru_transformer_vs_torch_tuned: 1.0,
+    },
     runs: samples,
     note: "2 shared cores; other processes may have been running (see loadavg). Native and torch figures are medians of 3 interleaved rounds in this same run (every round's value is in runs).",
   };
   console.table({
-    "MLP b128 samples/s": { stock: result.mlp128_samples_s.stock_wasm, native: result.mlp128_samples_s.native, torch_tuned: result.mlp128_samples_s.torch_tuned, torch_default: result.mlp128_samples_s.torch_default, ratio_vs_tuned: result.ratio_mlp128_native_vs_torch_tuned },
-    "MLP b128 train()": { native: result.mlp128_samples_s.native_train, torch_tuned: result.mlp128_samples_s.torch_tuned, ratio_vs_tuned: result.ratio_mlp128_train_vs_torch_tuned },
-    "MLP b512 train()": { native: result.mlp512_samples_s.native_train, torch_tuned: result.mlp512_samples_s.torch_tuned, ratio_vs_tuned: result.ratio_mlp512_train_vs_torch_tuned },
-    "MLP b512 samples/s": { stock: result.mlp512_samples_s.stock_wasm, native: result.mlp512_samples_s.native, torch_tuned: result.mlp512_samples_s.torch_tuned, torch_default: result.mlp512_samples_s.torch_default, ratio_vs_tuned: result.ratio_mlp512_native_vs_torch_tuned },
-    "CNN b64 samples/s": { stock: result.cnn_samples_s.stock_wasm_js_filter_grad, native: result.cnn_samples_s.native, torch_tuned: result.cnn_samples_s.torch_tuned, torch_default: result.cnn_samples_s.torch_default, ratio_vs_tuned: result.ratio_cnn_native_vs_torch_tuned },
-    "matmul 1024 GFLOP/s": { stock: result.matmul1024_gflops.stock_wasm, native: result.matmul1024_gflops.native, numpy: result.matmul1024_gflops.numpy, ratio_vs_numpy: result.ratio_matmul_native_vs_numpy },
-    "matmul, no dataSync": { native: result.matmul1024_gflops.native_no_readback, numpy: result.matmul1024_gflops.numpy, ratio_vs_numpy: result.ratio_matmul_native_no_readback_vs_numpy },
-    ...Object.fromEntries(Object.entries(sequence).map(([k, v]) => [`${k} b64 samples/s`, { native: v.native, torch_tuned: v.torch_tuned, ratio_vs_tuned: v.ratio_vs_torch_tuned }])),
+    "MLP b128 samples/s": {
+      stock: result.mlp128_samples_s.stock_wasm,
+      native: result.mlp128_samples_s.native,
+      torch_tuned: result.mlp128_samples_s.torch_tuned,
+      torch_default: result.mlp128_samples_s.torch_default,
+      ratio_vs_tuned: result.ratio_mlp128_native_vs_torch_tuned,
+    },
+    "MLP b128 train()": {
+      native: result.mlp128_samples_s.native_train,
+      torch_tuned: result.mlp128_samples_s.torch_tuned,
+      ratio_vs_tuned: result.ratio_mlp128_train_vs_torch_tuned,
+    },
+    "MLP b512 train()": {
+      native: result.mlp512_samples_s.native_train,
+      torch_tuned: result.mlp512_samples_s.torch_tuned,
+      ratio_vs_tuned: result.ratio_mlp512_train_vs_torch_tuned,
+    },
+    "MLP b512 samples/s": {
+      stock: result.mlp512_samples_s.stock_wasm,
+      native: result.mlp512_samples_s.native,
+      torch_tuned: result.mlp512_samples_s.torch_tuned,
+      torch_default: result.mlp512_samples_s.torch_default,
+      ratio_vs_tuned: result.ratio_mlp512_native_vs_torch_tuned,
+    },
+    "CNN b64 samples/s": {
+      stock: result.cnn_samples_s.stock_wasm_js_filter_grad,
+      native: result.cnn_samples_s.native,
+      torch_tuned: result.cnn_samples_s.torch_tuned,
+      torch_default: result.cnn_samples_s.torch_default,
+      ratio_vs_tuned: result.ratio_cnn_native_vs_torch_tuned,
+    },
+    "matmul 1024 GFLOP/s": {
+      stock: result.matmul1024_gflops.stock_wasm,
+      native: result.matmul1024_gflops.native,
+      numpy: result.matmul1024_gflops.numpy,
+      ratio_vs_numpy: result.ratio_matmul_native_vs_numpy,
+    },
+    "matmul, no dataSync": {
+      native: result.matmul1024_gflops.native_no_readback,
+      numpy: result.matmul1024_gflops.numpy,
+      ratio_vs_numpy: result.ratio_matmul_native_no_readback_vs_numpy,
+    },
+    ...Object.fromEntries(
+      Object.entries(sequence).map(([k, v]) => [
+        `${k} b64 samples/s`,
+        { native: v.native, torch_tuned: v.torch_tuned, ratio_vs_tuned: v.ratio_vs_torch_tuned },
+      ]),
+    ),
   });
   writeResults(result);
 }

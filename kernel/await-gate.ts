@@ -11,7 +11,8 @@ import type { Insertions } from "./cell-tasks";
 import { CLOSE, EXPRESSION_OPEN, OPEN, STATEMENT_CLOSE, STATEMENT_OPEN, TICK } from "./source-fidelity";
 
 /** Every await, loop, function, method and accessor in JavaScript contains one of these. */
-const MAY_NEED_GATE = /\bawait\b|\bfor\b|\bwhile\b|\bdo\b|=>|\bfunction\b|\bclass\b|\)\s*(?:\/\*[^]*?\*\/\s*|\/\/[^\n]*\n\s*)*\{/;
+const MAY_NEED_GATE =
+  /\bawait\b|\bfor\b|\bwhile\b|\bdo\b|=>|\bfunction\b|\bclass\b|\)\s*(?:\/\*[^]*?\*\/\s*|\/\/[^\n]*\n\s*)*\{/;
 
 /** The gated JavaScript and where it inserted text (1-based line -> insertions in original columns, in order). */
 export function gateAwaits(js: string): { js: string; insertions: Insertions } {
@@ -30,7 +31,8 @@ export function gateAwaits(js: string): { js: string; insertions: Insertions } {
     } else if (ts.isIterationStatement(node, false)) {
       const body = node.statement;
       if (ts.isBlock(body)) points.push({ pos: body.getStart(file) + 1, text: TICK });
-      else points.push({ pos: body.getStart(file), text: STATEMENT_OPEN }, { pos: body.getEnd(), text: STATEMENT_CLOSE });
+      else
+        points.push({ pos: body.getStart(file), text: STATEMENT_OPEN }, { pos: body.getEnd(), text: STATEMENT_CLOSE });
     }
     ts.forEachChild(node, visit);
   };

@@ -23,14 +23,27 @@ export interface BridgeHost {
 /** Defines the display bridge and the cell globals on `globalThis` (replacing earlier ones). */
 export function installBridge(host: BridgeHost): void {
   const bridge = {
-    publish: (bundle: Record<string, unknown>, options: { displayId?: string; update?: boolean; metadata?: Record<string, unknown> } = {}) =>
-      host.publishBundle({ data: normalizeBundle(bundle, () => plainText(bundle)), metadata: options.metadata ?? {} }, options.displayId, options.update === true),
+    publish: (
+      bundle: Record<string, unknown>,
+      options: { displayId?: string; update?: boolean; metadata?: Record<string, unknown> } = {},
+    ) =>
+      host.publishBundle(
+        { data: normalizeBundle(bundle, () => plainText(bundle)), metadata: options.metadata ?? {} },
+        options.displayId,
+        options.update === true,
+      ),
     clearOutput: (wait = false) => host.clearOutput(wait),
     signal: () => host.signal(),
     /** Registers a handler for comms the frontend opens with `targetName`. */
-    registerCommTarget: (targetName: string, handler: (comm: Comm, data: unknown, msg: Message) => void) => host.comms.registerTarget(targetName, handler),
+    registerCommTarget: (targetName: string, handler: (comm: Comm, data: unknown, msg: Message) => void) =>
+      host.comms.registerTarget(targetName, handler),
     /** Opens a comm from the kernel side; `metadata` and binary `buffers` are optional. */
-    openComm: (targetName: string, data: unknown = {}, metadata?: Record<string, unknown>, buffers?: ArrayBufferView[]) => host.comms.open(targetName, data, metadata, buffers),
+    openComm: (
+      targetName: string,
+      data: unknown = {},
+      metadata?: Record<string, unknown>,
+      buffers?: ArrayBufferView[],
+    ) => host.comms.open(targetName, data, metadata, buffers),
     /** The msg_id of the request the running code belongs to (a cell's execute_request or a comm message). */
     parentMessageId: () => host.parentMessageId(),
     /** Whether a frontend opened a comm to, or sent comm_info_request for, `targetName` since the kernel started. */
@@ -40,7 +53,11 @@ export function installBridge(host: BridgeHost): void {
     /** Calls `listener` with each module a cell imports (specifier, exports), before the cell's code runs. */
     onImport: (listener: (specifier: string, exports: unknown) => void) => host.onImport(listener),
   };
-  Object.defineProperty(globalThis, Symbol.for("Jupyter.bridge"), { value: bridge, configurable: true, writable: true });
+  Object.defineProperty(globalThis, Symbol.for("Jupyter.bridge"), {
+    value: bridge,
+    configurable: true,
+    writable: true,
+  });
   let displayCounter = 0;
   const globals: Record<string, unknown> = {
     display: (value: unknown, options: { displayId?: string } = {}) => {
@@ -51,5 +68,6 @@ export function installBridge(host: BridgeHost): void {
     clearOutput: (wait = false) => host.clearOutput(wait),
     prompt: (message = "", defaultValue?: string) => host.prompt(String(message), defaultValue),
   };
-  for (const [name, value] of Object.entries(globals)) Object.defineProperty(globalThis, name, { value, configurable: true, writable: true });
+  for (const [name, value] of Object.entries(globals))
+    Object.defineProperty(globalThis, name, { value, configurable: true, writable: true });
 }

@@ -13,7 +13,13 @@ type AnyNode = ts.Node & { locals?: Map<string, ts.Symbol>; parent: ts.Node };
  * The cell's emit: its last expression statement hands its value to the executor, names earlier cells declared
  * become `exports.name`, and the declaration output loses the `export { ... }` suffix.
  * @param required receives the specifiers of the `require("...")` calls the emitted CommonJS makes at top level. */
-export function cellTransformers(checker: ts.TypeChecker, srcFile: ts.SourceFile, declsFile: ts.SourceFile, locals: Set<string>, required: Set<string>): ts.CustomTransformers {
+export function cellTransformers(
+  checker: ts.TypeChecker,
+  srcFile: ts.SourceFile,
+  declsFile: ts.SourceFile,
+  locals: Set<string>,
+  required: Set<string>,
+): ts.CustomTransformers {
   // Statements: the `export {};` prefix, the cell's own, then (when it declares names) the `export { ... }` suffix.
   const own = srcFile.statements.slice(1, locals.size > 0 ? -1 : undefined);
   const lastStatement = own[own.length - 1];
@@ -23,10 +29,25 @@ export function cellTransformers(checker: ts.TypeChecker, srcFile: ts.SourceFile
     if (!original || !ts.isIdentifier(original)) return false;
     const parent = original.parent as ts.Node | undefined;
     if (parent) {
-      if ((ts.isPropertyAccessExpression(parent) || ts.isQualifiedName(parent)) && (parent as ts.PropertyAccessExpression).name === original) return false;
-      if ((ts.isPropertyAssignment(parent) || ts.isMethodDeclaration(parent) || ts.isPropertyDeclaration(parent) || ts.isGetAccessor(parent) || ts.isSetAccessor(parent) || ts.isEnumMember(parent) || ts.isPropertySignature(parent)) && parent.name === original) return false;
+      if (
+        (ts.isPropertyAccessExpression(parent) || ts.isQualifiedName(parent)) &&
+        (parent as ts.PropertyAccessExpression).name === original
+      )
+        return false;
+      if (
+        (ts.isPropertyAssignment(parent) ||
+          ts.isMethodDeclaration(parent) ||
+          ts.isPropertyDeclaration(parent) ||
+          ts.isGetAccessor(parent) ||
+          ts.isSetAccessor(parent) ||
+          ts.isEnumMember(parent) ||
+          ts.isPropertySignature(parent)) &&
+        parent.name === original
+      )
+        return false;
       if (ts.isBindingElement(parent) && parent.propertyName === original) return false;
-      if ((ts.isLabeledStatement(parent) || ts.isBreakOrContinueStatement(parent)) && parent.label === original) return false;
+      if ((ts.isLabeledStatement(parent) || ts.isBreakOrContinueStatement(parent)) && parent.label === original)
+        return false;
       if (ts.isMetaProperty(parent) || ts.isJsxAttribute(parent)) return false;
     }
     const symbol = checker.getSymbolAtLocation(original);
@@ -60,13 +81,22 @@ export function cellTransformers(checker: ts.TypeChecker, srcFile: ts.SourceFile
     for (const statement of node.statements) collectTopLevelRequires(statement, required);
     const visit = (n: ts.Node): ts.Node => {
       if (ts.isShorthandPropertyAssignment(n) && isPrevShorthand(n)) {
-        return context.factory.createPropertyAssignment(n.name.text, context.factory.createPropertyAccessExpression(context.factory.createIdentifier("exports"), n.name.text));
+        return context.factory.createPropertyAssignment(
+          n.name.text,
+          context.factory.createPropertyAccessExpression(context.factory.createIdentifier("exports"), n.name.text),
+        );
       }
       if (ts.isPropertyAccessExpression(n)) {
-        return context.factory.updatePropertyAccessExpression(n, ts.visitNode(n.expression, visit) as ts.Expression, n.name);
+        return context.factory.updatePropertyAccessExpression(
+          n,
+          ts.visitNode(n.expression, visit) as ts.Expression,
+          n.name,
+        );
       }
       if (ts.isIdentifier(n)) {
-        return isPrevDeclared(n) ? context.factory.createPropertyAccessExpression(context.factory.createIdentifier("exports"), n.text) : n;
+        return isPrevDeclared(n)
+          ? context.factory.createPropertyAccessExpression(context.factory.createIdentifier("exports"), n.text)
+          : n;
       }
       return ts.visitEachChild(n, visit, context);
     };
@@ -132,7 +162,8 @@ export function remainingDeclarations(checker: ts.TypeChecker, srcSF: ts.SourceF
           continue;
         }
         if (aliased.flags & ts.SymbolFlags.Type) {
-          if (aliased.flags & ts.SymbolFlags.Value && !valueNames.has(String(aliased.escapedName))) anyVars.add(String(aliased.escapedName));
+          if (aliased.flags & ts.SymbolFlags.Value && !valueNames.has(String(aliased.escapedName)))
+            anyVars.add(String(aliased.escapedName));
           continue;
         }
         addName(node, key);
@@ -149,7 +180,13 @@ export function remainingDeclarations(checker: ts.TypeChecker, srcSF: ts.SourceF
     if (ts.isVariableStatement(stmt)) {
       const decls = stmt.declarationList.declarations.filter((d) => ts.isIdentifier(d.name) && names.has(d.name.text));
       const list = ts.factory.updateVariableDeclarationList(stmt.declarationList, decls);
-      out.push(printer.printNode(ts.EmitHint.Unspecified, ts.factory.updateVariableStatement(stmt, stmt.modifiers, list), declsSF));
+      out.push(
+        printer.printNode(
+          ts.EmitHint.Unspecified,
+          ts.factory.updateVariableStatement(stmt, stmt.modifiers, list),
+          declsSF,
+        ),
+      );
     } else if (ts.isImportDeclaration(stmt) && stmt.importClause) {
       const imc = stmt.importClause;
       const name = imc.name && names.has(imc.name.text) ? imc.name : undefined;
@@ -161,7 +198,13 @@ export function remainingDeclarations(checker: ts.TypeChecker, srcSF: ts.SourceF
       }
       if (!name && !bindings) continue;
       const clause = ts.factory.updateImportClause(imc, imc.phaseModifier, name, bindings);
-      out.push(printer.printNode(ts.EmitHint.Unspecified, ts.factory.updateImportDeclaration(stmt, stmt.modifiers, clause, stmt.moduleSpecifier, stmt.attributes), declsSF));
+      out.push(
+        printer.printNode(
+          ts.EmitHint.Unspecified,
+          ts.factory.updateImportDeclaration(stmt, stmt.modifiers, clause, stmt.moduleSpecifier, stmt.attributes),
+          declsSF,
+        ),
+      );
     } else {
       out.push(printer.printNode(ts.EmitHint.Unspecified, stmt, declsSF));
     }

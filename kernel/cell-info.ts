@@ -43,7 +43,11 @@ type TsInternal = {
       sf: ts.SourceFile,
       enclosing: ts.Node | undefined,
       location: ts.Node,
-    ): { displayParts: ts.SymbolDisplayPart[]; documentation: ts.SymbolDisplayPart[]; tags: ts.JSDocTagInfo[] | undefined };
+    ): {
+      displayParts: ts.SymbolDisplayPart[];
+      documentation: ts.SymbolDisplayPart[];
+      tags: ts.JSDocTagInfo[] | undefined;
+    };
   };
 };
 
@@ -66,8 +70,21 @@ function quickInfo(sf: ts.SourceFile, checker: ts.TypeChecker, position: number)
       tags: type.symbol ? type.symbol.getJsDocTags(checker) : undefined,
     };
   }
-  const parts = internal.SymbolDisplay.getSymbolDisplayPartsDocumentationAndSymbolKind(checker, symbol, sf, internal.getContainerNode(node), node);
-  return { kind: ts.ScriptElementKind.unknown, kindModifiers: "", textSpan: span, displayParts: parts.displayParts, documentation: parts.documentation, tags: parts.tags };
+  const parts = internal.SymbolDisplay.getSymbolDisplayPartsDocumentationAndSymbolKind(
+    checker,
+    symbol,
+    sf,
+    internal.getContainerNode(node),
+    node,
+  );
+  return {
+    kind: ts.ScriptElementKind.unknown,
+    kindModifiers: "",
+    textSpan: span,
+    displayParts: parts.displayParts,
+    documentation: parts.documentation,
+    tags: parts.tags,
+  };
 }
 
 /** Completion candidates at `position` of the cell (TypeScript's ranking, names matching the typed prefix first). */
@@ -76,7 +93,11 @@ export function completeIn(cell: CellProgram, position: number): Completion {
   program.getTypeChecker(); // binds the files (sets parent pointers that completion walks)
   const pos = position + prefixLength;
   // TypeScript's own completion engine (what the language service calls), run on this program.
-  const completions = (ts as unknown as { Completions: { getCompletionsAtPosition: (...args: unknown[]) => ts.CompletionInfo | undefined } }).Completions;
+  const completions = (
+    ts as unknown as {
+      Completions: { getCompletionsAtPosition: (...args: unknown[]) => ts.CompletionInfo | undefined };
+    }
+  ).Completions;
   const info = completions.getCompletionsAtPosition(
     languageServiceHost(cell),
     program,
@@ -105,12 +126,22 @@ export function completeIn(cell: CellProgram, position: number): Completion {
     const lower = name.toLowerCase();
     const ranked = entries
       .map((e, index) => {
-        const key = e.name.startsWith(name) ? "0" : e.name.toLowerCase().startsWith(lower) ? "1" : e.name.toLowerCase().includes(lower) ? "2" : "";
+        const key = e.name.startsWith(name)
+          ? "0"
+          : e.name.toLowerCase().startsWith(lower)
+            ? "1"
+            : e.name.toLowerCase().includes(lower)
+              ? "2"
+              : "";
         return key ? { name: e.name, sortKey: key + e.sortText, index } : undefined;
       })
       .filter((e): e is { name: string; sortKey: string; index: number } => !!e)
       .sort((a, b) => a.sortKey.localeCompare(b.sortKey) || a.index - b.index);
-    return { start: id.getStart(srcFile) - prefixLength, end: id.end - prefixLength, candidates: ranked.map((e) => e.name) };
+    return {
+      start: id.getStart(srcFile) - prefixLength,
+      end: id.end - prefixLength,
+      candidates: ranked.map((e) => e.name),
+    };
   }
   const sorted = entries.slice().sort((a, b) => a.sortText.localeCompare(b.sortText) || a.name.localeCompare(b.name));
   return { start: position, end: position, candidates: sorted.map((e) => e.name) };

@@ -17,10 +17,15 @@ export function topLevelNames(sf: ts.SourceFile): string[] {
   };
   for (const stmt of sf.statements) {
     const modifiers = ts.canHaveModifiers(stmt) ? ts.getModifiers(stmt) : undefined;
-    if (modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword || m.kind === ts.SyntaxKind.DeclareKeyword)) continue;
+    if (modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword || m.kind === ts.SyntaxKind.DeclareKeyword))
+      continue;
     if (ts.isVariableStatement(stmt)) for (const d of stmt.declarationList.declarations) addBinding(d.name);
     else if (
-      (ts.isFunctionDeclaration(stmt) || ts.isClassDeclaration(stmt) || ts.isEnumDeclaration(stmt) || ts.isInterfaceDeclaration(stmt) || ts.isTypeAliasDeclaration(stmt)) &&
+      (ts.isFunctionDeclaration(stmt) ||
+        ts.isClassDeclaration(stmt) ||
+        ts.isEnumDeclaration(stmt) ||
+        ts.isInterfaceDeclaration(stmt) ||
+        ts.isTypeAliasDeclaration(stmt)) &&
       stmt.name
     )
       names.add(stmt.name.text);
@@ -50,7 +55,10 @@ export function isComplete(code: string): { status: "complete" | "incomplete" | 
   const end = code.length;
   const endsOpen = diags.some(
     (d) =>
-      (d.start === end && d.length === 0 && typeof d.messageText === "string" && d.messageText.endsWith(" expected.")) ||
+      (d.start === end &&
+        d.length === 0 &&
+        typeof d.messageText === "string" &&
+        d.messageText.endsWith(" expected.")) ||
       d.code === 1160 /* Unterminated template literal */ ||
       d.code === 1010 /* '*\/' expected */,
   );
@@ -78,12 +86,22 @@ function indentOnEnter(src: string): string {
  */
 export function isStandalone(sf: ts.SourceFile, prevDecl: string): boolean {
   for (const stmt of sf.statements) {
-    if (ts.isImportDeclaration(stmt) || ts.isImportEqualsDeclaration(stmt) || ts.isExportDeclaration(stmt) || ts.isExportAssignment(stmt) || ts.isModuleDeclaration(stmt)) return false;
+    if (
+      ts.isImportDeclaration(stmt) ||
+      ts.isImportEqualsDeclaration(stmt) ||
+      ts.isExportDeclaration(stmt) ||
+      ts.isExportAssignment(stmt) ||
+      ts.isModuleDeclaration(stmt)
+    )
+      return false;
     const modifiers = ts.canHaveModifiers(stmt) ? ts.getModifiers(stmt) : undefined;
-    if (modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword || m.kind === ts.SyntaxKind.DeclareKeyword)) return false;
+    if (modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword || m.kind === ts.SyntaxKind.DeclareKeyword))
+      return false;
   }
   if (prevDecl.trim() === "") return true;
-  const mentioned = new Set(prevDecl.match(/[\p{L}\p{Nl}$_][\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}$_\u200c\u200d]*/gu) ?? []);
+  const mentioned = new Set(
+    prevDecl.match(/[\p{L}\p{Nl}$_][\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}$_\u200c\u200d]*/gu) ?? [],
+  );
   let independent = true;
   const visit = (node: ts.Node): void => {
     if (!independent) return;
@@ -101,8 +119,14 @@ export function isStandalone(sf: ts.SourceFile, prevDecl: string): boolean {
 export function importedModules(sf: ts.SourceFile): string[] {
   const specs: string[] = [];
   for (const stmt of sf.statements) {
-    if (ts.isImportDeclaration(stmt) && !stmt.importClause?.isTypeOnly && ts.isStringLiteral(stmt.moduleSpecifier)) specs.push(stmt.moduleSpecifier.text);
-    else if (ts.isImportEqualsDeclaration(stmt) && !stmt.isTypeOnly && ts.isExternalModuleReference(stmt.moduleReference) && ts.isStringLiteral(stmt.moduleReference.expression)) {
+    if (ts.isImportDeclaration(stmt) && !stmt.importClause?.isTypeOnly && ts.isStringLiteral(stmt.moduleSpecifier))
+      specs.push(stmt.moduleSpecifier.text);
+    else if (
+      ts.isImportEqualsDeclaration(stmt) &&
+      !stmt.isTypeOnly &&
+      ts.isExternalModuleReference(stmt.moduleReference) &&
+      ts.isStringLiteral(stmt.moduleReference.expression)
+    ) {
       specs.push(stmt.moduleReference.expression.text);
     }
   }
@@ -112,7 +136,12 @@ export function importedModules(sf: ts.SourceFile): string[] {
 /** Adds the specifiers of `require("...")` calls in a statement, not looking inside functions or classes. */
 export function collectTopLevelRequires(node: ts.Node, out: Set<string>): void {
   if (ts.isFunctionLike(node) || ts.isClassLike(node)) return;
-  if (ts.isCallExpression(node) && ts.isIdentifier(node.expression) && ts.idText(node.expression) === "require" && node.arguments.length === 1) {
+  if (
+    ts.isCallExpression(node) &&
+    ts.isIdentifier(node.expression) &&
+    ts.idText(node.expression) === "require" &&
+    node.arguments.length === 1
+  ) {
     const arg = node.arguments[0];
     if (ts.isStringLiteral(arg)) out.add(arg.text);
   }

@@ -47,7 +47,10 @@ export class CellTasks {
    * @param context the cells' context storage.
    * @param epochs shared state: [0] interrupt counter, incremented by whoever requests an interrupt; [2] depth of SIGINT-protected code.
    */
-  constructor(private readonly context: AsyncLocalStorage<TaskContext>, private readonly epochs: Int32Array) {}
+  constructor(
+    private readonly context: AsyncLocalStorage<TaskContext>,
+    private readonly epochs: Int32Array,
+  ) {}
 
   /** Runs `fn` (a `breakOnSigint` script) marked in the shared state, so the control thread sends SIGINT only while one runs. */
   underSigint<T>(fn: () => T): T {
@@ -107,7 +110,12 @@ export class CellTasks {
   /** Replaces the global timer functions with tracking ones (the `timers` module keeps the originals). */
   install(onInterruptedCallback: (ctx: TaskContext) => void): void {
     const g = globalThis as unknown as Record<string, unknown>;
-    const wrap = (name: "setTimeout" | "setInterval" | "setImmediate", original: TimerFn, clear: (h: never) => void, repeats: boolean): void => {
+    const wrap = (
+      name: "setTimeout" | "setInterval" | "setImmediate",
+      original: TimerFn,
+      clear: (h: never) => void,
+      repeats: boolean,
+    ): void => {
       const tasks = this;
       const wrapped = function (this: unknown, cb: (...a: unknown[]) => void, ...rest: unknown[]): unknown {
         const ctx = tasks.context.getStore();
@@ -131,7 +139,9 @@ export class CellTasks {
           try {
             tasks.underSigint(() => tasks.runner.runInThisContext({ breakOnSigint: true }));
           } catch (err) {
-            const interrupted = (err as { code?: string }).code === "ERR_SCRIPT_EXECUTION_INTERRUPTED" || (err as { name?: string })?.name === "Interrupted";
+            const interrupted =
+              (err as { code?: string }).code === "ERR_SCRIPT_EXECUTION_INTERRUPTED" ||
+              (err as { name?: string })?.name === "Interrupted";
             if (!interrupted) throw err;
             onInterruptedCallback(ctx);
           } finally {
@@ -152,7 +162,11 @@ export class CellTasks {
     wrap("setTimeout", timers.setTimeout as unknown as TimerFn, timers.clearTimeout as (h: never) => void, false);
     wrap("setInterval", timers.setInterval as unknown as TimerFn, timers.clearInterval as (h: never) => void, true);
     wrap("setImmediate", timers.setImmediate as unknown as TimerFn, timers.clearImmediate as (h: never) => void, false);
-    for (const [name, original] of [["clearTimeout", timers.clearTimeout], ["clearInterval", timers.clearInterval], ["clearImmediate", timers.clearImmediate]] as const) {
+    for (const [name, original] of [
+      ["clearTimeout", timers.clearTimeout],
+      ["clearInterval", timers.clearInterval],
+      ["clearImmediate", timers.clearImmediate],
+    ] as const) {
       const tasks = this;
       const wrapped = function (handle: unknown): void {
         (original as (h: unknown) => void)(handle);
@@ -182,7 +196,11 @@ export class CellTasks {
     clearWhere(true);
     const deadline = Date.now() + WIND_DOWN_MS;
     // Library work (a training loop between batches) keeps a timer pending until it is done.
-    while ((ctx.timers?.size ?? 0) > 0 && [...(ctx.timers?.values() ?? [])].some((t) => !t.cell) && Date.now() < deadline) {
+    while (
+      (ctx.timers?.size ?? 0) > 0 &&
+      [...(ctx.timers?.values() ?? [])].some((t) => !t.cell) &&
+      Date.now() < deadline
+    ) {
       await new Promise((r) => timers.setTimeout(r, 20));
       clearWhere(true);
     }
@@ -193,7 +211,8 @@ export class CellTasks {
   /** Cancels every context started before the current interrupt epoch that still has timers (work earlier cells left behind). */
   cancelStale(except?: TaskContext): Array<Promise<void>> {
     const out: Array<Promise<void>> = [];
-    for (const ctx of [...this.live]) if (ctx !== except && !ctx.cancelled && this.isCancelled(ctx)) out.push(this.cancel(ctx));
+    for (const ctx of [...this.live])
+      if (ctx !== except && !ctx.cancelled && this.isCancelled(ctx)) out.push(this.cancel(ctx));
     return out;
   }
 }

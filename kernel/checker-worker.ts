@@ -18,7 +18,7 @@ const signal = (slot: number, value: number): void => {
 process.on("exit", () => signal(SLOT_REPLY, 2));
 
 Atomics.store(flags, SLOT_STATE, 1);
- 
+
 const { Converter, isComplete } = require("./converter") as typeof import("./converter");
 const converter = new Converter(data.cwd, data.fallbackRoot);
 
@@ -26,7 +26,8 @@ const converter = new Converter(data.cwd, data.fallbackRoot);
 function projectPackage(): string | undefined {
   if (!data.fallbackRoot) return undefined;
   try {
-    return (JSON.parse(fs.readFileSync(path.join(data.fallbackRoot, "package.json"), "utf8")) as { name?: string }).name;
+    return (JSON.parse(fs.readFileSync(path.join(data.fallbackRoot, "package.json"), "utf8")) as { name?: string })
+      .name;
   } catch {
     return undefined;
   }

@@ -46,14 +46,22 @@ export class CheckerThread {
   private port: MessagePort | undefined;
   private flags = new Int32Array(new SharedArrayBuffer(12));
 
-  constructor(private readonly cwd: string, private readonly fallbackRoot?: string) {}
+  constructor(
+    private readonly cwd: string,
+    private readonly fallbackRoot?: string,
+  ) {}
 
   /** Starts the thread, which loads TypeScript and builds its first program at once; returns immediately. */
   start(): void {
     if (this.worker) return;
     const { port1, port2 } = new MessageChannel();
     this.flags = new Int32Array(new SharedArrayBuffer(12));
-    const workerData: CheckerWorkerData = { cwd: this.cwd, fallbackRoot: this.fallbackRoot, port: port2, flags: this.flags.buffer as SharedArrayBuffer };
+    const workerData: CheckerWorkerData = {
+      cwd: this.cwd,
+      fallbackRoot: this.fallbackRoot,
+      port: port2,
+      flags: this.flags.buffer as SharedArrayBuffer,
+    };
     const worker = new Worker(path.join(__dirname, "checker-worker.js"), { workerData, transferList: [port2] });
     worker.unref();
     port1.unref();

@@ -35,7 +35,13 @@ interface CommState {
 
 /** What the comms need of the kernel: publishing on IOPub, replying on a socket, its log, the running request. */
 export interface CommHost {
-  publish(msgType: string, content: unknown, parent: Header | undefined, flushFirst?: boolean, extra?: { metadata?: Record<string, unknown>; buffers?: ArrayBufferView[] }): void;
+  publish(
+    msgType: string,
+    content: unknown,
+    parent: Header | undefined,
+    flushFirst?: boolean,
+    extra?: { metadata?: Record<string, unknown>; buffers?: ArrayBufferView[] },
+  ): void;
   send(socket: "shell" | "control", request: Message, msgType: string, content: unknown): void;
   log(message: string): void;
   currentParent(): ParentRef | undefined;
@@ -77,7 +83,10 @@ export class Comms {
         commId,
         targetName,
         send: (data: unknown, metadata?: Record<string, unknown>, buffers?: ArrayBufferView[]) =>
-          this.host.publish("comm_msg", { comm_id: commId, data }, this.host.currentParent()?.header, true, { metadata, buffers }),
+          this.host.publish("comm_msg", { comm_id: commId, data }, this.host.currentParent()?.header, true, {
+            metadata,
+            buffers,
+          }),
         close: (data: unknown = {}) => {
           if (!this.comms.delete(commId)) return;
           this.host.publish("comm_close", { comm_id: commId, data }, this.host.currentParent()?.header);
@@ -94,7 +103,13 @@ export class Comms {
     const commId = randomUUID();
     const state = this.makeComm(commId, targetName);
     this.comms.set(commId, state);
-    this.host.publish("comm_open", { comm_id: commId, target_name: targetName, data }, this.host.currentParent()?.header, true, { metadata, buffers });
+    this.host.publish(
+      "comm_open",
+      { comm_id: commId, target_name: targetName, data },
+      this.host.currentParent()?.header,
+      true,
+      { metadata, buffers },
+    );
     return state.comm;
   }
 
@@ -103,13 +118,18 @@ export class Comms {
     const target = msg.content.target_name as string | undefined;
     if (target) this.targetsAsked.add(target);
     const comms: Record<string, { target_name: string }> = {};
-    for (const [id, s] of this.comms) if (!target || s.comm.targetName === target) comms[id] = { target_name: s.comm.targetName };
+    for (const [id, s] of this.comms)
+      if (!target || s.comm.targetName === target) comms[id] = { target_name: s.comm.targetName };
     this.host.send(socket, msg, "comm_info_reply", { status: "ok", comms });
   }
 
   /** Handles comm_open from the frontend (a comm_close back when no target has that name). */
   onOpen(msg: Message): void {
-    const { comm_id: commId, target_name: targetName, data } = msg.content as { comm_id: string; target_name: string; data: unknown };
+    const {
+      comm_id: commId,
+      target_name: targetName,
+      data,
+    } = msg.content as { comm_id: string; target_name: string; data: unknown };
     this.targetsAsked.add(targetName);
     const handler = this.commTargets.get(targetName);
     if (!handler) {
@@ -150,7 +170,13 @@ export class Comms {
     } finally {
       this.handling = undefined;
     }
-    await Promise.all(pending.map((p) => Promise.resolve(p).catch((err) => this.host.log(`comm_msg handler failed: ${(err as Error)?.stack ?? String(err)}`))));
+    await Promise.all(
+      pending.map((p) =>
+        Promise.resolve(p).catch((err) =>
+          this.host.log(`comm_msg handler failed: ${(err as Error)?.stack ?? String(err)}`),
+        ),
+      ),
+    );
   }
 
   /** Handles comm_close from the frontend. */

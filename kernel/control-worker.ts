@@ -60,15 +60,19 @@ export const ESCALATE_MS = 3000;
 /** How long the main thread may take to answer a shutdown_request before this thread does it and ends the process. */
 export const SHUTDOWN_GRACE_MS = 3000;
 
-
 async function main(): Promise<void> {
   const { connection, session, kernelInfo, interruptState } = workerData as WorkerData;
   const signer = new Signer(connection.key, connection.signature_scheme);
-  const address = (port: number): string => `${connection.transport}://${connection.ip}${connection.transport === "ipc" ? "-" : ":"}${port}`;
+  const address = (port: number): string =>
+    `${connection.transport}://${connection.ip}${connection.transport === "ipc" ? "-" : ":"}${port}`;
   const control = new zmq.Router();
   const stdin = new zmq.Router();
   const hb = new zmq.Reply();
-  await Promise.all([control.bind(address(connection.control_port)), stdin.bind(address(connection.stdin_port)), hb.bind(address(connection.hb_port))]);
+  await Promise.all([
+    control.bind(address(connection.control_port)),
+    stdin.bind(address(connection.stdin_port)),
+    hb.bind(address(connection.hb_port)),
+  ]);
   const port = parentPort;
   if (!port) throw new Error("control-worker must run in a worker thread");
 
@@ -79,9 +83,19 @@ async function main(): Promise<void> {
   // ZeroMQ allows one send at a time per socket: queue them. The returned promise never rejects.
   let controlSending: Promise<void> = Promise.resolve();
   const sendControl = (frames: Array<string | Buffer>): Promise<void> =>
-    (controlSending = controlSending.then(() => control.send(frames)).catch((err) => post({ kind: "error", message: `control send: ${(err as Error).message}` })));
+    (controlSending = controlSending
+      .then(() => control.send(frames))
+      .catch((err) => post({ kind: "error", message: `control send: ${(err as Error).message}` })));
   const reply = (request: Message, msgType: string, content: Record<string, unknown>): Promise<void> =>
-    sendControl(signer.encode({ identities: request.identities, header: makeHeader(msgType, request.header, session), parent_header: request.header, metadata: {}, content }));
+    sendControl(
+      signer.encode({
+        identities: request.identities,
+        header: makeHeader(msgType, request.header, session),
+        parent_header: request.header,
+        metadata: {},
+        content,
+      }),
+    );
   // Interrupts: the epoch first (awaits check it), then SIGINT (breaks synchronous cell code), then,
   // if the main thread stays stuck, the inspector ends what runs there.
   let aliveSeen = 0;
@@ -106,7 +120,10 @@ async function main(): Promise<void> {
       }
       escalation = undefined;
       // Reported once the main thread runs again (its log is the Jupyter server's).
-      post({ kind: "error", message: `the main thread did not return to its event loop within ${ESCALATE_MS} ms of an interrupt (a loop that no interrupt reaches, e.g. inside a library)` });
+      post({
+        kind: "error",
+        message: `the main thread did not return to its event loop within ${ESCALATE_MS} ms of an interrupt (a loop that no interrupt reaches, e.g. inside a library)`,
+      });
     };
     escalation = setTimeout(check, ESCALATE_MS);
   };
@@ -149,8 +166,13 @@ async function main(): Promise<void> {
         if (!shutdownFallback) {
           const restart = (msg.content as { restart?: unknown }).restart === true;
           shutdownFallback = setTimeout(() => {
-            post({ kind: "error", message: `the main thread did not answer shutdown_request within ${SHUTDOWN_GRACE_MS} ms; ending the process` });
-            void reply(msg, "shutdown_reply", { status: "ok", restart }).then(() => setTimeout(() => process.kill(process.pid, "SIGKILL"), 100));
+            post({
+              kind: "error",
+              message: `the main thread did not answer shutdown_request within ${SHUTDOWN_GRACE_MS} ms; ending the process`,
+            });
+            void reply(msg, "shutdown_reply", { status: "ok", restart }).then(() =>
+              setTimeout(() => process.kill(process.pid, "SIGKILL"), 100),
+            );
           }, SHUTDOWN_GRACE_MS);
         }
       }
@@ -217,4 +239,9 @@ async function main(): Promise<void> {
   post({ kind: "ready" });
 }
 
-main().catch((err) => parentPort?.postMessage({ kind: "error", message: `control worker failed: ${(err as Error).stack}` } satisfies FromWorker));
+main().catch((err) =>
+  parentPort?.postMessage({
+    kind: "error",
+    message: `control worker failed: ${(err as Error).stack}`,
+  } satisfies FromWorker),
+);

@@ -115,7 +115,10 @@ export class Converter {
    * @param cwd the notebook's folder: imports resolve from here (then from `fallbackRoot`).
    * @param fallbackRoot a folder whose node_modules serve imports that `cwd` cannot resolve (the trainlab project).
    */
-  constructor(cwd: string, private readonly fallbackRoot?: string) {
+  constructor(
+    cwd: string,
+    private readonly fallbackRoot?: string,
+  ) {
     ts.sys.useCaseSensitiveFileNames = true;
     this.cwd = cwd.replace(/\\/g, "/");
     this.cellFile = path.posix.join(this.cwd, "__tslab__.ts");
@@ -159,7 +162,11 @@ export class Converter {
     }
     this.globalsSf = ts.createSourceFile(this.globalsFile, CELL_GLOBALS_DTS, ts.ScriptTarget.ES2022);
     this.resolutionCache = ts.createModuleResolutionCache(this.cwd, (f) => f, this.options);
-    this.exportsOptions = { ...this.options, module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler };
+    this.exportsOptions = {
+      ...this.options,
+      module: ts.ModuleKind.ESNext,
+      moduleResolution: ts.ModuleResolutionKind.Bundler,
+    };
     this.exportsResolutionCache = ts.createModuleResolutionCache(this.cwd, (f) => f, this.exportsOptions);
     this.host = this.createHost();
   }
@@ -196,15 +203,36 @@ export class Converter {
    * conditions), which is all that ESM-only packages such as ml-kmeans declare. The cell still
    * compiles to `require()`, which loads ES modules (Node >= 20.19).
    */
-  private resolve(name: string, containingFile: string, options: ts.CompilerOptions, redirected: ts.ResolvedProjectReference | undefined): ts.ResolvedModuleFull | undefined {
-    const node10 = ts.resolveModuleName(name, containingFile, options, this.host, this.resolutionCache, redirected).resolvedModule;
+  private resolve(
+    name: string,
+    containingFile: string,
+    options: ts.CompilerOptions,
+    redirected: ts.ResolvedProjectReference | undefined,
+  ): ts.ResolvedModuleFull | undefined {
+    const node10 = ts.resolveModuleName(
+      name,
+      containingFile,
+      options,
+      this.host,
+      this.resolutionCache,
+      redirected,
+    ).resolvedModule;
     if (node10 && /\.d\.[cm]?ts$|\.tsx?$/.test(node10.resolvedFileName)) return node10;
-    const viaExports = ts.resolveModuleName(name, containingFile, this.exportsOptions, this.host, this.exportsResolutionCache).resolvedModule;
+    const viaExports = ts.resolveModuleName(
+      name,
+      containingFile,
+      this.exportsOptions,
+      this.host,
+      this.exportsResolutionCache,
+    ).resolvedModule;
     if (viaExports && /\.d\.[cm]?ts$/.test(viaExports.resolvedFileName)) return viaExports;
     return node10;
   }
 
-  private getSourceFile(fileName: string, languageVersion: ts.ScriptTarget | ts.CreateSourceFileOptions): ts.SourceFile | undefined {
+  private getSourceFile(
+    fileName: string,
+    languageVersion: ts.ScriptTarget | ts.CreateSourceFileOptions,
+  ): ts.SourceFile | undefined {
     if (fileName === this.cellFile) return ts.createSourceFile(fileName, this.cellText, languageVersion);
     if (fileName === this.declFile) {
       let sf = this.declSfs.get(this.declText);
@@ -238,7 +266,11 @@ export class Converter {
     return sf;
   }
 
-  private buildProgram(prevDecl: string, cellText: string, standalone = false): { program: ts.Program; srcFile: ts.SourceFile; declsFile: ts.SourceFile } {
+  private buildProgram(
+    prevDecl: string,
+    cellText: string,
+    standalone = false,
+  ): { program: ts.Program; srcFile: ts.SourceFile; declsFile: ts.SourceFile } {
     this.cellText = srcPrefix + cellText;
     this.declText = srcPrefix + (standalone ? "" : prevDecl);
     const program = ts.createProgram({
@@ -287,9 +319,11 @@ export class Converter {
     const sideFiles = this.localDependencies(program);
     const rawDiagnostics: ts.Diagnostic[] = [...program.getSyntacticDiagnostics(srcFile)];
     if (rawDiagnostics.length === 0) rawDiagnostics.push(...program.getSemanticDiagnostics(srcFile));
-    for (const f of sideFiles) rawDiagnostics.push(...program.getSyntacticDiagnostics(f), ...program.getSemanticDiagnostics(f));
+    for (const f of sideFiles)
+      rawDiagnostics.push(...program.getSyntacticDiagnostics(f), ...program.getSemanticDiagnostics(f));
     const { diagnostics, hasTopLevelAwait } = this.convertDiagnostics(srcFile, rawDiagnostics);
-    if (diagnostics.length > 0) return { diagnostics, declarations: prevDecl, hasTopLevelAwait, sideOutputs: [], imports: [] };
+    if (diagnostics.length > 0)
+      return { diagnostics, declarations: prevDecl, hasTopLevelAwait, sideOutputs: [], imports: [] };
 
     const checker = program.getTypeChecker();
     let js = "";
@@ -325,15 +359,32 @@ export class Converter {
     if (dts === "" || names.length > 0) {
       for (const d of program.getDeclarationDiagnostics(srcFile)) {
         if (d.start === undefined) continue;
-        let node: ts.Node | undefined = (ts as unknown as { getTokenAtPosition(sf: ts.SourceFile, pos: number): ts.Node }).getTokenAtPosition(srcFile, d.start);
+        let node: ts.Node | undefined = (
+          ts as unknown as { getTokenAtPosition(sf: ts.SourceFile, pos: number): ts.Node }
+        ).getTokenAtPosition(srcFile, d.start);
         while (node && !ts.isVariableDeclaration(node)) node = node.parent;
-        if (node && ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && !new RegExp(`\\b${node.name.text}\\b`).test(dts)) untyped += `declare let ${node.name.text}: any;\n`;
+        if (
+          node &&
+          ts.isVariableDeclaration(node) &&
+          ts.isIdentifier(node.name) &&
+          !new RegExp(`\\b${node.name.text}\\b`).test(dts)
+        )
+          untyped += `declare let ${node.name.text}: any;\n`;
       }
     }
     const declarations = standalone ? prevDecl : dts + untyped + remainingDeclarations(checker, srcFile, declsFile);
     const imports = importedModules(parsed).filter((spec) => required.has(spec));
     const gated = gateAwaits(js);
-    return { diagnostics, js: gated.js, insertions: gated.insertions, sourceMap, declarations, hasTopLevelAwait, sideOutputs, imports };
+    return {
+      diagnostics,
+      js: gated.js,
+      insertions: gated.insertions,
+      sourceMap,
+      declarations,
+      hasTopLevelAwait,
+      sideOutputs,
+      imports,
+    };
   }
 
   /** Local (non-node_modules) .ts/.js files that the program compiles besides the cell. */
@@ -350,11 +401,17 @@ export class Converter {
       );
   }
 
-
   /** The program for a cell (with the previous cells' declarations), for completion and inspection. */
   private cellProgram(prevDecl: string, src: string): CellProgram {
     const { program, srcFile } = this.buildProgram(prevDecl, src);
-    return { program, srcFile, options: this.options, cwd: this.cwd, rootFiles: [this.globalsFile, this.declFile, this.cellFile], host: this.host };
+    return {
+      program,
+      srcFile,
+      options: this.options,
+      cwd: this.cwd,
+      rootFiles: [this.globalsFile, this.declFile, this.cellFile],
+      host: this.host,
+    };
   }
 
   /** Completion candidates at `position` of the cell. */
@@ -367,7 +424,10 @@ export class Converter {
     return inspectIn(this.cellProgram(prevDecl, src), position);
   }
 
-  private convertDiagnostics(srcFile: ts.SourceFile, input: readonly ts.Diagnostic[]): { diagnostics: CellDiagnostic[]; hasTopLevelAwait: boolean } {
+  private convertDiagnostics(
+    srcFile: ts.SourceFile,
+    input: readonly ts.Diagnostic[],
+  ): { diagnostics: CellDiagnostic[]; hasTopLevelAwait: boolean } {
     let hasTopLevelAwait = false;
     const diagnostics: CellDiagnostic[] = [];
     const tsInternal = ts as unknown as { findPrecedingToken(pos: number, sf: ts.SourceFile): ts.Node | undefined };
@@ -399,7 +459,6 @@ export class Converter {
     }
     return { diagnostics, hasTopLevelAwait };
   }
-
 }
 
 /** Every `node_modules/@types` folder from `dir` up to the root (TypeScript's default type roots). */

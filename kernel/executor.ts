@@ -85,7 +85,11 @@ export class Executor {
    *   increments before telling this executor; [2] how deep SIGINT-protected code runs now (a SIGINT
    *   is only worth sending then). A private one when omitted.
    */
-  constructor(readonly cwd: string, fallbackRoot?: string, interruptEpochs?: Int32Array) {
+  constructor(
+    readonly cwd: string,
+    fallbackRoot?: string,
+    interruptEpochs?: Int32Array,
+  ) {
     this.epochs = interruptEpochs ?? new Int32Array(new SharedArrayBuffer(12));
     this.seenEpoch = Atomics.load(this.epochs, 0);
     this.tasks = new CellTasks(this.context as AsyncLocalStorage<TaskContext>, this.epochs);
@@ -109,12 +113,19 @@ export class Executor {
       try {
         return local(id);
       } catch (err) {
-        if (fallback && !id.startsWith(".") && (err as { code?: string }).code === "MODULE_NOT_FOUND") return fallback(id);
+        if (fallback && !id.startsWith(".") && (err as { code?: string }).code === "MODULE_NOT_FOUND")
+          return fallback(id);
         throw err;
       }
     }, cwd) as NodeJS.Require;
     Object.defineProperty(globalThis, "__trainlab__", {
-      value: { exports: this.exportsProxy, require: this.cellRequire, gate: this.tasks.gate, tick: this.tasks.tick, runTimerCallback: this.tasks.runTimerCallback },
+      value: {
+        exports: this.exportsProxy,
+        require: this.cellRequire,
+        gate: this.tasks.gate,
+        tick: this.tasks.tick,
+        runTimerCallback: this.tasks.runTimerCallback,
+      },
       configurable: true,
       writable: true,
     });
@@ -153,14 +164,16 @@ export class Executor {
       if (code === undefined) return undefined;
       const mod = new Module(filename, module);
       mod.filename = filename;
-      mod.paths = (Module as unknown as { _nodeModulePaths(dir: string): string[] })._nodeModulePaths(path.dirname(filename));
+      mod.paths = (Module as unknown as { _nodeModulePaths(dir: string): string[] })._nodeModulePaths(
+        path.dirname(filename),
+      );
       const inner = this.wrapRequire((i) => mod.require(i), path.dirname(filename));
       (mod as unknown as { require: unknown }).require = inner;
       (mod as unknown as { _compile(code: string, file: string): void })._compile(code, filename);
       this.sideModules.set(filename, mod);
       return mod.exports;
     };
-    const wrapped = (id: string): unknown => (id.startsWith(".") ? fromSide(id) ?? req(id) : req(id));
+    const wrapped = (id: string): unknown => (id.startsWith(".") ? (fromSide(id) ?? req(id)) : req(id));
     return Object.assign(wrapped, { resolve: (id: string) => require.resolve(id, { paths: [dirname] }) });
   }
 
@@ -194,7 +207,12 @@ export class Executor {
     try {
       converted = this.converter.convert(this.prevDecl, code);
     } catch (err) {
-      return { status: "error", ename: "InternalError", evalue: `The TypeScript converter failed: ${(err as Error).message}`, traceback: [String((err as Error).stack)] };
+      return {
+        status: "error",
+        ename: "InternalError",
+        evalue: `The TypeScript converter failed: ${(err as Error).message}`,
+        traceback: [String((err as Error).stack)],
+      };
     }
     this.updateSideOutputs(converted.sideOutputs);
     if (converted.diagnostics.length > 0) return typeErrorOutcome(converted.diagnostics, code, label);
@@ -214,7 +232,13 @@ export class Executor {
     const waited = await this.settleAwaited(ctx);
     if (waited) return waited;
     const fileId = ++this.fileCounter;
-    this.sources.set(fileId, { label, code, jsLines: converted.js.split("\n").length, map: converted.sourceMap ? new SourceMap(JSON.parse(converted.sourceMap)) : undefined, insertions: converted.insertions });
+    this.sources.set(fileId, {
+      label,
+      code,
+      jsLines: converted.js.split("\n").length,
+      map: converted.sourceMap ? new SourceMap(JSON.parse(converted.sourceMap)) : undefined,
+      insertions: converted.insertions,
+    });
     if (this.sources.size > 500) this.sources.delete(this.sources.keys().next().value as number);
     const cell: { last?: unknown } = {};
     (globalThis as unknown as { __trainlab__: Record<string, unknown> }).__trainlab__.cell = cell;
@@ -224,7 +248,9 @@ export class Executor {
       `\n})(__trainlab__.exports, __trainlab__.require, __trainlab__.cell)`;
     const hasLast = /\b__trainlab_cell__\.last\s*=/.test(converted.js);
     try {
-      const ret = this.tasks.underSigint(() => vm.runInThisContext(wrapped, { filename: `trainlab-cell-${fileId}.js`, lineOffset: -1, breakOnSigint: true }));
+      const ret = this.tasks.underSigint(() =>
+        vm.runInThisContext(wrapped, { filename: `trainlab-cell-${fileId}.js`, lineOffset: -1, breakOnSigint: true }),
+      );
       // Declarations of a cell count once its synchronous part ran, even if it later fails.
       this.prevDecl = converted.declarations;
       if (converted.hasTopLevelAwait) {
@@ -237,7 +263,10 @@ export class Executor {
         // Interrupted while awaiting: what it left running (a training loop between batches) winds down first.
         this.prevDecl = converted.declarations;
         await this.tasks.cancel(ctx);
-        return { status: "error", ...this.describeError(err instanceof InterruptedError ? err : new InterruptedError()) };
+        return {
+          status: "error",
+          ...this.describeError(err instanceof InterruptedError ? err : new InterruptedError()),
+        };
       }
       this.prevDecl = converted.declarations;
       const error = this.describeError(err);
@@ -285,7 +314,12 @@ export class Executor {
     trainlab.preload = ids;
     let loaded: unknown[];
     try {
-      loaded = this.tasks.underSigint(() => vm.runInThisContext("__trainlab__.preload.map((id) => __trainlab__.require(id));", { filename: "trainlab-imports.js", breakOnSigint: true })) as unknown[];
+      loaded = this.tasks.underSigint(() =>
+        vm.runInThisContext("__trainlab__.preload.map((id) => __trainlab__.require(id));", {
+          filename: "trainlab-imports.js",
+          breakOnSigint: true,
+        }),
+      ) as unknown[];
     } finally {
       delete trainlab.preload;
     }
@@ -376,11 +410,20 @@ export class Executor {
     const out: string[] = [];
     for (const line of lines.slice(1)) {
       if (!/^\s+at /.test(line)) continue;
-      if (/[/\\]kernel[/\\](executor|server|main)\.js|trainlab-imports\.js|trainlab-timer\.js|cell-tasks\.js|node:internal\/vm|node:vm:|node:async_hooks/.test(line)) continue;
+      if (
+        /[/\\]kernel[/\\](executor|server|main)\.js|trainlab-imports\.js|trainlab-timer\.js|cell-tasks\.js|node:internal\/vm|node:vm:|node:async_hooks/.test(
+          line,
+        )
+      )
+        continue;
       const cell = CELL_FILE.exec(line);
       // The wrapper's own call line (after the cell's code) is no frame of the user's.
       if (cell && Number(cell[2]) > (this.sources.get(Number(cell[1]))?.jsLines ?? Infinity)) continue;
-      out.push(line.replace(new RegExp(CELL_FILE, "g"), (_m, id: string, l: string, c: string) => this.mapPosition(Number(id), Number(l), Number(c))));
+      out.push(
+        line.replace(new RegExp(CELL_FILE, "g"), (_m, id: string, l: string, c: string) =>
+          this.mapPosition(Number(id), Number(l), Number(c)),
+        ),
+      );
     }
     return out;
   }
@@ -388,7 +431,8 @@ export class Executor {
   private mapPosition(fileId: number, line: number, column: number): string {
     const src = this.sources.get(fileId);
     if (!src) return `cell:${line}:${column}`;
-    const entry = src.map?.findEntry(line - 1, unshiftColumn(src.insertions, line, column - 1)) as { originalLine?: number; originalColumn?: number } | undefined;
+    const entry = src.map?.findEntry(line - 1, unshiftColumn(src.insertions, line, column - 1)) as
+      { originalLine?: number; originalColumn?: number } | undefined;
     if (!entry || entry.originalLine === undefined) return `${src.label}:${line}:${column}`;
     // The cell's source has a one-line prefix (`export {};`).
     return `${src.label}, line ${entry.originalLine}:${(entry.originalColumn ?? 0) + 1}`;
@@ -399,7 +443,10 @@ export class Executor {
     const m = CELL_FILE.exec(stack);
     if (!m) return undefined;
     const src = this.sources.get(Number(m[1]));
-    const entry = src?.map?.findEntry(Number(m[2]) - 1, unshiftColumn(src.insertions, Number(m[2]), Number(m[3]) - 1)) as { originalLine?: number; originalColumn?: number } | undefined;
+    const entry = src?.map?.findEntry(
+      Number(m[2]) - 1,
+      unshiftColumn(src.insertions, Number(m[2]), Number(m[3]) - 1),
+    ) as { originalLine?: number; originalColumn?: number } | undefined;
     if (!src || !entry || entry.originalLine === undefined) return undefined;
     const lineNo = entry.originalLine;
     const lines = src.code.split("\n");
@@ -419,7 +466,12 @@ export class Executor {
   describeError(err: unknown): CellError {
     try {
       const e = this.describeUnguarded(err);
-      if (typeof e.ename === "string" && typeof e.evalue === "string" && e.traceback.every((t) => typeof t === "string")) return e;
+      if (
+        typeof e.ename === "string" &&
+        typeof e.evalue === "string" &&
+        e.traceback.every((t) => typeof t === "string")
+      )
+        return e;
       throw new Error("not plain strings");
     } catch (inner) {
       let what: string;
@@ -469,5 +521,10 @@ export function typeErrorOutcome(diagnostics: CellDiagnostic[], code: string, la
     }
     traceback.push(parts.join("\n"));
   }
-  return { status: "error", ename: "TSError", evalue: `${where(first)}: ${first.message} (TS${first.code})`, traceback };
+  return {
+    status: "error",
+    ename: "TSError",
+    evalue: `${where(first)}: ${first.message} (TS${first.code})`,
+    traceback,
+  };
 }

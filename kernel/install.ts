@@ -62,11 +62,16 @@ export function kernelSpecDir(scope: Scope): string {
       ? "from jupyter_core.paths import jupyter_data_dir; print(jupyter_data_dir())"
       : "import os, sys; print(os.path.join(sys.prefix, 'share', 'jupyter'))";
   try {
-    const base = execFileSync(jupyterPython(), ["-c", code], { stdio: ["ignore", "pipe", "pipe"] }).toString().trim();
+    const base = execFileSync(jupyterPython(), ["-c", code], { stdio: ["ignore", "pipe", "pipe"] })
+      .toString()
+      .trim();
     return path.join(base, "kernels", KERNEL_NAME);
   } catch (err) {
     const e = err as { stderr?: Buffer; message: string };
-    throw new Error(`Could not ask ${jupyterPython()} where Jupyter keeps kernelspecs: ${e.stderr?.toString().trim() || e.message}`, { cause: err });
+    throw new Error(
+      `Could not ask ${jupyterPython()} where Jupyter keeps kernelspecs: ${e.stderr?.toString().trim() || e.message}`,
+      { cause: err },
+    );
   }
 }
 
@@ -84,9 +89,13 @@ export function install(args: string[] = []): string {
   for (const logo of fs.readdirSync(assets)) fs.copyFileSync(path.join(assets, logo), path.join(specDir, logo));
   try {
     const scope = scopeFlag(args);
-    execFileSync(jupyterPython(), ["-m", "jupyter", "kernelspec", "install", "--replace", "--name", KERNEL_NAME, scope, specDir], {
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    execFileSync(
+      jupyterPython(),
+      ["-m", "jupyter", "kernelspec", "install", "--replace", "--name", KERNEL_NAME, scope, specDir],
+      {
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     return kernelSpecDir(scope);
   } catch (err) {
     const e = err as { stderr?: Buffer; message: string };
@@ -117,7 +126,9 @@ export function uninstall(args: string[] = []): Removal {
   const dir = kernelSpecDir(scopeFlag(args));
   if (!fs.existsSync(dir)) return { removed: false, dir };
   if (!fs.existsSync(path.join(dir, "kernel.json"))) {
-    throw new Error(`${dir} holds no kernel.json, so it is not a kernelspec; it was left alone. Remove it by hand if it is yours.`);
+    throw new Error(
+      `${dir} holds no kernel.json, so it is not a kernelspec; it was left alone. Remove it by hand if it is yours.`,
+    );
   }
   fs.rmSync(dir, { recursive: true, force: true });
   return { removed: true, dir };
@@ -132,7 +143,11 @@ if (require.main === module) {
       if (!quiet) console.log(`Installed kernelspec "${KERNEL_NAME}" (${DISPLAY_NAME}) in ${where}`);
     } else if (command === "uninstall") {
       const { removed, dir } = uninstall(rest);
-      console.log(removed ? `Removed kernelspec "${KERNEL_NAME}" from ${dir}.` : `Kernelspec "${KERNEL_NAME}" was not installed in ${dir}.`);
+      console.log(
+        removed
+          ? `Removed kernelspec "${KERNEL_NAME}" from ${dir}.`
+          : `Kernelspec "${KERNEL_NAME}" was not installed in ${dir}.`,
+      );
     } else {
       throw new Error(`Unknown command "${command}". Use install or uninstall.`);
     }

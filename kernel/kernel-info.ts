@@ -17,7 +17,8 @@ function kernelVersion(projectRoot: string): string {
 
 function typescriptVersion(): string {
   try {
-    return (JSON.parse(fs.readFileSync(require.resolve("typescript/package.json"), "utf8")) as { version: string }).version;
+    return (JSON.parse(fs.readFileSync(require.resolve("typescript/package.json"), "utf8")) as { version: string })
+      .version;
   } catch {
     return "unknown";
   }

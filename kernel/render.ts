@@ -17,12 +17,21 @@ export interface RenderedBundle {
 
 /** Escapes text for HTML (the kernel's one escaper; lib has its own in lib/display, as the kernel imports no lib). */
 export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] as string);
+  return text.replace(
+    /[&<>"']/g,
+    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] as string,
+  );
 }
 
 /** The `text/plain` form of any value, as the Node REPL prints it (bounded in size). */
 export function plainText(value: unknown): string {
-  return util.inspect(value, { depth: 4, maxArrayLength: 100, maxStringLength: 20000, breakLength: 100, colors: false });
+  return util.inspect(value, {
+    depth: 4,
+    maxArrayLength: 100,
+    maxStringLength: 20000,
+    breakLength: 100,
+    colors: false,
+  });
 }
 
 /** Makes a bundle JSON-safe: strings stay, JSON MIME types keep objects, other values become strings. */
@@ -62,7 +71,10 @@ export function safeString(value: unknown): string {
  * saying so.
  * @param describeError maps an Error's stack to the cells' own lines.
  */
-export function renderValue(value: unknown, describeError: (err: unknown) => { ename: string; evalue: string; traceback: string[] }): RenderedBundle {
+export function renderValue(
+  value: unknown,
+  describeError: (err: unknown) => { ename: string; evalue: string; traceback: string[] },
+): RenderedBundle {
   try {
     return renderUnguarded(value, describeError);
   } catch (err) {
@@ -87,8 +99,14 @@ export function renderValue(value: unknown, describeError: (err: unknown) => { e
   }
 }
 
-function renderUnguarded(value: unknown, describeError: (err: unknown) => { ename: string; evalue: string; traceback: string[] }): RenderedBundle {
-  const method = typeof value === "object" || typeof value === "function" ? (value as Record<symbol, unknown> | null)?.[DISPLAY_SYMBOL] : undefined;
+function renderUnguarded(
+  value: unknown,
+  describeError: (err: unknown) => { ename: string; evalue: string; traceback: string[] },
+): RenderedBundle {
+  const method =
+    typeof value === "object" || typeof value === "function"
+      ? (value as Record<symbol, unknown> | null)?.[DISPLAY_SYMBOL]
+      : undefined;
   if (typeof method === "function") {
     try {
       const bundle = method.call(value) as Record<string, unknown> & { metadata?: Record<string, unknown> };

@@ -83,15 +83,26 @@ export class KernelServer {
   /** Binds all sockets, starts the control worker, and serves requests. */
   async start(): Promise<void> {
     // Binding runs on ZeroMQ's own thread: start it first, and set up the rest meanwhile.
-    const bound = Promise.all([this.shell.bind(this.address(this.connection.shell_port)), this.iopub.bind(this.address(this.connection.iopub_port))]);
+    const bound = Promise.all([
+      this.shell.bind(this.address(this.connection.shell_port)),
+      this.iopub.bind(this.address(this.connection.iopub_port)),
+    ]);
     this.installProcessHooks();
-    const workerData: WorkerData = { connection: this.connection, session: this.session, kernelInfo: this.info, interruptState: this.interruptState };
+    const workerData: WorkerData = {
+      connection: this.connection,
+      session: this.session,
+      kernelInfo: this.info,
+      interruptState: this.interruptState,
+    };
     this.worker = new Worker(path.join(__dirname, "control-worker.js"), { workerData });
     this.worker.on("message", (m: FromWorker) => this.onWorkerMessage(m));
     this.worker.on("error", (err) => this.log(`control worker: ${err.stack ?? err.message}`));
     this.worker.unref();
     await bound;
-    if (process.env.TRAINLAB_KERNEL_TRACE === "1") this.log(`trace: listening ${Math.round(performance.now())} ms after start (${Math.round(performance.now() - performance.nodeTiming.bootstrapComplete)} after Node's bootstrap)`);
+    if (process.env.TRAINLAB_KERNEL_TRACE === "1")
+      this.log(
+        `trace: listening ${Math.round(performance.now())} ms after start (${Math.round(performance.now() - performance.nodeTiming.bootstrapComplete)} after Node's bootstrap)`,
+      );
     (async () => {
       for await (const frames of this.shell) this.receive("shell", frames);
     })().catch((err) => this.log(`shell loop: ${(err as Error).message}`));
@@ -104,7 +115,6 @@ export class KernelServer {
     // never waits behind that set-up.
     setTimeout(() => this.warmUp(), WARM_UP_DELAY_MS);
   }
-
 
   /**
    * Ends the process without a core dump: the control thread closes its sockets first (this thread
@@ -143,7 +153,7 @@ export class KernelServer {
   private getExecutor(): Executor {
     if (!this.executor) {
       // Loaded lazily: the TypeScript compiler takes a moment to load, and kernel_info must not wait.
-       
+
       const { Executor: ExecutorClass } = require("./executor") as typeof import("./executor");
       this.executor = new ExecutorClass(process.cwd(), projectRoot, this.interruptState);
     }
@@ -184,14 +194,35 @@ export class KernelServer {
 
   // ---------------------------------------------------------------------------------------- sending
 
-  private send(socket: "shell" | "control", request: Message, msgType: string, content: unknown, metadata: Record<string, unknown> = {}): void {
-    const frames = this.signer.encode({ identities: request.identities, header: makeHeader(msgType, request.header, this.session), parent_header: request.header, metadata, content });
+  private send(
+    socket: "shell" | "control",
+    request: Message,
+    msgType: string,
+    content: unknown,
+    metadata: Record<string, unknown> = {},
+  ): void {
+    const frames = this.signer.encode({
+      identities: request.identities,
+      header: makeHeader(msgType, request.header, this.session),
+      parent_header: request.header,
+      metadata,
+      content,
+    });
     if (socket === "control") this.toWorker({ kind: "send-control", frames });
-    else this.shellSend = this.shellSend.then(() => this.shell.send(frames)).catch((err) => this.log(`shell send: ${(err as Error).message}`));
+    else
+      this.shellSend = this.shellSend
+        .then(() => this.shell.send(frames))
+        .catch((err) => this.log(`shell send: ${(err as Error).message}`));
   }
 
   /** Publishes on IOPub (flushing buffered streams of the same parent first, to keep order). */
-  private publish(msgType: string, content: unknown, parent: Header | undefined, flushFirst = true, extra: { metadata?: Record<string, unknown>; buffers?: ArrayBufferView[] } = {}): void {
+  private publish(
+    msgType: string,
+    content: unknown,
+    parent: Header | undefined,
+    flushFirst = true,
+    extra: { metadata?: Record<string, unknown>; buffers?: ArrayBufferView[] } = {},
+  ): void {
     if (flushFirst) this.streams.flush();
     const frames = this.signer.encode({
       identities: [Buffer.from(`kernel.${msgType}`)],
@@ -201,7 +232,9 @@ export class KernelServer {
       content,
       buffers: extra.buffers?.map((b) => Buffer.from(b.buffer, b.byteOffset, b.byteLength)),
     });
-    this.iopubSend = this.iopubSend.then(() => this.iopub.send(frames)).catch((err) => this.log(`iopub send: ${(err as Error).message}`));
+    this.iopubSend = this.iopubSend
+      .then(() => this.iopub.send(frames))
+      .catch((err) => this.log(`iopub send: ${(err as Error).message}`));
   }
 
   private status(state: "busy" | "idle" | "starting", parent: Header | undefined): void {
@@ -223,8 +256,15 @@ export class KernelServer {
 
   private installProcessHooks(): void {
     const makeWrite = (name: "stdout" | "stderr") =>
-      ((chunk: string | Uint8Array, encoding?: BufferEncoding | ((err?: Error) => void), cb?: (err?: Error) => void): boolean => {
-        const text = typeof chunk === "string" ? chunk : Buffer.from(chunk).toString(typeof encoding === "string" ? encoding : "utf8");
+      ((
+        chunk: string | Uint8Array,
+        encoding?: BufferEncoding | ((err?: Error) => void),
+        cb?: (err?: Error) => void,
+      ): boolean => {
+        const text =
+          typeof chunk === "string"
+            ? chunk
+            : Buffer.from(chunk).toString(typeof encoding === "string" ? encoding : "utf8");
         try {
           this.streams.write(name, text);
         } catch (err) {
@@ -235,7 +275,8 @@ export class KernelServer {
         return true;
       }) as typeof process.stdout.write;
     // A cell's process.exit() ends the kernel cleanly (sockets closed first: no abort in a socket's destructor).
-    process.exit = ((code?: number | string | null) => this.exitCleanly(Number(code ?? process.exitCode ?? 0) || 0)) as typeof process.exit;
+    process.exit = ((code?: number | string | null) =>
+      this.exitCleanly(Number(code ?? process.exitCode ?? 0) || 0)) as typeof process.exit;
     process.stdout.write = makeWrite("stdout");
     process.stderr.write = makeWrite("stderr");
 
@@ -251,8 +292,19 @@ export class KernelServer {
     const report = (kind: string, err: unknown): void => {
       try {
         const parent = this.currentParent();
-        const e = this.executor ? this.executor.describeError(err) : { ename: "Error", evalue: String(err), traceback: [String((err as Error)?.stack ?? err)] };
-        if (parent) this.publish("error", { ename: e.ename, evalue: `${kind}: ${e.evalue}`, traceback: [`${kind} (from code that kept running in the background)`, ...e.traceback] }, parent.header);
+        const e = this.executor
+          ? this.executor.describeError(err)
+          : { ename: "Error", evalue: String(err), traceback: [String((err as Error)?.stack ?? err)] };
+        if (parent)
+          this.publish(
+            "error",
+            {
+              ename: e.ename,
+              evalue: `${kind}: ${e.evalue}`,
+              traceback: [`${kind} (from code that kept running in the background)`, ...e.traceback],
+            },
+            parent.header,
+          );
         else this.log(`${kind}: ${e.traceback.join("\n")}`);
       } catch (inner) {
         this.log(`${kind} while reporting: ${(inner as Error).message}`);
@@ -275,13 +327,19 @@ export class KernelServer {
   }
 
   private render(value: unknown): RenderedBundle {
-    return renderValue(value, (err) => (this.executor ? this.executor.describeError(err) : { ename: "Error", evalue: String(err), traceback: [] }));
+    return renderValue(value, (err) =>
+      this.executor ? this.executor.describeError(err) : { ename: "Error", evalue: String(err), traceback: [] },
+    );
   }
 
   private publishBundle(bundle: RenderedBundle, displayId: string | undefined, update: boolean): void {
     const parent = this.currentParent();
     if (update && !displayId) throw new Error("update_display_data needs a displayId");
-    this.publish(update ? "update_display_data" : "display_data", { data: bundle.data, metadata: bundle.metadata, transient: displayId ? { display_id: displayId } : {} }, parent?.header);
+    this.publish(
+      update ? "update_display_data" : "display_data",
+      { data: bundle.data, metadata: bundle.metadata, transient: displayId ? { display_id: displayId } : {} },
+      parent?.header,
+    );
   }
 
   private clearOutput(wait: boolean): void {
@@ -291,7 +349,9 @@ export class KernelServer {
   private prompt(message: string, defaultValue?: string): string | null {
     const parent = this.currentParent();
     if (!parent || !parent.allowStdin) {
-      throw new Error("prompt(): this frontend does not accept input (the execute_request has allow_stdin: false). Pass the value in code instead.");
+      throw new Error(
+        "prompt(): this frontend does not accept input (the execute_request has allow_stdin: false). Pass the value in code instead.",
+      );
     }
     this.streams.flush();
     const buffer = new SharedArrayBuffer(INPUT_BUFFER_BYTES);
@@ -317,7 +377,12 @@ export class KernelServer {
   // ---------------------------------------------------------------------------------------- dispatch
 
   private onWorkerMessage(m: FromWorker): void {
-    if (m.kind === "control") this.receive("control", m.frames.map((f) => Buffer.from(f)), true);
+    if (m.kind === "control")
+      this.receive(
+        "control",
+        m.frames.map((f) => Buffer.from(f)),
+        true,
+      );
     else if (m.kind === "answered") {
       // The worker answered it (interrupt, kernel_info): publish the request's busy/idle here, on IOPub.
       try {
@@ -340,7 +405,10 @@ export class KernelServer {
       switch (type) {
         case "kernel_info_request":
           this.send(socket, msg, "kernel_info_reply", this.info);
-          if (process.env.TRAINLAB_KERNEL_TRACE === "1") this.log(`trace: kernel_info_reply ${Math.round(performance.now())} ms after start (${Math.round(performance.now() - performance.nodeTiming.bootstrapComplete)} after Node's bootstrap), type checker ${this.executor?.checkerState ?? "cold"}`);
+          if (process.env.TRAINLAB_KERNEL_TRACE === "1")
+            this.log(
+              `trace: kernel_info_reply ${Math.round(performance.now())} ms after start (${Math.round(performance.now() - performance.nodeTiming.bootstrapComplete)} after Node's bootstrap), type checker ${this.executor?.checkerState ?? "cold"}`,
+            );
           if (!this.warmed) setImmediate(() => this.warmUp());
           break;
         case "execute_request":
@@ -356,7 +424,10 @@ export class KernelServer {
           this.send(socket, msg, "is_complete_reply", this.getExecutor().isComplete(String(msg.content.code ?? "")));
           break;
         case "history_request":
-          this.send(socket, msg, "history_reply", { status: "ok", history: this.history.query(msg.content as HistoryRequest) });
+          this.send(socket, msg, "history_reply", {
+            status: "ok",
+            history: this.history.query(msg.content as HistoryRequest),
+          });
           break;
         case "comm_info_request":
           this.comms.info(socket, msg);
@@ -381,7 +452,13 @@ export class KernelServer {
           break;
         default:
           this.log(`unsupported message type ${type}`);
-          if (type.endsWith("_request")) this.send(socket, msg, type.replace(/_request$/, "_reply"), { status: "error", ename: "NotImplemented", evalue: `${type} is not supported by trainlab`, traceback: [] });
+          if (type.endsWith("_request"))
+            this.send(socket, msg, type.replace(/_request$/, "_reply"), {
+              status: "error",
+              ename: "NotImplemented",
+              evalue: `${type} is not supported by trainlab`,
+              traceback: [],
+            });
       }
     } catch (err) {
       const evalue = safeString(err instanceof Error ? err.message : err);
@@ -389,8 +466,14 @@ export class KernelServer {
       this.log(`${type} failed: ${traceback[1]}`);
       if (type.endsWith("_request")) {
         // Every error reply of an execution shows in the notebook too.
-        if (type === "execute_request") this.publish("error", { ename: "InternalError", evalue, traceback }, msg.header);
-        this.send(socket, msg, type.replace(/_request$/, "_reply"), { status: "error", ename: "InternalError", evalue, traceback });
+        if (type === "execute_request")
+          this.publish("error", { ename: "InternalError", evalue, traceback }, msg.header);
+        this.send(socket, msg, type.replace(/_request$/, "_reply"), {
+          status: "error",
+          ename: "InternalError",
+          evalue,
+          traceback,
+        });
       }
     } finally {
       this.status("idle", msg.header);
@@ -398,7 +481,14 @@ export class KernelServer {
   }
 
   private async execute(socket: "shell" | "control", msg: Message): Promise<void> {
-    const c = msg.content as { code?: string; silent?: boolean; store_history?: boolean; user_expressions?: Record<string, string>; allow_stdin?: boolean; stop_on_error?: boolean };
+    const c = msg.content as {
+      code?: string;
+      silent?: boolean;
+      store_history?: boolean;
+      user_expressions?: Record<string, string>;
+      allow_stdin?: boolean;
+      stop_on_error?: boolean;
+    };
     const code = String(c.code ?? "");
     const silent = c.silent === true;
     const storeHistory = silent ? false : c.store_history !== false;
@@ -415,16 +505,34 @@ export class KernelServer {
     if (help) {
       const info = executor.inspect(help[1], help[1].length);
       const text = info ? info.text : `No documentation found for ${help[1]}.`;
-      this.send(socket, msg, "execute_reply", { status: "ok", execution_count: count, payload: [{ source: "page", data: { "text/plain": text }, start: 0 }], user_expressions: {} }, { status: "ok" });
+      this.send(
+        socket,
+        msg,
+        "execute_reply",
+        {
+          status: "ok",
+          execution_count: count,
+          payload: [{ source: "page", data: { "text/plain": text }, start: 0 }],
+          user_expressions: {},
+        },
+        { status: "ok" },
+      );
       return;
     }
-    const outcome: Outcome = code.trim() === "" ? { status: "ok", hasValue: false } : await executor.execute(code, storeHistory ? count : 0, parent);
+    const outcome: Outcome =
+      code.trim() === ""
+        ? { status: "ok", hasValue: false }
+        : await executor.execute(code, storeHistory ? count : 0, parent);
     this.streams.flush();
     const userExpressions: Record<string, unknown> = {};
     if (outcome.status === "ok") {
       if (outcome.hasValue && !silent) {
         const bundle = this.render(outcome.value);
-        this.publish("execute_result", { execution_count: count, data: bundle.data, metadata: bundle.metadata }, msg.header);
+        this.publish(
+          "execute_result",
+          { execution_count: count, data: bundle.data, metadata: bundle.metadata },
+          msg.header,
+        );
         if (storeHistory) this.history.setOutput(count, String(bundle.data["text/plain"] ?? ""));
       }
       for (const [name, expr] of Object.entries(c.user_expressions ?? {})) {
@@ -435,11 +543,30 @@ export class KernelServer {
         } else userExpressions[name] = { status: "error", ename: r.ename, evalue: r.evalue, traceback: r.traceback };
       }
       this.streams.flush();
-      this.send(socket, msg, "execute_reply", { status: "ok", execution_count: count, payload: [], user_expressions: userExpressions }, { started: msg.header.date, status: "ok" });
+      this.send(
+        socket,
+        msg,
+        "execute_reply",
+        { status: "ok", execution_count: count, payload: [], user_expressions: userExpressions },
+        { started: msg.header.date, status: "ok" },
+      );
       return;
     }
-    if (!silent) this.publish("error", { ename: outcome.ename, evalue: outcome.evalue, traceback: outcome.traceback }, msg.header);
-    this.send(socket, msg, "execute_reply", { status: "error", execution_count: count, ename: outcome.ename, evalue: outcome.evalue, traceback: outcome.traceback }, { status: "error" });
+    if (!silent)
+      this.publish("error", { ename: outcome.ename, evalue: outcome.evalue, traceback: outcome.traceback }, msg.header);
+    this.send(
+      socket,
+      msg,
+      "execute_reply",
+      {
+        status: "error",
+        execution_count: count,
+        ename: outcome.ename,
+        evalue: outcome.evalue,
+        traceback: outcome.traceback,
+      },
+      { status: "error" },
+    );
     if (c.stop_on_error !== false) this.abortQueuedExecutes();
   }
 
@@ -452,7 +579,13 @@ export class KernelServer {
         continue;
       }
       this.status("busy", item.msg.header);
-      this.send(item.socket, item.msg, "execute_reply", { status: "aborted", execution_count: this.executionCount }, { status: "aborted" });
+      this.send(
+        item.socket,
+        item.msg,
+        "execute_reply",
+        { status: "aborted", execution_count: this.executionCount },
+        { status: "aborted" },
+      );
       this.status("idle", item.msg.header);
     }
     this.queue.splice(0, this.queue.length, ...keep);
@@ -462,7 +595,13 @@ export class KernelServer {
     const code = String(msg.content.code ?? "");
     const cursor = Number(msg.content.cursor_pos ?? code.length);
     const r = this.getExecutor().complete(code, cursor);
-    this.send(socket, msg, "complete_reply", { status: "ok", matches: r.candidates, cursor_start: r.start, cursor_end: r.end, metadata: {} });
+    this.send(socket, msg, "complete_reply", {
+      status: "ok",
+      matches: r.candidates,
+      cursor_start: r.start,
+      cursor_end: r.end,
+      metadata: {},
+    });
   }
 
   private inspect(socket: "shell" | "control", msg: Message): void {
@@ -474,7 +613,12 @@ export class KernelServer {
       return;
     }
     const html = `<pre>${escapeHtml(info.text)}</pre>`;
-    this.send(socket, msg, "inspect_reply", { status: "ok", found: true, data: { "text/plain": info.text, "text/html": html }, metadata: {} });
+    this.send(socket, msg, "inspect_reply", {
+      status: "ok",
+      found: true,
+      data: { "text/plain": info.text, "text/html": html },
+      metadata: {},
+    });
   }
 
   // ---------------------------------------------------------------------------------------- shutdown

@@ -24,7 +24,10 @@ export function originalSource(text: string): string {
   if (!text.includes("__trainlab__")) return text;
   // The marked openings first (they contain TICK, and a function body's own `{` may precede a bare TICK), then the
   // bare tick, then the closings.
-  return [STATEMENT_OPEN, EXPRESSION_OPEN, TICK, OPEN, STATEMENT_CLOSE, CLOSE].reduce((t, piece) => t.split(piece).join(""), text);
+  return [STATEMENT_OPEN, EXPRESSION_OPEN, TICK, OPEN, STATEMENT_CLOSE, CLOSE].reduce(
+    (t, piece) => t.split(piece).join(""),
+    text,
+  );
 }
 
 let sourceFidelity = false;
@@ -41,5 +44,10 @@ export function installSourceFidelity(): void {
     return originalSource(native.call(this));
   };
   Object.defineProperty(toString, "name", { value: "toString" });
-  Object.defineProperty(Function.prototype, "toString", { value: toString, writable: true, configurable: true, enumerable: false });
+  Object.defineProperty(Function.prototype, "toString", {
+    value: toString,
+    writable: true,
+    configurable: true,
+    enumerable: false,
+  });
 }

@@ -55,7 +55,10 @@ export const DIGEST_HISTORY_SIZE = 1 << 16;
 export class Signer {
   private readonly algorithm: string;
   private readonly seen = new Set<string>();
-  constructor(private readonly key: string, scheme = "hmac-sha256") {
+  constructor(
+    private readonly key: string,
+    scheme = "hmac-sha256",
+  ) {
     this.algorithm = scheme.replace(/^hmac-/, "");
   }
 
@@ -83,14 +86,16 @@ export class Signer {
   parse(frames: Buffer[], verify = false): Message {
     let i = 0;
     while (i < frames.length && frames[i].toString() !== DELIMITER) i++;
-    if (i >= frames.length || frames.length < i + 6) throw new Error("Jupyter message without <IDS|MSG> delimiter and four parts");
+    if (i >= frames.length || frames.length < i + 6)
+      throw new Error("Jupyter message without <IDS|MSG> delimiter and four parts");
     const identities = frames.slice(0, i);
     const signature = frames[i + 1].toString();
     const parts = frames.slice(i + 2, i + 6);
     if (verify && this.key) {
       const expected = Buffer.from(this.sign(parts), "utf8");
       const given = Buffer.from(signature, "utf8");
-      if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new Error("Jupyter message with an invalid signature");
+      if (given.length !== expected.length || !timingSafeEqual(given, expected))
+        throw new Error("Jupyter message with an invalid signature");
       if (this.seen.has(signature)) throw new Error("Jupyter message replayed (its signature was seen before)");
       this.remember(signature);
     }
@@ -116,8 +121,17 @@ export class Signer {
   }
 
   /** Encodes a message into frames ready for `socket.send`. */
-  encode(msg: Pick<Message<unknown>, "identities" | "header" | "parent_header" | "metadata" | "content"> & { buffers?: Buffer[] }): Array<string | Buffer> {
-    const parts = [JSON.stringify(msg.header), JSON.stringify(msg.parent_header), JSON.stringify(msg.metadata), JSON.stringify(msg.content ?? {})];
+  encode(
+    msg: Pick<Message<unknown>, "identities" | "header" | "parent_header" | "metadata" | "content"> & {
+      buffers?: Buffer[];
+    },
+  ): Array<string | Buffer> {
+    const parts = [
+      JSON.stringify(msg.header),
+      JSON.stringify(msg.parent_header),
+      JSON.stringify(msg.metadata),
+      JSON.stringify(msg.content ?? {}),
+    ];
     return [...msg.identities, DELIMITER, this.sign(parts), ...parts, ...(msg.buffers ?? [])];
   }
 }

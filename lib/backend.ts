@@ -65,14 +65,22 @@ export class BackendInfo {
   summary(): string {
     const parts = [`${this.simd ? "SIMD on" : "SIMD off"}`, `${this.threads} thread${this.threads === 1 ? "" : "s"}`];
     if (this.accelerator) parts.push(`${this.accelerator.name}: ${this.accelerator.active ? "on" : "off"}`);
-    const versions = Object.entries(this.versions).map(([k, v]) => `${k} ${v}`).join(", ");
+    const versions = Object.entries(this.versions)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(", ");
     return `${this.name} (${parts.join(", ")}) · ${versions}`;
   }
 
   toJSON(): Record<string, unknown> {
     return {
-      name: this.name, tfName: this.tfName, simd: this.simd, threads: this.threads, versions: this.versions,
-      chosenBy: this.chosenBy, attempts: this.attempts, accelerator: this.accelerator,
+      name: this.name,
+      tfName: this.tfName,
+      simd: this.simd,
+      threads: this.threads,
+      versions: this.versions,
+      chosenBy: this.chosenBy,
+      attempts: this.attempts,
+      accelerator: this.accelerator,
     };
   }
 
@@ -82,7 +90,10 @@ export class BackendInfo {
 
   [DISPLAY](): MimeBundle {
     const rows = this.attempts
-      .map((a) => `<tr><td>${escapeHtml(a.name)}</td><td>${a.ok ? "✔ in use" : "✘"}</td><td>${escapeHtml(a.reason ?? "")}</td></tr>`)
+      .map(
+        (a) =>
+          `<tr><td>${escapeHtml(a.name)}</td><td>${a.ok ? "✔ in use" : "✘"}</td><td>${escapeHtml(a.reason ?? "")}</td></tr>`,
+      )
       .join("");
     const acc = this.accelerator
       ? `<p>${escapeHtml(this.accelerator.name)}: <b>${this.accelerator.active ? "on" : "off"}</b> — ${escapeHtml(this.accelerator.detail)}</p>`
@@ -110,10 +121,16 @@ export interface SelectOptions {
 }
 
 const ALIASES: Record<string, BackendName> = {
-  "tfjs-node-gpu": "tfjs-node-gpu", gpu: "tfjs-node-gpu", "node-gpu": "tfjs-node-gpu",
-  "tfjs-node": "tfjs-node", node: "tfjs-node", tensorflow: "tfjs-node",
-  wasm: "wasm", "tfjs-backend-wasm": "wasm",
-  cpu: "cpu", "tfjs-backend-cpu": "cpu",
+  "tfjs-node-gpu": "tfjs-node-gpu",
+  gpu: "tfjs-node-gpu",
+  "node-gpu": "tfjs-node-gpu",
+  "tfjs-node": "tfjs-node",
+  node: "tfjs-node",
+  tensorflow: "tfjs-node",
+  wasm: "wasm",
+  "tfjs-backend-wasm": "wasm",
+  cpu: "cpu",
+  "tfjs-backend-cpu": "cpu",
 };
 
 /**
@@ -123,7 +140,9 @@ const ALIASES: Record<string, BackendName> = {
 export function parseBackendName(name: string): BackendName {
   const parsed = ALIASES[name.trim().toLowerCase()];
   if (!parsed) {
-    throw new Error(`Unknown backend "${name}". Use one of: ${BACKEND_ORDER.join(", ")} (or the aliases gpu, node, tensorflow).`);
+    throw new Error(
+      `Unknown backend "${name}". Use one of: ${BACKEND_ORDER.join(", ")} (or the aliases gpu, node, tensorflow).`,
+    );
   }
   return parsed;
 }
@@ -131,7 +150,6 @@ export function parseBackendName(name: string): BackendName {
 /** Reads a package's version without loading the package; undefined when it is not installed. */
 function packageVersion(pkg: string): string | undefined {
   try {
-     
     return (require(`${pkg}/package.json`) as { version: string }).version;
   } catch {
     return undefined;
@@ -149,7 +167,8 @@ function requireRealPackage(pkg: string): void {
   } catch {
     throw new Error(`${pkg} is not installed`);
   }
-  if (manifest.name !== pkg) throw new Error(`${pkg} resolves to ${manifest.name ?? "another package"} (an npm alias), not the native package`);
+  if (manifest.name !== pkg)
+    throw new Error(`${pkg} resolves to ${manifest.name ?? "another package"} (an npm alias), not the native package`);
   require(pkg);
 }
 
@@ -173,7 +192,12 @@ async function loadTensorflow(gpu: boolean): Promise<LoadedBackend> {
     const seesGpu = binding?.isUsingGpuDevice?.() ?? false;
     if (!seesGpu) throw new Error("the native binding loaded but sees no GPU device");
   }
-  return { tfName: "tensorflow", simd: true, threads: 0, versions: { tfjs: tf.version.tfjs, [pkg]: packageVersion(pkg) ?? "?" } };
+  return {
+    tfName: "tensorflow",
+    simd: true,
+    threads: 0,
+    versions: { tfjs: tf.version.tfjs, [pkg]: packageVersion(pkg) ?? "?" },
+  };
 }
 
 /**
@@ -237,8 +261,14 @@ export async function selectBackend(options: SelectOptions = {}): Promise<Backen
       const loaded = await loaders[name]();
       attempts.push({ name, ok: true });
       const info = new BackendInfo(
-        name, loaded.tfName, loaded.simd, loaded.threads, loaded.versions,
-        options.chosenBy ?? (options.force ? "call" : "auto"), attempts, loaded.accelerator,
+        name,
+        loaded.tfName,
+        loaded.simd,
+        loaded.threads,
+        loaded.versions,
+        options.chosenBy ?? (options.force ? "call" : "auto"),
+        attempts,
+        loaded.accelerator,
       );
       const log = options.log === undefined ? (line: string) => console.log(line) : options.log;
       log?.(`trainlab backend: ${info.summary()}`);
@@ -264,9 +294,10 @@ let current: Promise<BackendInfo> | undefined;
 export function ensureBackend(): Promise<BackendInfo> {
   if (!current) {
     const forced = process.env.TRAINLAB_BACKEND;
-    const attempt = forced && forced !== "auto"
-      ? selectBackend({ force: parseBackendName(forced), chosenBy: "env" })
-      : selectBackend();
+    const attempt =
+      forced && forced !== "auto"
+        ? selectBackend({ force: parseBackendName(forced), chosenBy: "env" })
+        : selectBackend();
     current = attempt.catch((err: unknown) => {
       current = undefined;
       throw err;
@@ -294,7 +325,9 @@ export function startBackendSelection(): void {
   const settled = started.then(
     () => undefined,
     (err: unknown) => {
-      console.error(`trainlab: no training backend was chosen at import: ${(err as Error).message ?? String(err)}\nensureBackend() will try again and throw this error.`);
+      console.error(
+        `trainlab: no training backend was chosen at import: ${(err as Error).message ?? String(err)}\nensureBackend() will try again and throw this error.`,
+      );
     },
   );
   kernelBridge()?.awaitBeforeCell?.(settled);

@@ -86,7 +86,12 @@ export interface KernelBridge {
   /** Registers the handler of comms the frontend opens with `targetName` (optional: kernels without comms lack it). */
   registerCommTarget?(targetName: string, handler: (comm: BridgeComm, data: unknown, msg: CommMessage) => void): void;
   /** Opens a comm from the kernel side with optional `comm_open` metadata and buffers. */
-  openComm?(targetName: string, data?: unknown, metadata?: Record<string, unknown>, buffers?: ArrayBufferView[]): BridgeComm;
+  openComm?(
+    targetName: string,
+    data?: unknown,
+    metadata?: Record<string, unknown>,
+    buffers?: ArrayBufferView[],
+  ): BridgeComm;
   /** The msg_id of the request the running code belongs to (a cell, or a comm message), if any. */
   parentMessageId?(): string | undefined;
   /** Whether a frontend opened a comm to, or sent comm_info_request for, `targetName` since the kernel started. */
@@ -100,12 +105,17 @@ export function kernelBridge(): KernelBridge | undefined {
 
 /** True when `value` implements the display protocol. */
 export function isDisplayable(value: unknown): value is Displayable {
-  return typeof value === "object" && value !== null && typeof (value as Record<symbol, unknown>)[DISPLAY] === "function";
+  return (
+    typeof value === "object" && value !== null && typeof (value as Record<symbol, unknown>)[DISPLAY] === "function"
+  );
 }
 
 /** Escapes text for safe inclusion in HTML. */
 export function escapeHtml(text: unknown): string {
-  return String(text).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] as string);
+  return String(text).replace(
+    /[&<>"']/g,
+    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] as string,
+  );
 }
 
 let displayCounter = 0;
@@ -123,7 +133,7 @@ export interface DisplayHandle {
 /** Turns any value into a MIME bundle: its own display method, or a `text/plain` fallback. */
 export function toMimeBundle(value: unknown): MimeBundle {
   if (isDisplayable(value)) return value[DISPLAY]();
-  return { "text/plain": typeof value === "string" ? value : JSON.stringify(value, null, 2) ?? String(value) };
+  return { "text/plain": typeof value === "string" ? value : (JSON.stringify(value, null, 2) ?? String(value)) };
 }
 
 /**
@@ -140,7 +150,8 @@ export function display(value: unknown, options: { displayId?: string } = {}): D
       // renderer ignores new data once it has drawn (plotly/plotly.py#3053): a live chart would stay on its first
       // frame. Updating a figure first to its text alone makes JupyterLab build a fresh renderer for the new figure.
       // Other frontends simply replace the output twice, ending on the full bundle.
-      if (update && PLOTLY_MIME in bundle) bridge.publish({ "text/plain": bundle["text/plain"] ?? "" }, { displayId, update });
+      if (update && PLOTLY_MIME in bundle)
+        bridge.publish({ "text/plain": bundle["text/plain"] ?? "" }, { displayId, update });
       bridge.publish(bundle, { displayId, update });
     } else if (!update) console.log(bundle["text/plain"] ?? "");
   };
@@ -153,10 +164,16 @@ export function display(value: unknown, options: { displayId?: string } = {}): D
  * running. Plain symbols every text font has (an emoji such as the hourglass is a box without an emoji font).
  */
 export class ProgressLine {
-  constructor(readonly text: string, readonly done: boolean) {}
+  constructor(
+    readonly text: string,
+    readonly done: boolean,
+  ) {}
   [DISPLAY](): MimeBundle {
     const mark = this.done ? `<span style="color:#1a7f37">✓</span> ` : `<span style="color:#0969da">●</span> `;
-    return { "text/plain": this.text, "text/html": `<div class="trainlab-progress" style="font-family:monospace">${mark}${escapeHtml(this.text)}</div>` };
+    return {
+      "text/plain": this.text,
+      "text/html": `<div class="trainlab-progress" style="font-family:monospace">${mark}${escapeHtml(this.text)}</div>`,
+    };
   }
 }
 
@@ -200,7 +217,8 @@ export interface ThrottledDisplay {
  * @throws Error when `intervalMs` is negative or not finite.
  */
 export function throttledDisplay(handle: DisplayHandle, options: ThrottleOptions): ThrottledDisplay {
-  if (!(options.intervalMs >= 0) || !Number.isFinite(options.intervalMs)) throw new Error(`throttledDisplay: intervalMs must be a finite number ≥ 0, got ${options.intervalMs}.`);
+  if (!(options.intervalMs >= 0) || !Number.isFinite(options.intervalMs))
+    throw new Error(`throttledDisplay: intervalMs must be a finite number ≥ 0, got ${options.intervalMs}.`);
   const clock = options.clock ?? Date.now;
   let last = -Infinity;
   let pending: (() => unknown) | undefined;

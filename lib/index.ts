@@ -21,7 +21,12 @@ export * from "./report";
 export * from "./exercises";
 // What a user needs of the kernels trainlab adds: whether the native pack runs, switching it, and which gradients
 // run as JS fallbacks. Their internals (optimizers, fused steps) stay importable from lib/kernels for tests and benches.
-export { nativeKernelStatus, nativeKernelsActive, installNativeKernels, uninstallNativeKernels } from "./kernels/native";
+export {
+  nativeKernelStatus,
+  nativeKernelsActive,
+  installNativeKernels,
+  uninstallNativeKernels,
+} from "./kernels/native";
 export type { NativeKernelStatus } from "./kernels/native";
 export { activeWasmGradientFallbacks } from "./kernels/wasm-gradients";
 export type { WasmGradientKernel } from "./kernels/wasm-gradients";

@@ -23,7 +23,9 @@ function atLeastHangFloor(ms: string | number): number {
   return n === 0 ? 0 : Math.max(n, HANG_TIMEOUT_MS);
 }
 
-for (const proto of [Mocha.Runnable.prototype, Mocha.Suite.prototype] as Array<{ timeout: (ms?: string | number) => unknown }>) {
+for (const proto of [Mocha.Runnable.prototype, Mocha.Suite.prototype] as Array<{
+  timeout: (ms?: string | number) => unknown;
+}>) {
   const timeout = proto.timeout;
   proto.timeout = function (this: unknown, ms?: string | number) {
     return ms === undefined ? timeout.call(this) : timeout.call(this, atLeastHangFloor(ms));

@@ -29,7 +29,8 @@ export function generateDataCsv(file: string, n = 1_000_000, seed = 42): { rows:
     const cat1000 = `k${Math.floor(rand() * 1000)}`;
     const target = rand() < 0.5 ? 0 : 1;
     const miss = () => rand() < 0.05;
-    lines[i] = `${miss() ? "" : fmt(x1)},${miss() ? "" : fmt(x2)},${miss() ? "" : fmt(x3)},${miss() ? "" : fmt(x4)},${cat10},${cat1000},${target}`;
+    lines[i] =
+      `${miss() ? "" : fmt(x1)},${miss() ? "" : fmt(x2)},${miss() ? "" : fmt(x3)},${miss() ? "" : fmt(x4)},${cat10},${cat1000},${target}`;
   }
   const all = new Array<string>(n);
   for (let i = 0; i < nUnique; i++) all[i] = lines[i];

@@ -29,25 +29,161 @@ export interface PerformanceGoal {
 
 /** Every goal the README's table quotes, in order. */
 export const PERFORMANCE_GOALS: readonly PerformanceGoal[] = [
-  { work: "HistGradientBoosting fit, 100 rounds, 20k × 20 (1 thread)", anchor: "scikit-learn fit time", bench: "models", key: "ratio_hgb_fit_time_1_thread", direction: "at most", goal: 1 },
-  { work: "HistGradientBoosting fit, same, `nJobs: 2`", anchor: "scikit-learn fit time", bench: "models", key: "ratio_hgb_fit_time_2_threads", direction: "at most", goal: 1 },
-  { work: "Random forest fit, 100 trees", anchor: "scikit-learn fit time", bench: "models", key: "ratio_rf_fit_time", direction: "at most", goal: 0.7 },
-  { work: "`mlp()` estimator training", anchor: "tuned PyTorch throughput", bench: "models-nn", key: "ratio_mlp_vs_torch", direction: "at least", goal: 1 },
-  { work: "`cnn()` estimator training", anchor: "tuned PyTorch throughput", bench: "models-nn", key: "ratio_cnn_vs_torch", direction: "at least", goal: 1 },
-  { work: "`cnn()` estimator over a bare `model.fit` of its layers", anchor: "bare `model.fit` throughput", bench: "models-nn", key: "ratio_cnn_estimator_vs_bare_fit", direction: "at least", goal: 1 },
-  { work: "plain tfjs `model.fit`, MLP batch 128", anchor: "tuned PyTorch throughput", bench: "training", key: "ratio_mlp128_native_vs_torch_tuned", direction: "at least", goal: 1 },
-  { work: "plain tfjs `model.fit`, MLP batch 512", anchor: "tuned PyTorch throughput", bench: "training", key: "ratio_mlp512_native_vs_torch_tuned", direction: "at least", goal: 1 },
-  { work: "plain tfjs `model.fit`, MNIST CNN", anchor: "tuned PyTorch throughput", bench: "training", key: "ratio_cnn_native_vs_torch_tuned", direction: "at least", goal: 0.5 },
-  { work: "LSTM training (64 units, 50 steps, batch 64)", anchor: "tuned PyTorch `nn.LSTM`", bench: "training", key: "ratio_lstm_native_vs_torch_tuned", direction: "at least", goal: 1, part: "sequence" },
-  { work: "GRU training (same sizes)", anchor: "tuned PyTorch `nn.GRU`", bench: "training", key: "ratio_gru_native_vs_torch_tuned", direction: "at least", goal: 1, part: "sequence" },
-  { work: "Transformer encoder training", anchor: "tuned PyTorch `nn.TransformerEncoder`", bench: "training", key: "ratio_transformer_native_vs_torch_tuned", direction: "at least", goal: 1, part: "sequence" },
-  { work: "1024² matmul with `dataSync`", anchor: "numpy throughput", bench: "training", key: "ratio_matmul_native_vs_numpy", direction: "at least", goal: 0.9 },
-  { work: "1M-row prep pipeline", anchor: "Polars time", bench: "data", key: "ratio_pipeline_vs_polars", direction: "at most", goal: 1 },
-  { work: "1M-row CSV load", anchor: "Polars time", bench: "data", key: "ratio_csv_load_vs_polars", direction: "at most", goal: 1 },
-  { work: "peak RSS of the 1M-row pipeline", anchor: "pandas peak RSS", bench: "data", key: "ratio_peak_rss_vs_pandas", direction: "at most", goal: 1.5 },
-  { work: "trivial cell (`1 + 1`), alternating with IPython's", anchor: "IPython's time", bench: "kernel", key: "ratio_trivial_cell_interleaved", direction: "at most", goal: 1 },
-  { work: "first `kernel_info_reply` after the process starts", anchor: "100 ms", bench: "kernel", key: "ratio_first_kernel_info_vs_100ms_target", direction: "at most", goal: 1 },
-  { work: "first `import … from \"trainlab\"`, as the first cell", anchor: "1.5 s", bench: "kernel", key: "ratio_import_trainlab_at_start_vs_1500ms_target", direction: "at most", goal: 1 },
+  {
+    work: "HistGradientBoosting fit, 100 rounds, 20k × 20 (1 thread)",
+    anchor: "scikit-learn fit time",
+    bench: "models",
+    key: "ratio_hgb_fit_time_1_thread",
+    direction: "at most",
+    goal: 1,
+  },
+  {
+    work: "HistGradientBoosting fit, same, `nJobs: 2`",
+    anchor: "scikit-learn fit time",
+    bench: "models",
+    key: "ratio_hgb_fit_time_2_threads",
+    direction: "at most",
+    goal: 1,
+  },
+  {
+    work: "Random forest fit, 100 trees",
+    anchor: "scikit-learn fit time",
+    bench: "models",
+    key: "ratio_rf_fit_time",
+    direction: "at most",
+    goal: 0.7,
+  },
+  {
+    work: "`mlp()` estimator training",
+    anchor: "tuned PyTorch throughput",
+    bench: "models-nn",
+    key: "ratio_mlp_vs_torch",
+    direction: "at least",
+    goal: 1,
+  },
+  {
+    work: "`cnn()` estimator training",
+    anchor: "tuned PyTorch throughput",
+    bench: "models-nn",
+    key: "ratio_cnn_vs_torch",
+    direction: "at least",
+    goal: 1,
+  },
+  {
+    work: "`cnn()` estimator over a bare `model.fit` of its layers",
+    anchor: "bare `model.fit` throughput",
+    bench: "models-nn",
+    key: "ratio_cnn_estimator_vs_bare_fit",
+    direction: "at least",
+    goal: 1,
+  },
+  {
+    work: "plain tfjs `model.fit`, MLP batch 128",
+    anchor: "tuned PyTorch throughput",
+    bench: "training",
+    key: "ratio_mlp128_native_vs_torch_tuned",
+    direction: "at least",
+    goal: 1,
+  },
+  {
+    work: "plain tfjs `model.fit`, MLP batch 512",
+    anchor: "tuned PyTorch throughput",
+    bench: "training",
+    key: "ratio_mlp512_native_vs_torch_tuned",
+    direction: "at least",
+    goal: 1,
+  },
+  {
+    work: "plain tfjs `model.fit`, MNIST CNN",
+    anchor: "tuned PyTorch throughput",
+    bench: "training",
+    key: "ratio_cnn_native_vs_torch_tuned",
+    direction: "at least",
+    goal: 0.5,
+  },
+  {
+    work: "LSTM training (64 units, 50 steps, batch 64)",
+    anchor: "tuned PyTorch `nn.LSTM`",
+    bench: "training",
+    key: "ratio_lstm_native_vs_torch_tuned",
+    direction: "at least",
+    goal: 1,
+    part: "sequence",
+  },
+  {
+    work: "GRU training (same sizes)",
+    anchor: "tuned PyTorch `nn.GRU`",
+    bench: "training",
+    key: "ratio_gru_native_vs_torch_tuned",
+    direction: "at least",
+    goal: 1,
+    part: "sequence",
+  },
+  {
+    work: "Transformer encoder training",
+    anchor: "tuned PyTorch `nn.TransformerEncoder`",
+    bench: "training",
+    key: "ratio_transformer_native_vs_torch_tuned",
+    direction: "at least",
+    goal: 1,
+    part: "sequence",
+  },
+  {
+    work: "1024² matmul with `dataSync`",
+    anchor: "numpy throughput",
+    bench: "training",
+    key: "ratio_matmul_native_vs_numpy",
+    direction: "at least",
+    goal: 0.9,
+  },
+  {
+    work: "1M-row prep pipeline",
+    anchor: "Polars time",
+    bench: "data",
+    key: "ratio_pipeline_vs_polars",
+    direction: "at most",
+    goal: 1,
+  },
+  {
+    work: "1M-row CSV load",
+    anchor: "Polars time",
+    bench: "data",
+    key: "ratio_csv_load_vs_polars",
+    direction: "at most",
+    goal: 1,
+  },
+  {
+    work: "peak RSS of the 1M-row pipeline",
+    anchor: "pandas peak RSS",
+    bench: "data",
+    key: "ratio_peak_rss_vs_pandas",
+    direction: "at most",
+    goal: 1.5,
+  },
+  {
+    work: "trivial cell (`1 + 1`), alternating with IPython's",
+    anchor: "IPython's time",
+    bench: "kernel",
+    key: "ratio_trivial_cell_interleaved",
+    direction: "at most",
+    goal: 1,
+  },
+  {
+    work: "first `kernel_info_reply` after the process starts",
+    anchor: "100 ms",
+    bench: "kernel",
+    key: "ratio_first_kernel_info_vs_100ms_target",
+    direction: "at most",
+    goal: 1,
+  },
+  {
+    work: 'first `import … from "trainlab"`, as the first cell',
+    anchor: "1.5 s",
+    bench: "kernel",
+    key: "ratio_import_trainlab_at_start_vs_1500ms_target",
+    direction: "at most",
+    goal: 1,
+  },
 ];
 
 /** The `run` block bench/run.js stamps on each results file. */
@@ -83,13 +219,20 @@ function runCell(all: Record<string, unknown>, part?: string): string {
   // A part run on its own carries its own stamp; the file's machine block may be from another run (another machine).
   const results = part ? { ...((all[part] ?? {}) as Record<string, unknown>), run: all[`run_${part}`] } : all;
   const run = results.run as RunStamp | undefined;
-  const machine = (results.machine ?? {}) as { cpus?: number; model?: string; loadavg_start?: number; loadavg_end?: number };
+  const machine = (results.machine ?? {}) as {
+    cpus?: number;
+    model?: string;
+    loadavg_start?: number;
+    loadavg_end?: number;
+  };
   const date = run?.date ?? (typeof results.date === "string" ? results.date : undefined);
   const cores = run?.cores ?? machine.cpus ?? num(results, "cores", "cpus");
   const cpu = run?.cpu ?? machine.model;
-  const start = run?.load_average_start ?? machine.loadavg_start ?? num(results, "load_average_at_start", "loadavg_start");
+  const start =
+    run?.load_average_start ?? machine.loadavg_start ?? num(results, "load_average_at_start", "loadavg_start");
   const end = run?.load_average_end ?? machine.loadavg_end ?? num(results, "load_average_at_end", "loadavg_end");
-  const load = start !== undefined && end !== undefined ? `load ${start.toFixed(1)} → ${end.toFixed(1)}` : "load not recorded";
+  const load =
+    start !== undefined && end !== undefined ? `load ${start.toFixed(1)} → ${end.toFixed(1)}` : "load not recorded";
   return [
     date ? date.slice(0, 10) : "date not recorded",
     `${cores ?? "?"} × ${cpu ?? "CPU not recorded"}`,
@@ -110,24 +253,30 @@ export function performanceTable(root: string): string {
     const value = results?.[g.key];
     const goal = `${g.direction === "at most" ? "≤" : "≥"} ${g.goal}×`;
     if (results === null || typeof value !== "number" || !Number.isFinite(value)) {
-      lines.push(`| ${g.work} | ${g.anchor} | not measured | ${goal} | – | \`npm run bench -- ${g.bench}\` has not saved \`${g.key}\` |`);
+      lines.push(
+        `| ${g.work} | ${g.anchor} | not measured | ${goal} | – | \`npm run bench -- ${g.bench}\` has not saved \`${g.key}\` |`,
+      );
       continue;
     }
     const met = g.direction === "at most" ? value <= g.goal : value >= g.goal;
-    lines.push(`| ${g.work} | ${g.anchor} | ${fixed(value)}× | ${goal} | ${met ? "met" : "**not met**"} | ${runCell(results, g.part)} |`);
+    lines.push(
+      `| ${g.work} | ${g.anchor} | ${fixed(value)}× | ${goal} | ${met ? "met" : "**not met**"} | ${runCell(results, g.part)} |`,
+    );
   }
   return lines.join("\n");
 }
 
 /** Markers around the generated table in README.md. */
-export const TABLE_START = "<!-- performance-table: generated by `node dist/bench/tools/performance-table.js --write`; do not edit by hand -->";
+export const TABLE_START =
+  "<!-- performance-table: generated by `node dist/bench/tools/performance-table.js --write`; do not edit by hand -->";
 export const TABLE_END = "<!-- /performance-table -->";
 
 /** README text with the block between the markers replaced by `table`. Throws when the markers are missing. */
 export function withTable(readme: string, table: string): string {
   const start = readme.indexOf(TABLE_START);
   const end = readme.indexOf(TABLE_END);
-  if (start < 0 || end < start) throw new Error(`README.md has no performance-table markers (${TABLE_START} … ${TABLE_END})`);
+  if (start < 0 || end < start)
+    throw new Error(`README.md has no performance-table markers (${TABLE_START} … ${TABLE_END})`);
   return `${readme.slice(0, start + TABLE_START.length)}\n${table}\n${readme.slice(end)}`;
 }
 

@@ -20,7 +20,8 @@ export function digestOf(file: string, bytes: Uint8Array): FileDigest {
   return { file, bytes: bytes.byteLength, sha256: crypto.createHash("sha256").update(bytes).digest("hex") };
 }
 
-const REMEDY = "The save is incomplete or the file was changed: save the model again from the notebook that trained it, or restore the directory from a copy.";
+const REMEDY =
+  "The save is incomplete or the file was changed: save the model again from the notebook that trained it, or restore the directory from a copy.";
 
 /**
  * Reads a model's binary file and checks it: present, of the expected size and (when a digest was recorded) checksum.
@@ -34,11 +35,16 @@ export function readCheckedFile(path: string, expected: { bytes: number; sha256?
   const buf = fs.readFileSync(path);
   if (buf.byteLength !== expected.bytes) {
     const what = buf.byteLength === 0 ? "empty" : buf.byteLength < expected.bytes ? "truncated" : "longer than saved";
-    throw new Error(`${path} is ${what}: it holds ${buf.byteLength} bytes but the model was saved with ${expected.bytes}. ${REMEDY}`);
+    throw new Error(
+      `${path} is ${what}: it holds ${buf.byteLength} bytes but the model was saved with ${expected.bytes}. ${REMEDY}`,
+    );
   }
   if (expected.sha256 !== undefined) {
     const actual = crypto.createHash("sha256").update(buf).digest("hex");
-    if (actual !== expected.sha256) throw new Error(`${path} does not match its checksum (SHA-256 ${actual.slice(0, 12)}…, saved ${expected.sha256.slice(0, 12)}…). ${REMEDY}`);
+    if (actual !== expected.sha256)
+      throw new Error(
+        `${path} does not match its checksum (SHA-256 ${actual.slice(0, 12)}…, saved ${expected.sha256.slice(0, 12)}…). ${REMEDY}`,
+      );
   }
   return buf;
 }

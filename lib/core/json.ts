@@ -5,4 +5,4 @@ export type JsonValue = null | boolean | number | string | JsonValue[] | { [key:
 
 /** The read-only view of {@link JsonValue}, for values a function only reads (every JsonValue is one). */
 export type ReadonlyJsonValue =
-  | null | boolean | number | string | readonly ReadonlyJsonValue[] | { readonly [key: string]: ReadonlyJsonValue };
+  null | boolean | number | string | readonly ReadonlyJsonValue[] | { readonly [key: string]: ReadonlyJsonValue };

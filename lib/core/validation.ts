@@ -69,14 +69,21 @@ export function checkFeatureRows(X: unknown, where: string): void {
   for (let i = 0; i < rows.length; i++) {
     const row = rows[i] as ArrayLike<unknown> | null;
     if (row === null || typeof row !== "object" || typeof (row as ArrayLike<unknown>).length !== "number") {
-      throw new ValidationError(`${where}: X must be 2-D (samples × features), but row ${i} is ${describe(row)}. Wrap each sample in an array: [[x1], [x2], ...].`);
+      throw new ValidationError(
+        `${where}: X must be 2-D (samples × features), but row ${i} is ${describe(row)}. Wrap each sample in an array: [[x1], [x2], ...].`,
+      );
     }
     if (cols < 0) cols = row.length;
-    else if (row.length !== cols) throw new ValidationError(`${where}: row ${i} has ${row.length} values but row 0 has ${cols}. Every sample needs the same number of features.`);
+    else if (row.length !== cols)
+      throw new ValidationError(
+        `${where}: row ${i} has ${row.length} values but row 0 has ${cols}. Every sample needs the same number of features.`,
+      );
     for (let j = 0; j < row.length; j++) {
       const v = row[j];
       if (typeof v !== "number" || !Number.isFinite(v)) {
-        throw new ValidationError(`${where}: row ${i}, column ${j} is ${describe(v)}, not a finite number. Impute or drop missing values and encode categorical columns first.`);
+        throw new ValidationError(
+          `${where}: row ${i}, column ${j} is ${describe(v)}, not a finite number. Impute or drop missing values and encode categorical columns first.`,
+        );
       }
     }
   }
@@ -103,12 +110,16 @@ export function checkFeatureMatrix(m: MatrixLike, where: string, check: FeatureC
       const row = Math.floor(k / m.cols);
       const col = k % m.cols;
       const name = m.columns?.[col] !== undefined ? `column "${m.columns[col]}"` : `column ${col}`;
-      throw new ValidationError(`${where}: Row ${row}, ${name}: ${d[k]} is not a finite number. Impute or drop it first.`);
+      throw new ValidationError(
+        `${where}: Row ${row}, ${name}: ${d[k]} is not a finite number. Impute or drop it first.`,
+      );
     }
   }
   if (check.nFeatures !== undefined && m.cols !== check.nFeatures) {
     const names = check.featureNames ? ` (${check.featureNames.join(", ")})` : "";
-    throw new ValidationError(`${where}: X has ${m.cols} features but the model was fitted on ${check.nFeatures}${names}. Pass the same feature columns as in fit.`);
+    throw new ValidationError(
+      `${where}: X has ${m.cols} features but the model was fitted on ${check.nFeatures}${names}. Pass the same feature columns as in fit.`,
+    );
   }
 }
 
@@ -118,7 +129,9 @@ export function checkFeatureMatrix(m: MatrixLike, where: string, check: FeatureC
  */
 export function checkConsistentLength(rows: number, targets: number, where: string): void {
   if (rows !== targets) {
-    throw new ValidationError(`${where}: X has ${rows} rows but y has ${targets} values. They must match: one target per sample.`);
+    throw new ValidationError(
+      `${where}: X has ${rows} rows but y has ${targets} values. They must match: one target per sample.`,
+    );
   }
 }
 
@@ -143,10 +156,15 @@ export function checkLabelValues(values: ArrayLike<unknown>, name: string, where
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     if (v === null || v === undefined || (typeof v === "number" && Number.isNaN(v))) {
-      throw new ValidationError(`${at}${name}[${i}] is ${describe(v)}, a missing class label. Drop or impute rows with a missing label first.`);
+      throw new ValidationError(
+        `${at}${name}[${i}] is ${describe(v)}, a missing class label. Drop or impute rows with a missing label first.`,
+      );
     }
     if (typeof v === "number") {
-      if (!Number.isFinite(v)) throw new ValidationError(`${at}${name}[${i}] is ${v}, not a class label. Class labels must be integers or strings.`);
+      if (!Number.isFinite(v))
+        throw new ValidationError(
+          `${at}${name}[${i}] is ${v}, not a class label. Class labels must be integers or strings.`,
+        );
       if (!Number.isInteger(v)) {
         throw new ValidationError(
           `${at}${name}[${i}] is ${v}: continuous values are not class labels (labels must be integers or strings). ` +
@@ -154,11 +172,14 @@ export function checkLabelValues(values: ArrayLike<unknown>, name: string, where
         );
       }
     } else if (typeof v !== "string") {
-      throw new ValidationError(`${at}${name}[${i}] is ${describe(v)}. Class labels must be integers or strings: map booleans to 0/1 or to names first.`);
+      throw new ValidationError(
+        `${at}${name}[${i}] is ${describe(v)}. Class labels must be integers or strings: map booleans to 0/1 or to names first.`,
+      );
     }
     const k = typeof v as "number" | "string";
     if (kind === undefined) kind = k;
-    else if (kind !== k) throw new ValidationError(`${at}${name} mixes numbers and strings (at index ${i}). Use one type of class label.`);
+    else if (kind !== k)
+      throw new ValidationError(`${at}${name} mixes numbers and strings (at index ${i}). Use one type of class label.`);
     out[i] = v as Label;
   }
   return out;
@@ -179,7 +200,9 @@ export function checkClassificationTarget(y: ArrayLike<unknown>, rows: number, w
   const labels = checkLabelValues(y, "y", where);
   const classes = Array.from(new Set(labels)).sort(compareLabels);
   if (classes.length < 2) {
-    throw new ValidationError(`${where}: y has only one class (${JSON.stringify(classes[0])}). A classifier needs at least two classes; check your split or filter.`);
+    throw new ValidationError(
+      `${where}: y has only one class (${JSON.stringify(classes[0])}). A classifier needs at least two classes; check your split or filter.`,
+    );
   }
   const index = new Map<Label, number>(classes.map((c, k) => [c, k]));
   const codes = new Int32Array(labels.length);
@@ -197,7 +220,9 @@ export function checkRegressionTarget(y: ArrayLike<unknown>, rows: number, where
   for (let i = 0; i < y.length; i++) {
     const v = y[i];
     if (typeof v !== "number" || !Number.isFinite(v)) {
-      throw new ValidationError(`${where}: target row ${i} is ${describe(v)}, not a finite number. Regression needs numeric targets: drop or impute missing ones.`);
+      throw new ValidationError(
+        `${where}: target row ${i} is ${describe(v)}, not a finite number. Regression needs numeric targets: drop or impute missing ones.`,
+      );
     }
     out[i] = v;
   }

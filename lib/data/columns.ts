@@ -34,7 +34,17 @@ function rowIndices(table: ColumnTable): Uint32Array | null {
   return table.indices() as Uint32Array;
 }
 
-const TYPED_NUMERIC = [Float64Array, Float32Array, Int32Array, Int16Array, Int8Array, Uint32Array, Uint16Array, Uint8Array, Uint8ClampedArray];
+const TYPED_NUMERIC = [
+  Float64Array,
+  Float32Array,
+  Int32Array,
+  Int16Array,
+  Int8Array,
+  Uint32Array,
+  Uint16Array,
+  Uint8Array,
+  Uint8ClampedArray,
+];
 function isNumericTyped(x: unknown): x is ArrayLike<number> & { [i: number]: number } {
   return TYPED_NUMERIC.some((C) => x instanceof C);
 }
@@ -45,7 +55,13 @@ export function columnKind(table: ColumnTable, name: string): ColumnKind {
   if (col instanceof NumericColumn || isNumericTyped(col)) return "number";
   if (col instanceof DictColumn) {
     const first = col.dictionary[0];
-    return col.dictionary.length === 0 ? "empty" : typeof first === "number" ? "number" : typeof first === "boolean" ? "boolean" : "string";
+    return col.dictionary.length === 0
+      ? "empty"
+      : typeof first === "number"
+        ? "number"
+        : typeof first === "boolean"
+          ? "boolean"
+          : "string";
   }
   let kind: ColumnKind = "empty";
   const any = col as AnyColumn;
@@ -53,7 +69,18 @@ export function columnKind(table: ColumnTable, name: string): ColumnKind {
   for (let i = 0; i < n; i++) {
     const v = any.at(i);
     if (v === null || v === undefined || (typeof v === "number" && v !== v)) continue;
-    const k: ColumnKind = typeof v === "number" ? "number" : typeof v === "string" ? "string" : typeof v === "boolean" ? "boolean" : v instanceof Date ? "date" : typeof v === "bigint" ? "number" : "other";
+    const k: ColumnKind =
+      typeof v === "number"
+        ? "number"
+        : typeof v === "string"
+          ? "string"
+          : typeof v === "boolean"
+            ? "boolean"
+            : v instanceof Date
+              ? "date"
+              : typeof v === "bigint"
+                ? "number"
+                : "other";
     if (kind === "empty") kind = k;
     else if (kind !== k) return "other";
   }
@@ -216,26 +243,39 @@ export function takeTableRows(table: ColumnTable, rows: ArrayLike<number>): Colu
 export function materialize(table: ColumnTable): ColumnTable {
   const idx = rowIndices(table);
   if (idx === null) return table;
-  return takeTableRows(table, Array.from({ length: idx.length }, (_, i) => i));
+  return takeTableRows(
+    table,
+    Array.from({ length: idx.length }, (_, i) => i),
+  );
 }
 
 /** Builds an arquero table from columns (typed columns kept as they are). */
 export function makeTable(columns: Record<string, unknown>, names?: readonly string[]): ColumnTable {
   const order = names ? names.slice() : Object.keys(columns);
   const lengths = new Set(order.map((n) => (columns[n] as { length: number }).length));
-  if (lengths.size > 1) throw new Error(`Columns have different lengths: ${order.map((n) => `${n}=${(columns[n] as { length: number }).length}`).join(", ")}.`);
+  if (lengths.size > 1)
+    throw new Error(
+      `Columns have different lengths: ${order.map((n) => `${n}=${(columns[n] as { length: number }).length}`).join(", ")}.`,
+    );
   // arquero's ColumnTable takes any object with length/at/iterator as a column.
   const Ctor = aq.ColumnTable as unknown as new (data: Record<string, unknown>, names: string[]) => ColumnTable;
   return new Ctor(columns, order);
 }
 
 /** A table with some columns replaced or added (others kept, order kept; new columns appended or placed by `order`). */
-export function withColumns(table: ColumnTable, replace: Record<string, unknown>, order?: readonly string[]): ColumnTable {
+export function withColumns(
+  table: ColumnTable,
+  replace: Record<string, unknown>,
+  order?: readonly string[],
+): ColumnTable {
   const base = materialize(table);
   const data: Record<string, unknown> = {};
   for (const name of base.columnNames()) data[name] = base.column(name);
   Object.assign(data, replace);
-  const names = order ?? [...base.columnNames(), ...Object.keys(replace).filter((n) => !base.columnNames().includes(n))];
+  const names = order ?? [
+    ...base.columnNames(),
+    ...Object.keys(replace).filter((n) => !base.columnNames().includes(n)),
+  ];
   for (const key of Object.keys(data)) if (!names.includes(key)) delete data[key];
   return makeTable(data, names);
 }
@@ -271,7 +311,6 @@ export function missingCount(table: ColumnTable, name: string): number {
   }, true);
   return m;
 }
-
 
 /**
  * Any feature input as a table: tables pass through; a Matrix, 2-D tensor or nested arrays become a table of

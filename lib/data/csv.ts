@@ -21,7 +21,10 @@ export type { BadLine, CsvParseOptions, CsvParseResult, CsvPlan, DeclaredType } 
  */
 export function parseCsv(input: Uint8Array | string, options: CsvParseOptions = {}): CsvParseResult {
   const delimiter = (options.delimiter ?? ",").charCodeAt(0);
-  const buf = typeof input === "string" ? Buffer.from(input, "utf8") : toUtf8(input, options.encoding, options.fileName ?? "<csv>", delimiter);
+  const buf =
+    typeof input === "string"
+      ? Buffer.from(input, "utf8")
+      : toUtf8(input, options.encoding, options.fileName ?? "<csv>", delimiter);
   const plan = planCsv(buf, options);
   for (;;) {
     try {
@@ -50,12 +53,24 @@ function planCsv(buf: Uint8Array, options: CsvParseOptions): CsvPlan {
   if (header === null) throw new Error(`${file}: the file is empty; expected a header line with column names.`);
   const names = headerNames(header.fields, file, header.line, options.renameDuplicates ?? false);
   for (const name of Object.keys(declared)) {
-    if (!names.includes(name)) throw new Error(`${file}: type given for column "${name}", which is not in the header (${names.join(", ")}).`);
+    if (!names.includes(name))
+      throw new Error(`${file}: type given for column "${name}", which is not in the header (${names.join(", ")}).`);
   }
   // Inference: numeric unless a sampled value is not a number (declared types win; a later non-number re-parses).
   const isNumeric = names.map((name) => (declared[name] ? declared[name] === "number" : true));
-  if (Object.keys(declared).length < names.length) inferTypes(buf, header.next, D, names.length, isNumeric, names, declared, nullSet, file);
-  return { file, D, nullSet, skipBad: options.onBadLines === "skip", declared, names, bodyStart: header.next, headerLine: header.line, isNumeric };
+  if (Object.keys(declared).length < names.length)
+    inferTypes(buf, header.next, D, names.length, isNumeric, names, declared, nullSet, file);
+  return {
+    file,
+    D,
+    nullSet,
+    skipBad: options.onBadLines === "skip",
+    declared,
+    names,
+    bodyStart: header.next,
+    headerLine: header.line,
+    isNumeric,
+  };
 }
 
 /**
@@ -81,5 +96,7 @@ function estimateCapacity(buf: Uint8Array, bodyStart: number): number {
     probe = nl + 1;
     probeRows++;
   }
-  return probe >= buf.length || probeRows === 0 ? probeRows + 1 : Math.ceil(((buf.length - bodyStart) / (probe - bodyStart)) * probeRows * 1.02) + 64;
+  return probe >= buf.length || probeRows === 0
+    ? probeRows + 1
+    : Math.ceil(((buf.length - bodyStart) / (probe - bodyStart)) * probeRows * 1.02) + 64;
 }

@@ -31,7 +31,12 @@ export interface DiversityOptions {
 
 /** The diversity report; displays as a table, warnings and a bar chart. */
 export class DiversityReport {
-  constructor(readonly by: string[], readonly rows: number, readonly groups: DiversityGroup[], readonly warnings: string[]) {}
+  constructor(
+    readonly by: string[],
+    readonly rows: number,
+    readonly groups: DiversityGroup[],
+    readonly warnings: string[],
+  ) {}
 
   /** Largest group count / smallest group count (1 when balanced; Infinity with an empty expected group). */
   get imbalanceRatio(): number {
@@ -40,7 +45,13 @@ export class DiversityReport {
   }
 
   chart(): Figure {
-    return bar(undefined, { x: this.groups.map((g) => g.label), y: this.groups.map((g) => g.count), title: `Rows per group (${this.by.join(" × ")})`, xTitle: this.by.join(" × "), yTitle: "rows" });
+    return bar(undefined, {
+      x: this.groups.map((g) => g.label),
+      y: this.groups.map((g) => g.count),
+      title: `Rows per group (${this.by.join(" × ")})`,
+      xTitle: this.by.join(" × "),
+      yTitle: "rows",
+    });
   }
 
   toString(): string {
@@ -53,7 +64,12 @@ export class DiversityReport {
 
   [DISPLAY](): MimeBundle {
     const chart = this.chart();
-    const rows = this.groups.map((g) => `<tr><td>${escapeHtml(g.label)}</td><td style="text-align:right">${g.count}</td><td style="text-align:right">${(100 * g.share).toFixed(1)}%</td></tr>`).join("");
+    const rows = this.groups
+      .map(
+        (g) =>
+          `<tr><td>${escapeHtml(g.label)}</td><td style="text-align:right">${g.count}</td><td style="text-align:right">${(100 * g.share).toFixed(1)}%</td></tr>`,
+      )
+      .join("");
     const warnings = this.warnings.length
       ? `<ul style="color:#b45309">${this.warnings.map((w) => `<li>${escapeHtml(w)}</li>`).join("")}</ul>`
       : `<p>No warnings.</p>`;
@@ -61,7 +77,8 @@ export class DiversityReport {
       this.toString(),
       `<div class="trainlab-diversity"><b>Diversity by ${escapeHtml(this.by.join(", "))}</b>: ${this.groups.length} groups, imbalance ${this.imbalanceRatio.toFixed(2)}×` +
         `<table><thead><tr><th>group</th><th>rows</th><th>share</th></tr></thead><tbody>${rows}</tbody></table>${warnings}` +
-        String(chart[DISPLAY]()["text/html"]) + `</div>`,
+        String(chart[DISPLAY]()["text/html"]) +
+        `</div>`,
       [chart],
     );
   }
@@ -76,7 +93,9 @@ export function diversity(table: ColumnTable, by: string | string[], options: Di
   const names = Array.isArray(by) ? by : [by];
   if (names.length === 0) throw new Error("diversity(table, by): give at least one column to group by.");
   const t = materialize(table);
-  for (const n of names) if (!t.columnNames().includes(n)) throw new Error(`diversity: column "${n}" is not in the table. Columns: ${t.columnNames().join(", ")}.`);
+  for (const n of names)
+    if (!t.columnNames().includes(n))
+      throw new Error(`diversity: column "${n}" is not in the table. Columns: ${t.columnNames().join(", ")}.`);
   const rows = t.numRows();
   if (rows === 0) throw new Error("diversity: the table is empty (0 rows).");
   const cols = names.map((n) => dictColumn(t, n));
@@ -102,14 +121,20 @@ export function diversity(table: ColumnTable, by: string | string[], options: Di
   for (const g of groups) {
     if (Object.values(g.key).some((v) => v === null)) {
       const known = names.filter((n) => g.key[n] !== null).map((n) => `${n} = ${String(g.key[n])}`);
-      warnings.push(`${g.count} row(s)${known.length ? ` with ${known.join(", ")}` : ""} have no value for ${names.filter((n) => g.key[n] === null).join(", ")}: impute, label or drop them.`);
-    }
-    else if (g.count < minCount || g.share < minShare) warnings.push(`group ${g.label} is tiny: ${g.count} row(s) (${(100 * g.share).toFixed(2)}%); metrics on it will be noisy — collect more data for it.`);
+      warnings.push(
+        `${g.count} row(s)${known.length ? ` with ${known.join(", ")}` : ""} have no value for ${names.filter((n) => g.key[n] === null).join(", ")}: impute, label or drop them.`,
+      );
+    } else if (g.count < minCount || g.share < minShare)
+      warnings.push(
+        `group ${g.label} is tiny: ${g.count} row(s) (${(100 * g.share).toFixed(2)}%); metrics on it will be noisy — collect more data for it.`,
+      );
   }
   for (const [n, expected] of Object.entries(options.expected ?? {})) {
     if (!names.includes(n)) throw new Error(`diversity: expected values given for "${n}", which is not a "by" column.`);
     const present = new Set(groups.map((g) => g.key[n]));
-    for (const v of expected) if (!present.has(v)) warnings.push(`no rows at all for ${n} = ${JSON.stringify(v)}: the model will never see this group.`);
+    for (const v of expected)
+      if (!present.has(v))
+        warnings.push(`no rows at all for ${n} = ${JSON.stringify(v)}: the model will never see this group.`);
   }
   const report = new DiversityReport(names, rows, groups, warnings);
   recordProvenance(table, { diversity: { by: names, warnings } });

@@ -7,25 +7,47 @@ import { isUtf8 } from "buffer";
 
 /** Encodings the CSV/TSV loaders read. "utf-16" reads the byte-order mark (little-endian without one). */
 export type TextEncoding =
-  | "utf-8" | "utf8" | "latin1" | "latin-1" | "iso-8859-1" | "windows-1252" | "cp1252" | "utf-16" | "utf-16le" | "utf-16be";
+  | "utf-8"
+  | "utf8"
+  | "latin1"
+  | "latin-1"
+  | "iso-8859-1"
+  | "windows-1252"
+  | "cp1252"
+  | "utf-16"
+  | "utf-16le"
+  | "utf-16be";
 
 type Canonical = "utf-8" | "latin1" | "windows-1252" | "utf-16" | "utf-16le" | "utf-16be";
 const CANONICAL: Record<string, Canonical> = {
-  "utf-8": "utf-8", utf8: "utf-8", latin1: "latin1", "latin-1": "latin1", "iso-8859-1": "latin1", "iso8859-1": "latin1",
-  "windows-1252": "windows-1252", cp1252: "windows-1252", "utf-16": "utf-16", utf16: "utf-16", "utf-16le": "utf-16le", "utf-16be": "utf-16be",
+  "utf-8": "utf-8",
+  utf8: "utf-8",
+  latin1: "latin1",
+  "latin-1": "latin1",
+  "iso-8859-1": "latin1",
+  "iso8859-1": "latin1",
+  "windows-1252": "windows-1252",
+  cp1252: "windows-1252",
+  "utf-16": "utf-16",
+  utf16: "utf-16",
+  "utf-16le": "utf-16le",
+  "utf-16be": "utf-16be",
 };
 
 /** Windows-1252's characters for bytes 0x80–0x9F (the five undefined bytes keep their C1 code points, as browsers do). */
 const CP1252_HIGH = [
-  0x20ac, 0x81, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021, 0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0x8d, 0x017d, 0x8f,
-  0x90, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014, 0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0x9d, 0x017e, 0x0178,
+  0x20ac, 0x81, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021, 0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0x8d, 0x017d,
+  0x8f, 0x90, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014, 0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0x9d,
+  0x017e, 0x0178,
 ];
 
 function windows1252(buf: Uint8Array): string {
   let out = "";
   const CHUNK = 8192;
   for (let s = 0; s < buf.length; s += CHUNK) {
-    const codes = Array.from(buf.subarray(s, Math.min(buf.length, s + CHUNK)), (b) => (b >= 0x80 && b <= 0x9f ? CP1252_HIGH[b - 0x80] : b));
+    const codes = Array.from(buf.subarray(s, Math.min(buf.length, s + CHUNK)), (b) =>
+      b >= 0x80 && b <= 0x9f ? CP1252_HIGH[b - 0x80] : b,
+    );
     out += String.fromCharCode(...codes);
   }
   return out;
@@ -76,13 +98,18 @@ function position(buf: Uint8Array, offset: number, delimiter: number): { line: n
     else if (buf[i] === delimiter && !quoted) column++;
   }
   const headerEnd = buf.indexOf(10);
-  const header = Buffer.from(buf.buffer, buf.byteOffset, headerEnd < 0 ? buf.length : headerEnd).toString("utf8").replace(/\r$/, "");
+  const header = Buffer.from(buf.buffer, buf.byteOffset, headerEnd < 0 ? buf.length : headerEnd)
+    .toString("utf8")
+    .replace(/\r$/, "");
   const name = line > 1 ? header.split(String.fromCharCode(delimiter))[column - 1]?.replace(/^"|"$/g, "") : undefined;
   return { line, column, name };
 }
 
 function decodeUtf16(buf: Uint8Array, bigEndian: boolean, file: string): string {
-  if (buf.length % 2 !== 0) throw new Error(`${file}: the file has an odd number of bytes (${buf.length}), so it is not UTF-16. Check the encoding option.`);
+  if (buf.length % 2 !== 0)
+    throw new Error(
+      `${file}: the file has an odd number of bytes (${buf.length}), so it is not UTF-16. Check the encoding option.`,
+    );
   let bytes = buf;
   if (bigEndian) {
     bytes = new Uint8Array(buf.length);
@@ -94,7 +121,9 @@ function decodeUtf16(buf: Uint8Array, bigEndian: boolean, file: string): string 
   try {
     return new TextDecoder("utf-16le", { fatal: true }).decode(bytes);
   } catch {
-    throw new Error(`${file}: the file is not valid UTF-16${bigEndian ? "BE" : "LE"} (an unpaired surrogate). Check the encoding option.`);
+    throw new Error(
+      `${file}: the file is not valid UTF-16${bigEndian ? "BE" : "LE"} (an unpaired surrogate). Check the encoding option.`,
+    );
   }
 }
 
@@ -106,22 +135,33 @@ function decodeUtf16(buf: Uint8Array, bigEndian: boolean, file: string): string 
  */
 export function toUtf8(buf: Uint8Array, encoding: string | undefined, file: string, delimiter = 44): Uint8Array {
   const enc = CANONICAL[(encoding ?? "utf-8").toLowerCase().replace(/_/g, "-")];
-  if (!enc) throw new Error(`${file}: unknown encoding ${JSON.stringify(encoding)}. Use one of: ${Object.keys(CANONICAL).join(", ")}.`);
+  if (!enc)
+    throw new Error(
+      `${file}: unknown encoding ${JSON.stringify(encoding)}. Use one of: ${Object.keys(CANONICAL).join(", ")}.`,
+    );
   const bomLE = buf.length >= 2 && buf[0] === 0xff && buf[1] === 0xfe;
   const bomBE = buf.length >= 2 && buf[0] === 0xfe && buf[1] === 0xff;
-  if (enc === "utf-16" || enc === "utf-16le" || enc === "utf-16be" || (enc === "utf-8" && encoding === undefined && (bomLE || bomBE))) {
+  if (
+    enc === "utf-16" ||
+    enc === "utf-16le" ||
+    enc === "utf-16be" ||
+    (enc === "utf-8" && encoding === undefined && (bomLE || bomBE))
+  ) {
     const big = enc === "utf-16be" || (enc !== "utf-16le" && bomBE);
     const text = decodeUtf16(buf, big, file).replace(/^\uFEFF/, "");
     return Buffer.from(text, "utf8");
   }
-  if (enc === "latin1") return Buffer.from(Buffer.from(buf.buffer, buf.byteOffset, buf.length).toString("latin1"), "utf8");
+  if (enc === "latin1")
+    return Buffer.from(Buffer.from(buf.buffer, buf.byteOffset, buf.length).toString("latin1"), "utf8");
   if (enc === "windows-1252") return Buffer.from(windows1252(buf), "utf8");
   if (isUtf8(buf)) return buf;
   const bad = firstInvalidUtf8(buf);
   const at = position(buf, bad, delimiter);
   const lineEnd = buf.indexOf(10, bad);
   const lineStart = buf.lastIndexOf(10, bad) + 1;
-  const guess = windows1252(buf.subarray(Math.max(lineStart, bad - 20), Math.min(lineEnd < 0 ? buf.length : lineEnd, bad + 20))).replace(/\r$/, "");
+  const guess = windows1252(
+    buf.subarray(Math.max(lineStart, bad - 20), Math.min(lineEnd < 0 ? buf.length : lineEnd, bad + 20)),
+  ).replace(/\r$/, "");
   throw new Error(
     `${file}:${at.line}:${at.column}: byte 0x${buf[bad].toString(16).toUpperCase().padStart(2, "0")} (file offset ${bad}${at.name ? `, column "${at.name}"` : ""}) ` +
       `is not valid UTF-8, so the file is in another encoding. Read as Windows-1252 the text there is ${JSON.stringify(guess)}. ` +

@@ -1,5 +1,16 @@
 export * from "./matrix";
-export { NumericColumn, DictColumn, columnKind, numericColumn, dictColumn, makeTable, takeTableRows, materialize, missingCount, asTable } from "./columns";
+export {
+  NumericColumn,
+  DictColumn,
+  columnKind,
+  numericColumn,
+  dictColumn,
+  makeTable,
+  takeTableRows,
+  materialize,
+  missingCount,
+  asTable,
+} from "./columns";
 export type { Category, ColumnKind, TypedColumn } from "./columns";
 export { parseCsv } from "./csv";
 export type { DeclaredType, BadLine, CsvParseOptions, CsvParseResult } from "./csv";

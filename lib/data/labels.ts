@@ -40,15 +40,30 @@ export class LabelIssuesReport {
   }
 
   toString(): string {
-    return `Label issues: ${this.flagged} of ${this.checked} rows flagged (${((100 * this.flagged) / Math.max(1, this.checked)).toFixed(2)}%)\n` +
-      this.issues.slice(0, 20).map((i) => `  row ${i.row}: labeled ${String(i.given)} (p=${i.selfConfidence.toFixed(3)}), model says ${String(i.suggested)} (p=${i.confidence.toFixed(3)})`).join("\n");
+    return (
+      `Label issues: ${this.flagged} of ${this.checked} rows flagged (${((100 * this.flagged) / Math.max(1, this.checked)).toFixed(2)}%)\n` +
+      this.issues
+        .slice(0, 20)
+        .map(
+          (i) =>
+            `  row ${i.row}: labeled ${String(i.given)} (p=${i.selfConfidence.toFixed(3)}), model says ${String(i.suggested)} (p=${i.confidence.toFixed(3)})`,
+        )
+        .join("\n")
+    );
   }
 
   [DISPLAY](): MimeBundle {
-    const rows = this.issues.slice(0, 50).map((i) => `<tr><td>${i.row}</td><td>${escapeHtml(String(i.given))}</td><td>${i.selfConfidence.toFixed(3)}</td><td>${escapeHtml(String(i.suggested))}</td><td>${i.confidence.toFixed(3)}</td></tr>`).join("");
+    const rows = this.issues
+      .slice(0, 50)
+      .map(
+        (i) =>
+          `<tr><td>${i.row}</td><td>${escapeHtml(String(i.given))}</td><td>${i.selfConfidence.toFixed(3)}</td><td>${escapeHtml(String(i.suggested))}</td><td>${i.confidence.toFixed(3)}</td></tr>`,
+      )
+      .join("");
     return {
       "text/plain": this.toString(),
-      "text/html": `<div class="trainlab-label-issues"><b>Label issues</b>: ${this.flagged} of ${this.checked} rows flagged` +
+      "text/html":
+        `<div class="trainlab-label-issues"><b>Label issues</b>: ${this.flagged} of ${this.checked} rows flagged` +
         `${this.flagged > 50 ? " (50 most suspicious shown)" : ""}<table><thead><tr><th>row</th><th>given</th><th>p(given)</th><th>suggested</th><th>p(suggested)</th></tr></thead><tbody>${rows}</tbody></table></div>`,
     };
   }
@@ -72,21 +87,33 @@ export function labelIssues(
   if (k < 2) throw new Error(`labelIssues needs at least two classes, got ${k}.`);
   const flat = n > 0 && typeof (probabilities as ArrayLike<unknown>)[0] === "number";
   if (flat ? probabilities.length !== n * k : probabilities.length !== n) {
-    throw new Error(`labelIssues: ${n} labels but probabilities for ${flat ? probabilities.length / k : probabilities.length} rows (${k} classes). Give one probability row per label.`);
+    throw new Error(
+      `labelIssues: ${n} labels but probabilities for ${flat ? probabilities.length / k : probabilities.length} rows (${k} classes). Give one probability row per label.`,
+    );
   }
-  const p = (i: number, j: number): number => (flat ? (probabilities as ArrayLike<number>)[i * k + j] : (probabilities as ArrayLike<ArrayLike<number>>)[i][j]);
+  const p = (i: number, j: number): number =>
+    flat ? (probabilities as ArrayLike<number>)[i * k + j] : (probabilities as ArrayLike<ArrayLike<number>>)[i][j];
   const index = new Map<Category, number>();
   cls.forEach((c, j) => index.set(c, j));
   const given = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     let j = index.get(labels[i]);
     if (j === undefined) j = index.get(String(labels[i]));
-    if (j === undefined) throw new Error(`labelIssues: row ${i} has label ${JSON.stringify(labels[i])}, which is not among the classes [${cls.map((c) => JSON.stringify(c)).join(", ")}].`);
+    if (j === undefined)
+      throw new Error(
+        `labelIssues: row ${i} has label ${JSON.stringify(labels[i])}, which is not among the classes [${cls.map((c) => JSON.stringify(c)).join(", ")}].`,
+      );
     given[i] = j;
-    if (!flat && (probabilities as ArrayLike<ArrayLike<number>>)[i].length !== k) throw new Error(`labelIssues: probability row ${i} has ${(probabilities as ArrayLike<ArrayLike<number>>)[i].length} values, expected ${k} (one per class).`);
+    if (!flat && (probabilities as ArrayLike<ArrayLike<number>>)[i].length !== k)
+      throw new Error(
+        `labelIssues: probability row ${i} has ${(probabilities as ArrayLike<ArrayLike<number>>)[i].length} values, expected ${k} (one per class).`,
+      );
     for (let c = 0; c < k; c++) {
       const v = p(i, c);
-      if (!(v >= 0 && v <= 1)) throw new Error(`labelIssues: row ${i}, class ${JSON.stringify(cls[c])}: probability ${v} is not a number in [0, 1].`);
+      if (!(v >= 0 && v <= 1))
+        throw new Error(
+          `labelIssues: row ${i}, class ${JSON.stringify(cls[c])}: probability ${v} is not a number in [0, 1].`,
+        );
     }
   }
   // Per-class thresholds: mean self-confidence of rows labeled with the class.
@@ -109,7 +136,13 @@ export function labelIssues(
       }
     }
     if (best >= 0 && best !== given[i] && bestP > p(i, given[i])) {
-      issues.push({ row: i, given: cls[given[i]], suggested: cls[best], selfConfidence: p(i, given[i]), confidence: bestP });
+      issues.push({
+        row: i,
+        given: cls[given[i]],
+        suggested: cls[best],
+        selfConfidence: p(i, given[i]),
+        confidence: bestP,
+      });
     }
   }
   issues.sort((a, b) => a.selfConfidence - b.selfConfidence || a.row - b.row);

@@ -47,7 +47,9 @@ function formatOf(file: string): Format {
   if (ext === ".json" || ext === ".jsonl" || ext === ".ndjson") return "json";
   if (ext === ".parquet" || ext === ".pq") return "parquet";
   if (ext === ".arrow" || ext === ".feather" || ext === ".ipc") return "arrow";
-  throw new Error(`${file}: unknown file type "${ext}". Use .csv, .tsv, .json/.jsonl, .parquet or .arrow, or call loadCSV/loadTSV/loadJSON/loadParquet/loadArrow.`);
+  throw new Error(
+    `${file}: unknown file type "${ext}". Use .csv, .tsv, .json/.jsonl, .parquet or .arrow, or call loadCSV/loadTSV/loadJSON/loadParquet/loadArrow.`,
+  );
 }
 
 function checkFile(file: string): void {
@@ -55,10 +57,14 @@ function checkFile(file: string): void {
 }
 
 function finish(table: ColumnTable, info: Omit<LoadInfo, "rows" | "columns" | "seconds">, t0: number): ColumnTable {
-  recordProvenance(table, { load: { ...info, rows: table.numRows(), columns: table.numCols(), seconds: (performance.now() - t0) / 1e3 } });
+  recordProvenance(table, {
+    load: { ...info, rows: table.numRows(), columns: table.numCols(), seconds: (performance.now() - t0) / 1e3 },
+  });
   if (info.skippedLines > 0) {
     const first = info.badLines[0];
-    console.warn(`${info.source}: skipped ${info.skippedLines} bad line(s)${first ? `; first at line ${first.line}, column ${first.column}: ${first.message.replace(/\.$/, "")}` : ""}.`);
+    console.warn(
+      `${info.source}: skipped ${info.skippedLines} bad line(s)${first ? `; first at line ${first.line}, column ${first.column}: ${first.message.replace(/\.$/, "")}` : ""}.`,
+    );
   }
   return table;
 }
@@ -73,7 +79,13 @@ export function fromCSVText(text: string | Uint8Array, options: LoadOptions & { 
   const table = makeTable(parsed.columns, parsed.names);
   return finish(
     table,
-    { source: options.name ?? "<csv text>", format: options.delimiter === "\t" ? "tsv" : "csv", skippedLines: parsed.skipped, badLines: parsed.badLines, engine: "trainlab-csv" },
+    {
+      source: options.name ?? "<csv text>",
+      format: options.delimiter === "\t" ? "tsv" : "csv",
+      skippedLines: parsed.skipped,
+      badLines: parsed.badLines,
+      engine: "trainlab-csv",
+    },
     t0,
   );
 }
@@ -91,7 +103,12 @@ export async function loadTSV(file: string, options: LoadOptions = {}): Promise<
   return loadDelimited(file, options, options.delimiter ?? "\t", "tsv");
 }
 
-async function loadDelimited(file: string, options: LoadOptions, delimiter: string, format: "csv" | "tsv"): Promise<ColumnTable> {
+async function loadDelimited(
+  file: string,
+  options: LoadOptions,
+  delimiter: string,
+  format: "csv" | "tsv",
+): Promise<ColumnTable> {
   checkFile(file);
   const t0 = performance.now();
   const size = fs.statSync(file).size;
@@ -101,7 +118,11 @@ async function loadDelimited(file: string, options: LoadOptions, delimiter: stri
   }
   const parsed = parseCsv(fs.readFileSync(file), { ...options, delimiter, fileName: file });
   const table = makeTable(parsed.columns, parsed.names);
-  return finish(table, { source: file, format, skippedLines: parsed.skipped, badLines: parsed.badLines, engine: "trainlab-csv" }, t0);
+  return finish(
+    table,
+    { source: file, format, skippedLines: parsed.skipped, badLines: parsed.badLines, engine: "trainlab-csv" },
+    t0,
+  );
 }
 
 /** Loads a Parquet file through DuckDB. */
@@ -139,14 +160,23 @@ export async function loadTable(file: string, options: LoadOptions = {}): Promis
   if (!fs.existsSync(file) && (DATASET_NAMES as readonly string[]).includes(file)) {
     const t0 = performance.now();
     const table = typedTable(loadDataset(file), options.types ?? {}, file);
-    return finish(table, { source: `dataset ${file}`, format: "dataset", skippedLines: 0, badLines: [], engine: "arquero" }, t0);
+    return finish(
+      table,
+      { source: `dataset ${file}`, format: "dataset", skippedLines: 0, badLines: [], engine: "arquero" },
+      t0,
+    );
   }
   switch (formatOf(file)) {
-    case "csv": return loadCSV(file, options);
-    case "tsv": return loadTSV(file, options);
-    case "json": return loadJSON(file, options);
-    case "parquet": return loadParquet(file, options);
-    default: return loadArrow(file, options);
+    case "csv":
+      return loadCSV(file, options);
+    case "tsv":
+      return loadTSV(file, options);
+    case "json":
+      return loadJSON(file, options);
+    case "parquet":
+      return loadParquet(file, options);
+    default:
+      return loadArrow(file, options);
   }
 }
 
@@ -154,7 +184,11 @@ export async function loadTable(file: string, options: LoadOptions = {}): Promis
  * Re-stores an arbitrary arquero table with typed columns (numbers as Float64 with nulls, strings as dictionary codes).
  * Booleans, dates and other values stay as they are. `types` forces a column's type.
  */
-export function typedTable(table: ColumnTable, types: Record<string, DeclaredType> = {}, source = "table"): ColumnTable {
+export function typedTable(
+  table: ColumnTable,
+  types: Record<string, DeclaredType> = {},
+  source = "table",
+): ColumnTable {
   const data: Record<string, unknown> = {};
   for (const name of table.columnNames()) {
     const want = types[name];
@@ -167,7 +201,13 @@ export function typedTable(table: ColumnTable, types: Record<string, DeclaredTyp
       }
     } else if (want === "string" || (!want && kind === "string")) {
       const d = dictColumn(table, name);
-      data[name] = want === "string" ? new DictColumn(d.codes, d.dictionary.map((v) => String(v))) : d;
+      data[name] =
+        want === "string"
+          ? new DictColumn(
+              d.codes,
+              d.dictionary.map((v) => String(v)),
+            )
+          : d;
     } else data[name] = table.array(name);
   }
   return makeTable(data, table.columnNames());
@@ -207,14 +247,27 @@ function sqlIdent(s: string): string {
 }
 
 async function duckConnect(): Promise<DuckConnection> {
-  const duck = require("@duckdb/node-api") as { DuckDBInstance: { create(p: string): Promise<{ connect(): Promise<DuckConnection> }> } };
+  const duck = require("@duckdb/node-api") as {
+    DuckDBInstance: { create(p: string): Promise<{ connect(): Promise<DuckConnection> }> };
+  };
   const instance = await duck.DuckDBInstance.create(":memory:");
   return instance.connect();
 }
 
-const DUCK_TYPES: Record<DeclaredType, string> = { number: "DOUBLE", string: "VARCHAR", boolean: "BOOLEAN", date: "TIMESTAMP" };
+const DUCK_TYPES: Record<DeclaredType, string> = {
+  number: "DOUBLE",
+  string: "VARCHAR",
+  boolean: "BOOLEAN",
+  date: "TIMESTAMP",
+};
 
-async function duckLoad(file: string, format: Format, options: LoadOptions, delimiter: string, t0: number): Promise<ColumnTable> {
+async function duckLoad(
+  file: string,
+  format: Format,
+  options: LoadOptions,
+  delimiter: string,
+  t0: number,
+): Promise<ColumnTable> {
   const con = await duckConnect();
   const skip = options.onBadLines === "skip";
   const abs = path.resolve(file);
@@ -224,9 +277,17 @@ async function duckLoad(file: string, format: Format, options: LoadOptions, deli
   let headerNames: string[] | undefined;
   if (format === "csv" || format === "tsv") {
     const enc = (options.encoding ?? "utf-8").toLowerCase().replace(/_/g, "-");
-    const duckEncoding = ["utf-8", "utf8"].includes(enc) ? "" : ["latin1", "latin-1", "iso-8859-1"].includes(enc) ? "latin-1" : enc.startsWith("utf-16") ? "utf-16" : null;
+    const duckEncoding = ["utf-8", "utf8"].includes(enc)
+      ? ""
+      : ["latin1", "latin-1", "iso-8859-1"].includes(enc)
+        ? "latin-1"
+        : enc.startsWith("utf-16")
+          ? "utf-16"
+          : null;
     if (duckEncoding === null) {
-      throw new Error(`${file}: the DuckDB engine cannot read ${JSON.stringify(options.encoding)}; load it with { engine: "trainlab" } (files under ${LARGE_FILE_BYTES / 2 ** 20} MB), or convert it to UTF-8 first.`);
+      throw new Error(
+        `${file}: the DuckDB engine cannot read ${JSON.stringify(options.encoding)}; load it with { engine: "trainlab" } (files under ${LARGE_FILE_BYTES / 2 ** 20} MB), or convert it to UTF-8 first.`,
+      );
     }
     if (!duckEncoding) {
       // The header, checked as trainlab's parser checks it: duplicate names are an error unless renameDuplicates.
@@ -238,7 +299,9 @@ async function duckLoad(file: string, format: Format, options: LoadOptions, deli
     }
     const encodingSpec = duckEncoding ? `, encoding=${sqlString(duckEncoding)}` : "";
     const typeSpec = Object.keys(types).length
-      ? `, types={${Object.entries(types).map(([k, v]) => `${sqlString(k)}: ${sqlString(DUCK_TYPES[v])}`).join(", ")}}`
+      ? `, types={${Object.entries(types)
+          .map(([k, v]) => `${sqlString(k)}: ${sqlString(DUCK_TYPES[v])}`)
+          .join(", ")}}`
       : "";
     const nulls = options.nullValues ? `, nullstr=[${options.nullValues.map(sqlString).join(", ")}]` : "";
     source =
@@ -251,8 +314,13 @@ async function duckLoad(file: string, format: Format, options: LoadOptions, deli
   try {
     described = (await con.runAndReadAll(`DESCRIBE SELECT * FROM ${source}`)).getRowObjectsJS();
   } catch (e) {
-    throw new Error(`${file}: DuckDB could not read the file as ${format}: ${(e as Error).message.split("\n")[0]}` +
-      (format === "csv" || format === "tsv" ? ` For the exact line and column of the problem, load it with { engine: "trainlab" }.` : ""), { cause: e });
+    throw new Error(
+      `${file}: DuckDB could not read the file as ${format}: ${(e as Error).message.split("\n")[0]}` +
+        (format === "csv" || format === "tsv"
+          ? ` For the exact line and column of the problem, load it with { engine: "trainlab" }.`
+          : ""),
+      { cause: e },
+    );
   }
   const names = described.map((r) => String(r.column_name));
   const duckTypes = described.map((r) => String(r.column_type));
@@ -266,7 +334,11 @@ async function duckLoad(file: string, format: Format, options: LoadOptions, deli
       if (want === "date") return `CAST(epoch_ms(CAST(${id} AS TIMESTAMP)) AS DOUBLE) AS ${id}`;
       return `CAST(${id} AS ${DUCK_TYPES[want]}) AS ${id}`;
     }
-    if (/^(DOUBLE|FLOAT|REAL|DECIMAL|HUGEINT|UHUGEINT|BIGINT|INTEGER|SMALLINT|TINYINT|UBIGINT|UINTEGER|USMALLINT|UTINYINT)/.test(t)) {
+    if (
+      /^(DOUBLE|FLOAT|REAL|DECIMAL|HUGEINT|UHUGEINT|BIGINT|INTEGER|SMALLINT|TINYINT|UBIGINT|UINTEGER|USMALLINT|UTINYINT)/.test(
+        t,
+      )
+    ) {
       kinds.push("number");
       return `CAST(${id} AS DOUBLE) AS ${id}`;
     }
@@ -335,7 +407,9 @@ async function duckLoad(file: string, format: Format, options: LoadOptions, deli
   let skipped = 0;
   if (format === "csv" || format === "tsv") {
     const rejects = (
-      await con.runAndReadAll(`SELECT line, column_idx, column_name, error_type, csv_line, error_message FROM ${rejectTable} ORDER BY line`)
+      await con.runAndReadAll(
+        `SELECT line, column_idx, column_name, error_type, csv_line, error_message FROM ${rejectTable} ORDER BY line`,
+      )
     ).getRowObjectsJS();
     skipped = new Set(rejects.map((r) => Number(r.line))).size;
     badLines = rejects.slice(0, 100).map((r) => ({
@@ -348,7 +422,9 @@ async function duckLoad(file: string, format: Format, options: LoadOptions, deli
       const encodingHint = /encoding|unicode|utf-8/i.test(b.message)
         ? ` The file is not UTF-8: load it with { encoding: "latin1" } (ISO-8859-1), { encoding: "utf-16" }, or { engine: "trainlab", encoding: "windows-1252" }.`
         : "";
-      throw new Error(`${file}:${b.line}:${b.column}: ${b.message}.${encodingHint || ` Fix the line, or load with { onBadLines: "skip" } to drop bad rows.`}`);
+      throw new Error(
+        `${file}:${b.line}:${b.column}: ${b.message}.${encodingHint || ` Fix the line, or load with { onBadLines: "skip" } to drop bad rows.`}`,
+      );
     }
   }
   con.disconnectSync?.();
@@ -406,7 +482,9 @@ function danfoDtype(kind: string): string {
  * becomes an empty DataFrame with those columns and their dtypes. Never throws for a table trainlab made.
  */
 export function toDanfo(table: ColumnTable): DanfoFrameLike {
-  const dfd = require("danfojs-node") as { DataFrame: new (data: Record<string, unknown[]> | unknown[], opts?: Record<string, unknown>) => DanfoFrameLike };
+  const dfd = require("danfojs-node") as {
+    DataFrame: new (data: Record<string, unknown[]> | unknown[], opts?: Record<string, unknown>) => DanfoFrameLike;
+  };
   installDanfoRenderers(dfd);
   if (table.numCols() === 0) return new dfd.DataFrame({});
   const names = table.columnNames();
@@ -432,7 +510,9 @@ export function fromDanfo(frame: DanfoFrameLike): ColumnTable {
   const data: Record<string, unknown[]> = {};
   const types: Record<string, DeclaredType> = {};
   frame.columns.forEach((name, j) => {
-    const values = frame.column(name).values.map((v) => (v === undefined || (typeof v === "number" && Number.isNaN(v)) ? null : v));
+    const values = frame
+      .column(name)
+      .values.map((v) => (v === undefined || (typeof v === "number" && Number.isNaN(v)) ? null : v));
     data[name] = values;
     const dtype = frame.dtypes?.[j];
     if (values.every((v) => v === null) && dtype !== undefined) {
@@ -441,6 +521,17 @@ export function fromDanfo(frame: DanfoFrameLike): ColumnTable {
     }
   });
   const table = typedTable(aq.table(data), types, "danfojs DataFrame");
-  recordProvenance(table, { load: { source: "danfojs DataFrame", format: "danfojs", rows: table.numRows(), columns: table.numCols(), skippedLines: 0, badLines: [], engine: "arquero", seconds: 0 } });
+  recordProvenance(table, {
+    load: {
+      source: "danfojs DataFrame",
+      format: "danfojs",
+      rows: table.numRows(),
+      columns: table.numCols(),
+      skippedLines: 0,
+      badLines: [],
+      engine: "arquero",
+      seconds: 0,
+    },
+  });
   return table;
 }

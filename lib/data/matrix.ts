@@ -23,9 +23,13 @@ export type { TargetInput } from "../core/target";
 
 /** True when `x` is a {@link Matrix}. */
 export function isMatrix(x: unknown): x is Matrix {
-  return typeof x === "object" && x !== null && (x as Matrix).data instanceof Float64Array && typeof (x as Matrix).rows === "number";
+  return (
+    typeof x === "object" &&
+    x !== null &&
+    (x as Matrix).data instanceof Float64Array &&
+    typeof (x as Matrix).rows === "number"
+  );
 }
-
 
 /**
  * Converts features to a {@link Matrix}. From a table, `columns` picks and orders the columns (default: all).
@@ -34,7 +38,8 @@ export function isMatrix(x: unknown): x is Matrix {
 export function toMatrix(x: FeatureInput, columns?: readonly string[]): Matrix {
   if (isMatrix(x)) return x;
   if (x instanceof tf.Tensor) {
-    if (x.rank !== 2) throw new Error(`Expected a 2-D tensor of features, got shape [${x.shape}]. Reshape it to [samples, features].`);
+    if (x.rank !== 2)
+      throw new Error(`Expected a 2-D tensor of features, got shape [${x.shape}]. Reshape it to [samples, features].`);
     const [rows, cols] = x.shape as [number, number];
     return checkFinite({ data: Float64Array.from(x.dataSync()), rows, cols });
   }
@@ -43,7 +48,8 @@ export function toMatrix(x: FeatureInput, columns?: readonly string[]): Matrix {
     const rows = x.numRows();
     const data = new Float64Array(rows * names.length);
     names.forEach((name, j) => {
-      if (!x.columnNames().includes(name)) throw new Error(`Column "${name}" is not in the table. Columns: ${x.columnNames().join(", ")}.`);
+      if (!x.columnNames().includes(name))
+        throw new Error(`Column "${name}" is not in the table. Columns: ${x.columnNames().join(", ")}.`);
       const values = x.array(name) as ArrayLike<unknown>;
       for (let i = 0; i < rows; i++) {
         const v = values[i];
@@ -64,7 +70,10 @@ export function toMatrix(x: FeatureInput, columns?: readonly string[]): Matrix {
   const data = new Float64Array(rows * cols);
   for (let i = 0; i < rows; i++) {
     const row = rowsIn[i];
-    if (row.length !== cols) throw new Error(`Row ${i} has ${row.length} values but row 0 has ${cols}: every sample needs the same number of features.`);
+    if (row.length !== cols)
+      throw new Error(
+        `Row ${i} has ${row.length} values but row 0 has ${cols}: every sample needs the same number of features.`,
+      );
     for (let j = 0; j < cols; j++) data[i * cols + j] = row[j];
   }
   return checkFinite({ data, rows, cols });

@@ -9,8 +9,19 @@ import { asTable, columnKind, materialize, missingCount } from "./columns";
 import type { FeatureInput } from "./matrix";
 import { DedupeInfo, provenance } from "./provenance";
 import {
-  ClipOutliers, DropDuplicates, LabelEncoder, MinMaxScaler, OneHotEncoder, OrdinalEncoder, RobustScaler, StandardScaler,
-  StepFacts, Transform, TransformJSON, countDuplicates, transformFromJSON,
+  ClipOutliers,
+  DropDuplicates,
+  LabelEncoder,
+  MinMaxScaler,
+  OneHotEncoder,
+  OrdinalEncoder,
+  RobustScaler,
+  StandardScaler,
+  StepFacts,
+  Transform,
+  TransformJSON,
+  countDuplicates,
+  transformFromJSON,
 } from "./transforms";
 
 /** The serialized form of a {@link Pipeline}. */
@@ -80,9 +91,17 @@ export class Checklist {
 
   [DISPLAY](): MimeBundle {
     // Symbols every text font has (emoji are boxes where no emoji font is installed).
-    const icon = { done: `<span style="color:#1a7f37">✓</span>`, partial: `<span style="color:#9a6700">◐</span>`, todo: "☐", "n/a": "–" } as const;
+    const icon = {
+      done: `<span style="color:#1a7f37">✓</span>`,
+      partial: `<span style="color:#9a6700">◐</span>`,
+      todo: "☐",
+      "n/a": "–",
+    } as const;
     const rows = this.items
-      .map((i) => `<tr><td>${icon[i.status]}</td><td><b>${escapeHtml(i.item)}</b></td><td>${escapeHtml(i.status)}</td><td>${escapeHtml(i.evidence)}</td></tr>`)
+      .map(
+        (i) =>
+          `<tr><td>${icon[i.status]}</td><td><b>${escapeHtml(i.item)}</b></td><td>${escapeHtml(i.status)}</td><td>${escapeHtml(i.evidence)}</td></tr>`,
+      )
       .join("");
     return {
       "text/plain": this.toString(),
@@ -98,7 +117,11 @@ export interface PipelineOptions {
 }
 
 const sumOf = (r: Record<string, number> | undefined): number => Object.values(r ?? {}).reduce((a, b) => a + b, 0);
-const perColumn = (r: Record<string, number>): string => Object.entries(r).filter(([, v]) => v > 0).map(([k, v]) => `${k} ${v}`).join(", ");
+const perColumn = (r: Record<string, number>): string =>
+  Object.entries(r)
+    .filter(([, v]) => v > 0)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(", ");
 
 /**
  * What the fitted steps did with the training table's missing values, counted from the tables each step saw and
@@ -117,7 +140,8 @@ function missingHandling(steps: readonly Transform[], s: FitSummary): string[] {
     const nFilled = sumOf(filled);
     const nZeros = sumOf(zeros);
     if (nFilled > 0) parts.push(`${nFilled} missing value(s) filled by ${kind} (${perColumn(filled)})`);
-    if (nZeros > 0) parts.push(`${nZeros} missing value(s) encoded as all-zero rows by ${kind}, not filled (${perColumn(zeros)})`);
+    if (nZeros > 0)
+      parts.push(`${nZeros} missing value(s) encoded as all-zero rows by ${kind}, not filled (${perColumn(zeros)})`);
     if (!facts.missingIn || !facts.missingOut) {
       perStep = false;
       accounted += nFilled + nZeros;
@@ -143,7 +167,8 @@ export class Pipeline {
 
   constructor(steps: Transform[], options: PipelineOptions = {}) {
     steps.forEach((s, i) => {
-      if (!(s instanceof Transform)) throw new Error(`Pipeline step ${i} is not a transform (it has no fit/transform).`);
+      if (!(s instanceof Transform))
+        throw new Error(`Pipeline step ${i} is not a transform (it has no fit/transform).`);
     });
     this.steps = steps;
     this.target = options.target;
@@ -170,7 +195,10 @@ export class Pipeline {
 
   /** An unfitted copy with the same steps and parameters (cross-validation refits one per fold). */
   clone(): Pipeline {
-    return new Pipeline(this.steps.map((s) => s.clone()), { target: this.target });
+    return new Pipeline(
+      this.steps.map((s) => s.clone()),
+      { target: this.target },
+    );
   }
 
   /**
@@ -233,7 +261,13 @@ export class Pipeline {
 
   /** The serialized pipeline (parameters and fitted state of every step). */
   toJSON(): PipelineJSON {
-    return { kind: "Pipeline", version: 1, target: this.target, steps: this.steps.map((s) => s.toJSON()), fitSummary: this.summary };
+    return {
+      kind: "Pipeline",
+      version: 1,
+      target: this.target,
+      steps: this.steps.map((s) => s.toJSON()),
+      fitSummary: this.summary,
+    };
   }
 
   /** The pipeline as a JSON string. */
@@ -247,7 +281,8 @@ export class Pipeline {
    */
   static fromJSON(json: PipelineJSON | string): Pipeline {
     const obj = (typeof json === "string" ? JSON.parse(json) : json) as PipelineJSON;
-    if (!obj || obj.kind !== "Pipeline" || !Array.isArray(obj.steps)) throw new Error(`Not a serialized trainlab Pipeline (expected { kind: "Pipeline", steps: [...] }).`);
+    if (!obj || obj.kind !== "Pipeline" || !Array.isArray(obj.steps))
+      throw new Error(`Not a serialized trainlab Pipeline (expected { kind: "Pipeline", steps: [...] }).`);
     const p = new Pipeline(obj.steps.map(transformFromJSON), { target: obj.target });
     p.summary = obj.fitSummary ?? null;
     p.steps.forEach((s, i) => (s.facts = obj.fitSummary?.steps[i] ?? null));
@@ -261,16 +296,29 @@ export class Pipeline {
    */
   checklist(options: { labels?: LabelCheckFacts; diversity?: { by: string[]; warnings: string[] } } = {}): Checklist {
     const s = this.summary;
-    if (!s) throw new Error("Pipeline.checklist(): fit the pipeline first; the checklist is derived from what fit() did.");
+    if (!s)
+      throw new Error("Pipeline.checklist(): fit the pipeline first; the checklist is derived from what fit() did.");
     const items: ChecklistItem[] = [];
-    const stepsOf = <T extends Transform>(cls: abstract new (...a: never[]) => T): { step: T; facts: StepFacts | null }[] =>
-      this.steps.map((step, i) => ({ step, facts: s.steps[i] })).filter((x): x is { step: T; facts: StepFacts | null } => x.step instanceof cls);
+    const stepsOf = <T extends Transform>(
+      cls: abstract new (...a: never[]) => T,
+    ): { step: T; facts: StepFacts | null }[] =>
+      this.steps
+        .map((step, i) => ({ step, facts: s.steps[i] }))
+        .filter((x): x is { step: T; facts: StepFacts | null } => x.step instanceof cls);
 
     // 1. source
     items.push(
       s.source
-        ? { item: "source relevant data", status: "done", evidence: `loaded from ${s.source}${s.skippedLines ? ` (${s.skippedLines} bad line(s) skipped)` : ""}; training data: ${s.rowsIn} rows × ${s.columnsIn.length} columns` }
-        : { item: "source relevant data", status: "partial", evidence: `${s.rowsIn} rows × ${s.columnsIn.length} columns given in memory; source not recorded (load with loadCSV/loadTable to record it)` },
+        ? {
+            item: "source relevant data",
+            status: "done",
+            evidence: `loaded from ${s.source}${s.skippedLines ? ` (${s.skippedLines} bad line(s) skipped)` : ""}; training data: ${s.rowsIn} rows × ${s.columnsIn.length} columns`,
+          }
+        : {
+            item: "source relevant data",
+            status: "partial",
+            evidence: `${s.rowsIn} rows × ${s.columnsIn.length} columns given in memory; source not recorded (load with loadCSV/loadTable to record it)`,
+          },
     );
 
     // 2. clean
@@ -282,17 +330,35 @@ export class Pipeline {
     const dupOk = dedupe.length > 0 || s.duplicatesIn === 0;
     const missOk = missingLeft.length === 0;
     const dupEvidence = [
-      ...(before ? [`dropDuplicates removed ${before.removed} duplicate row(s) of ${before.rowsIn} from the whole table${s.split ? " before the split" : ""}${before.subset ? ` (by ${before.subset.join(", ")})` : ""}`] : []),
-      ...(dedupe.length > 0 ? [`DropDuplicates removed ${removed} duplicate training row(s) (it drops rows at transform time: take labels from the transformed table)`] : []),
+      ...(before
+        ? [
+            `dropDuplicates removed ${before.removed} duplicate row(s) of ${before.rowsIn} from the whole table${s.split ? " before the split" : ""}${before.subset ? ` (by ${before.subset.join(", ")})` : ""}`,
+          ]
+        : []),
+      ...(dedupe.length > 0
+        ? [
+            `DropDuplicates removed ${removed} duplicate training row(s) (it drops rows at transform time: take labels from the transformed table)`,
+          ]
+        : []),
     ];
-    if (before && s.duplicatesIn > 0 && dedupe.length === 0) dupEvidence.push(`${s.duplicatesIn} duplicate training row(s) remain`);
+    if (before && s.duplicatesIn > 0 && dedupe.length === 0)
+      dupEvidence.push(`${s.duplicatesIn} duplicate training row(s) remain`);
     const missingEvidence = missingInTotal === 0 ? ["no missing values found"] : missingHandling(this.steps, s);
-    if (!missOk) missingEvidence.push(`missing values remain in ${missingLeft.map(([k, v]) => `${k} (${v})`).join(", ")}`);
+    if (!missOk)
+      missingEvidence.push(`missing values remain in ${missingLeft.map(([k, v]) => `${k} (${v})`).join(", ")}`);
     const cleanEvidence = [
-      dupEvidence.length ? dupEvidence.join("; ") : s.duplicatesIn === 0 ? "no duplicate rows found" : `${s.duplicatesIn} duplicate row(s) not removed`,
+      dupEvidence.length
+        ? dupEvidence.join("; ")
+        : s.duplicatesIn === 0
+          ? "no duplicate rows found"
+          : `${s.duplicatesIn} duplicate row(s) not removed`,
       ...missingEvidence,
     ].join("; ");
-    items.push({ item: "clean (duplicates, missing values)", status: dupOk && missOk ? "done" : dupOk || missOk ? "partial" : "todo", evidence: cleanEvidence });
+    items.push({
+      item: "clean (duplicates, missing values)",
+      status: dupOk && missOk ? "done" : dupOk || missOk ? "partial" : "todo",
+      evidence: cleanEvidence,
+    });
 
     // 3. normalize
     const scaled = new Set<string>();
@@ -321,62 +387,111 @@ export class Pipeline {
         : {
             item: "normalize numeric features",
             status: unscaled.length === 0 ? "done" : scaled.size > 0 ? "partial" : "todo",
-            evidence: unscaled.length === 0 ? `scaled ${numericFeatures.join(", ")}` : `not scaled: ${unscaled.join(", ")}${scaled.size ? `; scaled: ${[...scaled].join(", ")}` : ""}`,
+            evidence:
+              unscaled.length === 0
+                ? `scaled ${numericFeatures.join(", ")}`
+                : `not scaled: ${unscaled.join(", ")}${scaled.size ? `; scaled: ${[...scaled].join(", ")}` : ""}`,
           },
     );
 
     // 4. encode
-    const encodedCols = this.steps.flatMap((st, i) => ((s.steps[i]?.details.encoded as string[] | undefined) ?? []).map((c) => `${c} (${st.kind})`));
+    const encodedCols = this.steps.flatMap((st, i) =>
+      ((s.steps[i]?.details.encoded as string[] | undefined) ?? []).map((c) => `${c} (${st.kind})`),
+    );
     const hadCategorical = encodedCols.length > 0 || s.categoricalOut.length > 0;
     items.push(
       !hadCategorical
         ? { item: "encode categorical variables", status: "n/a", evidence: "no categorical columns" }
         : s.categoricalOut.length === 0
           ? { item: "encode categorical variables", status: "done", evidence: `encoded ${encodedCols.join(", ")}` }
-          : { item: "encode categorical variables", status: encodedCols.length ? "partial" : "todo", evidence: `still categorical: ${s.categoricalOut.join(", ")}` },
+          : {
+              item: "encode categorical variables",
+              status: encodedCols.length ? "partial" : "todo",
+              evidence: `still categorical: ${s.categoricalOut.join(", ")}`,
+            },
     );
 
     // 5. diversity
     const div = options.diversity ?? s.diversity;
     items.push(
       div
-        ? { item: "ensure diversity", status: div.warnings.length === 0 ? "done" : "partial", evidence: `diversity checked by ${div.by.join(", ")}${div.warnings.length ? `: ${div.warnings.length} warning(s), e.g. ${div.warnings[0]}` : ": no warnings"}` }
-        : { item: "ensure diversity", status: "todo", evidence: "no diversity(table, by) check recorded for this data" },
+        ? {
+            item: "ensure diversity",
+            status: div.warnings.length === 0 ? "done" : "partial",
+            evidence: `diversity checked by ${div.by.join(", ")}${div.warnings.length ? `: ${div.warnings.length} warning(s), e.g. ${div.warnings[0]}` : ": no warnings"}`,
+          }
+        : {
+            item: "ensure diversity",
+            status: "todo",
+            evidence: "no diversity(table, by) check recorded for this data",
+          },
     );
 
     // 6. label
     const labelColumn = this.target ?? [...labelCols][0];
     if (options.labels) {
-      items.push({ item: "annotate or label", status: "done", evidence: `labels checked on ${options.labels.checked} rows; ${options.labels.flagged} flagged as possible label errors` });
+      items.push({
+        item: "annotate or label",
+        status: "done",
+        evidence: `labels checked on ${options.labels.checked} rows; ${options.labels.flagged} flagged as possible label errors`,
+      });
     } else if (labelColumn && s.columnsIn.includes(labelColumn)) {
       const missingLabels = s.missingIn[labelColumn] ?? 0;
       items.push({
-        item: "annotate or label", status: "partial",
+        item: "annotate or label",
+        status: "partial",
         evidence: `label column "${labelColumn}" present${missingLabels ? ` (${missingLabels} unlabeled rows)` : ""}; run labelIssues() with out-of-fold predictions to check label quality`,
       });
-    } else items.push({ item: "annotate or label", status: "todo", evidence: "no label column given (Pipeline option target, or a LabelEncoder step)" });
+    } else
+      items.push({
+        item: "annotate or label",
+        status: "todo",
+        evidence: "no label column given (Pipeline option target, or a LabelEncoder step)",
+      });
 
     // 7. split
     items.push(
       s.split && s.split.part === "train"
-        ? { item: "split into train, validation and test", status: "done", evidence: `${s.split.strategy} split (seed ${s.split.seed}): ${Object.entries(s.split.parts).map(([k, v]) => `${k} ${v}`).join(", ")}; pipeline fitted on train only` }
+        ? {
+            item: "split into train, validation and test",
+            status: "done",
+            evidence: `${s.split.strategy} split (seed ${s.split.seed}): ${Object.entries(s.split.parts)
+              .map(([k, v]) => `${k} ${v}`)
+              .join(", ")}; pipeline fitted on train only`,
+          }
         : s.split
-          ? { item: "split into train, validation and test", status: "partial", evidence: `pipeline was fitted on the "${s.split.part}" part, not on train` }
-          : { item: "split into train, validation and test", status: "todo", evidence: "pipeline was fitted on an unsplit table: split first (trainValTestSplit) so statistics come from train only" },
+          ? {
+              item: "split into train, validation and test",
+              status: "partial",
+              evidence: `pipeline was fitted on the "${s.split.part}" part, not on train`,
+            }
+          : {
+              item: "split into train, validation and test",
+              status: "todo",
+              evidence:
+                "pipeline was fitted on an unsplit table: split first (trainValTestSplit) so statistics come from train only",
+            },
     );
     void ClipOutliers;
     return new Checklist(items);
   }
 
   toString(): string {
-    return `Pipeline${this.fitted ? " (fitted)" : ""}:\n` + this.steps.map((s, i) => `  ${i + 1}. ${s.kind}: ${s.describe()}`).join("\n");
+    return (
+      `Pipeline${this.fitted ? " (fitted)" : ""}:\n` +
+      this.steps.map((s, i) => `  ${i + 1}. ${s.kind}: ${s.describe()}`).join("\n")
+    );
   }
 
   [DISPLAY](): MimeBundle {
     const boxes = this.steps
       .map((s, i) => {
         const f = this.summary?.steps[i];
-        const facts = f ? `${f.rowsIn}→${f.rowsOut} rows, ${f.columnsIn.length}→${f.columnsOut.length} cols` : s.fitted ? "fitted" : "not fitted";
+        const facts = f
+          ? `${f.rowsIn}→${f.rowsOut} rows, ${f.columnsIn.length}→${f.columnsOut.length} cols`
+          : s.fitted
+            ? "fitted"
+            : "not fitted";
         return (
           `<div style="display:inline-block;vertical-align:top;border:1px solid #888;border-radius:6px;padding:6px 10px;margin:4px;min-width:120px;background:${s.fitted ? "#eef7ee" : "#f6f6f6"}">` +
           `<div style="font-weight:bold">${i + 1}. ${escapeHtml(s.kind)}</div><div style="font-size:90%">${escapeHtml(s.describe())}</div>` +
@@ -385,7 +500,10 @@ export class Pipeline {
       })
       .join(`<span style="display:inline-block;vertical-align:top;margin-top:18px">→</span>`);
     const rows = this.steps
-      .map((s, i) => `<tr><td>${i + 1}</td><td>${escapeHtml(s.kind)}</td><td><code>${escapeHtml(JSON.stringify(s.paramsJSON()))}</code></td><td>${s.fitted ? "yes" : "no"}</td></tr>`)
+      .map(
+        (s, i) =>
+          `<tr><td>${i + 1}</td><td>${escapeHtml(s.kind)}</td><td><code>${escapeHtml(JSON.stringify(s.paramsJSON()))}</code></td><td>${s.fitted ? "yes" : "no"}</td></tr>`,
+      )
       .join("");
     return {
       "text/plain": this.toString(),

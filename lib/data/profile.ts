@@ -9,7 +9,17 @@ import { Figure } from "../viz/figure";
 import { bar } from "../viz/bar";
 import { binnedHistogram } from "../viz/histogram";
 import { compositeBundle } from "../viz/combine";
-import { Category, ColumnKind, codeCounts, columnKind, compareCategories, dictColumn, materialize, missingCount, numericColumn } from "./columns";
+import {
+  Category,
+  ColumnKind,
+  codeCounts,
+  columnKind,
+  compareCategories,
+  dictColumn,
+  materialize,
+  missingCount,
+  numericColumn,
+} from "./columns";
 import { NumericSummary, summarize } from "./stats";
 import { countDuplicates } from "./transforms";
 
@@ -65,7 +75,8 @@ export class DataProfile {
   /** The profile of one column. @throws Error when the column is not profiled. */
   column(name: string): ColumnProfile {
     const c = this.columns.find((x) => x.name === name);
-    if (!c) throw new Error(`No column "${name}" in the profile. Columns: ${this.columns.map((x) => x.name).join(", ")}.`);
+    if (!c)
+      throw new Error(`No column "${name}" in the profile. Columns: ${this.columns.map((x) => x.name).join(", ")}.`);
     return c;
   }
 
@@ -79,18 +90,36 @@ export class DataProfile {
     const figs: Figure[] = [];
     if (this.classBalance) {
       const cb = this.classBalance;
-      figs.push(bar(undefined, { x: cb.classes.map((c) => String(c.value)), y: cb.classes.map((c) => c.count), title: `Class balance of ${cb.column}`, xTitle: cb.column, yTitle: "rows" }));
+      figs.push(
+        bar(undefined, {
+          x: cb.classes.map((c) => String(c.value)),
+          y: cb.classes.map((c) => c.count),
+          title: `Class balance of ${cb.column}`,
+          xTitle: cb.column,
+          yTitle: "rows",
+        }),
+      );
     }
     for (const c of this.columns.slice(0, this.maxCharts)) {
       // The target's bar is the class balance above: one chart per column, not the same bars twice.
       if (this.classBalance && c.name === this.classBalance.column) continue;
       if (c.histogram && c.histogram.counts.length > 0) {
         const { edges, counts } = c.histogram;
-        const fig = binnedHistogram(edges, counts, { title: `Histogram of ${c.name}${c.missing ? ` (${c.missing} missing not shown)` : ""}`, xTitle: c.name, yTitle: "count" });
+        const fig = binnedHistogram(edges, counts, {
+          title: `Histogram of ${c.name}${c.missing ? ` (${c.missing} missing not shown)` : ""}`,
+          xTitle: c.name,
+          yTitle: "count",
+        });
         fig.layout.height = 280;
         figs.push(fig);
       } else if (c.top && c.top.length > 0) {
-        const fig = bar(undefined, { x: c.top.map((t) => String(t.value)), y: c.top.map((t) => t.count), title: `Most frequent values of ${c.name}${c.unique > c.top.length ? ` (top ${c.top.length} of ${c.unique})` : ""}`, xTitle: c.name, yTitle: "count" });
+        const fig = bar(undefined, {
+          x: c.top.map((t) => String(t.value)),
+          y: c.top.map((t) => t.count),
+          title: `Most frequent values of ${c.name}${c.unique > c.top.length ? ` (top ${c.top.length} of ${c.unique})` : ""}`,
+          xTitle: c.name,
+          yTitle: "count",
+        });
         fig.layout.height = 280;
         figs.push(fig);
       }
@@ -99,25 +128,38 @@ export class DataProfile {
   }
 
   toString(): string {
-    const fmt = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? "" : Number.isInteger(v) ? String(v) : v.toPrecision(4));
-    const lines = [`DataProfile: ${this.rows} rows × ${this.columns.length} columns, ${this.duplicateRows} duplicate rows, ${this.missing} missing values`];
+    const fmt = (v: number | undefined) =>
+      v === undefined || Number.isNaN(v) ? "" : Number.isInteger(v) ? String(v) : v.toPrecision(4);
+    const lines = [
+      `DataProfile: ${this.rows} rows × ${this.columns.length} columns, ${this.duplicateRows} duplicate rows, ${this.missing} missing values`,
+    ];
     for (const c of this.columns) {
       const s = c.summary;
       lines.push(
         `  ${c.name} [${c.dtype}] missing ${c.missing} (${(100 * c.missingShare).toFixed(1)}%), unique ${c.unique}` +
-          (s ? `, mean ${fmt(s.mean)}, std ${fmt(s.std)}, min ${fmt(s.min)}, q1 ${fmt(s.q1)}, median ${fmt(s.median)}, q3 ${fmt(s.q3)}, max ${fmt(s.max)}, outliers ${c.outliers?.count}` : "") +
-          (c.top ? `, top ${c.top.slice(0, 3).map((t) => `${String(t.value)} (${t.count})`).join(", ")}` : ""),
+          (s
+            ? `, mean ${fmt(s.mean)}, std ${fmt(s.std)}, min ${fmt(s.min)}, q1 ${fmt(s.q1)}, median ${fmt(s.median)}, q3 ${fmt(s.q3)}, max ${fmt(s.max)}, outliers ${c.outliers?.count}`
+            : "") +
+          (c.top
+            ? `, top ${c.top
+                .slice(0, 3)
+                .map((t) => `${String(t.value)} (${t.count})`)
+                .join(", ")}`
+            : ""),
       );
     }
     if (this.classBalance) {
-      lines.push(`  class balance of ${this.classBalance.column}: ${this.classBalance.classes.map((c) => `${String(c.value)} ${c.count} (${(100 * c.share).toFixed(1)}%)`).join(", ")}; imbalance ${this.classBalance.imbalanceRatio.toFixed(2)}×`);
+      lines.push(
+        `  class balance of ${this.classBalance.column}: ${this.classBalance.classes.map((c) => `${String(c.value)} ${c.count} (${(100 * c.share).toFixed(1)}%)`).join(", ")}; imbalance ${this.classBalance.imbalanceRatio.toFixed(2)}×`,
+      );
     }
     return lines.join("\n");
   }
 
   /** The report as a self-contained HTML fragment (charts included). */
   toHTML(): string {
-    const fmt = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? "" : Number.isInteger(v) ? String(v) : v.toPrecision(4));
+    const fmt = (v: number | undefined) =>
+      v === undefined || Number.isNaN(v) ? "" : Number.isInteger(v) ? String(v) : v.toPrecision(4);
     const head = `<tr><th>column</th><th>type</th><th>count</th><th>missing</th><th>unique</th><th>mean</th><th>std</th><th>min</th><th>25%</th><th>50%</th><th>75%</th><th>max</th><th>outliers (IQR)</th><th>top values</th></tr>`;
     const body = this.columns
       .map((c) => {
@@ -126,17 +168,31 @@ export class DataProfile {
         return (
           `<tr><td><b>${escapeHtml(c.name)}</b></td><td>${c.dtype}</td><td>${c.count}</td><td${warn}>${c.missing} (${(100 * c.missingShare).toFixed(1)}%)</td><td>${c.unique}</td>` +
           `<td>${fmt(s?.mean)}</td><td>${fmt(s?.std)}</td><td>${fmt(s?.min)}</td><td>${fmt(s?.q1)}</td><td>${fmt(s?.median)}</td><td>${fmt(s?.q3)}</td><td>${fmt(s?.max)}</td>` +
-          `<td>${c.outliers ? c.outliers.count : ""}</td><td>${c.top ? escapeHtml(c.top.slice(0, 3).map((t) => `${String(t.value)} (${t.count})`).join(", ")) : ""}</td></tr>`
+          `<td>${c.outliers ? c.outliers.count : ""}</td><td>${
+            c.top
+              ? escapeHtml(
+                  c.top
+                    .slice(0, 3)
+                    .map((t) => `${String(t.value)} (${t.count})`)
+                    .join(", "),
+                )
+              : ""
+          }</td></tr>`
         );
       })
       .join("");
     const balance = this.classBalance
       ? `<p><b>Class balance of ${escapeHtml(this.classBalance.column)}</b>: ` +
-        this.classBalance.classes.map((c) => `${escapeHtml(String(c.value))} ${c.count} (${(100 * c.share).toFixed(1)}%)`).join(", ") +
+        this.classBalance.classes
+          .map((c) => `${escapeHtml(String(c.value))} ${c.count} (${(100 * c.share).toFixed(1)}%)`)
+          .join(", ") +
         `; imbalance ratio ${this.classBalance.imbalanceRatio.toFixed(2)}×${this.classBalance.imbalanceRatio > 3 ? " — imbalanced: consider stratified splits and class weights" : ""}.</p>`
       : "";
     const charts = this.charts()
-      .map((f) => `<div style="display:inline-block;width:48%;min-width:320px;vertical-align:top">${String(f[DISPLAY]()["text/html"])}</div>`)
+      .map(
+        (f) =>
+          `<div style="display:inline-block;width:48%;min-width:320px;vertical-align:top">${String(f[DISPLAY]()["text/html"])}</div>`,
+      )
       .join("");
     return (
       `<div class="trainlab-profile"><h3>Data profile</h3><p>${this.rows} rows × ${this.columns.length} columns · ` +
@@ -146,13 +202,28 @@ export class DataProfile {
   }
 
   [DISPLAY](): MimeBundle {
-    const fmt = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? "" : Number.isInteger(v) ? String(v) : v.toPrecision(4));
+    const fmt = (v: number | undefined) =>
+      v === undefined || Number.isNaN(v) ? "" : Number.isInteger(v) ? String(v) : v.toPrecision(4);
     const summary = {
       title: `${this.duplicateRows} duplicate rows · ${this.missing} missing values`,
       columns: ["column", "type", "count", "missing", "unique", "mean", "std", "min", "median", "max"],
-      rows: this.columns.map((c) => [c.name, c.dtype, String(c.count), String(c.missing), String(c.unique), fmt(c.summary?.mean), fmt(c.summary?.std), fmt(c.summary?.min), fmt(c.summary?.median), fmt(c.summary?.max)]),
+      rows: this.columns.map((c) => [
+        c.name,
+        c.dtype,
+        String(c.count),
+        String(c.missing),
+        String(c.unique),
+        fmt(c.summary?.mean),
+        fmt(c.summary?.std),
+        fmt(c.summary?.min),
+        fmt(c.summary?.median),
+        fmt(c.summary?.max),
+      ]),
     };
-    return compositeBundle(this.toString(), this.toHTML(), [summary, ...this.charts()], { columns: 2, title: `Data profile: ${this.rows} rows × ${this.columns.length} columns` });
+    return compositeBundle(this.toString(), this.toHTML(), [summary, ...this.charts()], {
+      columns: 2,
+      title: `Data profile: ${this.rows} rows × ${this.columns.length} columns`,
+    });
   }
 }
 
@@ -166,7 +237,9 @@ export function profile(table: ColumnTable, options: ProfileOptions = {}): DataP
   const n = t.numRows();
   const bins = options.bins ?? 30;
   if (options.target !== undefined && !t.columnNames().includes(options.target)) {
-    throw new Error(`profile: target column "${options.target}" is not in the table. Columns: ${t.columnNames().join(", ")}.`);
+    throw new Error(
+      `profile: target column "${options.target}" is not in the table. Columns: ${t.columnNames().join(", ")}.`,
+    );
   }
   const columns: ColumnProfile[] = t.columnNames().map((name) => {
     const dtype = columnKind(t, name);
@@ -186,25 +259,41 @@ export function profile(table: ColumnTable, options: ProfileOptions = {}): DataP
         if (v < lower || v > upper) outliers++;
         if (distinct.size <= 100000) distinct.add(v);
       }
-      return { ...base, unique: distinct.size, summary, outliers: { count: outliers, lower, upper }, histogram: histogramOf(values, summary.min, summary.max, bins) };
+      return {
+        ...base,
+        unique: distinct.size,
+        summary,
+        outliers: { count: outliers, lower, upper },
+        histogram: histogramOf(values, summary.min, summary.max, bins),
+      };
     }
     const col = dictColumn(t, name);
     const counts = codeCounts(col);
     const order = Array.from(counts.keys()).filter((k) => counts[k] > 0);
     order.sort((a, b) => counts[b] - counts[a] || compareCategories(col.dictionary[a], col.dictionary[b]));
-    return { ...base, unique: order.length, top: order.slice(0, 10).map((k) => ({ value: col.dictionary[k], count: counts[k] })) };
+    return {
+      ...base,
+      unique: order.length,
+      top: order.slice(0, 10).map((k) => ({ value: col.dictionary[k], count: counts[k] })),
+    };
   });
   let classBalance: ClassBalance | undefined;
   if (options.target !== undefined) {
     const col = dictColumn(t, options.target);
     const counts = codeCounts(col);
-    const present = Array.from(counts.keys()).filter((k) => counts[k] > 0).sort((a, b) => compareCategories(col.dictionary[a], col.dictionary[b]));
+    const present = Array.from(counts.keys())
+      .filter((k) => counts[k] > 0)
+      .sort((a, b) => compareCategories(col.dictionary[a], col.dictionary[b]));
     const total = present.reduce((a, k) => a + counts[k], 0);
     const max = Math.max(...present.map((k) => counts[k]));
     const min = Math.min(...present.map((k) => counts[k]));
     classBalance = {
       column: options.target,
-      classes: present.map((k) => ({ value: col.dictionary[k], count: counts[k], share: total ? counts[k] / total : 0 })),
+      classes: present.map((k) => ({
+        value: col.dictionary[k],
+        count: counts[k],
+        share: total ? counts[k] / total : 0,
+      })),
       imbalanceRatio: present.length ? max / min : NaN,
       missing: missingCount(t, options.target),
     };
@@ -212,7 +301,12 @@ export function profile(table: ColumnTable, options: ProfileOptions = {}): DataP
   return new DataProfile(n, columns, countDuplicates(t), classBalance, options.maxCharts ?? 24);
 }
 
-function histogramOf(values: Float64Array, min: number, max: number, bins: number): { edges: number[]; counts: number[] } {
+function histogramOf(
+  values: Float64Array,
+  min: number,
+  max: number,
+  bins: number,
+): { edges: number[]; counts: number[] } {
   if (!Number.isFinite(min) || !Number.isFinite(max)) return { edges: [], counts: [] };
   const k = max === min ? 1 : bins;
   const width = max === min ? 1 : (max - min) / k;

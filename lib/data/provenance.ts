@@ -74,9 +74,14 @@ export function recordProvenance(table: ColumnTable, facts: Provenance): void {
  * Passes what is known about `from` on to `to`. A transformed table copies the facts (so intermediate tables can be
  * freed); a split part (`link: true`) points at its source, so facts recorded on the source later still apply.
  */
-export function inheritProvenance(to: ColumnTable, from: ColumnTable, extra: Provenance = {}, link = false): ColumnTable {
+export function inheritProvenance(
+  to: ColumnTable,
+  from: ColumnTable,
+  extra: Provenance = {},
+  link = false,
+): ColumnTable {
   if (to === from) return to;
-  const base = link ? { parent: from } : registry.get(from) ?? {};
+  const base = link ? { parent: from } : (registry.get(from) ?? {});
   registry.set(to, { ...base, ...registry.get(to), ...extra });
   return to;
 }

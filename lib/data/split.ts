@@ -44,7 +44,12 @@ export class DataSplit {
   readonly strategy: string;
   readonly seed: number;
 
-  constructor(parts: { train: ColumnTable; validation?: ColumnTable; test: ColumnTable }, indices: DataSplit["indices"], strategy: string, seed: number) {
+  constructor(
+    parts: { train: ColumnTable; validation?: ColumnTable; test: ColumnTable },
+    indices: DataSplit["indices"],
+    strategy: string,
+    seed: number,
+  ) {
     this.train = parts.train;
     this.validation = parts.validation;
     this.test = parts.test;
@@ -63,13 +68,21 @@ export class DataSplit {
 
   toString(): string {
     const total = Object.values(this.sizes).reduce((a, b) => a + b, 0);
-    return `DataSplit (${this.strategy}, seed ${this.seed}): ` + Object.entries(this.sizes).map(([k, v]) => `${k} ${v} (${((100 * v) / total).toFixed(1)}%)`).join(", ");
+    return (
+      `DataSplit (${this.strategy}, seed ${this.seed}): ` +
+      Object.entries(this.sizes)
+        .map(([k, v]) => `${k} ${v} (${((100 * v) / total).toFixed(1)}%)`)
+        .join(", ")
+    );
   }
 
   [DISPLAY](): MimeBundle {
     const total = Object.values(this.sizes).reduce((a, b) => a + b, 0);
     const rows = Object.entries(this.sizes)
-      .map(([k, v]) => `<tr><td>${k}</td><td style="text-align:right">${v}</td><td style="text-align:right">${((100 * v) / total).toFixed(1)}%</td></tr>`)
+      .map(
+        ([k, v]) =>
+          `<tr><td>${k}</td><td style="text-align:right">${v}</td><td style="text-align:right">${((100 * v) / total).toFixed(1)}%</td></tr>`,
+      )
       .join("");
     return {
       "text/plain": this.toString(),
@@ -79,7 +92,10 @@ export class DataSplit {
 }
 
 function checkRatios(ratios: readonly number[]): void {
-  if (ratios.length < 2 || ratios.length > 3) throw new Error(`ratios must have 2 (train, test) or 3 (train, validation, test) entries, got [${ratios.join(", ")}].`);
+  if (ratios.length < 2 || ratios.length > 3)
+    throw new Error(
+      `ratios must have 2 (train, test) or 3 (train, validation, test) entries, got [${ratios.join(", ")}].`,
+    );
   if (ratios.some((r) => !(r > 0))) throw new Error(`ratios must all be positive, got [${ratios.join(", ")}].`);
   const sum = ratios.reduce((a, b) => a + b, 0);
   if (Math.abs(sum - 1) > 1e-6) throw new Error(`ratios must sum to 1, got [${ratios.join(", ")}] (sum ${sum}).`);
@@ -112,7 +128,8 @@ export function trainValTestSplit(table: ColumnTable, options: SplitOptions = {}
   const modes = [options.stratify, options.groups, options.timeColumn].filter((x) => x !== undefined);
   if (modes.length > 1) throw new Error("Choose one of stratify, groups or timeColumn for a split.");
   for (const c of [options.stratify, options.groups, options.timeColumn, options.target]) {
-    if (c !== undefined && !source.columnNames().includes(c)) throw new Error(`Split: column "${c}" is not in the table. Columns: ${source.columnNames().join(", ")}.`);
+    if (c !== undefined && !source.columnNames().includes(c))
+      throw new Error(`Split: column "${c}" is not in the table. Columns: ${source.columnNames().join(", ")}.`);
   }
   if (n === 0) throw new Error("Cannot split an empty table (0 rows).");
 
@@ -122,7 +139,10 @@ export function trainValTestSplit(table: ColumnTable, options: SplitOptions = {}
     strategy = `time-ordered by ${options.timeColumn}`;
     const t = numericColumn(source, options.timeColumn).values;
     for (let i = 0; i < n; i++) {
-      if (t[i] !== t[i]) throw new Error(`Split: column "${options.timeColumn}" is missing at row ${i}; a time-ordered split needs a time for every row.`);
+      if (t[i] !== t[i])
+        throw new Error(
+          `Split: column "${options.timeColumn}" is missing at row ${i}; a time-ordered split needs a time for every row.`,
+        );
     }
     const order = Uint32Array.from({ length: n }, (_, i) => i).sort((a, b) => t[a] - t[b] || a - b);
     parts = slicesOf(order, cuts(n, ratios));
@@ -162,17 +182,35 @@ export function trainValTestSplit(table: ColumnTable, options: SplitOptions = {}
           );
         }
       });
-    } else throw new Error(`Column "${target}" has ${all.size} class(es) in the whole table; a classification split needs at least two.`);
+    } else
+      throw new Error(
+        `Column "${target}" has ${all.size} class(es) in the whole table; a classification split needs at least two.`,
+      );
   }
 
   const tables = parts.map((p, k) =>
-    inheritProvenance(takeTableRows(source, p), table, {
-      split: { part: names[k], strategy, seed, parts: Object.fromEntries(names.map((nm, j) => [nm, parts[j].length])) },
-    }, true),
+    inheritProvenance(
+      takeTableRows(source, p),
+      table,
+      {
+        split: {
+          part: names[k],
+          strategy,
+          seed,
+          parts: Object.fromEntries(names.map((nm, j) => [nm, parts[j].length])),
+        },
+      },
+      true,
+    ),
   );
-  const indices = ratios.length === 3 ? { train: parts[0], validation: parts[1], test: parts[2] } : { train: parts[0], test: parts[1] };
+  const indices =
+    ratios.length === 3
+      ? { train: parts[0], validation: parts[1], test: parts[2] }
+      : { train: parts[0], test: parts[1] };
   return new DataSplit(
-    ratios.length === 3 ? { train: tables[0], validation: tables[1], test: tables[2] } : { train: tables[0], test: tables[1] },
+    ratios.length === 3
+      ? { train: tables[0], validation: tables[1], test: tables[2] }
+      : { train: tables[0], test: tables[1] },
     indices,
     strategy,
     seed,
@@ -180,7 +218,10 @@ export function trainValTestSplit(table: ColumnTable, options: SplitOptions = {}
 }
 
 /** Splits a table into train and test (default 80/20); see {@link trainValTestSplit}. */
-export function trainTestSplit(table: ColumnTable, options: Omit<SplitOptions, "ratios"> & { testSize?: number } = {}): DataSplit {
+export function trainTestSplit(
+  table: ColumnTable,
+  options: Omit<SplitOptions, "ratios"> & { testSize?: number } = {},
+): DataSplit {
   const testSize = options.testSize ?? 0.2;
   return trainValTestSplit(table, { ...options, ratios: [1 - testSize, testSize] });
 }
@@ -271,12 +312,17 @@ export interface Fold {
  * `shuffle: false`.
  * @throws Error when k < 2 or k > n.
  */
-export function kFold(rows: number | ColumnTable, options: { k?: number; seed?: number; shuffle?: boolean } = {}): Fold[] {
+export function kFold(
+  rows: number | ColumnTable,
+  options: { k?: number; seed?: number; shuffle?: boolean } = {},
+): Fold[] {
   const n = typeof rows === "number" ? rows : rows.numRows();
   const k = options.k ?? 5;
   if (!Number.isInteger(k) || k < 2) throw new Error(`k-fold needs an integer k >= 2, got ${k}.`);
-  if (k > n) throw new Error(`k-fold with k = ${k} needs at least ${k} rows, got ${n}: a validation fold would be empty.`);
-  const order = options.shuffle === false ? Uint32Array.from({ length: n }, (_, i) => i) : permutation(n, options.seed ?? 0);
+  if (k > n)
+    throw new Error(`k-fold with k = ${k} needs at least ${k} rows, got ${n}: a validation fold would be empty.`);
+  const order =
+    options.shuffle === false ? Uint32Array.from({ length: n }, (_, i) => i) : permutation(n, options.seed ?? 0);
   const assign = new Int32Array(n);
   // sklearn's sizes: the first n % k folds get one extra row.
   let start = 0;
@@ -331,7 +377,10 @@ export function stratifiedKFold(
     if (!list) byClass.set(v, (list = []));
     list.push(i);
   }
-  if (byClass.size < 2) throw new Error(`Stratified k-fold needs at least two classes; the labels hold only ${JSON.stringify([...byClass.keys()][0])}.`);
+  if (byClass.size < 2)
+    throw new Error(
+      `Stratified k-fold needs at least two classes; the labels hold only ${JSON.stringify([...byClass.keys()][0])}.`,
+    );
   const random = seededRandom(options.seed ?? 0);
   const assign = new Int32Array(n);
   let next = 0;
@@ -343,7 +392,8 @@ export function stratifiedKFold(
   }
   const folds = foldsFrom(assign, k);
   folds.forEach((f, i) => {
-    if (f.validation.length === 0) throw new Error(`Stratified k-fold: fold ${i} would be empty (${n} rows, k = ${k}).`);
+    if (f.validation.length === 0)
+      throw new Error(`Stratified k-fold: fold ${i} would be empty (${n} rows, k = ${k}).`);
   });
   return folds;
 }

@@ -121,7 +121,17 @@ export function summarize(values: Float64Array): NumericSummary {
     const lo = Math.floor(pos);
     return lo + 1 < n ? a[lo] + (a[lo + 1] - a[lo]) * (pos - lo) : a[lo];
   };
-  return { count: n, missing: values.length - n, mean, std, min: n ? min : NaN, q1: q(0.25), median: q(0.5), q3: q(0.75), max: n ? max : NaN };
+  return {
+    count: n,
+    missing: values.length - n,
+    mean,
+    std,
+    min: n ? min : NaN,
+    q1: q(0.25),
+    median: q(0.5),
+    q3: q(0.75),
+    max: n ? max : NaN,
+  };
 }
 
 /** Mean and population standard deviation (ddof = 0, as scikit-learn's StandardScaler) of the non-missing values. */

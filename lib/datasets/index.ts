@@ -31,8 +31,13 @@ function readJson<T>(file: string): T {
 function loadPenguins(): ColumnTable {
   const rows = readJson<Record<string, string | number | null>[]>(vegaFile("penguins.json"));
   const rename: Record<string, string> = {
-    Species: "species", Island: "island", "Beak Length (mm)": "beak_length_mm", "Beak Depth (mm)": "beak_depth_mm",
-    "Flipper Length (mm)": "flipper_length_mm", "Body Mass (g)": "body_mass_g", Sex: "sex",
+    Species: "species",
+    Island: "island",
+    "Beak Length (mm)": "beak_length_mm",
+    "Beak Depth (mm)": "beak_depth_mm",
+    "Flipper Length (mm)": "flipper_length_mm",
+    "Body Mass (g)": "body_mass_g",
+    Sex: "sex",
   };
   const columns: Record<string, unknown[]> = {};
   for (const [from, to] of Object.entries(rename)) columns[to] = rows.map((r) => r[from] ?? null);
@@ -52,7 +57,17 @@ function loadIris(): ColumnTable {
 
 function loadCars(): ColumnTable {
   const rows = readJson<Record<string, string | number | null>[]>(vegaFile("cars.json"));
-  const keys = ["Name", "Miles_per_Gallon", "Cylinders", "Displacement", "Horsepower", "Weight_in_lbs", "Acceleration", "Year", "Origin"];
+  const keys = [
+    "Name",
+    "Miles_per_Gallon",
+    "Cylinders",
+    "Displacement",
+    "Horsepower",
+    "Weight_in_lbs",
+    "Acceleration",
+    "Year",
+    "Origin",
+  ];
   const columns: Record<string, unknown[]> = {};
   for (const key of keys) {
     const to = key.toLowerCase();
@@ -111,7 +126,10 @@ export function loadImages(name: "mnist" | string): ImageDataset {
   }
   if (mnistCache) return mnistCache;
   const size = 28 * 28;
-  const parts = Array.from({ length: 10 }, (_, digit) => readJson<{ data: number[] }>(packageFile("mnist", "src", "digits", `${digit}.json`)).data);
+  const parts = Array.from(
+    { length: 10 },
+    (_, digit) => readJson<{ data: number[] }>(packageFile("mnist", "src", "digits", `${digit}.json`)).data,
+  );
   const count = parts.reduce((n, p) => n + p.length / size, 0);
   const images = new Float32Array(count * size);
   const labels = new Int32Array(count);
@@ -159,6 +177,12 @@ export function loadDataset(name: DatasetName | string): ColumnTable {
 export function listDatasets(): { name: DatasetName; title: string; rows: number; columns: number; task: string }[] {
   return DATASET_NAMES.map((name) => {
     const doc = CATALOG[name];
-    return { name, title: doc.title, rows: doc.rows, columns: name === "mnist" ? 785 : doc.columns.length, task: doc.task };
+    return {
+      name,
+      title: doc.title,
+      rows: doc.rows,
+      columns: name === "mnist" ? 785 : doc.columns.length,
+      task: doc.task,
+    };
   });
 }

@@ -60,7 +60,11 @@ export function silhouetteSamples(X: FeatureInput, labels: TargetInput): number[
  * random subset of large data.
  * @throws as {@link silhouetteSamples}.
  */
-export function silhouetteScore(X: FeatureInput, labels: TargetInput, options: { sampleSize?: number; seed?: number } = {}): number {
+export function silhouetteScore(
+  X: FeatureInput,
+  labels: TargetInput,
+  options: { sampleSize?: number; seed?: number } = {},
+): number {
   let data: FeatureInput = X;
   let l: TargetInput = labels;
   if (options.sampleSize !== undefined) {
@@ -69,7 +73,8 @@ export function silhouetteScore(X: FeatureInput, labels: TargetInput, options: {
     const all = readClusterLabels(labels, "labels");
     checkSameLength({ length: m.rows }, all, "X", "labels");
     const n = Math.min(options.sampleSize, m.rows);
-    if (!Number.isInteger(n) || n < 2) throw new Error(`sampleSize must be an integer of at least 2, got ${options.sampleSize}.`);
+    if (!Number.isInteger(n) || n < 2)
+      throw new Error(`sampleSize must be an integer of at least 2, got ${options.sampleSize}.`);
     const order = Array.from({ length: m.rows }, (_, i) => i);
     const random = seededUniform(options.seed ?? 0);
     for (let i = order.length - 1; i > 0; i--) {

@@ -8,8 +8,19 @@ import { Figure } from "../viz/figure";
 import { compositeBundle } from "../viz/combine";
 import { cvScoresFigure } from "../viz/cv-scores";
 import {
-  CvOptions, ModelSpec, ProgressDisplay, baselineFor, estimatorOf, fitOnRows, interruptCheck, prepare, release,
-  resolveScorers, scoreOnRows, specName, taskOf,
+  CvOptions,
+  ModelSpec,
+  ProgressDisplay,
+  baselineFor,
+  estimatorOf,
+  fitOnRows,
+  interruptCheck,
+  prepare,
+  release,
+  resolveScorers,
+  scoreOnRows,
+  specName,
+  taskOf,
 } from "./engine";
 import { mean, std } from "../core/stats";
 import type { CvFold } from "./folds";
@@ -82,14 +93,25 @@ export class CrossValidationResult {
 
   /** One row per model and metric. */
   summary(): CvSummaryRow[] {
-    return this.models.flatMap((model) => this.metrics.map((metric) => ({ model, metric, mean: this.mean(model, metric), std: this.std(model, metric), baseline: model === this.baseline })));
+    return this.models.flatMap((model) =>
+      this.metrics.map((metric) => ({
+        model,
+        metric,
+        mean: this.mean(model, metric),
+        std: this.std(model, metric),
+        baseline: model === this.baseline,
+      })),
+    );
   }
 
   /** The best non-baseline model by mean score on `metric` (default: the first metric). */
   best(metric = this.metrics[0]): string {
     const candidates = this.models.filter((m) => m !== this.baseline);
     const sign = this.greaterIsBetter[metric] ? 1 : -1;
-    return candidates.reduce((b, m) => (sign * this.mean(m, metric) > sign * this.mean(b, metric) ? m : b), candidates[0]);
+    return candidates.reduce(
+      (b, m) => (sign * this.mean(m, metric) > sign * this.mean(b, metric) ? m : b),
+      candidates[0],
+    );
   }
 
   /** Models whose mean does not beat the baseline on the first metric. */
@@ -127,7 +149,11 @@ export class CrossValidationResult {
 
   toString(): string {
     const warn = this.notBeatingBaseline();
-    return this.table().toString() + `\nbest: ${this.best()}` + (warn.length ? `\nnot better than the baseline: ${warn.join(", ")}` : "");
+    return (
+      this.table().toString() +
+      `\nbest: ${this.best()}` +
+      (warn.length ? `\nnot better than the baseline: ${warn.join(", ")}` : "")
+    );
   }
 
   [DISPLAY](): MimeBundle {
@@ -137,14 +163,20 @@ export class CrossValidationResult {
       : "";
     const table = this.table();
     const figure = this.figure();
-    return compositeBundle(this.toString(), table.toHTML() + note + String(figure[DISPLAY]()["text/html"]), [table.toPart(), figure]);
+    return compositeBundle(this.toString(), table.toHTML() + note + String(figure[DISPLAY]()["text/html"]), [
+      table.toPart(),
+      figure,
+    ]);
   }
 }
 
-function namesOf(models: ModelSpec | readonly ModelSpec[] | Readonly<Record<string, ModelSpec>>): [string, ModelSpec][] {
+function namesOf(
+  models: ModelSpec | readonly ModelSpec[] | Readonly<Record<string, ModelSpec>>,
+): [string, ModelSpec][] {
   let entries: [string, ModelSpec][];
   if (Array.isArray(models)) entries = (models as ModelSpec[]).map((m) => [specName(m), m]);
-  else if (typeof (models as ModelSpec as { fit?: unknown }).fit === "function" || "pipeline" in (models as object)) entries = [[specName(models as ModelSpec), models as ModelSpec]];
+  else if (typeof (models as ModelSpec as { fit?: unknown }).fit === "function" || "pipeline" in (models as object))
+    entries = [[specName(models as ModelSpec), models as ModelSpec]];
   else entries = Object.entries(models as Record<string, ModelSpec>);
   if (entries.length === 0) throw new Error("Pass at least one model to cross-validate.");
   const seen = new Map<string, number>();

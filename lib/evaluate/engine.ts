@@ -49,7 +49,7 @@ export function estimatorOf(spec: ModelSpec): Estimator {
 
 /** The spec's display name. */
 export function specName(spec: ModelSpec): string {
-  return isPipelineModel(spec) ? spec.name ?? `${spec.model.name} (pipeline)` : spec.name;
+  return isPipelineModel(spec) ? (spec.name ?? `${spec.model.name} (pipeline)`) : spec.name;
 }
 
 /** The spec with the model's parameters changed (unfitted). */
@@ -83,7 +83,13 @@ function rowCount(X: ColumnTable | FeatureInput): number | undefined {
  * Fits preprocessing then a fresh copy of the model on the given rows only.
  * @throws Error when the pipeline changes the number of rows (drop rows before cross-validation instead).
  */
-export async function fitOnRows(spec: ModelSpec, source: RowSource, y: readonly Label[], rows: readonly number[], seed: number): Promise<FittedSpec> {
+export async function fitOnRows(
+  spec: ModelSpec,
+  source: RowSource,
+  y: readonly Label[],
+  rows: readonly number[],
+  seed: number,
+): Promise<FittedSpec> {
   const X = subsetRows(source, rows);
   const yFit = rows.map((i) => y[i]);
   const model = estimatorOf(spec).withParams({});
@@ -112,7 +118,13 @@ export async function fitOnRows(spec: ModelSpec, source: RowSource, y: readonly 
 }
 
 /** Scores a fitted model on some rows with every scorer. */
-export async function scoreOnRows(fitted: FittedSpec, source: RowSource, y: readonly Label[], rows: readonly number[], scorers: readonly Scorer[]): Promise<number[]> {
+export async function scoreOnRows(
+  fitted: FittedSpec,
+  source: RowSource,
+  y: readonly Label[],
+  rows: readonly number[],
+  scorers: readonly Scorer[],
+): Promise<number[]> {
   const X = await fitted.prepare(subsetRows(source, rows));
   const yTrue = rows.map((i) => y[i]);
   const yPred = fitted.model.predict(X);
@@ -139,25 +151,43 @@ export async function scoreOnRows(fitted: FittedSpec, source: RowSource, y: read
 /** The task of a set of models. @throws Error on clusterers or a mix of classifiers and regressors. */
 export function taskOf(specs: readonly ModelSpec[]): "classification" | "regression" {
   const kinds = new Set(specs.map((s) => estimatorOf(s).kind));
-  if (kinds.has("clusterer")) throw new Error("Cross-validation scores supervised models: clusterers have no target to score against (use silhouetteScore).");
+  if (kinds.has("clusterer"))
+    throw new Error(
+      "Cross-validation scores supervised models: clusterers have no target to score against (use silhouetteScore).",
+    );
   if (kinds.size > 1) throw new Error("All models must solve the same task: got both classifiers and regressors.");
   return kinds.has("classifier") ? "classification" : "regression";
 }
 
 /** Resolves metric names for a task. @throws Error on unknown metrics or ones for the other task. */
-export function resolveScorers(metrics: MetricSpec | readonly MetricSpec[] | undefined, task: "classification" | "regression"): Scorer[] {
-  const list = metrics === undefined ? (task === "classification" ? ["accuracy", "f1_macro"] : ["r2", "rmse"]) : Array.isArray(metrics) ? metrics : [metrics as MetricSpec];
+export function resolveScorers(
+  metrics: MetricSpec | readonly MetricSpec[] | undefined,
+  task: "classification" | "regression",
+): Scorer[] {
+  const list =
+    metrics === undefined
+      ? task === "classification"
+        ? ["accuracy", "f1_macro"]
+        : ["r2", "rmse"]
+      : Array.isArray(metrics)
+        ? metrics
+        : [metrics as MetricSpec];
   if (list.length === 0) throw new Error("Pass at least one metric.");
   return list.map((m) => {
     const s = getScorer(m);
-    if (s.task !== task) throw new Error(`Metric "${s.name}" is a ${s.task} metric but the models are ${task === "classification" ? "classifiers" : "regressors"}.`);
+    if (s.task !== task)
+      throw new Error(
+        `Metric "${s.name}" is a ${s.task} metric but the models are ${task === "classification" ? "classifiers" : "regressors"}.`,
+      );
     return s;
   });
 }
 
 /** The baseline for a task: majority class or mean. */
 export function baselineFor(task: "classification" | "regression"): { name: string; model: Estimator } {
-  return task === "classification" ? { name: "baseline (majority class)", model: new MajorityClassifier() } : { name: "baseline (mean)", model: new MeanRegressor() };
+  return task === "classification"
+    ? { name: "baseline (majority class)", model: new MajorityClassifier() }
+    : { name: "baseline (mean)", model: new MeanRegressor() };
 }
 
 /** Common options of cross-validation, search and learning curves. */
@@ -183,7 +213,12 @@ export interface Prepared {
  * Validates inputs and makes the seeded folds.
  * @throws Error when X and y differ in length, y is empty or holds missing values.
  */
-export function prepare(X: FeatureInput, y: TargetInput, task: "classification" | "regression", options: CvOptions): Prepared {
+export function prepare(
+  X: FeatureInput,
+  y: TargetInput,
+  task: "classification" | "regression",
+  options: CvOptions,
+): Prepared {
   const source = rowSource(X);
   const labels = toTargetArray(y);
   const n = sourceRows(source);
@@ -194,9 +229,11 @@ export function prepare(X: FeatureInput, y: TargetInput, task: "classification" 
       throw new Error(`y[${i}] is ${v}: drop or impute rows with a missing target before cross-validation.`);
     }
   });
-  if (Array.isArray(options.folds)) return { source, y: labels, folds: checkFolds(options.folds as readonly CvFold[], n) };
+  if (Array.isArray(options.folds))
+    return { source, y: labels, folds: checkFolds(options.folds as readonly CvFold[], n) };
   const stratified = options.stratified ?? task === "classification";
-  if (stratified && task === "regression") throw new Error("stratified folds need class labels: regression targets cannot be stratified.");
+  if (stratified && task === "regression")
+    throw new Error("stratified folds need class labels: regression targets cannot be stratified.");
   const k = (options.folds as number | undefined) ?? 5;
   const folds = crossValidationFolds(n, { k, seed: options.seed ?? 0, labels: stratified ? labels : undefined });
   return { source, y: labels, folds };
@@ -207,14 +244,16 @@ export function prepare(X: FeatureInput, y: TargetInput, task: "classification" 
  * @throws Error on an empty list or part, an index out of range, or a row in both parts of a fold.
  */
 function checkFolds(folds: readonly CvFold[], n: number): CvFold[] {
-  if (folds.length === 0) throw new Error("folds is an empty list: pass a number of folds or at least one {train, test} split.");
+  if (folds.length === 0)
+    throw new Error("folds is an empty list: pass a number of folds or at least one {train, test} split.");
   return folds.map((f, i) => {
     if (!f || !Array.isArray(f.train) || !Array.isArray(f.test) || f.train.length === 0 || f.test.length === 0) {
       throw new Error(`Fold ${i} needs non-empty train and test arrays of row indices.`);
     }
     const train = new Set(f.train);
     for (const idx of [...f.train, ...f.test]) {
-      if (!Number.isInteger(idx) || idx < 0 || idx >= n) throw new Error(`Fold ${i}: row index ${idx} is out of range for ${n} rows.`);
+      if (!Number.isInteger(idx) || idx < 0 || idx >= n)
+        throw new Error(`Fold ${i}: row index ${idx} is out of range for ${n} rows.`);
     }
     const both = f.test.find((idx) => train.has(idx));
     if (both !== undefined) throw new Error(`Fold ${i}: row ${both} is in both train and test, which would leak it.`);
@@ -230,9 +269,14 @@ export class ProgressDisplay {
   private done = 0;
   private readonly started = Date.now();
 
-  constructor(private readonly label: string, private readonly total: number, enabled: boolean | undefined) {
+  constructor(
+    private readonly label: string,
+    private readonly total: number,
+    enabled: boolean | undefined,
+  ) {
     if (enabled ?? kernelBridge() !== undefined) {
-      if (kernelBridge() && widgetsSupported()) this.bar = progressBar({ total: Math.max(1, total), description: label, widget: true });
+      if (kernelBridge() && widgetsSupported())
+        this.bar = progressBar({ total: Math.max(1, total), description: label, widget: true });
       else this.handle = display(this.view(""));
     }
   }

@@ -14,12 +14,25 @@ import { residualsFigure } from "../viz/residuals";
 import { MajorityClassifier, MeanRegressor } from "../models/baseline";
 import { accuracy, balancedAccuracy, precisionRecallF } from "../metrics/classification";
 import { averagePrecision, logLoss, rocAuc } from "../metrics/ranking";
-import { meanAbsoluteError, meanAbsolutePercentageError, meanSquaredError, r2, rootMeanSquaredError } from "../metrics/regression";
+import {
+  meanAbsoluteError,
+  meanAbsolutePercentageError,
+  meanSquaredError,
+  r2,
+  rootMeanSquaredError,
+} from "../metrics/regression";
 import type { Label } from "../metrics/labels";
 import { ClassificationReport, classificationReport } from "./report";
 import { positiveClassFor } from "./scoring";
 import { ResultTable } from "./table";
-import { MetricInterval, PROPORTION_METRICS, bootstrapIntervals, defaultResamples, formatInterval, wilsonInterval } from "./intervals";
+import {
+  MetricInterval,
+  PROPORTION_METRICS,
+  bootstrapIntervals,
+  defaultResamples,
+  formatInterval,
+  wilsonInterval,
+} from "./intervals";
 
 /** One metric of the model and of the baseline. */
 export interface MetricRow {
@@ -33,7 +46,9 @@ export interface MetricRow {
 
 function positiveNote(positive: Label | null | undefined): string {
   if (positive === null) return "; two classes, none named positive: macro averages (pass posLabel to score one class)";
-  return positive === undefined ? "" : `; positive class ${JSON.stringify(positive)} (precision, recall, f1, average_precision)`;
+  return positive === undefined
+    ? ""
+    : `; positive class ${JSON.stringify(positive)} (precision, recall, f1, average_precision)`;
 }
 
 /** The outcome of {@link evaluateModel}. */
@@ -68,17 +83,36 @@ export class ModelEvaluation {
 
   /** The model's 95% interval per metric that has one (goals judge on them). */
   intervalsOf(): Record<string, MetricInterval> {
-    return Object.fromEntries(this.metrics.filter((m) => m.interval).map((m) => [m.metric, m.interval as MetricInterval]));
+    return Object.fromEntries(
+      this.metrics.filter((m) => m.interval).map((m) => [m.metric, m.interval as MetricInterval]),
+    );
   }
 
   /** Model next to baseline, one row per metric, with the model's 95% confidence interval. */
   table(digits = 4): ResultTable {
     const withCi = this.metrics.some((m) => m.interval);
     const rows = this.metrics.map((m) => ({
-      metric: m.metric, [this.modelName]: m.model, ...(withCi ? { "95% CI": formatInterval(m.interval, digits) } : {}), ...(this.baselineName ? { [this.baselineName]: m.baseline } : {}),
+      metric: m.metric,
+      [this.modelName]: m.model,
+      ...(withCi ? { "95% CI": formatInterval(m.interval, digits) } : {}),
+      ...(this.baselineName ? { [this.baselineName]: m.baseline } : {}),
     }));
-    const columns = ["metric", this.modelName, ...(withCi ? ["95% CI"] : []), ...(this.baselineName ? [this.baselineName] : [])];
-    return new ResultTable(columns, rows, { title: `${this.modelName} on ${this.samples} samples${positiveNote(this.positiveClass)}`, digits, formats: Object.fromEntries(columns.slice(1).filter((c) => c !== "95% CI").map((c) => [c, "float" as const])) });
+    const columns = [
+      "metric",
+      this.modelName,
+      ...(withCi ? ["95% CI"] : []),
+      ...(this.baselineName ? [this.baselineName] : []),
+    ];
+    return new ResultTable(columns, rows, {
+      title: `${this.modelName} on ${this.samples} samples${positiveNote(this.positiveClass)}`,
+      digits,
+      formats: Object.fromEntries(
+        columns
+          .slice(1)
+          .filter((c) => c !== "95% CI")
+          .map((c) => [c, "float" as const]),
+      ),
+    });
   }
 
   toString(): string {
@@ -88,7 +122,12 @@ export class ModelEvaluation {
   [DISPLAY](): MimeBundle {
     const figs = this.figures.map((f) => String(f[DISPLAY]()["text/html"])).join("");
     const tables = [this.table(), ...(this.report ? [this.report.table()] : [])];
-    return compositeBundle(this.toString(), tables.map((t) => t.toHTML()).join("") + figs, [...tables.map((t) => t.toPart()), ...this.figures], { columns: 2 });
+    return compositeBundle(
+      this.toString(),
+      tables.map((t) => t.toHTML()).join("") + figs,
+      [...tables.map((t) => t.toPart()), ...this.figures],
+      { columns: 2 },
+    );
   }
 }
 
@@ -110,7 +149,10 @@ export async function evaluateModel(
   options: { trainY?: TargetInput; figures?: boolean; posLabel?: Label; bootstrap?: number; seed?: number } = {},
 ): Promise<ModelEvaluation> {
   if (!model.fitted) throw new Error(`${model.name} is not fitted: call fit() on the training data first.`);
-  if (model.kind === "clusterer") throw new Error("evaluateModel scores classifiers and regressors; for clusters use silhouetteScore or adjustedRandIndex.");
+  if (model.kind === "clusterer")
+    throw new Error(
+      "evaluateModel scores classifiers and regressors; for clusters use silhouetteScore or adjustedRandIndex.",
+    );
   const yTrue = toTargetArray(y);
   const yTrueAll = yTrue;
   const yPred = model.predict(X);
@@ -128,10 +170,16 @@ export async function evaluateModel(
       if (options.posLabel !== undefined) positive = positiveClassFor("precision/recall/f1", classes, options.posLabel);
       else if (classes.every((c) => c === 0 || c === 1) || classes.every((c) => c === -1 || c === 1)) positive = 1;
     } else if (options.posLabel !== undefined) {
-      throw new Error(`evaluateModel: posLabel applies to a binary target; ${model.name} has ${classes.length} classes (${JSON.stringify(classes)}).`);
+      throw new Error(
+        `evaluateModel: posLabel applies to a binary target; ${model.name} has ${classes.length} classes (${JSON.stringify(classes)}).`,
+      );
     }
     const binary = positive !== undefined;
-    const compute = (pred: (number | string)[], p: number[][] | undefined, yTrue: (number | string)[] = yTrueAll): [string, number, boolean][] => {
+    const compute = (
+      pred: (number | string)[],
+      p: number[][] | undefined,
+      yTrue: (number | string)[] = yTrueAll,
+    ): [string, number, boolean][] => {
       const avg = binary ? { average: "binary" as const, posLabel: positive } : { average: "macro" as const };
       const prf = precisionRecallF(yTrue, pred, avg);
       const suffix = binary ? "" : "_macro";
@@ -144,10 +192,21 @@ export async function evaluateModel(
       ];
       if (p) {
         const present = new Set(yTrue);
-        if (present.size >= 2 && classes.every((c) => present.has(c))) out.push([classes.length === 2 ? "roc_auc" : "roc_auc_ovr", rocAuc(yTrue, p, { labels: classes }), true]);
+        if (present.size >= 2 && classes.every((c) => present.has(c)))
+          out.push([classes.length === 2 ? "roc_auc" : "roc_auc_ovr", rocAuc(yTrue, p, { labels: classes }), true]);
         if (present.size >= 2 && (binary || classes.length > 2)) {
           const column = classes.indexOf(positive as Label);
-          out.push(["average_precision", binary ? averagePrecision(yTrue, p.map((r) => r[column]), { posLabel: positive }) : averagePrecision(yTrue, p, { labels: classes }), true]);
+          out.push([
+            "average_precision",
+            binary
+              ? averagePrecision(
+                  yTrue,
+                  p.map((r) => r[column]),
+                  { posLabel: positive },
+                )
+              : averagePrecision(yTrue, p, { labels: classes }),
+            true,
+          ]);
         }
         out.push(["log_loss", logLoss(yTrue, p, { labels: classes }), false]);
       }
@@ -161,11 +220,23 @@ export async function evaluateModel(
       const aligned = bp.map((row) => classes.map((c) => row[baseline!.classes.indexOf(c)] ?? 0));
       base = compute(baseline.predict(yTrue.map(() => [0])), aligned);
     }
-    const ci = metricIntervals(yTrue.length, main.map(([name]) => name), (idx) => {
-      const pick = <T>(a: readonly T[]): T[] => Array.from(idx, (i) => a[i]);
-      return compute(pick(yPred), pick(proba), pick(yTrue));
-    }, options, (name) => (name === "accuracy" ? yTrue.reduce((c: number, t, i) => c + (yPred[i] === t ? 1 : 0), 0) : undefined));
-    const metrics = main.map(([name, v, g], i) => ({ metric: name, model: v, baseline: base ? base[i]?.[1] ?? null : null, greaterIsBetter: g, interval: ci[name] ?? null }));
+    const ci = metricIntervals(
+      yTrue.length,
+      main.map(([name]) => name),
+      (idx) => {
+        const pick = <T>(a: readonly T[]): T[] => Array.from(idx, (i) => a[i]);
+        return compute(pick(yPred), pick(proba), pick(yTrue));
+      },
+      options,
+      (name) => (name === "accuracy" ? yTrue.reduce((c: number, t, i) => c + (yPred[i] === t ? 1 : 0), 0) : undefined),
+    );
+    const metrics = main.map(([name, v, g], i) => ({
+      metric: name,
+      model: v,
+      baseline: base ? (base[i]?.[1] ?? null) : null,
+      greaterIsBetter: g,
+      interval: ci[name] ?? null,
+    }));
     const figures: Figure[] = [];
     if (withFigures) {
       figures.push(confusionMatrixFigure(yTrue, yPred, { labels: classes }));
@@ -175,7 +246,16 @@ export async function evaluateModel(
         figures.push(precisionRecallFigure(yTrue, proba, { classes }));
       }
     }
-    return new ModelEvaluation(model.name, "classification", metrics, baseline ? "baseline (majority class)" : null, figures, classificationReport(yTrue, yPred), yTrue.length, classes.length === 2 ? positive ?? null : undefined);
+    return new ModelEvaluation(
+      model.name,
+      "classification",
+      metrics,
+      baseline ? "baseline (majority class)" : null,
+      figures,
+      classificationReport(yTrue, yPred),
+      yTrue.length,
+      classes.length === 2 ? (positive ?? null) : undefined,
+    );
   }
   const t = yTrue as number[];
   const tAll = t;
@@ -193,9 +273,33 @@ export async function evaluateModel(
     const b = await new MeanRegressor().fit([], options.trainY);
     base = compute(b.predict(t.map(() => [0])));
   }
-  const ci = metricIntervals(t.length, main.map(([name]) => name), (idx) => compute(Array.from(idx, (i) => p[i]), Array.from(idx, (i) => t[i])), options, () => undefined);
-  const metrics = main.map(([name, v, g], i) => ({ metric: name, model: v, baseline: base ? base[i][1] : null, greaterIsBetter: g, interval: ci[name] ?? null }));
-  return new ModelEvaluation(model.name, "regression", metrics, base ? "baseline (mean)" : null, withFigures ? [residualsFigure(t, p)] : [], undefined, t.length);
+  const ci = metricIntervals(
+    t.length,
+    main.map(([name]) => name),
+    (idx) =>
+      compute(
+        Array.from(idx, (i) => p[i]),
+        Array.from(idx, (i) => t[i]),
+      ),
+    options,
+    () => undefined,
+  );
+  const metrics = main.map(([name, v, g], i) => ({
+    metric: name,
+    model: v,
+    baseline: base ? base[i][1] : null,
+    greaterIsBetter: g,
+    interval: ci[name] ?? null,
+  }));
+  return new ModelEvaluation(
+    model.name,
+    "regression",
+    metrics,
+    base ? "baseline (mean)" : null,
+    withFigures ? [residualsFigure(t, p)] : [],
+    undefined,
+    t.length,
+  );
 }
 
 /**
@@ -210,13 +314,17 @@ function metricIntervals(
   successes: (name: string) => number | undefined,
 ): Record<string, MetricInterval | null> {
   const resamples = options.bootstrap ?? defaultResamples(n);
-  const boot = resamples > 0 && n >= 2
-    ? bootstrapIntervals(n, (idx) => Object.fromEntries(computeOn(idx).map(([name, v]) => [name, v])), { resamples, seed: options.seed ?? 0 })
-    : {};
+  const boot =
+    resamples > 0 && n >= 2
+      ? bootstrapIntervals(n, (idx) => Object.fromEntries(computeOn(idx).map(([name, v]) => [name, v])), {
+          resamples,
+          seed: options.seed ?? 0,
+        })
+      : {};
   const out: Record<string, MetricInterval | null> = {};
   for (const name of names) {
     const k = PROPORTION_METRICS.includes(name) ? successes(name) : undefined;
-    out[name] = k !== undefined && n > 0 ? wilsonInterval(k, n) : boot[name] ?? null;
+    out[name] = k !== undefined && n > 0 ? wilsonInterval(k, n) : (boot[name] ?? null);
   }
   return out;
 }

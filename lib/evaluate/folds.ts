@@ -34,7 +34,10 @@ function shuffled(indices: number[], random: () => number): number[] {
  * stratified: every fold keeps each class's proportion (classes dealt round-robin across folds).
  * @throws Error when k < 2, k > n, or (stratified) a label list of the wrong length.
  */
-export function crossValidationFolds(n: number, options: { k?: number; seed?: number; labels?: readonly Label[]; shuffle?: boolean } = {}): CvFold[] {
+export function crossValidationFolds(
+  n: number,
+  options: { k?: number; seed?: number; labels?: readonly Label[]; shuffle?: boolean } = {},
+): CvFold[] {
   const k = options.k ?? 5;
   if (!Number.isInteger(k) || k < 2) throw new Error(`folds must be an integer of at least 2, got ${k}.`);
   if (k > n) throw new Error(`Cannot make ${k} folds from ${n} samples: use fewer folds or more data.`);
@@ -42,7 +45,8 @@ export function crossValidationFolds(n: number, options: { k?: number; seed?: nu
   const shuffle = options.shuffle ?? true;
   const assignment = new Array<number>(n);
   if (options.labels) {
-    if (options.labels.length !== n) throw new Error(`Stratifying needs one label per row: got ${options.labels.length} labels for ${n} rows.`);
+    if (options.labels.length !== n)
+      throw new Error(`Stratifying needs one label per row: got ${options.labels.length} labels for ${n} rows.`);
     const byClass = new Map<Label, number[]>();
     options.labels.forEach((l, i) => {
       let list = byClass.get(l);
@@ -51,13 +55,20 @@ export function crossValidationFolds(n: number, options: { k?: number; seed?: nu
     });
     // Deal every class in turn, continuing the fold counter so that fold sizes differ by at most one.
     let position = 0;
-    const classes = Array.from(byClass.keys()).sort((a, b) => (String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0));
+    const classes = Array.from(byClass.keys()).sort((a, b) =>
+      String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0,
+    );
     for (const c of classes) {
       const rows = byClass.get(c) as number[];
       for (const i of shuffle ? shuffled(rows, random) : rows) assignment[i] = position++ % k;
     }
   } else {
-    const order = shuffle ? shuffled(Array.from({ length: n }, (_, i) => i), random) : Array.from({ length: n }, (_, i) => i);
+    const order = shuffle
+      ? shuffled(
+          Array.from({ length: n }, (_, i) => i),
+          random,
+        )
+      : Array.from({ length: n }, (_, i) => i);
     // Contiguous blocks of the (shuffled) order, sizes differing by at most one, as scikit-learn's KFold.
     let start = 0;
     for (let f = 0; f < k; f++) {

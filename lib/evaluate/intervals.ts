@@ -28,22 +28,36 @@ export const PROPORTION_METRICS: readonly string[] = ["accuracy"];
  */
 export function normalQuantile(p: number): number {
   if (!(p > 0 && p < 1)) throw new Error(`normalQuantile: p must be strictly between 0 and 1, got ${p}.`);
-  const a = [-3.969683028665376e1, 2.209460984245205e2, -2.759285104469687e2, 1.38357751867269e2, -3.066479806614716e1, 2.506628277459239];
-  const b = [-5.447609879822406e1, 1.615858368580409e2, -1.556989798598866e2, 6.680131188771972e1, -1.328068155288572e1];
-  const c = [-7.784894002430293e-3, -3.223964580411365e-1, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
+  const a = [
+    -3.969683028665376e1, 2.209460984245205e2, -2.759285104469687e2, 1.38357751867269e2, -3.066479806614716e1,
+    2.506628277459239,
+  ];
+  const b = [
+    -5.447609879822406e1, 1.615858368580409e2, -1.556989798598866e2, 6.680131188771972e1, -1.328068155288572e1,
+  ];
+  const c = [
+    -7.784894002430293e-3, -3.223964580411365e-1, -2.400758277161838, -2.549732539343734, 4.374664141464968,
+    2.938163982698783,
+  ];
   const d = [7.784695709041462e-3, 3.224671290700398e-1, 2.445134137142996, 3.754408661907416];
   const low = 0.02425;
   let x: number;
   if (p < low) {
     const q = Math.sqrt(-2 * Math.log(p));
-    x = (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
+    x =
+      (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
+      ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
   } else if (p <= 1 - low) {
     const q = p - 0.5;
     const r = q * q;
-    x = ((((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q) / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
+    x =
+      ((((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q) /
+      (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
   } else {
     const q = Math.sqrt(-2 * Math.log(1 - p));
-    x = -(((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
+    x =
+      -(((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
+      ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
   }
   return x;
 }
@@ -54,7 +68,8 @@ export function normalQuantile(p: number): number {
  */
 export function wilsonInterval(successes: number, n: number, confidence = 0.95): MetricInterval {
   if (!Number.isInteger(n) || n <= 0) throw new Error(`wilsonInterval: n must be a positive whole number, got ${n}.`);
-  if (!(successes >= 0 && successes <= n)) throw new Error(`wilsonInterval: successes must be between 0 and n = ${n}, got ${successes}.`);
+  if (!(successes >= 0 && successes <= n))
+    throw new Error(`wilsonInterval: successes must be between 0 and n = ${n}, got ${successes}.`);
   const z = normalQuantile(1 - (1 - confidence) / 2);
   const p = successes / n;
   const denom = 1 + (z * z) / n;
@@ -75,7 +90,10 @@ export function newcombeInterval(k1: number, n1: number, k2: number, n2: number,
   const p1 = k1 / n1;
   const p2 = k2 / n2;
   const d = p1 - p2;
-  return [d - Math.sqrt((p1 - a.lower) ** 2 + (b.upper - p2) ** 2), d + Math.sqrt((a.upper - p1) ** 2 + (p2 - b.lower) ** 2)];
+  return [
+    d - Math.sqrt((p1 - a.lower) ** 2 + (b.upper - p2) ** 2),
+    d + Math.sqrt((a.upper - p1) ** 2 + (p2 - b.lower) ** 2),
+  ];
 }
 
 /**
@@ -84,7 +102,8 @@ export function newcombeInterval(k1: number, n1: number, k2: number, n2: number,
  * @throws Error when n1 or n2 is not a positive integer.
  */
 export function twoProportionPValue(k1: number, n1: number, k2: number, n2: number): number {
-  if (!(Number.isInteger(n1) && n1 > 0 && Number.isInteger(n2) && n2 > 0)) throw new Error(`twoProportionPValue: n1 and n2 must be positive whole numbers, got ${n1} and ${n2}.`);
+  if (!(Number.isInteger(n1) && n1 > 0 && Number.isInteger(n2) && n2 > 0))
+    throw new Error(`twoProportionPValue: n1 and n2 must be positive whole numbers, got ${n1} and ${n2}.`);
   const pooled = (k1 + k2) / (n1 + n2);
   const se = Math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2));
   if (!(se > 0)) return 1;
@@ -96,7 +115,10 @@ export function twoProportionPValue(k1: number, n1: number, k2: number, n2: numb
 function normalTail(z: number): number {
   const x = z / Math.SQRT2;
   const t = 1 / (1 + 0.3275911 * x);
-  const erfc = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429)))) * Math.exp(-x * x);
+  const erfc =
+    t *
+    (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429)))) *
+    Math.exp(-x * x);
   return erfc / 2;
 }
 
@@ -114,8 +136,10 @@ export function bootstrapIntervals(
 ): Record<string, MetricInterval | null> {
   const resamples = options.resamples ?? 1000;
   const confidence = options.confidence ?? 0.95;
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`bootstrapInterval: n must be a positive whole number, got ${n}.`);
-  if (!Number.isInteger(resamples) || resamples <= 0) throw new Error(`bootstrapInterval: resamples must be a positive whole number, got ${resamples}.`);
+  if (!Number.isInteger(n) || n <= 0)
+    throw new Error(`bootstrapInterval: n must be a positive whole number, got ${n}.`);
+  if (!Number.isInteger(resamples) || resamples <= 0)
+    throw new Error(`bootstrapInterval: resamples must be a positive whole number, got ${resamples}.`);
   const rng = new SeededRandom(options.seed ?? 0);
   const values = new Map<string, number[]>();
   const idx = new Int32Array(n);
@@ -146,7 +170,13 @@ export function bootstrapIntervals(
       const hi = Math.min(lo + 1, vals.length - 1);
       return vals[lo] + (vals[hi] - vals[lo]) * (pos - lo);
     };
-    out[name] = { lower: q(tail), upper: q(1 - tail), confidence, method: "bootstrap", ...(vals[0] === vals[vals.length - 1] ? { degenerate: true } : {}) };
+    out[name] = {
+      lower: q(tail),
+      upper: q(1 - tail),
+      confidence,
+      method: "bootstrap",
+      ...(vals[0] === vals[vals.length - 1] ? { degenerate: true } : {}),
+    };
   }
   return out;
 }

@@ -6,7 +6,20 @@ import { DISPLAY, MimeBundle } from "../display";
 import { Figure } from "../viz/figure";
 import { compositeBundle } from "../viz/combine";
 import { LearningCurveData, learningCurveFigure } from "../viz/learning-curve";
-import { CvOptions, ModelSpec, ProgressDisplay, baselineFor, fitOnRows, interruptCheck, prepare, release, resolveScorers, scoreOnRows, specName, taskOf } from "./engine";
+import {
+  CvOptions,
+  ModelSpec,
+  ProgressDisplay,
+  baselineFor,
+  fitOnRows,
+  interruptCheck,
+  prepare,
+  release,
+  resolveScorers,
+  scoreOnRows,
+  specName,
+  taskOf,
+} from "./engine";
 import { mean } from "../core/stats";
 import { seededUniform } from "./folds";
 import { MetricSpec, getScorer, positiveClassNote, positiveClasses } from "./scoring";
@@ -40,7 +53,8 @@ export class LearningCurveResult implements LearningCurveData {
       gap: mean(this.trainScores[i]) - mean(this.validationScores[i]),
     }));
     return new ResultTable(Object.keys(rows[0]), rows, {
-      title: `Learning curve of ${this.model} (${this.baselineName}: ${this.baselineScore.toFixed(digits)}` +
+      title:
+        `Learning curve of ${this.model} (${this.baselineName}: ${this.baselineScore.toFixed(digits)}` +
         `${this.positiveClass !== undefined ? `; ${positiveClassNote({ [this.metric]: this.positiveClass })}` : ""})`,
       digits,
     });
@@ -67,7 +81,10 @@ export class LearningCurveResult implements LearningCurveData {
   [DISPLAY](): MimeBundle {
     const table = this.table();
     const fig = this.figure();
-    return compositeBundle(this.toString(), table.toHTML() + String(fig[DISPLAY]()["text/html"]), [table.toPart(), fig]);
+    return compositeBundle(this.toString(), table.toHTML() + String(fig[DISPLAY]()["text/html"]), [
+      table.toPart(),
+      fig,
+    ]);
   }
 }
 
@@ -88,7 +105,10 @@ export async function learningCurve(
   options: CvOptions & { trainSizes?: readonly number[]; metric?: MetricSpec; posLabel?: Label } = {},
 ): Promise<LearningCurveResult> {
   const task = taskOf([model]);
-  const [scorer] = resolveScorers(options.metric === undefined ? undefined : [getScorer(options.metric, { posLabel: options.posLabel })], task);
+  const [scorer] = resolveScorers(
+    options.metric === undefined ? undefined : [getScorer(options.metric, { posLabel: options.posLabel })],
+    task,
+  );
   const prepared = prepare(X, y, task, options);
   // Before any fit: a one-class metric that cannot tell which class is positive is an error listing the labels.
   const positive = task === "classification" ? positiveClasses([scorer], prepared.y)[scorer.name] : undefined;
@@ -128,5 +148,14 @@ export async function learningCurve(
     progress.tick();
   }
   progress.finish("done");
-  return new LearningCurveResult(specName(model), scorer.name, sizes, trainScores, validationScores, mean(baselineScores), baseline.name, positive);
+  return new LearningCurveResult(
+    specName(model),
+    scorer.name,
+    sizes,
+    trainScores,
+    validationScores,
+    mean(baselineScores),
+    baseline.name,
+    positive,
+  );
 }

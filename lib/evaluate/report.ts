@@ -38,9 +38,16 @@ export class ClassificationReport {
   /** The report as a table: one row per class, then accuracy (or micro avg), macro avg and weighted avg. */
   table(): ResultTable {
     const total = this.macroAvg.support;
-    const row = (name: string, r: ReportRow): Record<string, number | string> => ({ "": name, precision: r.precision, recall: r.recall, "f1-score": r.f1, support: r.support });
+    const row = (name: string, r: ReportRow): Record<string, number | string> => ({
+      "": name,
+      precision: r.precision,
+      recall: r.recall,
+      "f1-score": r.f1,
+      support: r.support,
+    });
     const rows: Record<string, number | string | null>[] = this.perClass.map((c) => row(c.name, c.scores));
-    if (this.accuracy !== undefined) rows.push({ "": "accuracy", precision: null, recall: null, "f1-score": this.accuracy, support: total });
+    if (this.accuracy !== undefined)
+      rows.push({ "": "accuracy", precision: null, recall: null, "f1-score": this.accuracy, support: total });
     if (this.microAvg) rows.push(row("micro avg", this.microAvg));
     rows.push(row("macro avg", this.macroAvg), row("weighted avg", this.weightedAvg));
     return new ResultTable(["", "precision", "recall", "f1-score", "support"], rows, {
@@ -85,20 +92,28 @@ export function classificationReport(
   const present = uniqueLabels(t, p);
   const labels = options.labels ? options.labels.slice() : present;
   if (options.targetNames && options.targetNames.length !== labels.length) {
-    throw new Error(`Number of classes, ${labels.length}, does not match size of targetNames, ${options.targetNames.length}.`);
+    throw new Error(
+      `Number of classes, ${labels.length}, does not match size of targetNames, ${options.targetNames.length}.`,
+    );
   }
   const scores = perClassScores(t, p, { labels });
   const perClass = labels.map((label, i) => ({
     name: options.targetNames ? options.targetNames[i] : String(label),
     label,
-    scores: { precision: scores.precision[i], recall: scores.recall[i], f1: scores.fscore[i], support: scores.support[i] },
+    scores: {
+      precision: scores.precision[i],
+      recall: scores.recall[i],
+      f1: scores.fscore[i],
+      support: scores.support[i],
+    },
   }));
   const support = scores.support.reduce((a, b) => a + b, 0);
   const avg = (average: "micro" | "macro" | "weighted"): ReportRow => {
     const r = precisionRecallF(t, p, { average, labels });
     return { precision: r.precision, recall: r.recall, f1: r.fscore, support };
   };
-  const microIsAccuracy = !options.labels || (labels.length === present.length && present.every((l) => labels.includes(l)));
+  const microIsAccuracy =
+    !options.labels || (labels.length === present.length && present.every((l) => labels.includes(l)));
   return new ClassificationReport({
     perClass,
     accuracy: microIsAccuracy ? accuracy(t, p) : undefined,

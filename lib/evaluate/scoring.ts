@@ -5,7 +5,13 @@ import type { TargetInput } from "../data/matrix";
 import { accuracy, balancedAccuracy, precisionRecallF } from "../metrics/classification";
 import type { Label } from "../metrics/labels";
 import { averagePrecision, logLoss, rocAuc } from "../metrics/ranking";
-import { meanAbsoluteError, meanAbsolutePercentageError, meanSquaredError, r2, rootMeanSquaredError } from "../metrics/regression";
+import {
+  meanAbsoluteError,
+  meanAbsolutePercentageError,
+  meanSquaredError,
+  r2,
+  rootMeanSquaredError,
+} from "../metrics/regression";
 
 /** What a scorer sees for one fold. */
 export interface ScoringInput {
@@ -39,10 +45,18 @@ export interface Scorer {
 export type MetricSpec = string | Scorer;
 
 const cls = (name: string, score: (i: ScoringInput) => number, needsProba = false, greaterIsBetter = true): Scorer => ({
-  name, score, needsProba, greaterIsBetter, task: "classification",
+  name,
+  score,
+  needsProba,
+  greaterIsBetter,
+  task: "classification",
 });
 const reg = (name: string, fn: (t: TargetInput, p: TargetInput) => number, greaterIsBetter = false): Scorer => ({
-  name, score: (i) => fn(i.yTrue as number[], i.yPred as number[]), needsProba: false, greaterIsBetter, task: "regression",
+  name,
+  score: (i) => fn(i.yTrue as number[], i.yPred as number[]),
+  needsProba: false,
+  greaterIsBetter,
+  task: "regression",
 });
 
 function needProba(i: ScoringInput, name: string): number[][] {
@@ -58,15 +72,21 @@ function needProba(i: ScoringInput, name: string): number[][] {
  */
 export function positiveClassFor(metric: string, labels: readonly Label[], posLabel?: Label): Label {
   const distinct = Array.from(new Set(labels));
-  const shown = JSON.stringify(distinct.slice().sort((a, b) => (String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0)));
+  const shown = JSON.stringify(
+    distinct.slice().sort((a, b) => (String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0)),
+  );
   if (distinct.length > 2) {
-    throw new Error(`Metric "${metric}" scores one class of a binary target; this one has ${distinct.length} classes (${shown}). Use "${metric}_macro" or "${metric}_weighted".`);
+    throw new Error(
+      `Metric "${metric}" scores one class of a binary target; this one has ${distinct.length} classes (${shown}). Use "${metric}_macro" or "${metric}_weighted".`,
+    );
   }
   if (posLabel !== undefined) {
-    if (!distinct.includes(posLabel)) throw new Error(`Metric "${metric}": posLabel ${JSON.stringify(posLabel)} is not one of the labels ${shown}.`);
+    if (!distinct.includes(posLabel))
+      throw new Error(`Metric "${metric}": posLabel ${JSON.stringify(posLabel)} is not one of the labels ${shown}.`);
     return posLabel;
   }
-  const implied = distinct.length > 0 && (distinct.every((c) => c === 0 || c === 1) || distinct.every((c) => c === -1 || c === 1));
+  const implied =
+    distinct.length > 0 && (distinct.every((c) => c === 0 || c === 1) || distinct.every((c) => c === -1 || c === 1));
   if (implied) return 1;
   throw new Error(
     `Metric "${metric}" scores one class as the positive one, and the labels ${shown} do not say which (only {0, 1} and {-1, 1} imply 1). ` +
@@ -80,21 +100,33 @@ function binaryPositive(i: ScoringInput, name: string, posLabel: Label | undefin
 }
 
 const onePositive = (name: string, which: "precision" | "recall" | "fscore", posLabel?: Label): Scorer => ({
-  ...cls(name, (i) => precisionRecallF(i.yTrue, i.yPred, { average: "binary", posLabel: binaryPositive(i, name, posLabel) })[which]),
+  ...cls(
+    name,
+    (i) =>
+      precisionRecallF(i.yTrue, i.yPred, { average: "binary", posLabel: binaryPositive(i, name, posLabel) })[which],
+  ),
   usesPositiveClass: true,
   ...(posLabel !== undefined ? { posLabel } : {}),
 });
 
 const averagePrecisionScorer = (posLabel?: Label): Scorer => ({
-  ...cls("average_precision", (i) => {
-    const proba = needProba(i, "average_precision");
-    if (i.classes && i.classes.length === 2) {
-      const pos = binaryPositive(i, "average_precision", posLabel);
-      const column = i.classes.indexOf(pos);
-      return averagePrecision(i.yTrue, proba.map((r) => r[column]), { posLabel: pos });
-    }
-    return averagePrecision(i.yTrue, proba, { labels: i.classes });
-  }, true),
+  ...cls(
+    "average_precision",
+    (i) => {
+      const proba = needProba(i, "average_precision");
+      if (i.classes && i.classes.length === 2) {
+        const pos = binaryPositive(i, "average_precision", posLabel);
+        const column = i.classes.indexOf(pos);
+        return averagePrecision(
+          i.yTrue,
+          proba.map((r) => r[column]),
+          { posLabel: pos },
+        );
+      }
+      return averagePrecision(i.yTrue, proba, { labels: i.classes });
+    },
+    true,
+  ),
   usesPositiveClass: true,
   ...(posLabel !== undefined ? { posLabel } : {}),
 });
@@ -107,9 +139,11 @@ const WITH_POSITIVE: Readonly<Record<string, (posLabel: Label) => Scorer>> = {
   average_precision: (p) => averagePrecisionScorer(p),
 };
 
-const prf = (avg: "micro" | "macro" | "weighted", which: "precision" | "recall" | "fscore") => (i: ScoringInput): number =>
-  // Labels present in the fold (y_true ∪ y_pred), as scikit-learn's scorers use.
-  precisionRecallF(i.yTrue, i.yPred, { average: avg })[which];
+const prf =
+  (avg: "micro" | "macro" | "weighted", which: "precision" | "recall" | "fscore") =>
+  (i: ScoringInput): number =>
+    // Labels present in the fold (y_true ∪ y_pred), as scikit-learn's scorers use.
+    precisionRecallF(i.yTrue, i.yPred, { average: avg })[which];
 
 /** The built-in scorers by name. */
 export const SCORERS: Readonly<Record<string, Scorer>> = {
@@ -140,9 +174,17 @@ export const SCORERS: Readonly<Record<string, Scorer>> = {
 
 /** Aliases users of scikit-learn and Keras type. */
 const ALIASES: Record<string, string> = {
-  acc: "accuracy", pr_auc: "average_precision", ap: "average_precision", auc: "roc_auc", logloss: "log_loss",
-  mean_squared_error: "mse", root_mean_squared_error: "rmse", mean_absolute_error: "mae",
-  mean_absolute_percentage_error: "mape", r2_score: "r2", f1_score: "f1",
+  acc: "accuracy",
+  pr_auc: "average_precision",
+  ap: "average_precision",
+  auc: "roc_auc",
+  logloss: "log_loss",
+  mean_squared_error: "mse",
+  root_mean_squared_error: "rmse",
+  mean_absolute_error: "mae",
+  mean_absolute_percentage_error: "mape",
+  r2_score: "r2",
+  f1_score: "f1",
 };
 
 /**
@@ -154,15 +196,21 @@ const ALIASES: Record<string, string> = {
 export function getScorer(metric: MetricSpec, options: { posLabel?: Label } = {}): Scorer {
   if (typeof metric !== "string") return metric;
   const key = metric.toLowerCase().replace(/[\s-]/g, "_");
-  const name = SCORERS[key] ? key : ALIASES[key] ?? "";
+  const name = SCORERS[key] ? key : (ALIASES[key] ?? "");
   const scorer = SCORERS[name];
-  if (!scorer) throw new Error(`Unknown metric "${metric}". Known metrics: ${Object.keys(SCORERS).join(", ")} (or pass a Scorer).`);
+  if (!scorer)
+    throw new Error(
+      `Unknown metric "${metric}". Known metrics: ${Object.keys(SCORERS).join(", ")} (or pass a Scorer).`,
+    );
   if (options.posLabel !== undefined && WITH_POSITIVE[name]) return WITH_POSITIVE[name](options.posLabel);
   return scorer;
 }
 
 /** The metrics with `posLabel` bound into the one-class scorers (names resolved through {@link getScorer}); unchanged without it. */
-export function withPosLabel(metrics: MetricSpec | readonly MetricSpec[] | undefined, posLabel: Label | undefined): MetricSpec | readonly MetricSpec[] | undefined {
+export function withPosLabel(
+  metrics: MetricSpec | readonly MetricSpec[] | undefined,
+  posLabel: Label | undefined,
+): MetricSpec | readonly MetricSpec[] | undefined {
   if (metrics === undefined || posLabel === undefined) return metrics;
   const list: readonly MetricSpec[] = Array.isArray(metrics) ? metrics : [metrics as MetricSpec];
   return list.map((m) => getScorer(m, { posLabel }));
@@ -187,5 +235,7 @@ export function positiveClasses(scorers: readonly Scorer[], labels: readonly Lab
 export function positiveClassNote(positives: Readonly<Record<string, Label>>): string {
   const byClass = new Map<Label, string[]>();
   for (const [metric, label] of Object.entries(positives)) byClass.set(label, [...(byClass.get(label) ?? []), metric]);
-  return [...byClass.entries()].map(([label, metrics]) => `positive class ${JSON.stringify(label)} (${metrics.join(", ")})`).join("; ");
+  return [...byClass.entries()]
+    .map(([label, metrics]) => `positive class ${JSON.stringify(label)} (${metrics.join(", ")})`)
+    .join("; ");
 }

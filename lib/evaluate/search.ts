@@ -9,8 +9,20 @@ import { Figure } from "../viz/figure";
 import { compositeBundle } from "../viz/combine";
 import { searchResultsFigure } from "../viz/search-results";
 import {
-  CvOptions, FittedSpec, ModelSpec, ProgressDisplay, baselineFor, estimatorOf, fitOnRows, prepare, release,
-  resolveScorers, scoreOnRows, specName, taskOf, withModelParams,
+  CvOptions,
+  FittedSpec,
+  ModelSpec,
+  ProgressDisplay,
+  baselineFor,
+  estimatorOf,
+  fitOnRows,
+  prepare,
+  release,
+  resolveScorers,
+  scoreOnRows,
+  specName,
+  taskOf,
+  withModelParams,
 } from "./engine";
 import { mean, std } from "../core/stats";
 import { seededUniform } from "./folds";
@@ -19,7 +31,8 @@ import { MetricSpec, getScorer, positiveClassNote, positiveClasses } from "./sco
 import { ResultTable } from "./table";
 
 /** Values to try per parameter (a grid), or a list of such grids (their union, as in scikit-learn). */
-export type ParamGrid = Readonly<Record<string, readonly ParamValue[]>> | readonly Readonly<Record<string, readonly ParamValue[]>>[];
+export type ParamGrid =
+  Readonly<Record<string, readonly ParamValue[]>> | readonly Readonly<Record<string, readonly ParamValue[]>>[];
 
 /** A numeric range to sample from: uniform, or log-uniform with `log`; integers with `integer`. */
 export interface ParamRange {
@@ -115,19 +128,33 @@ export class SearchResult {
     const sorted = this.results.slice().sort((a, b) => a.rank - b.rank);
     const rows = sorted.map((r) => {
       const row: Record<string, string | number | null> = { rank: r.rank };
-      for (const n of names) row[n] = typeof r.params[n] === "object" && r.params[n] !== null ? JSON.stringify(r.params[n]) : (r.params[n] as string | number | null) ?? null;
+      for (const n of names)
+        row[n] =
+          typeof r.params[n] === "object" && r.params[n] !== null
+            ? JSON.stringify(r.params[n])
+            : ((r.params[n] as string | number | null) ?? null);
       row[`mean ${this.metric}`] = r.meanScore;
       row[`std ${this.metric}`] = r.stdScore;
       return row;
     });
-    rows.push({ rank: null, [names[0] ?? "params"]: this.baseline.name, [`mean ${this.metric}`]: this.baseline.meanScore, [`std ${this.metric}`]: this.baseline.stdScore });
-    return new ResultTable(["rank", ...(names.length ? names : ["params"]), `mean ${this.metric}`, `std ${this.metric}`], rows, {
-      title: `${this.kind === "grid" ? "Grid" : "Random"} search over ${this.modelName}: ${this.results.length} combinations × ${this.folds} folds${this.interrupted ? " (interrupted)" : ""}` +
-        (this.positiveClass !== undefined ? `; ${positiveClassNote({ [this.metric]: this.positiveClass })}` : ""),
-      digits,
-      rowClasses: rows.map((r, i) => (i === 0 ? "best" : i === rows.length - 1 ? "baseline" : undefined)),
-      formats: { rank: "int", [`mean ${this.metric}`]: "float", [`std ${this.metric}`]: "float" },
+    rows.push({
+      rank: null,
+      [names[0] ?? "params"]: this.baseline.name,
+      [`mean ${this.metric}`]: this.baseline.meanScore,
+      [`std ${this.metric}`]: this.baseline.stdScore,
     });
+    return new ResultTable(
+      ["rank", ...(names.length ? names : ["params"]), `mean ${this.metric}`, `std ${this.metric}`],
+      rows,
+      {
+        title:
+          `${this.kind === "grid" ? "Grid" : "Random"} search over ${this.modelName}: ${this.results.length} combinations × ${this.folds} folds${this.interrupted ? " (interrupted)" : ""}` +
+          (this.positiveClass !== undefined ? `; ${positiveClassNote({ [this.metric]: this.positiveClass })}` : ""),
+        digits,
+        rowClasses: rows.map((r, i) => (i === 0 ? "best" : i === rows.length - 1 ? "baseline" : undefined)),
+        formats: { rank: "int", [`mean ${this.metric}`]: "float", [`std ${this.metric}`]: "float" },
+      },
+    );
   }
 
   /** Score against the varied parameter (one) or parallel coordinates (several). */
@@ -143,18 +170,24 @@ export class SearchResult {
     const summary = `<p><b>Best params</b>: <code>${escapeHtml(JSON.stringify(this.bestParams))}</code>, mean ${escapeHtml(this.metric)} ${this.bestScore.toFixed(4)} (${escapeHtml(this.baseline.name)}: ${this.baseline.meanScore.toFixed(4)})</p>`;
     const table = this.table();
     const fig = this.figure();
-    return compositeBundle(this.toString(), summary + table.toHTML() + String(fig[DISPLAY]()["text/html"]), [table.toPart(), fig]);
+    return compositeBundle(this.toString(), summary + table.toHTML() + String(fig[DISPLAY]()["text/html"]), [
+      table.toPart(),
+      fig,
+    ]);
   }
 }
 
 /** Every combination of a grid, keys in the given order, last key varying fastest. */
 export function expandGrid(grid: ParamGrid): Record<string, ParamValue>[] {
-  const grids = Array.isArray(grid) ? (grid as Readonly<Record<string, readonly ParamValue[]>>[]) : [grid as Readonly<Record<string, readonly ParamValue[]>>];
+  const grids = Array.isArray(grid)
+    ? (grid as Readonly<Record<string, readonly ParamValue[]>>[])
+    : [grid as Readonly<Record<string, readonly ParamValue[]>>];
   const out: Record<string, ParamValue>[] = [];
   for (const g of grids) {
     let combos: Record<string, ParamValue>[] = [{}];
     for (const [key, values] of Object.entries(g)) {
-      if (!Array.isArray(values) || values.length === 0) throw new Error(`Parameter "${key}" needs a non-empty list of values to try.`);
+      if (!Array.isArray(values) || values.length === 0)
+        throw new Error(`Parameter "${key}" needs a non-empty list of values to try.`);
       combos = combos.flatMap((c) => values.map((v) => ({ ...c, [key]: v })));
     }
     out.push(...combos);
@@ -201,10 +234,20 @@ export function sampleParams(distributions: ParamDistributions, n: number, seed:
   });
 }
 
-async function runSearch(kind: "grid" | "random", spec: ModelSpec, candidates: Record<string, ParamValue>[], X: FeatureInput, y: TargetInput, options: SearchOptions): Promise<SearchResult> {
+async function runSearch(
+  kind: "grid" | "random",
+  spec: ModelSpec,
+  candidates: Record<string, ParamValue>[],
+  X: FeatureInput,
+  y: TargetInput,
+  options: SearchOptions,
+): Promise<SearchResult> {
   if (candidates.length === 0) throw new Error("The search has no parameter combinations to try.");
   const task = taskOf([spec]);
-  const [scorer] = resolveScorers(options.metric === undefined ? undefined : [getScorer(options.metric, { posLabel: options.posLabel })], task);
+  const [scorer] = resolveScorers(
+    options.metric === undefined ? undefined : [getScorer(options.metric, { posLabel: options.posLabel })],
+    task,
+  );
   const prepared = prepare(X, y, task, options);
   // Before any fit: a one-class metric that cannot tell which class is positive is an error listing the labels.
   const positive = positiveClasses([scorer], prepared.y)[scorer.name];
@@ -212,10 +255,15 @@ async function runSearch(kind: "grid" | "random", spec: ModelSpec, candidates: R
   const known = Object.keys(estimatorOf(spec).getParams());
   for (const c of candidates) {
     for (const k of Object.keys(c)) {
-      if (!known.includes(k)) throw new Error(`${estimatorOf(spec).name} has no parameter "${k}". Its parameters: ${known.join(", ")}.`);
+      if (!known.includes(k))
+        throw new Error(`${estimatorOf(spec).name} has no parameter "${k}". Its parameters: ${known.join(", ")}.`);
     }
   }
-  const progress = new ProgressDisplay(`${kind} search`, (candidates.length + 1) * prepared.folds.length, options.progress);
+  const progress = new ProgressDisplay(
+    `${kind} search`,
+    (candidates.length + 1) * prepared.folds.length,
+    options.progress,
+  );
   const signal = kernelBridge()?.signal();
   const evaluate = async (s: ModelSpec): Promise<number[]> => {
     const scores: number[] = [];
@@ -247,7 +295,10 @@ async function runSearch(kind: "grid" | "random", spec: ModelSpec, candidates: R
   const sign = scorer.greaterIsBetter ? -1 : 1;
   const order = rows.map((_, i) => i).sort((a, b) => sign * (rows[a].meanScore - rows[b].meanScore) || a - b);
   const ranks = new Array<number>(rows.length);
-  order.forEach((idx, r) => (ranks[idx] = r > 0 && rows[order[r - 1]].meanScore === rows[idx].meanScore ? ranks[order[r - 1]] : r + 1));
+  order.forEach(
+    (idx, r) =>
+      (ranks[idx] = r > 0 && rows[order[r - 1]].meanScore === rows[idx].meanScore ? ranks[order[r - 1]] : r + 1),
+  );
   const results: SearchRow[] = rows.map((r, i) => ({ ...r, rank: ranks[i] }));
   let best: FittedSpec | undefined;
   if (options.refit ?? true) {
@@ -256,7 +307,18 @@ async function runSearch(kind: "grid" | "random", spec: ModelSpec, candidates: R
     best = await fitOnRows(withModelParams(spec, bestParams), prepared.source, prepared.y, all, seed);
   }
   progress.finish(interrupted ? "interrupted" : "done");
-  return new SearchResult(kind, specName(spec), scorer.name, scorer.greaterIsBetter, results, { name: base.name, meanScore: mean(baseScores), stdScore: std(baseScores, 0) }, prepared.folds.length, best, interrupted, positive);
+  return new SearchResult(
+    kind,
+    specName(spec),
+    scorer.name,
+    scorer.greaterIsBetter,
+    results,
+    { name: base.name, meanScore: mean(baseScores), stdScore: std(baseScores, 0) },
+    prepared.folds.length,
+    best,
+    interrupted,
+    positive,
+  );
 }
 
 /**
@@ -265,7 +327,13 @@ async function runSearch(kind: "grid" | "random", spec: ModelSpec, candidates: R
  * A kernel interrupt stops the search and returns what finished.
  * @throws Error on an unknown parameter name, an empty grid, or inputs crossValidate rejects.
  */
-export async function gridSearch(model: ModelSpec, grid: ParamGrid, X: FeatureInput, y: TargetInput, options: SearchOptions = {}): Promise<SearchResult> {
+export async function gridSearch(
+  model: ModelSpec,
+  grid: ParamGrid,
+  X: FeatureInput,
+  y: TargetInput,
+  options: SearchOptions = {},
+): Promise<SearchResult> {
   return runSearch("grid", model, expandGrid(grid), X, y, options);
 }
 

@@ -34,7 +34,12 @@ export class ResultTable<R extends Record<string, TableCell> = Record<string, Ta
   constructor(
     columns: readonly string[],
     rows: readonly R[],
-    options: { title?: string; digits?: number; rowClasses?: readonly (string | undefined)[]; formats?: Record<string, ColumnFormat> } = {},
+    options: {
+      title?: string;
+      digits?: number;
+      rowClasses?: readonly (string | undefined)[];
+      formats?: Record<string, ColumnFormat>;
+    } = {},
   ) {
     this.columns = columns;
     this.rows = rows;
@@ -61,14 +66,22 @@ export class ResultTable<R extends Record<string, TableCell> = Record<string, Ta
 
   /** The table as formatted text cells, for drawing it elsewhere (e.g. a Plotly table in a composite figure). */
   toPart(): { title: string; columns: readonly string[]; rows: string[][] } {
-    return { title: this.title, columns: this.columns, rows: this.rows.map((r) => this.columns.map((c) => this.cell(r, c))) };
+    return {
+      title: this.title,
+      columns: this.columns,
+      rows: this.rows.map((r) => this.columns.map((c) => this.cell(r, c))),
+    };
   }
 
   /** Aligned plain text. */
   toString(): string {
     const cells = this.rows.map((r) => this.columns.map((c) => this.cell(r, c)));
     const widths = this.columns.map((c, j) => Math.max(c.length, ...cells.map((row) => row[j].length)));
-    const line = (vals: string[]): string => vals.map((v, j) => (j === 0 ? v.padEnd(widths[j]) : v.padStart(widths[j]))).join("  ").trimEnd();
+    const line = (vals: string[]): string =>
+      vals
+        .map((v, j) => (j === 0 ? v.padEnd(widths[j]) : v.padStart(widths[j])))
+        .join("  ")
+        .trimEnd();
     return [this.title, line(this.columns.slice()), ...cells.map(line)].filter((s) => s !== "").join("\n");
   }
 
@@ -78,7 +91,12 @@ export class ResultTable<R extends Record<string, TableCell> = Record<string, Ta
     const body = this.rows
       .map((r, i) => {
         const cls = this.rowClasses[i];
-        const style = cls === "best" ? ' style="font-weight:bold"' : cls === "baseline" ? ' style="color:#666;font-style:italic"' : "";
+        const style =
+          cls === "best"
+            ? ' style="font-weight:bold"'
+            : cls === "baseline"
+              ? ' style="color:#666;font-style:italic"'
+              : "";
         const tds = this.columns
           .map((c) => {
             const v = r[c] ?? null;
@@ -89,7 +107,9 @@ export class ResultTable<R extends Record<string, TableCell> = Record<string, Ta
         return `<tr${cls ? ` class="${escapeHtml(cls)}"` : ""}${style}>${tds}</tr>`;
       })
       .join("");
-    const caption = this.title ? `<caption style="caption-side:top;text-align:left;font-weight:bold">${escapeHtml(this.title)}</caption>` : "";
+    const caption = this.title
+      ? `<caption style="caption-side:top;text-align:left;font-weight:bold">${escapeHtml(this.title)}</caption>`
+      : "";
     return `<table class="trainlab-table">${caption}<thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>`;
   }
 

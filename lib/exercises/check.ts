@@ -69,14 +69,27 @@ function equal(answer: unknown, expected: unknown, tolerance: number): boolean {
  * An `undefined` (or `null`) answer is "not answered yet", never an error.
  * @throws Error on an empty exercise title or a negative or non-finite tolerance (mistakes of the notebook's author).
  */
-export function checkAnswer<T>(exercise: string, answer: T | undefined | null, expected: T | ((answer: T) => boolean), options: CheckOptions = {}): ExerciseCheck {
+export function checkAnswer<T>(
+  exercise: string,
+  answer: T | undefined | null,
+  expected: T | ((answer: T) => boolean),
+  options: CheckOptions = {},
+): ExerciseCheck {
   if (!exercise.trim()) throw new Error("checkAnswer needs the exercise's title as its first argument.");
   const tolerance = options.tolerance ?? 1e-9;
-  if (!Number.isFinite(tolerance) || tolerance < 0) throw new Error(`checkAnswer("${exercise}"): tolerance must be a finite number ≥ 0, got ${tolerance}.`);
+  if (!Number.isFinite(tolerance) || tolerance < 0)
+    throw new Error(`checkAnswer("${exercise}"): tolerance must be a finite number ≥ 0, got ${tolerance}.`);
   if (answer === undefined || answer === null) {
     return new ExerciseCheck(exercise, "unanswered", "Set the answer variable in this cell and run it again.");
   }
-  const ok = typeof expected === "function" ? Boolean((expected as (a: T) => boolean)(answer)) : equal(answer, expected, tolerance);
+  const ok =
+    typeof expected === "function"
+      ? Boolean((expected as (a: T) => boolean)(answer))
+      : equal(answer, expected, tolerance);
   if (ok) return new ExerciseCheck(exercise, "right", "Well done.");
-  return new ExerciseCheck(exercise, "wrong", `Your answer was ${JSON.stringify(answer)}.${options.hint ? ` Hint: ${options.hint}` : " Try again."}`);
+  return new ExerciseCheck(
+    exercise,
+    "wrong",
+    `Your answer was ${JSON.stringify(answer)}.${options.hint ? ` Hint: ${options.hint}` : " Try again."}`,
+  );
 }

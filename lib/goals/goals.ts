@@ -68,7 +68,10 @@ export interface GoalsDefinition {
 }
 
 /** The measurement key each constraint is checked against, its comparison and a label. */
-const CONSTRAINTS: Record<keyof GoalConstraints, { key: string; direction: GoalDirection; label: string; unit: string }> = {
+const CONSTRAINTS: Record<
+  keyof GoalConstraints,
+  { key: string; direction: GoalDirection; label: string; unit: string }
+> = {
   maxLatencyMs: { key: "latencyMs", direction: "lower", label: "prediction latency (p95, one row)", unit: "ms" },
   maxModelBytes: { key: "modelBytes", direction: "lower", label: "model size", unit: "bytes" },
   maxParameters: { key: "parameters", direction: "lower", label: "parameter count", unit: "" },
@@ -85,27 +88,44 @@ interface ResolvedGoal {
 }
 
 function requireNumber(value: unknown, what: string): number {
-  if (typeof value !== "number" || !Number.isFinite(value)) throw new Error(`${what} must be a finite number, got ${JSON.stringify(value)}.`);
+  if (typeof value !== "number" || !Number.isFinite(value))
+    throw new Error(`${what} must be a finite number, got ${JSON.stringify(value)}.`);
   return value;
 }
 
 function resolveGoal(spec: GoalSpec, where: string): ResolvedGoal {
-  if (typeof spec.metric !== "string" || spec.metric.trim() === "") throw new Error(`${where}: "metric" must name a metric, e.g. "accuracy".`);
+  if (typeof spec.metric !== "string" || spec.metric.trim() === "")
+    throw new Error(`${where}: "metric" must name a metric, e.g. "accuracy".`);
   const target = requireNumber(spec.target, `${where} (${spec.metric}): "target"`);
   if (spec.direction !== undefined && spec.direction !== "higher" && spec.direction !== "lower") {
-    throw new Error(`${where} (${spec.metric}): direction must be "higher" or "lower", got ${JSON.stringify(spec.direction)}.`);
+    throw new Error(
+      `${where} (${spec.metric}): direction must be "higher" or "lower", got ${JSON.stringify(spec.direction)}.`,
+    );
   }
   const direction = spec.direction ?? metricDirection(spec.metric);
   if (!direction) {
-    throw new Error(`${where}: trainlab does not know whether higher or lower "${spec.metric}" is better; pass direction: "higher" or "lower".`);
+    throw new Error(
+      `${where}: trainlab does not know whether higher or lower "${spec.metric}" is better; pass direction: "higher" or "lower".`,
+    );
   }
   if (spec.posLabel !== undefined) {
-    if (!isBinaryMetric(spec.metric)) throw new Error(`${where} (${spec.metric}): posLabel applies to precision, recall, f1, average_precision or roc_auc only.`);
+    if (!isBinaryMetric(spec.metric))
+      throw new Error(
+        `${where} (${spec.metric}): posLabel applies to precision, recall, f1, average_precision or roc_auc only.`,
+      );
     if (typeof spec.posLabel !== "string" && !(typeof spec.posLabel === "number" && Number.isFinite(spec.posLabel))) {
-      throw new Error(`${where} (${spec.metric}): posLabel must be a class label (a string or a number), got ${JSON.stringify(spec.posLabel)}.`);
+      throw new Error(
+        `${where} (${spec.metric}): posLabel must be a class label (a string or a number), got ${JSON.stringify(spec.posLabel)}.`,
+      );
     }
   }
-  return { metric: spec.metric, target, direction, why: spec.why, ...(spec.posLabel !== undefined ? { posLabel: spec.posLabel } : {}) };
+  return {
+    metric: spec.metric,
+    target,
+    direction,
+    why: spec.why,
+    ...(spec.posLabel !== undefined ? { posLabel: spec.posLabel } : {}),
+  };
 }
 
 /** A project's goals: what later steps check their results against. Renders as a table; saves as JSON. */
@@ -122,7 +142,8 @@ export class Goals {
 
   /** @throws Error on a missing task, a goal without a metric or threshold, an unknown direction or constraint. */
   constructor(definition: GoalsDefinition) {
-    if (definition === null || typeof definition !== "object") throw new Error("defineGoals: pass an object such as {task, metric, target}.");
+    if (definition === null || typeof definition !== "object")
+      throw new Error("defineGoals: pass an object such as {task, metric, target}.");
     if (typeof definition.task !== "string" || definition.task.trim() === "") {
       throw new Error('defineGoals: "task" is required, e.g. "classification" or "regression".');
     }
@@ -131,24 +152,36 @@ export class Goals {
     this.label = definition.label;
     this.description = definition.description;
     if (definition.judgeOn !== undefined && definition.judgeOn !== "lower" && definition.judgeOn !== "point") {
-      throw new Error(`defineGoals: judgeOn must be "lower" (the confidence interval's pessimistic end) or "point", got ${JSON.stringify(definition.judgeOn)}.`);
+      throw new Error(
+        `defineGoals: judgeOn must be "lower" (the confidence interval's pessimistic end) or "point", got ${JSON.stringify(definition.judgeOn)}.`,
+      );
     }
     this.judgeOn = definition.judgeOn ?? "lower";
     const goals: ResolvedGoal[] = [];
     if (definition.metric !== undefined || definition.target !== undefined) {
-      if (definition.metric === undefined) throw new Error('defineGoals: "target" was given without "metric": name the metric it applies to.');
-      if (definition.target === undefined) throw new Error(`defineGoals: metric "${definition.metric}" needs a "target" threshold, e.g. target: 0.9.`);
-      goals.push(resolveGoal({ metric: definition.metric, target: definition.target, direction: definition.direction }, "defineGoals"));
+      if (definition.metric === undefined)
+        throw new Error('defineGoals: "target" was given without "metric": name the metric it applies to.');
+      if (definition.target === undefined)
+        throw new Error(`defineGoals: metric "${definition.metric}" needs a "target" threshold, e.g. target: 0.9.`);
+      goals.push(
+        resolveGoal(
+          { metric: definition.metric, target: definition.target, direction: definition.direction },
+          "defineGoals",
+        ),
+      );
     }
     (definition.goals ?? []).forEach((g, i) => goals.push(resolveGoal(g, `defineGoals goals[${i}]`)));
     const constraints: GoalConstraints = {};
     for (const [key, value] of Object.entries(definition.constraints ?? {})) {
-      if (!(key in CONSTRAINTS)) throw new Error(`defineGoals: unknown constraint "${key}". Known: ${Object.keys(CONSTRAINTS).join(", ")}.`);
+      if (!(key in CONSTRAINTS))
+        throw new Error(`defineGoals: unknown constraint "${key}". Known: ${Object.keys(CONSTRAINTS).join(", ")}.`);
       if (value === undefined) continue;
       constraints[key as keyof GoalConstraints] = requireNumber(value, `defineGoals constraint "${key}"`);
     }
     if (goals.length === 0 && Object.keys(constraints).length === 0) {
-      throw new Error('defineGoals: define at least one goal (metric + target) or constraint, e.g. {task: "classification", metric: "accuracy", target: 0.9}.');
+      throw new Error(
+        'defineGoals: define at least one goal (metric + target) or constraint, e.g. {task: "classification", metric: "accuracy", target: 0.9}.',
+      );
     }
     this.goals = goals;
     this.constraints = constraints;
@@ -170,7 +203,8 @@ export class Goals {
     for (const r of results) collect(r, collection);
     const measured = collection.values;
     const rows: ScorecardRow[] = [];
-    const meets = (v: number, threshold: number, direction: GoalDirection): boolean => (direction === "higher" ? v >= threshold : v <= threshold);
+    const meets = (v: number, threshold: number, direction: GoalDirection): boolean =>
+      direction === "higher" ? v >= threshold : v <= threshold;
     const judge = (value: number | undefined, threshold: number, direction: GoalDirection): ScorecardRow["status"] =>
       value === undefined ? "not measured" : meets(value, threshold, direction) ? "pass" : "fail";
     for (const g of this.goals) {
@@ -190,7 +224,7 @@ export class Goals {
           );
         }
       }
-      const positiveClass = isBinaryMetric(g.metric) ? hit?.positiveClass ?? g.posLabel ?? null : undefined;
+      const positiveClass = isBinaryMetric(g.metric) ? (hit?.positiveClass ?? g.posLabel ?? null) : undefined;
       const value = hit?.value;
       const interval = hit?.interval ?? null;
       const judgedOn = interval && this.judgeOn === "lower" ? "lower" : "point";
@@ -201,8 +235,16 @@ export class Goals {
         if (interval.degenerate || !meets(bound, g.target, g.direction)) status = "inconclusive";
       }
       rows.push({
-        kind: "goal", name: g.metric, requirement: `${g.direction === "higher" ? "≥" : "≤"} ${formatNumber(g.target)}`,
-        threshold: g.target, direction: g.direction, measured: value ?? null, interval, judgedOn, status, why: g.why,
+        kind: "goal",
+        name: g.metric,
+        requirement: `${g.direction === "higher" ? "≥" : "≤"} ${formatNumber(g.target)}`,
+        threshold: g.target,
+        direction: g.direction,
+        measured: value ?? null,
+        interval,
+        judgedOn,
+        status,
+        why: g.why,
         ...(positiveClass !== undefined ? { positiveClass } : {}),
       });
     }
@@ -210,11 +252,21 @@ export class Goals {
       const c = CONSTRAINTS[key];
       const value = measured.get(normalizeMetricName(c.key))?.value;
       rows.push({
-        kind: "constraint", name: c.key, requirement: `${c.direction === "higher" ? "≥" : "≤"} ${formatNumber(threshold)}${c.unit ? ` ${c.unit}` : ""} (${c.label})`,
-        threshold, direction: c.direction, measured: value ?? null, interval: null, judgedOn: "point", status: judge(value, threshold, c.direction),
+        kind: "constraint",
+        name: c.key,
+        requirement: `${c.direction === "higher" ? "≥" : "≤"} ${formatNumber(threshold)}${c.unit ? ` ${c.unit}` : ""} (${c.label})`,
+        threshold,
+        direction: c.direction,
+        measured: value ?? null,
+        interval: null,
+        judgedOn: "point",
+        status: judge(value, threshold, c.direction),
       });
     }
-    return new Scorecard(rows, `Goals for ${this.dataset ? `${this.dataset} ` : ""}${this.task}${this.label ? ` (${this.label})` : ""}`);
+    return new Scorecard(
+      rows,
+      `Goals for ${this.dataset ? `${this.dataset} ` : ""}${this.task}${this.label ? ` (${this.label})` : ""}`,
+    );
   }
 
   /** The definition as plain JSON (what `save` writes and `loadGoals` reads). */
@@ -223,7 +275,13 @@ export class Goals {
     if (this.dataset !== undefined) out.dataset = this.dataset;
     if (this.label !== undefined) out.label = this.label;
     if (this.description !== undefined) out.description = this.description;
-    out.goals = this.goals.map((g) => ({ metric: g.metric, target: g.target, direction: g.direction, ...(g.why ? { why: g.why } : {}), ...(g.posLabel !== undefined ? { posLabel: g.posLabel } : {}) }));
+    out.goals = this.goals.map((g) => ({
+      metric: g.metric,
+      target: g.target,
+      direction: g.direction,
+      ...(g.why ? { why: g.why } : {}),
+      ...(g.posLabel !== undefined ? { posLabel: g.posLabel } : {}),
+    }));
     out.constraints = { ...this.constraints };
     out.judgeOn = this.judgeOn;
     return out;
@@ -240,12 +298,19 @@ export class Goals {
   toString(): string {
     const goals = this.goals.map((g) => `  ${g.metric} ${g.direction === "higher" ? ">=" : "<="} ${g.target}`);
     const constraints = Object.entries(this.constraints).map(([k, v]) => `  ${k}: ${v}`);
-    return [`Goals: ${this.task}${this.dataset ? ` on ${this.dataset}` : ""}${this.label ? ` (predict ${this.label})` : ""}`, ...goals, ...constraints].join("\n");
+    return [
+      `Goals: ${this.task}${this.dataset ? ` on ${this.dataset}` : ""}${this.label ? ` (predict ${this.label})` : ""}`,
+      ...goals,
+      ...constraints,
+    ].join("\n");
   }
 
   [DISPLAY](): MimeBundle {
     const goalRows = this.goals
-      .map((g) => `<tr><td>goal</td><td><b>${escapeHtml(g.metric)}</b>${g.why ? `<br><small>${escapeHtml(g.why)}</small>` : ""}</td><td>${g.direction === "higher" ? "≥" : "≤"} ${escapeHtml(formatNumber(g.target))}</td></tr>`)
+      .map(
+        (g) =>
+          `<tr><td>goal</td><td><b>${escapeHtml(g.metric)}</b>${g.why ? `<br><small>${escapeHtml(g.why)}</small>` : ""}</td><td>${g.direction === "higher" ? "≥" : "≤"} ${escapeHtml(formatNumber(g.target))}</td></tr>`,
+      )
       .join("");
     const constraintRows = (Object.entries(this.constraints) as [keyof GoalConstraints, number][])
       .map(([k, v]) => {

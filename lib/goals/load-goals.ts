@@ -11,13 +11,19 @@ export function loadGoals(file: string): Goals {
   try {
     text = fs.readFileSync(file, "utf8");
   } catch (err) {
-    throw new Error(`Cannot read goals from ${file}: ${(err as Error).message}. Save them first with goals.save("${file}").`, { cause: err });
+    throw new Error(
+      `Cannot read goals from ${file}: ${(err as Error).message}. Save them first with goals.save("${file}").`,
+      { cause: err },
+    );
   }
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch (err) {
-    throw new Error(`${file} is not valid JSON (${(err as Error).message}); it should hold goals written by goals.save().`, { cause: err });
+    throw new Error(
+      `${file} is not valid JSON (${(err as Error).message}); it should hold goals written by goals.save().`,
+      { cause: err },
+    );
   }
   try {
     return new Goals(parsed as GoalsDefinition);

@@ -8,7 +8,10 @@ import { normalizeMetricName } from "./metric-direction";
 export type Measurements = Record<string, number | null | undefined>;
 
 /** Confidence intervals keyed by metric name (e.g. `{accuracy: {lower: 0.85, upper: 0.99}}`). */
-export type MeasurementIntervals = Record<string, { lower: number; upper: number; degenerate?: boolean } | null | undefined>;
+export type MeasurementIntervals = Record<
+  string,
+  { lower: number; upper: number; degenerate?: boolean } | null | undefined
+>;
 
 /**
  * A result that knows its own measurements (holdout, efficiency, calibration... from lib/validate), and optionally
@@ -123,7 +126,8 @@ function collectValues(input: CheckInput, into: Values): void {
     for (const item of input as readonly CheckInput[]) collectValues(item, into);
     return;
   }
-  if (input === null || typeof input !== "object") throw new Error(`goals.check: expected measurements (an object of numbers), got ${String(input)}.`);
+  if (input === null || typeof input !== "object")
+    throw new Error(`goals.check: expected measurements (an object of numbers), got ${String(input)}.`);
   const asMeasurable = input as Measurable;
   const withIntervals = typeof asMeasurable.intervalsOf === "function" ? asMeasurable.intervalsOf() : undefined;
   if (typeof asMeasurable.measurements === "function") {
@@ -135,7 +139,8 @@ function collectValues(input: CheckInput, into: Values): void {
   if (typeof withJson.toJSON === "function") {
     // e.g. lib/evaluate's ModelEvaluation: toJSON() gives {accuracy: 0.95, ...}.
     const json = withJson.toJSON();
-    if (json !== null && typeof json === "object" && typeof (json as { toJSON?: unknown }).toJSON !== "function") collectValues(json as CheckInput, into);
+    if (json !== null && typeof json === "object" && typeof (json as { toJSON?: unknown }).toJSON !== "function")
+      collectValues(json as CheckInput, into);
     if (withIntervals) collectIntervals(withIntervals, into);
     return;
   }
@@ -144,7 +149,8 @@ function collectValues(input: CheckInput, into: Values): void {
     // Rows such as {metric: "accuracy", model: 0.95}.
     for (const row of withMetrics.metrics as { metric?: unknown; model?: unknown; value?: unknown }[]) {
       const value = typeof row?.model === "number" ? row.model : row?.value;
-      if (typeof row?.metric === "string" && typeof value === "number" && Number.isFinite(value)) into.set(normalizeMetricName(row.metric), { name: row.metric, value });
+      if (typeof row?.metric === "string" && typeof value === "number" && Number.isFinite(value))
+        into.set(normalizeMetricName(row.metric), { name: row.metric, value });
     }
   } else if (withMetrics.metrics !== null && typeof withMetrics.metrics === "object") {
     collectValues(withMetrics.metrics as Measurements, into);

@@ -88,8 +88,14 @@ export class Scorecard {
 
   [DISPLAY](): MimeBundle {
     const color = { pass: "#1a7f37", fail: "#cf222e", inconclusive: "#9a6700", "not measured": "#9a6700" } as const;
-    const icon = { pass: "✔ pass", fail: "✘ fail", inconclusive: "? inconclusive (CI too wide)", "not measured": "… not measured" } as const;
-    const verdictColor = this.verdict === "pass" ? color.pass : this.verdict === "fail" ? color.fail : color["not measured"];
+    const icon = {
+      pass: "✔ pass",
+      fail: "✘ fail",
+      inconclusive: "? inconclusive (CI too wide)",
+      "not measured": "… not measured",
+    } as const;
+    const verdictColor =
+      this.verdict === "pass" ? color.pass : this.verdict === "fail" ? color.fail : color["not measured"];
     const rows = this.rows
       .map(
         (r) =>
@@ -105,7 +111,9 @@ export class Scorecard {
         `<div class="trainlab-scorecard"><p><b>${escapeHtml(this.title)}</b>: <span style="color:${verdictColor};font-weight:bold">${this.verdict.toUpperCase()}</span>` +
         ` (${this.rows.filter((r) => r.status === "pass").length} of ${this.rows.length} met)</p>` +
         `<table><thead><tr><th>kind</th><th>goal</th><th>requirement</th><th>measured</th><th>95% CI</th><th>status</th></tr></thead><tbody>${rows}</tbody></table>` +
-        (this.rows.some((r) => r.interval && r.judgedOn === "lower") ? "<p><small>Goals with an interval are judged on its pessimistic end: met only when the whole 95% interval meets the target.</small></p>" : "") +
+        (this.rows.some((r) => r.interval && r.judgedOn === "lower")
+          ? "<p><small>Goals with an interval are judged on its pessimistic end: met only when the whole 95% interval meets the target.</small></p>"
+          : "") +
         `</div>`,
     };
   }

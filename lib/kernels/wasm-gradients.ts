@@ -30,20 +30,34 @@ interface BackpropFilterAttrs {
  * @throws Error when the shapes do not match the convolution they describe.
  */
 export function conv2dFilterGradient(
-  x: tf.Tensor4D, dy: tf.Tensor4D, filterShape: [number, number, number, number],
-  strides: number | [number, number], pad: Pad, dataFormat: "NHWC" | "NCHW" = "NHWC", dimRoundingMode?: "floor" | "round" | "ceil",
+  x: tf.Tensor4D,
+  dy: tf.Tensor4D,
+  filterShape: [number, number, number, number],
+  strides: number | [number, number],
+  pad: Pad,
+  dataFormat: "NHWC" | "NCHW" = "NHWC",
+  dimRoundingMode?: "floor" | "round" | "ceil",
 ): tf.Tensor4D {
   return tf.tidy(() => {
     const xs = dataFormat === "NCHW" ? tf.transpose(x, [0, 2, 3, 1]) : x;
     const dys = dataFormat === "NCHW" ? tf.transpose(dy, [0, 2, 3, 1]) : dy;
     const [kh, kw, ci, co] = filterShape;
     const info = tf.backend_util.computeConv2DInfo(
-      xs.shape as [number, number, number, number], filterShape, strides, 1, pad as "same", dimRoundingMode, false, "channelsLast",
+      xs.shape as [number, number, number, number],
+      filterShape,
+      strides,
+      1,
+      pad as "same",
+      dimRoundingMode,
+      false,
+      "channelsLast",
     );
     const [n, h, w] = xs.shape;
     const { outHeight: oh, outWidth: ow, strideHeight: sh, strideWidth: sw } = info;
     if (dys.shape[1] !== oh || dys.shape[2] !== ow || dys.shape[3] !== co || ci !== xs.shape[3]) {
-      throw new Error(`Conv2DBackpropFilter: dy shape [${dys.shape}] does not match a ${kh}x${kw} conv of x [${xs.shape}] (expected [${n},${oh},${ow},${co}]).`);
+      throw new Error(
+        `Conv2DBackpropFilter: dy shape [${dys.shape}] does not match a ${kh}x${kw} conv of x [${xs.shape}] (expected [${n},${oh},${ow},${co}]).`,
+      );
     }
     const top = info.padInfo.top;
     const left = info.padInfo.left;
@@ -52,13 +66,27 @@ export function conv2dFilterGradient(
     const needW = (ow - 1) * sw + kw;
     const bottom = Math.max(0, needH - h - top);
     const right = Math.max(0, needW - w - left);
-    const padded = top || left || bottom || right ? tf.pad(xs, [[0, 0], [top, bottom], [left, right], [0, 0]]) : xs;
+    const padded =
+      top || left || bottom || right
+        ? tf.pad(xs, [
+            [0, 0],
+            [top, bottom],
+            [left, right],
+            [0, 0],
+          ])
+        : xs;
     const taps: tf.Tensor[] = [];
     for (let i = 0; i < kh; i++) {
       for (let j = 0; j < kw; j++) {
-        const tap = sh === 1 && sw === 1
-          ? tf.slice(padded, [0, i, j, 0], [n, oh, ow, ci])
-          : tf.stridedSlice(padded, [0, i, j, 0], [n, i + (oh - 1) * sh + 1, j + (ow - 1) * sw + 1, ci], [1, sh, sw, 1]);
+        const tap =
+          sh === 1 && sw === 1
+            ? tf.slice(padded, [0, i, j, 0], [n, oh, ow, ci])
+            : tf.stridedSlice(
+                padded,
+                [0, i, j, 0],
+                [n, i + (oh - 1) * sh + 1, j + (ow - 1) * sw + 1, ci],
+                [1, sh, sw, 1],
+              );
         taps.push(tap);
       }
     }
@@ -72,10 +100,22 @@ export function conv2dFilterGradient(
 
 /** Geometry shared by the depthwise gradients: output size, strides and the zero padding the taps need. */
 function depthwiseGeometry(
-  xShape: [number, number, number, number], filterShape: [number, number, number, number], strides: number | [number, number],
-  pad: Pad, dimRoundingMode?: "floor" | "round" | "ceil",
+  xShape: [number, number, number, number],
+  filterShape: [number, number, number, number],
+  strides: number | [number, number],
+  pad: Pad,
+  dimRoundingMode?: "floor" | "round" | "ceil",
 ) {
-  const info = tf.backend_util.computeConv2DInfo(xShape, filterShape, strides, 1, pad as "same", dimRoundingMode, true, "channelsLast");
+  const info = tf.backend_util.computeConv2DInfo(
+    xShape,
+    filterShape,
+    strides,
+    1,
+    pad as "same",
+    dimRoundingMode,
+    true,
+    "channelsLast",
+  );
   const [, h, w] = xShape;
   const [kh, kw] = filterShape;
   const { outHeight: oh, outWidth: ow, strideHeight: sh, strideWidth: sw } = info;
@@ -91,7 +131,12 @@ function tapOf(padded: tf.Tensor4D, i: number, j: number, oh: number, ow: number
   const [n, , , c] = padded.shape;
   return sh === 1 && sw === 1
     ? tf.slice(padded, [0, i, j, 0], [n, oh, ow, c])
-    : tf.stridedSlice(padded, [0, i, j, 0], [n, i + (oh - 1) * sh + 1, j + (ow - 1) * sw + 1, c], [1, sh, sw, 1]) as tf.Tensor4D;
+    : (tf.stridedSlice(
+        padded,
+        [0, i, j, 0],
+        [n, i + (oh - 1) * sh + 1, j + (ow - 1) * sw + 1, c],
+        [1, sh, sw, 1],
+      ) as tf.Tensor4D);
 }
 
 /**
@@ -99,14 +144,26 @@ function tapOf(padded: tf.Tensor4D, i: number, j: number, oh: number, ow: number
  * per-channel products of the input it sees and the output gradient, summed over batch and positions.
  */
 export function depthwiseFilterGradient(
-  x: tf.Tensor4D, dy: tf.Tensor4D, filterShape: [number, number, number, number],
-  strides: number | [number, number], pad: Pad, dimRoundingMode?: "floor" | "round" | "ceil",
+  x: tf.Tensor4D,
+  dy: tf.Tensor4D,
+  filterShape: [number, number, number, number],
+  strides: number | [number, number],
+  pad: Pad,
+  dimRoundingMode?: "floor" | "round" | "ceil",
 ): tf.Tensor4D {
   return tf.tidy(() => {
     const [kh, kw, c, m] = filterShape;
     const g = depthwiseGeometry(x.shape, filterShape, strides, pad, dimRoundingMode);
     const [n] = x.shape;
-    const padded = g.top || g.left || g.bottom || g.right ? tf.pad(x, [[0, 0], [g.top, g.bottom], [g.left, g.right], [0, 0]]) : x;
+    const padded =
+      g.top || g.left || g.bottom || g.right
+        ? tf.pad(x, [
+            [0, 0],
+            [g.top, g.bottom],
+            [g.left, g.right],
+            [0, 0],
+          ])
+        : x;
     const dy5 = tf.reshape(dy, [n, g.oh, g.ow, c, m]);
     const taps: tf.Tensor[] = [];
     for (let i = 0; i < kh; i++) {
@@ -125,8 +182,12 @@ export function depthwiseFilterGradient(
  * and shifted to the tap's offset, then the padding is cropped.
  */
 export function depthwiseInputGradient(
-  inputShape: [number, number, number, number], dy: tf.Tensor4D, filter: tf.Tensor4D,
-  strides: number | [number, number], pad: Pad, dimRoundingMode?: "floor" | "round" | "ceil",
+  inputShape: [number, number, number, number],
+  dy: tf.Tensor4D,
+  filter: tf.Tensor4D,
+  strides: number | [number, number],
+  pad: Pad,
+  dimRoundingMode?: "floor" | "round" | "ceil",
 ): tf.Tensor4D {
   return tf.tidy(() => {
     const [kh, kw, c, m] = filter.shape;
@@ -143,15 +204,31 @@ export function depthwiseInputGradient(
         let contrib = tf.sum(tf.mul(dy5, weights), 4) as tf.Tensor4D; // [n, oh, ow, c]
         if (g.sh > 1 || g.sw > 1) {
           const six = tf.reshape(contrib, [n, g.oh, 1, g.ow, 1, c]);
-          contrib = tf.reshape(tf.pad(six, [[0, 0], [0, 0], [0, g.sh - 1], [0, 0], [0, g.sw - 1], [0, 0]]), [n, g.oh * g.sh, g.ow * g.sw, c]);
+          contrib = tf.reshape(
+            tf.pad(six, [
+              [0, 0],
+              [0, 0],
+              [0, g.sh - 1],
+              [0, 0],
+              [0, g.sw - 1],
+              [0, 0],
+            ]),
+            [n, g.oh * g.sh, g.ow * g.sw, c],
+          );
         }
         const spanH = contrib.shape[1];
         const spanW = contrib.shape[2];
         // Place at offset (i, j) in the padded frame, cropping anything past its edge.
         const keepH = Math.min(spanH, hp - i);
         const keepW = Math.min(spanW, wp - j);
-        const cropped = keepH < spanH || keepW < spanW ? tf.slice(contrib, [0, 0, 0, 0], [n, keepH, keepW, c]) : contrib;
-        const placed = tf.pad(cropped, [[0, 0], [i, hp - i - keepH], [j, wp - j - keepW], [0, 0]]) as tf.Tensor4D;
+        const cropped =
+          keepH < spanH || keepW < spanW ? tf.slice(contrib, [0, 0, 0, 0], [n, keepH, keepW, c]) : contrib;
+        const placed = tf.pad(cropped, [
+          [0, 0],
+          [i, hp - i - keepH],
+          [j, wp - j - keepW],
+          [0, 0],
+        ]) as tf.Tensor4D;
         acc = acc ? (tf.add(acc, placed) as tf.Tensor4D) : placed;
       }
     }
@@ -176,7 +253,10 @@ export function unsortedSegmentSumByMatMul(data: tf.Tensor, segmentIds: tf.Tenso
 
 /** The kernels this module provides for the wasm backend, by tfjs kernel name. */
 export const WASM_GRADIENT_KERNELS = [
-  "Conv2DBackpropFilter", "DepthwiseConv2dNativeBackpropFilter", "DepthwiseConv2dNativeBackpropInput", "UnsortedSegmentSum",
+  "Conv2DBackpropFilter",
+  "DepthwiseConv2dNativeBackpropFilter",
+  "DepthwiseConv2dNativeBackpropInput",
+  "UnsortedSegmentSum",
 ] as const;
 
 /** One of {@link WASM_GRADIENT_KERNELS}. */
@@ -187,17 +267,44 @@ const KERNEL_FUNCS: Record<WasmGradientKernel, tf.KernelFunc> = {
   Conv2DBackpropFilter: ({ inputs, attrs }) => {
     const { x, dy } = inputs as unknown as { x: tf.Tensor4D; dy: tf.Tensor4D };
     const a = attrs as unknown as BackpropFilterAttrs;
-    return conv2dFilterGradient(x, dy, a.filterShape, a.strides, a.pad, a.dataFormat, a.dimRoundingMode) as unknown as tf.TensorInfo;
+    return conv2dFilterGradient(
+      x,
+      dy,
+      a.filterShape,
+      a.strides,
+      a.pad,
+      a.dataFormat,
+      a.dimRoundingMode,
+    ) as unknown as tf.TensorInfo;
   },
   DepthwiseConv2dNativeBackpropFilter: ({ inputs, attrs }) => {
     const { x, dy } = inputs as unknown as { x: tf.Tensor4D; dy: tf.Tensor4D };
     const a = attrs as unknown as BackpropFilterAttrs;
-    return depthwiseFilterGradient(x, dy, a.filterShape, a.strides, a.pad, a.dimRoundingMode) as unknown as tf.TensorInfo;
+    return depthwiseFilterGradient(
+      x,
+      dy,
+      a.filterShape,
+      a.strides,
+      a.pad,
+      a.dimRoundingMode,
+    ) as unknown as tf.TensorInfo;
   },
   DepthwiseConv2dNativeBackpropInput: ({ inputs, attrs }) => {
     const { dy, filter } = inputs as unknown as { dy: tf.Tensor4D; filter: tf.Tensor4D };
-    const a = attrs as unknown as { strides: number | [number, number]; pad: Pad; dimRoundingMode?: "floor" | "round" | "ceil"; inputShape: [number, number, number, number] };
-    return depthwiseInputGradient(a.inputShape, dy, filter, a.strides, a.pad, a.dimRoundingMode) as unknown as tf.TensorInfo;
+    const a = attrs as unknown as {
+      strides: number | [number, number];
+      pad: Pad;
+      dimRoundingMode?: "floor" | "round" | "ceil";
+      inputShape: [number, number, number, number];
+    };
+    return depthwiseInputGradient(
+      a.inputShape,
+      dy,
+      filter,
+      a.strides,
+      a.pad,
+      a.dimRoundingMode,
+    ) as unknown as tf.TensorInfo;
   },
   UnsortedSegmentSum: ({ inputs, attrs }) => {
     const { x, segmentIds } = inputs as unknown as { x: tf.Tensor; segmentIds: tf.Tensor };

@@ -44,9 +44,13 @@ export function calibrationCurve(
   checkSameLength(t, p, "y_true", "y_prob");
   const nBins = options.nBins ?? 5;
   if (!Number.isInteger(nBins) || nBins < 1) throw new Error(`nBins must be a positive integer, got ${nBins}.`);
-  if (p.some((v) => v < 0 || v > 1)) throw new Error("y_prob has values outside [0, 1]: pass probabilities (predictProba), not scores.");
+  if (p.some((v) => v < 0 || v > 1))
+    throw new Error("y_prob has values outside [0, 1]: pass probabilities (predictProba), not scores.");
   const classes = uniqueLabels(t);
-  if (classes.length > 2) throw new Error(`Only binary classification is supported. Provided labels ${JSON.stringify(classes)}: pass (y === cls) for one class.`);
+  if (classes.length > 2)
+    throw new Error(
+      `Only binary classification is supported. Provided labels ${JSON.stringify(classes)}: pass (y === cls) for one class.`,
+    );
   let pos = options.posLabel;
   if (pos === undefined) {
     if (!classes.every((c) => c === 0 || c === 1 || c === -1)) {
@@ -92,9 +96,11 @@ export function brierScore(yTrue: TargetInput, yProb: ArrayLike<number>, options
   const t = readLabels(yTrue, "y_true");
   const p = readNumbers(yProb, "y_prob");
   checkSameLength(t, p, "y_true", "y_prob");
-  if (p.some((v) => v < 0 || v > 1)) throw new Error("y_prob has values outside [0, 1]: pass probabilities, not scores.");
+  if (p.some((v) => v < 0 || v > 1))
+    throw new Error("y_prob has values outside [0, 1]: pass probabilities, not scores.");
   const classes = uniqueLabels(t);
-  if (classes.length > 2) throw new Error(`Only binary targets are supported by the Brier score; got ${classes.length} classes.`);
+  if (classes.length > 2)
+    throw new Error(`Only binary targets are supported by the Brier score; got ${classes.length} classes.`);
   const pos = options.posLabel ?? classes[classes.length - 1];
   let sum = 0;
   p.forEach((v, i) => (sum += ((t[i] === pos ? 1 : 0) - v) ** 2));

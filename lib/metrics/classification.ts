@@ -39,7 +39,11 @@ export function accuracy(yTrue: TargetInput, yPred: TargetInput): number {
  * (default: the sorted union of both). Samples whose labels are not in `labels` are ignored.
  * @throws Error on empty or mismatched inputs, or when none of `labels` occurs in y_true.
  */
-export function confusionMatrix(yTrue: TargetInput, yPred: TargetInput, options: { labels?: readonly Label[] } = {}): number[][] {
+export function confusionMatrix(
+  yTrue: TargetInput,
+  yPred: TargetInput,
+  options: { labels?: readonly Label[] } = {},
+): number[][] {
   const [t, p] = readPair(yTrue, yPred);
   return confusionCounts(t, p, options.labels ?? uniqueLabels(t, p), options.labels !== undefined);
 }
@@ -88,7 +92,11 @@ function targetKind(t: Label[], p: Label[]): "binary" | "multiclass" {
 }
 
 /** Per-class counts for the chosen labels: true positives, predicted totals, true totals. */
-function prfCounts(t: Label[], p: Label[], labels: readonly Label[]): { tp: number[]; predSum: number[]; trueSum: number[] } {
+function prfCounts(
+  t: Label[],
+  p: Label[],
+  labels: readonly Label[],
+): { tp: number[]; predSum: number[]; trueSum: number[] } {
   const index = labelIndex(labels);
   const tp = new Array<number>(labels.length).fill(0);
   const predSum = tp.slice();
@@ -117,7 +125,11 @@ function fFrom(precision: number, recall: number, beta: number): number {
  * Precision, recall, F-beta and support for each class (scikit-learn's `precision_recall_fscore_support(average=None)`).
  * @throws Error on empty or mismatched inputs.
  */
-export function perClassScores(yTrue: TargetInput, yPred: TargetInput, options: { labels?: readonly Label[]; beta?: number } = {}): PerClassScores {
+export function perClassScores(
+  yTrue: TargetInput,
+  yPred: TargetInput,
+  options: { labels?: readonly Label[]; beta?: number } = {},
+): PerClassScores {
   const [t, p] = readPair(yTrue, yPred);
   const labels = (options.labels ?? uniqueLabels(t, p)).slice();
   const beta = options.beta ?? 1;
@@ -141,7 +153,11 @@ export interface AveragedScores {
  * @throws Error on empty or mismatched inputs, `average: "binary"` on a multiclass target, or a `posLabel` that is
  * not one of the two classes.
  */
-export function precisionRecallF(yTrue: TargetInput, yPred: TargetInput, options: AverageOptions & { beta?: number } = {}): AveragedScores {
+export function precisionRecallF(
+  yTrue: TargetInput,
+  yPred: TargetInput,
+  options: AverageOptions & { beta?: number } = {},
+): AveragedScores {
   const [t, p] = readPair(yTrue, yPred);
   const average = options.average ?? "binary";
   const beta = options.beta ?? 1;
@@ -159,7 +175,9 @@ export function precisionRecallF(yTrue: TargetInput, yPred: TargetInput, options
     }
     const posLabel = options.posLabel ?? 1;
     if (!present.includes(posLabel) && present.length >= 2) {
-      throw new Error(`posLabel=${JSON.stringify(posLabel)} is not a valid label. It should be one of ${JSON.stringify(present)}.`);
+      throw new Error(
+        `posLabel=${JSON.stringify(posLabel)} is not a valid label. It should be one of ${JSON.stringify(present)}.`,
+      );
     }
     labels = [posLabel];
   } else {

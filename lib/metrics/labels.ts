@@ -40,7 +40,8 @@ export function uniqueLabels(...arrays: readonly (readonly Label[])[]): Label[] 
   for (const arr of arrays) {
     for (const v of arr) {
       if (kind === undefined) kind = typeof v;
-      else if (kind !== typeof v) throw new ValidationError("y_true and y_pred mix numbers and strings: use one type of class label for both.");
+      else if (kind !== typeof v)
+        throw new ValidationError("y_true and y_pred mix numbers and strings: use one type of class label for both.");
       seen.add(v);
     }
   }
@@ -55,7 +56,9 @@ export function labelIndex(labels: readonly Label[]): Map<Label, number> {
 /** Throws unless the two arrays have the same length. */
 export function checkSameLength(a: ArrayLike<unknown>, b: ArrayLike<unknown>, nameA: string, nameB: string): void {
   if (a.length !== b.length) {
-    throw new ValidationError(`${nameA} has ${a.length} samples but ${nameB} has ${b.length}: they must be the same length.`);
+    throw new ValidationError(
+      `${nameA} has ${a.length} samples but ${nameB} has ${b.length}: they must be the same length.`,
+    );
   }
 }
 
@@ -63,14 +66,21 @@ export function checkSameLength(a: ArrayLike<unknown>, b: ArrayLike<unknown>, na
  * Reads numbers (scores, regression targets).
  * @throws Error when empty, or a value is not a finite number.
  */
-export function readNumbers(y: TargetInput | ArrayLike<number>, name: string, options: { allowEmpty?: boolean } = {}): number[] {
+export function readNumbers(
+  y: TargetInput | ArrayLike<number>,
+  name: string,
+  options: { allowEmpty?: boolean } = {},
+): number[] {
   if (y === null || y === undefined) throw new ValidationError(`${name} is missing: pass an array of numbers.`);
   const values = arrayOf(y as TargetInput, name);
-  if (values.length === 0 && !options.allowEmpty) throw new ValidationError(`${name} is empty: a metric needs at least one sample.`);
+  if (values.length === 0 && !options.allowEmpty)
+    throw new ValidationError(`${name} is empty: a metric needs at least one sample.`);
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     if (typeof v !== "number" || !Number.isFinite(v)) {
-      throw new ValidationError(`${name}[${i}] is ${JSON.stringify(v) ?? String(v)}: expected a finite number. Impute or drop it first.`);
+      throw new ValidationError(
+        `${name}[${i}] is ${JSON.stringify(v) ?? String(v)}: expected a finite number. Impute or drop it first.`,
+      );
     }
   }
   return values as number[];

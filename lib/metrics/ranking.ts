@@ -24,7 +24,8 @@ function readRows(s: ScoreInput, name: string): number[][] {
     if (row.length !== cols) throw new Error(`${name} row ${i} has ${row.length} values but row 0 has ${cols}.`);
     const r = Array.from(row);
     r.forEach((v, j) => {
-      if (typeof v !== "number" || !Number.isFinite(v)) throw new Error(`${name}[${i}][${j}] is ${v}: expected a finite number.`);
+      if (typeof v !== "number" || !Number.isFinite(v))
+        throw new Error(`${name}[${i}][${j}] is ${v}: expected a finite number.`);
     });
     return r;
   });
@@ -34,7 +35,9 @@ function readRows(s: ScoreInput, name: string): number[][] {
 function resolvePosLabel(t: Label[], posLabel: Label | undefined): Label {
   if (posLabel !== undefined) return posLabel;
   const classes = uniqueLabels(t);
-  const ok = classes.every((c) => c === 0 || c === 1 || c === -1) && !(classes.length === 2 && classes[0] === 0 && classes[1] === -1);
+  const ok =
+    classes.every((c) => c === 0 || c === 1 || c === -1) &&
+    !(classes.length === 2 && classes[0] === 0 && classes[1] === -1);
   if (!ok) {
     throw new Error(
       `y_true takes values ${JSON.stringify(classes)}: pass posLabel to say which class is positive (it is only implied for {0, 1} or {-1, 1}).`,
@@ -49,12 +52,18 @@ function readBinary(yTrue: TargetInput, yScore: ScoreInput): { t: Label[]; s: nu
   let s: number[];
   if (isRows(yScore)) {
     const rows = readRows(yScore, "y_score");
-    if (rows[0].length !== 2) throw new Error(`y_score has ${rows[0].length} columns: a binary curve needs one score per sample (or 2 probability columns).`);
+    if (rows[0].length !== 2)
+      throw new Error(
+        `y_score has ${rows[0].length} columns: a binary curve needs one score per sample (or 2 probability columns).`,
+      );
     s = rows.map((r) => r[1]);
   } else s = readNumbers(yScore as ArrayLike<number>, "y_score");
   checkSameLength(t, s, "y_true", "y_score");
   const kinds = uniqueLabels(t);
-  if (kinds.length > 2) throw new Error(`y_true has ${kinds.length} classes: this curve is for binary targets (use one-vs-rest per class).`);
+  if (kinds.length > 2)
+    throw new Error(
+      `y_true has ${kinds.length} classes: this curve is for binary targets (use one-vs-rest per class).`,
+    );
   return { t, s };
 }
 
@@ -62,7 +71,9 @@ function readBinary(yTrue: TargetInput, yScore: ScoreInput): { t: Label[]; s: nu
 function binaryClfCurve(truth: boolean[], score: number[]): { fps: number[]; tps: number[]; thresholds: number[] } {
   const n = score.length;
   // numpy: argsort(kind="mergesort")[::-1] — stable ascending, reversed.
-  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => score[a] - score[b] || a - b).reverse();
+  const order = Array.from({ length: n }, (_, i) => i)
+    .sort((a, b) => score[a] - score[b] || a - b)
+    .reverse();
   const fps: number[] = [];
   const tps: number[] = [];
   const thresholds: number[] = [];
@@ -91,10 +102,17 @@ export interface RocCurve {
  * the highest score + 1). Rates are NaN when y_true has no negatives (fpr) or no positives (tpr), as in scikit-learn.
  * @throws Error on empty/mismatched inputs, more than two classes, or string labels without `posLabel`.
  */
-export function rocCurve(yTrue: TargetInput, yScore: ScoreInput, options: { posLabel?: Label; dropIntermediate?: boolean } = {}): RocCurve {
+export function rocCurve(
+  yTrue: TargetInput,
+  yScore: ScoreInput,
+  options: { posLabel?: Label; dropIntermediate?: boolean } = {},
+): RocCurve {
   const { t, s } = readBinary(yTrue, yScore);
   const pos = resolvePosLabel(t, options.posLabel);
-  let { fps, tps, thresholds } = binaryClfCurve(t.map((v) => v === pos), s);
+  let { fps, tps, thresholds } = binaryClfCurve(
+    t.map((v) => v === pos),
+    s,
+  );
   if ((options.dropIntermediate ?? true) && fps.length > 2) {
     const keep: number[] = [0];
     for (let i = 1; i < fps.length - 1; i++) {
@@ -142,7 +160,8 @@ export function auc(x: ArrayLike<number>, y: ArrayLike<number>): number {
 function binaryRocAuc(truth: boolean[], score: number[]): number {
   const hasPos = truth.some((v) => v);
   const hasNeg = truth.some((v) => !v);
-  if (!hasPos || !hasNeg) throw new Error("Only one class present in y_true. ROC AUC score is not defined in that case.");
+  if (!hasPos || !hasNeg)
+    throw new Error("Only one class present in y_true. ROC AUC score is not defined in that case.");
   const { fps, tps } = binaryClfCurve(truth, score);
   // drop_intermediate keeps the area exactly; use all points.
   const f = [0, ...fps].map((v) => v / fps[fps.length - 1]);
@@ -158,7 +177,11 @@ export interface ScoreOptions {
   posLabel?: Label;
 }
 
-function multiclassSetup(t: Label[], yScore: ScoreInput, labels: readonly Label[] | undefined): { rows: number[][]; classes: Label[] } {
+function multiclassSetup(
+  t: Label[],
+  yScore: ScoreInput,
+  labels: readonly Label[] | undefined,
+): { rows: number[][]; classes: Label[] } {
   const rows = readRows(yScore, "y_score");
   checkSameLength(t, rows, "y_true", "y_score");
   let classes: Label[];
@@ -166,9 +189,12 @@ function multiclassSetup(t: Label[], yScore: ScoreInput, labels: readonly Label[
     classes = labels.slice();
     const sorted = uniqueLabels(classes);
     if (sorted.length !== classes.length) throw new Error("Parameter 'labels' must be unique.");
-    if (sorted.some((l, i) => compareLabels(l, classes[i]) !== 0)) throw new Error("Parameter 'labels' must be ordered.");
+    if (sorted.some((l, i) => compareLabels(l, classes[i]) !== 0))
+      throw new Error("Parameter 'labels' must be ordered.");
     if (classes.length !== rows[0].length) {
-      throw new Error(`Number of given labels, ${classes.length}, not equal to the number of columns in 'y_score', ${rows[0].length}.`);
+      throw new Error(
+        `Number of given labels, ${classes.length}, not equal to the number of columns in 'y_score', ${rows[0].length}.`,
+      );
     }
     const known = new Set(classes);
     if (t.some((v) => !known.has(v))) throw new Error("'y_true' contains labels not in parameter 'labels'.");
@@ -194,17 +220,28 @@ export function rocAuc(yTrue: TargetInput, yScore: ScoreInput, options: ScoreOpt
   const multiclass = isRows(yScore) && ((yScore as readonly (readonly number[])[])[0].length > 2 || classes.length > 2);
   if (!multiclass) {
     const { s } = readBinary(t, yScore);
-    if (classes.length < 2) throw new Error("Only one class present in y_true. ROC AUC score is not defined in that case.");
-    return binaryRocAuc(t.map((v) => v === classes[1]), s);
+    if (classes.length < 2)
+      throw new Error("Only one class present in y_true. ROC AUC score is not defined in that case.");
+    return binaryRocAuc(
+      t.map((v) => v === classes[1]),
+      s,
+    );
   }
   const { rows, classes: cls } = multiclassSetup(t, yScore, options.labels);
   rows.forEach((r, i) => {
     const sum = r.reduce((a, b) => a + b, 0);
     if (!(Math.abs(1 - sum) <= 1e-8 + 1e-5 * Math.abs(sum))) {
-      throw new Error(`Target scores need to be probabilities for multiclass ROC AUC, i.e. they should sum up to 1.0 over classes (row ${i} sums to ${sum}).`);
+      throw new Error(
+        `Target scores need to be probabilities for multiclass ROC AUC, i.e. they should sum up to 1.0 over classes (row ${i} sums to ${sum}).`,
+      );
     }
   });
-  const per = cls.map((c, j) => binaryRocAuc(t.map((v) => v === c), rows.map((r) => r[j])));
+  const per = cls.map((c, j) =>
+    binaryRocAuc(
+      t.map((v) => v === c),
+      rows.map((r) => r[j]),
+    ),
+  );
   return mean(per);
 }
 
@@ -220,17 +257,28 @@ function prCurve(truth: boolean[], score: number[]): PrecisionRecallCurve {
   const last = tps[tps.length - 1];
   const precision = tps.map((v, i) => (v + fps[i] === 0 ? 0 : v / (v + fps[i])));
   const recall = tps.map((v) => (last === 0 ? 1 : v / last));
-  return { precision: [...precision.reverse(), 1], recall: [...recall.reverse(), 0], thresholds: thresholds.slice().reverse() };
+  return {
+    precision: [...precision.reverse(), 1],
+    recall: [...recall.reverse(), 0],
+    thresholds: thresholds.slice().reverse(),
+  };
 }
 
 /**
  * The precision-recall curve of binary scores (scikit-learn 1.2's `precision_recall_curve`).
  * @throws Error on empty/mismatched inputs, more than two classes, or string labels without `posLabel`.
  */
-export function precisionRecallCurve(yTrue: TargetInput, yScore: ScoreInput, options: { posLabel?: Label } = {}): PrecisionRecallCurve {
+export function precisionRecallCurve(
+  yTrue: TargetInput,
+  yScore: ScoreInput,
+  options: { posLabel?: Label } = {},
+): PrecisionRecallCurve {
   const { t, s } = readBinary(yTrue, yScore);
   const pos = resolvePosLabel(t, options.posLabel);
-  return prCurve(t.map((v) => v === pos), s);
+  return prCurve(
+    t.map((v) => v === pos),
+    s,
+  );
 }
 
 function binaryAp(truth: boolean[], score: number[]): number {
@@ -254,12 +302,22 @@ export function averagePrecision(yTrue: TargetInput, yScore: ScoreInput, options
     const { s } = readBinary(t, yScore);
     const pos = options.posLabel ?? 1;
     if (classes.length === 2 && !classes.includes(pos)) {
-      throw new Error(`posLabel=${JSON.stringify(pos)} is not a valid label. It should be one of ${JSON.stringify(classes)}.`);
+      throw new Error(
+        `posLabel=${JSON.stringify(pos)} is not a valid label. It should be one of ${JSON.stringify(classes)}.`,
+      );
     }
-    return binaryAp(t.map((v) => v === pos), s);
+    return binaryAp(
+      t.map((v) => v === pos),
+      s,
+    );
   }
   const { rows, classes: cls } = multiclassSetup(t, yScore, options.labels);
-  const per = cls.map((c, j) => binaryAp(t.map((v) => v === c), rows.map((r) => r[j])));
+  const per = cls.map((c, j) =>
+    binaryAp(
+      t.map((v) => v === c),
+      rows.map((r) => r[j]),
+    ),
+  );
   return mean(per);
 }
 
@@ -273,14 +331,22 @@ export const prAuc = averagePrecision;
  * @throws Error on empty/mismatched inputs, a single class without `labels`, or a column count that differs from the
  * number of classes.
  */
-export function logLoss(yTrue: TargetInput, yProba: ScoreInput, options: { labels?: readonly Label[]; normalize?: boolean } = {}): number {
+export function logLoss(
+  yTrue: TargetInput,
+  yProba: ScoreInput,
+  options: { labels?: readonly Label[]; normalize?: boolean } = {},
+): number {
   const t = readLabels(yTrue, "y_true");
   const classes = options.labels !== undefined ? uniqueLabels(options.labels.slice()) : uniqueLabels(t);
   if (classes.length === 1) {
     if (options.labels === undefined) {
-      throw new Error(`y_true contains only one label (${JSON.stringify(classes[0])}). Please provide the true labels explicitly through the labels option.`);
+      throw new Error(
+        `y_true contains only one label (${JSON.stringify(classes[0])}). Please provide the true labels explicitly through the labels option.`,
+      );
     }
-    throw new Error(`The labels array needs to contain at least two labels for log loss, got ${JSON.stringify(classes)}.`);
+    throw new Error(
+      `The labels array needs to contain at least two labels for log loss, got ${JSON.stringify(classes)}.`,
+    );
   }
   const eps = 2.220446049250313e-16;
   const clip = (v: number): number => Math.min(Math.max(v, eps), 1 - eps);
@@ -288,7 +354,10 @@ export function logLoss(yTrue: TargetInput, yProba: ScoreInput, options: { label
   if (isRows(yProba)) {
     rows = readRows(yProba, "y_pred").map((r) => r.map(clip));
     if (rows[0].length === 1) rows = rows.map((r) => [1 - r[0], r[0]]);
-  } else rows = readNumbers(yProba as ArrayLike<number>, "y_pred").map((v) => clip(v)).map((v) => [1 - v, v]);
+  } else
+    rows = readNumbers(yProba as ArrayLike<number>, "y_pred")
+      .map((v) => clip(v))
+      .map((v) => [1 - v, v]);
   checkSameLength(t, rows, "y_true", "y_pred");
   if (rows[0].length !== classes.length) {
     throw new Error(
@@ -299,7 +368,8 @@ export function logLoss(yTrue: TargetInput, yProba: ScoreInput, options: { label
   let total = 0;
   for (let i = 0; i < t.length; i++) {
     const j = index.get(t[i]);
-    if (j === undefined) throw new Error(`y_true[${i}] = ${JSON.stringify(t[i])} is not one of the labels ${JSON.stringify(classes)}.`);
+    if (j === undefined)
+      throw new Error(`y_true[${i}] = ${JSON.stringify(t[i])} is not one of the labels ${JSON.stringify(classes)}.`);
     const row = rows[i];
     const sum = row.reduce((a, b) => a + b, 0);
     total += -Math.log(row[j] / sum);

@@ -52,4 +52,9 @@ export function meanAbsolutePercentageError(yTrue: TargetInput, yPred: TargetInp
 }
 
 /** Short aliases, as users of scikit-learn know them. */
-export { meanSquaredError as mse, rootMeanSquaredError as rmse, meanAbsoluteError as mae, meanAbsolutePercentageError as mape };
+export {
+  meanSquaredError as mse,
+  rootMeanSquaredError as rmse,
+  meanAbsoluteError as mae,
+  meanAbsolutePercentageError as mape,
+};

@@ -7,8 +7,16 @@ import * as fs from "fs";
 import * as path from "path";
 import { FeatureInput, Matrix, TargetInput, toMatrix, toTargetArray } from "../data/matrix";
 import {
-  EncodedLabels as CoreEncodedLabels, FeatureCheck, asValidationError, checkClassificationTarget, checkFeatureMatrix, checkFeatureRows,
-  checkFitted, checkPresent, checkRegressionTarget, checkScoringLabels,
+  EncodedLabels as CoreEncodedLabels,
+  FeatureCheck,
+  asValidationError,
+  checkClassificationTarget,
+  checkFeatureMatrix,
+  checkFeatureRows,
+  checkFitted,
+  checkPresent,
+  checkRegressionTarget,
+  checkScoringLabels,
 } from "../core/validation";
 import { digestOf } from "../core/integrity";
 import { ModelState, SavedModelManifest, WEIGHTS_FILE, encodeState } from "./model-files";
@@ -158,7 +166,10 @@ export function registeredEstimators(): string[] {
 const restorers = new Map<string, (manifest: SavedModelManifest, state: ModelState) => Estimator>();
 
 /** Registers a restore function for models saved under `name` that do not extend {@link BaseEstimator}. */
-export function registerRestorer(name: string, restore: (manifest: SavedModelManifest, state: ModelState) => Estimator): void {
+export function registerRestorer(
+  name: string,
+  restore: (manifest: SavedModelManifest, state: ModelState) => Estimator,
+): void {
   restorers.set(name, restore);
 }
 
@@ -167,7 +178,10 @@ export function restoreEstimator(manifest: SavedModelManifest, state: ModelState
   const restore = restorers.get(manifest.name);
   if (restore) return restore(manifest, state);
   const make = registry.get(manifest.name);
-  if (!make) throw new Error(`Unknown model "${manifest.name}". Known: ${[...registeredEstimators(), ...restorers.keys()].sort().join(", ")}.`);
+  if (!make)
+    throw new Error(
+      `Unknown model "${manifest.name}". Known: ${[...registeredEstimators(), ...restorers.keys()].sort().join(", ")}.`,
+    );
   const model = make(manifest.params);
   model.loadState(state);
   return model;
@@ -190,7 +204,8 @@ export abstract class BaseEstimator<P extends Params> implements Estimator<P> {
   constructor(defaults: P, params: Partial<P> = {}) {
     const merged = { ...defaults } as Record<string, unknown>;
     for (const [key, value] of Object.entries(params)) {
-      if (!(key in defaults)) throw new Error(`Unknown parameter "${key}". Parameters: ${Object.keys(defaults).join(", ")}.`);
+      if (!(key in defaults))
+        throw new Error(`Unknown parameter "${key}". Parameters: ${Object.keys(defaults).join(", ")}.`);
       if (value !== undefined) merged[key] = value;
     }
     this.params = merged as P;
@@ -249,9 +264,19 @@ export abstract class BaseEstimator<P extends Params> implements Estimator<P> {
   async save(dir: string): Promise<void> {
     this.assertFitted("save");
     const chunks: Buffer[] = [];
-    const state = encodeState({ ...this.exportState(), nFeatures: this.nFeatures, featureNames: this.featureNames }, chunks, { bytes: 0 });
+    const state = encodeState(
+      { ...this.exportState(), nFeatures: this.nFeatures, featureNames: this.featureNames },
+      chunks,
+      { bytes: 0 },
+    );
     const manifest: SavedModelManifest = {
-      format: "trainlab-model", version: MODEL_FORMAT_VERSION, name: this.name, kind: this.kind, params: this.getParams(), state, savedAt: new Date().toISOString(),
+      format: "trainlab-model",
+      version: MODEL_FORMAT_VERSION,
+      name: this.name,
+      kind: this.kind,
+      params: this.getParams(),
+      state,
+      savedAt: new Date().toISOString(),
     };
     const weights = Buffer.concat(chunks);
     manifest.weights = digestOf(WEIGHTS_FILE, weights);
@@ -270,7 +295,9 @@ export abstract class BaseEstimator<P extends Params> implements Estimator<P> {
   }
 
   toString(): string {
-    return `${this.name}(${Object.entries(this.params).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(", ")})`;
+    return `${this.name}(${Object.entries(this.params)
+      .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+      .join(", ")})`;
   }
 }
 

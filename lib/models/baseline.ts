@@ -12,12 +12,28 @@ import { MODEL_FORMAT_VERSION, ModelState, SavedModelManifest, registerRestorer 
 import { writeDirAtomically } from "../core/files";
 import { accuracyOf, mean, r2Of } from "../core/stats";
 import {
-  ValidationError, asValidationError, checkClassificationTarget, checkFeatureRows, checkConsistentLength, checkFitted, checkPresent, checkRegressionTarget, checkScoringLabels,
+  ValidationError,
+  asValidationError,
+  checkClassificationTarget,
+  checkFeatureRows,
+  checkConsistentLength,
+  checkFitted,
+  checkPresent,
+  checkRegressionTarget,
+  checkScoringLabels,
 } from "../core/validation";
 import { Label } from "../metrics/labels";
 
 function manifestOf(name: string, kind: "classifier" | "regressor", state: ModelState): SavedModelManifest {
-  return { format: "trainlab-model", version: MODEL_FORMAT_VERSION, name, kind, params: {}, state, savedAt: new Date().toISOString() };
+  return {
+    format: "trainlab-model",
+    version: MODEL_FORMAT_VERSION,
+    name,
+    kind,
+    params: {},
+    state,
+    savedAt: new Date().toISOString(),
+  };
 }
 
 async function writeManifest(dir: string, manifest: SavedModelManifest): Promise<void> {
@@ -31,9 +47,17 @@ async function writeManifest(dir: string, manifest: SavedModelManifest): Promise
  */
 function shapeOf(X: FeatureInput, where: string): { rows: number; cols: number | undefined } {
   checkPresent(X, "X", where);
-  const x = X as { numRows?: () => number; columnNames?: () => string[]; shape?: number[]; rows?: number; cols?: number };
-  if (typeof x.numRows === "function" && typeof x.columnNames === "function") return { rows: x.numRows(), cols: x.columnNames().length };
-  if (typeof x.rows === "number" && (X as { data?: unknown }).data instanceof Float64Array) return { rows: x.rows, cols: x.cols };
+  const x = X as {
+    numRows?: () => number;
+    columnNames?: () => string[];
+    shape?: number[];
+    rows?: number;
+    cols?: number;
+  };
+  if (typeof x.numRows === "function" && typeof x.columnNames === "function")
+    return { rows: x.numRows(), cols: x.columnNames().length };
+  if (typeof x.rows === "number" && (X as { data?: unknown }).data instanceof Float64Array)
+    return { rows: x.rows, cols: x.cols };
   if (Array.isArray(x.shape)) return { rows: x.shape[0], cols: x.shape[1] };
   if (Array.isArray(X)) {
     checkFeatureRows(X, where);
@@ -51,7 +75,9 @@ function shapeOf(X: FeatureInput, where: string): { rows: number; cols: number |
 function rowsToPredict(X: FeatureInput, nFeatures: number | undefined, where: string): number {
   const { rows, cols } = shapeOf(X, where);
   if (nFeatures !== undefined && cols !== undefined && cols !== nFeatures) {
-    throw new ValidationError(`${where}: X has ${cols} features but the model was fitted on ${nFeatures}. Pass the same feature columns as in fit.`);
+    throw new ValidationError(
+      `${where}: X has ${cols} features but the model was fitted on ${nFeatures}. Pass the same feature columns as in fit.`,
+    );
   }
   return rows;
 }
@@ -119,7 +145,10 @@ export class MajorityClassifier implements Classifier<Params> {
     const { classes, codes } = checkClassificationTarget(t, t.length, where);
     const counts = new Array<number>(classes.length).fill(0);
     codes.forEach((c) => counts[c]++);
-    this.setState(classes, counts.map((c) => c / t.length));
+    this.setState(
+      classes,
+      counts.map((c) => c / t.length),
+    );
     return this;
   }
 
@@ -141,7 +170,9 @@ export class MajorityClassifier implements Classifier<Params> {
   /** The training class frequencies for every row of X. @throws NotFittedError before fit. */
   predictProba(X: FeatureInput): number[][] {
     checkFitted(this.fitted, this.name, "predictProba");
-    return Array.from({ length: rowsToPredict(X, this.nFeatures, `${this.name}.predictProba`) }, () => this.prior.slice());
+    return Array.from({ length: rowsToPredict(X, this.nFeatures, `${this.name}.predictProba`) }, () =>
+      this.prior.slice(),
+    );
   }
 
   /** Accuracy on (X, y). @throws NotFittedError before fit; ValidationError on invalid labels or a length mismatch. */
@@ -155,7 +186,10 @@ export class MajorityClassifier implements Classifier<Params> {
   /** Writes `model.json` (classes and frequencies) to `dir` atomically; `loadModel(dir)` restores it. @throws NotFittedError before fit. */
   async save(dir: string): Promise<void> {
     checkFitted(this.fitted, this.name, "save");
-    await writeManifest(dir, manifestOf(this.name, this.kind, { classes: this.classes, prior: this.prior, nFeatures: this.nFeatures ?? null }));
+    await writeManifest(
+      dir,
+      manifestOf(this.name, this.kind, { classes: this.classes, prior: this.prior, nFeatures: this.nFeatures ?? null }),
+    );
   }
 
   /** @internal Restores a saved baseline. */
@@ -215,7 +249,10 @@ export class MeanRegressor implements Regressor<Params> {
   /** Writes `model.json` (the mean) to `dir` atomically; `loadModel(dir)` restores it. @throws NotFittedError before fit. */
   async save(dir: string): Promise<void> {
     checkFitted(this.fitted, this.name, "save");
-    await writeManifest(dir, manifestOf(this.name, this.kind, { mean: this.mean as number, nFeatures: this.nFeatures ?? null }));
+    await writeManifest(
+      dir,
+      manifestOf(this.name, this.kind, { mean: this.mean as number, nFeatures: this.nFeatures ?? null }),
+    );
   }
 
   /** @internal Restores a saved baseline. */
@@ -237,7 +274,8 @@ registerRestorer("MeanRegressor", (_m, state) => MeanRegressor.fromState(state))
 export function restoreLegacyBaseline(saved: unknown): MajorityClassifier | MeanRegressor | undefined {
   const s = saved as { format?: unknown; name?: unknown; classes?: unknown; prior?: unknown; mean?: unknown };
   if (typeof s !== "object" || s === null || s.format !== undefined) return undefined;
-  if (s.name === "MajorityClassifier" && Array.isArray(s.classes) && Array.isArray(s.prior)) return MajorityClassifier.fromState({ classes: s.classes, prior: s.prior });
+  if (s.name === "MajorityClassifier" && Array.isArray(s.classes) && Array.isArray(s.prior))
+    return MajorityClassifier.fromState({ classes: s.classes, prior: s.prior });
   if (s.name === "MeanRegressor" && typeof s.mean === "number") return MeanRegressor.fromState({ mean: s.mean });
   return undefined;
 }

@@ -106,7 +106,8 @@ export function sortFloats(values: Float64Array, scratch: Float64Array): void {
       src[2 * t + 1] = ~src[2 * t + 1];
     }
   }
-  if (src.buffer !== values.buffer || src.byteOffset !== values.byteOffset) values.set(new Float64Array(src.buffer, src.byteOffset, n));
+  if (src.buffer !== values.buffer || src.byteOffset !== values.byteOffset)
+    values.set(new Float64Array(src.buffer, src.byteOffset, n));
 }
 
 function midpoint(a: number, b: number): number {
@@ -163,7 +164,8 @@ export function binMatrix(m: Matrix, thresholds: Float64Array[]): BinnedData {
       const T = thr.length;
       let b: number;
       if (x <= thr[0]) b = 0;
-      else if (!(x <= thr[T - 1])) b = T; // above the last cut, or NaN (as binOf)
+      else if (!(x <= thr[T - 1]))
+        b = T; // above the last cut, or NaN (as binOf)
       else {
         // The cell is a starting guess (rounding may put x in a neighbour); the steps make the bin exact:
         // thr[b − 1] < x <= thr[b].
@@ -181,7 +183,14 @@ export function binMatrix(m: Matrix, thresholds: Float64Array[]): BinnedData {
  * Reorders the row indices idx[start, end) so that the rows whose bin (column-major `bins`, column starting at `col`)
  * is at most `bin` come first; returns the position where the others start. Never throws.
  */
-export function partitionByBin(idx: Int32Array, bins: Uint8Array, col: number, start: number, end: number, bin: number): number {
+export function partitionByBin(
+  idx: Int32Array,
+  bins: Uint8Array,
+  col: number,
+  start: number,
+  end: number,
+  bin: number,
+): number {
   let lo = start;
   let hi = end - 1;
   while (lo <= hi) {
@@ -203,7 +212,13 @@ export function partitionByBin(idx: Int32Array, bins: Uint8Array, col: number, s
  * `bin` is a bin index (0..255). `scratch` must hold end − start indices. Never throws.
  */
 export function stablePartitionByBin(
-  idx: Int32Array, scratch: Int32Array, bins: Uint8Array, col: number, start: number, end: number, bin: number,
+  idx: Int32Array,
+  scratch: Int32Array,
+  bins: Uint8Array,
+  col: number,
+  start: number,
+  end: number,
+  bin: number,
 ): number {
   let l = start;
   let r = 0;

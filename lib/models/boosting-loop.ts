@@ -35,7 +35,13 @@ export interface BoostResult {
 
 /** The boosting loop shared by classifier and regressor. `y` holds class codes or targets. */
 export async function boost(
-  m: Matrix, y: Float64Array, K: number, loss: Loss, p: HistGradientBoostingParams, seed: number, signal?: AbortSignal,
+  m: Matrix,
+  y: Float64Array,
+  K: number,
+  loss: Loss,
+  p: HistGradientBoostingParams,
+  seed: number,
+  signal?: AbortSignal,
 ): Promise<BoostResult> {
   const outputs = loss === "log_loss" && K > 2 ? K : 1;
   const early = p.earlyStopping === "auto" ? m.rows > 10000 : p.earlyStopping;
@@ -68,78 +74,77 @@ export async function boost(
   const nBins = Int32Array.from(thresholds, (t) => t.length + 1);
   const grower = new HistTreeGrower(binned.bins, n, d, nBins, thresholds, p, p.nJobs, ytr, outputs);
   try {
+    // Baseline: log-odds of the prior (binary), log priors (multiclass), mean (regression).
+    const baseline = new Float64Array(outputs);
+    if (loss === "squared_error") baseline[0] = mean(ytr);
+    else if (outputs === 1) {
+      const pos = mean(ytr);
+      const q = Math.min(Math.max(pos, 1e-12), 1 - 1e-12);
+      baseline[0] = Math.log(q / (1 - q));
+    } else {
+      const counts = new Float64Array(K);
+      for (let i = 0; i < n; i++) counts[ytr[i]]++;
+      for (let k = 0; k < K; k++) baseline[k] = Math.log(Math.max(counts[k] / n, 1e-12));
+    }
+    const raw = grower.raw;
+    for (let i = 0; i < n; i++) raw.set(baseline, i * outputs);
+    const nValid = validRows.length;
+    const rawValid = new Float64Array(nValid * outputs);
+    for (let i = 0; i < nValid; i++) rawValid.set(baseline, i * outputs);
+    const prob = grower.prob;
+    const lossCode = loss === "squared_error" ? LOSS.squaredError : outputs === 1 ? LOSS.binaryLogLoss : LOSS.softmax;
+    const trees: BoostedTree[][] = [];
+    const trainLoss: number[] = [];
+    const validationLoss: number[] = [];
 
-  // Baseline: log-odds of the prior (binary), log priors (multiclass), mean (regression).
-  const baseline = new Float64Array(outputs);
-  if (loss === "squared_error") baseline[0] = mean(ytr);
-  else if (outputs === 1) {
-    const pos = mean(ytr);
-    const q = Math.min(Math.max(pos, 1e-12), 1 - 1e-12);
-    baseline[0] = Math.log(q / (1 - q));
-  } else {
-    const counts = new Float64Array(K);
-    for (let i = 0; i < n; i++) counts[ytr[i]]++;
-    for (let k = 0; k < K; k++) baseline[k] = Math.log(Math.max(counts[k] / n, 1e-12));
-  }
-  const raw = grower.raw;
-  for (let i = 0; i < n; i++) raw.set(baseline, i * outputs);
-  const nValid = validRows.length;
-  const rawValid = new Float64Array(nValid * outputs);
-  for (let i = 0; i < nValid; i++) rawValid.set(baseline, i * outputs);
-  const prob = grower.prob;
-  const lossCode = loss === "squared_error" ? LOSS.squaredError : outputs === 1 ? LOSS.binaryLogLoss : LOSS.softmax;
-  const trees: BoostedTree[][] = [];
-  const trainLoss: number[] = [];
-  const validationLoss: number[] = [];
-
-  const lossOf = (scores: Float64Array, rowsOf: (i: number) => number, count: number): number => {
-    let total = 0;
-    for (let i = 0; i < count; i++) {
-      const t = y[rowsOf(i)];
-      if (loss === "squared_error") total += 0.5 * (scores[i] - t) ** 2;
-      else if (outputs === 1) {
-        const z = scores[i];
-        const yz = t === 1 ? z : -z;
-        total += yz > 0 ? Math.log1p(Math.exp(-yz)) : -yz + Math.log1p(Math.exp(yz));
-      } else {
-        let max = -Infinity;
-        for (let k = 0; k < outputs; k++) max = Math.max(max, scores[i * outputs + k]);
-        let sum = 0;
-        for (let k = 0; k < outputs; k++) sum += Math.exp(scores[i * outputs + k] - max);
-        total += Math.log(sum) + max - scores[i * outputs + t];
+    const lossOf = (scores: Float64Array, rowsOf: (i: number) => number, count: number): number => {
+      let total = 0;
+      for (let i = 0; i < count; i++) {
+        const t = y[rowsOf(i)];
+        if (loss === "squared_error") total += 0.5 * (scores[i] - t) ** 2;
+        else if (outputs === 1) {
+          const z = scores[i];
+          const yz = t === 1 ? z : -z;
+          total += yz > 0 ? Math.log1p(Math.exp(-yz)) : -yz + Math.log1p(Math.exp(yz));
+        } else {
+          let max = -Infinity;
+          for (let k = 0; k < outputs; k++) max = Math.max(max, scores[i * outputs + k]);
+          let sum = 0;
+          for (let k = 0; k < outputs; k++) sum += Math.exp(scores[i * outputs + k] - max);
+          total += Math.log(sum) + max - scores[i * outputs + t];
+        }
       }
-    }
-    return total / Math.max(1, count);
-  };
+      return total / Math.max(1, count);
+    };
 
-  // Validation scores (negative losses), the first one of the baseline model, as scikit-learn keeps them.
-  const scores: number[] = early ? [-lossOf(rawValid, (i) => validRows[i], nValid)] : [];
-  for (let iter = 0; iter < p.maxIter; iter++) {
-    if (signal?.aborted) break;
-    if (outputs > 1) {
-      prob.set(raw);
-      for (let i = 0; i < n; i++) softmaxInPlace(prob, i * outputs, outputs);
+    // Validation scores (negative losses), the first one of the baseline model, as scikit-learn keeps them.
+    const scores: number[] = early ? [-lossOf(rawValid, (i) => validRows[i], nValid)] : [];
+    for (let iter = 0; iter < p.maxIter; iter++) {
+      if (signal?.aborted) break;
+      if (outputs > 1) {
+        prob.set(raw);
+        for (let i = 0; i < n; i++) softmaxInPlace(prob, i * outputs, outputs);
+      }
+      const round: BoostedTree[] = [];
+      for (let k = 0; k < outputs; k++) {
+        grower.computeGradients(lossCode, k);
+        const tree = grower.grow(raw, outputs, k);
+        round.push(tree);
+        for (let v = 0; v < nValid; v++) rawValid[v * outputs + k] += treeValue(tree, m.data, validRows[v] * d);
+      }
+      trees.push(round);
+      if (early) {
+        trainLoss.push(lossOf(raw, (i) => trainRows[i], n));
+        const vl = lossOf(rawValid, (i) => validRows[i], nValid);
+        validationLoss.push(vl);
+        scores.push(-vl);
+        if (shouldStop(scores, p.nIterNoChange, p.tol)) break;
+      }
+      // Let the event loop run between rounds: interrupts and worker errors arrive there.
+      await new Promise((r) => setImmediate(r));
     }
-    const round: BoostedTree[] = [];
-    for (let k = 0; k < outputs; k++) {
-      grower.computeGradients(lossCode, k);
-      const tree = grower.grow(raw, outputs, k);
-      round.push(tree);
-      for (let v = 0; v < nValid; v++) rawValid[v * outputs + k] += treeValue(tree, m.data, validRows[v] * d);
-    }
-    trees.push(round);
-    if (early) {
-      trainLoss.push(lossOf(raw, (i) => trainRows[i], n));
-      const vl = lossOf(rawValid, (i) => validRows[i], nValid);
-      validationLoss.push(vl);
-      scores.push(-vl);
-      if (shouldStop(scores, p.nIterNoChange, p.tol)) break;
-    }
-    // Let the event loop run between rounds: interrupts and worker errors arrive there.
-    await new Promise((r) => setImmediate(r));
-  }
-  if (trees.length === 0) throw new Error("The fit was interrupted before the first boosting round.");
-  return { baseline, trees, importance: normalizeImportance(grower.importance), trainLoss, validationLoss };
+    if (trees.length === 0) throw new Error("The fit was interrupted before the first boosting round.");
+    return { baseline, trees, importance: normalizeImportance(grower.importance), trainLoss, validationLoss };
   } finally {
     await grower.close();
   }

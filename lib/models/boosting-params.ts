@@ -33,19 +33,34 @@ export interface HistGradientBoostingParams {
 
 /** scikit-learn's defaults. */
 export const GB_DEFAULTS: HistGradientBoostingParams = {
-  maxIter: 100, learningRate: 0.1, maxLeafNodes: 31, maxDepth: null, minSamplesLeaf: 20, l2Regularization: 0, maxBins: 255,
-  earlyStopping: "auto", validationFraction: 0.1, nIterNoChange: 10, tol: 1e-7, nJobs: 1,
+  maxIter: 100,
+  learningRate: 0.1,
+  maxLeafNodes: 31,
+  maxDepth: null,
+  minSamplesLeaf: 20,
+  l2Regularization: 0,
+  maxBins: 255,
+  earlyStopping: "auto",
+  validationFraction: 0.1,
+  nIterNoChange: 10,
+  tol: 1e-7,
+  nJobs: 1,
 };
 
 /** @throws Error naming the model and the parameter when a value is out of range. */
 export function checkParams(name: string, p: HistGradientBoostingParams): void {
-  if (!(Number.isInteger(p.maxIter) && p.maxIter >= 1)) throw new Error(`${name}: maxIter must be an integer >= 1 (got ${p.maxIter}).`);
+  if (!(Number.isInteger(p.maxIter) && p.maxIter >= 1))
+    throw new Error(`${name}: maxIter must be an integer >= 1 (got ${p.maxIter}).`);
   if (!(p.learningRate > 0)) throw new Error(`${name}: learningRate must be > 0 (got ${p.learningRate}).`);
   if (!(p.maxLeafNodes >= 2)) throw new Error(`${name}: maxLeafNodes must be >= 2 (got ${p.maxLeafNodes}).`);
-  if (p.maxDepth !== null && !(p.maxDepth >= 1)) throw new Error(`${name}: maxDepth must be >= 1 or null (got ${p.maxDepth}).`);
+  if (p.maxDepth !== null && !(p.maxDepth >= 1))
+    throw new Error(`${name}: maxDepth must be >= 1 or null (got ${p.maxDepth}).`);
   if (!(p.minSamplesLeaf >= 1)) throw new Error(`${name}: minSamplesLeaf must be >= 1 (got ${p.minSamplesLeaf}).`);
-  if (!(p.l2Regularization >= 0)) throw new Error(`${name}: l2Regularization must be >= 0 (got ${p.l2Regularization}).`);
+  if (!(p.l2Regularization >= 0))
+    throw new Error(`${name}: l2Regularization must be >= 0 (got ${p.l2Regularization}).`);
   if (!(p.maxBins >= 2 && p.maxBins <= 255)) throw new Error(`${name}: maxBins must be in 2..255 (got ${p.maxBins}).`);
-  if (!(Number.isInteger(p.nJobs) && p.nJobs >= 1)) throw new Error(`${name}: nJobs must be an integer >= 1 (got ${p.nJobs}).`);
-  if (!(p.validationFraction > 0 && p.validationFraction < 1)) throw new Error(`${name}: validationFraction must be in (0, 1) (got ${p.validationFraction}).`);
+  if (!(Number.isInteger(p.nJobs) && p.nJobs >= 1))
+    throw new Error(`${name}: nJobs must be an integer >= 1 (got ${p.nJobs}).`);
+  if (!(p.validationFraction > 0 && p.validationFraction < 1))
+    throw new Error(`${name}: validationFraction must be in (0, 1) (got ${p.validationFraction}).`);
 }

@@ -7,7 +7,17 @@
  */
 import type { FeatureInput, Matrix, TargetInput } from "../data/matrix";
 import type { FitOptions, HasFeatureImportances } from "./estimator";
-import { BaseClassifier, BaseRegressor, ModelState, fitSeed, numericTarget, registerEstimator, sigmoid, softmaxInPlace, trainingMatrix } from "./base";
+import {
+  BaseClassifier,
+  BaseRegressor,
+  ModelState,
+  fitSeed,
+  numericTarget,
+  registerEstimator,
+  sigmoid,
+  softmaxInPlace,
+  trainingMatrix,
+} from "./base";
 import { GB_DEFAULTS, HistGradientBoostingParams, checkParams } from "./boosting-params";
 import type { BoostedTree } from "./hist-grower";
 import { BoostResult, boost, rawScores, treesState } from "./boosting-loop";
@@ -42,7 +52,12 @@ class BoostedEnsemble {
     return rawScores(m, this.baseline, this.trees);
   }
   state(): ModelState {
-    return { baseline: this.baseline, trees: treesState(this.trees), importances: this.importances, history: this.history };
+    return {
+      baseline: this.baseline,
+      trees: treesState(this.trees),
+      importances: this.importances,
+      history: this.history,
+    };
   }
   restore(state: ModelState): void {
     this.baseline = state.baseline as Float64Array;
@@ -56,7 +71,10 @@ class BoostedEnsemble {
  * Histogram gradient boosting classifier (log loss; softmax for more than two classes).
  * Like scikit-learn's HistGradientBoostingClassifier; early stopping is "auto" (on above 10,000 rows).
  */
-export class HistGradientBoostingClassifier extends BaseClassifier<HistGradientBoostingParams> implements HasFeatureImportances {
+export class HistGradientBoostingClassifier
+  extends BaseClassifier<HistGradientBoostingParams>
+  implements HasFeatureImportances
+{
   readonly name = "HistGradientBoostingClassifier";
   private readonly ensemble = new BoostedEnsemble();
 
@@ -81,7 +99,17 @@ export class HistGradientBoostingClassifier extends BaseClassifier<HistGradientB
     const m = trainingMatrix(X, this.name);
     const codes = this.encode(y, m.rows);
     this.rememberShape(m);
-    this.ensemble.adopt(await boost(m, Float64Array.from(codes), this.classList.length, "log_loss", this.params, fitSeed(options), options?.signal));
+    this.ensemble.adopt(
+      await boost(
+        m,
+        Float64Array.from(codes),
+        this.classList.length,
+        "log_loss",
+        this.params,
+        fitSeed(options),
+        options?.signal,
+      ),
+    );
     this.isFitted = true;
     return this;
   }
@@ -117,7 +145,10 @@ export class HistGradientBoostingClassifier extends BaseClassifier<HistGradientB
 }
 
 /** Histogram gradient boosting regressor (squared error), like scikit-learn's HistGradientBoostingRegressor. */
-export class HistGradientBoostingRegressor extends BaseRegressor<HistGradientBoostingParams> implements HasFeatureImportances {
+export class HistGradientBoostingRegressor
+  extends BaseRegressor<HistGradientBoostingParams>
+  implements HasFeatureImportances
+{
   readonly name = "HistGradientBoostingRegressor";
   private readonly ensemble = new BoostedEnsemble();
 
@@ -165,5 +196,11 @@ export class HistGradientBoostingRegressor extends BaseRegressor<HistGradientBoo
   }
 }
 
-registerEstimator("HistGradientBoostingClassifier", (p) => new HistGradientBoostingClassifier(p as Partial<HistGradientBoostingParams>));
-registerEstimator("HistGradientBoostingRegressor", (p) => new HistGradientBoostingRegressor(p as Partial<HistGradientBoostingParams>));
+registerEstimator(
+  "HistGradientBoostingClassifier",
+  (p) => new HistGradientBoostingClassifier(p as Partial<HistGradientBoostingParams>),
+);
+registerEstimator(
+  "HistGradientBoostingRegressor",
+  (p) => new HistGradientBoostingRegressor(p as Partial<HistGradientBoostingParams>),
+);

@@ -57,7 +57,11 @@ const SMALL_NODE = 40;
  * Grows one tree on the samples listed in `sampleIndex` (repeats allowed: bootstrap).
  * Returns the tree and the per-feature total impurity decrease (unnormalized).
  */
-export function buildCart(data: CartData, sampleIndex: Int32Array, opt: CartOptions): { tree: TreeArrays; importance: Float64Array } {
+export function buildCart(
+  data: CartData,
+  sampleIndex: Int32Array,
+  opt: CartOptions,
+): { tree: TreeArrays; importance: Float64Array } {
   const rng = new SeededRandom(opt.seed);
   const { bins, rows, cols, thresholds } = data;
   const classification = opt.criterion === "gini";
@@ -80,12 +84,24 @@ export function buildCart(data: CartData, sampleIndex: Int32Array, opt: CartOpti
   const vw = classification ? K : 1;
   const grow = (): void => {
     cap *= 2;
-    const f2 = new Int32Array(cap); f2.set(feature); feature = f2;
-    const t2 = new Float64Array(cap); t2.set(threshold); threshold = t2;
-    const l2 = new Int32Array(cap); l2.set(left); left = l2;
-    const r2 = new Int32Array(cap); r2.set(right); right = r2;
-    const v2 = new Float64Array(cap * vw); v2.set(value); value = v2;
-    const s2 = new Float64Array(cap); s2.set(samples); samples = s2;
+    const f2 = new Int32Array(cap);
+    f2.set(feature);
+    feature = f2;
+    const t2 = new Float64Array(cap);
+    t2.set(threshold);
+    threshold = t2;
+    const l2 = new Int32Array(cap);
+    l2.set(left);
+    left = l2;
+    const r2 = new Int32Array(cap);
+    r2.set(right);
+    right = r2;
+    const v2 = new Float64Array(cap * vw);
+    v2.set(value);
+    value = v2;
+    const s2 = new Float64Array(cap);
+    s2.set(samples);
+    samples = s2;
   };
 
   const hist = new Float64Array(256 * S);
@@ -139,7 +155,8 @@ export function buildCart(data: CartData, sampleIndex: Int32Array, opt: CartOpti
     if (classification) for (let k = 0; k < K; k++) value[node * K + k] = stats[k] / n;
     else value[node] = stats[1] / n;
     feature[node] = -1;
-    if (n < opt.minSamplesSplit || n < 2 * opt.minSamplesLeaf || depth >= opt.maxDepth || nodeImpurity <= 1e-12) continue;
+    if (n < opt.minSamplesSplit || n < 2 * opt.minSamplesLeaf || depth >= opt.maxDepth || nodeImpurity <= 1e-12)
+      continue;
 
     const parentProxy = proxy(stats, n);
     let bestGain = 1e-12 * Math.max(1, Math.abs(parentProxy));

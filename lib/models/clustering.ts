@@ -102,15 +102,18 @@ export class KMeans extends NearestPointClusterer<KMeansParams> {
     super({ nClusters: 8, nInit: 4, maxIter: 300, tol: 1e-4 }, params);
   }
   protected override validateParams(p: KMeansParams): void {
-    if (!(Number.isInteger(p.nClusters) && p.nClusters >= 1)) throw new Error(`KMeans: nClusters must be an integer >= 1 (got ${p.nClusters}).`);
-    if (!(Number.isInteger(p.nInit) && p.nInit >= 1)) throw new Error(`KMeans: nInit must be an integer >= 1 (got ${p.nInit}).`);
+    if (!(Number.isInteger(p.nClusters) && p.nClusters >= 1))
+      throw new Error(`KMeans: nClusters must be an integer >= 1 (got ${p.nClusters}).`);
+    if (!(Number.isInteger(p.nInit) && p.nInit >= 1))
+      throw new Error(`KMeans: nInit must be an integer >= 1 (got ${p.nInit}).`);
   }
 
   /** Clusters X (y is ignored). @throws Error when X has fewer rows than nClusters, or on bad input. */
   async fit(X: FeatureInput, _y?: TargetInput, options?: FitOptions): Promise<this> {
     const m = trainingMatrix(X, this.name);
     const k = this.params.nClusters;
-    if (m.rows < k) throw new ValidationError(`KMeans.fit: ${m.rows} samples cannot form ${k} clusters; lower nClusters.`);
+    if (m.rows < k)
+      throw new ValidationError(`KMeans.fit: ${m.rows} samples cannot form ${k} clusters; lower nClusters.`);
     this.rememberShape(m);
     const d = m.cols;
     const rng = new SeededRandom(fitSeed(options));
@@ -235,8 +238,12 @@ export class AgglomerativeClustering extends NearestPointClusterer<Agglomerative
     super({ nClusters: 2, linkage: "ward" }, params);
   }
   protected override validateParams(p: AgglomerativeParams): void {
-    if (!(Number.isInteger(p.nClusters) && p.nClusters >= 1)) throw new Error(`AgglomerativeClustering: nClusters must be an integer >= 1 (got ${p.nClusters}).`);
-    if (!["ward", "average", "complete", "single"].includes(p.linkage)) throw new Error(`AgglomerativeClustering: linkage must be ward, average, complete or single (got ${JSON.stringify(p.linkage)}).`);
+    if (!(Number.isInteger(p.nClusters) && p.nClusters >= 1))
+      throw new Error(`AgglomerativeClustering: nClusters must be an integer >= 1 (got ${p.nClusters}).`);
+    if (!["ward", "average", "complete", "single"].includes(p.linkage))
+      throw new Error(
+        `AgglomerativeClustering: linkage must be ward, average, complete or single (got ${JSON.stringify(p.linkage)}).`,
+      );
   }
 
   /** Builds the dendrogram and cuts it into nClusters. @throws Error above AGGLOMERATIVE_MAX_ROWS rows or below nClusters rows. */
@@ -244,8 +251,14 @@ export class AgglomerativeClustering extends NearestPointClusterer<Agglomerative
     const m = trainingMatrix(X, this.name);
     const n = m.rows;
     const k = this.params.nClusters;
-    if (n < k) throw new ValidationError(`AgglomerativeClustering.fit: ${n} samples cannot form ${k} clusters; lower nClusters.`);
-    if (n > AGGLOMERATIVE_MAX_ROWS) throw new ValidationError(`AgglomerativeClustering.fit: ${n} rows is above the ${AGGLOMERATIVE_MAX_ROWS} it accepts (it needs an n×n distance matrix). Sample the rows, or use KMeans.`);
+    if (n < k)
+      throw new ValidationError(
+        `AgglomerativeClustering.fit: ${n} samples cannot form ${k} clusters; lower nClusters.`,
+      );
+    if (n > AGGLOMERATIVE_MAX_ROWS)
+      throw new ValidationError(
+        `AgglomerativeClustering.fit: ${n} rows is above the ${AGGLOMERATIVE_MAX_ROWS} it accepts (it needs an n×n distance matrix). Sample the rows, or use KMeans.`,
+      );
     this.rememberShape(m);
     const d = m.cols;
     const linkage = this.params.linkage;

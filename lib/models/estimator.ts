@@ -98,7 +98,10 @@ export type EstimatorFactory = ((params?: Params) => Estimator) & { [ESTIMATOR_F
  * Marks `factory` as an estimator factory; `variants` are the params that select each kind it builds
  * (e.g. `[{ task: "classification" }, { task: "regression" }]`). Returns the factory.
  */
-export function markEstimatorFactory<F extends (...args: never[]) => Estimator>(factory: F, variants: readonly Params[] = [{}]): F {
+export function markEstimatorFactory<F extends (...args: never[]) => Estimator>(
+  factory: F,
+  variants: readonly Params[] = [{}],
+): F {
   Object.defineProperty(factory, ESTIMATOR_FACTORY, { value: variants, enumerable: false });
   return factory;
 }

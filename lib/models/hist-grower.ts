@@ -11,8 +11,27 @@ import type { HistGradientBoostingParams } from "./boosting-params";
 import { TreeArrays, leafOf } from "./cart";
 import { stablePartitionByBin } from "./binning";
 import {
-  CTRL, CTRL_WORDS, ERROR_TEXT_BYTES, FEATURES_PER_CHUNK, GRADIENT_CHUNKS, GradientArrays, HistInputs, HistWorkerData, HistWorkerFault, JOB, JobContext,
-  MAX_CHUNKS, MIN_GAIN, SEARCH, SEARCH_WORDS, SplitRules, chunkWord, claimChunk, lossGradients, nodeShare, runChunk,
+  CTRL,
+  CTRL_WORDS,
+  ERROR_TEXT_BYTES,
+  FEATURES_PER_CHUNK,
+  GRADIENT_CHUNKS,
+  GradientArrays,
+  HistInputs,
+  HistWorkerData,
+  HistWorkerFault,
+  JOB,
+  JobContext,
+  MAX_CHUNKS,
+  MIN_GAIN,
+  SEARCH,
+  SEARCH_WORDS,
+  SplitRules,
+  chunkWord,
+  claimChunk,
+  lossGradients,
+  nodeShare,
+  runChunk,
 } from "./hist";
 
 const HIST_WORKER_FILE = path.join(__dirname, "hist-worker.js");
@@ -51,7 +70,6 @@ const WAIT_SLICE_MS = 5;
 
 /** A boosted tree as flat arrays (a CART tree's layout); leaves have feature -1 and hold their (shrunk) value. */
 export type BoostedTree = Pick<TreeArrays, "nodeCount" | "feature" | "threshold" | "left" | "right" | "value">;
-
 
 const BINS = 256;
 const MIN_HESSIAN = 1e-3;
@@ -123,7 +141,8 @@ export class HistTreeGrower {
     outputs: number,
   ) {
     const parallel = threads > 1 && rows * cols >= 100_000 && cols >= 2 && fs.existsSync(HIST_WORKER_FILE);
-    const alloc = (bytes: number): ArrayBuffer | SharedArrayBuffer => (parallel ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
+    const alloc = (bytes: number): ArrayBuffer | SharedArrayBuffer =>
+      parallel ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
     this.bins = new Uint8Array(alloc(bins.length));
     this.bins.set(bins);
     this.idx = new Int32Array(alloc(rows * 4));
@@ -145,23 +164,51 @@ export class HistTreeGrower {
       this.pool.push(view);
     }
     this.importance = new Float64Array(cols);
-    this.rules = { minSamplesLeaf: p.minSamplesLeaf, l2Regularization: p.l2Regularization, minHessian: MIN_HESSIAN, nBins };
+    this.rules = {
+      minSamplesLeaf: p.minSamplesLeaf,
+      l2Regularization: p.l2Regularization,
+      minHessian: MIN_HESSIAN,
+      nBins,
+    };
     this.chunkSearches = new Float64Array(alloc(MAX_CHUNKS * 2 * SEARCH_WORDS * 8));
     this.inputs = {
-      bins: this.bins, rows, cols, idx: this.idx, ghOrdered: this.ghOrdered,
+      bins: this.bins,
+      rows,
+      cols,
+      idx: this.idx,
+      ghOrdered: this.ghOrdered,
     };
     if (parallel) {
       this.ctrl = new Int32Array(new SharedArrayBuffer(CTRL_WORDS * 4));
       this.errorText = new Uint8Array(new SharedArrayBuffer(ERROR_TEXT_BYTES));
       const data: HistWorkerData = {
-        bins: this.bins.buffer as SharedArrayBuffer, rows, cols, idx: this.idx.buffer as SharedArrayBuffer, grad: this.grad.buffer as SharedArrayBuffer,
-        hess: this.hess.buffer as SharedArrayBuffer, ghOrdered: this.ghOrdered.buffer as SharedArrayBuffer, store: this.store.buffer as SharedArrayBuffer, histSize: this.histSize,
-        rules: this.rules, searches: this.chunkSearches.buffer as SharedArrayBuffer, raw: this.raw.buffer as SharedArrayBuffer,
-        prob: this.prob.buffer as SharedArrayBuffer, y: target.buffer as SharedArrayBuffer, outputs, ctrl: this.ctrl.buffer as SharedArrayBuffer,
-        errorText: this.errorText.buffer as SharedArrayBuffer, fault: histWorkerTestHooks.fault,
+        bins: this.bins.buffer as SharedArrayBuffer,
+        rows,
+        cols,
+        idx: this.idx.buffer as SharedArrayBuffer,
+        grad: this.grad.buffer as SharedArrayBuffer,
+        hess: this.hess.buffer as SharedArrayBuffer,
+        ghOrdered: this.ghOrdered.buffer as SharedArrayBuffer,
+        store: this.store.buffer as SharedArrayBuffer,
+        histSize: this.histSize,
+        rules: this.rules,
+        searches: this.chunkSearches.buffer as SharedArrayBuffer,
+        raw: this.raw.buffer as SharedArrayBuffer,
+        prob: this.prob.buffer as SharedArrayBuffer,
+        y: target.buffer as SharedArrayBuffer,
+        outputs,
+        ctrl: this.ctrl.buffer as SharedArrayBuffer,
+        errorText: this.errorText.buffer as SharedArrayBuffer,
+        fault: histWorkerTestHooks.fault,
       };
       this.jobContext = {
-        inputs: this.inputs, gradients: this.gradients, store: this.store, histSize: this.histSize, rules: this.rules, searches: this.chunkSearches, ctrl: this.ctrl,
+        inputs: this.inputs,
+        gradients: this.gradients,
+        store: this.store,
+        histSize: this.histSize,
+        rules: this.rules,
+        searches: this.chunkSearches,
+        ctrl: this.ctrl,
       };
       this.worker = new Worker(HIST_WORKER_FILE, { workerData: data });
       this.worker.on("error", (e: Error) => {
@@ -246,7 +293,9 @@ export class HistTreeGrower {
       this.checkWorker();
       if (spin > 2000) {
         if (Date.now() - t0 > CLAIMED_LIMIT_MS) {
-          throw new Error(`HistGradientBoosting: the histogram worker thread (nJobs > 1) did not finish its share of a node in ${CLAIMED_LIMIT_MS / 1000} s. The fit was stopped; fit again with nJobs: 1.`);
+          throw new Error(
+            `HistGradientBoosting: the histogram worker thread (nJobs > 1) did not finish its share of a node in ${CLAIMED_LIMIT_MS / 1000} s. The fit was stopped; fit again with nJobs: 1.`,
+          );
         }
         Atomics.wait(ctrl, CTRL.finished, finished, WAIT_SLICE_MS);
       }
@@ -269,7 +318,11 @@ export class HistTreeGrower {
     io[o + SEARCH.n] = n;
     io[o + SEARCH.sumG] = leaf.sumG;
     io[o + SEARCH.sumH] = leaf.sumH;
-    const splittable = !(n < 2 * p.minSamplesLeaf || (p.maxDepth !== null && leaf.depth >= p.maxDepth) || leaf.sumH < 2 * MIN_HESSIAN);
+    const splittable = !(
+      n < 2 * p.minSamplesLeaf ||
+      (p.maxDepth !== null && leaf.depth >= p.maxDepth) ||
+      leaf.sumH < 2 * MIN_HESSIAN
+    );
     io[o + SEARCH.active] = splittable ? 1 : 0;
   }
 
@@ -369,13 +422,28 @@ export class HistTreeGrower {
       sumG += grad[i];
       sumH += hess[i];
     }
-    const root: Leaf = { node: 0, start: 0, end: rows, depth: 0, hist: this.takeHist(), sumG, sumH, gain: 0, feature: -1, bin: 0, leftG: 0, leftH: 0, leftN: 0 };
+    const root: Leaf = {
+      node: 0,
+      start: 0,
+      end: rows,
+      depth: 0,
+      hist: this.takeHist(),
+      sumG,
+      sumH,
+      gain: 0,
+      feature: -1,
+      bin: 0,
+      leftG: 0,
+      leftH: 0,
+      leftN: 0,
+    };
     this.expand(root, null);
     const leaves: Leaf[] = [root];
     let leafCount = 1;
     while (leafCount < p.maxLeafNodes) {
       let pick = -1;
-      for (let q = 0; q < leaves.length; q++) if (leaves[q].feature >= 0 && (pick < 0 || leaves[q].gain > leaves[pick].gain)) pick = q;
+      for (let q = 0; q < leaves.length; q++)
+        if (leaves[q].feature >= 0 && (pick < 0 || leaves[q].gain > leaves[pick].gain)) pick = q;
       if (pick < 0) break;
       const leaf = leaves[pick];
       const mid = stablePartitionByBin(idx, this.scratch, bins, leaf.feature * rows, leaf.start, leaf.end, leaf.bin);
@@ -387,10 +455,34 @@ export class HistTreeGrower {
       right[leaf.node] = r;
       this.importance[leaf.feature] += leaf.gain;
       const leftLeaf: Leaf = {
-        node: l, start: leaf.start, end: mid, depth: leaf.depth + 1, hist: leaf.hist, sumG: leaf.leftG, sumH: leaf.leftH, gain: 0, feature: -1, bin: 0, leftG: 0, leftH: 0, leftN: 0,
+        node: l,
+        start: leaf.start,
+        end: mid,
+        depth: leaf.depth + 1,
+        hist: leaf.hist,
+        sumG: leaf.leftG,
+        sumH: leaf.leftH,
+        gain: 0,
+        feature: -1,
+        bin: 0,
+        leftG: 0,
+        leftH: 0,
+        leftN: 0,
       };
       const rightLeaf: Leaf = {
-        node: r, start: mid, end: leaf.end, depth: leaf.depth + 1, hist: leaf.hist, sumG: leaf.sumG - leaf.leftG, sumH: leaf.sumH - leaf.leftH, gain: 0, feature: -1, bin: 0, leftG: 0, leftH: 0, leftN: 0,
+        node: r,
+        start: mid,
+        end: leaf.end,
+        depth: leaf.depth + 1,
+        hist: leaf.hist,
+        sumG: leaf.sumG - leaf.leftG,
+        sumH: leaf.sumH - leaf.leftH,
+        gain: 0,
+        feature: -1,
+        bin: 0,
+        leftG: 0,
+        leftH: 0,
+        leftN: 0,
       };
       leaves.splice(pick, 1, leftLeaf, rightLeaf);
       leafCount++;
@@ -413,7 +505,11 @@ export class HistTreeGrower {
       }
     }
     return {
-      nodeCount, feature: feature.slice(0, nodeCount), threshold: threshold.slice(0, nodeCount), left: left.slice(0, nodeCount), right: right.slice(0, nodeCount),
+      nodeCount,
+      feature: feature.slice(0, nodeCount),
+      threshold: threshold.slice(0, nodeCount),
+      left: left.slice(0, nodeCount),
+      right: right.slice(0, nodeCount),
       value: value.slice(0, nodeCount),
     };
   }

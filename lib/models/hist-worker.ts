@@ -32,9 +32,20 @@ try {
   const hess = new Float64Array(d.hess);
   const ctx: JobContext = {
     inputs: {
-      bins: new Uint8Array(d.bins), rows: d.rows, cols: d.cols, idx: new Int32Array(d.idx), ghOrdered: new Float64Array(d.ghOrdered),
+      bins: new Uint8Array(d.bins),
+      rows: d.rows,
+      cols: d.cols,
+      idx: new Int32Array(d.idx),
+      ghOrdered: new Float64Array(d.ghOrdered),
     },
-    gradients: { raw: new Float64Array(d.raw), prob: new Float64Array(d.prob), y: new Float64Array(d.y), grad, hess, outputs: d.outputs },
+    gradients: {
+      raw: new Float64Array(d.raw),
+      prob: new Float64Array(d.prob),
+      y: new Float64Array(d.y),
+      grad,
+      hess,
+      outputs: d.outputs,
+    },
     store: new Float64Array(d.store),
     histSize: d.histSize,
     rules: d.rules,

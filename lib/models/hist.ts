@@ -23,7 +23,14 @@ export interface HistInputs {
  * with the sums over the node rows idx[start, end). (The sibling's, parent − this node, are subtracted feature by
  * feature in its split search, {@link nodeShare}, while each feature is in the cache.)
  */
-export function nodeHistograms(inp: HistInputs, start: number, end: number, hist: Float64Array, f0: number, f1: number): void {
+export function nodeHistograms(
+  inp: HistInputs,
+  start: number,
+  end: number,
+  hist: Float64Array,
+  f0: number,
+  f1: number,
+): void {
   const stride = HIST_BINS * 3;
   hist.fill(0, f0 * stride, f1 * stride);
   histFeatures(inp, start, end, hist, f0, f1);
@@ -133,7 +140,18 @@ export interface SplitRules {
  * hessian sums, and active = 1 when the node may be split at all) and outputs (the best split's gain, feature
  * (−1 for none), bin, and left child's sums and count).
  */
-export const SEARCH = { n: 0, sumG: 1, sumH: 2, active: 3, gain: 4, feature: 5, bin: 6, leftG: 7, leftH: 8, leftN: 9 } as const;
+export const SEARCH = {
+  n: 0,
+  sumG: 1,
+  sumH: 2,
+  active: 3,
+  gain: 4,
+  feature: 5,
+  bin: 6,
+  leftG: 7,
+  leftH: 8,
+  leftN: 9,
+} as const;
 
 /** Words of one split search. */
 export const SEARCH_WORDS = 10;
@@ -149,7 +167,13 @@ export const MIN_GAIN = 1e-12;
  * histograms and first becomes the sibling's (hist −= child), feature by feature, searched while still in the cache.
  */
 function bestSplit(
-  hist: Float64Array, child: Float64Array | null, f0: number, f1: number, rules: SplitRules, io: Float64Array, o: number,
+  hist: Float64Array,
+  child: Float64Array | null,
+  f0: number,
+  f1: number,
+  rules: SplitRules,
+  io: Float64Array,
+  o: number,
 ): void {
   io[o + SEARCH.gain] = 0;
   io[o + SEARCH.feature] = -1;
@@ -225,7 +249,15 @@ function subtractFeature(hist: Float64Array, child: Float64Array, hb: number, st
  * (search 0 of `io`) and, when `parent` is given, of its sibling, whose histograms are then in `parent` (search 1).
  */
 export function nodeShare(
-  inp: HistInputs, start: number, end: number, hist: Float64Array, parent: Float64Array | null, f0: number, f1: number, rules: SplitRules, io: Float64Array,
+  inp: HistInputs,
+  start: number,
+  end: number,
+  hist: Float64Array,
+  parent: Float64Array | null,
+  f0: number,
+  f1: number,
+  rules: SplitRules,
+  io: Float64Array,
 ): void {
   nodeHistograms(inp, start, end, hist, f0, f1);
   bestSplit(hist, null, f0, f1, rules, io, 0);
@@ -242,8 +274,21 @@ export function nodeShare(
  * throws, and `dead` when its thread exits.
  */
 export const CTRL = {
-  seq: 0, start: 1, end: 2, slot: 3, f0: 5, quit: 6, ready: 8, error: 9, dead: 10, errorLength: 11, parent: 12, kind: 13, next: 14,
-  finished: 15, chunks: 16,
+  seq: 0,
+  start: 1,
+  end: 2,
+  slot: 3,
+  f0: 5,
+  quit: 6,
+  ready: 8,
+  error: 9,
+  dead: 10,
+  errorLength: 11,
+  parent: 12,
+  kind: 13,
+  next: 14,
+  finished: 15,
+  chunks: 16,
 } as const;
 
 /** Kinds of job: a node (chunks of {@link FEATURES_PER_CHUNK} features) or gradients (chunks of rows; loss in `slot`, output k in `f0`). */
@@ -306,15 +351,32 @@ export function runChunk(ctx: JobContext, c: number): void {
   if (Atomics.load(ctrl, CTRL.kind) === JOB.gradients) {
     const per = Math.ceil((end - start) / chunks);
     const r0 = start + c * per;
-    lossGradients(ctx.gradients, Atomics.load(ctrl, CTRL.slot), Atomics.load(ctrl, CTRL.f0), Math.min(end, r0), Math.min(end, r0 + per));
+    lossGradients(
+      ctx.gradients,
+      Atomics.load(ctrl, CTRL.slot),
+      Atomics.load(ctrl, CTRL.f0),
+      Math.min(end, r0),
+      Math.min(end, r0 + per),
+    );
     return;
   }
   const slot = Atomics.load(ctrl, CTRL.slot);
   const parentSlot = Atomics.load(ctrl, CTRL.parent);
   const hist = ctx.store.subarray(slot * ctx.histSize, (slot + 1) * ctx.histSize);
-  const parent = parentSlot >= 0 ? ctx.store.subarray(parentSlot * ctx.histSize, (parentSlot + 1) * ctx.histSize) : null;
+  const parent =
+    parentSlot >= 0 ? ctx.store.subarray(parentSlot * ctx.histSize, (parentSlot + 1) * ctx.histSize) : null;
   const [f0, f1] = chunkFeatures(inputs.cols, chunks, c);
-  nodeShare(inputs, start, end, hist, parent, f0, f1, ctx.rules, ctx.searches.subarray(c * 2 * SEARCH_WORDS, (c + 1) * 2 * SEARCH_WORDS));
+  nodeShare(
+    inputs,
+    start,
+    end,
+    hist,
+    parent,
+    f0,
+    f1,
+    ctx.rules,
+    ctx.searches.subarray(c * 2 * SEARCH_WORDS, (c + 1) * 2 * SEARCH_WORDS),
+  );
 }
 
 /** Bytes for the worker's error message. */

@@ -5,7 +5,12 @@ import { BaseRegressor, ModelState, numericTarget, registerEstimator, trainingMa
 import { solveSpd } from "./optimize";
 
 /** Least squares with an L2 penalty `alpha` (0 = ordinary least squares); the intercept is not penalized. */
-function fitLeastSquares(m: Matrix, y: Float64Array, alpha: number, fitIntercept: boolean): { coef: Float64Array; intercept: number } {
+function fitLeastSquares(
+  m: Matrix,
+  y: Float64Array,
+  alpha: number,
+  fitIntercept: boolean,
+): { coef: Float64Array; intercept: number } {
   const d = m.cols;
   const xMean = new Float64Array(d);
   let yMean = 0;

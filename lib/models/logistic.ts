@@ -15,7 +15,14 @@ const LBFGS_BEFORE_NEWTON = 100;
  * per output o a block of weights (d) then the intercept; the penalty is λ·scale_j on weight j.
  */
 function logisticHessian(
-  w: Float64Array, Z: Float64Array, n: number, d: number, outputs: number, fitIntercept: boolean, lambda: number, penaltyScale: Float64Array,
+  w: Float64Array,
+  Z: Float64Array,
+  n: number,
+  d: number,
+  outputs: number,
+  fitIntercept: boolean,
+  lambda: number,
+  penaltyScale: Float64Array,
 ): Float64Array {
   const width = d + 1;
   const P = outputs * width;
@@ -37,7 +44,8 @@ function logisticHessian(
       W[0] = q * (1 - q);
     } else {
       softmaxInPlace(prob, 0, outputs);
-      for (let x = 0; x < outputs; x++) for (let y = 0; y < outputs; y++) W[x * outputs + y] = prob[x] * ((x === y ? 1 : 0) - prob[y]);
+      for (let x = 0; x < outputs; x++)
+        for (let y = 0; y < outputs; y++) W[x * outputs + y] = prob[x] * ((x === y ? 1 : 0) - prob[y]);
     }
     for (let x = 0; x < outputs; x++) {
       for (let y = 0; y <= x; y++) {
@@ -181,10 +189,19 @@ export class LogisticRegression extends BaseClassifier<LogisticRegressionParams>
     const params = outputs * width;
     const newton = n * params * params <= NEWTON_BUDGET;
     const lbfgsIter = newton ? Math.min(this.params.maxIter, LBFGS_BEFORE_NEWTON) : this.params.maxIter;
-    const result = lbfgs(evaluate, new Float64Array(params), { maxIter: lbfgsIter, tol: this.params.tol, signal: options?.signal });
+    const result = lbfgs(evaluate, new Float64Array(params), {
+      maxIter: lbfgsIter,
+      tol: this.params.tol,
+      signal: options?.signal,
+    });
     this.nIter = result.iterations;
     if (newton && !options?.signal?.aborted) {
-      this.nIter += newtonPolish(result.x, evaluate, (w) => logisticHessian(w, Z, n, d, outputs, this.params.fitIntercept, lambda, penaltyScale), NEWTON_MAX_STEPS);
+      this.nIter += newtonPolish(
+        result.x,
+        evaluate,
+        (w) => logisticHessian(w, Z, n, d, outputs, this.params.fitIntercept, lambda, penaltyScale),
+        NEWTON_MAX_STEPS,
+      );
     }
     this.coef = [];
     this.intercept = [];

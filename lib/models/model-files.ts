@@ -119,12 +119,18 @@ export function readSavedModel(savedDir: string): { manifest: SavedModelManifest
   try {
     manifest = JSON.parse(fs.readFileSync(file, "utf8")) as SavedModelManifest;
   } catch (err) {
-    throw new Error(`${file} is not valid JSON (${(err as Error).message}); the save may be from another program.`, { cause: err });
+    throw new Error(`${file} is not valid JSON (${(err as Error).message}); the save may be from another program.`, {
+      cause: err,
+    });
   }
-  if (manifest.format !== "trainlab-model") throw new Error(`${file} is not a trainlab model manifest (format is ${JSON.stringify(manifest.format)}).`);
+  if (manifest.format !== "trainlab-model")
+    throw new Error(`${file} is not a trainlab model manifest (format is ${JSON.stringify(manifest.format)}).`);
   const weightsFile = path.join(dir, WEIGHTS_FILE);
   const needed = manifest.weights ? manifest.weights.bytes : bytesNeeded(manifest.state);
   // An old save (no digest) that needs no bytes may lack the file; a recorded file must be there.
-  const weights = !manifest.weights && needed === 0 && !fs.existsSync(weightsFile) ? Buffer.alloc(0) : readCheckedFile(weightsFile, { bytes: needed, sha256: manifest.weights?.sha256 });
+  const weights =
+    !manifest.weights && needed === 0 && !fs.existsSync(weightsFile)
+      ? Buffer.alloc(0)
+      : readCheckedFile(weightsFile, { bytes: needed, sha256: manifest.weights?.sha256 });
   return { manifest, state: decodeState(manifest.state, weights) as ModelState };
 }

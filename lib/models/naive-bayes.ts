@@ -41,7 +41,8 @@ export class GaussianNB extends BaseClassifier<GaussianNBParams> {
     }
     const mean = sum.map((s, q) => s / counts[Math.floor(q / d)]);
     const sq = new Float64Array(K * d);
-    for (let i = 0; i < m.rows; i++) for (let j = 0; j < d; j++) sq[codes[i] * d + j] += (m.data[i * d + j] - mean[codes[i] * d + j]) ** 2;
+    for (let i = 0; i < m.rows; i++)
+      for (let j = 0; j < d; j++) sq[codes[i] * d + j] += (m.data[i * d + j] - mean[codes[i] * d + j]) ** 2;
     // Smoothing: a fraction of the largest overall feature variance.
     let maxVar = 0;
     for (let j = 0; j < d; j++) {

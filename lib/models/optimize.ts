@@ -124,7 +124,10 @@ export function lbfgs(
  * level. Returns the number of steps taken.
  */
 export function newtonPolish(
-  x: Float64Array, evaluate: (x: Float64Array, grad: Float64Array) => number, hessian: (x: Float64Array) => Float64Array, maxSteps: number,
+  x: Float64Array,
+  evaluate: (x: Float64Array, grad: Float64Array) => number,
+  hessian: (x: Float64Array) => Float64Array,
+  maxSteps: number,
 ): number {
   const P = x.length;
   const g = new Float64Array(P);

@@ -14,7 +14,9 @@ import { columnStats } from "./optimize";
 interface LibsvmModel {
   train(samples: number[][], labels: number[]): void;
   predict(samples: number[][]): number[];
-  predictProbability(samples: number[][]): { prediction: number; estimates: { label: number; probability: number }[] }[];
+  predictProbability(
+    samples: number[][],
+  ): { prediction: number; estimates: { label: number; probability: number }[] }[];
   serializeModel(): string;
   free(): void;
 }
@@ -27,7 +29,6 @@ interface LibsvmStatic {
 
 let libsvm: LibsvmStatic | undefined;
 function loadLibsvm(): LibsvmStatic {
-   
   libsvm ??= require("libsvm-js/asm") as LibsvmStatic;
   return libsvm;
 }
@@ -53,15 +54,22 @@ async function freshLibsvm(): Promise<LibsvmStatic> {
   try {
     // Emscripten would try to fetch() the .wasm path, fail and print a warning, then read the file: go to the file.
     wasm.instantiateStreaming = undefined;
-    const run = glue.script.runInThisContext() as (e: unknown, r: NodeRequire, m: unknown, f: string, d: string) => void;
+    const run = glue.script.runInThisContext() as (
+      e: unknown,
+      r: NodeRequire,
+      m: unknown,
+      f: string,
+      d: string,
+    ) => void;
     run(mod.exports, require, mod, glue.file, path.dirname(glue.file));
   } finally {
     wasm.instantiateStreaming = streaming;
     // Emscripten registers a process-wide handler on every load; keep the process as it was.
-    for (const l of process.listeners("unhandledRejection")) if (!listeners.has(l)) process.removeListener("unhandledRejection", l);
+    for (const l of process.listeners("unhandledRejection"))
+      if (!listeners.has(l)) process.removeListener("unhandledRejection", l);
   }
   await mod.exports.load();
-   
+
   return (require("libsvm-js/src/loadSVM") as (m: unknown) => LibsvmStatic)(mod.exports);
 }
 
@@ -94,8 +102,10 @@ export class SVC extends BaseClassifier<SVCParams> {
   }
   protected override validateParams(p: SVCParams): void {
     if (!(p.C > 0)) throw new Error(`SVC: C must be > 0 (got ${p.C}).`);
-    if (!["rbf", "linear", "poly", "sigmoid"].includes(p.kernel)) throw new Error(`SVC: kernel must be rbf, linear, poly or sigmoid (got ${JSON.stringify(p.kernel)}).`);
-    if (p.gamma !== "scale" && !(typeof p.gamma === "number" && p.gamma > 0)) throw new Error(`SVC: gamma must be "scale" or a positive number (got ${JSON.stringify(p.gamma)}).`);
+    if (!["rbf", "linear", "poly", "sigmoid"].includes(p.kernel))
+      throw new Error(`SVC: kernel must be rbf, linear, poly or sigmoid (got ${JSON.stringify(p.kernel)}).`);
+    if (p.gamma !== "scale" && !(typeof p.gamma === "number" && p.gamma > 0))
+      throw new Error(`SVC: gamma must be "scale" or a positive number (got ${JSON.stringify(p.gamma)}).`);
   }
 
   private rowsOf(m: Matrix): number[][] {
@@ -121,8 +131,15 @@ export class SVC extends BaseClassifier<SVCParams> {
     const SVM = await freshLibsvm();
     const p = this.params;
     const model = new SVM({
-      type: SVM.SVM_TYPES.C_SVC, kernel: SVM.KERNEL_TYPES[p.kernel.toUpperCase()], cost: p.C, gamma: p.gamma === "scale" ? 1 / m.cols : p.gamma,
-      degree: p.degree, coef0: p.coef0, tolerance: p.tol, probabilityEstimates: true, quiet: true,
+      type: SVM.SVM_TYPES.C_SVC,
+      kernel: SVM.KERNEL_TYPES[p.kernel.toUpperCase()],
+      cost: p.C,
+      gamma: p.gamma === "scale" ? 1 / m.cols : p.gamma,
+      degree: p.degree,
+      coef0: p.coef0,
+      tolerance: p.tol,
+      probabilityEstimates: true,
+      quiet: true,
     });
     model.train(this.rowsOf(m), Array.from(codes));
     const text = model.serializeModel();

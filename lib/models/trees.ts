@@ -6,7 +6,15 @@
 import type { FeatureInput, Matrix, TargetInput } from "../data/matrix";
 import type { FitOptions, HasFeatureImportances } from "./estimator";
 import {
-  BaseClassifier, BaseRegressor, ModelState, SeededRandom, StateValue, fitSeed, numericTarget, registerEstimator, trainingMatrix,
+  BaseClassifier,
+  BaseRegressor,
+  ModelState,
+  SeededRandom,
+  StateValue,
+  fitSeed,
+  numericTarget,
+  registerEstimator,
+  trainingMatrix,
 } from "./base";
 import { binMatrix, fitBinThresholds } from "./binning";
 import { CartData, TreeArrays, buildCart, leafOf, normalizeImportance, treeSample } from "./cart";
@@ -20,7 +28,8 @@ function resolveMaxFeatures(value: MaxFeatures, cols: number): number {
   if (value === null) return cols;
   if (value === "sqrt") return Math.max(1, Math.floor(Math.sqrt(cols)));
   if (value === "log2") return Math.max(1, Math.floor(Math.log2(cols)));
-  if (typeof value === "number" && value > 0) return value < 1 ? Math.max(1, Math.floor(value * cols)) : Math.min(cols, Math.floor(value));
+  if (typeof value === "number" && value > 0)
+    return value < 1 ? Math.max(1, Math.floor(value * cols)) : Math.min(cols, Math.floor(value));
   throw new Error(`maxFeatures must be a positive number, "sqrt", "log2" or null (got ${JSON.stringify(value)}).`);
 }
 
@@ -36,10 +45,20 @@ export interface DecisionTreeParams {
   maxBins: number;
 }
 
-const TREE_DEFAULTS: DecisionTreeParams = { maxDepth: null, minSamplesSplit: 2, minSamplesLeaf: 1, maxFeatures: null, maxBins: 256 };
+const TREE_DEFAULTS: DecisionTreeParams = {
+  maxDepth: null,
+  minSamplesSplit: 2,
+  minSamplesLeaf: 1,
+  maxFeatures: null,
+  maxBins: 256,
+};
 
-function checkTreeParams(name: string, p: { maxDepth: number | null; minSamplesSplit: number; minSamplesLeaf: number; maxBins: number }): void {
-  if (p.maxDepth !== null && !(p.maxDepth >= 1)) throw new Error(`${name}: maxDepth must be >= 1 or null (got ${p.maxDepth}).`);
+function checkTreeParams(
+  name: string,
+  p: { maxDepth: number | null; minSamplesSplit: number; minSamplesLeaf: number; maxBins: number },
+): void {
+  if (p.maxDepth !== null && !(p.maxDepth >= 1))
+    throw new Error(`${name}: maxDepth must be >= 1 or null (got ${p.maxDepth}).`);
   if (!(p.minSamplesSplit >= 2)) throw new Error(`${name}: minSamplesSplit must be >= 2 (got ${p.minSamplesSplit}).`);
   if (!(p.minSamplesLeaf >= 1)) throw new Error(`${name}: minSamplesLeaf must be >= 1 (got ${p.minSamplesLeaf}).`);
   if (!(p.maxBins >= 2 && p.maxBins <= 256)) throw new Error(`${name}: maxBins must be in 2..256 (got ${p.maxBins}).`);
@@ -63,11 +82,21 @@ function treeState(tree: TreeArrays): StateValue {
 
 /** One CART tree on all rows of `m` (classes as `codes`, or a regression `target`), with normalized importances. */
 function growTree(
-  m: Matrix, y: { codes: Int32Array } | { target: Float64Array }, criterion: "gini" | "mse", nClasses: number, p: DecisionTreeParams, seed: number,
+  m: Matrix,
+  y: { codes: Int32Array } | { target: Float64Array },
+  criterion: "gini" | "mse",
+  nClasses: number,
+  p: DecisionTreeParams,
+  seed: number,
 ): { tree: TreeArrays; importances: number[] } {
   const { tree, importance } = buildCart({ ...binnedData(m, p.maxBins), ...y }, identity(m.rows), {
-    criterion, nClasses, maxDepth: p.maxDepth ?? Infinity, minSamplesSplit: p.minSamplesSplit,
-    minSamplesLeaf: p.minSamplesLeaf, maxFeatures: resolveMaxFeatures(p.maxFeatures, m.cols), seed,
+    criterion,
+    nClasses,
+    maxDepth: p.maxDepth ?? Infinity,
+    minSamplesSplit: p.minSamplesSplit,
+    minSamplesLeaf: p.minSamplesLeaf,
+    maxFeatures: resolveMaxFeatures(p.maxFeatures, m.cols),
+    seed,
   });
   return { tree, importances: normalizeImportance(importance) };
 }
@@ -89,7 +118,14 @@ export class DecisionTreeClassifier extends BaseClassifier<DecisionTreeParams> i
     const m = trainingMatrix(X, this.name);
     const codes = this.encode(y, m.rows);
     this.rememberShape(m);
-    ({ tree: this.tree, importances: this.importances } = growTree(m, { codes }, "gini", this.classList.length, this.params, fitSeed(options)));
+    ({ tree: this.tree, importances: this.importances } = growTree(
+      m,
+      { codes },
+      "gini",
+      this.classList.length,
+      this.params,
+      fitSeed(options),
+    ));
     this.isFitted = true;
     return this;
   }
@@ -137,7 +173,14 @@ export class DecisionTreeRegressor extends BaseRegressor<DecisionTreeParams> imp
     const m = trainingMatrix(X, this.name);
     const target = numericTarget(y, m.rows, this.name);
     this.rememberShape(m);
-    ({ tree: this.tree, importances: this.importances } = growTree(m, { target }, "mse", 0, this.params, fitSeed(options)));
+    ({ tree: this.tree, importances: this.importances } = growTree(
+      m,
+      { target },
+      "mse",
+      0,
+      this.params,
+      fitSeed(options),
+    ));
     this.isFitted = true;
     return this;
   }
@@ -175,8 +218,10 @@ export interface RandomForestParams extends DecisionTreeParams {
 
 function checkForestParams(name: string, p: RandomForestParams): void {
   checkTreeParams(name, p);
-  if (!(Number.isInteger(p.nEstimators) && p.nEstimators >= 1)) throw new Error(`${name}: nEstimators must be an integer >= 1 (got ${p.nEstimators}).`);
-  if (!(Number.isInteger(p.nJobs) && p.nJobs >= 1)) throw new Error(`${name}: nJobs must be an integer >= 1 (got ${p.nJobs}).`);
+  if (!(Number.isInteger(p.nEstimators) && p.nEstimators >= 1))
+    throw new Error(`${name}: nEstimators must be an integer >= 1 (got ${p.nEstimators}).`);
+  if (!(Number.isInteger(p.nJobs) && p.nJobs >= 1))
+    throw new Error(`${name}: nJobs must be an integer >= 1 (got ${p.nJobs}).`);
 }
 
 /** The seed of each tree (which fixes its bootstrap sample and feature draws), drawn up front so that the forest does not depend on nJobs. */
@@ -189,12 +234,20 @@ function forestSeeds(nEstimators: number, seed: number): number[] {
 
 abstract class ForestMixin {
   static async grow(
-    data: CartData, base: { criterion: "gini" | "mse"; nClasses: number }, p: RandomForestParams, seed: number, signal?: AbortSignal,
+    data: CartData,
+    base: { criterion: "gini" | "mse"; nClasses: number },
+    p: RandomForestParams,
+    seed: number,
+    signal?: AbortSignal,
   ): Promise<{ trees: TreeArrays[]; importance: number[] }> {
     const seeds = forestSeeds(p.nEstimators, seed);
     const options = {
-      ...base, maxDepth: p.maxDepth ?? Infinity, minSamplesSplit: p.minSamplesSplit, minSamplesLeaf: p.minSamplesLeaf,
-      maxFeatures: resolveMaxFeatures(p.maxFeatures, data.cols), bootstrap: p.bootstrap,
+      ...base,
+      maxDepth: p.maxDepth ?? Infinity,
+      minSamplesSplit: p.minSamplesSplit,
+      minSamplesLeaf: p.minSamplesLeaf,
+      maxFeatures: resolveMaxFeatures(p.maxFeatures, data.cols),
+      bootstrap: p.bootstrap,
     };
     let results: { tree: TreeArrays; importance: Float64Array }[];
     if (p.nJobs > 1 && p.nEstimators > 1) results = await buildForestParallel(data, options, seeds, p.nJobs, signal);
@@ -235,7 +288,13 @@ export class RandomForestClassifier extends BaseClassifier<RandomForestParams> i
     const codes = this.encode(y, m.rows);
     this.rememberShape(m);
     const data = { ...binnedData(m, this.params.maxBins), codes };
-    const { trees, importance } = await ForestMixin.grow(data, { criterion: "gini", nClasses: this.classList.length }, this.params, fitSeed(options), options?.signal);
+    const { trees, importance } = await ForestMixin.grow(
+      data,
+      { criterion: "gini", nClasses: this.classList.length },
+      this.params,
+      fitSeed(options),
+      options?.signal,
+    );
     this.trees = trees;
     this.importances = importance;
     this.isFitted = true;
@@ -289,7 +348,13 @@ export class RandomForestRegressor extends BaseRegressor<RandomForestParams> imp
     const target = numericTarget(y, m.rows, this.name);
     this.rememberShape(m);
     const data = { ...binnedData(m, this.params.maxBins), target };
-    const { trees, importance } = await ForestMixin.grow(data, { criterion: "mse", nClasses: 0 }, this.params, fitSeed(options), options?.signal);
+    const { trees, importance } = await ForestMixin.grow(
+      data,
+      { criterion: "mse", nClasses: 0 },
+      this.params,
+      fitSeed(options),
+      options?.signal,
+    );
     this.trees = trees;
     this.importances = importance;
     this.isFitted = true;
@@ -304,7 +369,8 @@ export class RandomForestRegressor extends BaseRegressor<RandomForestParams> imp
 
   protected predictFlat(m: Matrix): Float64Array {
     const out = new Float64Array(m.rows);
-    for (const tree of this.trees) for (let i = 0; i < m.rows; i++) out[i] += tree.value[leafOf(tree, m.data, i * m.cols)];
+    for (const tree of this.trees)
+      for (let i = 0; i < m.rows; i++) out[i] += tree.value[leafOf(tree, m.data, i * m.cols)];
     for (let i = 0; i < m.rows; i++) out[i] /= this.trees.length;
     return out;
   }

@@ -68,12 +68,20 @@ function pick(o: Record<string, unknown>, ...keys: string[]): unknown {
 }
 
 function toEntry(raw: unknown, index: number): ScorecardEntry {
-  if (typeof raw !== "object" || raw === null) throw new Error(`Scorecard entry ${index} is ${JSON.stringify(raw)}; expected an object with a goal and a pass/fail verdict.`);
+  if (typeof raw !== "object" || raw === null)
+    throw new Error(
+      `Scorecard entry ${index} is ${JSON.stringify(raw)}; expected an object with a goal and a pass/fail verdict.`,
+    );
   const o = raw as Record<string, unknown>;
   const verdict = pick(o, "passed", "pass", "met", "ok", "status", "verdict");
   let passed: boolean | null;
   if (typeof verdict === "boolean") passed = verdict;
-  else if (typeof verdict === "string") passed = /^(pass|passed|met|ok|true|yes)$/i.test(verdict) ? true : /^(fail|failed|missed|false|no)$/i.test(verdict) ? false : null;
+  else if (typeof verdict === "string")
+    passed = /^(pass|passed|met|ok|true|yes)$/i.test(verdict)
+      ? true
+      : /^(fail|failed|missed|false|no)$/i.test(verdict)
+        ? false
+        : null;
   else passed = null;
   const measured = pick(o, "measured", "value", "actual", "score");
   const target = pick(o, "requirement", "target", "threshold");
@@ -87,9 +95,16 @@ function toEntry(raw: unknown, index: number): ScorecardEntry {
   return {
     goal: String(goalName ?? ([task, dataset].filter(Boolean).join(" on ") || `goal ${index + 1}`)),
     metric: metric === undefined ? undefined : String(metric),
-    target: typeof target === "number" ? target : target === undefined ? undefined :
-      typeof comparator === "string" ? `${comparator} ${String(target)}` : String(target),
-    measured: typeof measured === "number" || typeof measured === "string" ? measured : measured === null ? null : undefined,
+    target:
+      typeof target === "number"
+        ? target
+        : target === undefined
+          ? undefined
+          : typeof comparator === "string"
+            ? `${comparator} ${String(target)}`
+            : String(target),
+    measured:
+      typeof measured === "number" || typeof measured === "string" ? measured : measured === null ? null : undefined,
     passed,
     detail: detail === undefined ? undefined : String(detail),
   };
@@ -112,12 +127,19 @@ export function normalizeScorecard(value: unknown): ScorecardEntry[] {
     if (typeof (o as { toJSON?: unknown }).toJSON === "function") v = (o as { toJSON(): unknown }).toJSON();
     else break;
   }
-  if (!Array.isArray(v)) throw new Error("reportContext({scorecard}) needs goals.check(...)'s result or an array of {goal, passed, measured, target} entries.");
+  if (!Array.isArray(v))
+    throw new Error(
+      "reportContext({scorecard}) needs goals.check(...)'s result or an array of {goal, passed, measured, target} entries.",
+    );
   return v.map(toEntry);
 }
 
 function jsonSafe(value: unknown): unknown {
-  return JSON.parse(JSON.stringify(value, (_k, v: unknown) => (typeof v === "bigint" ? String(v) : ArrayBuffer.isView(v) ? Array.from(v as unknown as ArrayLike<number>) : v)) ?? "null");
+  return JSON.parse(
+    JSON.stringify(value, (_k, v: unknown) =>
+      typeof v === "bigint" ? String(v) : ArrayBuffer.isView(v) ? Array.from(v as unknown as ArrayLike<number>) : v,
+    ) ?? "null",
+  );
 }
 
 /** The merged context of several publications, in order (later values win; fingerprints and params merge). */
@@ -125,7 +147,16 @@ export function mergeReportContexts(parts: ReportContextData[]): ReportContextDa
   if (parts.length === 0) return undefined;
   const merged: ReportContextData = { dataFingerprints: {}, params: {}, publishedAt: parts[0].publishedAt };
   for (const p of parts) {
-    for (const key of ["title", "seed", "dataset", "scorecard", "backend", "environment", "notes", "publishedAt"] as const) {
+    for (const key of [
+      "title",
+      "seed",
+      "dataset",
+      "scorecard",
+      "backend",
+      "environment",
+      "notes",
+      "publishedAt",
+    ] as const) {
       if (p[key] !== undefined) (merged as unknown as Record<string, unknown>)[key] = p[key];
     }
     Object.assign(merged.dataFingerprints, p.dataFingerprints ?? {});
@@ -136,7 +167,14 @@ export function mergeReportContexts(parts: ReportContextData[]): ReportContextDa
 
 /** Renders a scorecard as an HTML table (used by the notebook card and the report header). */
 export function scorecardHtml(entries: readonly ScorecardEntry[]): string {
-  const fmt = (v: unknown): string => (typeof v === "number" ? (Number.isInteger(v) ? String(v) : v.toFixed(4)) : v === null || v === undefined ? "–" : String(v));
+  const fmt = (v: unknown): string =>
+    typeof v === "number"
+      ? Number.isInteger(v)
+        ? String(v)
+        : v.toFixed(4)
+      : v === null || v === undefined
+        ? "–"
+        : String(v);
   const rows = entries.map((e) => {
     const status = e.passed === true ? "pass" : e.passed === false ? "fail" : "not measured";
     return `<tr class="goal-${status.replace(" ", "-")}"><td>${escapeHtml(e.goal)}</td><td>${escapeHtml(e.metric ?? "")}</td><td>${escapeHtml(fmt(e.target))}</td><td>${escapeHtml(fmt(e.measured))}</td><td class="verdict">${status === "pass" ? "✔ pass" : status === "fail" ? "✘ fail" : "– not measured"}</td><td>${escapeHtml(e.detail ?? "")}</td></tr>`;
@@ -154,8 +192,12 @@ export class ReportContext {
 
   toString(): string {
     const d = this.data;
-    const parts = [d.seed !== undefined ? `seed ${d.seed}` : "", d.dataset ? `dataset ${d.dataset}` : "", d.backend ? `backend ${d.backend}` : "",
-      ...Object.entries(d.dataFingerprints).map(([k, v]) => `${k} ${v}`)].filter(Boolean);
+    const parts = [
+      d.seed !== undefined ? `seed ${d.seed}` : "",
+      d.dataset ? `dataset ${d.dataset}` : "",
+      d.backend ? `backend ${d.backend}` : "",
+      ...Object.entries(d.dataFingerprints).map(([k, v]) => `${k} ${v}`),
+    ].filter(Boolean);
     const card = d.scorecard ? ` · goals: ${d.scorecard.filter((e) => e.passed).length}/${d.scorecard.length} met` : "";
     return `Report context: ${parts.join(" · ")}${card}`;
   }
@@ -168,7 +210,13 @@ export class ReportContext {
     if (d.dataset) rows.push(["dataset", d.dataset]);
     for (const [k, v] of Object.entries(d.dataFingerprints)) rows.push([`fingerprint (${k})`, v]);
     if (d.backend) rows.push(["backend", d.backend]);
-    if (Object.keys(d.params).length) rows.push(["parameters", Object.entries(d.params).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(", ")]);
+    if (Object.keys(d.params).length)
+      rows.push([
+        "parameters",
+        Object.entries(d.params)
+          .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+          .join(", "),
+      ]);
     const table = `<table class="trainlab-context">${rows.map(([k, v]) => `<tr><th style="text-align:left">${escapeHtml(k)}</th><td style="text-align:left"><code>${escapeHtml(v)}</code></td></tr>`).join("")}</table>`;
     const html = `<div class="trainlab-report-context"><b>Recorded for the report</b>${rows.length ? table : ""}${d.scorecard ? scorecardHtml(d.scorecard) : ""}</div>`;
     return { "text/plain": this.toString(), "text/html": html, [REPORT_MIME]: jsonSafe(d) };

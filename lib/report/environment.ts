@@ -18,8 +18,16 @@ export function projectRoot(): string {
 /** The git commit of the project (with `-dirty` when tracked files changed), or undefined outside a git checkout. */
 export function gitCommit(root: string = projectRoot()): string | undefined {
   try {
-    const head = execFileSync("git", ["rev-parse", "HEAD"], { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
-    const dirty = execFileSync("git", ["status", "--porcelain", "--untracked-files=no"], { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+    const head = execFileSync("git", ["rev-parse", "HEAD"], {
+      cwd: root,
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+    }).trim();
+    const dirty = execFileSync("git", ["status", "--porcelain", "--untracked-files=no"], {
+      cwd: root,
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+    }).trim();
     return dirty ? `${head}-dirty` : head;
   } catch {
     return undefined;
@@ -27,7 +35,18 @@ export function gitCommit(root: string = projectRoot()): string | undefined {
 }
 
 /** The packages whose versions a report lists: the project's dependencies plus the kernel's TypeScript. */
-const KEY_PACKAGES = ["@tensorflow/tfjs", "@tensorflow/tfjs-backend-wasm", "arquero", "danfojs-node", "@duckdb/node-api", "plotly.js-dist-min", "playwright-core", "libsvm-js", "tslab", "typescript"];
+const KEY_PACKAGES = [
+  "@tensorflow/tfjs",
+  "@tensorflow/tfjs-backend-wasm",
+  "arquero",
+  "danfojs-node",
+  "@duckdb/node-api",
+  "plotly.js-dist-min",
+  "playwright-core",
+  "libsvm-js",
+  "tslab",
+  "typescript",
+];
 
 /** Installed version of a package (from its package.json under the project's node_modules), or undefined. */
 function installedVersion(name: string, root: string = projectRoot()): string | undefined {
@@ -43,7 +62,10 @@ function installedVersion(name: string, root: string = projectRoot()): string | 
 export function packageVersions(root: string = projectRoot()): Record<string, string> {
   const versions: Record<string, string> = {};
   try {
-    const own = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as { name?: string; version?: string };
+    const own = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as {
+      name?: string;
+      version?: string;
+    };
     if (own.name && own.version) versions[own.name] = own.version;
   } catch {
     /* not a trainlab checkout: list the dependencies only */

@@ -9,10 +9,17 @@ import { isTable } from "../core/table";
 /** What {@link dataFingerprint} accepts: tables, matrices, typed arrays, arrays, strings, buffers or plain JSON. */
 export type Fingerprintable = unknown;
 
-
-function isMatrixLike(x: unknown): x is { data: ArrayLike<number>; rows: number; cols: number; columns?: readonly string[] } {
+function isMatrixLike(
+  x: unknown,
+): x is { data: ArrayLike<number>; rows: number; cols: number; columns?: readonly string[] } {
   const m = x as { data?: unknown; rows?: unknown; cols?: unknown };
-  return typeof x === "object" && x !== null && ArrayBuffer.isView(m.data) && typeof m.rows === "number" && typeof m.cols === "number";
+  return (
+    typeof x === "object" &&
+    x !== null &&
+    ArrayBuffer.isView(m.data) &&
+    typeof m.rows === "number" &&
+    typeof m.cols === "number"
+  );
 }
 
 function feedValue(hash: Hash, value: unknown): void {

@@ -14,7 +14,14 @@ import { REPORT_MIME, ReportContextData, ScorecardEntry, mergeReportContexts, sc
 import { NotebookCell, NotebookJson, NotebookOutput, cellSource } from "./parameters";
 import { WIDGET_VIEW_MIME } from "../widgets";
 import {
-  SavedWidgetState, WIDGET_CSS, WIDGET_PLOT_RESIZE_SCRIPT, controlsNeedingKernel, htmlManagerScriptTag, readWidgetState, reportWidgetState, widgetStateScript,
+  SavedWidgetState,
+  WIDGET_CSS,
+  WIDGET_PLOT_RESIZE_SCRIPT,
+  controlsNeedingKernel,
+  htmlManagerScriptTag,
+  readWidgetState,
+  reportWidgetState,
+  widgetStateScript,
   widgetViewHtml,
 } from "./widget-state";
 
@@ -99,7 +106,10 @@ export function stripPlotlyBundles(html: string): { html: string; removed: numbe
     const close = open < 0 ? -1 : html.indexOf("</script>", open);
     if (open < 0 || close < 0) break;
     const body = html.slice(open + 1, Math.min(close, open + 400));
-    if (html.slice(start, open).includes(PLOTLY_LOADER_ATTRIBUTE) || (PLOTLY_BANNER.test(body) && /\bplotly\.js v\d/.test(body))) {
+    if (
+      html.slice(start, open).includes(PLOTLY_LOADER_ATTRIBUTE) ||
+      (PLOTLY_BANNER.test(body) && /\bplotly\.js v\d/.test(body))
+    ) {
       out += html.slice(pos, start);
       removed++;
     } else {
@@ -114,7 +124,10 @@ export function stripPlotlyBundles(html: string): { html: string; removed: numbe
 export function plainText(text: string): string {
   // eslint-disable-next-line no-control-regex
   const noAnsi = text.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, "");
-  return noAnsi.split("\n").map((line) => line.slice(line.lastIndexOf("\r") + 1)).join("\n");
+  return noAnsi
+    .split("\n")
+    .map((line) => line.slice(line.lastIndexOf("\r") + 1))
+    .join("\n");
 }
 
 function joined(value: unknown): string {
@@ -159,14 +172,19 @@ function renderOutput(output: NotebookOutput, key: string, rendered: RenderedPar
         const spec = data[PLOTLY_MIME] as FigureSpec;
         return `<div class="output plotly">${new Figure({ data: spec.data ?? [], layout: spec.layout ?? {}, config: spec.config }).toHTML()}</div>`;
       }
-      if ("text/html" in data) return `<div class="output html">${stripPlotlyBundles(joined(data["text/html"])).html}</div>`;
+      if ("text/html" in data)
+        return `<div class="output html">${stripPlotlyBundles(joined(data["text/html"])).html}</div>`;
       if ("image/svg+xml" in data) return `<div class="output svg">${joined(data["image/svg+xml"])}</div>`;
       for (const mime of ["image/png", "image/jpeg", "image/gif"]) {
-        if (mime in data) return `<div class="output image"><img src="data:${mime};base64,${joined(data[mime]).replace(/\s/g, "")}" alt="output image"></div>`;
+        if (mime in data)
+          return `<div class="output image"><img src="data:${mime};base64,${joined(data[mime]).replace(/\s/g, "")}" alt="output image"></div>`;
       }
-      if ("text/markdown" in data) return `<div class="output markdown">${rendered.outputMarkdown[key] ?? `<pre>${escapeHtml(joined(data["text/markdown"]))}</pre>`}</div>`;
-      if ("application/json" in data) return `<pre class="output json">${escapeHtml(JSON.stringify(data["application/json"], null, 2))}</pre>`;
-      if ("text/plain" in data) return `<pre class="output text">${escapeHtml(plainText(joined(data["text/plain"])))}</pre>`;
+      if ("text/markdown" in data)
+        return `<div class="output markdown">${rendered.outputMarkdown[key] ?? `<pre>${escapeHtml(joined(data["text/markdown"]))}</pre>`}</div>`;
+      if ("application/json" in data)
+        return `<pre class="output json">${escapeHtml(JSON.stringify(data["application/json"], null, 2))}</pre>`;
+      if ("text/plain" in data)
+        return `<pre class="output text">${escapeHtml(plainText(joined(data["text/plain"])))}</pre>`;
       return "";
     }
     default:
@@ -175,17 +193,24 @@ function renderOutput(output: NotebookOutput, key: string, rendered: RenderedPar
 }
 
 function renderCell(cell: NotebookCell, index: number, rendered: RenderedParts, widgets: WidgetPage): string {
-  if (cell.cell_type === "markdown") return `<section class="cell markdown" id="cell-${index}">${rendered.markdown[String(index)] ?? `<pre>${escapeHtml(cellSource(cell))}</pre>`}</section>`;
+  if (cell.cell_type === "markdown")
+    return `<section class="cell markdown" id="cell-${index}">${rendered.markdown[String(index)] ?? `<pre>${escapeHtml(cellSource(cell))}</pre>`}</section>`;
   if (cell.cell_type !== "code") return "";
   const tags = cell.metadata?.tags ?? [];
-  const label = tags.includes("injected-parameters") ? "injected parameters" : tags.includes("parameters") ? "parameters" : "code";
+  const label = tags.includes("injected-parameters")
+    ? "injected parameters"
+    : tags.includes("parameters")
+      ? "parameters"
+      : "code";
   const count = cell.execution_count ?? " ";
   const code = rendered.code[String(index)] ?? escapeHtml(cellSource(cell));
   const outputs = (cell.outputs ?? []).map((o, j) => renderOutput(o, `${index}:${j}`, rendered, widgets)).join("");
-  return `<section class="cell code${tags.includes("injected-parameters") ? " injected" : ""}" id="cell-${index}">` +
+  return (
+    `<section class="cell code${tags.includes("injected-parameters") ? " injected" : ""}" id="cell-${index}">` +
     `<details class="input" open><summary><span class="prompt">In [${escapeHtml(count)}]</span> ${escapeHtml(label)}</summary><pre class="highlight"><code>${code}</code></pre></details>` +
     (outputs ? `<div class="outputs">${outputs}</div>` : "") +
-    `</section>`;
+    `</section>`
+  );
 }
 
 /** The notebook's title: the first markdown heading, else its name. */
@@ -240,21 +265,53 @@ function headerHtml(meta: ReportMeta): string {
     fact("git commit", meta.gitCommit ?? env?.gitCommit ?? "not a git checkout"),
     fact("seed", ctx?.seed !== undefined ? String(ctx.seed) : "not reported by the notebook"),
     fact("backend", ctx?.backend ?? env?.backend ?? "not reported by the notebook"),
-    fact("parameters", Object.keys(params).length ? Object.entries(params).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(", ") : "defaults"),
-    fact("injected with -p", Object.keys(meta.injected).length ? Object.entries(meta.injected).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(", ") : "none"),
+    fact(
+      "parameters",
+      Object.keys(params).length
+        ? Object.entries(params)
+            .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+            .join(", ")
+        : "defaults",
+    ),
+    fact(
+      "injected with -p",
+      Object.keys(meta.injected).length
+        ? Object.entries(meta.injected)
+            .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+            .join(", ")
+        : "none",
+    ),
     fact("fast mode", meta.fast ? "on (TRAINLAB_FAST=1: fewer epochs and folds)" : "off"),
     fact("dataset", ctx?.dataset ?? "–"),
-    fact("data fingerprint", ctx && Object.keys(ctx.dataFingerprints).length ? Object.entries(ctx.dataFingerprints).map(([k, v]) => `${k}: ${v}`).join("\n") : "not reported by the notebook"),
-    fact("environment", env ? `Node ${env.node} · ${env.platform} · ${env.cores} cores (${env.cpu}) · ${env.memoryGiB} GiB` : `Node ${process.version}`),
+    fact(
+      "data fingerprint",
+      ctx && Object.keys(ctx.dataFingerprints).length
+        ? Object.entries(ctx.dataFingerprints)
+            .map(([k, v]) => `${k}: ${v}`)
+            .join("\n")
+        : "not reported by the notebook",
+    ),
+    fact(
+      "environment",
+      env
+        ? `Node ${env.node} · ${env.platform} · ${env.cores} cores (${env.cpu}) · ${env.memoryGiB} GiB`
+        : `Node ${process.version}`,
+    ),
     fact("kernel", meta.kernel),
-    fact("package versions", Object.entries(packages).map(([k, v]) => `${k} ${v}`).join(" · ")),
+    fact(
+      "package versions",
+      Object.entries(packages)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(" · "),
+    ),
     fact("duration", `${meta.seconds.toFixed(1)} s`),
   ].join("");
   const status = goalStatus(ctx?.scorecard);
   const scorecard = ctx?.scorecard?.length
     ? scorecardHtml(ctx.scorecard)
     : `<p class="no-goals">This notebook checked no goals. The goals are defined in 01-define-goals and scored in 00-full-experiment and 06-validate.</p>`;
-  return `<header class="report-header">` +
+  return (
+    `<header class="report-header">` +
     `<p class="subtitle"><a href="index.html">← all reports</a> · trainlab experiment report</p>` +
     `<h1>${escapeHtml(meta.title)}</h1>` +
     `<p class="subtitle">${escapeHtml(meta.notebook)}${meta.executed ? ` · <a class="executed-notebook" href="${escapeHtml(meta.executed)}" download>executed notebook (.ipynb)</a>` : ""} · executed ${escapeHtml(meta.startedAt)} in ${meta.seconds.toFixed(1)} s · <span class="badge ${status.status}">${escapeHtml(status.label)}</span></p>` +
@@ -262,7 +319,8 @@ function headerHtml(meta: ReportMeta): string {
     `<table class="facts">${facts}</table>` +
     `<section id="scorecard" class="scorecard"><h2>Goal scorecard</h2>${scorecard}</section>` +
     `<div class="toolbar"><button id="toggle-code" type="button">Hide code</button> <button id="collapse-code" type="button">Collapse all code</button></div>` +
-    `</header>`;
+    `</header>`
+  );
 }
 
 /**
@@ -272,17 +330,20 @@ function headerHtml(meta: ReportMeta): string {
 export function buildReportHtml(nb: NotebookJson, rendered: RenderedParts, meta: ReportMeta): string {
   const widgets: WidgetPage = { saved: readWidgetState(nb), needKernel: new Set(), views: 0 };
   const cells = nb.cells.map((cell, i) => renderCell(cell, i, rendered, widgets)).join("\n");
-  const state = widgets.saved && widgets.views > 0
-    ? widgetStateScript(reportWidgetState(widgets.saved, (html) => stripPlotlyBundles(html).html, widgets.needKernel))
-    : "";
+  const state =
+    widgets.saved && widgets.views > 0
+      ? widgetStateScript(reportWidgetState(widgets.saved, (html) => stripPlotlyBundles(html).html, widgets.needKernel))
+      : "";
   const body = state + cells;
   const usesPlotly = /\bwindow\.(Plotly|trainlabPlotly)\b|\bPlotly\.(newPlot|react|plot)\b/.test(body);
-  return `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">` +
+  return (
+    `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">` +
     `<meta name="generator" content="trainlab report runner"><title>${escapeHtml(meta.title)} · trainlab report</title>` +
     `<style>${PAGE_CSS}\n${rendered.css}${state ? `\n${WIDGET_CSS}` : ""}</style>` +
     (usesPlotly ? plotlyScriptTag() : "") +
     (state ? htmlManagerScriptTag() : "") +
     `</head><body>${headerHtml(meta)}<main>\n${body}\n</main>` +
     `<footer>Generated by trainlab's report runner from ${escapeHtml(meta.notebook)}. Charts are interactive and work offline (plotly.js is embedded in this file)${state ? "; so are the saved widgets (@jupyter-widgets/html-manager)" : ""}.</footer>` +
-    `${TOGGLE_SCRIPT}${state ? WIDGET_PLOT_RESIZE_SCRIPT : ""}</body></html>\n`;
+    `${TOGGLE_SCRIPT}${state ? WIDGET_PLOT_RESIZE_SCRIPT : ""}</body></html>\n`
+  );
 }

@@ -16,7 +16,8 @@ import { stripPlotlyBundles } from "./html";
 import { NotebookJson, NotebookOutput } from "./parameters";
 
 /** A chart block of a figure's HTML fallback: `<div class="trainlab-plot">` and the script that draws it. */
-const CHART_BLOCK = /<div id="trainlab-plot-[\w-]+" class="trainlab-plot"[^>]*>[\s\S]*?<\/div><script type="text\/javascript">\(function\(\)\{var fig=([\s\S]*?);var el=document\.getElementById[\s\S]*?<\/script>/g;
+const CHART_BLOCK =
+  /<div id="trainlab-plot-[\w-]+" class="trainlab-plot"[^>]*>[\s\S]*?<\/div><script type="text\/javascript">\(function\(\)\{var fig=([\s\S]*?);var el=document\.getElementById[\s\S]*?<\/script>/g;
 
 /** The figures drawn by the chart blocks of an HTML fragment, in order. */
 export function chartBlocks(html: string): { block: string; spec: FigureSpec }[] {
@@ -81,18 +82,27 @@ export async function prepareExecutedNotebook(nb: NotebookJson, render: PngRende
       const rest = html !== undefined ? html.replace(CHART_BLOCK, "").trim() : "";
       if (blocks.length > 0 && rest !== "") {
         // A composite: its HTML keeps the tables and text; a second output carries the charts.
-        const figures = blocks.map((b) => new Figure({ data: b.spec.data ?? [], layout: b.spec.layout ?? {}, config: b.spec.config }));
-        const charts = figures.length === 1 ? figures[0] : combineFigures(figures, { columns: figures.length > 2 ? 2 : 1 });
+        const figures = blocks.map(
+          (b) => new Figure({ data: b.spec.data ?? [], layout: b.spec.layout ?? {}, config: b.spec.config }),
+        );
+        const charts =
+          figures.length === 1 ? figures[0] : combineFigures(figures, { columns: figures.length > 2 ? 2 : 1 });
         if (data[PLOTLY_MIME] === undefined) result.plotlyJsonAdded++;
         delete data[PLOTLY_MIME];
         data["text/html"] = html!.replace(CHART_BLOCK, "");
-        const chartOutput: NotebookOutput = { output_type: "display_data", data: { "text/plain": charts.toString(), [PLOTLY_MIME]: charts.toJSON() }, metadata: {} };
+        const chartOutput: NotebookOutput = {
+          output_type: "display_data",
+          data: { "text/plain": charts.toString(), [PLOTLY_MIME]: charts.toJSON() },
+          metadata: {},
+        };
         await withImage(chartOutput.data!, chartOutput);
         kept.push(chartOutput);
         continue;
       }
       if (data[PLOTLY_MIME] === undefined && blocks.length > 0) {
-        const figures = blocks.map((b) => new Figure({ data: b.spec.data ?? [], layout: b.spec.layout ?? {}, config: b.spec.config }));
+        const figures = blocks.map(
+          (b) => new Figure({ data: b.spec.data ?? [], layout: b.spec.layout ?? {}, config: b.spec.config }),
+        );
         data[PLOTLY_MIME] = (figures.length === 1 ? figures[0] : combineFigures(figures)).toJSON();
         result.plotlyJsonAdded++;
       }

@@ -74,7 +74,10 @@ export function parseParameterValue(text: string): ParameterValue {
  * Returns the parameters and the arguments that were not parameters.
  * @throws Error on a `-p` without a name or value, or a name that is not a valid identifier.
  */
-export function parseParameterArgs(args: readonly string[]): { params: Record<string, ParameterValue>; rest: string[] } {
+export function parseParameterArgs(args: readonly string[]): {
+  params: Record<string, ParameterValue>;
+  rest: string[];
+} {
   const params: Record<string, ParameterValue> = {};
   const rest: string[] = [];
   for (let i = 0; i < args.length; i++) {
@@ -97,7 +100,8 @@ export function parseParameterArgs(args: readonly string[]): { params: Record<st
       value = next;
     }
     spec = name.trim();
-    if (!/^[A-Za-z_$][\w$]*$/.test(spec)) throw new Error(`Parameter name ${JSON.stringify(name)} is not a valid TypeScript identifier.`);
+    if (!/^[A-Za-z_$][\w$]*$/.test(spec))
+      throw new Error(`Parameter name ${JSON.stringify(name)} is not a valid TypeScript identifier.`);
     params[spec] = parseParameterValue(value);
   }
   return { params, rest };
@@ -112,7 +116,8 @@ export function parametersCellIndex(nb: NotebookJson): number {
 export function declaredParameters(source: string): Map<string, "let" | "const" | "var"> {
   const declared = new Map<string, "let" | "const" | "var">();
   const code = source.replace(/\/\*[\s\S]*?\*\//g, "").replace(/\/\/.*$/gm, "");
-  for (const m of code.matchAll(/\b(let|const|var)\s+([A-Za-z_$][\w$]*)/g)) declared.set(m[2], m[1] as "let" | "const" | "var");
+  for (const m of code.matchAll(/\b(let|const|var)\s+([A-Za-z_$][\w$]*)/g))
+    declared.set(m[2], m[1] as "let" | "const" | "var");
   return declared;
 }
 
@@ -121,17 +126,30 @@ export function declaredParameters(source: string): Map<string, "let" | "const" 
  * @throws Error naming the notebook when it has no `parameters` cell, a parameter is not declared there
  *   (listing those that are), or is declared with `const`.
  */
-export function injectParameters(nb: NotebookJson, params: Record<string, ParameterValue>, notebookName = "the notebook"): NotebookJson {
+export function injectParameters(
+  nb: NotebookJson,
+  params: Record<string, ParameterValue>,
+  notebookName = "the notebook",
+): NotebookJson {
   const names = Object.keys(params);
   const copy = JSON.parse(JSON.stringify(nb)) as NotebookJson;
   if (names.length === 0) return copy;
   const index = parametersCellIndex(copy);
-  if (index < 0) throw new Error(`${notebookName} has no code cell tagged "parameters", so -p ${names[0]}=... cannot be applied. Tag the cell that declares its parameters.`);
+  if (index < 0)
+    throw new Error(
+      `${notebookName} has no code cell tagged "parameters", so -p ${names[0]}=... cannot be applied. Tag the cell that declares its parameters.`,
+    );
   const declared = declaredParameters(cellSource(copy.cells[index]));
   for (const name of names) {
     const how = declared.get(name);
-    if (!how) throw new Error(`${notebookName} has no parameter "${name}". Its parameters cell declares: ${[...declared.keys()].join(", ") || "nothing"}.`);
-    if (how === "const") throw new Error(`${notebookName} declares parameter "${name}" with const; declare it with let so it can be overridden.`);
+    if (!how)
+      throw new Error(
+        `${notebookName} has no parameter "${name}". Its parameters cell declares: ${[...declared.keys()].join(", ") || "nothing"}.`,
+      );
+    if (how === "const")
+      throw new Error(
+        `${notebookName} declares parameter "${name}" with const; declare it with let so it can be overridden.`,
+      );
   }
   const lines = ["// Parameters injected by the report runner (npm start -- ... -p name=value)"];
   for (const name of names) lines.push(`${name} = ${JSON.stringify(params[name])};`);

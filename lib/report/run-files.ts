@@ -27,8 +27,10 @@ export function runPath(...parts: string[]): string {
  * @throws Error when the name leaves the runs folder or the file cannot be written.
  */
 export function writeRunFile(name: string, content: unknown): string {
-  if (path.isAbsolute(name) || name.split(/[\\/]/).includes("..")) throw new Error(`writeRunFile: ${JSON.stringify(name)} must be a relative path inside the runs folder.`);
-  const text = typeof content === "string" || content instanceof Uint8Array ? content : JSON.stringify(content, null, 2) + "\n";
+  if (path.isAbsolute(name) || name.split(/[\\/]/).includes(".."))
+    throw new Error(`writeRunFile: ${JSON.stringify(name)} must be a relative path inside the runs folder.`);
+  const text =
+    typeof content === "string" || content instanceof Uint8Array ? content : JSON.stringify(content, null, 2) + "\n";
   return writeFileAtomically(runPath(name), text);
 }
 
@@ -39,7 +41,9 @@ export function writeRunFile(name: string, content: unknown): string {
 export function readRunFile(name: string, producer?: string): string {
   const file = runPath(name);
   if (!fs.existsSync(file)) {
-    throw new Error(`${file} does not exist yet.${producer ? ` It is written by ${producer}: run that notebook first (npm start runs them all in order).` : ""}`);
+    throw new Error(
+      `${file} does not exist yet.${producer ? ` It is written by ${producer}: run that notebook first (npm start runs them all in order).` : ""}`,
+    );
   }
   return fs.readFileSync(file, "utf8");
 }

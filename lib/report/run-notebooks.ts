@@ -20,10 +20,26 @@ import * as path from "path";
 import { escapeHtml } from "../display";
 import { writeFileAtomically } from "../core/files";
 import { gitCommit, packageVersions, projectRoot as findProjectRoot } from "./environment";
-import { GoalStatus, RenderedParts, ReportMeta, buildReportHtml, goalStatus, notebookTitle, readReportContext } from "./html";
+import {
+  GoalStatus,
+  RenderedParts,
+  ReportMeta,
+  buildReportHtml,
+  goalStatus,
+  notebookTitle,
+  readReportContext,
+} from "./html";
 import { FigureImageRenderer } from "./static-images";
 import { prepareExecutedNotebook } from "./notebook-outputs";
-import { NotebookJson, ParameterValue, cellSource, declaredParameters, injectParameters, parametersCellIndex, parseParameterArgs } from "./parameters";
+import {
+  NotebookJson,
+  ParameterValue,
+  cellSource,
+  declaredParameters,
+  injectParameters,
+  parametersCellIndex,
+  parseParameterArgs,
+} from "./parameters";
 
 const projectRoot = findProjectRoot();
 
@@ -37,7 +53,13 @@ export function jupyterPython(): string {
 /** The notebooks the main job runs: every `notebooks/*.ipynb`, sorted (00 first), or the kernel smoke notebook until they exist. */
 function defaultNotebooks(): string[] {
   const dir = path.join(projectRoot, "notebooks");
-  const tutorials = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith(".ipynb")).sort().map((f) => path.join(dir, f)) : [];
+  const tutorials = fs.existsSync(dir)
+    ? fs
+        .readdirSync(dir)
+        .filter((f) => f.endsWith(".ipynb"))
+        .sort()
+        .map((f) => path.join(dir, f))
+    : [];
   return tutorials.length > 0 ? tutorials : [path.join(projectRoot, "tests", "fixtures", "smoke.ipynb")];
 }
 
@@ -113,8 +135,15 @@ interface PythonResult {
   language_info?: { name?: string; version?: string };
   rendered?: RenderedParts;
   error?: {
-    kind: string; message: string; cellIndex?: number | null; codeCellNumber?: number; source?: string;
-    ename?: string; evalue?: string; outputs?: string; traceback?: string;
+    kind: string;
+    message: string;
+    cellIndex?: number | null;
+    codeCellNumber?: number;
+    source?: string;
+    ename?: string;
+    evalue?: string;
+    outputs?: string;
+    traceback?: string;
   };
 }
 
@@ -122,7 +151,6 @@ function relativeName(file: string): string {
   const rel = path.relative(projectRoot, file);
   return rel.startsWith("..") ? file : rel;
 }
-
 
 function stripAnsi(text: string): string {
   // eslint-disable-next-line no-control-regex
@@ -178,9 +206,18 @@ function endChildren(): void {
   liveChildren.clear();
 }
 
-function runPython(requestFile: string, env: NodeJS.ProcessEnv, cwd: string, onProgress?: (line: string) => void): Promise<{ code: number | null; stderr: string }> {
+function runPython(
+  requestFile: string,
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+  onProgress?: (line: string) => void,
+): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(jupyterPython(), [path.join(projectRoot, "lib", "report", "execute_notebook.py"), requestFile], { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(
+      jupyterPython(),
+      [path.join(projectRoot, "lib", "report", "execute_notebook.py"), requestFile],
+      { cwd, env, stdio: ["ignore", "pipe", "pipe"] },
+    );
     liveChildren.add(child);
     if (!exitHookInstalled) {
       exitHookInstalled = true;
@@ -205,7 +242,13 @@ function runPython(requestFile: string, env: NodeJS.ProcessEnv, cwd: string, onP
       stderr += chunk.toString("utf8");
       if (stderr.length > 200_000) stderr = stderr.slice(-100_000);
     });
-    child.on("error", (err) => reject(new Error(`Could not start ${jupyterPython()} to run Jupyter: ${err.message}. Run the set-up (npm start does it) or set TRAINLAB_PYTHON.`)));
+    child.on("error", (err) =>
+      reject(
+        new Error(
+          `Could not start ${jupyterPython()} to run Jupyter: ${err.message}. Run the set-up (npm start does it) or set TRAINLAB_PYTHON.`,
+        ),
+      ),
+    );
     child.on("close", (code) => {
       liveChildren.delete(child);
       resolve({ code, stderr });
@@ -252,44 +295,90 @@ export async function runNotebook(notebook: string, options: RunOptions = {}): P
     const output = path.join(staging, `${name}.ipynb`);
     const resultFile = path.join(staging, "result.json");
     fs.writeFileSync(input, JSON.stringify(prepared));
-    const request = { input, output, result: resultFile, kernel: options.kernel ?? "trainlab", cwd: path.dirname(file), timeout: options.cellTimeoutSeconds ?? 900, startup_timeout: 120, progress: Boolean(options.onProgress) };
+    const request = {
+      input,
+      output,
+      result: resultFile,
+      kernel: options.kernel ?? "trainlab",
+      cwd: path.dirname(file),
+      timeout: options.cellTimeoutSeconds ?? 900,
+      startup_timeout: 120,
+      progress: Boolean(options.onProgress),
+    };
     const requestFile = path.join(staging, "request.json");
     fs.writeFileSync(requestFile, JSON.stringify(request));
-    const env: NodeJS.ProcessEnv = { ...process.env, ...options.env, TRAINLAB_PROJECT: process.env.TRAINLAB_PROJECT ?? projectRoot };
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      ...options.env,
+      TRAINLAB_PROJECT: process.env.TRAINLAB_PROJECT ?? projectRoot,
+    };
     // The kernel's connection file goes to the staging folder too, so a killed run leaves none in Jupyter's runtime dir.
     env.JUPYTER_RUNTIME_DIR = staging;
     if (options.fast !== undefined) env.TRAINLAB_FAST = options.fast ? "1" : "0";
     const { code, stderr } = await runPython(requestFile, env, path.dirname(file), options.onProgress);
     const seconds = (Date.now() - started) / 1000;
-    const result: PythonResult | undefined = fs.existsSync(resultFile) ? (JSON.parse(fs.readFileSync(resultFile, "utf8")) as PythonResult) : undefined;
+    const result: PythonResult | undefined = fs.existsSync(resultFile)
+      ? (JSON.parse(fs.readFileSync(resultFile, "utf8")) as PythonResult)
+      : undefined;
     if (!result || !result.ok) {
       const e = result?.error;
       const cellNumber = typeof e?.cellIndex === "number" ? e.cellIndex + 1 : undefined;
       const firstLine = (e?.source ?? "").split("\n").find((l) => l.trim()) ?? "";
-      const reason = e?.ename ? `${e.ename}: ${e.evalue ?? ""}` : stripAnsi(e?.outputs ?? "").trim().split("\n").slice(0, 6).join("\n") || e?.message || "";
-      const where = cellNumber !== undefined
-        ? `cell ${cellNumber}${e?.codeCellNumber ? ` (code cell ${e.codeCellNumber})` : ""}${firstLine ? ` \`${firstLine.trim().slice(0, 80)}\`` : ""}`
-        : "before any cell ran";
+      const reason = e?.ename
+        ? `${e.ename}: ${e.evalue ?? ""}`
+        : stripAnsi(e?.outputs ?? "")
+            .trim()
+            .split("\n")
+            .slice(0, 6)
+            .join("\n") ||
+          e?.message ||
+          "";
+      const where =
+        cellNumber !== undefined
+          ? `cell ${cellNumber}${e?.codeCellNumber ? ` (code cell ${e.codeCellNumber})` : ""}${firstLine ? ` \`${firstLine.trim().slice(0, 80)}\`` : ""}`
+          : "before any cell ran";
       const details = stripAnsi(e?.outputs || e?.traceback || e?.message || stderr.split("\n").slice(-30).join("\n"));
       const message = result
         ? `Notebook ${shown} failed at ${where}: ${e?.kind === "a cell failed" ? "" : `${e?.kind ?? "error"}: `}${reason}`
         : `Notebook ${shown} could not be executed (Jupyter exited with status ${code}):\n${stderr.split("\n").slice(-30).join("\n")}`;
       removeReportFiles(reportsDir, name);
-      const failed: NotebookRun = { name, notebook: shown, status: "failed", startedAt, seconds, goals: goalStatus(undefined), injected: params, fast, error: message };
+      const failed: NotebookRun = {
+        name,
+        notebook: shown,
+        status: "failed",
+        startedAt,
+        seconds,
+        goals: goalStatus(undefined),
+        injected: params,
+        fast,
+        error: message,
+      };
       writeFileAtomically(path.join(reportsDir, `${name}.json`), JSON.stringify(failed, null, 2));
       throw new NotebookError(message, shown, cellNumber, e?.codeCellNumber, e?.ename, e?.evalue, details);
     }
     const executed = JSON.parse(fs.readFileSync(output, "utf8")) as NotebookJson;
     const context = readReportContext(executed);
     const meta: ReportMeta = {
-      notebook: shown, name, title: context?.title ?? notebookTitle(executed, name), startedAt, seconds,
-      gitCommit: gitCommit(projectRoot), injected: params, fast, packages: packageVersions(projectRoot),
+      notebook: shown,
+      name,
+      title: context?.title ?? notebookTitle(executed, name),
+      startedAt,
+      seconds,
+      gitCommit: gitCommit(projectRoot),
+      injected: params,
+      fast,
+      packages: packageVersions(projectRoot),
       kernel: `${options.kernel ?? "trainlab"} (${result.language_info?.name ?? "typescript"}${result.language_info?.version ? ` ${result.language_info.version}` : ""})`,
-      context, executed: `${name}.ipynb`,
+      context,
+      executed: `${name}.ipynb`,
     };
     // The report is built from the notebook as executed (its HTML draws interactive charts with the page's plotly.js);
     // the notebook kept beside it loses plotly.js and gains a static image per figure (lib/report/notebook-outputs.ts).
-    const html = buildReportHtml(executed, result.rendered ?? { markdown: {}, code: {}, outputMarkdown: {}, css: "" }, meta);
+    const html = buildReportHtml(
+      executed,
+      result.rendered ?? { markdown: {}, code: {}, outputMarkdown: {}, css: "" },
+      meta,
+    );
     const renderer = options.imageRenderer ?? (await launchRenderer());
     let kept: Awaited<ReturnType<typeof prepareExecutedNotebook>>;
     try {
@@ -299,9 +388,19 @@ export async function runNotebook(notebook: string, options: RunOptions = {}): P
     }
     const notebookText = JSON.stringify(executed, null, 1) + "\n";
     const run: NotebookRun = {
-      name, notebook: shown, title: meta.title, status: "ok", startedAt, seconds, report: `${name}.html`, executed: `${name}.ipynb`,
-      goals: goalStatus(context?.scorecard), injected: params, fast,
-      bytes: { report: Buffer.byteLength(html), executed: Buffer.byteLength(notebookText) }, staticImages: kept.figures,
+      name,
+      notebook: shown,
+      title: meta.title,
+      status: "ok",
+      startedAt,
+      seconds,
+      report: `${name}.html`,
+      executed: `${name}.ipynb`,
+      goals: goalStatus(context?.scorecard),
+      injected: params,
+      fast,
+      bytes: { report: Buffer.byteLength(html), executed: Buffer.byteLength(notebookText) },
+      staticImages: kept.figures,
     };
     writeFileAtomically(path.join(reportsDir, `${name}.ipynb`), notebookText);
     writeFileAtomically(path.join(reportsDir, `${name}.html`), html);
@@ -332,7 +431,8 @@ export function formatBytes(bytes: number): string {
 /** Reads every notebook summary (`*.json`) in the reports folder, sorted by name. */
 export function readRunSummaries(reportsDir: string): NotebookRun[] {
   if (!fs.existsSync(reportsDir)) return [];
-  return fs.readdirSync(reportsDir)
+  return fs
+    .readdirSync(reportsDir)
     .filter((f) => f.endsWith(".json") && !f.startsWith("."))
     .sort()
     .map((f) => {
@@ -349,17 +449,31 @@ export function readRunSummaries(reportsDir: string): NotebookRun[] {
 /** Writes `index.html` linking every report in the folder with its status, goal status and time, atomically. */
 function writeIndex(reportsDir: string): string {
   const runs = readRunSummaries(reportsDir);
-  const rows = runs.map((r) => {
-    const title = (r.report ? `<a href="${escapeHtml(r.report)}">${escapeHtml(r.name)}</a>` : escapeHtml(r.name)) + (r.title ? `<br><small>${escapeHtml(r.title)}</small>` : "");
-    const status = r.status === "ok" ? `<span class="badge pass">ran</span>` : `<span class="badge fail">failed</span>`;
-    const goals = r.status === "ok" ? `<span class="badge ${r.goals.status}">${escapeHtml(r.goals.label)}</span>` : `<code>${escapeHtml(r.error ?? "")}</code>`;
-    const executed = r.executed ? `<a href="${escapeHtml(r.executed)}">.ipynb</a>` : "";
-    const params = Object.keys(r.injected ?? {}).length ? Object.entries(r.injected).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(", ") : "";
-    const size = r.report ? fileSize(path.join(reportsDir, r.report)) : undefined;
-    const executedSize = r.executed ? fileSize(path.join(reportsDir, r.executed)) : undefined;
-    return `<tr class="run-${r.status}"><td class="name">${title}</td><td>${status}</td><td class="goals">${goals}</td><td>${r.seconds.toFixed(1)} s</td><td>${escapeHtml(r.startedAt)}</td><td>${r.fast ? "fast" : "full"}${params ? ` · ${escapeHtml(params)}` : ""}</td>` +
-      `<td class="size">${size !== undefined ? formatBytes(size) : ""}</td><td>${executed}${executedSize !== undefined ? ` <small>${formatBytes(executedSize)}</small>` : ""}</td></tr>`;
-  }).join("\n");
+  const rows = runs
+    .map((r) => {
+      const title =
+        (r.report ? `<a href="${escapeHtml(r.report)}">${escapeHtml(r.name)}</a>` : escapeHtml(r.name)) +
+        (r.title ? `<br><small>${escapeHtml(r.title)}</small>` : "");
+      const status =
+        r.status === "ok" ? `<span class="badge pass">ran</span>` : `<span class="badge fail">failed</span>`;
+      const goals =
+        r.status === "ok"
+          ? `<span class="badge ${r.goals.status}">${escapeHtml(r.goals.label)}</span>`
+          : `<code>${escapeHtml(r.error ?? "")}</code>`;
+      const executed = r.executed ? `<a href="${escapeHtml(r.executed)}">.ipynb</a>` : "";
+      const params = Object.keys(r.injected ?? {}).length
+        ? Object.entries(r.injected)
+            .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+            .join(", ")
+        : "";
+      const size = r.report ? fileSize(path.join(reportsDir, r.report)) : undefined;
+      const executedSize = r.executed ? fileSize(path.join(reportsDir, r.executed)) : undefined;
+      return (
+        `<tr class="run-${r.status}"><td class="name">${title}</td><td>${status}</td><td class="goals">${goals}</td><td>${r.seconds.toFixed(1)} s</td><td>${escapeHtml(r.startedAt)}</td><td>${r.fast ? "fast" : "full"}${params ? ` · ${escapeHtml(params)}` : ""}</td>` +
+        `<td class="size">${size !== undefined ? formatBytes(size) : ""}</td><td>${executed}${executedSize !== undefined ? ` <small>${formatBytes(executedSize)}</small>` : ""}</td></tr>`
+      );
+    })
+    .join("\n");
   const failed = runs.filter((r) => r.status === "failed").length;
   const html = `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>trainlab experiment reports</title><style>
 body{font:15px/1.5 system-ui,sans-serif;max-width:1100px;margin:24px auto;padding:0 24px;color:#1f2328}table{border-collapse:collapse;width:100%}
@@ -379,7 +493,10 @@ ${rows}
  * Runs notebooks in order, stopping at the first failure, then writes the index.
  * @returns the runs that completed, and the failure if one stopped the run.
  */
-export async function runNotebooks(notebooks: readonly string[], options: RunOptions = {}): Promise<{ runs: NotebookRun[]; failure?: NotebookError | Error; index: string }> {
+export async function runNotebooks(
+  notebooks: readonly string[],
+  options: RunOptions = {},
+): Promise<{ runs: NotebookRun[]; failure?: NotebookError | Error; index: string }> {
   const reportsDir = path.resolve(options.reportsDir ?? path.join(projectRoot, "reports"));
   const runs: NotebookRun[] = [];
   let failure: NotebookError | Error | undefined;
@@ -438,7 +555,15 @@ async function main(argv: string[]): Promise<number> {
     }
   }
   const fast = options.fast ?? process.env.TRAINLAB_FAST === "1";
-  console.log(`trainlab: running ${notebooks.length} notebook(s)${fast ? " in fast mode (TRAINLAB_FAST=1)" : ""}${Object.keys(params).length ? ` with ${Object.entries(params).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(", ")}` : ""}`);
+  console.log(
+    `trainlab: running ${notebooks.length} notebook(s)${fast ? " in fast mode (TRAINLAB_FAST=1)" : ""}${
+      Object.keys(params).length
+        ? ` with ${Object.entries(params)
+            .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+            .join(", ")}`
+        : ""
+    }`,
+  );
   const started = Date.now();
   const runs: NotebookRun[] = [];
   let failure: Error | undefined;
@@ -454,7 +579,9 @@ async function main(argv: string[]): Promise<number> {
         onProgress: isTty ? (line) => process.stdout.write(`\r\u001b[2K  ${shown} ... ${line}`) : undefined,
       });
       runs.push(run);
-      process.stdout.write(`${isTty ? `\r\u001b[2K  ${shown} ...` : "   "} ok in ${run.seconds.toFixed(1)} s (${run.goals.label}) -> ${relativeName(path.join(options.reportsDir ?? path.join(projectRoot, "reports"), run.report ?? ""))}\n`);
+      process.stdout.write(
+        `${isTty ? `\r\u001b[2K  ${shown} ...` : "   "} ok in ${run.seconds.toFixed(1)} s (${run.goals.label}) -> ${relativeName(path.join(options.reportsDir ?? path.join(projectRoot, "reports"), run.report ?? ""))}\n`,
+      );
     } catch (err) {
       failure = err as Error;
       process.stdout.write(`${isTty ? `\r\u001b[2K  ${shown} ...` : "   "} FAILED\n`);
@@ -463,10 +590,13 @@ async function main(argv: string[]): Promise<number> {
   }
   await closeRenderer(imageRenderer);
   const index = writeIndex(path.resolve(options.reportsDir ?? path.join(projectRoot, "reports")));
-  console.log(`trainlab: ${runs.length}/${notebooks.length} notebook(s) ran in ${((Date.now() - started) / 1000).toFixed(1)} s; index: ${relativeName(index)}`);
+  console.log(
+    `trainlab: ${runs.length}/${notebooks.length} notebook(s) ran in ${((Date.now() - started) / 1000).toFixed(1)} s; index: ${relativeName(index)}`,
+  );
   if (failure) {
     console.error(`\n${failure.message}`);
-    if (failure instanceof NotebookError && failure.details && !failure.message.includes(failure.details.trim())) console.error(`\n${failure.details.trim().split("\n").slice(0, 40).join("\n")}`);
+    if (failure instanceof NotebookError && failure.details && !failure.message.includes(failure.details.trim()))
+      console.error(`\n${failure.details.trim().split("\n").slice(0, 40).join("\n")}`);
     return 1;
   }
   return 0;
@@ -478,7 +608,11 @@ if (require.main === module) {
   // Once a signal arrives, its exit status wins: the notebook its kill interrupted fails meanwhile, and main() must
   // not exit with that failure's 1 before the signal's clean-up has closed Chromium.
   let signalExitCode: number | undefined;
-  for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143], ["SIGHUP", 129]] as const) {
+  for (const [signal, code] of [
+    ["SIGINT", 130],
+    ["SIGTERM", 143],
+    ["SIGHUP", 129],
+  ] as const) {
     process.on(signal, () => {
       if (signalExitCode !== undefined) return;
       signalExitCode = code;

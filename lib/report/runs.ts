@@ -84,8 +84,12 @@ export interface RunRecord {
 }
 
 function safeName(name: string): string {
-  const cleaned = name.trim().replace(/[^A-Za-z0-9._-]+/g, "-").replace(/^-+|-+$/g, "");
-  if (!cleaned) throw new Error(`A run needs a name made of letters, digits, ".", "_" or "-"; got ${JSON.stringify(name)}.`);
+  const cleaned = name
+    .trim()
+    .replace(/[^A-Za-z0-9._-]+/g, "-")
+    .replace(/^-+|-+$/g, "");
+  if (!cleaned)
+    throw new Error(`A run needs a name made of letters, digits, ".", "_" or "-"; got ${JSON.stringify(name)}.`);
   return cleaned.slice(0, 80);
 }
 
@@ -115,11 +119,19 @@ export function historyRecords(history: unknown): Array<Record<string, number>> 
   const withRows = history as { toRows?: () => unknown };
   if (typeof withRows.toRows === "function") return historyRecords(withRows.toRows());
   let h: unknown = history;
-  if (typeof h === "object" && h !== null && !Array.isArray(h) && typeof (h as { toJSON?: unknown }).toJSON === "function") {
+  if (
+    typeof h === "object" &&
+    h !== null &&
+    !Array.isArray(h) &&
+    typeof (h as { toJSON?: unknown }).toJSON === "function"
+  ) {
     const json = (h as { toJSON(): unknown }).toJSON();
     if (json && typeof json === "object") h = json;
   }
-  if (Array.isArray(h)) return h.map((r, i) => ({ epoch: i + 1, ...finiteNumbers(r as Record<string, unknown>, `history epoch ${i + 1}`) })).map((r) => Object.fromEntries(Object.entries(r).filter(([, v]) => !Number.isNaN(v))));
+  if (Array.isArray(h))
+    return h
+      .map((r, i) => ({ epoch: i + 1, ...finiteNumbers(r as Record<string, unknown>, `history epoch ${i + 1}`) }))
+      .map((r) => Object.fromEntries(Object.entries(r).filter(([, v]) => !Number.isNaN(v))));
   const o = h as Record<string, unknown>;
   if (Array.isArray(o.epochs) && o.epochs.length && typeof o.epochs[0] === "object") return historyRecords(o.epochs);
   if (Array.isArray(o.records)) return historyRecords(o.records);
@@ -129,13 +141,15 @@ export function historyRecords(history: unknown): Array<Record<string, number>> 
     const metrics = o.metrics as Record<string, number[]>;
     return epochNumbers.map((epoch, i) => {
       const row: Record<string, number> = { epoch };
-      for (const [k, values] of Object.entries(metrics)) if (typeof values[i] === "number" && !Number.isNaN(values[i])) row[k] = values[i];
+      for (const [k, values] of Object.entries(metrics))
+        if (typeof values[i] === "number" && !Number.isNaN(values[i])) row[k] = values[i];
       return row;
     });
   }
   const columns = (o.history && typeof o.history === "object" ? o.history : o) as Record<string, unknown>;
   const names = Object.keys(columns).filter((k) => Array.isArray(columns[k]));
-  if (names.length === 0) throw new Error("recordRun({history}) needs per-epoch records, a History, or {metric: number[]}.");
+  if (names.length === 0)
+    throw new Error("recordRun({history}) needs per-epoch records, a History, or {metric: number[]}.");
   const epochs = Math.max(...names.map((k) => (columns[k] as unknown[]).length));
   const epochNumbers = Array.isArray(o.epoch) ? (o.epoch as number[]) : undefined;
   const records: Array<Record<string, number>> = [];
@@ -172,23 +186,33 @@ function trainingFacts(history: unknown, records: ReadonlyArray<Record<string, n
  * while `train(..., { epochs })` overrode it).
  * @throws Error naming the run, the recorded value and what the history shows.
  */
-function checkParamsAgainstHistory(name: string, params: Record<string, unknown>, records: ReadonlyArray<Record<string, number>>): void {
+function checkParamsAgainstHistory(
+  name: string,
+  params: Record<string, unknown>,
+  records: ReadonlyArray<Record<string, number>>,
+): void {
   const epochs = params.epochs;
   if (typeof epochs === "number" && records.length > epochs) {
-    throw new Error(`recordRun("${name}"): params.epochs is ${epochs} but the history has ${records.length} epochs, so these are not the settings that ran. Record the values passed to train() (or build the model with them), not the model's defaults.`);
+    throw new Error(
+      `recordRun("${name}"): params.epochs is ${epochs} but the history has ${records.length} epochs, so these are not the settings that ran. Record the values passed to train() (or build the model with them), not the model's defaults.`,
+    );
   }
   for (const [key, value] of Object.entries(trainingFacts(undefined, records))) {
     if (key in params && params[key] !== value) {
-      throw new Error(`recordRun("${name}"): params.${key} is ${JSON.stringify(params[key])} but the history shows ${JSON.stringify(value)}.`);
+      throw new Error(
+        `recordRun("${name}"): params.${key} is ${JSON.stringify(params[key])} but the history shows ${JSON.stringify(value)}.`,
+      );
     }
   }
 }
 
 function writeArtifact(dir: string, file: string, content: unknown): void {
-  if (path.isAbsolute(file) || file.split(/[\\/]/).includes("..")) throw new Error(`Artifact name ${JSON.stringify(file)} must be a relative path inside the run folder.`);
+  if (path.isAbsolute(file) || file.split(/[\\/]/).includes(".."))
+    throw new Error(`Artifact name ${JSON.stringify(file)} must be a relative path inside the run folder.`);
   const target = path.join(dir, file);
   fs.mkdirSync(path.dirname(target), { recursive: true });
-  if (typeof content === "string" || Buffer.isBuffer(content) || content instanceof Uint8Array) fs.writeFileSync(target, content);
+  if (typeof content === "string" || Buffer.isBuffer(content) || content instanceof Uint8Array)
+    fs.writeFileSync(target, content);
   else fs.writeFileSync(target, JSON.stringify(content, null, 2));
 }
 
@@ -214,7 +238,8 @@ export async function recordRun(input: RunInput): Promise<RunRecord> {
   fs.mkdirSync(root, { recursive: true });
   const created = new Date();
   let id = `${timestamp(created)}-${name}`;
-  const taken = (candidate: string) => fs.existsSync(path.join(root, candidate)) || RUNS_BEING_WRITTEN.has(path.join(root, candidate));
+  const taken = (candidate: string) =>
+    fs.existsSync(path.join(root, candidate)) || RUNS_BEING_WRITTEN.has(path.join(root, candidate));
   for (let n = 2; taken(id); n++) id = `${timestamp(created)}-${name}-${n}`;
   const target = path.join(root, id);
   let record: RunRecord | undefined;
@@ -245,7 +270,11 @@ export async function recordRun(input: RunInput): Promise<RunRecord> {
     for (const [file, content] of Object.entries(input.artifacts ?? {})) writeArtifact(staging, file, content);
     if (history.length) {
       const columns = [...new Set(history.flatMap((r) => Object.keys(r)))];
-      const csv = [columns.join(","), ...history.map((r) => columns.map((c) => (r[c] === undefined ? "" : String(r[c]))).join(","))].join("\n") + "\n";
+      const csv =
+        [
+          columns.join(","),
+          ...history.map((r) => columns.map((c) => (r[c] === undefined ? "" : String(r[c]))).join(",")),
+        ].join("\n") + "\n";
       fs.writeFileSync(path.join(staging, "history.csv"), csv);
     }
     record = {
@@ -300,10 +329,15 @@ export function listRuns(filter: RunFilter = {}): RunRecord[] {
   if (!fs.existsSync(dir)) return [];
   const runs: RunRecord[] = [];
   for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    if (!entry.isDirectory() || entry.name.startsWith(".") || !fs.existsSync(path.join(dir, entry.name, "run.json"))) continue;
+    if (!entry.isDirectory() || entry.name.startsWith(".") || !fs.existsSync(path.join(dir, entry.name, "run.json")))
+      continue;
     const run = loadRun(entry.name, dir);
     if (filter.kind && run.kind !== filter.kind) continue;
-    if (filter.name !== undefined && !(typeof filter.name === "string" ? run.name.startsWith(filter.name) : filter.name.test(run.name))) continue;
+    if (
+      filter.name !== undefined &&
+      !(typeof filter.name === "string" ? run.name.startsWith(filter.name) : filter.name.test(run.name))
+    )
+      continue;
     runs.push(run);
   }
   runs.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
@@ -315,7 +349,10 @@ export function listRuns(filter: RunFilter = {}): RunRecord[] {
  * (best value in bold) and a chart of `metric` (per epoch when runs have histories).
  * @throws Error when `metric` was never recorded.
  */
-export function compareRuns(selection: RunFilter | readonly (RunRecord | string)[] = {}, options: { metric?: string } = {}): RunComparison {
+export function compareRuns(
+  selection: RunFilter | readonly (RunRecord | string)[] = {},
+  options: { metric?: string } = {},
+): RunComparison {
   const runs = Array.isArray(selection)
     ? (selection as readonly (RunRecord | string)[]).map((r) => (typeof r === "string" ? loadRun(r) : r))
     : listRuns(selection as RunFilter);
@@ -326,7 +363,11 @@ export function compareRuns(selection: RunFilter | readonly (RunRecord | string)
 export class RunRecorder {
   private readonly epochs: Array<Record<string, number>> = [];
   private readonly startedAt = Date.now();
-  constructor(readonly name: string, readonly params: Record<string, unknown> = {}, readonly options: Pick<RunInput, "kind" | "dir" | "data" | "dataFingerprints" | "notes"> = {}) {
+  constructor(
+    readonly name: string,
+    readonly params: Record<string, unknown> = {},
+    readonly options: Pick<RunInput, "kind" | "dir" | "data" | "dataFingerprints" | "notes"> = {},
+  ) {
     safeName(name);
   }
 
@@ -353,14 +394,22 @@ export class RunRecorder {
   /** Writes the run with the final metrics, model and artifacts. @throws as {@link recordRun}. */
   finish(final: Pick<RunInput, "metrics" | "model" | "artifacts" | "notes"> = {}): Promise<RunRecord> {
     return recordRun({
-      ...this.options, ...final, name: this.name, params: this.params, history: this.epochs,
+      ...this.options,
+      ...final,
+      name: this.name,
+      params: this.params,
+      history: this.epochs,
       metrics: { ...(final.metrics ?? {}), seconds: (Date.now() - this.startedAt) / 1000 },
     });
   }
 }
 
 /** Starts recording a run; pass the recorder as a training callback and call `finish()`. */
-export function startRun(name: string, params: Record<string, unknown> = {}, options: Pick<RunInput, "kind" | "dir" | "data" | "dataFingerprints" | "notes"> = {}): RunRecorder {
+export function startRun(
+  name: string,
+  params: Record<string, unknown> = {},
+  options: Pick<RunInput, "kind" | "dir" | "data" | "dataFingerprints" | "notes"> = {},
+): RunRecorder {
   return new RunRecorder(name, params, options);
 }
 
@@ -376,4 +425,3 @@ export const runs = {
   dir: runsDir,
   path: runPath,
 } as const;
-

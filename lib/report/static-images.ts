@@ -14,7 +14,14 @@ function chromiumPath(): string {
 }
 
 /** Flags for a headless Chromium on a machine without a sandbox, GPU or network. */
-const CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+const CHROMIUM_ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
 
 /** Options of an image. */
 export interface ImageOptions {
@@ -28,7 +35,10 @@ export interface ImageOptions {
 
 /** Draws figures to images in one Chromium page holding plotly.js. Close it when done. */
 export class FigureImageRenderer {
-  private constructor(private readonly browser: Browser, private readonly page: Page) {}
+  private constructor(
+    private readonly browser: Browser,
+    private readonly page: Page,
+  ) {}
 
   /**
    * Launches headless Chromium with plotly.js loaded in a blank page, offline (no request leaves the page).
@@ -38,7 +48,10 @@ export class FigureImageRenderer {
    */
   static async launch(options: { handleSignals?: boolean } = {}): Promise<FigureImageRenderer> {
     const executable = chromiumPath();
-    if (!fs.existsSync(executable)) throw new Error(`Chromium is not at ${executable}: install Debian's chromium (apt-get install chromium) or set TRAINLAB_CHROMIUM to a Chromium binary.`);
+    if (!fs.existsSync(executable))
+      throw new Error(
+        `Chromium is not at ${executable}: install Debian's chromium (apt-get install chromium) or set TRAINLAB_CHROMIUM to a Chromium binary.`,
+      );
     let chromium: typeof import("playwright-core").chromium;
     try {
       chromium = (await import("playwright-core")).chromium;
@@ -46,10 +59,21 @@ export class FigureImageRenderer {
       throw new Error(`playwright-core is not installed (${(err as Error).message}): run npm ci.`, { cause: err });
     }
     const handle = options.handleSignals ?? true;
-    const browser = await chromium.launch({ executablePath: executable, headless: true, args: CHROMIUM_ARGS, handleSIGINT: handle, handleSIGTERM: handle, handleSIGHUP: handle });
+    const browser = await chromium.launch({
+      executablePath: executable,
+      headless: true,
+      args: CHROMIUM_ARGS,
+      handleSIGINT: handle,
+      handleSIGTERM: handle,
+      handleSIGHUP: handle,
+    });
     try {
       const page = await browser.newPage();
-      await page.route("**/*", (route) => (route.request().url().startsWith("data:") || route.request().url() === "about:blank" ? route.continue() : route.abort()));
+      await page.route("**/*", (route) =>
+        route.request().url().startsWith("data:") || route.request().url() === "about:blank"
+          ? route.continue()
+          : route.abort(),
+      );
       await page.setContent(`<!doctype html><html><head><meta charset="utf-8"></head><body></body></html>`);
       await page.addScriptTag({ content: plotlyJs() });
       const ok = await page.evaluate(() => typeof (globalThis as unknown as { Plotly?: unknown }).Plotly === "object");
@@ -66,13 +90,16 @@ export class FigureImageRenderer {
    * @throws Error with plotly.js's message when the figure cannot be drawn.
    */
   async png(spec: FigureSpec, options: ImageOptions = {}): Promise<{ base64: string; width: number; height: number }> {
-    const width = typeof spec.layout?.width === "number" ? spec.layout.width : options.width ?? 760;
-    const height = typeof spec.layout?.height === "number" ? spec.layout.height : options.height ?? 420;
+    const width = typeof spec.layout?.width === "number" ? spec.layout.width : (options.width ?? 760);
+    const height = typeof spec.layout?.height === "number" ? spec.layout.height : (options.height ?? 420);
     const scale = options.scale ?? 1;
     const url = await this.page.evaluate(
       async ({ spec, width, height, scale }) => {
         const P = (globalThis as unknown as { Plotly: { toImage(fig: unknown, o: unknown): Promise<string> } }).Plotly;
-        return P.toImage({ data: spec.data, layout: { ...spec.layout, width, height } }, { format: "png", width, height, scale });
+        return P.toImage(
+          { data: spec.data, layout: { ...spec.layout, width, height } },
+          { format: "png", width, height, scale },
+        );
       },
       { spec: { data: spec.data, layout: spec.layout ?? {} }, width, height, scale },
     );

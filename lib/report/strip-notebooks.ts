@@ -21,13 +21,21 @@ export interface DirtyNotebook {
 /** The committed notebooks: `notebooks/*.ipynb`, sorted. */
 export function projectNotebooks(root: string = projectRoot()): string[] {
   const dir = path.join(root, "notebooks");
-  return fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith(".ipynb")).sort().map((f) => path.join(dir, f)) : [];
+  return fs.existsSync(dir)
+    ? fs
+        .readdirSync(dir)
+        .filter((f) => f.endsWith(".ipynb"))
+        .sort()
+        .map((f) => path.join(dir, f))
+    : [];
 }
 
 /** The cells of a notebook that carry outputs or execution counts. */
 function dirtyCells(nb: NotebookJson): number[] {
   return nb.cells
-    .map((c, i) => ((c.outputs?.length ?? 0) > 0 || (c.execution_count !== null && c.execution_count !== undefined) ? i + 1 : 0))
+    .map((c, i) =>
+      (c.outputs?.length ?? 0) > 0 || (c.execution_count !== null && c.execution_count !== undefined) ? i + 1 : 0,
+    )
     .filter((i) => i > 0);
 }
 
@@ -65,7 +73,10 @@ if (require.main === module) {
   const targets = files.length ? files : projectNotebooks();
   if (args.includes("--check")) {
     const dirty = findDirtyNotebooks(targets);
-    for (const d of dirty) console.error(`${path.relative(process.cwd(), d.file)}: outputs or execution counts in cell(s) ${d.cells.join(", ")}`);
+    for (const d of dirty)
+      console.error(
+        `${path.relative(process.cwd(), d.file)}: outputs or execution counts in cell(s) ${d.cells.join(", ")}`,
+      );
     if (dirty.length) console.error("Strip them with: node dist/lib/report/strip-notebooks.js");
     process.exit(dirty.length ? 1 : 0);
   }

@@ -33,8 +33,16 @@ export interface SavedWidgetState {
 
 /** The models a person can operate: in a report they act only when precomputed. */
 export const INPUT_MODELS: ReadonlySet<string> = new Set([
-  "IntSliderModel", "FloatSliderModel", "FloatLogSliderModel", "SelectionSliderModel", "DropdownModel", "CheckboxModel",
-  "ToggleButtonsModel", "ButtonModel", "TextModel", "PlayModel",
+  "IntSliderModel",
+  "FloatSliderModel",
+  "FloatLogSliderModel",
+  "SelectionSliderModel",
+  "DropdownModel",
+  "CheckboxModel",
+  "ToggleButtonsModel",
+  "ButtonModel",
+  "TextModel",
+  "PlayModel",
 ]);
 
 /** The note shown beside a control whose effect needs a running kernel. */
@@ -50,7 +58,10 @@ export function readWidgetState(nb: NotebookJson): SavedWidgetState | undefined 
   const widgets = nb.metadata?.widgets as Record<string, unknown> | undefined;
   const saved = widgets?.[WIDGET_STATE_MIME] as SavedWidgetState | undefined;
   if (!saved || typeof saved !== "object" || !saved.state || Object.keys(saved.state).length === 0) return undefined;
-  if (saved.version_major !== 2) throw new Error(`the notebook's widget state is version ${saved.version_major}.${saved.version_minor}; the report reads version 2`);
+  if (saved.version_major !== 2)
+    throw new Error(
+      `the notebook's widget state is version ${saved.version_major}.${saved.version_minor}; the report reads version 2`,
+    );
   return saved;
 }
 
@@ -95,7 +106,11 @@ export function controlsNeedingKernel(saved: SavedWidgetState, modelId: string):
  * (the report removes plotly.js copies there, as the page loads it once), and the controls in `disable` shown
  * disabled.
  */
-export function reportWidgetState(saved: SavedWidgetState, cleanHtml: (html: string) => string, disable: Iterable<string> = []): SavedWidgetState {
+export function reportWidgetState(
+  saved: SavedWidgetState,
+  cleanHtml: (html: string) => string,
+  disable: Iterable<string> = [],
+): SavedWidgetState {
   const copy = JSON.parse(JSON.stringify(saved)) as SavedWidgetState;
   for (const model of Object.values(copy.state)) {
     if (model.model_name !== "OutputModel" || !Array.isArray(model.state.outputs)) continue;
@@ -132,11 +147,13 @@ export function widgetStateScript(saved: SavedWidgetState): string {
  */
 export function widgetViewHtml(modelId: string, fallback: string, needsKernel: boolean): string {
   const view = { version_major: 2, version_minor: 0, model_id: modelId };
-  return `<div class="output widget${needsKernel ? " needs-kernel" : " offline"}" data-model-id="${escapeHtml(modelId)}">` +
+  return (
+    `<div class="output widget${needsKernel ? " needs-kernel" : " offline"}" data-model-id="${escapeHtml(modelId)}">` +
     `<script type="${WIDGET_VIEW_MIME}">${scriptJson(view)}</script>` +
     `<pre class="widget-fallback">${escapeHtml(fallback)}</pre>` +
     (needsKernel ? `<p class="widget-needs-kernel">${escapeHtml(NEEDS_KERNEL_NOTE)}</p>` : "") +
-    `</div>`;
+    `</div>`
+  );
 }
 
 /** The attribute marking the `<script>` that carries html-manager. */
@@ -146,7 +163,9 @@ let managerPacked: string | undefined;
 
 /** The html-manager version the report embeds. */
 export function htmlManagerVersion(): string {
-  const pkg = JSON.parse(fs.readFileSync(require.resolve("@jupyter-widgets/html-manager/package.json"), "utf8")) as { version: string };
+  const pkg = JSON.parse(fs.readFileSync(require.resolve("@jupyter-widgets/html-manager/package.json"), "utf8")) as {
+    version: string;
+  };
   return pkg.version;
 }
 
@@ -174,7 +193,8 @@ export function htmlManagerPacked(): string {
  */
 export function htmlManagerScriptTag(): string {
   const v = htmlManagerVersion();
-  return `<script type="text/javascript" ${HTML_MANAGER_ATTRIBUTE}="${v}">/*! @jupyter-widgets/html-manager ${v} (BSD-3-Clause), ` +
+  return (
+    `<script type="text/javascript" ${HTML_MANAGER_ATTRIBUTE}="${v}">/*! @jupyter-widgets/html-manager ${v} (BSD-3-Clause), ` +
     `gzip+base64, unpacked by trainlab */(function(){var b="${htmlManagerPacked()}";` +
     `var s=atob(b),u=new Uint8Array(s.length);for(var i=0;i<s.length;i++)u[i]=s.charCodeAt(i);` +
     `new Response(new Blob([u]).stream().pipeThrough(new DecompressionStream("gzip"))).text().then(function(t){` +
@@ -182,7 +202,8 @@ export function htmlManagerScriptTag(): string {
     `window.addEventListener=function(type,fn,o){if(type==="load"&&document.readyState==="complete"){held.push(fn);return;}` +
     `return add.call(window,type,fn,o);};var e=document.createElement("script");e.src=url;` +
     `e.onload=e.onerror=function(){window.addEventListener=add;held.forEach(function(fn){fn(new Event("load"));});};` +
-    `document.head.appendChild(e);}).catch(function(err){console.error("trainlab: could not unpack html-manager: "+err);});})();</script>`;
+    `document.head.appendChild(e);}).catch(function(err){console.error("trainlab: could not unpack html-manager: "+err);});})();</script>`
+  );
 }
 
 /**

@@ -28,7 +28,9 @@ export async function writeLayersModel(net: tf.LayersModel, dir: string): Promis
         weightsManifest: [{ paths: ["weights.bin"], weights: artifacts.weightSpecs ?? [] }],
       };
       fs.writeFileSync(path.join(dir, "model.json"), JSON.stringify(manifest));
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: "JSON", weightDataBytes: weights.length } };
+      return {
+        modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: "JSON", weightDataBytes: weights.length },
+      };
     }),
   );
 }
@@ -53,11 +55,17 @@ export async function readLayersModel(saved: string): Promise<tf.LayersModel> {
   }
   const all = Buffer.concat(buffers);
   const weightData = all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength);
-  return tf.loadLayersModel(tf.io.fromMemory({ modelTopology: manifest.modelTopology, weightSpecs: specs, weightData }));
+  return tf.loadLayersModel(
+    tf.io.fromMemory({ modelTopology: manifest.modelTopology, weightSpecs: specs, weightData }),
+  );
 }
 
 /** Writes named tensors (e.g. optimizer state) to `name.bin` + `name.json` in `dir`. */
-export async function writeNamedTensors(dir: string, name: string, tensors: { name: string; tensor: tf.Tensor }[]): Promise<void> {
+export async function writeNamedTensors(
+  dir: string,
+  name: string,
+  tensors: { name: string; tensor: tf.Tensor }[],
+): Promise<void> {
   const { data, specs } = await tf.io.encodeWeights(tensors);
   fs.writeFileSync(path.join(dir, `${name}.bin`), Buffer.from(joinWeightData(data)));
   fs.writeFileSync(path.join(dir, `${name}.json`), JSON.stringify(specs));

@@ -30,7 +30,11 @@ export interface FitHint {
 }
 
 const HINT_LABELS: Record<FitHint["kind"], string> = {
-  overfitting: "Overfitting", underfitting: "Underfitting", "still-improving": "Still improving", "good-fit": "Good fit", unknown: "Fit not judged",
+  overfitting: "Overfitting",
+  underfitting: "Underfitting",
+  "still-improving": "Still improving",
+  "good-fit": "Good fit",
+  unknown: "Fit not judged",
 };
 
 /**
@@ -143,34 +147,46 @@ export class History {
       if (gap > 0.5 && val[held] - loss[held] > 0.05 * Math.max(Math.abs(val[0]), 1e-12)) {
         return {
           kind: "overfitting",
-          message: `Possible overfitting: ${held === n - 1 ? "" : `at the restored epoch ${this.epochs[held]}, `}validation loss (${val[held].toPrecision(3)}) is ${(gap * 100).toFixed(0)}% above training loss (${loss[held].toPrecision(3)}). ` +
+          message:
+            `Possible overfitting: ${held === n - 1 ? "" : `at the restored epoch ${this.epochs[held]}, `}validation loss (${val[held].toPrecision(3)}) is ${(gap * 100).toFixed(0)}% above training loss (${loss[held].toPrecision(3)}). ` +
             `Regularise (dropout, L2) or get more data.`,
         };
       }
     }
     const heldAcc = acc?.[held];
     const recent = (loss[Math.max(0, n - 3)] - loss[n - 1]) / Math.max(Math.abs(loss[Math.max(0, n - 3)]), 1e-12);
-    const plateau = stop ? `${stop.monitor} stopped improving after epoch ${stop.bestEpoch}, so more epochs would not help: ` : "";
+    const plateau = stop
+      ? `${stop.monitor} stopped improving after epoch ${stop.bestEpoch}, so more epochs would not help: `
+      : "";
     if (heldAcc !== undefined && heldAcc < 0.7) {
       return {
         kind: "underfitting",
-        message: `Underfitting: training accuracy is only ${(heldAcc * 100).toFixed(1)}%. ` +
-          (stop ? `${plateau}raise the learning rate or the model's capacity, or scale the features.` : `Train longer, raise the learning rate or the model's capacity, or scale the features.`),
+        message:
+          `Underfitting: training accuracy is only ${(heldAcc * 100).toFixed(1)}%. ` +
+          (stop
+            ? `${plateau}raise the learning rate or the model's capacity, or scale the features.`
+            : `Train longer, raise the learning rate or the model's capacity, or scale the features.`),
       };
     }
     if (loss[held] > 0.8 * loss[0] && (stop || recent < 0.05)) {
       return {
         kind: "underfitting",
-        message: `Underfitting: training loss barely moved (${formatMetric(loss[0])} → ${formatMetric(loss[held])}). ` +
-          (stop ? `${plateau}raise the learning rate or the model's capacity, or scale the features.` : `Raise the learning rate or the model's capacity, scale the features, or train longer.`),
+        message:
+          `Underfitting: training loss barely moved (${formatMetric(loss[0])} → ${formatMetric(loss[held])}). ` +
+          (stop
+            ? `${plateau}raise the learning rate or the model's capacity, or scale the features.`
+            : `Raise the learning rate or the model's capacity, scale the features, or train longer.`),
       };
     }
     if (stop) {
       const trainStillFalling = stop.monitor !== "loss" && loss[n - 1] < loss[stop.bestIndex];
       return {
         kind: "good-fit",
-        message: `Stopped early: ${stop.monitor} was best at epoch ${stop.bestEpoch} and did not improve over the next ${stop.epochsAfter} epoch(s)` +
-          (trainStillFalling ? ` while training loss kept falling (the model was starting to memorise the training rows)` : ``) +
+        message:
+          `Stopped early: ${stop.monitor} was best at epoch ${stop.bestEpoch} and did not improve over the next ${stop.epochsAfter} epoch(s)` +
+          (trainStillFalling
+            ? ` while training loss kept falling (the model was starting to memorise the training rows)`
+            : ``) +
           `, so ${stop.restored ? `the weights of epoch ${stop.bestEpoch} were restored` : `training stopped (the model holds the last epoch's weights; restoreBestWeights: true keeps the best)`}. ` +
           `More epochs would not help; to do better, change the model, its regularisation or the data.`,
       };
@@ -182,24 +198,39 @@ export class History {
       };
     }
     if (!val) {
-      return { kind: "good-fit", message: "Training loss has levelled off. Without validation data overfitting can't be judged: pass validationSplit or validationData." };
+      return {
+        kind: "good-fit",
+        message:
+          "Training loss has levelled off. Without validation data overfitting can't be judged: pass validationSplit or validationData.",
+      };
     }
-    return { kind: "good-fit", message: "Training and validation curves have levelled off close together: a reasonable fit." };
+    return {
+      kind: "good-fit",
+      message: "Training and validation curves have levelled off close together: a reasonable fit.",
+    };
   }
 
   /** Where an early-stopped run peaked on its monitored metric, and whether those weights were restored. */
-  private earlyStop(): { monitor: string; bestEpoch: number; bestIndex: number; epochsAfter: number; restored: boolean } | undefined {
+  private earlyStop():
+    { monitor: string; bestEpoch: number; bestIndex: number; epochsAfter: number; restored: boolean } | undefined {
     const n = this.epochs.length;
     let bestIndex = this.bestEpoch !== null ? this.epochs.indexOf(this.bestEpoch) : -1;
     const restored = bestIndex >= 0;
     if (!restored) {
       const values = this.metrics[this.monitor];
       if (!values || values.length !== n) return undefined;
-      const better = monitorMode(this.monitor) === "max" ? (a: number, b: number) => a > b : (a: number, b: number) => a < b;
+      const better =
+        monitorMode(this.monitor) === "max" ? (a: number, b: number) => a > b : (a: number, b: number) => a < b;
       bestIndex = 0;
       for (let i = 1; i < n; i++) if (better(values[i], values[bestIndex])) bestIndex = i;
     }
-    return { monitor: this.monitor, bestEpoch: this.epochs[bestIndex], bestIndex, epochsAfter: n - 1 - bestIndex, restored };
+    return {
+      monitor: this.monitor,
+      bestEpoch: this.epochs[bestIndex],
+      bestIndex,
+      epochsAfter: n - 1 - bestIndex,
+      restored,
+    };
   }
 
   /** One Plotly chart: loss curves on the left axis, other metrics on the right. */
@@ -208,8 +239,13 @@ export class History {
     for (const [key, values] of Object.entries(this.metrics)) {
       const isLoss = key === "loss" || key === "val_loss";
       data.push({
-        type: "scatter", mode: "lines+markers", name: key, x: this.epochs.slice(), y: values.map((v) => (Number.isFinite(v) ? v : null)),
-        yaxis: isLoss ? "y" : "y2", line: { dash: key.startsWith("val_") ? "dash" : "solid" },
+        type: "scatter",
+        mode: "lines+markers",
+        name: key,
+        x: this.epochs.slice(),
+        y: values.map((v) => (Number.isFinite(v) ? v : null)),
+        yaxis: isLoss ? "y" : "y2",
+        line: { dash: key.startsWith("val_") ? "dash" : "solid" },
       });
     }
     const n = this.epochs.length;
@@ -218,8 +254,21 @@ export class History {
       return new Figure({
         data: [],
         layout: {
-          title: { text: title }, height: 380, xaxis: { visible: false }, yaxis: { visible: false },
-          annotations: [{ text: "No epoch has finished yet.", xref: "paper", yref: "paper", x: 0.5, y: 0.5, showarrow: false, font: { size: 14, color: "#666" } }],
+          title: { text: title },
+          height: 380,
+          xaxis: { visible: false },
+          yaxis: { visible: false },
+          annotations: [
+            {
+              text: "No epoch has finished yet.",
+              xref: "paper",
+              yref: "paper",
+              x: 0.5,
+              y: 0.5,
+              showarrow: false,
+              font: { size: 14, color: "#666" },
+            },
+          ],
         },
       });
     }
@@ -227,12 +276,29 @@ export class History {
     return new Figure({
       data,
       layout: {
-        title: { text: title }, height: 380, margin: { t: 50, r: 60, l: 60, b: 45 },
+        title: { text: title },
+        height: 380,
+        margin: { t: 50, r: 60, l: 60, b: 45 },
         // Whole epochs only: one tick per epoch for short runs, automatic round ticks for long ones.
-        xaxis: { title: { text: "epoch" }, type: "linear", ...(n <= 15 ? { tickmode: "linear", tick0: 1, dtick: 1 } : { tickformat: "d" }) },
+        xaxis: {
+          title: { text: "epoch" },
+          type: "linear",
+          ...(n <= 15 ? { tickmode: "linear", tick0: 1, dtick: 1 } : { tickformat: "d" }),
+        },
         yaxis: { title: { text: "loss" }, type: "linear" },
         // tickmode "auto": plotly.js 4 would otherwise sync the right axis to the left one's grid (ticks like 0.8627).
-        ...(hasMetric ? { yaxis2: { title: { text: "metric" }, type: "linear", overlaying: "y", side: "right", tickmode: "auto", showgrid: false } } : {}),
+        ...(hasMetric
+          ? {
+              yaxis2: {
+                title: { text: "metric" },
+                type: "linear",
+                overlaying: "y",
+                side: "right",
+                tickmode: "auto",
+                showgrid: false,
+              },
+            }
+          : {}),
         legend: { orientation: "h", y: -0.2 },
       },
     });
@@ -241,8 +307,14 @@ export class History {
   /** Plain data, for JSON and checkpoints. */
   toJSON(): HistoryData {
     return {
-      epochs: this.epochs, metrics: this.metrics, learningRates: this.learningRates, stopReason: this.stopReason,
-      bestEpoch: this.bestEpoch, monitor: this.monitor, seconds: this.seconds, samplesPerSecond: this.samplesPerSecond,
+      epochs: this.epochs,
+      metrics: this.metrics,
+      learningRates: this.learningRates,
+      stopReason: this.stopReason,
+      bestEpoch: this.bestEpoch,
+      monitor: this.monitor,
+      seconds: this.seconds,
+      samplesPerSecond: this.samplesPerSecond,
     };
   }
 
@@ -255,8 +327,14 @@ export class History {
 
   toString(): string {
     const keys = Object.keys(this.metrics);
-    const lines = this.toRows().map((row) => `epoch ${row.epoch}: ` + keys.map((k) => `${k}=${formatMetric(row[k])}`).join(" "));
-    return [`History: ${this.epochs.length} epoch(s), ${this.stopReason}${this.bestEpoch !== null ? `, best epoch ${this.bestEpoch}` : ""}`, ...lines, this.hint().message].join("\n");
+    const lines = this.toRows().map(
+      (row) => `epoch ${row.epoch}: ` + keys.map((k) => `${k}=${formatMetric(row[k])}`).join(" "),
+    );
+    return [
+      `History: ${this.epochs.length} epoch(s), ${this.stopReason}${this.bestEpoch !== null ? `, best epoch ${this.bestEpoch}` : ""}`,
+      ...lines,
+      this.hint().message,
+    ].join("\n");
   }
 
   [DISPLAY](): MimeBundle {
@@ -265,13 +343,17 @@ export class History {
     const keys = Object.keys(this.metrics);
     const head = `<tr><th>epoch</th>${keys.map((k) => `<th>${escapeHtml(k)}</th>`).join("")}<th>lr</th></tr>`;
     const rows = this.toRows()
-      .map((row) => `<tr><td>${row.epoch}</td>${keys.map((k) => `<td>${formatMetric(row[k])}</td>`).join("")}<td>${formatMetric(row.lr)}</td></tr>`)
+      .map(
+        (row) =>
+          `<tr><td>${row.epoch}</td>${keys.map((k) => `<td>${formatMetric(row[k])}</td>`).join("")}<td>${formatMetric(row.lr)}</td></tr>`,
+      )
       .join("");
     const hint = this.hint();
     return {
       ...bundle,
       "text/plain": this.toString(),
-      "text/html": `${bundle["text/html"] as string}${hintHtml(hint)}` +
+      "text/html":
+        `${bundle["text/html"] as string}${hintHtml(hint)}` +
         `<table class="trainlab-history"><thead>${head}</thead><tbody>${rows}</tbody></table>`,
     };
   }

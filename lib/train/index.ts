@@ -10,10 +10,20 @@ export type { LossKind } from "./losses";
 export type { TrainOptions } from "./options";
 export type { Callback, TrainingControl, RunParams, RandomState, CallbackState } from "./callback";
 export {
-  EarlyStopping, ModelCheckpoint, LearningRateScheduler, TerminateOnNaN, LiveProgress, hasCheckpoint, scheduledLearningRate,
+  EarlyStopping,
+  ModelCheckpoint,
+  LearningRateScheduler,
+  TerminateOnNaN,
+  LiveProgress,
+  hasCheckpoint,
+  scheduledLearningRate,
 } from "./callbacks";
 export type {
-  EarlyStoppingOptions, CheckpointOptions, ModelCheckpointOptions, LearningRateSchedule, LiveProgressOptions,
+  EarlyStoppingOptions,
+  CheckpointOptions,
+  ModelCheckpointOptions,
+  LearningRateSchedule,
+  LiveProgressOptions,
 } from "./callbacks";
 export { LiveView, progressLine } from "./live";
 export type { LiveMode, Progress } from "./live";

@@ -25,7 +25,12 @@ export function installFitInterrupt(): boolean {
   installed = true;
   const proto = tf.LayersModel.prototype as unknown as { fit: FitFn };
   const original = proto.fit;
-  proto.fit = function patchedFit(this: tf.LayersModel, x: unknown, y: unknown, args: tf.ModelFitArgs = {}): Promise<tf.History> {
+  proto.fit = function patchedFit(
+    this: tf.LayersModel,
+    x: unknown,
+    y: unknown,
+    args: tf.ModelFitArgs = {},
+  ): Promise<tf.History> {
     const signal = interruptSignal();
     if (!signal) return original.call(this, x, y, args);
     const config = stopOnAbort(this, signal);

@@ -4,7 +4,17 @@
  * samples/s) at most twice a second. Outside a kernel: concise epoch lines on stdout (first, last, and at most
  * one a second in between).
  */
-import { Clock, DISPLAY, MimeBundle, ProgressLine, ThrottledDisplay, display, escapeHtml, kernelBridge, throttledDisplay } from "../display";
+import {
+  Clock,
+  DISPLAY,
+  MimeBundle,
+  ProgressLine,
+  ThrottledDisplay,
+  display,
+  escapeHtml,
+  kernelBridge,
+  throttledDisplay,
+} from "../display";
 import { PLOTLY_LOADER_ATTRIBUTE } from "../viz/figure";
 import { History, Logs, formatMetric } from "./history";
 
@@ -22,20 +32,28 @@ export interface Progress {
 function formatDuration(seconds: number): string {
   if (!Number.isFinite(seconds)) return "?";
   const s = Math.max(0, Math.round(seconds));
-  return s >= 3600 ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, "0")}m` : s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s` : `${s}s`;
+  return s >= 3600
+    ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, "0")}m`
+    : s >= 60
+      ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s`
+      : `${s}s`;
 }
 
 /** The text of the progress line. */
 export function progressLine(p: Progress): string {
-  const metrics = Object.entries(p.logs).map(([k, v]) => `${k} ${formatMetric(v)}`).join(" · ");
+  const metrics = Object.entries(p.logs)
+    .map(([k, v]) => `${k} ${formatMetric(v)}`)
+    .join(" · ");
   return `epoch ${p.epoch}/${p.epochs} · batch ${p.batch}/${p.batches} · ${Math.round(p.samplesPerSecond).toLocaleString("en-US")} samples/s · ETA ${formatDuration(p.etaSeconds)}${metrics ? ` · ${metrics}` : ""}`;
 }
-
 
 /** The bundle of the chart before the first epoch: a note, no empty axes. */
 function waitingBundle(title: string): MimeBundle {
   const text = `${title}: the chart appears after the first epoch.`;
-  return { "text/plain": text, "text/html": `<div class="trainlab-plot-waiting" style="color:#666;font:13px sans-serif;padding:8px 0">${escapeHtml(text)}</div>` };
+  return {
+    "text/plain": text,
+    "text/html": `<div class="trainlab-plot-waiting" style="color:#666;font:13px sans-serif;padding:8px 0">${escapeHtml(text)}</div>`,
+  };
 }
 
 /** Where a run reports itself: `"auto"` (chart in a kernel, lines outside), `"chart"`, `"lines"` or `"none"`. */
@@ -58,7 +76,12 @@ export interface LiveTiming {
 }
 
 /** The default timing: a chart redraw at most every 4 s and a progress update at most every 0.5 s. */
-export const DEFAULT_LIVE_TIMING: LiveTiming = { chartIntervalMs: 4000, progressIntervalMs: 500, lineIntervalMs: 1000, clock: () => Date.now() };
+export const DEFAULT_LIVE_TIMING: LiveTiming = {
+  chartIntervalMs: 4000,
+  progressIntervalMs: 500,
+  lineIntervalMs: 1000,
+  clock: () => Date.now(),
+};
 
 /**
  * Shows a run as it trains. In a kernel the chart and the progress line are throttled in time (see
@@ -74,7 +97,12 @@ export class LiveView {
   private readonly mode: "chart" | "lines" | "none";
   private readonly timing: LiveTiming;
 
-  constructor(mode: LiveMode, private readonly title: string, private readonly log: (line: string) => void = (l) => console.log(l), timing: Partial<LiveTiming> = {}) {
+  constructor(
+    mode: LiveMode,
+    private readonly title: string,
+    private readonly log: (line: string) => void = (l) => console.log(l),
+    timing: Partial<LiveTiming> = {},
+  ) {
     this.mode = mode === "auto" ? (kernelBridge() ? "chart" : "lines") : mode;
     this.timing = { ...DEFAULT_LIVE_TIMING, ...timing };
   }
@@ -89,8 +117,14 @@ export class LiveView {
     if (this.mode === "chart") {
       const clock = this.timing.clock;
       const waiting = waitingBundle(this.title);
-      this.chart = throttledDisplay(display({ [DISPLAY]: () => waiting }), { intervalMs: this.timing.chartIntervalMs, clock });
-      this.progress = throttledDisplay(display(new ProgressLine(summary, false)), { intervalMs: this.timing.progressIntervalMs, clock });
+      this.chart = throttledDisplay(display({ [DISPLAY]: () => waiting }), {
+        intervalMs: this.timing.chartIntervalMs,
+        clock,
+      });
+      this.progress = throttledDisplay(display(new ProgressLine(summary, false)), {
+        intervalMs: this.timing.progressIntervalMs,
+        clock,
+      });
     } else if (this.mode === "lines") {
       this.log(summary);
     }
@@ -113,8 +147,12 @@ export class LiveView {
       const now = this.timing.clock();
       if (p.epoch !== 1 && p.epoch !== p.epochs && now - this.lastLine < this.timing.lineIntervalMs) return;
       this.lastLine = now;
-      const metrics = Object.entries(p.logs).map(([k, v]) => `${k}=${formatMetric(v)}`).join(" ");
-      this.log(`epoch ${p.epoch}/${p.epochs}  ${metrics}  ${Math.round(p.samplesPerSecond)} samples/s  ETA ${formatDuration(p.etaSeconds)}`);
+      const metrics = Object.entries(p.logs)
+        .map(([k, v]) => `${k}=${formatMetric(v)}`)
+        .join(" ");
+      this.log(
+        `epoch ${p.epoch}/${p.epochs}  ${metrics}  ${Math.round(p.samplesPerSecond)} samples/s  ETA ${formatDuration(p.etaSeconds)}`,
+      );
     }
   }
 
@@ -134,7 +172,8 @@ export class LiveView {
     const bundle = fig[DISPLAY]();
     // The first drawn update carries plotly.js when no figure of this kernel did yet; later updates rely on the page's
     // window.Plotly. The final one replaces the output for good, so it carries plotly.js again when the first one did.
-    if (!this.carriesPlotly && String(bundle["text/html"] ?? "").includes(PLOTLY_LOADER_ATTRIBUTE)) this.carriesPlotly = true;
+    if (!this.carriesPlotly && String(bundle["text/html"] ?? "").includes(PLOTLY_LOADER_ATTRIBUTE))
+      this.carriesPlotly = true;
     else bundle["text/html"] = fig.toHTML({ includePlotly: final && this.carriesPlotly });
     return { [DISPLAY]: () => bundle };
   }

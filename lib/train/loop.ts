@@ -76,7 +76,10 @@ function splitData(task: LoopTask, split: number, owned: tf.Tensor[]): RunData {
   const valIdx = tf.tensor1d(perm.subarray(0, nVal), "int32");
   const trainIdx = tf.tensor1d(perm.subarray(nVal), "int32");
   const parts = {
-    xVal: tf.gather(task.x, valIdx), yVal: tf.gather(task.y, valIdx), x: tf.gather(task.x, trainIdx), y: tf.gather(task.y, trainIdx),
+    xVal: tf.gather(task.x, valIdx),
+    yVal: tf.gather(task.y, valIdx),
+    x: tf.gather(task.x, trainIdx),
+    y: tf.gather(task.y, trainIdx),
   };
   owned.push(valIdx, trainIdx, parts.xVal, parts.yVal, parts.x, parts.y);
   return parts;
@@ -84,7 +87,13 @@ function splitData(task: LoopTask, split: number, owned: tf.Tensor[]): RunData {
 
 /** One tfjs step on the rows `idx`: forward (seeded dropout), loss plus L2 on `kernels`, backward, update. */
 function tfjsStep(
-  task: LoopTask, x: tf.Tensor, y: tf.Tensor, idx: Int32Array, optimizer: tf.Optimizer, vars: tf.Variable[], kernels: tf.Variable[],
+  task: LoopTask,
+  x: tf.Tensor,
+  y: tf.Tensor,
+  idx: Int32Array,
+  optimizer: tf.Optimizer,
+  vars: tf.Variable[],
+  kernels: tf.Variable[],
   l2: number,
 ): { loss: number; metric: number } {
   let metricT: tf.Scalar | undefined;
@@ -92,13 +101,17 @@ function tfjsStep(
     const idxT = tf.tensor1d(idx, "int32");
     const xb = tf.gather(x, idxT);
     const yb = tf.gather(y, idxT);
-    return optimizer.minimize(() => {
-      const pred = withSeededRandom(task.rng, () => task.net.apply(xb, { training: true }) as tf.Tensor);
-      const r = lossAndMetric(task.loss, yb, pred);
-      metricT = tf.keep(r.metric);
-      if (kernels.length === 0) return r.loss;
-      return tf.add(r.loss, tf.mul(l2, tf.addN(kernels.map((k) => tf.sum(tf.square(k)))))) as tf.Scalar;
-    }, true, vars) as tf.Scalar;
+    return optimizer.minimize(
+      () => {
+        const pred = withSeededRandom(task.rng, () => task.net.apply(xb, { training: true }) as tf.Tensor);
+        const r = lossAndMetric(task.loss, yb, pred);
+        metricT = tf.keep(r.metric);
+        if (kernels.length === 0) return r.loss;
+        return tf.add(r.loss, tf.mul(l2, tf.addN(kernels.map((k) => tf.sum(tf.square(k)))))) as tf.Scalar;
+      },
+      true,
+      vars,
+    ) as tf.Scalar;
   });
   const loss = lossT.dataSync()[0];
   const metric = metricT!.dataSync()[0];
@@ -148,9 +161,13 @@ export async function runLoop(task: LoopTask, settings: LoopSettings, options: L
   history.monitor = nVal > 0 ? "val_loss" : "loss";
   const batches = Math.ceil(n / batchSize);
   const params: RunParams = Object.freeze({
-    ...settings, batches, samples: n, validationSamples: nVal,
+    ...settings,
+    batches,
+    samples: n,
+    validationSamples: nVal,
     metrics: Object.freeze(nVal > 0 ? ["loss", metric, "val_loss", `val_${metric}`] : ["loss", metric]),
-    summary: task.summary ??
+    summary:
+      task.summary ??
       `Training ${n} samples${nVal > 0 ? `, validating on ${nVal}` : ""}, ${epochs} epochs, batch ${batchSize}`,
   });
   const callbacks: readonly Callback[] = Object.freeze([...(options.callbacks ?? [])]);
@@ -159,8 +176,15 @@ export async function runLoop(task: LoopTask, settings: LoopSettings, options: L
   let begun = false;
   let stopRequested = false;
   const control: TrainingControl = {
-    network: net, params, history, optimizer, random: rng, callbacks,
-    get learningRate() { return learningRate; },
+    network: net,
+    params,
+    history,
+    optimizer,
+    random: rng,
+    callbacks,
+    get learningRate() {
+      return learningRate;
+    },
     setLearningRate(lr: number) {
       learningRate = lr;
       setOptimizerLearningRate(optimizer, lr);
@@ -172,8 +196,12 @@ export async function runLoop(task: LoopTask, settings: LoopSettings, options: L
       }
       startEpoch = epoch + 1;
     },
-    stop() { stopRequested = true; },
-    get stopRequested() { return stopRequested; },
+    stop() {
+      stopRequested = true;
+    },
+    get stopRequested() {
+      return stopRequested;
+    },
   };
   const signal = options.signal ?? interruptSignal();
   const started = Date.now();
@@ -189,8 +217,8 @@ export async function runLoop(task: LoopTask, settings: LoopSettings, options: L
     try {
       for (const cb of callbacks) await cb.onTrainBegin?.({}, control);
       begun = true;
-      const fused = options.fusedStep === false
-        ? undefined : fusedStepFor(net, task.loss, x, y, optimizer, settings.l2, owned);
+      const fused =
+        options.fusedStep === false ? undefined : fusedStepFor(net, task.loss, x, y, optimizer, settings.l2, owned);
       history.fusedStep = fused !== undefined;
       const vars = net.trainableWeights.map((w) => w.read() as tf.Variable);
       // L2 applies to kernels/embeddings (rank >= 2), not to biases or normalisation scales.

@@ -26,13 +26,18 @@ export function lossAndMetric(kind: LossKind, y: tf.Tensor, pred: tf.Tensor): { 
     case "binary": {
       const p = tf.clipByValue(pred, 1e-7, 1 - 1e-7);
       const yy = tf.reshape(y, p.shape);
-      const loss = tf.neg(tf.mean(tf.add(tf.mul(yy, tf.log(p)), tf.mul(tf.sub(1, yy), tf.log(tf.sub(1, p)))))) as tf.Scalar;
+      const loss = tf.neg(
+        tf.mean(tf.add(tf.mul(yy, tf.log(p)), tf.mul(tf.sub(1, yy), tf.log(tf.sub(1, p))))),
+      ) as tf.Scalar;
       const metric = tf.mean(tf.cast(tf.equal(tf.greater(p, 0.5), tf.greater(yy, 0.5)), "float32")) as tf.Scalar;
       return { loss, metric };
     }
     case "mse": {
       const yy = tf.reshape(y, pred.shape);
-      return { loss: tf.mean(tf.squaredDifference(pred, yy)) as tf.Scalar, metric: tf.mean(tf.abs(tf.sub(pred, yy))) as tf.Scalar };
+      return {
+        loss: tf.mean(tf.squaredDifference(pred, yy)) as tf.Scalar,
+        metric: tf.mean(tf.abs(tf.sub(pred, yy))) as tf.Scalar,
+      };
     }
   }
 }
@@ -43,7 +48,13 @@ export function metricName(kind: LossKind): "acc" | "mae" {
 }
 
 /** Evaluates loss and metric over a dataset in batches (no dropout). */
-export function evaluateLoss(net: tf.LayersModel, kind: LossKind, x: tf.Tensor, y: tf.Tensor, batchSize = 512): { loss: number; metric: number } {
+export function evaluateLoss(
+  net: tf.LayersModel,
+  kind: LossKind,
+  x: tf.Tensor,
+  y: tf.Tensor,
+  batchSize = 512,
+): { loss: number; metric: number } {
   const n = x.shape[0];
   let loss = 0;
   let metric = 0;

@@ -29,11 +29,16 @@ export function makeOptimizer(name: OptimizerName, learningRate: number, momentu
     if (name === "momentum") return pack.nativeSGD(learningRate, momentum);
   }
   switch (name) {
-    case "sgd": return tf.train.sgd(learningRate);
-    case "momentum": return tf.train.momentum(learningRate, momentum);
-    case "adam": return tf.train.adam(learningRate);
-    case "rmsprop": return tf.train.rmsprop(learningRate);
-    default: throw new Error(`Unknown optimizer "${String(name)}". Use one of: sgd, momentum, adam, rmsprop.`);
+    case "sgd":
+      return tf.train.sgd(learningRate);
+    case "momentum":
+      return tf.train.momentum(learningRate, momentum);
+    case "adam":
+      return tf.train.adam(learningRate);
+    case "rmsprop":
+      return tf.train.rmsprop(learningRate);
+    default:
+      throw new Error(`Unknown optimizer "${String(name)}". Use one of: sgd, momentum, adam, rmsprop.`);
   }
 }
 
@@ -62,16 +67,24 @@ export function disposeOptimizer(optimizer: tf.Optimizer): void {
  * and the pack is active; else undefined (the loop then runs tfjs ops). One-hot labels it makes go to `owned`.
  */
 export function fusedStepFor(
-  net: tf.LayersModel, loss: LossKind, x: tf.Tensor, y: tf.Tensor, optimizer: tf.Optimizer, l2: number, owned: tf.Tensor[],
+  net: tf.LayersModel,
+  loss: LossKind,
+  x: tf.Tensor,
+  y: tf.Tensor,
+  optimizer: tf.Optimizer,
+  l2: number,
+  owned: tf.Tensor[],
 ): FusedMLPStep | undefined {
   if (loss !== "sparse-categorical" && loss !== "categorical") return undefined;
   const pack = activeNativePack();
   if (!pack || typeof pack.fusedMLPStep !== "function") return undefined;
   const classes = net.outputs[0].shape[net.outputs[0].shape.length - 1];
   if (typeof classes !== "number") return undefined;
-  const yOneHot = tf.tidy(() => loss === "categorical"
-    ? tf.cast(y, "float32")
-    : tf.oneHot(tf.cast(tf.reshape(y, [-1]), "int32") as tf.Tensor1D, classes).asType("float32"));
+  const yOneHot = tf.tidy(() =>
+    loss === "categorical"
+      ? tf.cast(y, "float32")
+      : tf.oneHot(tf.cast(tf.reshape(y, [-1]), "int32") as tf.Tensor1D, classes).asType("float32"),
+  );
   const step = pack.fusedMLPStep(net, x, yOneHot, optimizer, l2);
   if (typeof step === "string") {
     yOneHot.dispose();

@@ -70,7 +70,8 @@ export function trainingCallbacks(options: TrainOptions, saveExtra?: (dir: strin
   const list: Callback[] = [new TerminateOnNaN()];
   if (options.schedule) list.push(new LearningRateScheduler(options.schedule));
   const stopping = options.earlyStopping
-    ? new EarlyStopping(options.earlyStopping === true ? {} : options.earlyStopping) : undefined;
+    ? new EarlyStopping(options.earlyStopping === true ? {} : options.earlyStopping)
+    : undefined;
   const checkpoint = options.checkpoint ? new ModelCheckpoint({ ...options.checkpoint, saveExtra }) : undefined;
   // The user's onTrainBegin sees a resumed run and their onTrainEnd the best weights, as before these were callbacks.
   if (checkpoint) list.push({ onTrainBegin: (logs, control) => checkpoint.onTrainBegin(logs, control) });
@@ -92,7 +93,10 @@ export function trainingCallbacks(options: TrainOptions, saveExtra?: (dir: strin
  * @throws Error like `runLoop`, and "Training diverged" when the loss stops being finite.
  */
 export function runTraining(
-  task: LoopTask, settings: LoopSettings, options: TrainOptions, saveExtra?: (dir: string) => Promise<void>,
+  task: LoopTask,
+  settings: LoopSettings,
+  options: TrainOptions,
+  saveExtra?: (dir: string) => Promise<void>,
 ): Promise<History> {
   const { signal, shuffle, fusedStep } = options;
   return runLoop(task, settings, { callbacks: trainingCallbacks(options, saveExtra), signal, shuffle, fusedStep });

@@ -24,7 +24,12 @@ export interface SelfTrainingModel {
 
 /** Whether `model` trains itself (has a `trainOn` method) rather than being a raw tfjs LayersModel. */
 function isSelfTraining(model: unknown): model is SelfTrainingModel {
-  return typeof model === "object" && model !== null && !(model instanceof tf.LayersModel) && typeof (model as { trainOn?: unknown }).trainOn === "function";
+  return (
+    typeof model === "object" &&
+    model !== null &&
+    !(model instanceof tf.LayersModel) &&
+    typeof (model as { trainOn?: unknown }).trainOn === "function"
+  );
 }
 
 /** Training data: features and targets in any form the model accepts (tensors for a raw tfjs model). */
@@ -34,7 +39,8 @@ export interface TrainData {
 }
 
 /** Loss names for a raw tfjs model, Keras-style or trainlab's. */
-export type LossName = LossKind | "sparseCategoricalCrossentropy" | "categoricalCrossentropy" | "binaryCrossentropy" | "meanSquaredError";
+export type LossName =
+  LossKind | "sparseCategoricalCrossentropy" | "categoricalCrossentropy" | "binaryCrossentropy" | "meanSquaredError";
 
 /** Options of {@link train}; `loss` is needed for a raw tfjs model. */
 export interface TrainCallOptions extends TrainOptions {
@@ -44,8 +50,14 @@ export interface TrainCallOptions extends TrainOptions {
 }
 
 const LOSSES: Record<LossName, LossKind> = {
-  "sparse-categorical": "sparse-categorical", categorical: "categorical", binary: "binary", mse: "mse",
-  sparseCategoricalCrossentropy: "sparse-categorical", categoricalCrossentropy: "categorical", binaryCrossentropy: "binary", meanSquaredError: "mse",
+  "sparse-categorical": "sparse-categorical",
+  categorical: "categorical",
+  binary: "binary",
+  mse: "mse",
+  sparseCategoricalCrossentropy: "sparse-categorical",
+  categoricalCrossentropy: "categorical",
+  binaryCrossentropy: "binary",
+  meanSquaredError: "mse",
 };
 
 /**
@@ -54,19 +66,27 @@ const LOSSES: Record<LossName, LossKind> = {
  * Shows a live chart in a kernel; stops cleanly on interrupt; returns per-epoch metrics.
  * @throws Error on wrong shapes, NaN, a missing loss for a raw model, or a diverging loss.
  */
-export async function train(model: SelfTrainingModel | tf.LayersModel, data: TrainData, options: TrainCallOptions = {}): Promise<History> {
+export async function train(
+  model: SelfTrainingModel | tf.LayersModel,
+  data: TrainData,
+  options: TrainCallOptions = {},
+): Promise<History> {
   if (isSelfTraining(model)) return model.trainOn(data.x, data.y as TargetInput | undefined, options, !options.reset);
-  if (!(model instanceof tf.LayersModel)) throw new Error("train() takes a trainlab neural estimator (mlp, cnn, rnn, transformer) or a tfjs LayersModel.");
+  if (!(model instanceof tf.LayersModel))
+    throw new Error("train() takes a trainlab neural estimator (mlp, cnn, rnn, transformer) or a tfjs LayersModel.");
   await ensureBackend();
   if (!options.loss || !LOSSES[options.loss]) {
     throw new Error(`Training a raw tfjs model needs options.loss: one of ${Object.keys(LOSSES).join(", ")}.`);
   }
-  if (!(data.x instanceof tf.Tensor) || !(data.y instanceof tf.Tensor)) throw new Error("Training a raw tfjs model needs data.x and data.y as tensors.");
-  if (data.x.shape[0] !== data.y.shape[0]) throw new Error(`x has ${data.x.shape[0]} samples but y has ${data.y.shape[0]}.`);
+  if (!(data.x instanceof tf.Tensor) || !(data.y instanceof tf.Tensor))
+    throw new Error("Training a raw tfjs model needs data.x and data.y as tensors.");
+  if (data.x.shape[0] !== data.y.shape[0])
+    throw new Error(`x has ${data.x.shape[0]} samples but y has ${data.y.shape[0]}.`);
   let xVal: tf.Tensor | undefined;
   let yVal: tf.Tensor | undefined;
   if (options.validationData) {
-    if (!(options.validationData.x instanceof tf.Tensor) || !(options.validationData.y instanceof tf.Tensor)) throw new Error("validationData for a raw tfjs model must be tensors.");
+    if (!(options.validationData.x instanceof tf.Tensor) || !(options.validationData.y instanceof tf.Tensor))
+      throw new Error("validationData for a raw tfjs model must be tensors.");
     xVal = options.validationData.x;
     yVal = options.validationData.y;
   }
@@ -74,9 +94,13 @@ export async function train(model: SelfTrainingModel | tf.LayersModel, data: Tra
   return runTraining(
     { net: model, x: data.x, y: data.y, xVal, yVal, loss: LOSSES[options.loss], rng: new SeededRandom(seed) },
     {
-      epochs: options.epochs ?? 10, batchSize: options.batchSize ?? 32, optimizer: options.optimizer ?? "adam",
-      learningRate: options.learningRate ?? 1e-3, momentum: options.momentum ?? 0.9, l2: options.l2 ?? 0,
-      validationSplit: xVal ? 0 : options.validationSplit ?? 0,
+      epochs: options.epochs ?? 10,
+      batchSize: options.batchSize ?? 32,
+      optimizer: options.optimizer ?? "adam",
+      learningRate: options.learningRate ?? 1e-3,
+      momentum: options.momentum ?? 0.9,
+      l2: options.l2 ?? 0,
+      validationSplit: xVal ? 0 : (options.validationSplit ?? 0),
     },
     options,
   );

@@ -23,7 +23,12 @@ export interface DifferentiableClassifier extends Classifier {
 }
 
 function isLayersModel(x: unknown): x is tf.LayersModel {
-  return typeof x === "object" && x !== null && typeof (x as tf.LayersModel).apply === "function" && Array.isArray((x as tf.LayersModel).layers);
+  return (
+    typeof x === "object" &&
+    x !== null &&
+    typeof (x as tf.LayersModel).apply === "function" &&
+    Array.isArray((x as tf.LayersModel).layers)
+  );
 }
 
 /**
@@ -33,13 +38,17 @@ function isLayersModel(x: unknown): x is tf.LayersModel {
  */
 export function differentiableForward(model: Estimator): ((x: tf.Tensor2D) => tf.Tensor2D) | undefined {
   const m = model as Partial<DifferentiableClassifier> & { model?: unknown; network?: unknown };
-  if (typeof m.probaTensor === "function") return (x) => (m.probaTensor as (x: tf.Tensor2D) => tf.Tensor2D).call(model, x);
+  if (typeof m.probaTensor === "function")
+    return (x) => (m.probaTensor as (x: tf.Tensor2D) => tf.Tensor2D).call(model, x);
   const net = isLayersModel(m.model) ? m.model : isLayersModel(m.network) ? m.network : undefined;
   if (!net) return undefined;
   // A network on images (a CNN) takes [rows, height, width, channels]: reshape flat pixel rows to it.
   const inputShape = (net.inputs[0]?.shape ?? []).slice(1) as number[];
   return (x) => {
-    const shaped = inputShape.length > 1 && inputShape.every((d) => d > 0) && inputShape.reduce((a, b) => a * b, 1) === x.shape[1] ? x.reshape([x.shape[0], ...inputShape]) : x;
+    const shaped =
+      inputShape.length > 1 && inputShape.every((d) => d > 0) && inputShape.reduce((a, b) => a * b, 1) === x.shape[1]
+        ? x.reshape([x.shape[0], ...inputShape])
+        : x;
     return net.apply(shaped, { training: false }) as tf.Tensor2D;
   };
 }
@@ -101,7 +110,11 @@ export class AdversarialResult extends ValidationResult {
     this.reasons = [
       `At ε = ${referenceEpsilon}${unit} accuracy falls from ${fmt(cleanAccuracy)} to ${fmt(atRef)} (a drop of ${fmt(drop)}, 95% CI ${formatInterval(this.dropInterval)} on ${rows} rows; ` +
         `warn when the whole interval is above ${warnDrop}, fail above ${failDrop}).`,
-      ...(this.verdict === "pass" && drop > warnDrop ? [`The drop ${fmt(drop)} is above ${warnDrop}, but not significantly on ${rows} rows: attack more rows to tell.`] : []),
+      ...(this.verdict === "pass" && drop > warnDrop
+        ? [
+            `The drop ${fmt(drop)} is above ${warnDrop}, but not significantly on ${rows} rows: attack more rows to tell.`,
+          ]
+        : []),
       method === "fgsm"
         ? "FGSM moves every feature by ε in the direction that increases the loss most: a worst case for small changes."
         : "The model has no gradient, so each sample was attacked with random corners of its ε-box: a lower bound on the damage.",
@@ -109,7 +122,11 @@ export class AdversarialResult extends ValidationResult {
     this.figures = [
       new Figure({
         data: [{ type: "scatter", mode: "lines+markers", name: "accuracy", x: epsilons, y: accuracy }],
-        layout: { title: { text: `Accuracy against perturbation budget ε (${method})` }, xaxis: { title: { text: `ε${scale === "std" ? " (σ of each feature)" : ""}` } }, yaxis: { title: { text: "accuracy" }, range: [0, 1.02] } },
+        layout: {
+          title: { text: `Accuracy against perturbation budget ε (${method})` },
+          xaxis: { title: { text: `ε${scale === "std" ? " (σ of each feature)" : ""}` } },
+          yaxis: { title: { text: "accuracy" }, range: [0, 1.02] },
+        },
       }),
     ];
   }
@@ -119,7 +136,10 @@ export class AdversarialResult extends ValidationResult {
     const e = this.epsilons;
     if (epsilon <= e[0]) return this.accuracy[0];
     for (let k = 1; k < e.length; k++) {
-      if (epsilon <= e[k]) return this.accuracy[k - 1] + ((this.accuracy[k] - this.accuracy[k - 1]) * (epsilon - e[k - 1])) / (e[k] - e[k - 1]);
+      if (epsilon <= e[k])
+        return (
+          this.accuracy[k - 1] + ((this.accuracy[k] - this.accuracy[k - 1]) * (epsilon - e[k - 1])) / (e[k] - e[k - 1])
+        );
     }
     return this.accuracy[e.length - 1];
   }
@@ -129,7 +149,10 @@ export class AdversarialResult extends ValidationResult {
   }
 
   protected tableHtml(): string {
-    return htmlTable(["ε", "accuracy", "drop"], this.epsilons.map((e, k) => [String(e), fmt(this.accuracy[k]), fmt(this.cleanAccuracy - this.accuracy[k])]));
+    return htmlTable(
+      ["ε", "accuracy", "drop"],
+      this.epsilons.map((e, k) => [String(e), fmt(this.accuracy[k]), fmt(this.cleanAccuracy - this.accuracy[k])]),
+    );
   }
 }
 
@@ -138,11 +161,20 @@ export class AdversarialResult extends ValidationResult {
  * forward pass (tfjs), a bounded random search otherwise. Predictions always go through the model's own `predict`.
  * @throws Error for regressors, non-numeric features, labels the model does not know, or FGSM on a model without gradients.
  */
-export function adversarial(model: Estimator, X: FeatureInput, y: TargetInput, options: AdversarialOptions = {}): AdversarialResult {
+export function adversarial(
+  model: Estimator,
+  X: FeatureInput,
+  y: TargetInput,
+  options: AdversarialOptions = {},
+): AdversarialResult {
   checkModel(model, "adversarial");
-  if (model.kind !== "classifier") throw new Error(`adversarial: "${model.name}" is a ${model.kind}; the attack measures a classifier's accuracy.`);
+  if (model.kind !== "classifier")
+    throw new Error(`adversarial: "${model.name}" is a ${model.kind}; the attack measures a classifier's accuracy.`);
   const frame = Frame.from(X);
-  if (frame.numeric.some((n) => !n)) throw new Error("adversarial: every feature must be numeric (encode categorical columns first, or attack the encoded matrix).");
+  if (frame.numeric.some((n) => !n))
+    throw new Error(
+      "adversarial: every feature must be numeric (encode categorical columns first, or attack the encoded matrix).",
+    );
   const m: Matrix = toMatrix(frame.input);
   const truth = readTarget(y, m.rows, "adversarial", model.kind);
   const epsilons = (options.epsilons ?? [0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5]).slice().sort((a, b) => a - b);
@@ -150,9 +182,12 @@ export function adversarial(model: Estimator, X: FeatureInput, y: TargetInput, o
   const stds = columnStds(frame);
   const scale = Float64Array.from({ length: m.cols }, (_, j) => (scaleMode === "std" ? (stds.get(j) as number) : 1));
   const forward = differentiableForward(model);
-  const method = options.method === undefined || options.method === "auto" ? (forward ? "fgsm" : "random") : options.method;
+  const method =
+    options.method === undefined || options.method === "auto" ? (forward ? "fgsm" : "random") : options.method;
   if (method === "fgsm" && !forward) {
-    throw new Error(`adversarial: FGSM needs gradients, but "${model.name}" is not a tfjs model (no probaTensor or LayersModel). Use method "random".`);
+    throw new Error(
+      `adversarial: FGSM needs gradients, but "${model.name}" is not a tfjs model (no probaTensor or LayersModel). Use method "random".`,
+    );
   }
   const clip = (v: number): number => (options.clip ? Math.min(options.clip[1], Math.max(options.clip[0], v)) : v);
   const at = (data: Float64Array, rows: number): Matrix => ({ data, rows, cols: m.cols, columns: m.columns });
@@ -164,7 +199,10 @@ export function adversarial(model: Estimator, X: FeatureInput, y: TargetInput, o
     const index = new Map<Value, number>(classes.map((c, k) => [c, k]));
     const codes = truth.map((t, i) => {
       const k = index.get(t);
-      if (k === undefined) throw new Error(`adversarial: y[${i}] = ${JSON.stringify(t)} is not one of the model's classes (${classes.join(", ")}).`);
+      if (k === undefined)
+        throw new Error(
+          `adversarial: y[${i}] = ${JSON.stringify(t)} is not one of the model's classes (${classes.join(", ")}).`,
+        );
       return k;
     });
     const sign = tf.tidy(() => {
@@ -207,16 +245,31 @@ export function adversarial(model: Estimator, X: FeatureInput, y: TargetInput, o
         const count = Math.min(perBatch, trials - t0);
         const data = new Float64Array(count * m.data.length);
         for (let t = 0; t < count; t++) {
-          for (let k = 0; k < m.data.length; k++) data[t * m.data.length + k] = clip(m.data[k] + eps * scale[k % m.cols] * (rng.next() < 0.5 ? -1 : 1));
+          for (let k = 0; k < m.data.length; k++)
+            data[t * m.data.length + k] = clip(m.data[k] + eps * scale[k % m.cols] * (rng.next() < 0.5 ? -1 : 1));
         }
         const pred = model.predict(at(data, count * m.rows));
-        for (let t = 0; t < count; t++) for (let i = 0; i < m.rows; i++) if (pred[t * m.rows + i] !== truth[i]) robust[i] = 0;
+        for (let t = 0; t < count; t++)
+          for (let i = 0; i < m.rows; i++) if (pred[t * m.rows + i] !== truth[i]) robust[i] = 0;
       }
       accuracy.push(mean(robust));
     }
   }
   const clean = accuracyOf(truth, model.predict(m));
-  const result = new AdversarialResult(method, scaleMode, epsilons, accuracy, clean, options.referenceEpsilon ?? 0.1, options.warnDrop ?? 0.1, options.failDrop ?? 0.3, m.rows);
-  if (saturated > 0) result.reasons.push(`${saturated} of ${m.rows} rows had a zero loss gradient (saturated probabilities) and were pushed in a random direction instead.`);
+  const result = new AdversarialResult(
+    method,
+    scaleMode,
+    epsilons,
+    accuracy,
+    clean,
+    options.referenceEpsilon ?? 0.1,
+    options.warnDrop ?? 0.1,
+    options.failDrop ?? 0.3,
+    m.rows,
+  );
+  if (saturated > 0)
+    result.reasons.push(
+      `${saturated} of ${m.rows} rows had a zero loss gradient (saturated probabilities) and were pushed in a random direction instead.`,
+    );
   return result;
 }

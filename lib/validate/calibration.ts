@@ -82,7 +82,12 @@ export class CalibrationResult extends ValidationResult {
   protected tableHtml(): string {
     return htmlTable(
       ["bin", "mean predicted", "observed", "samples"],
-      this.curve.probPred.map((p, b) => [String(b + 1), fmt(p), fmt(this.curve.probTrue[b]), String(this.curve.counts[b])]),
+      this.curve.probPred.map((p, b) => [
+        String(b + 1),
+        fmt(p),
+        fmt(this.curve.probTrue[b]),
+        String(this.curve.counts[b]),
+      ]),
     );
   }
 }
@@ -92,7 +97,14 @@ export class CalibrationResult extends ValidationResult {
  * probabilities `resamples` times, each draw's ECE computed over the same bins (uniform on [0, 1], or the quantile
  * bins of p); (1 + #{ECE* ≥ ECE}) / (1 + resamples).
  */
-function consistencyPValue(p: readonly number[], outcome: readonly number[], nBins: number, strategy: "uniform" | "quantile", resamples: number, seed: number): number {
+function consistencyPValue(
+  p: readonly number[],
+  outcome: readonly number[],
+  nBins: number,
+  strategy: "uniform" | "quantile",
+  resamples: number,
+  seed: number,
+): number {
   const n = p.length;
   let edges: number[];
   if (strategy === "quantile") {
@@ -141,15 +153,26 @@ function eceOf(curve: CalibrationCurve): number {
  * calibrated model gives on this many rows, by consistency resampling) and the ECE exceeds `passEce`.
  * @throws Error for models without predictProba, or labels the model does not know.
  */
-export function calibration(model: Estimator, X: FeatureInput, y: TargetInput, options: CalibrationOptions = {}): CalibrationResult {
+export function calibration(
+  model: Estimator,
+  X: FeatureInput,
+  y: TargetInput,
+  options: CalibrationOptions = {},
+): CalibrationResult {
   checkModel(model, "calibration");
-  if (!hasProba(model)) throw new Error(`calibration: "${model.name}" gives no probabilities (predictProba); calibration applies to probabilistic classifiers.`);
+  if (!hasProba(model))
+    throw new Error(
+      `calibration: "${model.name}" gives no probabilities (predictProba); calibration applies to probabilistic classifiers.`,
+    );
   const frame = Frame.from(X);
   const truth = readTarget(y, frame.rows, "calibration", model.kind);
   const classes = model.classes;
   const known = new Set<Value>(classes);
   truth.forEach((t, i) => {
-    if (!known.has(t)) throw new Error(`calibration: y[${i}] = ${JSON.stringify(t)} is not one of the model's classes (${classes.join(", ")}).`);
+    if (!known.has(t))
+      throw new Error(
+        `calibration: y[${i}] = ${JSON.stringify(t)} is not one of the model's classes (${classes.join(", ")}).`,
+      );
   });
   const proba = model.predictProba(frame.input).map((row) => row.map((p) => Math.min(1, Math.max(0, p))));
   const nBins = options.bins ?? 10;
@@ -168,7 +191,16 @@ export function calibration(model: Estimator, X: FeatureInput, y: TargetInput, o
     curveOf = `positive class ${String(positive)}`;
     tested = { p, outcome: isPos };
   } else {
-    brier = classes.reduce((s: number, c, k) => s + brierScore(truth.map((t) => (t === c ? 1 : 0)), proba.map((r) => r[k]), { posLabel: 1 }), 0);
+    brier = classes.reduce(
+      (s: number, c, k) =>
+        s +
+        brierScore(
+          truth.map((t) => (t === c ? 1 : 0)),
+          proba.map((r) => r[k]),
+          { posLabel: 1 },
+        ),
+      0,
+    );
     const top = proba.map((r) => r.reduce((best, v, k) => (v > r[best] ? k : best), 0));
     const correct = truth.map((t, i) => (classes[top[i]] === t ? 1 : 0));
     const confidence = proba.map((r, i) => r[top[i]]);
@@ -176,8 +208,31 @@ export function calibration(model: Estimator, X: FeatureInput, y: TargetInput, o
     curveOf = "top-label confidence";
     tested = { p: confidence, outcome: correct };
   }
-  const figure = calibrationFigure(truth as number[], proba, { classes: classes.slice(), nBins, strategy, title: `Reliability curve (${model.name})` });
+  const figure = calibrationFigure(truth as number[], proba, {
+    classes: classes.slice(),
+    nBins,
+    strategy,
+    title: `Reliability curve (${model.name})`,
+  });
   const alpha = options.alpha ?? 0.05;
-  const pValue = consistencyPValue(tested.p, tested.outcome, nBins, strategy, options.resamples ?? 1000, options.seed ?? 0);
-  return new CalibrationResult(model.name, brier, eceOf(curve), curve, curveOf, options.passEce ?? 0.05, options.failEce ?? 0.15, [figure], pValue, alpha);
+  const pValue = consistencyPValue(
+    tested.p,
+    tested.outcome,
+    nBins,
+    strategy,
+    options.resamples ?? 1000,
+    options.seed ?? 0,
+  );
+  return new CalibrationResult(
+    model.name,
+    brier,
+    eceOf(curve),
+    curve,
+    curveOf,
+    options.passEce ?? 0.05,
+    options.failEce ?? 0.15,
+    [figure],
+    pValue,
+    alpha,
+  );
 }

@@ -10,7 +10,13 @@ import { FeatureInput, Matrix, TargetInput, isMatrix, takeRows, toMatrix, toTarg
 import { takeTableRows } from "../data/columns";
 import { isTable } from "../core/table";
 import {
-  ValidationError, asValidationError, checkConsistentLength, checkFitted, checkLabelValues, checkPresent, checkRegressionTarget,
+  ValidationError,
+  asValidationError,
+  checkConsistentLength,
+  checkFitted,
+  checkLabelValues,
+  checkPresent,
+  checkRegressionTarget,
 } from "../core/validation";
 import type { Classifier, Estimator } from "../models/estimator";
 import { MetricSpec, Scorer, getScorer } from "../evaluate/scoring";
@@ -74,7 +80,9 @@ export class Frame {
     }
     if (!isMatrix(X) && !(X instanceof tf.Tensor) && !Array.isArray(X)) {
       checkPresent(X, "X", "validate");
-      throw new ValidationError(`validate: X is ${typeof X}, not features. Pass an arquero table, a Matrix, a 2-D tensor or an array of rows.`);
+      throw new ValidationError(
+        `validate: X is ${typeof X}, not features. Pass an arquero table, a Matrix, a 2-D tensor or an array of rows.`,
+      );
     }
     let m: Matrix;
     try {
@@ -83,7 +91,13 @@ export class Frame {
       throw asValidationError(err, "validate");
     }
     const columns = m.columns?.slice() ?? Array.from({ length: m.cols }, (_, j) => `x${j}`);
-    return new Frame(m.rows, columns, columns.map(() => true), undefined, m);
+    return new Frame(
+      m.rows,
+      columns,
+      columns.map(() => true),
+      undefined,
+      m,
+    );
   }
 
   /** The original input (a table or a matrix). */
@@ -118,7 +132,9 @@ export class Frame {
       return out;
     }
     const values = (this.table as ColumnTable).array(this.columns[j]) as ArrayLike<number | null>;
-    return Float64Array.from({ length: this.rows }, (_, i) => (values[i] === null || values[i] === undefined ? NaN : (values[i] as number)));
+    return Float64Array.from({ length: this.rows }, (_, i) =>
+      values[i] === null || values[i] === undefined ? NaN : (values[i] as number),
+    );
   }
 
   /** Any column as plain values (for permutation of categorical columns too). */
@@ -255,7 +271,8 @@ export function checkModel(model: Estimator, where: string): void {
     throw new Error(`${where}: expected a fitted trainlab model (an Estimator with predict), got ${String(model)}.`);
   }
   checkFitted(model.fitted, model.name, where);
-  if (model.kind === "clusterer") throw new Error(`${where}: "${model.name}" is a clusterer; this check needs a classifier or a regressor.`);
+  if (model.kind === "clusterer")
+    throw new Error(`${where}: "${model.name}" is a clusterer; this check needs a classifier or a regressor.`);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -273,25 +290,44 @@ export function resolveMetric(metric: MetricInput | undefined, model: Estimator)
   if (metric === undefined) return getScorer(model.kind === "classifier" ? "accuracy" : "r2");
   if (typeof metric === "function") {
     return {
-      name: metric.name || "metric", greaterIsBetter: true, needsProba: false,
+      name: metric.name || "metric",
+      greaterIsBetter: true,
+      needsProba: false,
       task: model.kind === "classifier" ? "classification" : "regression",
       score: (i) => metric(i.yTrue, i.yPred),
     };
   }
   const scorer = getScorer(metric);
-  if (scorer.needsProba && !hasProba(model)) throw new Error(`Metric "${scorer.name}" needs class probabilities, but "${model.name}" has no predictProba.`);
+  if (scorer.needsProba && !hasProba(model))
+    throw new Error(`Metric "${scorer.name}" needs class probabilities, but "${model.name}" has no predictProba.`);
   const task = model.kind === "classifier" ? "classification" : "regression";
-  if (scorer.task !== task) throw new Error(`Metric "${scorer.name}" is a ${scorer.task} metric but "${model.name}" is a ${model.kind}.`);
+  if (scorer.task !== task)
+    throw new Error(`Metric "${scorer.name}" is a ${scorer.task} metric but "${model.name}" is a ${model.kind}.`);
   return scorer;
 }
 
 /** Scores predictions with a scorer. */
-export function scorePredictions(scorer: Scorer, model: Estimator, yTrue: readonly Value[], yPred: readonly Value[], proba?: number[][]): number {
-  return scorer.score({ yTrue: yTrue.slice(), yPred: yPred.slice(), proba, classes: hasProba(model) ? model.classes : undefined });
+export function scorePredictions(
+  scorer: Scorer,
+  model: Estimator,
+  yTrue: readonly Value[],
+  yPred: readonly Value[],
+  proba?: number[][],
+): number {
+  return scorer.score({
+    yTrue: yTrue.slice(),
+    yPred: yPred.slice(),
+    proba,
+    classes: hasProba(model) ? model.classes : undefined,
+  });
 }
 
 /** Predictions (and probabilities when the scorer needs them) of a model on X. */
-export function predictFor(model: Estimator, X: FeatureInput, needsProba: boolean): { pred: Value[]; proba?: number[][] } {
+export function predictFor(
+  model: Estimator,
+  X: FeatureInput,
+  needsProba: boolean,
+): { pred: Value[]; proba?: number[][] } {
   const pred = model.predict(X);
   const proba = needsProba && hasProba(model) ? model.predictProba(X) : undefined;
   return { pred, proba };
@@ -324,10 +360,18 @@ export function fmt(v: number | null | undefined, digits = 4): string {
 }
 
 const COLORS: Record<Verdict, string> = { pass: "#1a7f37", warn: "#9a6700", fail: "#cf222e", untested: "#57606a" };
-const LABELS: Record<Verdict, string> = { pass: "✔ PASS", warn: "⚠ WARN", fail: "✘ FAIL", untested: "○ TOO SMALL TO TEST" };
+const LABELS: Record<Verdict, string> = {
+  pass: "✔ PASS",
+  warn: "⚠ WARN",
+  fail: "✘ FAIL",
+  untested: "○ TOO SMALL TO TEST",
+};
 
 /** An HTML table from a header and rows of cells (already strings; they are escaped here). */
-export function htmlTable(header: readonly string[], rows: readonly (readonly (string | { html: string })[])[]): string {
+export function htmlTable(
+  header: readonly string[],
+  rows: readonly (readonly (string | { html: string })[])[],
+): string {
   const cell = (c: string | { html: string }): string => (typeof c === "string" ? escapeHtml(c) : c.html);
   return (
     `<table><thead><tr>${header.map((h) => `<th>${escapeHtml(h)}</th>`).join("")}</tr></thead>` +
@@ -370,6 +414,10 @@ export abstract class ValidationResult implements Measurable {
       `<ul>${this.reasons.map((r) => `<li>${escapeHtml(r)}</li>`).join("")}</ul></div>`;
     const figures = this.figures.map((f) => (f[DISPLAY]()["text/html"] as string) ?? "").join("");
     // The figures also travel as one Plotly figure, for frontends that show no untrusted HTML (JupyterLab, VS Code).
-    return compositeBundle(this.toString(), `<div class="trainlab-validation">${banner}${this.tableHtml()}${figures}</div>`, this.figures);
+    return compositeBundle(
+      this.toString(),
+      `<div class="trainlab-validation">${banner}${this.tableHtml()}${figures}</div>`,
+      this.figures,
+    );
   }
 }

@@ -81,7 +81,9 @@ export class DriftResult extends ValidationResult {
     const drifted = features.filter((f) => f.verdict === "fail");
     const watch = features.filter((f) => f.verdict === "warn");
     this.reasons = [
-      drifted.length ? `Drifted: ${drifted.map((f) => f.feature).join(", ")}: retrain or investigate the data pipeline.` : "No feature has drifted.",
+      drifted.length
+        ? `Drifted: ${drifted.map((f) => f.feature).join(", ")}: retrain or investigate the data pipeline.`
+        : "No feature has drifted.",
       ...(watch.length ? [`Watch: ${watch.map((f) => f.feature).join(", ")}.`] : []),
       `${referenceRows} reference rows vs ${currentRows} current rows. A feature is flagged only when its shift is significant at a family-wise α = ${alpha} (Holm over ${features.length} feature(s)): without drift, any alarm at most ${Math.round(alpha * 1000) / 10}% of the time. A significant shift with PSI ≥ ${psiFail} (or KS ≥ the drift threshold) is drift, a smaller one warns.`,
     ];
@@ -89,11 +91,32 @@ export class DriftResult extends ValidationResult {
       new Figure({
         data: [
           {
-            type: "bar", name: "PSI", x: features.map((f) => f.feature), y: features.map((f) => f.psi),
-            marker: { color: features.map((f) => (f.verdict === "fail" ? "#cf222e" : f.verdict === "warn" ? "#d4a72c" : "#4c78a8")) },
+            type: "bar",
+            name: "PSI",
+            x: features.map((f) => f.feature),
+            y: features.map((f) => f.psi),
+            marker: {
+              color: features.map((f) =>
+                f.verdict === "fail" ? "#cf222e" : f.verdict === "warn" ? "#d4a72c" : "#4c78a8",
+              ),
+            },
           },
-          { type: "scatter", mode: "lines", name: `warn (${psiWarn})`, x: features.map((f) => f.feature), y: features.map(() => psiWarn), line: { dash: "dot", color: "#d4a72c" } },
-          { type: "scatter", mode: "lines", name: `drift (${psiFail})`, x: features.map((f) => f.feature), y: features.map(() => psiFail), line: { dash: "dash", color: "#cf222e" } },
+          {
+            type: "scatter",
+            mode: "lines",
+            name: `warn (${psiWarn})`,
+            x: features.map((f) => f.feature),
+            y: features.map(() => psiWarn),
+            line: { dash: "dot", color: "#d4a72c" },
+          },
+          {
+            type: "scatter",
+            mode: "lines",
+            name: `drift (${psiFail})`,
+            x: features.map((f) => f.feature),
+            y: features.map(() => psiFail),
+            line: { dash: "dash", color: "#cf222e" },
+          },
         ],
         layout: { title: { text: "Population stability index per feature" }, yaxis: { title: { text: "PSI" } } },
       }),
@@ -103,18 +126,48 @@ export class DriftResult extends ValidationResult {
   /** The row of one feature. @throws Error when it was not compared. */
   feature(name: string): DriftRow {
     const row = this.features.find((f) => f.feature === name);
-    if (!row) throw new Error(`Feature "${name}" was not compared. Compared: ${this.features.map((f) => f.feature).join(", ")}.`);
+    if (!row)
+      throw new Error(
+        `Feature "${name}" was not compared. Compared: ${this.features.map((f) => f.feature).join(", ")}.`,
+      );
     return row;
   }
 
   measurements(): Measurements {
-    return { max_psi: Math.max(...this.features.map((f) => f.psi)), drifted_features: this.features.filter((f) => f.verdict === "fail").length };
+    return {
+      max_psi: Math.max(...this.features.map((f) => f.psi)),
+      drifted_features: this.features.filter((f) => f.verdict === "fail").length,
+    };
   }
 
   protected tableHtml(): string {
     return htmlTable(
-      ["feature", "kind", "PSI", "KS statistic", "test", "p-value", "missing (ref → cur)", "missing p-value", "Holm-adjusted p", "verdict", "note"],
-      this.features.map((f) => [f.feature, f.kind, fmt(f.psi), fmt(f.ks), f.test === "ks" ? "KS" : "permutation χ²", fmt(f.pValue), `${f.referenceMissing} → ${f.currentMissing}`, fmt(f.missingPValue), fmt(f.adjustedPValue), verdictCell(f.verdict), f.note]),
+      [
+        "feature",
+        "kind",
+        "PSI",
+        "KS statistic",
+        "test",
+        "p-value",
+        "missing (ref → cur)",
+        "missing p-value",
+        "Holm-adjusted p",
+        "verdict",
+        "note",
+      ],
+      this.features.map((f) => [
+        f.feature,
+        f.kind,
+        fmt(f.psi),
+        fmt(f.ks),
+        f.test === "ks" ? "KS" : "permutation χ²",
+        fmt(f.pValue),
+        `${f.referenceMissing} → ${f.currentMissing}`,
+        fmt(f.missingPValue),
+        fmt(f.adjustedPValue),
+        verdictCell(f.verdict),
+        f.note,
+      ]),
     );
   }
 }
@@ -191,7 +244,10 @@ export function drift(reference: FeatureInput, current: FeatureInput, options: D
   const ref = Frame.from(reference);
   const cur = Frame.from(current);
   const columns = options.columns ?? ref.columns.filter((c) => cur.columns.includes(c));
-  if (columns.length === 0) throw new Error(`drift: the tables share no column. Reference: ${ref.columns.join(", ")}; current: ${cur.columns.join(", ")}.`);
+  if (columns.length === 0)
+    throw new Error(
+      `drift: the tables share no column. Reference: ${ref.columns.join(", ")}; current: ${cur.columns.join(", ")}.`,
+    );
   const alpha = options.alpha ?? 0.05;
   if (!(alpha > 0 && alpha < 1)) throw new Error(`drift: alpha must be between 0 and 1, got ${alpha}.`);
   const psiWarn = options.psiWarn ?? 0.1;
@@ -199,8 +255,12 @@ export function drift(reference: FeatureInput, current: FeatureInput, options: D
   const ksFail = options.ksFail ?? 0.1;
   const permutations = options.permutations ?? Math.min(20000, Math.max(999, Math.ceil((20 * columns.length) / alpha)));
   const rng = new SeededRandom(options.seed ?? 0);
-  const isMissing = (v: unknown): boolean => v === null || v === undefined || (typeof v === "number" && Number.isNaN(v));
-  type Measured = Omit<DriftRow, "adjustedPValue" | "significant" | "verdict" | "note" | "missingPValue"> & { empty: boolean; rows: [number, number] };
+  const isMissing = (v: unknown): boolean =>
+    v === null || v === undefined || (typeof v === "number" && Number.isNaN(v));
+  type Measured = Omit<DriftRow, "adjustedPValue" | "significant" | "verdict" | "note" | "missingPValue"> & {
+    empty: boolean;
+    rows: [number, number];
+  };
   const partial = columns.map((name): Measured => {
     const jr = ref.columnIndex(name);
     const jc = cur.columnIndex(name);
@@ -209,17 +269,45 @@ export function drift(reference: FeatureInput, current: FeatureInput, options: D
       const b = cur.numbers(jc);
       const fa = a.filter(Number.isFinite);
       const fb = b.filter(Number.isFinite);
-      const missing = { referenceMissing: a.length - fa.length, currentMissing: b.length - fb.length, rows: [a.length, b.length] as [number, number] };
-      if (fa.length === 0 || fb.length === 0) return { feature: name, kind: "numeric", test: "ks", psi: NaN, ks: null, pValue: NaN, ...missing, empty: true };
+      const missing = {
+        referenceMissing: a.length - fa.length,
+        currentMissing: b.length - fb.length,
+        rows: [a.length, b.length] as [number, number],
+      };
+      if (fa.length === 0 || fb.length === 0)
+        return { feature: name, kind: "numeric", test: "ks", psi: NaN, ks: null, pValue: NaN, ...missing, empty: true };
       const ks = ks2samp(fa, fb);
-      return { feature: name, kind: "numeric", test: "ks", psi: psi(fa, fb, { bins: options.bins ?? 10, smoothing: 0.5 }).psi, ks: ks.statistic, pValue: ks.pValue, ...missing, empty: false };
+      return {
+        feature: name,
+        kind: "numeric",
+        test: "ks",
+        psi: psi(fa, fb, { bins: options.bins ?? 10, smoothing: 0.5 }).psi,
+        ks: ks.statistic,
+        pValue: ks.pValue,
+        ...missing,
+        empty: false,
+      };
     }
     const a = ref.values(jr);
     const b = cur.values(jc);
     const fa = a.filter((v) => !isMissing(v)).map(String);
     const fb = b.filter((v) => !isMissing(v)).map(String);
-    const missing = { referenceMissing: a.length - fa.length, currentMissing: b.length - fb.length, rows: [a.length, b.length] as [number, number] };
-    if (fa.length === 0 || fb.length === 0) return { feature: name, kind: "categorical", test: "permutation-chi2", psi: NaN, ks: null, pValue: NaN, ...missing, empty: true };
+    const missing = {
+      referenceMissing: a.length - fa.length,
+      currentMissing: b.length - fb.length,
+      rows: [a.length, b.length] as [number, number],
+    };
+    if (fa.length === 0 || fb.length === 0)
+      return {
+        feature: name,
+        kind: "categorical",
+        test: "permutation-chi2",
+        psi: NaN,
+        ks: null,
+        pValue: NaN,
+        ...missing,
+        empty: true,
+      };
     const index = new Map<string, number>();
     for (const v of [...fa, ...fb]) if (!index.has(v)) index.set(v, index.size);
     const codes = Int32Array.from([...fa, ...fb], (v) => index.get(v) as number);
@@ -228,22 +316,58 @@ export function drift(reference: FeatureInput, current: FeatureInput, options: D
     for (const v of fa) refCounts[index.get(v) as number]++;
     for (const v of fb) curCounts[index.get(v) as number]++;
     const pValue = index.size < 2 ? 1 : permutationPValue(codes, fa.length, index.size, permutations, rng);
-    return { feature: name, kind: "categorical", test: "permutation-chi2", psi: categoricalPsi(refCounts, curCounts), ks: null, pValue, ...missing, empty: false };
+    return {
+      feature: name,
+      kind: "categorical",
+      test: "permutation-chi2",
+      psi: categoricalPsi(refCounts, curCounts),
+      ks: null,
+      pValue,
+      ...missing,
+      empty: false,
+    };
   });
   // Missing values: Fisher's exact test of their share, combined with the distribution test (Bonferroni within the feature).
-  const missingP = partial.map((r) => (r.referenceMissing + r.currentMissing > 0 ? fisherExact(r.referenceMissing, r.rows[0] - r.referenceMissing, r.currentMissing, r.rows[1] - r.currentMissing) : null));
-  const featureP = partial.map((r, i) => (missingP[i] === null ? r.pValue : Math.min(1, 2 * Math.min(Number.isNaN(r.pValue) ? 1 : r.pValue, missingP[i] as number))));
+  const missingP = partial.map((r) =>
+    r.referenceMissing + r.currentMissing > 0
+      ? fisherExact(r.referenceMissing, r.rows[0] - r.referenceMissing, r.currentMissing, r.rows[1] - r.currentMissing)
+      : null,
+  );
+  const featureP = partial.map((r, i) =>
+    missingP[i] === null
+      ? r.pValue
+      : Math.min(1, 2 * Math.min(Number.isNaN(r.pValue) ? 1 : r.pValue, missingP[i] as number)),
+  );
   const adjusted = holmAdjust(featureP);
   const rows = partial.map(({ empty, rows: sizes, ...r }, i): DriftRow => {
     const missingPValue = missingP[i];
-    if (empty) return { ...r, missingPValue, adjustedPValue: NaN, significant: true, verdict: "fail", note: "no values on one side" };
+    if (empty)
+      return {
+        ...r,
+        missingPValue,
+        adjustedPValue: NaN,
+        significant: true,
+        verdict: "fail",
+        note: "no values on one side",
+      };
     const significant = adjusted[i] < alpha;
     const missingShift = Math.abs(r.currentMissing / sizes[1] - r.referenceMissing / sizes[0]);
     const byMissing = missingPValue !== null && missingPValue < r.pValue;
     const large = r.psi >= psiFail || (r.ks !== null && r.ks >= ksFail) || (byMissing && missingShift >= 0.1);
     const verdict: Verdict = significant ? (large ? "fail" : "warn") : "pass";
-    const what = byMissing ? `share of missing values changed by ${fmt(missingShift)}` : r.kind === "numeric" ? "distribution shifted" : "category shares shifted";
-    const note = verdict === "fail" ? what : verdict === "warn" ? `small but significant shift${byMissing ? " in missing values" : ""}` : r.psi >= psiWarn ? "PSI within sampling noise" : "stable";
+    const what = byMissing
+      ? `share of missing values changed by ${fmt(missingShift)}`
+      : r.kind === "numeric"
+        ? "distribution shifted"
+        : "category shares shifted";
+    const note =
+      verdict === "fail"
+        ? what
+        : verdict === "warn"
+          ? `small but significant shift${byMissing ? " in missing values" : ""}`
+          : r.psi >= psiWarn
+            ? "PSI within sampling noise"
+            : "stable";
     return { ...r, missingPValue, adjustedPValue: adjusted[i], significant, verdict, note };
   });
   return new DriftResult(rows, ref.rows, cur.rows, psiWarn, psiFail, alpha);

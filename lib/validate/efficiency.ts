@@ -68,7 +68,8 @@ export class EfficiencyResult extends ValidationResult {
   ) {
     super();
     this.title = `Efficiency of ${model}`;
-    const bounds = (ci: QuantileInterval): string => `${ci.lower === null ? "…" : fmt(ci.lower, 3)}–${ci.upper === null ? "…" : fmt(ci.upper, 3)}`;
+    const bounds = (ci: QuantileInterval): string =>
+      `${ci.lower === null ? "…" : fmt(ci.lower, 3)}–${ci.upper === null ? "…" : fmt(ci.upper, 3)}`;
     const reasons = [
       `One row (${latenciesMs.length} timings): p50 ${fmt(latencyP50Ms, 3)} ms (95% CI ${bounds(p50Interval)}), p95 ${fmt(latencyP95Ms, 3)} ms ` +
         `(bounds at ${fmt(1 - p95Interval.alpha, 3)}: ${bounds(p95Interval)}); batch of ${batchRows}: ${fmt(Math.round(throughput))} rows/s.`,
@@ -92,7 +93,9 @@ export class EfficiencyResult extends ValidationResult {
       const a = p95Interval.alpha;
       if (lower !== null && lower > limit) {
         verdict = "fail";
-        reasons.push(`p95 latency is above the limit ${fmt(limit)} ms: even its lower bound ${fmt(lower, 3)} ms is (one-sided α = ${a}).`);
+        reasons.push(
+          `p95 latency is above the limit ${fmt(limit)} ms: even its lower bound ${fmt(lower, 3)} ms is (one-sided α = ${a}).`,
+        );
       } else if (upper === null) {
         if (verdict === "pass") verdict = "untested";
         reasons.push(
@@ -100,10 +103,14 @@ export class EfficiencyResult extends ValidationResult {
             `(need at least ${Math.ceil(Math.log(a) / Math.log(0.95))}; pass repeats).`,
         );
       } else if (upper <= limit) {
-        reasons.push(`p95 latency is within the limit ${fmt(limit)} ms: its upper bound ${fmt(upper, 3)} ms is (one-sided α = ${a}).`);
+        reasons.push(
+          `p95 latency is within the limit ${fmt(limit)} ms: its upper bound ${fmt(upper, 3)} ms is (one-sided α = ${a}).`,
+        );
       } else {
         if (verdict === "pass" || verdict === "untested") verdict = "warn";
-        reasons.push(`Inconclusive: the limit ${fmt(limit)} ms lies between the p95's bounds ${bounds(p95Interval)} ms; time more repeats, or on a quieter machine.`);
+        reasons.push(
+          `Inconclusive: the limit ${fmt(limit)} ms lies between the p95's bounds ${bounds(p95Interval)} ms; time more repeats, or on a quieter machine.`,
+        );
       }
     }
     check(modelBytes, limits.maxModelBytes, "model size (bytes)");
@@ -113,26 +120,43 @@ export class EfficiencyResult extends ValidationResult {
     this.figures = [
       new Figure({
         data: [{ type: "histogram", name: "latency", x: latenciesMs, nbinsx: 40 }],
-        layout: { title: { text: `Single-row prediction latency (${model})` }, xaxis: { title: { text: "ms" } }, yaxis: { title: { text: "calls" } } },
+        layout: {
+          title: { text: `Single-row prediction latency (${model})` },
+          xaxis: { title: { text: "ms" } },
+          yaxis: { title: { text: "calls" } },
+        },
       }),
     ];
   }
 
   measurements(): Measurements {
     return {
-      latencyMs: this.latencyP95Ms, latencyP50Ms: this.latencyP50Ms, latencyP95Ms: this.latencyP95Ms, throughput: this.throughput,
-      modelBytes: Number.isFinite(this.modelBytes) ? this.modelBytes : undefined, parameters: Number.isFinite(this.parameters) ? this.parameters : undefined,
+      latencyMs: this.latencyP95Ms,
+      latencyP50Ms: this.latencyP50Ms,
+      latencyP95Ms: this.latencyP95Ms,
+      throughput: this.throughput,
+      modelBytes: Number.isFinite(this.modelBytes) ? this.modelBytes : undefined,
+      parameters: Number.isFinite(this.parameters) ? this.parameters : undefined,
     };
   }
 
   protected tableHtml(): string {
-    return htmlTable(["measure", "value"], [
-      ["latency p50 (one row)", `${fmt(this.latencyP50Ms, 3)} ms (95% CI ${this.p50Interval.lower === null ? "…" : fmt(this.p50Interval.lower, 3)} – ${this.p50Interval.upper === null ? "…" : fmt(this.p50Interval.upper, 3)})`],
-      ["latency p95 (one row)", `${fmt(this.latencyP95Ms, 3)} ms (bounds ${this.p95Interval.lower === null ? "…" : fmt(this.p95Interval.lower, 3)} – ${this.p95Interval.upper === null ? "…" : fmt(this.p95Interval.upper, 3)})`],
-      [`throughput (batch of ${this.batchRows})`, `${fmt(Math.round(this.throughput))} rows/s`],
-      ["model size (saved)", Number.isFinite(this.modelBytes) ? `${fmt(this.modelBytes)} bytes` : "—"],
-      ["parameters", fmt(this.parameters)],
-    ]);
+    return htmlTable(
+      ["measure", "value"],
+      [
+        [
+          "latency p50 (one row)",
+          `${fmt(this.latencyP50Ms, 3)} ms (95% CI ${this.p50Interval.lower === null ? "…" : fmt(this.p50Interval.lower, 3)} – ${this.p50Interval.upper === null ? "…" : fmt(this.p50Interval.upper, 3)})`,
+        ],
+        [
+          "latency p95 (one row)",
+          `${fmt(this.latencyP95Ms, 3)} ms (bounds ${this.p95Interval.lower === null ? "…" : fmt(this.p95Interval.lower, 3)} – ${this.p95Interval.upper === null ? "…" : fmt(this.p95Interval.upper, 3)})`,
+        ],
+        [`throughput (batch of ${this.batchRows})`, `${fmt(Math.round(this.throughput))} rows/s`],
+        ["model size (saved)", Number.isFinite(this.modelBytes) ? `${fmt(this.modelBytes)} bytes` : "—"],
+        ["parameters", fmt(this.parameters)],
+      ],
+    );
   }
 }
 
@@ -155,12 +179,14 @@ function countSavedNumbers(dir: string): number {
   let binsDescribed = false;
   const bins: number[] = [];
   const walk = (v: unknown, key: string): void => {
-    if (/^(params|hyperparameters|version|format|name|kind|columns|classes|savedAt|featureNames|history|seed)$/i.test(key)) return;
+    if (
+      /^(params|hyperparameters|version|format|name|kind|columns|classes|savedAt|featureNames|history|seed)$/i.test(key)
+    )
+      return;
     // Scalar bookkeeping counts (nIter, nFeatures, nClasses...) are not parameters.
     if (typeof v === "number") {
       if (!/^n[A-Z]/.test(key)) total++;
-    }
-    else if (Array.isArray(v)) v.forEach((x) => walk(x, ""));
+    } else if (Array.isArray(v)) v.forEach((x) => walk(x, ""));
     else if (v && typeof v === "object") {
       const ref = v as { $array?: unknown; length?: unknown };
       if (typeof ref.$array === "string" && typeof ref.length === "number") total += ref.length;
@@ -204,7 +230,11 @@ function countSavedNumbers(dir: string): number {
  * tell a slow model from a busy machine.
  * @throws Error on an unfitted model, empty X or a bad alpha.
  */
-export async function efficiency(model: Estimator, X: FeatureInput, options: EfficiencyOptions = {}): Promise<EfficiencyResult> {
+export async function efficiency(
+  model: Estimator,
+  X: FeatureInput,
+  options: EfficiencyOptions = {},
+): Promise<EfficiencyResult> {
   checkModel(model, "efficiency");
   const frame = Frame.from(X);
   if (frame.rows === 0) throw new Error("efficiency: X is empty; pass some rows to time predictions on.");
@@ -244,10 +274,24 @@ export async function efficiency(model: Estimator, X: FeatureInput, options: Eff
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
-  const m = model as { parameterCount?: () => number; model?: { countParams?: () => number }; network?: { countParams?: () => number } };
+  const m = model as {
+    parameterCount?: () => number;
+    model?: { countParams?: () => number };
+    network?: { countParams?: () => number };
+  };
   if (typeof m.parameterCount === "function") parameters = m.parameterCount();
-  else if (differentiableForward(model) && (m.model?.countParams || m.network?.countParams)) parameters = (m.model?.countParams ?? m.network?.countParams)?.call(m.model ?? m.network) as number;
+  else if (differentiableForward(model) && (m.model?.countParams || m.network?.countParams))
+    parameters = (m.model?.countParams ?? m.network?.countParams)?.call(m.model ?? m.network) as number;
   return new EfficiencyResult(
-    model.name, latencies, quantile(latencies, 0.5), quantile(latencies, 0.95), frame.rows / batchSeconds, frame.rows, modelBytes, parameters, options, notes,
+    model.name,
+    latencies,
+    quantile(latencies, 0.5),
+    quantile(latencies, 0.95),
+    frame.rows / batchSeconds,
+    frame.rows,
+    modelBytes,
+    parameters,
+    options,
+    notes,
   );
 }

@@ -14,10 +14,27 @@ import { confusionMatrixFigure } from "../viz/confusion-matrix";
 import { residualsFigure } from "../viz/residuals";
 import type { Figure } from "../viz/figure";
 import type { Goals, MeasurementIntervals, Measurements, Scorecard } from "../goals";
-import { MetricInterval, PROPORTION_METRICS, bootstrapIntervals, defaultResamples, formatInterval, wilsonInterval } from "../evaluate/intervals";
+import {
+  MetricInterval,
+  PROPORTION_METRICS,
+  bootstrapIntervals,
+  defaultResamples,
+  formatInterval,
+  wilsonInterval,
+} from "../evaluate/intervals";
 import { saveJsonAtomically } from "../core/files";
 import {
-  Frame, MetricInput, ValidationResult, Value, Verdict, checkModel, fmt, hasProba, htmlTable, readTarget, resolveMetric,
+  Frame,
+  MetricInput,
+  ValidationResult,
+  Value,
+  Verdict,
+  checkModel,
+  fmt,
+  hasProba,
+  htmlTable,
+  readTarget,
+  resolveMetric,
   scorePredictions,
 } from "./common";
 import { Scorer, positiveClasses as positiveClassesOf } from "../evaluate/scoring";
@@ -102,7 +119,10 @@ function readLog(runsDir: string | undefined): HoldoutRecord[] {
   try {
     return JSON.parse(fs.readFileSync(logFile(runsDir), "utf8")) as HoldoutRecord[];
   } catch (err) {
-    throw new Error(`${logFile(runsDir)} is not a valid holdout log (${(err as Error).message}); delete it only if you are sure the test split is untouched.`, { cause: err });
+    throw new Error(
+      `${logFile(runsDir)} is not a valid holdout log (${(err as Error).message}); delete it only if you are sure the test split is untouched.`,
+      { cause: err },
+    );
   }
 }
 
@@ -155,9 +175,17 @@ export class HoldoutResult extends ValidationResult {
     const better = gib ? value > base : value < base;
     const pct = ci ? `${Math.round(ci.confidence * 100)}%` : "";
     if (!better) {
-      reasons.push(`${headline} ${fmt(value)} does not beat the trivial baseline's ${fmt(base)}: the model has learned nothing useful.`);
+      reasons.push(
+        `${headline} ${fmt(value)} does not beat the trivial baseline's ${fmt(base)}: the model has learned nothing useful.`,
+      );
       verdicts.push("fail");
-    } else if (versusBaseline ? (gib ? versusBaseline.lower <= 0 : versusBaseline.upper >= 0) : ci !== undefined && ci !== null && (gib ? ci.lower <= base : ci.upper >= base)) {
+    } else if (
+      versusBaseline
+        ? gib
+          ? versusBaseline.lower <= 0
+          : versusBaseline.upper >= 0
+        : ci !== undefined && ci !== null && (gib ? ci.lower <= base : ci.upper >= base)
+    ) {
       reasons.push(
         `${headline} ${fmt(value)}${ci ? ` (${pct} CI ${formatInterval(ci)})` : ""} is above the baseline's ${fmt(base)}, but not significantly` +
           `${versusBaseline ? ` (paired 95% interval of the difference ${formatInterval(versusBaseline)} includes 0)` : ""}: ` +
@@ -171,18 +199,27 @@ export class HoldoutResult extends ValidationResult {
       );
     }
     if (scorecard) {
-      reasons.push(`Goals: ${scorecard.verdict} (${scorecard.rows.filter((r) => r.status === "pass").length} of ${scorecard.rows.length} met).`);
+      reasons.push(
+        `Goals: ${scorecard.verdict} (${scorecard.rows.filter((r) => r.status === "pass").length} of ${scorecard.rows.length} met).`,
+      );
       verdicts.push(scorecard.verdict === "pass" ? "pass" : scorecard.verdict === "fail" ? "fail" : "warn");
     }
     if (leakedRows !== null && leakedRows > 0) {
-      reasons.push(`${leakedRows} of ${rows} test rows also appear in the training features: the test split leaks; deduplicate before splitting.`);
+      reasons.push(
+        `${leakedRows} of ${rows} test rows also appear in the training features: the test split leaks; deduplicate before splitting.`,
+      );
       verdicts.push("warn");
     }
     if (evaluations > 1) {
-      reasons.push(`This test split has now been evaluated with ${evaluations} different models (forced): these numbers are optimistic, because choices were made after seeing it.`);
+      reasons.push(
+        `This test split has now been evaluated with ${evaluations} different models (forced): these numbers are optimistic, because choices were made after seeing it.`,
+      );
       verdicts.push("warn");
     }
-    if (repeatOf) reasons.push(`Repeat of the evaluation at ${repeatOf.at}: the same model (same predictions) on the same split, so no new look at the test set.`);
+    if (repeatOf)
+      reasons.push(
+        `Repeat of the evaluation at ${repeatOf.at}: the same model (same predictions) on the same split, so no new look at the test set.`,
+      );
     this.reasons = reasons;
     this.verdict = verdicts.includes("fail") ? "fail" : verdicts.includes("warn") ? "warn" : "pass";
   }
@@ -198,20 +235,38 @@ export class HoldoutResult extends ValidationResult {
 
   toJSON(): Record<string, unknown> {
     return {
-      model: this.model, rows: this.rows, metrics: this.metrics, intervals: this.intervals, baseline: this.baseline, fingerprint: this.fingerprint,
-      evaluations: this.evaluations, repeat: this.repeatOf !== null, leakedRows: this.leakedRows, verdict: this.verdict,
+      model: this.model,
+      rows: this.rows,
+      metrics: this.metrics,
+      intervals: this.intervals,
+      baseline: this.baseline,
+      fingerprint: this.fingerprint,
+      evaluations: this.evaluations,
+      repeat: this.repeatOf !== null,
+      leakedRows: this.leakedRows,
+      verdict: this.verdict,
     };
   }
 
   protected tableHtml(): string {
     const rows = Object.keys(this.metrics).map((m) => {
       const ci = this.intervals[m];
-      return [m, fmt(this.metrics[m]), ci ? `${formatInterval(ci)} (${ci.method})` : "—", fmt(this.baseline[m]), this.greaterIsBetter[m] ? "higher" : "lower"];
+      return [
+        m,
+        fmt(this.metrics[m]),
+        ci ? `${formatInterval(ci)} (${ci.method})` : "—",
+        fmt(this.baseline[m]),
+        this.greaterIsBetter[m] ? "higher" : "lower",
+      ];
     });
     return (
       `<p>${this.rows} test rows · model <code>${this.model}</code> · split ${this.fingerprint.slice(0, 12)}${this.repeatOf ? " · repeat of an earlier identical evaluation" : ""}</p>` +
       htmlTable(["metric", "model", "95% CI", "baseline", "better"], rows) +
-      (this.scorecard ? (this.scorecard as unknown as Record<symbol, () => Record<string, string>>)[Symbol.for("Jupyter.display")]()["text/html"] : "")
+      (this.scorecard
+        ? (this.scorecard as unknown as Record<symbol, () => Record<string, string>>)[Symbol.for("Jupyter.display")]()[
+            "text/html"
+          ]
+        : "")
     );
   }
 }
@@ -228,21 +283,32 @@ export class HoldoutResult extends ValidationResult {
  * @throws Error when this split (same features and targets, by SHA-256) was evaluated before with a different model,
  * in this process or in `runsDir`, unless `force: true`; on an unfitted model, mismatched X and y or an unknown metric.
  */
-export async function holdout(model: Estimator, X: FeatureInput, y: TargetInput, options: HoldoutOptions = {}): Promise<HoldoutResult> {
+export async function holdout(
+  model: Estimator,
+  X: FeatureInput,
+  y: TargetInput,
+  options: HoldoutOptions = {},
+): Promise<HoldoutResult> {
   checkModel(model, "holdout");
   const frame = Frame.from(X);
   const truth = readTarget(y, frame.rows, "holdout", model.kind);
   const fingerprint = splitFingerprint(X, y);
   const classifier = model.kind === "classifier";
-  const specs: MetricInput[] = options.metrics ?? (classifier
-    ? ["accuracy", "balanced_accuracy", "f1_macro", ...(hasProba(model) ? ["roc_auc", "log_loss"] : [])]
-    : ["r2", "rmse", "mae", "mse"]);
+  const specs: MetricInput[] =
+    options.metrics ??
+    (classifier
+      ? ["accuracy", "balanced_accuracy", "f1_macro", ...(hasProba(model) ? ["roc_auc", "log_loss"] : [])]
+      : ["r2", "rmse", "mae", "mse"]);
   const scorers = specs.map((m) => resolveMetric(m, model));
   const pred = model.predict(frame.input);
   const proba = hasProba(model) && scorers.some((s) => s.needsProba) ? model.predictProba(frame.input) : undefined;
   const modelFp = modelFingerprint(model, pred, proba);
   const byKey = new Map<string, HoldoutRecord>();
-  for (const r of [...(seen.get(fingerprint) ?? []), ...readLog(options.runsDir).filter((r) => r.fingerprint === fingerprint)]) byKey.set(`${r.at}|${r.model}|${r.modelFingerprint}`, r);
+  for (const r of [
+    ...(seen.get(fingerprint) ?? []),
+    ...readLog(options.runsDir).filter((r) => r.fingerprint === fingerprint),
+  ])
+    byKey.set(`${r.at}|${r.model}|${r.modelFingerprint}`, r);
   const previous = [...byKey.values()];
   const same = previous.filter((r) => r.modelFingerprint === modelFp);
   const others = previous.filter((r) => r.modelFingerprint !== modelFp);
@@ -258,7 +324,10 @@ export async function holdout(model: Estimator, X: FeatureInput, y: TargetInput,
   const baselineModel = classifier ? new MajorityClassifier() : new MeanRegressor();
   const baselineTarget = options.trainY !== undefined ? toTargetArray(options.trainY) : truth;
   // Baselines ignore the features; give them one dummy column with a row per target.
-  await baselineModel.fit(baselineTarget.map(() => [0]), baselineTarget as TargetInput);
+  await baselineModel.fit(
+    baselineTarget.map(() => [0]),
+    baselineTarget as TargetInput,
+  );
   const ones = Array.from({ length: frame.rows }, () => [0]);
   const basePred = baselineModel.predict(ones);
   const baseProba = baselineModel instanceof MajorityClassifier ? alignProba(baselineModel, model, ones) : undefined;
@@ -296,51 +365,117 @@ export async function holdout(model: Estimator, X: FeatureInput, y: TargetInput,
   let versusBaseline: MetricInterval | null = null;
   if (head && resamples > 0 && frame.rows >= 2) {
     const DIFF = "\u0000model − baseline";
-    const cis = bootstrapIntervals(frame.rows, (idx) => {
-      const t = Array.from(idx, (i) => truth[i]);
-      const p = Array.from(idx, (i) => pred[i]);
-      const pr = proba ? Array.from(idx, (i) => proba[i]) : undefined;
-      const out: Record<string, number> = {};
-      const score = (s: Scorer, yp: Value[], pp: number[][] | undefined): number => {
-        try {
-          return scorePredictions(s, model, t, yp, pp);
-        } catch {
-          return NaN; // e.g. ROC AUC on a resample holding one class
+    const cis = bootstrapIntervals(
+      frame.rows,
+      (idx) => {
+        const t = Array.from(idx, (i) => truth[i]);
+        const p = Array.from(idx, (i) => pred[i]);
+        const pr = proba ? Array.from(idx, (i) => proba[i]) : undefined;
+        const out: Record<string, number> = {};
+        const score = (s: Scorer, yp: Value[], pp: number[][] | undefined): number => {
+          try {
+            return scorePredictions(s, model, t, yp, pp);
+          } catch {
+            return NaN; // e.g. ROC AUC on a resample holding one class
+          }
+        };
+        for (const s of boot) out[s.name] = score(s, p, pr);
+        if (Number.isFinite(baseline[head.name])) {
+          out[DIFF] =
+            score(head, p, pr) -
+            score(
+              head,
+              Array.from(idx, (i) => basePred[i]),
+              baseProba ? Array.from(idx, (i) => baseProba[i]) : undefined,
+            );
         }
-      };
-      for (const s of boot) out[s.name] = score(s, p, pr);
-      if (Number.isFinite(baseline[head.name])) {
-        out[DIFF] = score(head, p, pr) - score(head, Array.from(idx, (i) => basePred[i]), baseProba ? Array.from(idx, (i) => baseProba[i]) : undefined);
-      }
-      return out;
-    }, { resamples, seed: options.seed ?? 0 });
+        return out;
+      },
+      { resamples, seed: options.seed ?? 0 },
+    );
     for (const s of boot) intervals[s.name] = cis[s.name] ?? null;
     versusBaseline = cis[DIFF] ?? null;
   }
   const figures: Figure[] = [];
   if (classifier) {
     const labels = hasProba(model) ? model.classes.slice() : undefined;
-    figures.push(confusionMatrixFigure(truth as number[], pred as number[], { labels, title: `Confusion matrix on the test split (${model.name})` }));
-  } else figures.push(residualsFigure(truth as number[], pred as number[], { title: `Residuals on the test split (${model.name})` }));
+    figures.push(
+      confusionMatrixFigure(truth as number[], pred as number[], {
+        labels,
+        title: `Confusion matrix on the test split (${model.name})`,
+      }),
+    );
+  } else
+    figures.push(
+      residualsFigure(truth as number[], pred as number[], { title: `Residuals on the test split (${model.name})` }),
+    );
   const leaked = options.trainX !== undefined ? countSharedRows(Frame.from(options.trainX), frame) : null;
-  const positives = classifier ? binaryPositives(scorers.filter((s) => s.name in metrics), model, truth, pred) : {};
-  const partial = new HoldoutResult(model.name, frame.rows, metrics, baseline, greater, fingerprint, 1, leaked, undefined, [], intervals, null, versusBaseline, positives);
+  const positives = classifier
+    ? binaryPositives(
+        scorers.filter((s) => s.name in metrics),
+        model,
+        truth,
+        pred,
+      )
+    : {};
+  const partial = new HoldoutResult(
+    model.name,
+    frame.rows,
+    metrics,
+    baseline,
+    greater,
+    fingerprint,
+    1,
+    leaked,
+    undefined,
+    [],
+    intervals,
+    null,
+    versusBaseline,
+    positives,
+  );
   const scorecard = options.goals?.check(partial);
   // Only now, with every number and figure built, does the split count as seen.
   const repeatOf = same.length > 0 ? same[0] : null;
   if (!repeatOf) {
-    const record: HoldoutRecord = { fingerprint, model: model.name, modelFingerprint: modelFp, at: new Date().toISOString(), metrics };
+    const record: HoldoutRecord = {
+      fingerprint,
+      model: model.name,
+      modelFingerprint: modelFp,
+      at: new Date().toISOString(),
+      metrics,
+    };
     seen.set(fingerprint, [...(seen.get(fingerprint) ?? []), record]);
     if (options.runsDir) saveJsonAtomically(logFile(options.runsDir), [...readLog(options.runsDir), record]);
   }
   const models = new Set([...previous.map((r) => r.modelFingerprint ?? `${r.at}|${r.model}`), modelFp]);
-  const result = new HoldoutResult(model.name, frame.rows, metrics, baseline, greater, fingerprint, models.size, leaked, scorecard, figures, intervals, repeatOf, versusBaseline, positives);
+  const result = new HoldoutResult(
+    model.name,
+    frame.rows,
+    metrics,
+    baseline,
+    greater,
+    fingerprint,
+    models.size,
+    leaked,
+    scorecard,
+    figures,
+    intervals,
+    repeatOf,
+    versusBaseline,
+    positives,
+  );
   result.reasons.push(...notes);
   return result;
 }
 
 /** On a binary target, the class each binary metric scored as positive (roc_auc: the second class, as scikit-learn). */
-function binaryPositives(scorers: Scorer[], model: Estimator, truth: readonly Value[], pred: readonly Value[]): Record<string, Value> {
+function binaryPositives(
+  scorers: Scorer[],
+  model: Estimator,
+  truth: readonly Value[],
+  pred: readonly Value[],
+): Record<string, Value> {
   const classes = hasProba(model) ? model.classes.slice() : Array.from(new Set([...truth, ...pred])).sort();
   if (classes.length !== 2) return {};
   const out: Record<string, Value> = positiveClassesOf(scorers, classes);

@@ -9,8 +9,19 @@ import { featureImportanceFigure } from "../viz/feature-importance";
 import type { Figure } from "../viz/figure";
 import type { Measurements } from "../goals";
 import {
-  Frame, MetricInput, ValidationResult, Value, Verdict, checkModel, degradation, fmt, hasProba, htmlTable, readTarget,
-  resolveMetric, scorePredictions,
+  Frame,
+  MetricInput,
+  ValidationResult,
+  Value,
+  Verdict,
+  checkModel,
+  degradation,
+  fmt,
+  hasProba,
+  htmlTable,
+  readTarget,
+  resolveMetric,
+  scorePredictions,
 } from "./common";
 import { SeededRandom, holmAdjust, quantile } from "./stats";
 import { ValidationError } from "../core/validation";
@@ -101,10 +112,14 @@ export class PermutationImportanceResult extends ValidationResult {
     const pct = (v: number): string => `${Math.round(100 * v)}%`;
     if (features.length > 0 && features.every((f) => f.drops.every((d) => d === 0))) {
       verdict = "fail";
-      reasons.push("No feature matters: shuffling any of them never changed the metric, so the model ignores its inputs.");
+      reasons.push(
+        "No feature matters: shuffling any of them never changed the metric, so the model ignores its inputs.",
+      );
     } else if (resamples === 0) {
       verdict = "untested";
-      reasons.push(`Not tested: fewer than ${MIN_ROWS_FOR_IMPORTANCE_TESTS} rows, or no bootstrap resamples; the importances are point estimates.`);
+      reasons.push(
+        `Not tested: fewer than ${MIN_ROWS_FOR_IMPORTANCE_TESTS} rows, or no bootstrap resamples; the importances are point estimates.`,
+      );
     } else if (used.length === 0) {
       verdict = "untested";
       reasons.push(
@@ -122,13 +137,24 @@ export class PermutationImportanceResult extends ValidationResult {
         );
       }
     }
-    if (used.length > 0) reasons.push(`Used (drop significantly above 0 at α = ${alpha}): ${used.slice(0, 5).map((f) => `${f.feature} (${fmt(f.mean)}, 95% CI ${fmt(f.lower)}–${fmt(f.upper)})`).join(", ")}${used.length > 5 ? `, and ${used.length - 5} more` : ""}.`);
+    if (used.length > 0)
+      reasons.push(
+        `Used (drop significantly above 0 at α = ${alpha}): ${used
+          .slice(0, 5)
+          .map((f) => `${f.feature} (${fmt(f.mean)}, 95% CI ${fmt(f.lower)}–${fmt(f.upper)})`)
+          .join(", ")}${used.length > 5 ? `, and ${used.length - 5} more` : ""}.`,
+      );
     const unused = features.filter((f) => !f.used);
-    if (unused.length && used.length) reasons.push(`Not shown to matter: ${unused.map((f) => f.feature).join(", ")}; candidates to drop.`);
+    if (unused.length && used.length)
+      reasons.push(`Not shown to matter: ${unused.map((f) => f.feature).join(", ")}; candidates to drop.`);
     this.verdict = verdict;
     this.reasons = reasons;
     this.figures = [
-      featureImportanceFigure(features.map((f) => f.feature), features.map((f) => f.mean), { std: features.map((f) => f.std), title: this.title, xTitle: `drop in ${metric}` }),
+      featureImportanceFigure(
+        features.map((f) => f.feature),
+        features.map((f) => f.mean),
+        { std: features.map((f) => f.std), title: this.title, xTitle: `drop in ${metric}` },
+      ),
     ];
   }
 
@@ -140,7 +166,14 @@ export class PermutationImportanceResult extends ValidationResult {
     return (
       htmlTable(
         ["feature", "importance", "± std", "95% CI", "used", "share"],
-        this.features.map((f) => [f.feature, fmt(f.mean), fmt(f.std), `${fmt(f.lower)} – ${fmt(f.upper)}`, f.used ? "yes" : "not shown", `${Math.round(100 * f.share)}%`]),
+        this.features.map((f) => [
+          f.feature,
+          fmt(f.mean),
+          fmt(f.std),
+          `${fmt(f.lower)} – ${fmt(f.upper)}`,
+          f.used ? "yes" : "not shown",
+          `${Math.round(100 * f.share)}%`,
+        ]),
       ) +
       `<p>baseline ${this.metric}: ${fmt(this.baseline)} · intervals from ${this.resamples} bootstrap resamples of the rows; ` +
       `tests one-sided at α = ${this.alpha}, Holm over the features</p>`
@@ -218,7 +251,12 @@ function bootstrapP(values: readonly number[], asExtreme: (v: number) => boolean
  * @throws Error on an unfitted model, mismatched X and y, an unknown metric, or bad options; ValidationError on an
  * empty or overlapping group.
  */
-export function permutationImportance(model: Estimator, X: FeatureInput, y: TargetInput, options: PermutationImportanceOptions = {}): PermutationImportanceResult {
+export function permutationImportance(
+  model: Estimator,
+  X: FeatureInput,
+  y: TargetInput,
+  options: PermutationImportanceOptions = {},
+): PermutationImportanceResult {
   checkModel(model, "permutationImportance");
   const frame = Frame.from(X);
   const truth = readTarget(y, frame.rows, "permutationImportance", model.kind);
@@ -227,8 +265,10 @@ export function permutationImportance(model: Estimator, X: FeatureInput, y: Targ
   const repeats = options.repeats ?? 5;
   const dominance = options.dominance ?? 0.8;
   if (!(alpha > 0 && alpha < 1)) throw new Error(`permutationImportance: alpha must be in (0, 1), got ${alpha}.`);
-  if (!Number.isInteger(repeats) || repeats < 1) throw new Error(`permutationImportance: repeats must be a whole number ≥ 1, got ${repeats}.`);
-  if (!(dominance > 0 && dominance <= 1)) throw new Error(`permutationImportance: dominance must be in (0, 1], got ${dominance}.`);
+  if (!Number.isInteger(repeats) || repeats < 1)
+    throw new Error(`permutationImportance: repeats must be a whole number ≥ 1, got ${repeats}.`);
+  if (!(dominance > 0 && dominance <= 1))
+    throw new Error(`permutationImportance: dominance must be in (0, 1], got ${dominance}.`);
   const needsProba = scorer.needsProba && hasProba(model);
   const predict = (input: FeatureInput): { pred: Value[]; proba?: number[][] } => ({
     pred: model.predict(input),
@@ -242,13 +282,16 @@ export function permutationImportance(model: Estimator, X: FeatureInput, y: Targ
   const base = predict(frame.input);
   const baseline = scoreOn(null, base);
   const rng = new SeededRandom(options.seed ?? 0);
-  const selected = options.features ? options.features.map((f) => frame.columnIndex(f)) : frame.columns.map((_, j) => j);
+  const selected = options.features
+    ? options.features.map((f) => frame.columnIndex(f))
+    : frame.columns.map((_, j) => j);
   const units = featureUnits(frame, selected, options.groups ?? {});
   // The smallest p-value a bootstrap gives is 1/(resamples + 1) and Holm first compares it with α/features: with
   // fewer resamples than features/α no feature can be shown to matter, whatever the data (breast cancer's 30 features
   // with 500 resamples: 30/501 > 0.05).
   const resamples = options.bootstrap ?? Math.max(500, Math.ceil((2 * units.length) / alpha));
-  if (!Number.isInteger(resamples) || resamples < 0) throw new Error(`permutationImportance: bootstrap must be a whole number ≥ 0, got ${resamples}.`);
+  if (!Number.isInteger(resamples) || resamples < 0)
+    throw new Error(`permutationImportance: bootstrap must be a whole number ≥ 0, got ${resamples}.`);
   if (resamples > 0 && (resamples + 1) * alpha < units.length) {
     throw new Error(
       `permutationImportance: ${resamples} bootstrap resamples cannot show any of ${units.length} features to ` +
@@ -266,7 +309,9 @@ export function permutationImportance(model: Estimator, X: FeatureInput, y: Targ
       const replaced = new Map(
         columns.map((j) => {
           const values = frame.values(j);
-          const column = frame.numeric[j] ? Float64Array.from(order, (i) => values[i] as number) : Array.from(order, (i) => values[i]);
+          const column = frame.numeric[j]
+            ? Float64Array.from(order, (i) => values[i] as number)
+            : Array.from(order, (i) => values[i]);
           return [j, column] as const;
         }),
       );
@@ -287,7 +332,8 @@ export function permutationImportance(model: Estimator, X: FeatureInput, y: Targ
     // (the Hájek projection of the pairwise statistic): its mean shuffled loss as a receiver (a) plus as a donor (b),
     // minus its own loss (c). The bootstrap resamples these; sum_idx(a + b) − m·mean(b) stands in for the shuffled
     // loss sum, whose mean it has.
-    const rowLoss = (p: { pred: Value[] }): Float64Array => Float64Array.from(p.pred, (v, i) => fast.loss(truth[i] as number | string, v as number | string));
+    const rowLoss = (p: { pred: Value[] }): Float64Array =>
+      Float64Array.from(p.pred, (v, i) => fast.loss(truth[i] as number | string, v as number | string));
     const c = rowLoss(base);
     const influence = shuffled.map((reps, k) => {
       const ab = new Float64Array(n);
@@ -343,23 +389,31 @@ export function permutationImportance(model: Estimator, X: FeatureInput, y: Targ
     });
   }
   // Too few rows: no claims (p = 1), the verdict is "untested" unless no shuffle changed anything.
-  const scored = n >= MIN_ROWS_FOR_IMPORTANCE_TESTS ? bootMeans[0]?.length ?? 0 : 0;
+  const scored = n >= MIN_ROWS_FOR_IMPORTANCE_TESTS ? (bootMeans[0]?.length ?? 0) : 0;
   const shares = sharesOf(means);
   const centerShares = sharesOf(centers);
   // Basic (pivotal) bootstrap p-values: the resampled statistic's deviation from the estimate stands in for the
   // estimate's deviation from the truth, so the null is rejected when θ* − θ̂ ≥ θ̂ − θ0 is rare. Unlike the percentile
   // method it gets skewed statistics (row losses with a long tail) the right way round. No resamples: p = 1.
   const usedP = holmAdjust(bootMeans.map((m, k) => (scored > 0 ? bootstrapP(m, (v) => v >= 2 * centers[k]) : 1)));
-  const leakP = holmAdjust(bootShares.map((sh, k) => (scored > 0 ? bootstrapP(sh, (v) => v >= 2 * centerShares[k] - dominance) : 1)));
+  const leakP = holmAdjust(
+    bootShares.map((sh, k) => (scored > 0 ? bootstrapP(sh, (v) => v >= 2 * centerShares[k] - dominance) : 1)),
+  );
   const rows = units.map(({ feature }, k): ImportanceRow => {
     const mean = means[k];
     const std = Math.sqrt(drops[k].reduce((s, d) => s + (d - mean) ** 2, 0) / repeats);
     return {
-      feature, mean, std, drops: drops[k],
+      feature,
+      mean,
+      std,
+      drops: drops[k],
       // The basic bootstrap interval, shifted from the bootstrap statistic's center to the importance shown.
       lower: scored > 0 ? mean + centers[k] - quantile(bootMeans[k], 0.975) : NaN,
       upper: scored > 0 ? mean + centers[k] - quantile(bootMeans[k], 0.025) : NaN,
-      pValue: usedP[k], used: usedP[k] <= alpha, share: shares[k], leakPValue: leakP[k],
+      pValue: usedP[k],
+      used: usedP[k] <= alpha,
+      share: shares[k],
+      leakPValue: leakP[k],
     };
   });
   rows.sort((a, b) => b.mean - a.mean);
@@ -377,11 +431,16 @@ function featureUnits(
 ): { feature: string; columns: number[] }[] {
   const grouped = new Set<number>();
   const units = Object.entries(groups).map(([feature, members]) => {
-    if (members.length === 0) throw new ValidationError(`permutationImportance: group "${feature}" lists no columns; name its one-hot columns.`);
+    if (members.length === 0)
+      throw new ValidationError(
+        `permutationImportance: group "${feature}" lists no columns; name its one-hot columns.`,
+      );
     const columns = members.map((m) => frame.columnIndex(m));
     for (const j of columns) {
       if (grouped.has(j)) {
-        throw new ValidationError(`permutationImportance: column "${frame.columns[j]}" is in two groups; put each column in one.`);
+        throw new ValidationError(
+          `permutationImportance: column "${frame.columns[j]}" is in two groups; put each column in one.`,
+        );
       }
       grouped.add(j);
     }

@@ -26,10 +26,19 @@ export interface KsResult {
  * samples have at most 10,000 values, otherwise the asymptotic distribution).
  * @throws Error when a sample is empty or holds a non-finite value.
  */
-export function ks2samp(a: ArrayLike<number>, b: ArrayLike<number>, options: { method?: "auto" | "exact" | "asymp" } = {}): KsResult {
+export function ks2samp(
+  a: ArrayLike<number>,
+  b: ArrayLike<number>,
+  options: { method?: "auto" | "exact" | "asymp" } = {},
+): KsResult {
   if (a.length === 0 || b.length === 0) throw new Error("ks2samp: both samples need at least one value.");
-  for (const [name, s] of [["first", a], ["second", b]] as const) {
-    for (let i = 0; i < s.length; i++) if (!Number.isFinite(s[i])) throw new Error(`ks2samp: the ${name} sample holds ${s[i]} at index ${i}; drop missing values first.`);
+  for (const [name, s] of [
+    ["first", a],
+    ["second", b],
+  ] as const) {
+    for (let i = 0; i < s.length; i++)
+      if (!Number.isFinite(s[i]))
+        throw new Error(`ks2samp: the ${name} sample holds ${s[i]} at index ${i}; drop missing values first.`);
   }
   const x = Float64Array.from(a).sort();
   const y = Float64Array.from(b).sort();
@@ -54,7 +63,12 @@ export function ks2samp(a: ArrayLike<number>, b: ArrayLike<number>, options: { m
   const useNeg = minS > maxPos;
   let d = useNeg ? minS : maxPos;
   const location = useNeg ? locNeg : locPos;
-  let method: "exact" | "asymp" = (options.method ?? "auto") === "auto" ? (Math.max(n1, n2) <= 10000 ? "exact" : "asymp") : (options.method as "exact" | "asymp");
+  let method: "exact" | "asymp" =
+    (options.method ?? "auto") === "auto"
+      ? Math.max(n1, n2) <= 10000
+        ? "exact"
+        : "asymp"
+      : (options.method as "exact" | "asymp");
   const g = gcd(n1, n2);
   if (method === "exact" && n1 / g >= 2147483647 / (n2 / g)) method = "asymp";
   let p = NaN;
@@ -142,7 +156,6 @@ export function kolmogorovSf(d: number, n: number): number {
   if (n * d * d >= 2.2) return Math.min(1, 2 * smirnovSf(n, d));
   return Math.min(1, Math.max(0, 1 - pelzGoodCdf(n, d)));
 }
-
 
 /**
  * Exact P(D_n < d) by Durbin's matrix formula (Marsaglia, Tsang & Wang 2003): n!/n^n times an entry of H^n,
@@ -242,8 +255,14 @@ function pelzGoodCdf(n: number, d: number): number {
     const w = Math.exp(qlog * m2);
     K[0] += w;
     K[1] += w * (-z2 + (pi2 / 4) * m2);
-    K[2] += w * (6 * z6 + 2 * z4 + ((2 * z4 - 5 * z2) * pi2 / 4) * m2 + (pi4 * (1 - 2 * z2) / 16) * m2 * m2);
-    K[3] += w * (-30 * z6 - 90 * z4 * z4 + (pi2 * (135 * z4 - 96 * z6) / 4) * m2 + (pi4 * (212 * z4 - 60 * z2) / 16) * m2 * m2 + (pi6 * (5 - 30 * z2) / 64) * m2 * m2 * m2);
+    K[2] += w * (6 * z6 + 2 * z4 + (((2 * z4 - 5 * z2) * pi2) / 4) * m2 + ((pi4 * (1 - 2 * z2)) / 16) * m2 * m2);
+    K[3] +=
+      w *
+      (-30 * z6 -
+        90 * z4 * z4 +
+        ((pi2 * (135 * z4 - 96 * z6)) / 4) * m2 +
+        ((pi4 * (212 * z4 - 60 * z2)) / 16) * m2 * m2 +
+        ((pi6 * (5 - 30 * z2)) / 64) * m2 * m2 * m2);
   }
   const scale = [z, 6 * z4, 72 * z6 * z, 6480 * z6 * z4];
   for (let i = 0; i < 4; i++) K[i] = (K[i] * sqrt2pi) / scale[i];

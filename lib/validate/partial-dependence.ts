@@ -80,17 +80,43 @@ export class PartialDependenceResult extends ValidationResult {
     const tested = resamples > 0 && rows >= MIN_ROWS_FOR_FLAT;
     this.verdict = flat.length ? "warn" : tested ? "pass" : "untested";
     this.reasons = [
-      ...curves.map((c) => `${c.feature}: moves the average prediction by ${fmt(c.effect)} (95% CI ${fmt(c.lower)}–${fmt(c.upper)}) over [${fmt(c.grid[0])}, ${fmt(c.grid[c.grid.length - 1])}].`),
+      ...curves.map(
+        (c) =>
+          `${c.feature}: moves the average prediction by ${fmt(c.effect)} (95% CI ${fmt(c.lower)}–${fmt(c.upper)}) over [${fmt(c.grid[0])}, ${fmt(c.grid[c.grid.length - 1])}].`,
+      ),
       ...(flat.length
-        ? [`The model ignores ${flat.map((c) => c.feature).join(", ")}: the effect is below ${fmt(flatEffect)} with confidence (upper bound ${flat.map((c) => fmt(c.upperBound)).join(", ")}; α = ${alpha}, Bonferroni over ${curves.length} features).`]
+        ? [
+            `The model ignores ${flat.map((c) => c.feature).join(", ")}: the effect is below ${fmt(flatEffect)} with confidence (upper bound ${flat.map((c) => fmt(c.upperBound)).join(", ")}; α = ${alpha}, Bonferroni over ${curves.length} features).`,
+          ]
         : []),
-      ...(tested ? [] : [`Flatness not tested: ${resamples > 0 ? `${rows} rows, fewer than the ${MIN_ROWS_FOR_FLAT} a reliable bound needs` : "no bootstrap resamples"}.`]),
+      ...(tested
+        ? []
+        : [
+            `Flatness not tested: ${resamples > 0 ? `${rows} rows, fewer than the ${MIN_ROWS_FOR_FLAT} a reliable bound needs` : "no bootstrap resamples"}.`,
+          ]),
     ];
     this.figures = curves.map(
       (c) =>
         new Figure({
-          data: c.average.map((a) => ({ type: "scatter", mode: "lines+markers", name: a.name, x: c.grid, y: a.values })),
-          layout: { title: { text: `Partial dependence on ${c.feature}` }, xaxis: { title: { text: c.feature } }, yaxis: { title: { text: c.average.length > 1 || c.average[0].name !== "prediction" ? "average probability" : "average prediction" } } },
+          data: c.average.map((a) => ({
+            type: "scatter",
+            mode: "lines+markers",
+            name: a.name,
+            x: c.grid,
+            y: a.values,
+          })),
+          layout: {
+            title: { text: `Partial dependence on ${c.feature}` },
+            xaxis: { title: { text: c.feature } },
+            yaxis: {
+              title: {
+                text:
+                  c.average.length > 1 || c.average[0].name !== "prediction"
+                    ? "average probability"
+                    : "average prediction",
+              },
+            },
+          },
         }),
     );
   }
@@ -103,8 +129,15 @@ export class PartialDependenceResult extends ValidationResult {
     return (
       htmlTable(
         ["feature", "grid", "effect (max − min)", "95% CI", "flat"],
-        this.curves.map((c) => [c.feature, `${c.grid.length} points, ${fmt(c.grid[0])} … ${fmt(c.grid[c.grid.length - 1])}`, fmt(c.effect), `${fmt(c.lower)} – ${fmt(c.upper)}`, c.flat ? "yes" : "no"]),
-      ) + `<p>flat: effect below ${fmt(this.flatEffect)} with confidence (${this.resamples} bootstrap resamples of the rows, α = ${this.alpha})</p>`
+        this.curves.map((c) => [
+          c.feature,
+          `${c.grid.length} points, ${fmt(c.grid[0])} … ${fmt(c.grid[c.grid.length - 1])}`,
+          fmt(c.effect),
+          `${fmt(c.lower)} – ${fmt(c.upper)}`,
+          c.flat ? "yes" : "no",
+        ]),
+      ) +
+      `<p>flat: effect below ${fmt(this.flatEffect)} with confidence (${this.resamples} bootstrap resamples of the rows, α = ${this.alpha})</p>`
     );
   }
 }
@@ -137,7 +170,12 @@ function effectOf(curves: Float64Array[]): { effect: number; c: number; hi: numb
  * any in X can still be called flat).
  * @throws Error on an unknown or non-numeric feature, an unfitted model or bad options.
  */
-export function partialDependence(model: Estimator, X: FeatureInput, features: string | number | (string | number)[], options: PartialDependenceOptions = {}): PartialDependenceResult {
+export function partialDependence(
+  model: Estimator,
+  X: FeatureInput,
+  features: string | number | (string | number)[],
+  options: PartialDependenceOptions = {},
+): PartialDependenceResult {
   checkModel(model, "partialDependence");
   const frame = Frame.from(X);
   const list = Array.isArray(features) ? features : [features];
@@ -147,11 +185,14 @@ export function partialDependence(model: Estimator, X: FeatureInput, features: s
   const alpha = options.alpha ?? 0.05;
   const resamples = options.bootstrap ?? 500;
   if (!(alpha > 0 && alpha < 1)) throw new Error(`partialDependence: alpha must be in (0, 1), got ${alpha}.`);
-  if (!Number.isInteger(resamples) || resamples < 0) throw new Error(`partialDependence: bootstrap must be a whole number ≥ 0, got ${resamples}.`);
-  if (model.kind === "classifier" && !hasProba(model)) throw new Error(`partialDependence: classifier "${model.name}" has no predictProba.`);
+  if (!Number.isInteger(resamples) || resamples < 0)
+    throw new Error(`partialDependence: bootstrap must be a whole number ≥ 0, got ${resamples}.`);
+  if (model.kind === "classifier" && !hasProba(model))
+    throw new Error(`partialDependence: classifier "${model.name}" has no predictProba.`);
   const classes: readonly Value[] | undefined = hasProba(model) ? model.classes : undefined;
   let flatEffect = options.flatEffect;
-  if (flatEffect === undefined) flatEffect = classes ? 0.01 : 0.01 * sampleStdOrZero(model.predict(frame.input) as number[]);
+  if (flatEffect === undefined)
+    flatEffect = classes ? 0.01 : 0.01 * sampleStdOrZero(model.predict(frame.input) as number[]);
   if (!(flatEffect >= 0)) throw new Error(`partialDependence: flatEffect must be ≥ 0, got ${flatEffect}.`);
   const boot = new SeededRandom(options.seed ?? 0, 0x9d);
   const n = frame.rows;
@@ -164,13 +205,17 @@ export function partialDependence(model: Estimator, X: FeatureInput, features: s
     let grid: number[];
     const given = options.grids?.[frame.columns[j]];
     if (given) {
-      if (given.length < 2 || !given.every(Number.isFinite)) throw new Error(`partialDependence: grids["${frame.columns[j]}"] needs at least two finite values.`);
+      if (given.length < 2 || !given.every(Number.isFinite))
+        throw new Error(`partialDependence: grids["${frame.columns[j]}"] needs at least two finite values.`);
       grid = given.slice();
     } else if (distinct.length <= resolution) grid = distinct;
     else {
       const a = quantile(values, lo);
       const b = quantile(values, hi);
-      if (a === b) throw new Error(`partialDependence: the ${lo} and ${hi} quantiles of "${frame.columns[j]}" are equal; widen percentiles.`);
+      if (a === b)
+        throw new Error(
+          `partialDependence: the ${lo} and ${hi} quantiles of "${frame.columns[j]}" are equal; widen percentiles.`,
+        );
       grid = Array.from({ length: resolution }, (_, k) => a + ((b - a) * k) / (resolution - 1));
     }
     const outputs = classes ? classes.length : 1;
@@ -187,12 +232,14 @@ export function partialDependence(model: Estimator, X: FeatureInput, features: s
       }
     });
     const averages = (idx: ArrayLike<number> | null): Float64Array[] =>
-      perRow.map((byGrid) => Float64Array.from(byGrid, (rowsAt) => {
-        let s = 0;
-        if (idx === null) for (let i = 0; i < n; i++) s += rowsAt[i];
-        else for (let i = 0; i < idx.length; i++) s += rowsAt[idx[i]];
-        return s / (idx === null ? n : idx.length);
-      }));
+      perRow.map((byGrid) =>
+        Float64Array.from(byGrid, (rowsAt) => {
+          let s = 0;
+          if (idx === null) for (let i = 0; i < n; i++) s += rowsAt[i];
+          else for (let i = 0; i < idx.length; i++) s += rowsAt[idx[i]];
+          return s / (idx === null ? n : idx.length);
+        }),
+      );
     const full = averages(null);
     const at = effectOf(full);
     const effect = at.effect;
@@ -249,11 +296,18 @@ export function partialDependence(model: Estimator, X: FeatureInput, features: s
     const bound = (q: number): number =>
       se > 0 && studentized.length > 0 ? Math.max(0, effect - tQuantile(q) * se) : effect === 0 ? unseen(q) : effect;
     const upperBound = resamples > 0 ? bound(alpha / list.length) : NaN;
-    const average = classes ? classes.map((c, k) => ({ name: String(c), values: Array.from(full[k]) })) : [{ name: "prediction", values: Array.from(full[0]) }];
+    const average = classes
+      ? classes.map((c, k) => ({ name: String(c), values: Array.from(full[k]) }))
+      : [{ name: "prediction", values: Array.from(full[0]) }];
     return {
-      feature: frame.columns[j], grid, average, effect,
-      lower: resamples > 0 ? bound(0.975) : NaN, upper: resamples > 0 ? bound(0.025) : NaN,
-      upperBound, flat: resamples > 0 && n >= MIN_ROWS_FOR_FLAT && (upperBound < (flatEffect as number) || upperBound === 0),
+      feature: frame.columns[j],
+      grid,
+      average,
+      effect,
+      lower: resamples > 0 ? bound(0.975) : NaN,
+      upper: resamples > 0 ? bound(0.025) : NaN,
+      upperBound,
+      flat: resamples > 0 && n >= MIN_ROWS_FOR_FLAT && (upperBound < (flatEffect as number) || upperBound === 0),
     };
   });
   return new PartialDependenceResult(curves, flatEffect, alpha, resamples, n);

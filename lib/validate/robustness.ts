@@ -6,8 +6,23 @@ import type { Estimator } from "../models/estimator";
 import { Figure } from "../viz/figure";
 import type { Measurements } from "../goals";
 import {
-  Frame, MetricInput, ValidationResult, Value, Verdict, checkModel, columnMeans, columnStds, degradation, fmt, hasProba,
-  htmlTable, readTarget, resolveMetric, scorePredictions, verdictCell, worstVerdict,
+  Frame,
+  MetricInput,
+  ValidationResult,
+  Value,
+  Verdict,
+  checkModel,
+  columnMeans,
+  columnStds,
+  degradation,
+  fmt,
+  hasProba,
+  htmlTable,
+  readTarget,
+  resolveMetric,
+  scorePredictions,
+  verdictCell,
+  worstVerdict,
 } from "./common";
 import { SeededRandom } from "./stats";
 import { mean } from "../core/stats";
@@ -92,11 +107,18 @@ export class RobustnessResult extends ValidationResult {
     const reasons: string[] = [];
     const atBaseline = rows.filter((r) => r.effect === "at baseline");
     if (atBaseline.length) {
-      reasons.push(`No better than the trivial baseline (${metric} ${fmt(baseline)}) under: ${atBaseline.map((r) => `${r.condition} (${fmt(r.value)})`).join("; ")}.`);
+      reasons.push(
+        `No better than the trivial baseline (${metric} ${fmt(baseline)}) under: ${atBaseline.map((r) => `${r.condition} (${fmt(r.value)})`).join("; ")}.`,
+      );
     }
     const crashed = rows.filter((r) => r.error || r.invalid > 0);
-    if (crashed.length) reasons.push(`The model failed on ${crashed.length} condition(s): ${crashed.map((r) => `${r.condition}${r.error ? ` (${r.error})` : ` (${r.invalid} invalid predictions)`}`).join("; ")}.`);
-    const judged = rows.filter((r) => (r.kind === "noise" && r.level <= 0.1) || (r.kind === "missing" && r.level <= 0.1));
+    if (crashed.length)
+      reasons.push(
+        `The model failed on ${crashed.length} condition(s): ${crashed.map((r) => `${r.condition}${r.error ? ` (${r.error})` : ` (${r.invalid} invalid predictions)`}`).join("; ")}.`,
+      );
+    const judged = rows.filter(
+      (r) => (r.kind === "noise" && r.level <= 0.1) || (r.kind === "missing" && r.level <= 0.1),
+    );
     const worst = judged.reduce<RobustnessRow | undefined>((w, r) => (!w || r.drop > w.drop ? r : w), undefined);
     if (worst) {
       reasons.push(
@@ -110,26 +132,50 @@ export class RobustnessResult extends ValidationResult {
     this.reasons = reasons;
     const line = (kind: RobustnessRow["kind"], name: string, scale: number): Record<string, unknown> => {
       const pts = rows.filter((r) => r.kind === kind);
-      return { type: "scatter", mode: "lines+markers", name, x: [0, ...pts.map((r) => r.level * scale)], y: [clean, ...pts.map((r) => r.value)] };
+      return {
+        type: "scatter",
+        mode: "lines+markers",
+        name,
+        x: [0, ...pts.map((r) => r.level * scale)],
+        y: [clean, ...pts.map((r) => r.value)],
+      };
     };
     this.figures = [
       new Figure({
-        data: [line("noise", "Gaussian noise (σ of each feature)", 1), line("missing", "missing values (share of cells)", 1)],
-        layout: { title: { text: `${metric} under perturbation` }, xaxis: { title: { text: "noise level (σ) / missing share" } }, yaxis: { title: { text: metric } } },
+        data: [
+          line("noise", "Gaussian noise (σ of each feature)", 1),
+          line("missing", "missing values (share of cells)", 1),
+        ],
+        layout: {
+          title: { text: `${metric} under perturbation` },
+          xaxis: { title: { text: "noise level (σ) / missing share" } },
+          yaxis: { title: { text: metric } },
+        },
       }),
     ];
   }
 
   measurements(): Measurements {
-    const drop = (kind: string, level: number): number | undefined => this.rows.find((r) => r.kind === kind && Math.abs(r.level - level) < 1e-12)?.drop;
+    const drop = (kind: string, level: number): number | undefined =>
+      this.rows.find((r) => r.kind === kind && Math.abs(r.level - level) < 1e-12)?.drop;
     return { noise_drop_0_1: drop("noise", 0.1), missing_drop_0_1: drop("missing", 0.1), clean: this.clean };
   }
 
   protected tableHtml(): string {
-    return htmlTable(
-      ["condition", this.metric, "drop", "invalid", "effect", "verdict"],
-      this.rows.map((r) => [r.condition, fmt(r.value), fmt(r.drop), r.error ? `error: ${r.error}` : String(r.invalid), r.effect, verdictCell(r.verdict)]),
-    ) + `<p>clean ${this.metric} ${fmt(this.clean)}${this.cleanInterval ? ` (95% CI ${formatInterval(this.cleanInterval)})` : ""} · trivial baseline ${fmt(this.baseline)}</p>`;
+    return (
+      htmlTable(
+        ["condition", this.metric, "drop", "invalid", "effect", "verdict"],
+        this.rows.map((r) => [
+          r.condition,
+          fmt(r.value),
+          fmt(r.drop),
+          r.error ? `error: ${r.error}` : String(r.invalid),
+          r.effect,
+          verdictCell(r.verdict),
+        ]),
+      ) +
+      `<p>clean ${this.metric} ${fmt(this.clean)}${this.cleanInterval ? ` (95% CI ${formatInterval(this.cleanInterval)})` : ""} · trivial baseline ${fmt(this.baseline)}</p>`
+    );
   }
 }
 
@@ -143,7 +189,12 @@ export class RobustnessResult extends ValidationResult {
  * model falls to the baseline's level (within the clean score's uncertainty), and otherwise pass as "degraded".
  * @throws Error on an unfitted model, mismatched X and y, or no numeric feature to perturb.
  */
-export function robustness(model: Estimator, X: FeatureInput, y: TargetInput, options: RobustnessOptions = {}): RobustnessResult {
+export function robustness(
+  model: Estimator,
+  X: FeatureInput,
+  y: TargetInput,
+  options: RobustnessOptions = {},
+): RobustnessResult {
   checkModel(model, "robustness");
   const frame = Frame.from(X);
   const truth = readTarget(y, frame.rows, "robustness", model.kind);
@@ -171,7 +222,9 @@ export function robustness(model: Estimator, X: FeatureInput, y: TargetInput, op
     try {
       const pred = model.predict(input);
       const proba = scorer.needsProba && hasProba(model) ? model.predictProba(input) : undefined;
-      const invalid = pred.filter((p) => (typeof p === "number" && !Number.isFinite(p)) || (classes !== undefined && !classes.has(p))).length;
+      const invalid = pred.filter(
+        (p) => (typeof p === "number" && !Number.isFinite(p)) || (classes !== undefined && !classes.has(p)),
+      ).length;
       if (invalid > 0) return { value: NaN, invalid };
       return { value: scorePredictions(scorer, model, truth, pred, proba), invalid: 0 };
     } catch (err) {
@@ -183,10 +236,25 @@ export function robustness(model: Estimator, X: FeatureInput, y: TargetInput, op
   // The clean score's uncertainty and the trivial baseline give each condition's value a meaning.
   const cleanPred = model.predict(frame.input);
   const cleanProba = scorer.needsProba && hasProba(model) ? model.predictProba(frame.input) : undefined;
-  const cleanInterval = scorer.name === "accuracy" && typeof options.metric !== "function"
-      ? wilsonInterval(truth.reduce((c: number, t, i) => c + (cleanPred[i] === t ? 1 : 0), 0), frame.rows)
+  const cleanInterval =
+    scorer.name === "accuracy" && typeof options.metric !== "function"
+      ? wilsonInterval(
+          truth.reduce((c: number, t, i) => c + (cleanPred[i] === t ? 1 : 0), 0),
+          frame.rows,
+        )
       : frame.rows >= 2
-        ? bootstrapInterval(frame.rows, (idx) => scorePredictions(scorer, model, Array.from(idx, (i) => truth[i]), Array.from(idx, (i) => cleanPred[i]), cleanProba ? Array.from(idx, (i) => cleanProba[i]) : undefined), { resamples: 500, seed: options.seed ?? 0 })
+        ? bootstrapInterval(
+            frame.rows,
+            (idx) =>
+              scorePredictions(
+                scorer,
+                model,
+                Array.from(idx, (i) => truth[i]),
+                Array.from(idx, (i) => cleanPred[i]),
+                cleanProba ? Array.from(idx, (i) => cleanProba[i]) : undefined,
+              ),
+            { resamples: 500, seed: options.seed ?? 0 },
+          )
         : null;
   const baseline = baselineScore(model, scorer, truth, options.trainY);
   // Half the clean interval's width: how far apart two scores on these rows can be from sampling alone.
@@ -194,24 +262,60 @@ export function robustness(model: Estimator, X: FeatureInput, y: TargetInput, op
   const effectOf = (value: number, r: { invalid: number; error?: string }): RobustnessRow["effect"] => {
     if (r.error || r.invalid > 0) return "crashed";
     if (Number.isFinite(baseline) && degradation(scorer, baseline, value) >= -slack) return "at baseline";
-    if (cleanInterval && (scorer.greaterIsBetter ? value >= cleanInterval.lower : value <= cleanInterval.upper)) return "unaffected";
+    if (cleanInterval && (scorer.greaterIsBetter ? value >= cleanInterval.lower : value <= cleanInterval.upper))
+      return "unaffected";
     return degradation(scorer, clean.value, value) <= 0 ? "unaffected" : "degraded";
   };
-  const rows: RobustnessRow[] = [{ kind: "clean", condition: "clean data", level: 0, value: clean.value, drop: 0, invalid: clean.invalid, effect: "clean", verdict: "pass" }];
-  const judge = (kind: RobustnessRow["kind"], level: number, r: { value: number; invalid: number; error?: string }, effect: RobustnessRow["effect"]): Verdict => {
+  const rows: RobustnessRow[] = [
+    {
+      kind: "clean",
+      condition: "clean data",
+      level: 0,
+      value: clean.value,
+      drop: 0,
+      invalid: clean.invalid,
+      effect: "clean",
+      verdict: "pass",
+    },
+  ];
+  const judge = (
+    kind: RobustnessRow["kind"],
+    level: number,
+    r: { value: number; invalid: number; error?: string },
+    effect: RobustnessRow["effect"],
+  ): Verdict => {
     if (effect === "crashed") return "fail";
     if ((kind === "noise" || kind === "missing") && level <= 0.1) {
       const drop = degradation(scorer, clean.value, r.value);
       // A hair of slack so a drop of exactly the tolerance (0.9 − 0.85 in floating point) passes.
-      return drop > 2 * tolerance + 1e-9 ? "fail" : drop > tolerance + 1e-9 || effect === "at baseline" ? "warn" : "pass";
+      return drop > 2 * tolerance + 1e-9
+        ? "fail"
+        : drop > tolerance + 1e-9 || effect === "at baseline"
+          ? "warn"
+          : "pass";
     }
     return effect === "at baseline" ? "warn" : "pass";
   };
-  const push = (kind: RobustnessRow["kind"], condition: string, level: number, results: { value: number; invalid: number; error?: string }[]): void => {
+  const push = (
+    kind: RobustnessRow["kind"],
+    condition: string,
+    level: number,
+    results: { value: number; invalid: number; error?: string }[],
+  ): void => {
     const failed = results.find((r) => r.error || r.invalid > 0);
     const merged = failed ?? { value: mean(results.map((r) => r.value)), invalid: 0 };
     const effect = effectOf(merged.value, merged);
-    rows.push({ kind, condition, level, value: merged.value, drop: degradation(scorer, clean.value, merged.value), invalid: merged.invalid, error: merged.error, effect, verdict: judge(kind, level, merged, effect) });
+    rows.push({
+      kind,
+      condition,
+      level,
+      value: merged.value,
+      drop: degradation(scorer, clean.value, merged.value),
+      invalid: merged.invalid,
+      error: merged.error,
+      effect,
+      verdict: judge(kind, level, merged, effect),
+    });
   };
 
   for (const level of options.noiseLevels ?? [0.05, 0.1, 0.25, 0.5, 1]) {
@@ -220,7 +324,10 @@ export function robustness(model: Estimator, X: FeatureInput, y: TargetInput, op
       for (const j of features) {
         const col = frame.numbers(j);
         const sd = (stds.get(j) ?? 0) * level;
-        rep.set(j, col.map((v) => (Number.isFinite(v) ? v + sd * rng.normal() : v)));
+        rep.set(
+          j,
+          col.map((v) => (Number.isFinite(v) ? v + sd * rng.normal() : v)),
+        );
       }
       return evaluate(frame.with(rep));
     });
@@ -230,7 +337,11 @@ export function robustness(model: Estimator, X: FeatureInput, y: TargetInput, op
   for (const rate of options.missingRates ?? [0.05, 0.1, 0.25]) {
     const results = Array.from({ length: repeats }, () => {
       const rep = new Map<number, Float64Array>();
-      for (const j of features) rep.set(j, frame.numbers(j).map((v) => (rng.next() < rate ? NaN : v)));
+      for (const j of features)
+        rep.set(
+          j,
+          frame.numbers(j).map((v) => (rng.next() < rate ? NaN : v)),
+        );
       if (options.imputer) {
         try {
           return evaluate(options.imputer.transform(frame.with(rep)));
@@ -238,10 +349,19 @@ export function robustness(model: Estimator, X: FeatureInput, y: TargetInput, op
           return { value: NaN, invalid: frame.rows, error: `imputer: ${(err as Error).message.split("\n")[0]}` };
         }
       }
-      for (const [j, col] of rep) rep.set(j, col.map((v) => (Number.isNaN(v) ? (means.get(j) as number) : v)));
+      for (const [j, col] of rep)
+        rep.set(
+          j,
+          col.map((v) => (Number.isNaN(v) ? (means.get(j) as number) : v)),
+        );
       return evaluate(frame.with(rep));
     });
-    push("missing", `${Math.round(rate * 100)}% missing (${options.imputer ? "imputer" : options.trainX ? "training means" : "column means"})`, rate, results);
+    push(
+      "missing",
+      `${Math.round(rate * 100)}% missing (${options.imputer ? "imputer" : options.trainX ? "training means" : "column means"})`,
+      rate,
+      results,
+    );
   }
 
   if (options.outOfRange ?? true) {
@@ -254,7 +374,10 @@ export function robustness(model: Estimator, X: FeatureInput, y: TargetInput, op
         hi = Math.max(hi, v);
       }
       const range = hi - lo || Math.abs(hi) || 1;
-      for (const [label, value] of [[`min − 3·range`, lo - 3 * range], [`max + 3·range`, hi + 3 * range]] as const) {
+      for (const [label, value] of [
+        [`min − 3·range`, lo - 3 * range],
+        [`max + 3·range`, hi + 3 * range],
+      ] as const) {
         const rep = new Map<number, Float64Array>([[j, new Float64Array(frame.rows).fill(value)]]);
         push("out-of-range", `${frame.columns[j]} = ${label} (${fmt(value)})`, 0, [evaluate(frame.with(rep))]);
       }
@@ -280,10 +403,21 @@ function baselineScore(model: Estimator, scorer: Scorer, truth: Value[], trainY:
       let best = classes[0];
       for (const c of classes) if ((counts.get(c) as number) > (counts.get(best) as number)) best = c;
       const prior = hasProba(model) ? model.classes.map((c) => (counts.get(c) ?? 0) / targets.length) : undefined;
-      return scorePredictions(scorer, model, truth, truth.map(() => best), prior ? truth.map(() => prior.slice()) : undefined);
+      return scorePredictions(
+        scorer,
+        model,
+        truth,
+        truth.map(() => best),
+        prior ? truth.map(() => prior.slice()) : undefined,
+      );
     }
     const average = mean(targets as number[]);
-    return scorePredictions(scorer, model, truth, truth.map(() => average));
+    return scorePredictions(
+      scorer,
+      model,
+      truth,
+      truth.map(() => average),
+    );
   } catch {
     return NaN;
   }

@@ -7,8 +7,20 @@ import type { Estimator } from "../models/estimator";
 import { Figure } from "../viz/figure";
 import type { Measurements } from "../goals";
 import {
-  Frame, MetricInput, ValidationResult, Value, Verdict, checkModel, fmt, hasProba, htmlTable, readTarget, resolveMetric,
-  scorePredictions, verdictCell, worstVerdict,
+  Frame,
+  MetricInput,
+  ValidationResult,
+  Value,
+  Verdict,
+  checkModel,
+  fmt,
+  hasProba,
+  htmlTable,
+  readTarget,
+  resolveMetric,
+  scorePredictions,
+  verdictCell,
+  worstVerdict,
 } from "./common";
 import { SeededRandom, percentileInterval, quantile } from "./stats";
 import { PROPORTION_METRICS, newcombeInterval, twoProportionPValue, wilsonInterval } from "../evaluate/intervals";
@@ -73,55 +85,111 @@ export class SlicesResult extends ValidationResult {
     this.verdict = worstVerdict(groups.map((g) => g.verdict));
     const flagged = groups.filter((g) => g.verdict === "warn" || g.verdict === "fail");
     const tested = groups.filter((g) => g.verdict !== "untested").length;
-    this.reasons = flagged.length === 0
-      ? [tested === 0
-        ? `No subgroup is large enough to test.`
-        : `No tested subgroup's ${metric} differs significantly from the rest (α = ${alpha} family-wise, Bonferroni over ${groups.length} groups).`]
-      : flagged.map((g) => `${g.group} (n = ${g.size}): ${metric} ${fmt(g.value)} vs ${fmt(g.value - g.gap)} for the rest, a significant gap of ${fmt(g.gap)} (p ≈ ${fmt(g.pValue)}).`);
+    this.reasons =
+      flagged.length === 0
+        ? [
+            tested === 0
+              ? `No subgroup is large enough to test.`
+              : `No tested subgroup's ${metric} differs significantly from the rest (α = ${alpha} family-wise, Bonferroni over ${groups.length} groups).`,
+          ]
+        : flagged.map(
+            (g) =>
+              `${g.group} (n = ${g.size}): ${metric} ${fmt(g.value)} vs ${fmt(g.value - g.gap)} for the rest, a significant gap of ${fmt(g.gap)} (p ≈ ${fmt(g.pValue)}).`,
+          );
     const sorted = groups.slice();
     this.figures = [
       new Figure({
         data: [
           {
-            type: "bar", name: metric, x: sorted.map((g) => g.group), y: sorted.map((g) => g.value),
-            error_y: { type: "data", symmetric: false, array: sorted.map((g) => g.ci[1] - g.value), arrayminus: sorted.map((g) => g.value - g.ci[0]), visible: true },
-            marker: { color: sorted.map((g) => (g.verdict === "fail" ? "#cf222e" : g.verdict === "warn" ? "#d4a72c" : g.verdict === "untested" ? "#afb8c1" : "#4c78a8")) },
+            type: "bar",
+            name: metric,
+            x: sorted.map((g) => g.group),
+            y: sorted.map((g) => g.value),
+            error_y: {
+              type: "data",
+              symmetric: false,
+              array: sorted.map((g) => g.ci[1] - g.value),
+              arrayminus: sorted.map((g) => g.value - g.ci[0]),
+              visible: true,
+            },
+            marker: {
+              color: sorted.map((g) =>
+                g.verdict === "fail"
+                  ? "#cf222e"
+                  : g.verdict === "warn"
+                    ? "#d4a72c"
+                    : g.verdict === "untested"
+                      ? "#afb8c1"
+                      : "#4c78a8",
+              ),
+            },
             customdata: sorted.map((g) => g.size),
             hovertemplate: "%{x}<br>" + metric + " %{y:.4f}<br>n = %{customdata}<extra></extra>",
           },
-          { type: "scatter", mode: "lines", name: "overall", x: sorted.map((g) => g.group), y: sorted.map(() => overall), line: { dash: "dash", color: "#555" } },
+          {
+            type: "scatter",
+            mode: "lines",
+            name: "overall",
+            x: sorted.map((g) => g.group),
+            y: sorted.map(() => overall),
+            line: { dash: "dash", color: "#555" },
+          },
         ],
-        layout: { title: { text: `${metric} per subgroup (bars: ${Math.round((1 - alpha) * 100)}% CI)` }, yaxis: { title: { text: metric } }, xaxis: { title: { text: "group" } } },
+        layout: {
+          title: { text: `${metric} per subgroup (bars: ${Math.round((1 - alpha) * 100)}% CI)` },
+          yaxis: { title: { text: metric } },
+          xaxis: { title: { text: "group" } },
+        },
       }),
     ];
   }
 
   measurements(): Measurements {
-    const worst = this.groups.reduce((w, g) => (this.greaterIsBetter ? Math.min(w, g.value) : Math.max(w, g.value)), this.greaterIsBetter ? Infinity : -Infinity);
-    return { [`worst_slice_${this.metric}`]: worst, max_slice_gap: Math.max(0, ...this.groups.map((g) => Math.abs(g.gap))) };
+    const worst = this.groups.reduce(
+      (w, g) => (this.greaterIsBetter ? Math.min(w, g.value) : Math.max(w, g.value)),
+      this.greaterIsBetter ? Infinity : -Infinity,
+    );
+    return {
+      [`worst_slice_${this.metric}`]: worst,
+      max_slice_gap: Math.max(0, ...this.groups.map((g) => Math.abs(g.gap))),
+    };
   }
 
   protected tableHtml(): string {
     const pct = Math.round((1 - this.alpha) * 100);
-    return htmlTable(
-      ["group", "n", this.metric, `${pct}% CI`, "gap vs rest", "p-value", "verdict"],
-      this.groups.map((g) => [g.group, String(g.size), fmt(g.value), `[${fmt(g.ci[0])}, ${fmt(g.ci[1])}]`, fmt(g.gap), fmt(g.pValue), verdictCell(g.verdict)]),
-    ) + `<p>overall ${this.metric}: ${fmt(this.overall)}</p>`;
+    return (
+      htmlTable(
+        ["group", "n", this.metric, `${pct}% CI`, "gap vs rest", "p-value", "verdict"],
+        this.groups.map((g) => [
+          g.group,
+          String(g.size),
+          fmt(g.value),
+          `[${fmt(g.ci[0])}, ${fmt(g.ci[1])}]`,
+          fmt(g.gap),
+          fmt(g.pValue),
+          verdictCell(g.verdict),
+        ]),
+      ) + `<p>overall ${this.metric}: ${fmt(this.overall)}</p>`
+    );
   }
 }
 
 /** Group names: the values as text, or quantile bins "[lo, hi)" for a numeric grouping with many distinct values. */
 function groupLabels(raw: unknown[], bins: number): string[] {
-  const missing = (v: unknown): boolean => v === null || v === undefined || v === "" || (typeof v === "number" && Number.isNaN(v));
+  const missing = (v: unknown): boolean =>
+    v === null || v === undefined || v === "" || (typeof v === "number" && Number.isNaN(v));
   const numbers = raw.filter((v) => !missing(v));
   const numeric = numbers.length > 0 && numbers.every((v) => typeof v === "number");
   if (!numeric || new Set(numbers).size <= 10) return raw.map((v) => (missing(v) ? "(missing)" : String(v)));
   const values = numbers as number[];
-  const edges = Array.from(new Set(Array.from({ length: bins - 1 }, (_, b) => quantile(values, (b + 1) / bins)))).sort((a, b) => a - b);
+  const edges = Array.from(new Set(Array.from({ length: bins - 1 }, (_, b) => quantile(values, (b + 1) / bins)))).sort(
+    (a, b) => a - b,
+  );
   const lo = Math.min(...values);
   const hi = Math.max(...values);
   const bounds = [lo, ...edges, hi];
-  const name = (k: number): string => `${k + 1}. [${fmt(bounds[k], 2)}, ${fmt(bounds[k + 1], 2)}${k === bounds.length - 2 ? "]" : ")"}`;
+  const name = (k: number): string =>
+    `${k + 1}. [${fmt(bounds[k], 2)}, ${fmt(bounds[k + 1], 2)}${k === bounds.length - 2 ? "]" : ")"}`;
   return raw.map((v) => {
     if (missing(v)) return "(missing)";
     let k = 0;
@@ -140,16 +208,27 @@ export function slices(model: Estimator, X: FeatureInput, y: TargetInput, option
   checkModel(model, "slices");
   const frame = Frame.from(X);
   const truth = readTarget(y, frame.rows, "slices", model.kind);
-  if (options === undefined || options.by === undefined) throw new Error('slices: pass {by: "column"} or {by: groupLabels} to say how to split the rows.');
-  const raw: unknown[] = typeof options.by === "string" ? frame.values(frame.columnIndex(options.by)) : Array.from(options.by as ArrayLike<unknown>);
+  if (options === undefined || options.by === undefined)
+    throw new Error('slices: pass {by: "column"} or {by: groupLabels} to say how to split the rows.');
+  const raw: unknown[] =
+    typeof options.by === "string"
+      ? frame.values(frame.columnIndex(options.by))
+      : Array.from(options.by as ArrayLike<unknown>);
   const labels = groupLabels(raw, options.bins ?? 4);
-  if (labels.length !== frame.rows) throw new Error(`slices: "by" has ${labels.length} labels but X has ${frame.rows} rows.`);
+  if (labels.length !== frame.rows)
+    throw new Error(`slices: "by" has ${labels.length} labels but X has ${frame.rows} rows.`);
   const scorer = resolveMetric(options.metric, model);
   const pred = model.predict(frame.input);
   const proba = scorer.needsProba && hasProba(model) ? model.predictProba(frame.input) : undefined;
   const score = (idx: number[]): number => {
     try {
-      return scorePredictions(scorer, model, idx.map((i) => truth[i]), idx.map((i) => pred[i]), proba ? idx.map((i) => proba[i]) : undefined);
+      return scorePredictions(
+        scorer,
+        model,
+        idx.map((i) => truth[i]),
+        idx.map((i) => pred[i]),
+        proba ? idx.map((i) => proba[i]) : undefined,
+      );
     } catch {
       return NaN; // e.g. ROC AUC on a resample holding one class
     }
@@ -157,7 +236,8 @@ export function slices(model: Estimator, X: FeatureInput, y: TargetInput, option
   const all = Array.from({ length: frame.rows }, (_, i) => i);
   const overall = score(all);
   const names = Array.from(new Set(labels)).sort();
-  if (names.length < 2) throw new Error(`slices: every row is in group "${names[0]}"; slicing needs at least two groups.`);
+  if (names.length < 2)
+    throw new Error(`slices: every row is in group "${names[0]}"; slicing needs at least two groups.`);
   const B = options.bootstrap ?? 1000;
   const alpha = options.alpha ?? 0.05;
   const maxGap = options.maxGap ?? 0.1;
@@ -195,16 +275,29 @@ export function slices(model: Estimator, X: FeatureInput, y: TargetInput, option
       pValue = twoProportionPValue(k, inside.length, kRest, rest.length);
     }
     // A group too small, or where the metric cannot be computed (e.g. ROC AUC on a group holding one class), is not tested.
-    const tested = inside.length >= minSize && Number.isFinite(gap) && Number.isFinite(gapCi[0]) && Number.isFinite(gapCi[1]);
+    const tested =
+      inside.length >= minSize && Number.isFinite(gap) && Number.isFinite(gapCi[0]) && Number.isFinite(gapCi[1]);
     const significant = tested && (gapCi[0] > 0 || gapCi[1] < 0);
     const worse = scorer.greaterIsBetter ? gap < 0 : gap > 0;
-    const verdict: Verdict = !tested ? "untested" : significant && worse ? (Math.abs(gap) >= maxGap ? "fail" : "warn") : "pass";
+    const verdict: Verdict = !tested
+      ? "untested"
+      : significant && worse
+        ? Math.abs(gap) >= maxGap
+          ? "fail"
+          : "warn"
+        : "pass";
     return { group, size: inside.length, value, ci, gap, gapCi, pValue, significant, verdict };
   });
   const result = new SlicesResult(scorer.name, scorer.greaterIsBetter, overall, groups, alpha);
   const small = groups.filter((g) => g.size < minSize);
-  if (small.length) result.reasons.push(`Too small to test (n < ${minSize}): ${small.map((g) => g.group).join(", ")}; their numbers are shown but not judged.`);
+  if (small.length)
+    result.reasons.push(
+      `Too small to test (n < ${minSize}): ${small.map((g) => g.group).join(", ")}; their numbers are shown but not judged.`,
+    );
   const unscorable = groups.filter((g) => g.size >= minSize && g.verdict === "untested");
-  if (unscorable.length) result.reasons.push(`Not testable (${scorer.name} cannot be computed on the group or its resamples): ${unscorable.map((g) => g.group).join(", ")}.`);
+  if (unscorable.length)
+    result.reasons.push(
+      `Not testable (${scorer.name} cannot be computed on the group or its resamples): ${unscorable.map((g) => g.group).join(", ")}.`,
+    );
   return result;
 }

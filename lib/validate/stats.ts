@@ -55,7 +55,11 @@ export interface PsiResult {
  * smoothing does not. `expected` and `actual` stay the raw shares either way.
  * @throws Error when a sample is empty.
  */
-export function psi(reference: ArrayLike<number>, current: ArrayLike<number>, options: { bins?: number; floor?: number; smoothing?: number } = {}): PsiResult {
+export function psi(
+  reference: ArrayLike<number>,
+  current: ArrayLike<number>,
+  options: { bins?: number; floor?: number; smoothing?: number } = {},
+): PsiResult {
   if (reference.length === 0 || current.length === 0) throw new Error("psi: both samples need at least one value.");
   const bins = options.bins ?? 10;
   const floor = options.floor ?? 1e-4;
@@ -161,7 +165,10 @@ export function psiPValue(value: number, bins: number, n: number, m: number): nu
  * with α): the i-th smallest p becomes max over j ≤ i of min(1, (k − j + 1)·p_(j)). NaN stays NaN and does not count.
  */
 export function holmAdjust(pValues: readonly number[]): number[] {
-  const order = pValues.map((p, i) => [p, i] as const).filter(([p]) => !Number.isNaN(p)).sort((a, b) => a[0] - b[0]);
+  const order = pValues
+    .map((p, i) => [p, i] as const)
+    .filter(([p]) => !Number.isNaN(p))
+    .sort((a, b) => a[0] - b[0]);
   const out = pValues.map(() => NaN);
   const k = order.length;
   let running = 0;
@@ -178,7 +185,12 @@ export function holmAdjust(pValues: readonly number[]): number[] {
  * @throws Error when a count is negative or not a whole number.
  */
 export function fisherExact(a: number, b: number, c: number, d: number): number {
-  for (const [name, v] of [["a", a], ["b", b], ["c", c], ["d", d]] as const) {
+  for (const [name, v] of [
+    ["a", a],
+    ["b", b],
+    ["c", c],
+    ["d", d],
+  ] as const) {
     if (!Number.isInteger(v) || v < 0) throw new Error(`fisherExact: ${name} must be a whole number ≥ 0, got ${v}.`);
   }
   const n1 = a + b;

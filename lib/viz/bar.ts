@@ -45,7 +45,9 @@ export function bar(data: ChartData | undefined, options: BarOptions): Figure {
   };
   const traces =
     options.color !== undefined
-      ? groupIndices(column(data, options.color, "color")).map((g) => trace(pick(x, g.indices), y ? pick(y, g.indices) : undefined, g.name))
+      ? groupIndices(column(data, options.color, "color")).map((g) =>
+          trace(pick(x, g.indices), y ? pick(y, g.indices) : undefined, g.name),
+        )
       : [trace(x, y)];
   const catAxis = { title: { text: plotlyText(xName) }, type: "category" };
   const valAxis = { title: { text: plotlyText(yName) } };

@@ -28,7 +28,10 @@ export function box(data: ChartData | undefined, options: BoxOptions): Figure {
     boxpoints: options.points ?? "outliers",
     boxmean: true,
   });
-  const traces = options.x !== undefined ? groupIndices(column(data, options.x, "x")).map((g) => trace(pick(y, g.indices), g.name)) : [trace(y, yName)];
+  const traces =
+    options.x !== undefined
+      ? groupIndices(column(data, options.x, "x")).map((g) => trace(pick(y, g.indices), g.name))
+      : [trace(y, yName)];
   return new Figure({
     data: traces,
     layout: {

@@ -15,24 +15,47 @@ import { PALETTE } from "./data";
 export function calibrationFigure(
   yTrue: TargetInput,
   yProba: ScoreInput,
-  options: { classes?: readonly (number | string)[]; posLabel?: number | string; nBins?: number; strategy?: "uniform" | "quantile"; title?: string } = {},
+  options: {
+    classes?: readonly (number | string)[];
+    posLabel?: number | string;
+    nBins?: number;
+    strategy?: "uniform" | "quantile";
+    title?: string;
+  } = {},
 ): Figure {
   const t = readLabels(yTrue, "y_true");
   const classes = options.classes?.slice() ?? uniqueLabels(t);
   const first = (yProba as ArrayLike<unknown>)[0];
   let curves: { label: number | string; prob: number[] }[];
-  if (typeof first === "number") curves = [{ label: options.posLabel ?? classes[classes.length - 1], prob: Array.from(yProba as ArrayLike<number>) }];
+  if (typeof first === "number")
+    curves = [
+      { label: options.posLabel ?? classes[classes.length - 1], prob: Array.from(yProba as ArrayLike<number>) },
+    ];
   else {
     const rows = yProba as readonly (readonly number[])[];
-    if (rows[0].length !== classes.length) throw new Error(`The probabilities have ${rows[0].length} columns but there are ${classes.length} classes: pass classes.`);
+    if (rows[0].length !== classes.length)
+      throw new Error(
+        `The probabilities have ${rows[0].length} columns but there are ${classes.length} classes: pass classes.`,
+      );
     const which = classes.length === 2 ? [1] : classes.map((_, j) => j);
     curves = which.map((j) => ({ label: classes[j], prob: rows.map((r) => r[j]) }));
   }
   const traces: PlotlyTrace[] = [
-    { type: "scatter", mode: "lines", name: "perfectly calibrated", x: [0, 1], y: [0, 1], line: { dash: "dot", color: "#888" } },
+    {
+      type: "scatter",
+      mode: "lines",
+      name: "perfectly calibrated",
+      x: [0, 1],
+      y: [0, 1],
+      line: { dash: "dot", color: "#888" },
+    },
   ];
   curves.forEach((c, i) => {
-    const curve = calibrationCurve(t.map((v) => (v === c.label ? 1 : 0)), c.prob, { nBins: options.nBins ?? 10, strategy: options.strategy });
+    const curve = calibrationCurve(
+      t.map((v) => (v === c.label ? 1 : 0)),
+      c.prob,
+      { nBins: options.nBins ?? 10, strategy: options.strategy },
+    );
     const max = Math.max(...curve.counts);
     traces.push({
       type: "scatter",

@@ -38,7 +38,10 @@ function tableHeight(t: TablePart): number {
 
 /** Scales a [0, 1] domain into the cell [lo, hi]. */
 function inside(domain: unknown, lo: number, hi: number): [number, number] {
-  const [a, b] = Array.isArray(domain) && domain.length === 2 && domain.every((v) => typeof v === "number") ? (domain as [number, number]) : [0, 1];
+  const [a, b] =
+    Array.isArray(domain) && domain.length === 2 && domain.every((v) => typeof v === "number")
+      ? (domain as [number, number])
+      : [0, 1];
   return [lo + a * (hi - lo), lo + b * (hi - lo)];
 }
 
@@ -61,7 +64,10 @@ export function combineFigures(parts: readonly CompositePart[], options: Combine
   // Horizontal bars (long category labels left of their axis) and heatmaps (a colour bar on their right) get a row of
   // their own, so labels and colour bars never run into a neighbour.
   const wide = (part: CompositePart): boolean =>
-    !isFigure(part) || part.data.some((t) => t.orientation === "h" || t.type === "heatmap" || t.type === "contour" || t.colorbar !== undefined);
+    !isFigure(part) ||
+    part.data.some(
+      (t) => t.orientation === "h" || t.type === "heatmap" || t.type === "contour" || t.colorbar !== undefined,
+    );
   for (const part of parts) {
     const last = rows[rows.length - 1];
     if (!wide(part) && last && !wide(last[0]) && last.length < perRow) last.push(part);
@@ -71,7 +77,17 @@ export function combineFigures(parts: readonly CompositePart[], options: Combine
   // Room under a chart for its tick labels and x-axis title, so they never run into the next row's title.
   const axisSpace = (row: CompositePart[]): number => (isFigure(row[0]) ? 56 : 8);
   const rowHeights = rows.map((row) =>
-    isFigure(row[0]) ? Math.max(...row.map((f) => Math.max(160, (typeof (f as Figure).layout.height === "number" ? ((f as Figure).layout.height as number) : cellHeight) - 90))) : tableHeight(row[0] as TablePart),
+    isFigure(row[0])
+      ? Math.max(
+          ...row.map((f) =>
+            Math.max(
+              160,
+              (typeof (f as Figure).layout.height === "number" ? ((f as Figure).layout.height as number) : cellHeight) -
+                90,
+            ),
+          ),
+        )
+      : tableHeight(row[0] as TablePart),
   );
   const top = options.title ? 60 : 20;
   const total = rowHeights.reduce((a, b, r) => a + b + titleSpace + axisSpace(rows[r]), 0) + top + 20;
@@ -79,7 +95,9 @@ export function combineFigures(parts: readonly CompositePart[], options: Combine
   const layout: PlotlyLayout = {
     height: total,
     margin: { t: top, b: 20, l: 90, r: 30 },
-    showlegend: parts.some((p) => isFigure(p) && p.layout.showlegend !== false && p.data.some((t) => t.name !== undefined)),
+    showlegend: parts.some(
+      (p) => isFigure(p) && p.layout.showlegend !== false && p.data.some((t) => t.name !== undefined),
+    ),
     annotations: [] as unknown[],
     legend: { orientation: "h", y: -0.02, yanchor: "top" },
   };
@@ -98,14 +116,33 @@ export function combineFigures(parts: readonly CompositePart[], options: Combine
     row.forEach((part, c) => {
       const x0 = wide(part) ? 0 : c * (width + gap);
       const x1 = wide(part) ? 1 : x0 + width;
-      const title = isFigure(part) ? part.title : part.title ?? "";
-      if (title) annotations.push({ text: `<b>${title}</b>`, x: (x0 + x1) / 2, y: y1, xref: "paper", yref: "paper", xanchor: "center", yanchor: "bottom", showarrow: false, font: { size: 13 } });
+      const title = isFigure(part) ? part.title : (part.title ?? "");
+      if (title)
+        annotations.push({
+          text: `<b>${title}</b>`,
+          x: (x0 + x1) / 2,
+          y: y1,
+          xref: "paper",
+          yref: "paper",
+          xanchor: "center",
+          yanchor: "bottom",
+          showarrow: false,
+          font: { size: 13 },
+        });
       if (!isFigure(part)) {
         data.push({
           type: "table",
           domain: { x: [x0, x1], y: [y0, y1] },
-          header: { values: part.columns.map((name) => `<b>${plotlyText(name)}</b>`), align: "left", fill: { color: "#f6f8fa" } },
-          cells: { values: part.columns.map((_, j) => part.rows.map((cells) => plotlyText(cells[j] ?? ""))), align: "left", height: 24 },
+          header: {
+            values: part.columns.map((name) => `<b>${plotlyText(name)}</b>`),
+            align: "left",
+            fill: { color: "#f6f8fa" },
+          },
+          cells: {
+            values: part.columns.map((_, j) => part.rows.map((cells) => plotlyText(cells[j] ?? ""))),
+            align: "left",
+            height: 24,
+          },
         });
         return;
       }
@@ -124,7 +161,9 @@ export function combineFigures(parts: readonly CompositePart[], options: Combine
         return renamed;
       };
       const spec = deepCopy(part.toJSON());
-      const cartesian = spec.data.some((t) => !["table", "pie", "parcoords", "parcats", "sankey", "indicator"].includes(String(t.type ?? "scatter")));
+      const cartesian = spec.data.some(
+        (t) => !["table", "pie", "parcoords", "parcats", "sankey", "indicator"].includes(String(t.type ?? "scatter")),
+      );
       if (cartesian) {
         for (const key of Object.keys(spec.layout)) {
           const m = AXIS_KEY.exec(key);
@@ -139,7 +178,8 @@ export function combineFigures(parts: readonly CompositePart[], options: Combine
           const toKey = `${to[0]}axis${to.slice(1)}`;
           const axis = { ...((spec.layout[fromKey] as Record<string, unknown>) ?? {}) };
           for (const ref of ["anchor", "overlaying", "matches", "scaleanchor"]) {
-            if (typeof axis[ref] === "string" && AXIS_REF.test(axis[ref] as string)) axis[ref] = names.get(axis[ref] as string) ?? rename(axis[ref] as string);
+            if (typeof axis[ref] === "string" && AXIS_REF.test(axis[ref] as string))
+              axis[ref] = names.get(axis[ref] as string) ?? rename(axis[ref] as string);
           }
           if (axis.anchor === undefined) axis.anchor = names.get(from[0] === "x" ? "y" : "x") ?? "free";
           if (axis.anchor === "free") axis.position = from[0] === "x" ? y0 : x0;
@@ -157,7 +197,16 @@ export function combineFigures(parts: readonly CompositePart[], options: Combine
           t.domain = { x: inside(d.x, x0, x1), y: inside(d.y, y0, y1) };
         }
         const colorbar = t.colorbar as Record<string, unknown> | undefined;
-        if (t.type === "heatmap" || t.type === "contour" || colorbar) t.colorbar = { ...(colorbar ?? {}), x: x1 + 0.005, xanchor: "left", y: (y0 + y1) / 2, len: y1 - y0, yanchor: "middle", thickness: 12 };
+        if (t.type === "heatmap" || t.type === "contour" || colorbar)
+          t.colorbar = {
+            ...(colorbar ?? {}),
+            x: x1 + 0.005,
+            xanchor: "left",
+            y: (y0 + y1) / 2,
+            len: y1 - y0,
+            yanchor: "middle",
+            thickness: 12,
+          };
         if (part.layout.showlegend === false) t.showlegend = false;
         data.push(t);
       }
@@ -171,18 +220,26 @@ export function combineFigures(parts: readonly CompositePart[], options: Combine
       }
       const shapes = (spec.layout.shapes as Record<string, unknown>[] | undefined) ?? [];
       if (shapes.length) {
-        layout.shapes = [...((layout.shapes as unknown[]) ?? []), ...shapes.map((s) => {
-          const moved = { ...s };
-          for (const [ref, lo, hi, keys] of [["xref", x0, x1, ["x0", "x1"]], ["yref", y0, y1, ["y0", "y1"]]] as const) {
-            const value = s[ref];
-            if (typeof value === "string" && AXIS_REF.test(value.replace(/ domain$/, ""))) moved[ref] = value.replace(/^[xy]\d*/, (v) => names.get(v) ?? v);
-            else for (const k of keys) if (typeof s[k] === "number") moved[k] = lo + (s[k] as number) * (hi - lo);
-          }
-          return moved;
-        })];
+        layout.shapes = [
+          ...((layout.shapes as unknown[]) ?? []),
+          ...shapes.map((s) => {
+            const moved = { ...s };
+            for (const [ref, lo, hi, keys] of [
+              ["xref", x0, x1, ["x0", "x1"]],
+              ["yref", y0, y1, ["y0", "y1"]],
+            ] as const) {
+              const value = s[ref];
+              if (typeof value === "string" && AXIS_REF.test(value.replace(/ domain$/, "")))
+                moved[ref] = value.replace(/^[xy]\d*/, (v) => names.get(v) ?? v);
+              else for (const k of keys) if (typeof s[k] === "number") moved[k] = lo + (s[k] as number) * (hi - lo);
+            }
+            return moved;
+          }),
+        ];
       }
       // Layout-wide settings that do not change other parts (not bargap: a histogram's 0 would merge other bars).
-      for (const key of ["barmode", "boxmode", "hovermode"]) if (spec.layout[key] !== undefined && layout[key] === undefined) layout[key] = spec.layout[key];
+      for (const key of ["barmode", "boxmode", "hovermode"])
+        if (spec.layout[key] !== undefined && layout[key] === undefined) layout[key] = spec.layout[key];
     });
   });
   return new Figure({ data, layout });
@@ -192,7 +249,12 @@ export function combineFigures(parts: readonly CompositePart[], options: Combine
  * The MIME bundle of a composite display: its own text and HTML, plus every chart and table combined into one Plotly
  * figure (see {@link combineFigures}) under `application/vnd.plotly.v1+json`. Without charts, just text and HTML.
  */
-export function compositeBundle(text: string, html: string, parts: readonly CompositePart[], options: CombineOptions = {}): MimeBundle {
+export function compositeBundle(
+  text: string,
+  html: string,
+  parts: readonly CompositePart[],
+  options: CombineOptions = {},
+): MimeBundle {
   const bundle: MimeBundle = { "text/plain": text, "text/html": html };
   if (!parts.some(isFigure)) return bundle;
   const combined = parts.length === 1 ? (parts[0] as Figure) : combineFigures(parts, options);

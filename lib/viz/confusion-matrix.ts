@@ -5,7 +5,13 @@ import { readLabels, uniqueLabels } from "../metrics/labels";
 import { Figure, plotlyText } from "./figure";
 
 /** The confusion matrix's colour scale: white at 0, dark blue at the largest value. */
-export const CONFUSION_COLORSCALE: [number, string][] = [[0, "#f7fbff"], [0.25, "#c6dbef"], [0.5, "#6baed6"], [0.75, "#2171b5"], [1, "#08306b"]];
+export const CONFUSION_COLORSCALE: [number, string][] = [
+  [0, "#f7fbff"],
+  [0.25, "#c6dbef"],
+  [0.5, "#6baed6"],
+  [0.75, "#2171b5"],
+  [1, "#08306b"],
+];
 
 /** Options of {@link confusionMatrixFigure}. */
 export interface ConfusionMatrixOptions {
@@ -21,11 +27,19 @@ export interface ConfusionMatrixOptions {
  * normalized rates) written in the cells. The trace's `z` holds the matrix.
  * @throws as {@link confusionMatrix}.
  */
-export function confusionMatrixFigure(yTrue: TargetInput, yPred: TargetInput, options: ConfusionMatrixOptions = {}): Figure {
+export function confusionMatrixFigure(
+  yTrue: TargetInput,
+  yPred: TargetInput,
+  options: ConfusionMatrixOptions = {},
+): Figure {
   const labels = options.labels?.slice() ?? uniqueLabels(readLabels(yTrue, "y_true"), readLabels(yPred, "y_pred"));
   const counts = confusionMatrix(yTrue, yPred, { labels });
   let z: number[][] = counts;
-  if (options.normalize === "true") z = counts.map((row) => { const s = row.reduce((a, b) => a + b, 0); return row.map((v) => (s === 0 ? 0 : v / s)); });
+  if (options.normalize === "true")
+    z = counts.map((row) => {
+      const s = row.reduce((a, b) => a + b, 0);
+      return row.map((v) => (s === 0 ? 0 : v / s));
+    });
   else if (options.normalize === "pred") {
     const colSums = labels.map((_, j) => counts.reduce((a, row) => a + row[j], 0));
     z = counts.map((row) => row.map((v, j) => (colSums[j] === 0 ? 0 : v / colSums[j])));
@@ -45,14 +59,20 @@ export function confusionMatrixFigure(yTrue: TargetInput, yPred: TargetInput, op
         // Light for empty cells, dark blue for the largest counts (plotly.js's named "Blues" runs the other way).
         colorscale: CONFUSION_COLORSCALE,
         zmin: 0,
-        text: z.map((row, i) => row.map((v, j) => (options.normalize ? `${v.toFixed(2)}<br>(${counts[i][j]})` : String(v)))),
+        text: z.map((row, i) =>
+          row.map((v, j) => (options.normalize ? `${v.toFixed(2)}<br>(${counts[i][j]})` : String(v))),
+        ),
         texttemplate: "%{text}",
         hovertemplate: "true %{y}, predicted %{x}: %{text}<extra></extra>",
         customdata: counts,
       },
     ],
     layout: {
-      title: { text: plotlyText(options.title ?? `Confusion matrix${options.normalize ? ` (normalized over ${options.normalize})` : ""}`) },
+      title: {
+        text: plotlyText(
+          options.title ?? `Confusion matrix${options.normalize ? ` (normalized over ${options.normalize})` : ""}`,
+        ),
+      },
       xaxis: { title: { text: "predicted" }, type: "category", side: "bottom" },
       yaxis: { title: { text: "true" }, type: "category", autorange: "reversed" },
     },

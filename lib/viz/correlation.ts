@@ -12,7 +12,7 @@ export interface CorrelationMatrix {
 function ranks(v: number[]): number[] {
   const order = v.map((x, i) => [x, i] as const).sort((a, b) => a[0] - b[0]);
   const r = new Array<number>(v.length);
-  for (let s = 0; s < order.length; ) {
+  for (let s = 0; s < order.length;) {
     let e = s;
     while (e + 1 < order.length && order[e + 1][0] === order[s][0]) e++;
     for (let k = s; k <= e; k++) r[order[k][1]] = (s + e) / 2 + 1;
@@ -42,14 +42,21 @@ function pearson(a: number[], b: number[]): number {
  * Pearson (default) or Spearman correlation between numeric columns, with pairwise-complete rows.
  * @throws Error when a named column is missing or holds non-numbers, or fewer than 2 columns are numeric.
  */
-export function correlationMatrix(data: ChartData, options: { columns?: readonly string[]; method?: "pearson" | "spearman" } = {}): CorrelationMatrix {
+export function correlationMatrix(
+  data: ChartData,
+  options: { columns?: readonly string[]; method?: "pearson" | "spearman" } = {},
+): CorrelationMatrix {
   const names =
-    options.columns?.slice() ?? columnNames(data).filter((c) => column(data, c).every((x) => x === null || typeof x === "number"));
+    options.columns?.slice() ??
+    columnNames(data).filter((c) => column(data, c).every((x) => x === null || typeof x === "number"));
   if (names.length < 2) throw new Error(`Correlation needs at least 2 numeric columns; got ${names.length}.`);
   const values = names.map((n) => {
     const v = column(data, n);
     const bad = v.findIndex((x) => x !== null && typeof x !== "number");
-    if (bad >= 0) throw new Error(`Column "${n}", row ${bad}: ${JSON.stringify(v[bad])} is not a number. Encode it or leave it out of columns.`);
+    if (bad >= 0)
+      throw new Error(
+        `Column "${n}", row ${bad}: ${JSON.stringify(v[bad])} is not a number. Encode it or leave it out of columns.`,
+      );
     return v as (number | null)[];
   });
   const m = names.map(() => new Array<number>(names.length).fill(NaN));
@@ -75,7 +82,10 @@ export function correlationMatrix(data: ChartData, options: { columns?: readonly
  * A heatmap of the correlation matrix (red positive, blue negative, values written in the cells).
  * @throws as {@link correlationMatrix}.
  */
-export function correlationHeatmap(data: ChartData, options: { columns?: readonly string[]; method?: "pearson" | "spearman"; title?: string } = {}): Figure {
+export function correlationHeatmap(
+  data: ChartData,
+  options: { columns?: readonly string[]; method?: "pearson" | "spearman"; title?: string } = {},
+): Figure {
   const corr = correlationMatrix(data, options);
   const z = corr.values.map((row) => row.map((v) => (Number.isNaN(v) ? null : v)));
   return new Figure({

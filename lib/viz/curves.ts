@@ -23,17 +23,23 @@ interface OneCurve {
 /** Splits scores into one binary problem per class (binary: the positive class only). */
 function perClass(yTrue: TargetInput, yScore: ScoreInput, options: CurveOptions): OneCurve[] {
   const t = readLabels(yTrue, "y_true");
-  if (yScore.length !== t.length) throw new Error(`y_true has ${t.length} samples but the scores have ${yScore.length}.`);
+  if (yScore.length !== t.length)
+    throw new Error(`y_true has ${t.length} samples but the scores have ${yScore.length}.`);
   const first = (yScore as ArrayLike<unknown>)[0];
   const classes = options.classes?.slice() ?? uniqueLabels(t);
-  if (classes.length < 2) throw new Error(`y_true holds a single class (${JSON.stringify(classes[0])}): a curve needs positives and negatives.`);
+  if (classes.length < 2)
+    throw new Error(
+      `y_true holds a single class (${JSON.stringify(classes[0])}): a curve needs positives and negatives.`,
+    );
   if (typeof first === "number") {
     const pos = options.posLabel ?? classes[classes.length - 1];
     return [{ label: pos, truth: t.map((v) => v === pos), score: Array.from(yScore as ArrayLike<number>) }];
   }
   const rows = yScore as readonly (readonly number[])[];
   if (rows[0].length !== classes.length) {
-    throw new Error(`The scores have ${rows[0].length} columns but there are ${classes.length} classes ${JSON.stringify(classes)}: pass classes (the model's classes).`);
+    throw new Error(
+      `The scores have ${rows[0].length} columns but there are ${classes.length} classes ${JSON.stringify(classes)}: pass classes (the model's classes).`,
+    );
   }
   const which = classes.length === 2 ? [1] : classes.map((_, j) => j);
   return which.map((j) => ({ label: classes[j], truth: t.map((v) => v === classes[j]), score: rows.map((r) => r[j]) }));
@@ -49,7 +55,9 @@ export function rocCurveFigure(yTrue: TargetInput, yScore: ScoreInput, options: 
   const traces: PlotlyTrace[] = curves.map((c, i) => {
     const truth = c.truth.map((b) => (b ? 1 : 0));
     if (!c.truth.some((b) => b) || c.truth.every((b) => b)) {
-      throw new Error(`Class ${JSON.stringify(c.label)} has ${c.truth.some((b) => b) ? "no negatives" : "no samples"} in y_true: a ROC curve needs both (use stratified splits).`);
+      throw new Error(
+        `Class ${JSON.stringify(c.label)} has ${c.truth.some((b) => b) ? "no negatives" : "no samples"} in y_true: a ROC curve needs both (use stratified splits).`,
+      );
     }
     const r = rocCurve(truth, c.score);
     const area = rocAuc(truth, c.score);
@@ -65,8 +73,18 @@ export function rocCurveFigure(yTrue: TargetInput, yScore: ScoreInput, options: 
       meta: { auc: area, class: c.label },
     };
   });
-  traces.push({ type: "scatter", mode: "lines", name: "chance (AUC = 0.5)", x: [0, 1], y: [0, 1], line: { dash: "dot", color: "#888" } });
-  const macro = curves.length > 1 ? ` (macro AUC = ${(traces.slice(0, -1).reduce((s, t) => s + (t.meta as { auc: number }).auc, 0) / curves.length).toFixed(3)})` : "";
+  traces.push({
+    type: "scatter",
+    mode: "lines",
+    name: "chance (AUC = 0.5)",
+    x: [0, 1],
+    y: [0, 1],
+    line: { dash: "dot", color: "#888" },
+  });
+  const macro =
+    curves.length > 1
+      ? ` (macro AUC = ${(traces.slice(0, -1).reduce((s, t) => s + (t.meta as { auc: number }).auc, 0) / curves.length).toFixed(3)})`
+      : "";
   return new Figure({
     data: traces,
     layout: {
@@ -101,12 +119,21 @@ export function precisionRecallFigure(yTrue: TargetInput, yScore: ScoreInput, op
   });
   if (curves.length === 1) {
     const prevalence = curves[0].truth.filter((b) => b).length / curves[0].truth.length;
-    traces.push({ type: "scatter", mode: "lines", name: `no skill (${prevalence.toFixed(2)})`, x: [0, 1], y: [prevalence, prevalence], line: { dash: "dot", color: "#888" } });
+    traces.push({
+      type: "scatter",
+      mode: "lines",
+      name: `no skill (${prevalence.toFixed(2)})`,
+      x: [0, 1],
+      y: [prevalence, prevalence],
+      line: { dash: "dot", color: "#888" },
+    });
   }
   return new Figure({
     data: traces,
     layout: {
-      title: { text: plotlyText(options.title ?? `Precision-recall curve${curves.length > 1 ? "s, one-vs-rest" : ""}`) },
+      title: {
+        text: plotlyText(options.title ?? `Precision-recall curve${curves.length > 1 ? "s, one-vs-rest" : ""}`),
+      },
       xaxis: { title: { text: "recall" }, range: [0, 1] },
       yaxis: { title: { text: "precision" }, range: [0, 1.02] },
       legend: { x: 0.02, xanchor: "left", y: 0.02, yanchor: "bottom" },

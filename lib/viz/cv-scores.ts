@@ -18,7 +18,13 @@ export function cvScoresFigure(
     if (s.length === 0) throw new Error(`Model "${name}" has no fold scores.`);
     const baseline = options.baselines?.includes(name) ?? false;
     return {
-      type: "box", name, y: s.slice(), boxpoints: "all", jitter: 0.3, pointpos: 0, boxmean: true,
+      type: "box",
+      name,
+      y: s.slice(),
+      boxpoints: "all",
+      jitter: 0.3,
+      pointpos: 0,
+      boxmean: true,
       marker: { color: baseline ? "#999999" : PALETTE[i % PALETTE.length] },
     };
   });

@@ -14,7 +14,6 @@ export type PlotValue = number | string | null;
 /** A column given either by name (with a table) or as the values themselves. */
 export type ColumnRef = string | ArrayLike<PlotValue>;
 
-
 /** The column names of chart data. */
 export function columnNames(data: ChartData): string[] {
   return isTable(data) ? data.columnNames() : Object.keys(data);
@@ -29,7 +28,9 @@ export function column(data: ChartData | undefined, ref: ColumnRef, role = "colu
   if (data === undefined) throw new Error(`${role} "${ref}" was given by name but no table was passed.`);
   const names = columnNames(data);
   if (!names.includes(ref)) throw new Error(`${role} "${ref}" is not in the table. Columns: ${names.join(", ")}.`);
-  const values = isTable(data) ? (data.array(ref) as ArrayLike<unknown>) : (data as Record<string, ArrayLike<unknown>>)[ref];
+  const values = isTable(data)
+    ? (data.array(ref) as ArrayLike<unknown>)
+    : (data as Record<string, ArrayLike<unknown>>)[ref];
   return plain(values as ArrayLike<PlotValue>);
 }
 
@@ -70,5 +71,15 @@ export function pick<T>(values: readonly T[], indices: readonly number[]): T[] {
 }
 
 /** A qualitative palette (Plotly's default colorway). */
-export const PALETTE = ["#636efa", "#EF553B", "#00cc96", "#ab63fa", "#FFA15A", "#19d3f3", "#FF6692", "#B6E880", "#FF97FF", "#FECB52"];
-
+export const PALETTE = [
+  "#636efa",
+  "#EF553B",
+  "#00cc96",
+  "#ab63fa",
+  "#FFA15A",
+  "#19d3f3",
+  "#FF6692",
+  "#B6E880",
+  "#FF97FF",
+  "#FECB52",
+];

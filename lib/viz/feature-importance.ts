@@ -11,7 +11,8 @@ export function featureImportanceFigure(
   importances: ArrayLike<number>,
   options: { std?: ArrayLike<number>; top?: number; title?: string; xTitle?: string } = {},
 ): Figure {
-  if (names.length !== importances.length) throw new Error(`${names.length} feature names but ${importances.length} importances.`);
+  if (names.length !== importances.length)
+    throw new Error(`${names.length} feature names but ${importances.length} importances.`);
   const rows = names.map((name, i) => {
     const v = importances[i];
     if (!Number.isFinite(v)) throw new Error(`Importance of "${name}" is ${v}: expected a finite number.`);
@@ -34,7 +35,13 @@ export function featureImportanceFigure(
       title: { text: plotlyText(options.title ?? "Feature importance") },
       xaxis: { title: { text: plotlyText(options.xTitle ?? "importance") } },
       // One tick label per bar: Plotly's automatic ticks skip category labels when bars are close together.
-      yaxis: { type: "category", automargin: true, tickmode: "array", tickvals: kept.map((r) => r.name), ticktext: kept.map((r) => r.name) },
+      yaxis: {
+        type: "category",
+        automargin: true,
+        tickmode: "array",
+        tickvals: kept.map((r) => r.name),
+        ticktext: kept.map((r) => r.name),
+      },
       height: Math.max(300, 90 + 28 * kept.length),
       showlegend: false,
     },

@@ -36,7 +36,8 @@ let plotlyInlined = false;
 
 /** The minified plotly.js bundle's source (plotly.js-dist-min), read once. */
 export function plotlyJs(): string {
-  if (plotlySource === undefined) plotlySource = fs.readFileSync(require.resolve("plotly.js-dist-min/plotly.min.js"), "utf8");
+  if (plotlySource === undefined)
+    plotlySource = fs.readFileSync(require.resolve("plotly.js-dist-min/plotly.min.js"), "utf8");
   return plotlySource;
 }
 
@@ -47,7 +48,8 @@ export function plotlyVersion(): string {
 
 /** plotly.js gzip-compressed and base64-encoded, computed once. */
 export function plotlyJsPacked(): string {
-  if (plotlyPacked === undefined) plotlyPacked = zlib.gzipSync(Buffer.from(plotlyJs(), "utf8"), { level: 6 }).toString("base64");
+  if (plotlyPacked === undefined)
+    plotlyPacked = zlib.gzipSync(Buffer.from(plotlyJs(), "utf8"), { level: 6 }).toString("base64");
   return plotlyPacked;
 }
 
@@ -90,7 +92,7 @@ export class Figure implements FigureSpec {
   /** The figure's title text, if any. */
   get title(): string {
     const t = this.layout.title;
-    return typeof t === "string" ? t : t?.text ?? "";
+    return typeof t === "string" ? t : (t?.text ?? "");
   }
 
   /** The plain Plotly JSON. */
@@ -106,7 +108,9 @@ export class Figure implements FigureSpec {
     const id = `trainlab-plot-${process.pid}-${++figureCounter}`;
     const height = options.height ?? (typeof this.layout.height === "number" ? this.layout.height : 420);
     const json = JSON.stringify(this.toJSON()).replace(/</g, "\\u003c");
-    const placeholder = options.placeholder ?? `<p class="trainlab-plot-note" style="color:#666;font:13px sans-serif">${escapeHtml(this.toString())} — the interactive chart needs plotly.js: run the cell again (or trust the notebook).</p>`;
+    const placeholder =
+      options.placeholder ??
+      `<p class="trainlab-plot-note" style="color:#666;font:13px sans-serif">${escapeHtml(this.toString())} — the interactive chart needs plotly.js: run the cell again (or trust the notebook).</p>`;
     return (
       (options.includePlotly ? plotlyScriptTag() : "") +
       `<div id="${id}" class="trainlab-plot" style="width:100%;min-height:${height}px;">${placeholder}</div>` +

@@ -22,7 +22,8 @@ export interface HistogramOptions {
 export function histogram(data: ChartData | undefined, options: HistogramOptions): Figure {
   const x = column(data, options.x, "x");
   const name = typeof options.x === "string" ? options.x : "value";
-  if (numbers(x).length === 0 && x.every((v) => typeof v !== "string")) throw new Error(`Column "${name}" has no values to plot.`);
+  if (numbers(x).length === 0 && x.every((v) => typeof v !== "string"))
+    throw new Error(`Column "${name}" has no values to plot.`);
   const base = (values: unknown[], traceName?: string): PlotlyTrace => ({
     type: "histogram",
     x: values,
@@ -34,8 +35,19 @@ export function histogram(data: ChartData | undefined, options: HistogramOptions
   let traces: PlotlyTrace[];
   if (options.color !== undefined) {
     const groups = groupIndices(column(data, options.color, "color"));
-    traces = groups.map((g) => base(pick(x, g.indices).filter((v) => v !== null), g.name));
-  } else traces = [base(x.filter((v) => v !== null), name)];
+    traces = groups.map((g) =>
+      base(
+        pick(x, g.indices).filter((v) => v !== null),
+        g.name,
+      ),
+    );
+  } else
+    traces = [
+      base(
+        x.filter((v) => v !== null),
+        name,
+      ),
+    ];
   return new Figure({
     data: traces,
     layout: {
@@ -61,20 +73,48 @@ export interface BinnedHistogramOptions {
  * fall on round numbers.
  * @throws Error when edges and counts do not match, or the edges are not finite and increasing.
  */
-export function binnedHistogram(edges: readonly number[], counts: readonly number[], options: BinnedHistogramOptions = {}): Figure {
-  if (edges.length !== counts.length + 1) throw new Error(`binnedHistogram: ${edges.length} edges for ${counts.length} bins: expected one edge more than bins.`);
+export function binnedHistogram(
+  edges: readonly number[],
+  counts: readonly number[],
+  options: BinnedHistogramOptions = {},
+): Figure {
+  if (edges.length !== counts.length + 1)
+    throw new Error(
+      `binnedHistogram: ${edges.length} edges for ${counts.length} bins: expected one edge more than bins.`,
+    );
   for (let k = 1; k < edges.length; k++) {
-    if (!Number.isFinite(edges[k - 1]) || !Number.isFinite(edges[k]) || edges[k] <= edges[k - 1]) throw new Error(`binnedHistogram: edges must be finite and increasing (edge ${k - 1} is ${edges[k - 1]}, edge ${k} is ${edges[k]}).`);
+    if (!Number.isFinite(edges[k - 1]) || !Number.isFinite(edges[k]) || edges[k] <= edges[k - 1])
+      throw new Error(
+        `binnedHistogram: edges must be finite and increasing (edge ${k - 1} is ${edges[k - 1]}, edge ${k} is ${edges[k]}).`,
+      );
   }
   const centers = counts.map((_, k) => (edges[k] + edges[k + 1]) / 2);
   const widths = counts.map((_, k) => edges[k + 1] - edges[k]);
-  const hover = counts.map((c, k) => `[${Number(edges[k].toPrecision(4))}, ${Number(edges[k + 1].toPrecision(4))}): ${c}`);
+  const hover = counts.map(
+    (c, k) => `[${Number(edges[k].toPrecision(4))}, ${Number(edges[k + 1].toPrecision(4))}): ${c}`,
+  );
   return new Figure({
-    data: [{ type: "bar", name: options.xTitle ?? "count", x: centers, y: counts.slice(), width: widths, text: hover, hoverinfo: "text", textposition: "none", marker: { line: { width: 0.5, color: "white" } } }],
+    data: [
+      {
+        type: "bar",
+        name: options.xTitle ?? "count",
+        x: centers,
+        y: counts.slice(),
+        width: widths,
+        text: hover,
+        hoverinfo: "text",
+        textposition: "none",
+        marker: { line: { width: 0.5, color: "white" } },
+      },
+    ],
     layout: {
       title: { text: plotlyText(options.title ?? "Histogram") },
       bargap: 0,
-      xaxis: { type: "linear", title: { text: plotlyText(options.xTitle ?? "") }, range: [edges[0], edges[edges.length - 1]] },
+      xaxis: {
+        type: "linear",
+        title: { text: plotlyText(options.xTitle ?? "") },
+        range: [edges[0], edges[edges.length - 1]],
+      },
       yaxis: { type: "linear", title: { text: plotlyText(options.yTitle ?? "count") }, rangemode: "tozero" },
       showlegend: false,
     },

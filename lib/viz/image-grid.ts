@@ -32,21 +32,28 @@ export function imageGrid(images: ArrayLike<number>, options: ImageGridOptions):
   }
   const size = height * width;
   if (images.length === 0 || images.length % size !== 0) {
-    throw new Error(`imageGrid: ${images.length} pixel values are not a whole number of ${height} × ${width} images (${size} pixels each). ` +
-      "Pass the images one after the other, one channel.");
+    throw new Error(
+      `imageGrid: ${images.length} pixel values are not a whole number of ${height} × ${width} images (${size} pixels each). ` +
+        "Pass the images one after the other, one channel.",
+    );
   }
   const count = images.length / size;
-  if (count > IMAGE_GRID_MAX) throw new Error(`imageGrid: ${count} images; a grid draws at most ${IMAGE_GRID_MAX}. Pass the first ones (a slice).`);
+  if (count > IMAGE_GRID_MAX)
+    throw new Error(
+      `imageGrid: ${count} images; a grid draws at most ${IMAGE_GRID_MAX}. Pass the first ones (a slice).`,
+    );
   if (options.captions && options.captions.length !== count) {
     throw new Error(`imageGrid: ${options.captions.length} captions for ${count} images. Give one caption per image.`);
   }
   const columns = options.columns ?? Math.min(count, 8);
-  if (!Number.isInteger(columns) || columns <= 0) throw new Error(`imageGrid: columns must be a positive whole number, got ${columns}.`);
+  if (!Number.isInteger(columns) || columns <= 0)
+    throw new Error(`imageGrid: columns must be a positive whole number, got ${columns}.`);
   let lo = Infinity;
   let hi = -Infinity;
   for (let i = 0; i < images.length; i++) {
     const v = images[i];
-    if (!Number.isFinite(v)) throw new Error(`imageGrid: image ${Math.floor(i / size)}, pixel ${i % size} is ${v}, not a finite number.`);
+    if (!Number.isFinite(v))
+      throw new Error(`imageGrid: image ${Math.floor(i / size)}, pixel ${i % size} is ${v}, not a finite number.`);
     if (v < lo) lo = v;
     if (v > hi) hi = v;
   }
@@ -68,18 +75,43 @@ export function imageGrid(images: ArrayLike<number>, options: ImageGridOptions):
     for (let r = 0; r < height; r++) z.push(Array.from({ length: width }, (_, c) => images[k * size + r * width + c]));
     const caption = options.captions?.[k];
     data.push({
-      type: "heatmap", name: caption ?? `image ${k + 1}`, z, xaxis: `x${suffix}`, yaxis: `y${suffix}`, zmin: lo, zmax: hi,
-      colorscale: [[0, "#ffffff"], [1, "#000000"]], showscale: false,
+      type: "heatmap",
+      name: caption ?? `image ${k + 1}`,
+      z,
+      xaxis: `x${suffix}`,
+      yaxis: `y${suffix}`,
+      zmin: lo,
+      zmax: hi,
+      colorscale: [
+        [0, "#ffffff"],
+        [1, "#000000"],
+      ],
+      showscale: false,
       hovertemplate: `${plotlyText(caption ?? `image ${k + 1}`)}<br>row %{y}, column %{x}: %{z}<extra></extra>`,
     });
     const x0 = col * (cellW + gapX);
     const top = 1 - row * cellH;
     const yDomain = [top - cellH + 0.02, top - cellH * captionShare];
     layout[`xaxis${suffix}`] = { domain: [x0, x0 + cellW], visible: false, constrain: "domain" };
-    layout[`yaxis${suffix}`] = { domain: yDomain, visible: false, autorange: "reversed", scaleanchor: `x${suffix}`, constrain: "domain" };
+    layout[`yaxis${suffix}`] = {
+      domain: yDomain,
+      visible: false,
+      autorange: "reversed",
+      scaleanchor: `x${suffix}`,
+      constrain: "domain",
+    };
     if (caption !== undefined) {
-      annotations.push({ text: plotlyText(caption), x: x0 + cellW / 2, y: top, xref: "paper", yref: "paper", xanchor: "center", yanchor: "top",
-        showarrow: false, font: { size: 11 } });
+      annotations.push({
+        text: plotlyText(caption),
+        x: x0 + cellW / 2,
+        y: top,
+        xref: "paper",
+        yref: "paper",
+        xanchor: "center",
+        yanchor: "top",
+        showarrow: false,
+        font: { size: 11 },
+      });
     }
   }
   return new Figure({

@@ -20,21 +20,42 @@ export interface LearningCurveData {
 export function learningCurveFigure(data: LearningCurveData, options: { title?: string } = {}): Figure {
   const n = data.trainSizes.length;
   if (data.trainScores.length !== n || data.validationScores.length !== n) {
-    throw new Error(`trainSizes has ${n} entries but trainScores ${data.trainScores.length} and validationScores ${data.validationScores.length}.`);
+    throw new Error(
+      `trainSizes has ${n} entries but trainScores ${data.trainScores.length} and validationScores ${data.validationScores.length}.`,
+    );
   }
   const x = data.trainSizes.slice();
   const traces: PlotlyTrace[] = [];
-  ([["training", data.trainScores], ["validation", data.validationScores]] as const).forEach(([name, scores], k) => {
+  (
+    [
+      ["training", data.trainScores],
+      ["validation", data.validationScores],
+    ] as const
+  ).forEach(([name, scores], k) => {
     const means = scores.map((s) => mean(s));
     const stds = scores.map((s) => std(s, 0));
     const color = PALETTE[k];
     traces.push({
-      type: "scatter", mode: "lines", x: [...x, ...x.slice().reverse()],
+      type: "scatter",
+      mode: "lines",
+      x: [...x, ...x.slice().reverse()],
       y: [...means.map((m, i) => m + stds[i]), ...means.map((m, i) => m - stds[i]).reverse()],
-      fill: "toself", fillcolor: k === 0 ? "rgba(99,110,250,0.15)" : "rgba(239,85,59,0.15)", line: { width: 0 },
-      hoverinfo: "skip", showlegend: false, name: `${name} ±1 std`,
+      fill: "toself",
+      fillcolor: k === 0 ? "rgba(99,110,250,0.15)" : "rgba(239,85,59,0.15)",
+      line: { width: 0 },
+      hoverinfo: "skip",
+      showlegend: false,
+      name: `${name} ±1 std`,
     });
-    traces.push({ type: "scatter", mode: "lines+markers", name: `${name} score`, x, y: means, line: { color }, error_y: { type: "data", array: stds, visible: false } });
+    traces.push({
+      type: "scatter",
+      mode: "lines+markers",
+      name: `${name} score`,
+      x,
+      y: means,
+      line: { color },
+      error_y: { type: "data", array: stds, visible: false },
+    });
   });
   return new Figure({
     data: traces,

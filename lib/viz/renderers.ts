@@ -47,15 +47,20 @@ export function visiblePositions(n: number, max: number): { positions: number[];
   if (n <= max) return { positions: Array.from({ length: n }, (_, i) => i), gap: -1 };
   const head = Math.ceil(max / 2);
   const tail = Math.floor(max / 2);
-  return { positions: [...Array.from({ length: head }, (_, i) => i), ...Array.from({ length: tail }, (_, i) => n - tail + i)], gap: head };
+  return {
+    positions: [...Array.from({ length: head }, (_, i) => i), ...Array.from({ length: tail }, (_, i) => n - tail + i)],
+    gap: head,
+  };
 }
 
 function formatCell(value: unknown): string {
   let text: string;
   if (value === null) text = "null";
   else if (value === undefined) text = "undefined";
-  else if (typeof value === "number") text = Number.isInteger(value) ? String(value) : Number(value.toPrecision(6)).toString();
-  else if (value instanceof Date) text = isNaN(value.getTime()) ? "Invalid Date" : value.toISOString().replace("T00:00:00.000Z", "");
+  else if (typeof value === "number")
+    text = Number.isInteger(value) ? String(value) : Number(value.toPrecision(6)).toString();
+  else if (value instanceof Date)
+    text = isNaN(value.getTime()) ? "Invalid Date" : value.toISOString().replace("T00:00:00.000Z", "");
   else if (typeof value === "object") {
     try {
       text = JSON.stringify(value) ?? String(value);
@@ -72,16 +77,36 @@ function shapeText(view: TableView): string {
 
 /** An HTML table (pandas-like markup, class "dataframe") of a view. */
 export function tableHtml(view: TableView): string {
-  const withGap = <T>(cells: T[], gap: number, filler: T): T[] => (gap < 0 ? cells : [...cells.slice(0, gap), filler, ...cells.slice(gap)]);
-  const head = withGap(view.columns.map((c) => `<th>${escapeHtml(c)}</th>`), view.columnGap, "<th>…</th>").join("");
+  const withGap = <T>(cells: T[], gap: number, filler: T): T[] =>
+    gap < 0 ? cells : [...cells.slice(0, gap), filler, ...cells.slice(gap)];
+  const head = withGap(
+    view.columns.map((c) => `<th>${escapeHtml(c)}</th>`),
+    view.columnGap,
+    "<th>…</th>",
+  ).join("");
   const types = view.dtypes
-    ? `<tr class="trainlab-dtypes"><th></th>${withGap(view.dtypes.map((t) => `<td style="color:#888;font-style:italic">${escapeHtml(t)}</td>`), view.columnGap, "<td></td>").join("")}</tr>`
+    ? `<tr class="trainlab-dtypes"><th></th>${withGap(
+        view.dtypes.map((t) => `<td style="color:#888;font-style:italic">${escapeHtml(t)}</td>`),
+        view.columnGap,
+        "<td></td>",
+      ).join("")}</tr>`
     : "";
   const body: string[] = [];
   view.rows.forEach((row, i) => {
-    if (i === view.rowGap) body.push(`<tr><th>…</th>${withGap(row.map(() => "<td>…</td>"), view.columnGap, "<td>…</td>").join("")}</tr>`);
+    if (i === view.rowGap)
+      body.push(
+        `<tr><th>…</th>${withGap(
+          row.map(() => "<td>…</td>"),
+          view.columnGap,
+          "<td>…</td>",
+        ).join("")}</tr>`,
+      );
     const label = view.index?.[i] ?? String(i);
-    const cells = withGap(row.map((v) => `<td>${escapeHtml(formatCell(v))}</td>`), view.columnGap, "<td>…</td>");
+    const cells = withGap(
+      row.map((v) => `<td>${escapeHtml(formatCell(v))}</td>`),
+      view.columnGap,
+      "<td>…</td>",
+    );
     body.push(`<tr><th>${escapeHtml(label)}</th>${cells.join("")}</tr>`);
   });
   return (
@@ -99,10 +124,17 @@ export function tableText(view: TableView): string {
     header.splice(view.columnGap + 1, 0, "…");
     for (const r of rows) r.splice(view.columnGap + 1, 0, "…");
   }
-  if (view.rowGap >= 0) rows.splice(view.rowGap, 0, header.map(() => "…"));
+  if (view.rowGap >= 0)
+    rows.splice(
+      view.rowGap,
+      0,
+      header.map(() => "…"),
+    );
   const all = [header, ...rows];
   const widths = header.map((_, c) => Math.max(...all.map((r) => (r[c] ?? "").length)));
-  const lines = all.map((r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join("  "));
+  const lines = all.map((r) =>
+    r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join("  "),
+  );
   return `${lines.join("\n")}\n\n[${view.kind}: ${shapeText(view)}]`;
 }
 
@@ -204,7 +236,8 @@ export function danfoSeriesView(s: DanfoSeriesLike): TableView {
 /** The bundle of a tensor: shape, dtype and a preview (an HTML table for vectors and matrices). */
 export function tensorBundle(t: tf.Tensor): MimeBundle {
   const title = `Tensor shape [${t.shape.join(", ")}] dtype ${t.dtype}`;
-  if (t.isDisposed) return { "text/plain": `${title} (disposed)`, "text/html": `<p><b>${escapeHtml(title)}</b> (disposed)</p>` };
+  if (t.isDisposed)
+    return { "text/plain": `${title} (disposed)`, "text/html": `<p><b>${escapeHtml(title)}</b> (disposed)</p>` };
   let preview: string;
   try {
     preview = t.toString();
@@ -215,7 +248,7 @@ export function tensorBundle(t: tf.Tensor): MimeBundle {
   let html = `<div class="trainlab-tensor"><p><b>Tensor</b> shape <code>[${escapeHtml(t.shape.join(", "))}]</code> dtype <code>${escapeHtml(t.dtype)}</code> (${t.size} value${t.size === 1 ? "" : "s"})</p>`;
   if ((t.rank === 1 || t.rank === 2) && t.dtype !== "string" && t.size > 0) {
     const n = t.shape[0] ?? 0;
-    const m = t.rank === 1 ? 1 : t.shape[1] ?? 0;
+    const m = t.rank === 1 ? 1 : (t.shape[1] ?? 0);
     const rows = visiblePositions(n, displayOptions.maxRows);
     const cols = visiblePositions(m, displayOptions.maxColumns);
     const picked = tf.tidy(() => {
@@ -224,7 +257,15 @@ export function tensorBundle(t: tf.Tensor): MimeBundle {
     });
     const data = picked.arraySync() as unknown[][];
     picked.dispose();
-    html += tableHtml({ kind: "Tensor", shape: [n, m], columns: cols.positions.map(String), rows: data, index: rows.positions.map(String), rowGap: rows.gap, columnGap: cols.gap });
+    html += tableHtml({
+      kind: "Tensor",
+      shape: [n, m],
+      columns: cols.positions.map(String),
+      rows: data,
+      index: rows.positions.map(String),
+      rowGap: rows.gap,
+      columnGap: cols.gap,
+    });
   } else {
     html += `<pre>${escapeHtml(preview)}</pre>`;
   }
@@ -286,14 +327,22 @@ function define(proto: object | undefined, render: (self: never) => MimeBundle):
 let danfoInstalled = false;
 
 /** Installs the danfojs renderers on a loaded danfojs module. */
-export function installDanfoRenderers(dfd: { DataFrame?: { prototype: object }; Series?: { prototype: object } }): void {
+export function installDanfoRenderers(dfd: {
+  DataFrame?: { prototype: object };
+  Series?: { prototype: object };
+}): void {
   if (danfoInstalled || !dfd?.DataFrame || !dfd.Series) return;
   danfoInstalled = true;
   // danfojs-node's classes extend danfojs-base's, and operations (df["col"], head()) return base instances:
   // install on every prototype down to NDframe.
   const chain = (proto: object): object[] => {
     const out: object[] = [];
-    for (let p: object | null = proto; p && p !== Object.prototype && (p as { constructor?: { name?: string } }).constructor?.name !== "NDframe"; p = Object.getPrototypeOf(p)) out.push(p);
+    for (
+      let p: object | null = proto;
+      p && p !== Object.prototype && (p as { constructor?: { name?: string } }).constructor?.name !== "NDframe";
+      p = Object.getPrototypeOf(p)
+    )
+      out.push(p);
     return out;
   };
   for (const p of chain(dfd.Series.prototype)) define(p, (s: DanfoSeriesLike) => tableBundle(danfoSeriesView(s)));
@@ -313,7 +362,8 @@ export function installRenderers(): void {
   // danfojs: now if already loaded, else when a cell imports it (the kernel's onImport), or when trainlab's own
   // conversions load it (lib/data/load.ts installs them then).
   for (const [file, mod] of Object.entries(require.cache)) {
-    if (/[/\\]danfojs(-node)?[/\\]/.test(file) && mod?.exports && (mod.exports as { DataFrame?: unknown }).DataFrame) installDanfoRenderers(mod.exports as never);
+    if (/[/\\]danfojs(-node)?[/\\]/.test(file) && mod?.exports && (mod.exports as { DataFrame?: unknown }).DataFrame)
+      installDanfoRenderers(mod.exports as never);
   }
   kernelBridge()?.onImport?.((specifier, exports) => {
     if (specifier === "danfojs-node" || specifier === "danfojs") installDanfoRenderers(exports as never);

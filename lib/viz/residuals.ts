@@ -8,7 +8,11 @@ import { Figure, plotlyText } from "./figure";
  * curves or funnels show missed structure or heteroscedasticity. The title carries RMSE and MAE.
  * @throws Error on empty, mismatched or non-finite inputs.
  */
-export function residualsFigure(yTrue: TargetInput, yPred: TargetInput | ArrayLike<number>, options: { title?: string } = {}): Figure {
+export function residualsFigure(
+  yTrue: TargetInput,
+  yPred: TargetInput | ArrayLike<number>,
+  options: { title?: string } = {},
+): Figure {
   const t = readNumbers(yTrue, "y_true");
   const p = readNumbers(yPred, "y_pred");
   if (t.length !== p.length) throw new Error(`y_true has ${t.length} samples but y_pred has ${p.length}.`);
@@ -23,7 +27,11 @@ export function residualsFigure(yTrue: TargetInput, yPred: TargetInput | ArrayLi
       { type: "scatter", mode: "lines", name: "zero", x: [lo, hi], y: [0, 0], line: { dash: "dash", color: "#888" } },
     ],
     layout: {
-      title: { text: plotlyText(options.title ?? `Residuals vs predicted (RMSE ${rmse.toPrecision(4)}, MAE ${mae.toPrecision(4)})`) },
+      title: {
+        text: plotlyText(
+          options.title ?? `Residuals vs predicted (RMSE ${rmse.toPrecision(4)}, MAE ${mae.toPrecision(4)})`,
+        ),
+      },
       xaxis: { title: { text: "predicted" } },
       yaxis: { title: { text: "residual (true − predicted)" }, zeroline: true },
       showlegend: false,

@@ -23,11 +23,16 @@ export function scatterMatrix(data: ChartData, options: ScatterMatrixOptions = {
       const v = column(data, c);
       return v.every((x) => x === null || typeof x === "number") && v.some((x) => x !== null);
     });
-  if (names.length < 2) throw new Error(`A scatter matrix needs at least 2 numeric columns; got ${names.length} (${names.join(", ")}).`);
-  if (names.length > 8) throw new Error(`A scatter matrix of ${names.length} columns is unreadable: pass columns (at most 8).`);
+  if (names.length < 2)
+    throw new Error(`A scatter matrix needs at least 2 numeric columns; got ${names.length} (${names.join(", ")}).`);
+  if (names.length > 8)
+    throw new Error(`A scatter matrix of ${names.length} columns is unreadable: pass columns (at most 8).`);
   const values = names.map((n) => column(data, n));
   const rows = values[0].length;
-  const groups = options.color !== undefined ? groupIndices(column(data, options.color, "color")) : [{ name: "", indices: Array.from({ length: rows }, (_, i) => i) }];
+  const groups =
+    options.color !== undefined
+      ? groupIndices(column(data, options.color, "color"))
+      : [{ name: "", indices: Array.from({ length: rows }, (_, i) => i) }];
   const n = names.length;
   const gap = 0.02;
   const size = (1 - gap * (n - 1)) / n;
@@ -45,13 +50,36 @@ export function scatterMatrix(data: ChartData, options: ScatterMatrixOptions = {
       const suffix = k === 1 ? "" : String(k);
       const x0 = j * (size + gap);
       const y1 = 1 - i * (size + gap);
-      layout[`xaxis${suffix}`] = { domain: [x0, x0 + size], anchor: `y${suffix}`, showticklabels: i === n - 1, ...(i === n - 1 ? { title: { text: plotlyText(names[j]), font: { size: 11 } } } : {}) };
-      layout[`yaxis${suffix}`] = { domain: [y1 - size, y1], anchor: `x${suffix}`, showticklabels: j === 0, ...(j === 0 ? { title: { text: plotlyText(names[i]), font: { size: 11 } } } : {}) };
+      layout[`xaxis${suffix}`] = {
+        domain: [x0, x0 + size],
+        anchor: `y${suffix}`,
+        showticklabels: i === n - 1,
+        ...(i === n - 1 ? { title: { text: plotlyText(names[j]), font: { size: 11 } } } : {}),
+      };
+      layout[`yaxis${suffix}`] = {
+        domain: [y1 - size, y1],
+        anchor: `x${suffix}`,
+        showticklabels: j === 0,
+        ...(j === 0 ? { title: { text: plotlyText(names[i]), font: { size: 11 } } } : {}),
+      };
       groups.forEach((g, gi) => {
         const color = PALETTE[gi % PALETTE.length];
-        const common = { xaxis: `x${suffix}`, yaxis: `y${suffix}`, name: g.name || names[j], legendgroup: g.name, showlegend: options.color !== undefined && k === 2 };
+        const common = {
+          xaxis: `x${suffix}`,
+          yaxis: `y${suffix}`,
+          name: g.name || names[j],
+          legendgroup: g.name,
+          showlegend: options.color !== undefined && k === 2,
+        };
         if (i === j) {
-          traces.push({ type: "histogram", x: pick(values[j], g.indices).filter((v) => v !== null), marker: { color }, opacity: 0.6, ...common, showlegend: false });
+          traces.push({
+            type: "histogram",
+            x: pick(values[j], g.indices).filter((v) => v !== null),
+            marker: { color },
+            opacity: 0.6,
+            ...common,
+            showlegend: false,
+          });
         } else {
           const keep = g.indices.filter((r) => values[j][r] !== null && values[i][r] !== null);
           traces.push({

@@ -41,7 +41,10 @@ export function scatter(data: ChartData | undefined, options: ScatterOptions): F
     };
   };
   const all = x.map((_, i) => i);
-  const traces = options.color !== undefined ? groupIndices(column(data, options.color, "color")).map((g) => trace(g.indices, g.name)) : [trace(all)];
+  const traces =
+    options.color !== undefined
+      ? groupIndices(column(data, options.color, "color")).map((g) => trace(g.indices, g.name))
+      : [trace(all)];
   return new Figure({
     data: traces,
     layout: {

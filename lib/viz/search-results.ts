@@ -18,8 +18,12 @@ function isNumeric(values: unknown[]): values is number[] {
  * that never change are left out.
  * @throws Error when there are no results.
  */
-export function searchResultsFigure(results: readonly SearchResultRow[], options: { metric?: string; title?: string } = {}): Figure {
-  if (results.length === 0) throw new Error("No search results to plot: the search evaluated no parameter combinations.");
+export function searchResultsFigure(
+  results: readonly SearchResultRow[],
+  options: { metric?: string; title?: string } = {},
+): Figure {
+  if (results.length === 0)
+    throw new Error("No search results to plot: the search evaluated no parameter combinations.");
   const metric = options.metric ?? "score";
   const names = Array.from(new Set(results.flatMap((r) => Object.keys(r.params))));
   const varied = names.filter((n) => new Set(results.map((r) => JSON.stringify(r.params[n] ?? null))).size > 1);
@@ -33,11 +37,21 @@ export function searchResultsFigure(results: readonly SearchResultRow[], options
     if (isNumeric(x)) order.sort((a, b) => (x[a] as number) - (x[b] as number));
     const traces: PlotlyTrace[] = [
       {
-        type: "scatter", mode: "lines+markers", name: `mean ${metric}`,
-        x: order.map((i) => x[i]), y: order.map((i) => results[i].meanScore),
+        type: "scatter",
+        mode: "lines+markers",
+        name: `mean ${metric}`,
+        x: order.map((i) => x[i]),
+        y: order.map((i) => results[i].meanScore),
         error_y: { type: "data", array: order.map((i) => results[i].stdScore ?? 0), visible: true },
       },
-      { type: "scatter", mode: "markers", name: "best", x: [x[best]], y: [results[best].meanScore], marker: { size: 14, symbol: "star", color: "#EF553B" } },
+      {
+        type: "scatter",
+        mode: "markers",
+        name: "best",
+        x: [x[best]],
+        y: [results[best].meanScore],
+        marker: { size: 14, symbol: "star", color: "#EF553B" },
+      },
     ];
     const positive = isNumeric(x) && x.every((v) => v > 0);
     const spread = positive ? Math.max(...(x as number[])) / Math.min(...(x as number[])) : 1;
@@ -45,7 +59,10 @@ export function searchResultsFigure(results: readonly SearchResultRow[], options
       data: traces,
       layout: {
         title: { text: plotlyText(title) },
-        xaxis: { title: { text: plotlyText(name) }, type: isNumeric(x) ? (spread >= 100 ? "log" : "linear") : "category" },
+        xaxis: {
+          title: { text: plotlyText(name) },
+          type: isNumeric(x) ? (spread >= 100 ? "log" : "linear") : "category",
+        },
         yaxis: { title: { text: plotlyText(`mean ${metric}`) } },
       },
     });
@@ -54,7 +71,12 @@ export function searchResultsFigure(results: readonly SearchResultRow[], options
     const raw = results.map((r) => r.params[name] ?? null);
     if (isNumeric(raw)) return { label: name, values: raw };
     const cats = Array.from(new Set(raw.map((v) => JSON.stringify(v))));
-    return { label: name, values: raw.map((v) => cats.indexOf(JSON.stringify(v))), tickvals: cats.map((_, i) => i), ticktext: cats.map((c) => c.replace(/^"|"$/g, "")) };
+    return {
+      label: name,
+      values: raw.map((v) => cats.indexOf(JSON.stringify(v))),
+      tickvals: cats.map((_, i) => i),
+      ticktext: cats.map((c) => c.replace(/^"|"$/g, "")),
+    };
   });
   const scores = results.map((r) => r.meanScore);
   dimensions.push({ label: `mean ${metric}`, values: scores });
@@ -63,7 +85,12 @@ export function searchResultsFigure(results: readonly SearchResultRow[], options
       {
         type: "parcoords",
         name: "search results",
-        line: { color: scores, colorscale: "Viridis", showscale: true, colorbar: { title: { text: plotlyText(metric) } } },
+        line: {
+          color: scores,
+          colorscale: "Viridis",
+          showscale: true,
+          colorbar: { title: { text: plotlyText(metric) } },
+        },
         dimensions,
       },
     ],

@@ -3,11 +3,14 @@ import { Figure, PlotlyTrace, plotlyText } from "./figure";
 import { PALETTE, plain } from "./data";
 
 /** Per-epoch metric values, as a `History` (lib/train) or Keras's `history.history` holds them. */
-export type TrainingLog = { epochs?: readonly number[]; metrics: Readonly<Record<string, ArrayLike<number>>> } | Readonly<Record<string, ArrayLike<number>>>;
+export type TrainingLog =
+  | { epochs?: readonly number[]; metrics: Readonly<Record<string, ArrayLike<number>>> }
+  | Readonly<Record<string, ArrayLike<number>>>;
 
 function split(log: TrainingLog): { epochs?: readonly number[]; metrics: Readonly<Record<string, ArrayLike<number>>> } {
   const m = (log as { metrics?: unknown }).metrics;
-  if (typeof m === "object" && m !== null && !ArrayLike(m)) return log as { epochs?: readonly number[]; metrics: Record<string, ArrayLike<number>> };
+  if (typeof m === "object" && m !== null && !ArrayLike(m))
+    return log as { epochs?: readonly number[]; metrics: Record<string, ArrayLike<number>> };
   return { metrics: log as Record<string, ArrayLike<number>> };
 }
 
@@ -20,10 +23,14 @@ function ArrayLike(x: unknown): boolean {
  * Panels stack vertically; traces of panel p use axes `x{p}`/`y{p}`. `metrics` picks and orders the base names.
  * @throws Error when the log has no metrics.
  */
-export function trainingCurves(log: TrainingLog, options: { metrics?: readonly string[]; title?: string } = {}): Figure {
+export function trainingCurves(
+  log: TrainingLog,
+  options: { metrics?: readonly string[]; title?: string } = {},
+): Figure {
   const { epochs, metrics } = split(log);
   const keys = Object.keys(metrics);
-  if (keys.length === 0) throw new Error("The training log has no metrics to plot: train first (history.metrics is empty).");
+  if (keys.length === 0)
+    throw new Error("The training log has no metrics to plot: train first (history.metrics is empty).");
   const bases = options.metrics?.slice() ?? Array.from(new Set(keys.map((k) => k.replace(/^val_/, ""))));
   const n = bases.length;
   const gap = 0.08;
@@ -38,7 +45,11 @@ export function trainingCurves(log: TrainingLog, options: { metrics?: readonly s
     const suffix = p === 0 ? "" : String(p + 1);
     const top = 1 - p * (height + gap);
     layout[`yaxis${suffix}`] = { domain: [top - height, top], anchor: `x${suffix}`, title: { text: plotlyText(base) } };
-    layout[`xaxis${suffix}`] = { anchor: `y${suffix}`, title: { text: p === n - 1 ? "epoch" : "" }, matches: p === 0 ? undefined : "x" };
+    layout[`xaxis${suffix}`] = {
+      anchor: `y${suffix}`,
+      title: { text: p === n - 1 ? "epoch" : "" },
+      matches: p === 0 ? undefined : "x",
+    };
     [base, `val_${base}`].forEach((key, v) => {
       const values = metrics[key];
       if (!values) return;

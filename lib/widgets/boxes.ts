@@ -12,9 +12,18 @@ abstract class Box extends Widget<BoxState> {
   /** The box's layout model. */
   readonly layout: Layout;
   private kids: Widget[];
-  protected constructor(model: string, view: string, children: Widget[], options: { layout?: LayoutOptions; boxStyle?: string }) {
+  protected constructor(
+    model: string,
+    view: string,
+    children: Widget[],
+    options: { layout?: LayoutOptions; boxStyle?: string },
+  ) {
     const layout = new Layout(options.layout);
-    super({ ...dom(model, view, layout, null), children: children.map((c) => c.reference), box_style: options.boxStyle ?? "" });
+    super({
+      ...dom(model, view, layout, null),
+      children: children.map((c) => c.reference),
+      box_style: options.boxStyle ?? "",
+    });
     this.layout = layout;
     this.kids = [...children];
   }
@@ -39,7 +48,10 @@ abstract class Box extends Widget<BoxState> {
 /** Widgets side by side (`HBoxModel`). */
 export class HBox extends Box {
   /** Creates the box. */
-  constructor(children: Widget[] = [], options: { layout?: LayoutOptions; boxStyle?: "success" | "info" | "warning" | "danger" | "" } = {}) {
+  constructor(
+    children: Widget[] = [],
+    options: { layout?: LayoutOptions; boxStyle?: "success" | "info" | "warning" | "danger" | "" } = {},
+  ) {
     super("HBoxModel", "HBoxView", children, options);
   }
 }
@@ -47,13 +59,21 @@ export class HBox extends Box {
 /** Widgets one above the other (`VBoxModel`). */
 export class VBox extends Box {
   /** Creates the box. */
-  constructor(children: Widget[] = [], options: { layout?: LayoutOptions; boxStyle?: "success" | "info" | "warning" | "danger" | "" } = {}) {
+  constructor(
+    children: Widget[] = [],
+    options: { layout?: LayoutOptions; boxStyle?: "success" | "info" | "warning" | "danger" | "" } = {},
+  ) {
     super("VBoxModel", "VBoxView", children, options);
   }
 }
 
 /** The state of Stack. */
-export type StackState = DomState & { children: string[]; box_style: string; selected_index: number | null; titles: string[] };
+export type StackState = DomState & {
+  children: string[];
+  box_style: string;
+  selected_index: number | null;
+  titles: string[];
+};
 
 /**
  * Widgets of which only one is shown (`StackModel`): the child at `selectedIndex`, none when null.
@@ -67,8 +87,11 @@ export class Stack extends Widget<StackState> {
   constructor(children: Widget[] = [], options: { selectedIndex?: number | null; layout?: LayoutOptions } = {}) {
     const layout = new Layout(options.layout);
     super({
-      ...dom("StackModel", "StackView", layout, null), children: children.map((c) => c.reference), box_style: "",
-      selected_index: options.selectedIndex !== undefined ? options.selectedIndex : children.length > 0 ? 0 : null, titles: [],
+      ...dom("StackModel", "StackView", layout, null),
+      children: children.map((c) => c.reference),
+      box_style: "",
+      selected_index: options.selectedIndex !== undefined ? options.selectedIndex : children.length > 0 ? 0 : null,
+      titles: [],
     });
     this.layout = layout;
     this.kids = [...children];
@@ -87,7 +110,9 @@ export class Stack extends Widget<StackState> {
   protected override validate(next: StackState): StackState {
     const i = next.selected_index;
     if (i !== null && (!Number.isInteger(i) || i < 0 || i >= next.children.length)) {
-      throw new Error(`Stack: selected_index ${JSON.stringify(i)} is not the position of one of its ${next.children.length} children (or null)`);
+      throw new Error(
+        `Stack: selected_index ${JSON.stringify(i)} is not the position of one of its ${next.children.length} children (or null)`,
+      );
     }
     return next;
   }

@@ -36,8 +36,20 @@ export type DescriptionState = DomState & {
 };
 
 /** The six attributes that name a model's and its view's classes. */
-export function spec(model: string, view: string | null, module = "@jupyter-widgets/controls", version = "2.0.0"): ModelSpecState {
-  return { _model_name: model, _model_module: module, _model_module_version: version, _view_name: view, _view_module: module, _view_module_version: version };
+export function spec(
+  model: string,
+  view: string | null,
+  module = "@jupyter-widgets/controls",
+  version = "2.0.0",
+): ModelSpecState {
+  return {
+    _model_name: model,
+    _model_module: module,
+    _model_module_version: version,
+    _view_name: view,
+    _view_module: module,
+    _view_module_version: version,
+  };
 }
 
 /** The attributes of a DOM control with its layout. */
@@ -46,8 +58,19 @@ export function dom(model: string, view: string, layout: Layout, tooltip: string
 }
 
 /** The attributes of a control with a description, layout and style. */
-export function described(model: string, view: string, layout: Layout, style: Style, o: ControlOptions): DescriptionState {
-  return { ...dom(model, view, layout, o.tooltip), description: o.description ?? "", description_allow_html: false, style: style.reference };
+export function described(
+  model: string,
+  view: string,
+  layout: Layout,
+  style: Style,
+  o: ControlOptions,
+): DescriptionState {
+  return {
+    ...dom(model, view, layout, o.tooltip),
+    description: o.description ?? "",
+    description_allow_html: false,
+    style: style.reference,
+  };
 }
 
 /**
@@ -55,7 +78,8 @@ export function described(model: string, view: string, layout: Layout, style: St
  * @throws Error naming the control (`what`) and attribute when it is not.
  */
 export function finite(name: string, v: unknown, what: string): number {
-  if (typeof v !== "number" || !Number.isFinite(v)) throw new Error(`${what}: ${name} must be a finite number, got ${JSON.stringify(v)}`);
+  if (typeof v !== "number" || !Number.isFinite(v))
+    throw new Error(`${what}: ${name} must be a finite number, got ${JSON.stringify(v)}`);
   return v;
 }
 

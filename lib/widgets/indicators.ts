@@ -4,7 +4,13 @@
 import { ControlOptions, DescriptionState, ValueWidget, clippedToRange, described, finite, integer } from "./control";
 import { Layout, Style } from "./layout";
 
-export type ProgressState = DescriptionState & { value: number; min: number; max: number; bar_style: string; orientation: string };
+export type ProgressState = DescriptionState & {
+  value: number;
+  min: number;
+  max: number;
+  bar_style: string;
+  orientation: string;
+};
 
 /** Options of the progress bars. */
 export interface ProgressOptions extends ControlOptions {
@@ -34,7 +40,14 @@ abstract class ProgressBase extends ValueWidget<number, ProgressState> {
 }
 
 function progressState(model: string, layout: Layout, style: Style, o: ProgressOptions): ProgressState {
-  return { ...described(model, "ProgressView", layout, style, o), value: o.value ?? o.min ?? 0, min: o.min ?? 0, max: o.max ?? 100, bar_style: o.barStyle ?? "", orientation: o.orientation ?? "horizontal" };
+  return {
+    ...described(model, "ProgressView", layout, style, o),
+    value: o.value ?? o.min ?? 0,
+    min: o.min ?? 0,
+    max: o.max ?? 100,
+    bar_style: o.barStyle ?? "",
+    orientation: o.orientation ?? "horizontal",
+  };
 }
 
 /** A progress bar over integers (`IntProgressModel`). @throws Error on non-integer bounds or value. */
@@ -68,7 +81,11 @@ export class Label extends ValueWidget<string, LabelState> {
   constructor(value = "", options: ControlOptions = {}) {
     const layout = new Layout(options.layout);
     const style = new Style("LabelStyleModel", options.style);
-    super({ ...described("LabelModel", "LabelView", layout, style, options), value, placeholder: "\u200b" }, layout, style);
+    super(
+      { ...described("LabelModel", "LabelView", layout, style, options), value, placeholder: "\u200b" },
+      layout,
+      style,
+    );
   }
   override describe(): string {
     return `Label(${JSON.stringify(this.value)})`;

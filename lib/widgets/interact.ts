@@ -30,8 +30,16 @@ export type InteractValue<A> = A extends boolean
   : A extends LogRange | NumberRange
     ? number
     : A extends readonly (infer E)[]
-      ? E extends string ? E : never
-      : A extends Dropdown<infer T> ? T : A extends Checkbox ? boolean : A extends { value: infer V } ? V : never;
+      ? E extends string
+        ? E
+        : never
+      : A extends Dropdown<infer T>
+        ? T
+        : A extends Checkbox
+          ? boolean
+          : A extends { value: infer V }
+            ? V
+            : never;
 
 /** The values `fn` receives: one per spec entry. */
 export type InteractValues<S extends InteractSpec> = { [K in keyof S]: InteractValue<S[K]> };
@@ -47,29 +55,52 @@ function isLog(a: InteractAbbreviation): a is LogRange {
 export function controlFor(name: string, a: InteractAbbreviation): ValueControl {
   if (a instanceof Widget) return a;
   if (typeof a === "boolean") return new Checkbox({ value: a, description: name });
-  if (!Array.isArray(a)) throw new Error(`interact: parameter "${name}": expected [min, max], [min, max, step], [min, max, "log"], a list of strings, a boolean or a control, got ${JSON.stringify(a)}`);
+  if (!Array.isArray(a))
+    throw new Error(
+      `interact: parameter "${name}": expected [min, max], [min, max, step], [min, max, "log"], a list of strings, a boolean or a control, got ${JSON.stringify(a)}`,
+    );
   const arr = a as readonly unknown[];
   if (isLog(a)) {
     const [min, max] = a;
-    if (!(min > 0 && max > 0 && min < max)) throw new Error(`interact: parameter "${name}": a log range needs 0 < min < max, got [${min}, ${max}]`);
+    if (!(min > 0 && max > 0 && min < max))
+      throw new Error(`interact: parameter "${name}": a log range needs 0 < min < max, got [${min}, ${max}]`);
     const lo = Math.log10(min);
     const hi = Math.log10(max);
     const mid = Math.round((lo + hi) / 2 / 0.1) * 0.1;
-    return new FloatLogSlider({ description: name, min: lo, max: hi, step: 0.1, base: 10, value: Math.pow(10, mid), readoutFormat: ".2e" });
+    return new FloatLogSlider({
+      description: name,
+      min: lo,
+      max: hi,
+      step: 0.1,
+      base: 10,
+      value: Math.pow(10, mid),
+      readoutFormat: ".2e",
+    });
   }
-  if (arr.length > 0 && arr.every((x) => typeof x === "string")) return new Dropdown<string>({ options: arr as string[], description: name });
+  if (arr.length > 0 && arr.every((x) => typeof x === "string"))
+    return new Dropdown<string>({ options: arr as string[], description: name });
   if ((arr.length === 2 || arr.length === 3) && arr.every((x) => typeof x === "number" && Number.isFinite(x))) {
     const [min, max, step] = arr as number[];
     if (min >= max) throw new Error(`interact: parameter "${name}": min (${min}) must be below max (${max})`);
-    if (step !== undefined && step <= 0) throw new Error(`interact: parameter "${name}": step must be above 0, got ${step}`);
+    if (step !== undefined && step <= 0)
+      throw new Error(`interact: parameter "${name}": step must be above 0, got ${step}`);
     if (arr.every((x) => Number.isInteger(x))) {
       const s = step ?? 1;
       return new IntSlider({ description: name, min, max, step: s, value: min + Math.round((max - min) / 2 / s) * s });
     }
     const s = step ?? (max - min) / 100;
-    return new FloatSlider({ description: name, min, max, step: s, value: min + Math.round((max - min) / 2 / s) * s, readoutFormat: ".3g" });
+    return new FloatSlider({
+      description: name,
+      min,
+      max,
+      step: s,
+      value: min + Math.round((max - min) / 2 / s) * s,
+      readoutFormat: ".3g",
+    });
   }
-  throw new Error(`interact: parameter "${name}": expected [min, max], [min, max, step], [min, max, "log"], a list of strings, a boolean or a control, got ${JSON.stringify(a)}`);
+  throw new Error(
+    `interact: parameter "${name}": expected [min, max], [min, max, step], [min, max, "log"], a list of strings, a boolean or a control, got ${JSON.stringify(a)}`,
+  );
 }
 
 /** The widget `interact` returns: the controls above an Output widget where `fn`'s output is drawn. */
@@ -86,7 +117,10 @@ export class Interactive<S extends InteractSpec> extends VBox {
   private firstRun: Promise<void>;
 
   /** Builds the controls from `spec` and starts the first run of `fn` with their defaults. @throws Error on a bad spec entry. */
-  constructor(private readonly fn: (values: InteractValues<S>) => unknown, spec: S) {
+  constructor(
+    private readonly fn: (values: InteractValues<S>) => unknown,
+    spec: S,
+  ) {
     const controls = {} as { [K in keyof S]: ValueControl };
     for (const [name, a] of Object.entries(spec)) controls[name as keyof S] = controlFor(name, a);
     const output = new Output();
@@ -146,7 +180,9 @@ export class Interactive<S extends InteractSpec> extends VBox {
         this.result = r;
         if (r !== undefined && r !== null) display(r);
       } catch (err) {
-        console.error(`interact: the function failed for ${JSON.stringify(values)}: ${(err as Error)?.stack ?? String(err)}`);
+        console.error(
+          `interact: the function failed for ${JSON.stringify(values)}: ${(err as Error)?.stack ?? String(err)}`,
+        );
       } finally {
         this.runs++;
       }
@@ -168,7 +204,9 @@ export class Interactive<S extends InteractSpec> extends VBox {
   }
 
   override describe(): string {
-    return `interact(${Object.entries(this.controls).map(([k, c]) => `${k}=${JSON.stringify(c.value)}`).join(", ")})`;
+    return `interact(${Object.entries(this.controls)
+      .map(([k, c]) => `${k}=${JSON.stringify(c.value)}`)
+      .join(", ")})`;
   }
 }
 
@@ -180,6 +218,9 @@ export class Interactive<S extends InteractSpec> extends VBox {
  * @throws Error naming the parameter when a spec entry is invalid.
  * @example interact(({ lr, layers }) => `lr=${lr}, layers=${layers}`, { lr: [1e-4, 1e-1, "log"], layers: [1, 3] })
  */
-export function interact<const S extends InteractSpec>(fn: (values: InteractValues<S>) => unknown, spec: S): Interactive<S> {
+export function interact<const S extends InteractSpec>(
+  fn: (values: InteractValues<S>) => unknown,
+  spec: S,
+): Interactive<S> {
   return new Interactive(fn, spec);
 }

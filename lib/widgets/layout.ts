@@ -6,11 +6,45 @@ import { ModelSpecState, Widget } from "./widget";
 
 /** The CSS attributes of a LayoutModel (null: the frontend's default). */
 export const LAYOUT_ATTRIBUTES = [
-  "align_content", "align_items", "align_self", "border_bottom", "border_left", "border_right", "border_top", "bottom",
-  "display", "flex", "flex_flow", "grid_area", "grid_auto_columns", "grid_auto_flow", "grid_auto_rows", "grid_column",
-  "grid_gap", "grid_row", "grid_template_areas", "grid_template_columns", "grid_template_rows", "height",
-  "justify_content", "justify_items", "left", "margin", "max_height", "max_width", "min_height", "min_width",
-  "object_fit", "object_position", "order", "overflow", "padding", "right", "top", "visibility", "width",
+  "align_content",
+  "align_items",
+  "align_self",
+  "border_bottom",
+  "border_left",
+  "border_right",
+  "border_top",
+  "bottom",
+  "display",
+  "flex",
+  "flex_flow",
+  "grid_area",
+  "grid_auto_columns",
+  "grid_auto_flow",
+  "grid_auto_rows",
+  "grid_column",
+  "grid_gap",
+  "grid_row",
+  "grid_template_areas",
+  "grid_template_columns",
+  "grid_template_rows",
+  "height",
+  "justify_content",
+  "justify_items",
+  "left",
+  "margin",
+  "max_height",
+  "max_width",
+  "min_height",
+  "min_width",
+  "object_fit",
+  "object_position",
+  "order",
+  "overflow",
+  "padding",
+  "right",
+  "top",
+  "visibility",
+  "width",
 ] as const;
 
 /** One CSS attribute of a layout. */
@@ -27,8 +61,12 @@ export class Layout extends Widget<LayoutState> {
   /** Creates a layout; unset attributes are null (the frontend's default). */
   constructor(options: LayoutOptions = {}) {
     const state = {
-      _model_name: "LayoutModel", _model_module: "@jupyter-widgets/base", _model_module_version: "2.0.0",
-      _view_name: "LayoutView", _view_module: "@jupyter-widgets/base", _view_module_version: "2.0.0",
+      _model_name: "LayoutModel",
+      _model_module: "@jupyter-widgets/base",
+      _model_module_version: "2.0.0",
+      _view_name: "LayoutView",
+      _view_module: "@jupyter-widgets/base",
+      _view_module_version: "2.0.0",
     } as LayoutState;
     for (const a of LAYOUT_ATTRIBUTES) state[a] = options[a] ?? null;
     super(state);
@@ -40,11 +78,30 @@ export const STYLE_ATTRIBUTES = {
   DescriptionStyleModel: { description_width: "" },
   SliderStyleModel: { description_width: "", handle_color: null },
   ProgressStyleModel: { description_width: "", bar_color: null },
-  ButtonStyleModel: { button_color: null, font_family: null, font_size: null, font_style: null, font_variant: null, font_weight: null, text_color: null, text_decoration: null },
+  ButtonStyleModel: {
+    button_color: null,
+    font_family: null,
+    font_size: null,
+    font_style: null,
+    font_variant: null,
+    font_weight: null,
+    text_color: null,
+    text_decoration: null,
+  },
   CheckboxStyleModel: { description_width: "", background: null },
   ToggleButtonsStyleModel: { description_width: "", button_width: "", font_weight: "" },
   TextStyleModel: { description_width: "", background: null, font_size: null, text_color: null },
-  LabelStyleModel: { description_width: "", background: null, font_family: null, font_size: null, font_style: null, font_variant: null, font_weight: null, text_color: null, text_decoration: null },
+  LabelStyleModel: {
+    description_width: "",
+    background: null,
+    font_family: null,
+    font_size: null,
+    font_style: null,
+    font_variant: null,
+    font_weight: null,
+    text_color: null,
+    text_decoration: null,
+  },
 } as const satisfies Record<string, Record<string, string | null>>;
 
 /** The name of a style model. */
@@ -62,12 +119,18 @@ export class Style extends Widget<StyleState> {
   constructor(modelName: StyleModelName, options: Record<string, string | null> = {}) {
     const defaults: Record<string, string | null> = STYLE_ATTRIBUTES[modelName];
     for (const k of Object.keys(options)) {
-      if (!(k in defaults)) throw new Error(`${modelName} has no attribute "${k}"; it has ${Object.keys(defaults).join(", ")}`);
+      if (!(k in defaults))
+        throw new Error(`${modelName} has no attribute "${k}"; it has ${Object.keys(defaults).join(", ")}`);
     }
     super({
-      _model_name: modelName, _model_module: "@jupyter-widgets/controls", _model_module_version: "2.0.0",
-      _view_name: "StyleView", _view_module: "@jupyter-widgets/base", _view_module_version: "2.0.0",
-      ...defaults, ...options,
+      _model_name: modelName,
+      _model_module: "@jupyter-widgets/controls",
+      _model_module_version: "2.0.0",
+      _view_name: "StyleView",
+      _view_module: "@jupyter-widgets/base",
+      _view_module_version: "2.0.0",
+      ...defaults,
+      ...options,
     });
   }
 }

@@ -25,7 +25,11 @@ export class DirectionalLink extends Widget<LinkState> {
    * @throws Error when either widget has no attribute of the given name.
    */
   constructor(source: LinkEnd, target: LinkEnd) {
-    super({ ...spec("DirectionalLinkModel", null), source: end(source, "source", "dlink"), target: end(target, "target", "dlink") });
+    super({
+      ...spec("DirectionalLinkModel", null),
+      source: end(source, "source", "dlink"),
+      target: end(target, "target", "dlink"),
+    });
   }
   override describe(): string {
     return `dlink(${this.get("source").join(".")} → ${this.get("target").join(".")})`;
@@ -39,7 +43,11 @@ export class Link extends Widget<LinkState> {
    * @throws Error when either widget has no attribute of the given name.
    */
   constructor(source: LinkEnd, target: LinkEnd) {
-    super({ ...spec("LinkModel", null), source: end(source, "source", "jslink"), target: end(target, "target", "jslink") });
+    super({
+      ...spec("LinkModel", null),
+      source: end(source, "source", "jslink"),
+      target: end(target, "target", "jslink"),
+    });
   }
   override describe(): string {
     return `jslink(${this.get("source").join(".")} ↔ ${this.get("target").join(".")})`;

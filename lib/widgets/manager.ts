@@ -13,7 +13,17 @@
  * jupyter_client) do neither, so they keep text output. `TRAINLAB_WIDGETS=1` or `0` overrides the guess.
  */
 import { BridgeComm, CommMessage, KernelBridge, kernelBridge } from "../display";
-import { CONTROL_PROTOCOL_VERSION, CONTROL_TARGET, JsonValue, StateValue, WIDGET_PROTOCOL_VERSION, WIDGET_TARGET, WidgetState, putBuffers, removeBuffers } from "./protocol";
+import {
+  CONTROL_PROTOCOL_VERSION,
+  CONTROL_TARGET,
+  JsonValue,
+  StateValue,
+  WIDGET_PROTOCOL_VERSION,
+  WIDGET_TARGET,
+  WidgetState,
+  putBuffers,
+  removeBuffers,
+} from "./protocol";
 
 /** What the registry needs of a widget model. */
 export interface ManagedModel {
@@ -68,7 +78,12 @@ export class WidgetRegistry {
     const bridge = this.connect();
     if (!bridge?.openComm) return undefined;
     const split = removeBuffers(state);
-    return bridge.openComm(WIDGET_TARGET, { state: split.state, buffer_paths: split.bufferPaths }, { version: WIDGET_PROTOCOL_VERSION }, split.buffers);
+    return bridge.openComm(
+      WIDGET_TARGET,
+      { state: split.state, buffer_paths: split.bufferPaths },
+      { version: WIDGET_PROTOCOL_VERSION },
+      split.buffers,
+    );
   }
 
   /** Adds a model whose comm is open, and routes its comm's messages to it. */
@@ -106,12 +121,22 @@ export class WidgetRegistry {
     if (forced !== undefined && forced !== "") return !/^(0|false|no|off)$/i.test(forced);
     const bridge = kernelBridge();
     if (!bridge?.openComm) return false;
-    return this.frontendSpoke || bridge.commTargetRequested?.(CONTROL_TARGET) === true || bridge.commTargetRequested?.(WIDGET_TARGET) === true;
+    return (
+      this.frontendSpoke ||
+      bridge.commTargetRequested?.(CONTROL_TARGET) === true ||
+      bridge.commTargetRequested?.(WIDGET_TARGET) === true
+    );
   }
 
   /** Every open model's state, keyed by model id, as `update_states` carries it (before the buffer split). */
-  allStates(): Record<string, { model_name: string; model_module: string; model_module_version: string; state: WidgetState }> {
-    const states: Record<string, { model_name: string; model_module: string; model_module_version: string; state: WidgetState }> = {};
+  allStates(): Record<
+    string,
+    { model_name: string; model_module: string; model_module_version: string; state: WidgetState }
+  > {
+    const states: Record<
+      string,
+      { model_name: string; model_module: string; model_module_version: string; state: WidgetState }
+    > = {};
     for (const [id, model] of this.models) states[id] = { ...model.modelSpec(), state: model.fullState() };
     return states;
   }
@@ -130,7 +155,9 @@ export class WidgetRegistry {
   private onWidgetCommOpen(comm: BridgeComm, data: unknown, msg: CommMessage): void {
     this.frontendSpeaks();
     if (majorOf(msg.metadata?.version) !== majorOf(WIDGET_PROTOCOL_VERSION)) {
-      log(`a frontend opened a widget with protocol version ${JSON.stringify(msg.metadata?.version)}; this kernel speaks ${WIDGET_PROTOCOL_VERSION}. Closing it.`);
+      log(
+        `a frontend opened a widget with protocol version ${JSON.stringify(msg.metadata?.version)}; this kernel speaks ${WIDGET_PROTOCOL_VERSION}. Closing it.`,
+      );
       comm.close();
       return;
     }
@@ -141,7 +168,10 @@ export class WidgetRegistry {
       this.route(known, comm);
       return;
     }
-    const payload = (data ?? {}) as { state?: Record<string, StateValue>; buffer_paths?: Array<Array<string | number>> };
+    const payload = (data ?? {}) as {
+      state?: Record<string, StateValue>;
+      buffer_paths?: Array<Array<string | number>>;
+    };
     if (!this.factory || typeof payload.state !== "object" || payload.state === null) {
       log(`a frontend opened widget ${comm.commId} without a state; closing it.`);
       comm.close();
@@ -155,7 +185,9 @@ export class WidgetRegistry {
   private onControlCommOpen(comm: BridgeComm, msg: CommMessage): void {
     this.frontendSpeaks();
     if (majorOf(msg.metadata?.version) !== majorOf(CONTROL_PROTOCOL_VERSION)) {
-      log(`a frontend opened the widget control comm with version ${JSON.stringify(msg.metadata?.version)}; this kernel speaks ${CONTROL_PROTOCOL_VERSION}. Closing it.`);
+      log(
+        `a frontend opened the widget control comm with version ${JSON.stringify(msg.metadata?.version)}; this kernel speaks ${CONTROL_PROTOCOL_VERSION}. Closing it.`,
+      );
       comm.close();
       return;
     }
@@ -166,7 +198,11 @@ export class WidgetRegistry {
         return;
       }
       const split = removeBuffers(this.allStates() as unknown as WidgetState);
-      comm.send({ method: "update_states", states: split.state as Record<string, JsonValue>, buffer_paths: split.bufferPaths }, {}, split.buffers);
+      comm.send(
+        { method: "update_states", states: split.state as Record<string, JsonValue>, buffer_paths: split.bufferPaths },
+        {},
+        split.buffers,
+      );
     });
   }
 }

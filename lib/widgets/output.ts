@@ -14,7 +14,12 @@ import { Widget } from "./widget";
 export type OutputRecord =
   | { output_type: "stream"; name: "stdout" | "stderr"; text: string }
   | { output_type: "display_data"; data: Record<string, JsonValue>; metadata: Record<string, JsonValue> }
-  | { output_type: "execute_result"; data: Record<string, JsonValue>; metadata: Record<string, JsonValue>; execution_count: number | null }
+  | {
+      output_type: "execute_result";
+      data: Record<string, JsonValue>;
+      metadata: Record<string, JsonValue>;
+      execution_count: number | null;
+    }
   | { output_type: "error"; ename: string; evalue: string; traceback: string[] };
 
 /** The state of Output. */
@@ -24,7 +29,11 @@ function jsonBundle(bundle: MimeBundle): Record<string, JsonValue> {
   const data: Record<string, JsonValue> = {};
   for (const [mime, v] of Object.entries(bundle)) {
     if (v === undefined) continue;
-    data[mime] = /json$/.test(mime) ? (JSON.parse(JSON.stringify(v)) as JsonValue) : typeof v === "string" ? v : String(v);
+    data[mime] = /json$/.test(mime)
+      ? (JSON.parse(JSON.stringify(v)) as JsonValue)
+      : typeof v === "string"
+        ? v
+        : String(v);
   }
   return data;
 }
@@ -39,9 +48,18 @@ export class Output extends Widget<OutputState> {
   constructor(options: { layout?: LayoutOptions } = {}) {
     const layout = new Layout(options.layout);
     super({
-      _model_name: "OutputModel", _model_module: "@jupyter-widgets/output", _model_module_version: "1.0.0",
-      _view_name: "OutputView", _view_module: "@jupyter-widgets/output", _view_module_version: "1.0.0",
-      _dom_classes: [], layout: layout.reference, tabbable: null, tooltip: null, msg_id: "", outputs: [],
+      _model_name: "OutputModel",
+      _model_module: "@jupyter-widgets/output",
+      _model_module_version: "1.0.0",
+      _view_name: "OutputView",
+      _view_module: "@jupyter-widgets/output",
+      _view_module_version: "1.0.0",
+      _dom_classes: [],
+      layout: layout.reference,
+      tabbable: null,
+      tooltip: null,
+      msg_id: "",
+      outputs: [],
     });
     this.layout = layout;
   }
@@ -100,7 +118,9 @@ export class Output extends Widget<OutputState> {
 
   /** Appends a value's MIME bundle to `outputs` (its display method, or text). */
   appendDisplay(value: unknown): void {
-    this.set({ outputs: [...this.outputs, { output_type: "display_data", data: jsonBundle(toMimeBundle(value)), metadata: {} }] });
+    this.set({
+      outputs: [...this.outputs, { output_type: "display_data", data: jsonBundle(toMimeBundle(value)), metadata: {} }],
+    });
   }
 
   /** Appends text to `outputs` as stdout. */
@@ -114,8 +134,10 @@ export class Output extends Widget<OutputState> {
   }
 
   protected override validate(next: OutputState): OutputState {
-    if (!Array.isArray(next.outputs)) throw new Error(`Output: outputs must be a list of nbformat outputs, got ${JSON.stringify(next.outputs)}`);
-    if (typeof next.msg_id !== "string") throw new Error(`Output: msg_id must be a string, got ${JSON.stringify(next.msg_id)}`);
+    if (!Array.isArray(next.outputs))
+      throw new Error(`Output: outputs must be a list of nbformat outputs, got ${JSON.stringify(next.outputs)}`);
+    if (typeof next.msg_id !== "string")
+      throw new Error(`Output: msg_id must be a string, got ${JSON.stringify(next.msg_id)}`);
     return next;
   }
 

@@ -35,11 +35,15 @@ export interface PrecomputeSpec<T extends OptionValue> {
  * @throws Error when min > max, the step is not above 0, or there would be more than MAX_PRECOMPUTED_VALUES values.
  */
 export function steps(min: number, max: number, step: number): number[] {
-  if (![min, max, step].every(Number.isFinite)) throw new Error(`steps: min, max and step must be finite numbers, got ${min}, ${max}, ${step}`);
+  if (![min, max, step].every(Number.isFinite))
+    throw new Error(`steps: min, max and step must be finite numbers, got ${min}, ${max}, ${step}`);
   if (step <= 0) throw new Error(`steps: step must be above 0, got ${step}`);
   if (min > max) throw new Error(`steps: min (${min}) is above max (${max})`);
   const n = Math.floor((max - min) / step + 1e-9) + 1;
-  if (n > MAX_PRECOMPUTED_VALUES) throw new Error(`steps: ${n} values from ${min} to ${max} by ${step}; at most ${MAX_PRECOMPUTED_VALUES}: use a larger step`);
+  if (n > MAX_PRECOMPUTED_VALUES)
+    throw new Error(
+      `steps: ${n} values from ${min} to ${max} by ${step}; at most ${MAX_PRECOMPUTED_VALUES}: use a larger step`,
+    );
   const decimals = Math.min(12, Math.max(0, ...[min, step].map((x) => (String(x).split(".")[1] ?? "").length)));
   return Array.from({ length: n }, (_, i) => Number((min + i * step).toFixed(decimals)));
 }
@@ -59,7 +63,12 @@ export class Precomputed<T extends OptionValue> extends VBox {
 
   /** Use `precompute()`: it runs `fn` for every value first. */
   constructor(spec: PrecomputeSpec<T>, outputs: Output[], results: unknown[]) {
-    const control = new SelectionSlider<T>({ options: spec.values, value: spec.value, description: spec.description, layout: { width: spec.width ?? "420px" } });
+    const control = new SelectionSlider<T>({
+      options: spec.values,
+      value: spec.value,
+      description: spec.description,
+      layout: { width: spec.width ?? "420px" },
+    });
     const stack = new Stack(outputs, { selectedIndex: control.get("index") });
     super([control, stack]);
     this.set({ _dom_classes: [PRECOMPUTED_CLASS] });
@@ -94,15 +103,21 @@ export class Precomputed<T extends OptionValue> extends VBox {
 
 function checkSpec<T extends OptionValue>(spec: PrecomputeSpec<T>): void {
   const what = `precompute "${spec.description}"`;
-  if (!Array.isArray(spec.values) || spec.values.length < 2) throw new Error(`${what}: values must list at least 2 values, got ${JSON.stringify(spec.values)}`);
-  if (spec.values.length > MAX_PRECOMPUTED_VALUES) throw new Error(`${what}: ${spec.values.length} values; at most ${MAX_PRECOMPUTED_VALUES}, since each value's output is stored`);
+  if (!Array.isArray(spec.values) || spec.values.length < 2)
+    throw new Error(`${what}: values must list at least 2 values, got ${JSON.stringify(spec.values)}`);
+  if (spec.values.length > MAX_PRECOMPUTED_VALUES)
+    throw new Error(
+      `${what}: ${spec.values.length} values; at most ${MAX_PRECOMPUTED_VALUES}, since each value's output is stored`,
+    );
   const labels = spec.values.map(String);
   const dup = labels.find((l, i) => labels.indexOf(l) !== i);
   if (dup !== undefined) throw new Error(`${what}: the value ${dup} is listed twice`);
   for (const v of spec.values) {
-    if (typeof v === "number" && !Number.isFinite(v)) throw new Error(`${what}: values must be finite numbers, got ${v}`);
+    if (typeof v === "number" && !Number.isFinite(v))
+      throw new Error(`${what}: values must be finite numbers, got ${v}`);
   }
-  if (spec.value !== undefined && !spec.values.includes(spec.value)) throw new Error(`${what}: value ${JSON.stringify(spec.value)} is not one of the values`);
+  if (spec.value !== undefined && !spec.values.includes(spec.value))
+    throw new Error(`${what}: value ${JSON.stringify(spec.value)} is not one of the values`);
 }
 
 /**
@@ -114,7 +129,10 @@ function checkSpec<T extends OptionValue>(spec: PrecomputeSpec<T>): void {
  *   default that is not a value), or naming the value for which `fn` threw.
  * @example const ui = await precompute((t) => confusionAt(t), { description: "threshold", values: steps(0.1, 0.9, 0.05), value: 0.5 });
  */
-export async function precompute<T extends OptionValue>(fn: (value: T) => unknown, spec: PrecomputeSpec<T>): Promise<Precomputed<T>> {
+export async function precompute<T extends OptionValue>(
+  fn: (value: T) => unknown,
+  spec: PrecomputeSpec<T>,
+): Promise<Precomputed<T>> {
   checkSpec(spec);
   const outputs: Output[] = [];
   const results: unknown[] = [];
@@ -124,7 +142,10 @@ export async function precompute<T extends OptionValue>(fn: (value: T) => unknow
       r = await fn(v);
     } catch (err) {
       for (const o of outputs) o.close();
-      throw new Error(`precompute "${spec.description}": the function failed for ${JSON.stringify(v)}: ${(err as Error)?.message ?? String(err)}`, { cause: err });
+      throw new Error(
+        `precompute "${spec.description}": the function failed for ${JSON.stringify(v)}: ${(err as Error)?.message ?? String(err)}`,
+        { cause: err },
+      );
     }
     // The full width: a Stack shrinks its child to its content, which would draw charts a few pixels wide.
     const out = new Output({ layout: { width: "100%" } });

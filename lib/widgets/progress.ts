@@ -21,7 +21,6 @@ export interface ProgressBarOptions {
 /** The shortest time between two redraws of a progress bar. */
 const MIN_REDRAW_MS = 100;
 
-
 /** A running progress display; see `progressBar`. */
 export class ProgressBar {
   /** The widget shown (undefined when the text line is used). */

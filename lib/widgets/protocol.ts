@@ -89,9 +89,15 @@ export function removeBuffers(state: WidgetState): SplitState {
  * Puts binary buffers back into a state received from the wire, at their `bufferPaths`.
  * @throws Error when the paths and buffers differ in number or a path does not lead into the state.
  */
-export function putBuffers(state: Record<string, StateValue>, bufferPaths: BufferPath[], buffers: ArrayBufferView[]): Record<string, StateValue> {
+export function putBuffers(
+  state: Record<string, StateValue>,
+  bufferPaths: BufferPath[],
+  buffers: ArrayBufferView[],
+): Record<string, StateValue> {
   if (bufferPaths.length !== buffers.length) {
-    throw new Error(`widget message: ${bufferPaths.length} buffer_paths but ${buffers.length} binary buffers; they must match one to one`);
+    throw new Error(
+      `widget message: ${bufferPaths.length} buffer_paths but ${buffers.length} binary buffers; they must match one to one`,
+    );
   }
   bufferPaths.forEach((path, i) => {
     if (path.length === 0) throw new Error("widget message: an empty buffer path cannot name a state attribute");
@@ -117,7 +123,11 @@ export function modelReference(modelId: string): string {
 export function sameStateValue(a: StateValue | undefined, b: StateValue | undefined): boolean {
   const ka = removeBuffers({ v: a ?? null });
   const kb = removeBuffers({ v: b ?? null });
-  if (JSON.stringify(ka.state) !== JSON.stringify(kb.state) || JSON.stringify(ka.bufferPaths) !== JSON.stringify(kb.bufferPaths)) return false;
+  if (
+    JSON.stringify(ka.state) !== JSON.stringify(kb.state) ||
+    JSON.stringify(ka.bufferPaths) !== JSON.stringify(kb.bufferPaths)
+  )
+    return false;
   return ka.buffers.every((buf, i) => {
     const x = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
     const y = Buffer.from(kb.buffers[i].buffer, kb.buffers[i].byteOffset, kb.buffers[i].byteLength);

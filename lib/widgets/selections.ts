@@ -37,7 +37,10 @@ abstract class Selection<T extends OptionValue, S extends SelectionState> extend
       return;
     }
     const i = this.options.indexOf(v);
-    if (i < 0) throw new Error(`${this.describe()}: ${JSON.stringify(v)} is not one of the options ${JSON.stringify(this.options)}`);
+    if (i < 0)
+      throw new Error(
+        `${this.describe()}: ${JSON.stringify(v)} is not one of the options ${JSON.stringify(this.options)}`,
+      );
     this.set({ index: i } as Partial<S>);
   }
   /** Runs `callback` with the new option when the choice changes; returns a function that removes it. */
@@ -47,7 +50,9 @@ abstract class Selection<T extends OptionValue, S extends SelectionState> extend
   protected override validate(next: S): S {
     const i = next.index;
     if (i !== null && (!Number.isInteger(i) || i < 0 || i >= next._options_labels.length)) {
-      throw new Error(`${next._model_name.replace(/Model$/, "")}: index ${JSON.stringify(i)} is outside the ${next._options_labels.length} options`);
+      throw new Error(
+        `${next._model_name.replace(/Model$/, "")}: index ${JSON.stringify(i)} is outside the ${next._options_labels.length} options`,
+      );
     }
     return next;
   }
@@ -61,7 +66,8 @@ function selectionIndex<T extends OptionValue>(o: SelectionOptions<T>, what: str
   if (o.options.length === 0) return null;
   if (o.value === undefined) return 0;
   const i = o.options.indexOf(o.value);
-  if (i < 0) throw new Error(`${what}: value ${JSON.stringify(o.value)} is not one of the options ${JSON.stringify(o.options)}`);
+  if (i < 0)
+    throw new Error(`${what}: value ${JSON.stringify(o.value)} is not one of the options ${JSON.stringify(o.options)}`);
   return i;
 }
 
@@ -72,7 +78,17 @@ export class Dropdown<T extends OptionValue = string> extends Selection<T, Selec
     const index = selectionIndex(options, "Dropdown");
     const layout = new Layout(options.layout);
     const style = new Style("DescriptionStyleModel", options.style);
-    super({ ...described("DropdownModel", "DropdownView", layout, style, options), _options_labels: options.options.map(String), index, disabled: options.disabled ?? false }, layout, style, [...options.options]);
+    super(
+      {
+        ...described("DropdownModel", "DropdownView", layout, style, options),
+        _options_labels: options.options.map(String),
+        index,
+        disabled: options.disabled ?? false,
+      },
+      layout,
+      style,
+      [...options.options],
+    );
   }
 }
 
@@ -95,10 +111,20 @@ export class ToggleButtons<T extends OptionValue = string> extends Selection<T, 
     const index = selectionIndex(options, "ToggleButtons");
     const layout = new Layout(options.layout);
     const style = new Style("ToggleButtonsStyleModel", options.style);
-    super({
-      ...described("ToggleButtonsModel", "ToggleButtonsView", layout, style, options), _options_labels: options.options.map(String), index,
-      disabled: options.disabled ?? false, tooltips: options.tooltips ?? [], icons: options.icons ?? [], button_style: options.buttonStyle ?? "",
-    }, layout, style, [...options.options]);
+    super(
+      {
+        ...described("ToggleButtonsModel", "ToggleButtonsView", layout, style, options),
+        _options_labels: options.options.map(String),
+        index,
+        disabled: options.disabled ?? false,
+        tooltips: options.tooltips ?? [],
+        icons: options.icons ?? [],
+        button_style: options.buttonStyle ?? "",
+      },
+      layout,
+      style,
+      [...options.options],
+    );
   }
 }
 
@@ -112,7 +138,12 @@ export interface SelectionSliderOptions<T extends OptionValue> extends Selection
 }
 
 /** The state of SelectionSlider. */
-export type SelectionSliderState = SelectionState & { behavior: string; continuous_update: boolean; orientation: string; readout: boolean };
+export type SelectionSliderState = SelectionState & {
+  behavior: string;
+  continuous_update: boolean;
+  orientation: string;
+  readout: boolean;
+};
 
 /**
  * A slider over a list of options (`SelectionSliderModel`): the frontend syncs the chosen `index`.
@@ -125,14 +156,25 @@ export class SelectionSlider<T extends OptionValue = string> extends Selection<T
     const index = selectionIndex(options, "SelectionSlider") ?? 0;
     const layout = new Layout(options.layout);
     const style = new Style("SliderStyleModel", options.style);
-    super({
-      ...described("SelectionSliderModel", "SelectionSliderView", layout, style, options), _options_labels: options.options.map(String), index,
-      disabled: options.disabled ?? false, behavior: "drag-tap", continuous_update: options.continuousUpdate ?? true,
-      orientation: options.orientation ?? "horizontal", readout: options.readout ?? true,
-    }, layout, style, [...options.options]);
+    super(
+      {
+        ...described("SelectionSliderModel", "SelectionSliderView", layout, style, options),
+        _options_labels: options.options.map(String),
+        index,
+        disabled: options.disabled ?? false,
+        behavior: "drag-tap",
+        continuous_update: options.continuousUpdate ?? true,
+        orientation: options.orientation ?? "horizontal",
+        readout: options.readout ?? true,
+      },
+      layout,
+      style,
+      [...options.options],
+    );
   }
   protected override validate(next: SelectionSliderState): SelectionSliderState {
-    if (next.index === null) throw new Error(`SelectionSlider: index must be one of the ${next._options_labels.length} options, got null`);
+    if (next.index === null)
+      throw new Error(`SelectionSlider: index must be one of the ${next._options_labels.length} options, got null`);
     return super.validate(next);
   }
 }

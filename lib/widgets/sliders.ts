@@ -22,8 +22,16 @@ export interface SliderOptions extends ControlOptions {
 
 /** The state of IntSlider and FloatSlider. */
 export type SliderState = DescriptionState & {
-  value: number; min: number; max: number; step: number;
-  behavior: string; continuous_update: boolean; disabled: boolean; orientation: string; readout: boolean; readout_format: string;
+  value: number;
+  min: number;
+  max: number;
+  step: number;
+  behavior: string;
+  continuous_update: boolean;
+  disabled: boolean;
+  orientation: string;
+  readout: boolean;
+  readout_format: string;
 };
 
 /** A slider whose `value` is clipped to [min, max]. */
@@ -50,12 +58,26 @@ abstract class NumberSlider extends ValueWidget<number, SliderState> {
 /** A slider's defaults for max, step and readout format. */
 type SliderDefaults = { max: number; step: number; format: string };
 
-function sliderState(model: string, view: string, layout: Layout, style: Style, o: SliderOptions, d: SliderDefaults): SliderState {
+function sliderState(
+  model: string,
+  view: string,
+  layout: Layout,
+  style: Style,
+  o: SliderOptions,
+  d: SliderDefaults,
+): SliderState {
   return {
     ...described(model, view, layout, style, o),
-    value: o.value ?? o.min ?? 0, min: o.min ?? 0, max: o.max ?? d.max, step: o.step ?? d.step,
-    behavior: "drag-tap", continuous_update: o.continuousUpdate ?? true, disabled: o.disabled ?? false,
-    orientation: o.orientation ?? "horizontal", readout: o.readout ?? true, readout_format: o.readoutFormat ?? d.format,
+    value: o.value ?? o.min ?? 0,
+    min: o.min ?? 0,
+    max: o.max ?? d.max,
+    step: o.step ?? d.step,
+    behavior: "drag-tap",
+    continuous_update: o.continuousUpdate ?? true,
+    disabled: o.disabled ?? false,
+    orientation: o.orientation ?? "horizontal",
+    readout: o.readout ?? true,
+    readout_format: o.readoutFormat ?? d.format,
   };
 }
 
@@ -100,7 +122,14 @@ export class FloatLogSlider extends ValueWidget<number, LogSliderState> {
     const layout = new Layout(options.layout);
     const style = new Style("SliderStyleModel", options.style);
     const base = options.base ?? 10;
-    const state = sliderState("FloatLogSliderModel", "FloatLogSliderView", layout, style, { ...options, value: options.value ?? Math.pow(base, options.min ?? 0) }, { max: 4, step: 0.1, format: ".3g" });
+    const state = sliderState(
+      "FloatLogSliderModel",
+      "FloatLogSliderView",
+      layout,
+      style,
+      { ...options, value: options.value ?? Math.pow(base, options.min ?? 0) },
+      { max: 4, step: 0.1, format: ".3g" },
+    );
     super({ ...state, base }, layout, style);
   }
   protected override validate(next: LogSliderState): LogSliderState {
@@ -108,7 +137,8 @@ export class FloatLogSlider extends ValueWidget<number, LogSliderState> {
     finite("min", next.min, what);
     finite("max", next.max, what);
     if (finite("base", next.base, what) <= 1) throw new Error(`${what}: base must be above 1, got ${next.base}`);
-    if (finite("value", next.value, what) <= 0) throw new Error(`${what}: value must be above 0 on a log scale, got ${next.value}`);
+    if (finite("value", next.value, what) <= 0)
+      throw new Error(`${what}: value must be above 0 on a log scale, got ${next.value}`);
     if (finite("step", next.step, what) <= 0) throw new Error(`${what}: step must be above 0, got ${next.step}`);
     if (next.min > next.max) throw new Error(`${what}: min exponent (${next.min}) is above max (${next.max})`);
     const lo = Math.pow(next.base, next.min);

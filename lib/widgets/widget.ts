@@ -7,7 +7,17 @@
  */
 import { BridgeComm, DISPLAY, Displayable, MimeBundle } from "../display";
 import { ManagedModel, widgetRegistry } from "./manager";
-import { BufferPath, JsonValue, StateValue, WIDGET_VIEW_MIME, WidgetState, modelReference, putBuffers, removeBuffers, sameStateValue } from "./protocol";
+import {
+  BufferPath,
+  JsonValue,
+  StateValue,
+  WIDGET_VIEW_MIME,
+  WidgetState,
+  modelReference,
+  putBuffers,
+  removeBuffers,
+  sameStateValue,
+} from "./protocol";
 
 /** One change of one attribute, as `observe` callbacks receive it. */
 export interface Change<V> {
@@ -167,14 +177,20 @@ export class Widget<S extends WidgetState = WidgetState> implements Displayable,
    */
   receive(data: unknown, buffers: ArrayBufferView[]): Promise<void> {
     const running: Array<Promise<void>> = [];
-    const d = (data ?? {}) as { method?: unknown; state?: Record<string, StateValue>; buffer_paths?: BufferPath[]; content?: JsonValue };
+    const d = (data ?? {}) as {
+      method?: unknown;
+      state?: Record<string, StateValue>;
+      buffer_paths?: BufferPath[];
+      content?: JsonValue;
+    };
     if (d.method === "update" && d.state && typeof d.state === "object") {
       const state = putBuffers({ ...d.state }, d.buffer_paths ?? [], buffers);
       this.fromFrontend(state, running);
     } else if (d.method === "request_state") {
       this.sendState(Object.keys(this.attrs));
     } else if (d.method === "custom") {
-      for (const h of [...this.customHandlers]) this.runCallback(`${this.describe()}: custom message handler`, () => h(d.content ?? null, buffers), running);
+      for (const h of [...this.customHandlers])
+        this.runCallback(`${this.describe()}: custom message handler`, () => h(d.content ?? null, buffers), running);
     } else {
       console.error(`${this.describe()}: unknown widget message method ${JSON.stringify(d.method)}`);
     }
@@ -236,10 +252,13 @@ export class Widget<S extends WidgetState = WidgetState> implements Displayable,
     }
     Object.assign(this.attrs, next);
     // Send what the frontend does not already have: not the values it just sent us.
-    const toSend = changes.map((c) => c.name).filter((name) => !(this.lock && name in this.lock && sameStateValue(this.lock[name], this.attrs[name])));
+    const toSend = changes
+      .map((c) => c.name)
+      .filter((name) => !(this.lock && name in this.lock && sameStateValue(this.lock[name], this.attrs[name])));
     this.sendState(toSend);
     for (const c of changes) {
-      for (const cb of [...(this.observers.get(c.name) ?? [])]) this.runCallback(`${this.describe()}: observer of "${c.name}"`, () => cb(c), running);
+      for (const cb of [...(this.observers.get(c.name) ?? [])])
+        this.runCallback(`${this.describe()}: observer of "${c.name}"`, () => cb(c), running);
     }
   }
 

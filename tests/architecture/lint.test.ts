@@ -23,7 +23,11 @@ function runTool(script: string, args: string[]): { status: number | null; outpu
 describe("lint: the source follows the house style", function () {
   it("ESLint reports no error and no warning over the whole source", () => {
     const { status, output } = runTool("eslint/bin/eslint.js", ["--max-warnings", "0", "."]);
-    assert.equal(status, 0, `ESLint found problems (fix them, or run \`npm run lint -- --fix\`):\n${output.slice(0, 8000)}`);
+    assert.equal(
+      status,
+      0,
+      `ESLint found problems (fix them, or run \`npm run lint -- --fix\`):\n${output.slice(0, 8000)}`,
+    );
   });
 
   it("Prettier finds every source file already formatted", () => {

@@ -19,14 +19,25 @@ const PLOTLY = "application/vnd.plotly.v1+json";
 const KERNEL = "TypeScript (trainlab)";
 const artifacts = path.join(projectRoot, "tests", "browser", "artifacts");
 const notebooksDir = path.join(projectRoot, "notebooks");
-const notebooks = fs.readdirSync(notebooksDir).filter((f) => f.endsWith(".ipynb")).sort();
+const notebooks = fs
+  .readdirSync(notebooksDir)
+  .filter((f) => f.endsWith(".ipynb"))
+  .sort();
 
 /** Every entry of notebooks/ with the sha256 of its content, to check the run wrote nothing there. */
 function notebooksFolder(): Record<string, string> {
-  return Object.fromEntries(fs.readdirSync(notebooksDir).sort().map((f) => {
-    const file = path.join(notebooksDir, f);
-    return [f, fs.statSync(file).isFile() ? createHash("sha256").update(fs.readFileSync(file)).digest("hex") : "folder"];
-  }));
+  return Object.fromEntries(
+    fs
+      .readdirSync(notebooksDir)
+      .sort()
+      .map((f) => {
+        const file = path.join(notebooksDir, f);
+        return [
+          f,
+          fs.statSync(file).isFile() ? createHash("sha256").update(fs.readFileSync(file)).digest("hex") : "folder",
+        ];
+      }),
+  );
 }
 
 /** One output of a code cell, as the notebook model holds it and as the page shows it. */
@@ -78,12 +89,22 @@ function artifact(name: string): string {
 /** Reads the notebook model and the rendered outputs; tags each output node with data-trainlab-output="cC-oO". */
 function readState(page: Page): Promise<NotebookState> {
   return page.evaluate((plotlyMime: string) => {
-    interface OutputModel { type: string; data: Record<string, unknown>; toJSON(): Record<string, unknown> }
+    interface OutputModel {
+      type: string;
+      data: Record<string, unknown>;
+      toJSON(): Record<string, unknown>;
+    }
     interface CellWidget {
       model: { type: string; executionCount?: number | null };
       outputArea: { model: { length: number; get(i: number): OutputModel }; widgets: readonly { node: HTMLElement }[] };
     }
-    const lab = (window as unknown as { trainlabLab: { panel: { content: { widgets: readonly CellWidget[] }; sessionContext: { kernelDisplayName: string } } } }).trainlabLab;
+    const lab = (
+      window as unknown as {
+        trainlabLab: {
+          panel: { content: { widgets: readonly CellWidget[] }; sessionContext: { kernelDisplayName: string } };
+        };
+      }
+    ).trainlabLab;
     const text = (v: unknown): string => (Array.isArray(v) ? v.join("") : typeof v === "string" ? v : "");
     const outputs: OutputView[] = [];
     const unexecuted: number[] = [];
@@ -114,7 +135,10 @@ function readState(page: Page): Promise<NotebookState> {
           plotlySvg: !!node?.querySelector(".jp-RenderedPlotly .main-svg"),
           // Rows of its HTML table; when JupyterLab draws the output's Plotly figure instead (a composite: table and
           // charts as one figure), the cells of the figure's table trace.
-          tableRows: node ? node.querySelectorAll("table tbody tr").length || node.querySelectorAll(".jp-RenderedPlotly .column-cell").length : 0,
+          tableRows: node
+            ? node.querySelectorAll("table tbody tr").length ||
+              node.querySelectorAll(".jp-RenderedPlotly .column-cell").length
+            : 0,
           ename: typeof json.ename === "string" ? json.ename : undefined,
           evalue: typeof json.evalue === "string" ? json.evalue : undefined,
         });
@@ -127,11 +151,23 @@ function readState(page: Page): Promise<NotebookState> {
 /** Starts sampling every plotly output ~20 times a second: the model's points and the points plotly drew. */
 async function startLiveSampler(page: Page): Promise<void> {
   await page.evaluate((plotlyMime: string) => {
-    interface Trace { x?: ArrayLike<unknown> }
-    interface OutputModel { data: Record<string, unknown> }
-    interface CellWidget { model: { type: string }; outputArea: { model: { length: number; get(i: number): OutputModel }; widgets: readonly { node: HTMLElement }[] } }
-    const w = window as unknown as { trainlabLab: { panel: { content: { widgets: readonly CellWidget[] } } }; trainlabLive: Record<string, { model: number[]; drawn: number[]; title: string }>; trainlabLiveTimer: number };
-    const points = (traces: readonly Trace[] | undefined) => (traces ?? []).reduce((s, t) => s + (t.x ? t.x.length : 0), 0);
+    interface Trace {
+      x?: ArrayLike<unknown>;
+    }
+    interface OutputModel {
+      data: Record<string, unknown>;
+    }
+    interface CellWidget {
+      model: { type: string };
+      outputArea: { model: { length: number; get(i: number): OutputModel }; widgets: readonly { node: HTMLElement }[] };
+    }
+    const w = window as unknown as {
+      trainlabLab: { panel: { content: { widgets: readonly CellWidget[] } } };
+      trainlabLive: Record<string, { model: number[]; drawn: number[]; title: string }>;
+      trainlabLiveTimer: number;
+    };
+    const points = (traces: readonly Trace[] | undefined) =>
+      (traces ?? []).reduce((s, t) => s + (t.x ? t.x.length : 0), 0);
     const push = (list: number[], v: number) => {
       if (list[list.length - 1] !== v) list.push(v);
     };
@@ -141,12 +177,14 @@ async function startLiveSampler(page: Page): Promise<void> {
         if (cell.model.type !== "code") return;
         const area = cell.outputArea;
         for (let oi = 0; oi < area.model.length; oi++) {
-          const fig = area.model.get(oi).data[plotlyMime] as { data?: Trace[]; layout?: { title?: { text?: string } } } | undefined;
+          const fig = area.model.get(oi).data[plotlyMime] as
+            { data?: Trace[]; layout?: { title?: { text?: string } } } | undefined;
           if (!fig) continue;
           const key = `c${ci + 1}-o${oi}`;
           const entry = (w.trainlabLive[key] ??= { model: [], drawn: [], title: fig.layout?.title?.text ?? "" });
           push(entry.model, points(fig.data));
-          const gd = area.widgets[oi]?.node.querySelector(".jp-RenderedPlotly") as (HTMLElement & { data?: Trace[] }) | null;
+          const gd = area.widgets[oi]?.node.querySelector(".jp-RenderedPlotly") as
+            (HTMLElement & { data?: Trace[] }) | null;
           if (gd?.data) push(entry.drawn, points(gd.data));
         }
       });
@@ -169,7 +207,11 @@ function describeOutput(o: OutputView): string {
 /** Clicks the last cell, inserts a cell below it with the toolbar's "+" and types `code` into it. */
 async function appendCell(page: Page, code: string): Promise<void> {
   await page.evaluate(() => {
-    const lab = (window as unknown as { trainlabLab: { panel: { content: { widgets: readonly unknown[]; activeCellIndex: number; mode: string } } } }).trainlabLab;
+    const lab = (
+      window as unknown as {
+        trainlabLab: { panel: { content: { widgets: readonly unknown[]; activeCellIndex: number; mode: string } } };
+      }
+    ).trainlabLab;
     lab.panel.content.activeCellIndex = lab.panel.content.widgets.length - 1;
     lab.panel.content.mode = "command";
   });
@@ -181,18 +223,36 @@ async function appendCell(page: Page, code: string): Promise<void> {
 }
 
 /** The text, execution count and outputs of the cell at `index` (0-based; the active cell when omitted). */
-function cellAt(page: Page, index?: number): Promise<{ text: string; executionCount: number | null; outputs: { type: string; text: string; ename?: string }[] }> {
+function cellAt(
+  page: Page,
+  index?: number,
+): Promise<{ text: string; executionCount: number | null; outputs: { type: string; text: string; ename?: string }[] }> {
   return page.evaluate((at: number | null) => {
-    interface OutputModel { type: string; data: Record<string, unknown>; toJSON(): Record<string, unknown> }
-    interface CellWidget { model: { value: { text: string }; executionCount: number | null }; outputArea: { model: { length: number; get(i: number): OutputModel } } }
-    const lab = (window as unknown as { trainlabLab: { panel: { content: { activeCell: CellWidget; widgets: readonly CellWidget[] } } } }).trainlabLab;
+    interface OutputModel {
+      type: string;
+      data: Record<string, unknown>;
+      toJSON(): Record<string, unknown>;
+    }
+    interface CellWidget {
+      model: { value: { text: string }; executionCount: number | null };
+      outputArea: { model: { length: number; get(i: number): OutputModel } };
+    }
+    const lab = (
+      window as unknown as {
+        trainlabLab: { panel: { content: { activeCell: CellWidget; widgets: readonly CellWidget[] } } };
+      }
+    ).trainlabLab;
     const cell = at === null ? lab.panel.content.activeCell : lab.panel.content.widgets[at];
     const outputs = [];
     for (let i = 0; i < cell.outputArea.model.length; i++) {
       const out = cell.outputArea.model.get(i);
       const json = out.toJSON();
       const plain = out.data["text/plain"];
-      outputs.push({ type: out.type, text: typeof json.text === "string" ? json.text : Array.isArray(plain) ? plain.join("") : String(plain ?? ""), ename: typeof json.ename === "string" ? json.ename : undefined });
+      outputs.push({
+        type: out.type,
+        text: typeof json.text === "string" ? json.text : Array.isArray(plain) ? plain.join("") : String(plain ?? ""),
+        ename: typeof json.ename === "string" ? json.ename : undefined,
+      });
     }
     return { text: cell.model.value.text, executionCount: cell.model.executionCount, outputs };
   }, index ?? null);
@@ -200,13 +260,19 @@ function cellAt(page: Page, index?: number): Promise<{ text: string; executionCo
 
 /** The index of the active cell. */
 function activeIndex(page: Page): Promise<number> {
-  return page.evaluate(() => (window as unknown as { trainlabLab: { panel: { content: { activeCellIndex: number } } } }).trainlabLab.panel.content.activeCellIndex);
+  return page.evaluate(
+    () =>
+      (window as unknown as { trainlabLab: { panel: { content: { activeCellIndex: number } } } }).trainlabLab.panel
+        .content.activeCellIndex,
+  );
 }
 
 /** The text of the progress line of the cell at `index` ("" when it has none); scrolls it into view. */
 function progressLine(page: Page, index: number): Promise<string> {
   return page.evaluate((at: number) => {
-    const lab = (window as unknown as { trainlabLab: { panel: { content: { widgets: readonly { node: HTMLElement }[] } } } }).trainlabLab;
+    const lab = (
+      window as unknown as { trainlabLab: { panel: { content: { widgets: readonly { node: HTMLElement }[] } } } }
+    ).trainlabLab;
     const line = lab.panel.content.widgets[at].node.querySelector(".trainlab-progress");
     line?.scrollIntoView({ block: "center" });
     return line?.textContent ?? "";
@@ -215,11 +281,19 @@ function progressLine(page: Page, index: number): Promise<string> {
 
 /** Waits until no cell shows the busy prompt `[*]` and the kernel is idle. */
 async function waitIdle(page: Page, timeout: number): Promise<void> {
-  await page.waitForFunction(() => {
-    const lab = (window as unknown as { trainlabLab: { panel: { sessionContext: { session: { kernel: { status: string } | null } | null } } } }).trainlabLab;
-    const prompts = Array.from(document.querySelectorAll(".jp-InputPrompt")).map((p) => p.textContent ?? "");
-    return lab.panel.sessionContext.session?.kernel?.status === "idle" && !prompts.some((p) => p.includes("*"));
-  }, undefined, { timeout, polling: 250 });
+  await page.waitForFunction(
+    () => {
+      const lab = (
+        window as unknown as {
+          trainlabLab: { panel: { sessionContext: { session: { kernel: { status: string } | null } | null } } };
+        }
+      ).trainlabLab;
+      const prompts = Array.from(document.querySelectorAll(".jp-InputPrompt")).map((p) => p.textContent ?? "");
+      return lab.panel.sessionContext.session?.kernel?.status === "idle" && !prompts.some((p) => p.includes("*"));
+    },
+    undefined,
+    { timeout, polling: 250 },
+  );
 }
 
 describe("JupyterLab 3.6 on Debian's jupyter_server: every tutorial runs with the trainlab kernel and shows its charts and tables", function () {
@@ -235,7 +309,10 @@ describe("JupyterLab 3.6 on Debian's jupyter_server: every tutorial runs with th
     server = await startLabServer({ rootDir: notebooksDir, env: { TRAINLAB_FAST: "1", TRAINLAB_RUNS_DIR: runsDir } });
     profile = fs.mkdtempSync(path.join(os.tmpdir(), "trainlab-chromium-lab-"));
     context = await chromium.launchPersistentContext(profile, {
-      executablePath: "/usr/bin/chromium", headless: true, args: CHROMIUM_ARGS, viewport: { width: 1280, height: 900 },
+      executablePath: "/usr/bin/chromium",
+      headless: true,
+      args: CHROMIUM_ARGS,
+      viewport: { width: 1280, height: 900 },
     });
   });
   after(async function () {
@@ -259,7 +336,8 @@ describe("JupyterLab 3.6 on Debian's jupyter_server: every tutorial runs with th
     });
     await page.route("**/*", (route) => {
       const url = route.request().url();
-      if (url.startsWith(`${server.origin}/`) || url.startsWith("data:") || url.startsWith("blob:")) return route.continue();
+      if (url.startsWith(`${server.origin}/`) || url.startsWith("data:") || url.startsWith("blob:"))
+        return route.continue();
       blocked.push(url);
       return route.abort();
     });
@@ -276,17 +354,33 @@ describe("JupyterLab 3.6 on Debian's jupyter_server: every tutorial runs with th
     const dialog = page.locator(".jp-Dialog");
     await dialog.locator("select").selectOption({ label: KERNEL });
     await dialog.locator("button.jp-mod-accept").click();
-    await page.waitForFunction((name: string) => {
-      const lab = (window as unknown as { trainlabLab: { panel: { sessionContext: { kernelDisplayName: string; session: { kernel: { status: string } | null } | null } } } }).trainlabLab;
-      const ctx = lab.panel.sessionContext;
-      return ctx.kernelDisplayName === name && ctx.session?.kernel?.status === "idle";
-    }, KERNEL, { timeout: 120_000 });
+    await page.waitForFunction(
+      (name: string) => {
+        const lab = (
+          window as unknown as {
+            trainlabLab: {
+              panel: {
+                sessionContext: { kernelDisplayName: string; session: { kernel: { status: string } | null } | null };
+              };
+            };
+          }
+        ).trainlabLab;
+        const ctx = lab.panel.sessionContext;
+        return ctx.kernelDisplayName === name && ctx.session?.kernel?.status === "idle";
+      },
+      KERNEL,
+      { timeout: 120_000 },
+    );
   }
 
   /** Presses "Run all" and waits until every cell ran or one stopped the run. */
   async function runAll(page: Page): Promise<string> {
     await page.locator(".jp-Toolbar button", { hasText: "Run all" }).click();
-    await page.waitForFunction(() => document.body.dataset.runAll === "ok" || document.body.dataset.runAll === "stopped", undefined, { timeout: 900_000, polling: 250 });
+    await page.waitForFunction(
+      () => document.body.dataset.runAll === "ok" || document.body.dataset.runAll === "stopped",
+      undefined,
+      { timeout: 900_000, polling: 250 },
+    );
     return page.evaluate(() => document.body.dataset.runAll ?? "");
   }
 
@@ -302,7 +396,13 @@ describe("JupyterLab 3.6 on Debian's jupyter_server: every tutorial runs with th
 
   async function shutDown(opened: Opened | undefined): Promise<void> {
     if (!opened) return;
-    await opened.page.evaluate(() => (window as unknown as { trainlabLab?: { panel: { sessionContext: { shutdown(): Promise<void> } } } }).trainlabLab?.panel.sessionContext.shutdown()).catch(() => undefined);
+    await opened.page
+      .evaluate(() =>
+        (
+          window as unknown as { trainlabLab?: { panel: { sessionContext: { shutdown(): Promise<void> } } } }
+        ).trainlabLab?.panel.sessionContext.shutdown(),
+      )
+      .catch(() => undefined);
     await opened.page.close();
   }
 
@@ -332,7 +432,9 @@ describe("JupyterLab 3.6 on Debian's jupyter_server: every tutorial runs with th
         }
         const firstTable = state.outputs.find((o) => o.table);
         if (firstTable) {
-          await opened.page.locator(`[data-trainlab-output="c${firstTable.cell}-o${firstTable.output}"]`).scrollIntoViewIfNeeded();
+          await opened.page
+            .locator(`[data-trainlab-output="c${firstTable.cell}-o${firstTable.output}"]`)
+            .scrollIntoViewIfNeeded();
           await opened.page.screenshot({ path: artifact(`${name}-3-first-table.png`) });
         }
         const firstLive = Object.keys(live)[0];
@@ -348,7 +450,9 @@ describe("JupyterLab 3.6 on Debian's jupyter_server: every tutorial runs with th
 
       it("runs every cell in the trainlab kernel picked from the toolbar, without an error", () => {
         assert.equal(state.kernelName, KERNEL);
-        const errors = state.outputs.filter((o) => o.type === "error").map((o) => `cell ${o.cell}: ${o.ename}: ${o.evalue}`);
+        const errors = state.outputs
+          .filter((o) => o.type === "error")
+          .map((o) => `cell ${o.cell}: ${o.ename}: ${o.evalue}`);
         assert.deepEqual(errors, [], `error outputs:\n${errors.join("\n")}`);
         assert.equal(outcome, "ok", "Run all stopped before the last cell");
         assert.deepEqual(state.unexecuted, [], "code cells left without an execution count");
@@ -377,7 +481,11 @@ describe("JupyterLab 3.6 on Debian's jupyter_server: every tutorial runs with th
         assert.deepEqual(opened.blocked, [], "requests to other hosts");
         assert.deepEqual(opened.errors, [], "console errors");
         // JupyterLab 3.6 asks jupyter_server 2's identity endpoint and falls back to an anonymous user on 1.x.
-        assert.deepEqual(opened.failed.filter((f) => !/^404 \/api\/me$/.test(f)), [], "failed HTTP requests");
+        assert.deepEqual(
+          opened.failed.filter((f) => !/^404 \/api\/me$/.test(f)),
+          [],
+          "failed HTTP requests",
+        );
       });
 
       if (name === "01-define-goals") {
@@ -387,20 +495,40 @@ describe("JupyterLab 3.6 on Debian's jupyter_server: every tutorial runs with th
           await appendCell(page, "major");
           await page.keyboard.press("Tab");
           // A single match is inserted at once; several open the completer's list.
-          await page.waitForFunction(() => {
-            const lab = (window as unknown as { trainlabLab: { panel: { content: { activeCell: { model: { value: { text: string } } } } } } }).trainlabLab;
-            return lab.panel.content.activeCell.model.value.text !== "major" || !!document.querySelector(".jp-Completer .jp-Completer-item");
-          }, undefined, { timeout: 60_000 });
+          await page.waitForFunction(
+            () => {
+              const lab = (
+                window as unknown as {
+                  trainlabLab: { panel: { content: { activeCell: { model: { value: { text: string } } } } } };
+                }
+              ).trainlabLab;
+              return (
+                lab.panel.content.activeCell.model.value.text !== "major" ||
+                !!document.querySelector(".jp-Completer .jp-Completer-item")
+              );
+            },
+            undefined,
+            { timeout: 60_000 },
+          );
           await page.screenshot({ path: artifact(`${name}-4-completion.png`) });
-          const items = (await page.locator(".jp-Completer .jp-Completer-item .jp-Completer-match").allTextContents()).map((t) => t.trim());
-          assert.ok(items.includes("majority") && items.includes("majorityAccuracy"), `the completer lists both variables: ${JSON.stringify(items)}`);
+          const items = (
+            await page.locator(".jp-Completer .jp-Completer-item .jp-Completer-match").allTextContents()
+          ).map((t) => t.trim());
+          assert.ok(
+            items.includes("majority") && items.includes("majorityAccuracy"),
+            `the completer lists both variables: ${JSON.stringify(items)}`,
+          );
           await page.locator(".jp-Completer .jp-Completer-item", { hasText: "majorityAccuracy" }).first().click();
           const cell = await cellAt(page);
           assert.equal(cell.text, "majorityAccuracy", `completion list: ${JSON.stringify(items)}`);
           const at = await activeIndex(page);
           await page.keyboard.press("Shift+Enter");
           await waitIdle(page, 60_000);
-          assert.match((await cellAt(page, at)).outputs.map((o) => o.text).join(""), /^0\.\d+/, "the completed name runs and prints the majority-class accuracy");
+          assert.match(
+            (await cellAt(page, at)).outputs.map((o) => o.text).join(""),
+            /^0\.\d+/,
+            "the completed name runs and prints the majority-class accuracy",
+          );
         });
       }
 
@@ -408,30 +536,54 @@ describe("JupyterLab 3.6 on Debian's jupyter_server: every tutorial runs with th
         it("redraws the live training chart during training and ends on the final state", () => {
           const charts = Object.entries(live).filter(([, s]) => s.model.length >= 2);
           assert.ok(charts.length > 0, `no chart was updated in place while 04-train ran: ${JSON.stringify(live)}`);
-          const report = charts.map(([key, s]) => `${key} "${s.title}": model points ${s.model.join("→")}, drawn ${s.drawn.join("→")}`).join("\n");
+          const report = charts
+            .map(([key, s]) => `${key} "${s.title}": model points ${s.model.join("→")}, drawn ${s.drawn.join("→")}`)
+            .join("\n");
           for (const [key, s] of charts) {
-            assert.equal(s.drawn[s.drawn.length - 1], s.model[s.model.length - 1], `${key} "${s.title}" did not draw its final state:\n${report}`);
+            assert.equal(
+              s.drawn[s.drawn.length - 1],
+              s.model[s.model.length - 1],
+              `${key} "${s.title}" did not draw its final state:\n${report}`,
+            );
           }
           // Redraws are throttled in time (at most one per 4 s), so how many intermediate epochs get drawn depends on the
           // machine's speed; what must hold everywhere is that the chart drawn early in training (its first epoch) was
           // replaced in place by later states (tests/viz/live-updates.test.ts checks the throttle with a clock).
-          const movedDuringTraining = charts.filter(([, s]) => s.drawn.length >= 2 && s.drawn[0] < s.drawn[s.drawn.length - 1]);
-          assert.ok(movedDuringTraining.length > 0, `no live chart was redrawn in place after its first state:\n${report}`);
+          const movedDuringTraining = charts.filter(
+            ([, s]) => s.drawn.length >= 2 && s.drawn[0] < s.drawn[s.drawn.length - 1],
+          );
+          assert.ok(
+            movedDuringTraining.length > 0,
+            `no live chart was redrawn in place after its first state:\n${report}`,
+          );
         });
 
         it("stops a training cell on interrupt (toolbar ■) and keeps the kernel's state", async () => {
           assert.ok(opened);
           const { page } = opened;
           // The notebook's CNN on its MNIST subset: seconds per epoch, so the page is not flooded while it waits.
-          await appendCell(page, `const interruptMe = cnn({ filters: cnnFilters, denseUnits: 0, batchSize: 64, learningRate: 0.002, seed: seed }); await train(interruptMe, { x: digitsTrain }, { epochs: 100000, validationData: { x: digitsVal }, seed: seed, title: "Stopped by the JupyterLab test" });`);
+          await appendCell(
+            page,
+            `const interruptMe = cnn({ filters: cnnFilters, denseUnits: 0, batchSize: 64, learningRate: 0.002, seed: seed }); await train(interruptMe, { x: digitsTrain }, { epochs: 100000, validationData: { x: digitsVal }, seed: seed, title: "Stopped by the JupyterLab test" });`,
+          );
           const at = await activeIndex(page);
           await page.keyboard.press("Shift+Enter");
           // Under way: its progress line counts batches.
-          await page.waitForFunction((i: number) => {
-            const lab = (window as unknown as { trainlabLab: { panel: { content: { widgets: readonly { node: HTMLElement }[] } } } }).trainlabLab;
-            const m = /epoch (\d+)\/100000 · batch (\d+)\//.exec(lab.panel.content.widgets[i].node.querySelector(".trainlab-progress")?.textContent ?? "");
-            return !!m && (Number(m[1]) > 1 || Number(m[2]) >= 3);
-          }, at, { timeout: 300_000, polling: 250 });
+          await page.waitForFunction(
+            (i: number) => {
+              const lab = (
+                window as unknown as {
+                  trainlabLab: { panel: { content: { widgets: readonly { node: HTMLElement }[] } } };
+                }
+              ).trainlabLab;
+              const m = /epoch (\d+)\/100000 · batch (\d+)\//.exec(
+                lab.panel.content.widgets[i].node.querySelector(".trainlab-progress")?.textContent ?? "",
+              );
+              return !!m && (Number(m[1]) > 1 || Number(m[2]) >= 3);
+            },
+            at,
+            { timeout: 300_000, polling: 250 },
+          );
           await progressLine(page, at);
           await page.screenshot({ path: artifact(`${name}-5-training-before-interrupt.png`) });
           await page.click('.jp-Toolbar button[title="Interrupt the kernel"]');
@@ -441,15 +593,24 @@ describe("JupyterLab 3.6 on Debian's jupyter_server: every tutorial runs with th
           await page.waitForTimeout(3000);
           await page.screenshot({ path: artifact(`${name}-6-after-interrupt.png`) });
           assert.ok(interrupted.executionCount !== null, "the interrupted cell finished");
-          assert.ok(interrupted.outputs.some((o) => o.type === "error" && o.ename === "Interrupted"), `the cell ends with an Interrupted error: ${JSON.stringify(interrupted.outputs.map((o) => [o.type, o.ename, o.text.slice(0, 200)]))}`);
+          assert.ok(
+            interrupted.outputs.some((o) => o.type === "error" && o.ename === "Interrupted"),
+            `the cell ends with an Interrupted error: ${JSON.stringify(interrupted.outputs.map((o) => [o.type, o.ename, o.text.slice(0, 200)]))}`,
+          );
           assert.match(stopped, /interrupted: \d+ epoch\(s\)/, "the progress line says the run was interrupted");
           assert.equal(await progressLine(page, at), stopped, "nothing trained after the interrupt");
           await appendCell(page, "Xtrain.rows");
           const check = await activeIndex(page);
           await page.keyboard.press("Shift+Enter");
           await waitIdle(page, 60_000);
-          const rows = (await cellAt(page, check)).outputs.map((o) => o.text).join("").trim();
-          assert.ok(/^\d+$/.test(rows) && Number(rows) > 0, `the kernel kept its state: Xtrain.rows printed ${JSON.stringify(rows)}`);
+          const rows = (await cellAt(page, check)).outputs
+            .map((o) => o.text)
+            .join("")
+            .trim();
+          assert.ok(
+            /^\d+$/.test(rows) && Number(rows) > 0,
+            `the kernel kept its state: Xtrain.rows printed ${JSON.stringify(rows)}`,
+          );
         });
       }
     });

@@ -31,7 +31,14 @@ export interface LabServer {
 
 /** The hash `.ci/setup.sh` stamps on the bundle: sha256 of package-lock.json, build.js, then src/* by name. */
 export function harnessSourceHash(): string {
-  const files = ["package-lock.json", "build.js", ...fs.readdirSync(path.join(harnessDir, "src")).sort().map((f) => path.join("src", f))];
+  const files = [
+    "package-lock.json",
+    "build.js",
+    ...fs
+      .readdirSync(path.join(harnessDir, "src"))
+      .sort()
+      .map((f) => path.join("src", f)),
+  ];
   const hash = createHash("sha256");
   for (const f of files) hash.update(fs.readFileSync(path.join(harnessDir, f)));
   return hash.digest("hex");
@@ -43,12 +50,15 @@ export function harnessSourceHash(): string {
  */
 export function assertHarnessBuilt(): void {
   const stamp = path.join(harnessDir, "build", ".trainlab-build-hash");
-  const how = "Run `bash .ci/setup.sh test`: it installs tests/browser/jupyterlab (npm ci) and bundles it (node build.js).";
+  const how =
+    "Run `bash .ci/setup.sh test`: it installs tests/browser/jupyterlab (npm ci) and bundles it (node build.js).";
   if (!fs.existsSync(path.join(harnessDir, "build", "index.js")) || !fs.existsSync(stamp)) {
     throw new Error(`The JupyterLab harness is not built (tests/browser/jupyterlab/build). ${how}`);
   }
   if (fs.readFileSync(stamp, "utf8").trim() !== harnessSourceHash()) {
-    throw new Error(`The JupyterLab harness bundle is older than its sources (package-lock.json, build.js or src/). ${how}`);
+    throw new Error(
+      `The JupyterLab harness bundle is older than its sources (package-lock.json, build.js or src/). ${how}`,
+    );
   }
 }
 
@@ -66,7 +76,8 @@ function freePort(): Promise<number> {
 
 async function waitForServer(origin: string, token: string, child: ChildProcess, log: () => string): Promise<void> {
   for (let attempt = 0; attempt < 600; attempt++) {
-    if (child.exitCode !== null) throw new Error(`jupyter_server exited with status ${child.exitCode}:\n${log().slice(-3000)}`);
+    if (child.exitCode !== null)
+      throw new Error(`jupyter_server exited with status ${child.exitCode}:\n${log().slice(-3000)}`);
     try {
       const res = await fetch(`${origin}/api/status`, { headers: { Authorization: `token ${token}` } });
       if (res.ok) return;
@@ -97,15 +108,26 @@ export async function startLabServer(options: { rootDir: string; env?: Record<st
     TRAINLAB_PROJECT: process.env.TRAINLAB_PROJECT ?? projectRoot,
   };
   const args = [
-    "-m", "jupyter_server",
-    "--ServerApp.jpserver_extensions", "trainlab_lab_harness=True",
+    "-m",
+    "jupyter_server",
+    "--ServerApp.jpserver_extensions",
+    "trainlab_lab_harness=True",
     `--ServerApp.root_dir=${options.rootDir}`,
-    "--ServerApp.ip=127.0.0.1", `--ServerApp.port=${port}`, "--ServerApp.port_retries=0",
-    `--ServerApp.token=${token}`, "--ServerApp.open_browser=False", "--ServerApp.allow_root=True",
+    "--ServerApp.ip=127.0.0.1",
+    `--ServerApp.port=${port}`,
+    "--ServerApp.port_retries=0",
+    `--ServerApp.token=${token}`,
+    "--ServerApp.open_browser=False",
+    "--ServerApp.allow_root=True",
     // JupyterLab makes a checkpoint of every notebook it opens: keep them out of the project.
     `--FileCheckpoints.checkpoint_dir=${path.join(scratch, "checkpoints")}`,
   ];
-  const child = spawn(jupyterPython(), args, { cwd: options.rootDir, env, stdio: ["ignore", "ignore", "pipe"], detached: true });
+  const child = spawn(jupyterPython(), args, {
+    cwd: options.rootDir,
+    env,
+    stdio: ["ignore", "ignore", "pipe"],
+    detached: true,
+  });
   let stderr = "";
   child.stderr?.on("data", (chunk: Buffer) => {
     stderr += chunk.toString("utf8");
@@ -116,7 +138,10 @@ export async function startLabServer(options: { rootDir: string; env?: Record<st
     if (child.exitCode === null && child.pid !== undefined) {
       const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
       child.kill("SIGTERM");
-      const timer = setTimeout(() => child.exitCode === null && child.pid !== undefined && process.kill(-child.pid, "SIGKILL"), 10_000);
+      const timer = setTimeout(
+        () => child.exitCode === null && child.pid !== undefined && process.kill(-child.pid, "SIGKILL"),
+        10_000,
+      );
       await exited;
       clearTimeout(timer);
     }

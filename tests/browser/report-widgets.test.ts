@@ -21,13 +21,20 @@ const root = projectRoot();
 const FIXTURE = path.join(root, "tests", "report", "fixtures", "widgets.ipynb");
 
 /** What the reader sees of the widget output at `index` (in page order). */
-function widgetAt(page: Page, index: number): Promise<{ readout: string; texts: string[]; charts: number[][]; note: string; disabled: boolean }> {
+function widgetAt(
+  page: Page,
+  index: number,
+): Promise<{ readout: string; texts: string[]; charts: number[][]; note: string; disabled: boolean }> {
   return page.evaluate((at: number) => {
     const node = document.querySelectorAll(".output.widget")[at] as HTMLElement;
-    const plots = Array.from(node.querySelectorAll(".js-plotly-plot")) as Array<HTMLElement & { data?: Array<{ y?: number[] }> }>;
+    const plots = Array.from(node.querySelectorAll(".js-plotly-plot")) as Array<
+      HTMLElement & { data?: Array<{ y?: number[] }> }
+    >;
     return {
       readout: (node.querySelector(".widget-readout") as HTMLElement | null)?.innerText.trim() ?? "",
-      texts: Array.from(node.querySelectorAll(".jp-OutputArea-output pre")).map((e) => (e as HTMLElement).innerText.trim()),
+      texts: Array.from(node.querySelectorAll(".jp-OutputArea-output pre")).map((e) =>
+        (e as HTMLElement).innerText.trim(),
+      ),
       charts: plots.map((p) => Array.from(p.data?.[0]?.y ?? [])),
       note: (node.querySelector(".widget-needs-kernel") as HTMLElement | null)?.innerText ?? "",
       disabled: node.querySelector(".widget-slider .noUi-target")?.hasAttribute("disabled") ?? false,
@@ -48,7 +55,11 @@ describe("browser: widgets in an HTML report opened offline", function () {
     assert.equal(run.status, "ok", run.error ?? "");
     browser = await launchOfflineBrowser();
     opened = await browser.open(path.join(dir, run.report ?? ""));
-    await opened.page.waitForFunction(() => document.querySelectorAll(".output.widget .widget-subarea .widget-slider").length === 2, undefined, { timeout: 60_000 });
+    await opened.page.waitForFunction(
+      () => document.querySelectorAll(".output.widget .widget-subarea .widget-slider").length === 2,
+      undefined,
+      { timeout: 60_000 },
+    );
   });
   after(async () => {
     await browser?.close();
@@ -57,12 +68,19 @@ describe("browser: widgets in an HTML report opened offline", function () {
   });
 
   it("the executed notebook saved every model's state, and the report embeds it with html-manager", () => {
-    const nb = JSON.parse(fs.readFileSync(path.join(dir, run.executed ?? ""), "utf8")) as { metadata: { widgets?: Record<string, SavedWidgetState> } };
+    const nb = JSON.parse(fs.readFileSync(path.join(dir, run.executed ?? ""), "utf8")) as {
+      metadata: { widgets?: Record<string, SavedWidgetState> };
+    };
     const names = Object.values(nb.metadata.widgets?.[WIDGET_STATE_MIME]?.state ?? {}).map((m) => m.model_name);
-    for (const name of ["SelectionSliderModel", "StackModel", "DirectionalLinkModel", "OutputModel", "IntSliderModel"]) assert.ok(names.includes(name), `${name} is saved`);
+    for (const name of ["SelectionSliderModel", "StackModel", "DirectionalLinkModel", "OutputModel", "IntSliderModel"])
+      assert.ok(names.includes(name), `${name} is saved`);
     const html = fs.readFileSync(path.join(dir, run.report ?? ""), "utf8");
     assert.equal(html.split(`${HTML_MANAGER_ATTRIBUTE}=`).length - 1, 1, "html-manager is inlined once");
-    assert.equal(html.split("plotly.js v").length - 1, 1, "plotly.js is inlined once (the copy inside the saved Output widget is removed)");
+    assert.equal(
+      html.split("plotly.js v").length - 1,
+      1,
+      "plotly.js is inlined once (the copy inside the saved Output widget is removed)",
+    );
   });
 
   it("draws the saved controls at their saved values, with the precomputed output of the default", async () => {
@@ -82,27 +100,59 @@ describe("browser: widgets in an HTML report opened offline", function () {
     const handle = page.locator(".output.widget").nth(0).locator(".widget-slider .noUi-handle");
     await handle.focus();
     await page.keyboard.press("ArrowRight");
-    await page.waitForFunction(() => (document.querySelector(".output.widget .widget-readout") as HTMLElement | null)?.innerText.trim() === "3");
-    await page.waitForFunction(() => Array.from(document.querySelectorAll(".output.widget")[0].querySelectorAll(".jp-OutputArea-output pre")).some((e) => (e as HTMLElement).innerText.includes("y = 3·x")));
+    await page.waitForFunction(
+      () => (document.querySelector(".output.widget .widget-readout") as HTMLElement | null)?.innerText.trim() === "3",
+    );
+    await page.waitForFunction(() =>
+      Array.from(document.querySelectorAll(".output.widget")[0].querySelectorAll(".jp-OutputArea-output pre")).some(
+        (e) => (e as HTMLElement).innerText.includes("y = 3·x"),
+      ),
+    );
     let shown = await widgetAt(page, 0);
     assert.deepEqual(shown.texts, ["the line y = 3·x"]);
-    await page.waitForFunction(() => (document.querySelector(".output.widget .js-plotly-plot") as (HTMLElement & { data?: unknown[] }) | null)?.data !== undefined);
+    await page.waitForFunction(
+      () =>
+        (document.querySelector(".output.widget .js-plotly-plot") as (HTMLElement & { data?: unknown[] }) | null)
+          ?.data !== undefined,
+    );
     shown = await widgetAt(page, 0);
     assert.deepEqual(shown.charts, [[0, 3, 6, 9, 12]], "the chart of slope 3, drawn by plotly.js");
     for (let i = 0; i < 3; i++) await page.keyboard.press("ArrowLeft");
-    await page.waitForFunction(() => (document.querySelector(".output.widget .widget-readout") as HTMLElement | null)?.innerText.trim() === "1");
-    await page.waitForFunction(() => Array.from(document.querySelectorAll(".output.widget")[0].querySelectorAll(".jp-OutputArea-output pre")).some((e) => (e as HTMLElement).innerText.includes("y = 1·x")));
+    await page.waitForFunction(
+      () => (document.querySelector(".output.widget .widget-readout") as HTMLElement | null)?.innerText.trim() === "1",
+    );
+    await page.waitForFunction(() =>
+      Array.from(document.querySelectorAll(".output.widget")[0].querySelectorAll(".jp-OutputArea-output pre")).some(
+        (e) => (e as HTMLElement).innerText.includes("y = 1·x"),
+      ),
+    );
     // An Output widget's chart is drawn before its view is laid out; the page redraws it at the width it gets.
-    const drawnWidth = () => page.evaluate(() => {
-      const plot = document.querySelector(".output.widget .js-plotly-plot") as (HTMLElement & { _fullLayout?: { width: number } }) | null;
-      return { drawn: plot?._fullLayout?.width ?? 0, box: plot?.offsetWidth ?? 0 };
-    });
-    await page.waitForFunction(() => {
-      const plot = document.querySelector(".output.widget .js-plotly-plot") as (HTMLElement & { _fullLayout?: { width: number } }) | null;
-      return plot !== null && plot.offsetWidth > 400 && Math.abs((plot._fullLayout?.width ?? 0) - plot.offsetWidth) <= 2;
-    }, undefined, { timeout: 10_000 }).catch(async () => assert.fail(`the chart inside the widget is drawn squeezed: ${JSON.stringify(await drawnWidth())}`));
+    const drawnWidth = () =>
+      page.evaluate(() => {
+        const plot = document.querySelector(".output.widget .js-plotly-plot") as
+          (HTMLElement & { _fullLayout?: { width: number } }) | null;
+        return { drawn: plot?._fullLayout?.width ?? 0, box: plot?.offsetWidth ?? 0 };
+      });
+    await page
+      .waitForFunction(
+        () => {
+          const plot = document.querySelector(".output.widget .js-plotly-plot") as
+            (HTMLElement & { _fullLayout?: { width: number } }) | null;
+          return (
+            plot !== null && plot.offsetWidth > 400 && Math.abs((plot._fullLayout?.width ?? 0) - plot.offsetWidth) <= 2
+          );
+        },
+        undefined,
+        { timeout: 10_000 },
+      )
+      .catch(async () =>
+        assert.fail(`the chart inside the widget is drawn squeezed: ${JSON.stringify(await drawnWidth())}`),
+      );
     fs.mkdirSync(path.join(root, "tests", "browser", "artifacts"), { recursive: true });
-    await page.screenshot({ path: path.join(root, "tests", "browser", "artifacts", "report-widgets.png"), fullPage: true });
+    await page.screenshot({
+      path: path.join(root, "tests", "browser", "artifacts", "report-widgets.png"),
+      fullPage: true,
+    });
     assert.deepEqual(opened.errors, []);
   });
 

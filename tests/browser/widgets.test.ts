@@ -32,7 +32,7 @@ const CELLS = [
     'const slope = new IntSlider({ value: 2, min: 1, max: 9, description: "slope" });',
     "const chart = new Output();",
     "chart.capture(() => display(line(slope.value)));",
-    "slope.observe(\"value\", (change) => {",
+    'slope.observe("value", (change) => {',
     "  chart.clear();",
     "  chart.capture(() => display(line(change.new)));",
     "});",
@@ -41,8 +41,8 @@ const CELLS = [
   "interact(({ a }) => line(a), { a: [1, 9] })",
   [
     "const handle = display(line(1));",
-    "const steep = new IntSlider({ value: 1, min: 1, max: 9, description: \"steep\" });",
-    "steep.observe(\"value\", (change) => handle.update(line(change.new)));",
+    'const steep = new IntSlider({ value: 1, min: 1, max: 9, description: "steep" });',
+    'steep.observe("value", (change) => handle.update(line(change.new)));',
     "steep",
   ].join("\n"),
   [
@@ -52,19 +52,27 @@ const CELLS = [
 ];
 
 function notebookJson(): string {
-  return JSON.stringify({
-    cells: CELLS.map((source) => ({ cell_type: "code", execution_count: null, metadata: {}, outputs: [], source })),
-    metadata: { kernelspec: { display_name: KERNEL, language: "typescript", name: "trainlab" } },
-    nbformat: 4,
-    nbformat_minor: 5,
-  }, null, 1);
+  return JSON.stringify(
+    {
+      cells: CELLS.map((source) => ({ cell_type: "code", execution_count: null, metadata: {}, outputs: [], source })),
+      metadata: { kernelspec: { display_name: KERNEL, language: "typescript", name: "trainlab" } },
+      nbformat: 4,
+      nbformat_minor: 5,
+    },
+    null,
+    1,
+  );
 }
 
 /** The y values of every Plotly figure drawn in the cell at `index` (plotly's own `gd.data`), in page order. */
 function drawnCharts(page: Page, index: number): Promise<number[][]> {
   return page.evaluate((at: number) => {
-    const lab = (window as unknown as { trainlabLab: { panel: { content: { widgets: readonly { node: HTMLElement }[] } } } }).trainlabLab;
-    const plots = Array.from(lab.panel.content.widgets[at].node.querySelectorAll(".js-plotly-plot")) as Array<HTMLElement & { data?: Array<{ y?: ArrayLike<number> }> }>;
+    const lab = (
+      window as unknown as { trainlabLab: { panel: { content: { widgets: readonly { node: HTMLElement }[] } } } }
+    ).trainlabLab;
+    const plots = Array.from(lab.panel.content.widgets[at].node.querySelectorAll(".js-plotly-plot")) as Array<
+      HTMLElement & { data?: Array<{ y?: ArrayLike<number> }> }
+    >;
     return plots.filter((p) => p.querySelector(".main-svg")).map((p) => Array.from(p.data?.[0]?.y ?? []));
   }, index);
 }
@@ -72,23 +80,38 @@ function drawnCharts(page: Page, index: number): Promise<number[][]> {
 /** Waits until the cell at `index` shows exactly one drawn chart whose y values are `expected`. */
 async function waitForChart(page: Page, index: number, expected: number[], what: string): Promise<void> {
   try {
-    await page.waitForFunction((args: { at: number; want: string }) => {
-      const lab = (window as unknown as { trainlabLab: { panel: { content: { widgets: readonly { node: HTMLElement }[] } } } }).trainlabLab;
-      const plots = Array.from(lab.panel.content.widgets[args.at].node.querySelectorAll(".js-plotly-plot")) as Array<HTMLElement & { data?: Array<{ y?: ArrayLike<number> }> }>;
-      const drawn = plots.filter((p) => p.querySelector(".main-svg")).map((p) => JSON.stringify(Array.from(p.data?.[0]?.y ?? [])));
-      return drawn.length === 1 && drawn[0] === args.want;
-    }, { at: index, want: JSON.stringify(expected) }, { timeout: 120_000, polling: 200 });
+    await page.waitForFunction(
+      (args: { at: number; want: string }) => {
+        const lab = (
+          window as unknown as { trainlabLab: { panel: { content: { widgets: readonly { node: HTMLElement }[] } } } }
+        ).trainlabLab;
+        const plots = Array.from(lab.panel.content.widgets[args.at].node.querySelectorAll(".js-plotly-plot")) as Array<
+          HTMLElement & { data?: Array<{ y?: ArrayLike<number> }> }
+        >;
+        const drawn = plots
+          .filter((p) => p.querySelector(".main-svg"))
+          .map((p) => JSON.stringify(Array.from(p.data?.[0]?.y ?? [])));
+        return drawn.length === 1 && drawn[0] === args.want;
+      },
+      { at: index, want: JSON.stringify(expected) },
+      { timeout: 120_000, polling: 200 },
+    );
   } catch (err) {
     await page.screenshot({ path: artifact(`widgets-failed-cell-${index}.png`) });
     const log = await page.evaluate(() => (window as unknown as { trainlabMsgs?: string[] }).trainlabMsgs ?? []);
-    throw new Error(`${what}: expected one chart with y = ${JSON.stringify(expected)}, the page shows ${JSON.stringify(await drawnCharts(page, index))}, slider ${JSON.stringify(await sliderState(page, index))} (${String(err)})\n${log.join("\n")}`, { cause: err });
+    throw new Error(
+      `${what}: expected one chart with y = ${JSON.stringify(expected)}, the page shows ${JSON.stringify(await drawnCharts(page, index))}, slider ${JSON.stringify(await sliderState(page, index))} (${String(err)})\n${log.join("\n")}`,
+      { cause: err },
+    );
   }
 }
 
 /** The slider control of the cell at `index`: its readout text and the noUiSlider handle's aria value. */
 function sliderState(page: Page, index: number): Promise<{ sliders: number; readout: string; handle: string | null }> {
   return page.evaluate((at: number) => {
-    const lab = (window as unknown as { trainlabLab: { panel: { content: { widgets: readonly { node: HTMLElement }[] } } } }).trainlabLab;
+    const lab = (
+      window as unknown as { trainlabLab: { panel: { content: { widgets: readonly { node: HTMLElement }[] } } } }
+    ).trainlabLab;
     const node = lab.panel.content.widgets[at].node;
     const sliders = node.querySelectorAll(".jupyter-widgets.widget-slider");
     return {
@@ -112,9 +135,15 @@ describe("JupyterLab 3.6 with @jupyter-widgets/jupyterlab-manager: a slider's ke
   before(async function () {
     this.timeout(300_000);
     fs.writeFileSync(path.join(root, "widgets.ipynb"), notebookJson());
-    server = await startLabServer({ rootDir: root, env: { TRAINLAB_FAST: "1", TRAINLAB_RUNS_DIR: path.join(root, "runs") } });
+    server = await startLabServer({
+      rootDir: root,
+      env: { TRAINLAB_FAST: "1", TRAINLAB_RUNS_DIR: path.join(root, "runs") },
+    });
     context = await chromium.launchPersistentContext(profile, {
-      executablePath: "/usr/bin/chromium", headless: true, args: CHROMIUM_ARGS, viewport: { width: 1280, height: 900 },
+      executablePath: "/usr/bin/chromium",
+      headless: true,
+      args: CHROMIUM_ARGS,
+      viewport: { width: 1280, height: 900 },
     });
     page = await context.newPage();
     page.on("console", (m) => {
@@ -123,7 +152,8 @@ describe("JupyterLab 3.6 with @jupyter-widgets/jupyterlab-manager: a slider's ke
     page.on("pageerror", (e) => errors.push(String(e)));
     await page.route("**/*", (route) => {
       const url = route.request().url();
-      if (url.startsWith(`${server.origin}/`) || url.startsWith("data:") || url.startsWith("blob:")) return route.continue();
+      if (url.startsWith(`${server.origin}/`) || url.startsWith("data:") || url.startsWith("blob:"))
+        return route.continue();
       blocked.push(url);
       return route.abort();
     });
@@ -136,27 +166,82 @@ describe("JupyterLab 3.6 with @jupyter-widgets/jupyterlab-manager: a slider's ke
     const dialog = page.locator(".jp-Dialog");
     await dialog.locator("select").selectOption({ label: KERNEL });
     await dialog.locator("button.jp-mod-accept").click();
-    await page.waitForFunction((name: string) => {
-      const lab = (window as unknown as { trainlabLab: { panel: { sessionContext: { kernelDisplayName: string; session: { kernel: { status: string } | null } | null } } } }).trainlabLab;
-      const ctx = lab.panel.sessionContext;
-      return ctx.kernelDisplayName === name && ctx.session?.kernel?.status === "idle";
-    }, KERNEL, { timeout: 120_000 });
+    await page.waitForFunction(
+      (name: string) => {
+        const lab = (
+          window as unknown as {
+            trainlabLab: {
+              panel: {
+                sessionContext: { kernelDisplayName: string; session: { kernel: { status: string } | null } | null };
+              };
+            };
+          }
+        ).trainlabLab;
+        const ctx = lab.panel.sessionContext;
+        return ctx.kernelDisplayName === name && ctx.session?.kernel?.status === "idle";
+      },
+      KERNEL,
+      { timeout: 120_000 },
+    );
     await page.evaluate(() => {
-      const w = window as unknown as { trainlabMsgs: string[]; trainlabLab: { panel: { sessionContext: { session: { kernel: { anyMessage: { connect(f: (s: unknown, a: { direction: string; msg: { header: { msg_type: string; msg_id: string }; parent_header: { msg_id?: string }; content: unknown } }) => void): void } } } } } } };
+      const w = window as unknown as {
+        trainlabMsgs: string[];
+        trainlabLab: {
+          panel: {
+            sessionContext: {
+              session: {
+                kernel: {
+                  anyMessage: {
+                    connect(
+                      f: (
+                        s: unknown,
+                        a: {
+                          direction: string;
+                          msg: {
+                            header: { msg_type: string; msg_id: string };
+                            parent_header: { msg_id?: string };
+                            content: unknown;
+                          };
+                        },
+                      ) => void,
+                    ): void;
+                  };
+                };
+              };
+            };
+          };
+        };
+      };
       w.trainlabMsgs = [];
       w.trainlabLab.panel.sessionContext.session.kernel.anyMessage.connect((_s, a) => {
-        w.trainlabMsgs.push(`${a.direction} ${a.msg.header.msg_type} ${a.msg.header.msg_id.slice(0, 8)} parent ${(a.msg.parent_header.msg_id ?? "").slice(0, 8)} ${JSON.stringify(a.msg.content).slice(0, 160)}`);
+        w.trainlabMsgs.push(
+          `${a.direction} ${a.msg.header.msg_type} ${a.msg.header.msg_id.slice(0, 8)} parent ${(a.msg.parent_header.msg_id ?? "").slice(0, 8)} ${JSON.stringify(a.msg.content).slice(0, 160)}`,
+        );
       });
     });
     await page.locator(".jp-Toolbar button", { hasText: "Run all" }).click();
-    await page.waitForFunction(() => document.body.dataset.runAll === "ok" || document.body.dataset.runAll === "stopped", undefined, { timeout: 300_000, polling: 250 });
-    assert.equal(await page.evaluate(() => document.body.dataset.runAll), "ok", `Run all stopped; page errors: ${errors.join("\n")}`);
+    await page.waitForFunction(
+      () => document.body.dataset.runAll === "ok" || document.body.dataset.runAll === "stopped",
+      undefined,
+      { timeout: 300_000, polling: 250 },
+    );
+    assert.equal(
+      await page.evaluate(() => document.body.dataset.runAll),
+      "ok",
+      `Run all stopped; page errors: ${errors.join("\n")}`,
+    );
   });
 
   after(async function () {
     this.timeout(60_000);
     if (page) {
-      await page.evaluate(() => (window as unknown as { trainlabLab?: { panel: { sessionContext: { shutdown(): Promise<void> } } } }).trainlabLab?.panel.sessionContext.shutdown()).catch(() => undefined);
+      await page
+        .evaluate(() =>
+          (
+            window as unknown as { trainlabLab?: { panel: { sessionContext: { shutdown(): Promise<void> } } } }
+          ).trainlabLab?.panel.sessionContext.shutdown(),
+        )
+        .catch(() => undefined);
     }
     await context?.close();
     await server?.stop();

@@ -4,8 +4,21 @@ import * as os from "os";
 import * as path from "path";
 import * as aq from "arquero";
 import {
-  DictColumn, NumericColumn, columnKind, fromCSVText, fromDanfo, loadArrow, loadCSV, loadInfo, loadJSON, loadParquet, loadTSV, loadTable, makeTable,
-  takeTableRows, toDanfo,
+  DictColumn,
+  NumericColumn,
+  columnKind,
+  fromCSVText,
+  fromDanfo,
+  loadArrow,
+  loadCSV,
+  loadInfo,
+  loadJSON,
+  loadParquet,
+  loadTSV,
+  loadTable,
+  makeTable,
+  takeTableRows,
+  toDanfo,
 } from "../../lib/data";
 
 const vegaData = (file: string): string => {
@@ -39,7 +52,18 @@ describe("lib/data loading", function () {
       assert.equal(loadInfo(t)?.engine, "trainlab-csv");
     });
     it("parses numbers exactly like JavaScript's Number()", () => {
-      const values = ["0.1", "-0.50772", "123456789012345", "1234567890123456789", "3.14159265358979", "1e-7", "2.5E+10", "007", "-0", "0.30000000000000004"];
+      const values = [
+        "0.1",
+        "-0.50772",
+        "123456789012345",
+        "1234567890123456789",
+        "3.14159265358979",
+        "1e-7",
+        "2.5E+10",
+        "007",
+        "-0",
+        "0.30000000000000004",
+      ];
       const t = fromCSVText(`v\n${values.join("\n")}\n`);
       assert.deepEqual(t.array("v"), values.map(Number));
     });
@@ -61,19 +85,30 @@ describe("lib/data loading", function () {
     });
     it("a ragged row is an error naming file, line and column", async () => {
       const file = write("ragged.csv", "a,b,c\n1,2,3\n4,5,6,7\n8,9,10\n");
-      await assert.rejects(loadCSV(file), (e: Error) => e.message.startsWith(`${file}:3:4: ragged row: expected 3 fields`));
+      await assert.rejects(loadCSV(file), (e: Error) =>
+        e.message.startsWith(`${file}:3:4: ragged row: expected 3 fields`),
+      );
       const short = write("short.csv", "a,b,c\n1,2,3\n4,5\n");
-      await assert.rejects(loadCSV(short), (e: Error) => e.message.startsWith(`${short}:3:3:`) && /column "c" is missing/.test(e.message));
+      await assert.rejects(
+        loadCSV(short),
+        (e: Error) => e.message.startsWith(`${short}:3:3:`) && /column "c" is missing/.test(e.message),
+      );
     });
     it("bad quoting is an error naming file, line and column", async () => {
       const stray = write("quote1.csv", 'a,b\n1,"x"y\n2,z\n');
-      await assert.rejects(loadCSV(stray), (e: Error) => e.message.startsWith(`${stray}:2:2: bad quoting: unexpected character "y" after the closing quote`));
+      await assert.rejects(loadCSV(stray), (e: Error) =>
+        e.message.startsWith(`${stray}:2:2: bad quoting: unexpected character "y" after the closing quote`),
+      );
       const open = write("quote2.csv", 'a,b\n1,ok\n2,"never closed\n3,z\n');
-      await assert.rejects(loadCSV(open), (e: Error) => e.message.startsWith(`${open}:3:2: bad quoting: the quoted field that starts here is never closed`));
+      await assert.rejects(loadCSV(open), (e: Error) =>
+        e.message.startsWith(`${open}:3:2: bad quoting: the quoted field that starts here is never closed`),
+      );
     });
     it("a non-number in a column declared numeric is an error naming file, line and column", async () => {
       const file = write("nonnum.csv", "a,b\n1,2\n3,oops\n");
-      await assert.rejects(loadCSV(file, { types: { b: "number" } }), (e: Error) => e.message.startsWith(`${file}:3:2: column "b" is declared a number, but "oops" is not a number`));
+      await assert.rejects(loadCSV(file, { types: { b: "number" } }), (e: Error) =>
+        e.message.startsWith(`${file}:3:2: column "b" is declared a number, but "oops" is not a number`),
+      );
       // undeclared, the column simply becomes categorical
       assert.deepEqual((await loadCSV(file)).array("b"), ["2", "oops"]);
     });
@@ -82,10 +117,21 @@ describe("lib/data loading", function () {
       const t = await loadCSV(file, { onBadLines: "skip" });
       assert.deepEqual(t.array("a"), [1, 4]);
       assert.deepEqual(t.array("b"), ["x", "w"]);
-      assert.deepEqual((t.column("b") as DictColumn).dictionary, ["x", "w"], "values of skipped rows must not become categories");
+      assert.deepEqual(
+        (t.column("b") as DictColumn).dictionary,
+        ["x", "w"],
+        "values of skipped rows must not become categories",
+      );
       const info = loadInfo(t)!;
       assert.equal(info.skippedLines, 3);
-      assert.deepEqual(info.badLines.map((b) => [b.line, b.column]), [[3, 3], [4, 2], [6, 2]]);
+      assert.deepEqual(
+        info.badLines.map((b) => [b.line, b.column]),
+        [
+          [3, 3],
+          [4, 2],
+          [6, 2],
+        ],
+      );
       // a missing value in a skipped row must not mark the row that replaces it as missing
       const t2 = fromCSVText("a,b\n1,x\n,y,extra\n3,z\n", { onBadLines: "skip" });
       assert.deepEqual(t2.array("a"), [1, 3]);
@@ -93,7 +139,10 @@ describe("lib/data loading", function () {
     it("TSV, CRLF line ends, a BOM and blank lines", async () => {
       const file = write("t.tsv", "\ufeffname\tv\r\nann\t1\r\n\r\nbob\t2\r\n");
       const t = await loadTSV(file);
-      assert.deepEqual(t.objects(), [{ name: "ann", v: 1 }, { name: "bob", v: 2 }]);
+      assert.deepEqual(t.objects(), [
+        { name: "ann", v: 1 },
+        { name: "bob", v: 2 },
+      ]);
       assert.deepEqual((await loadTable(file)).objects(), t.objects());
     });
     it("an empty file, a header-only file and a missing file", async () => {
@@ -117,15 +166,31 @@ describe("lib/data loading", function () {
 
   describe("JSON, Parquet and Arrow", () => {
     it("loads JSON rows and Parquet written by DuckDB, with typed columns", async () => {
-      const json = write("rows.json", JSON.stringify([{ a: 1, s: "x" }, { a: null, s: "y" }, { a: 3.5, s: null }]));
+      const json = write(
+        "rows.json",
+        JSON.stringify([
+          { a: 1, s: "x" },
+          { a: null, s: "y" },
+          { a: 3.5, s: null },
+        ]),
+      );
       const jsonl = write("rows.jsonl", '{"a": 1, "s": "x"}\n{"a": 2, "s": null}\n');
-      assert.deepEqual((await loadTable(jsonl)).objects(), [{ a: 1, s: "x" }, { a: 2, s: null }]);
+      assert.deepEqual((await loadTable(jsonl)).objects(), [
+        { a: 1, s: "x" },
+        { a: 2, s: null },
+      ]);
       const tj = await loadJSON(json);
-      assert.deepEqual(tj.objects(), [{ a: 1, s: "x" }, { a: null, s: "y" }, { a: 3.5, s: null }]);
+      assert.deepEqual(tj.objects(), [
+        { a: 1, s: "x" },
+        { a: null, s: "y" },
+        { a: 3.5, s: null },
+      ]);
       const { DuckDBInstance } = await import("@duckdb/node-api");
       const con = await (await DuckDBInstance.create(":memory:")).connect();
       const pq = path.join(dir, "t.parquet");
-      await con.run(`COPY (SELECT i AS id, i * 0.5 AS half, CASE WHEN i % 2 = 0 THEN 'even' ELSE 'odd' END AS parity, CASE WHEN i = 3 THEN NULL ELSE i END AS gap FROM range(5) t(i)) TO '${pq}' (FORMAT parquet)`);
+      await con.run(
+        `COPY (SELECT i AS id, i * 0.5 AS half, CASE WHEN i % 2 = 0 THEN 'even' ELSE 'odd' END AS parity, CASE WHEN i = 3 THEN NULL ELSE i END AS gap FROM range(5) t(i)) TO '${pq}' (FORMAT parquet)`,
+      );
       const tp = await loadParquet(pq);
       assert.deepEqual(tp.array("half"), [0, 0.5, 1, 1.5, 2]);
       assert.deepEqual(tp.array("parity"), ["even", "odd", "even", "odd", "even"]);
@@ -183,11 +248,29 @@ describe("lib/data loading", function () {
       assert.deepEqual([back.columnNames(), back.numRows()], [["species", "body_mass_g"], 0]);
       const one = takeTableRows(await loadTable("penguins"), [0]);
       assert.deepEqual(fromDanfo(toDanfo(one)).objects(), [
-        { species: "Adelie", island: "Torgersen", beak_length_mm: 39.1, beak_depth_mm: 18.7, flipper_length_mm: 181, body_mass_g: 3750, sex: "MALE" },
+        {
+          species: "Adelie",
+          island: "Torgersen",
+          beak_length_mm: 39.1,
+          beak_depth_mm: 18.7,
+          flipper_length_mm: 181,
+          body_mass_g: 3750,
+          sex: "MALE",
+        },
       ]);
-      const missing = fromDanfo(toDanfo(makeTable({ x: NumericColumn.fromNaN(new Float64Array([NaN, NaN])), k: new DictColumn(new Int32Array([0, 1]), ["a", "b"]) })));
+      const missing = fromDanfo(
+        toDanfo(
+          makeTable({
+            x: NumericColumn.fromNaN(new Float64Array([NaN, NaN])),
+            k: new DictColumn(new Int32Array([0, 1]), ["a", "b"]),
+          }),
+        ),
+      );
       assert.ok(missing.column("x") instanceof NumericColumn, "the float32 dtype keeps an all-missing column numeric");
-      assert.deepEqual(missing.objects(), [{ x: null, k: "a" }, { x: null, k: "b" }]);
+      assert.deepEqual(missing.objects(), [
+        { x: null, k: "a" },
+        { x: null, k: "b" },
+      ]);
     });
   });
 });

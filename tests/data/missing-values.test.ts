@@ -10,7 +10,16 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import type { ColumnTable } from "arquero";
-import { Impute, OneHotEncoder, Pipeline, StandardScaler, loadCSV, loadTable, takeTableRows, trainValTestSplit } from "../../lib/data";
+import {
+  Impute,
+  OneHotEncoder,
+  Pipeline,
+  StandardScaler,
+  loadCSV,
+  loadTable,
+  takeTableRows,
+  trainValTestSplit,
+} from "../../lib/data";
 
 const root = path.resolve(__dirname, "..", "..", "..");
 
@@ -20,7 +29,11 @@ function countMissing(table: ColumnTable, columns: readonly string[]): Record<st
   return Object.fromEntries(columns.map((c) => [c, (table.array(c) as unknown[]).filter(isMissing).length]));
 }
 const total = (r: Record<string, number>): number => Object.values(r).reduce((a, b) => a + b, 0);
-const listed = (r: Record<string, number>): string => Object.entries(r).filter(([, v]) => v > 0).map(([k, v]) => `${k} ${v}`).join(", ");
+const listed = (r: Record<string, number>): string =>
+  Object.entries(r)
+    .filter(([, v]) => v > 0)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(", ");
 function median(values: number[]): number {
   const a = values.slice().sort((x, y) => x - y);
   const m = a.length >> 1;
@@ -45,7 +58,10 @@ describe("missing values are handled visibly and counted from the data (lib/data
   before(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "trainlab-missing-"));
     // A dirty copy of wine: gaps in three numeric columns, and a string column with gaps of its own.
-    const lines = fs.readFileSync(path.join(root, "tests", "fixtures", "datasets", "wine.csv"), "utf8").trim().split("\n");
+    const lines = fs
+      .readFileSync(path.join(root, "tests", "fixtures", "datasets", "wine.csv"), "utf8")
+      .trim()
+      .split("\n");
     const header = lines[0].split(",");
     const col = (name: string): number => header.indexOf(name);
     const dirty = [[...header, "intensity"].join(",")];
@@ -78,7 +94,9 @@ describe("missing values are handled visibly and counted from the data (lib/data
     assert.throws(
       () => new Impute({ strategy: "median" }).fit(train),
       (e: Error) =>
-        e.message.includes(`"intensity" (${gaps} missing)`) && e.message.includes(`categorical: "most_frequent"`) && !e.message.includes(`"alcohol"`),
+        e.message.includes(`"intensity" (${gaps} missing)`) &&
+        e.message.includes(`categorical: "most_frequent"`) &&
+        !e.message.includes(`"alcohol"`),
     );
   });
 
@@ -86,53 +104,90 @@ describe("missing values are handled visibly and counted from the data (lib/data
     const intensity = train.array("intensity") as unknown[];
     const rows = intensity.map((v, i) => (isMissing(v) ? -1 : i)).filter((i) => i >= 0);
     const fitted = new Impute({ strategy: "median" }).fit(takeTableRows(train, Uint32Array.from(rows)));
-    assert.throws(() => fitted.transform(train), new RegExp(`"intensity" \\(${countMissing(train, ["intensity"]).intensity} missing\\) of the given table would be left unfilled`));
+    assert.throws(
+      () => fitted.transform(train),
+      new RegExp(
+        `"intensity" \\(${countMissing(train, ["intensity"]).intensity} missing\\) of the given table would be left unfilled`,
+      ),
+    );
   });
 
   it("exclude leaves a column (e.g. the label) to the caller: it is neither filled nor refused", () => {
-    const imp = new Impute({ strategy: "median", categorical: "most_frequent", exclude: ["intensity", "alcohol"] }).fit(train);
-    assert.deepEqual(Object.keys(imp.fillValues).filter((c) => c === "intensity" || c === "alcohol"), []);
+    const imp = new Impute({ strategy: "median", categorical: "most_frequent", exclude: ["intensity", "alcohol"] }).fit(
+      train,
+    );
+    assert.deepEqual(
+      Object.keys(imp.fillValues).filter((c) => c === "intensity" || c === "alcohol"),
+      [],
+    );
     assert.ok("magnesium" in imp.fillValues);
     assert.doesNotThrow(() => new Impute({ strategy: "median", exclude: ["intensity"] }).fit(train).transform(train));
   });
 
   it("OneHotEncoder refuses to encode gaps as all-zero rows, naming the column and the count", () => {
     const gaps = countMissing(train, ["intensity"]).intensity;
-    assert.throws(() => new OneHotEncoder({ columns: ["intensity"] }).fitTransform(train), new RegExp(`column "intensity" has ${gaps} missing value\\(s\\).*handleMissing: "all_zero"`));
+    assert.throws(
+      () => new OneHotEncoder({ columns: ["intensity"] }).fitTransform(train),
+      new RegExp(`column "intensity" has ${gaps} missing value\\(s\\).*handleMissing: "all_zero"`),
+    );
   });
 
   it("the checklist counts what Impute really filled, per column, and the fills are the training median and mode", () => {
     const pipeline = new Pipeline(
-      [new Impute({ strategy: "median", categorical: "most_frequent" }), new StandardScaler({ exclude: ["target"] }), new OneHotEncoder()],
+      [
+        new Impute({ strategy: "median", categorical: "most_frequent" }),
+        new StandardScaler({ exclude: ["target"] }),
+        new OneHotEncoder(),
+      ],
       { target: "target" },
     );
     const out = pipeline.fitTransform(train);
     const gaps = countMissing(train, [...train.columnNames()]);
     assert.equal(total(countMissing(out, out.columnNames())), 0);
-    assert.match(cleanLine(pipeline), new RegExp(`(^|; )${total(gaps)} missing value\\(s\\) filled by Impute \\(${listed(gaps)}\\)($|; )`));
+    assert.match(
+      cleanLine(pipeline),
+      new RegExp(`(^|; )${total(gaps)} missing value\\(s\\) filled by Impute \\(${listed(gaps)}\\)($|; )`),
+    );
     assert.doesNotMatch(cleanLine(pipeline), /all-zero|dropped|remain/);
     const impute = pipeline.steps[0] as Impute;
-    for (const c of numericGaps) assert.equal(impute.fillValues[c], median((train.array(c) as number[]).filter((v) => !isMissing(v))), c);
+    for (const c of numericGaps)
+      assert.equal(impute.fillValues[c], median((train.array(c) as number[]).filter((v) => !isMissing(v))), c);
     assert.equal(impute.fillValues.intensity, mostFrequent(train.array("intensity") as unknown[]));
     assert.equal(pipeline.checklist().items.find((i) => i.item.startsWith("clean"))!.status, "done");
     // Every other line of the checklist, against facts taken from the data and the split, not from the pipeline.
     const lines = Object.fromEntries(pipeline.checklist().items.map((i) => [i.item, i.evidence]));
-    assert.match(lines["source relevant data"], new RegExp(`wine-dirty\\.csv; training data: ${train.numRows()} rows × ${train.numCols()} columns$`));
+    assert.match(
+      lines["source relevant data"],
+      new RegExp(`wine-dirty\\.csv; training data: ${train.numRows()} rows × ${train.numCols()} columns$`),
+    );
     const numericFeatures = train.columnNames().filter((c) => c !== "target" && c !== "intensity");
     assert.equal(lines["normalize numeric features"], `scaled ${numericFeatures.join(", ")}`);
     assert.equal(lines["encode categorical variables"], "encoded intensity (OneHotEncoder)");
     assert.match(lines["annotate or label"], /^label column "target" present;/);
-    assert.equal(lines["split into train, validation and test"], `stratified by target split (seed 3): ${Object.entries(sizes).map(([k, v]) => `${k} ${v}`).join(", ")}; pipeline fitted on train only`);
+    assert.equal(
+      lines["split into train, validation and test"],
+      `stratified by target split (seed 3): ${Object.entries(sizes)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(", ")}; pipeline fitted on train only`,
+    );
   });
 
   it('with categorical: "skip" and handleMissing: "all_zero", the checklist separates filled values from all-zero rows', () => {
-    const pipeline = new Pipeline([new Impute({ strategy: "median", categorical: "skip" }), new OneHotEncoder({ handleMissing: "all_zero" })], { target: "target" });
+    const pipeline = new Pipeline(
+      [new Impute({ strategy: "median", categorical: "skip" }), new OneHotEncoder({ handleMissing: "all_zero" })],
+      { target: "target" },
+    );
     const out = pipeline.fitTransform(train);
     const numeric = countMissing(train, numericGaps);
     const strings = countMissing(train, ["intensity"]);
     const line = cleanLine(pipeline);
     assert.match(line, new RegExp(`${total(numeric)} missing value\\(s\\) filled by Impute \\(${listed(numeric)}\\)`));
-    assert.match(line, new RegExp(`${strings.intensity} missing value\\(s\\) encoded as all-zero rows by OneHotEncoder, not filled \\(intensity ${strings.intensity}\\)`));
+    assert.match(
+      line,
+      new RegExp(
+        `${strings.intensity} missing value\\(s\\) encoded as all-zero rows by OneHotEncoder, not filled \\(intensity ${strings.intensity}\\)`,
+      ),
+    );
     // The rows whose intensity was missing are exactly the all-zero rows of the intensity_* columns.
     const oneHot = out.columnNames().filter((c) => c.startsWith("intensity_"));
     assert.equal(oneHot.length, 3);
@@ -142,7 +197,10 @@ describe("missing values are handled visibly and counted from the data (lib/data
   });
 
   it("a round trip through JSON keeps the counted checklist", () => {
-    const pipeline = new Pipeline([new Impute({ strategy: "mean", categorical: { constant: "unknown" } }), new OneHotEncoder()], { target: "target" });
+    const pipeline = new Pipeline(
+      [new Impute({ strategy: "mean", categorical: { constant: "unknown" } }), new OneHotEncoder()],
+      { target: "target" },
+    );
     pipeline.fit(train);
     assert.equal(Pipeline.fromJSON(pipeline.serialize()).checklist().toString(), pipeline.checklist().toString());
     assert.equal((pipeline.steps[0] as Impute).fillValues.intensity, "unknown");
@@ -152,9 +210,15 @@ describe("missing values are handled visibly and counted from the data (lib/data
     const penguins = await loadTable("penguins");
     const sexGaps = countMissing(penguins, ["sex"]).sex;
     assert.throws(() => new Impute({ strategy: "median" }).fit(penguins), new RegExp(`"sex" \\(${sexGaps} missing\\)`));
-    const pipeline = new Pipeline([new Impute({ strategy: "median", categorical: "most_frequent" }), new OneHotEncoder({ exclude: ["species"] })], { target: "species" });
+    const pipeline = new Pipeline(
+      [new Impute({ strategy: "median", categorical: "most_frequent" }), new OneHotEncoder({ exclude: ["species"] })],
+      { target: "species" },
+    );
     pipeline.fit(penguins);
     const gaps = countMissing(penguins, penguins.columnNames());
-    assert.match(cleanLine(pipeline), new RegExp(`${total(gaps)} missing value\\(s\\) filled by Impute \\(${listed(gaps)}\\)`));
+    assert.match(
+      cleanLine(pipeline),
+      new RegExp(`${total(gaps)} missing value\\(s\\) filled by Impute \\(${listed(gaps)}\\)`),
+    );
   });
 });

@@ -9,12 +9,26 @@ import { profile } from "../../lib/data";
 describe("lib/data: profile charts", () => {
   it("draws the target once (its class balance) and every other column once", () => {
     const penguins = loadDataset("penguins");
-    const titles = profile(penguins, { target: "species" }).charts().map((f) => String((f.layout.title as { text?: string } | undefined)?.text ?? ""));
-    assert.deepEqual(titles.filter((t) => /species/.test(t)), ["Class balance of species"]);
+    const titles = profile(penguins, { target: "species" })
+      .charts()
+      .map((f) => String((f.layout.title as { text?: string } | undefined)?.text ?? ""));
+    assert.deepEqual(
+      titles.filter((t) => /species/.test(t)),
+      ["Class balance of species"],
+    );
     for (const column of penguins.columnNames().filter((c: string) => c !== "species")) {
-      assert.equal(titles.filter((t) => new RegExp(`of ${column}\\b`).test(t)).length, 1, `one chart of ${column}: ${titles.join("; ")}`);
+      assert.equal(
+        titles.filter((t) => new RegExp(`of ${column}\\b`).test(t)).length,
+        1,
+        `one chart of ${column}: ${titles.join("; ")}`,
+      );
     }
-    const withoutTarget = profile(penguins).charts().map((f) => String((f.layout.title as { text?: string } | undefined)?.text ?? ""));
-    assert.ok(withoutTarget.includes("Most frequent values of species"), "without a target, species is an ordinary column");
+    const withoutTarget = profile(penguins)
+      .charts()
+      .map((f) => String((f.layout.title as { text?: string } | undefined)?.text ?? ""));
+    assert.ok(
+      withoutTarget.includes("Most frequent values of species"),
+      "without a target, species is an ordinary column",
+    );
   });
 });

@@ -2,14 +2,26 @@ import { strict as assert } from "assert";
 import * as aq from "arquero";
 import type { ColumnTable } from "arquero";
 import {
-  Impute, LabelEncoder, MinMaxScaler, OneHotEncoder, ParamJson, Transform, fromCSVText, makeTable, missingCount, NumericColumn, DictColumn,
+  Impute,
+  LabelEncoder,
+  MinMaxScaler,
+  OneHotEncoder,
+  ParamJson,
+  Transform,
+  fromCSVText,
+  makeTable,
+  missingCount,
+  NumericColumn,
+  DictColumn,
 } from "../../lib/data";
 
 /** Missing values per column counted from the values themselves (null, undefined, NaN), independently of lib/data. */
 function countedByHand(t: ColumnTable): Record<string, number> {
   const out: Record<string, number> = {};
   for (const name of t.columnNames()) {
-    const m = (t.array(name) as unknown[]).filter((v) => v === null || v === undefined || (typeof v === "number" && Number.isNaN(v))).length;
+    const m = (t.array(name) as unknown[]).filter(
+      (v) => v === null || v === undefined || (typeof v === "number" && Number.isNaN(v)),
+    ).length;
     if (m > 0) out[name] = m;
   }
   return out;
@@ -63,7 +75,10 @@ describe("lib/data step facts: missing values before and after each step", () =>
   });
 
   it("count what a user-defined step returns, even when it wrote into its input's columns in place", () => {
-    const t = makeTable({ x: new NumericColumn(Float64Array.from([1, 2, 3])), s: new DictColumn(Int32Array.from([0, -1, 0]), ["a"]) });
+    const t = makeTable({
+      x: new NumericColumn(Float64Array.from([1, 2, 3])),
+      s: new DictColumn(Int32Array.from([0, -1, 0]), ["a"]),
+    });
     const step = new BlankFirstInPlace();
     const out = step.fitTransform(t);
     assert.deepEqual(step.facts!.missingIn, { s: 1 });
@@ -72,7 +87,12 @@ describe("lib/data step facts: missing values before and after each step", () =>
   });
 
   it("missingCount reads NaN in float typed columns and finds none in integer ones (which cannot hold NaN)", () => {
-    const t = aq.table({ f64: Float64Array.from([1, NaN, 3]), f32: Float32Array.from([NaN, NaN, 1]), u8: Uint8Array.from([0, 1, 0]), i32: Int32Array.from([5, -1, 7]) });
+    const t = aq.table({
+      f64: Float64Array.from([1, NaN, 3]),
+      f32: Float32Array.from([NaN, NaN, 1]),
+      u8: Uint8Array.from([0, 1, 0]),
+      i32: Int32Array.from([5, -1, 7]),
+    });
     assert.equal(missingCount(t, "f64"), 1);
     assert.equal(missingCount(t, "f32"), 2);
     assert.equal(missingCount(t, "u8"), 0);
@@ -80,7 +100,8 @@ describe("lib/data step facts: missing values before and after each step", () =>
   });
 
   it("missingCount counts NaN and nulls of a numeric column, and never counts ±Infinity as missing", () => {
-    const count = (values: number[]) => missingCount(makeTable({ v: NumericColumn.fromNaN(Float64Array.from(values)) }), "v");
+    const count = (values: number[]) =>
+      missingCount(makeTable({ v: NumericColumn.fromNaN(Float64Array.from(values)) }), "v");
     assert.equal(count([1, 2.5, -0, 0]), 0);
     assert.equal(count([Infinity, 1, -Infinity]), 0);
     assert.equal(count([Infinity, NaN, -Infinity, NaN]), 2);

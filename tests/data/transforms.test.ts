@@ -1,8 +1,24 @@
 import { strict as assert } from "assert";
 import * as aq from "arquero";
 import {
-  ClipOutliers, DropDuplicates, Impute, LabelEncoder, MinMaxScaler, OneHotEncoder, OrdinalEncoder, RobustScaler, SelectColumns,
-  StandardScaler, Transform, transformFromJSON, NumericColumn, DictColumn, makeTable, fromCSVText, loadTable, takeTableRows,
+  ClipOutliers,
+  DropDuplicates,
+  Impute,
+  LabelEncoder,
+  MinMaxScaler,
+  OneHotEncoder,
+  OrdinalEncoder,
+  RobustScaler,
+  SelectColumns,
+  StandardScaler,
+  Transform,
+  transformFromJSON,
+  NumericColumn,
+  DictColumn,
+  makeTable,
+  fromCSVText,
+  loadTable,
+  takeTableRows,
 } from "../../lib/data";
 
 const col = (t: aq.ColumnTable, name: string): unknown[] => t.array(name) as unknown[];
@@ -38,7 +54,10 @@ describe("lib/data transforms (fit on train, apply anywhere)", () => {
     });
     it("refuses mean/median of a categorical column and of a column with no values, naming it", () => {
       assert.throws(() => new Impute({ strategy: "mean", columns: ["s"] }).fit(train), /column "s" is not numeric/);
-      assert.throws(() => new Impute({ strategy: "median", columns: ["x"] }).fit(aq.table({ x: [null, NaN] })), /column "x" has no values in the training data/);
+      assert.throws(
+        () => new Impute({ strategy: "median", columns: ["x"] }).fit(aq.table({ x: [null, NaN] })),
+        /column "x" has no values in the training data/,
+      );
     });
     it("works on an empty table to transform and a single row to fit", () => {
       const imp = new Impute({ strategy: "mean", columns: ["x"] }).fit(aq.table({ x: [4] }));
@@ -80,7 +99,10 @@ describe("lib/data transforms (fit on train, apply anywhere)", () => {
 
   describe("encoders", () => {
     it('OneHotEncoder makes sorted 0/1 columns in place of the original; null is an error, or all zeros with handleMissing: "all_zero"', () => {
-      assert.throws(() => new OneHotEncoder({ columns: ["s"] }).fit(train).transform(train), /column "s" has 1 missing value\(s\) \(the first in row 2\)/);
+      assert.throws(
+        () => new OneHotEncoder({ columns: ["s"] }).fit(train).transform(train),
+        /column "s" has 1 missing value\(s\) \(the first in row 2\)/,
+      );
       const enc = new OneHotEncoder({ columns: ["s"], handleMissing: "all_zero" }).fit(train);
       const out = enc.transform(train);
       assert.deepEqual(out.columnNames(), ["x", "c", "s_a", "s_b", "s_c"]);
@@ -90,7 +112,10 @@ describe("lib/data transforms (fit on train, apply anywhere)", () => {
     });
     it("OneHotEncoder names the unseen value and column, or ignores it as all zeros", () => {
       const test = aq.table({ x: [1], c: [7], s: ["zebra"] });
-      assert.throws(() => new OneHotEncoder({ columns: ["s"] }).fit(train).transform(test), /column "s" has the value "zebra", which was not in the training data/);
+      assert.throws(
+        () => new OneHotEncoder({ columns: ["s"] }).fit(train).transform(test),
+        /column "s" has the value "zebra", which was not in the training data/,
+      );
       const out = new OneHotEncoder({ columns: ["s"], handleUnknown: "ignore" }).fit(train).transform(test);
       assert.deepEqual([col(out, "s_a")[0], col(out, "s_b")[0], col(out, "s_c")[0]], [0, 0, 0]);
     });
@@ -105,7 +130,9 @@ describe("lib/data transforms (fit on train, apply anywhere)", () => {
       close(col(le.transform(aq.table({ s: ["emu", "cat"] })), "s"), [2, 0]);
       assert.deepEqual(le.inverse([2, 0]), ["emu", "cat"]);
       assert.throws(() => le.transform(aq.table({ s: ["yak"] })), /value "yak", which was not in the training data/);
-      const unk = new OrdinalEncoder({ columns: ["s"], handleUnknown: "use_encoded_value", unknownValue: -1 }).fit(train);
+      const unk = new OrdinalEncoder({ columns: ["s"], handleUnknown: "use_encoded_value", unknownValue: -1 }).fit(
+        train,
+      );
       close(col(unk.transform(aq.table({ s: ["q", "a"] })), "s"), [-1, 0]);
     });
     it("numeric categories sort numerically", () => {
@@ -160,22 +187,36 @@ describe("lib/data transforms (fit on train, apply anywhere)", () => {
   it("every transform gives identical output after a JSON round trip", () => {
     const t = aq.table({ x: [1, null, 3, 9, 5], y: [2, 2, 3, 4, 100], s: ["b", "a", null, "b", "c"] });
     const transforms: Transform[] = [
-      new DropDuplicates(), new Impute({ strategy: "median", columns: ["x"] }), new Impute({ strategy: "most_frequent", columns: ["s"] }),
-      new MinMaxScaler({ columns: ["y"] }), new StandardScaler({ columns: ["y"] }), new RobustScaler({ columns: ["y"] }),
-      new OneHotEncoder({ columns: ["s"], handleMissing: "all_zero" }), new OrdinalEncoder({ columns: ["s"] }), new LabelEncoder({ column: "s" }),
-      new ClipOutliers({ columns: ["y"] }), new SelectColumns({ columns: ["y", "x"] }),
+      new DropDuplicates(),
+      new Impute({ strategy: "median", columns: ["x"] }),
+      new Impute({ strategy: "most_frequent", columns: ["s"] }),
+      new MinMaxScaler({ columns: ["y"] }),
+      new StandardScaler({ columns: ["y"] }),
+      new RobustScaler({ columns: ["y"] }),
+      new OneHotEncoder({ columns: ["s"], handleMissing: "all_zero" }),
+      new OrdinalEncoder({ columns: ["s"] }),
+      new LabelEncoder({ column: "s" }),
+      new ClipOutliers({ columns: ["y"] }),
+      new SelectColumns({ columns: ["y", "x"] }),
     ];
     for (const tr of transforms) {
       tr.fit(t);
       const copy = roundTrip(tr);
       assert.equal(copy.kind, tr.kind);
-      assert.deepEqual(copy.transform(t).objects(), tr.transform(t).objects(), `${tr.kind} differs after JSON round trip`);
+      assert.deepEqual(
+        copy.transform(t).objects(),
+        tr.transform(t).objects(),
+        `${tr.kind} differs after JSON round trip`,
+      );
     }
   });
 
   it("works on typed columns without changing them (inputs are immutable)", () => {
     const values = new Float64Array([3, NaN, 1]);
-    const t = makeTable({ v: NumericColumn.fromNaN(values), k: new DictColumn(new Int32Array([0, -1, 1]), ["p", "q"]) });
+    const t = makeTable({
+      v: NumericColumn.fromNaN(values),
+      k: new DictColumn(new Int32Array([0, -1, 1]), ["p", "q"]),
+    });
     const out = new Impute({ strategy: "mean", columns: ["v"] }).fitTransform(t);
     close(col(out, "v"), [3, 2, 1]);
     assert.ok(Number.isNaN(values[1]), "the input column was modified");
@@ -195,7 +236,8 @@ describe("lib/data transforms on an empty table and a single row (penguins)", ()
     // The first penguin: Adelie, Torgersen, beak 39.1 × 18.7 mm, flipper 181 mm, 3750 g, MALE.
     first = takeTableRows(penguins, [0]);
   });
-  const masses = (values: (number | null)[]) => makeTable({ body_mass_g: NumericColumn.fromNaN(Float64Array.from(values, (v) => (v === null ? NaN : v))) });
+  const masses = (values: (number | null)[]) =>
+    makeTable({ body_mass_g: NumericColumn.fromNaN(Float64Array.from(values, (v) => (v === null ? NaN : v))) });
 
   it("every transform fitted on penguins turns an empty table into an empty table with the fitted output columns", () => {
     const all = penguins.columnNames();
@@ -207,7 +249,10 @@ describe("lib/data transforms on an empty table and a single row (penguins)", ()
       [new StandardScaler(), all],
       [new RobustScaler(), all],
       [new ClipOutliers(), all],
-      [new OneHotEncoder({ columns: ["island"] }), ["species", "island_Biscoe", "island_Dream", "island_Torgersen", ...NUMERIC, "sex"]],
+      [
+        new OneHotEncoder({ columns: ["island"] }),
+        ["species", "island_Biscoe", "island_Dream", "island_Torgersen", ...NUMERIC, "sex"],
+      ],
       [new OrdinalEncoder({ columns: ["island"] }), all],
       [new LabelEncoder({ column: "species" }), all],
       [new SelectColumns({ dtype: "number" }), NUMERIC],
@@ -223,15 +268,38 @@ describe("lib/data transforms on an empty table and a single row (penguins)", ()
     assert.deepEqual(new DropDuplicates().fitTransform(none).columnNames(), penguins.columnNames());
     assert.deepEqual(new SelectColumns({ dtype: "number" }).fitTransform(none).columnNames(), NUMERIC);
     assert.equal(new Impute({ columns: { body_mass_g: { constant: 0 } } }).fitTransform(none).numRows(), 0);
-    assert.throws(() => new Impute({ strategy: "mean", columns: ["body_mass_g"] }).fit(none), /Impute: column "body_mass_g" has no values in the training data, so its mean is undefined/);
-    assert.throws(() => new Impute({ strategy: "most_frequent", columns: ["sex"] }).fit(none), /Impute: column "sex" has no values in the training data; use \{ constant \}/);
+    assert.throws(
+      () => new Impute({ strategy: "mean", columns: ["body_mass_g"] }).fit(none),
+      /Impute: column "body_mass_g" has no values in the training data, so its mean is undefined/,
+    );
+    assert.throws(
+      () => new Impute({ strategy: "most_frequent", columns: ["sex"] }).fit(none),
+      /Impute: column "sex" has no values in the training data; use \{ constant \}/,
+    );
     for (const scaler of [new MinMaxScaler(), new StandardScaler(), new RobustScaler()]) {
-      assert.throws(() => scaler.fit(none), new RegExp(`${scaler.kind}: column "beak_length_mm" has no values in the training data, so it cannot be scaled. Impute or drop it first`));
+      assert.throws(
+        () => scaler.fit(none),
+        new RegExp(
+          `${scaler.kind}: column "beak_length_mm" has no values in the training data, so it cannot be scaled. Impute or drop it first`,
+        ),
+      );
     }
-    assert.throws(() => new ClipOutliers().fit(none), /ClipOutliers: column "beak_length_mm" has no values in the training data, so it has no quartiles to clip to/);
-    assert.throws(() => new OneHotEncoder().fit(none), /OneHotEncoder: column "species" has no values in the training data \(the training table has no rows\)/);
-    assert.throws(() => new OrdinalEncoder({ columns: ["island"] }).fit(none), /OrdinalEncoder: column "island" has no values in the training data \(the training table has no rows\)/);
-    assert.throws(() => new LabelEncoder({ column: "species" }).fit(none), /LabelEncoder: column "species" has no values .* A label column needs labelled rows/);
+    assert.throws(
+      () => new ClipOutliers().fit(none),
+      /ClipOutliers: column "beak_length_mm" has no values in the training data, so it has no quartiles to clip to/,
+    );
+    assert.throws(
+      () => new OneHotEncoder().fit(none),
+      /OneHotEncoder: column "species" has no values in the training data \(the training table has no rows\)/,
+    );
+    assert.throws(
+      () => new OrdinalEncoder({ columns: ["island"] }).fit(none),
+      /OrdinalEncoder: column "island" has no values in the training data \(the training table has no rows\)/,
+    );
+    assert.throws(
+      () => new LabelEncoder({ column: "species" }).fit(none),
+      /LabelEncoder: column "species" has no values .* A label column needs labelled rows/,
+    );
   });
 
   it("fitting on a single row gives the hand-computed state: fills are its values, scalers shift by it with scale 1, fences collapse on it", () => {
@@ -241,7 +309,11 @@ describe("lib/data transforms on an empty table and a single row (penguins)", ()
       close(col(imp.transform(masses([null, 4000])), "body_mass_g"), [3750, 4000]);
     }
     assert.equal(new Impute({ strategy: "most_frequent", columns: ["sex"] }).fit(first).fillValues.sex, "MALE");
-    for (const scaler of [new MinMaxScaler({ columns: ["body_mass_g"] }), new StandardScaler({ columns: ["body_mass_g"] }), new RobustScaler({ columns: ["body_mass_g"] })]) {
+    for (const scaler of [
+      new MinMaxScaler({ columns: ["body_mass_g"] }),
+      new StandardScaler({ columns: ["body_mass_g"] }),
+      new RobustScaler({ columns: ["body_mass_g"] }),
+    ]) {
       scaler.fit(first);
       assert.deepEqual(scaler.scaling.body_mass_g, { shift: 3750, scale: 1 }, scaler.kind);
       close(col(scaler.transform(masses([3750, 4000, null])), "body_mass_g"), [0, 250, null]);
@@ -251,18 +323,29 @@ describe("lib/data transforms on an empty table and a single row (penguins)", ()
     assert.deepEqual(clip.fences.body_mass_g, { lower: 3750, upper: 3750 });
     close(col(clip.transform(masses([3000, 3750, 5000, null])), "body_mass_g"), [3750, 3750, 3750, null]);
     assert.deepEqual(new DropDuplicates().fitTransform(first).objects(), first.objects());
-    assert.deepEqual(new SelectColumns({ columns: ["body_mass_g", "species"] }).fitTransform(first).objects(), [{ body_mass_g: 3750, species: "Adelie" }]);
+    assert.deepEqual(new SelectColumns({ columns: ["body_mass_g", "species"] }).fitTransform(first).objects(), [
+      { body_mass_g: 3750, species: "Adelie" },
+    ]);
   });
 
   it("encoders fitted on a single row know exactly its category", () => {
     const islands = aq.table({ island: ["Torgersen", null, "Dream"] });
-    const oneHot = new OneHotEncoder({ columns: ["island"], handleUnknown: "ignore", handleMissing: "all_zero" }).fit(first);
+    const oneHot = new OneHotEncoder({ columns: ["island"], handleUnknown: "ignore", handleMissing: "all_zero" }).fit(
+      first,
+    );
     assert.deepEqual(oneHot.categoriesByColumn.island, ["Torgersen"]);
     const encoded = oneHot.transform(islands);
     assert.deepEqual(encoded.columnNames(), ["island_Torgersen"]);
     assert.deepEqual(Array.from(col(encoded, "island_Torgersen")), [1, 0, 0]);
-    assert.throws(() => new OneHotEncoder({ columns: ["island"] }).fit(first).transform(islands), /column "island" has the value "Dream", which was not in the training data/);
-    const ordinal = new OrdinalEncoder({ columns: ["island"], handleUnknown: "use_encoded_value", unknownValue: -1 }).fit(first);
+    assert.throws(
+      () => new OneHotEncoder({ columns: ["island"] }).fit(first).transform(islands),
+      /column "island" has the value "Dream", which was not in the training data/,
+    );
+    const ordinal = new OrdinalEncoder({
+      columns: ["island"],
+      handleUnknown: "use_encoded_value",
+      unknownValue: -1,
+    }).fit(first);
     close(col(ordinal.transform(islands), "island"), [0, null, -1]);
     const label = new LabelEncoder({ column: "species" }).fit(first);
     assert.deepEqual(label.classes, ["Adelie"]);
@@ -272,7 +355,9 @@ describe("lib/data transforms on an empty table and a single row (penguins)", ()
 
   it("RobustScaler does not divide by zero on a constant column or on one whose IQR is 0", () => {
     // [7, 7, 7, 7, 7]: median 7, IQR 0 → scale 1. [5, 5, 5, 5, 100]: q1 = median = q3 = 5 → scale 1.
-    const s = new RobustScaler({ columns: ["c", "spike"] }).fit(aq.table({ c: [7, 7, 7, 7, 7], spike: [5, 5, 5, 5, 100] }));
+    const s = new RobustScaler({ columns: ["c", "spike"] }).fit(
+      aq.table({ c: [7, 7, 7, 7, 7], spike: [5, 5, 5, 5, 100] }),
+    );
     assert.deepEqual(s.scaling, { c: { shift: 7, scale: 1 }, spike: { shift: 5, scale: 1 } });
     const out = s.transform(aq.table({ c: [7, 9, 4, null], spike: [5, 100, 0, null] }));
     close(col(out, "c"), [0, 2, -3, null]);
@@ -280,27 +365,57 @@ describe("lib/data transforms on an empty table and a single row (penguins)", ()
   });
 
   it("OneHotEncoder on an empty or all-missing column is an error naming the column and what to do (not a vanished column)", () => {
-    const unsexed = takeTableRows(penguins, Array.from({ length: penguins.numRows() }, (_, i) => i).filter((i) => (penguins.array("sex") as unknown[])[i] === null));
+    const unsexed = takeTableRows(
+      penguins,
+      Array.from({ length: penguins.numRows() }, (_, i) => i).filter(
+        (i) => (penguins.array("sex") as unknown[])[i] === null,
+      ),
+    );
     assert.equal(unsexed.numRows(), 10);
-    for (const enc of [new OneHotEncoder({ columns: ["sex"] }), new OneHotEncoder({ exclude: ["species", "island"] })]) {
-      assert.throws(() => enc.fit(unsexed), (err: Error) => {
-        assert.match(err.message, /^OneHotEncoder: column "sex" has no values in the training data \(all 10 training rows are missing\), so it has no categories and would become no columns at all\./);
-        assert.match(err.message, /new Impute\(\{ columns: \{ "sex": \{ constant: "missing" \} \} \}\)/);
-        assert.match(err.message, /new SelectColumns\(\{ exclude: \["sex"\] \}\)/);
-        return true;
-      });
+    for (const enc of [
+      new OneHotEncoder({ columns: ["sex"] }),
+      new OneHotEncoder({ exclude: ["species", "island"] }),
+    ]) {
+      assert.throws(
+        () => enc.fit(unsexed),
+        (err: Error) => {
+          assert.match(
+            err.message,
+            /^OneHotEncoder: column "sex" has no values in the training data \(all 10 training rows are missing\), so it has no categories and would become no columns at all\./,
+          );
+          assert.match(err.message, /new Impute\(\{ columns: \{ "sex": \{ constant: "missing" \} \} \}\)/);
+          assert.match(err.message, /new SelectColumns\(\{ exclude: \["sex"\] \}\)/);
+          return true;
+        },
+      );
     }
-    assert.throws(() => new OneHotEncoder({ columns: ["s"] }).fit(aq.table({ s: [null, null] })), /column "s" has no values in the training data \(all 2 training rows are missing\)/);
-    assert.throws(() => new OneHotEncoder({ columns: ["s"] }).fit(aq.table({ s: [] as string[] })), /column "s" has no values in the training data \(the training table has no rows\)/);
+    assert.throws(
+      () => new OneHotEncoder({ columns: ["s"] }).fit(aq.table({ s: [null, null] })),
+      /column "s" has no values in the training data \(all 2 training rows are missing\)/,
+    );
+    assert.throws(
+      () => new OneHotEncoder({ columns: ["s"] }).fit(aq.table({ s: [] as string[] })),
+      /column "s" has no values in the training data \(the training table has no rows\)/,
+    );
     // Filling the column first, as the message says, encodes it.
     const filled = new Impute({ columns: { sex: { constant: "missing" } } }).fitTransform(unsexed);
-    assert.deepEqual(new OneHotEncoder({ columns: ["sex"] }).fitTransform(filled).columnNames().filter((c) => c.startsWith("sex")), ["sex_missing"]);
+    assert.deepEqual(
+      new OneHotEncoder({ columns: ["sex"] })
+        .fitTransform(filled)
+        .columnNames()
+        .filter((c) => c.startsWith("sex")),
+      ["sex_missing"],
+    );
   });
 });
 
 describe("lib/data transforms as preprocessors of lib/evaluate (Matrix input, clone)", () => {
   it("fit/transform accept a Matrix or nested arrays (columns x0, x1, ...) and clone() gives an unfitted copy", () => {
-    const scaler = new MinMaxScaler().fit([[0, 10], [5, 20], [10, 30]]);
+    const scaler = new MinMaxScaler().fit([
+      [0, 10],
+      [5, 20],
+      [10, 30],
+    ]);
     assert.deepEqual(scaler.transform([[5, 30]]).objects(), [{ x0: 0.5, x1: 1 }]);
     const named = new StandardScaler().fit({ data: new Float64Array([1, 3]), rows: 2, cols: 1, columns: ["age"] });
     assert.deepEqual(Object.keys(named.scaling), ["age"]);
@@ -320,13 +435,27 @@ describe("lib/data transforms as preprocessors of lib/evaluate (Matrix input, cl
     const y = iris.array("species") as string[];
     const pipelines: import("../../lib/data").Pipeline[] = [];
     const result = await crossValidate(
-      { pipeline: () => { const p = new Pipeline([new StandardScaler()]); pipelines.push(p); return p; }, model: new LogisticRegression(), name: "scaled logistic regression" },
-      X, y, { folds: 4, seed: 0 },
+      {
+        pipeline: () => {
+          const p = new Pipeline([new StandardScaler()]);
+          pipelines.push(p);
+          return p;
+        },
+        model: new LogisticRegression(),
+        name: "scaled logistic regression",
+      },
+      X,
+      y,
+      { folds: 4, seed: 0 },
     );
     assert.equal(pipelines.length, 4, "one pipeline fitted per fold");
     pipelines.forEach((p, f) => {
       const train = result.folds[f].train;
-      assert.equal((p.toJSON().fitSummary as { rowsIn: number }).rowsIn, train.length, `fold ${f}: the pipeline saw ${train.length} training rows`);
+      assert.equal(
+        (p.toJSON().fitSummary as { rowsIn: number }).rowsIn,
+        train.length,
+        `fold ${f}: the pipeline saw ${train.length} training rows`,
+      );
       // The scaler's statistics are those of this fold's training rows, recomputed here by hand.
       const scaling = (p.steps[0] as StandardScaler).scaling;
       assert.deepEqual(Object.keys(scaling), features, "the Matrix keeps iris' column names");
@@ -334,11 +463,20 @@ describe("lib/data transforms as preprocessors of lib/evaluate (Matrix input, cl
         const values = train.map((i) => X.data[i * X.cols + j]);
         const mean = values.reduce((a, b) => a + b, 0) / values.length;
         const std = Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / values.length);
-        assert.ok(Math.abs(scaling[name].shift - mean) < 1e-9 && Math.abs(scaling[name].scale - std) < 1e-9, `fold ${f}, ${name}: scaler mean/std are the training rows'`);
+        assert.ok(
+          Math.abs(scaling[name].shift - mean) < 1e-9 && Math.abs(scaling[name].scale - std) < 1e-9,
+          `fold ${f}, ${name}: scaler mean/std are the training rows'`,
+        );
       });
     });
     assert.equal(result.scores["scaled logistic regression"].accuracy.length, 4);
-    assert.ok(result.mean("scaled logistic regression") >= 0.9, `accuracy ${result.mean("scaled logistic regression")}`);
-    assert.ok(Math.abs(result.mean("baseline (majority class)") - 1 / 3) < 0.05, "the majority-class baseline is near chance on balanced iris");
+    assert.ok(
+      result.mean("scaled logistic regression") >= 0.9,
+      `accuracy ${result.mean("scaled logistic regression")}`,
+    );
+    assert.ok(
+      Math.abs(result.mean("baseline (majority class)") - 1 / 3) < 0.05,
+      "the majority-class baseline is near chance on balanced iris",
+    );
   });
 });

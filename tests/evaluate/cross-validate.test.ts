@@ -8,8 +8,16 @@ import { loadDataset } from "../../lib/datasets";
 import { toMatrix, takeRows } from "../../lib/data/matrix";
 import { BRIDGE, DISPLAY, KernelBridge, MimeBundle, PublishOptions } from "../../lib/display";
 import {
-  MajorityClassifier, MeanRegressor, accuracy, crossValidate, crossValidationFolds, expandGrid, gridSearch,
-  learningCurve, randomSearch, sampleParams,
+  MajorityClassifier,
+  MeanRegressor,
+  accuracy,
+  crossValidate,
+  crossValidationFolds,
+  expandGrid,
+  gridSearch,
+  learningCurve,
+  randomSearch,
+  sampleParams,
 } from "../../lib/evaluate";
 import * as tf from "@tensorflow/tfjs";
 import { KnnClassifier, RecordingScaler, TensorCentroids } from "./estimators";
@@ -29,7 +37,10 @@ describe("cross-validation folds (lib/evaluate)", () => {
   it("k-fold: every row scored exactly once, seeded, sizes differ by at most one", () => {
     const folds = crossValidationFolds(23, { k: 5, seed: 1 });
     const tested = folds.flatMap((f) => f.test).sort((a, b) => a - b);
-    assert.deepEqual(tested, Array.from({ length: 23 }, (_, i) => i));
+    assert.deepEqual(
+      tested,
+      Array.from({ length: 23 }, (_, i) => i),
+    );
     folds.forEach((f) => {
       assert.equal(f.train.length + f.test.length, 23);
       assert.ok(f.test.every((i) => !f.train.includes(i)));
@@ -50,13 +61,24 @@ describe("cross-validation folds (lib/evaluate)", () => {
 
 describe("crossValidate (lib/evaluate)", () => {
   it("scores each model on the same seeded folds, recomputable by hand, next to the majority baseline", async () => {
-    const result = await crossValidate({ "knn k=5": new KnnClassifier({ k: 5 }), "knn k=1": new KnnClassifier({ k: 1 }) }, X, y, { folds: 5, seed: 42, metrics: ["accuracy", "f1_macro", "roc_auc_ovr", "log_loss"] });
+    const result = await crossValidate(
+      { "knn k=5": new KnnClassifier({ k: 5 }), "knn k=1": new KnnClassifier({ k: 1 }) },
+      X,
+      y,
+      { folds: 5, seed: 42, metrics: ["accuracy", "f1_macro", "roc_auc_ovr", "log_loss"] },
+    );
     assert.deepEqual(result.models, ["knn k=5", "knn k=1", "baseline (majority class)"]);
     assert.deepEqual(result.metrics, ["accuracy", "f1_macro", "roc_auc_ovr", "log_loss"]);
     // Recompute fold 2 by hand.
     const fold = result.folds[2];
-    const model = await new KnnClassifier({ k: 5 }).fit(takeRows(X, fold.train), fold.train.map((i) => y[i]));
-    const expected = accuracy(fold.test.map((i) => y[i]), model.predict(takeRows(X, fold.test)));
+    const model = await new KnnClassifier({ k: 5 }).fit(
+      takeRows(X, fold.train),
+      fold.train.map((i) => y[i]),
+    );
+    const expected = accuracy(
+      fold.test.map((i) => y[i]),
+      model.predict(takeRows(X, fold.test)),
+    );
     assert.equal(result.scores["knn k=5"].accuracy[2], expected);
     // The majority baseline on stratified iris folds: every class has 40 training rows, argmax ties pick "setosa".
     assert.deepEqual(result.scores["baseline (majority class)"].accuracy, [1 / 3, 1 / 3, 1 / 3, 1 / 3, 1 / 3]);
@@ -83,28 +105,49 @@ describe("crossValidate (lib/evaluate)", () => {
 
   it("is leak-free: the pipeline is fit on each fold's training rows only", async () => {
     const seen: number[][] = [];
-    const result = await crossValidate({ model: new KnnClassifier({ k: 5 }), pipeline: () => new RecordingScaler(seen), name: "scaled knn" }, withIds(), y, { folds: 5, seed: 11 });
+    const result = await crossValidate(
+      { model: new KnnClassifier({ k: 5 }), pipeline: () => new RecordingScaler(seen), name: "scaled knn" },
+      withIds(),
+      y,
+      { folds: 5, seed: 11 },
+    );
     assert.equal(seen.length, 5, "one pipeline fit per fold (the baseline has no pipeline)");
     seen.forEach((ids, f) => {
       const fold = result.folds[f];
-      assert.deepEqual(ids.slice().sort((a, b) => a - b), fold.train.slice().sort((a, b) => a - b), `fold ${f}: fit saw exactly its training rows`);
+      assert.deepEqual(
+        ids.slice().sort((a, b) => a - b),
+        fold.train.slice().sort((a, b) => a - b),
+        `fold ${f}: fit saw exactly its training rows`,
+      );
       const test = new Set(fold.test);
-      assert.ok(ids.every((id) => !test.has(id)), `fold ${f}: no held-out row reached fit`);
+      assert.ok(
+        ids.every((id) => !test.has(id)),
+        `fold ${f}: no held-out row reached fit`,
+      );
     });
     assert.ok(result.mean("scaled knn") > 0.85);
   });
 
   it("takes an arquero table with a pipeline that encodes it (one instance refit per fold)", async () => {
     const seen: number[][] = [];
-    const table = aq.table({ id: Array.from({ length: 150 }, (_, i) => i), ...Object.fromEntries(features.map((f) => [f, iris.array(f)])) });
+    const table = aq.table({
+      id: Array.from({ length: 150 }, (_, i) => i),
+      ...Object.fromEntries(features.map((f) => [f, iris.array(f)])),
+    });
     const scaler = new RecordingScaler(seen);
-    const result = await crossValidate({ model: new KnnClassifier({ k: 5 }), pipeline: scaler }, table, y, { folds: 3, seed: 5 });
+    const result = await crossValidate({ model: new KnnClassifier({ k: 5 }), pipeline: scaler }, table, y, {
+      folds: 3,
+      seed: 5,
+    });
     assert.equal(seen.length, 3);
     seen.forEach((ids, f) => assert.equal(ids.length, result.folds[f].train.length));
   });
 
   it("regression: mean baseline, r2 and rmse by default, losses ranked lower-is-better", async () => {
-    const cars = loadDataset("cars").filter((d: { horsepower: number | null; miles_per_gallon: number | null }) => d.horsepower !== null && d.miles_per_gallon !== null);
+    const cars = loadDataset("cars").filter(
+      (d: { horsepower: number | null; miles_per_gallon: number | null }) =>
+        d.horsepower !== null && d.miles_per_gallon !== null,
+    );
     const Xc = toMatrix(cars, ["horsepower", "weight_in_lbs"]);
     const yc = cars.array("miles_per_gallon") as number[];
     const result = await crossValidate([new Ridge({ alpha: 1 })], Xc, yc, { seed: 0 });
@@ -123,7 +166,10 @@ describe("crossValidate (lib/evaluate)", () => {
     assert.match(String(table.rows[0].accuracy), /^0\.\d{4} ± 0\.\d{4}$/);
     assert.match(String(table.rows[1].model), /baseline/);
     const fig = result.figure();
-    assert.deepEqual(fig.data.map((t) => t.name), ["KnnClassifier", "baseline (majority class)"]);
+    assert.deepEqual(
+      fig.data.map((t) => t.name),
+      ["KnnClassifier", "baseline (majority class)"],
+    );
     assert.deepEqual(fig.data[0].y, result.scores.KnnClassifier.accuracy);
     const bundle = result[DISPLAY]();
     assert.match(String(bundle["text/html"]), /<table class="trainlab-table">/);
@@ -140,21 +186,39 @@ describe("crossValidate (lib/evaluate)", () => {
     await crossValidate([new TensorCentroids()], X, y, { folds: 3 });
     const before = tf.memory().numTensors;
     TensorCentroids.disposed = 0;
-    for (let r = 0; r < 3; r++) await crossValidate([new TensorCentroids()], X, y, { folds: 5, seed: r, metrics: ["accuracy", "log_loss"] });
+    for (let r = 0; r < 3; r++)
+      await crossValidate([new TensorCentroids()], X, y, { folds: 5, seed: r, metrics: ["accuracy", "log_loss"] });
     assert.equal(TensorCentroids.disposed, 15);
     assert.equal(tf.memory().numTensors, before);
     const search = await gridSearch(new TensorCentroids(), {}, X, y, { folds: 3 });
-    assert.ok((search.bestModel as TensorCentroids).centroids !== undefined && !(search.bestModel as TensorCentroids).centroids!.isDisposed, "the refit best model stays usable");
+    assert.ok(
+      (search.bestModel as TensorCentroids).centroids !== undefined &&
+        !(search.bestModel as TensorCentroids).centroids!.isDisposed,
+      "the refit best model stays usable",
+    );
     assert.ok(search.bestScore > 0.8, `nearest centroid accuracy ${search.bestScore}`);
   });
 
   it("rejects bad input with clear errors", async () => {
     await assert.rejects(crossValidate([new KnnClassifier()], X, y.slice(1)), /X has 150 rows but y has 149/);
-    await assert.rejects(crossValidate([new KnnClassifier()], X, y, { metrics: ["rmse"] }), /"rmse" is a regression metric/);
-    await assert.rejects(crossValidate([new KnnClassifier()], X, y, { metrics: ["acuracy"] }), /Unknown metric "acuracy"/);
+    await assert.rejects(
+      crossValidate([new KnnClassifier()], X, y, { metrics: ["rmse"] }),
+      /"rmse" is a regression metric/,
+    );
+    await assert.rejects(
+      crossValidate([new KnnClassifier()], X, y, { metrics: ["acuracy"] }),
+      /Unknown metric "acuracy"/,
+    );
     await assert.rejects(crossValidate([new KnnClassifier(), new Ridge()], X, y), /same task/);
     await assert.rejects(
-      crossValidate({ model: new KnnClassifier(), pipeline: { fit: () => undefined, transform: (m) => takeRows(toMatrix(m), [0, 1]) } }, X, y),
+      crossValidate(
+        {
+          model: new KnnClassifier(),
+          pipeline: { fit: () => undefined, transform: (m) => takeRows(toMatrix(m), [0, 1]) },
+        },
+        X,
+        y,
+      ),
       /pipeline turned \d+ rows into 2/,
     );
   });
@@ -162,13 +226,22 @@ describe("crossValidate (lib/evaluate)", () => {
 
 describe("gridSearch and randomSearch (lib/evaluate)", () => {
   it("expands grids (and lists of grids) like scikit-learn's ParameterGrid", () => {
-    assert.deepEqual(expandGrid({ a: [1, 2], b: ["x", "y"] }), [{ a: 1, b: "x" }, { a: 1, b: "y" }, { a: 2, b: "x" }, { a: 2, b: "y" }]);
+    assert.deepEqual(expandGrid({ a: [1, 2], b: ["x", "y"] }), [
+      { a: 1, b: "x" },
+      { a: 1, b: "y" },
+      { a: 2, b: "x" },
+      { a: 2, b: "y" },
+    ]);
     assert.deepEqual(expandGrid([{ a: [1] }, { b: [true, false] }]), [{ a: 1 }, { b: true }, { b: false }]);
   });
 
   it("grid search: every k on the same folds, ranked, best refit on all rows, with baseline, table and chart", async () => {
     const published: { bundle: MimeBundle; options?: PublishOptions }[] = [];
-    const bridge: KernelBridge = { publish: (bundle, options) => published.push({ bundle, options }), clearOutput: () => undefined, signal: () => new AbortController().signal };
+    const bridge: KernelBridge = {
+      publish: (bundle, options) => published.push({ bundle, options }),
+      clearOutput: () => undefined,
+      signal: () => new AbortController().signal,
+    };
     (globalThis as Record<symbol, unknown>)[BRIDGE] = bridge;
     let result;
     try {
@@ -179,11 +252,20 @@ describe("gridSearch and randomSearch (lib/evaluate)", () => {
     // Progress: one display, then in-place updates of the same display id, ending at 30/30 fits.
     assert.ok(published.length >= 30);
     assert.equal(published[0].options?.update, false);
-    assert.ok(published.slice(1).every((p) => p.options?.update === true && p.options.displayId === published[0].options?.displayId));
+    assert.ok(
+      published
+        .slice(1)
+        .every((p) => p.options?.update === true && p.options.displayId === published[0].options?.displayId),
+    );
     assert.match(String(published[published.length - 1].bundle["text/plain"]), /30\/30 fits \(100%\).*done/);
     assert.equal(result.results.length, 5);
     // Each row's mean equals a plain crossValidate of that k with the same seed.
-    const cv = await crossValidate([new KnnClassifier({ k: 15 })], X, y, { folds: 5, seed: 3, metrics: "accuracy", baseline: false });
+    const cv = await crossValidate([new KnnClassifier({ k: 15 })], X, y, {
+      folds: 5,
+      seed: 3,
+      metrics: "accuracy",
+      baseline: false,
+    });
     assert.deepEqual(result.results[3].foldScores, cv.scores.KnnClassifier.accuracy);
     const best = result.results.reduce((b, r) => (r.meanScore > b.meanScore ? r : b));
     assert.equal(result.bestScore, best.meanScore);
@@ -198,7 +280,10 @@ describe("gridSearch and randomSearch (lib/evaluate)", () => {
     assert.equal(table.rows[5].k, "baseline (majority class)");
     const fig = result.figure();
     assert.deepEqual(fig.data[0].x, [1, 3, 7, 15, 41]);
-    assert.deepEqual(fig.data[0].y, result.results.map((r) => r.meanScore));
+    assert.deepEqual(
+      fig.data[0].y,
+      result.results.map((r) => r.meanScore),
+    );
   });
 
   it("grid search with a pipeline stays leak-free and reproducible", async () => {
@@ -207,7 +292,12 @@ describe("gridSearch and randomSearch (lib/evaluate)", () => {
     const a = await gridSearch(spec, { k: [3, 9] }, withIds(), y, { folds: 3, seed: 9, refit: false });
     const folds = crossValidationFolds(150, { k: 3, seed: 9, labels: y });
     assert.equal(seen.length, 6);
-    seen.forEach((ids, i) => assert.deepEqual(ids.slice().sort((p, q) => p - q), folds[i % 3].train.slice().sort((p, q) => p - q)));
+    seen.forEach((ids, i) =>
+      assert.deepEqual(
+        ids.slice().sort((p, q) => p - q),
+        folds[i % 3].train.slice().sort((p, q) => p - q),
+      ),
+    );
     const b = await gridSearch(spec, { k: [3, 9] }, withIds(), y, { folds: 3, seed: 9, refit: false });
     assert.deepEqual(a.results, b.results);
     assert.throws(() => a.bestModel, /refit: false/);
@@ -219,21 +309,47 @@ describe("gridSearch and randomSearch (lib/evaluate)", () => {
   });
 
   it("random search: seeded draws from lists and ranges, unknown parameters rejected", async () => {
-    const draws = sampleParams({ alpha: { low: 1e-3, high: 1e3, log: true }, k: { low: 1, high: 9, integer: true } }, 20, 4);
-    assert.ok(draws.every((d) => (d.alpha as number) >= 1e-3 && (d.alpha as number) <= 1e3 && Number.isInteger(d.k) && (d.k as number) >= 1 && (d.k as number) <= 9));
-    assert.deepEqual(sampleParams({ alpha: { low: 0, high: 1 } }, 3, 4), sampleParams({ alpha: { low: 0, high: 1 } }, 3, 4));
+    const draws = sampleParams(
+      { alpha: { low: 1e-3, high: 1e3, log: true }, k: { low: 1, high: 9, integer: true } },
+      20,
+      4,
+    );
+    assert.ok(
+      draws.every(
+        (d) =>
+          (d.alpha as number) >= 1e-3 &&
+          (d.alpha as number) <= 1e3 &&
+          Number.isInteger(d.k) &&
+          (d.k as number) >= 1 &&
+          (d.k as number) <= 9,
+      ),
+    );
+    assert.deepEqual(
+      sampleParams({ alpha: { low: 0, high: 1 } }, 3, 4),
+      sampleParams({ alpha: { low: 0, high: 1 } }, 3, 4),
+    );
     const lists = sampleParams({ a: [1, 2, 3], b: ["x", "y"] }, 10, 1);
     assert.equal(lists.length, 6, "a finite grid is sampled without repeats");
     assert.equal(new Set(lists.map((l) => JSON.stringify(l))).size, 6);
-    const cars = loadDataset("cars").filter((d: { horsepower: number | null; miles_per_gallon: number | null }) => d.horsepower !== null && d.miles_per_gallon !== null);
+    const cars = loadDataset("cars").filter(
+      (d: { horsepower: number | null; miles_per_gallon: number | null }) =>
+        d.horsepower !== null && d.miles_per_gallon !== null,
+    );
     const Xc = toMatrix(cars, ["horsepower", "weight_in_lbs"]);
     const yc = cars.array("miles_per_gallon") as number[];
-    const r = await randomSearch(new Ridge(), { alpha: { low: 1e-2, high: 1e6, log: true } }, Xc, yc, { nIter: 6, seed: 2, metric: "rmse" });
+    const r = await randomSearch(new Ridge(), { alpha: { low: 1e-2, high: 1e6, log: true } }, Xc, yc, {
+      nIter: 6,
+      seed: 2,
+      metric: "rmse",
+    });
     assert.equal(r.results.length, 6);
     assert.equal(r.greaterIsBetter, false);
     assert.equal(r.bestScore, Math.min(...r.results.map((x) => x.meanScore)), "rmse: lower is better");
     assert.ok(r.bestScore < r.baseline.meanScore);
-    await assert.rejects(gridSearch(new Ridge(), { beta: [1] }, Xc, yc), /Ridge has no parameter "beta"\. Its parameters: alpha/);
+    await assert.rejects(
+      gridSearch(new Ridge(), { beta: [1] }, Xc, yc),
+      /Ridge has no parameter "beta"\. Its parameters: alpha/,
+    );
   });
 });
 
@@ -251,7 +367,11 @@ describe("learningCurve (lib/evaluate)", () => {
     assert.deepEqual(fig.data.find((t) => t.name === "validation score")!.x, [10, 50, 100]);
     assert.ok(fig.data.some((t) => String(t.name).startsWith("baseline (majority class)")));
     assert.equal(lc.table().rows.length, 3);
-    const again = await learningCurve(new KnnClassifier({ k: 3 }), X, y, { folds: 3, seed: 1, trainSizes: [0.1, 0.5, 1] });
+    const again = await learningCurve(new KnnClassifier({ k: 3 }), X, y, {
+      folds: 3,
+      seed: 1,
+      trainSizes: [0.1, 0.5, 1],
+    });
     assert.deepEqual(again.validationScores, lc.validationScores);
   });
 

@@ -39,7 +39,9 @@ export class KnnClassifier implements Classifier<{ k: number }> {
   async fit(X: FeatureInput, y?: TargetInput, _o?: FitOptions): Promise<this> {
     this.X = toMatrix(X);
     this.y = toTargetArray(y as TargetInput);
-    this.classes = Array.from(new Set(this.y)).sort((a, b) => (typeof a === "number" && typeof b === "number" ? a - b : String(a) < String(b) ? -1 : 1));
+    this.classes = Array.from(new Set(this.y)).sort((a, b) =>
+      typeof a === "number" && typeof b === "number" ? a - b : String(a) < String(b) ? -1 : 1,
+    );
     this.fitRows = this.X.rows;
     return this;
   }
@@ -48,7 +50,9 @@ export class KnnClassifier implements Classifier<{ k: number }> {
     const m = toMatrix(X);
     return Array.from({ length: m.rows }, (_, i) => {
       const row = matrixRow(m, i);
-      const d = Array.from({ length: train.rows }, (_, j) => [dist2(row, matrixRow(train, j)), j] as const).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+      const d = Array.from({ length: train.rows }, (_, j) => [dist2(row, matrixRow(train, j)), j] as const).sort(
+        (a, b) => a[0] - b[0] || a[1] - b[1],
+      );
       const k = Math.min(this.params.k, train.rows);
       const p = this.classes.map(() => 0);
       for (let r = 0; r < k; r++) p[this.classes.indexOf(this.y[d[r][1]])] += 1 / k;
@@ -75,7 +79,10 @@ export class KnnClassifier implements Classifier<{ k: number }> {
 export class RecordingScaler {
   private mean: number[] = [];
   private scale: number[] = [];
-  constructor(private readonly log: number[][], private readonly idColumn = 0) {}
+  constructor(
+    private readonly log: number[][],
+    private readonly idColumn = 0,
+  ) {}
   fit(X: FeatureInput): this {
     const m = toMatrix(X);
     const ids: number[] = [];
@@ -144,7 +151,10 @@ export class TensorCentroids implements Classifier<Record<string, never>> {
     const m = toMatrix(X);
     return tf.tidy(() => {
       const x = tf.tensor2d(Array.from(m.data), [m.rows, m.cols]);
-      const d = tf.sum(tf.square(tf.sub(tf.expandDims(x, 1), tf.expandDims(this.centroids as import("@tensorflow/tfjs").Tensor2D, 0))), 2);
+      const d = tf.sum(
+        tf.square(tf.sub(tf.expandDims(x, 1), tf.expandDims(this.centroids as import("@tensorflow/tfjs").Tensor2D, 0))),
+        2,
+      );
       return tf.softmax(tf.neg(d)).arraySync() as number[][];
     });
   }

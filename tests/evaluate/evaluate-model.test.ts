@@ -5,7 +5,16 @@ import { strict as assert } from "assert";
 import { loadDataset } from "../../lib/datasets";
 import { takeRows, toMatrix } from "../../lib/data/matrix";
 import { DISPLAY } from "../../lib/display";
-import { accuracy, crossValidationFolds, evaluateModel, f1, logLoss, r2, rocAuc, rootMeanSquaredError } from "../../lib/evaluate";
+import {
+  accuracy,
+  crossValidationFolds,
+  evaluateModel,
+  f1,
+  logLoss,
+  r2,
+  rocAuc,
+  rootMeanSquaredError,
+} from "../../lib/evaluate";
 import { KnnClassifier } from "./estimators";
 import { Ridge } from "../../lib/models";
 
@@ -28,8 +37,20 @@ describe("evaluateModel (lib/evaluate)", () => {
     assert.equal(ev.get("log_loss"), logLoss(yTest, proba));
     const base = ev.metrics.find((m) => m.metric === "accuracy")!.baseline!;
     assert.ok(base > 0.3 && base < 0.4, `majority baseline accuracy ${base}`);
-    assert.deepEqual(Object.keys(ev.toJSON()), ["accuracy", "balanced_accuracy", "precision_macro", "recall_macro", "f1_macro", "roc_auc_ovr", "average_precision", "log_loss"]);
-    assert.deepEqual(ev.figures.map((f) => f.data[0].type), ["heatmap", "scatter", "scatter"]);
+    assert.deepEqual(Object.keys(ev.toJSON()), [
+      "accuracy",
+      "balanced_accuracy",
+      "precision_macro",
+      "recall_macro",
+      "f1_macro",
+      "roc_auc_ovr",
+      "average_precision",
+      "log_loss",
+    ]);
+    assert.deepEqual(
+      ev.figures.map((f) => f.data[0].type),
+      ["heatmap", "scatter", "scatter"],
+    );
     assert.ok(ev.report);
     assert.match(String(ev[DISPLAY]()["text/html"]), /baseline \(majority class\)/);
     await assert.rejects(evaluateModel(new KnnClassifier(), Xtest, yTest), /not fitted/);
@@ -46,7 +67,10 @@ describe("evaluateModel (lib/evaluate)", () => {
   });
 
   it("regressor: MSE, RMSE, MAE, R², MAPE with the mean baseline and a residual plot", async () => {
-    const cars = loadDataset("cars").filter((d: { horsepower: number | null; miles_per_gallon: number | null }) => d.horsepower !== null && d.miles_per_gallon !== null);
+    const cars = loadDataset("cars").filter(
+      (d: { horsepower: number | null; miles_per_gallon: number | null }) =>
+        d.horsepower !== null && d.miles_per_gallon !== null,
+    );
     const X = toMatrix(cars, ["horsepower", "weight_in_lbs"]);
     const y = cars.array("miles_per_gallon") as number[];
     const model = await new Ridge({ alpha: 1 }).fit(X, y);

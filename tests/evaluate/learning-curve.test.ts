@@ -18,18 +18,35 @@ describe("learningCurve posLabel (lib/evaluate/learning-curve)", function () {
   const options = { folds: 3, seed: 0, trainSizes: [0.5, 1] };
 
   it('refuses "f1" on labels benign/malignant without posLabel, listing the labels and naming posLabel', async () => {
-    await assert.rejects(learningCurve(new LogisticRegression(), X, names, { ...options, metric: "f1" }), /Metric "f1".*\["benign","malignant"\].*posLabel/s);
+    await assert.rejects(
+      learningCurve(new LogisticRegression(), X, names, { ...options, metric: "f1" }),
+      /Metric "f1".*\["benign","malignant"\].*posLabel/s,
+    );
   });
 
   it("scores the class posLabel names, as the scorer bound to it does, and the table says which class is positive", async () => {
-    const malignant = await learningCurve(new LogisticRegression(), X, names, { ...options, metric: "f1", posLabel: "malignant" });
-    const bound = await learningCurve(new LogisticRegression(), X, names, { ...options, metric: getScorer("f1", { posLabel: "malignant" }) });
-    const benign = await learningCurve(new LogisticRegression(), X, names, { ...options, metric: "f1", posLabel: "benign" });
+    const malignant = await learningCurve(new LogisticRegression(), X, names, {
+      ...options,
+      metric: "f1",
+      posLabel: "malignant",
+    });
+    const bound = await learningCurve(new LogisticRegression(), X, names, {
+      ...options,
+      metric: getScorer("f1", { posLabel: "malignant" }),
+    });
+    const benign = await learningCurve(new LogisticRegression(), X, names, {
+      ...options,
+      metric: "f1",
+      posLabel: "benign",
+    });
     assert.deepEqual(malignant.validationScores, bound.validationScores);
     assert.notDeepEqual(malignant.validationScores, benign.validationScores);
     assert.equal(malignant.positiveClass, "malignant");
     assert.match(malignant.table().toString(), /positive class "malignant" \(f1\)/);
-    await assert.rejects(learningCurve(new LogisticRegression(), X, names, { ...options, metric: "f1", posLabel: "yes" }), /posLabel "yes" is not one of the labels/);
+    await assert.rejects(
+      learningCurve(new LogisticRegression(), X, names, { ...options, metric: "f1", posLabel: "yes" }),
+      /posLabel "yes" is not one of the labels/,
+    );
   });
 
   it("takes 1 as positive for labels {0, 1} and says so; metrics of all classes name none", async () => {

@@ -6,9 +6,30 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import {
-  accuracy, adjustedRandIndex, brierScore, calibrationCurve, averagePrecision, balancedAccuracy, classificationReport, confusionMatrix, f1, fbeta,
-  logLoss, meanAbsoluteError, meanAbsolutePercentageError, meanSquaredError, perClassScores, precision,
-  precisionRecallCurve, r2, recall, rocAuc, rocCurve, rootMeanSquaredError, silhouetteSamples, silhouetteScore,
+  accuracy,
+  adjustedRandIndex,
+  brierScore,
+  calibrationCurve,
+  averagePrecision,
+  balancedAccuracy,
+  classificationReport,
+  confusionMatrix,
+  f1,
+  fbeta,
+  logLoss,
+  meanAbsoluteError,
+  meanAbsolutePercentageError,
+  meanSquaredError,
+  perClassScores,
+  precision,
+  precisionRecallCurve,
+  r2,
+  recall,
+  rocAuc,
+  rocCurve,
+  rootMeanSquaredError,
+  silhouetteSamples,
+  silhouetteScore,
 } from "../../lib/evaluate";
 import type { Average } from "../../lib/evaluate";
 
@@ -16,20 +37,35 @@ type Label = number | string;
 
 type Ref = number | string | Ref[] | { error: string } | { [k: string]: Ref };
 const root = path.resolve(__dirname, "..", "..", "..");
-const reference = JSON.parse(fs.readFileSync(path.join(root, "tests", "fixtures", "sklearn", "reference.json"), "utf8")) as {
+const reference = JSON.parse(
+  fs.readFileSync(path.join(root, "tests", "fixtures", "sklearn", "reference.json"), "utf8"),
+) as {
   sklearn: string;
   label_cases: { name: string; y_true: Label[]; y_pred: Label[]; pos_label: Label; expected: Record<string, Ref> }[];
-  score_cases: { name: string; y_true: Label[]; y_score: number[] | number[][]; pos_label: Label | null; labels: Label[] | null; expected: Record<string, Ref> }[];
+  score_cases: {
+    name: string;
+    y_true: Label[];
+    y_score: number[] | number[][];
+    pos_label: Label | null;
+    labels: Label[] | null;
+    expected: Record<string, Ref>;
+  }[];
   regression_cases: { name: string; y_true: number[]; y_pred: number[]; expected: Record<string, Ref> }[];
   cluster_cases: { name: string; X: number[][]; labels: Label[]; expected: Record<string, Ref> }[];
   ari_cases: { name: string; labels_true: Label[]; labels_pred: Label[]; expected: Ref }[];
   calibration_cases: {
-    name: string; y_true: Label[]; y_prob: number[]; n_bins: number; strategy: "uniform" | "quantile"; pos_label: Label | null;
+    name: string;
+    y_true: Label[];
+    y_prob: number[];
+    n_bins: number;
+    strategy: "uniform" | "quantile";
+    pos_label: Label | null;
     expected: Record<string, Ref>;
   }[];
 };
 
-const isError = (r: Ref): r is { error: string } => typeof r === "object" && r !== null && !Array.isArray(r) && "error" in r;
+const isError = (r: Ref): r is { error: string } =>
+  typeof r === "object" && r !== null && !Array.isArray(r) && "error" in r;
 
 function close(actual: unknown, expected: Ref, where: string): void {
   if (expected === "NaN") {
@@ -39,7 +75,10 @@ function close(actual: unknown, expected: Ref, where: string): void {
   if (typeof expected === "number") {
     assert.equal(typeof actual, "number", `${where}: expected a number, got ${JSON.stringify(actual)}`);
     const a = actual as number;
-    assert.ok(Math.abs(a - expected) <= 1e-9 * Math.max(1, Math.abs(expected)), `${where}: ${a} vs scikit-learn ${expected}`);
+    assert.ok(
+      Math.abs(a - expected) <= 1e-9 * Math.max(1, Math.abs(expected)),
+      `${where}: ${a} vs scikit-learn ${expected}`,
+    );
     return;
   }
   if (Array.isArray(expected)) {
@@ -91,18 +130,31 @@ describe(`metrics match scikit-learn ${reference.sklearn} on committed fixtures 
         check(`f1 ${average}`, () => f1(c.y_true, c.y_pred, o), e[`f1_${average}`], { empty });
         check(`fbeta(2) ${average}`, () => fbeta(c.y_true, c.y_pred, 2, o), e[`fbeta2_${average}`], { empty });
       }
-      check("per class", () => {
-        const s = perClassScores(c.y_true, c.y_pred);
-        return [s.precision, s.recall, s.fscore, s.support];
-      }, e.per_class, { empty });
-      check("classification report", () => {
-        const json = classificationReport(c.y_true, c.y_pred).toJSON();
-        const out: Record<string, Ref> = {};
-        for (const [k, v] of Object.entries(json)) {
-          out[k] = typeof v === "number" ? v : { precision: v.precision, recall: v.recall, "f1-score": v.f1, support: v.support };
-        }
-        return out;
-      }, e.report, { empty });
+      check(
+        "per class",
+        () => {
+          const s = perClassScores(c.y_true, c.y_pred);
+          return [s.precision, s.recall, s.fscore, s.support];
+        },
+        e.per_class,
+        { empty },
+      );
+      check(
+        "classification report",
+        () => {
+          const json = classificationReport(c.y_true, c.y_pred).toJSON();
+          const out: Record<string, Ref> = {};
+          for (const [k, v] of Object.entries(json)) {
+            out[k] =
+              typeof v === "number"
+                ? v
+                : { precision: v.precision, recall: v.recall, "f1-score": v.f1, support: v.support };
+          }
+          return out;
+        },
+        e.report,
+        { empty },
+      );
       if (!empty) {
         const report = classificationReport(c.y_true, c.y_pred);
         const expected = e.report as Record<string, Ref>;
@@ -112,7 +164,11 @@ describe(`metrics match scikit-learn ${reference.sklearn} on committed fixtures 
           if (typeof v === "number") close(v, ref as number, `report ${k}`);
           else {
             const r = ref as Record<string, number>;
-            close([v.precision, v.recall, v.f1, v.support], [r.precision, r.recall, r["f1-score"], r.support], `report ${k}`);
+            close(
+              [v.precision, v.recall, v.f1, v.support],
+              [r.precision, r.recall, r["f1-score"], r.support],
+              `report ${k}`,
+            );
           }
         }
       }
@@ -126,17 +182,32 @@ describe(`metrics match scikit-learn ${reference.sklearn} on committed fixtures 
       const labels = c.labels ?? undefined;
       const posLabel = c.pos_label ?? undefined;
       check("roc_auc", () => rocAuc(c.y_true, c.y_score, { labels }), e.roc_auc, { empty });
-      check("average_precision", () => averagePrecision(c.y_true, c.y_score, { labels, posLabel }), e.average_precision, { empty });
+      check(
+        "average_precision",
+        () => averagePrecision(c.y_true, c.y_score, { labels, posLabel }),
+        e.average_precision,
+        { empty },
+      );
       check("log_loss", () => logLoss(c.y_true, c.y_score, { labels }), e.log_loss, { empty });
       if (e.roc_curve !== undefined) {
-        check("roc_curve", () => {
-          const r = rocCurve(c.y_true, c.y_score, { posLabel });
-          return [r.fpr, r.tpr, r.thresholds];
-        }, e.roc_curve, { empty });
-        check("precision_recall_curve", () => {
-          const r = precisionRecallCurve(c.y_true, c.y_score, { posLabel });
-          return [r.precision, r.recall, r.thresholds];
-        }, e.pr_curve, { empty });
+        check(
+          "roc_curve",
+          () => {
+            const r = rocCurve(c.y_true, c.y_score, { posLabel });
+            return [r.fpr, r.tpr, r.thresholds];
+          },
+          e.roc_curve,
+          { empty },
+        );
+        check(
+          "precision_recall_curve",
+          () => {
+            const r = precisionRecallCurve(c.y_true, c.y_score, { posLabel });
+            return [r.precision, r.recall, r.thresholds];
+          },
+          e.pr_curve,
+          { empty },
+        );
       }
     });
   }
@@ -163,10 +234,14 @@ describe(`metrics match scikit-learn ${reference.sklearn} on committed fixtures 
   for (const c of reference.calibration_cases) {
     it(`calibration: ${c.name}`, () => {
       const o = { nBins: c.n_bins, strategy: c.strategy, posLabel: c.pos_label ?? undefined };
-      check("calibration_curve", () => {
-        const r = calibrationCurve(c.y_true, c.y_prob, o);
-        return [r.probTrue, r.probPred];
-      }, c.expected.curve);
+      check(
+        "calibration_curve",
+        () => {
+          const r = calibrationCurve(c.y_true, c.y_prob, o);
+          return [r.probTrue, r.probPred];
+        },
+        c.expected.curve,
+      );
       check("brier", () => brierScore(c.y_true, c.y_prob, { posLabel: o.posLabel }), c.expected.brier);
     });
   }
@@ -201,7 +276,10 @@ describe("metric inputs and errors (lib/evaluate)", () => {
   it("silhouette on a seeded sample of large data", () => {
     const c = reference.cluster_cases[0];
     const full = silhouetteScore(c.X, c.labels);
-    assert.ok(Math.abs(silhouetteScore(c.X, c.labels, { sampleSize: 1000 }) - full) < 1e-12, "a sample larger than the data is the data");
+    assert.ok(
+      Math.abs(silhouetteScore(c.X, c.labels, { sampleSize: 1000 }) - full) < 1e-12,
+      "a sample larger than the data is the data",
+    );
     const a = silhouetteScore(c.X, c.labels, { sampleSize: 40, seed: 1 });
     assert.equal(silhouetteScore(c.X, c.labels, { sampleSize: 40, seed: 1 }), a);
     assert.ok(Math.abs(a - full) < 0.15);

@@ -7,7 +7,13 @@ import * as aq from "arquero";
 import { Impute, OneHotEncoder, Pipeline, StandardScaler } from "../../lib/data";
 import { loadDataset } from "../../lib/datasets";
 import { crossValidate, crossValidationFolds, evaluateModel, gridSearch, learningCurve } from "../../lib/evaluate";
-import { DecisionTreeClassifier, HistGradientBoostingClassifier, LogisticRegression, RandomForestClassifier, mlp } from "../../lib/models";
+import {
+  DecisionTreeClassifier,
+  HistGradientBoostingClassifier,
+  LogisticRegression,
+  RandomForestClassifier,
+  mlp,
+} from "../../lib/models";
 import { featureImportanceFigure } from "../../lib/viz";
 
 describe("lib/evaluate with lib/models' classical estimators", function () {
@@ -16,12 +22,22 @@ describe("lib/evaluate with lib/models' classical estimators", function () {
   const X = penguins.select("island", "beak_length_mm", "beak_depth_mm", "flipper_length_mm", "body_mass_g", "sex");
   const y = penguins.array("species") as string[];
   const prep = (): Pipeline =>
-    new Pipeline([new Impute({ strategy: "median", categorical: "skip" }), new Impute({ strategy: "most_frequent", columns: ["sex"] }), new OneHotEncoder({ handleUnknown: "ignore" }), new StandardScaler()]);
+    new Pipeline([
+      new Impute({ strategy: "median", categorical: "skip" }),
+      new Impute({ strategy: "most_frequent", columns: ["sex"] }),
+      new OneHotEncoder({ handleUnknown: "ignore" }),
+      new StandardScaler(),
+    ]);
 
   it("compares logistic regression and a decision tree with the baseline on the same folds", async () => {
     const cv = await crossValidate(
-      { "logistic regression": { pipeline: prep, model: new LogisticRegression() }, "decision tree": { pipeline: prep, model: new DecisionTreeClassifier({ maxDepth: 4 }) } },
-      X, y, { folds: 5, seed: 0, metrics: ["accuracy", "f1_macro", "roc_auc_ovr"] },
+      {
+        "logistic regression": { pipeline: prep, model: new LogisticRegression() },
+        "decision tree": { pipeline: prep, model: new DecisionTreeClassifier({ maxDepth: 4 }) },
+      },
+      X,
+      y,
+      { folds: 5, seed: 0, metrics: ["accuracy", "f1_macro", "roc_auc_ovr"] },
     );
     assert.deepEqual(cv.models, ["logistic regression", "decision tree", "baseline (majority class)"]);
     assert.ok(cv.mean("logistic regression") > 0.97, `logistic regression ${cv.mean("logistic regression")}`);
@@ -38,10 +54,16 @@ describe("lib/evaluate with lib/models' classical estimators", function () {
         { pipeline: prep, model: new HistGradientBoostingClassifier({ maxIter: 30 }) },
         { pipeline: prep, model: mlp({ hiddenUnits: [16], epochs: 40, batchSize: 16, learningRate: 0.01, seed: 4 }) },
       ],
-      X, y, { folds: 5, seed: 0, metrics: ["accuracy", "log_loss"] },
+      X,
+      y,
+      { folds: 5, seed: 0, metrics: ["accuracy", "log_loss"] },
     );
     const models = [
-      "LogisticRegression (pipeline)", "RandomForestClassifier (pipeline)", "HistGradientBoostingClassifier (pipeline)", "MLPClassifier (pipeline)", "baseline (majority class)",
+      "LogisticRegression (pipeline)",
+      "RandomForestClassifier (pipeline)",
+      "HistGradientBoostingClassifier (pipeline)",
+      "MLPClassifier (pipeline)",
+      "baseline (majority class)",
     ];
     assert.deepEqual(cv.models, models);
     assert.equal(cv.folds.length, 5);
@@ -49,14 +71,21 @@ describe("lib/evaluate with lib/models' classical estimators", function () {
       for (const metric of ["accuracy", "log_loss"]) {
         const scores = cv.scores[model][metric];
         assert.equal(scores.length, 5, `${model}: one ${metric} per fold`);
-        assert.ok(scores.every((v) => Number.isFinite(v)), `${model} ${metric}: ${scores}`);
+        assert.ok(
+          scores.every((v) => Number.isFinite(v)),
+          `${model} ${metric}: ${scores}`,
+        );
       }
     }
     for (const model of models.slice(0, 4)) assert.ok(cv.mean(model) > 0.9, `${model} accuracy ${cv.mean(model)}`);
     assert.deepEqual(cv.notBeatingBaseline(), []);
     const table = cv.table();
     assert.deepEqual(table.columns, ["model", "accuracy", "log_loss"]);
-    assert.deepEqual(table.rows.map((r) => r.model), models, "one row per model, baseline last");
+    assert.deepEqual(
+      table.rows.map((r) => r.model),
+      models,
+      "one row per model, baseline last",
+    );
     for (const row of table.rows) assert.match(String(row.accuracy), /^[01]\.\d{4} ± 0\.\d{4}$/);
   });
 
@@ -65,8 +94,15 @@ describe("lib/evaluate with lib/models' classical estimators", function () {
     const trainRows = fold.train;
     const testRows = fold.test;
     const pick = <T>(a: T[], rows: number[]): T[] => rows.map((i) => a[i]);
-    const subset = (rows: number[]) => aq.table(Object.fromEntries(X.columnNames().map((c) => [c, pick(X.array(c) as unknown[], rows)])));
-    const search = await gridSearch({ pipeline: prep, model: new LogisticRegression() }, { C: [0.01, 0.1, 1, 10] }, subset(trainRows), pick(y, trainRows), { folds: 3, seed: 0, metric: "log_loss" });
+    const subset = (rows: number[]) =>
+      aq.table(Object.fromEntries(X.columnNames().map((c) => [c, pick(X.array(c) as unknown[], rows)])));
+    const search = await gridSearch(
+      { pipeline: prep, model: new LogisticRegression() },
+      { C: [0.01, 0.1, 1, 10] },
+      subset(trainRows),
+      pick(y, trainRows),
+      { folds: 3, seed: 0, metric: "log_loss" },
+    );
     assert.equal(search.results.length, 4);
     assert.equal(search.bestScore, Math.min(...search.results.map((r) => r.meanScore)));
     const Xtest = await search.bestPipeline!.transform(subset(testRows));
@@ -77,7 +113,11 @@ describe("lib/evaluate with lib/models' classical estimators", function () {
     const names = prep().fitTransform(X).columnNames();
     const fig = featureImportanceFigure(names, tree.featureImportances(), { top: 5 });
     assert.equal((fig.data[0].y as string[]).length, 5);
-    const lc = await learningCurve({ pipeline: prep, model: new LogisticRegression() }, X, y, { folds: 3, seed: 0, trainSizes: [0.2, 1] });
+    const lc = await learningCurve({ pipeline: prep, model: new LogisticRegression() }, X, y, {
+      folds: 3,
+      seed: 0,
+      trainSizes: [0.2, 1],
+    });
     assert.ok(lc.validationScores[1].every((s) => s > 0.9));
   });
 });

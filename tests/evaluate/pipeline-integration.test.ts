@@ -23,8 +23,18 @@ describe("lib/evaluate with lib/data's Pipeline (penguins, raw)", () => {
   it("fits imputation, encoding and scaling inside each fold and scores far above the baseline", async () => {
     const fitted: Pipeline[] = [];
     const result = await crossValidate(
-      { pipeline: () => { const p = makePipeline(); fitted.push(p); return p; }, model: new KnnClassifier({ k: 5 }), name: "impute+onehot+scale+knn" },
-      X, y, { folds: 5, seed: 0, metrics: ["accuracy", "f1_macro"] },
+      {
+        pipeline: () => {
+          const p = makePipeline();
+          fitted.push(p);
+          return p;
+        },
+        model: new KnnClassifier({ k: 5 }),
+        name: "impute+onehot+scale+knn",
+      },
+      X,
+      y,
+      { folds: 5, seed: 0, metrics: ["accuracy", "f1_macro"] },
     );
     assert.equal(fitted.length, 5);
     fitted.forEach((p, f) => {
@@ -36,7 +46,11 @@ describe("lib/evaluate with lib/data's Pipeline (penguins, raw)", () => {
   });
 
   it("grid search through the pipeline, with predict() applying the refit pipeline", async () => {
-    const search = await gridSearch({ pipeline: makePipeline, model: new KnnClassifier() }, { k: [1, 5, 15] }, X, y, { folds: 3, seed: 1, metric: "f1_macro" });
+    const search = await gridSearch({ pipeline: makePipeline, model: new KnnClassifier() }, { k: [1, 5, 15] }, X, y, {
+      folds: 3,
+      seed: 1,
+      metric: "f1_macro",
+    });
     assert.equal(search.results.length, 3);
     const predicted = await search.predict(X);
     const correct = predicted.filter((p, i) => p === y[i]).length / y.length;

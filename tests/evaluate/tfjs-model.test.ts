@@ -16,7 +16,11 @@ describe("lib/evaluate with a tfjs model (MLP)", function () {
   const iris = loadDataset("iris");
   const X = toMatrix(iris, ["sepal_length", "sepal_width", "petal_length", "petal_width"]);
   const y = iris.array("species") as string[];
-  const spec = () => ({ pipeline: () => new StandardScaler(), model: mlp({ hiddenUnits: [16], epochs: 40, batchSize: 16, learningRate: 0.02, seed: 3 }), name: "mlp" });
+  const spec = () => ({
+    pipeline: () => new StandardScaler(),
+    model: mlp({ hiddenUnits: [16], epochs: 40, batchSize: 16, learningRate: 0.02, seed: 3 }),
+    name: "mlp",
+  });
 
   before(async () => {
     await ensureBackend();
@@ -36,7 +40,10 @@ describe("lib/evaluate with a tfjs model (MLP)", function () {
     const s = spec();
     const search = await gridSearch(s, { hiddenUnits: [[4], [16]] }, X, y, { folds: 3, seed: 1 });
     assert.equal(search.results.length, 2);
-    assert.deepEqual(search.results.map((r) => r.params.hiddenUnits), [[4], [16]]);
+    assert.deepEqual(
+      search.results.map((r) => r.params.hiddenUnits),
+      [[4], [16]],
+    );
     assert.equal(search.bestModel.fitted, true);
     const predicted = await search.predict(X);
     assert.ok(predicted.filter((p, i) => p === y[i]).length / 150 > 0.85);

@@ -25,7 +25,10 @@ describe("lib/exercises: checkAnswer", () => {
     const mean = (penguins.array("beak_length_mm") as (number | null)[]).filter((v): v is number => v !== null);
     const expected = mean.reduce((a, b) => a + b, 0) / mean.length;
     assert.equal(checkAnswer("mean beak", Number(expected.toFixed(2)), expected, { tolerance: 0.01 }).status, "right");
-    const wrong = checkAnswer("mean beak", expected + 1, expected, { tolerance: 0.01, hint: "average the non-missing values" });
+    const wrong = checkAnswer("mean beak", expected + 1, expected, {
+      tolerance: 0.01,
+      hint: "average the non-missing values",
+    });
     assert.equal(wrong.status, "wrong");
     assert.match(wrong.message, /Hint: average the non-missing values/);
     assert.equal(checkAnswer("nan", NaN, expected, { tolerance: 1 }).status, "wrong", "NaN is never right");

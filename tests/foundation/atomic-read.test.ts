@@ -14,7 +14,12 @@ const FILES_MODULE = path.join(__dirname, "../../lib/core/files.js");
 
 function fixture(name: string): { X: number[][]; y: number[] } {
   const file = path.join(__dirname, "..", "..", "..", "tests", "fixtures", "datasets", `${name}.csv`);
-  const rows = fs.readFileSync(file, "utf8").trim().split("\n").slice(1).map((l) => l.split(",").map(Number));
+  const rows = fs
+    .readFileSync(file, "utf8")
+    .trim()
+    .split("\n")
+    .slice(1)
+    .map((l) => l.split(",").map(Number));
   return { X: rows.map((r) => r.slice(0, -1)), y: rows.map((r) => r[r.length - 1]) };
 }
 

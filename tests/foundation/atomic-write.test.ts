@@ -9,10 +9,18 @@ import { recoverAtomicWrites, saveJsonAtomically, writeDirAtomically, writeFileA
 const FILES_MODULE = path.join(__dirname, "../../lib/core/files.js");
 
 /** Runs `script` in a fresh node process that has `files` (lib/core/files) and `fs` loaded; resolves when it ends. */
-function runChild(script: string, args: string[], onLine?: (line: string, kill: () => void) => void): Promise<{ code: number | null; signal: string | null }> {
-  const child = spawn(process.execPath, ["-e", `const files = require(${JSON.stringify(FILES_MODULE)}); const fs = require("fs");\n${script}`, ...args], {
-    stdio: ["ignore", "pipe", "inherit"],
-  });
+function runChild(
+  script: string,
+  args: string[],
+  onLine?: (line: string, kill: () => void) => void,
+): Promise<{ code: number | null; signal: string | null }> {
+  const child = spawn(
+    process.execPath,
+    ["-e", `const files = require(${JSON.stringify(FILES_MODULE)}); const fs = require("fs");\n${script}`, ...args],
+    {
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
   let buffer = "";
   child.stdout.on("data", (chunk: Buffer) => {
     buffer += chunk.toString();
@@ -39,7 +47,10 @@ function versionOf(dir: string): string | null {
 
 /** The complete versions found anywhere in `parent` (the target and any temporaries beside it). */
 function versionsIn(parent: string): string[] {
-  return fs.readdirSync(parent).map((n) => versionOf(path.join(parent, n))).filter((v): v is string => v !== null);
+  return fs
+    .readdirSync(parent)
+    .map((n) => versionOf(path.join(parent, n)))
+    .filter((v): v is string => v !== null);
 }
 
 async function writeVersion(dir: string, version: string): Promise<void> {
@@ -79,10 +90,13 @@ describe("lib/core/files: the one atomic writer", () => {
     await writeVersion(dir, "v1");
     await writeVersion(dir, "v2");
     assert.equal(versionOf(dir), "v2");
-    await assert.rejects(writeDirAtomically(dir, (tmp) => {
-      fs.writeFileSync(path.join(tmp, "a.txt"), "v3");
-      throw new Error("disk full");
-    }), /disk full/);
+    await assert.rejects(
+      writeDirAtomically(dir, (tmp) => {
+        fs.writeFileSync(path.join(tmp, "a.txt"), "v3");
+        throw new Error("disk full");
+      }),
+      /disk full/,
+    );
     assert.equal(versionOf(dir), "v2");
     assert.deepEqual(fs.readdirSync(root), ["model"]);
   });
@@ -104,7 +118,11 @@ describe("lib/core/files: the one atomic writer", () => {
       nodeFs.renameSync = realRename;
     }
     assert.ok(seen.length >= 4, `the folder write renames twice (saw ${seen.length / 2})`);
-    for (const versions of seen) assert.ok(versions.includes("v1") || versions.includes("v2"), `a complete version on disk: ${JSON.stringify(seen)}`);
+    for (const versions of seen)
+      assert.ok(
+        versions.includes("v1") || versions.includes("v2"),
+        `a complete version on disk: ${JSON.stringify(seen)}`,
+      );
     assert.equal(versionOf(dir), "v2");
     assert.deepEqual(fs.readdirSync(root), ["model"]);
   });
@@ -123,7 +141,11 @@ describe("lib/core/files: the one atomic writer", () => {
     });
     assert.equal(exit.signal, "SIGKILL");
     assert.equal(versionOf(dir), "v1");
-    assert.equal(fs.readdirSync(root).filter((n) => n.includes(".tmp-")).length, 1, "the dead process left its temporary folder");
+    assert.equal(
+      fs.readdirSync(root).filter((n) => n.includes(".tmp-")).length,
+      1,
+      "the dead process left its temporary folder",
+    );
     await writeVersion(dir, "v3");
     assert.equal(versionOf(dir), "v3");
     assert.deepEqual(fs.readdirSync(root), ["model"]);

@@ -2,7 +2,15 @@ import { strict as assert } from "assert";
 import { spawnSync } from "child_process";
 import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
-import { BackendLoader, LoadedBackend, ensureBackend, parseBackendName, resetBackendChoice, selectBackend, useBackend } from "../../lib/backend";
+import {
+  BackendLoader,
+  LoadedBackend,
+  ensureBackend,
+  parseBackendName,
+  resetBackendChoice,
+  selectBackend,
+  useBackend,
+} from "../../lib/backend";
 
 /** The built public entry, as `import ... from "trainlab"` loads it. */
 const entry = path.resolve(__dirname, "..", "..", "lib", "index.js");
@@ -11,7 +19,10 @@ const entry = path.resolve(__dirname, "..", "..", "lib", "index.js");
 const CPU_BANNER = /looks like you are running TensorFlow\.js in Node\.js/;
 
 /** Runs `script` in a fresh Node process (fresh tfjs state) where `trainlab` is the built entry; returns its output and last JSON line. */
-function fresh(script: string, env: NodeJS.ProcessEnv = {}): { status: number | null; stdout: string; stderr: string; result: Record<string, unknown> } {
+function fresh(
+  script: string,
+  env: NodeJS.ProcessEnv = {},
+): { status: number | null; stdout: string; stderr: string; result: Record<string, unknown> } {
   const run = spawnSync(process.execPath, ["-e", script], {
     encoding: "utf8",
     env: { ...process.env, TRAINLAB_BACKEND: "", ...env, TRAINLAB_ENTRY: entry },
@@ -27,19 +38,29 @@ function fresh(script: string, env: NodeJS.ProcessEnv = {}): { status: number | 
   return { status: run.status, stdout: run.stdout, stderr: run.stderr, result };
 }
 
-const fails = (reason: string): BackendLoader => async () => {
-  throw new Error(reason);
-};
-const succeeds = (tfName: string): BackendLoader => async (): Promise<LoadedBackend> => ({
-  tfName, simd: false, threads: 1, versions: { tfjs: tf.version.tfjs },
-});
+const fails =
+  (reason: string): BackendLoader =>
+  async () => {
+    throw new Error(reason);
+  };
+const succeeds =
+  (tfName: string): BackendLoader =>
+  async (): Promise<LoadedBackend> => ({
+    tfName,
+    simd: false,
+    threads: 1,
+    versions: { tfjs: tf.version.tfjs },
+  });
 
 describe("backend chain (lib/backend)", () => {
   describe("selection order, with injected loaders", () => {
     it("takes the GPU backend when its loader succeeds", async () => {
       const info = await selectBackend({ loaders: { "tfjs-node-gpu": succeeds("tensorflow") }, log: null });
       assert.equal(info.name, "tfjs-node-gpu");
-      assert.deepEqual(info.attempts.map((a) => a.ok), [true]);
+      assert.deepEqual(
+        info.attempts.map((a) => a.ok),
+        [true],
+      );
     });
 
     it("falls through gpu → tfjs-node → wasm → cpu, recording why each failed", async () => {
@@ -53,13 +74,19 @@ describe("backend chain (lib/backend)", () => {
         log: null,
       });
       assert.equal(info.name, "cpu");
-      assert.deepEqual(info.attempts.map((a) => a.name), ["tfjs-node-gpu", "tfjs-node", "wasm", "cpu"]);
+      assert.deepEqual(
+        info.attempts.map((a) => a.name),
+        ["tfjs-node-gpu", "tfjs-node", "wasm", "cpu"],
+      );
       assert.match(info.attempts[0].reason ?? "", /sees no GPU/);
       assert.match(info.attempts[1].reason ?? "", /not installed/);
     });
 
     it("stops at tfjs-node when the GPU is missing but libtensorflow loads", async () => {
-      const info = await selectBackend({ loaders: { "tfjs-node-gpu": fails("no GPU"), "tfjs-node": succeeds("tensorflow") }, log: null });
+      const info = await selectBackend({
+        loaders: { "tfjs-node-gpu": fails("no GPU"), "tfjs-node": succeeds("tensorflow") },
+        log: null,
+      });
       assert.equal(info.name, "tfjs-node");
     });
 
@@ -77,7 +104,10 @@ describe("backend chain (lib/backend)", () => {
 
     it("logs the chosen backend's name, SIMD, threads and versions", async () => {
       const lines: string[] = [];
-      await selectBackend({ loaders: { "tfjs-node-gpu": fails("x"), "tfjs-node": succeeds("tensorflow") }, log: (l) => lines.push(l) });
+      await selectBackend({
+        loaders: { "tfjs-node-gpu": fails("x"), "tfjs-node": succeeds("tensorflow") },
+        log: (l) => lines.push(l),
+      });
       assert.equal(lines.length, 1);
       assert.match(lines[0], /tfjs-node \(SIMD off, 1 thread\) · tfjs 4\.22\.0/);
     });
@@ -90,7 +120,10 @@ describe("backend chain (lib/backend)", () => {
       assert.equal(parseBackendName("wasm"), "wasm");
     });
     it("rejects unknown names with the list of valid ones", () => {
-      assert.throws(() => parseBackendName("metal"), /Unknown backend "metal". Use one of: tfjs-node-gpu, tfjs-node, wasm, cpu/);
+      assert.throws(
+        () => parseBackendName("metal"),
+        /Unknown backend "metal". Use one of: tfjs-node-gpu, tfjs-node, wasm, cpu/,
+      );
     });
   });
 

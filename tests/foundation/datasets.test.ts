@@ -4,7 +4,14 @@ import { CATALOG, DATASET_NAMES, datasetInfo, listDatasets, loadDataset, loadIma
 
 describe("bundled datasets (lib/datasets)", () => {
   it("offers exactly the documented names", () => {
-    assert.deepEqual(DATASET_NAMES.slice().sort(), ["cars", "cps-wages", "iris", "mnist", "penguins", "seattle-weather"]);
+    assert.deepEqual(DATASET_NAMES.slice().sort(), [
+      "cars",
+      "cps-wages",
+      "iris",
+      "mnist",
+      "penguins",
+      "seattle-weather",
+    ]);
   });
 
   for (const name of ["penguins", "iris", "cars", "seattle-weather", "cps-wages"] as const) {
@@ -12,7 +19,10 @@ describe("bundled datasets (lib/datasets)", () => {
       const table = loadDataset(name);
       const doc = CATALOG[name];
       assert.equal(table.numRows(), doc.rows);
-      assert.deepEqual(table.columnNames(), doc.columns.map((c) => c.name));
+      assert.deepEqual(
+        table.columnNames(),
+        doc.columns.map((c) => c.name),
+      );
       assert.ok(table.columnNames().includes(doc.target));
     });
   }
@@ -26,7 +36,10 @@ describe("bundled datasets (lib/datasets)", () => {
     assert.equal(images.images.length, 10000 * 28 * 28);
     const counts = new Array(10).fill(0);
     images.labels.forEach((l) => counts[l]++);
-    assert.ok(counts.every((c) => c > 800 && c < 1200), `class counts ${counts}`);
+    assert.ok(
+      counts.every((c) => c > 800 && c < 1200),
+      `class counts ${counts}`,
+    );
     assert.ok(Math.max(...images.images.subarray(0, 784)) <= 1);
   });
 
@@ -47,13 +60,18 @@ describe("bundled datasets (lib/datasets)", () => {
     for (const item of listDatasets()) {
       const info = datasetInfo(item.name);
       assert.ok(info.licence.length > 0 && info.source.length > 0 && info.quirks.length > 0, item.name);
-      const html = (info as unknown as Record<symbol, () => Record<string, string>>)[Symbol.for("Jupyter.display")]()["text/html"];
+      const html = (info as unknown as Record<symbol, () => Record<string, string>>)[Symbol.for("Jupyter.display")]()[
+        "text/html"
+      ];
       assert.match(html, /Licence/);
     }
   });
 
   it("an unknown name lists the known ones", () => {
-    assert.throws(() => loadDataset("titanic"), /Unknown dataset "titanic". The bundled datasets are: penguins, iris, cars, seattle-weather, mnist, cps-wages/);
+    assert.throws(
+      () => loadDataset("titanic"),
+      /Unknown dataset "titanic". The bundled datasets are: penguins, iris, cars, seattle-weather, mnist, cps-wages/,
+    );
     assert.throws(() => loadImages("iris"), /is a table, not an image dataset/);
   });
 

@@ -17,9 +17,18 @@ describe("test-suite timeouts", () => {
     fs.writeFileSync(marker, "");
     const child = spawnSync(
       process.execPath,
-      [path.join(root, "node_modules", "mocha", "bin", "mocha.js"), "--no-config", "--require", path.join(root, "dist", "tests", "hooks.js"),
-        path.join(root, "dist", "tests", "support", "fixtures", "hang.spec.js")],
-      { cwd: root, encoding: "utf8", env: { ...process.env, TRAINLAB_TEST_HANG_MS: "300", TRAINLAB_HANG_MARKER: marker } },
+      [
+        path.join(root, "node_modules", "mocha", "bin", "mocha.js"),
+        "--no-config",
+        "--require",
+        path.join(root, "dist", "tests", "hooks.js"),
+        path.join(root, "dist", "tests", "support", "fixtures", "hang.spec.js"),
+      ],
+      {
+        cwd: root,
+        encoding: "utf8",
+        env: { ...process.env, TRAINLAB_TEST_HANG_MS: "300", TRAINLAB_HANG_MARKER: marker },
+      },
     );
     const log = fs.readFileSync(marker, "utf8");
     fs.rmSync(path.dirname(marker), { recursive: true, force: true });

@@ -10,7 +10,10 @@ const root = path.resolve(__dirname, "..", "..", "..");
 
 describe("project set-up", () => {
   describe("environment.yml", () => {
-    const env = yaml.load(fs.readFileSync(path.join(root, "environment.yml"), "utf8")) as { name: string; dependencies: string[] };
+    const env = yaml.load(fs.readFileSync(path.join(root, "environment.yml"), "utf8")) as {
+      name: string;
+      dependencies: string[];
+    };
     const packages = env.dependencies.map((d) => d.split(/[<>=\s]/)[0]);
 
     it("is a valid conda file named trainlab", () => {
@@ -18,7 +21,8 @@ describe("project set-up", () => {
     });
 
     it("holds everything the README promises", () => {
-      for (const name of ["python", "jupyterlab", "nbclient", "nbconvert", "plotly", "nodejs"]) assert.ok(packages.includes(name), name);
+      for (const name of ["python", "jupyterlab", "nbclient", "nbconvert", "plotly", "nodejs"])
+        assert.ok(packages.includes(name), name);
       const readme = fs.readFileSync(path.join(root, "README.md"), "utf8");
       assert.match(readme, /conda env create -f environment\.yml/);
       for (const promised of readme.match(/environment\.yml[^\n]*provides: ([^\n]+)/)?.[1].split(/,\s*/) ?? []) {
@@ -50,7 +54,9 @@ describe("project set-up", () => {
       const kernelDir = path.join(root, "kernel");
       const imported = new Set<string>();
       for (const file of fs.readdirSync(kernelDir).filter((f) => f.endsWith(".ts"))) {
-        for (const m of fs.readFileSync(path.join(kernelDir, file), "utf8").matchAll(/^import [^;]*?from "([^"]+)";|^import "([^"]+)";/gm)) {
+        for (const m of fs
+          .readFileSync(path.join(kernelDir, file), "utf8")
+          .matchAll(/^import [^;]*?from "([^"]+)";|^import "([^"]+)";/gm)) {
           const spec = m[1] ?? m[2];
           if (spec.startsWith(".") || spec.startsWith("node:") || builtinModules.includes(spec)) continue;
           imported.add(spec.startsWith("@") ? spec.split("/").slice(0, 2).join("/") : spec.split("/")[0]);
@@ -58,8 +64,15 @@ describe("project set-up", () => {
       }
       assert.ok(imported.has("zeromq") && imported.has("typescript"), [...imported].join(", "));
       for (const name of imported) {
-        assert.ok(pkg.dependencies[name], `kernel/ imports ${name}, which package.json does not declare (it is only a transitive dependency)`);
-        assert.equal(pkg.dependencies[name], lock.packages[`node_modules/${name}`]?.version, `${name}: package.json and package-lock.json disagree`);
+        assert.ok(
+          pkg.dependencies[name],
+          `kernel/ imports ${name}, which package.json does not declare (it is only a transitive dependency)`,
+        );
+        assert.equal(
+          pkg.dependencies[name],
+          lock.packages[`node_modules/${name}`]?.version,
+          `${name}: package.json and package-lock.json disagree`,
+        );
       }
     });
   });
@@ -75,7 +88,9 @@ describe("project set-up", () => {
     it("is registered with Jupyter, and re-installing is harmless", () => {
       install([]);
       const where = install([]);
-      const listed = JSON.parse(execFileSync(jupyterPython(), ["-m", "jupyter", "kernelspec", "list", "--json"]).toString());
+      const listed = JSON.parse(
+        execFileSync(jupyterPython(), ["-m", "jupyter", "kernelspec", "list", "--json"]).toString(),
+      );
       const spec = listed.kernelspecs[KERNEL_NAME];
       assert.ok(spec, "trainlab kernelspec is listed");
       assert.equal(spec.spec.display_name, DISPLAY_NAME);

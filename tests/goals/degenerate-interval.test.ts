@@ -29,13 +29,27 @@ describe("goals on a degenerate bootstrap interval (issue 12: verdicts without u
     const pred = model.predict(rowsOf(t.X, all)) as number[];
     // 30 rows the model gets right, 10 of each class.
     const rows = [0, 1, 2].flatMap((c) => all.filter((i) => t.y[i] === c && pred[i] === c).slice(0, 10));
-    const evaluation = await evaluateModel(model, rowsOf(t.X, rows), rows.map((i) => t.y[i]), { figures: false, bootstrap: 200 });
+    const evaluation = await evaluateModel(
+      model,
+      rowsOf(t.X, rows),
+      rows.map((i) => t.y[i]),
+      { figures: false, bootstrap: 200 },
+    );
     assert.equal(evaluation.get("f1_macro"), 1);
-    const card = defineGoals({ task: "classification", goals: [{ metric: "f1_macro", target: 0.9 }, { metric: "accuracy", target: 0.8 }] }).check(evaluation);
+    const card = defineGoals({
+      task: "classification",
+      goals: [
+        { metric: "f1_macro", target: 0.9 },
+        { metric: "accuracy", target: 0.8 },
+      ],
+    }).check(evaluation);
     const [f1, accuracy] = card.rows;
     assert.equal(f1.interval?.degenerate, true);
     assert.equal(f1.status, "inconclusive", "a perfect macro-F1 on 30 rows cannot show macro-F1 ≥ 0.9 on new rows");
-    assert.match(card.toString(), /f1_macro ≥ 0\.9: 1 \(no spread: every resample scored 1, so these rows cannot bound it/);
+    assert.match(
+      card.toString(),
+      /f1_macro ≥ 0\.9: 1 \(no spread: every resample scored 1, so these rows cannot bound it/,
+    );
     // Accuracy is a proportion: Wilson's interval for 30 of 30 is about [0.886, 1], which does meet 0.8.
     assert.equal(accuracy.interval?.degenerate, undefined);
     assert.ok((accuracy.interval?.lower ?? 1) < 0.9);

@@ -38,7 +38,11 @@ describe("goals (lib/goals)", () => {
     const goals = penguinGoals();
     assert.deepEqual(
       goals.goals.map((g) => [g.metric, g.target, g.direction]),
-      [["accuracy", 0.95, "higher"], ["f1_macro", 0.93, "higher"], ["log_loss", 0.3, "lower"]],
+      [
+        ["accuracy", 0.95, "higher"],
+        ["f1_macro", 0.93, "higher"],
+        ["log_loss", 0.3, "lower"],
+      ],
     );
     assert.equal(metricDirection("rmse"), "lower");
     assert.equal(metricDirection("ROC AUC"), "higher");
@@ -65,14 +69,33 @@ describe("goals (lib/goals)", () => {
     assert.equal(byName.trainingRows.status, "pass");
     assert.equal(card.passed, false);
     assert.equal(card.verdict, "fail");
-    assert.deepEqual(card.failures.map((r) => r.name), ["f1_macro"]);
+    assert.deepEqual(
+      card.failures.map((r) => r.name),
+      ["f1_macro"],
+    );
   });
 
   it("reads lib/evaluate-style results: toJSON() records and {metric, model} rows", () => {
-    const goals = defineGoals({ task: "classification", metric: "accuracy", target: 0.9, goals: [{ metric: "f1_macro", target: 0.9 }] });
+    const goals = defineGoals({
+      task: "classification",
+      metric: "accuracy",
+      target: 0.9,
+      goals: [{ metric: "f1_macro", target: 0.9 }],
+    });
     const evaluation = { modelName: "m", samples: 100, toJSON: () => ({ accuracy: 0.93, f1_macro: 0.88 }) };
-    assert.deepEqual(goals.check(evaluation).rows.map((r) => [r.measured, r.status]), [[0.93, "pass"], [0.88, "fail"]]);
-    const rows = { metrics: [{ metric: "accuracy", model: 0.95, baseline: 0.4 }, { metric: "f1_macro", model: 0.91, baseline: 0.2 }] };
+    assert.deepEqual(
+      goals.check(evaluation).rows.map((r) => [r.measured, r.status]),
+      [
+        [0.93, "pass"],
+        [0.88, "fail"],
+      ],
+    );
+    const rows = {
+      metrics: [
+        { metric: "accuracy", model: 0.95, baseline: 0.4 },
+        { metric: "f1_macro", model: 0.91, baseline: 0.2 },
+      ],
+    };
     assert.equal(goals.check(rows).verdict, "pass");
   });
 
@@ -88,7 +111,15 @@ describe("goals (lib/goals)", () => {
   });
 
   it("renders the scorecard as an HTML table with the verdict", () => {
-    const card = penguinGoals().check({ accuracy: 0.97, f1_macro: 0.95, log_loss: 0.2, latencyMs: 1, modelBytes: 10, trainingSeconds: 1, trainingRows: 300 });
+    const card = penguinGoals().check({
+      accuracy: 0.97,
+      f1_macro: 0.95,
+      log_loss: 0.2,
+      latencyMs: 1,
+      modelBytes: 10,
+      trainingSeconds: 1,
+      trainingRows: 300,
+    });
     const bundle = render(card);
     const html = bundle["text/html"] as string;
     assert.match(html, /<table>/);
@@ -108,7 +139,11 @@ describe("goals (lib/goals)", () => {
     assert.deepEqual(fs.readdirSync(path.dirname(file)), ["goals.json"], "no temp file left behind");
     const loaded = loadGoals(file);
     assert.deepEqual(loaded.toJSON(), goals.toJSON());
-    assert.deepEqual(JSON.parse(fs.readFileSync(file, "utf8")).goals[2], { metric: "log_loss", target: 0.3, direction: "lower" });
+    assert.deepEqual(JSON.parse(fs.readFileSync(file, "utf8")).goals[2], {
+      metric: "log_loss",
+      target: 0.3,
+      direction: "lower",
+    });
     const results = { accuracy: 0.96, f1_macro: 0.94, log_loss: 0.2 };
     assert.deepEqual(loaded.check(results).rows, goals.check(results).rows);
     fs.rmSync(dir, { recursive: true, force: true });
@@ -120,25 +155,51 @@ describe("goals (lib/goals)", () => {
       measurements: () => ({ accuracy: 34 / 35, rmse: 2.9 }),
       intervalsOf: () => ({ accuracy: wilsonInterval(34, 35), rmse: { lower: 2.5, upper: 3.4 } }),
     };
-    const strict = defineGoals({ task: "classification", metric: "accuracy", target: 0.95, goals: [{ metric: "rmse", target: 3 }] });
+    const strict = defineGoals({
+      task: "classification",
+      metric: "accuracy",
+      target: 0.95,
+      goals: [{ metric: "rmse", target: 3 }],
+    });
     assert.equal(strict.judgeOn, "lower");
     const card = strict.check(holdoutLike);
     assert.equal(card.rows[0].status, "inconclusive");
     assert.equal(card.rows[0].judgedOn, "lower");
-    assert.ok(Math.abs((card.rows[0].interval?.lower as number) - 0.8547) < 1e-4, JSON.stringify(card.rows[0].interval));
+    assert.ok(
+      Math.abs((card.rows[0].interval?.lower as number) - 0.8547) < 1e-4,
+      JSON.stringify(card.rows[0].interval),
+    );
     assert.equal(card.rows[1].status, "inconclusive", "rmse is judged on its upper bound");
     assert.equal(card.passed, false);
     assert.equal(card.verdict, "incomplete", "inconclusive is never a pass, and not a miss either");
-    assert.match(card.toString(), /\?\?\?\? {2}accuracy ≥ 0\.95: 0\.9714 \(95% CI 0\.85\d*–0\.99\d*, judged on the bound\)/);
+    assert.match(
+      card.toString(),
+      /\?\?\?\? {2}accuracy ≥ 0\.95: 0\.9714 \(95% CI 0\.85\d*–0\.99\d*, judged on the bound\)/,
+    );
     assert.match(render(card)["text/html"] as string, /inconclusive/);
     // The point estimate alone, when asked for.
     const lenient = defineGoals({ task: "classification", metric: "accuracy", target: 0.95, judgeOn: "point" });
     assert.equal(lenient.check(holdoutLike).rows[0].status, "pass");
     // With enough rows the whole interval clears the target: 990 of 1000.
-    assert.equal(strict.check({ measurements: () => ({ accuracy: 0.99, rmse: 2 }), intervalsOf: () => ({ accuracy: wilsonInterval(990, 1000) }) }).rows[0].status, "pass");
+    assert.equal(
+      strict.check({
+        measurements: () => ({ accuracy: 0.99, rmse: 2 }),
+        intervalsOf: () => ({ accuracy: wilsonInterval(990, 1000) }),
+      }).rows[0].status,
+      "pass",
+    );
     // A point estimate that misses is a fail, whatever the interval.
-    assert.equal(strict.check({ measurements: () => ({ accuracy: 0.9 }), intervalsOf: () => ({ accuracy: wilsonInterval(90, 100) }) }).rows[0].status, "fail");
-    assert.throws(() => defineGoals({ task: "x", metric: "accuracy", target: 0.9, judgeOn: "upper" as never }), /judgeOn must be "lower"/);
+    assert.equal(
+      strict.check({
+        measurements: () => ({ accuracy: 0.9 }),
+        intervalsOf: () => ({ accuracy: wilsonInterval(90, 100) }),
+      }).rows[0].status,
+      "fail",
+    );
+    assert.throws(
+      () => defineGoals({ task: "x", metric: "accuracy", target: 0.9, judgeOn: "upper" as never }),
+      /judgeOn must be "lower"/,
+    );
     assert.equal(loadGoalsRoundTrip(lenient).judgeOn, "point");
   });
 
@@ -147,10 +208,16 @@ describe("goals (lib/goals)", () => {
     assert.throws(() => defineGoals({ task: "classification" }), /at least one goal/);
     assert.throws(() => defineGoals({ task: "classification", metric: "accuracy" }), /needs a "target"/);
     assert.throws(() => defineGoals({ task: "classification", target: 0.9 }), /without "metric"/);
-    assert.throws(() => defineGoals({ task: "x", metric: "happiness", target: 1 }), /pass direction: "higher" or "lower"/);
+    assert.throws(
+      () => defineGoals({ task: "x", metric: "happiness", target: 1 }),
+      /pass direction: "higher" or "lower"/,
+    );
     assert.ok(defineGoals({ task: "x", metric: "happiness", target: 1, direction: "higher" }));
     assert.throws(() => defineGoals({ task: "x", metric: "accuracy", target: NaN }), /finite number/);
-    assert.throws(() => defineGoals({ task: "x", constraints: { maxLatency: 3 } as never }), /unknown constraint "maxLatency"/);
+    assert.throws(
+      () => defineGoals({ task: "x", constraints: { maxLatency: 3 } as never }),
+      /unknown constraint "maxLatency"/,
+    );
     assert.throws(() => loadGoals("/nonexistent/goals.json"), /Cannot read goals from \/nonexistent\/goals.json/);
   });
 });

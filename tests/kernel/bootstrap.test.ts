@@ -27,7 +27,11 @@ describe("kernel: what the main thread loads", function () {
   it("the protocol layer (kernel/server.ts) loads no executor, converter or TypeScript", () => {
     const loaded = loadedBy("dist/kernel/server.js");
     assert.ok(loaded.includes(path.join("dist", "kernel", "server.js")), "the probe sees the kernel's own files");
-    const heavy = loaded.filter((f) => /dist[/\\]kernel[/\\](executor|converter|checker|cell-emit|cell-info|await-gate)\.js$/.test(f) || isTypeScript(f));
+    const heavy = loaded.filter(
+      (f) =>
+        /dist[/\\]kernel[/\\](executor|converter|checker|cell-emit|cell-info|await-gate)\.js$/.test(f) ||
+        isTypeScript(f),
+    );
     assert.deepEqual(heavy, [], "loaded before the first cell");
   });
 
@@ -35,8 +39,15 @@ describe("kernel: what the main thread loads", function () {
     const kernel = withKernel();
 
     it("runs instrumented cells (a loop, an await, a function) without loading TypeScript on the main thread", async () => {
-      assert.equal(await kernel.value("let spun = 0;\nfor (let i = 0; i < 3; i++) { await null; spun += [1].map((x) => x * 2)[0]; }\nspun"), "6");
-      const loaded = await kernel.value('Object.keys((require("module") as unknown as { _cache: object })._cache).filter((f) => /node_modules[/\\\\]typescript[/\\\\]/.test(f)).length');
+      assert.equal(
+        await kernel.value(
+          "let spun = 0;\nfor (let i = 0; i < 3; i++) { await null; spun += [1].map((x) => x * 2)[0]; }\nspun",
+        ),
+        "6",
+      );
+      const loaded = await kernel.value(
+        'Object.keys((require("module") as unknown as { _cache: object })._cache).filter((f) => /node_modules[/\\\\]typescript[/\\\\]/.test(f)).length',
+      );
       assert.equal(loaded, "0", "TypeScript modules in the main thread's module cache");
     });
   });

@@ -8,7 +8,12 @@
 import { strict as assert } from "assert";
 import { KernelClient } from "./client";
 
-const states = (stderr: string): string[] => [...stderr.matchAll(/trace: kernel_info_reply \d+ ms after start \(\d+ after Node's bootstrap\), type checker (\w+)/g)].map((m) => m[1]);
+const states = (stderr: string): string[] =>
+  [
+    ...stderr.matchAll(
+      /trace: kernel_info_reply \d+ ms after start \(\d+ after Node's bootstrap\), type checker (\w+)/g,
+    ),
+  ].map((m) => m[1]);
 
 describe("kernel: the type checker warms up beside the main thread", function () {
   this.timeout(180_000);

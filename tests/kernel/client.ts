@@ -55,7 +55,9 @@ export class KernelClient {
   private stderr = "";
 
   private constructor(cwd: string, env: NodeJS.ProcessEnv) {
-    this.proc = spawn(python, [path.join(projectRoot, "tests", "kernel", "driver.py"), kernelName, cwd], { env: { ...process.env, ...env } });
+    this.proc = spawn(python, [path.join(projectRoot, "tests", "kernel", "driver.py"), kernelName, cwd], {
+      env: { ...process.env, ...env },
+    });
     readline.createInterface({ input: this.proc.stdout }).on("line", (line) => {
       const w = this.waiters.shift();
       if (w) w(line);
@@ -65,7 +67,10 @@ export class KernelClient {
   }
 
   /** Starts a kernel in `cwd` and waits until it answers. */
-  static async start(cwd = path.join(projectRoot, "tests", "fixtures"), env: NodeJS.ProcessEnv = {}): Promise<KernelClient> {
+  static async start(
+    cwd = path.join(projectRoot, "tests", "fixtures"),
+    env: NodeJS.ProcessEnv = {},
+  ): Promise<KernelClient> {
     const client = new KernelClient(cwd, { TRAINLAB_HISTORY_FILE: privateHistoryFile(), ...env });
     const ready = await client.next(90_000);
     if (!ready.ready) throw new Error(`kernel did not start: ${JSON.stringify(ready)}\n${client.stderr}`);
@@ -120,7 +125,12 @@ export class KernelClient {
   }
 
   /** Sends a request and returns its reply; options: `collect: false` skips waiting for its IOPub messages. */
-  request(msgType: string, content: Record<string, unknown> = {}, channel: "shell" | "control" = "shell", options: Record<string, unknown> = {}): Promise<Json> {
+  request(
+    msgType: string,
+    content: Record<string, unknown> = {},
+    channel: "shell" | "control" = "shell",
+    options: Record<string, unknown> = {},
+  ): Promise<Json> {
     return this.command({ op: "request", msg_type: msgType, content, channel, ...options });
   }
 
@@ -129,7 +139,10 @@ export class KernelClient {
    * or a text the cell prints; `thenSleep`: seconds to wait after that.
    */
   submit(code: string, waitFor?: string, thenSleep = 0): Promise<{ msg_id: string; seen: boolean }> {
-    return this.command({ op: "submit", code, wait_for: waitFor, then_sleep: thenSleep }) as Promise<{ msg_id: string; seen: boolean }>;
+    return this.command({ op: "submit", code, wait_for: waitFor, then_sleep: thenSleep }) as Promise<{
+      msg_id: string;
+      seen: boolean;
+    }>;
   }
 
   /**
@@ -137,8 +150,16 @@ export class KernelClient {
    * buffers (base64) and returns the IOPub messages it caused: until idle and, with `until`, until an
    * output's JSON contains that text (at most `wait` seconds).
    */
-  comm(msgType: "comm_open" | "comm_msg" | "comm_close", content: Record<string, unknown>, options: { metadata?: Record<string, unknown>; buffers?: string[]; until?: string; wait?: number } = {}): Promise<{ msg_id: string; outputs: Output[]; statuses: string[] }> {
-    return this.command({ op: "comm", msg_type: msgType, content, ...options }) as Promise<{ msg_id: string; outputs: Output[]; statuses: string[] }>;
+  comm(
+    msgType: "comm_open" | "comm_msg" | "comm_close",
+    content: Record<string, unknown>,
+    options: { metadata?: Record<string, unknown>; buffers?: string[]; until?: string; wait?: number } = {},
+  ): Promise<{ msg_id: string; outputs: Output[]; statuses: string[] }> {
+    return this.command({ op: "comm", msg_type: msgType, content, ...options }) as Promise<{
+      msg_id: string;
+      outputs: Output[];
+      statuses: string[];
+    }>;
   }
 
   /** Stops the kernel and the driver. */
@@ -174,7 +195,8 @@ export function withKernel(options: { cwd?: string | (() => string); env?: NodeJ
   });
   return new Proxy({} as KernelClient, {
     get: (_target, prop) => {
-      if (!client) throw new Error("withKernel(): the kernel runs only during the tests and hooks of the suite that asked for it");
+      if (!client)
+        throw new Error("withKernel(): the kernel runs only during the tests and hooks of the suite that asked for it");
       const value: unknown = Reflect.get(client, prop, client);
       return typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(client) : value;
     },

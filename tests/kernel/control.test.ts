@@ -28,7 +28,11 @@ describe("kernel: control requests are answered while a cell runs", function () 
       started: { waitFor: "looping", thenSleep: 0 },
     },
     // A synchronous loop blocks the main thread, so its output never flushes: wait for its busy status, then a second.
-    { kind: "a synchronous busy loop", code: "let spins = 0;\nwhile (true) { spins++; }", started: { waitFor: "busy", thenSleep: 1 } },
+    {
+      kind: "a synchronous busy loop",
+      code: "let spins = 0;\nwhile (true) { spins++; }",
+      started: { waitFor: "busy", thenSleep: 1 },
+    },
   ]) {
     it(`answers kernel_info on control, and shutdown interrupts ${kind}, replies and exits`, async () => {
       const kernel = await KernelClient.start();
@@ -65,7 +69,11 @@ describe("kernel: control requests are answered while a cell runs", function () 
     const kernel = await KernelClient.start();
     try {
       // The loop runs in a timer callback, outside the cell's interruptible script: only ending the process stops it.
-      const running = await kernel.submit('setTimeout(() => { while (true) {} }, 200);\nconsole.log("armed");\nawait new Promise((r) => setTimeout(r, 600000));', "armed", 1);
+      const running = await kernel.submit(
+        'setTimeout(() => { while (true) {} }, 200);\nconsole.log("armed");\nawait new Promise((r) => setTimeout(r, 600000));',
+        "armed",
+        1,
+      );
       assert.ok(running.seen, "the cell started");
       const bye = await kernel.command({ op: "shutdown", timeout: 20 });
       assert.equal(bye.reply_type, "shutdown_reply");

@@ -11,10 +11,18 @@ import { projectRoot } from "./client";
 
 /** Runs `code` in a fresh Node process (from the project folder) and returns the JSON object it prints last. */
 function fresh(code: string): Record<string, unknown> {
-  const run = spawnSync(process.execPath, ["-e", code], { cwd: projectRoot, encoding: "utf8", env: { ...process.env, DIST: path.join(projectRoot, "dist") }, timeout: 120_000 });
+  const run = spawnSync(process.execPath, ["-e", code], {
+    cwd: projectRoot,
+    encoding: "utf8",
+    env: { ...process.env, DIST: path.join(projectRoot, "dist") },
+    timeout: 120_000,
+  });
   assert.equal(run.status, 0, run.stderr);
   // The backend selection reports itself on stdout too, possibly after the probe's line.
-  const line = run.stdout.split("\n").filter((l) => l.startsWith("{")).pop();
+  const line = run.stdout
+    .split("\n")
+    .filter((l) => l.startsWith("{"))
+    .pop();
   return JSON.parse(line ?? "{}") as Record<string, unknown>;
 }
 
@@ -49,6 +57,12 @@ describe("importing trainlab: its effects are explicit and listed", function () 
         danfoBefore: before,
         danfoAfter: typeof frame[DISPLAY],
       }));`);
-    assert.deepEqual(r, { loaderKept: true, tensor: "function", table: "function", danfoBefore: "undefined", danfoAfter: "function" });
+    assert.deepEqual(r, {
+      loaderKept: true,
+      tensor: "function",
+      table: "function",
+      danfoBefore: "undefined",
+      danfoAfter: "function",
+    });
   });
 });

@@ -9,8 +9,13 @@ import * as fs from "fs";
 import * as path from "path";
 import { Execution, withKernel, Output, projectRoot } from "./client";
 
-const result = (r: Execution): string | undefined => r.outputs.find((o) => o.msg_type === "execute_result")?.content.data["text/plain"];
-const streamText = (r: Execution): string => r.outputs.filter((o: Output) => o.msg_type === "stream").map((o) => String(o.content.text)).join("");
+const result = (r: Execution): string | undefined =>
+  r.outputs.find((o) => o.msg_type === "execute_result")?.content.data["text/plain"];
+const streamText = (r: Execution): string =>
+  r.outputs
+    .filter((o: Output) => o.msg_type === "stream")
+    .map((o) => String(o.content.text))
+    .join("");
 const ok = (r: Execution): Execution => {
   assert.equal(r.reply.status, "ok", JSON.stringify(r.reply));
   return r;
@@ -28,7 +33,10 @@ describe("kernel: imports", function () {
     const imported = ok(await kernel.execute('import { tf } from "trainlab";'));
     cells.push(imported);
     const report = streamText(imported);
-    assert.match(report, /^trainlab backend: wasm \(SIMD on, \d+ threads?[^)]*\) · tfjs 4\.22\.0, tfjs-backend-wasm 4\.22\.0\n$/);
+    assert.match(
+      report,
+      /^trainlab backend: wasm \(SIMD on, \d+ threads?[^)]*\) · tfjs 4\.22\.0, tfjs-backend-wasm 4\.22\.0\n$/,
+    );
 
     const backend = ok(await kernel.execute("tf.getBackend()"));
     cells.push(backend);
@@ -47,7 +55,9 @@ describe("kernel: imports", function () {
     cells.push(trained);
     assert.equal(result(trained), "[ 'wasm', 2 ]");
 
-    const explicit = ok(await kernel.execute('import { ensureBackend } from "trainlab";\n(await ensureBackend()).name'));
+    const explicit = ok(
+      await kernel.execute('import { ensureBackend } from "trainlab";\n(await ensureBackend()).name'),
+    );
     cells.push(explicit);
     assert.equal(result(explicit), "'wasm'");
     cells.push(ok(await kernel.execute("1 + 1")));
@@ -59,7 +69,9 @@ describe("kernel: imports", function () {
   });
 
   it("runs an ESM-only package (ml-kmeans) on real data and type-checks calls to it", async () => {
-    const manifest = JSON.parse(fs.readFileSync(path.join(projectRoot, "node_modules", "ml-kmeans", "package.json"), "utf8"));
+    const manifest = JSON.parse(
+      fs.readFileSync(path.join(projectRoot, "node_modules", "ml-kmeans", "package.json"), "utf8"),
+    );
     assert.equal(manifest.type, "module", "ml-kmeans is an ES module package");
     assert.equal(manifest.main, undefined, "with no CommonJS entry");
     assert.equal(manifest.types, undefined, "and its types only reachable through its exports map");
@@ -90,7 +102,10 @@ describe("kernel: imports", function () {
     const badArgument = await kernel.execute('const again = kmeans(petals, "three", {});');
     assert.equal(badArgument.reply.status, "error");
     assert.equal(badArgument.reply.ename, "TSError");
-    assert.match(badArgument.reply.evalue, /line 1:.*Argument of type 'string' is not assignable to parameter of type 'number'/);
+    assert.match(
+      badArgument.reply.evalue,
+      /line 1:.*Argument of type 'string' is not assignable to parameter of type 'number'/,
+    );
 
     const badResult = await kernel.execute("const names: string[] = km.clusters;");
     assert.equal(badResult.reply.ename, "TSError");

@@ -31,16 +31,32 @@ describe("kernel: npm run kernel:install / kernel:uninstall", function () {
   });
 
   const npmRun = (script: string, ...args: string[]): string => {
-    const run = spawnSync("npm", ["run", "--silent", script, "--", ...args], { cwd: projectRoot, env, encoding: "utf8", timeout: 60_000 });
+    const run = spawnSync("npm", ["run", "--silent", script, "--", ...args], {
+      cwd: projectRoot,
+      env,
+      encoding: "utf8",
+      timeout: 60_000,
+    });
     assert.equal(run.status, 0, `npm run ${script} failed:\n${run.stdout}\n${run.stderr}`);
     return run.stdout;
   };
   /** What `jupyter kernelspec list` shows for "trainlab" (the first on Jupyter's search path), if anything. */
   const listed = (): Listed | undefined =>
-    (JSON.parse(execFileSync(python, ["-m", "jupyter", "kernelspec", "list", "--json"], { env, stdio: ["ignore", "pipe", "ignore"] }).toString()) as { kernelspecs: Record<string, Listed> })
-      .kernelspecs[KERNEL_NAME];
+    (
+      JSON.parse(
+        execFileSync(python, ["-m", "jupyter", "kernelspec", "list", "--json"], {
+          env,
+          stdio: ["ignore", "pipe", "ignore"],
+        }).toString(),
+      ) as { kernelspecs: Record<string, Listed> }
+    ).kernelspecs[KERNEL_NAME];
   const files = (dir: string): Record<string, string> =>
-    Object.fromEntries(fs.readdirSync(dir).sort().map((f) => [f, fs.readFileSync(path.join(dir, f)).toString("base64")]));
+    Object.fromEntries(
+      fs
+        .readdirSync(dir)
+        .sort()
+        .map((f) => [f, fs.readFileSync(path.join(dir, f)).toString("base64")]),
+    );
 
   it("installs into JUPYTER_DATA_DIR, twice harmlessly, uninstalls only that spec (gone from the list), and re-installs", () => {
     const target = path.join(dataDir, "kernels", KERNEL_NAME);
@@ -48,7 +64,10 @@ describe("kernel: npm run kernel:install / kernel:uninstall", function () {
     const background = listed();
     assert.ok(!background || !background.resource_dir.startsWith(dataDir));
 
-    assert.match(npmRun("kernel:install", "--user"), new RegExp(`Installed kernelspec "${KERNEL_NAME}" \\(${DISPLAY_NAME.replace(/[()]/g, "\\$&")}\\) in ${target}`));
+    assert.match(
+      npmRun("kernel:install", "--user"),
+      new RegExp(`Installed kernelspec "${KERNEL_NAME}" \\(${DISPLAY_NAME.replace(/[()]/g, "\\$&")}\\) in ${target}`),
+    );
     const first = listed();
     assert.ok(first, "the kernel is listed after install");
     assert.equal(path.resolve(first.resource_dir), target);
@@ -62,7 +81,10 @@ describe("kernel: npm run kernel:install / kernel:uninstall", function () {
     assert.deepEqual(files(target), installed, "installing twice leaves the same files");
     assert.deepEqual(listed(), first);
 
-    assert.match(npmRun("kernel:uninstall", "--user"), new RegExp(`Removed kernelspec "${KERNEL_NAME}" from ${target}\\.`));
+    assert.match(
+      npmRun("kernel:uninstall", "--user"),
+      new RegExp(`Removed kernelspec "${KERNEL_NAME}" from ${target}\\.`),
+    );
     assert.equal(fs.existsSync(target), false);
     const after = listed();
     assert.ok(!after || !after.resource_dir.startsWith(dataDir), "our spec is gone from jupyter kernelspec list");

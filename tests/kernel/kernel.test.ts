@@ -26,7 +26,9 @@ describe("kernel: a real kernel process with a real Jupyter client", function ()
     });
 
     it("supports top-level for await and shorthand properties that name earlier cells' variables", async () => {
-      const loop = await kernel.execute("for await (const step of [Promise.resolve(1), Promise.resolve(2)]) console.log(`step ${step}`);");
+      const loop = await kernel.execute(
+        "for await (const step of [Promise.resolve(1), Promise.resolve(2)]) console.log(`step ${step}`);",
+      );
       assert.equal(loop.reply.status, "ok", JSON.stringify(loop.reply));
       assert.match(loop.outputs.map((o) => o.content.text ?? "").join(""), /step 1\nstep 2/);
       assert.equal(await kernel.value("const extra = 1;\n({ base, extra })"), "{ base: 40, extra: 1 }");
@@ -75,7 +77,9 @@ describe("kernel: a real kernel process with a real Jupyter client", function ()
     });
 
     it("maps a runtime error's traceback to the cell's own line numbers", async () => {
-      const r = await kernel.execute('const pad = 0;\nfunction fail(): number {\n  throw new RangeError("deep");\n}\nfail();');
+      const r = await kernel.execute(
+        'const pad = 0;\nfunction fail(): number {\n  throw new RangeError("deep");\n}\nfail();',
+      );
       assert.equal(r.reply.status, "error");
       assert.equal(r.reply.ename, "RangeError");
       assert.equal(r.reply.evalue, "deep");
@@ -90,8 +94,13 @@ describe("kernel: a real kernel process with a real Jupyter client", function ()
       await kernel.execute('setTimeout(() => { throw new Error("late failure"); }, 500); "scheduled"');
       const later = await kernel.execute("await new Promise((r) => setTimeout(r, 2000)); 7");
       assert.equal(later.reply.status, "ok");
-      assert.ok(later.outputs.some((o) => o.msg_type === "error" && /late failure/.test(o.content.evalue)), JSON.stringify(later.outputs));
-      const rej = await kernel.execute('Promise.reject(new Error("nobody caught me")); await new Promise((r) => setTimeout(r, 50)); 8');
+      assert.ok(
+        later.outputs.some((o) => o.msg_type === "error" && /late failure/.test(o.content.evalue)),
+        JSON.stringify(later.outputs),
+      );
+      const rej = await kernel.execute(
+        'Promise.reject(new Error("nobody caught me")); await new Promise((r) => setTimeout(r, 50)); 8',
+      );
       assert.ok(rej.outputs.some((o) => o.msg_type === "error" && /nobody caught me/.test(o.content.evalue)));
       assert.equal(await kernel.value("1 + 1"), "2");
       assert.ok((await kernel.command({ op: "alive" })).alive);
@@ -123,13 +132,18 @@ describe("kernel: a real kernel process with a real Jupyter client", function ()
         ].join("\n"),
       );
       assert.equal(setup.reply.status, "ok", JSON.stringify(setup.reply));
-      const training = await kernel.execute("await model.fit(xs, ys, { epochs: 1000000, batchSize: 32, verbose: 0 });", { interrupt_after: 3 });
+      const training = await kernel.execute(
+        "await model.fit(xs, ys, { epochs: 1000000, batchSize: 32, verbose: 0 });",
+        { interrupt_after: 3 },
+      );
       assert.equal(training.reply.status, "error");
       assert.equal(training.reply.ename, "Interrupted");
       // tfjs's own History (model.history) counts the finished epochs; the user's code has no hook in the loop.
       const first = Number(await kernel.value("model.history.epoch.length"));
       assert.ok(first > 0, "training ran before the interrupt");
-      const second = Number(await kernel.value("await new Promise((r) => setTimeout(r, 1500)); model.history.epoch.length"));
+      const second = Number(
+        await kernel.value("await new Promise((r) => setTimeout(r, 1500)); model.history.epoch.length"),
+      );
       assert.equal(second, first, "the epoch count stopped growing");
       assert.equal(await kernel.value("model.layers.length"), "3", "input and two dense layers, still there");
     });
@@ -170,18 +184,36 @@ describe("kernel: a real kernel process with a real Jupyter client", function ()
       assert.equal(empty.reply.status, "ok");
       assert.deepEqual(empty.reply.comms, {});
 
-      const unknown = await kernel.command({ op: "send", msg_type: "comm_open", content: { comm_id: "c-unknown", target_name: "nobody", data: {} } });
-      assert.ok(unknown.outputs.some((o: Output) => o.msg_type === "comm_close" && o.content.comm_id === "c-unknown"), JSON.stringify(unknown));
+      const unknown = await kernel.command({
+        op: "send",
+        msg_type: "comm_open",
+        content: { comm_id: "c-unknown", target_name: "nobody", data: {} },
+      });
+      assert.ok(
+        unknown.outputs.some((o: Output) => o.msg_type === "comm_close" && o.content.comm_id === "c-unknown"),
+        JSON.stringify(unknown),
+      );
 
       await kernel.execute(
         'const bridge = (globalThis as any)[Symbol.for("Jupyter.bridge")];\n' +
           'bridge.registerCommTarget("echo", (comm: any) => { comm.onMessage((data: unknown) => comm.send({ echo: data })); });',
       );
-      await kernel.command({ op: "send", msg_type: "comm_open", content: { comm_id: "c-echo", target_name: "echo", data: {} } });
+      await kernel.command({
+        op: "send",
+        msg_type: "comm_open",
+        content: { comm_id: "c-echo", target_name: "echo", data: {} },
+      });
       const listed = await kernel.request("comm_info_request", { target_name: "echo" });
       assert.deepEqual(listed.reply.comms, { "c-echo": { target_name: "echo" } });
-      const echoed = await kernel.command({ op: "send", msg_type: "comm_msg", content: { comm_id: "c-echo", data: { ping: 1 } } });
-      assert.ok(echoed.outputs.some((o: Output) => o.msg_type === "comm_msg" && o.content.data.echo.ping === 1), JSON.stringify(echoed.outputs));
+      const echoed = await kernel.command({
+        op: "send",
+        msg_type: "comm_msg",
+        content: { comm_id: "c-echo", data: { ping: 1 } },
+      });
+      assert.ok(
+        echoed.outputs.some((o: Output) => o.msg_type === "comm_msg" && o.content.data.echo.ping === 1),
+        JSON.stringify(echoed.outputs),
+      );
       await kernel.command({ op: "send", msg_type: "comm_close", content: { comm_id: "c-echo", data: {} } });
       assert.deepEqual((await kernel.request("comm_info_request", {})).reply.comms, {});
     });
@@ -189,7 +221,9 @@ describe("kernel: a real kernel process with a real Jupyter client", function ()
 
   describe("display", () => {
     it("renders arquero tables as escaped, truncated HTML tables with their shape", async () => {
-      const r = await kernel.execute('import { aq } from "trainlab";\naq.table({ id: Array.from({ length: 100 }, (_, i) => i), tag: Array.from({ length: 100 }, (_, i) => `<b>${i}</b>`) })');
+      const r = await kernel.execute(
+        'import { aq } from "trainlab";\naq.table({ id: Array.from({ length: 100 }, (_, i) => i), tag: Array.from({ length: 100 }, (_, i) => `<b>${i}</b>`) })',
+      );
       const html = String(result(r)?.content.data["text/html"]);
       assert.match(html, /<table class="dataframe"/);
       assert.match(html, /&lt;b&gt;0&lt;\/b&gt;/);
@@ -202,7 +236,9 @@ describe("kernel: a real kernel process with a real Jupyter client", function ()
     });
 
     it("renders danfojs DataFrame and Series", async () => {
-      const r = await kernel.execute('import * as dfd from "danfojs-node";\nconst df = new dfd.DataFrame({ a: [1, 2, 3], b: ["x", "y", "z"] });\ndf');
+      const r = await kernel.execute(
+        'import * as dfd from "danfojs-node";\nconst df = new dfd.DataFrame({ a: [1, 2, 3], b: ["x", "y", "z"] });\ndf',
+      );
       assert.match(String(result(r)?.content.data["text/html"]), /danfojs DataFrame: 3 rows × 2 columns/);
       const s = await kernel.execute('df["a"]');
       assert.match(String(result(s)?.content.data["text/html"]), /danfojs Series: 3 rows × 1 column/);
@@ -212,7 +248,9 @@ describe("kernel: a real kernel process with a real Jupyter client", function ()
       const t = await kernel.execute('import { tf } from "trainlab";\ntf.tensor([[1, 2], [3, 4]])');
       assert.match(text(result(t)), /shape \[2, 2\] dtype float32/);
       assert.match(String(result(t)?.content.data["text/html"]), /<table/);
-      const m = await kernel.execute('const summarized = tf.sequential({ layers: [tf.layers.dense({ units: 16, inputShape: [8] }), tf.layers.dense({ units: 1 })] });\nsummarized');
+      const m = await kernel.execute(
+        "const summarized = tf.sequential({ layers: [tf.layers.dense({ units: 16, inputShape: [8] }), tf.layers.dense({ units: 1 })] });\nsummarized",
+      );
       const html = String(result(m)?.content.data["text/html"]);
       assert.match(html, /Total params: 161/);
       assert.match(html, /Dense/);
@@ -254,11 +292,19 @@ describe("kernel: a real kernel process with a real Jupyter client", function ()
       const restarted = await kernel.command({ op: "restart" });
       assert.ok(restarted.alive);
       assert.equal(await kernel.value("String((globalThis as any).marker)"), "'undefined'");
-      const h = await kernel.request("history_request", { hist_access_type: "search", pattern: "*marker = 42*", output: false, raw: true });
+      const h = await kernel.request("history_request", {
+        hist_access_type: "search",
+        pattern: "*marker = 42*",
+        output: false,
+        raw: true,
+      });
       assert.ok(h.reply.history.length >= 1, "history from before the restart is kept");
       const tail = await kernel.request("history_request", { hist_access_type: "tail", n: 2, output: true, raw: true });
       const sessions = new Set(h.reply.history.map((e: unknown[]) => e[0]));
-      assert.ok(!sessions.has(tail.reply.history[tail.reply.history.length - 1][0]), "the restarted kernel is a new history session");
+      assert.ok(
+        !sessions.has(tail.reply.history[tail.reply.history.length - 1][0]),
+        "the restarted kernel is a new history session",
+      );
       const bye = await kernel.command({ op: "shutdown" });
       assert.equal(bye.reply_type, "shutdown_reply");
       assert.equal(bye.reply.status, "ok");

@@ -32,7 +32,9 @@ describe("kernel: exits when the process that started it dies", function () {
   this.timeout(180_000);
 
   it("a parent killed with SIGKILL leaves no kernel behind", async () => {
-    const parent = spawn(python, ["-c", PARENT, kernelName, path.join(projectRoot, "tests", "fixtures")], { stdio: ["ignore", "pipe", "inherit"] });
+    const parent = spawn(python, ["-c", PARENT, kernelName, path.join(projectRoot, "tests", "fixtures")], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
     const kernelPid = await new Promise<number>((resolve, reject) => {
       readline.createInterface({ input: parent.stdout }).once("line", (l) => resolve(Number(l)));
       parent.once("exit", () => reject(new Error("the parent exited before the kernel was ready")));

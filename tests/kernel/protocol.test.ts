@@ -17,7 +17,20 @@ describe("kernel: jupyter_kernel_test protocol suite", function () {
     assert.equal(run.status, 0, log);
     assert.match(log, /\nOK\s*$/m, log);
     assert.doesNotMatch(log, /skipped/i, log);
-    for (const name of ["kernel_info", "execute_stdout", "execute_stderr", "completion", "is_complete", "error", "execute_result", "display_data", "history", "inspect", "clear_output", "pager"]) {
+    for (const name of [
+      "kernel_info",
+      "execute_stdout",
+      "execute_stderr",
+      "completion",
+      "is_complete",
+      "error",
+      "execute_result",
+      "display_data",
+      "history",
+      "inspect",
+      "clear_output",
+      "pager",
+    ]) {
       assert.match(log, new RegExp(`test_${name} .* \\.\\.\\. ok`), `test_${name} did not pass:\n${log}`);
     }
   });

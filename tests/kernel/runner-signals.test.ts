@@ -60,7 +60,13 @@ function listing(dir: string): string[] {
   return fs.readdirSync(dir, { recursive: true, encoding: "utf8" }).sort();
 }
 
-const code = (lines: string[]): object => ({ cell_type: "code", metadata: {}, execution_count: null, outputs: [], source: lines.join("\n") });
+const code = (lines: string[]): object => ({
+  cell_type: "code",
+  metadata: {},
+  execution_count: null,
+  outputs: [],
+  source: lines.join("\n"),
+});
 
 /** A notebook whose first cell records the kernel's pid and whose second waits a minute. */
 function slowNotebook(dir: string, marker: string): string {
@@ -104,31 +110,58 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
       const marker = path.join(scratch, "kernel.pid");
       const notebook = slowNotebook(folder, marker);
       let output = "";
-      runner = spawn(process.execPath, [path.join(projectRoot, "dist", "lib", "report", "run-notebooks.js"), notebook, "--reports", reports], {
-        cwd: projectRoot,
-        // TMPDIR: the runner's staging folders (and Chromium's profile) land where this test can see them.
-        env: { ...process.env, TMPDIR: tmp, TRAINLAB_HISTORY_FILE: privateHistoryFile() },
-        stdio: ["ignore", "pipe", "pipe"],
-      });
+      runner = spawn(
+        process.execPath,
+        [path.join(projectRoot, "dist", "lib", "report", "run-notebooks.js"), notebook, "--reports", reports],
+        {
+          cwd: projectRoot,
+          // TMPDIR: the runner's staging folders (and Chromium's profile) land where this test can see them.
+          env: { ...process.env, TMPDIR: tmp, TRAINLAB_HISTORY_FILE: privateHistoryFile() },
+          stdio: ["ignore", "pipe", "pipe"],
+        },
+      );
       runner.stdout?.on("data", (b: Buffer) => (output += b.toString()));
       runner.stderr?.on("data", (b: Buffer) => (output += b.toString()));
-      const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => runner?.once("exit", (c, s) => resolve({ code: c, signal: s })));
+      const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+        runner?.once("exit", (c, s) => resolve({ code: c, signal: s })),
+      );
 
-      await waitFor(`the kernel to run the first cell (runner output: ${output})`, () => fs.existsSync(marker) && fs.readFileSync(marker, "utf8") !== "");
+      await waitFor(
+        `the kernel to run the first cell (runner output: ${output})`,
+        () => fs.existsSync(marker) && fs.readFileSync(marker, "utf8") !== "",
+      );
       const kernelPid = Number(fs.readFileSync(marker, "utf8"));
       assert.ok(alive(kernelPid), "the kernel runs");
       const children = descendants(runner.pid as number);
-      assert.ok(children.some((c) => c.pid === kernelPid), `the kernel descends from the runner: ${JSON.stringify(children)}`);
-      assert.ok(listing(tmp).some((f) => f.startsWith("trainlab-run-slow-")), "the runner stages the notebook in TMPDIR while it runs");
+      assert.ok(
+        children.some((c) => c.pid === kernelPid),
+        `the kernel descends from the runner: ${JSON.stringify(children)}`,
+      );
+      assert.ok(
+        listing(tmp).some((f) => f.startsWith("trainlab-run-slow-")),
+        "the runner stages the notebook in TMPDIR while it runs",
+      );
 
       runner.kill(signal);
       const { code } = await exited;
-      assert.equal(code, signal === "SIGINT" ? 130 : 143, `the runner's exit status says which signal ended it\n${output}`);
-      await waitFor("every process the runner started to end", () => children.every((c) => !alive(c.pid)), 60_000).catch(() => undefined);
+      assert.equal(
+        code,
+        signal === "SIGINT" ? 130 : 143,
+        `the runner's exit status says which signal ended it\n${output}`,
+      );
+      await waitFor(
+        "every process the runner started to end",
+        () => children.every((c) => !alive(c.pid)),
+        60_000,
+      ).catch(() => undefined);
       const left = children.filter((c) => alive(c.pid));
       for (const c of left) process.kill(c.pid, "SIGKILL");
       assert.deepEqual(left, [], "no kernel, Jupyter or browser process outlives the runner");
-      assert.deepEqual(listing(reports), [], "no report (complete or half-written) and no temporary file in the reports folder");
+      assert.deepEqual(
+        listing(reports),
+        [],
+        "no report (complete or half-written) and no temporary file in the reports folder",
+      );
       assert.deepEqual(listing(tmp), [], "no staging folder, connection file or browser profile left in TMPDIR");
       assert.deepEqual(listing(folder), ["slow.ipynb"], "the notebook's folder holds only the notebook");
       fs.rmSync(scratch, { recursive: true, force: true });

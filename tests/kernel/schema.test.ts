@@ -22,7 +22,10 @@ const mimeBundle: Schema = { type: "object", additional: { anyOf: [str, dict, { 
 
 /** Returns the first violation of `schema` by `value` (a path and what is wrong), or undefined. */
 function violation(value: unknown, schema: Schema, at = "content"): string | undefined {
-  if ("anyOf" in schema) return schema.anyOf.some((s) => violation(value, s, at) === undefined) ? undefined : `${at}: matches none of the allowed forms: ${JSON.stringify(value)}`;
+  if ("anyOf" in schema)
+    return schema.anyOf.some((s) => violation(value, s, at) === undefined)
+      ? undefined
+      : `${at}: matches none of the allowed forms: ${JSON.stringify(value)}`;
   switch (schema.type) {
     case "string":
     case "boolean":
@@ -37,14 +40,16 @@ function violation(value: unknown, schema: Schema, at = "content"): string | und
       break;
     case "array": {
       if (!Array.isArray(value)) return `${at}: expected an array, got ${JSON.stringify(value)}`;
-      if (schema.items) for (let i = 0; i < value.length; i++) {
-        const v = violation(value[i], schema.items, `${at}[${i}]`);
-        if (v) return v;
-      }
+      if (schema.items)
+        for (let i = 0; i < value.length; i++) {
+          const v = violation(value[i], schema.items, `${at}[${i}]`);
+          if (v) return v;
+        }
       break;
     }
     case "object": {
-      if (typeof value !== "object" || value === null || Array.isArray(value)) return `${at}: expected an object, got ${JSON.stringify(value)}`;
+      if (typeof value !== "object" || value === null || Array.isArray(value))
+        return `${at}: expected an object, got ${JSON.stringify(value)}`;
       const obj = value as Record<string, unknown>;
       for (const k of schema.required ?? []) if (!(k in obj)) return `${at}: missing ${k}`;
       for (const [k, v] of Object.entries(obj)) {
@@ -59,12 +64,21 @@ function violation(value: unknown, schema: Schema, at = "content"): string | und
       break;
     }
   }
-  if ("enum" in schema && schema.enum && !schema.enum.includes(value)) return `${at}: ${JSON.stringify(value)} is not one of ${JSON.stringify(schema.enum)}`;
+  if ("enum" in schema && schema.enum && !schema.enum.includes(value))
+    return `${at}: ${JSON.stringify(value)} is not one of ${JSON.stringify(schema.enum)}`;
   return undefined;
 }
 
-const ok = (extra: Record<string, Schema>, required: string[] = []): Schema => ({ type: "object", required: ["status", ...required], properties: { status: { type: "string", enum: ["ok"] }, ...extra } });
-const errorContent: Schema = { type: "object", required: ["ename", "evalue", "traceback"], properties: { ename: str, evalue: str, traceback: strings } };
+const ok = (extra: Record<string, Schema>, required: string[] = []): Schema => ({
+  type: "object",
+  required: ["status", ...required],
+  properties: { status: { type: "string", enum: ["ok"] }, ...extra },
+});
+const errorContent: Schema = {
+  type: "object",
+  required: ["ename", "evalue", "traceback"],
+  properties: { ename: str, evalue: str, traceback: strings },
+};
 
 /** Reply content schemas (messaging spec 5.3). */
 const REPLIES: Record<string, Schema> = {
@@ -75,43 +89,104 @@ const REPLIES: Record<string, Schema> = {
       implementation_version: str,
       banner: str,
       debugger: bool,
-      help_links: { type: "array", items: { type: "object", required: ["text", "url"], properties: { text: str, url: str } } },
+      help_links: {
+        type: "array",
+        items: { type: "object", required: ["text", "url"], properties: { text: str, url: str } },
+      },
       language_info: {
         type: "object",
         required: ["name", "version", "mimetype", "file_extension"],
         properties: {
-          name: str, version: str, mimetype: str, file_extension: str, pygments_lexer: str, nbconvert_exporter: str,
+          name: str,
+          version: str,
+          mimetype: str,
+          file_extension: str,
+          pygments_lexer: str,
+          nbconvert_exporter: str,
           // runtimelib: CodeMirrorMode = a string, or { name, version } and nothing else.
-          codemirror_mode: { anyOf: [str, { type: "object", required: ["name", "version"], properties: { name: str, version: int }, closed: true }] },
+          codemirror_mode: {
+            anyOf: [
+              str,
+              { type: "object", required: ["name", "version"], properties: { name: str, version: int }, closed: true },
+            ],
+          },
         },
       },
     },
     ["protocol_version", "implementation", "implementation_version", "language_info", "banner"],
   ),
-  complete_reply: ok({ matches: strings, cursor_start: int, cursor_end: int, metadata: dict }, ["matches", "cursor_start", "cursor_end", "metadata"]),
+  complete_reply: ok({ matches: strings, cursor_start: int, cursor_end: int, metadata: dict }, [
+    "matches",
+    "cursor_start",
+    "cursor_end",
+    "metadata",
+  ]),
   inspect_reply: ok({ found: bool, data: mimeBundle, metadata: dict }, ["found", "data", "metadata"]),
-  is_complete_reply: { type: "object", required: ["status"], properties: { status: { type: "string", enum: ["complete", "incomplete", "invalid", "unknown"] }, indent: str } },
+  is_complete_reply: {
+    type: "object",
+    required: ["status"],
+    properties: { status: { type: "string", enum: ["complete", "incomplete", "invalid", "unknown"] }, indent: str },
+  },
   history_reply: ok({ history: { type: "array", items: { type: "array" } } }, ["history"]),
-  comm_info_reply: ok({ comms: { type: "object", additional: { type: "object", required: ["target_name"], properties: { target_name: str } } } }, ["comms"]),
+  comm_info_reply: ok(
+    {
+      comms: {
+        type: "object",
+        additional: { type: "object", required: ["target_name"], properties: { target_name: str } },
+      },
+    },
+    ["comms"],
+  ),
   interrupt_reply: ok({}),
   shutdown_reply: ok({ restart: bool }, ["restart"]),
 };
 
 const EXECUTE_REPLY: Record<string, Schema> = {
-  ok: ok({ execution_count: int, payload: { type: "array", items: dict }, user_expressions: dict }, ["execution_count", "user_expressions"]),
-  error: { type: "object", required: ["status", "execution_count", "ename", "evalue", "traceback"], properties: { status: str, execution_count: int, ename: str, evalue: str, traceback: strings } },
+  ok: ok({ execution_count: int, payload: { type: "array", items: dict }, user_expressions: dict }, [
+    "execution_count",
+    "user_expressions",
+  ]),
+  error: {
+    type: "object",
+    required: ["status", "execution_count", "ename", "evalue", "traceback"],
+    properties: { status: str, execution_count: int, ename: str, evalue: str, traceback: strings },
+  },
   aborted: { type: "object", required: ["status"], properties: { status: str } },
 };
 
 /** IOPub content schemas. */
 const IOPUB: Record<string, Schema> = {
-  execute_result: { type: "object", required: ["execution_count", "data", "metadata"], properties: { execution_count: int, data: mimeBundle, metadata: dict } },
-  display_data: { type: "object", required: ["data", "metadata"], properties: { data: mimeBundle, metadata: dict, transient: dict } },
-  update_display_data: { type: "object", required: ["data", "metadata", "transient"], properties: { data: mimeBundle, metadata: dict, transient: { type: "object", required: ["display_id"], properties: { display_id: str } } } },
-  stream: { type: "object", required: ["name", "text"], properties: { name: { type: "string", enum: ["stdout", "stderr"] }, text: str } },
+  execute_result: {
+    type: "object",
+    required: ["execution_count", "data", "metadata"],
+    properties: { execution_count: int, data: mimeBundle, metadata: dict },
+  },
+  display_data: {
+    type: "object",
+    required: ["data", "metadata"],
+    properties: { data: mimeBundle, metadata: dict, transient: dict },
+  },
+  update_display_data: {
+    type: "object",
+    required: ["data", "metadata", "transient"],
+    properties: {
+      data: mimeBundle,
+      metadata: dict,
+      transient: { type: "object", required: ["display_id"], properties: { display_id: str } },
+    },
+  },
+  stream: {
+    type: "object",
+    required: ["name", "text"],
+    properties: { name: { type: "string", enum: ["stdout", "stderr"] }, text: str },
+  },
   error: errorContent,
   clear_output: { type: "object", required: ["wait"], properties: { wait: bool } },
-  comm_open: { type: "object", required: ["comm_id", "target_name", "data"], properties: { comm_id: str, target_name: str, data: dict } },
+  comm_open: {
+    type: "object",
+    required: ["comm_id", "target_name", "data"],
+    properties: { comm_id: str, target_name: str, data: dict },
+  },
   comm_msg: { type: "object", required: ["comm_id", "data"], properties: { comm_id: str, data: dict } },
   comm_close: { type: "object", required: ["comm_id", "data"], properties: { comm_id: str, data: dict } },
 };
@@ -140,7 +215,11 @@ describe("kernel: every message matches the Jupyter messaging spec's schemas", f
     for (const s of statuses) assert.ok(STATES.includes(s), `status ${s}`);
   };
 
-  const request = async (msgType: string, content: Record<string, unknown>, channel: "shell" | "control" = "shell"): Promise<void> => {
+  const request = async (
+    msgType: string,
+    content: Record<string, unknown>,
+    channel: "shell" | "control" = "shell",
+  ): Promise<void> => {
     const r = await kernel.request(msgType, content, channel);
     const schema = REPLIES[r.reply_type];
     assert.ok(schema, `a reply type the spec defines: ${r.reply_type}`);
@@ -189,7 +268,22 @@ describe("kernel: every message matches the Jupyter messaging spec's schemas", f
   });
 
   it("covered the message types a session produces", () => {
-    for (const t of ["kernel_info_reply", "execute_reply", "complete_reply", "inspect_reply", "is_complete_reply", "history_reply", "comm_info_reply", "interrupt_reply", "execute_result", "display_data", "update_display_data", "stream", "error", "clear_output"]) {
+    for (const t of [
+      "kernel_info_reply",
+      "execute_reply",
+      "complete_reply",
+      "inspect_reply",
+      "is_complete_reply",
+      "history_reply",
+      "comm_info_reply",
+      "interrupt_reply",
+      "execute_result",
+      "display_data",
+      "update_display_data",
+      "stream",
+      "error",
+      "clear_output",
+    ]) {
       assert.ok(checked[t] > 0, `checked ${t}: ${JSON.stringify(checked)}`);
     }
   });

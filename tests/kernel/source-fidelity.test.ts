@@ -22,9 +22,14 @@ describe("kernel: instrumented cells keep their functions' source", function () 
   });
 
   it("toString shows what the user wrote, with no trace of the interrupt checks", async () => {
-    const source = await kernel.value("const twice = (v: number) => v * 2;\nfunction loop(n: number) { let s = 0; for (let i = 0; i < n; i++) s += i; return s; }\ntwice.toString() + ' | ' + loop.toString()");
+    const source = await kernel.value(
+      "const twice = (v: number) => v * 2;\nfunction loop(n: number) { let s = 0; for (let i = 0; i < n; i++) s += i; return s; }\ntwice.toString() + ' | ' + loop.toString()",
+    );
     assert.ok(source && !source.includes("__trainlab__"), String(source));
     // (TypeScript's emit re-indents the loop body; the text is otherwise the cell's.)
-    assert.match(String(source), /^'\(v\) => v \* 2 \| function loop\(n\) \{ let s = 0; for \(let i = 0; i < n; i\+\+\)\\n\s+s \+= i; return s; \}'$/);
+    assert.match(
+      String(source),
+      /^'\(v\) => v \* 2 \| function loop\(n\) \{ let s = 0; for \(let i = 0; i < n; i\+\+\)\\n\s+s \+= i; return s; \}'$/,
+    );
   });
 });

@@ -17,12 +17,23 @@ const ok = (r: Execution): Execution => {
 /** Everything a failed cell showed: stderr streams and error tracebacks. */
 const errorText = (r: Execution): string =>
   r.outputs
-    .map((o: Output) => (o.msg_type === "stream" ? String(o.content.text) : o.msg_type === "error" ? [o.content.evalue, ...(o.content.traceback ?? [])].join("\n") : ""))
+    .map((o: Output) =>
+      o.msg_type === "stream"
+        ? String(o.content.text)
+        : o.msg_type === "error"
+          ? [o.content.evalue, ...(o.content.traceback ?? [])].join("\n")
+          : "",
+    )
     .join("\n");
-const result = (r: Execution): string | undefined => r.outputs.find((o) => o.msg_type === "execute_result")?.content.data["text/plain"];
+const result = (r: Execution): string | undefined =>
+  r.outputs.find((o) => o.msg_type === "execute_result")?.content.data["text/plain"];
 
 /** The TypeScript the project builds with (package.json's `typescript`). */
-const projectTs = (JSON.parse(fs.readFileSync(path.join(projectRoot, "node_modules", "typescript", "package.json"), "utf8")) as { version: string }).version;
+const projectTs = (
+  JSON.parse(fs.readFileSync(path.join(projectRoot, "node_modules", "typescript", "package.json"), "utf8")) as {
+    version: string;
+  }
+).version;
 
 describe("kernel: types between cells, in a notebook folder outside the project", function () {
   this.timeout(240_000);
@@ -54,7 +65,11 @@ describe("kernel: types between cells, in a notebook folder outside the project"
     ok(await kernel.execute('import { loadCSV, toMatrix, mlp, train } from "trainlab";'));
     ok(await kernel.execute('const t = await loadCSV("t.csv");\nconst X = toMatrix(t.select("a", "b"));'));
     ok(await kernel.execute("const net = mlp({ hiddenUnits: [4], epochs: 2, seed: 1 });"));
-    ok(await kernel.execute("const history = await train(net, { x: X, y: [0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1] }, { epochs: 2, live: 'none' });"));
+    ok(
+      await kernel.execute(
+        "const history = await train(net, { x: X, y: [0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1] }, { epochs: 2, live: 'none' });",
+      ),
+    );
   });
   after(() => {
     if (folder) fs.rmSync(folder, { recursive: true, force: true });
@@ -101,14 +116,21 @@ describe("kernel: the TypeScript that checks cells", function () {
   it("checks and runs `using` declarations, disposing at the end of the block", async () => {
     const r = ok(
       await kernel.execute(
-        ["const log: string[] = [];", "{", '  using res = { [Symbol.dispose]() { log.push("disposed"); } };', '  log.push("used");', "}", "log.join(\",\")"].join("\n"),
+        [
+          "const log: string[] = [];",
+          "{",
+          '  using res = { [Symbol.dispose]() { log.push("disposed"); } };',
+          '  log.push("used");',
+          "}",
+          'log.join(",")',
+        ].join("\n"),
       ),
     );
     assert.equal(result(r), "'used,disposed'");
   });
 
   it("knows NoInfer: a call that only NoInfer rejects is a type error, a good call runs", async () => {
-    ok(await kernel.execute('function pick<T extends string>(all: T[], chosen: NoInfer<T>): T { return chosen; }'));
+    ok(await kernel.execute("function pick<T extends string>(all: T[], chosen: NoInfer<T>): T { return chosen; }"));
     assert.equal(result(ok(await kernel.execute('pick(["red", "blue"], "blue")'))), "'blue'");
     const bad = await kernel.execute('pick(["red", "blue"], "green")');
     assert.equal(bad.reply.status, "error");
@@ -116,7 +138,11 @@ describe("kernel: the TypeScript that checks cells", function () {
   });
 
   it("has current library typings (ES2023 arrays: toSorted, findLast)", async () => {
-    const r = ok(await kernel.execute("const sorted: number[] = [3, 1, 2].toSorted((a, b) => a - b);\n[sorted.join(\",\"), [1, 2, 3].findLast((v) => v < 3)]"));
+    const r = ok(
+      await kernel.execute(
+        'const sorted: number[] = [3, 1, 2].toSorted((a, b) => a - b);\n[sorted.join(","), [1, 2, 3].findLast((v) => v < 3)]',
+      ),
+    );
     assert.equal(result(r), "[ '1,2,3', 2 ]");
   });
 });

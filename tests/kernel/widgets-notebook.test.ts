@@ -25,16 +25,30 @@ describe("kernel: widgets in a notebook executed by nbclient", function () {
     const cells = [
       'import { IntSlider, interact } from "trainlab";\nconst s = new IntSlider({ value: 3, max: 9, description: "k" });\ns',
       "s.value = 7;",
-      'const ui = interact(({ n }) => `n=${n}`, { n: [1, 5] });\nui',
+      "const ui = interact(({ n }) => `n=${n}`, { n: [1, 5] });\nui",
     ];
-    const run = spawnSync(python, ["-c", SCRIPT, JSON.stringify(cells), kernelName, path.join(projectRoot, "tests", "fixtures")], {
-      encoding: "utf8",
-      env: { ...process.env, TRAINLAB_HISTORY_FILE: privateHistoryFile() },
-      maxBuffer: 64 * 1024 * 1024,
-    });
+    const run = spawnSync(
+      python,
+      ["-c", SCRIPT, JSON.stringify(cells), kernelName, path.join(projectRoot, "tests", "fixtures")],
+      {
+        encoding: "utf8",
+        env: { ...process.env, TRAINLAB_HISTORY_FILE: privateHistoryFile() },
+        maxBuffer: 64 * 1024 * 1024,
+      },
+    );
     assert.equal(run.status, 0, run.stderr.slice(-3000));
     const { widgets, outputs } = JSON.parse(run.stdout.trim().split("\n").pop() as string) as {
-      widgets: Record<string, { version_major: number; version_minor: number; state: Record<string, { model_name: string; model_module: string; model_module_version: string; state: Record<string, unknown> }> }>;
+      widgets: Record<
+        string,
+        {
+          version_major: number;
+          version_minor: number;
+          state: Record<
+            string,
+            { model_name: string; model_module: string; model_module_version: string; state: Record<string, unknown> }
+          >;
+        }
+      >;
       outputs: Array<Array<{ output_type: string; data?: Json }>>;
     };
     const saved = widgets["application/vnd.jupyter.widget-state+json"];
@@ -44,7 +58,10 @@ describe("kernel: widgets in a notebook executed by nbclient", function () {
     assert.ok(shown?.data);
     const id = shown.data["application/vnd.jupyter.widget-view+json"].model_id as string;
     const slider = saved.state[id];
-    assert.deepEqual([slider.model_name, slider.model_module, slider.model_module_version], ["IntSliderModel", "@jupyter-widgets/controls", "2.0.0"]);
+    assert.deepEqual(
+      [slider.model_name, slider.model_module, slider.model_module_version],
+      ["IntSliderModel", "@jupyter-widgets/controls", "2.0.0"],
+    );
     assert.equal(slider.state.value, 7, "the value after the kernel-side assignment");
     const layout = saved.state[String(slider.state.layout).replace("IPY_MODEL_", "")];
     assert.equal(layout.model_name, "LayoutModel", "the models it refers to are saved too");

@@ -22,14 +22,25 @@ describe("kernel: the wire protocol refuses replays and forgeries", function () 
   });
 
   it("ignores a wrongly signed input_reply: the prompt gets the real answer", async () => {
-    const r = await kernel.execute('const answer = prompt("Your name?");\nanswer', { stdin: ["Ada"], bad_stdin_first: true });
+    const r = await kernel.execute('const answer = prompt("Your name?");\nanswer', {
+      stdin: ["Ada"],
+      bad_stdin_first: true,
+    });
     assert.equal(r.reply.status, "ok", JSON.stringify(r.reply));
     assert.equal(r.outputs.find((o) => o.msg_type === "execute_result")?.content.data["text/plain"], "'Ada'");
   });
 
   it("refuses wrong signatures of any length, and replays, in the Signer itself", () => {
     const signer = new Signer("secret-key");
-    const frames = signer.encode({ identities: [], header: makeHeader("kernel_info_request", undefined, "s"), parent_header: {}, metadata: {}, content: {} }).map((f) => Buffer.from(f));
+    const frames = signer
+      .encode({
+        identities: [],
+        header: makeHeader("kernel_info_request", undefined, "s"),
+        parent_header: {},
+        metadata: {},
+        content: {},
+      })
+      .map((f) => Buffer.from(f));
     const tampered = frames.map((f, i) => (i === 1 ? Buffer.from("f".repeat(64)) : f));
     assert.throws(() => signer.decode(tampered), /invalid signature/);
     const short = frames.map((f, i) => (i === 1 ? Buffer.from("abc") : f));

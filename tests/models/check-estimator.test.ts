@@ -20,10 +20,29 @@ function fixture(name: string): { X: number[][]; y: number[] } {
 
 /** Every estimator trainlab exports today; the discovered list must hold at least these. */
 const KNOWN = [
-  "LogisticRegression", "LinearRegression", "Ridge", "DecisionTreeClassifier", "DecisionTreeRegressor", "RandomForestClassifier",
-  "RandomForestRegressor", "HistGradientBoostingClassifier", "HistGradientBoostingRegressor", "SVC", "GaussianNB", "KMeans",
-  "AgglomerativeClustering", "MajorityClassifier", "MeanRegressor", "MLPClassifier", "MLPRegressor", "CNNClassifier", "CNNRegressor",
-  "RNNClassifier", "RNNRegressor", "TransformerClassifier", "TransformerRegressor",
+  "LogisticRegression",
+  "LinearRegression",
+  "Ridge",
+  "DecisionTreeClassifier",
+  "DecisionTreeRegressor",
+  "RandomForestClassifier",
+  "RandomForestRegressor",
+  "HistGradientBoostingClassifier",
+  "HistGradientBoostingRegressor",
+  "SVC",
+  "GaussianNB",
+  "KMeans",
+  "AgglomerativeClustering",
+  "MajorityClassifier",
+  "MeanRegressor",
+  "MLPClassifier",
+  "MLPRegressor",
+  "CNNClassifier",
+  "CNNRegressor",
+  "RNNClassifier",
+  "RNNRegressor",
+  "TransformerClassifier",
+  "TransformerRegressor",
 ];
 
 /** Small settings so the suite stays light on a shared 2-core machine (the checks do not depend on model quality). */
@@ -51,7 +70,11 @@ describe("checkEstimator over every estimator exported by lib/index.ts", functio
     const names = estimators.map((e) => e.name);
     assert.ok(names.length >= KNOWN.length, `discovered ${names.length}: ${names.join(", ")}`);
     for (const k of KNOWN) assert.ok(names.includes(k), `${k} was not discovered (found ${names.join(", ")})`);
-    assert.deepEqual(unconstructible.sort(), ["NeuralClassifier", "NeuralRegressor"], "a class with fit/predict that cannot be built with no arguments escapes the checks");
+    assert.deepEqual(
+      unconstructible.sort(),
+      ["NeuralClassifier", "NeuralRegressor"],
+      "a class with fit/predict that cannot be built with no arguments escapes the checks",
+    );
   });
 
   for (const est of estimators) {
@@ -61,14 +84,31 @@ describe("checkEstimator over every estimator exported by lib/index.ts", functio
       const make = (p: Params = {}) => est.make({ ...params, ...p });
       const results = await checkEstimator(make, { X: data.X, y: est.kind === "clusterer" ? undefined : data.y });
       const failed = results.filter((r) => r.status === "fail");
-      assert.deepEqual(failed.map((r) => `${r.check}: ${r.detail}`), [], `${est.name} failed checks`);
+      assert.deepEqual(
+        failed.map((r) => `${r.check}: ${r.detail}`),
+        [],
+        `${est.name} failed checks`,
+      );
       const passed = results.filter((r) => r.status === "pass").map((r) => r.check);
       // The checks every kind must run (none may be silently skipped).
-      for (const c of ["fit returns the model", "predict before fit throws NotFittedError", "the same seed gives the same model", "save → loadModel gives identical predictions", "no tfjs tensor leak (fit, predict, score, save, load, dispose)"]) {
+      for (const c of [
+        "fit returns the model",
+        "predict before fit throws NotFittedError",
+        "the same seed gives the same model",
+        "save → loadModel gives identical predictions",
+        "no tfjs tensor leak (fit, predict, score, save, load, dispose)",
+      ]) {
         assert.ok(passed.includes(c), `${est.name}: "${c}" did not run`);
       }
-      if (est.kind !== "clusterer") for (const c of ["null in y gives ValidationError", "X/y length mismatch gives ValidationError"]) assert.ok(passed.includes(c), c);
-      if (est.kind === "classifier") for (const c of ["fractional labels give ValidationError suggesting a regressor", "a single class gives ValidationError"]) assert.ok(passed.includes(c), c);
+      if (est.kind !== "clusterer")
+        for (const c of ["null in y gives ValidationError", "X/y length mismatch gives ValidationError"])
+          assert.ok(passed.includes(c), c);
+      if (est.kind === "classifier")
+        for (const c of [
+          "fractional labels give ValidationError suggesting a regressor",
+          "a single class gives ValidationError",
+        ])
+          assert.ok(passed.includes(c), c);
     });
   }
 });

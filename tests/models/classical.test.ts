@@ -8,16 +8,39 @@ import { loadDataset } from "../../lib/datasets";
 import { Matrix, takeRows, toMatrix } from "../../lib/data/matrix";
 import { DISPLAY } from "../../lib/display";
 import {
-  AgglomerativeClustering, Classifier, DecisionTreeClassifier, DecisionTreeRegressor, Estimator, GaussianNB, HasFeatureImportances, HistGradientBoostingClassifier,
-  HistGradientBoostingRegressor, KMeans, LinearRegression, LogisticRegression, RandomForestClassifier, RandomForestRegressor, Ridge, SVC, Clusterer, loadModel,
-  recommend, RECOMMEND_TASKS, mlp,
+  AgglomerativeClustering,
+  Classifier,
+  DecisionTreeClassifier,
+  DecisionTreeRegressor,
+  Estimator,
+  GaussianNB,
+  HasFeatureImportances,
+  HistGradientBoostingClassifier,
+  HistGradientBoostingRegressor,
+  KMeans,
+  LinearRegression,
+  LogisticRegression,
+  RandomForestClassifier,
+  RandomForestRegressor,
+  Ridge,
+  SVC,
+  Clusterer,
+  loadModel,
+  recommend,
+  RECOMMEND_TASKS,
+  mlp,
 } from "../../lib/models";
 import { SeededRandom } from "../../lib/models/random";
 import { histWorkerTestHooks, shouldStop } from "../../lib/models/boosting";
 
 const IRIS_FEATURES = ["sepal_length", "sepal_width", "petal_length", "petal_width"];
 
-function split<T>(m: Matrix, y: T[], seed: number, testFraction = 0.3): { Xtr: Matrix; ytr: T[]; Xte: Matrix; yte: T[] } {
+function split<T>(
+  m: Matrix,
+  y: T[],
+  seed: number,
+  testFraction = 0.3,
+): { Xtr: Matrix; ytr: T[]; Xte: Matrix; yte: T[] } {
   const rng = new SeededRandom(seed);
   const order = Array.from({ length: m.rows }, (_, i) => i);
   for (let i = order.length - 1; i > 0; i--) {
@@ -37,7 +60,9 @@ function iris(): { X: Matrix; y: string[]; table: aq.ColumnTable } {
 
 function penguins(): { X: Matrix; y: string[] } {
   const features = ["beak_length_mm", "beak_depth_mm", "flipper_length_mm", "body_mass_g"];
-  const table = loadDataset("penguins").filter(aq.escape((d: Record<string, unknown>) => features.every((f) => d[f] !== null) && d.species !== null));
+  const table = loadDataset("penguins").filter(
+    aq.escape((d: Record<string, unknown>) => features.every((f) => d[f] !== null) && d.species !== null),
+  );
   return { X: toMatrix(table, features), y: table.array("species") as string[] };
 }
 
@@ -46,9 +71,18 @@ function cars(): { X: Matrix; y: number[] } {
   const numeric = ["cylinders", "displacement", "horsepower", "weight_in_lbs", "acceleration", "year"];
   const raw = loadDataset("cars");
   const table = raw
-    .filter(aq.escape((d: Record<string, unknown>) => d.miles_per_gallon !== null && numeric.every((c) => d[c] !== null)))
-    .derive({ origin_usa: "d => d.origin === 'USA' ? 1 : 0", origin_europe: "d => d.origin === 'Europe' ? 1 : 0", origin_japan: "d => d.origin === 'Japan' ? 1 : 0" });
-  return { X: toMatrix(table, [...numeric, "origin_usa", "origin_europe", "origin_japan"]), y: table.array("miles_per_gallon") as number[] };
+    .filter(
+      aq.escape((d: Record<string, unknown>) => d.miles_per_gallon !== null && numeric.every((c) => d[c] !== null)),
+    )
+    .derive({
+      origin_usa: "d => d.origin === 'USA' ? 1 : 0",
+      origin_europe: "d => d.origin === 'Europe' ? 1 : 0",
+      origin_japan: "d => d.origin === 'Japan' ? 1 : 0",
+    });
+  return {
+    X: toMatrix(table, [...numeric, "origin_usa", "origin_europe", "origin_japan"]),
+    y: table.array("miles_per_gallon") as number[],
+  };
 }
 
 function purity(labels: number[], truth: string[]): number {
@@ -120,7 +154,12 @@ describe("classical models (lib/models)", function () {
       const weak = await new LogisticRegression({ C: 100 }).fit(Xtr, ytr);
       assert.ok(weak.score(Xte, yte) >= 0.95);
       assert.equal(weak.coef.length, 1);
-      const norm = (c: number[][]) => Math.hypot(...c[0].map((v, j) => v * Math.sqrt(X.data.filter((_, q) => q % X.cols === j).reduce((a, b) => a + b * b, 0))));
+      const norm = (c: number[][]) =>
+        Math.hypot(
+          ...c[0].map(
+            (v, j) => v * Math.sqrt(X.data.filter((_, q) => q % X.cols === j).reduce((a, b) => a + b * b, 0)),
+          ),
+        );
       assert.ok(norm(strong.coef) < norm(weak.coef), "L2 shrinks the coefficients");
       assert.ok(Number.isFinite(weak.intercept[0]) && weak.intercept[0] !== 0);
       assert.equal(weak.decisionFunction(Xte).length, Xte.rows);
@@ -183,7 +222,10 @@ describe("classical models (lib/models)", function () {
       const rows: number[][] = [];
       for (let i = 0; i < 40; i++) rows.push([rng.normal() + (i < 20 ? 0 : 20), rng.normal()]);
       const labels = await new AgglomerativeClustering({ nClusters: 2, linkage: "average" }).fitPredict(rows);
-      assert.deepEqual(labels, rows.map((_, i) => (i < 20 ? labels[0] : labels[20])));
+      assert.deepEqual(
+        labels,
+        rows.map((_, i) => (i < 20 ? labels[0] : labels[20])),
+      );
       assert.notEqual(labels[0], labels[20]);
     });
   });
@@ -191,7 +233,9 @@ describe("classical models (lib/models)", function () {
   describe("feature importances of trees and ensembles", () => {
     const { X, y } = iris();
     for (const make of [
-      () => new DecisionTreeClassifier(), () => new RandomForestClassifier({ nEstimators: 30 }), () => new HistGradientBoostingClassifier({ maxIter: 20, minSamplesLeaf: 5 }),
+      () => new DecisionTreeClassifier(),
+      () => new RandomForestClassifier({ nEstimators: 30 }),
+      () => new HistGradientBoostingClassifier({ maxIter: 20, minSamplesLeaf: 5 }),
     ]) {
       it(`${make().name}: non-negative, sum to 1, petal features dominate`, async () => {
         const model = make();
@@ -205,7 +249,11 @@ describe("classical models (lib/models)", function () {
     }
     it("regressors too (cars)", async () => {
       const c = cars();
-      for (const model of [new DecisionTreeRegressor({ maxDepth: 4 }), new RandomForestRegressor({ nEstimators: 20 }), new HistGradientBoostingRegressor({ maxIter: 20 })]) {
+      for (const model of [
+        new DecisionTreeRegressor({ maxDepth: 4 }),
+        new RandomForestRegressor({ nEstimators: 20 }),
+        new HistGradientBoostingRegressor({ maxIter: 20 }),
+      ]) {
         await model.fit(c.X, c.y);
         const imp = model.featureImportances();
         assert.ok(Math.abs(imp.reduce((a, b) => a + b, 0) - 1) < 1e-9);
@@ -224,7 +272,13 @@ describe("classical models (lib/models)", function () {
       const fromTable = await new LogisticRegression().fit(features, y);
       const fromMatrix = await new LogisticRegression().fit(X, y);
       const tensor = tf.tensor2d(Array.from(X.data), [X.rows, X.cols]);
-      const fromTensor = await new LogisticRegression().fit(tensor, tf.tensor1d(y.map((s) => ["setosa", "versicolor", "virginica"].indexOf(s)), "int32"));
+      const fromTensor = await new LogisticRegression().fit(
+        tensor,
+        tf.tensor1d(
+          y.map((s) => ["setosa", "versicolor", "virginica"].indexOf(s)),
+          "int32",
+        ),
+      );
       tensor.dispose();
       const rows = Array.from({ length: X.rows }, (_, i) => Array.from(X.data.subarray(i * 4, i * 4 + 4)));
       const fromArrays = await new LogisticRegression().fit(rows, y);
@@ -234,7 +288,12 @@ describe("classical models (lib/models)", function () {
       assert.deepEqual(fromArrays.predict(rows), fromMatrix.predict(X));
       assert.deepEqual(fromTyped.predict(typedRows), fromMatrix.predict(X));
       assert.deepEqual(fromTensor.classes, [0, 1, 2]);
-      assert.ok(fromTensor.score(X, y.map((s) => ["setosa", "versicolor", "virginica"].indexOf(s))) > 0.95);
+      assert.ok(
+        fromTensor.score(
+          X,
+          y.map((s) => ["setosa", "versicolor", "virginica"].indexOf(s)),
+        ) > 0.95,
+      );
       // A wider table is read by the training column names.
       assert.deepEqual(fromTable.predict(table), fromMatrix.predict(X));
     });
@@ -267,9 +326,14 @@ describe("classical models (lib/models)", function () {
           // libsvm's model file keeps 6 significant digits of its probability calibration; the others are exact.
           const tolerance = name === "SVC" ? 1e-4 : 0;
           const before = (model as Classifier).predictProba(Xd);
-          (loaded as Classifier).predictProba(Xd).forEach((row, i) => row.forEach((p, k) => assert.ok(Math.abs(p - before[i][k]) <= tolerance, `${name} row ${i}`)));
+          (loaded as Classifier)
+            .predictProba(Xd)
+            .forEach((row, i) =>
+              row.forEach((p, k) => assert.ok(Math.abs(p - before[i][k]) <= tolerance, `${name} row ${i}`)),
+            );
         }
-        if (loaded.kind === "clusterer") assert.deepEqual((loaded as Clusterer).transform(Xd), (model as Clusterer).transform(Xd));
+        if (loaded.kind === "clusterer")
+          assert.deepEqual((loaded as Clusterer).transform(Xd), (model as Clusterer).transform(Xd));
         // Saving again over an existing directory replaces it.
         await model.save(dir);
         assert.deepEqual((await loadModel(dir)).predict(Xd), model.predict(Xd));
@@ -291,7 +355,10 @@ describe("classical models (lib/models)", function () {
       await assert.rejects(loadModel(path.join(dir, "missing")), /does not exist/);
       fs.writeFileSync(path.join(dir, "model.json"), "{ not json");
       await assert.rejects(loadModel(dir), /not valid JSON/);
-      fs.writeFileSync(path.join(dir, "model.json"), JSON.stringify({ format: "trainlab-model", name: "NoSuchModel", params: {}, state: {} }));
+      fs.writeFileSync(
+        path.join(dir, "model.json"),
+        JSON.stringify({ format: "trainlab-model", name: "NoSuchModel", params: {}, state: {} }),
+      );
       await assert.rejects(loadModel(dir), /Unknown model "NoSuchModel"/);
     });
   });
@@ -314,8 +381,14 @@ describe("classical models (lib/models)", function () {
         rows.push(row);
         labels.push(row[0] + row[1] * row[2] + 0.3 * rng.normal() > 0 ? 1 : 0);
       }
-      const one = await new HistGradientBoostingClassifier({ maxIter: 15, earlyStopping: false, nJobs: 1 }).fit(rows, labels);
-      const two = await new HistGradientBoostingClassifier({ maxIter: 15, earlyStopping: false, nJobs: 2 }).fit(rows, labels);
+      const one = await new HistGradientBoostingClassifier({ maxIter: 15, earlyStopping: false, nJobs: 1 }).fit(
+        rows,
+        labels,
+      );
+      const two = await new HistGradientBoostingClassifier({ maxIter: 15, earlyStopping: false, nJobs: 2 }).fit(
+        rows,
+        labels,
+      );
       assert.deepEqual(two.predictProba(rows), one.predictProba(rows));
       assert.ok(one.score(rows, labels) > 0.85);
     });
@@ -359,8 +432,14 @@ describe("classical models (lib/models)", function () {
       );
     });
     it("after a failure the next fit with a healthy worker works and matches one thread", async () => {
-      const two = await new HistGradientBoostingClassifier({ maxIter: 20, earlyStopping: false, nJobs: 2 }).fit(rows, labels);
-      const one = await new HistGradientBoostingClassifier({ maxIter: 20, earlyStopping: false, nJobs: 1 }).fit(rows, labels);
+      const two = await new HistGradientBoostingClassifier({ maxIter: 20, earlyStopping: false, nJobs: 2 }).fit(
+        rows,
+        labels,
+      );
+      const one = await new HistGradientBoostingClassifier({ maxIter: 20, earlyStopping: false, nJobs: 1 }).fit(
+        rows,
+        labels,
+      );
       assert.deepEqual(two.predictProba(rows), one.predictProba(rows));
     });
   });
@@ -372,15 +451,31 @@ describe("classical models (lib/models)", function () {
       assert.equal(shouldStop(rising.slice(0, 10), 10, 1e-7), false, "fewer than nIterNoChange + 1 scores: never stop");
       const flat = [...rising.slice(0, 5), ...Array.from({ length: 10 }, () => rising[4])];
       assert.equal(shouldStop(flat, 10, 1e-7), true, "ten rounds without improvement: stop");
-      assert.equal(shouldStop([...flat.slice(0, -1), rising[4] + 1e-3], 10, 1e-7), false, "the last round improved: keep going");
-      assert.equal(shouldStop([...flat.slice(0, -1), rising[4] + 1e-8], 10, 1e-7), true, "an improvement within tol does not count");
+      assert.equal(
+        shouldStop([...flat.slice(0, -1), rising[4] + 1e-3], 10, 1e-7),
+        false,
+        "the last round improved: keep going",
+      );
+      assert.equal(
+        shouldStop([...flat.slice(0, -1), rising[4] + 1e-8], 10, 1e-7),
+        true,
+        "an improvement within tol does not count",
+      );
     });
     it("a small early-stopped fit runs while the validation loss falls", async () => {
       const cc = cars();
-      const model = await new HistGradientBoostingRegressor({ earlyStopping: true, maxIter: 300, minSamplesLeaf: 5 }).fit(cc.X, cc.y, { seed: 1 });
+      const model = await new HistGradientBoostingRegressor({
+        earlyStopping: true,
+        maxIter: 300,
+        minSamplesLeaf: 5,
+      }).fit(cc.X, cc.y, { seed: 1 });
       const v = model.history.validationLoss;
       assert.ok(model.nIter > 10, `ran ${model.nIter} rounds`);
-      if (model.nIter < 300) assert.ok(Math.min(...v.slice(-10)) > Math.min(...v.slice(0, -10)) - 1e-7, "stopped only after 10 rounds without improvement");
+      if (model.nIter < 300)
+        assert.ok(
+          Math.min(...v.slice(-10)) > Math.min(...v.slice(0, -10)) - 1e-7,
+          "stopped only after 10 rounds without improvement",
+        );
     });
   });
 
@@ -404,7 +499,12 @@ describe("classical models (lib/models)", function () {
 
   describe("errors", () => {
     const { X, y } = iris();
-    const every: (() => Estimator)[] = [...classifiers.map(([, m]) => m), ...regressors.map(([, m]) => m), () => new KMeans({ nClusters: 3 }), () => new AgglomerativeClustering()];
+    const every: (() => Estimator)[] = [
+      ...classifiers.map(([, m]) => m),
+      ...regressors.map(([, m]) => m),
+      () => new KMeans({ nClusters: 3 }),
+      () => new AgglomerativeClustering(),
+    ];
     it("an unfitted model refuses predict, score, save (and predictProba/transform/featureImportances)", async () => {
       for (const make of every) {
         const model = make();
@@ -417,7 +517,11 @@ describe("classical models (lib/models)", function () {
       assert.throws(() => new RandomForestClassifier().featureImportances(), /not fitted yet/);
     });
     it("NaN in X is named by row and column", async () => {
-      const rows = [[1, 2], [3, NaN], [5, 6]];
+      const rows = [
+        [1, 2],
+        [3, NaN],
+        [5, 6],
+      ];
       for (const make of every) await assert.rejects(make().fit(rows, [0, 1, 0]), /Row 1.*column 1|row 1/i);
       const m: Matrix = { data: Float64Array.from([1, 2, 3, Infinity]), rows: 2, cols: 2 };
       await assert.rejects(new GaussianNB().fit(m, [0, 1]), /Row 1, column 1/);
@@ -440,9 +544,22 @@ describe("classical models (lib/models)", function () {
       tensor.dispose();
     });
     it("a classifier refuses a single class; labels must be present and of one type", async () => {
-      for (const [, make] of classifiers) await assert.rejects(make().fit(X, y.map(() => "setosa")), /only one class \("setosa"\)/);
-      await assert.rejects(new LogisticRegression().fit([[1], [2], [3]], [0, null as never, 1]), /y\[1\] is null, a missing class label/);
-      await assert.rejects(new LogisticRegression().fit([[1], [2], [3]], [0, "a", 1] as never), /mixes numbers and strings/);
+      for (const [, make] of classifiers)
+        await assert.rejects(
+          make().fit(
+            X,
+            y.map(() => "setosa"),
+          ),
+          /only one class \("setosa"\)/,
+        );
+      await assert.rejects(
+        new LogisticRegression().fit([[1], [2], [3]], [0, null as never, 1]),
+        /y\[1\] is null, a missing class label/,
+      );
+      await assert.rejects(
+        new LogisticRegression().fit([[1], [2], [3]], [0, "a", 1] as never),
+        /mixes numbers and strings/,
+      );
     });
     it("a regressor refuses non-numeric targets; clusterers refuse fewer rows than clusters", async () => {
       await assert.rejects(new LinearRegression().fit([[1], [2]], ["a", "b"]), /target row 0 is "a"/);
@@ -457,7 +574,9 @@ describe("classical models (lib/models)", function () {
       assert.ok(forest.score(X, y) > 0.9);
       const boostStop = new AbortController();
       setImmediate(() => boostStop.abort());
-      const gb = await new HistGradientBoostingClassifier({ maxIter: 500, minSamplesLeaf: 5 }).fit(X, y, { signal: boostStop.signal });
+      const gb = await new HistGradientBoostingClassifier({ maxIter: 500, minSamplesLeaf: 5 }).fit(X, y, {
+        signal: boostStop.signal,
+      });
       assert.ok(gb.nIter >= 1 && gb.nIter < 500, `${gb.nIter} rounds`);
       assert.ok(gb.score(X, y) > 0.9);
     });
@@ -465,7 +584,10 @@ describe("classical models (lib/models)", function () {
     it("a signal aborted before fit starts: the fit says it was interrupted before any tree or round", async () => {
       const controller = new AbortController();
       controller.abort();
-      await assert.rejects(new RandomForestClassifier().fit(X, y, { signal: controller.signal }), /interrupted before the first tree/);
+      await assert.rejects(
+        new RandomForestClassifier().fit(X, y, { signal: controller.signal }),
+        /interrupted before the first tree/,
+      );
       const gb = new HistGradientBoostingClassifier({ maxIter: 50 });
       await assert.rejects(gb.fit(X, y, { signal: controller.signal }), /interrupted/);
     });
@@ -473,14 +595,30 @@ describe("classical models (lib/models)", function () {
 
   describe("recommend(task, dataShape)", () => {
     it("lists the step-3 candidates with reasoning and renders an HTML table", () => {
-      const names = (task: (typeof RECOMMEND_TASKS)[number], rows = 5000, features = 20) => recommend(task, { rows, features }).candidates.map((c) => c.trainlab);
-      assert.ok(names("binary").some((n) => n.includes("LogisticRegression")) && names("binary").some((n) => n.includes("SVC")) && names("binary").some((n) => n.includes("DecisionTree")));
+      const names = (task: (typeof RECOMMEND_TASKS)[number], rows = 5000, features = 20) =>
+        recommend(task, { rows, features }).candidates.map((c) => c.trainlab);
+      assert.ok(
+        names("binary").some((n) => n.includes("LogisticRegression")) &&
+          names("binary").some((n) => n.includes("SVC")) &&
+          names("binary").some((n) => n.includes("DecisionTree")),
+      );
       assert.ok(names("binary").some((n) => n.includes("GaussianNB")));
-      assert.ok(names("multiclass").some((n) => n.includes("RandomForest")) && names("multiclass").some((n) => n.includes("HistGradientBoosting")) && names("multiclass").includes("mlp()"));
-      assert.ok(names("regression").some((n) => n.includes("LinearRegression")) && names("regression").some((n) => n.includes("Ridge")) && names("regression").some((n) => n.includes("HistGradientBoostingRegressor")));
+      assert.ok(
+        names("multiclass").some((n) => n.includes("RandomForest")) &&
+          names("multiclass").some((n) => n.includes("HistGradientBoosting")) &&
+          names("multiclass").includes("mlp()"),
+      );
+      assert.ok(
+        names("regression").some((n) => n.includes("LinearRegression")) &&
+          names("regression").some((n) => n.includes("Ridge")) &&
+          names("regression").some((n) => n.includes("HistGradientBoostingRegressor")),
+      );
       assert.ok(names("images").includes("cnn()"));
       assert.ok(names("sequences").some((n) => n.startsWith("rnn(")) && names("sequences").includes("transformer()"));
-      assert.ok(names("clustering").some((n) => n.includes("KMeans")) && names("clustering").some((n) => n.includes("Agglomerative")));
+      assert.ok(
+        names("clustering").some((n) => n.includes("KMeans")) &&
+          names("clustering").some((n) => n.includes("Agglomerative")),
+      );
       const big = recommend("binary", { rows: 1_000_000, features: 20 });
       const svm = big.candidates.find((c) => c.trainlab.includes("SVC"));
       assert.equal(svm?.suitability, "poor");
@@ -488,7 +626,8 @@ describe("classical models (lib/models)", function () {
       const bundle = recommend("regression", { rows: 392, features: 9 })[DISPLAY]();
       assert.match(String(bundle["text/html"]), /<table[\s\S]*<th[^>]*>Interpretability<\/th>[\s\S]*Ridge/);
       assert.match(String(bundle["text/plain"]), /Candidates for regression \(392 rows × 9 features\)/);
-      for (const c of recommend("clustering", { rows: 100, features: 2 }).candidates) assert.equal(c.create().kind, "clusterer");
+      for (const c of recommend("clustering", { rows: 100, features: 2 }).candidates)
+        assert.equal(c.create().kind, "clusterer");
       assert.equal(recommend("binary", { rows: 100, features: 2 }).candidates[0].create().fitted, false);
       assert.throws(() => recommend("tabular" as never, { rows: 1, features: 1 }), /Unknown task "tabular"/);
       assert.throws(() => recommend("binary", { rows: 0, features: 1 }), /positive rows/);

@@ -35,11 +35,29 @@ describe("Binning's float sort", () => {
 
   it("orders negatives, both zeros, ties, subnormals and extremes as the built-in sort does", () => {
     const rng = new SeededRandom(7);
-    const special = [0, -0, 1, -1, 5e-324, -5e-324, Number.MAX_VALUE, -Number.MAX_VALUE, Infinity, -Infinity, 1e-300, -1e300];
+    const special = [
+      0,
+      -0,
+      1,
+      -1,
+      5e-324,
+      -5e-324,
+      Number.MAX_VALUE,
+      -Number.MAX_VALUE,
+      Infinity,
+      -Infinity,
+      1e-300,
+      -1e300,
+    ];
     const values = new Float64Array(5000);
     for (let t = 0; t < values.length; t++) {
       const pick = rng.next();
-      values[t] = pick < 0.3 ? special[rng.int(special.length)] : pick < 0.6 ? rng.int(7) - 3 : rng.normal() * 10 ** (rng.int(20) - 10);
+      values[t] =
+        pick < 0.3
+          ? special[rng.int(special.length)]
+          : pick < 0.6
+            ? rng.int(7) - 3
+            : rng.normal() * 10 ** (rng.int(20) - 10);
     }
     assertSameFloats(radixSorted(values), Float64Array.from(values).sort());
     assertSameFloats(radixSorted(new Float64Array([3])), new Float64Array([3]));
@@ -64,7 +82,11 @@ function definedBin(thr: Float64Array, x: number): number {
 
 describe("Binning a matrix", () => {
   it("gives every value of diabetes and digits the bin its column's cut points define", () => {
-    for (const [name, maxBins] of [["diabetes", 255], ["digits", 255], ["diabetes", 16]] as const) {
+    for (const [name, maxBins] of [
+      ["diabetes", 255],
+      ["digits", 255],
+      ["diabetes", 16],
+    ] as const) {
       const { X } = readTable(name);
       const thresholds = fitBinThresholds(X, maxBins);
       const { bins } = binMatrix(X, thresholds);
@@ -80,7 +102,18 @@ describe("Binning a matrix", () => {
   it("bins values on, between and beyond the cut points, infinities and NaN as the definition says", () => {
     const rng = new SeededRandom(11);
     const thr = Float64Array.from({ length: 254 }, (_, k) => Math.sinh((k - 127) / 20));
-    const edge = [...thr, ...thr.map((t) => t + 1e-12), ...thr.map((t) => t - 1e-12), Infinity, -Infinity, NaN, 0, -0, 1e300, -1e300];
+    const edge = [
+      ...thr,
+      ...thr.map((t) => t + 1e-12),
+      ...thr.map((t) => t - 1e-12),
+      Infinity,
+      -Infinity,
+      NaN,
+      0,
+      -0,
+      1e300,
+      -1e300,
+    ];
     const values = [...edge, ...Array.from({ length: 5000 }, () => Math.sinh(rng.normal() * 3))];
     const X = { data: Float64Array.from(values), rows: values.length, cols: 1 };
     const { bins } = binMatrix(X, [thr]);
@@ -97,7 +130,12 @@ describe("The stable partition of a node's rows", () => {
     const rng = new SeededRandom(3);
     const idx = Int32Array.from({ length: rows }, (_, i) => i).filter(() => rng.next() < 0.6);
     const scratch = new Int32Array(idx.length);
-    for (const [feature, bin] of [[20, 0], [36, 8], [42, 15], [0, 0]]) {
+    for (const [feature, bin] of [
+      [20, 0],
+      [36, 8],
+      [42, 15],
+      [0, 0],
+    ]) {
       const node = Int32Array.from(idx);
       const start = 11;
       const end = node.length - 7;
@@ -108,7 +146,11 @@ describe("The stable partition of a node's rows", () => {
       assert.equal(mid, start + left.length);
       assert.deepEqual(Array.from(node.subarray(start, mid)), left);
       assert.deepEqual(Array.from(node.subarray(mid, end)), right);
-      assert.deepEqual(Array.from(node.subarray(0, start)), Array.from(idx.subarray(0, start)), "rows before the node untouched");
+      assert.deepEqual(
+        Array.from(node.subarray(0, start)),
+        Array.from(idx.subarray(0, start)),
+        "rows before the node untouched",
+      );
       assert.deepEqual(Array.from(node.subarray(end)), Array.from(idx.subarray(end)), "rows after the node untouched");
     }
   });

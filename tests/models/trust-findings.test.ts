@@ -9,13 +9,28 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import {
-  DecisionTreeClassifier, Estimator, HistGradientBoostingClassifier, KMeans, LogisticRegression, MajorityClassifier, MeanRegressor,
-  RandomForestClassifier, SVC, loadModel, mlp, accuracy,
+  DecisionTreeClassifier,
+  Estimator,
+  HistGradientBoostingClassifier,
+  KMeans,
+  LogisticRegression,
+  MajorityClassifier,
+  MeanRegressor,
+  RandomForestClassifier,
+  SVC,
+  loadModel,
+  mlp,
+  accuracy,
 } from "../../lib";
 
 function fixture(name: string): { X: number[][]; y: number[] } {
   const file = path.join(__dirname, "..", "..", "..", "tests", "fixtures", "datasets", `${name}.csv`);
-  const rows = fs.readFileSync(file, "utf8").trim().split("\n").slice(1).map((l) => l.split(",").map(Number));
+  const rows = fs
+    .readFileSync(file, "utf8")
+    .trim()
+    .split("\n")
+    .slice(1)
+    .map((l) => l.split(",").map(Number));
   return { X: rows.map((r) => r.slice(0, -1)), y: rows.map((r) => r[r.length - 1]) };
 }
 
@@ -117,14 +132,20 @@ describe("issue 12 findings in the estimators (lib/models, lib/evaluate/baseline
       assert.equal(logistic.score(iris.X, asStrings as never), 0);
       assert.equal(net.score(iris.X, asStrings as never), 0);
       assert.equal(net.score(iris.X, iris.y), accuracy(iris.y, net.predict(iris.X)));
-      assert.ok(net.predict(iris.X).every((p) => typeof p === "number"), "numeric labels give numeric predictions");
+      assert.ok(
+        net.predict(iris.X).every((p) => typeof p === "number"),
+        "numeric labels give numeric predictions",
+      );
       net.dispose();
     });
 
     it("classical fits refuse 0.5 and 1.5 as class labels (which accuracy() rejects), suggesting a regressor", async () => {
       const y = iris.y.map((v) => v + 0.5);
       for (const make of [() => new LogisticRegression(), () => new DecisionTreeClassifier(), () => new SVC()]) {
-        await assert.rejects(make().fit(iris.X, y), /y\[0\] is 0\.5: continuous values are not class labels.*use a regressor/);
+        await assert.rejects(
+          make().fit(iris.X, y),
+          /y\[0\] is 0\.5: continuous values are not class labels.*use a regressor/,
+        );
       }
       await assert.rejects(mlp({ epochs: 1 }).fit(iris.X, y, quiet), /continuous values are not class labels/);
       assert.throws(() => accuracy(y, y), /continuous values are not class labels/);
@@ -134,19 +155,28 @@ describe("issue 12 findings in the estimators (lib/models, lib/evaluate/baseline
   describe("finding 6: saved baselines load with loadModel, as the README promises for any saved model", () => {
     it("MajorityClassifier and MeanRegressor round-trip through save and loadModel", async () => {
       const dir = tmp();
-      const majority = await new MajorityClassifier().fit(iris.X, iris.y.map((v) => (v === 2 ? 1 : v)));
+      const majority = await new MajorityClassifier().fit(
+        iris.X,
+        iris.y.map((v) => (v === 2 ? 1 : v)),
+      );
       await majority.save(path.join(dir, "majority"));
       const m2 = await loadModel(path.join(dir, "majority"));
       assert.equal(m2.name, "MajorityClassifier");
       assert.deepEqual(m2.predict(iris.X), majority.predict(iris.X));
-      assert.deepEqual((m2 as MajorityClassifier).predictProba(iris.X.slice(0, 2)), majority.predictProba(iris.X.slice(0, 2)));
+      assert.deepEqual(
+        (m2 as MajorityClassifier).predictProba(iris.X.slice(0, 2)),
+        majority.predictProba(iris.X.slice(0, 2)),
+      );
       const mean = await new MeanRegressor().fit(diabetes.X, diabetes.y);
       await mean.save(path.join(dir, "mean"));
       const r2 = await loadModel(path.join(dir, "mean"));
       assert.deepEqual(r2.predict(diabetes.X), mean.predict(diabetes.X));
       // A baseline saved by the earlier format ({ name, classes, prior, majority }) loads too.
       fs.mkdirSync(path.join(dir, "old"));
-      fs.writeFileSync(path.join(dir, "old", "model.json"), JSON.stringify({ name: "MajorityClassifier", classes: [0, 1], prior: [0.25, 0.75], majority: 1 }));
+      fs.writeFileSync(
+        path.join(dir, "old", "model.json"),
+        JSON.stringify({ name: "MajorityClassifier", classes: [0, 1], prior: [0.25, 0.75], majority: 1 }),
+      );
       assert.deepEqual((await loadModel(path.join(dir, "old"))).predict([[0], [0]]), [1, 1]);
       fs.rmSync(dir, { recursive: true, force: true });
     });
@@ -174,7 +204,10 @@ describe("issue 12 findings in the estimators (lib/models, lib/evaluate/baseline
   describe("SVC (found by the check suite): deterministic fits, and a loaded SVC predicts exactly as the fitted one", () => {
     it("two fits give identical probabilities, whatever ran before, and save → load keeps them", async () => {
       const a = await new SVC().fit(iris.X, iris.y);
-      await new SVC({ C: 3 }).fit(diabetes.X.slice(0, 100), diabetes.y.slice(0, 100).map((v) => (v > 140 ? 1 : 0)));
+      await new SVC({ C: 3 }).fit(
+        diabetes.X.slice(0, 100),
+        diabetes.y.slice(0, 100).map((v) => (v > 140 ? 1 : 0)),
+      );
       const b = await new SVC().fit(iris.X, iris.y);
       assert.deepEqual(a.predictProba(iris.X), b.predictProba(iris.X));
       const dir = tmp();

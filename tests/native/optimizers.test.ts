@@ -4,7 +4,13 @@
  */
 import { strict as assert } from "assert";
 import * as tf from "@tensorflow/tfjs";
-import { installNativeKernels, nativeAdam, nativeKernelsActive, nativeSGD, uninstallNativeKernels } from "../../lib/kernels/native";
+import {
+  installNativeKernels,
+  nativeAdam,
+  nativeKernelsActive,
+  nativeSGD,
+  uninstallNativeKernels,
+} from "../../lib/kernels/native";
 import { rand, assertClose, usePackOnWasm } from "./helpers";
 
 describe("native kernel pack (lib/kernels/native): fused optimizers", function () {
@@ -38,7 +44,8 @@ describe("native kernel pack (lib/kernels/native): fused optimizers", function (
       [() => tf.train.momentum(0.1, 0.9), () => nativeSGD(0.1, 0.9)],
       [() => tf.train.momentum(0.1, 0.9, true), () => nativeSGD(0.1, 0.9, true)],
     ] as Array<[() => tf.Optimizer, () => tf.Optimizer]>) {
-      const ref = await runOptimizer(make, 5), ours = await runOptimizer(mine, 5);
+      const ref = await runOptimizer(make, 5),
+        ours = await runOptimizer(mine, 5);
       ref.forEach((r, i) => assertClose(ours[i], r, `sgd param ${i}`, 1e-5, 1e-6));
     }
   });
@@ -63,12 +70,15 @@ describe("native kernel pack (lib/kernels/native): fused optimizers", function (
       const opt = make();
       opt.minimize(() => tf.sum(tf.square(v)) as tf.Scalar);
       const keptVar = tf.clone(v);
-      const keptSlots = (await opt.getWeights()).filter((w) => w.name !== "iter").map((w) => ({ name: w.name, tensor: tf.clone(w.tensor), values: Array.from(w.tensor.dataSync()) }));
+      const keptSlots = (await opt.getWeights())
+        .filter((w) => w.name !== "iter")
+        .map((w) => ({ name: w.name, tensor: tf.clone(w.tensor), values: Array.from(w.tensor.dataSync()) }));
       const before = Array.from(keptVar.dataSync());
       opt.minimize(() => tf.sum(tf.square(v)) as tf.Scalar);
       assert.notDeepEqual(Array.from(v.dataSync()), before, "the variable moved");
       assert.deepEqual(Array.from(keptVar.dataSync()), before, "its clone did not");
-      for (const k of keptSlots) assert.deepEqual(Array.from(k.tensor.dataSync()), k.values, `slot ${k.name} clone unchanged`);
+      for (const k of keptSlots)
+        assert.deepEqual(Array.from(k.tensor.dataSync()), k.values, `slot ${k.name} clone unchanged`);
       tf.dispose([v, keptVar, ...keptSlots.map((k) => k.tensor)]);
       opt.dispose();
     }

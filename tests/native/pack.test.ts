@@ -33,10 +33,16 @@ describe("native kernel pack (lib/kernels/native): installation, ISA builds and 
         const y = tf.matMul(tf.ones([2, 3]), tf.ones([3, 2])).dataSync();
         console.log(JSON.stringify({ summary: info.summary(), acc: info.accelerator, status: native.nativeKernelStatus(), y: Array.from(y) }));
       });`;
-    const r = spawnSync(process.execPath, ["-e", script], { encoding: "utf8", cwd: path.resolve(__dirname, "..", "..", "..") });
+    const r = spawnSync(process.execPath, ["-e", script], {
+      encoding: "utf8",
+      cwd: path.resolve(__dirname, "..", "..", ".."),
+    });
     assert.equal(r.status, 0, r.stderr);
     const out = JSON.parse(r.stdout.trim().split("\n").pop() ?? "{}") as {
-      summary: string; acc: { active: boolean; detail: string }; status: { active: boolean; reason: string; fix: string }; y: number[];
+      summary: string;
+      acc: { active: boolean; detail: string };
+      status: { active: boolean; reason: string; fix: string };
+      y: number[];
     };
     assert.match(out.summary, /^wasm .*native kernel pack: off/);
     assert.equal(out.acc.active, false);
@@ -70,10 +76,21 @@ describe("native kernel pack (lib/kernels/native): installation, ISA builds and 
         ours.forEach((outs, i) => outs.forEach((o, j) => o.forEach((v, k) => { const r = ref[i][j][k]; worst = Math.max(worst, Math.abs(v - r) / (1 + Math.abs(r))); })));
         console.log(JSON.stringify({ isa: loadAddon().addon.info().isa, active: native.nativeKernelStatus().active, worst }));
       })();`;
-    for (const [cap, expected] of [["avx2", /^(AVX2|baseline)$/], ["baseline", /^baseline$/]] as const) {
-      const r = spawnSync(process.execPath, ["-e", script], { encoding: "utf8", cwd: path.resolve(__dirname, "..", "..", ".."), env: { ...process.env, TRAINLAB_NATIVE_ISA: cap } });
+    for (const [cap, expected] of [
+      ["avx2", /^(AVX2|baseline)$/],
+      ["baseline", /^baseline$/],
+    ] as const) {
+      const r = spawnSync(process.execPath, ["-e", script], {
+        encoding: "utf8",
+        cwd: path.resolve(__dirname, "..", "..", ".."),
+        env: { ...process.env, TRAINLAB_NATIVE_ISA: cap },
+      });
       assert.equal(r.status, 0, r.stderr);
-      const out = JSON.parse(r.stdout.trim().split("\n").pop() ?? "{}") as { isa: string; active: boolean; worst: number };
+      const out = JSON.parse(r.stdout.trim().split("\n").pop() ?? "{}") as {
+        isa: string;
+        active: boolean;
+        worst: number;
+      };
       assert.ok(out.active, `pack active with TRAINLAB_NATIVE_ISA=${cap}`);
       assert.match(out.isa, expected);
       assert.ok(out.worst < 1e-4, `TRAINLAB_NATIVE_ISA=${cap}: worst relative error ${out.worst}`);
@@ -82,8 +99,10 @@ describe("native kernel pack (lib/kernels/native): installation, ISA builds and 
 
   it("stays correct when the wasm memory grows between and during kernels", async () => {
     await tf.setBackend("wasm");
-    const av = rand(64 * 96, 101), bv = rand(96 * 48, 102);
-    const a = tf.tensor2d(av, [64, 96]), b = tf.tensor2d(bv, [96, 48]);
+    const av = rand(64 * 96, 101),
+      bv = rand(96 * 48, 102);
+    const a = tf.tensor2d(av, [64, 96]),
+      b = tf.tensor2d(bv, [96, 48]);
     const before = tf.matMul(a, b).dataSync();
     const mem0 = (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.byteLength;
     // A gather output larger than the whole heap forces malloc to grow the memory inside the kernel (after its inputs

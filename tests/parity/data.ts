@@ -18,7 +18,10 @@ export interface Table {
 
 /** Reads tests/fixtures/datasets/<name>.csv (all numeric, last column `target`). */
 export function readTable(name: string): Table {
-  const lines = fs.readFileSync(path.join(DATASETS, `${name}.csv`), "utf8").trim().split("\n");
+  const lines = fs
+    .readFileSync(path.join(DATASETS, `${name}.csv`), "utf8")
+    .trim()
+    .split("\n");
   const cols = lines[0].split(",").length - 1;
   const rows = lines.length - 1;
   const data = new Float64Array(rows * cols);
@@ -75,12 +78,21 @@ export function take(m: Matrix, rows: ArrayLike<number>): Matrix {
 }
 
 /** The train and test parts of a table for a split. */
-export function splitTable(t: Table, s: SplitReference): { Xtr: Matrix; ytr: number[]; Xte: Matrix; yte: number[]; train: number[] } {
+export function splitTable(
+  t: Table,
+  s: SplitReference,
+): { Xtr: Matrix; ytr: number[]; Xte: Matrix; yte: number[]; train: number[] } {
   const isTest = new Uint8Array(t.X.rows);
   for (const i of s.test) isTest[i] = 1;
   const train: number[] = [];
   for (let i = 0; i < t.X.rows; i++) if (!isTest[i]) train.push(i);
-  return { Xtr: take(t.X, train), ytr: train.map((i) => t.y[i]), Xte: take(t.X, s.test), yte: s.test.map((i) => t.y[i]), train };
+  return {
+    Xtr: take(t.X, train),
+    ytr: train.map((i) => t.y[i]),
+    Xte: take(t.X, s.test),
+    yte: s.test.map((i) => t.y[i]),
+    train,
+  };
 }
 
 /** Appends one-hot columns (4 categories) for the given codes: unscaled 0/1 columns, as a OneHotEncoder writes them. */
@@ -97,7 +109,8 @@ export function withOneHot(m: Matrix, codes: number[]): Matrix {
 /** (x - mean) / scale per column, with scikit-learn's StandardScaler statistics. */
 export function standardize(m: Matrix, mean: number[], scale: number[]): Matrix {
   const data = new Float64Array(m.data.length);
-  for (let i = 0; i < m.rows; i++) for (let j = 0; j < m.cols; j++) data[i * m.cols + j] = (m.data[i * m.cols + j] - mean[j]) / scale[j];
+  for (let i = 0; i < m.rows; i++)
+    for (let j = 0; j < m.cols; j++) data[i * m.cols + j] = (m.data[i * m.cols + j] - mean[j]) / scale[j];
   return { data, rows: m.rows, cols: m.cols };
 }
 

@@ -21,21 +21,44 @@ describe("parity with scikit-learn: linear models", function () {
       const { Xtr, ytr, Xte, train } = splitTable(table, s);
       const cases: [string, () => { Xtr: typeof Xtr; Xte: typeof Xte }][] = [
         ["raw (unscaled) features", () => ({ Xtr, Xte })],
-        ["standardized features", () => ({ Xtr: standardize(Xtr, s.models.logistic_scaled.mean!, s.models.logistic_scaled.scale!), Xte: standardize(Xte, s.models.logistic_scaled.mean!, s.models.logistic_scaled.scale!) })],
+        [
+          "standardized features",
+          () => ({
+            Xtr: standardize(Xtr, s.models.logistic_scaled.mean!, s.models.logistic_scaled.scale!),
+            Xte: standardize(Xte, s.models.logistic_scaled.mean!, s.models.logistic_scaled.scale!),
+          }),
+        ],
       ];
       if (s.models.logistic_onehot) {
         const codes = ref.onehot_codes!;
-        cases.push(["raw features plus unscaled one-hot columns", () => ({ Xtr: withOneHot(Xtr, train.map((i) => codes[i])), Xte: withOneHot(Xte, s.test.map((i) => codes[i])) })]);
+        cases.push([
+          "raw features plus unscaled one-hot columns",
+          () => ({
+            Xtr: withOneHot(
+              Xtr,
+              train.map((i) => codes[i]),
+            ),
+            Xte: withOneHot(
+              Xte,
+              s.test.map((i) => codes[i]),
+            ),
+          }),
+        ]);
       }
       const keys: Record<string, string> = {
-        "raw (unscaled) features": "logistic", "standardized features": "logistic_scaled", "raw features plus unscaled one-hot columns": "logistic_onehot",
+        "raw (unscaled) features": "logistic",
+        "standardized features": "logistic_scaled",
+        "raw features plus unscaled one-hot columns": "logistic_onehot",
       };
       for (const [label, make] of cases) {
         it(`${name}, ${label} (C = 1)`, async () => {
           const { Xtr: A, Xte: B } = make();
           const model = await new LogisticRegression({ C: 1 }).fit(A, ytr);
           const diff = maxAbsDiff(model.predictProba(B), s.models[keys[label]].proba!);
-          assert.ok(diff < 1e-6, `max |p - p_sklearn_optimum| = ${diff.toExponential(2)} (scikit-learn's own lbfgs is ${s.models[keys[label]].sklearn_lbfgs_gap!.toExponential(2)} away)`);
+          assert.ok(
+            diff < 1e-6,
+            `max |p - p_sklearn_optimum| = ${diff.toExponential(2)} (scikit-learn's own lbfgs is ${s.models[keys[label]].sklearn_lbfgs_gap!.toExponential(2)} away)`,
+          );
         });
       }
     }

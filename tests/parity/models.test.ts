@@ -14,8 +14,19 @@ import { strict as assert } from "assert";
 import type { Matrix } from "../../lib/data/matrix";
 import { adjustedRandIndex } from "../../lib/evaluate/clustering";
 import {
-  AgglomerativeClustering, DecisionTreeClassifier, DecisionTreeRegressor, Estimator, GaussianNB, HistGradientBoostingClassifier, HistGradientBoostingRegressor, KMeans,
-  LinearRegression, LogisticRegression, RandomForestClassifier, RandomForestRegressor, SVC,
+  AgglomerativeClustering,
+  DecisionTreeClassifier,
+  DecisionTreeRegressor,
+  Estimator,
+  GaussianNB,
+  HistGradientBoostingClassifier,
+  HistGradientBoostingRegressor,
+  KMeans,
+  LinearRegression,
+  LogisticRegression,
+  RandomForestClassifier,
+  RandomForestRegressor,
+  SVC,
 } from "../../lib/models";
 import { DatasetReference, SplitReference, Table, mean, readTable, reference, splitTable, standardize } from "./data";
 
@@ -111,7 +122,9 @@ describe("parity with scikit-learn: trees, ensembles, SVC, naive Bayes, clusteri
         // Ward merges are deterministic: the same partition (ARI 1 between the two), up to exact ties.
         const ref = reference(name);
         const table = readTable(name);
-        const labels = await new AgglomerativeClustering({ nClusters: ref.classes, linkage: "ward" }).fitPredict(standardized(table.X));
+        const labels = await new AgglomerativeClustering({ nClusters: ref.classes, linkage: "ward" }).fitPredict(
+          standardized(table.X),
+        );
         assert.ok(adjustedRandIndex(ref.agglomerative!.labels, labels) >= 0.99);
         assert.ok(Math.abs(adjustedRandIndex(table.y, labels) - ref.agglomerative!.ari) <= 0.01);
       });
@@ -128,7 +141,10 @@ describe("parity with scikit-learn: trees, ensembles, SVC, naive Bayes, clusteri
         const table = readTable(name);
         const model = new KMeans({ nClusters: ref.classes });
         const labels = await model.fitPredict(standardized(table.X), { seed: 0 });
-        assert.ok(model.inertia <= ref.kmeans!.inertia * 1.01, `inertia ${model.inertia.toFixed(2)} vs scikit-learn ${ref.kmeans!.inertia.toFixed(2)}`);
+        assert.ok(
+          model.inertia <= ref.kmeans!.inertia * 1.01,
+          `inertia ${model.inertia.toFixed(2)} vs scikit-learn ${ref.kmeans!.inertia.toFixed(2)}`,
+        );
         const ari = adjustedRandIndex(table.y, labels);
         assert.ok(ari >= ref.kmeans!.ari - 0.03, `ARI ${ari.toFixed(4)} vs scikit-learn ${ref.kmeans!.ari.toFixed(4)}`);
       });
@@ -138,9 +154,11 @@ describe("parity with scikit-learn: trees, ensembles, SVC, naive Bayes, clusteri
   describe("defaults are comparable: a default trainlab model is not materially worse than scikit-learn's default", () => {
     for (const name of CLASSIFICATION) {
       it(`DecisionTreeClassifier on ${name}`, () => notWorse(name, "tree_default", () => new DecisionTreeClassifier()));
-      it(`RandomForestClassifier on ${name}`, () => notWorse(name, "forest_default", () => new RandomForestClassifier()));
+      it(`RandomForestClassifier on ${name}`, () =>
+        notWorse(name, "forest_default", () => new RandomForestClassifier()));
       // Deterministic on both sides below 10,000 rows; they differ in binning (quantiles vs midpoints) and split ties.
-      it(`HistGradientBoostingClassifier on ${name}`, () => notWorse(name, "boosting_default", () => new HistGradientBoostingClassifier()));
+      it(`HistGradientBoostingClassifier on ${name}`, () =>
+        notWorse(name, "boosting_default", () => new HistGradientBoostingClassifier()));
       // trainlab's SVC standardizes internally; scikit-learn's default does not (it does far worse on wine).
       it(`SVC on ${name}`, () => notWorse(name, "svc_default", () => new SVC()));
       it(`GaussianNB on ${name}`, () => notWorse(name, "gnb_default", () => new GaussianNB()));
@@ -151,8 +169,11 @@ describe("parity with scikit-learn: trees, ensembles, SVC, naive Bayes, clusteri
     }
     it("LinearRegression on diabetes", () => notWorse("diabetes", "linear_default", () => new LinearRegression()));
     // A fully grown regression tree's R² is noisy: scikit-learn's own random_state moves its 3-split mean by ±0.018.
-    it("DecisionTreeRegressor on diabetes", () => notWorse("diabetes", "tree_default", () => new DecisionTreeRegressor()));
-    it("RandomForestRegressor on diabetes", () => notWorse("diabetes", "forest_default", () => new RandomForestRegressor()));
-    it("HistGradientBoostingRegressor on diabetes", () => notWorse("diabetes", "boosting_default", () => new HistGradientBoostingRegressor()));
+    it("DecisionTreeRegressor on diabetes", () =>
+      notWorse("diabetes", "tree_default", () => new DecisionTreeRegressor()));
+    it("RandomForestRegressor on diabetes", () =>
+      notWorse("diabetes", "forest_default", () => new RandomForestRegressor()));
+    it("HistGradientBoostingRegressor on diabetes", () =>
+      notWorse("diabetes", "boosting_default", () => new HistGradientBoostingRegressor()));
   });
 });

@@ -16,7 +16,11 @@ import { NotebookJson, NotebookOutput } from "../../lib/report/parameters";
 const penguins = loadDataset("penguins");
 
 function output(bundle: MimeBundle): NotebookOutput {
-  return { output_type: "display_data", data: JSON.parse(JSON.stringify(bundle)) as Record<string, unknown>, metadata: {} };
+  return {
+    output_type: "display_data",
+    data: JSON.parse(JSON.stringify(bundle)) as Record<string, unknown>,
+    metadata: {},
+  };
 }
 
 /** Width and height from a PNG's IHDR chunk, after checking the signature. */
@@ -43,12 +47,38 @@ describe("lib/report: the executed notebook the runner keeps", function () {
     const legacyComposite = `<p>checks</p>${new Figure({ data: [{ type: "bar", x: ["a", "b"], y: [1, 2] }], layout: { title: { text: "legacy" } } }).toHTML()}`;
     const nb: NotebookJson = {
       cells: [
-        { cell_type: "code", metadata: {}, source: "histogram(...)", execution_count: 1, outputs: [output(hist[DISPLAY]())] },
-        { cell_type: "code", metadata: {}, source: "profile(...)", execution_count: 2, outputs: [output(profile(penguins)[DISPLAY]())] },
-        { cell_type: "code", metadata: {}, source: "history", execution_count: 3, outputs: [output(history[DISPLAY]())] },
-        { cell_type: "code", metadata: {}, source: "validate(...)", execution_count: 4, outputs: [output({ "text/plain": "checks", "text/html": legacyComposite })] },
+        {
+          cell_type: "code",
+          metadata: {},
+          source: "histogram(...)",
+          execution_count: 1,
+          outputs: [output(hist[DISPLAY]())],
+        },
+        {
+          cell_type: "code",
+          metadata: {},
+          source: "profile(...)",
+          execution_count: 2,
+          outputs: [output(profile(penguins)[DISPLAY]())],
+        },
+        {
+          cell_type: "code",
+          metadata: {},
+          source: "history",
+          execution_count: 3,
+          outputs: [output(history[DISPLAY]())],
+        },
+        {
+          cell_type: "code",
+          metadata: {},
+          source: "validate(...)",
+          execution_count: 4,
+          outputs: [output({ "text/plain": "checks", "text/html": legacyComposite })],
+        },
       ],
-      metadata: {}, nbformat: 4, nbformat_minor: 5,
+      metadata: {},
+      nbformat: 4,
+      nbformat_minor: 5,
     };
     const before = JSON.stringify(nb).length;
     assert.ok(JSON.stringify(nb).includes("data-trainlab-plotly"), "the first figure carried plotly.js");
@@ -89,9 +119,22 @@ describe("lib/report: the executed notebook the runner keeps", function () {
 
   it("a renderer error is not swallowed: a figure without its image is never kept silently", async () => {
     const nb: NotebookJson = {
-      cells: [{ cell_type: "code", metadata: {}, source: "x", execution_count: 1, outputs: [output({ "text/plain": "f", [PLOTLY_MIME]: { data: [], layout: {} } })] }],
-      metadata: {}, nbformat: 4, nbformat_minor: 5,
+      cells: [
+        {
+          cell_type: "code",
+          metadata: {},
+          source: "x",
+          execution_count: 1,
+          outputs: [output({ "text/plain": "f", [PLOTLY_MIME]: { data: [], layout: {} } })],
+        },
+      ],
+      metadata: {},
+      nbformat: 4,
+      nbformat_minor: 5,
     };
-    await assert.rejects(prepareExecutedNotebook(nb, () => Promise.reject(new Error("Chromium crashed"))), /Chromium crashed/);
+    await assert.rejects(
+      prepareExecutedNotebook(nb, () => Promise.reject(new Error("Chromium crashed"))),
+      /Chromium crashed/,
+    );
   });
 });

@@ -21,7 +21,10 @@ describe("lib/report: a run records the settings that ran", () => {
 
   const iris = () => {
     const table = loadDataset("iris");
-    return { x: table.select("sepal_length", "sepal_width", "petal_length", "petal_width"), y: table.array("species") as string[] };
+    return {
+      x: table.select("sepal_length", "sepal_width", "petal_length", "petal_width"),
+      y: table.array("species") as string[],
+    };
   };
 
   it("refuses a model's default epochs when train() ran more, and leaves no run folder", async () => {
@@ -30,9 +33,14 @@ describe("lib/report: a run records the settings that ran", () => {
     assert.equal(net.getParams().epochs, 20, "the model's default");
     const history = await train(net, data, { epochs: 25, batchSize: 16, seed: 1, live: "none" });
     assert.equal(history.epochs.length, 25);
-    await assert.rejects(recordRun({ name: "mlp", dir, params: { ...net.getParams() }, history }),
-      /params\.epochs is 20 but the history has 25 epochs/);
-    assert.deepEqual(fs.readdirSync(dir).filter((f) => !f.startsWith(".")), []);
+    await assert.rejects(
+      recordRun({ name: "mlp", dir, params: { ...net.getParams() }, history }),
+      /params\.epochs is 20 but the history has 25 epochs/,
+    );
+    assert.deepEqual(
+      fs.readdirSync(dir).filter((f) => !f.startsWith(".")),
+      [],
+    );
   });
 
   it("records a model built with the settings it trained with, plus the epochs run, stop reason and best epoch", async () => {
@@ -51,12 +59,30 @@ describe("lib/report: a run records the settings that ran", () => {
   it("a recorder passed to train() records epochs 1..n, the numbers the History has (not shifted by one)", async () => {
     const data = iris();
     const recorder = startRun("numbered", { epochs: 3 }, { dir });
-    const history = await train(mlp({ hiddenUnits: [4], seed: 1 }), data, { epochs: 3, batchSize: 16, seed: 1, live: "none", callbacks: [recorder] });
-    assert.deepEqual(recorder.history.map((e) => e.epoch), [1, 2, 3]);
-    assert.deepEqual(recorder.history.map((e) => e.epoch), history.epochs);
-    assert.deepEqual(recorder.history.map((e) => e.loss), history.metrics.loss);
+    const history = await train(mlp({ hiddenUnits: [4], seed: 1 }), data, {
+      epochs: 3,
+      batchSize: 16,
+      seed: 1,
+      live: "none",
+      callbacks: [recorder],
+    });
+    assert.deepEqual(
+      recorder.history.map((e) => e.epoch),
+      [1, 2, 3],
+    );
+    assert.deepEqual(
+      recorder.history.map((e) => e.epoch),
+      history.epochs,
+    );
+    assert.deepEqual(
+      recorder.history.map((e) => e.loss),
+      history.metrics.loss,
+    );
     const run = loadRun((await recorder.finish()).id, dir);
-    assert.deepEqual(run.history.map((e) => e.epoch), [1, 2, 3]);
+    assert.deepEqual(
+      run.history.map((e) => e.epoch),
+      [1, 2, 3],
+    );
   });
 
   it("a recorder's params are checked against the epochs it saw", async () => {

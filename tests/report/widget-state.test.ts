@@ -8,11 +8,26 @@ import { strict as assert } from "assert";
 import { buildReportHtml } from "../../lib/report/html";
 import { NotebookJson } from "../../lib/report/parameters";
 import {
-  HTML_MANAGER_ATTRIBUTE, NEEDS_KERNEL_NOTE, SavedWidgetState, WIDGET_STATE_MIME, controlsNeedingKernel, readWidgetState, reportWidgetState,
+  HTML_MANAGER_ATTRIBUTE,
+  NEEDS_KERNEL_NOTE,
+  SavedWidgetState,
+  WIDGET_STATE_MIME,
+  controlsNeedingKernel,
+  readWidgetState,
+  reportWidgetState,
 } from "../../lib/report/widget-state";
 import { escapeHtml } from "../../lib/display";
 import { Figure, PLOTLY_MIME } from "../../lib/viz/figure";
-import { HBox, IntProgress, IntSlider, Output, WIDGET_VIEW_MIME, interact, precompute, widgetRegistry } from "../../lib/widgets";
+import {
+  HBox,
+  IntProgress,
+  IntSlider,
+  Output,
+  WIDGET_VIEW_MIME,
+  interact,
+  precompute,
+  widgetRegistry,
+} from "../../lib/widgets";
 
 function saved(): SavedWidgetState {
   return { version_major: 2, version_minor: 0, state: widgetRegistry().allStates() as SavedWidgetState["state"] };
@@ -21,8 +36,20 @@ function saved(): SavedWidgetState {
 function notebookShowing(modelIds: string[], state: SavedWidgetState | undefined): NotebookJson {
   return {
     cells: modelIds.map((id) => ({
-      cell_type: "code", metadata: {}, source: "ui", execution_count: 1,
-      outputs: [{ output_type: "display_data", metadata: {}, data: { "text/plain": `widget ${id}`, [WIDGET_VIEW_MIME]: { model_id: id, version_major: 2, version_minor: 0 } } }],
+      cell_type: "code",
+      metadata: {},
+      source: "ui",
+      execution_count: 1,
+      outputs: [
+        {
+          output_type: "display_data",
+          metadata: {},
+          data: {
+            "text/plain": `widget ${id}`,
+            [WIDGET_VIEW_MIME]: { model_id: id, version_major: 2, version_minor: 0 },
+          },
+        },
+      ],
     })),
     metadata: state ? { widgets: { [WIDGET_STATE_MIME]: state } } : {},
     nbformat: 4,
@@ -30,7 +57,17 @@ function notebookShowing(modelIds: string[], state: SavedWidgetState | undefined
   } as unknown as NotebookJson;
 }
 
-const META = { notebook: "nb.ipynb", name: "nb", title: "nb", startedAt: "now", seconds: 1, injected: {}, fast: true, packages: {}, kernel: "trainlab" };
+const META = {
+  notebook: "nb.ipynb",
+  name: "nb",
+  title: "nb",
+  startedAt: "now",
+  seconds: 1,
+  injected: {},
+  fast: true,
+  packages: {},
+  kernel: "trainlab",
+};
 const RENDERED = { markdown: {}, code: {}, outputMarkdown: {}, css: "" };
 
 describe("report: saved widget state", () => {
@@ -53,7 +90,10 @@ describe("report: saved widget state", () => {
     out.appendDisplay(new Figure({ data: [{ type: "scatter", x: [1, 2], y: [3, 4] }], layout: {} }));
     const slider = new IntSlider({ value: 3 });
     const state = saved();
-    assert.ok(PLOTLY_MIME in (state.state[out.modelId].state.outputs as Array<{ data: Record<string, unknown> }>)[0].data, "the notebook keeps both");
+    assert.ok(
+      PLOTLY_MIME in (state.state[out.modelId].state.outputs as Array<{ data: Record<string, unknown> }>)[0].data,
+      "the notebook keeps both",
+    );
     const page = reportWidgetState(state, (html) => html.replace(/trainlab-plot-\d+-\d+/g, "plot"), [slider.modelId]);
     const data = (page.state[out.modelId].state.outputs as Array<{ data: Record<string, unknown> }>)[0].data;
     assert.equal(data[PLOTLY_MIME], undefined);
@@ -67,7 +107,10 @@ describe("report: saved widget state", () => {
     const state = saved();
     assert.equal(readWidgetState(notebookShowing([], state))?.version_major, 2);
     assert.equal(readWidgetState(notebookShowing([], undefined)), undefined);
-    assert.throws(() => readWidgetState(notebookShowing([], { ...state, version_major: 3 })), /widget state is version 3.0; the report reads version 2/);
+    assert.throws(
+      () => readWidgetState(notebookShowing([], { ...state, version_major: 3 })),
+      /widget state is version 3.0; the report reads version 2/,
+    );
   });
 
   it("embeds html-manager and the state only in a report that shows a widget, with the note beside a control that needs a kernel", async () => {
@@ -77,12 +120,19 @@ describe("report: saved widget state", () => {
     const html = buildReportHtml(notebookShowing([pre.modelId, live.modelId], state), RENDERED, META);
     assert.equal(html.split(`${HTML_MANAGER_ATTRIBUTE}=`).length - 1, 1);
     assert.equal(html.split(`<script type="${WIDGET_STATE_MIME}">`).length - 1, 1);
-    assert.equal(html.split(escapeHtml(NEEDS_KERNEL_NOTE)).length - 1, 1, "one note: beside interact's slider, not the precomputed one");
+    assert.equal(
+      html.split(escapeHtml(NEEDS_KERNEL_NOTE)).length - 1,
+      1,
+      "one note: beside interact's slider, not the precomputed one",
+    );
     assert.match(html, new RegExp(`class="output widget offline" data-model-id="${pre.modelId}"`));
     assert.match(html, new RegExp(`class="output widget needs-kernel" data-model-id="${live.modelId}"`));
     const plain = buildReportHtml(notebookShowing([], state), RENDERED, META);
     assert.ok(!plain.includes(HTML_MANAGER_ATTRIBUTE), "a report that shows no widget carries no html-manager");
     const unsaved = buildReportHtml(notebookShowing(["gone"], state), RENDERED, META);
-    assert.ok(!unsaved.includes(HTML_MANAGER_ATTRIBUTE) && unsaved.includes("widget gone"), "a view whose model was not saved shows its text");
+    assert.ok(
+      !unsaved.includes(HTML_MANAGER_ATTRIBUTE) && unsaved.includes("widget gone"),
+      "a view whose model was not saved shows its text",
+    );
   });
 });

@@ -10,7 +10,12 @@ import { chromium, BrowserContext, Page } from "playwright-core";
 
 /** The Chromium flags for this sandboxed, network-less machine. */
 export const CHROMIUM_ARGS = [
-  "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
 ];
 
 /** A page opened offline, with what it tried to fetch and the errors it logged. */
@@ -32,7 +37,11 @@ export interface OfflineBrowser {
 /** Launches headless Chromium (/usr/bin/chromium) with a fresh profile. */
 export async function launchOfflineBrowser(): Promise<OfflineBrowser> {
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), "trainlab-chromium-"));
-  const context = await chromium.launchPersistentContext(profile, { executablePath: "/usr/bin/chromium", headless: true, args: CHROMIUM_ARGS });
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: "/usr/bin/chromium",
+    headless: true,
+    args: CHROMIUM_ARGS,
+  });
   return {
     context,
     async open(file: string): Promise<OfflinePage> {

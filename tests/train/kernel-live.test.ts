@@ -51,14 +51,28 @@ finally:
 print(json.dumps(results))
 `;
 
-interface Out { type: string; id: string | null; text: string; traces: [string, number[]][] | null; plotlyjs: boolean }
-interface Cell { status: string; outputs: Out[] }
+interface Out {
+  type: string;
+  id: string | null;
+  text: string;
+  traces: [string, number[]][] | null;
+  plotlyjs: boolean;
+}
+interface Cell {
+  status: string;
+  outputs: Out[];
+}
 
 function runCells(cells: { code: string; interrupt_after?: number }[]): Cell[] {
   const file = path.join(os.tmpdir(), `trainlab-live-client-${process.pid}.py`);
   fs.writeFileSync(file, CLIENT);
   try {
-    const r = spawnSync(python, [file, kernelName, root], { input: JSON.stringify(cells), encoding: "utf8", maxBuffer: 1 << 26, timeout: 170_000 });
+    const r = spawnSync(python, [file, kernelName, root], {
+      input: JSON.stringify(cells),
+      encoding: "utf8",
+      maxBuffer: 1 << 26,
+      timeout: 170_000,
+    });
     if (r.status !== 0) throw new Error(`client failed (${r.status}): ${r.stderr.slice(-3000)}`);
     return JSON.parse(r.stdout.trim().split("\n").pop()!) as Cell[];
   } finally {
@@ -84,8 +98,13 @@ describe("train() in a real kernel", function () {
           "const labels = Array.from({ length: 20000 }, (_, i) => i % 3);",
         ].join("\n"),
       },
-      { code: "const model = mlp({ hiddenUnits: [16], epochs: 5, learningRate: 0.02, seed: 1, validationSplit: 0.2 });\nawait model.fit(X, y);\nmodel.history!.epochs.length" },
-      { code: "const slow = mlp({ hiddenUnits: [256, 256], epochs: 100000, batchSize: 16, seed: 2 });\nawait slow.fit(big, labels);", interrupt_after: 4 },
+      {
+        code: "const model = mlp({ hiddenUnits: [16], epochs: 5, learningRate: 0.02, seed: 1, validationSplit: 0.2 });\nawait model.fit(X, y);\nmodel.history!.epochs.length",
+      },
+      {
+        code: "const slow = mlp({ hiddenUnits: [256, 256], epochs: 100000, batchSize: 16, seed: 2 });\nawait slow.fit(big, labels);",
+        interrupt_after: 4,
+      },
       { code: "[slow.fitted, slow.history!.stopReason, slow.predict(big.slice(0, 3) as tf.Tensor2D).length]" },
       {
         code: [
@@ -97,7 +116,9 @@ describe("train() in a real kernel", function () {
         ].join("\n"),
         interrupt_after: 4,
       },
-      { code: "const seen = netEpochs;\nawait new Promise((res) => setTimeout(res, 1500));\n[seen > 0, seen === netEpochs, (net.predict(big.slice(0, 2)) as tf.Tensor).shape.join()]" },
+      {
+        code: "const seen = netEpochs;\nawait new Promise((res) => setTimeout(res, 1500));\n[seen > 0, seen === netEpochs, (net.predict(big.slice(0, 2)) as tf.Tensor).shape.join()]",
+      },
     ]);
   });
 
@@ -111,7 +132,11 @@ describe("train() in a real kernel", function () {
     const shown = r.outputs.filter((o) => o.type === "display_data");
     assert.equal(shown.length, 2, "one chart and one progress line");
     const [chart, progress] = shown;
-    assert.match(chart.text, /the chart appears after the first epoch/, "a note, not empty axes, before the first epoch");
+    assert.match(
+      chart.text,
+      /the chart appears after the first epoch/,
+      "a note, not empty axes, before the first epoch",
+    );
     const all = r.outputs.filter((o) => o.type === "update_display_data" && o.id === chart.id);
     // Each redraw is two updates: the text alone, then the figure (JupyterLab's plotly renderer only draws a figure
     // it has not drawn before; see lib/display.ts). Redraws are at most every 4 s, and the last one is the final state

@@ -9,13 +9,27 @@ import * as nativePack from "../../lib/kernels/native";
 import * as wasmGradients from "../../lib/kernels/wasm-gradients";
 
 /** What a user needs of the kernels: whether the native pack runs, switching it, the gradients that run as JS. */
-const KERNEL_STATUS = ["nativeKernelStatus", "nativeKernelsActive", "installNativeKernels", "uninstallNativeKernels", "activeWasmGradientFallbacks"];
+const KERNEL_STATUS = [
+  "nativeKernelStatus",
+  "nativeKernelsActive",
+  "installNativeKernels",
+  "uninstallNativeKernels",
+  "activeWasmGradientFallbacks",
+];
 
 describe("the public entry for training", () => {
   const exported = new Set(Object.keys(trainlab));
 
   it("offers the loop and each built-in callback", () => {
-    const names = ["train", "History", "EarlyStopping", "ModelCheckpoint", "LearningRateScheduler", "TerminateOnNaN", "LiveProgress"];
+    const names = [
+      "train",
+      "History",
+      "EarlyStopping",
+      "ModelCheckpoint",
+      "LearningRateScheduler",
+      "TerminateOnNaN",
+      "LiveProgress",
+    ];
     for (const name of [...names, "hasCheckpoint"]) {
       assert.ok(exported.has(name), `trainlab exports ${name}`);
     }
@@ -25,8 +39,17 @@ describe("the public entry for training", () => {
     for (const name of ["ensureBackend", ...KERNEL_STATUS]) {
       assert.ok(exported.has(name), `trainlab exports ${name}`);
     }
-    const internals = [...Object.keys(nativePack), ...Object.keys(wasmGradients)].filter((name) => !KERNEL_STATUS.includes(name));
-    assert.ok(internals.includes("fusedMLPStep") && internals.includes("conv2dFilterGradient"), `internals: ${internals.join(", ")}`);
-    assert.deepEqual(internals.filter((name) => exported.has(name)), [], "kernel internals in the public entry");
+    const internals = [...Object.keys(nativePack), ...Object.keys(wasmGradients)].filter(
+      (name) => !KERNEL_STATUS.includes(name),
+    );
+    assert.ok(
+      internals.includes("fusedMLPStep") && internals.includes("conv2dFilterGradient"),
+      `internals: ${internals.join(", ")}`,
+    );
+    assert.deepEqual(
+      internals.filter((name) => exported.has(name)),
+      [],
+      "kernel internals in the public entry",
+    );
   });
 });

@@ -37,7 +37,7 @@ function withBridge<T>(bridge: KernelBridge, fn: () => Promise<T>): Promise<T> {
 /** Noisy two-class data that an over-sized MLP overfits. */
 function noisy(n: number, seed: number): { X: number[][]; y: number[] } {
   let s = seed;
-  const r = () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const r = () => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648;
   const X: number[][] = [];
   const y: number[] = [];
   for (let i = 0; i < n; i++) {
@@ -69,10 +69,22 @@ describe("train()", function () {
       onTrainEnd: () => void events.push("trainEnd"),
     };
     const model = mlp({ hiddenUnits: [8], seed: 1 });
-    const history = await train(model, { x: X, y }, { ...quiet, epochs: 2, batchSize: 75, validationSplit: 0.2, callbacks: [cb] });
+    const history = await train(
+      model,
+      { x: X, y },
+      { ...quiet, epochs: 2, batchSize: 75, validationSplit: 0.2, callbacks: [cb] },
+    );
     assert.deepEqual(events, [
-      "trainBegin", "epochBegin 1", "batch 1", "batch 2", "epochEnd 1 loss,acc,val_loss,val_acc",
-      "epochBegin 2", "batch 1", "batch 2", "epochEnd 2 loss,acc,val_loss,val_acc", "trainEnd",
+      "trainBegin",
+      "epochBegin 1",
+      "batch 1",
+      "batch 2",
+      "epochEnd 1 loss,acc,val_loss,val_acc",
+      "epochBegin 2",
+      "batch 1",
+      "batch 2",
+      "epochEnd 2 loss,acc,val_loss,val_acc",
+      "trainEnd",
     ]);
     assert.ok(history instanceof History);
     assert.deepEqual(history.epochs, [1, 2]);
@@ -91,7 +103,11 @@ describe("train()", function () {
     const before = model.history!.last("loss")!;
     const h = await train(model, { x: X, y }, { ...quiet, epochs: 5 });
     assert.ok(h.metrics.loss[0] < before + 1e-6, "warm start continues from the trained weights");
-    const stopper: Callback = { onEpochEnd: (epoch, _logs, control) => { if (epoch === 2) control.stop(); } };
+    const stopper: Callback = {
+      onEpochEnd: (epoch, _logs, control) => {
+        if (epoch === 2) control.stop();
+      },
+    };
     const h2 = await train(model, { x: X, y }, { ...quiet, epochs: 10, callbacks: [stopper] });
     assert.deepEqual(h2.epochs, [1, 2]);
     assert.equal(h2.stopReason, "callback");
@@ -102,9 +118,15 @@ describe("train()", function () {
     const data = noisy(300, 7);
     const val = noisy(150, 8);
     const model = mlp({ hiddenUnits: [128, 128], epochs: 60, batchSize: 16, learningRate: 0.01, seed: 3 });
-    const history = await train(model, { x: data.X, y: data.y }, {
-      ...quiet, validationData: { x: val.X, y: val.y }, earlyStopping: { monitor: "val_loss", patience: 3 },
-    });
+    const history = await train(
+      model,
+      { x: data.X, y: data.y },
+      {
+        ...quiet,
+        validationData: { x: val.X, y: val.y },
+        earlyStopping: { monitor: "val_loss", patience: 3 },
+      },
+    );
     assert.equal(history.stopReason, "early-stopping");
     const losses = history.metrics.val_loss;
     const best = losses.indexOf(Math.min(...losses));
@@ -129,7 +151,12 @@ describe("train()", function () {
     const resumed = await mlp(params).fit(X, y, { ...quiet, epochs: 4, checkpoint: { dir, every: 2 } });
     assert.deepEqual(resumed.history!.epochs, [1, 2, 3, 4]);
     for (const key of ["loss", "val_loss", "acc"]) {
-      full.history!.metrics[key].forEach((v, i) => assert.ok(Math.abs(v - resumed.history!.metrics[key][i]) < 1e-5, `${key}[${i}]: ${v} vs ${resumed.history!.metrics[key][i]}`));
+      full.history!.metrics[key].forEach((v, i) =>
+        assert.ok(
+          Math.abs(v - resumed.history!.metrics[key][i]) < 1e-5,
+          `${key}[${i}]: ${v} vs ${resumed.history!.metrics[key][i]}`,
+        ),
+      );
     }
     for (const m of [full, first, resumed]) m.dispose();
   });
@@ -141,7 +168,11 @@ describe("train()", function () {
     const opts = { ...quiet, validationData: { x: val.X, y: val.y }, earlyStopping: { patience: 3 } };
     const full = await mlp(params).fit(data.X, data.y, { ...opts, epochs: 60 });
     const dir = path.join(tmp, "ckpt-es");
-    const part = await mlp(params).fit(data.X, data.y, { ...opts, epochs: full.history!.bestEpoch! + 1, checkpoint: { dir } });
+    const part = await mlp(params).fit(data.X, data.y, {
+      ...opts,
+      epochs: full.history!.bestEpoch! + 1,
+      checkpoint: { dir },
+    });
     const resumed = await mlp(params).fit(data.X, data.y, { ...opts, epochs: 60, checkpoint: { dir } });
     assert.equal(resumed.history!.bestEpoch, full.history!.bestEpoch);
     assert.deepEqual(resumed.predictProba(val.X.slice(0, 5)), full.predictProba(val.X.slice(0, 5)));
@@ -151,7 +182,9 @@ describe("train()", function () {
   it("diagnoses over- and underfitting from the curves", () => {
     const h = (loss: number[], val: number[], acc?: number[]) => {
       const history = new History();
-      loss.forEach((l, i) => history.record(i + 1, { loss: l, ...(acc ? { acc: acc[i] } : {}), val_loss: val[i] }, 0.001));
+      loss.forEach((l, i) =>
+        history.record(i + 1, { loss: l, ...(acc ? { acc: acc[i] } : {}), val_loss: val[i] }, 0.001),
+      );
       return history.hint().kind;
     };
     assert.equal(h([1, 0.6, 0.4, 0.3, 0.2, 0.1], [1, 0.7, 0.6, 0.7, 0.8, 0.9]), "overfitting");
@@ -159,13 +192,19 @@ describe("train()", function () {
     assert.equal(h([1, 0.8, 0.7, 0.6], [1, 0.8, 0.7, 0.6], [0.5, 0.6, 0.62, 0.65]), "underfitting");
     assert.equal(h([1, 0.6, 0.4, 0.3], [1, 0.6, 0.42, 0.32]), "still-improving");
     assert.equal(h([1, 0.3, 0.2, 0.2, 0.2], [1, 0.32, 0.22, 0.22, 0.22]), "good-fit");
-    assert.equal(h([0.2, 0.02, 0.01, 0.01, 0.01], [0.2, 0.02, 0.01, 0.01, 0.014]), "good-fit", "tiny wobbles are not overfitting");
+    assert.equal(
+      h([0.2, 0.02, 0.01, 0.01, 0.01], [0.2, 0.02, 0.01, 0.01, 0.014]),
+      "good-fit",
+      "tiny wobbles are not overfitting",
+    );
   });
 
   it("after early stopping, the hint names the best epoch and never suggests more epochs", () => {
     const stopped = (loss: number[], val: number[], options: { acc?: number[]; bestEpoch: number | null }) => {
       const history = new History();
-      loss.forEach((l, i) => history.record(i + 1, { loss: l, ...(options.acc ? { acc: options.acc[i] } : {}), val_loss: val[i] }, 0.001));
+      loss.forEach((l, i) =>
+        history.record(i + 1, { loss: l, ...(options.acc ? { acc: options.acc[i] } : {}), val_loss: val[i] }, 0.001),
+      );
       history.stopReason = "early-stopping";
       history.bestEpoch = options.bestEpoch;
       return history.hint();
@@ -176,25 +215,38 @@ describe("train()", function () {
     const val = [0.7, 0.2, 0.03, 0.005, 0.006, 0.008, 0.007, 0.01, 0.009, 0.012, 0.011, 0.013, 0.014, 0.0156];
     const completed = new History();
     loss.forEach((l, i) => completed.record(i + 1, { loss: l, val_loss: val[i] }, 0.001));
-    assert.equal(completed.hint().kind, "still-improving", "the same curves without early stopping: training loss is still falling");
+    assert.equal(
+      completed.hint().kind,
+      "still-improving",
+      "the same curves without early stopping: training loss is still falling",
+    );
     const restored = stopped(loss, val, { bestEpoch: 4 });
     assert.equal(restored.kind, "good-fit");
     assert.doesNotMatch(restored.message, /more epochs may help|train longer/i);
-    assert.match(restored.message, /val_loss was best at epoch 4 and did not improve over the next 10 epoch\(s\) while training loss kept falling/);
+    assert.match(
+      restored.message,
+      /val_loss was best at epoch 4 and did not improve over the next 10 epoch\(s\) while training loss kept falling/,
+    );
     assert.match(restored.message, /the weights of epoch 4 were restored\. More epochs would not help/);
     // without restoreBestWeights the best epoch comes from the monitored curve, and the hint says how to keep it
     const kept = stopped(loss, val, { bestEpoch: null });
     assert.match(kept.message, /best at epoch 4/);
     assert.match(kept.message, /restoreBestWeights: true/);
     // a model that stopped on a plateau without learning is underfitting, and more epochs are not the remedy
-    const flat = stopped([1.1, 1.05, 1.04, 1.06, 1.05], [1.1, 1.06, 1.07, 1.08, 1.07], { acc: [0.33, 0.4, 0.41, 0.4, 0.41], bestEpoch: 2 });
+    const flat = stopped([1.1, 1.05, 1.04, 1.06, 1.05], [1.1, 1.06, 1.07, 1.08, 1.07], {
+      acc: [0.33, 0.4, 0.41, 0.4, 0.41],
+      bestEpoch: 2,
+    });
     assert.equal(flat.kind, "underfitting");
     assert.match(flat.message, /val_loss stopped improving after epoch 2, so more epochs would not help/);
     assert.doesNotMatch(flat.message, /train longer/i);
     // a real rise in validation loss is still called overfitting, with the stop and restore said
     const over = stopped([1, 0.6, 0.4, 0.3, 0.2, 0.1], [1, 0.5, 0.6, 0.7, 0.8, 0.9], { bestEpoch: 2 });
     assert.equal(over.kind, "overfitting");
-    assert.match(over.message, /caught by early stopping.*the weights of epoch 2 were restored; more epochs would not help/);
+    assert.match(
+      over.message,
+      /caught by early stopping.*the weights of epoch 2 were restored; more epochs would not help/,
+    );
   });
 
   it("a regularised MLP stopped early on real data gets a hint that agrees with the stop", async () => {
@@ -203,10 +255,18 @@ describe("train()", function () {
     const valRows = rows.filter((i) => i % 5 === 0);
     const trainRows = rows.filter((i) => i % 5 !== 0);
     const model = mlp({ hiddenUnits: [64, 64], dropout: 0.3, l2: 1e-3, learningRate: 0.01, seed: 42 });
-    const history = await train(model, { x: trainRows.map((i) => X[i]), y: trainRows.map((i) => y[i]) }, {
-      ...quiet, epochs: 200, batchSize: 16, seed: 42, validationData: { x: valRows.map((i) => X[i]), y: valRows.map((i) => y[i]) },
-      earlyStopping: { monitor: "val_loss", patience: 10, restoreBestWeights: true },
-    });
+    const history = await train(
+      model,
+      { x: trainRows.map((i) => X[i]), y: trainRows.map((i) => y[i]) },
+      {
+        ...quiet,
+        epochs: 200,
+        batchSize: 16,
+        seed: 42,
+        validationData: { x: valRows.map((i) => X[i]), y: valRows.map((i) => y[i]) },
+        earlyStopping: { monitor: "val_loss", patience: 10, restoreBestWeights: true },
+      },
+    );
     assert.equal(history.stopReason, "early-stopping");
     const hint = history.hint();
     assert.doesNotMatch(hint.message, /more epochs may help|train longer/i);
@@ -219,8 +279,16 @@ describe("train()", function () {
     const { X, y } = iris();
     const controller = new AbortController();
     let batches = 0;
-    const counter: Callback = { onBatchEnd: () => { if (++batches === 3) controller.abort(); } };
-    const model = await mlp({ hiddenUnits: [8], epochs: 50, batchSize: 10, seed: 5 }).fit(X, y, { ...quiet, signal: controller.signal, callbacks: [counter] });
+    const counter: Callback = {
+      onBatchEnd: () => {
+        if (++batches === 3) controller.abort();
+      },
+    };
+    const model = await mlp({ hiddenUnits: [8], epochs: 50, batchSize: 10, seed: 5 }).fit(X, y, {
+      ...quiet,
+      signal: controller.signal,
+      callbacks: [counter],
+    });
     assert.equal(batches, 3);
     assert.equal(model.history!.stopReason, "interrupted");
     assert.ok(model.fitted);
@@ -235,7 +303,11 @@ describe("train()", function () {
     const { X, y } = iris();
     for (const optimizer of ["sgd", "momentum", "adam"] as const) {
       const model = mlp({ hiddenUnits: [8], optimizer, learningRate: 0.05, seed: 6 });
-      const h = await train(model, { x: X, y }, { ...quiet, epochs: 4, schedule: { type: "step", every: 2, factor: 0.5 } });
+      const h = await train(
+        model,
+        { x: X, y },
+        { ...quiet, epochs: 4, schedule: { type: "step", every: 2, factor: 0.5 } },
+      );
       assert.deepEqual(h.learningRates, [0.05, 0.05, 0.025, 0.025]);
       assert.ok(h.metrics.loss[3] < h.metrics.loss[0], `${optimizer} lowers the loss`);
       model.dispose();
@@ -252,11 +324,20 @@ describe("train()", function () {
   it("trains a plain tfjs LayersModel given tensors and a loss", async () => {
     const { X, y } = iris();
     const codes = y.map((s) => ["setosa", "versicolor", "virginica"].indexOf(s));
-    const net = tf.sequential({ layers: [tf.layers.dense({ units: 8, activation: "relu", inputShape: [4] }), tf.layers.dense({ units: 3, activation: "softmax" })] });
+    const net = tf.sequential({
+      layers: [
+        tf.layers.dense({ units: 8, activation: "relu", inputShape: [4] }),
+        tf.layers.dense({ units: 3, activation: "softmax" }),
+      ],
+    });
     const x = tf.tensor2d(X);
     const t = tf.tensor1d(codes, "int32");
     await assert.rejects(() => train(net, { x, y: t }, quiet), /needs options.loss/);
-    const h = await train(net, { x, y: t }, { ...quiet, loss: "sparseCategoricalCrossentropy", epochs: 30, learningRate: 0.02, seed: 1 });
+    const h = await train(
+      net,
+      { x, y: t },
+      { ...quiet, loss: "sparseCategoricalCrossentropy", epochs: 30, learningRate: 0.02, seed: 1 },
+    );
     assert.ok(h.last("acc")! > 0.85, `acc ${h.last("acc")}`);
     tf.dispose([x, t]);
     net.dispose();
@@ -268,7 +349,16 @@ describe("train()", function () {
     await model.fit(X, y, quiet);
     const counts: number[] = [];
     for (let i = 0; i < 3; i++) {
-      await train(model, { x: X, y }, { ...quiet, epochs: 2, earlyStopping: { patience: 1 }, checkpoint: { dir: path.join(tmp, "leak"), every: 1, resume: false } });
+      await train(
+        model,
+        { x: X, y },
+        {
+          ...quiet,
+          epochs: 2,
+          earlyStopping: { patience: 1 },
+          checkpoint: { dir: path.join(tmp, "leak"), every: 1, resume: false },
+        },
+      );
       await model.fit(X, y, quiet);
       model.predictProba(X);
       counts.push(tf.memory().numTensors);
@@ -286,7 +376,9 @@ describe("train()", function () {
     assert.equal(shown.length, 2, "one chart and one progress line");
     const chartId = shown[0].options!.displayId!;
     const progressId = shown[1].options!.displayId!;
-    const chartUpdates = bridge.messages.filter((m) => m.options?.update && m.options.displayId === chartId && "application/vnd.plotly.v1+json" in m.bundle);
+    const chartUpdates = bridge.messages.filter(
+      (m) => m.options?.update && m.options.displayId === chartId && "application/vnd.plotly.v1+json" in m.bundle,
+    );
     // (Each figure update follows an update to its text alone, which makes JupyterLab redraw: see lib/display.ts.)
     // A run this short ends before a redraw is due (every 4 s): the chart is drawn once, on its final state
     // (tests/viz/live-updates.test.ts checks the throttle with a clock).
@@ -298,8 +390,13 @@ describe("train()", function () {
     assert.deepEqual(fig.data[0].x, [1, 2, 3]);
     const firstHasPlotly = String(chartUpdates[0].bundle["text/html"]).includes("data-trainlab-plotly");
     assert.equal(String(final["text/html"]).includes("data-trainlab-plotly"), firstHasPlotly);
-    const progress = bridge.messages.filter((m) => m.options?.displayId === progressId).map((m) => String(m.bundle["text/plain"]));
-    assert.ok(progress.some((line) => /epoch \d\/3 .*samples\/s · ETA/.test(line)), progress.join("\n"));
+    const progress = bridge.messages
+      .filter((m) => m.options?.displayId === progressId)
+      .map((m) => String(m.bundle["text/plain"]));
+    assert.ok(
+      progress.some((line) => /epoch \d\/3 .*samples\/s · ETA/.test(line)),
+      progress.join("\n"),
+    );
     assert.match(progress[progress.length - 1], /^done: 3 epoch/);
     model.dispose();
   });
@@ -308,7 +405,11 @@ describe("train()", function () {
     const bridge = new RecordingBridge();
     const { X, y } = iris();
     const model = mlp({ hiddenUnits: [8], epochs: 100, batchSize: 10, seed: 9 });
-    const stopAt: Callback = { onBatchEnd: (b) => { if (b === 2) bridge.controller.abort(); } };
+    const stopAt: Callback = {
+      onBatchEnd: (b) => {
+        if (b === 2) bridge.controller.abort();
+      },
+    };
     await withBridge(bridge, () => model.fit(X, y, { callbacks: [stopAt] }));
     assert.equal(model.history!.stopReason, "interrupted");
     assert.equal(model.predict(X).length, 150);
@@ -318,10 +419,23 @@ describe("train()", function () {
     const net = tf.sequential({ layers: [tf.layers.dense({ units: 3, activation: "softmax", inputShape: [4] })] });
     net.compile({ optimizer: "adam", loss: "sparseCategoricalCrossentropy" });
     const x = tf.tensor2d(standardize(X));
-    const t = tf.tensor1d(y.map((s) => ["setosa", "versicolor", "virginica"].indexOf(s)), "float32");
+    const t = tf.tensor1d(
+      y.map((s) => ["setosa", "versicolor", "virginica"].indexOf(s)),
+      "float32",
+    );
     const seen: number[] = [];
     const h = await withBridge(bridge2, () =>
-      net.fit(x, t, { epochs: 20, batchSize: 10, verbose: 0, callbacks: { onBatchEnd: async (b) => { seen.push(b); if (seen.length === 2) bridge2.controller.abort(); } } }),
+      net.fit(x, t, {
+        epochs: 20,
+        batchSize: 10,
+        verbose: 0,
+        callbacks: {
+          onBatchEnd: async (b) => {
+            seen.push(b);
+            if (seen.length === 2) bridge2.controller.abort();
+          },
+        },
+      }),
     );
     assert.equal(seen.length, 2, "fit stopped after the batch that saw the interrupt");
     assert.equal(h.epoch.length, 1);

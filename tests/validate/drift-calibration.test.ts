@@ -53,7 +53,10 @@ describe("drift() is calibrated on real tables (lib/validate/drift)", function (
       }
     }
     const allowed = binomialAllowance(runs, ALPHA);
-    assert.ok(alarms <= allowed, `${alarms} alarms in ${runs} i.i.d. splits (allowed ${allowed} at α = ${ALPHA}): ${JSON.stringify(counts)}`);
+    assert.ok(
+      alarms <= allowed,
+      `${alarms} alarms in ${runs} i.i.d. splits (allowed ${allowed} at α = ${ALPHA}): ${JSON.stringify(counts)}`,
+    );
   });
 
   it("a categorical feature is calibrated too: no alarm beyond α on i.i.d. splits, by a permutation test", () => {
@@ -70,7 +73,10 @@ describe("drift() is calibrated on real tables (lib/validate/drift)", function (
       if (result.verdict !== "pass") alarms++;
     }
     const allowed = binomialAllowance(SEEDS, ALPHA);
-    assert.ok(alarms <= allowed, `${alarms} alarms in ${SEEDS} i.i.d. splits of a categorical column (allowed ${allowed})`);
+    assert.ok(
+      alarms <= allowed,
+      `${alarms} alarms in ${SEEDS} i.i.d. splits of a categorical column (allowed ${allowed})`,
+    );
   });
 
   it("finds a mean shift of 0.5 sd in one feature of breast cancer (train vs the other 30%), and flags only that feature", () => {
@@ -111,8 +117,17 @@ describe("drift() is calibrated on real tables (lib/validate/drift)", function (
 
   it("compares the share of missing values: calibrated when values are missing at random, and finds a column that starts missing", () => {
     // Fisher's exact test, as scipy.stats.fisher_exact(table)[1].
-    const cases: [number, number, number, number, number][] = [[3, 97, 12, 88, 0.028671314973177094], [0, 50, 5, 45, 0.05628449442882433], [10, 10, 10, 10, 1], [1, 9, 11, 3, 0.0027594561852200836]];
-    for (const [a, b, c, d, p] of cases) assert.ok(Math.abs(fisherExact(a, b, c, d) - p) < 1e-9, `fisher ${[a, b, c, d]}: ${fisherExact(a, b, c, d)} vs scipy ${p}`);
+    const cases: [number, number, number, number, number][] = [
+      [3, 97, 12, 88, 0.028671314973177094],
+      [0, 50, 5, 45, 0.05628449442882433],
+      [10, 10, 10, 10, 1],
+      [1, 9, 11, 3, 0.0027594561852200836],
+    ];
+    for (const [a, b, c, d, p] of cases)
+      assert.ok(
+        Math.abs(fisherExact(a, b, c, d) - p) < 1e-9,
+        `fisher ${[a, b, c, d]}: ${fisherExact(a, b, c, d)} vs scipy ${p}`,
+      );
     const t = realTable("breast_cancer");
     const withGaps = (X: Matrix, seed: number, rate: number, column: number): Matrix => {
       const rng = new SeededRandom(seed, 41);
@@ -132,7 +147,10 @@ describe("drift() is calibrated on real tables (lib/validate/drift)", function (
       const row = drift(rowsOf(t.X, s.train), cur, options(seed)).feature(t.X.columns![5]);
       if (row.verdict === "fail" && /missing/.test(row.note)) found++;
     }
-    assert.ok(alarms <= binomialAllowance(SEEDS, ALPHA), `${alarms} alarms in ${SEEDS} splits with values missing at random`);
+    assert.ok(
+      alarms <= binomialAllowance(SEEDS, ALPHA),
+      `${alarms} alarms in ${SEEDS} splits with values missing at random`,
+    );
     assert.ok(found >= SEEDS - 1, `a column going 40% missing was a drift FAIL in ${found} of ${SEEDS} splits`);
   });
 });

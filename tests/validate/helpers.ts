@@ -15,8 +15,17 @@ import type { Classifier, Params, Regressor } from "../../lib/models/estimator";
 export const FEATURES = ["beak_length_mm", "beak_depth_mm", "flipper_length_mm", "body_mass_g"];
 
 /** Penguins without missing measurements or sex, split 70/30 with a fixed shuffle. */
-export function penguins(): { train: ColumnTable; test: ColumnTable; Xtrain: ColumnTable; Xtest: ColumnTable; ytrain: string[]; ytest: string[] } {
-  const all = loadDataset("penguins").filter((d: Record<string, unknown>) => d.body_mass_g !== null && d.sex !== null && d.sex !== ".");
+export function penguins(): {
+  train: ColumnTable;
+  test: ColumnTable;
+  Xtrain: ColumnTable;
+  Xtest: ColumnTable;
+  ytrain: string[];
+  ytest: string[];
+} {
+  const all = loadDataset("penguins").filter(
+    (d: Record<string, unknown>) => d.body_mass_g !== null && d.sex !== null && d.sex !== ".",
+  );
   const n = all.numRows();
   const order = Array.from({ length: n }, (_, i) => i);
   let s = 7;
@@ -37,9 +46,12 @@ export function penguins(): { train: ColumnTable; test: ColumnTable; Xtrain: Col
   const train = pick(order.slice(0, cut));
   const test = pick(order.slice(cut));
   return {
-    train, test,
-    Xtrain: train.select(FEATURES), Xtest: test.select(FEATURES),
-    ytrain: train.array("species") as string[], ytest: test.array("species") as string[],
+    train,
+    test,
+    Xtrain: train.select(FEATURES),
+    Xtest: test.select(FEATURES),
+    ytrain: train.array("species") as string[],
+    ytest: test.array("species") as string[],
   };
 }
 
@@ -125,7 +137,15 @@ export class TinyLogistic implements Classifier {
   }
   async save(dir: string): Promise<void> {
     fs.mkdirSync(dir, { recursive: true });
-    fs.writeFileSync(path.join(dir, "state.json"), JSON.stringify({ w: Array.from(this.w), mean: Array.from(this.mean), std: Array.from(this.std), classes: this.classes }));
+    fs.writeFileSync(
+      path.join(dir, "state.json"),
+      JSON.stringify({
+        w: Array.from(this.w),
+        mean: Array.from(this.mean),
+        std: Array.from(this.std),
+        classes: this.classes,
+      }),
+    );
   }
 }
 
@@ -188,7 +208,12 @@ export class TinyLinearRegression implements Regressor {
   async save(dir: string): Promise<void> {
     fs.mkdirSync(dir, { recursive: true });
     const manifest = {
-      format: "trainlab-model", version: 1, name: this.name, kind: this.kind, params: {}, savedAt: new Date().toISOString(),
+      format: "trainlab-model",
+      version: 1,
+      name: this.name,
+      kind: this.kind,
+      params: {},
+      savedAt: new Date().toISOString(),
       state: { coef: { $array: "float64", offset: 0, length: this.coef.length } },
     };
     fs.writeFileSync(path.join(dir, "model.json"), JSON.stringify(manifest));
@@ -227,13 +252,28 @@ export class TfjsMlp implements Classifier {
     const seed = Number(this.params.seed);
     const net = tf.sequential({
       layers: [
-        tf.layers.dense({ inputShape: [m.cols], units: Number(this.params.hidden), activation: "relu", kernelInitializer: tf.initializers.glorotUniform({ seed }) }),
-        tf.layers.dense({ units: this.classes.length, activation: "softmax", kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 1 }) }),
+        tf.layers.dense({
+          inputShape: [m.cols],
+          units: Number(this.params.hidden),
+          activation: "relu",
+          kernelInitializer: tf.initializers.glorotUniform({ seed }),
+        }),
+        tf.layers.dense({
+          units: this.classes.length,
+          activation: "softmax",
+          kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 1 }),
+        }),
       ],
     });
     net.compile({ optimizer: tf.train.adam(0.05), loss: "categoricalCrossentropy" });
     const xs = tf.tidy(() => x.sub(this.mean as tf.Tensor).div(this.std as tf.Tensor));
-    const ys = tf.oneHot(tf.tensor1d(t.map((v) => this.classes.indexOf(v)), "int32"), this.classes.length);
+    const ys = tf.oneHot(
+      tf.tensor1d(
+        t.map((v) => this.classes.indexOf(v)),
+        "int32",
+      ),
+      this.classes.length,
+    );
     await net.fit(xs, ys, { epochs: Number(this.params.epochs), batchSize: 64, shuffle: false, verbose: 0 });
     tf.dispose([x, xs, ys]);
     this.model = net;
@@ -241,7 +281,12 @@ export class TfjsMlp implements Classifier {
     return this;
   }
   probaTensor(x: tf.Tensor2D): tf.Tensor2D {
-    return tf.tidy(() => (this.model as tf.LayersModel).apply(x.sub(this.mean as tf.Tensor).div(this.std as tf.Tensor), { training: false }) as tf.Tensor2D);
+    return tf.tidy(
+      () =>
+        (this.model as tf.LayersModel).apply(x.sub(this.mean as tf.Tensor).div(this.std as tf.Tensor), {
+          training: false,
+        }) as tf.Tensor2D,
+    );
   }
   predictProba(X: FeatureInput): number[][] {
     const m = toMatrix(X);
@@ -259,12 +304,17 @@ export class TfjsMlp implements Classifier {
   }
   async save(dir: string): Promise<void> {
     const net = this.model as tf.LayersModel;
-    await net.save(tf.io.withSaveHandler(async (artifacts) => {
-      fs.mkdirSync(dir, { recursive: true });
-      fs.writeFileSync(path.join(dir, "model.json"), JSON.stringify({ modelTopology: artifacts.modelTopology, weightSpecs: artifacts.weightSpecs }));
-      fs.writeFileSync(path.join(dir, "weights.bin"), Buffer.from(artifacts.weightData as ArrayBuffer));
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: "JSON" } };
-    }));
+    await net.save(
+      tf.io.withSaveHandler(async (artifacts) => {
+        fs.mkdirSync(dir, { recursive: true });
+        fs.writeFileSync(
+          path.join(dir, "model.json"),
+          JSON.stringify({ modelTopology: artifacts.modelTopology, weightSpecs: artifacts.weightSpecs }),
+        );
+        fs.writeFileSync(path.join(dir, "weights.bin"), Buffer.from(artifacts.weightData as ArrayBuffer));
+        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: "JSON" } };
+      }),
+    );
   }
 }
 

@@ -12,23 +12,44 @@ const X = [[0], [1], [2], [3], [4], [5]];
 describe("lib/validate input checks", () => {
   it("features that are not a table, matrix, tensor or array of rows are a ValidationError", async () => {
     const model = await new LogisticRegression().fit(X, [0, 0, 0, 1, 1, 1]);
-    assert.throws(() => slices(model, 42 as never, [0], { by: [1] }), (e: Error) => e instanceof ValidationError && /X is number/.test(e.message));
-    assert.throws(() => robustness(model, undefined as never, [0]), (e: Error) => e instanceof ValidationError && /X is missing/.test(e.message));
+    assert.throws(
+      () => slices(model, 42 as never, [0], { by: [1] }),
+      (e: Error) => e instanceof ValidationError && /X is number/.test(e.message),
+    );
+    assert.throws(
+      () => robustness(model, undefined as never, [0]),
+      (e: Error) => e instanceof ValidationError && /X is missing/.test(e.message),
+    );
   });
 
   it("a classifier's target must hold class labels: null and fractional values are named with their index", async () => {
     const model = await new LogisticRegression().fit(X, [0, 0, 0, 1, 1, 1]);
-    assert.throws(() => calibration(model, X, [0, 0, null, 1, 1, 1] as never), (e: Error) => e instanceof ValidationError && /calibration: y\[2\] is null/.test(e.message));
-    assert.throws(() => permutationImportance(model, X, [0, 0, 0.5, 1, 1, 1]), (e: Error) => e instanceof ValidationError && /y\[2\] is 0\.5/.test(e.message));
+    assert.throws(
+      () => calibration(model, X, [0, 0, null, 1, 1, 1] as never),
+      (e: Error) => e instanceof ValidationError && /calibration: y\[2\] is null/.test(e.message),
+    );
+    assert.throws(
+      () => permutationImportance(model, X, [0, 0, 0.5, 1, 1, 1]),
+      (e: Error) => e instanceof ValidationError && /y\[2\] is 0\.5/.test(e.message),
+    );
   });
 
   it("a regressor's target must be finite numbers, and lengths must match", async () => {
     const model = await new LinearRegression().fit(X, [0, 1, 2, 3, 4, 5]);
-    assert.throws(() => robustness(model, X, [0, 1, Number.NaN, 3, 4, 5]), (e: Error) => e instanceof ValidationError && /target row 2/.test(e.message));
-    assert.throws(() => slices(model, X, [0, 1, 2], { by: [1, 1, 1, 2, 2, 2] }), (e: Error) => e instanceof ValidationError && /X has 6 rows but y has 3 values/.test(e.message));
+    assert.throws(
+      () => robustness(model, X, [0, 1, Number.NaN, 3, 4, 5]),
+      (e: Error) => e instanceof ValidationError && /target row 2/.test(e.message),
+    );
+    assert.throws(
+      () => slices(model, X, [0, 1, 2], { by: [1, 1, 1, 2, 2, 2] }),
+      (e: Error) => e instanceof ValidationError && /X has 6 rows but y has 3 values/.test(e.message),
+    );
   });
 
   it("a model that was never fitted is a NotFittedError", async () => {
-    await assert.rejects(holdout(new LogisticRegression(), X, [0, 0, 0, 1, 1, 1]), (e: Error) => e instanceof NotFittedError);
+    await assert.rejects(
+      holdout(new LogisticRegression(), X, [0, 0, 0, 1, 1, 1]),
+      (e: Error) => e instanceof NotFittedError,
+    );
   });
 });

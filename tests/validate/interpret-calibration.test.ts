@@ -51,9 +51,17 @@ describe("permutationImportance is calibrated on real tables (lib/validate/impor
       for (let seed = 0; seed < 25; seed++) {
         const X = withColumn(t.X, "noise", noise(t.X.rows, seed));
         const s = iidSplit(X.rows, seed);
-        const model = await c.make().fit(rowsOf(X, s.train), s.train.map((i) => t.y[i]));
+        const model = await c.make().fit(
+          rowsOf(X, s.train),
+          s.train.map((i) => t.y[i]),
+        );
         const rest = [...s.val, ...s.test];
-        const result = permutationImportance(model, rowsOf(X, rest), rest.map((i) => t.y[i]), { seed, features: ["noise"], bootstrap: 400 });
+        const result = permutationImportance(
+          model,
+          rowsOf(X, rest),
+          rest.map((i) => t.y[i]),
+          { seed, features: ["noise"], bootstrap: 400 },
+        );
         runs++;
         if (result.features[0].used) {
           alarms++;
@@ -62,7 +70,10 @@ describe("permutationImportance is calibrated on real tables (lib/validate/impor
       }
     }
     const allowed = binomialAllowance(runs, ALPHA);
-    assert.ok(alarms <= allowed, `noise called used in ${alarms} of ${runs} splits (allowed ${allowed}): ${JSON.stringify(counts)}`);
+    assert.ok(
+      alarms <= allowed,
+      `noise called used in ${alarms} of ${runs} splits (allowed ${allowed}): ${JSON.stringify(counts)}`,
+    );
   });
 
   it("finds the features a model relies on: iris's petal length in every split, and honest tables raise no leak warning beyond α", async () => {
@@ -74,9 +85,17 @@ describe("permutationImportance is calibrated on real tables (lib/validate/impor
       for (let seed = 0; seed < 15; seed++) {
         const s = iidSplit(t.X.rows, seed);
         const model = name === "diabetes" ? new LinearRegression() : new LogisticRegression();
-        await model.fit(rowsOf(t.X, s.train), s.train.map((i) => t.y[i]));
+        await model.fit(
+          rowsOf(t.X, s.train),
+          s.train.map((i) => t.y[i]),
+        );
         const rest = [...s.val, ...s.test];
-        const result = permutationImportance(model, rowsOf(t.X, rest), rest.map((i) => t.y[i]), { seed, bootstrap: 400 });
+        const result = permutationImportance(
+          model,
+          rowsOf(t.X, rest),
+          rest.map((i) => t.y[i]),
+          { seed, bootstrap: 400 },
+        );
         runs++;
         if (result.verdict === "warn") warnings++;
         if (name === "iris" && result.features.find((f) => f.feature === "petal_length_cm")?.used) petal++;
@@ -100,9 +119,17 @@ describe("permutationImportance is calibrated on real tables (lib/validate/impor
       const X = bmi.map((v, i) => [v, bmi[other[i]]]);
       const y = X.map((r) => r[0] + r[1]);
       const s = iidSplit(X.length, seed);
-      const model = await new LinearRegression().fit(s.train.map((i) => X[i]), s.train.map((i) => y[i]));
+      const model = await new LinearRegression().fit(
+        s.train.map((i) => X[i]),
+        s.train.map((i) => y[i]),
+      );
       const rest = [...s.val, ...s.test];
-      const result = permutationImportance(model, rest.map((i) => X[i]), rest.map((i) => y[i]), { seed, dominance: 0.5, bootstrap: 400 });
+      const result = permutationImportance(
+        model,
+        rest.map((i) => X[i]),
+        rest.map((i) => y[i]),
+        { seed, dominance: 0.5, bootstrap: 400 },
+      );
       if (result.verdict === "warn") alarms++;
     }
     const allowed = binomialAllowance(runs, ALPHA);
@@ -115,10 +142,19 @@ describe("permutationImportance is calibrated on real tables (lib/validate/impor
     let found = 0;
     for (let seed = 0; seed < 10; seed++) {
       const s = iidSplit(X.rows, seed);
-      const model = await new DecisionTreeClassifier({ maxDepth: 4 }).fit(rowsOf(X, s.train), s.train.map((i) => t.y[i]));
+      const model = await new DecisionTreeClassifier({ maxDepth: 4 }).fit(
+        rowsOf(X, s.train),
+        s.train.map((i) => t.y[i]),
+      );
       const rest = [...s.val, ...s.test];
-      const result = permutationImportance(model, rowsOf(X, rest), rest.map((i) => t.y[i]), { seed, bootstrap: 400 });
-      if (result.verdict === "warn" && result.features[0].feature === "leak" && result.features[0].leakPValue <= ALPHA) found++;
+      const result = permutationImportance(
+        model,
+        rowsOf(X, rest),
+        rest.map((i) => t.y[i]),
+        { seed, bootstrap: 400 },
+      );
+      if (result.verdict === "warn" && result.features[0].feature === "leak" && result.features[0].leakPValue <= ALPHA)
+        found++;
     }
     assert.ok(found >= 9, `the leak was flagged in ${found} of 10 splits`);
   });
@@ -127,7 +163,10 @@ describe("permutationImportance is calibrated on real tables (lib/validate/impor
     // Holm compares the smallest p-value with α/30 = 0.00167, below the 1/501 that 500 resamples can give at best.
     const t = realTable("breast_cancer");
     const s = iidSplit(t.X.rows, 0);
-    const model = await new LogisticRegression().fit(rowsOf(t.X, s.train), s.train.map((i) => t.y[i]));
+    const model = await new LogisticRegression().fit(
+      rowsOf(t.X, s.train),
+      s.train.map((i) => t.y[i]),
+    );
     const rest = [...s.val, ...s.test];
     const X = rowsOf(t.X, rest);
     const y = rest.map((i) => t.y[i]);
@@ -143,12 +182,18 @@ describe("permutationImportance is calibrated on real tables (lib/validate/impor
   it("FAILs a model whose predictions ignore the inputs, and reports fewer than 30 rows as untested", async () => {
     const t = realTable("iris");
     const s = iidSplit(t.X.rows, 0);
-    const model = await new LogisticRegression().fit(rowsOf(t.X, s.train), s.train.map((i) => t.y[i]));
+    const model = await new LogisticRegression().fit(
+      rowsOf(t.X, s.train),
+      s.train.map((i) => t.y[i]),
+    );
     const X = rowsOf(t.X, s.test);
     const y = s.test.map((i) => t.y[i]);
     const few = permutationImportance(model, rowsOf(X, [0, 1, 2, 3, 4, 5]), y.slice(0, 6), { seed: 0, bootstrap: 200 });
     assert.equal(few.verdict, "untested", few.toString());
-    const constant = await new MajorityClassifier().fit(rowsOf(t.X, s.train), s.train.map((i) => t.y[i]));
+    const constant = await new MajorityClassifier().fit(
+      rowsOf(t.X, s.train),
+      s.train.map((i) => t.y[i]),
+    );
     const ignored = permutationImportance(constant, X, y, { seed: 0, bootstrap: 100 });
     assert.equal(ignored.verdict, "fail");
     assert.ok(ignored.features.every((f) => f.mean === 0 && !f.used));
@@ -161,7 +206,10 @@ describe("partialDependence's flat warning is calibrated on real tables (lib/val
   it(`calls a feature flat on at most α = ${ALPHA} of 100-row samples when its true effect is exactly flatEffect`, async () => {
     const t = realTable("wine");
     const s = iidSplit(t.X.rows, 0);
-    const model = await new LogisticRegression().fit(rowsOf(t.X, s.train), s.train.map((i) => t.y[i]));
+    const model = await new LogisticRegression().fit(
+      rowsOf(t.X, s.train),
+      s.train.map((i) => t.y[i]),
+    );
     let alarms = 0;
     let runs = 0;
     for (const feature of ["alcohol", "magnesium"]) {
@@ -171,12 +219,18 @@ describe("partialDependence's flat warning is calibrated on real tables (lib/val
         return v[Math.floor(q * (v.length - 1))];
       });
       // The population is the whole table: its partial dependence is the truth the samples estimate.
-      const truth = partialDependence(model, t.X, feature, { grids: { [feature]: grid }, bootstrap: 0 }).curves[0].effect;
+      const truth = partialDependence(model, t.X, feature, { grids: { [feature]: grid }, bootstrap: 0 }).curves[0]
+        .effect;
       assert.ok(truth > 0.005, `${feature} effect ${truth}`);
       for (let seed = 0; seed < 50; seed++) {
         const rng = new SeededRandom(seed, 3);
         const rows = Array.from({ length: 100 }, () => rng.int(t.X.rows));
-        const result = partialDependence(model, rowsOf(t.X, rows), feature, { grids: { [feature]: grid }, flatEffect: truth, seed, bootstrap: 300 });
+        const result = partialDependence(model, rowsOf(t.X, rows), feature, {
+          grids: { [feature]: grid },
+          flatEffect: truth,
+          seed,
+          bootstrap: 300,
+        });
         runs++;
         if (result.curves[0].flat) alarms++;
       }
@@ -240,17 +294,35 @@ describe("partialDependence's flat warning is calibrated on real tables (lib/val
       // "Never moves" needs enough rows: on n rows where none moves, a share 1 − (α/3)^(1/n) of unseen rows could, by
       // up to 1 in probability, which is below flatEffect = 0.01 from 408 rows. Rows drawn from the whole table.
       const rng = new SeededRandom(seed, 17);
-      const X = rowsOf(t.X, Array.from({ length: 500 }, () => rng.int(t.X.rows)));
-      const result = partialDependence(model, X, ["sepal_width_cm", "petal_length_cm", "petal_width_cm"], { seed, bootstrap: 200 });
+      const X = rowsOf(
+        t.X,
+        Array.from({ length: 500 }, () => rng.int(t.X.rows)),
+      );
+      const result = partialDependence(model, X, ["sepal_width_cm", "petal_length_cm", "petal_width_cm"], {
+        seed,
+        bootstrap: 200,
+      });
       const [sepal, ...petals] = result.curves;
       if (sepal.flat && result.verdict === "warn") flatSepal++;
       // The tree splits on one or both petal measurements: whichever moves the prediction is never called flat.
-      assert.ok(petals.some((c) => c.effect > 0.3), `split ${seed}: ${petals.map((c) => c.effect).join(", ")}`);
-      for (const c of petals) assert.ok(c.effect < 0.01 || !c.flat, `split ${seed}: ${c.feature} effect ${c.effect} called flat`);
+      assert.ok(
+        petals.some((c) => c.effect > 0.3),
+        `split ${seed}: ${petals.map((c) => c.effect).join(", ")}`,
+      );
+      for (const c of petals)
+        assert.ok(c.effect < 0.01 || !c.flat, `split ${seed}: ${c.feature} effect ${c.effect} called flat`);
     }
     assert.equal(flatSepal, 10, `sepal width called flat in ${flatSepal} of 10 splits`);
     const model = await new DecisionTreeClassifier({ maxDepth: 2 }).fit(t.X, t.y);
-    const small = partialDependence(model, rowsOf(t.X, Array.from({ length: 40 }, (_, i) => i * 3)), "sepal_width_cm", { bootstrap: 100 });
+    const small = partialDependence(
+      model,
+      rowsOf(
+        t.X,
+        Array.from({ length: 40 }, (_, i) => i * 3),
+      ),
+      "sepal_width_cm",
+      { bootstrap: 100 },
+    );
     assert.equal(small.verdict, "untested");
     assert.equal(small.curves[0].flat, false);
   });
@@ -279,33 +351,66 @@ describe("efficiency's latency verdict is calibrated (lib/validate/efficiency, i
       if (ci.lower === null || ci.lower > 10) missedLower++;
     }
     const allowed = binomialAllowance(runs, ALPHA);
-    assert.ok(missedUpper <= allowed && missedLower <= allowed, `missed ${missedUpper} (upper) and ${missedLower} (lower) of ${runs}`);
+    assert.ok(
+      missedUpper <= allowed && missedLower <= allowed,
+      `missed ${missedUpper} (upper) and ${missedLower} (lower) of ${runs}`,
+    );
     // The order statistics scipy.stats.binom gives (a coverage count over 400 runs cannot tell an off-by-one, whose
     // miss rate is 6-8%): n = 59 -> 53rd and 59th, n = 120 -> 110th and 119th, n = 200 -> 185th and 196th.
-    for (const [n, lower, upper] of [[59, 53, 59], [120, 110, 119], [200, 185, 196]]) {
-      const ci = quantileInterval(Array.from({ length: n }, (_, i) => n - i), 0.95, 0.05);
+    for (const [n, lower, upper] of [
+      [59, 53, 59],
+      [120, 110, 119],
+      [200, 185, 196],
+    ]) {
+      const ci = quantileInterval(
+        Array.from({ length: n }, (_, i) => n - i),
+        0.95,
+        0.05,
+      );
       assert.deepEqual([ci.lower, ci.upper], [lower, upper], `n = ${n}`);
     }
-    assert.equal(quantileInterval(new Array(58).fill(1), 0.95, 0.05).upper, null, "58 draws cannot bound a p95 at 0.05");
+    assert.equal(
+      quantileInterval(new Array(58).fill(1), 0.95, 0.05).upper,
+      null,
+      "58 draws cannot bound a p95 at 0.05",
+    );
     assert.equal(quantileInterval(new Array(59).fill(1), 0.95, 0.05).upper, 1);
   });
 
   it(`FAILs a model whose true p95 is exactly the limit on at most α = ${ALPHA} of runs, and PASSes one 50% over it at most as often`, async () => {
     const t = realTable("iris");
     const model = await new LogisticRegression().fit(t.X, t.y);
-    const X = rowsOf(t.X, Array.from({ length: 20 }, (_, i) => i * 7));
+    const X = rowsOf(
+      t.X,
+      Array.from({ length: 20 }, (_, i) => i * 7),
+    );
     let failsAtLimit = 0;
     let passesAbove = 0;
     let failsAbove = 0;
     let passesBelow = 0;
     const runs = 60;
     for (let seed = 0; seed < runs; seed++) {
-      const at = await efficiency(model, X, { repeats: 200, batchRepeats: 1, maxLatencyMs: 10, clock: exponentialClock(10, seed) });
+      const at = await efficiency(model, X, {
+        repeats: 200,
+        batchRepeats: 1,
+        maxLatencyMs: 10,
+        clock: exponentialClock(10, seed),
+      });
       if (at.verdict === "fail") failsAtLimit++;
-      const above = await efficiency(model, X, { repeats: 200, batchRepeats: 1, maxLatencyMs: 10, clock: exponentialClock(15, 1000 + seed) });
+      const above = await efficiency(model, X, {
+        repeats: 200,
+        batchRepeats: 1,
+        maxLatencyMs: 10,
+        clock: exponentialClock(15, 1000 + seed),
+      });
       if (above.verdict === "pass") passesAbove++;
       if (above.verdict === "fail") failsAbove++;
-      const below = await efficiency(model, X, { repeats: 200, batchRepeats: 1, maxLatencyMs: 10, clock: exponentialClock(6, 2000 + seed) });
+      const below = await efficiency(model, X, {
+        repeats: 200,
+        batchRepeats: 1,
+        maxLatencyMs: 10,
+        clock: exponentialClock(6, 2000 + seed),
+      });
       if (below.verdict === "pass") passesBelow++;
     }
     const allowed = binomialAllowance(runs, ALPHA);

@@ -25,15 +25,26 @@ const WILSON: [number, number, number, number, number][] = [
 
 describe("confidence intervals (lib/evaluate/intervals)", () => {
   it("the normal quantile matches scipy.stats.norm.ppf", () => {
-    const cases: [number, number][] = [[0.975, 1.959963984540054], [0.95, 1.6448536269514722], [0.995, 2.5758293035489004], [0.001, -3.090232306167813], [0.5, 0], [0.2, -0.8416212335729142]];
-    for (const [p, q] of cases) assert.ok(Math.abs(normalQuantile(p) - q) < 1e-8, `ppf(${p}) = ${normalQuantile(p)}, scipy ${q}`);
+    const cases: [number, number][] = [
+      [0.975, 1.959963984540054],
+      [0.95, 1.6448536269514722],
+      [0.995, 2.5758293035489004],
+      [0.001, -3.090232306167813],
+      [0.5, 0],
+      [0.2, -0.8416212335729142],
+    ];
+    for (const [p, q] of cases)
+      assert.ok(Math.abs(normalQuantile(p) - q) < 1e-8, `ppf(${p}) = ${normalQuantile(p)}, scipy ${q}`);
     assert.throws(() => normalQuantile(1), /strictly between 0 and 1/);
   });
 
   it("Wilson's interval matches scipy's binomtest(...).proportion_ci(method='wilson')", () => {
     for (const [k, n, c, lo, hi] of WILSON) {
       const ci = wilsonInterval(k, n, c);
-      assert.ok(Math.abs(ci.lower - lo) < 1e-8 && Math.abs(ci.upper - hi) < 1e-8, `${k}/${n} at ${c}: [${ci.lower}, ${ci.upper}] vs scipy [${lo}, ${hi}]`);
+      assert.ok(
+        Math.abs(ci.lower - lo) < 1e-8 && Math.abs(ci.upper - hi) < 1e-8,
+        `${k}/${n} at ${c}: [${ci.lower}, ${ci.upper}] vs scipy [${lo}, ${hi}]`,
+      );
       assert.equal(ci.method, "wilson");
     }
     assert.throws(() => wilsonInterval(3, 0), /n must be a positive whole number/);
@@ -60,7 +71,10 @@ describe("confidence intervals (lib/evaluate/intervals)", () => {
     let covered = 0;
     for (let s = 0; s < 200; s++) {
       const x = Array.from({ length: 60 }, () => rng.normal());
-      const ci = bootstrapInterval(60, (idx) => Array.from(idx, (i) => x[i]).reduce((a, b) => a + b, 0) / 60, { resamples: 400, seed: s });
+      const ci = bootstrapInterval(60, (idx) => Array.from(idx, (i) => x[i]).reduce((a, b) => a + b, 0) / 60, {
+        resamples: 400,
+        seed: s,
+      });
       if (ci && ci.lower <= 0 && 0 <= ci.upper) covered++;
     }
     // The percentile bootstrap under-covers slightly at n = 60 (about 0.94); 200 samples: sd ≈ 3.4.
@@ -68,30 +82,52 @@ describe("confidence intervals (lib/evaluate/intervals)", () => {
     const a = bootstrapInterval(30, (idx) => idx[0], { seed: 3 });
     const b = bootstrapInterval(30, (idx) => idx[0], { seed: 3 });
     assert.deepEqual(a, b);
-    assert.equal(bootstrapInterval(30, () => NaN), null, "no usable resample gives no interval");
+    assert.equal(
+      bootstrapInterval(30, () => NaN),
+      null,
+      "no usable resample gives no interval",
+    );
   });
 
   it("evaluateModel gives every metric a 95% interval (Wilson for accuracy) and goals judge on it", async function () {
     this.timeout(60000);
     const t = realTable("breast_cancer");
     const s = iidSplit(t.X.rows, 3);
-    const model = await new LogisticRegression().fit(rowsOf(t.X, s.train), s.train.map((i) => t.y[i]));
+    const model = await new LogisticRegression().fit(
+      rowsOf(t.X, s.train),
+      s.train.map((i) => t.y[i]),
+    );
     const y = s.test.map((i) => t.y[i]);
     const evaluation = await evaluateModel(model, rowsOf(t.X, s.test), y, { figures: false });
     const k = Math.round(evaluation.get("accuracy") * y.length);
     assert.deepEqual(evaluation.metrics[0].interval, wilsonInterval(k, y.length));
     for (const row of evaluation.metrics.slice(1)) {
       assert.equal(row.interval?.method, "bootstrap", row.metric);
-      assert.ok((row.interval as { lower: number }).lower <= row.model + 1e-12 && row.model <= (row.interval as { upper: number }).upper + 1e-12, `${row.metric} ${row.model} outside ${JSON.stringify(row.interval)}`);
+      assert.ok(
+        (row.interval as { lower: number }).lower <= row.model + 1e-12 &&
+          row.model <= (row.interval as { upper: number }).upper + 1e-12,
+        `${row.metric} ${row.model} outside ${JSON.stringify(row.interval)}`,
+      );
     }
     assert.match(evaluation.toString(), /95% CI/);
     const card = defineGoals({ task: "classification", metric: "accuracy", target: 0.9 }).check(evaluation);
     assert.equal(card.rows[0].judgedOn, "lower");
-    assert.deepEqual(card.rows[0].interval, { lower: evaluation.metrics[0].interval?.lower, upper: evaluation.metrics[0].interval?.upper });
+    assert.deepEqual(card.rows[0].interval, {
+      lower: evaluation.metrics[0].interval?.lower,
+      upper: evaluation.metrics[0].interval?.upper,
+    });
     const d = realTable("diabetes");
     const ds = iidSplit(d.X.rows, 3);
-    const reg = await new LinearRegression().fit(rowsOf(d.X, ds.train), ds.train.map((i) => d.y[i]));
-    const regEval = await evaluateModel(reg, rowsOf(d.X, ds.test), ds.test.map((i) => d.y[i]), { figures: false });
+    const reg = await new LinearRegression().fit(
+      rowsOf(d.X, ds.train),
+      ds.train.map((i) => d.y[i]),
+    );
+    const regEval = await evaluateModel(
+      reg,
+      rowsOf(d.X, ds.test),
+      ds.test.map((i) => d.y[i]),
+      { figures: false },
+    );
     for (const row of regEval.metrics) assert.equal(row.interval?.method, "bootstrap", row.metric);
   });
 });

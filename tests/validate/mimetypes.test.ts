@@ -12,7 +12,10 @@ import { calibration, drift, partialDependence, permutationImportance, robustnes
 const root = path.resolve(__dirname, "..", "..", "..");
 
 function wine(): { X: number[][]; y: number[] } {
-  const [header, ...lines] = fs.readFileSync(path.join(root, "tests", "fixtures", "datasets", "wine.csv"), "utf8").trim().split("\n");
+  const [header, ...lines] = fs
+    .readFileSync(path.join(root, "tests", "fixtures", "datasets", "wine.csv"), "utf8")
+    .trim()
+    .split("\n");
   const target = header.split(",").indexOf("target");
   const rows = lines.map((l) => l.split(",").map(Number));
   return { X: rows.map((r) => r.filter((_, j) => j !== target)), y: rows.map((r) => r[target]) };

@@ -8,7 +8,15 @@ import { ensureBackend } from "../../lib/backend";
 import { loadImages } from "../../lib/datasets";
 import { accuracy } from "../../lib/evaluate";
 import { LogisticRegression, cnn, mlp } from "../../lib/models";
-import { adversarial, calibration, efficiency, holdout, permutationImportance, resetHoldoutRegistry, robustness } from "../../lib/validate";
+import {
+  adversarial,
+  calibration,
+  efficiency,
+  holdout,
+  permutationImportance,
+  resetHoldoutRegistry,
+  robustness,
+} from "../../lib/validate";
 import { FEATURES, penguins } from "./helpers";
 
 /** Standardizes with the training means and deviations, as a notebook's StandardScaler step would. */
@@ -18,7 +26,9 @@ function standardized(): { Xtrain: number[][]; Xtest: number[][]; ytrain: string
   const mean = cols.map((c) => c.reduce((a, b) => a + b, 0) / c.length);
   const std = cols.map((c, j) => Math.sqrt(c.reduce((a, b) => a + (b - mean[j]) ** 2, 0) / c.length));
   const rows = (t: typeof data.Xtrain): number[][] =>
-    Array.from({ length: t.numRows() }, (_, i) => FEATURES.map((f, j) => ((t.array(f) as number[])[i] - mean[j]) / std[j]));
+    Array.from({ length: t.numRows() }, (_, i) =>
+      FEATURES.map((f, j) => ((t.array(f) as number[])[i] - mean[j]) / std[j]),
+    );
   return { Xtrain: rows(data.Xtrain), Xtest: rows(data.Xtest), ytrain: data.ytrain, ytest: data.ytest };
 }
 
@@ -33,7 +43,9 @@ describe("validate with trainlab's own models (lib/models, lib/models/nn)", func
 
   it("LogisticRegression and an mlp: holdout, calibration, robustness, importance, efficiency", async () => {
     const logreg = await new LogisticRegression().fit(d.Xtrain, d.ytrain);
-    const net = await mlp({ hiddenUnits: [16], epochs: 40, learningRate: 0.01, seed: 3 }).fit(d.Xtrain, d.ytrain, { seed: 3 });
+    const net = await mlp({ hiddenUnits: [16], epochs: 40, learningRate: 0.01, seed: 3 }).fit(d.Xtrain, d.ytrain, {
+      seed: 3,
+    });
     for (const model of [logreg, net]) {
       resetHoldoutRegistry();
       const test = await holdout(model, d.Xtest, d.ytest, { trainY: d.ytrain });
@@ -42,7 +54,10 @@ describe("validate with trainlab's own models (lib/models, lib/models/nn)", func
       const cal = calibration(model, d.Xtest, d.ytest);
       assert.ok(cal.ece >= 0 && cal.ece < 0.3, `${model.name} ECE ${cal.ece}`);
       const rob = robustness(model, d.Xtest, d.ytest, { repeats: 1, noiseLevels: [0.1, 1], missingRates: [0.1] });
-      assert.ok(rob.rows.every((r) => !r.error), rob.toString());
+      assert.ok(
+        rob.rows.every((r) => !r.error),
+        rob.toString(),
+      );
       const imp = permutationImportance(model, d.Xtest, d.ytest, { repeats: 2 });
       assert.ok(imp.features[0].mean > 0.05, `${model.name} importance ${JSON.stringify(imp.features[0])}`);
       const eff = await efficiency(model, d.Xtest, { repeats: 10 });
@@ -65,9 +80,17 @@ describe("validate with trainlab's own models (lib/models, lib/models/nn)", func
     const pick = Array.from({ length: 600 }, (_, i) => (i * 7919) % images.count);
     const X = pick.map((i) => Array.from(images.images.subarray(i * 784, (i + 1) * 784)));
     const y = pick.map((i) => images.labels[i]);
-    const model = await cnn({ imageShape: [28, 28, 1], filters: [8], epochs: 2, seed: 1 }).fit(X.slice(0, 500), y.slice(0, 500), { seed: 1 });
+    const model = await cnn({ imageShape: [28, 28, 1], filters: [8], epochs: 2, seed: 1 }).fit(
+      X.slice(0, 500),
+      y.slice(0, 500),
+      { seed: 1 },
+    );
     const before = tf.memory().numTensors;
-    const result = adversarial(model, X.slice(500), y.slice(500), { scale: "raw", clip: [0, 1], epsilons: [0, 0.1, 0.3] });
+    const result = adversarial(model, X.slice(500), y.slice(500), {
+      scale: "raw",
+      clip: [0, 1],
+      epsilons: [0, 0.1, 0.3],
+    });
     assert.equal(tf.memory().numTensors, before, "no tensor leaked");
     assert.equal(result.method, "fgsm");
     assert.ok(result.accuracy[0] > 0.5, `clean ${result.accuracy}`);

@@ -27,7 +27,11 @@ export function realTable(name: "wine" | "breast_cancer" | "diabetes" | "iris" |
   const cols = header.length - 1;
   const data = new Float64Array(rows.length * cols);
   rows.forEach((r, i) => data.set(r.slice(0, cols), i * cols));
-  const table = { name, X: { data, rows: rows.length, cols, columns: header.slice(0, cols) }, y: rows.map((r) => r[cols]) };
+  const table = {
+    name,
+    X: { data, rows: rows.length, cols, columns: header.slice(0, cols) },
+    y: rows.map((r) => r[cols]),
+  };
   cache.set(name, table);
   return table;
 }
@@ -35,7 +39,8 @@ export function realTable(name: "wine" | "breast_cancer" | "diabetes" | "iris" |
 /** Rows `indices` of a matrix. */
 export function rowsOf(X: Matrix, indices: ArrayLike<number>): Matrix {
   const data = new Float64Array(indices.length * X.cols);
-  for (let r = 0; r < indices.length; r++) data.set(X.data.subarray(indices[r] * X.cols, (indices[r] + 1) * X.cols), r * X.cols);
+  for (let r = 0; r < indices.length; r++)
+    data.set(X.data.subarray(indices[r] * X.cols, (indices[r] + 1) * X.cols), r * X.cols);
   return { data, rows: indices.length, cols: X.cols, columns: X.columns };
 }
 

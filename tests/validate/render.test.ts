@@ -32,22 +32,37 @@ describe("validate results render offline in Chromium (lib/validate)", function 
     };
     resetPlotlyInlining(); // the first chart of the page carries plotly.js
     const names = Object.keys(results) as (keyof typeof results)[];
-    const body = names.map((n) => `<section data-name="${n}">${render(results[n])["text/html"] as string}</section>`).join("\n");
-    const expectedPlots = names.reduce((s, n) => s + ("figures" in results[n] ? (results[n] as { figures: unknown[] }).figures.length : 0), 0);
+    const body = names
+      .map((n) => `<section data-name="${n}">${render(results[n])["text/html"] as string}</section>`)
+      .join("\n");
+    const expectedPlots = names.reduce(
+      (s, n) => s + ("figures" in results[n] ? (results[n] as { figures: unknown[] }).figures.length : 0),
+      0,
+    );
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "trainlab-validate-"));
     const file = path.join(dir, "report.html");
-    fs.writeFileSync(file, `<!doctype html><html><head><meta charset="utf-8"><title>validate</title></head><body>${body}</body></html>`);
+    fs.writeFileSync(
+      file,
+      `<!doctype html><html><head><meta charset="utf-8"><title>validate</title></head><body>${body}</body></html>`,
+    );
     const browser = await launchOfflineBrowser();
     try {
       const { page, errors, blocked } = await browser.open(file);
-      await page.waitForFunction((n) => document.querySelectorAll(".trainlab-plot .plot-container svg.main-svg").length >= n, expectedPlots, { timeout: 60000 });
-      if (process.env.TRAINLAB_SCREENSHOT) await page.screenshot({ path: process.env.TRAINLAB_SCREENSHOT, fullPage: true });
+      await page.waitForFunction(
+        (n) => document.querySelectorAll(".trainlab-plot .plot-container svg.main-svg").length >= n,
+        expectedPlots,
+        { timeout: 60000 },
+      );
+      if (process.env.TRAINLAB_SCREENSHOT)
+        await page.screenshot({ path: process.env.TRAINLAB_SCREENSHOT, fullPage: true });
       const sections = await page.evaluate(() =>
         Array.from(document.querySelectorAll("section")).map((s) => ({
           name: s.getAttribute("data-name"),
           verdict: s.querySelector(".trainlab-verdict, .trainlab-scorecard")?.textContent ?? "",
           tableRows: s.querySelectorAll("table tbody tr").length,
-          plots: Array.from(s.querySelectorAll(".trainlab-plot")).map((p) => p.querySelectorAll(".plot-container svg .trace, .plot-container svg .hm").length),
+          plots: Array.from(s.querySelectorAll(".trainlab-plot")).map(
+            (p) => p.querySelectorAll(".plot-container svg .trace, .plot-container svg .hm").length,
+          ),
         })),
       );
       for (const s of sections) {
@@ -55,7 +70,10 @@ describe("validate results render offline in Chromium (lib/validate)", function 
         assert.ok(s.tableRows > 0, `${s.name}: a table with rows`);
         s.plots.forEach((traces, k) => assert.ok(traces > 0, `${s.name}: chart ${k} drew its traces`));
       }
-      assert.equal(sections.reduce((n, s) => n + s.plots.length, 0), expectedPlots);
+      assert.equal(
+        sections.reduce((n, s) => n + s.plots.length, 0),
+        expectedPlots,
+      );
       assert.deepEqual(errors, [], "no script error");
       assert.deepEqual(blocked, [], "no network request");
     } finally {

@@ -36,7 +36,10 @@ describe("slices(): accuracy intervals that stay honest on all-correct groups", 
     assert.equal(group.value, 1);
     const wilson = wilsonInterval(15, 15, 0.95);
     assert.deepEqual(group.ci, [wilson.lower, wilson.upper]);
-    assert.ok(group.ci[0] < 0.85 && group.ci[0] > 0.75, `Wilson lower bound for 15/15 is about 0.80, got ${group.ci[0]}`);
+    assert.ok(
+      group.ci[0] < 0.85 && group.ci[0] > 0.75,
+      `Wilson lower bound for 15/15 is about 0.80, got ${group.ci[0]}`,
+    );
     assert.ok(group.gapCi[0] < 0 && group.gapCi[1] > 0, `gap interval ${group.gapCi} includes 0`);
     assert.equal(group.significant, false);
     assert.equal(group.verdict, "pass");

@@ -47,8 +47,14 @@ describe("validate statistics (lib/validate/stats)", () => {
     const rng = new SeededRandom(3);
     const base = Array.from({ length: 5000 }, () => rng.normal());
     assert.equal(psi(base, base).psi, 0);
-    const small = psi(base, base.map((v) => v + 0.1)).psi;
-    const large = psi(base, base.map((v) => v + 1)).psi;
+    const small = psi(
+      base,
+      base.map((v) => v + 0.1),
+    ).psi;
+    const large = psi(
+      base,
+      base.map((v) => v + 1),
+    ).psi;
     assert.ok(small > 0 && small < 0.1, `small shift PSI ${small}`);
     assert.ok(large > 0.25, `large shift PSI ${large}`);
   });
@@ -99,7 +105,10 @@ describe("validate statistics (lib/validate/stats)", () => {
     const b = Array.from({ length: 100 }, () => rng.normal());
     const same = psi(a, b);
     assert.ok(psiPValue(same.psi, same.expected.length, 233, 100) > 0.05, `noise PSI ${same.psi}`);
-    const moved = psi(a, b.map((v) => v + 1));
+    const moved = psi(
+      a,
+      b.map((v) => v + 1),
+    );
     assert.ok(psiPValue(moved.psi, moved.expected.length, 233, 100) < 1e-6);
   });
 

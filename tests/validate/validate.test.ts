@@ -12,8 +12,17 @@ import { Impute } from "../../lib/data/transforms";
 import type { Classifier, Estimator, Params } from "../../lib/models/estimator";
 import { defineGoals } from "../../lib/goals";
 import {
-  adversarial, calibration, drift, efficiency, holdout, ks2samp, partialDependence, permutationImportance, resetHoldoutRegistry,
-  robustness, slices,
+  adversarial,
+  calibration,
+  drift,
+  efficiency,
+  holdout,
+  ks2samp,
+  partialDependence,
+  permutationImportance,
+  resetHoldoutRegistry,
+  robustness,
+  slices,
 } from "../../lib/validate";
 import { FEATURES, TfjsMlp, TinyLinearRegression, TinyLogistic, penguins, render } from "./helpers";
 import { readReference } from "./stats.test";
@@ -23,7 +32,12 @@ const data = penguins();
 /** Wraps a classifier; lets a test change what predict does. */
 class Wrapped implements Classifier {
   readonly kind = "classifier" as const;
-  constructor(readonly inner: Classifier, readonly name: string, private readonly hook: (X: FeatureInput, pred: (number | string)[]) => (number | string)[], private readonly lazy = false) {}
+  constructor(
+    readonly inner: Classifier,
+    readonly name: string,
+    private readonly hook: (X: FeatureInput, pred: (number | string)[]) => (number | string)[],
+    private readonly lazy = false,
+  ) {}
   get fitted(): boolean {
     return this.inner.fitted;
   }
@@ -55,7 +69,8 @@ class Wrapped implements Classifier {
 
 /** Lets a features-only model take the whole table (as a Pipeline that selects its columns would). */
 function selecting(inner: Classifier): Classifier {
-  const pick = (X: FeatureInput): FeatureInput => ((X as { select?: unknown }).select ? (X as aq.ColumnTable).select(FEATURES) : X);
+  const pick = (X: FeatureInput): FeatureInput =>
+    (X as { select?: unknown }).select ? (X as aq.ColumnTable).select(FEATURES) : X;
   const wrapped = new Wrapped(inner, `${inner.name}+select`, (X) => inner.predict(pick(X)), true);
   wrapped.predictProba = (X: FeatureInput) => inner.predictProba(pick(X));
   return wrapped;
@@ -84,9 +99,17 @@ describe("real-world validation (lib/validate)", function () {
         const result = await holdout(model, data.Xtest, data.ytest, { trainY: data.ytrain });
         assert.equal(result.metrics.accuracy, accuracy(data.ytest, model.predict(data.Xtest)));
         assert.ok(result.metrics.accuracy > 0.9, `${model.name} accuracy ${result.metrics.accuracy}`);
-        const majority = data.ytrain.slice().sort((a, b) => data.ytrain.filter((v) => v === b).length - data.ytrain.filter((v) => v === a).length)[0];
+        const majority = data.ytrain
+          .slice()
+          .sort((a, b) => data.ytrain.filter((v) => v === b).length - data.ytrain.filter((v) => v === a).length)[0];
         assert.equal(result.baseline.accuracy, data.ytest.filter((v) => v === majority).length / data.ytest.length);
-        assert.deepEqual(Object.keys(result.metrics), ["accuracy", "balanced_accuracy", "f1_macro", "roc_auc", "log_loss"]);
+        assert.deepEqual(Object.keys(result.metrics), [
+          "accuracy",
+          "balanced_accuracy",
+          "f1_macro",
+          "roc_auc",
+          "log_loss",
+        ]);
         assert.equal(result.verdict, "pass");
         assert.equal(result.figures[0].data[0].type, "heatmap");
         assert.match(html(result), /PASS/);
@@ -96,14 +119,20 @@ describe("real-world validation (lib/validate)", function () {
     it("refuses a look at the same split with another model unless forced; the identical model again is a repeat", async () => {
       const first = await holdout(logistic, data.Xtest, data.ytest);
       assert.equal(first.repeatOf, null);
-      await assert.rejects(holdout(mlp, data.Xtest, data.ytest), /holdout refused: this test split .* was already evaluated .* with TinyLogistic.*different model.*\{force: true\}/);
+      await assert.rejects(
+        holdout(mlp, data.Xtest, data.ytest),
+        /holdout refused: this test split .* was already evaluated .* with TinyLogistic.*different model.*\{force: true\}/,
+      );
       // Re-running the notebook top to bottom: the same model, retrained with the same seed, on the same split.
       const retrained = await new TinyLogistic().fit(data.Xtrain, data.ytrain);
       const again = await holdout(retrained, data.Xtest, data.ytest);
       assert.notEqual(again.repeatOf, null);
       assert.equal(again.evaluations, 1);
       assert.deepEqual(again.metrics, first.metrics);
-      assert.ok(again.reasons.some((r) => /Repeat of the evaluation at .*no new look/.test(r)), again.reasons.join(" | "));
+      assert.ok(
+        again.reasons.some((r) => /Repeat of the evaluation at .*no new look/.test(r)),
+        again.reasons.join(" | "),
+      );
       // The same model trained differently is a different model.
       const other = await new TinyLogistic({ epochs: 3, lr: 0.5 }).fit(data.Xtrain, data.ytrain);
       await assert.rejects(holdout(other, data.Xtest, data.ytest), /holdout refused/);
@@ -137,7 +166,10 @@ describe("real-world validation (lib/validate)", function () {
       for (const m of ["balanced_accuracy", "f1_macro", "roc_auc", "log_loss"]) {
         const ci = result.intervals[m];
         assert.equal(ci?.method, "bootstrap", m);
-        assert.ok((ci as { lower: number }).lower <= result.metrics[m] && result.metrics[m] <= (ci as { upper: number }).upper, `${m} ${result.metrics[m]} in ${JSON.stringify(ci)}`);
+        assert.ok(
+          (ci as { lower: number }).lower <= result.metrics[m] && result.metrics[m] <= (ci as { upper: number }).upper,
+          `${m} ${result.metrics[m]} in ${JSON.stringify(ci)}`,
+        );
       }
       assert.match(html(result), /95% CI/);
       // 7 rows, 5 of them Adelie (the majority class): a model that gets 6 or 7 right beats the baseline's 5 of 7 on
@@ -166,7 +198,11 @@ describe("real-world validation (lib/validate)", function () {
       await holdout(logistic, data.Xtest, data.ytest, { runsDir: runs });
       resetHoldoutRegistry(); // as if the kernel restarted
       await assert.rejects(holdout(mlp, data.Xtest, data.ytest, { runsDir: runs }), /already evaluated/);
-      assert.notEqual((await holdout(logistic, data.Xtest, data.ytest, { runsDir: runs })).repeatOf, null, "the same model after a restart is a repeat");
+      assert.notEqual(
+        (await holdout(logistic, data.Xtest, data.ytest, { runsDir: runs })).repeatOf,
+        null,
+        "the same model after a restart is a repeat",
+      );
       const log = JSON.parse(fs.readFileSync(path.join(runs, "holdout-log.json"), "utf8"));
       assert.equal(log.length, 1);
       assert.equal(log[0].model, "TinyLogistic");
@@ -189,35 +225,69 @@ describe("real-world validation (lib/validate)", function () {
   });
 
   it("goals check lib/evaluate's evaluateModel and validate results together", async () => {
-    const goals = defineGoals({ task: "classification", metric: "accuracy", target: 0.9, goals: [{ metric: "ece", target: 0.2 }], constraints: { maxLatencyMs: 1e6 } });
+    const goals = defineGoals({
+      task: "classification",
+      metric: "accuracy",
+      target: 0.9,
+      goals: [{ metric: "ece", target: 0.2 }],
+      constraints: { maxLatencyMs: 1e6 },
+    });
     const evaluation = await evaluateModel(logistic, data.Xtest, data.ytest, { figures: false });
-    const card = goals.check(evaluation, calibration(logistic, data.Xtest, data.ytest), await efficiency(logistic, data.Xtest, { repeats: 5 }));
+    const card = goals.check(
+      evaluation,
+      calibration(logistic, data.Xtest, data.ytest),
+      await efficiency(logistic, data.Xtest, { repeats: 5 }),
+    );
     assert.equal(card.rows[0].measured, accuracy(data.ytest, logistic.predict(data.Xtest)));
-    assert.deepEqual(card.rows.map((r) => r.status), ["pass", "pass", "pass"]);
+    assert.deepEqual(
+      card.rows.map((r) => r.status),
+      ["pass", "pass", "pass"],
+    );
   });
 
   describe("slices", () => {
     it("scores each island with bootstrap intervals, on both models", () => {
       for (const model of [logistic, mlp]) {
         const result = slices(selecting(model), data.test, data.ytest, { by: "island", bootstrap: 300, seed: 1 });
-        assert.deepEqual(result.groups.map((g) => g.group), ["Biscoe", "Dream", "Torgersen"]);
+        assert.deepEqual(
+          result.groups.map((g) => g.group),
+          ["Biscoe", "Dream", "Torgersen"],
+        );
         const islands = data.test.array("island") as string[];
         const pred = model.predict(data.Xtest);
         for (const g of result.groups) {
           const idx = islands.flatMap((v, i) => (v === g.group ? [i] : []));
           assert.equal(g.size, idx.length);
-          assert.equal(g.value, accuracy(idx.map((i) => data.ytest[i]), idx.map((i) => pred[i])));
-          assert.ok(g.ci[0] <= g.value + 1e-12 && g.value <= g.ci[1] + 1e-12, `${g.group} CI ${g.ci} around ${g.value}`);
+          assert.equal(
+            g.value,
+            accuracy(
+              idx.map((i) => data.ytest[i]),
+              idx.map((i) => pred[i]),
+            ),
+          );
+          assert.ok(
+            g.ci[0] <= g.value + 1e-12 && g.value <= g.ci[1] + 1e-12,
+            `${g.group} CI ${g.ci} around ${g.value}`,
+          );
         }
       }
     });
 
     it("cuts a numeric grouping into quantile bins", () => {
-      const result = slices(logistic, data.Xtest, data.ytest, { by: data.test.array("body_mass_g") as number[], bootstrap: 100 });
+      const result = slices(logistic, data.Xtest, data.ytest, {
+        by: data.test.array("body_mass_g") as number[],
+        bootstrap: 100,
+      });
       assert.equal(result.groups.length, 4);
       assert.match(result.groups[0].group, /^1\. \[\d/);
-      assert.equal(result.groups.reduce((n, g) => n + g.size, 0), data.ytest.length);
-      assert.ok(result.groups.every((g) => g.size >= 20 && g.size <= 30), result.groups.map((g) => g.size).join());
+      assert.equal(
+        result.groups.reduce((n, g) => n + g.size, 0),
+        data.ytest.length,
+      );
+      assert.ok(
+        result.groups.every((g) => g.size >= 20 && g.size <= 30),
+        result.groups.map((g) => g.size).join(),
+      );
     });
 
     it("flags a subgroup where the model is significantly worse, and not a random split", () => {
@@ -225,12 +295,18 @@ describe("real-world validation (lib/validate)", function () {
       // Group "hard" gets every mistake plus a third of the correct rows; "easy" the rest.
       let k = 0;
       const by = pred.map((p, i) => (p !== data.ytest[i] || k++ % 3 === 0 ? "hard" : "easy"));
-      const sabotaged = new Wrapped(logistic, "Sabotaged", (_X, pr) => pr.map((p, i) => (by[i] === "hard" && i % 2 === 0 ? "Gentoo" === p ? "Adelie" : "Gentoo" : p)));
+      const sabotaged = new Wrapped(logistic, "Sabotaged", (_X, pr) =>
+        pr.map((p, i) => (by[i] === "hard" && i % 2 === 0 ? ("Gentoo" === p ? "Adelie" : "Gentoo") : p)),
+      );
       const flagged = slices(sabotaged, data.Xtest, data.ytest, { by, bootstrap: 500, seed: 2 });
       const hard = flagged.groups.find((g) => g.group === "hard");
       assert.ok(hard && hard.significant && hard.gap < -0.1, JSON.stringify(hard));
       assert.equal(flagged.verdict, "fail");
-      const random = slices(logistic, data.Xtest, data.ytest, { by: data.ytest.map((_, i) => (i % 2 ? "odd" : "even")), bootstrap: 500, seed: 2 });
+      const random = slices(logistic, data.Xtest, data.ytest, {
+        by: data.ytest.map((_, i) => (i % 2 ? "odd" : "even")),
+        bootstrap: 500,
+        seed: 2,
+      });
       assert.equal(random.verdict, "pass");
       assert.match(html(flagged), /FAIL/);
     });
@@ -243,8 +319,14 @@ describe("real-world validation (lib/validate)", function () {
         const clean = result.rows[0];
         assert.equal(clean.value, accuracy(data.ytest, model.predict(data.Xtest)));
         const noise = result.rows.filter((r) => r.kind === "noise");
-        assert.deepEqual(noise.map((r) => r.level), [0.05, 0.1, 0.25, 0.5, 1]);
-        assert.ok(noise[4].value < noise[0].value, `${model.name}: 1σ noise ${noise[4].value} vs 0.05σ ${noise[0].value}`);
+        assert.deepEqual(
+          noise.map((r) => r.level),
+          [0.05, 0.1, 0.25, 0.5, 1],
+        );
+        assert.ok(
+          noise[4].value < noise[0].value,
+          `${model.name}: 1σ noise ${noise[4].value} vs 0.05σ ${noise[0].value}`,
+        );
         assert.equal(result.rows.filter((r) => r.kind === "missing").length, 3);
         assert.equal(result.rows.filter((r) => r.kind === "out-of-range").length, 2 * FEATURES.length + 1);
         assert.ok(result.rows.every((r) => !r.error && r.invalid === 0));
@@ -256,15 +338,29 @@ describe("real-world validation (lib/validate)", function () {
       // With 100% missing, every value becomes the training mean; the prediction equals predicting on the means.
       // trainX's columns in another order: statistics are matched by name.
       const reordered = data.Xtrain.select(FEATURES.slice().reverse());
-      const result = robustness(logistic, data.Xtest, data.ytest, { trainX: reordered, noiseLevels: [], missingRates: [1], outOfRange: false, repeats: 1 });
-      const means = FEATURES.map((f) => (data.Xtrain.array(f) as number[]).reduce((a, b) => a + b, 0) / data.Xtrain.numRows());
+      const result = robustness(logistic, data.Xtest, data.ytest, {
+        trainX: reordered,
+        noiseLevels: [],
+        missingRates: [1],
+        outOfRange: false,
+        repeats: 1,
+      });
+      const means = FEATURES.map(
+        (f) => (data.Xtrain.array(f) as number[]).reduce((a, b) => a + b, 0) / data.Xtrain.numRows(),
+      );
       const onMeans = logistic.predict(data.ytest.map(() => means));
       assert.equal(result.rows[1].value, accuracy(data.ytest, onMeans));
     });
 
     it("uses a given imputer (lib/data's Impute, fitted on the training split) for the missing values", () => {
       const imputer = new Impute({ strategy: "median" }).fit(data.Xtrain);
-      const result = robustness(logistic, data.Xtest, data.ytest, { imputer, noiseLevels: [], missingRates: [1], outOfRange: false, repeats: 1 });
+      const result = robustness(logistic, data.Xtest, data.ytest, {
+        imputer,
+        noiseLevels: [],
+        missingRates: [1],
+        outOfRange: false,
+        repeats: 1,
+      });
       const medians = FEATURES.map((f) => imputer.fillValues[f] as number);
       assert.equal(result.rows[1].value, accuracy(data.ytest, logistic.predict(data.ytest.map(() => medians))));
       assert.match(result.rows[1].condition, /imputer/);
@@ -287,14 +383,20 @@ describe("real-world validation (lib/validate)", function () {
       const result = adversarial(mlp, data.Xtest, data.ytest, { epsilons: [0, 0.1, 0.25, 0.5, 1, 2] });
       assert.equal(result.method, "fgsm");
       assert.equal(result.accuracy[0], accuracy(data.ytest, mlp.predict(data.Xtest)));
-      for (let k = 1; k < result.accuracy.length; k++) assert.ok(result.accuracy[k] <= result.accuracy[k - 1] + 0.02, `accuracy ${result.accuracy}`);
+      for (let k = 1; k < result.accuracy.length; k++)
+        assert.ok(result.accuracy[k] <= result.accuracy[k - 1] + 0.02, `accuracy ${result.accuracy}`);
       assert.ok(result.accuracy[5] < result.accuracy[0] - 0.3, `accuracy ${result.accuracy}`);
       assert.ok(result.figures[0].data[0].y);
     });
 
     it("FGSM is stronger than random noise of the same size on the same tfjs model", () => {
       const fgsm = adversarial(mlp, data.Xtest, data.ytest, { epsilons: [0.5] });
-      const random = adversarial(mlp, data.Xtest, data.ytest, { epsilons: [0.5], method: "random", trials: 1, seed: 4 });
+      const random = adversarial(mlp, data.Xtest, data.ytest, {
+        epsilons: [0.5],
+        method: "random",
+        trials: 1,
+        seed: 4,
+      });
       assert.equal(random.method, "random");
       assert.ok(fgsm.accuracy[0] < random.accuracy[0], `fgsm ${fgsm.accuracy} random ${random.accuracy}`);
     });
@@ -349,7 +451,8 @@ describe("real-world validation (lib/validate)", function () {
   describe("interpretability", () => {
     it("permutation importance ranks real features above a pure-noise column, for both models", async () => {
       let seed = 11;
-      const noise = (n: number): number[] => Array.from({ length: n }, () => ((seed = (seed * 16807) % 2147483647) / 2147483647) * 100);
+      const noise = (n: number): number[] =>
+        Array.from({ length: n }, () => ((seed = (seed * 16807) % 2147483647) / 2147483647) * 100);
       const Xtr = data.Xtrain.assign(aq.table({ noise: noise(data.Xtrain.numRows()) }));
       const Xte = data.Xtest.assign(aq.table({ noise: noise(data.Xtest.numRows()) }));
       for (const model of [await new TinyLogistic().fit(Xtr, data.ytrain), await new TfjsMlp().fit(Xtr, data.ytrain)]) {
@@ -373,7 +476,8 @@ describe("real-world validation (lib/validate)", function () {
       const curve = result.curves[0];
       assert.equal(curve.grid.length, 10);
       for (let k = 1; k < 10; k++) {
-        const slope = (curve.average[0].values[k] - curve.average[0].values[k - 1]) / (curve.grid[k] - curve.grid[k - 1]);
+        const slope =
+          (curve.average[0].values[k] - curve.average[0].values[k - 1]) / (curve.grid[k] - curve.grid[k - 1]);
         assert.ok(Math.abs(slope - reg.coef[1]) < 1e-6, `slope ${slope} vs coef ${reg.coef[1]}`);
       }
     });
@@ -382,7 +486,10 @@ describe("real-world validation (lib/validate)", function () {
       for (const model of [logistic, mlp]) {
         const result = partialDependence(model, data.Xtest, "flipper_length_mm", { gridResolution: 8 });
         const curve = result.curves[0];
-        assert.deepEqual(curve.average.map((a) => a.name), ["Adelie", "Chinstrap", "Gentoo"]);
+        assert.deepEqual(
+          curve.average.map((a) => a.name),
+          ["Adelie", "Chinstrap", "Gentoo"],
+        );
         for (let k = 0; k < curve.grid.length; k++) {
           assert.ok(Math.abs(curve.average.reduce((s, a) => s + a.values[k], 0) - 1) < 1e-5);
         }
@@ -410,8 +517,14 @@ describe("real-world validation (lib/validate)", function () {
       assert.equal(few.verdict, "untested", "20 timings cannot bound a p95: not a pass");
       const strict = await efficiency(mlp, data.Xtest, { repeats: 5, maxModelBytes: 10 });
       assert.equal(strict.verdict, "fail");
-      const card = defineGoals({ task: "classification", constraints: { maxLatencyMs: 1e6, maxParameters: 100 } }).check(network);
-      assert.deepEqual(card.rows.map((r) => r.status), ["pass", "fail"]);
+      const card = defineGoals({
+        task: "classification",
+        constraints: { maxLatencyMs: 1e6, maxParameters: 100 },
+      }).check(network);
+      assert.deepEqual(
+        card.rows.map((r) => r.status),
+        ["pass", "fail"],
+      );
     });
   });
 
@@ -421,7 +534,8 @@ describe("real-world validation (lib/validate)", function () {
       // A classifier whose probabilities are the fixture's: feature 0 holds the probability.
       const fixed = new Wrapped(logistic, "Fixed", (_X, p) => p);
       Object.defineProperty(fixed, "classes", { value: [0, 1] });
-      fixed.predictProba = (X: FeatureInput) => Array.from({ length: toMatrix(X).rows }, (_, i) => [1 - toMatrix(X).data[i], toMatrix(X).data[i]]);
+      fixed.predictProba = (X: FeatureInput) =>
+        Array.from({ length: toMatrix(X).rows }, (_, i) => [1 - toMatrix(X).data[i], toMatrix(X).data[i]]);
       const X = ref.p.map((v) => [v]);
       for (const strategy of ["uniform", "quantile"] as const) {
         const result = calibration(fixed, X, ref.y, { bins: 10, strategy });
@@ -430,7 +544,10 @@ describe("real-world validation (lib/validate)", function () {
         result.curve.probTrue.forEach((v, b) => assert.ok(Math.abs(v - ref[strategy].prob_true[b]) < 1e-9));
         result.curve.probPred.forEach((v, b) => assert.ok(Math.abs(v - ref[strategy].prob_pred[b]) < 1e-9));
         const n = ref.y.length;
-        const ece = result.curve.counts.reduce((s, c, b) => s + (c / n) * Math.abs(ref[strategy].prob_true[b] - ref[strategy].prob_pred[b]), 0);
+        const ece = result.curve.counts.reduce(
+          (s, c, b) => s + (c / n) * Math.abs(ref[strategy].prob_true[b] - ref[strategy].prob_pred[b]),
+          0,
+        );
         assert.ok(Math.abs(result.ece - ece) < 1e-12);
       }
     });
@@ -440,7 +557,11 @@ describe("real-world validation (lib/validate)", function () {
         const result = calibration(model, data.Xtest, data.ytest);
         assert.equal(result.curveOf, "top-label confidence");
         const proba = model.predictProba(data.Xtest);
-        const brier = proba.reduce((s, row, i) => s + row.reduce((t, p, k) => t + (p - (model.classes[k] === data.ytest[i] ? 1 : 0)) ** 2, 0), 0) / proba.length;
+        const brier =
+          proba.reduce(
+            (s, row, i) => s + row.reduce((t, p, k) => t + (p - (model.classes[k] === data.ytest[i] ? 1 : 0)) ** 2, 0),
+            0,
+          ) / proba.length;
         assert.ok(Math.abs(result.brier - brier) < 1e-9, `${result.brier} vs ${brier}`);
         assert.ok(result.ece >= 0 && result.ece < 0.2);
         assert.equal(result.figures[0].data.length, 1 + 3, "diagonal plus one curve per class");
@@ -451,15 +572,30 @@ describe("real-world validation (lib/validate)", function () {
 
   it("slices, robustness, permutation importance and efficiency also take regressors", async () => {
     const cols = ["beak_length_mm", "beak_depth_mm", "flipper_length_mm"];
-    const reg = await new TinyLinearRegression().fit(data.train.select(cols), data.train.array("body_mass_g") as number[]);
+    const reg = await new TinyLinearRegression().fit(
+      data.train.select(cols),
+      data.train.array("body_mass_g") as number[],
+    );
     const X = data.test.select(cols);
     const y = data.test.array("body_mass_g") as number[];
     const bySex = slices(reg, X, y, { by: data.test.array("sex") as string[], metric: "rmse", bootstrap: 200 });
-    assert.deepEqual(bySex.groups.map((g) => g.group), ["FEMALE", "MALE"]);
+    assert.deepEqual(
+      bySex.groups.map((g) => g.group),
+      ["FEMALE", "MALE"],
+    );
     assert.equal(bySex.metric, "rmse");
-    const robust = robustness(reg, X, y, { metric: "rmse", noiseLevels: [0.5], missingRates: [], outOfRange: false, repeats: 1 });
+    const robust = robustness(reg, X, y, {
+      metric: "rmse",
+      noiseLevels: [0.5],
+      missingRates: [],
+      outOfRange: false,
+      repeats: 1,
+    });
     assert.ok(robust.rows[1].drop > 0, "noise makes the RMSE worse: a positive drop");
-    const importance = permutationImportance(reg, X, y, { repeats: 2, features: ["flipper_length_mm", "beak_depth_mm"] });
+    const importance = permutationImportance(reg, X, y, {
+      repeats: 2,
+      features: ["flipper_length_mm", "beak_depth_mm"],
+    });
     assert.deepEqual(importance.features.map((f) => f.feature).sort(), ["beak_depth_mm", "flipper_length_mm"]);
     assert.equal(importance.features[0].feature, "flipper_length_mm");
     assert.equal(importance.metric, "r2");

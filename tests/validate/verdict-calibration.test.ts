@@ -12,7 +12,12 @@ import { adversarial, calibration, holdout, resetHoldoutRegistry, robustness, sl
 import { binomialAllowance, iidSplit, realTable, rowsOf } from "./real-tables";
 
 /** Labels drawn from the model's own probabilities: the model is perfectly calibrated for them, by construction. */
-function labelsFrom(proba: number[][], classes: readonly (number | string)[], rng: SeededRandom, distort = (p: number[]): number[] => p): (number | string)[] {
+function labelsFrom(
+  proba: number[][],
+  classes: readonly (number | string)[],
+  rng: SeededRandom,
+  distort = (p: number[]): number[] => p,
+): (number | string)[] {
   return proba.map((row) => {
     const p = distort(row);
     let u = rng.next();
@@ -27,7 +32,10 @@ function labelsFrom(proba: number[][], classes: readonly (number | string)[], rn
 /** An under-confident truth: the true probabilities are the model's pulled halfway to uniform (the model is overconfident). */
 const flatten = (p: number[]): number[] => p.map((v) => 0.5 * v + 0.5 / p.length);
 
-async function fitted(name: "breast_cancer" | "wine" | "iris", seed: number): Promise<{ model: LogisticRegression; X: Matrix; y: number[]; Xtrain: Matrix; ytrain: number[] }> {
+async function fitted(
+  name: "breast_cancer" | "wine" | "iris",
+  seed: number,
+): Promise<{ model: LogisticRegression; X: Matrix; y: number[]; Xtrain: Matrix; ytrain: number[] }> {
   const t = realTable(name);
   const s = iidSplit(t.X.rows, seed);
   const ytrain = s.train.map((i) => t.y[i]);
@@ -59,7 +67,10 @@ describe("verdicts of lib/validate are calibrated on real tables", function () {
         }
       }
       const allowed = binomialAllowance(runs, ALPHA);
-      assert.ok(alarms <= allowed, `${alarms} false alarms in ${runs} runs (allowed ${allowed}): ${JSON.stringify(counts)}`);
+      assert.ok(
+        alarms <= allowed,
+        `${alarms} false alarms in ${runs} runs (allowed ${allowed}): ${JSON.stringify(counts)}`,
+      );
     });
 
     it("finds an overconfident model (true probabilities halfway to uniform) on breast cancer", async () => {
@@ -110,7 +121,7 @@ describe("verdicts of lib/validate are calibrated on real tables", function () {
         const rng = new SeededRandom(seed, 79);
         const by = d.y.map(() => (rng.next() < 0.75 ? "a" : "b"));
         const classes = d.model.classes as number[];
-        const y = d.y.map((v, i) => (by[i] === "b" && rng.next() < 0.4 ? classes.find((c) => c !== v) as number : v));
+        const y = d.y.map((v, i) => (by[i] === "b" && rng.next() < 0.4 ? (classes.find((c) => c !== v) as number) : v));
         const result = slices(d.model, d.X, y, { by, seed, bootstrap: 500 });
         if (result.groups.find((g) => g.group === "b")?.verdict === "fail") found++;
       }
@@ -137,7 +148,12 @@ describe("verdicts of lib/validate are calibrated on real tables", function () {
           const shuffled = s.train.map((_, k) => t.y[s.train[perm[k]]]);
           const model = await new LogisticRegression().fit(rowsOf(t.X, s.train), shuffled);
           resetHoldoutRegistry();
-          const result = await holdout(model, rowsOf(t.X, s.test), s.test.map((i) => t.y[i]), { trainY: shuffled, metrics: ["accuracy"], bootstrap: 400, seed });
+          const result = await holdout(
+            model,
+            rowsOf(t.X, s.test),
+            s.test.map((i) => t.y[i]),
+            { trainY: shuffled, metrics: ["accuracy"], bootstrap: 400, seed },
+          );
           runs++;
           if (result.verdict === "pass") passes++;
         }
@@ -152,9 +168,17 @@ describe("verdicts of lib/validate are calibrated on real tables", function () {
       for (let seed = 0; seed < 30; seed++) {
         const t = realTable("breast_cancer");
         const s = iidSplit(t.X.rows, seed);
-        const model = await new LogisticRegression().fit(rowsOf(t.X, s.train), s.train.map((i) => t.y[i]));
+        const model = await new LogisticRegression().fit(
+          rowsOf(t.X, s.train),
+          s.train.map((i) => t.y[i]),
+        );
         resetHoldoutRegistry();
-        const result = await holdout(model, rowsOf(t.X, s.test), s.test.map((i) => t.y[i]), { metrics: ["accuracy"], bootstrap: 200, seed });
+        const result = await holdout(
+          model,
+          rowsOf(t.X, s.test),
+          s.test.map((i) => t.y[i]),
+          { metrics: ["accuracy"], bootstrap: 200, seed },
+        );
         assert.equal(result.verdict, "pass", `split ${seed}: ${result.reasons.join(" ")}`);
         // The validation rows are fresh data from the same population: their accuracy is an independent estimate.
         const val = model.predict(rowsOf(t.X, s.val));
@@ -176,11 +200,17 @@ describe("verdicts of lib/validate are calibrated on real tables", function () {
         const majority = [...new Set(d.ytrain)].map((c) => d.y.filter((v) => v === c).length / d.y.length);
         for (const row of result.rows) {
           if (row.verdict === "pass" && row.kind !== "clean") {
-            assert.ok(row.value > Math.max(...majority), `${row.condition}: accuracy ${row.value} marked PASS at or below the baseline`);
+            assert.ok(
+              row.value > Math.max(...majority),
+              `${row.condition}: accuracy ${row.value} marked PASS at or below the baseline`,
+            );
           }
         }
         const mild = result.rows.filter((r) => r.kind === "noise" && r.level <= 0.1);
-        assert.ok(mild.every((r) => r.verdict === "pass"), mild.map((r) => `${r.condition} ${r.value} ${r.verdict}`).join("; "));
+        assert.ok(
+          mild.every((r) => r.verdict === "pass"),
+          mild.map((r) => `${r.condition} ${r.value} ${r.verdict}`).join("; "),
+        );
       }
     });
   });
@@ -208,9 +238,11 @@ describe("verdicts of lib/validate are calibrated on real tables", function () {
         const rows = Array.from({ length: 50 }, () => rng.int(d.X.rows));
         const X = rowsOf(d.X, rows);
         const y = rows.map((i) => d.y[i]);
-        if (adversarial(d.model, X, y, { ...options, seed, warnDrop: truth, failDrop: 0.9 }).verdict !== "pass") alarms++;
+        if (adversarial(d.model, X, y, { ...options, seed, warnDrop: truth, failDrop: 0.9 }).verdict !== "pass")
+          alarms++;
         // A loss far beyond the threshold is found on the same 50 rows: at 2σ.
-        if (adversarial(d.model, X, y, { ...options, epsilons: [0, 2], referenceEpsilon: 2, seed }).verdict !== "pass") found++;
+        if (adversarial(d.model, X, y, { ...options, epsilons: [0, 2], referenceEpsilon: 2, seed }).verdict !== "pass")
+          found++;
       }
       const allowed = binomialAllowance(runs, 0.025);
       assert.ok(alarms <= allowed, `${alarms} alarms in ${runs} test sets at the boundary (allowed ${allowed})`);

@@ -3,11 +3,34 @@
  */
 import { strict as assert } from "assert";
 import { loadDataset } from "../../lib/datasets";
-import { averagePrecision, calibrationCurve, precisionRecallCurve, confusionMatrix, rocAuc, rocCurve } from "../../lib/evaluate";
 import {
-  Figure, PlotlyTrace, bar, box, calibrationFigure, confusionMatrixFigure, correlationHeatmap, correlationMatrix, cvScoresFigure,
-  featureImportanceFigure, histogram, learningCurveFigure, precisionRecallFigure, residualsFigure, rocCurveFigure,
-  scatter, scatterMatrix, searchResultsFigure, trainingCurves,
+  averagePrecision,
+  calibrationCurve,
+  precisionRecallCurve,
+  confusionMatrix,
+  rocAuc,
+  rocCurve,
+} from "../../lib/evaluate";
+import {
+  Figure,
+  PlotlyTrace,
+  bar,
+  box,
+  calibrationFigure,
+  confusionMatrixFigure,
+  correlationHeatmap,
+  correlationMatrix,
+  cvScoresFigure,
+  featureImportanceFigure,
+  histogram,
+  learningCurveFigure,
+  precisionRecallFigure,
+  residualsFigure,
+  rocCurveFigure,
+  scatter,
+  scatterMatrix,
+  searchResultsFigure,
+  trainingCurves,
 } from "../../lib/viz";
 
 const penguins = loadDataset("penguins");
@@ -37,7 +60,10 @@ function rng(seed: number): () => number {
 describe("figure builders (lib/viz)", () => {
   it("histogram: one overlaid trace per species holding exactly that species' values", () => {
     const f = json(histogram(penguins, { x: "body_mass_g", color: "species", nbins: 20 }));
-    assert.deepEqual(f.data.map((t) => t.name), ["Adelie", "Chinstrap", "Gentoo"]);
+    assert.deepEqual(
+      f.data.map((t) => t.name),
+      ["Adelie", "Chinstrap", "Gentoo"],
+    );
     assert.ok(f.data.every((t) => t.type === "histogram" && t.nbinsx === 20));
     const species = penguins.array("species") as string[];
     const mass = penguins.array("body_mass_g") as (number | null)[];
@@ -55,7 +81,10 @@ describe("figure builders (lib/viz)", () => {
     const cats = arr(f.data[0], "x") as string[];
     const counts = arr(f.data[0], "y") as number[];
     cats.forEach((c, i) => assert.equal(counts[i], islands.filter((v) => v === c).length));
-    assert.equal(counts.reduce((a, b) => a + b, 0), penguins.numRows());
+    assert.equal(
+      counts.reduce((a, b) => a + b, 0),
+      penguins.numRows(),
+    );
     const h = json(bar({ model: ["a", "b"], acc: [0.8, 0.9] }, { x: "model", y: "acc", horizontal: true }));
     assert.deepEqual(h.data[0].y, ["a", "b"]);
     assert.deepEqual(h.data[0].x, [0.8, 0.9]);
@@ -64,7 +93,10 @@ describe("figure builders (lib/viz)", () => {
 
   it("box: one box per group with its numeric values, missing values dropped", () => {
     const f = json(box(iris, { y: "petal_length", x: "species" }));
-    assert.deepEqual(f.data.map((t) => t.name), ["setosa", "versicolor", "virginica"]);
+    assert.deepEqual(
+      f.data.map((t) => t.name),
+      ["setosa", "versicolor", "virginica"],
+    );
     assert.ok(f.data.every((t) => t.type === "box" && (t.y as number[]).length === 50));
     const g = json(box(penguins, { y: "flipper_length_mm" }));
     assert.equal((g.data[0].y as number[]).length, 342, "344 penguins, 2 without flipper length");
@@ -79,7 +111,10 @@ describe("figure builders (lib/viz)", () => {
     const first = f.data[0];
     assert.equal((first.x as number[])[0], penguins.get("beak_length_mm", 0));
     assert.equal((first.y as number[])[0], penguins.get("beak_depth_mm", 0));
-    assert.equal(title(scatter(penguins, { x: "beak_length_mm", y: "beak_depth_mm" })), "beak_depth_mm vs beak_length_mm");
+    assert.equal(
+      title(scatter(penguins, { x: "beak_length_mm", y: "beak_depth_mm" })),
+      "beak_depth_mm vs beak_length_mm",
+    );
   });
 
   it("scatter matrix: n×n SVG subplots, histograms on the diagonal, cell (i, j) = column j vs column i", () => {
@@ -93,7 +128,10 @@ describe("figure builders (lib/viz)", () => {
     assert.equal(c2.type, "scatter");
     assert.deepEqual(c2.x, (iris.array("sepal_width") as number[]).slice(0, 50));
     assert.deepEqual(c2.y, (iris.array("sepal_length") as number[]).slice(0, 50));
-    assert.ok(f.data.every((t) => t.type !== "splom"), "no WebGL trace");
+    assert.ok(
+      f.data.every((t) => t.type !== "splom"),
+      "no WebGL trace",
+    );
     assert.throws(() => scatterMatrix(iris, { columns: ["sepal_length"] }), /at least 2 numeric columns/);
   });
 
@@ -115,9 +153,15 @@ describe("figure builders (lib/viz)", () => {
   });
 
   it("training curves: one panel per metric with training solid and validation dashed", () => {
-    const history = { epochs: [1, 2, 3], metrics: { loss: [1, 0.6, 0.4], acc: [0.5, 0.7, 0.8], val_loss: [1.1, 0.7, 0.6], val_acc: [0.4, 0.6, 0.7] } };
+    const history = {
+      epochs: [1, 2, 3],
+      metrics: { loss: [1, 0.6, 0.4], acc: [0.5, 0.7, 0.8], val_loss: [1.1, 0.7, 0.6], val_acc: [0.4, 0.6, 0.7] },
+    };
     const f = json(trainingCurves(history));
-    assert.deepEqual(f.data.map((t) => t.name), ["loss", "val_loss", "acc", "val_acc"]);
+    assert.deepEqual(
+      f.data.map((t) => t.name),
+      ["loss", "val_loss", "acc", "val_acc"],
+    );
     assert.deepEqual(f.data[1].y, [1.1, 0.7, 0.6]);
     assert.deepEqual(f.data[1].x, [1, 2, 3]);
     assert.equal((f.data[1].line as { dash: string }).dash, "dash");
@@ -162,7 +206,20 @@ describe("figure builders (lib/viz)", () => {
     const binary = json(rocCurveFigure(["a", "b", "b", "a"], [0.1, 0.9, 0.6, 0.7]));
     assert.equal(binary.data.length, 2, "binary: one curve for the positive class + chance");
     assert.equal(binary.data[0].name, "b (AUC = 0.750)");
-    assert.throws(() => rocCurveFigure([0, 0, 2, 2], [[0.5, 0.2, 0.3], [0.6, 0.2, 0.2], [0.1, 0.1, 0.8], [0.2, 0.2, 0.6]], { classes: [0, 1, 2] }), /Class 1 has no samples in y_true/);
+    assert.throws(
+      () =>
+        rocCurveFigure(
+          [0, 0, 2, 2],
+          [
+            [0.5, 0.2, 0.3],
+            [0.6, 0.2, 0.2],
+            [0.1, 0.1, 0.8],
+            [0.2, 0.2, 0.6],
+          ],
+          { classes: [0, 1, 2] },
+        ),
+      /Class 1 has no samples in y_true/,
+    );
     assert.throws(() => rocCurveFigure([1, 1], [0.2, 0.8]), /single class/);
   });
 
@@ -175,7 +232,9 @@ describe("figure builders (lib/viz)", () => {
     assert.deepEqual(f.data[0].x, precisionRecallCurve(y, s).recall);
     assert.deepEqual(f.data[0].y, precisionRecallCurve(y, s).precision);
     const proba = s.map((v) => [1 - v, v / 2, v / 2]);
-    const multi = json(precisionRecallFigure([0, 1, 2, 2, 0, 1, 2, 0], proba, { classes: ["x", "y", "z"].map((_, i) => i) }));
+    const multi = json(
+      precisionRecallFigure([0, 1, 2, 2, 0, 1, 2, 0], proba, { classes: ["x", "y", "z"].map((_, i) => i) }),
+    );
     assert.equal(multi.data.length, 3);
   });
 
@@ -189,7 +248,10 @@ describe("figure builders (lib/viz)", () => {
     assert.deepEqual(f.data[1].x, ref.probPred);
     assert.deepEqual(f.data[1].y, ref.probTrue);
     assert.deepEqual(f.data[1].customdata, ref.counts);
-    assert.equal(ref.counts.reduce((a, b) => a + b, 0), 200);
+    assert.equal(
+      ref.counts.reduce((a, b) => a + b, 0),
+      200,
+    );
   });
 
   it("residuals vs predicted: residual = true − predicted at each prediction, zero line, RMSE in the title", () => {
@@ -202,7 +264,9 @@ describe("figure builders (lib/viz)", () => {
   });
 
   it("feature importance: sorted bars, largest on top, error bars, top-N", () => {
-    const f = json(featureImportanceFigure(["a", "b", "c", "d"], [0.1, 0.5, 0.3, 0.1], { std: [0.01, 0.05, 0.03, 0.02], top: 3 }));
+    const f = json(
+      featureImportanceFigure(["a", "b", "c", "d"], [0.1, 0.5, 0.3, 0.1], { std: [0.01, 0.05, 0.03, 0.02], top: 3 }),
+    );
     assert.deepEqual(f.data[0].y, ["a", "c", "b"], "Plotly draws bottom-up: largest last");
     assert.deepEqual(f.data[0].x, [0.1, 0.3, 0.5]);
     assert.deepEqual((f.data[0].error_x as { array: number[] }).array, [0.01, 0.03, 0.05]);
@@ -210,7 +274,20 @@ describe("figure builders (lib/viz)", () => {
   });
 
   it("learning curve: mean scores per size with ±1 std bands", () => {
-    const f = json(learningCurveFigure({ trainSizes: [10, 20], trainScores: [[1, 0.9], [0.95, 0.95]], validationScores: [[0.6, 0.7], [0.8, 0.9]], metric: "accuracy" }));
+    const f = json(
+      learningCurveFigure({
+        trainSizes: [10, 20],
+        trainScores: [
+          [1, 0.9],
+          [0.95, 0.95],
+        ],
+        validationScores: [
+          [0.6, 0.7],
+          [0.8, 0.9],
+        ],
+        metric: "accuracy",
+      }),
+    );
     const val = f.data.find((t) => t.name === "validation score")!;
     assert.deepEqual(val.x, [10, 20]);
     assert.ok(Math.abs((val.y as number[])[0] - 0.65) < 1e-12 && Math.abs((val.y as number[])[1] - 0.85) < 1e-12);
@@ -220,31 +297,49 @@ describe("figure builders (lib/viz)", () => {
   });
 
   it("search results: score vs the one varied parameter; parallel coordinates for several", () => {
-    const one = json(searchResultsFigure([
-      { params: { C: 10, penalty: "l2" }, meanScore: 0.8, stdScore: 0.02 },
-      { params: { C: 0.1, penalty: "l2" }, meanScore: 0.7, stdScore: 0.03 },
-      { params: { C: 1, penalty: "l2" }, meanScore: 0.9, stdScore: 0.01 },
-    ], { metric: "accuracy" }));
+    const one = json(
+      searchResultsFigure(
+        [
+          { params: { C: 10, penalty: "l2" }, meanScore: 0.8, stdScore: 0.02 },
+          { params: { C: 0.1, penalty: "l2" }, meanScore: 0.7, stdScore: 0.03 },
+          { params: { C: 1, penalty: "l2" }, meanScore: 0.9, stdScore: 0.01 },
+        ],
+        { metric: "accuracy" },
+      ),
+    );
     assert.deepEqual(one.data[0].x, [0.1, 1, 10]);
     assert.deepEqual(one.data[0].y, [0.7, 0.9, 0.8]);
     assert.deepEqual(one.data[1].x, [1], "best marked");
     assert.equal((one.layout.xaxis as { type: string }).type, "log");
-    const many = json(searchResultsFigure([
-      { params: { depth: 2, criterion: "gini" }, meanScore: 0.7 },
-      { params: { depth: 4, criterion: "entropy" }, meanScore: 0.9 },
-      { params: { depth: 4, criterion: "gini" }, meanScore: 0.85 },
-    ]));
+    const many = json(
+      searchResultsFigure([
+        { params: { depth: 2, criterion: "gini" }, meanScore: 0.7 },
+        { params: { depth: 4, criterion: "entropy" }, meanScore: 0.9 },
+        { params: { depth: 4, criterion: "gini" }, meanScore: 0.85 },
+      ]),
+    );
     assert.equal(many.data[0].type, "parcoords");
     const dims = many.data[0].dimensions as { label: string; values: number[]; ticktext?: string[] }[];
-    assert.deepEqual(dims.map((d) => d.label), ["depth", "criterion", "mean score"]);
+    assert.deepEqual(
+      dims.map((d) => d.label),
+      ["depth", "criterion", "mean score"],
+    );
     assert.deepEqual(dims[1].values, [0, 1, 0]);
     assert.deepEqual(dims[1].ticktext, ["gini", "entropy"]);
     assert.deepEqual(dims[2].values, [0.7, 0.9, 0.85]);
   });
 
   it("CV scores: one box per model with every fold's score, baselines in grey", () => {
-    const f = json(cvScoresFigure({ tree: [0.9, 0.92, 0.88], "baseline (majority)": [0.44, 0.44, 0.45] }, { metric: "accuracy", baselines: ["baseline (majority)"] }));
-    assert.deepEqual(f.data.map((t) => t.name), ["tree", "baseline (majority)"]);
+    const f = json(
+      cvScoresFigure(
+        { tree: [0.9, 0.92, 0.88], "baseline (majority)": [0.44, 0.44, 0.45] },
+        { metric: "accuracy", baselines: ["baseline (majority)"] },
+      ),
+    );
+    assert.deepEqual(
+      f.data.map((t) => t.name),
+      ["tree", "baseline (majority)"],
+    );
     assert.deepEqual(f.data[0].y, [0.9, 0.92, 0.88]);
     assert.equal(f.data[0].boxpoints, "all");
     assert.equal((f.data[1].marker as { color: string }).color, "#999999");

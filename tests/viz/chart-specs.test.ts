@@ -8,7 +8,13 @@ import { profile } from "../../lib/data/profile";
 import { History } from "../../lib/train/history";
 import { fmt } from "../../lib/validate/common";
 import { DISPLAY } from "../../lib/display";
-import { CONFUSION_COLORSCALE, Figure, binnedHistogram, confusionMatrixFigure, featureImportanceFigure } from "../../lib/viz";
+import {
+  CONFUSION_COLORSCALE,
+  Figure,
+  binnedHistogram,
+  confusionMatrixFigure,
+  featureImportanceFigure,
+} from "../../lib/viz";
 import { FigureImageRenderer } from "../../lib/report/static-images";
 
 const penguins = loadDataset("penguins");
@@ -21,21 +27,28 @@ function luminance(hex: string): number {
 
 /** Draws a figure in Chromium and returns the text of the tick labels of each axis (`x`, `y`, `y2`...). */
 async function drawnTicks(renderer: FigureImageRenderer, fig: Figure): Promise<Record<string, string[]>> {
-  return renderer.plotlyPage.evaluate(async (spec) => {
-    const P = (window as unknown as { Plotly: { newPlot(el: HTMLElement, d: unknown, l: unknown): Promise<unknown>; purge(el: HTMLElement): void } }).Plotly;
-    const el = document.createElement("div");
-    document.body.appendChild(el);
-    await P.newPlot(el, spec.data, { ...spec.layout, width: 760 });
-    const out: Record<string, string[]> = {};
-    for (const t of Array.from(el.querySelectorAll("g[class*='tick']"))) {
-      const cls = Array.from(t.classList).find((c) => /^[xy]\d*tick$/.test(c));
-      if (!cls || !t.querySelector("text")) continue;
-      (out[cls.replace("tick", "")] ??= []).push(t.textContent ?? "");
-    }
-    P.purge(el);
-    el.remove();
-    return out;
-  }, JSON.parse(JSON.stringify(fig.toJSON())));
+  return renderer.plotlyPage.evaluate(
+    async (spec) => {
+      const P = (
+        window as unknown as {
+          Plotly: { newPlot(el: HTMLElement, d: unknown, l: unknown): Promise<unknown>; purge(el: HTMLElement): void };
+        }
+      ).Plotly;
+      const el = document.createElement("div");
+      document.body.appendChild(el);
+      await P.newPlot(el, spec.data, { ...spec.layout, width: 760 });
+      const out: Record<string, string[]> = {};
+      for (const t of Array.from(el.querySelectorAll("g[class*='tick']"))) {
+        const cls = Array.from(t.classList).find((c) => /^[xy]\d*tick$/.test(c));
+        if (!cls || !t.querySelector("text")) continue;
+        (out[cls.replace("tick", "")] ??= []).push(t.textContent ?? "");
+      }
+      P.purge(el);
+      el.remove();
+      return out;
+    },
+    JSON.parse(JSON.stringify(fig.toJSON())),
+  );
 }
 
 describe("chart specs (issue 14: the defects a reader saw)", function () {
@@ -62,12 +75,23 @@ describe("chart specs (issue 14: the defects a reader saw)", function () {
       assert.equal(trace.x.length, counts.length);
       assert.deepEqual(trace.y, counts);
       trace.x.forEach((center, k) => {
-        assert.ok(Math.abs(trace.width[k] - (edges[k + 1] - edges[k])) < 1e-9, `${name}: bar ${k} is as wide as its bin`);
-        assert.ok(Math.abs(center - trace.width[k] / 2 - edges[k]) < 1e-9, `${name}: bar ${k} starts at its bin's left edge`);
+        assert.ok(
+          Math.abs(trace.width[k] - (edges[k + 1] - edges[k])) < 1e-9,
+          `${name}: bar ${k} is as wide as its bin`,
+        );
+        assert.ok(
+          Math.abs(center - trace.width[k] / 2 - edges[k]) < 1e-9,
+          `${name}: bar ${k} starts at its bin's left edge`,
+        );
       });
       const ticks = await drawnTicks(renderer, fig);
       assert.ok(ticks.x.length >= 3 && ticks.x.length <= 12, `${name}: ${ticks.x.length} x tick labels`);
-      for (const label of ticks.x) assert.match(label.replace(/[,\u2212]/g, ""), /^-?\d+(\.\d{1,2})?k?$/, `${name}: round tick label, got ${label}`);
+      for (const label of ticks.x)
+        assert.match(
+          label.replace(/[,\u2212]/g, ""),
+          /^-?\d+(\.\d{1,2})?k?$/,
+          `${name}: round tick label, got ${label}`,
+        );
     }
   });
 
@@ -89,8 +113,21 @@ describe("chart specs (issue 14: the defects a reader saw)", function () {
   });
 
   it("permutation importance: every one of 9 bars has its label, in the spec and as drawn", async () => {
-    const names = ["beak_length_mm", "beak_depth_mm", "flipper_length_mm", "body_mass_g", "island_Biscoe", "island_Dream", "island_Torgersen", "sex_female", "sex_male"];
-    const fig = featureImportanceFigure(names, [0.2, 0.05, 0.3, 0.01, 0.04, 0.02, 0.003, 0.002, 0.001], { std: names.map(() => 0.01), title: "Permutation importance" });
+    const names = [
+      "beak_length_mm",
+      "beak_depth_mm",
+      "flipper_length_mm",
+      "body_mass_g",
+      "island_Biscoe",
+      "island_Dream",
+      "island_Torgersen",
+      "sex_female",
+      "sex_male",
+    ];
+    const fig = featureImportanceFigure(names, [0.2, 0.05, 0.3, 0.01, 0.04, 0.02, 0.003, 0.002, 0.001], {
+      std: names.map(() => 0.01),
+      title: "Permutation importance",
+    });
     const yaxis = fig.layout.yaxis as { type: string; tickvals: string[] };
     assert.equal(yaxis.type, "category");
     assert.equal(yaxis.tickvals.length, 9);
@@ -102,14 +139,23 @@ describe("chart specs (issue 14: the defects a reader saw)", function () {
     const h = new History();
     h.epochs = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
     h.metrics = {
-      loss: [1, 0.8, 0.6, 0.5, 0.45, 0.4, 0.38, 0.36, 0.35, 0.34], val_loss: [1.1, 0.9, 0.7, 0.6, 0.55, 0.5, 0.5, 0.49, 0.5, 0.5],
-      acc: [0.84, 0.86, 0.88, 0.9, 0.91, 0.92, 0.925, 0.93, 0.932, 0.935], val_acc: [0.85, 0.86, 0.87, 0.88, 0.89, 0.9, 0.9, 0.91, 0.91, 0.915],
+      loss: [1, 0.8, 0.6, 0.5, 0.45, 0.4, 0.38, 0.36, 0.35, 0.34],
+      val_loss: [1.1, 0.9, 0.7, 0.6, 0.55, 0.5, 0.5, 0.49, 0.5, 0.5],
+      acc: [0.84, 0.86, 0.88, 0.9, 0.91, 0.92, 0.925, 0.93, 0.932, 0.935],
+      val_acc: [0.85, 0.86, 0.87, 0.88, 0.89, 0.9, 0.9, 0.91, 0.91, 0.915],
     };
     const fig = h.plot();
-    const layout = fig.layout as { xaxis: { type: string; dtick: number }; yaxis2: { tickmode: string; overlaying: string } };
+    const layout = fig.layout as {
+      xaxis: { type: string; dtick: number };
+      yaxis2: { tickmode: string; overlaying: string };
+    };
     assert.equal(layout.xaxis.type, "linear");
     assert.equal(layout.xaxis.dtick, 1);
-    assert.equal(layout.yaxis2.tickmode, "auto", "the right axis picks its own round ticks (not synced to the loss axis)");
+    assert.equal(
+      layout.yaxis2.tickmode,
+      "auto",
+      "the right axis picks its own round ticks (not synced to the loss axis)",
+    );
     const ticks = await drawnTicks(renderer, fig);
     assert.deepEqual(ticks.x, ["1", "2", "3", "4", "5", "6", "7", "8", "9", "10"]);
     assert.ok(ticks.y2.length >= 3, `right axis ticks: ${ticks.y2}`);
@@ -138,7 +184,7 @@ describe("chart specs (issue 14: the defects a reader saw)", function () {
     const overHint = over.hint();
     assert.equal(overHint.kind, "overfitting");
     assert.match(overHint.message, /^Overfitting: /);
-    assert.match(String(overHint), /^Overfitting: [a-z]/, "the label once, not \"Overfitting: Overfitting:\"");
+    assert.match(String(overHint), /^Overfitting: [a-z]/, 'the label once, not "Overfitting: Overfitting:"');
   });
 
   it("validation tables write floating-point rounding as 0, keep real small numbers", () => {

@@ -13,7 +13,18 @@ import { crossValidate } from "../../lib/evaluate/cross-validate";
 import { evaluateModel } from "../../lib/evaluate/evaluate-model";
 import { DecisionTreeClassifier } from "../../lib/models/trees";
 import { History } from "../../lib/train/history";
-import { Figure, FigureSpec, PLOTLY_MIME, PlotlyTrace, combineFigures, histogram, plotlyJsPacked, plotlyScriptTag, resetPlotlyInlining, scatter } from "../../lib/viz";
+import {
+  Figure,
+  FigureSpec,
+  PLOTLY_MIME,
+  PlotlyTrace,
+  combineFigures,
+  histogram,
+  plotlyJsPacked,
+  plotlyScriptTag,
+  resetPlotlyInlining,
+  scatter,
+} from "../../lib/viz";
 import { FigureImageRenderer } from "../../lib/report/static-images";
 
 const penguins = loadDataset("penguins");
@@ -24,7 +35,10 @@ function checkAxes(spec: FigureSpec): Set<string> {
   const used = new Set<string>();
   for (const t of spec.data) {
     if (["table", "parcoords", "pie"].includes(String(t.type))) continue;
-    for (const [key, letter] of [["xaxis", "x"], ["yaxis", "y"]] as const) {
+    for (const [key, letter] of [
+      ["xaxis", "x"],
+      ["yaxis", "y"],
+    ] as const) {
       const ref = String(t[key] ?? letter);
       const layoutKey = `${letter}axis${ref.slice(1)}`;
       assert.ok(layoutKey in spec.layout, `trace "${t.name}" uses ${ref}, which the layout defines (${layoutKey})`);
@@ -35,21 +49,32 @@ function checkAxes(spec: FigureSpec): Set<string> {
 }
 
 /** Draws a figure in Chromium and counts the drawn traces by layer. */
-async function drawn(renderer: FigureImageRenderer, spec: FigureSpec): Promise<{ traces: number; tables: number; subplots: number }> {
-  return renderer.plotlyPage.evaluate(async (s) => {
-    const P = (window as unknown as { Plotly: { newPlot(el: HTMLElement, d: unknown, l: unknown): Promise<unknown>; purge(el: HTMLElement): void } }).Plotly;
-    const el = document.createElement("div");
-    document.body.appendChild(el);
-    await P.newPlot(el, s.data, { ...s.layout, width: 900 });
-    const out = {
-      traces: el.querySelectorAll(".scatterlayer .trace, .barlayer .trace, .boxlayer .trace, .heatmaplayer .hm").length,
-      tables: el.querySelectorAll(".table .table-control-view").length,
-      subplots: el.querySelectorAll(".cartesianlayer .subplot").length,
-    };
-    P.purge(el);
-    el.remove();
-    return out;
-  }, JSON.parse(JSON.stringify(spec)) as FigureSpec);
+async function drawn(
+  renderer: FigureImageRenderer,
+  spec: FigureSpec,
+): Promise<{ traces: number; tables: number; subplots: number }> {
+  return renderer.plotlyPage.evaluate(
+    async (s) => {
+      const P = (
+        window as unknown as {
+          Plotly: { newPlot(el: HTMLElement, d: unknown, l: unknown): Promise<unknown>; purge(el: HTMLElement): void };
+        }
+      ).Plotly;
+      const el = document.createElement("div");
+      document.body.appendChild(el);
+      await P.newPlot(el, s.data, { ...s.layout, width: 900 });
+      const out = {
+        traces: el.querySelectorAll(".scatterlayer .trace, .barlayer .trace, .boxlayer .trace, .heatmaplayer .hm")
+          .length,
+        tables: el.querySelectorAll(".table .table-control-view").length,
+        subplots: el.querySelectorAll(".cartesianlayer .subplot").length,
+      };
+      P.purge(el);
+      el.remove();
+      return out;
+    },
+    JSON.parse(JSON.stringify(spec)) as FigureSpec,
+  );
 }
 
 describe("every figure carries the plotly mimetype, composites as one figure with subplots", function () {
@@ -83,8 +108,12 @@ describe("every figure carries the plotly mimetype, composites as one figure wit
     const charts = p.charts();
     const tables = spec.data.filter((t) => t.type === "table");
     assert.equal(tables.length, 1, "the summary table");
-    assert.equal(((tables[0].cells as { values: string[][] }).values[0]).length, p.columns.length, "one row per column");
-    assert.equal(spec.data.length - tables.length, charts.reduce((a, f) => a + f.data.length, 0), "every chart's traces");
+    assert.equal((tables[0].cells as { values: string[][] }).values[0].length, p.columns.length, "one row per column");
+    assert.equal(
+      spec.data.length - tables.length,
+      charts.reduce((a, f) => a + f.data.length, 0),
+      "every chart's traces",
+    );
     const used = checkAxes(spec);
     assert.equal(used.size, 2 * charts.length, "each chart on its own pair of axes");
     const texts = ((spec.layout.annotations ?? []) as { text: string }[]).map((a) => a.text);
@@ -99,7 +128,11 @@ describe("every figure carries the plotly mimetype, composites as one figure wit
     const features = ["sepal_length", "sepal_width", "petal_length", "petal_width"];
     const X = toMatrix(iris, features);
     const y = iris.array("species") as string[];
-    const cv = await crossValidate({ tree: new DecisionTreeClassifier({ maxDepth: 3 }) }, X, y, { folds: 3, seed: 1, progress: false } as never);
+    const cv = await crossValidate({ tree: new DecisionTreeClassifier({ maxDepth: 3 }) }, X, y, {
+      folds: 3,
+      seed: 1,
+      progress: false,
+    } as never);
     const cvSpec = cv[DISPLAY]()[PLOTLY_MIME] as FigureSpec;
     assert.ok(cvSpec);
     assert.equal(cvSpec.data.filter((t) => t.type === "table").length, 1);
@@ -126,8 +159,21 @@ describe("every figure carries the plotly mimetype, composites as one figure wit
     h.epochs = [1, 2, 3];
     h.metrics = { loss: [1, 0.6, 0.5], acc: [0.5, 0.7, 0.8] };
     const a = h.plot();
-    const b = new Figure({ data: [{ type: "heatmap", z: [[1, 2], [3, 4]] }], layout: { title: { text: "heat" } } });
-    const combined = combineFigures([a, b, { title: "numbers", columns: ["k", "v"], rows: [["a", "1"]] }], { title: "all" });
+    const b = new Figure({
+      data: [
+        {
+          type: "heatmap",
+          z: [
+            [1, 2],
+            [3, 4],
+          ],
+        },
+      ],
+      layout: { title: { text: "heat" } },
+    });
+    const combined = combineFigures([a, b, { title: "numbers", columns: ["k", "v"], rows: [["a", "1"]] }], {
+      title: "all",
+    });
     const spec = combined.toJSON();
     const used = checkAxes(spec);
     assert.deepEqual([...used].sort(), ["x", "x2", "y", "y2", "y3"]);
@@ -137,7 +183,10 @@ describe("every figure carries the plotly mimetype, composites as one figure wit
     assert.equal(overlay.side, "right");
     const heat = spec.data.find((t) => t.type === "heatmap") as { colorbar: { y: number; len: number }; yaxis: string };
     const cell = (spec.layout[`yaxis${heat.yaxis.slice(1)}`] as { domain: [number, number] }).domain;
-    assert.ok(Math.abs(heat.colorbar.y - (cell[0] + cell[1]) / 2) < 1e-9 && Math.abs(heat.colorbar.len - (cell[1] - cell[0])) < 1e-9);
+    assert.ok(
+      Math.abs(heat.colorbar.y - (cell[0] + cell[1]) / 2) < 1e-9 &&
+        Math.abs(heat.colorbar.len - (cell[1] - cell[0])) < 1e-9,
+    );
     const table = spec.data.find((t) => t.type === "table") as { domain: { y: [number, number] } };
     assert.ok(table.domain.y[1] <= cell[0], "parts stack top to bottom without overlapping");
     assert.throws(() => combineFigures([]), /no charts or tables/);

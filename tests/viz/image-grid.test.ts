@@ -20,11 +20,20 @@ describe("imageGrid: small images with captions (e.g. misclassified digits)", ()
       const z = trace.z as number[][];
       assert.equal(z.length, 28);
       assert.ok(z.every((row) => row.length === 28));
-      for (const [r, c] of [[0, 0], [14, 14], [20, 9], [27, 27]]) assert.equal(z[r][c], six[k * 784 + r * 28 + c]);
+      for (const [r, c] of [
+        [0, 0],
+        [14, 14],
+        [20, 9],
+        [27, 27],
+      ])
+        assert.equal(z[r][c], six[k * 784 + r * 28 + c]);
       assert.equal(trace.xaxis, k === 0 ? "x" : `x${k + 1}`);
     });
     // Ink is dark on a white background: the colour scale runs from white at the lowest pixel to black at the highest.
-    assert.deepEqual(fig.data[0].colorscale, [[0, "#ffffff"], [1, "#000000"]]);
+    assert.deepEqual(fig.data[0].colorscale, [
+      [0, "#ffffff"],
+      [1, "#000000"],
+    ]);
     assert.equal(fig.data[0].zmin, 0);
     assert.equal(fig.data[0].zmax, Math.max(...six));
   });
@@ -34,7 +43,10 @@ describe("imageGrid: small images with captions (e.g. misclassified digits)", ()
     const layout = fig.layout as Record<string, { domain: number[] } | unknown>;
     const box = (k: number) => {
       const s = k === 0 ? "" : String(k + 1);
-      return { x: (layout[`xaxis${s}`] as { domain: number[] }).domain, y: (layout[`yaxis${s}`] as { domain: number[] }).domain };
+      return {
+        x: (layout[`xaxis${s}`] as { domain: number[] }).domain,
+        y: (layout[`yaxis${s}`] as { domain: number[] }).domain,
+      };
     };
     for (let k = 0; k < 6; k++) {
       const b = box(k);
@@ -48,8 +60,11 @@ describe("imageGrid: small images with captions (e.g. misclassified digits)", ()
     }
     assert.deepEqual([box(0).y, box(3).y], [box(0).y, box(0).y], "the first four images share a row");
     assert.ok(box(4).y[1] < box(0).y[0], "the fifth image starts the second row");
-    const notes = (fig.layout.annotations as { text: string; y: number; x: number }[]);
-    assert.deepEqual(notes.map((a) => a.text), captions);
+    const notes = fig.layout.annotations as { text: string; y: number; x: number }[];
+    assert.deepEqual(
+      notes.map((a) => a.text),
+      captions,
+    );
     notes.forEach((a, k) => {
       assert.ok(a.y >= box(k).y[1], `caption ${k} sits above its image`);
       assert.ok(a.x > box(k).x[0] && a.x < box(k).x[1], `caption ${k} is centred over its image`);
@@ -57,12 +72,18 @@ describe("imageGrid: small images with captions (e.g. misclassified digits)", ()
   });
 
   it("refuses pixels that are not whole images, mismatched captions, non-finite pixels and too many images", () => {
-    assert.throws(() => imageGrid(six.subarray(0, 700), { height: 28, width: 28 }), /700 pixel values are not a whole number of 28 × 28 images/);
+    assert.throws(
+      () => imageGrid(six.subarray(0, 700), { height: 28, width: 28 }),
+      /700 pixel values are not a whole number of 28 × 28 images/,
+    );
     assert.throws(() => imageGrid(six, { height: 28, width: 28, captions: ["one"] }), /1 captions for 6 images/);
     assert.throws(() => imageGrid(six, { height: 0, width: 28 }), /positive whole numbers/);
     const broken = Float32Array.from(six);
     broken[784 + 5] = NaN;
     assert.throws(() => imageGrid(broken, { height: 28, width: 28 }), /image 1, pixel 5 is NaN/);
-    assert.throws(() => imageGrid(mnist.images.subarray(0, (IMAGE_GRID_MAX + 1) * 784), { height: 28, width: 28 }), /at most 100/);
+    assert.throws(
+      () => imageGrid(mnist.images.subarray(0, (IMAGE_GRID_MAX + 1) * 784), { height: 28, width: 28 }),
+      /at most 100/,
+    );
   });
 });

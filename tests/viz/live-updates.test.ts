@@ -4,7 +4,15 @@
  * so nothing here depends on how fast the machine is.
  */
 import { strict as assert } from "assert";
-import { BRIDGE, DISPLAY, KernelBridge, MimeBundle, PublishOptions, display, throttledDisplay } from "../../lib/display";
+import {
+  BRIDGE,
+  DISPLAY,
+  KernelBridge,
+  MimeBundle,
+  PublishOptions,
+  display,
+  throttledDisplay,
+} from "../../lib/display";
 import { DEFAULT_LIVE_TIMING, LiveView } from "../../lib/train/live";
 import { History } from "../../lib/train/history";
 import { PLOTLY_MIME, resetPlotlyInlining } from "../../lib/viz/figure";
@@ -63,7 +71,10 @@ describe("live chart updates (throttled update_display_data)", () => {
     assert.equal(t.flush(), false, "nothing pending any more");
     assert.deepEqual(rendered, [1, 5, 6], "skipped states are never rendered");
     const updates = kernel.published.filter((p) => p.options.update);
-    assert.deepEqual(updates.map((p) => p.bundle["text/plain"]), ["state 1", "state 5", "state 6"]);
+    assert.deepEqual(
+      updates.map((p) => p.bundle["text/plain"]),
+      ["state 1", "state 5", "state 6"],
+    );
     assert.ok(updates.every((p) => p.options.displayId === handle.displayId));
     assert.equal(t.sent, 3);
     assert.throws(() => throttledDisplay(handle, { intervalMs: -1 }), /intervalMs must be a finite number/);
@@ -77,19 +88,39 @@ describe("live chart updates (throttled update_display_data)", () => {
     live.begin(history, "Training 300 samples, 150 epochs");
     const chartId = kernel.published[0].options.displayId;
     const progressId = kernel.published[1].options.displayId;
-    assert.match(String(kernel.published[0].bundle["text/plain"]), /the chart appears after the first epoch/, "no empty axes before the first epoch");
+    assert.match(
+      String(kernel.published[0].bundle["text/plain"]),
+      /the chart appears after the first epoch/,
+      "no empty axes before the first epoch",
+    );
     assert.equal(kernel.published[0].bundle[PLOTLY_MIME], undefined);
     const epochs = 150;
     const epochMs = 130;
     for (let e = 1; e <= epochs; e++) {
       for (let b = 1; b <= 3; b++) {
         clock.advance(40);
-        live.batch({ epoch: e, epochs, batch: b, batches: 3, samplesPerSecond: 2000, etaSeconds: ((epochs - e + 1) * epochMs) / 1000, logs: { loss: 1 / e } });
+        live.batch({
+          epoch: e,
+          epochs,
+          batch: b,
+          batches: 3,
+          samplesPerSecond: 2000,
+          etaSeconds: ((epochs - e + 1) * epochMs) / 1000,
+          logs: { loss: 1 / e },
+        });
       }
       clock.advance(10);
       history.epochs.push(e);
       history.metrics.loss = [...(history.metrics.loss ?? []), 1 / e];
-      live.epoch(history, { epoch: e, epochs, batch: 3, batches: 3, samplesPerSecond: 2000, etaSeconds: ((epochs - e) * epochMs) / 1000, logs: { loss: 1 / e } });
+      live.epoch(history, {
+        epoch: e,
+        epochs,
+        batch: 3,
+        batches: 3,
+        samplesPerSecond: 2000,
+        etaSeconds: ((epochs - e) * epochMs) / 1000,
+        logs: { loss: 1 / e },
+      });
     }
     live.end(history, "finished: 150 epoch(s)");
     const training = epochs * epochMs; // ms of (fake) training
@@ -98,15 +129,24 @@ describe("live chart updates (throttled update_display_data)", () => {
     // preferred mimetype stays, and jupyterlab-plotly ignores new data once drawn; the text-only step makes it redraw.
     const chartUpdates = chartMessages.filter((p) => PLOTLY_MIME in p.bundle);
     assert.equal(chartMessages.length, 2 * chartUpdates.length);
-    chartMessages.forEach((p, i) => assert.deepEqual(Object.keys(p.bundle).includes(PLOTLY_MIME), i % 2 === 1, `update ${i}: text first, then the figure`));
+    chartMessages.forEach((p, i) =>
+      assert.deepEqual(
+        Object.keys(p.bundle).includes(PLOTLY_MIME),
+        i % 2 === 1,
+        `update ${i}: text first, then the figure`,
+      ),
+    );
     const progressUpdates = kernel.published.filter((p) => p.options.update && p.options.displayId === progressId);
     // One redraw per interval of training (rounded up), the first epoch, and the final state.
     const interval = DEFAULT_LIVE_TIMING.chartIntervalMs;
     assert.ok(interval >= 4000, "a redraw costs ~150 ms in Chromium: at most one every 4 s keeps it under 4%");
-    assert.ok(chartUpdates.length <= Math.ceil(training / interval) + 2, `${chartUpdates.length} chart updates for ${training} ms`);
+    assert.ok(
+      chartUpdates.length <= Math.ceil(training / interval) + 2,
+      `${chartUpdates.length} chart updates for ${training} ms`,
+    );
     assert.ok(chartUpdates.length >= 3, `${chartUpdates.length} chart updates: the chart is live`);
     assert.equal(live.chartUpdates, chartUpdates.length);
-    const xs = (p: Published): unknown[] => ((p.bundle[PLOTLY_MIME] as { data: { x: unknown[] }[] }).data[0].x);
+    const xs = (p: Published): unknown[] => (p.bundle[PLOTLY_MIME] as { data: { x: unknown[] }[] }).data[0].x;
     assert.deepEqual(xs(chartUpdates[0]), [1], "the first epoch is drawn at once");
     assert.equal(xs(chartUpdates[chartUpdates.length - 1]).length, 150, "the output ends on the final state");
     assert.ok(progressUpdates.length <= Math.ceil(training / 500) + 2, `${progressUpdates.length} progress updates`);
@@ -128,7 +168,15 @@ describe("live chart updates (throttled update_display_data)", () => {
       clock.advance(13);
       history.epochs.push(e);
       history.metrics.loss = [...(history.metrics.loss ?? []), 1 / e];
-      live.epoch(history, { epoch: e, epochs: 150, batch: 1, batches: 1, samplesPerSecond: 20000, etaSeconds: ((150 - e) * 13) / 1000, logs: { loss: 1 / e } });
+      live.epoch(history, {
+        epoch: e,
+        epochs: 150,
+        batch: 1,
+        batches: 1,
+        samplesPerSecond: 20000,
+        etaSeconds: ((150 - e) * 13) / 1000,
+        logs: { loss: 1 / e },
+      });
     }
     live.end(history, "finished");
     assert.equal(live.chartUpdates, 1, "only the final state");
@@ -148,12 +196,22 @@ describe("live chart updates (throttled update_display_data)", () => {
       history.epochs.push(e);
       history.metrics.loss = [...(history.metrics.loss ?? []), 1 / e];
       history.metrics.val_loss = [...(history.metrics.val_loss ?? []), 1.1 / e];
-      live.epoch(history, { epoch: e, epochs, batch: 1, batches: 1, samplesPerSecond: 2000, etaSeconds: ((epochs - e) * epochMs) / 1000, logs: { loss: 1 / e } });
+      live.epoch(history, {
+        epoch: e,
+        epochs,
+        batch: 1,
+        batches: 1,
+        samplesPerSecond: 2000,
+        etaSeconds: ((epochs - e) * epochMs) / 1000,
+        logs: { loss: 1 / e },
+      });
     }
     live.end(history, "finished");
     const chartId = kernel.published[0].options.displayId;
     // What a frontend shows for each message: its HTML, or its text when that is all it carries.
-    const stream = kernel.published.filter((p) => p.options.displayId === chartId).map((p) => String(p.bundle["text/html"] ?? `<pre>${String(p.bundle["text/plain"])}</pre>`));
+    const stream = kernel.published
+      .filter((p) => p.options.displayId === chartId)
+      .map((p) => String(p.bundle["text/html"] ?? `<pre>${String(p.bundle["text/plain"])}</pre>`));
     const browser = await launchOfflineBrowser();
     try {
       const page = await browser.context.newPage();
@@ -171,7 +229,11 @@ describe("live chart updates (throttled update_display_data)", () => {
             s.text = old.text;
             old.replaceWith(s);
           }
-          const w = window as unknown as { Plotly?: { newPlot: (...a: unknown[]) => Promise<unknown> }; trainlabPlotly?: Promise<unknown>; counted?: boolean };
+          const w = window as unknown as {
+            Plotly?: { newPlot: (...a: unknown[]) => Promise<unknown> };
+            trainlabPlotly?: Promise<unknown>;
+            counted?: boolean;
+          };
           if (w.trainlabPlotly) await w.trainlabPlotly;
           if (w.Plotly && !w.counted) {
             const newPlot = w.Plotly.newPlot.bind(w.Plotly);
@@ -186,9 +248,14 @@ describe("live chart updates (throttled update_display_data)", () => {
         return { draws, points: plot?.data?.[0]?.x.length ?? 0, ms: performance.now() - started };
       }, stream);
       assert.equal(drawn.draws, live.chartUpdates, "one Plotly draw per update the kernel sent");
-      assert.ok(drawn.draws <= Math.ceil((epochs * epochMs) / DEFAULT_LIVE_TIMING.chartIntervalMs) + 2, `${drawn.draws} draws`);
+      assert.ok(
+        drawn.draws <= Math.ceil((epochs * epochMs) / DEFAULT_LIVE_TIMING.chartIntervalMs) + 2,
+        `${drawn.draws} draws`,
+      );
       assert.equal(drawn.points, epochs, "the chart ends on every epoch");
-      console.log(`      (${drawn.draws} draws for ${(epochs * epochMs) / 1000} s of training took ${drawn.ms.toFixed(0)} ms in Chromium, plotly.js unpacking included)`);
+      console.log(
+        `      (${drawn.draws} draws for ${(epochs * epochMs) / 1000} s of training took ${drawn.ms.toFixed(0)} ms in Chromium, plotly.js unpacking included)`,
+      );
     } finally {
       await browser.close();
     }

@@ -8,12 +8,39 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import {
-  Button, Checkbox, Dropdown, FloatLogSlider, FloatProgress, FloatSlider, HBox, IntProgress, IntSlider, Label, Layout, Output, Play, Style,
-  Text, ToggleButtons, VBox, Widget, controlFor, interact, progressBar, putBuffers, removeBuffers, widgetsSupported,
-  SelectionSlider, Stack, dlink, jslink,
+  Button,
+  Checkbox,
+  Dropdown,
+  FloatLogSlider,
+  FloatProgress,
+  FloatSlider,
+  HBox,
+  IntProgress,
+  IntSlider,
+  Label,
+  Layout,
+  Output,
+  Play,
+  Style,
+  Text,
+  ToggleButtons,
+  VBox,
+  Widget,
+  controlFor,
+  interact,
+  progressBar,
+  putBuffers,
+  removeBuffers,
+  widgetsSupported,
+  SelectionSlider,
+  Stack,
+  dlink,
+  jslink,
 } from "../../lib/widgets";
 
-const spec = JSON.parse(fs.readFileSync(path.resolve(__dirname, "..", "..", "..", "tests", "fixtures", "widgets", "models.json"), "utf8")) as {
+const spec = JSON.parse(
+  fs.readFileSync(path.resolve(__dirname, "..", "..", "..", "tests", "fixtures", "widgets", "models.json"), "utf8"),
+) as {
   models: Record<string, Record<string, unknown>>;
 };
 
@@ -23,7 +50,11 @@ function matchesSpec(w: Widget, chosen: Record<string, unknown> = {}): void {
   const model = String(state._model_name);
   const attrs = spec.models[model];
   assert.ok(attrs, `${model} is in the specification`);
-  assert.deepEqual(Object.keys(state).sort(), Object.keys(attrs).sort(), `${model}: the attributes of the specification, no more, no less`);
+  assert.deepEqual(
+    Object.keys(state).sort(),
+    Object.keys(attrs).sort(),
+    `${model}: the attributes of the specification, no more, no less`,
+  );
   for (const [k, def] of Object.entries(attrs)) {
     if (def !== null && typeof def === "object" && !Array.isArray(def)) {
       assert.match(String(state[k]), /^IPY_MODEL_/, `${model}.${k} refers to a model`);
@@ -82,13 +113,25 @@ describe("widgets: model state per the ipywidgets 8 specification (outside a ker
     matchesSpec(stack, { children: [a.reference, b.reference], selected_index: 0 });
     matchesSpec(referenced(stack, "layout"));
     matchesSpec(made(new Stack()), {});
-    matchesSpec(dlink([a, "value"], [stack, "selected_index"]), { source: [a.reference, "value"], target: [stack.reference, "selected_index"] });
+    matchesSpec(dlink([a, "value"], [stack, "selected_index"]), {
+      source: [a.reference, "value"],
+      target: [stack.reference, "selected_index"],
+    });
     matchesSpec(jslink([a, "value"], [b, "value"]), { source: [a.reference, "value"], target: [b.reference, "value"] });
-    assert.throws(() => dlink([a, "valu"], [stack, "selected_index"]), /dlink: the source IntSlider\(.*\) has no attribute "valu"/);
-    assert.throws(() => new Stack([a], { selectedIndex: 1 }), /Stack: selected_index 1 is not the position of one of its 1 children/);
+    assert.throws(
+      () => dlink([a, "valu"], [stack, "selected_index"]),
+      /dlink: the source IntSlider\(.*\) has no attribute "valu"/,
+    );
+    assert.throws(
+      () => new Stack([a], { selectedIndex: 1 }),
+      /Stack: selected_index 1 is not the position of one of its 1 children/,
+    );
     assert.throws(() => new SelectionSlider({ options: [] }), /SelectionSlider: options must not be empty/);
     assert.deepEqual(new Layout({ width: "300px" }).get("width"), "300px");
-    assert.throws(() => new Style("SliderStyleModel", { bar_color: "red" }), /SliderStyleModel has no attribute "bar_color"/);
+    assert.throws(
+      () => new Style("SliderStyleModel", { bar_color: "red" }),
+      /SliderStyleModel has no attribute "bar_color"/,
+    );
   });
 
   it("sliders clip values to [min, max] and refuse what cannot be a slider", () => {
@@ -120,7 +163,10 @@ describe("widgets: model state per the ipywidgets 8 specification (outside a ker
     s.value = 0.75;
     stop();
     s.value = 0.1;
-    assert.deepEqual(changes, [[0.5, 0.25, true], [0.25, 0.75, false]]);
+    assert.deepEqual(changes, [
+      [0.5, 0.25, true],
+      [0.25, 0.75, false],
+    ]);
     assert.equal((s.fullState() as Record<string, unknown>).not_an_attribute, undefined);
   });
 
@@ -136,7 +182,10 @@ describe("widgets: model state per the ipywidgets 8 specification (outside a ker
     d.value = "adam";
     assert.deepEqual(seen, ["rmsprop", "adam"]);
     assert.throws(() => (d.value = "lbfgs" as never), /"lbfgs" is not one of the options/);
-    assert.throws(() => new ToggleButtons({ options: ["a"], value: "b" as never }), /value "b" is not one of the options/);
+    assert.throws(
+      () => new ToggleButtons({ options: ["a"], value: "b" as never }),
+      /value "b" is not one of the options/,
+    );
     assert.throws(() => d.set({ index: 3 }), /index 3 is outside the 3 options/);
   });
 
@@ -169,7 +218,11 @@ describe("widgets: model state per the ipywidgets 8 specification (outside a ker
     ]);
     out.clear();
     assert.deepEqual(out.outputs, []);
-    assert.equal(out.capture(() => 42), 42, "outside a kernel capture just runs the function");
+    assert.equal(
+      out.capture(() => 42),
+      42,
+      "outside a kernel capture just runs the function",
+    );
   });
 });
 
@@ -219,9 +272,16 @@ describe("widgets: interact specs and progress bars (outside a kernel)", () => {
     (ui.controls.layers as IntSlider).value = 1;
     await ui.rerun();
     assert.ok(calls.length <= 4 && calls.length >= 2, `changes during a run are coalesced: ${calls.length} calls`);
-    assert.deepEqual([calls[calls.length - 1].layers, calls[calls.length - 1].optimizer], [1, "sgd"], "the last run saw the last values");
+    assert.deepEqual(
+      [calls[calls.length - 1].layers, calls[calls.length - 1].optimizer],
+      [1, "sgd"],
+      "the last run saw the last values",
+    );
     assert.equal(ui.result, "sgd 1");
-    assert.deepEqual(ui.children.map((c) => c.get("_model_name")), ["FloatLogSliderModel", "IntSliderModel", "DropdownModel", "OutputModel"]);
+    assert.deepEqual(
+      ui.children.map((c) => c.get("_model_name")),
+      ["FloatLogSliderModel", "IntSliderModel", "DropdownModel", "OutputModel"],
+    );
   });
 
   it("progressBar outside a kernel prints its start and end lines, and refuses a total that is not above 0", () => {

@@ -5,7 +5,15 @@
  */
 import { strict as assert } from "assert";
 import {
-  DirectionalLink, MAX_PRECOMPUTED_VALUES, Output, PRECOMPUTED_CLASS, SelectionSlider, Stack, precompute, steps, widgetRegistry,
+  DirectionalLink,
+  MAX_PRECOMPUTED_VALUES,
+  Output,
+  PRECOMPUTED_CLASS,
+  SelectionSlider,
+  Stack,
+  precompute,
+  steps,
+  widgetRegistry,
 } from "../../lib/widgets";
 
 /** The text/plain of every output stored in an Output widget. */
@@ -24,17 +32,23 @@ describe("widgets: steps()", () => {
     assert.throws(() => steps(0, 1, 0), /steps: step must be above 0, got 0/);
     assert.throws(() => steps(2, 1, 0.5), /steps: min \(2\) is above max \(1\)/);
     assert.throws(() => steps(0, Infinity, 1), /finite numbers/);
-    assert.throws(() => steps(0, 1, 0.001), new RegExp(`1001 values from 0 to 1 by 0.001; at most ${MAX_PRECOMPUTED_VALUES}`));
+    assert.throws(
+      () => steps(0, 1, 0.001),
+      new RegExp(`1001 values from 0 to 1 by 0.001; at most ${MAX_PRECOMPUTED_VALUES}`),
+    );
   });
 });
 
 describe("widgets: precompute()", () => {
   it("runs fn once per value, in order, and stores what it returns in one Output widget per value", async () => {
     const seen: number[] = [];
-    const ui = await precompute((t: number) => {
-      seen.push(t);
-      return [`threshold ${t}`, { flagged: Math.round(10 * (1 - t)) }];
-    }, { description: "threshold", values: steps(0.2, 0.8, 0.2), value: 0.4 });
+    const ui = await precompute(
+      (t: number) => {
+        seen.push(t);
+        return [`threshold ${t}`, { flagged: Math.round(10 * (1 - t)) }];
+      },
+      { description: "threshold", values: steps(0.2, 0.8, 0.2), value: 0.4 },
+    );
     assert.deepEqual(seen, [0.2, 0.4, 0.6, 0.8]);
     assert.equal(ui.outputs.length, 4);
     assert.deepEqual(texts(ui.outputs[0])[0], "threshold 0.2");
@@ -44,14 +58,21 @@ describe("widgets: precompute()", () => {
   });
 
   it("is a slider above a stack, linked in the frontend, marked as precomputed, starting at the default", async () => {
-    const ui = await precompute((v: string) => `kernel ${v}`, { description: "kernel", values: ["linear", "rbf", "poly"], value: "rbf" });
+    const ui = await precompute((v: string) => `kernel ${v}`, {
+      description: "kernel",
+      values: ["linear", "rbf", "poly"],
+      value: "rbf",
+    });
     assert.ok(ui.control instanceof SelectionSlider && ui.stack instanceof Stack && ui.link instanceof DirectionalLink);
     assert.deepEqual(ui.get("children"), [ui.control.reference, ui.stack.reference]);
     assert.deepEqual(ui.get("_dom_classes"), [PRECOMPUTED_CLASS]);
     assert.deepEqual(ui.control.get("_options_labels"), ["linear", "rbf", "poly"]);
     assert.equal(ui.control.get("index"), 1);
     assert.equal(ui.stack.selectedIndex, 1, "the stack shows the default's output");
-    assert.deepEqual(ui.stack.get("children"), ui.outputs.map((o) => o.reference));
+    assert.deepEqual(
+      ui.stack.get("children"),
+      ui.outputs.map((o) => o.reference),
+    );
     assert.deepEqual(ui.link.get("source"), [ui.control.reference, "index"]);
     assert.deepEqual(ui.link.get("target"), [ui.stack.reference, "selected_index"]);
     assert.equal(ui.value, "rbf");
@@ -71,24 +92,51 @@ describe("widgets: precompute()", () => {
   });
 
   it("awaits an async fn for each value", async () => {
-    const ui = await precompute(async (n: number) => {
-      await new Promise((r) => setImmediate(r));
-      return `n=${n}`;
-    }, { description: "n", values: [5, 6] });
-    assert.deepEqual(ui.outputs.map((o) => texts(o)[0]), ["n=5", "n=6"]);
+    const ui = await precompute(
+      async (n: number) => {
+        await new Promise((r) => setImmediate(r));
+        return `n=${n}`;
+      },
+      { description: "n", values: [5, 6] },
+    );
+    assert.deepEqual(
+      ui.outputs.map((o) => texts(o)[0]),
+      ["n=5", "n=6"],
+    );
   });
 
   it("refuses a spec it cannot store, and names the value for which fn threw", async () => {
     const fn = (v: number) => v;
-    await assert.rejects(precompute(fn, { description: "t", values: [1] }), /precompute "t": values must list at least 2 values, got \[1\]/);
-    await assert.rejects(precompute(fn, { description: "t", values: [1, 2, 1] }), /precompute "t": the value 1 is listed twice/);
-    await assert.rejects(precompute(fn, { description: "t", values: [1, 2], value: 3 }), /precompute "t": value 3 is not one of the values/);
-    await assert.rejects(precompute(fn, { description: "t", values: [1, NaN] }), /values must be finite numbers, got NaN/);
+    await assert.rejects(
+      precompute(fn, { description: "t", values: [1] }),
+      /precompute "t": values must list at least 2 values, got \[1\]/,
+    );
+    await assert.rejects(
+      precompute(fn, { description: "t", values: [1, 2, 1] }),
+      /precompute "t": the value 1 is listed twice/,
+    );
+    await assert.rejects(
+      precompute(fn, { description: "t", values: [1, 2], value: 3 }),
+      /precompute "t": value 3 is not one of the values/,
+    );
+    await assert.rejects(
+      precompute(fn, { description: "t", values: [1, NaN] }),
+      /values must be finite numbers, got NaN/,
+    );
     const many = Array.from({ length: MAX_PRECOMPUTED_VALUES + 1 }, (_, i) => i);
-    await assert.rejects(precompute(fn, { description: "t", values: many }), /201 values; at most 200, since each value's output is stored/);
-    await assert.rejects(precompute((v: number) => {
-      if (v === 0.3) throw new Error("no rows above the threshold");
-      return v;
-    }, { description: "threshold", values: [0.1, 0.3] }), /precompute "threshold": the function failed for 0.3: no rows above the threshold/);
+    await assert.rejects(
+      precompute(fn, { description: "t", values: many }),
+      /201 values; at most 200, since each value's output is stored/,
+    );
+    await assert.rejects(
+      precompute(
+        (v: number) => {
+          if (v === 0.3) throw new Error("no rows above the threshold");
+          return v;
+        },
+        { description: "threshold", values: [0.1, 0.3] },
+      ),
+      /precompute "threshold": the function failed for 0.3: no rows above the threshold/,
+    );
   });
 });

@@ -53,7 +53,11 @@ export class BodyParser {
   /** Set by {@link parseNumber} when the bytes are not a number. */
   private bad = false;
 
-  constructor(private readonly buf: Uint8Array, private readonly plan: CsvPlan, capacity: number) {
+  constructor(
+    private readonly buf: Uint8Array,
+    private readonly plan: CsvPlan,
+    capacity: number,
+  ) {
     const { isNumeric, nullSet, D } = plan;
     this.len = buf.length;
     this.ncol = plan.names.length;
@@ -102,7 +106,11 @@ export class BodyParser {
     this.rowBad = false;
     for (;;) {
       // Fast paths for unquoted fields: parse numbers and hash categories in the same pass that finds the field's end.
-      const fast = this.j < ncol && this.pos < len && buf[this.pos] !== QUOTE && (this.nums[this.j] !== null ? this.fastNumber() : this.fastCategory());
+      const fast =
+        this.j < ncol &&
+        this.pos < len &&
+        buf[this.pos] !== QUOTE &&
+        (this.nums[this.j] !== null ? this.fastNumber() : this.fastCategory());
       if (!fast) {
         const end = this.generalField(rowLine);
         if (end === FieldEnd.Stop) return false;
@@ -200,7 +208,10 @@ export class BodyParser {
       for (;;) {
         if (i >= len) {
           this.line = rowLine;
-          this.fail(`bad quoting: the quoted field that starts here is never closed. Close the quote or escape it by doubling ("").`, this.j + 1);
+          this.fail(
+            `bad quoting: the quoted field that starts here is never closed. Close the quote or escape it by doubling ("").`,
+            this.j + 1,
+          );
           this.skipped++;
           this.pos = len;
           return FieldEnd.Stop;
@@ -366,7 +377,10 @@ export class BodyParser {
     const text = Buffer.from(buf.buffer, buf.byteOffset + s, e - s).toString("utf8");
     if (this.plan.nullSet.has(text)) return NaN;
     if (NUMBER_TEXT.test(text)) {
-      const t = text.trim().toLowerCase().replace(/^([-+]?)inf(inity)?$/, "$1Infinity");
+      const t = text
+        .trim()
+        .toLowerCase()
+        .replace(/^([-+]?)inf(inity)?$/, "$1Infinity");
       return Number(t);
     }
     this.bad = true;

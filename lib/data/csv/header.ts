@@ -38,7 +38,13 @@ export function headerNames(fields: readonly string[], file: string, line: numbe
 }
 
 /** Reads one row as strings (used for the header and the sample). Returns null at end of input. */
-export function readRowAsStrings(buf: Uint8Array, start: number, D: number, file: string, line = 1): { fields: string[]; next: number; line: number } | null {
+export function readRowAsStrings(
+  buf: Uint8Array,
+  start: number,
+  D: number,
+  file: string,
+  line = 1,
+): { fields: string[]; next: number; line: number } | null {
   let pos = start;
   // Skip blank lines.
   while (pos < buf.length && (buf[pos] === 10 || buf[pos] === 13)) {
@@ -75,12 +81,22 @@ export function readRowAsStrings(buf: Uint8Array, start: number, D: number, file
 }
 
 /** Scans a quoted field starting at the opening quote. */
-function scanQuoted(buf: Uint8Array, start: number, D: number, file: string, line: number, column: number): { text: string; end: number; line: number } {
+function scanQuoted(
+  buf: Uint8Array,
+  start: number,
+  D: number,
+  file: string,
+  line: number,
+  column: number,
+): { text: string; end: number; line: number } {
   const parts: number[] = [];
   let i = start + 1;
   const startLine = line;
   for (;;) {
-    if (i >= buf.length) throw new ParseError(`${file}:${startLine}:${column}: bad quoting: the quoted field that starts here is never closed. Close the quote or escape it by doubling ("").`);
+    if (i >= buf.length)
+      throw new ParseError(
+        `${file}:${startLine}:${column}: bad quoting: the quoted field that starts here is never closed. Close the quote or escape it by doubling ("").`,
+      );
     const c = buf[i];
     if (c === 34) {
       if (buf[i + 1] === 34) {
@@ -106,8 +122,15 @@ function scanQuoted(buf: Uint8Array, start: number, D: number, file: string, lin
 
 /** Marks as non-numeric every undeclared column whose first 5,000 rows hold a value that is neither a number nor a null marker. */
 export function inferTypes(
-  buf: Uint8Array, start: number, D: number, ncol: number, isNumeric: boolean[], names: string[],
-  declared: Record<string, DeclaredType>, nullSet: Set<string>, file: string,
+  buf: Uint8Array,
+  start: number,
+  D: number,
+  ncol: number,
+  isNumeric: boolean[],
+  names: string[],
+  declared: Record<string, DeclaredType>,
+  nullSet: Set<string>,
+  file: string,
 ): void {
   let pos = start;
   let line = 2;

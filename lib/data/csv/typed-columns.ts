@@ -2,7 +2,10 @@
 import { Category, DictColumn } from "../typed";
 
 /** Drops dictionary entries no row uses (from skipped rows) and keeps codes dense. */
-export function compactDictionary(codes: Int32Array, dictionary: Category[]): { codes: Int32Array; dictionary: Category[] } {
+export function compactDictionary(
+  codes: Int32Array,
+  dictionary: Category[],
+): { codes: Int32Array; dictionary: Category[] } {
   const used = new Uint8Array(dictionary.length);
   for (let i = 0; i < codes.length; i++) if (codes[i] >= 0) used[codes[i]] = 1;
   const remap = new Int32Array(dictionary.length);
@@ -29,7 +32,9 @@ export function toBooleans(col: DictColumn, name: string, file: string): (boolea
     if (TRUE_TEXT.has(t)) return true;
     if (FALSE_TEXT.has(t)) return false;
     const row = col.codes.indexOf(col.dictionary.indexOf(v));
-    throw new Error(`${file}: column "${name}" is declared boolean, but data row ${row + 1} holds ${JSON.stringify(t)}. Use true/false, 1/0 or yes/no.`);
+    throw new Error(
+      `${file}: column "${name}" is declared boolean, but data row ${row + 1} holds ${JSON.stringify(t)}. Use true/false, 1/0 or yes/no.`,
+    );
   });
   return Array.from(col.codes, (c) => (c < 0 ? null : map[c]));
 }
@@ -41,7 +46,9 @@ export function toDates(col: DictColumn, name: string, file: string): (Date | nu
     const d = new Date(/^\d{4}-\d{2}-\d{2}$/.test(t) ? `${t}T00:00:00Z` : t);
     if (Number.isNaN(d.getTime())) {
       const row = col.codes.indexOf(col.dictionary.indexOf(v));
-      throw new Error(`${file}: column "${name}" is declared a date, but data row ${row + 1} holds ${JSON.stringify(t)}, which is not a date (use ISO 8601, e.g. 2024-01-31).`);
+      throw new Error(
+        `${file}: column "${name}" is declared a date, but data row ${row + 1} holds ${JSON.stringify(t)}, which is not a date (use ISO 8601, e.g. 2024-01-31).`,
+      );
     }
     return d;
   });

@@ -25,7 +25,11 @@ function sortedCategories(table: ColumnTable, name: string): Category[] {
  * @throws Error naming the column when it has no value in the training data (no rows, or all missing): there is
  *   nothing to learn, and a one-hot encoding of it would be no columns at all.
  */
-export function learnCategories(kind: string, table: ColumnTable, names: readonly string[]): Record<string, Category[]> {
+export function learnCategories(
+  kind: string,
+  table: ColumnTable,
+  names: readonly string[],
+): Record<string, Category[]> {
   const categories: Record<string, Category[]> = {};
   for (const name of names) {
     const cats = sortedCategories(table, name);
@@ -33,11 +37,15 @@ export function learnCategories(kind: string, table: ColumnTable, names: readonl
       const n = table.numRows();
       const why = n === 0 ? "the training table has no rows" : `all ${n} training rows are missing`;
       const q = JSON.stringify(name);
-      const advice = kind === "LabelEncoder"
-        ? `A label column needs labelled rows: check that the split kept them, or drop the unlabelled rows before fitting.`
-        : `Fill it first (e.g. new Impute({ columns: { ${q}: { constant: "missing" } } }) before this step) or leave it out ` +
-          `(new SelectColumns({ exclude: [${q}] }), or list only the columns to encode in "columns").`;
-      const effect = kind === "OneHotEncoder" ? "so it has no categories and would become no columns at all" : "so it has no categories to encode";
+      const advice =
+        kind === "LabelEncoder"
+          ? `A label column needs labelled rows: check that the split kept them, or drop the unlabelled rows before fitting.`
+          : `Fill it first (e.g. new Impute({ columns: { ${q}: { constant: "missing" } } }) before this step) or leave it out ` +
+            `(new SelectColumns({ exclude: [${q}] }), or list only the columns to encode in "columns").`;
+      const effect =
+        kind === "OneHotEncoder"
+          ? "so it has no categories and would become no columns at all"
+          : "so it has no categories to encode";
       throw new Error(`${kind}: column ${q} has no values in the training data (${why}), ${effect}. ${advice}`);
     }
     categories[name] = cats;
@@ -49,7 +57,11 @@ export function learnCategories(kind: string, table: ColumnTable, names: readonl
  * Maps a column to category indices (by `categories`): -1 for missing, -2 for a value not in `categories`.
  * Works on dictionary codes, so the per-row cost is one array lookup.
  */
-export function categoryIndices(table: ColumnTable, name: string, categories: readonly Category[]): { index: Int32Array; unseen: Category[] } {
+export function categoryIndices(
+  table: ColumnTable,
+  name: string,
+  categories: readonly Category[],
+): { index: Int32Array; unseen: Category[] } {
   const kind = columnKind(table, name);
   const position = new Map<Category, number>();
   categories.forEach((c, k) => position.set(c, k));
@@ -75,7 +87,8 @@ export function categoryIndices(table: ColumnTable, name: string, categories: re
   col.dictionary.forEach((value, code) => {
     let k = position.get(value);
     if (k === undefined && typeof value !== "string") k = position.get(String(value));
-    if (k === undefined && typeof value === "string" && value.trim() !== "" && !Number.isNaN(Number(value))) k = position.get(Number(value));
+    if (k === undefined && typeof value === "string" && value.trim() !== "" && !Number.isNaN(Number(value)))
+      k = position.get(Number(value));
     if (k === undefined) {
       remap[code] = -2;
       if (counts[code] > 0 && unseen.length < 5) unseen.push(value);
@@ -87,11 +100,27 @@ export function categoryIndices(table: ColumnTable, name: string, categories: re
   return { index, unseen };
 }
 
-export function unseenError(kind: string, name: string, unseen: Category[], categories: readonly Category[], hint: string): Error {
-  const shown = categories.slice(0, 10).map((c) => JSON.stringify(c)).join(", ") + (categories.length > 10 ? `, … (${categories.length} in all)` : "");
+export function unseenError(
+  kind: string,
+  name: string,
+  unseen: Category[],
+  categories: readonly Category[],
+  hint: string,
+): Error {
+  const shown =
+    categories
+      .slice(0, 10)
+      .map((c) => JSON.stringify(c))
+      .join(", ") + (categories.length > 10 ? `, … (${categories.length} in all)` : "");
   return new Error(
-    `${kind}: column "${name}" has the value ${JSON.stringify(unseen[0])}${unseen.length > 1 ? ` (and ${unseen.slice(1).map((u) => JSON.stringify(u)).join(", ")})` : ""}, ` +
-      `which was not in the training data (known: ${shown}). ${hint}`,
+    `${kind}: column "${name}" has the value ${JSON.stringify(unseen[0])}${
+      unseen.length > 1
+        ? ` (and ${unseen
+            .slice(1)
+            .map((u) => JSON.stringify(u))
+            .join(", ")})`
+        : ""
+    }, ` + `which was not in the training data (known: ${shown}). ${hint}`,
   );
 }
 
@@ -123,7 +152,8 @@ export abstract class CategoryEncoder<P extends { columns?: string[]; exclude?: 
     this.categories = (state as { categories: Record<string, Category[]> }).categories;
   }
   protected learn(table: ColumnTable): void {
-    const names = this.params.columns ?? categoricalColumnsOf(table).filter((n) => !(this.params.exclude ?? []).includes(n));
+    const names =
+      this.params.columns ?? categoricalColumnsOf(table).filter((n) => !(this.params.exclude ?? []).includes(n));
     requireColumns(this.kind, table, names);
     this.categories = learnCategories(this.kind, table, names);
   }

@@ -41,13 +41,17 @@ export class ClipOutliers extends Transform {
     this.bounds = state as unknown as Record<string, { lower: number; upper: number }>;
   }
   protected learn(table: ColumnTable): void {
-    const names = this.params.columns ?? numericColumnsOf(table).filter((n) => !(this.params.exclude ?? []).includes(n));
+    const names =
+      this.params.columns ?? numericColumnsOf(table).filter((n) => !(this.params.exclude ?? []).includes(n));
     requireColumns(this.kind, table, names);
     const k = this.params.factor ?? 1.5;
     const bounds: Record<string, { lower: number; upper: number }> = {};
     for (const name of names) {
       const a = presentValues(numericColumn(table, name).values);
-      if (a.length === 0) throw new Error(`ClipOutliers: column "${name}" has no values in the training data, so it has no quartiles to clip to. Impute or drop it first.`);
+      if (a.length === 0)
+        throw new Error(
+          `ClipOutliers: column "${name}" has no values in the training data, so it has no quartiles to clip to. Impute or drop it first.`,
+        );
       const q1 = quantileInPlace(a, 0.25);
       const q3 = quantileInPlace(a, 0.75);
       bounds[name] = { lower: q1 - k * (q3 - q1), upper: q3 + k * (q3 - q1) };

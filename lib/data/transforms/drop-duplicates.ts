@@ -11,7 +11,10 @@ export interface DropDuplicatesParams {
 }
 
 /** Row hash over typed columns, for duplicate detection. */
-function rowKeys(table: ColumnTable, names: readonly string[]): { hashes: Int32Array; equal: (a: number, b: number) => boolean } {
+function rowKeys(
+  table: ColumnTable,
+  names: readonly string[],
+): { hashes: Int32Array; equal: (a: number, b: number) => boolean } {
   const n = table.numRows();
   const hashes = new Int32Array(n).fill(0x2545f491);
   const comparers: ((a: number, b: number) => boolean)[] = [];
@@ -107,7 +110,11 @@ export function dropDuplicates(table: ColumnTable, options: DropDuplicatesParams
   if (options.subset) requireColumns("dropDuplicates", table, options.subset);
   const input = materialize(table);
   const keep = uniqueRowIndices(input, options.subset);
-  const dedupe = { rowsIn: input.numRows(), removed: input.numRows() - keep.length, ...(options.subset ? { subset: [...options.subset] } : {}) };
+  const dedupe = {
+    rowsIn: input.numRows(),
+    removed: input.numRows() - keep.length,
+    ...(options.subset ? { subset: [...options.subset] } : {}),
+  };
   // Without duplicates, a new table over the same columns (no copy), so the record belongs to the result only.
   const out = keep.length === input.numRows() ? withColumns(input, {}) : takeTableRows(input, keep);
   return inheritProvenance(out, table, { dedupe });

@@ -1,8 +1,25 @@
 /** Impute: fills missing values with a statistic of the training split (mean, median, most frequent or a constant). */
 import type { ColumnTable } from "arquero";
-import { codeCounts, columnKind, compareCategories, DictColumn, dictColumn, missingCount, NumericColumn, numericColumn, withColumns } from "../columns";
+import {
+  codeCounts,
+  columnKind,
+  compareCategories,
+  DictColumn,
+  dictColumn,
+  missingCount,
+  NumericColumn,
+  numericColumn,
+  withColumns,
+} from "../columns";
 import { meanStd, quantileInPlace } from "../stats";
-import { categoricalColumnsOf, numericColumnsOf, ParamJson, registerBuiltInTransform, requireColumns, Transform } from "./transform";
+import {
+  categoricalColumnsOf,
+  numericColumnsOf,
+  ParamJson,
+  registerBuiltInTransform,
+  requireColumns,
+  Transform,
+} from "./transform";
 
 /** How {@link Impute} fills a column. */
 export type ImputeStrategy = "mean" | "median" | "most_frequent" | { constant: number | string };
@@ -51,9 +68,17 @@ export class Impute extends Transform {
   }
   describe(): string {
     const cols = this.params.columns;
-    if (cols && !Array.isArray(cols)) return `impute ${Object.entries(cols).map(([c, s]) => `${c}: ${strategyName(s)}`).join(", ")}`;
+    if (cols && !Array.isArray(cols))
+      return `impute ${Object.entries(cols)
+        .map(([c, s]) => `${c}: ${strategyName(s)}`)
+        .join(", ")}`;
     const cat = this.params.categorical;
-    const catText = cols || cat === undefined ? "" : cat === "skip" ? "; string columns left as they are" : `; string columns: ${strategyName(cat)}`;
+    const catText =
+      cols || cat === undefined
+        ? ""
+        : cat === "skip"
+          ? "; string columns left as they are"
+          : `; string columns: ${strategyName(cat)}`;
     return `impute ${strategyName(this.params.strategy ?? "mean")}${cols ? ` (${cols.join(", ")})` : ""}${catText}`;
   }
   paramsJSON(): ParamJson {
@@ -76,7 +101,8 @@ export class Impute extends Transform {
     const plan: [string, ImputeStrategy][] = kept(numericColumnsOf(table)).map((n) => [n, strategy]);
     const categorical = this.params.categorical;
     if (categorical === undefined) this.refuseUnfilled(table, "training");
-    else if (categorical !== "skip") for (const n of kept(categoricalColumnsOf(table))) plan.push([n, categorical as ImputeStrategy]);
+    else if (categorical !== "skip")
+      for (const n of kept(categoricalColumnsOf(table))) plan.push([n, categorical as ImputeStrategy]);
     return plan;
   }
 
@@ -86,7 +112,8 @@ export class Impute extends Transform {
    */
   private refuseUnfilled(table: ColumnTable, which: string): void {
     const strategy = this.params.strategy ?? "mean";
-    if (this.params.columns || this.params.categorical !== undefined || (strategy !== "mean" && strategy !== "median")) return;
+    if (this.params.columns || this.params.categorical !== undefined || (strategy !== "mean" && strategy !== "median"))
+      return;
     const unfilled = categoricalColumnsOf(table)
       .filter((n) => !(this.params.exclude ?? []).includes(n))
       .map((n) => [n, missingCount(table, n)] as const)
@@ -102,7 +129,11 @@ export class Impute extends Transform {
 
   protected learn(table: ColumnTable): void {
     const plan = this.plan(table);
-    requireColumns(this.kind, table, plan.map(([c]) => c));
+    requireColumns(
+      this.kind,
+      table,
+      plan.map(([c]) => c),
+    );
     const fills: Record<string, number | string | boolean> = {};
     let scratch: Float64Array | null = null; // reused by every median: fresh pages are costly
     for (const [name, strategy] of plan) {
@@ -113,7 +144,9 @@ export class Impute extends Transform {
       }
       if (strategy === "mean" || strategy === "median") {
         if (kind !== "number" && kind !== "empty") {
-          throw new Error(`Impute: column "${name}" is not numeric, so "${strategy}" does not apply. Use "most_frequent" or { constant } for it.`);
+          throw new Error(
+            `Impute: column "${name}" is not numeric, so "${strategy}" does not apply. Use "most_frequent" or { constant } for it.`,
+          );
         }
         const values = numericColumn(table, name).values;
         let v: number;
@@ -125,18 +158,22 @@ export class Impute extends Transform {
           v = quantileInPlace(scratch.subarray(0, k), 0.5);
         }
         if (Number.isNaN(v)) {
-          throw new Error(`Impute: column "${name}" has no values in the training data, so its ${strategy} is undefined. Drop the column or use { constant }.`);
+          throw new Error(
+            `Impute: column "${name}" has no values in the training data, so its ${strategy} is undefined. Drop the column or use { constant }.`,
+          );
         }
         fills[name] = v;
       } else {
         if (kind === "number") {
           const values = numericColumn(table, name).values;
           const counts = new Map<number, number>();
-          for (let i = 0; i < values.length; i++) if (values[i] === values[i]) counts.set(values[i], (counts.get(values[i]) ?? 0) + 1);
+          for (let i = 0; i < values.length; i++)
+            if (values[i] === values[i]) counts.set(values[i], (counts.get(values[i]) ?? 0) + 1);
           let best = NaN;
           let bestCount = 0;
           for (const [v, c] of counts) if (c > bestCount || (c === bestCount && v < best)) [best, bestCount] = [v, c];
-          if (bestCount === 0) throw new Error(`Impute: column "${name}" has no values in the training data; use { constant }.`);
+          if (bestCount === 0)
+            throw new Error(`Impute: column "${name}" has no values in the training data; use { constant }.`);
           fills[name] = best;
         } else {
           const col = dictColumn(table, name);
@@ -144,9 +181,15 @@ export class Impute extends Transform {
           let best = -1;
           for (let k = 0; k < counts.length; k++) {
             if (counts[k] === 0) continue;
-            if (best < 0 || counts[k] > counts[best] || (counts[k] === counts[best] && compareCategories(col.dictionary[k], col.dictionary[best]) < 0)) best = k;
+            if (
+              best < 0 ||
+              counts[k] > counts[best] ||
+              (counts[k] === counts[best] && compareCategories(col.dictionary[k], col.dictionary[best]) < 0)
+            )
+              best = k;
           }
-          if (best < 0) throw new Error(`Impute: column "${name}" has no values in the training data; use { constant }.`);
+          if (best < 0)
+            throw new Error(`Impute: column "${name}" has no values in the training data; use { constant }.`);
           fills[name] = col.dictionary[best];
         }
       }
@@ -185,10 +228,15 @@ export class Impute extends Transform {
     return withColumns(table, replace);
   }
 
-  protected override describeFit(_input: ColumnTable, _output: ColumnTable, counts: { missingIn: Record<string, number>; missingOut: Record<string, number> }): Record<string, ParamJson> {
+  protected override describeFit(
+    _input: ColumnTable,
+    _output: ColumnTable,
+    counts: { missingIn: Record<string, number>; missingOut: Record<string, number> },
+  ): Record<string, ParamJson> {
     // Counted from the tables, not from the plan: a value counts as filled when it was missing before and is not after.
     const imputed: Record<string, number> = {};
-    for (const name of Object.keys(this.fills!)) imputed[name] = (counts.missingIn[name] ?? 0) - (counts.missingOut[name] ?? 0);
+    for (const name of Object.keys(this.fills!))
+      imputed[name] = (counts.missingIn[name] ?? 0) - (counts.missingOut[name] ?? 0);
     return { imputed, fills: this.fills as Record<string, ParamJson> };
   }
 }

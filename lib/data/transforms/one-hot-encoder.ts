@@ -45,7 +45,13 @@ export class OneHotEncoder extends CategoryEncoder<OneHotEncoderParams> {
       const cats = this.categories![name];
       const { index, unseen } = categoryIndices(table, name, cats);
       if (unseen.length > 0 && (this.params.handleUnknown ?? "error") === "error") {
-        throw unseenError(this.kind, name, unseen, cats, `Use handleUnknown: "ignore" to encode unseen values as all zeros, or map them to a known category.`);
+        throw unseenError(
+          this.kind,
+          name,
+          unseen,
+          cats,
+          `Use handleUnknown: "ignore" to encode unseen values as all zeros, or map them to a known category.`,
+        );
       }
       if ((this.params.handleMissing ?? "error") === "error") {
         const first = index.indexOf(-1);
@@ -74,13 +80,21 @@ export class OneHotEncoder extends CategoryEncoder<OneHotEncoderParams> {
     }
     return withColumns(table, replace, order);
   }
-  protected override describeFit(_input: ColumnTable, _output: ColumnTable, counts: { missingIn: Record<string, number> }): Record<string, ParamJson> {
+  protected override describeFit(
+    _input: ColumnTable,
+    _output: ColumnTable,
+    counts: { missingIn: Record<string, number> },
+  ): Record<string, ParamJson> {
     const missingAsZeros: Record<string, number> = {};
     for (const name of Object.keys(this.categories!)) {
       const m = counts.missingIn[name] ?? 0;
       if (m > 0) missingAsZeros[name] = m;
     }
-    return { encoded: Object.keys(this.categories!), method: "one-hot", ...(Object.keys(missingAsZeros).length ? { missingAsZeros } : {}) };
+    return {
+      encoded: Object.keys(this.categories!),
+      method: "one-hot",
+      ...(Object.keys(missingAsZeros).length ? { missingAsZeros } : {}),
+    };
   }
 }
 

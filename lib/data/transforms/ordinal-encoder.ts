@@ -34,7 +34,13 @@ export class OrdinalEncoder extends CategoryEncoder<OrdinalEncoderParams> {
     for (const [name, cats] of Object.entries(this.categories!)) {
       const { index, unseen } = categoryIndices(table, name, cats);
       if (unseen.length > 0 && (this.params.handleUnknown ?? "error") === "error") {
-        throw unseenError(this.kind, name, unseen, cats, `Use handleUnknown: "use_encoded_value" to give unseen values the code unknownValue (default -1).`);
+        throw unseenError(
+          this.kind,
+          name,
+          unseen,
+          cats,
+          `Use handleUnknown: "use_encoded_value" to give unseen values the code unknownValue (default -1).`,
+        );
       }
       const unknown = this.params.unknownValue ?? -1;
       const out = new Float64Array(index.length);
@@ -73,7 +79,8 @@ export class LabelEncoder extends OrdinalEncoder {
   readonly column: string;
 
   constructor(params: LabelEncoderParams) {
-    if (!params || typeof params.column !== "string") throw new Error(`LabelEncoder: give the label column, e.g. new LabelEncoder({ column: "species" }).`);
+    if (!params || typeof params.column !== "string")
+      throw new Error(`LabelEncoder: give the label column, e.g. new LabelEncoder({ column: "species" }).`);
     super({ columns: [params.column], handleUnknown: "error" });
     this.column = params.column;
   }
@@ -91,7 +98,8 @@ export class LabelEncoder extends OrdinalEncoder {
   inverse(codes: ArrayLike<number>): Category[] {
     const classes = this.classes;
     return Array.from(codes, (c) => {
-      if (!Number.isInteger(c) || c < 0 || c >= classes.length) throw new Error(`LabelEncoder: code ${c} is not in 0..${classes.length - 1}.`);
+      if (!Number.isInteger(c) || c < 0 || c >= classes.length)
+        throw new Error(`LabelEncoder: code ${c} is not in 0..${classes.length - 1}.`);
       return classes[c];
     });
   }

@@ -31,11 +31,15 @@ abstract class AffineScaler extends Transform {
     this.state = state as unknown as Record<string, { shift: number; scale: number }>;
   }
   protected columnsFor(table: ColumnTable): string[] {
-    const names = this.params.columns ?? numericColumnsOf(table).filter((n) => !(this.params.exclude ?? []).includes(n));
+    const names =
+      this.params.columns ?? numericColumnsOf(table).filter((n) => !(this.params.exclude ?? []).includes(n));
     requireColumns(this.kind, table, names);
     for (const n of names) {
       const k = columnKind(table, n);
-      if (k !== "number" && k !== "empty") throw new Error(`${this.kind}: column "${n}" is not numeric (${k}). Encode it first or leave it out of "columns".`);
+      if (k !== "number" && k !== "empty")
+        throw new Error(
+          `${this.kind}: column "${n}" is not numeric (${k}). Encode it first or leave it out of "columns".`,
+        );
     }
     return names;
   }
@@ -46,7 +50,10 @@ abstract class AffineScaler extends Transform {
     const state: Record<string, { shift: number; scale: number }> = {};
     for (const name of this.columnsFor(table)) {
       const s = this.statistics(numericColumn(table, name).values, name);
-      if (!Number.isFinite(s.shift)) throw new Error(`${this.kind}: column "${name}" has no values in the training data, so it cannot be scaled. Impute or drop it first.`);
+      if (!Number.isFinite(s.shift))
+        throw new Error(
+          `${this.kind}: column "${name}" has no values in the training data, so it cannot be scaled. Impute or drop it first.`,
+        );
       state[name] = { shift: s.shift, scale: s.scale === 0 || !Number.isFinite(s.scale) ? 1 : s.scale };
     }
     this.state = state;

@@ -39,13 +39,19 @@ export interface StepFacts {
  * is the very same storage object in both unfiltered tables reuses its count instead of scanning it again: a step's
  * output shares every column it did not change with its input.
  */
-function missingByColumn(table: ColumnTable, known?: { table: ColumnTable; counts: Record<string, number> }): Record<string, number> {
+function missingByColumn(
+  table: ColumnTable,
+  known?: { table: ColumnTable; counts: Record<string, number> },
+): Record<string, number> {
   const out: Record<string, number> = {};
   const isView = (t: ColumnTable) => t.isFiltered() || t.isOrdered();
   const reuse = known !== undefined && !isView(table) && !isView(known.table);
   const before = reuse ? new Set(known.table.columnNames()) : null;
   for (const n of table.columnNames()) {
-    const m = before !== null && before.has(n) && known!.table.column(n) === table.column(n) ? known!.counts[n] ?? 0 : missingCount(table, n);
+    const m =
+      before !== null && before.has(n) && known!.table.column(n) === table.column(n)
+        ? (known!.counts[n] ?? 0)
+        : missingCount(table, n);
     if (m > 0) out[n] = m;
   }
   return out;
@@ -94,10 +100,18 @@ export abstract class Transform {
     this.learn(input);
     const out = this.transform(input);
     // Built-in steps never write into their input's columns, so a column they pass through keeps its count.
-    const missingOut = missingByColumn(out, PURE_STEPS.has(this.constructor) ? { table: input, counts: missingIn } : undefined);
+    const missingOut = missingByColumn(
+      out,
+      PURE_STEPS.has(this.constructor) ? { table: input, counts: missingIn } : undefined,
+    );
     this.facts = {
-      rowsIn: input.numRows(), rowsOut: out.numRows(), columnsIn: input.columnNames(), columnsOut: out.columnNames(),
-      details: this.describeFit(input, out, { missingIn, missingOut }), missingIn, missingOut,
+      rowsIn: input.numRows(),
+      rowsOut: out.numRows(),
+      columnsIn: input.columnNames(),
+      columnsOut: out.columnNames(),
+      details: this.describeFit(input, out, { missingIn, missingOut }),
+      missingIn,
+      missingOut,
     };
     return out;
   }
@@ -123,7 +137,11 @@ export abstract class Transform {
   protected abstract learn(table: ColumnTable): void;
   protected abstract apply(table: ColumnTable): ColumnTable;
   /** What fit did, for `facts.details`; `counts` are the missing values per column of input and output (absent = 0). */
-  protected describeFit(_input: ColumnTable, _output: ColumnTable, _counts: { missingIn: Record<string, number>; missingOut: Record<string, number> }): Record<string, ParamJson> {
+  protected describeFit(
+    _input: ColumnTable,
+    _output: ColumnTable,
+    _counts: { missingIn: Record<string, number>; missingOut: Record<string, number> },
+  ): Record<string, ParamJson> {
     return {};
   }
 }
@@ -131,7 +149,10 @@ export abstract class Transform {
 export function requireColumns(kind: string, table: ColumnTable, names: readonly string[]): void {
   const have = new Set(table.columnNames());
   for (const n of names) {
-    if (!have.has(n)) throw new Error(`${kind}: column "${n}" is not in the table. Columns: ${table.columnNames().join(", ") || "(none)"}.`);
+    if (!have.has(n))
+      throw new Error(
+        `${kind}: column "${n}" is not in the table. Columns: ${table.columnNames().join(", ") || "(none)"}.`,
+      );
   }
 }
 
@@ -157,7 +178,11 @@ const PURE_STEPS = new Set<unknown>();
  * Registers a built-in step class under its kind (each built-in's file does this right after the class, so a class
  * is never loaded without its registration). Not part of the public API: custom steps use {@link registerTransform}.
  */
-export function registerBuiltInTransform<T extends Transform>(kind: string, cls: abstract new (...args: never[]) => T, factory: (params: ParamJson) => T): void {
+export function registerBuiltInTransform<T extends Transform>(
+  kind: string,
+  cls: abstract new (...args: never[]) => T,
+  factory: (params: ParamJson) => T,
+): void {
   REGISTRY[kind] = factory;
   PURE_STEPS.add(cls);
 }

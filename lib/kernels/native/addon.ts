@@ -24,39 +24,178 @@ export interface NativeAddon {
   clipGrad?(heap: ArrayBuffer, dy: number, x: number, out: number, n: number, lo: number, hi: number): void;
   /** Softmax's gradient over the last axis of [rows, cols]: dy * y - sum(dy * y) * y. Older builds lack it. */
   softmaxGrad?(heap: ArrayBuffer, dy: number, y: number, out: number, rows: number, cols: number): void;
-  gather(heap: ArrayBuffer, x: number, idx: number, out: number, batch: number, outer: number, dim: number,
-    slice: number, nIdx: number, elemBytes: number): number;
-  slice(heap: ArrayBuffer, x: number, out: number, shape: Int32Array, begin: Int32Array, size: Int32Array, elemBytes: number): void;
+  gather(
+    heap: ArrayBuffer,
+    x: number,
+    idx: number,
+    out: number,
+    batch: number,
+    outer: number,
+    dim: number,
+    slice: number,
+    nIdx: number,
+    elemBytes: number,
+  ): number;
+  slice(
+    heap: ArrayBuffer,
+    x: number,
+    out: number,
+    shape: Int32Array,
+    begin: Int32Array,
+    size: Int32Array,
+    elemBytes: number,
+  ): void;
   /** Copies `bytes` from the heap at `offset` into `dst` (over the pack's threads from 1 MB). Older builds lack it. */
   copyOut?(heap: ArrayBuffer, offset: number, dst: ArrayBuffer, bytes: number): void;
-  adam(heap: ArrayBuffer, params: Float64Array, grads: Float64Array, ms: Float64Array, vs: Float64Array, sizes: Float64Array,
-    lr: number, beta1: number, beta2: number, eps: number, accBeta1: number, accBeta2: number): void;
-  mlpStep(heap: ArrayBuffer, x: number, y: number, rows: Int32Array | null, rowStart: number, batch: number, layers: Float64Array,
-    slots: Float64Array, lr: number, beta1: number, beta2: number, eps: number, accBeta1: number, accBeta2: number,
-    l2?: number, out?: Float64Array): number;
-  sgd(heap: ArrayBuffer, params: Float64Array, grads: Float64Array, accums: Float64Array | null, sizes: Float64Array,
-    lr: number, momentum: number, nesterov: boolean): void;
-  softmaxCrossEntropy(heap: ArrayBuffer, logits: number, labels: number, loss: number, grad: number, rows: number, classes: number): void;
+  adam(
+    heap: ArrayBuffer,
+    params: Float64Array,
+    grads: Float64Array,
+    ms: Float64Array,
+    vs: Float64Array,
+    sizes: Float64Array,
+    lr: number,
+    beta1: number,
+    beta2: number,
+    eps: number,
+    accBeta1: number,
+    accBeta2: number,
+  ): void;
+  mlpStep(
+    heap: ArrayBuffer,
+    x: number,
+    y: number,
+    rows: Int32Array | null,
+    rowStart: number,
+    batch: number,
+    layers: Float64Array,
+    slots: Float64Array,
+    lr: number,
+    beta1: number,
+    beta2: number,
+    eps: number,
+    accBeta1: number,
+    accBeta2: number,
+    l2?: number,
+    out?: Float64Array,
+  ): number;
+  sgd(
+    heap: ArrayBuffer,
+    params: Float64Array,
+    grads: Float64Array,
+    accums: Float64Array | null,
+    sizes: Float64Array,
+    lr: number,
+    momentum: number,
+    nesterov: boolean,
+  ): void;
+  softmaxCrossEntropy(
+    heap: ArrayBuffer,
+    logits: number,
+    labels: number,
+    loss: number,
+    grad: number,
+    rows: number,
+    classes: number,
+  ): void;
   /** out = a op b (0 add, 1 sub, 2 mul, 3 div), a and b broadcast to outShape by element strides. Older builds lack it. */
-  binary?(heap: ArrayBuffer, a: number, b: number, out: number, op: number, outShape: Int32Array, aStrides: Int32Array,
-    bStrides: Int32Array): void;
+  binary?(
+    heap: ArrayBuffer,
+    a: number,
+    b: number,
+    out: number,
+    op: number,
+    outShape: Int32Array,
+    aStrides: Int32Array,
+    bStrides: Int32Array,
+  ): void;
   /** A whole LSTM sequence (see src/recurrent.cc). Older builds lack the four recurrent entry points. */
-  lstmForward?(heap: ArrayBuffer, x: number, w: number, wr: number, b: number, hs: number, cs: number, zs: number,
-    batch: number, steps: number, features: number, units: number, recurrentActivation: number): void;
-  lstmBackward?(heap: ArrayBuffer, x: number, w: number, wr: number, hs: number, cs: number, zs: number, dh: number, seq: boolean,
-    dx: number, dw: number, dwr: number, db: number, batch: number, steps: number, features: number, units: number,
-    recurrentActivation: number): void;
+  lstmForward?(
+    heap: ArrayBuffer,
+    x: number,
+    w: number,
+    wr: number,
+    b: number,
+    hs: number,
+    cs: number,
+    zs: number,
+    batch: number,
+    steps: number,
+    features: number,
+    units: number,
+    recurrentActivation: number,
+  ): void;
+  lstmBackward?(
+    heap: ArrayBuffer,
+    x: number,
+    w: number,
+    wr: number,
+    hs: number,
+    cs: number,
+    zs: number,
+    dh: number,
+    seq: boolean,
+    dx: number,
+    dw: number,
+    dwr: number,
+    db: number,
+    batch: number,
+    steps: number,
+    features: number,
+    units: number,
+    recurrentActivation: number,
+  ): void;
   /** A whole GRU sequence (see src/recurrent.cc). */
-  gruForward?(heap: ArrayBuffer, x: number, w: number, wr: number, b: number, hs: number, zs: number,
-    batch: number, steps: number, features: number, units: number, recurrentActivation: number): void;
-  gruBackward?(heap: ArrayBuffer, x: number, w: number, wr: number, hs: number, zs: number, dh: number, seq: boolean,
-    dx: number, dw: number, dwr: number, db: number, batch: number, steps: number, features: number, units: number,
-    recurrentActivation: number): void;
-  configure(maxThreads?: number, parallelMacs?: number, wideParallelMacs?: number, convParallelMacs?: number, parallelElements?: number): void;
+  gruForward?(
+    heap: ArrayBuffer,
+    x: number,
+    w: number,
+    wr: number,
+    b: number,
+    hs: number,
+    zs: number,
+    batch: number,
+    steps: number,
+    features: number,
+    units: number,
+    recurrentActivation: number,
+  ): void;
+  gruBackward?(
+    heap: ArrayBuffer,
+    x: number,
+    w: number,
+    wr: number,
+    hs: number,
+    zs: number,
+    dh: number,
+    seq: boolean,
+    dx: number,
+    dw: number,
+    dwr: number,
+    db: number,
+    batch: number,
+    steps: number,
+    features: number,
+    units: number,
+    recurrentActivation: number,
+  ): void;
+  configure(
+    maxThreads?: number,
+    parallelMacs?: number,
+    wideParallelMacs?: number,
+    convParallelMacs?: number,
+    parallelElements?: number,
+  ): void;
   /** Keeps freed memory for reuse (glibc mallopt); returns whether it was applied. Older builds lack it. */
   tuneMalloc?(): boolean;
   info(): {
-    blasConfig: string; blasCore: string; maxThreads: number; parallelMacs: number; wideParallelMacs?: number; convParallelMacs?: number; parallelElements?: number;
+    blasConfig: string;
+    blasCore: string;
+    maxThreads: number;
+    parallelMacs: number;
+    wideParallelMacs?: number;
+    convParallelMacs?: number;
+    parallelElements?: number;
     /** The instruction set the pack's own loops run with: "AVX-512", "AVX2" or "baseline". */
     isa?: string;
     mallocTuned?: boolean;
@@ -65,8 +204,7 @@ export interface NativeAddon {
 
 /** The outcome of trying to load the addon. */
 export type AddonLoad =
-  | { ok: true; addon: NativeAddon; file: string; coretype?: string }
-  | { ok: false; reason: string; fix: string };
+  { ok: true; addon: NativeAddon; file: string; coretype?: string } | { ok: false; reason: string; fix: string };
 
 /** Folder holding binding.gyp and the sources (the TS compiles to dist*\/lib/kernels/native, 4 levels below the root). */
 export const NATIVE_SOURCE_DIR = path.resolve(__dirname, "..", "..", "..", "..", "lib", "kernels", "native");
@@ -103,19 +241,27 @@ let cached: AddonLoad | undefined;
 export function loadAddon(): AddonLoad {
   if (cached) return cached;
   if (process.env.TRAINLAB_NATIVE === "0" || process.env.TRAINLAB_NATIVE === "off") {
-    cached = { ok: false, reason: "disabled by TRAINLAB_NATIVE=0", fix: "unset TRAINLAB_NATIVE to use the native kernel pack" };
+    cached = {
+      ok: false,
+      reason: "disabled by TRAINLAB_NATIVE=0",
+      fix: "unset TRAINLAB_NATIVE to use the native kernel pack",
+    };
     return cached;
   }
   // TRAINLAB_NATIVE_ADDON: an alternative build of the addon (e.g. to test a change without replacing the shared one).
-  const file = process.env.TRAINLAB_NATIVE_ADDON || path.join(NATIVE_SOURCE_DIR, "build", "Release", "trainlab_native.node");
+  const file =
+    process.env.TRAINLAB_NATIVE_ADDON || path.join(NATIVE_SOURCE_DIR, "build", "Release", "trainlab_native.node");
   if (!fs.existsSync(file)) {
     const why = readBuildLog();
-    cached = { ok: false, reason: `the addon is not built (${file} is missing)${why ? `; last build: ${why}` : ""}`, fix: NATIVE_BUILD_HINT };
+    cached = {
+      ok: false,
+      reason: `the addon is not built (${file} is missing)${why ? `; last build: ${why}` : ""}`,
+      fix: NATIVE_BUILD_HINT,
+    };
     return cached;
   }
   const coretype = chooseCoretype();
   try {
-     
     const addon = require(file) as NativeAddon;
     const envThreads = Number(process.env.TRAINLAB_NATIVE_THREADS);
     const cpus = typeof os.availableParallelism === "function" ? os.availableParallelism() : os.cpus().length;
@@ -130,9 +276,12 @@ export function loadAddon(): AddonLoad {
     // Convolutions split their images over the threads from 2·10^6 MACs: each part runs its own im2col, GEMM and
     // col2im (or direct small-K loop), and the MNIST CNN trained ~35% faster here than with unsplit convolutions.
     const envConv = Number(process.env.TRAINLAB_NATIVE_CONV_PARALLEL_MACS);
-    addon.configure(Number.isFinite(envThreads) && envThreads > 0 ? envThreads : Math.max(1, Math.min(cpus, 8)),
-      Number.isFinite(envMacs) && envMacs > 0 ? envMacs : 1.2e8, Number.isFinite(envWide) && envWide > 0 ? envWide : 1e7,
-      Number.isFinite(envConv) && envConv > 0 ? envConv : 2e6);
+    addon.configure(
+      Number.isFinite(envThreads) && envThreads > 0 ? envThreads : Math.max(1, Math.min(cpus, 8)),
+      Number.isFinite(envMacs) && envMacs > 0 ? envMacs : 1.2e8,
+      Number.isFinite(envWide) && envWide > 0 ? envWide : 1e7,
+      Number.isFinite(envConv) && envConv > 0 ? envConv : 2e6,
+    );
     // Fresh pages are expensive on many VMs (this one included): every large typed array, such as a tensor's
     // dataSync, page-faults anew unless freed memory is kept for reuse. TRAINLAB_MALLOC_TUNE=0 leaves malloc alone.
     if (process.env.TRAINLAB_MALLOC_TUNE !== "0") addon.tuneMalloc?.();

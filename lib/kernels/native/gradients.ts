@@ -51,7 +51,11 @@ tf.registerGradient({
   gradFunc: (dy, saved, attrs) => {
     const [y] = saved;
     const dim = (attrs as { dim?: number }).dim ?? -1;
-    if (nativeFloat32(y, dy as tf.Tensor) && tf.getKernel(SOFTMAX_GRAD_KERNEL, "wasm") && (dim === -1 || dim === y.rank - 1)) {
+    if (
+      nativeFloat32(y, dy as tf.Tensor) &&
+      tf.getKernel(SOFTMAX_GRAD_KERNEL, "wasm") &&
+      (dim === -1 || dim === y.rank - 1)
+    ) {
       return { logits: () => tf.engine().runKernel(SOFTMAX_GRAD_KERNEL, { dy: dy as tf.Tensor, y }) as tf.Tensor };
     }
     return stockSoftmaxGrad!.gradFunc(dy, saved, attrs);
@@ -66,7 +70,12 @@ tf.registerGradient({
     const [x] = saved;
     if (nativeFloat32(x, dy as tf.Tensor) && tf.getKernel(CLIP_GRAD_KERNEL, "wasm")) {
       const { clipValueMin, clipValueMax } = attrs as { clipValueMin: number; clipValueMax: number };
-      return { x: () => tf.engine().runKernel(CLIP_GRAD_KERNEL, { dy: dy as tf.Tensor, x }, { clipValueMin, clipValueMax }) as tf.Tensor };
+      return {
+        x: () =>
+          tf
+            .engine()
+            .runKernel(CLIP_GRAD_KERNEL, { dy: dy as tf.Tensor, x }, { clipValueMin, clipValueMax }) as tf.Tensor,
+      };
     }
     return stockClipGrad!.gradFunc(dy, saved, attrs);
   },
@@ -112,7 +121,9 @@ tf.registerGradient({
  */
 export function nativeSoftmaxCrossEntropy(labels: tf.Tensor, logits: tf.Tensor): tf.Scalar {
   if (labels.rank !== 2 || logits.rank !== 2 || !util_equal(labels.shape, logits.shape)) {
-    throw new Error(`nativeSoftmaxCrossEntropy: labels ${JSON.stringify(labels.shape)} and logits ${JSON.stringify(logits.shape)} must both be [rows, classes]`);
+    throw new Error(
+      `nativeSoftmaxCrossEntropy: labels ${JSON.stringify(labels.shape)} and logits ${JSON.stringify(logits.shape)} must both be [rows, classes]`,
+    );
   }
   if (!(nativeKernelsActive() && tf.getBackend() === "wasm" && logits.dtype === "float32")) {
     return tf.losses.softmaxCrossEntropy(labels, logits) as tf.Scalar;

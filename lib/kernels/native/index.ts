@@ -27,7 +27,11 @@ const ACCELERATOR_NAME = "native kernel pack";
 registerWasmAccelerator(() => {
   try {
     const s = installNativeKernels();
-    return { name: ACCELERATOR_NAME, active: true, detail: `${s.kernels.length} kernels on ${s.blas}, up to ${s.maxThreads} threads` };
+    return {
+      name: ACCELERATOR_NAME,
+      active: true,
+      detail: `${s.kernels.length} kernels on ${s.blas}, up to ${s.maxThreads} threads`,
+    };
   } catch (err) {
     return { name: ACCELERATOR_NAME, active: false, detail: `stock wasm kernels in use: ${(err as Error).message}` };
   }

@@ -37,7 +37,6 @@ export function wasmBackend(): WasmBackendLike | undefined {
   }
 }
 
-
 /** The loaded addon. @throws Error saying why it is missing and how to build it. */
 export function addonOrThrow(): NativeAddon {
   const load = loadAddon();
@@ -85,10 +84,21 @@ function patchReadSync(addon: NativeAddon): void {
   if (!backend || stockReadSync) return;
   const stock = backend.readSync;
   stockReadSync = stock;
-  backend.readSync = function (this: WasmBackendLike & { readSync: ReadSync }, dataId: unknown, start?: number, end?: number) {
-    const data = backend.dataIdMap.get(dataId) as { memoryOffset: number; shape: number[]; dtype?: tf.DataType } | undefined;
+  backend.readSync = function (
+    this: WasmBackendLike & { readSync: ReadSync },
+    dataId: unknown,
+    start?: number,
+    end?: number,
+  ) {
+    const data = backend.dataIdMap.get(dataId) as
+      { memoryOffset: number; shape: number[]; dtype?: tf.DataType } | undefined;
     const dtype = data?.dtype;
-    if (!data || (start !== undefined && start !== 0) || end !== undefined || (dtype !== "float32" && dtype !== "int32" && dtype !== "bool")) {
+    if (
+      !data ||
+      (start !== undefined && start !== 0) ||
+      end !== undefined ||
+      (dtype !== "float32" && dtype !== "int32" && dtype !== "bool")
+    ) {
       return stock.call(this, dataId, start, end);
     }
     const n = data.shape.reduce((a, b) => a * b, 1);
@@ -97,7 +107,11 @@ function patchReadSync(addon: NativeAddon): void {
     const buffer = Buffer.allocUnsafeSlow(bytes).buffer;
     if (addon.copyOut) addon.copyOut(heap, data.memoryOffset, buffer, bytes);
     else new Uint8Array(buffer, 0, bytes).set(new Uint8Array(heap, data.memoryOffset, bytes));
-    return dtype === "bool" ? new Uint8Array(buffer, 0, n) : dtype === "float32" ? new Float32Array(buffer, 0, n) : new Int32Array(buffer, 0, n);
+    return dtype === "bool"
+      ? new Uint8Array(buffer, 0, n)
+      : dtype === "float32"
+        ? new Float32Array(buffer, 0, n)
+        : new Int32Array(buffer, 0, n);
   };
 }
 
@@ -129,14 +143,27 @@ export function nativeKernelStatus(): NativeKernelStatus {
   const load = loadAddon();
   if (!load.ok) return { available: false, active: false, reason: load.reason, fix: load.fix, kernels: [] };
   const info = load.addon.info();
-  const blas = `${info.blasConfig.trim()} (core ${info.blasCore}${load.coretype ? `, OPENBLAS_CORETYPE=${load.coretype}` : ""}` +
+  const blas =
+    `${info.blasConfig.trim()} (core ${info.blasCore}${load.coretype ? `, OPENBLAS_CORETYPE=${load.coretype}` : ""}` +
     `${info.isa ? `; pack loops ${info.isa}` : ""}${info.mallocTuned ? "; malloc keeps freed memory" : ""})`;
   if (!installed) {
     return {
-      available: true, active: false, reason: lastError ?? "the wasm backend has not been activated yet",
-      fix: "call ensureBackend() (or useBackend(\"wasm\")) — the pack installs when wasm activates", kernels: [], blas,
+      available: true,
+      active: false,
+      reason: lastError ?? "the wasm backend has not been activated yet",
+      fix: 'call ensureBackend() (or useBackend("wasm")) — the pack installs when wasm activates',
+      kernels: [],
+      blas,
       maxThreads: info.maxThreads,
     };
   }
-  return { available: true, active: true, reason: "", fix: "", kernels: [...installed.kernels], blas, maxThreads: info.maxThreads };
+  return {
+    available: true,
+    active: true,
+    reason: "",
+    fix: "",
+    kernels: [...installed.kernels],
+    blas,
+    maxThreads: info.maxThreads,
+  };
 }

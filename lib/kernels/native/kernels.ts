@@ -16,7 +16,10 @@ type KernelFunc = tf.KernelFunc;
 /** The parts of tfjs-backend-wasm's BackendWasm the pack relies on (stable across 4.x). */
 export interface WasmBackendLike {
   wasm: { HEAPU8: Uint8Array };
-  dataIdMap: { get(dataId: unknown): { memoryOffset: number; refCount: number; shape: number[] } | undefined; has(dataId: unknown): boolean };
+  dataIdMap: {
+    get(dataId: unknown): { memoryOffset: number; refCount: number; shape: number[] } | undefined;
+    has(dataId: unknown): boolean;
+  };
   makeOutput(shape: number[], dtype: tf.DataType): TensorInfo;
   disposeData(dataId: unknown, force?: boolean): boolean;
   incRef(dataId: unknown): void;
@@ -29,7 +32,15 @@ export interface KernelArgs {
   attrs?: Record<string, unknown>;
 }
 
-const ACTIVATIONS: Record<string, number> = { linear: 0, relu: 1, relu6: 2, elu: 3, leakyrelu: 4, prelu: 5, sigmoid: 6 };
+const ACTIVATIONS: Record<string, number> = {
+  linear: 0,
+  relu: 1,
+  relu6: 2,
+  elu: 3,
+  leakyrelu: 4,
+  prelu: 5,
+  sigmoid: 6,
+};
 
 /** Byte offset of a tensor on the wasm heap. */
 export function offsetOf(backend: WasmBackendLike, t: TensorInfo): number {
@@ -54,7 +65,8 @@ export function broadcastStrides(shape: readonly number[], outShape: readonly nu
   let s = 1;
   for (let i = shape.length - 1, d = r - 1; i >= 0; i--, d--) {
     if (d < 0) throw new Error(`native kernel pack: shape [${shape}] does not broadcast to [${outShape}]`);
-    if (shape[i] !== 1 && shape[i] !== outShape[d]) throw new Error(`native kernel pack: shape [${shape}] does not broadcast to [${outShape}]`);
+    if (shape[i] !== 1 && shape[i] !== outShape[d])
+      throw new Error(`native kernel pack: shape [${shape}] does not broadcast to [${outShape}]`);
     strides[d] = shape[i] === 1 ? 0 : s;
     s *= shape[i];
   }
@@ -85,51 +97,93 @@ function batchIndices(batchShape: number[], outBatch: number[]): Int32Array | nu
   return idx;
 }
 
-function epilogueArgs(backend: WasmBackendLike, outShape: number[], bias: TensorInfo | undefined, prelu: TensorInfo | undefined,
-  activation: string, alpha: number, channelsFirst = false): unknown[] {
+function epilogueArgs(
+  backend: WasmBackendLike,
+  outShape: number[],
+  bias: TensorInfo | undefined,
+  prelu: TensorInfo | undefined,
+  activation: string,
+  alpha: number,
+  channelsFirst = false,
+): unknown[] {
   const act = ACTIVATIONS[activation ?? "linear"];
   if (act === undefined) throw new Error(`native kernel pack: unknown fused activation "${activation}"`);
   const out = Int32Array.from(outShape);
   // tfjs (cpu backend) reshapes a rank-1 bias / prelu weight to [C, 1, 1] for NCHW convolutions.
-  const align = (t: TensorInfo) => (channelsFirst && t.shape.length === 1 && t.shape[0] !== 1 ? [t.shape[0], 1, 1] : t.shape);
+  const align = (t: TensorInfo) =>
+    channelsFirst && t.shape.length === 1 && t.shape[0] !== 1 ? [t.shape[0], 1, 1] : t.shape;
   return [
-    bias ? offsetOf(backend, bias) : -1, out, bias ? broadcastStrides(align(bias), outShape) : null,
-    act, alpha, prelu ? offsetOf(backend, prelu) : -1, out, prelu ? broadcastStrides(align(prelu), outShape) : null, out,
+    bias ? offsetOf(backend, bias) : -1,
+    out,
+    bias ? broadcastStrides(align(bias), outShape) : null,
+    act,
+    alpha,
+    prelu ? offsetOf(backend, prelu) : -1,
+    out,
+    prelu ? broadcastStrides(align(prelu), outShape) : null,
+    out,
   ];
 }
 
 function makeMatMul(addon: NativeAddon, fallback: KernelFunc | undefined, fused: boolean): KernelFunc {
   return ((args: KernelArgs) => {
     const { backend, inputs, attrs = {} } = args;
-    const a = inputs.a!, b = inputs.b!;
+    const a = inputs.a!,
+      b = inputs.b!;
     const bias = fused ? inputs.bias : undefined;
     const prelu = fused ? inputs.preluActivationWeights : undefined;
-    if (a.dtype !== "float32" || b.dtype !== "float32" || (bias && bias.dtype !== "float32") || (prelu && prelu.dtype !== "float32")) {
+    if (
+      a.dtype !== "float32" ||
+      b.dtype !== "float32" ||
+      (bias && bias.dtype !== "float32") ||
+      (prelu && prelu.dtype !== "float32")
+    ) {
       if (fallback) return fallback(args as unknown as Parameters<KernelFunc>[0]);
       throw new Error("MatMul: only float32 tensors are supported");
     }
-    const transposeA = Boolean(attrs.transposeA), transposeB = Boolean(attrs.transposeB);
-    const ra = a.shape.length, rb = b.shape.length;
+    const transposeA = Boolean(attrs.transposeA),
+      transposeB = Boolean(attrs.transposeB);
+    const ra = a.shape.length,
+      rb = b.shape.length;
     const K = transposeA ? a.shape[ra - 2] : a.shape[ra - 1];
     const Kb = transposeB ? b.shape[rb - 1] : b.shape[rb - 2];
     const M = transposeA ? a.shape[ra - 1] : a.shape[ra - 2];
     const N = transposeB ? b.shape[rb - 2] : b.shape[rb - 1];
     if (K !== Kb) {
-      throw new Error(`Error in matMul: inner shapes (${K}) and (${Kb}) of Tensors with shapes ${a.shape} and ${b.shape} and ` +
-        `transposeA=${transposeA} and transposeB=${transposeB} must match.`);
+      throw new Error(
+        `Error in matMul: inner shapes (${K}) and (${Kb}) of Tensors with shapes ${a.shape} and ${b.shape} and ` +
+          `transposeA=${transposeA} and transposeB=${transposeB} must match.`,
+      );
     }
-    const batchA = a.shape.slice(0, -2), batchB = b.shape.slice(0, -2);
+    const batchA = a.shape.slice(0, -2),
+      batchB = b.shape.slice(0, -2);
     const outBatch = broadcast_util.assertAndGetBroadcastShape(batchA, batchB);
     const outShape = [...outBatch, M, N];
     const batch = util.sizeFromShape(outBatch);
-    const aIdx = batchIndices(batchA, outBatch), bIdx = batchIndices(batchB, outBatch);
+    const aIdx = batchIndices(batchA, outBatch),
+      bIdx = batchIndices(batchB, outBatch);
     const out = backend.makeOutput(outShape, "float32");
     if (batch * M * N === 0) return out;
     const activation = (attrs.activation as string | undefined) ?? "linear";
     const alpha = (attrs.leakyreluAlpha as number | undefined) ?? 0.2;
     const tail = fused ? epilogueArgs(backend, outShape, bias, prelu, activation, alpha) : [];
-    addon.matmul(heap(backend), offsetOf(backend, a), offsetOf(backend, b), offsetOf(backend, out), M, N, K, transposeA, transposeB,
-      aIdx, bIdx, batch, M * K, K * N, ...tail);
+    addon.matmul(
+      heap(backend),
+      offsetOf(backend, a),
+      offsetOf(backend, b),
+      offsetOf(backend, out),
+      M,
+      N,
+      K,
+      transposeA,
+      transposeB,
+      aIdx,
+      bIdx,
+      batch,
+      M * K,
+      K * N,
+      ...tail,
+    );
     return out;
   }) as unknown as KernelFunc;
 }
@@ -139,8 +193,25 @@ function geometry(info: backend_util.Conv2DInfo): Int32Array {
   const { batchSize: N, inHeight: H, inWidth: W, inChannels: Ci, outHeight: OH, outWidth: OW, outChannels: Co } = info;
   const xs = first ? [Ci * H * W, W, 1, H * W] : [H * W * Ci, W * Ci, Ci, 1];
   const ys = first ? [Co * OH * OW, OW, 1, OH * OW] : [OH * OW * Co, OW * Co, Co, 1];
-  return Int32Array.from([N, H, W, Ci, info.filterHeight, info.filterWidth, Co, OH, OW, info.strideHeight, info.strideWidth,
-    info.dilationHeight, info.dilationWidth, info.padInfo.top, info.padInfo.left, ...xs, ...ys]);
+  return Int32Array.from([
+    N,
+    H,
+    W,
+    Ci,
+    info.filterHeight,
+    info.filterWidth,
+    Co,
+    OH,
+    OW,
+    info.strideHeight,
+    info.strideWidth,
+    info.dilationHeight,
+    info.dilationWidth,
+    info.padInfo.top,
+    info.padInfo.left,
+    ...xs,
+    ...ys,
+  ]);
 }
 
 type DataFormat = "NHWC" | "NCHW";
@@ -150,23 +221,46 @@ type Rounding = "floor" | "round" | "ceil" | undefined;
 function makeConv2D(addon: NativeAddon, fallback: KernelFunc | undefined, fused: boolean): KernelFunc {
   return ((args: KernelArgs) => {
     const { backend, inputs, attrs = {} } = args;
-    const x = inputs.x!, filter = inputs.filter!;
-    const bias = fused ? inputs.bias : undefined, prelu = fused ? inputs.preluActivationWeights : undefined;
+    const x = inputs.x!,
+      filter = inputs.filter!;
+    const bias = fused ? inputs.bias : undefined,
+      prelu = fused ? inputs.preluActivationWeights : undefined;
     if (x.dtype !== "float32" || filter.dtype !== "float32") {
       if (fallback) return fallback(args as unknown as Parameters<KernelFunc>[0]);
       throw new Error("Conv2D: only float32 tensors are supported");
     }
     const dataFormat = backend_util.convertConv2DDataFormat((attrs.dataFormat as DataFormat | undefined) ?? "NHWC");
-    const info = backend_util.computeConv2DInfo(x.shape as [number, number, number, number], filter.shape as [number, number, number, number],
-      attrs.strides as [number, number], (attrs.dilations as [number, number] | undefined) ?? 1, attrs.pad as Pad,
-      attrs.dimRoundingMode as Rounding, false, dataFormat);
+    const info = backend_util.computeConv2DInfo(
+      x.shape as [number, number, number, number],
+      filter.shape as [number, number, number, number],
+      attrs.strides as [number, number],
+      (attrs.dilations as [number, number] | undefined) ?? 1,
+      attrs.pad as Pad,
+      attrs.dimRoundingMode as Rounding,
+      false,
+      dataFormat,
+    );
     const out = backend.makeOutput(info.outShape, "float32");
     if (util.sizeFromShape(info.outShape) === 0) return out;
     const tail = fused
-      ? epilogueArgs(backend, info.outShape, bias, prelu, (attrs.activation as string | undefined) ?? "linear",
-        (attrs.leakyreluAlpha as number | undefined) ?? 0.2, dataFormat === "channelsFirst")
+      ? epilogueArgs(
+          backend,
+          info.outShape,
+          bias,
+          prelu,
+          (attrs.activation as string | undefined) ?? "linear",
+          (attrs.leakyreluAlpha as number | undefined) ?? 0.2,
+          dataFormat === "channelsFirst",
+        )
       : [];
-    addon.conv2d(heap(backend), offsetOf(backend, x), offsetOf(backend, filter), offsetOf(backend, out), geometry(info), ...tail);
+    addon.conv2d(
+      heap(backend),
+      offsetOf(backend, x),
+      offsetOf(backend, filter),
+      offsetOf(backend, out),
+      geometry(info),
+      ...tail,
+    );
     return out;
   }) as unknown as KernelFunc;
 }
@@ -174,18 +268,33 @@ function makeConv2D(addon: NativeAddon, fallback: KernelFunc | undefined, fused:
 function makeConv2DBackpropInput(addon: NativeAddon, fallback: KernelFunc | undefined): KernelFunc {
   return ((args: KernelArgs) => {
     const { backend, inputs, attrs = {} } = args;
-    const dy = inputs.dy!, filter = inputs.filter!;
+    const dy = inputs.dy!,
+      filter = inputs.filter!;
     if (dy.dtype !== "float32" || filter.dtype !== "float32") {
       if (fallback) return fallback(args as unknown as Parameters<KernelFunc>[0]);
       throw new Error("Conv2DBackpropInput: only float32 tensors are supported");
     }
     const dataFormat = backend_util.convertConv2DDataFormat((attrs.dataFormat as DataFormat | undefined) ?? "NHWC");
     const inputShape = attrs.inputShape as [number, number, number, number];
-    const info = backend_util.computeConv2DInfo(inputShape, filter.shape as [number, number, number, number],
-      attrs.strides as [number, number], 1, attrs.pad as Pad, attrs.dimRoundingMode as Rounding, false, dataFormat);
+    const info = backend_util.computeConv2DInfo(
+      inputShape,
+      filter.shape as [number, number, number, number],
+      attrs.strides as [number, number],
+      1,
+      attrs.pad as Pad,
+      attrs.dimRoundingMode as Rounding,
+      false,
+      dataFormat,
+    );
     const out = backend.makeOutput([...inputShape], "float32");
     if (util.sizeFromShape(inputShape) === 0) return out;
-    addon.conv2dBackpropInput(heap(backend), offsetOf(backend, dy), offsetOf(backend, filter), offsetOf(backend, out), geometry(info));
+    addon.conv2dBackpropInput(
+      heap(backend),
+      offsetOf(backend, dy),
+      offsetOf(backend, filter),
+      offsetOf(backend, out),
+      geometry(info),
+    );
     return out;
   }) as unknown as KernelFunc;
 }
@@ -193,18 +302,33 @@ function makeConv2DBackpropInput(addon: NativeAddon, fallback: KernelFunc | unde
 function makeConv2DBackpropFilter(addon: NativeAddon, fallback: KernelFunc | undefined): KernelFunc {
   return ((args: KernelArgs) => {
     const { backend, inputs, attrs = {} } = args;
-    const x = inputs.x!, dy = inputs.dy!;
+    const x = inputs.x!,
+      dy = inputs.dy!;
     if (x.dtype !== "float32" || dy.dtype !== "float32") {
       if (fallback) return fallback(args as unknown as Parameters<KernelFunc>[0]);
       throw new Error("Conv2DBackpropFilter: only float32 tensors are supported");
     }
     const dataFormat = backend_util.convertConv2DDataFormat((attrs.dataFormat as DataFormat | undefined) ?? "NHWC");
     const filterShape = attrs.filterShape as [number, number, number, number];
-    const info = backend_util.computeConv2DInfo(x.shape as [number, number, number, number], filterShape,
-      attrs.strides as [number, number], 1, attrs.pad as Pad, attrs.dimRoundingMode as Rounding, false, dataFormat);
+    const info = backend_util.computeConv2DInfo(
+      x.shape as [number, number, number, number],
+      filterShape,
+      attrs.strides as [number, number],
+      1,
+      attrs.pad as Pad,
+      attrs.dimRoundingMode as Rounding,
+      false,
+      dataFormat,
+    );
     const out = backend.makeOutput([...filterShape], "float32");
     if (util.sizeFromShape(filterShape) === 0) return out;
-    addon.conv2dBackpropFilter(heap(backend), offsetOf(backend, x), offsetOf(backend, dy), offsetOf(backend, out), geometry(info));
+    addon.conv2dBackpropFilter(
+      heap(backend),
+      offsetOf(backend, x),
+      offsetOf(backend, dy),
+      offsetOf(backend, out),
+      geometry(info),
+    );
     return out;
   }) as unknown as KernelFunc;
 }
@@ -213,16 +337,29 @@ function makeConv2DBackpropFilter(addon: NativeAddon, fallback: KernelFunc | und
 function makeMaxPoolGrad(addon: NativeAddon, fallback: KernelFunc | undefined): KernelFunc {
   return ((args: KernelArgs) => {
     const { backend, inputs, attrs = {} } = args;
-    const dy = inputs.dy!, x = inputs.input!;
+    const dy = inputs.dy!,
+      x = inputs.input!;
     if (x.dtype !== "float32" || dy.dtype !== "float32") {
       if (fallback) return fallback(args as unknown as Parameters<KernelFunc>[0]);
       throw new Error("MaxPoolGrad: only float32 is supported");
     }
-    const info = backend_util.computePool2DInfo(x.shape as [number, number, number, number], attrs.filterSize as [number, number],
-      attrs.strides as [number, number], 1, attrs.pad as Pad, attrs.dimRoundingMode as Rounding);
+    const info = backend_util.computePool2DInfo(
+      x.shape as [number, number, number, number],
+      attrs.filterSize as [number, number],
+      attrs.strides as [number, number],
+      1,
+      attrs.pad as Pad,
+      attrs.dimRoundingMode as Rounding,
+    );
     const out = backend.makeOutput([...x.shape], "float32");
     if (util.sizeFromShape(x.shape) === 0) return out;
-    addon.maxPoolGrad(heap(backend), offsetOf(backend, x), offsetOf(backend, dy), offsetOf(backend, out), geometry(info));
+    addon.maxPoolGrad(
+      heap(backend),
+      offsetOf(backend, x),
+      offsetOf(backend, dy),
+      offsetOf(backend, out),
+      geometry(info),
+    );
     return out;
   }) as unknown as KernelFunc;
 }
@@ -236,8 +373,14 @@ function makeMaxPool(addon: NativeAddon, fallback: KernelFunc | undefined): Kern
       if (fallback) return fallback(args as unknown as Parameters<KernelFunc>[0]);
       throw new Error("MaxPool: only float32 rank-4 (NHWC) input is supported");
     }
-    const info = backend_util.computePool2DInfo(x.shape as [number, number, number, number], attrs.filterSize as [number, number],
-      attrs.strides as [number, number], 1, attrs.pad as Pad, attrs.dimRoundingMode as Rounding);
+    const info = backend_util.computePool2DInfo(
+      x.shape as [number, number, number, number],
+      attrs.filterSize as [number, number],
+      attrs.strides as [number, number],
+      1,
+      attrs.pad as Pad,
+      attrs.dimRoundingMode as Rounding,
+    );
     const out = backend.makeOutput([...info.outShape], "float32");
     if (util.sizeFromShape(info.outShape) === 0) return out;
     addon.maxPool(heap(backend), offsetOf(backend, x), offsetOf(backend, out), geometry(info));
@@ -252,16 +395,25 @@ function makeMaxPool(addon: NativeAddon, fallback: KernelFunc | undefined): Kern
 function makeAdd(addon: NativeAddon, fallback: KernelFunc | undefined): KernelFunc {
   return ((args: KernelArgs) => {
     const { backend, inputs } = args;
-    const a = inputs.a!, b = inputs.b!;
+    const a = inputs.a!,
+      b = inputs.b!;
     const r = a.shape.length;
     const n = r > 0 ? a.shape[r - 1] : 0;
-    if (a.dtype !== "float32" || b.dtype !== "float32" || r < 2 || b.shape.length !== 1 || b.shape[0] !== n || n === 0) {
+    if (
+      a.dtype !== "float32" ||
+      b.dtype !== "float32" ||
+      r < 2 ||
+      b.shape.length !== 1 ||
+      b.shape[0] !== n ||
+      n === 0
+    ) {
       if (fallback) return fallback(args as unknown as Parameters<KernelFunc>[0]);
       throw new Error("Add: unsupported case");
     }
     const out = backend.makeOutput([...a.shape], "float32");
     const size = util.sizeFromShape(a.shape);
-    if (size > 0) addon.biasAdd(heap(backend), offsetOf(backend, a), offsetOf(backend, b), offsetOf(backend, out), size / n, n);
+    if (size > 0)
+      addon.biasAdd(heap(backend), offsetOf(backend, a), offsetOf(backend, b), offsetOf(backend, out), size / n, n);
     return out;
   }) as unknown as KernelFunc;
 }
@@ -276,7 +428,8 @@ const BINARY_OPS = { Add: 0, Sub: 1, Multiply: 2, RealDiv: 3 } as const;
 function makeBinary(addon: NativeAddon, name: keyof typeof BINARY_OPS, fallback: KernelFunc | undefined): KernelFunc {
   return ((args: KernelArgs) => {
     const { backend, inputs } = args;
-    const a = inputs.a!, b = inputs.b!;
+    const a = inputs.a!,
+      b = inputs.b!;
     if (a.dtype !== "float32" || b.dtype !== "float32") {
       if (fallback) return fallback(args as unknown as Parameters<KernelFunc>[0]);
       throw new Error(`${name}: only float32 is supported`);
@@ -284,8 +437,16 @@ function makeBinary(addon: NativeAddon, name: keyof typeof BINARY_OPS, fallback:
     const outShape = backend_util.assertAndGetBroadcastShape(a.shape, b.shape);
     const out = backend.makeOutput(outShape, "float32");
     if (util.sizeFromShape(outShape) > 0) {
-      addon.binary!(heap(backend), offsetOf(backend, a), offsetOf(backend, b), offsetOf(backend, out), BINARY_OPS[name],
-        Int32Array.from(outShape), broadcastStrides(a.shape, outShape), broadcastStrides(b.shape, outShape));
+      addon.binary!(
+        heap(backend),
+        offsetOf(backend, a),
+        offsetOf(backend, b),
+        offsetOf(backend, out),
+        BINARY_OPS[name],
+        Int32Array.from(outShape),
+        broadcastStrides(a.shape, outShape),
+        broadcastStrides(b.shape, outShape),
+      );
     }
     return out;
   }) as unknown as KernelFunc;
@@ -301,15 +462,18 @@ function makeSum(addon: NativeAddon, fallback: KernelFunc | undefined): KernelFu
     const k = axes.length;
     const leading = k > 0 && axes.every((ax, i) => ax === i);
     const trailing = k > 0 && axes.every((ax, i) => ax === r - k + i);
-    if (x.dtype !== "float32" || (!leading && !trailing) || k === r && r === 0) {
+    if (x.dtype !== "float32" || (!leading && !trailing) || (k === r && r === 0)) {
       if (fallback) return fallback(args as unknown as Parameters<KernelFunc>[0]);
       throw new Error("Sum: unsupported case");
     }
     const keep = Boolean(attrs.keepDims);
-    const outShape = keep ? x.shape.map((s, i) => (axes.includes(i) ? 1 : s)) : x.shape.filter((_, i) => !axes.includes(i));
+    const outShape = keep
+      ? x.shape.map((s, i) => (axes.includes(i) ? 1 : s))
+      : x.shape.filter((_, i) => !axes.includes(i));
     const out = backend.makeOutput(outShape, "float32");
     const split = leading ? k : r - k;
-    const outer = util.sizeFromShape(x.shape.slice(0, split)), inner = util.sizeFromShape(x.shape.slice(split));
+    const outer = util.sizeFromShape(x.shape.slice(0, split)),
+      inner = util.sizeFromShape(x.shape.slice(split));
     if (util.sizeFromShape(outShape) === 0) return out;
     addon.reduceSum(heap(backend), offsetOf(backend, x), offsetOf(backend, out), outer, inner, leading ? 0 : 1);
     return out;
@@ -320,8 +484,11 @@ function makeSum(addon: NativeAddon, fallback: KernelFunc | undefined): KernelFu
  * An elementwise float32 kernel run by the addon: `run(heap, xOffset, outOffset, n, attrs)` fills a new tensor of
  * x's shape. Other dtypes go to the stock kernel (`fallback`), or throw when there is none.
  */
-function makeFloat32Unary(name: string, fallback: KernelFunc | undefined,
-  run: (heap: ArrayBuffer, x: number, out: number, n: number, attrs: Record<string, unknown>) => void): KernelFunc {
+function makeFloat32Unary(
+  name: string,
+  fallback: KernelFunc | undefined,
+  run: (heap: ArrayBuffer, x: number, out: number, n: number, attrs: Record<string, unknown>) => void,
+): KernelFunc {
   return ((args: KernelArgs) => {
     const { backend, inputs, attrs = {} } = args;
     const x = inputs.x!;
@@ -355,20 +522,35 @@ function makeIdentity(fallback: KernelFunc | undefined): KernelFunc {
 function makeGather(addon: NativeAddon, fallback: KernelFunc | undefined): KernelFunc {
   return ((args: KernelArgs) => {
     const { backend, inputs, attrs = {} } = args;
-    const x = inputs.x!, indices = inputs.indices!;
+    const x = inputs.x!,
+      indices = inputs.indices!;
     if (x.dtype === "string" || x.dtype === "complex64" || indices.dtype !== "int32") {
       if (fallback) return fallback(args as unknown as Parameters<KernelFunc>[0]);
       throw new Error("GatherV2: unsupported dtype");
     }
     const axis = util.parseAxisParam(attrs.axis as number, x.shape)[0];
-    const info = backend_util.segment_util.collectGatherOpShapeInfo(x as tf.TensorInfo, indices as tf.TensorInfo, axis,
-      (attrs.batchDims as number | undefined) ?? 0);
+    const info = backend_util.segment_util.collectGatherOpShapeInfo(
+      x as tf.TensorInfo,
+      indices as tf.TensorInfo,
+      axis,
+      (attrs.batchDims as number | undefined) ?? 0,
+    );
     const out = backend.makeOutput(info.outputShape, x.dtype);
     const nIdx = util.sizeFromShape(indices.shape);
     if (util.sizeFromShape(info.outputShape) === 0 || nIdx === 0) return out;
     const perBatch = nIdx / info.batchSize;
-    const bad = addon.gather(heap(backend), offsetOf(backend, x), offsetOf(backend, indices), offsetOf(backend, out), info.batchSize,
-      info.outerSize, info.dimSize, info.sliceSize, perBatch, bytesPer(x.dtype));
+    const bad = addon.gather(
+      heap(backend),
+      offsetOf(backend, x),
+      offsetOf(backend, indices),
+      offsetOf(backend, out),
+      info.batchSize,
+      info.outerSize,
+      info.dimSize,
+      info.sliceSize,
+      perBatch,
+      bytesPer(x.dtype),
+    );
     if (bad >= 0) {
       backend.disposeData(out.dataId);
       const value = new Int32Array(heap(backend), offsetOf(backend, indices), nIdx)[bad];
@@ -386,12 +568,23 @@ function makeSlice(addon: NativeAddon, fallback: KernelFunc | undefined): Kernel
       if (fallback) return fallback(args as unknown as Parameters<KernelFunc>[0]);
       throw new Error("Slice: unsupported dtype");
     }
-    const [begin, size] = slice_util.parseSliceParams(x as unknown as tf.Tensor, attrs.begin as number[], attrs.size as number[]);
+    const [begin, size] = slice_util.parseSliceParams(
+      x as unknown as tf.Tensor,
+      attrs.begin as number[],
+      attrs.size as number[],
+    );
     slice_util.assertParamsValid(x as unknown as tf.Tensor, begin, size);
     const out = backend.makeOutput(size, x.dtype);
     if (util.sizeFromShape(size) === 0) return out;
-    addon.slice(heap(backend), offsetOf(backend, x), offsetOf(backend, out), Int32Array.from(x.shape), Int32Array.from(begin),
-      Int32Array.from(size), bytesPer(x.dtype));
+    addon.slice(
+      heap(backend),
+      offsetOf(backend, x),
+      offsetOf(backend, out),
+      Int32Array.from(x.shape),
+      Int32Array.from(begin),
+      Int32Array.from(size),
+      bytesPer(x.dtype),
+    );
     return out;
   }) as unknown as KernelFunc;
 }
@@ -401,7 +594,8 @@ export const RELU_GRAD_KERNEL = "TrainlabReluGrad";
 function makeReluGrad(addon: NativeAddon): KernelFunc {
   return ((args: KernelArgs) => {
     const { backend, inputs } = args;
-    const dy = inputs.dy!, x = inputs.x!;
+    const dy = inputs.dy!,
+      x = inputs.x!;
     const out = backend.makeOutput([...x.shape], "float32");
     const n = util.sizeFromShape(x.shape);
     if (n > 0) addon.reluGrad(heap(backend), offsetOf(backend, dy), offsetOf(backend, x), offsetOf(backend, out), n);
@@ -414,13 +608,22 @@ export const SOFTMAX_CE_KERNEL = "TrainlabSoftmaxCrossEntropy";
 function makeSoftmaxCrossEntropy(addon: NativeAddon): KernelFunc {
   return ((args: KernelArgs) => {
     const { backend, inputs } = args;
-    const logits = inputs.logits!, labels = inputs.labels!;
-    const rows = logits.shape[0], classes = logits.shape[1];
+    const logits = inputs.logits!,
+      labels = inputs.labels!;
+    const rows = logits.shape[0],
+      classes = logits.shape[1];
     const loss = backend.makeOutput([rows], "float32");
     const grad = backend.makeOutput([rows, classes], "float32");
     if (rows * classes > 0) {
-      addon.softmaxCrossEntropy(heap(backend), offsetOf(backend, logits), offsetOf(backend, labels), offsetOf(backend, loss),
-        offsetOf(backend, grad), rows, classes);
+      addon.softmaxCrossEntropy(
+        heap(backend),
+        offsetOf(backend, logits),
+        offsetOf(backend, labels),
+        offsetOf(backend, loss),
+        offsetOf(backend, grad),
+        rows,
+        classes,
+      );
     }
     return [loss, grad];
   }) as unknown as KernelFunc;
@@ -431,12 +634,20 @@ export const CLIP_GRAD_KERNEL = "TrainlabClipByValueGrad";
 function makeClipGrad(addon: NativeAddon): KernelFunc {
   return ((args: KernelArgs) => {
     const { backend, inputs, attrs = {} } = args;
-    const dy = inputs.dy!, x = inputs.x!;
+    const dy = inputs.dy!,
+      x = inputs.x!;
     const out = backend.makeOutput([...x.shape], "float32");
     const n = util.sizeFromShape(x.shape);
     if (n > 0) {
-      addon.clipGrad!(heap(backend), offsetOf(backend, dy), offsetOf(backend, x), offsetOf(backend, out), n,
-        attrs.clipValueMin as number, attrs.clipValueMax as number);
+      addon.clipGrad!(
+        heap(backend),
+        offsetOf(backend, dy),
+        offsetOf(backend, x),
+        offsetOf(backend, out),
+        n,
+        attrs.clipValueMin as number,
+        attrs.clipValueMax as number,
+      );
     }
     return out;
   }) as unknown as KernelFunc;
@@ -447,17 +658,28 @@ export const SOFTMAX_GRAD_KERNEL = "TrainlabSoftmaxGrad";
 function makeSoftmaxGrad(addon: NativeAddon): KernelFunc {
   return ((args: KernelArgs) => {
     const { backend, inputs } = args;
-    const dy = inputs.dy!, y = inputs.y!;
+    const dy = inputs.dy!,
+      y = inputs.y!;
     const out = backend.makeOutput([...y.shape], "float32");
     const n = util.sizeFromShape(y.shape);
     const cols = y.shape[y.shape.length - 1];
-    if (n > 0) addon.softmaxGrad!(heap(backend), offsetOf(backend, dy), offsetOf(backend, y), offsetOf(backend, out), n / cols, cols);
+    if (n > 0)
+      addon.softmaxGrad!(
+        heap(backend),
+        offsetOf(backend, dy),
+        offsetOf(backend, y),
+        offsetOf(backend, out),
+        n / cols,
+        cols,
+      );
     return out;
   }) as unknown as KernelFunc;
 }
 
 /** Kernel name -> factory given the addon and the previously registered kernel (for fallback). */
-export function nativeKernelFactories(addon: NativeAddon): Record<string, (previous: KernelFunc | undefined) => KernelFunc> {
+export function nativeKernelFactories(
+  addon: NativeAddon,
+): Record<string, (previous: KernelFunc | undefined) => KernelFunc> {
   return {
     BatchMatMul: (p) => makeMatMul(addon, p, false),
     _FusedMatMul: (p) => makeMatMul(addon, p, true),
@@ -470,16 +692,22 @@ export function nativeKernelFactories(addon: NativeAddon): Record<string, (previ
     ...(typeof addon.maxPool === "function" ? { MaxPool: (p: KernelFunc | undefined) => makeMaxPool(addon, p) } : {}),
     ...(typeof addon.biasAdd === "function" ? { Add: (p: KernelFunc | undefined) => makeAdd(addon, p) } : {}),
     // (Adds other than x + bias, and Sub, Multiply, RealDiv: the broadcasting kernel, when the build has it.)
-    ...(typeof addon.binary === "function" ? {
-      Add: (p: KernelFunc | undefined) => makeAdd(addon, makeBinary(addon, "Add", p)),
-      Sub: (p: KernelFunc | undefined) => makeBinary(addon, "Sub", p),
-      Multiply: (p: KernelFunc | undefined) => makeBinary(addon, "Multiply", p),
-      RealDiv: (p: KernelFunc | undefined) => makeBinary(addon, "RealDiv", p),
-    } : {}),
+    ...(typeof addon.binary === "function"
+      ? {
+          Add: (p: KernelFunc | undefined) => makeAdd(addon, makeBinary(addon, "Add", p)),
+          Sub: (p: KernelFunc | undefined) => makeBinary(addon, "Sub", p),
+          Multiply: (p: KernelFunc | undefined) => makeBinary(addon, "Multiply", p),
+          RealDiv: (p: KernelFunc | undefined) => makeBinary(addon, "RealDiv", p),
+        }
+      : {}),
     Sum: (p) => makeSum(addon, p),
-    Step: (p) => makeFloat32Unary("Step", p, (h, x, out, n, attrs) => addon.step(h, x, out, n, (attrs.alpha as number | undefined) ?? 0)),
+    Step: (p) =>
+      makeFloat32Unary("Step", p, (h, x, out, n, attrs) =>
+        addon.step(h, x, out, n, (attrs.alpha as number | undefined) ?? 0),
+      ),
     ...(typeof addon.relu === "function"
-      ? { Relu: (p: KernelFunc | undefined) => makeFloat32Unary("Relu", p, (h, x, out, n) => addon.relu(h, x, out, n)) } : {}),
+      ? { Relu: (p: KernelFunc | undefined) => makeFloat32Unary("Relu", p, (h, x, out, n) => addon.relu(h, x, out, n)) }
+      : {}),
     GatherV2: (p) => makeGather(addon, p),
     Slice: (p) => makeSlice(addon, p),
     Identity: (p) => makeIdentity(p),

@@ -48,13 +48,22 @@ function fastLayers(model: tf.LayersModel): FastLayer[] | string {
     const activation = config.activation ?? "linear";
     const last = i === layers.length - 1;
     if (last && activation !== "softmax") return `the last layer's activation is ${activation}, not softmax`;
-    if (!last && FAST_ACTIVATIONS[activation] === undefined) return `layer ${i} (${layer.name}) uses ${activation} (supported: relu, linear, sigmoid, tanh)`;
+    if (!last && FAST_ACTIVATIONS[activation] === undefined)
+      return `layer ${i} (${layer.name}) uses ${activation} (supported: relu, linear, sigmoid, tanh)`;
     const weights = layer.trainableWeights.map((w) => w.read() as tf.Variable);
     const kernel = weights[0];
     if (!kernel || kernel.rank !== 2) return `layer ${i} (${layer.name}) has no 2-D kernel (is it trainable?)`;
-    if (weights.length > (config.useBias === false ? 1 : 2)) return `layer ${i} (${layer.name}) has extra trainable weights`;
-    if (out.length && out[out.length - 1].units !== kernel.shape[0]) return `layer ${i} input size ${kernel.shape[0]} does not follow the previous layer`;
-    out.push({ kernel, bias: weights[1], units: kernel.shape[1] as number, inputDim: kernel.shape[0] as number, act: last ? 8 : FAST_ACTIVATIONS[activation] ?? 0 });
+    if (weights.length > (config.useBias === false ? 1 : 2))
+      return `layer ${i} (${layer.name}) has extra trainable weights`;
+    if (out.length && out[out.length - 1].units !== kernel.shape[0])
+      return `layer ${i} input size ${kernel.shape[0]} does not follow the previous layer`;
+    out.push({
+      kernel,
+      bias: weights[1],
+      units: kernel.shape[1] as number,
+      inputDim: kernel.shape[0] as number,
+      act: last ? 8 : (FAST_ACTIVATIONS[activation] ?? 0),
+    });
   }
   return out;
 }
@@ -67,16 +76,19 @@ function fastLayers(model: tf.LayersModel): FastLayer[] | string {
 export function nativeMLPSupport(model: tf.LayersModel): { ok: true } | { ok: false; reason: string } {
   const loss = (model as unknown as { loss?: unknown }).loss;
   const lossName = Array.isArray(loss) ? loss[0] : loss;
-  if (lossName !== "categoricalCrossentropy") return { ok: false, reason: "the model is not compiled with loss 'categoricalCrossentropy'" };
+  if (lossName !== "categoricalCrossentropy")
+    return { ok: false, reason: "the model is not compiled with loss 'categoricalCrossentropy'" };
   const why = fusedStepRejection(model, model.optimizer);
   return why ? { ok: false, reason: why } : { ok: true };
 }
 
 /** Why {@link fusedMLPStep} cannot train `model` with `optimizer`, or undefined when it can. */
 function fusedStepRejection(model: tf.LayersModel, optimizer: tf.Optimizer): string | undefined {
-  if (!nativeKernelsActive() || tf.getBackend() !== "wasm") return "the native kernel pack is not active on the wasm backend";
+  if (!nativeKernelsActive() || tf.getBackend() !== "wasm")
+    return "the native kernel pack is not active on the wasm backend";
   // (Not `instanceof`: tf.Optimizer's Symbol.hasInstance accepts any optimizer, and subclasses inherit it.)
-  if (!Object.prototype.isPrototypeOf.call(NativeAdamOptimizer.prototype, optimizer)) return "the optimizer is not nativeAdam()";
+  if (!Object.prototype.isPrototypeOf.call(NativeAdamOptimizer.prototype, optimizer))
+    return "the optimizer is not nativeAdam()";
   const layers = fastLayers(model);
   return typeof layers === "string" ? layers : undefined;
 }
@@ -98,22 +110,32 @@ export interface FusedMLPStep {
  * ~60 tfjs kernels. The maths is tfjs's: softmax cross-entropy, `l2 * sum(kernel^2)`, and tfjs's Adam update.
  * Returns a string saying why when the model, optimizer, backend or tensors do not fit (callers then use tfjs).
  */
-export function fusedMLPStep(model: tf.LayersModel, x: tf.Tensor, yOneHot: tf.Tensor, optimizer: tf.Optimizer, l2 = 0): FusedMLPStep | string {
+export function fusedMLPStep(
+  model: tf.LayersModel,
+  x: tf.Tensor,
+  yOneHot: tf.Tensor,
+  optimizer: tf.Optimizer,
+  l2 = 0,
+): FusedMLPStep | string {
   const rejection = fusedStepRejection(model, optimizer);
   if (rejection) return rejection;
   const layers = fastLayers(model) as FastLayer[];
   const n = x.shape[0];
   const classes = layers[layers.length - 1].units;
-  if (x.rank !== 2 || x.dtype !== "float32" || x.shape[1] !== layers[0].inputDim) return `x must be float32 [n, ${layers[0].inputDim}], got ${x.dtype} [${x.shape}]`;
+  if (x.rank !== 2 || x.dtype !== "float32" || x.shape[1] !== layers[0].inputDim)
+    return `x must be float32 [n, ${layers[0].inputDim}], got ${x.dtype} [${x.shape}]`;
   if (yOneHot.rank !== 2 || yOneHot.dtype !== "float32" || yOneHot.shape[0] !== n || yOneHot.shape[1] !== classes) {
     return `y must be float32 one-hot [${n}, ${classes}], got ${yOneHot.dtype} [${yOneHot.shape}]`;
   }
   const backend = tf.backend() as unknown as WasmBackendLike;
-  if (!backend.dataIdMap.get(x.dataId) || !backend.dataIdMap.get(yOneHot.dataId)) return "x or y is not stored on the wasm backend";
+  if (!backend.dataIdMap.get(x.dataId) || !backend.dataIdMap.get(yOneHot.dataId))
+    return "x or y is not stored on the wasm backend";
   const addon = addonOrThrow();
   const opt = optimizer as NativeAdamOptimizer;
   const L = layers.length;
-  const spec = new Float64Array(L * 5), slots = new Float64Array(L * 4), out = new Float64Array(2);
+  const spec = new Float64Array(L * 5),
+    slots = new Float64Array(L * 4),
+    out = new Float64Array(2);
   return {
     step(order, start, size) {
       // Offsets are looked up every step: a variable shared with a clone (early stopping's best weights) is copied
@@ -121,13 +143,41 @@ export function fusedMLPStep(model: tf.LayersModel, x: tf.Tensor, yOneHot: tf.Te
       layers.forEach((l, i) => {
         exclusive(backend, l.kernel);
         if (l.bias) exclusive(backend, l.bias);
-        const mk = opt.momentsOf(l.kernel), mb = l.bias ? opt.momentsOf(l.bias) : undefined;
-        spec.set([offsetOf(backend, l.kernel), l.bias ? offsetOf(backend, l.bias) : -1, l.inputDim, l.units, l.act], i * 5);
-        slots.set([offsetOf(backend, mk.m), offsetOf(backend, mk.v), mb ? offsetOf(backend, mb.m) : -1, mb ? offsetOf(backend, mb.v) : -1], i * 4);
+        const mk = opt.momentsOf(l.kernel),
+          mb = l.bias ? opt.momentsOf(l.bias) : undefined;
+        spec.set(
+          [offsetOf(backend, l.kernel), l.bias ? offsetOf(backend, l.bias) : -1, l.inputDim, l.units, l.act],
+          i * 5,
+        );
+        slots.set(
+          [
+            offsetOf(backend, mk.m),
+            offsetOf(backend, mk.v),
+            mb ? offsetOf(backend, mb.m) : -1,
+            mb ? offsetOf(backend, mb.v) : -1,
+          ],
+          i * 4,
+        );
       });
       const { accBeta1, accBeta2 } = opt.advance();
-      addon.mlpStep(backend.wasm.HEAPU8.buffer as ArrayBuffer, offsetOf(backend, x), offsetOf(backend, yOneHot), order, start, size, spec, slots,
-        opt.learningRate, opt.beta1, opt.beta2, opt.epsilon, accBeta1, accBeta2, l2, out);
+      addon.mlpStep(
+        backend.wasm.HEAPU8.buffer as ArrayBuffer,
+        offsetOf(backend, x),
+        offsetOf(backend, yOneHot),
+        order,
+        start,
+        size,
+        spec,
+        slots,
+        opt.learningRate,
+        opt.beta1,
+        opt.beta2,
+        opt.epsilon,
+        accBeta1,
+        accBeta2,
+        l2,
+        out,
+      );
       return { loss: out[0], correct: out[1] };
     },
   };
@@ -140,20 +190,31 @@ export function fusedMLPStep(model: tf.LayersModel, x: tf.Tensor, yOneHot: tf.Te
  * @throws Error saying why when {@link nativeMLPSupport} rejects the model, or when x / y do not match it
  *   (x must be float32 [n, inputs], y float32 one-hot [n, classes]).
  */
-export async function fitNativeMLP(model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor, options: NativeFitOptions = {}): Promise<NativeFitResult> {
+export async function fitNativeMLP(
+  model: tf.LayersModel,
+  x: tf.Tensor,
+  y: tf.Tensor,
+  options: NativeFitOptions = {},
+): Promise<NativeFitResult> {
   const support = nativeMLPSupport(model);
   if (!support.ok) throw new Error(`fitNativeMLP: ${support.reason}. Use model.fit instead.`);
   const stepper = fusedMLPStep(model, x, y, model.optimizer);
   if (typeof stepper === "string") throw new Error(`fitNativeMLP: ${stepper}`);
   const n = x.shape[0];
-  const epochs = options.epochs ?? 1, batch = Math.max(1, Math.min(options.batchSize ?? 32, n));
+  const epochs = options.epochs ?? 1,
+    batch = Math.max(1, Math.min(options.batchSize ?? 32, n));
   const rng = options.seed === undefined ? undefined : new SeededRandom(options.seed);
   const shuffle = options.shuffle ?? true;
   const losses: number[] = [];
   const t0 = performance.now();
   let seen = 0;
   for (let epoch = 0; epoch < epochs; epoch++) {
-    const order = shuffle ? shuffleInPlace(Int32Array.from({ length: n }, (_, i) => i), rng ? () => rng.next() : Math.random) : null;
+    const order = shuffle
+      ? shuffleInPlace(
+          Int32Array.from({ length: n }, (_, i) => i),
+          rng ? () => rng.next() : Math.random,
+        )
+      : null;
     let sum = 0;
     for (let start = 0; start < n; start += batch) {
       const b = Math.min(batch, n - start);

@@ -45,7 +45,12 @@ export class NativeAdamOptimizer extends tf.Optimizer {
   private step = 0;
   private fallback?: tf.AdamOptimizer;
 
-  constructor(readonly learningRate = 0.001, readonly beta1 = 0.9, readonly beta2 = 0.999, readonly epsilon = 1e-7) {
+  constructor(
+    readonly learningRate = 0.001,
+    readonly beta1 = 0.9,
+    readonly beta2 = 0.999,
+    readonly epsilon = 1e-7,
+  ) {
     super();
   }
 
@@ -64,14 +69,33 @@ export class NativeAdamOptimizer extends tf.Optimizer {
     const vars = live.map((g) => registeredVariable(g.name));
     vars.forEach((v) => exclusive(backend, v));
     const n = vars.length;
-    const P = new Float64Array(n), G = new Float64Array(n), M = new Float64Array(n), V = new Float64Array(n), S = new Float64Array(n);
+    const P = new Float64Array(n),
+      G = new Float64Array(n),
+      M = new Float64Array(n),
+      V = new Float64Array(n),
+      S = new Float64Array(n);
     vars.forEach((v, i) => {
       const s = this.momentsOf(v);
-      P[i] = offsetOf(backend, v); G[i] = offsetOf(backend, live[i].grad); M[i] = offsetOf(backend, s.m); V[i] = offsetOf(backend, s.v);
+      P[i] = offsetOf(backend, v);
+      G[i] = offsetOf(backend, live[i].grad);
+      M[i] = offsetOf(backend, s.m);
+      V[i] = offsetOf(backend, s.v);
       S[i] = v.size;
     });
-    addon.adam(backend.wasm.HEAPU8.buffer as ArrayBuffer, P, G, M, V, S, this.learningRate, this.beta1, this.beta2, this.epsilon,
-      Math.pow(this.beta1, this.step), Math.pow(this.beta2, this.step));
+    addon.adam(
+      backend.wasm.HEAPU8.buffer as ArrayBuffer,
+      P,
+      G,
+      M,
+      V,
+      S,
+      this.learningRate,
+      this.beta1,
+      this.beta2,
+      this.epsilon,
+      Math.pow(this.beta1, this.step),
+      Math.pow(this.beta2, this.step),
+    );
     this.incrementIterations();
   }
 
@@ -106,7 +130,8 @@ export class NativeAdamOptimizer extends tf.Optimizer {
 
   override async getWeights(): Promise<NativeNamedTensor[]> {
     const out: NativeNamedTensor[] = [await this.saveIterations()];
-    for (const [name, s] of this.slots) out.push({ name: `${name}/m`, tensor: s.m }, { name: `${name}/v`, tensor: s.v });
+    for (const [name, s] of this.slots)
+      out.push({ name: `${name}/m`, tensor: s.m }, { name: `${name}/v`, tensor: s.v });
     return out;
   }
 
@@ -117,7 +142,13 @@ export class NativeAdamOptimizer extends tf.Optimizer {
       const [varName, kind] = [name.slice(0, name.lastIndexOf("/")), name.slice(name.lastIndexOf("/") + 1)];
       const slot = this.slots.get(varName) ?? { m: tf.keep(tf.zerosLike(tensor)), v: tf.keep(tf.zerosLike(tensor)) };
       const copy = tf.keep(tf.add(tensor, 0));
-      if (kind === "m") { slot.m.dispose(); slot.m = copy; } else { slot.v.dispose(); slot.v = copy; }
+      if (kind === "m") {
+        slot.m.dispose();
+        slot.m = copy;
+      } else {
+        slot.v.dispose();
+        slot.v = copy;
+      }
       this.slots.set(varName, slot);
     }
   }
@@ -138,14 +169,21 @@ export class NativeSGDOptimizer extends tf.Optimizer {
   private readonly accums = new Map<string, tf.Tensor>();
   private fallback?: tf.Optimizer;
 
-  constructor(readonly learningRate = 0.01, readonly momentum = 0, readonly useNesterov = false) {
+  constructor(
+    readonly learningRate = 0.01,
+    readonly momentum = 0,
+    readonly useNesterov = false,
+  ) {
     super();
   }
 
   override applyGradients(variableGradients: NativeVariableGrads): void {
     const grads = listGrads(variableGradients);
     if (!nativeUsable(grads)) {
-      this.fallback ??= this.momentum > 0 ? tf.train.momentum(this.learningRate, this.momentum, this.useNesterov) : tf.train.sgd(this.learningRate);
+      this.fallback ??=
+        this.momentum > 0
+          ? tf.train.momentum(this.learningRate, this.momentum, this.useNesterov)
+          : tf.train.sgd(this.learningRate);
       (this.fallback.applyGradients as (g: NativeVariableGrads) => void).call(this.fallback, variableGradients);
       this.incrementIterations();
       return;
@@ -156,14 +194,30 @@ export class NativeSGDOptimizer extends tf.Optimizer {
     const vars = live.map((g) => registeredVariable(g.name));
     vars.forEach((v) => exclusive(backend, v));
     const useAcc = this.momentum > 0;
-    if (useAcc) for (const v of vars) this.accums.set(v.name, ownedSlot(backend, this.accums.get(v.name) ?? tf.keep(tf.zerosLike(v))));
+    if (useAcc)
+      for (const v of vars)
+        this.accums.set(v.name, ownedSlot(backend, this.accums.get(v.name) ?? tf.keep(tf.zerosLike(v))));
     const n = vars.length;
-    const P = new Float64Array(n), G = new Float64Array(n), A = new Float64Array(n), S = new Float64Array(n);
+    const P = new Float64Array(n),
+      G = new Float64Array(n),
+      A = new Float64Array(n),
+      S = new Float64Array(n);
     vars.forEach((v, i) => {
-      P[i] = offsetOf(backend, v); G[i] = offsetOf(backend, live[i].grad); S[i] = v.size;
+      P[i] = offsetOf(backend, v);
+      G[i] = offsetOf(backend, live[i].grad);
+      S[i] = v.size;
       if (useAcc) A[i] = offsetOf(backend, this.accums.get(v.name)!);
     });
-    addon.sgd(backend.wasm.HEAPU8.buffer as ArrayBuffer, P, G, useAcc ? A : null, S, this.learningRate, this.momentum, this.useNesterov);
+    addon.sgd(
+      backend.wasm.HEAPU8.buffer as ArrayBuffer,
+      P,
+      G,
+      useAcc ? A : null,
+      S,
+      this.learningRate,
+      this.momentum,
+      this.useNesterov,
+    );
     this.incrementIterations();
   }
 
@@ -202,4 +256,3 @@ export function nativeAdam(learningRate = 0.001, beta1 = 0.9, beta2 = 0.999, eps
 export function nativeSGD(learningRate = 0.01, momentum = 0, useNesterov = false): NativeSGDOptimizer {
   return new NativeSGDOptimizer(learningRate, momentum, useNesterov);
 }
-

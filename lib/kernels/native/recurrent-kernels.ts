@@ -28,19 +28,47 @@ function off(backend: WasmBackendLike, t: TensorInfo | undefined): number {
 function makeForward(addon: NativeAddon, gates: 3 | 4): tf.KernelFunc {
   return ((args: KernelArgs) => {
     const { backend, inputs, attrs } = args;
-    const x = inputs.x!, w = inputs.w!, wr = inputs.wr!, b = inputs.b;
+    const x = inputs.x!,
+      w = inputs.w!,
+      wr = inputs.wr!,
+      b = inputs.b;
     const [B, T, F, U] = dims(x, wr);
     const act = Number(attrs?.recurrentActivation ?? 0);
     const hs = backend.makeOutput([B, T, U], "float32");
     const cs = gates === 4 ? backend.makeOutput([B, T, U], "float32") : undefined;
     const zs = backend.makeOutput([B, T, gates * U], "float32");
     if (gates === 4) {
-      addon.lstmForward!(heap(backend), offsetOf(backend, x), offsetOf(backend, w), offsetOf(backend, wr), off(backend, b),
-        offsetOf(backend, hs), offsetOf(backend, cs!), offsetOf(backend, zs), B, T, F, U, act);
+      addon.lstmForward!(
+        heap(backend),
+        offsetOf(backend, x),
+        offsetOf(backend, w),
+        offsetOf(backend, wr),
+        off(backend, b),
+        offsetOf(backend, hs),
+        offsetOf(backend, cs!),
+        offsetOf(backend, zs),
+        B,
+        T,
+        F,
+        U,
+        act,
+      );
       return [hs, cs!, zs];
     }
-    addon.gruForward!(heap(backend), offsetOf(backend, x), offsetOf(backend, w), offsetOf(backend, wr), off(backend, b),
-      offsetOf(backend, hs), offsetOf(backend, zs), B, T, F, U, act);
+    addon.gruForward!(
+      heap(backend),
+      offsetOf(backend, x),
+      offsetOf(backend, w),
+      offsetOf(backend, wr),
+      off(backend, b),
+      offsetOf(backend, hs),
+      offsetOf(backend, zs),
+      B,
+      T,
+      F,
+      U,
+      act,
+    );
     return [hs, zs];
   }) as unknown as tf.KernelFunc;
 }
@@ -49,22 +77,60 @@ function makeForward(addon: NativeAddon, gates: 3 | 4): tf.KernelFunc {
 function makeBackward(addon: NativeAddon, gates: 3 | 4): tf.KernelFunc {
   return ((args: KernelArgs) => {
     const { backend, inputs, attrs } = args;
-    const x = inputs.x!, w = inputs.w!, wr = inputs.wr!, dh = inputs.dh!;
+    const x = inputs.x!,
+      w = inputs.w!,
+      wr = inputs.wr!,
+      dh = inputs.dh!;
     const [B, T, F, U] = dims(x, wr);
-    const act = Number(attrs?.recurrentActivation ?? 0), seq = Boolean(attrs?.seq), useBias = Boolean(attrs?.useBias);
+    const act = Number(attrs?.recurrentActivation ?? 0),
+      seq = Boolean(attrs?.seq),
+      useBias = Boolean(attrs?.useBias);
     const dx = backend.makeOutput([B, T, F], "float32");
     const dw = backend.makeOutput([F, gates * U], "float32");
     const dwr = backend.makeOutput([U, gates * U], "float32");
     const db = useBias ? backend.makeOutput([gates * U], "float32") : undefined;
     const h = heap(backend);
     if (gates === 4) {
-      addon.lstmBackward!(h, offsetOf(backend, x), offsetOf(backend, w), offsetOf(backend, wr), offsetOf(backend, inputs.s0!),
-        offsetOf(backend, inputs.s1!), offsetOf(backend, inputs.s2!), offsetOf(backend, dh), seq, offsetOf(backend, dx),
-        offsetOf(backend, dw), offsetOf(backend, dwr), off(backend, db), B, T, F, U, act);
+      addon.lstmBackward!(
+        h,
+        offsetOf(backend, x),
+        offsetOf(backend, w),
+        offsetOf(backend, wr),
+        offsetOf(backend, inputs.s0!),
+        offsetOf(backend, inputs.s1!),
+        offsetOf(backend, inputs.s2!),
+        offsetOf(backend, dh),
+        seq,
+        offsetOf(backend, dx),
+        offsetOf(backend, dw),
+        offsetOf(backend, dwr),
+        off(backend, db),
+        B,
+        T,
+        F,
+        U,
+        act,
+      );
     } else {
-      addon.gruBackward!(h, offsetOf(backend, x), offsetOf(backend, w), offsetOf(backend, wr), offsetOf(backend, inputs.s0!),
-        offsetOf(backend, inputs.s1!), offsetOf(backend, dh), seq, offsetOf(backend, dx), offsetOf(backend, dw),
-        offsetOf(backend, dwr), off(backend, db), B, T, F, U, act);
+      addon.gruBackward!(
+        h,
+        offsetOf(backend, x),
+        offsetOf(backend, w),
+        offsetOf(backend, wr),
+        offsetOf(backend, inputs.s0!),
+        offsetOf(backend, inputs.s1!),
+        offsetOf(backend, dh),
+        seq,
+        offsetOf(backend, dx),
+        offsetOf(backend, dw),
+        offsetOf(backend, dwr),
+        off(backend, db),
+        B,
+        T,
+        F,
+        U,
+        act,
+      );
     }
     return db ? [dx, dw, dwr, db] : [dx, dw, dwr];
   }) as unknown as tf.KernelFunc;

@@ -51,8 +51,12 @@ export function setFusedRecurrent(enabled: boolean): boolean {
 }
 
 /** Why the fused path cannot run this call (undefined when it can). */
-function rejection(layer: RnnLayerLike, inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown> | undefined,
-  kernel: string): string | undefined {
+function rejection(
+  layer: RnnLayerLike,
+  inputs: tf.Tensor | tf.Tensor[],
+  kwargs: Record<string, unknown> | undefined,
+  kernel: string,
+): string | undefined {
   if (!nativeKernelsActive() || tf.getBackend() !== "wasm") return "the pack is not active on wasm";
   if (!fusedEnabled) return "turned off by setFusedRecurrent(false)";
   if (!tf.getKernel(kernel, "wasm")) return "this build of the pack has no fused recurrent kernels";
@@ -72,9 +76,16 @@ function rejection(layer: RnnLayerLike, inputs: tf.Tensor | tf.Tensor[], kwargs:
 /** Runs the whole sequence with the fused kernel pair; returns hs [B, T, U] or the last step [B, U]. */
 function fusedCall(layer: RnnLayerLike, x: tf.Tensor3D, forward: string, backward: string): tf.Tensor {
   const cell = layer.cell;
-  const attrs = { recurrentActivation: RECURRENT_ACTIVATIONS[cell.recurrentActivation.getClassName()], units: cell.units };
+  const attrs = {
+    recurrentActivation: RECURRENT_ACTIVATIONS[cell.recurrentActivation.getClassName()],
+    units: cell.units,
+  };
   const seq = layer.returnSequences;
-  const weights = [cell.kernel.read(), cell.recurrentKernel.read(), ...(cell.useBias && cell.bias ? [cell.bias.read()] : [])];
+  const weights = [
+    cell.kernel.read(),
+    cell.recurrentKernel.read(),
+    ...(cell.useBias && cell.bias ? [cell.bias.read()] : []),
+  ];
   const f = tf.customGrad(((...args: unknown[]) => {
     const save = args[args.length - 1] as tf.GradSaveFunc;
     const [xs, w, wr, b] = args.slice(0, -1) as tf.Tensor[];
@@ -89,9 +100,14 @@ function fusedCall(layer: RnnLayerLike, x: tf.Tensor3D, forward: string, backwar
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [sx, sw, swr, ...rest] = saved;
         const gradInputs: tf.NamedTensorMap = { x: sx, w: sw, wr: swr, dh: dy };
-        rest.forEach((t, i) => { gradInputs[`s${i}`] = t; });
-        const grads = tf.engine().runKernel(backward, gradInputs,
-          { ...attrs, seq, useBias: b !== undefined } as unknown as tf.NamedAttrMap) as tf.Tensor[];
+        rest.forEach((t, i) => {
+          gradInputs[`s${i}`] = t;
+        });
+        const grads = tf.engine().runKernel(backward, gradInputs, {
+          ...attrs,
+          seq,
+          useBias: b !== undefined,
+        } as unknown as tf.NamedAttrMap) as tf.Tensor[];
         return b !== undefined ? grads : grads.slice(0, 3);
       },
     };

@@ -16,7 +16,11 @@ export function buildNetwork(p: NeuralParams, inputShape: number[], outputs: num
   switch (p.architecture) {
     case "mlp":
       p.hiddenUnits.forEach((units, i) => {
-        net.add(tf.layers.dense(i === 0 ? { units, activation: p.activation, inputShape } : { units, activation: p.activation }));
+        net.add(
+          tf.layers.dense(
+            i === 0 ? { units, activation: p.activation, inputShape } : { units, activation: p.activation },
+          ),
+        );
         drop();
       });
       if (p.hiddenUnits.length === 0) net.add(tf.layers.inputLayer({ inputShape }));
@@ -24,11 +28,20 @@ export function buildNetwork(p: NeuralParams, inputShape: number[], outputs: num
     case "cnn": {
       let [h, w] = inputShape;
       p.filters.forEach((filters, i) => {
-        const conv = { filters, kernelSize: p.kernelSize, strides: p.strides, padding: p.padding, activation: "relu" as const };
+        const conv = {
+          filters,
+          kernelSize: p.kernelSize,
+          strides: p.strides,
+          padding: p.padding,
+          activation: "relu" as const,
+        };
         net.add(tf.layers.conv2d(i === 0 ? { ...conv, inputShape } : conv));
         h = p.padding === "same" ? Math.ceil(h / p.strides) : Math.floor((h - p.kernelSize) / p.strides) + 1;
         w = p.padding === "same" ? Math.ceil(w / p.strides) : Math.floor((w - p.kernelSize) / p.strides) + 1;
-        if (h < 1 || w < 1) throw new Error(`The image (${inputShape.join("×")}) is too small for ${p.filters.length} conv blocks of kernel ${p.kernelSize}: use padding "same" or fewer filters.`);
+        if (h < 1 || w < 1)
+          throw new Error(
+            `The image (${inputShape.join("×")}) is too small for ${p.filters.length} conv blocks of kernel ${p.kernelSize}: use padding "same" or fewer filters.`,
+          );
         if (p.poolSize > 1 && h >= p.poolSize && w >= p.poolSize) {
           net.add(tf.layers.maxPooling2d({ poolSize: p.poolSize }));
           h = Math.floor(h / p.poolSize);
@@ -44,20 +57,36 @@ export function buildNetwork(p: NeuralParams, inputShape: number[], outputs: num
       break;
     }
     case "rnn": {
-      if (p.vocabSize) net.add(tf.layers.embedding({ inputDim: p.vocabSize, outputDim: p.embeddingDim, inputLength: inputShape[0], inputShape }));
+      if (p.vocabSize)
+        net.add(
+          tf.layers.embedding({
+            inputDim: p.vocabSize,
+            outputDim: p.embeddingDim,
+            inputLength: inputShape[0],
+            inputShape,
+          }),
+        );
       for (let i = 0; i < p.layers; i++) {
-        const cfg = { units: p.units, returnSequences: i < p.layers - 1, ...(i === 0 && !p.vocabSize ? { inputShape } : {}) };
+        const cfg = {
+          units: p.units,
+          returnSequences: i < p.layers - 1,
+          ...(i === 0 && !p.vocabSize ? { inputShape } : {}),
+        };
         net.add(p.cell === "gru" ? tf.layers.gru(cfg) : tf.layers.lstm(cfg));
         drop();
       }
       break;
     }
     case "transformer": {
-      if (inputShape[0] > p.maxLength) throw new Error(`Sequences have ${inputShape[0]} steps but maxLength is ${p.maxLength}: raise maxLength or truncate.`);
+      if (inputShape[0] > p.maxLength)
+        throw new Error(
+          `Sequences have ${inputShape[0]} steps but maxLength is ${p.maxLength}: raise maxLength or truncate.`,
+        );
       if (p.vocabSize) net.add(tf.layers.embedding({ inputDim: p.vocabSize, outputDim: p.dModel, inputShape }));
       else net.add(tf.layers.dense({ units: p.dModel, inputShape }));
       net.add(new PositionEmbedding({ maxLength: p.maxLength }));
-      for (let i = 0; i < p.numLayers; i++) net.add(new TransformerEncoderBlock({ numHeads: p.numHeads, ffDim: p.ffDim, dropout: p.dropout }));
+      for (let i = 0; i < p.numLayers; i++)
+        net.add(new TransformerEncoderBlock({ numHeads: p.numHeads, ffDim: p.ffDim, dropout: p.dropout }));
       net.add(tf.layers.globalAveragePooling1d());
       drop();
       break;

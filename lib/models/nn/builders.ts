@@ -30,9 +30,15 @@ export function rnn(params: Build<RnnParams> = {}): NeuralClassifier<RnnParams> 
 }
 
 /** A small transformer encoder (self-attention blocks, mean pooling) for text or sequences. @throws Error on bad params. */
-export function transformer(params?: Build<TransformerParams> & { task?: "classification" }): NeuralClassifier<TransformerParams>;
-export function transformer(params: Build<TransformerParams> & { task: "regression" }): NeuralRegressor<TransformerParams>;
-export function transformer(params: Build<TransformerParams> = {}): NeuralClassifier<TransformerParams> | NeuralRegressor<TransformerParams> {
+export function transformer(
+  params?: Build<TransformerParams> & { task?: "classification" },
+): NeuralClassifier<TransformerParams>;
+export function transformer(
+  params: Build<TransformerParams> & { task: "regression" },
+): NeuralRegressor<TransformerParams>;
+export function transformer(
+  params: Build<TransformerParams> = {},
+): NeuralClassifier<TransformerParams> | NeuralRegressor<TransformerParams> {
   return makeNeural<TransformerParams>({ ...NEURAL_DEFAULTS.transformer, ...params, architecture: "transformer" });
 }
 

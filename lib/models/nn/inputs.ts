@@ -5,7 +5,13 @@
 import * as tf from "@tensorflow/tfjs";
 import { FeatureInput, isMatrix, toMatrix, toTargetArray, TargetInput } from "../../data/matrix";
 import type { ImageDataset } from "../../datasets";
-import { ValidationError, asValidationError, checkConsistentLength, checkFeatureRows, checkPresent } from "../../core/validation";
+import {
+  ValidationError,
+  asValidationError,
+  checkConsistentLength,
+  checkFeatureRows,
+  checkPresent,
+} from "../../core/validation";
 import type { NeuralInput } from "../../train/train";
 
 /** Everything a neural estimator accepts as features (defined beside `train`, which takes the same). */
@@ -22,7 +28,12 @@ export interface InputSpec {
 
 /** True when `x` is an {@link ImageDataset}. */
 export function isImageDataset(x: unknown): x is ImageDataset {
-  return typeof x === "object" && x !== null && (x as ImageDataset).images instanceof Float32Array && (x as ImageDataset).labels instanceof Int32Array;
+  return (
+    typeof x === "object" &&
+    x !== null &&
+    (x as ImageDataset).images instanceof Float32Array &&
+    (x as ImageDataset).labels instanceof Int32Array
+  );
 }
 
 /**
@@ -47,15 +58,25 @@ function checkFiniteValues(values: ArrayLike<number>, shape: readonly number[], 
   const inner = shape.slice(1).reduce((a, b) => a * b, 1);
   for (let i = 0; i < values.length; i++) {
     if (!Number.isFinite(values[i])) {
-      throw new ValidationError(`${what}: sample ${Math.floor(i / Math.max(inner, 1))} holds ${values[i]} (not a finite number). Impute or drop it before fitting.`);
+      throw new ValidationError(
+        `${what}: sample ${Math.floor(i / Math.max(inner, 1))} holds ${values[i]} (not a finite number). Impute or drop it before fitting.`,
+      );
     }
   }
 }
 
 function isNested3(x: unknown): x is ArrayLike<ArrayLike<ArrayLike<number>>> {
-  if (typeof x !== "object" || x === null || isMatrix(x) || x instanceof tf.Tensor || typeof (x as { length?: unknown }).length !== "number") return false;
+  if (
+    typeof x !== "object" ||
+    x === null ||
+    isMatrix(x) ||
+    x instanceof tf.Tensor ||
+    typeof (x as { length?: unknown }).length !== "number"
+  )
+    return false;
   const first = (x as ArrayLike<unknown>)[0];
-  if (typeof first !== "object" || first === null || typeof (first as { length?: unknown }).length !== "number") return false;
+  if (typeof first !== "object" || first === null || typeof (first as { length?: unknown }).length !== "number")
+    return false;
   const inner = (first as ArrayLike<unknown>)[0];
   return typeof inner === "object" && inner !== null && typeof (inner as { length?: unknown }).length === "number";
 }
@@ -66,11 +87,13 @@ function isNested3(x: unknown): x is ArrayLike<ArrayLike<ArrayLike<number>>> {
  */
 export function featureTensor(x: NeuralInput, spec: InputSpec): { tensor: tf.Tensor; labels?: Int32Array } {
   if (isImageDataset(x)) {
-    if (spec.architecture !== "cnn" && spec.architecture !== "mlp") throw new ValidationError(`An ImageDataset feeds a cnn or an mlp, not a ${spec.architecture}.`);
+    if (spec.architecture !== "cnn" && spec.architecture !== "mlp")
+      throw new ValidationError(`An ImageDataset feeds a cnn or an mlp, not a ${spec.architecture}.`);
     checkFiniteValues(x.images, [x.count, x.height * x.width * x.channels], "Images");
-    const tensor = spec.architecture === "mlp"
-      ? tf.tensor2d(x.images, [x.count, x.height * x.width * x.channels])
-      : tf.tensor4d(x.images, [x.count, x.height, x.width, x.channels]);
+    const tensor =
+      spec.architecture === "mlp"
+        ? tf.tensor2d(x.images, [x.count, x.height * x.width * x.channels])
+        : tf.tensor4d(x.images, [x.count, x.height, x.width, x.channels]);
     return { tensor, labels: x.labels };
   }
   let values: ArrayLike<number>;
@@ -90,13 +113,20 @@ export function featureTensor(x: NeuralInput, spec: InputSpec): { tensor: tf.Ten
     const seq = new Float32Array(n * t * f);
     values = seq;
     for (let i = 0; i < n; i++) {
-      if (x[i].length !== t) throw new ValidationError(`Sequence ${i} has ${x[i].length} steps but sequence 0 has ${t}: pad or truncate them to one length.`);
+      if (x[i].length !== t)
+        throw new ValidationError(
+          `Sequence ${i} has ${x[i].length} steps but sequence 0 has ${t}: pad or truncate them to one length.`,
+        );
       for (let s = 0; s < t; s++) {
         const step = x[i][s];
-        if (step.length !== f) throw new ValidationError(`Sequence ${i}, step ${s} has ${step.length} features but others have ${f}.`);
+        if (step.length !== f)
+          throw new ValidationError(`Sequence ${i}, step ${s} has ${step.length} features but others have ${f}.`);
         for (let j = 0; j < f; j++) {
           const v = step[j];
-          if (typeof v !== "number") throw new ValidationError(`Sequence ${i}, step ${s}, feature ${j} is ${v === null ? "null" : typeof v}, not a number. Impute or drop it first.`);
+          if (typeof v !== "number")
+            throw new ValidationError(
+              `Sequence ${i}, step ${s}, feature ${j} is ${v === null ? "null" : typeof v}, not a number. Impute or drop it first.`,
+            );
           seq[(i * t + s) * f + j] = v;
         }
       }
@@ -121,9 +151,15 @@ export function featureTensor(x: NeuralInput, spec: InputSpec): { tensor: tf.Ten
   const make = (newShape: number[], dtype: "float32" | "int32" = "float32"): tf.Tensor => {
     if (source) {
       const src = source;
-      return tf.tidy(() => (src.dtype === dtype ? tf.reshape(src, newShape) : tf.cast(tf.reshape(src, newShape), dtype)));
+      return tf.tidy(() =>
+        src.dtype === dtype ? tf.reshape(src, newShape) : tf.cast(tf.reshape(src, newShape), dtype),
+      );
     }
-    return tf.tensor(dtype === "int32" ? Int32Array.from(values) : values instanceof Float32Array ? values : Float32Array.from(values), newShape, dtype);
+    return tf.tensor(
+      dtype === "int32" ? Int32Array.from(values) : values instanceof Float32Array ? values : Float32Array.from(values),
+      newShape,
+      dtype,
+    );
   };
   if (arch === "mlp") {
     if (shape.length < 2) throw new ValidationError(`An mlp needs [samples, features], got shape [${shape}].`);
@@ -134,40 +170,56 @@ export function featureTensor(x: NeuralInput, spec: InputSpec): { tensor: tf.Ten
     if (shape.length === 4) return { tensor: make(shape) };
     if (shape.length === 3) return { tensor: make([shape[0], shape[1], shape[2], 1]) };
     const image = spec.imageShape ?? (shape[1] === 784 ? [28, 28, 1] : null);
-    if (!image) throw new ValidationError(`A cnn needs images [samples, height, width, channels]; got [${shape}]. Pass a 4-D tensor or set imageShape.`);
+    if (!image)
+      throw new ValidationError(
+        `A cnn needs images [samples, height, width, channels]; got [${shape}]. Pass a 4-D tensor or set imageShape.`,
+      );
     if (image.reduce((a, b) => a * b, 1) !== shape[1]) {
-      throw new ValidationError(`Rows have ${shape[1]} values but imageShape [${image}] needs ${image.reduce((a, b) => a * b, 1)}.`);
+      throw new ValidationError(
+        `Rows have ${shape[1]} values but imageShape [${image}] needs ${image.reduce((a, b) => a * b, 1)}.`,
+      );
     }
     return { tensor: make([shape[0], image[0], image[1], image[2]]) };
   }
   // rnn / transformer
   if (spec.vocabSize) {
-    if (shape.length !== 2) throw new ValidationError(`With vocabSize, a ${arch} takes token ids [samples, steps]; got shape [${shape}].`);
+    if (shape.length !== 2)
+      throw new ValidationError(`With vocabSize, a ${arch} takes token ids [samples, steps]; got shape [${shape}].`);
     for (let i = 0; i < values.length; i++) {
       const v = values[i];
       if (!Number.isInteger(v) || v < 0 || v >= spec.vocabSize) {
-        throw new ValidationError(`Sample ${Math.floor(i / shape[1])}, step ${i % shape[1]}: token id ${v} is not an integer in [0, ${spec.vocabSize}). Encode tokens first or raise vocabSize.`);
+        throw new ValidationError(
+          `Sample ${Math.floor(i / shape[1])}, step ${i % shape[1]}: token id ${v} is not an integer in [0, ${spec.vocabSize}). Encode tokens first or raise vocabSize.`,
+        );
       }
     }
     return { tensor: make([shape[0], shape[1]], "int32") };
   }
   if (shape.length === 3) return { tensor: make(shape) };
   if (shape.length === 2) return { tensor: make([shape[0], shape[1], 1]) };
-  throw new ValidationError(`A ${arch} takes sequences [samples, steps, features] (or token ids with vocabSize); got shape [${shape}].`);
+  throw new ValidationError(
+    `A ${arch} takes sequences [samples, steps, features] (or token ids with vocabSize); got shape [${shape}].`,
+  );
 }
 
 /**
  * Targets as a plain array (values unchecked: the estimator checks them as labels or numbers), or the labels an
  * ImageDataset carried. @throws ValidationError when both are missing or lengths differ.
  */
-export function targetValues(y: TargetInput | undefined, carried: Int32Array | undefined, rows: number, where = "fit"): unknown[] {
+export function targetValues(
+  y: TargetInput | undefined,
+  carried: Int32Array | undefined,
+  rows: number,
+  where = "fit",
+): unknown[] {
   let values: unknown[] | undefined;
   try {
     values = y !== undefined && y !== null ? toTargetArray(y) : carried ? Array.from(carried) : undefined;
   } catch (err) {
     throw asValidationError(err, where);
   }
-  if (!values) throw new ValidationError(`${where}: y is missing. Pass a target (labels or values) with one value per sample.`);
+  if (!values)
+    throw new ValidationError(`${where}: y is missing. Pass a target (labels or values) with one value per sample.`);
   checkConsistentLength(rows, values.length, where);
   return values;
 }

@@ -20,7 +20,12 @@ export class PositionEmbedding extends tf.layers.Layer {
 
   override build(inputShape: tf.Shape | tf.Shape[]): void {
     const shape = inputShape as tf.Shape;
-    this.table = this.addWeight("positions", [this.maxLength, shape[2] as number], "float32", tf.initializers.randomNormal({ stddev: 0.02 }));
+    this.table = this.addWeight(
+      "positions",
+      [this.maxLength, shape[2] as number],
+      "float32",
+      tf.initializers.randomNormal({ stddev: 0.02 }),
+    );
     this.built = true;
   }
 
@@ -28,7 +33,8 @@ export class PositionEmbedding extends tf.layers.Layer {
     return tf.tidy(() => {
       const x = Array.isArray(inputs) ? inputs[0] : inputs;
       const steps = x.shape[1] as number;
-      if (steps > this.maxLength) throw new Error(`Sequence length ${steps} exceeds the transformer's maxLength ${this.maxLength}.`);
+      if (steps > this.maxLength)
+        throw new Error(`Sequence length ${steps} exceeds the transformer's maxLength ${this.maxLength}.`);
       return tf.add(x, tf.slice(this.table!.read(), [0, 0], [steps, -1]));
     });
   }
@@ -85,7 +91,10 @@ export class TransformerEncoderBlock extends tf.layers.Layer {
       const dk = d / h;
       const v = (name: string) => this.w[name].read();
       const dense = (t: tf.Tensor, wName: string, bName: string) =>
-        tf.add(tf.reshape(tf.matMul(tf.reshape(t, [-1, t.shape[2] as number]), v(wName)), [batch, steps, -1]), v(bName));
+        tf.add(
+          tf.reshape(tf.matMul(tf.reshape(t, [-1, t.shape[2] as number]), v(wName)), [batch, steps, -1]),
+          v(bName),
+        );
       const heads = (t: tf.Tensor) => tf.transpose(tf.reshape(t, [batch, steps, h, dk]), [0, 2, 1, 3]);
       const q = heads(dense(x, "wq", "bq"));
       const k = heads(dense(x, "wk", "bk"));

@@ -25,9 +25,13 @@ export async function loadNeuralNetwork(savedDir: string): Promise<NeuralClassif
   try {
     saved = JSON.parse(fs.readFileSync(file, "utf8")) as SavedNeural;
   } catch (err) {
-    throw new Error(`${file} is not valid JSON (${(err as Error).message}): the save is incomplete or was changed. Save the model again.`, { cause: err });
+    throw new Error(
+      `${file} is not valid JSON (${(err as Error).message}): the save is incomplete or was changed. Save the model again.`,
+      { cause: err },
+    );
   }
-  if (saved.format !== SAVE_FORMAT) throw new Error(`${file} has format ${JSON.stringify(saved.format)}, expected "${SAVE_FORMAT}".`);
+  if (saved.format !== SAVE_FORMAT)
+    throw new Error(`${file} has format ${JSON.stringify(saved.format)}, expected "${SAVE_FORMAT}".`);
   checkNeuralWeights(dir, saved);
   await ensureBackend();
   const model = makeNeural(saved.params);
@@ -35,7 +39,10 @@ export async function loadNeuralNetwork(savedDir: string): Promise<NeuralClassif
   try {
     net = await readLayersModel(dir);
   } catch (err) {
-    throw new Error(`${path.join(dir, "model.json")} and weights.bin could not be loaded as a network (${(err as Error).message}). The save is incomplete or was changed: save the model again.`, { cause: err });
+    throw new Error(
+      `${path.join(dir, "model.json")} and weights.bin could not be loaded as a network (${(err as Error).message}). The save is incomplete or was changed: save the model again.`,
+      { cause: err },
+    );
   }
   model.restore(saved, net);
   return model;
@@ -55,13 +62,19 @@ function checkNeuralWeights(dir: string, saved: SavedNeural): void {
     return;
   }
   const manifestFile = path.join(dir, "model.json");
-  if (!fs.existsSync(manifestFile)) throw new Error(`${manifestFile} is missing: the network's topology was not saved. Save the model again.`);
+  if (!fs.existsSync(manifestFile))
+    throw new Error(`${manifestFile} is missing: the network's topology was not saved. Save the model again.`);
   let specs: { shape: number[]; dtype: string }[];
   try {
-    const manifest = JSON.parse(fs.readFileSync(manifestFile, "utf8")) as { weightsManifest: { weights: { shape: number[]; dtype: string }[] }[] };
+    const manifest = JSON.parse(fs.readFileSync(manifestFile, "utf8")) as {
+      weightsManifest: { weights: { shape: number[]; dtype: string }[] }[];
+    };
     specs = manifest.weightsManifest.flatMap((g) => g.weights);
   } catch (err) {
-    throw new Error(`${manifestFile} is not a valid tfjs model manifest (${(err as Error).message}). Save the model again.`, { cause: err });
+    throw new Error(
+      `${manifestFile} is not a valid tfjs model manifest (${(err as Error).message}). Save the model again.`,
+      { cause: err },
+    );
   }
   const bytes = specs.reduce((n, w) => n + w.shape.reduce((a, b) => a * b, 1) * (DTYPE_BYTES[w.dtype] ?? 4), 0);
   readCheckedFile(weightsFile, { bytes });

@@ -17,7 +17,13 @@ import { runTraining } from "../../train/options";
 import { SeededRandom, withSeededRandom } from "../../train/random";
 import { fitSeed } from "../base";
 import {
-  Label, ValidationError, checkClassificationTarget, checkFitted, checkLabelValues, checkRegressionTarget, checkScoringLabels,
+  Label,
+  ValidationError,
+  checkClassificationTarget,
+  checkFitted,
+  checkLabelValues,
+  checkRegressionTarget,
+  checkScoringLabels,
 } from "../../core/validation";
 import { FileDigest, digestOf } from "../../core/integrity";
 import { accuracyOf, mean, r2Of, std } from "../../core/stats";
@@ -64,7 +70,10 @@ export abstract class NeuralNetwork<P extends NeuralParams = NeuralParams> {
   constructor(defaults: P, params: Partial<P> = {}) {
     const merged = { ...defaults } as Record<string, unknown>;
     for (const [key, value] of Object.entries(params)) {
-      if (!(key in defaults)) throw new Error(`Unknown parameter "${key}" for ${NAMES[defaults.architecture]}. Parameters: ${Object.keys(defaults).join(", ")}.`);
+      if (!(key in defaults))
+        throw new Error(
+          `Unknown parameter "${key}" for ${NAMES[defaults.architecture]}. Parameters: ${Object.keys(defaults).join(", ")}.`,
+        );
       if (value !== undefined) merged[key] = value;
     }
     this.params = merged as P;
@@ -107,13 +116,22 @@ export abstract class NeuralNetwork<P extends NeuralParams = NeuralParams> {
    * Trains on (X, y); with `warmStart` a fitted model continues from its current weights (like Keras's fit).
    * Returns the run's History. @throws like {@link fit}.
    */
-  async trainOn(X: NeuralInput, y: TargetInput | undefined, options: NeuralFitOptions, warmStart: boolean): Promise<History> {
+  async trainOn(
+    X: NeuralInput,
+    y: TargetInput | undefined,
+    options: NeuralFitOptions,
+    warmStart: boolean,
+  ): Promise<History> {
     await ensureBackend();
     const p = this.params;
     const warm = warmStart && this.isFitted && this.net !== null;
     const seed = fitSeed(options, p.seed);
     const rng = new SeededRandom(seed);
-    const spec = { architecture: p.architecture, imageShape: p.architecture === "cnn" ? p.imageShape : null, vocabSize: "vocabSize" in p ? p.vocabSize : null };
+    const spec = {
+      architecture: p.architecture,
+      imageShape: p.architecture === "cnn" ? p.imageShape : null,
+      vocabSize: "vocabSize" in p ? p.vocabSize : null,
+    };
     const toFree: tf.Tensor[] = [];
     try {
       const { tensor: x, labels } = featureTensor(X, spec);
@@ -129,7 +147,15 @@ export abstract class NeuralNetwork<P extends NeuralParams = NeuralParams> {
         const v = featureTensor(options.validationData.x as NeuralInput, spec);
         toFree.push(v.tensor);
         xVal = v.tensor;
-        yVal = this.encodeTargets(targetValues(options.validationData.y as TargetInput | undefined, v.labels, v.tensor.shape[0], `${this.name}.fit (validationData)`), "validation");
+        yVal = this.encodeTargets(
+          targetValues(
+            options.validationData.y as TargetInput | undefined,
+            v.labels,
+            v.tensor.shape[0],
+            `${this.name}.fit (validationData)`,
+          ),
+          "validation",
+        );
         toFree.push(yVal);
       }
       if (!warm) {
@@ -148,13 +174,21 @@ export abstract class NeuralNetwork<P extends NeuralParams = NeuralParams> {
         learningRate: options.learningRate ?? p.learningRate,
         momentum: options.momentum ?? p.momentum,
         l2: options.l2 ?? p.l2,
-        validationSplit: xVal ? 0 : options.validationSplit ?? p.validationSplit,
+        validationSplit: xVal ? 0 : (options.validationSplit ?? p.validationSplit),
       };
-      const earlyStopping = options.earlyStopping ?? (p.earlyStoppingPatience !== null ? { patience: p.earlyStoppingPatience } : undefined);
+      const earlyStopping =
+        options.earlyStopping ?? (p.earlyStoppingPatience !== null ? { patience: p.earlyStoppingPatience } : undefined);
       const loss: LossKind = p.task === "classification" ? "sparse-categorical" : "mse";
       const history = await runTraining(
         {
-          net: this.net!, x, y: yT, xVal, yVal, loss, lossScale: this.yStd * this.yStd, rng,
+          net: this.net!,
+          x,
+          y: yT,
+          xVal,
+          yVal,
+          loss,
+          lossScale: this.yStd * this.yStd,
+          rng,
           summary: `${this.name}: ${x.shape[0]} samples, ${settings.epochs} epochs, batch ${settings.batchSize}, ${settings.optimizer} lr ${settings.learningRate}, seed ${seed}`,
         },
         settings,
@@ -196,19 +230,27 @@ export abstract class NeuralNetwork<P extends NeuralParams = NeuralParams> {
       const index = new Map<Label, number>(this.classList.map((c, i) => [c, i]));
       const codes = labels.map((v, i) => {
         const k = index.get(v);
-        if (k === undefined) throw new ValidationError(`${where}: y[${i}]: label ${JSON.stringify(v)} was not seen in fit. Known classes: ${this.classList.map((c) => JSON.stringify(c)).join(", ")}.`);
+        if (k === undefined)
+          throw new ValidationError(
+            `${where}: y[${i}]: label ${JSON.stringify(v)} was not seen in fit. Known classes: ${this.classList.map((c) => JSON.stringify(c)).join(", ")}.`,
+          );
         return k;
       });
       return tf.tensor1d(codes, "int32");
     }
     const nums = checkRegressionTarget(values, values.length, where);
-    return tf.tensor2d(Array.from(nums, (v) => (v - this.yMean) / this.yStd), [nums.length, 1]);
+    return tf.tensor2d(
+      Array.from(nums, (v) => (v - this.yMean) / this.yStd),
+      [nums.length, 1],
+    );
   }
 
   private checkInputShape(x: tf.Tensor): void {
     const got = x.shape.slice(1);
     if (got.join() !== this.inputShape.join()) {
-      throw new ValidationError(`${this.name}: X has samples of shape [${got}] but the model was fitted on samples of shape [${this.inputShape}]. Use the same features (and sequence length) as in fit.`);
+      throw new ValidationError(
+        `${this.name}: X has samples of shape [${got}] but the model was fitted on samples of shape [${this.inputShape}]. Use the same features (and sequence length) as in fit.`,
+      );
     }
   }
 
@@ -222,7 +264,11 @@ export abstract class NeuralNetwork<P extends NeuralParams = NeuralParams> {
   protected outputs(X: NeuralInput): { values: Float32Array; rows: number; cols: number } {
     const net = this.requireFitted();
     const p = this.params;
-    const { tensor } = featureTensor(X, { architecture: p.architecture, imageShape: p.architecture === "cnn" ? p.imageShape : null, vocabSize: "vocabSize" in p ? p.vocabSize : null });
+    const { tensor } = featureTensor(X, {
+      architecture: p.architecture,
+      imageShape: p.architecture === "cnn" ? p.imageShape : null,
+      vocabSize: "vocabSize" in p ? p.vocabSize : null,
+    });
     try {
       this.checkInputShape(tensor);
       const out = net.predict(tensor, { batchSize: 256 }) as tf.Tensor;
@@ -246,8 +292,16 @@ export abstract class NeuralNetwork<P extends NeuralParams = NeuralParams> {
 
   private async writeParams(dir: string): Promise<void> {
     const saved: SavedNeural = {
-      format: SAVE_FORMAT, version: 1, name: this.name, kind: this.kind, params: this.getParams(), classes: this.classList,
-      yMean: this.yMean, yStd: this.yStd, inputShape: this.inputShape, history: this.history?.toJSON() ?? null,
+      format: SAVE_FORMAT,
+      version: 1,
+      name: this.name,
+      kind: this.kind,
+      params: this.getParams(),
+      classes: this.classList,
+      yMean: this.yMean,
+      yStd: this.yStd,
+      inputShape: this.inputShape,
+      history: this.history?.toJSON() ?? null,
     };
     const weightsFile = path.join(dir, "weights.bin");
     if (fs.existsSync(weightsFile)) saved.weights = digestOf("weights.bin", fs.readFileSync(weightsFile));
@@ -282,15 +336,21 @@ export abstract class NeuralNetwork<P extends NeuralParams = NeuralParams> {
   }
 
   toString(): string {
-    return `${this.name}(${Object.entries(this.params).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(", ")})${this.isFitted ? " [fitted]" : ""}`;
+    return `${this.name}(${Object.entries(this.params)
+      .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+      .join(", ")})${this.isFitted ? " [fitted]" : ""}`;
   }
 
   [DISPLAY](): MimeBundle {
-    const rows = Object.entries(this.params).map(([k, v]) => `<tr><td>${escapeHtml(k)}</td><td>${escapeHtml(JSON.stringify(v))}</td></tr>`).join("");
+    const rows = Object.entries(this.params)
+      .map(([k, v]) => `<tr><td>${escapeHtml(k)}</td><td>${escapeHtml(JSON.stringify(v))}</td></tr>`)
+      .join("");
     return {
       "text/plain": `${this.toString()}\n${this.isFitted ? this.summary() : ""}`,
-      "text/html": `<div class="trainlab-model"><b>${escapeHtml(this.name)}</b> ${this.isFitted ? "(fitted)" : "(not fitted)"}<table>${rows}</table>` +
-        (this.isFitted ? `<pre>${escapeHtml(this.summary())}</pre>` : "") + `</div>`,
+      "text/html":
+        `<div class="trainlab-model"><b>${escapeHtml(this.name)}</b> ${this.isFitted ? "(fitted)" : "(not fitted)"}<table>${rows}</table>` +
+        (this.isFitted ? `<pre>${escapeHtml(this.summary())}</pre>` : "") +
+        `</div>`,
     };
   }
 }
@@ -324,7 +384,11 @@ export class NeuralClassifier<P extends NeuralParams = NeuralParams> extends Neu
   /** Accuracy. @throws Error when unfitted or lengths differ. */
   score(X: NeuralInput, y: TargetInput): number {
     const pred = this.predict(X);
-    const truth = checkScoringLabels(targetValues(y, undefined, pred.length, `${this.name}.score`), pred.length, `${this.name}.score`);
+    const truth = checkScoringLabels(
+      targetValues(y, undefined, pred.length, `${this.name}.score`),
+      pred.length,
+      `${this.name}.score`,
+    );
     return accuracyOf(truth, pred);
   }
 }
@@ -341,7 +405,13 @@ export class NeuralRegressor<P extends NeuralParams = NeuralParams> extends Neur
   /** R² (coefficient of determination). @throws Error when unfitted or lengths differ. */
   score(X: NeuralInput, y: TargetInput): number {
     const pred = this.predict(X);
-    const truth = Array.from(checkRegressionTarget(targetValues(y, undefined, pred.length, `${this.name}.score`), pred.length, `${this.name}.score`));
+    const truth = Array.from(
+      checkRegressionTarget(
+        targetValues(y, undefined, pred.length, `${this.name}.score`),
+        pred.length,
+        `${this.name}.score`,
+      ),
+    );
     return r2Of(truth, pred);
   }
 }
@@ -349,5 +419,7 @@ export class NeuralRegressor<P extends NeuralParams = NeuralParams> extends Neur
 /** Builds the classifier or regressor for complete params. */
 export function makeNeural<P extends NeuralParams>(params: P): NeuralClassifier<P> | NeuralRegressor<P> {
   const defaults = NEURAL_DEFAULTS[params.architecture] as unknown as P;
-  return params.task === "regression" ? new NeuralRegressor<P>(defaults, params) : new NeuralClassifier<P>(defaults, params);
+  return params.task === "regression"
+    ? new NeuralRegressor<P>(defaults, params)
+    : new NeuralClassifier<P>(defaults, params);
 }

@@ -87,35 +87,83 @@ export type NeuralFitOptions = FitOptions & TrainOptions;
 
 /** Hyperparameters every architecture shares, at their defaults. */
 const COMMON_DEFAULTS: CommonNeuralParams = {
-  task: "classification", epochs: 20, batchSize: 32, optimizer: "adam", learningRate: 1e-3, momentum: 0.9,
-  l2: 0, dropout: 0, validationSplit: 0, earlyStoppingPatience: null, seed: 0,
+  task: "classification",
+  epochs: 20,
+  batchSize: 32,
+  optimizer: "adam",
+  learningRate: 1e-3,
+  momentum: 0.9,
+  l2: 0,
+  dropout: 0,
+  validationSplit: 0,
+  earlyStoppingPatience: null,
+  seed: 0,
 };
 
 /** Default hyperparameters of each architecture. */
 export const NEURAL_DEFAULTS: { mlp: MlpParams; cnn: CnnParams; rnn: RnnParams; transformer: TransformerParams } = {
   mlp: { ...COMMON_DEFAULTS, architecture: "mlp", hiddenUnits: [64, 32], activation: "relu" },
-  cnn: { ...COMMON_DEFAULTS, architecture: "cnn", epochs: 5, batchSize: 64, imageShape: null, filters: [16, 32], kernelSize: 3, strides: 1, padding: "valid", poolSize: 2, denseUnits: 0 },
-  rnn: { ...COMMON_DEFAULTS, architecture: "rnn", cell: "lstm", units: 32, layers: 1, vocabSize: null, embeddingDim: 16 },
-  transformer: { ...COMMON_DEFAULTS, architecture: "transformer", vocabSize: null, maxLength: 128, dModel: 32, numHeads: 4, ffDim: 64, numLayers: 1 },
+  cnn: {
+    ...COMMON_DEFAULTS,
+    architecture: "cnn",
+    epochs: 5,
+    batchSize: 64,
+    imageShape: null,
+    filters: [16, 32],
+    kernelSize: 3,
+    strides: 1,
+    padding: "valid",
+    poolSize: 2,
+    denseUnits: 0,
+  },
+  rnn: {
+    ...COMMON_DEFAULTS,
+    architecture: "rnn",
+    cell: "lstm",
+    units: 32,
+    layers: 1,
+    vocabSize: null,
+    embeddingDim: 16,
+  },
+  transformer: {
+    ...COMMON_DEFAULTS,
+    architecture: "transformer",
+    vocabSize: null,
+    maxLength: 128,
+    dModel: 32,
+    numHeads: 4,
+    ffDim: 64,
+    numLayers: 1,
+  },
 };
 
 /** The display name of each architecture (`MLP` in `MLPClassifier`). */
-export const NAMES: Record<NeuralParams["architecture"], string> = { mlp: "MLP", cnn: "CNN", rnn: "RNN", transformer: "Transformer" };
+export const NAMES: Record<NeuralParams["architecture"], string> = {
+  mlp: "MLP",
+  cnn: "CNN",
+  rnn: "RNN",
+  transformer: "Transformer",
+};
 
 /** Checks hyperparameters. @throws Error naming the first bad parameter and what it must be. */
 export function checkParams(p: NeuralParams): void {
   const positiveInt = (name: string, v: unknown) => {
-    if (typeof v !== "number" || !Number.isInteger(v) || v < 1) throw new Error(`Parameter ${name} must be a positive integer, got ${JSON.stringify(v)}.`);
+    if (typeof v !== "number" || !Number.isInteger(v) || v < 1)
+      throw new Error(`Parameter ${name} must be a positive integer, got ${JSON.stringify(v)}.`);
   };
   positiveInt("epochs", p.epochs);
   positiveInt("batchSize", p.batchSize);
   if (!(p.learningRate > 0)) throw new Error(`Parameter learningRate must be > 0, got ${p.learningRate}.`);
   if (!(p.dropout >= 0 && p.dropout < 1)) throw new Error(`Parameter dropout must be in [0, 1), got ${p.dropout}.`);
   if (!(p.l2 >= 0)) throw new Error(`Parameter l2 must be >= 0, got ${p.l2}.`);
-  if (!(p.validationSplit >= 0 && p.validationSplit < 1)) throw new Error(`Parameter validationSplit must be in [0, 1), got ${p.validationSplit}.`);
-  if (p.task !== "classification" && p.task !== "regression") throw new Error(`Parameter task must be "classification" or "regression", got ${JSON.stringify(p.task)}.`);
-  if (!["sgd", "momentum", "adam", "rmsprop"].includes(p.optimizer)) throw new Error(`Parameter optimizer must be sgd, momentum, adam or rmsprop, got ${JSON.stringify(p.optimizer)}.`);
-  if (p.architecture === "transformer" && p.dModel % p.numHeads !== 0) throw new Error(`dModel (${p.dModel}) must be divisible by numHeads (${p.numHeads}).`);
+  if (!(p.validationSplit >= 0 && p.validationSplit < 1))
+    throw new Error(`Parameter validationSplit must be in [0, 1), got ${p.validationSplit}.`);
+  if (p.task !== "classification" && p.task !== "regression")
+    throw new Error(`Parameter task must be "classification" or "regression", got ${JSON.stringify(p.task)}.`);
+  if (!["sgd", "momentum", "adam", "rmsprop"].includes(p.optimizer))
+    throw new Error(`Parameter optimizer must be sgd, momentum, adam or rmsprop, got ${JSON.stringify(p.optimizer)}.`);
+  if (p.architecture === "transformer" && p.dModel % p.numHeads !== 0)
+    throw new Error(`dModel (${p.dModel}) must be divisible by numHeads (${p.numHeads}).`);
   if (p.architecture === "mlp") p.hiddenUnits.forEach((u, i) => positiveInt(`hiddenUnits[${i}]`, u));
   if (p.architecture === "cnn") p.filters.forEach((u, i) => positiveInt(`filters[${i}]`, u));
 }

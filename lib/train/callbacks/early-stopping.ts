@@ -60,8 +60,10 @@ export class EarlyStopping implements Callback {
     this.monitor = this.options.monitor ?? (hasVal ? "val_loss" : "loss");
     this.mode = !this.options.mode || this.options.mode === "auto" ? monitorMode(this.monitor) : this.options.mode;
     if (this.monitor.startsWith("val_") && !hasVal) {
-      throw new Error(`Early stopping monitors "${this.monitor}" but there is no validation data: ` +
-        `pass validationSplit or validationData, or monitor "loss".`);
+      throw new Error(
+        `Early stopping monitors "${this.monitor}" but there is no validation data: ` +
+          `pass validationSplit or validationData, or monitor "loss".`,
+      );
     }
     control.history.monitor = this.monitor;
   }
@@ -69,7 +71,9 @@ export class EarlyStopping implements Callback {
   onEpochEnd(epoch: number, logs: Logs, control: TrainingControl): void {
     const value = logs[this.monitor];
     if (value === undefined) {
-      throw new Error(`Early stopping monitors "${this.monitor}", which is not among the metrics: ${Object.keys(logs).join(", ")}.`);
+      throw new Error(
+        `Early stopping monitors "${this.monitor}", which is not among the metrics: ${Object.keys(logs).join(", ")}.`,
+      );
     }
     const minDelta = this.options.minDelta ?? 0;
     const best = this.best;

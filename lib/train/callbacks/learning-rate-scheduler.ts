@@ -12,21 +12,29 @@ export type LearningRateSchedule =
 
 /** The learning rate of `epoch` (1-based) under a schedule. @throws Error on a malformed schedule. */
 export function scheduledLearningRate(
-  schedule: LearningRateSchedule | undefined, epoch: number, base: number, epochs: number,
+  schedule: LearningRateSchedule | undefined,
+  epoch: number,
+  base: number,
+  epochs: number,
 ): number {
   if (!schedule) return base;
   if (typeof schedule === "function") return schedule(epoch, base);
   switch (schedule.type) {
-    case "constant": return base;
-    case "step": return base * Math.pow(schedule.factor, Math.floor((epoch - 1) / Math.max(1, schedule.every)));
-    case "exponential": return base * Math.pow(schedule.decay, epoch - 1);
+    case "constant":
+      return base;
+    case "step":
+      return base * Math.pow(schedule.factor, Math.floor((epoch - 1) / Math.max(1, schedule.every)));
+    case "exponential":
+      return base * Math.pow(schedule.decay, epoch - 1);
     case "cosine": {
       const min = schedule.minLearningRate ?? 0;
       return min + 0.5 * (base - min) * (1 + Math.cos((Math.PI * (epoch - 1)) / Math.max(1, epochs - 1)));
     }
     default:
-      throw new Error(`Unknown learning-rate schedule ${JSON.stringify(schedule)}: ` +
-        `use constant, step, exponential, cosine or a function.`);
+      throw new Error(
+        `Unknown learning-rate schedule ${JSON.stringify(schedule)}: ` +
+          `use constant, step, exponential, cosine or a function.`,
+      );
   }
 }
 

@@ -53,7 +53,15 @@ export class LiveProgress implements Callback {
     const { epochs, samples, batches } = control.params;
     const rate = this.rate();
     const remaining = (epochs - this.epoch) * samples + (samples - this.seenThisEpoch);
-    const progress = { epoch: this.epoch, epochs, batch, batches, samplesPerSecond: rate, etaSeconds: remaining / rate, logs: metrics };
+    const progress = {
+      epoch: this.epoch,
+      epochs,
+      batch,
+      batches,
+      samplesPerSecond: rate,
+      etaSeconds: remaining / rate,
+      logs: metrics,
+    };
     this.view?.batch(progress);
   }
 
@@ -61,17 +69,34 @@ export class LiveProgress implements Callback {
     const { epochs, samples, batches } = control.params;
     const rate = this.rate();
     const etaSeconds = ((epochs - epoch) * samples) / rate;
-    this.view?.epoch(control.history, { epoch, epochs, batch: batches, batches, samplesPerSecond: rate, etaSeconds, logs });
+    this.view?.epoch(control.history, {
+      epoch,
+      epochs,
+      batch: batches,
+      batches,
+      samplesPerSecond: rate,
+      etaSeconds,
+      logs,
+    });
   }
 
   onTrainEnd(logs: Logs, control: TrainingControl): void {
     const h = control.history;
-    const reason = h.stopReason === "completed" ? "done"
-      : h.stopReason === "early-stopping" ? `stopped early, best epoch ${h.bestEpoch}` : h.stopReason;
-    const metrics = Object.entries(logs).map(([k, v]) => `${k} ${formatMetric(v)}`).join(" · ");
+    const reason =
+      h.stopReason === "completed"
+        ? "done"
+        : h.stopReason === "early-stopping"
+          ? `stopped early, best epoch ${h.bestEpoch}`
+          : h.stopReason;
+    const metrics = Object.entries(logs)
+      .map(([k, v]) => `${k} ${formatMetric(v)}`)
+      .join(" · ");
     const speed = `${Math.round(h.samplesPerSecond)} samples/s`;
-    this.view?.end(h, `${reason}: ${h.epochs.length} epoch(s) in ${h.seconds.toFixed(1)} s, ${speed} · ` +
-      `${metrics} · ${h.hint().message}`);
+    this.view?.end(
+      h,
+      `${reason}: ${h.epochs.length} epoch(s) in ${h.seconds.toFixed(1)} s, ${speed} · ` +
+        `${metrics} · ${h.hint().message}`,
+    );
     this.view = undefined;
   }
 

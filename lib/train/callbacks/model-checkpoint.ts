@@ -7,7 +7,11 @@ import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
 import { History, HistoryData, Logs } from "../history";
 import {
-  readLayersModel, readNamedTensors, writeDirAtomically, writeLayersModel, writeNamedTensors,
+  readLayersModel,
+  readNamedTensors,
+  writeDirAtomically,
+  writeLayersModel,
+  writeNamedTensors,
 } from "../checkpoint";
 import type { Callback, TrainingControl } from "../callback";
 import { readableDir } from "../../core/files";
@@ -79,9 +83,11 @@ export class ModelCheckpoint implements Callback {
     const later = at < 0 ? [] : control.callbacks.slice(at + 1).filter((cb) => cb.checkpointKey && cb.checkpointState);
     if (later.length > 0) {
       const names = later.map((cb) => `${cb.constructor.name} ("${cb.checkpointKey}")`).join(", ");
-      throw new Error(`ModelCheckpoint comes before ${names} in callbacks: each checkpoint would keep their state ` +
-        `from the epoch before, and a resumed run would not end where an uninterrupted one does. ` +
-        `Put ModelCheckpoint after ${later.length === 1 ? "it" : "them"}.`);
+      throw new Error(
+        `ModelCheckpoint comes before ${names} in callbacks: each checkpoint would keep their state ` +
+          `from the epoch before, and a resumed run would not end where an uninterrupted one does. ` +
+          `Put ModelCheckpoint after ${later.length === 1 ? "it" : "them"}.`,
+      );
     }
     const dir = readableDir(this.options.dir);
     if ((this.options.resume ?? true) && hasCheckpoint(dir)) await this.resume(dir, control);
@@ -93,10 +99,17 @@ export class ModelCheckpoint implements Callback {
     const states = stateful.map((cb) => ({ key: cb.checkpointKey!, ...cb.checkpointState!(control) }));
     const p = control.params;
     const state: SavedState = {
-      epoch, rngState: control.random.getState(), history: control.history.toJSON(),
+      epoch,
+      rngState: control.random.getState(),
+      history: control.history.toJSON(),
       settings: {
-        epochs: p.epochs, batchSize: p.batchSize, optimizer: p.optimizer, learningRate: p.learningRate, momentum: p.momentum,
-        l2: p.l2, validationSplit: p.validationSplit,
+        epochs: p.epochs,
+        batchSize: p.batchSize,
+        optimizer: p.optimizer,
+        learningRate: p.learningRate,
+        momentum: p.momentum,
+        l2: p.l2,
+        validationSplit: p.validationSplit,
       },
       optimizer: p.optimizer,
       callbacks: Object.fromEntries(states.map((s) => [s.key, s.data])),
@@ -109,7 +122,11 @@ export class ModelCheckpoint implements Callback {
         await writeNamedTensors(tmp, "optimizer", optimizerWeights);
         for (const s of states) {
           if (s.tensors.length === 0) continue;
-          await writeNamedTensors(tmp, s.key, s.tensors.map((tensor, i) => ({ name: `${s.key}_${i}`, tensor })));
+          await writeNamedTensors(
+            tmp,
+            s.key,
+            s.tensors.map((tensor, i) => ({ name: `${s.key}_${i}`, tensor })),
+          );
         }
         fs.writeFileSync(path.join(tmp, STATE_FILE), JSON.stringify(state, null, 1));
         await this.options.saveExtra?.(tmp);
@@ -129,8 +146,9 @@ export class ModelCheckpoint implements Callback {
       const weights = saved.getWeights();
       const current = net.getWeights();
       if (weights.length !== current.length || weights.some((w, i) => w.shape.join() !== current[i].shape.join())) {
-        throw new Error(`Checkpoint in ${dir} was written by a different architecture: ` +
-          `delete it or use another checkpoint dir.`);
+        throw new Error(
+          `Checkpoint in ${dir} was written by a different architecture: ` + `delete it or use another checkpoint dir.`,
+        );
       }
       net.setWeights(weights);
     } finally {
@@ -139,7 +157,8 @@ export class ModelCheckpoint implements Callback {
     if (fs.existsSync(path.join(dir, "optimizer.json"))) {
       // Optimizer slots may be keyed by variable name ("<var>/m"); this model's variables have new names.
       const vars = trainableVariables(net);
-      const renames = (state.variableNames ?? []).map((old, i) => [old, vars[i]?.name] as const)
+      const renames = (state.variableNames ?? [])
+        .map((old, i) => [old, vars[i]?.name] as const)
         .sort((a, b) => b[0].length - a[0].length);
       const named = readNamedTensors(dir, "optimizer").map((t) => {
         const hit = renames.find(([old]) => t.name === old || t.name.startsWith(`${old}/`));
@@ -173,12 +192,16 @@ function checkStateKeys(callbacks: readonly Callback[]): void {
     const key = cb.checkpointKey;
     if (!key || !cb.checkpointState) continue;
     if (seen.has(key)) {
-      throw new Error(`ModelCheckpoint: two callbacks keep their checkpoint state under the key "${key}", so one ` +
-        `would overwrite the other's: give one of them another checkpointKey, or pass only one of them.`);
+      throw new Error(
+        `ModelCheckpoint: two callbacks keep their checkpoint state under the key "${key}", so one ` +
+          `would overwrite the other's: give one of them another checkpointKey, or pass only one of them.`,
+      );
     }
     if (OWN_FILES.includes(key)) {
-      throw new Error(`ModelCheckpoint: a callback's checkpointKey "${key}" names a file the checkpoint writes ` +
-        `itself (${OWN_FILES.join(", ")}): choose another key.`);
+      throw new Error(
+        `ModelCheckpoint: a callback's checkpointKey "${key}" names a file the checkpoint writes ` +
+          `itself (${OWN_FILES.join(", ")}): choose another key.`,
+      );
     }
     seen.add(key);
   }

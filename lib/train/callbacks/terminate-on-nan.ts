@@ -17,7 +17,9 @@ export class TerminateOnNaN implements Callback {
   onBatchEnd(batch: number, logs: Logs): void {
     const loss = logs.loss;
     if (loss === undefined || Number.isFinite(loss)) return;
-    throw new Error(`Training diverged: the loss became ${loss} at epoch ${this.epoch}, batch ${batch}. ` +
-      `Lower the learning rate, scale the features, or check the data for extreme values.`);
+    throw new Error(
+      `Training diverged: the loss became ${loss} at epoch ${this.epoch}, batch ${batch}. ` +
+        `Lower the learning rate, scale the features, or check the data for extreme values.`,
+    );
   }
 }

@@ -33,7 +33,10 @@ export function cars(): { X: number[][]; y: number[] } {
   const rows = (loadDataset("cars").objects() as Record<string, number | null>[]).filter(
     (r) => r.miles_per_gallon !== null && cols.every((c) => typeof r[c] === "number"),
   );
-  return { X: standardize(rows.map((r) => cols.map((c) => r[c] as number))), y: rows.map((r) => r.miles_per_gallon as number) };
+  return {
+    X: standardize(rows.map((r) => cols.map((c) => r[c] as number))),
+    y: rows.map((r) => r.miles_per_gallon as number),
+  };
 }
 
 /** Features and target of a held-out split: the standardizer saw only the training rows. */
@@ -46,7 +49,12 @@ export interface HeldOut<T> {
   scaler: StandardScaler;
 }
 
-function heldOut<T>(table: ColumnTable, features: string[], target: string, split: { testSize: number; seed: number; stratify?: string }): HeldOut<T> {
+function heldOut<T>(
+  table: ColumnTable,
+  features: string[],
+  target: string,
+  split: { testSize: number; seed: number; stratify?: string },
+): HeldOut<T> {
   const parts = trainTestSplit(table, split);
   const scaler = new StandardScaler({ columns: features }).fit(parts.train);
   const side = (t: ColumnTable) => ({ X: scaler.transform(t).select(features), y: t.array(target) as T[] });
@@ -65,7 +73,9 @@ export function irisHeldOut(seed = 7): HeldOut<string> {
 export function carsHeldOut(seed = 7): HeldOut<number> {
   const features = ["cylinders", "displacement", "horsepower", "weight_in_lbs", "acceleration", "year"];
   const complete = loadDataset("cars").filter(
-    aq.escape((d: Record<string, unknown>) => d.miles_per_gallon !== null && features.every((c) => typeof d[c] === "number")),
+    aq.escape(
+      (d: Record<string, unknown>) => d.miles_per_gallon !== null && features.every((c) => typeof d[c] === "number"),
+    ),
   );
   return heldOut<number>(complete, features, "miles_per_gallon", { testSize: 0.25, seed });
 }
@@ -77,8 +87,17 @@ export function carsHeldOut(seed = 7): HeldOut<number> {
  * target day is in the last `testFraction` of days are the test set, and none of those days is ever a training target.
  * `today` is the last high in each window (the persistence forecast), `tomorrow` the true high.
  */
-export function seattleForecast(window: number, testFraction = 0.2): {
-  Xtrain: number[][][]; changeTrain: number[]; Xtest: number[][][]; todayTest: number[]; tomorrowTest: number[]; trainDays: number; testDays: number;
+export function seattleForecast(
+  window: number,
+  testFraction = 0.2,
+): {
+  Xtrain: number[][][];
+  changeTrain: number[];
+  Xtest: number[][][];
+  todayTest: number[];
+  tomorrowTest: number[];
+  trainDays: number;
+  testDays: number;
 } {
   const split = trainTestSplit(loadDataset("seattle-weather"), { timeColumn: "date", testSize: testFraction });
   const measured = ["precipitation", "temp_max", "temp_min", "wind"];
@@ -94,7 +113,13 @@ export function seattleForecast(window: number, testFraction = 0.2): {
     return [...columns.map((c) => c[i]), Math.sin(angle), Math.cos(angle)];
   });
   const trainDays = split.train.numRows();
-  const out = { Xtrain: [] as number[][][], changeTrain: [] as number[], Xtest: [] as number[][][], todayTest: [] as number[], tomorrowTest: [] as number[] };
+  const out = {
+    Xtrain: [] as number[][][],
+    changeTrain: [] as number[],
+    Xtest: [] as number[][][],
+    todayTest: [] as number[],
+    tomorrowTest: [] as number[],
+  };
   for (let day = window; day < rows.length; day++) {
     const x = rows.slice(day - window, day);
     if (day < trainDays) {
@@ -115,7 +140,10 @@ export function meanAbsoluteError(predicted: readonly number[], truth: readonly 
 }
 
 /** A deterministic shuffled MNIST split: `train` and `test` digits as 4-D tensors (caller disposes). */
-export function mnistSplit(trainCount: number, testCount: number): { xTrain: tf.Tensor4D; yTrain: number[]; xTest: tf.Tensor4D; yTest: number[] } {
+export function mnistSplit(
+  trainCount: number,
+  testCount: number,
+): { xTrain: tf.Tensor4D; yTrain: number[]; xTest: tf.Tensor4D; yTest: number[] } {
   const img = loadImages("mnist");
   const order = Array.from({ length: img.count }, (_, i) => i);
   let s = 12345;

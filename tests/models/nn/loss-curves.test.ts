@@ -45,7 +45,11 @@ function curves(history: History | null): Curves {
 const CASES: Record<string, () => Promise<Curves>> = {
   "mlp iris, nested arrays, fused step when available": async () => {
     const d = iris();
-    const m = await mlp({ hiddenUnits: [16], epochs: 4, batchSize: 16, learningRate: 0.01, seed: 3 }).fit(d.X, d.y, quiet);
+    const m = await mlp({ hiddenUnits: [16], epochs: 4, batchSize: 16, learningRate: 0.01, seed: 3 }).fit(
+      d.X,
+      d.y,
+      quiet,
+    );
     const c = curves(m.history);
     m.dispose();
     return c;
@@ -54,7 +58,10 @@ const CASES: Record<string, () => Promise<Curves>> = {
     const d = iris();
     const x = tf.tensor2d(d.X);
     try {
-      const m = await mlp({ hiddenUnits: [16, 8], epochs: 4, batchSize: 16, learningRate: 0.01, seed: 4 }).fit(x, d.y, { ...quiet, fusedStep: false });
+      const m = await mlp({ hiddenUnits: [16, 8], epochs: 4, batchSize: 16, learningRate: 0.01, seed: 4 }).fit(x, d.y, {
+        ...quiet,
+        fusedStep: false,
+      });
       const c = curves(m.history);
       m.dispose();
       return c;
@@ -64,15 +71,31 @@ const CASES: Record<string, () => Promise<Curves>> = {
   },
   "mlp iris, a table, dropout and a validation split": async () => {
     const d = irisHeldOut();
-    const m = await mlp({ hiddenUnits: [16], dropout: 0.2, epochs: 4, batchSize: 8, validationSplit: 0.25, seed: 5 }).fit(d.Xtrain, d.ytrain, quiet);
+    const m = await mlp({
+      hiddenUnits: [16],
+      dropout: 0.2,
+      epochs: 4,
+      batchSize: 8,
+      validationSplit: 0.25,
+      seed: 5,
+    }).fit(d.Xtrain, d.ytrain, quiet);
     const c = curves(m.history);
     m.dispose();
     return c;
   },
   "mlp regressor on cars, momentum, l2, validation split": async () => {
     const d = cars();
-    const m = await mlp({ task: "regression", hiddenUnits: [16], epochs: 4, batchSize: 32, optimizer: "momentum", learningRate: 0.01, l2: 1e-3, validationSplit: 0.2, seed: 6 })
-      .fit(d.X, d.y, quiet);
+    const m = await mlp({
+      task: "regression",
+      hiddenUnits: [16],
+      epochs: 4,
+      batchSize: 32,
+      optimizer: "momentum",
+      learningRate: 0.01,
+      l2: 1e-3,
+      validationSplit: 0.2,
+      seed: 6,
+    }).fit(d.X, d.y, quiet);
     const c = curves(m.history);
     m.dispose();
     return c;
@@ -92,7 +115,11 @@ const CASES: Record<string, () => Promise<Curves>> = {
     const s = mnistSplit(128, 1);
     const flat = tf.tidy(() => tf.cast(tf.round(tf.mul(s.xTrain.reshape([128, 784]), 4)), "int32"));
     try {
-      const m = await cnn({ filters: [4], denseUnits: 8, optimizer: "rmsprop", epochs: 2, batchSize: 32, seed: 8 }).fit(flat, s.yTrain, quiet);
+      const m = await cnn({ filters: [4], denseUnits: 8, optimizer: "rmsprop", epochs: 2, batchSize: 32, seed: 8 }).fit(
+        flat,
+        s.yTrain,
+        quiet,
+      );
       const c = curves(m.history);
       m.dispose();
       return c;
@@ -137,7 +164,10 @@ describe("neural estimators' seeded loss curves stay as they were", function () 
         assert.equal(got[metric].length, values.length, `${metric}: epochs`);
         values.forEach((v, i) => {
           const g = got[metric][i];
-          assert.ok(Math.abs(g - v) <= TOLERANCE * Math.max(1, Math.abs(v)), `${metric} at epoch ${i + 1}: ${g}, pinned ${v}`);
+          assert.ok(
+            Math.abs(g - v) <= TOLERANCE * Math.max(1, Math.abs(v)),
+            `${metric} at epoch ${i + 1}: ${g}, pinned ${v}`,
+          );
         });
       }
     });

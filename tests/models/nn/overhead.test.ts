@@ -18,7 +18,9 @@ import { mnistSplit } from "./helpers";
 const quiet = { live: "none" as const };
 
 /** Kernels run, tensors left and peak bytes above the start while `run` goes. */
-async function countWork(run: () => Promise<void>): Promise<{ kernels: number; newTensors: number; peakAbove: number }> {
+async function countWork(
+  run: () => Promise<void>,
+): Promise<{ kernels: number; newTensors: number; peakAbove: number }> {
   const start = tf.memory().numBytes;
   const info = await tf.profile(run);
   // tf.profile hands back the engine's one profile record, which the next profile reuses: copy the counts now.
@@ -26,7 +28,11 @@ async function countWork(run: () => Promise<void>): Promise<{ kernels: number; n
 }
 
 /** Kernels per batch: the difference between a fit of `long` batches and one of `short`, over the batches between. */
-async function kernelsPerBatch(fitBatches: (batches: number) => Promise<void>, short = 2, long = 6): Promise<{ perBatch: number; newTensors: number }> {
+async function kernelsPerBatch(
+  fitBatches: (batches: number) => Promise<void>,
+  short = 2,
+  long = 6,
+): Promise<{ perBatch: number; newTensors: number }> {
   const a = await countWork(() => fitBatches(short));
   const b = await countWork(() => fitBatches(long));
   return { perBatch: (b.kernels - a.kernels) / (long - short), newTensors: Math.max(a.newTensors, b.newTensors) };
@@ -60,7 +66,14 @@ describe("neural estimators cost nothing over a bare model.fit", function () {
   }
 
   it("cnn(): per batch, no more tfjs kernels than model.fit of the same layers, and no tensor left behind", async () => {
-    const params = { ...NEURAL_DEFAULTS.cnn, task: "classification" as const, filters: [4, 8], batchSize: batch, epochs: 1, seed: 1 };
+    const params = {
+      ...NEURAL_DEFAULTS.cnn,
+      task: "classification" as const,
+      filters: [4, 8],
+      batchSize: batch,
+      epochs: 1,
+      seed: 1,
+    };
     const est = await kernelsPerBatch(async (batches) => {
       const x = images.xTrain.slice(0, batches * batch);
       try {
@@ -72,12 +85,22 @@ describe("neural estimators cost nothing over a bare model.fit", function () {
     });
     const bare = await kernelsPerBatch((batches) => bareFit(params, [28, 28, 1], batches));
     assert.ok(est.perBatch > 0, "the cnn trains with tfjs kernels");
-    assert.ok(est.perBatch <= bare.perBatch, `cnn() runs ${est.perBatch} kernels per batch, a bare model.fit ${bare.perBatch}`);
+    assert.ok(
+      est.perBatch <= bare.perBatch,
+      `cnn() runs ${est.perBatch} kernels per batch, a bare model.fit ${bare.perBatch}`,
+    );
     assert.equal(est.newTensors, 0, "fit leaves no tensor behind");
   });
 
   it("mlp(): one fused native call per batch where the native pack is active (no tfjs kernels), else no more kernels than model.fit", async () => {
-    const params = { ...NEURAL_DEFAULTS.mlp, task: "classification" as const, hiddenUnits: [32], batchSize: batch, epochs: 1, seed: 1 };
+    const params = {
+      ...NEURAL_DEFAULTS.mlp,
+      task: "classification" as const,
+      hiddenUnits: [32],
+      batchSize: batch,
+      epochs: 1,
+      seed: 1,
+    };
     let fused: boolean | undefined;
     const est = await kernelsPerBatch(async (batches) => {
       const x = tf.tidy(() => tf.reshape(images.xTrain.slice(0, batches * batch), [batches * batch, 784]));
@@ -97,7 +120,10 @@ describe("neural estimators cost nothing over a bare model.fit", function () {
     } else {
       assert.equal(fused, false, "without the native pack there is no fused step");
       const bare = await kernelsPerBatch((batches) => bareFit(params, [784], batches));
-      assert.ok(est.perBatch <= bare.perBatch, `mlp() runs ${est.perBatch} kernels per batch, a bare model.fit ${bare.perBatch}`);
+      assert.ok(
+        est.perBatch <= bare.perBatch,
+        `mlp() runs ${est.perBatch} kernels per batch, a bare model.fit ${bare.perBatch}`,
+      );
     }
   });
 
@@ -105,7 +131,12 @@ describe("neural estimators cost nothing over a bare model.fit", function () {
     // (tf.memory().numBytes counts a reshaped view again, so the check is on the data buffer itself.)
     const flat = tf.tidy(() => tf.reshape(images.xTrain, [images.xTrain.shape[0], 784]));
     try {
-      for (const [arch, input] of [["cnn", images.xTrain], ["cnn", flat], ["mlp", flat], ["mlp", images.xTrain]] as const) {
+      for (const [arch, input] of [
+        ["cnn", images.xTrain],
+        ["cnn", flat],
+        ["mlp", flat],
+        ["mlp", images.xTrain],
+      ] as const) {
         const buffersBefore = tf.memory().numDataBuffers;
         const { tensor } = featureTensor(input, { architecture: arch });
         try {

@@ -69,19 +69,21 @@ async function main() {
   const editorFactory = editorServices.factoryService.newInlineEditor;
   const contentFactory = new NotebookPanel.ContentFactory({ editorFactory });
   docRegistry.addModelFactory(new NotebookModelFactory({}));
-  docRegistry.addWidgetFactory(new NotebookWidgetFactory({
-    name: "Notebook",
-    modelName: "notebook",
-    fileTypes: ["notebook"],
-    defaultFor: ["notebook"],
-    // Open without a kernel: the user picks one from the toolbar, as a new user does in JupyterLab.
-    preferKernel: false,
-    canStartKernel: true,
-    rendermime,
-    contentFactory,
-    mimeTypeService: editorServices.mimeTypeService,
-    sessionDialogs: sessionContextDialogs,
-  }));
+  docRegistry.addWidgetFactory(
+    new NotebookWidgetFactory({
+      name: "Notebook",
+      modelName: "notebook",
+      fileTypes: ["notebook"],
+      defaultFor: ["notebook"],
+      // Open without a kernel: the user picks one from the toolbar, as a new user does in JupyterLab.
+      preferKernel: false,
+      canStartKernel: true,
+      rendermime,
+      contentFactory,
+      mimeTypeService: editorServices.mimeTypeService,
+      sessionDialogs: sessionContextDialogs,
+    }),
+  );
 
   const panel = docManager.open(path, "Notebook");
   if (!panel) throw new Error(`Could not open ${path}.`);
@@ -90,7 +92,10 @@ async function main() {
 
   // Completion: the kernel's complete_request through JupyterLab's completer widget.
   const completer = new Completer({ editor: null, model: new CompleterModel() });
-  const handler = new CompletionHandler({ completer, connector: new CompletionConnector({ session: null, editor: null }) });
+  const handler = new CompletionHandler({
+    completer,
+    connector: new CompletionConnector({ session: null, editor: null }),
+  });
   const connect = () => {
     const editor = notebook.activeCell ? notebook.activeCell.editor : null;
     const session = panel.sessionContext.session;
@@ -122,23 +127,58 @@ async function main() {
     },
   });
   commands.addCommand("notebook:interrupt-kernel", {
-    execute: () => panel.sessionContext.session && panel.sessionContext.session.kernel && panel.sessionContext.session.kernel.interrupt(),
+    execute: () =>
+      panel.sessionContext.session &&
+      panel.sessionContext.session.kernel &&
+      panel.sessionContext.session.kernel.interrupt(),
   });
-  commands.addCommand("notebook:enter-edit-mode", { execute: () => { notebook.mode = "edit"; } });
-  commands.addCommand("notebook:enter-command-mode", { execute: () => { notebook.mode = "command"; } });
-  commands.addKeyBinding({ selector: ".jp-Notebook.jp-mod-editMode .jp-mod-completer-enabled", keys: ["Tab"], command: "completer:invoke" });
+  commands.addCommand("notebook:enter-edit-mode", {
+    execute: () => {
+      notebook.mode = "edit";
+    },
+  });
+  commands.addCommand("notebook:enter-command-mode", {
+    execute: () => {
+      notebook.mode = "command";
+    },
+  });
+  commands.addKeyBinding({
+    selector: ".jp-Notebook.jp-mod-editMode .jp-mod-completer-enabled",
+    keys: ["Tab"],
+    command: "completer:invoke",
+  });
   commands.addKeyBinding({ selector: ".jp-mod-completer-active", keys: ["Enter"], command: "completer:select" });
-  commands.addKeyBinding({ selector: ".jp-Notebook", keys: ["Shift Enter"], command: "notebook:run-cell-and-select-next" });
-  commands.addKeyBinding({ selector: ".jp-Notebook.jp-mod-commandMode:focus", keys: ["I", "I"], command: "notebook:interrupt-kernel" });
-  commands.addKeyBinding({ selector: ".jp-Notebook.jp-mod-commandMode:focus", keys: ["Enter"], command: "notebook:enter-edit-mode" });
-  commands.addKeyBinding({ selector: ".jp-Notebook.jp-mod-editMode", keys: ["Escape"], command: "notebook:enter-command-mode" });
+  commands.addKeyBinding({
+    selector: ".jp-Notebook",
+    keys: ["Shift Enter"],
+    command: "notebook:run-cell-and-select-next",
+  });
+  commands.addKeyBinding({
+    selector: ".jp-Notebook.jp-mod-commandMode:focus",
+    keys: ["I", "I"],
+    command: "notebook:interrupt-kernel",
+  });
+  commands.addKeyBinding({
+    selector: ".jp-Notebook.jp-mod-commandMode:focus",
+    keys: ["Enter"],
+    command: "notebook:enter-edit-mode",
+  });
+  commands.addKeyBinding({
+    selector: ".jp-Notebook.jp-mod-editMode",
+    keys: ["Escape"],
+    command: "notebook:enter-command-mode",
+  });
 
-  panel.toolbar.insertAfter("run", "run-all", new ToolbarButton({
-    label: "Run all",
-    className: "trainlab-run-all",
-    tooltip: "Run all cells",
-    onClick: () => void commands.execute(RUN_ALL),
-  }));
+  panel.toolbar.insertAfter(
+    "run",
+    "run-all",
+    new ToolbarButton({
+      label: "Run all",
+      className: "trainlab-run-all",
+      tooltip: "Run all cells",
+      onClick: () => void commands.execute(RUN_ALL),
+    }),
+  );
 
   const main = new BoxPanel();
   main.id = "main";
@@ -179,14 +219,25 @@ function registerWidgets(panel) {
       ErrorWidgetView: widgetsBase.ErrorWidgetView,
     },
   });
-  widgetManager.register({ name: "@jupyter-widgets/controls", version: JUPYTER_CONTROLS_VERSION, exports: widgetsControls });
-  widgetManager.register({ name: "@jupyter-widgets/output", version: OUTPUT_WIDGET_VERSION, exports: { OutputModel, OutputView } });
+  widgetManager.register({
+    name: "@jupyter-widgets/controls",
+    version: JUPYTER_CONTROLS_VERSION,
+    exports: widgetsControls,
+  });
+  widgetManager.register({
+    name: "@jupyter-widgets/output",
+    version: OUTPUT_WIDGET_VERSION,
+    exports: { OutputModel, OutputView },
+  });
   rendermime.removeMimeType(WIDGET_VIEW_MIMETYPE);
-  rendermime.addFactory({
-    safe: false,
-    mimeTypes: [WIDGET_VIEW_MIMETYPE],
-    createRenderer: (options) => new WidgetRenderer(options, widgetManager),
-  }, -10);
+  rendermime.addFactory(
+    {
+      safe: false,
+      mimeTypes: [WIDGET_VIEW_MIMETYPE],
+      createRenderer: (options) => new WidgetRenderer(options, widgetManager),
+    },
+    -10,
+  );
   panel.disposed.connect(() => widgetManager.dispose());
   return widgetManager;
 }
