@@ -1,3 +1,6 @@
+/**
+ * lib/data's public entry: loading, matrices, transforms, pipelines, splits and profiles (step 2 of the workflow).
+ */
 export * from "./matrix";
 export {
   NumericColumn,

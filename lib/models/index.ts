@@ -1,3 +1,6 @@
+/**
+ * lib/models' public entry: the estimator contract, classical models, neural networks, baselines and loading.
+ */
 export * from "./estimator";
 export { registeredEstimators } from "./base";
 export type { SavedModelManifest } from "./base";

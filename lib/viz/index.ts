@@ -1,3 +1,6 @@
+/**
+ * lib/viz's public entry: Plotly figures and the charts the workflow draws.
+ */
 export * from "./figure";
 export * from "./renderers";
 export type { ChartData, ColumnRef, PlotValue } from "./data";

@@ -1,3 +1,7 @@
+/**
+ * Specification of lib/data loading: CSV and TSV (typed columns, nulls, exact numbers, errors naming file, line and
+ * column), JSON, Parquet and Arrow.
+ */
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";

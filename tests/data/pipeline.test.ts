@@ -1,3 +1,7 @@
+/**
+ * Specification of lib/data splits, the Pipeline (fit on training rows, apply anywhere), profile, diversity, label
+ * issues and tensors.
+ */
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";

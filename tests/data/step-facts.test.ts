@@ -1,3 +1,7 @@
+/**
+ * Specification of the facts each data step reports: the missing values before and after it, counted from what it
+ * did.
+ */
 import { strict as assert } from "assert";
 import * as aq from "arquero";
 import type { ColumnTable } from "arquero";

@@ -1,3 +1,7 @@
+/**
+ * Specification of lib/data transforms (fit on train, apply anywhere): imputers, scalers, encoders and their saved
+ * state.
+ */
 import { strict as assert } from "assert";
 import * as aq from "arquero";
 import {

@@ -1,3 +1,7 @@
+/**
+ * Specification of lib/core/files, the one atomic writer: a reader always finds a complete old or new version, and
+ * no temporary survives a crash.
+ */
 import { strict as assert } from "assert";
 import { spawn } from "child_process";
 import * as fs from "fs";

@@ -1,3 +1,7 @@
+/**
+ * Specification of the backend chain (lib/backend): tfjs-node-gpu, tfjs-node, wasm, cpu, in that order, and what the
+ * user sees of the choice.
+ */
 import { strict as assert } from "assert";
 import { spawnSync } from "child_process";
 import * as path from "path";

@@ -1,3 +1,6 @@
+/**
+ * Specification of the bundled datasets (lib/datasets): rows, columns, documented quirks, and no network access.
+ */
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import { CATALOG, DATASET_NAMES, datasetInfo, listDatasets, loadDataset, loadImages } from "../../lib/datasets";

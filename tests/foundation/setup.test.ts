@@ -1,3 +1,6 @@
+/**
+ * Specification of the project set-up: package.json, environment.yml and the kernelspec the set-up registers.
+ */
 import { strict as assert } from "assert";
 import { execFileSync } from "child_process";
 import * as fs from "fs";

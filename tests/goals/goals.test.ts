@@ -1,3 +1,6 @@
+/**
+ * Specification of lib/goals: goals defined, saved, loaded and checked into a scorecard.
+ */
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";

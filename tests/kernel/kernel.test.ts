@@ -1,3 +1,7 @@
+/**
+ * Specification of the kernel as a real process driven by a real Jupyter client: execution, errors, display,
+ * completion, history.
+ */
 import { strict as assert } from "assert";
 import { Execution, withKernel, Output } from "./client";
 

@@ -1,3 +1,6 @@
+/**
+ * The kernel against jupyter_kernel_test, the Jupyter project's own protocol suite.
+ */
 import { strict as assert } from "assert";
 import { spawnSync } from "child_process";
 import * as path from "path";

@@ -1,3 +1,6 @@
+/**
+ * An executed notebook as an HTML report, opened in Chromium offline.
+ */
 import { strict as assert } from "assert";
 import { spawnSync } from "child_process";
 import * as fs from "fs";

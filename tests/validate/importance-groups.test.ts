@@ -1,3 +1,7 @@
+/**
+ * permutationImportance's groups: the columns of one one-hot variable are shuffled together and reported as one
+ * feature.
+ */
 import { strict as assert } from "assert";
 import { ValidationError } from "../../lib/core/validation";
 import { toMatrix } from "../../lib/data/matrix";

@@ -1,3 +1,6 @@
+/**
+ * The validation statistics (lib/validate/stats) against scipy's numbers: KS test, PSI, χ², Holm, quantiles.
+ */
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
