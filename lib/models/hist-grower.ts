@@ -1,14 +1,16 @@
 /**
  * HistTreeGrower: grows one boosted tree at a time on binned features, leaf-wise (best-first) on gradient/hessian
- * histograms, optionally sharing each node's work with a histogram worker thread (nJobs 2). Also the flat tree
- * type and how a row reads its leaf value.
+ * histograms, optionally sharing each node's work with a histogram worker thread (nJobs 2). The leaf record and its
+ * split-search I/O are in hist-leaf.ts; the flat tree type and how a row reads its leaf value are in boosted-tree.ts
+ * (re-exported here).
  */
 import * as fs from "fs";
 import * as path from "path";
 import { performance } from "perf_hooks";
 import { Worker } from "worker_threads";
 import type { HistGradientBoostingParams } from "./boosting-params";
-import { TreeArrays, leafOf } from "./cart";
+import type { BoostedTree } from "./boosted-tree";
+import { Leaf, MIN_HESSIAN, searchInputs, takeSplit } from "./hist-leaf";
 import { stablePartitionByBin } from "./binning";
 import {
   CTRL,
@@ -23,8 +25,6 @@ import {
   JOB,
   JobContext,
   MAX_CHUNKS,
-  MIN_GAIN,
-  SEARCH,
   SEARCH_WORDS,
   SplitRules,
   chunkWord,
@@ -33,6 +33,9 @@ import {
   nodeShare,
   runChunk,
 } from "./hist";
+
+export type { BoostedTree } from "./boosted-tree";
+export { treeValue } from "./boosted-tree";
 
 const HIST_WORKER_FILE = path.join(__dirname, "hist-worker.js");
 
@@ -68,27 +71,7 @@ function median(values: readonly number[]): number {
 /** Longest single Atomics.wait, so the wait loop keeps checking the worker's state. */
 const WAIT_SLICE_MS = 5;
 
-/** A boosted tree as flat arrays (a CART tree's layout); leaves have feature -1 and hold their (shrunk) value. */
-export type BoostedTree = Pick<TreeArrays, "nodeCount" | "feature" | "threshold" | "left" | "right" | "value">;
-
 const BINS = 256;
-const MIN_HESSIAN = 1e-3;
-
-interface Leaf {
-  node: number;
-  start: number;
-  end: number;
-  depth: number;
-  hist: Float64Array;
-  sumG: number;
-  sumH: number;
-  gain: number;
-  feature: number;
-  bin: number;
-  leftG: number;
-  leftH: number;
-  leftN: number;
-}
 
 /** Grows boosted trees on one binned training set; reuses its buffers across trees. */
 export class HistTreeGrower {
@@ -307,52 +290,6 @@ export class HistTreeGrower {
     return this.pool.pop() as Float64Array;
   }
 
-  /** Writes the split-search inputs of `leaf` (or an inactive search when null) at io[o]. */
-  private searchInputs(leaf: Leaf | null, io: Float64Array, o: number): void {
-    const p = this.p;
-    if (!leaf) {
-      io[o + SEARCH.active] = 0;
-      return;
-    }
-    const n = leaf.end - leaf.start;
-    io[o + SEARCH.n] = n;
-    io[o + SEARCH.sumG] = leaf.sumG;
-    io[o + SEARCH.sumH] = leaf.sumH;
-    const splittable = !(
-      n < 2 * p.minSamplesLeaf ||
-      (p.maxDepth !== null && leaf.depth >= p.maxDepth) ||
-      leaf.sumH < 2 * MIN_HESSIAN
-    );
-    io[o + SEARCH.active] = splittable ? 1 : 0;
-  }
-
-  /**
-   * Sets the leaf's best split from search `o` of `chunks` chunks' results in `io` (chunk c at c * 2 * SEARCH_WORDS):
-   * a later chunk (later features) wins only with a strictly larger gain, as in one thread's search.
-   */
-  private takeSplit(leaf: Leaf, io: Float64Array, chunks: number, o: number): void {
-    let at = -1;
-    let best = MIN_GAIN;
-    for (let c = 0; c < chunks; c++) {
-      const q = c * 2 * SEARCH_WORDS + o;
-      if (io[q + SEARCH.feature] >= 0 && io[q + SEARCH.gain] > best) {
-        best = io[q + SEARCH.gain];
-        at = q;
-      }
-    }
-    if (at < 0) {
-      leaf.gain = 0;
-      leaf.feature = -1;
-      return;
-    }
-    leaf.feature = io[at + SEARCH.feature];
-    leaf.gain = io[at + SEARCH.gain];
-    leaf.bin = io[at + SEARCH.bin];
-    leaf.leftG = io[at + SEARCH.leftG];
-    leaf.leftH = io[at + SEARCH.leftH];
-    leaf.leftN = io[at + SEARCH.leftN];
-  }
-
   /**
    * Writes the histograms of `node` (its rows idx[start, end)) into node.hist and finds its best split; when `sibling`
    * is given (holding the parent's histograms), subtracts node's from them, leaving the sibling's, and finds its split.
@@ -369,8 +306,8 @@ export class HistTreeGrower {
       ghOrdered[2 * s + 1] = hess[i];
     }
     const main = this.mainSearches;
-    this.searchInputs(node, main, 0);
-    this.searchInputs(sibling, main, SEARCH_WORDS);
+    searchInputs(this.p, node, main, 0);
+    searchInputs(this.p, sibling, main, SEARCH_WORDS);
     if (ctrl && this.shareWork && n >= PARALLEL_MIN_ROWS && Atomics.load(ctrl, CTRL.ready) === 1) {
       // Both threads take chunks of a few features until none are left.
       const chunks = Math.min(MAX_CHUNKS, Math.ceil(cols / FEATURES_PER_CHUNK));
@@ -381,12 +318,12 @@ export class HistTreeGrower {
       Atomics.store(ctrl, CTRL.slot, this.slotOf.get(hist) as number);
       Atomics.store(ctrl, CTRL.parent, parent ? (this.slotOf.get(parent) as number) : -1);
       this.runJob(JOB.node, chunks);
-      this.takeSplit(node, io, chunks, 0);
-      if (sibling) this.takeSplit(sibling, io, chunks, SEARCH_WORDS);
+      takeSplit(node, io, chunks, 0);
+      if (sibling) takeSplit(sibling, io, chunks, SEARCH_WORDS);
     } else {
       nodeShare(this.inputs, start, end, hist, parent, 0, cols, this.rules, main);
-      this.takeSplit(node, main, 1, 0);
-      if (sibling) this.takeSplit(sibling, main, 1, SEARCH_WORDS);
+      takeSplit(node, main, 1, 0);
+      if (sibling) takeSplit(sibling, main, 1, SEARCH_WORDS);
     }
   }
 
@@ -513,9 +450,4 @@ export class HistTreeGrower {
       value: value.slice(0, nodeCount),
     };
   }
-}
-
-/** The leaf value a row gets from a boosted tree. */
-export function treeValue(tree: BoostedTree, data: Float64Array, base: number): number {
-  return tree.value[leafOf(tree, data, base)];
 }

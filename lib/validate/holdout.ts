@@ -2,11 +2,9 @@
  * holdout: the one evaluation on the untouched test split, with confidence intervals. It refuses to evaluate a
  * *different* model on a split already evaluated (peeking at the test set while choosing models is how leakage
  * happens) unless called with `{force: true}`; re-running the identical model on the identical split (a notebook
- * run again top to bottom) is allowed and reported as a repeat.
+ * run again top to bottom) is allowed and reported as a repeat. The record of looks (fingerprints, registry, log) is
+ * in holdout-log.ts.
  */
-import * as crypto from "crypto";
-import * as fs from "fs";
-import * as path from "path";
 import { FeatureInput, TargetInput, toTargetArray } from "../data/matrix";
 import type { Estimator } from "../models/estimator";
 import { MajorityClassifier, MeanRegressor } from "../models/baseline";
@@ -38,6 +36,11 @@ import {
   scorePredictions,
 } from "./common";
 import { Scorer, positiveClasses as positiveClassesOf } from "../evaluate/scoring";
+import type { HoldoutRecord } from "./holdout-log";
+import { logFile, modelFingerprint, readLog, seen, splitFingerprint } from "./holdout-log";
+
+export { modelFingerprint, resetHoldoutRegistry, splitFingerprint } from "./holdout-log";
+export type { HoldoutRecord } from "./holdout-log";
 
 /** Options of {@link holdout}. */
 export interface HoldoutOptions {
@@ -57,73 +60,6 @@ export interface HoldoutOptions {
   trainX?: FeatureInput;
   /** Goals to check the metrics against; the verdict then follows the scorecard. */
   goals?: Goals;
-}
-
-/** One recorded look at a test split. */
-export interface HoldoutRecord {
-  fingerprint: string;
-  model: string;
-  /** SHA-256 of the model's name, parameters and predictions on the split (absent in logs written before it existed). */
-  modelFingerprint?: string;
-  at: string;
-  metrics: Record<string, number>;
-}
-
-const seen = new Map<string, HoldoutRecord[]>();
-
-/** Forgets the in-process record of evaluated splits (tests; a fresh experiment in the same kernel). */
-export function resetHoldoutRegistry(): void {
-  seen.clear();
-}
-
-/**
- * A SHA-256 fingerprint of a model as seen on a split: its name, its parameters and its predictions (and
- * probabilities) there. The same model re-trained with the same seed gets the same fingerprint; another model, or
- * the same one trained differently, does not.
- */
-export function modelFingerprint(model: Estimator, pred: readonly Value[], proba: number[][] | undefined): string {
-  const hash = crypto.createHash("sha256");
-  hash.update(model.name);
-  let params: string;
-  try {
-    params = JSON.stringify(model.getParams()) ?? "";
-  } catch {
-    params = "(unserialisable parameters)";
-  }
-  hash.update(params);
-  hash.update(JSON.stringify(pred));
-  if (proba) hash.update(Buffer.from(Float64Array.from(proba.flat()).buffer));
-  return hash.digest("hex");
-}
-
-/** A SHA-256 fingerprint of a split: its column names, every feature value and every target value. */
-export function splitFingerprint(X: FeatureInput, y: TargetInput): string {
-  const frame = Frame.from(X);
-  const hash = crypto.createHash("sha256");
-  hash.update(JSON.stringify(frame.columns));
-  hash.update(String(frame.rows));
-  frame.columns.forEach((_, j) => {
-    if (frame.numeric[j]) hash.update(Buffer.from(frame.numbers(j).buffer));
-    else hash.update(JSON.stringify(frame.values(j)));
-  });
-  hash.update(JSON.stringify(readTarget(y, frame.rows, "holdout")));
-  return hash.digest("hex");
-}
-
-function logFile(runsDir: string): string {
-  return path.join(runsDir, "holdout-log.json");
-}
-
-function readLog(runsDir: string | undefined): HoldoutRecord[] {
-  if (!runsDir || !fs.existsSync(logFile(runsDir))) return [];
-  try {
-    return JSON.parse(fs.readFileSync(logFile(runsDir), "utf8")) as HoldoutRecord[];
-  } catch (err) {
-    throw new Error(
-      `${logFile(runsDir)} is not a valid holdout log (${(err as Error).message}); delete it only if you are sure the test split is untouched.`,
-      { cause: err },
-    );
-  }
 }
 
 /** The one evaluation on the test split, with the baseline next to it. */
