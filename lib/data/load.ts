@@ -1,7 +1,8 @@
 /**
  * Loading tables from files: CSV, TSV, JSON, Parquet and Arrow, into arquero tables with typed columns.
  * CSV/TSV go through trainlab's own typed parser (exact file:line:column errors, skip-and-count of bad rows);
- * Parquet, JSON and CSV files too large to hold in memory go through DuckDB (@duckdb/node-api).
+ * Parquet, JSON and CSV files too large to hold in memory go through DuckDB (@duckdb/node-api; the reading itself is
+ * in duckdb-load.ts, the options in load-options.ts). Also the conversions to and from danfojs DataFrames.
  */
 import * as fs from "fs";
 import * as path from "path";

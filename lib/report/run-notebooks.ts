@@ -12,6 +12,9 @@
  * A failing cell stops the run with the notebook, the cell number and the error; the failing notebook's
  * report is removed rather than left half-written or stale. Reports, executed notebooks (.ipynb) and the
  * per-notebook summaries (.json) are written to a temporary file and renamed into place.
+ *
+ * This file holds the command line: its arguments, main() and the signal handlers. The library it re-exports is in
+ * notebook-run.ts (running notebooks), run-processes.ts (the processes a run starts) and run-index.ts (the index).
  */
 import * as fs from "fs";
 import * as path from "path";
