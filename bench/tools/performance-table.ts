@@ -225,7 +225,13 @@ function num(results: Record<string, unknown>, ...keys: string[]): number | unde
  */
 function runCell(all: Record<string, unknown>, part?: string): string {
   // A part run on its own carries its own stamp; the file's machine block may be from another run (another machine).
-  const results = part ? { ...((all[part] ?? {}) as Record<string, unknown>), run: all[`run_${part}`] } : all;
+  // A full run after the part's own run stamps the whole file again, and then its stamp covers the part too.
+  const block = part ? ((all[part] ?? {}) as Record<string, unknown>) : undefined;
+  const partDate =
+    (all[`run_${part}`] as RunStamp | undefined)?.date ?? (typeof block?.date === "string" ? block.date : undefined);
+  const fileDate = (all.run as RunStamp | undefined)?.date ?? (typeof all.date === "string" ? all.date : undefined);
+  const ownStamp = part !== undefined && partDate !== undefined && (fileDate === undefined || partDate > fileDate);
+  const results = part && ownStamp ? { ...block, run: all[`run_${part}`] } : all;
   const run = results.run as RunStamp | undefined;
   const machine = (results.machine ?? {}) as {
     cpus?: number;
