@@ -42,7 +42,7 @@ export class CellErrors {
     for (const line of lines.slice(1)) {
       if (!/^\s+at /.test(line)) continue;
       if (
-        /[/\\]kernel[/\\](executor|server|main)\.js|trainlab-imports\.js|trainlab-timer\.js|cell-tasks\.js|node:internal\/vm|node:vm:|node:async_hooks/.test(
+        /[/\\]kernel[/\\](executor|server(-channels|-requests)?|main)\.js|trainlab-imports\.js|trainlab-timer\.js|cell-tasks\.js|node:internal\/vm|node:vm:|node:async_hooks/.test(
           line,
         )
       )
