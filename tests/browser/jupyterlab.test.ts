@@ -4,22 +4,36 @@
  * (tests/browser/jupyterlab, built by `.ci/setup.sh test`), driven in headless Chromium with nothing reachable but
  * the server. For every notebook, as a user would: open it, pick the trainlab kernel from the toolbar, press
  * "Run all" (TRAINLAB_FAST=1 in the server's, hence the kernel's, environment), then check what is on screen.
- * Screenshots go to tests/browser/artifacts/. Completion, the live training chart and interrupting a training cell
- * are in jupyterlab-interaction.test.ts.
+ * Screenshots go to tests/browser/artifacts/. The page helpers are in lab-page.ts (server, browser, toolbar, cells)
+ * and lab-notebook.ts (reading outputs and charts). One file on purpose: 04-train reads the run files 02-prepare-data
+ * writes, so its completion, live-chart and interrupt tests need the notebooks before it run in the same session.
  */
 import * as assert from "assert";
 import * as path from "path";
-import { NotebookState, PLOTLY, describeOutput, settledState } from "./lab-notebook";
+import {
+  LiveSamples,
+  NotebookState,
+  PLOTLY,
+  describeOutput,
+  settledState,
+  startLiveSampler,
+  stopLiveSampler,
+} from "./lab-notebook";
 import {
   KERNEL,
   Opened,
+  activeIndex,
+  appendCell,
   artifact,
+  cellAt,
   labSession,
   notebooks,
   notebooksFolder,
   pickKernel,
+  progressLine,
   runAll,
   shutDown,
+  waitIdle,
 } from "./lab-page";
 
 describe("JupyterLab 3.6 on Debian's jupyter_server: every tutorial runs with the trainlab kernel and shows its charts and tables", function () {
@@ -33,13 +47,16 @@ describe("JupyterLab 3.6 on Debian's jupyter_server: every tutorial runs with th
       let opened: Opened | undefined;
       let outcome = "";
       let state: NotebookState;
+      let live: LiveSamples = {};
 
       before(async function () {
         this.timeout(15 * 60_000);
         opened = await open(notebook);
         await pickKernel(opened.page);
         await opened.page.screenshot({ path: artifact(`${name}-0-kernel-picked.png`) });
+        if (name === "04-train") await startLiveSampler(opened.page);
         outcome = await runAll(opened.page);
+        if (name === "04-train") live = await stopLiveSampler(opened.page);
         state = await settledState(opened.page);
         await opened.page.screenshot({ path: artifact(`${name}-1-after-run-all.png`) });
         const firstChart = state.outputs.find((o) => o.chart);
@@ -54,6 +71,11 @@ describe("JupyterLab 3.6 on Debian's jupyter_server: every tutorial runs with th
             .locator(`[data-trainlab-output="c${firstTable.cell}-o${firstTable.output}"]`)
             .scrollIntoViewIfNeeded();
           await opened.page.screenshot({ path: artifact(`${name}-3-first-table.png`) });
+        }
+        const firstLive = Object.keys(live)[0];
+        if (firstLive) {
+          await opened.page.locator(`[data-trainlab-output="${firstLive}"]`).scrollIntoViewIfNeeded();
+          await opened.page.screenshot({ path: artifact(`${name}-4-live-chart-after-training.png`) });
         }
       });
       after(async function () {
@@ -100,6 +122,132 @@ describe("JupyterLab 3.6 on Debian's jupyter_server: every tutorial runs with th
           "failed HTTP requests",
         );
       });
+
+      if (name === "01-define-goals") {
+        it("completes a variable an earlier cell defined (Tab, the kernel's completions, pick one)", async () => {
+          assert.ok(opened);
+          const { page } = opened;
+          await appendCell(page, "major");
+          await page.keyboard.press("Tab");
+          // A single match is inserted at once; several open the completer's list.
+          await page.waitForFunction(
+            () => {
+              const lab = (
+                window as unknown as {
+                  trainlabLab: { panel: { content: { activeCell: { model: { value: { text: string } } } } } };
+                }
+              ).trainlabLab;
+              return (
+                lab.panel.content.activeCell.model.value.text !== "major" ||
+                !!document.querySelector(".jp-Completer .jp-Completer-item")
+              );
+            },
+            undefined,
+            { timeout: 60_000 },
+          );
+          await page.screenshot({ path: artifact(`${name}-4-completion.png`) });
+          const items = (
+            await page.locator(".jp-Completer .jp-Completer-item .jp-Completer-match").allTextContents()
+          ).map((t) => t.trim());
+          assert.ok(
+            items.includes("majority") && items.includes("majorityAccuracy"),
+            `the completer lists both variables: ${JSON.stringify(items)}`,
+          );
+          await page.locator(".jp-Completer .jp-Completer-item", { hasText: "majorityAccuracy" }).first().click();
+          const cell = await cellAt(page);
+          assert.equal(cell.text, "majorityAccuracy", `completion list: ${JSON.stringify(items)}`);
+          const at = await activeIndex(page);
+          await page.keyboard.press("Shift+Enter");
+          await waitIdle(page, 60_000);
+          assert.match(
+            (await cellAt(page, at)).outputs.map((o) => o.text).join(""),
+            /^0\.\d+/,
+            "the completed name runs and prints the majority-class accuracy",
+          );
+        });
+      }
+
+      if (name === "04-train") {
+        it("redraws the live training chart during training and ends on the final state", () => {
+          const charts = Object.entries(live).filter(([, s]) => s.model.length >= 2);
+          assert.ok(charts.length > 0, `no chart was updated in place while 04-train ran: ${JSON.stringify(live)}`);
+          const report = charts
+            .map(([key, s]) => `${key} "${s.title}": model points ${s.model.join("→")}, drawn ${s.drawn.join("→")}`)
+            .join("\n");
+          for (const [key, s] of charts) {
+            assert.equal(
+              s.drawn[s.drawn.length - 1],
+              s.model[s.model.length - 1],
+              `${key} "${s.title}" did not draw its final state:\n${report}`,
+            );
+          }
+          // Redraws are throttled in time (at most one per 4 s), so how many intermediate epochs get drawn depends on the
+          // machine's speed; what must hold everywhere is that the chart drawn early in training (its first epoch) was
+          // replaced in place by later states (tests/viz/live-updates.test.ts checks the throttle with a clock).
+          const movedDuringTraining = charts.filter(
+            ([, s]) => s.drawn.length >= 2 && s.drawn[0] < s.drawn[s.drawn.length - 1],
+          );
+          assert.ok(
+            movedDuringTraining.length > 0,
+            `no live chart was redrawn in place after its first state:\n${report}`,
+          );
+        });
+
+        it("stops a training cell on interrupt (toolbar ■) and keeps the kernel's state", async () => {
+          assert.ok(opened);
+          const { page } = opened;
+          // The notebook's CNN on its MNIST subset: seconds per epoch, so the page is not flooded while it waits.
+          await appendCell(
+            page,
+            `const interruptMe = cnn({ filters: cnnFilters, denseUnits: 0, batchSize: 64, learningRate: 0.002, seed: seed }); await train(interruptMe, { x: digitsTrain }, { epochs: 100000, validationData: { x: digitsVal }, seed: seed, title: "Stopped by the JupyterLab test" });`,
+          );
+          const at = await activeIndex(page);
+          await page.keyboard.press("Shift+Enter");
+          // Under way: its progress line counts batches.
+          await page.waitForFunction(
+            (i: number) => {
+              const lab = (
+                window as unknown as {
+                  trainlabLab: { panel: { content: { widgets: readonly { node: HTMLElement }[] } } };
+                }
+              ).trainlabLab;
+              const m = /epoch (\d+)\/100000 · batch (\d+)\//.exec(
+                lab.panel.content.widgets[i].node.querySelector(".trainlab-progress")?.textContent ?? "",
+              );
+              return !!m && (Number(m[1]) > 1 || Number(m[2]) >= 3);
+            },
+            at,
+            { timeout: 300_000, polling: 250 },
+          );
+          await progressLine(page, at);
+          await page.screenshot({ path: artifact(`${name}-5-training-before-interrupt.png`) });
+          await page.click('.jp-Toolbar button[title="Interrupt the kernel"]');
+          await waitIdle(page, 120_000);
+          const stopped = await progressLine(page, at);
+          const interrupted = await cellAt(page, at);
+          await page.waitForTimeout(3000);
+          await page.screenshot({ path: artifact(`${name}-6-after-interrupt.png`) });
+          assert.ok(interrupted.executionCount !== null, "the interrupted cell finished");
+          assert.ok(
+            interrupted.outputs.some((o) => o.type === "error" && o.ename === "Interrupted"),
+            `the cell ends with an Interrupted error: ${JSON.stringify(interrupted.outputs.map((o) => [o.type, o.ename, o.text.slice(0, 200)]))}`,
+          );
+          assert.match(stopped, /interrupted: \d+ epoch\(s\)/, "the progress line says the run was interrupted");
+          assert.equal(await progressLine(page, at), stopped, "nothing trained after the interrupt");
+          await appendCell(page, "Xtrain.rows");
+          const check = await activeIndex(page);
+          await page.keyboard.press("Shift+Enter");
+          await waitIdle(page, 60_000);
+          const rows = (await cellAt(page, check)).outputs
+            .map((o) => o.text)
+            .join("")
+            .trim();
+          assert.ok(
+            /^\d+$/.test(rows) && Number(rows) > 0,
+            `the kernel kept its state: Xtrain.rows printed ${JSON.stringify(rows)}`,
+          );
+        });
+      }
     });
   }
 
