@@ -4,25 +4,24 @@
  * client sends, with busy/idle status around each. Shell requests are handled one at a time, in
  * order; control requests never wait behind them (a shutdown interrupts the running cell). It installs
  * the display bridge and the cell globals (bridge.ts), buffers output streams (streams.ts), routes comms
- * (comms.ts) and exits when its parent dies (parent-watch.ts).
+ * (comms.ts) and exits when its parent dies (parent-watch.ts). Its sending side is in server-channels.ts, its
+ * execute/complete/inspect handling in server-requests.ts.
  */
 import * as path from "path";
-import { randomUUID } from "crypto";
 import { performance } from "perf_hooks";
 // The kernel's own timers bypass the per-cell tracking cells' global timers get (cell-tasks.ts).
 import { setImmediate, setTimeout } from "timers";
 import { Worker } from "worker_threads";
-import * as zmq from "zeromq";
-import type { Executor, Outcome } from "./executor";
-import { History, HistoryRequest } from "./history";
-import { RenderedBundle, escapeHtml, renderValue, safeString } from "./render";
-import { ConnectionInfo, Header, INPUT_BUFFER_BYTES, Message, Signer, makeHeader } from "./wire";
+import type { Executor } from "./executor";
+import { HistoryRequest } from "./history";
+import { RenderedBundle, renderValue, safeString } from "./render";
+import { INPUT_BUFFER_BYTES, Message, makeHeader } from "./wire";
 import { Comms, ParentRef } from "./comms";
 import { installBridge } from "./bridge";
 import { kernelInfo } from "./kernel-info";
 import { watchParent } from "./parent-watch";
-import { OutputStreams } from "./streams";
-import type { FromWorker, ToWorker, WorkerData } from "./control-worker";
+import { KernelRequests } from "./server-requests";
+import type { FromWorker, WorkerData } from "./control-worker";
 
 export { readConnectionFile } from "./wire";
 export type { Comm } from "./comms";
@@ -32,53 +31,21 @@ const projectRoot = path.resolve(__dirname, "..", "..");
 const WARM_UP_DELAY_MS = 200;
 
 /** The kernel: binds the sockets of a connection file and serves until shutdown. */
-export class KernelServer {
-  private readonly signer: Signer;
-  private readonly session = randomUUID();
+export class KernelServer extends KernelRequests {
   /** The kernel_info_reply content, read once. */
   private readonly info = kernelInfo(projectRoot);
-  private readonly shell = new zmq.Router();
-  private readonly iopub = new zmq.Publisher();
-  private worker: Worker | undefined;
-  private shellSend: Promise<void> = Promise.resolve();
-  private iopubSend: Promise<void> = Promise.resolve();
-  private readonly queue: Array<{ socket: "shell" | "control"; msg: Message }> = [];
   private draining = false;
-  private executor: Executor | undefined;
-  private executionCount = 0;
-  private readonly history = new History();
   private readonly comms = new Comms({
     publish: (...args) => this.publish(...args),
     send: (socket, request, msgType, content) => this.send(socket, request, msgType, content),
     log: (message) => this.log(message),
     currentParent: () => this.currentParent(),
   });
-  private lastParent: ParentRef | undefined;
-  private readonly streams = new OutputStreams(
-    () => this.currentParent(),
-    (name, text, parent) => this.publish("stream", { name, text }, parent.header, false),
-    (text) => this.originalStderrWrite(text),
-  );
-  private warmed = false;
   private shuttingDown = false;
-  private readonly originalStderrWrite = process.stderr.write.bind(process.stderr);
   /** [0] interrupt epoch, [1] SIGINTs the control thread sent, [2] depth of SIGINT-protected code running (shared with it). */
   private readonly interruptState = new Int32Array(new SharedArrayBuffer(12));
   private sigintsSeen = 0;
   private readonly originalExit: (code?: number) => never = process.exit.bind(process);
-
-  constructor(private readonly connection: ConnectionInfo) {
-    this.signer = new Signer(connection.key, connection.signature_scheme);
-  }
-
-  private address(port: number): string {
-    return `${this.connection.transport}://${this.connection.ip}${this.connection.transport === "ipc" ? "-" : ":"}${port}`;
-  }
-
-  /** Logs a kernel-internal problem to the kernel's own stderr (the Jupyter server's log). */
-  log(message: string): void {
-    this.originalStderrWrite(`[trainlab kernel] ${message}\n`);
-  }
 
   /** Binds all sockets, starts the control worker, and serves requests. */
   async start(): Promise<void> {
@@ -150,7 +117,7 @@ export class KernelServer {
     }
   }
 
-  private getExecutor(): Executor {
+  protected getExecutor(): Executor {
     if (!this.executor) {
       // Loaded lazily: the TypeScript compiler takes a moment to load, and kernel_info must not wait.
 
@@ -192,62 +159,9 @@ export class KernelServer {
     }
   }
 
-  // ---------------------------------------------------------------------------------------- sending
-
-  private send(
-    socket: "shell" | "control",
-    request: Message,
-    msgType: string,
-    content: unknown,
-    metadata: Record<string, unknown> = {},
-  ): void {
-    const frames = this.signer.encode({
-      identities: request.identities,
-      header: makeHeader(msgType, request.header, this.session),
-      parent_header: request.header,
-      metadata,
-      content,
-    });
-    if (socket === "control") this.toWorker({ kind: "send-control", frames });
-    else
-      this.shellSend = this.shellSend
-        .then(() => this.shell.send(frames))
-        .catch((err) => this.log(`shell send: ${(err as Error).message}`));
-  }
-
-  /** Publishes on IOPub (flushing buffered streams of the same parent first, to keep order). */
-  private publish(
-    msgType: string,
-    content: unknown,
-    parent: Header | undefined,
-    flushFirst = true,
-    extra: { metadata?: Record<string, unknown>; buffers?: ArrayBufferView[] } = {},
-  ): void {
-    if (flushFirst) this.streams.flush();
-    const frames = this.signer.encode({
-      identities: [Buffer.from(`kernel.${msgType}`)],
-      header: makeHeader(msgType, parent, this.session),
-      parent_header: parent ?? {},
-      metadata: extra.metadata ?? {},
-      content,
-      buffers: extra.buffers?.map((b) => Buffer.from(b.buffer, b.byteOffset, b.byteLength)),
-    });
-    this.iopubSend = this.iopubSend
-      .then(() => this.iopub.send(frames))
-      .catch((err) => this.log(`iopub send: ${(err as Error).message}`));
-  }
-
-  private status(state: "busy" | "idle" | "starting", parent: Header | undefined): void {
-    this.publish("status", { execution_state: state }, parent);
-  }
-
-  private toWorker(msg: ToWorker): void {
-    this.worker?.postMessage(msg);
-  }
-
   // ---------------------------------------------------------------------------------------- streams
 
-  private currentParent(): ParentRef | undefined {
+  protected currentParent(): ParentRef | undefined {
     const comm = this.comms.parent();
     if (comm) return comm;
     const ctx = this.executor?.currentContext();
@@ -326,24 +240,10 @@ export class KernelServer {
     });
   }
 
-  private render(value: unknown): RenderedBundle {
+  protected render(value: unknown): RenderedBundle {
     return renderValue(value, (err) =>
       this.executor ? this.executor.describeError(err) : { ename: "Error", evalue: String(err), traceback: [] },
     );
-  }
-
-  private publishBundle(bundle: RenderedBundle, displayId: string | undefined, update: boolean): void {
-    const parent = this.currentParent();
-    if (update && !displayId) throw new Error("update_display_data needs a displayId");
-    this.publish(
-      update ? "update_display_data" : "display_data",
-      { data: bundle.data, metadata: bundle.metadata, transient: displayId ? { display_id: displayId } : {} },
-      parent?.header,
-    );
-  }
-
-  private clearOutput(wait: boolean): void {
-    this.publish("clear_output", { wait }, this.currentParent()?.header);
   }
 
   private prompt(message: string, defaultValue?: string): string | null {
@@ -478,147 +378,6 @@ export class KernelServer {
     } finally {
       this.status("idle", msg.header);
     }
-  }
-
-  private async execute(socket: "shell" | "control", msg: Message): Promise<void> {
-    const c = msg.content as {
-      code?: string;
-      silent?: boolean;
-      store_history?: boolean;
-      user_expressions?: Record<string, string>;
-      allow_stdin?: boolean;
-      stop_on_error?: boolean;
-    };
-    const code = String(c.code ?? "");
-    const silent = c.silent === true;
-    const storeHistory = silent ? false : c.store_history !== false;
-    const parent: ParentRef = { header: msg.header, identities: msg.identities, allowStdin: c.allow_stdin !== false };
-    this.lastParent = parent;
-    if (storeHistory) this.executionCount++;
-    const count = this.executionCount;
-    if (!silent) this.publish("execute_input", { code, execution_count: count }, msg.header);
-    if (storeHistory) this.history.add(count, code);
-    const executor = this.getExecutor();
-    this.warmed = true;
-    // IPython's `name?` shows the documentation of `name` in the pager.
-    const help = /^\s*([A-Za-z_$][\w$.]*)\s*\?\s*$/.exec(code);
-    if (help) {
-      const info = executor.inspect(help[1], help[1].length);
-      const text = info ? info.text : `No documentation found for ${help[1]}.`;
-      this.send(
-        socket,
-        msg,
-        "execute_reply",
-        {
-          status: "ok",
-          execution_count: count,
-          payload: [{ source: "page", data: { "text/plain": text }, start: 0 }],
-          user_expressions: {},
-        },
-        { status: "ok" },
-      );
-      return;
-    }
-    const outcome: Outcome =
-      code.trim() === ""
-        ? { status: "ok", hasValue: false }
-        : await executor.execute(code, storeHistory ? count : 0, parent);
-    this.streams.flush();
-    const userExpressions: Record<string, unknown> = {};
-    if (outcome.status === "ok") {
-      if (outcome.hasValue && !silent) {
-        const bundle = this.render(outcome.value);
-        this.publish(
-          "execute_result",
-          { execution_count: count, data: bundle.data, metadata: bundle.metadata },
-          msg.header,
-        );
-        if (storeHistory) this.history.setOutput(count, String(bundle.data["text/plain"] ?? ""));
-      }
-      for (const [name, expr] of Object.entries(c.user_expressions ?? {})) {
-        const r = await executor.execute(String(expr), 0, parent);
-        if (r.status === "ok") {
-          const b = this.render(r.value);
-          userExpressions[name] = { status: "ok", data: b.data, metadata: b.metadata };
-        } else userExpressions[name] = { status: "error", ename: r.ename, evalue: r.evalue, traceback: r.traceback };
-      }
-      this.streams.flush();
-      this.send(
-        socket,
-        msg,
-        "execute_reply",
-        { status: "ok", execution_count: count, payload: [], user_expressions: userExpressions },
-        { started: msg.header.date, status: "ok" },
-      );
-      return;
-    }
-    if (!silent)
-      this.publish("error", { ename: outcome.ename, evalue: outcome.evalue, traceback: outcome.traceback }, msg.header);
-    this.send(
-      socket,
-      msg,
-      "execute_reply",
-      {
-        status: "error",
-        execution_count: count,
-        ename: outcome.ename,
-        evalue: outcome.evalue,
-        traceback: outcome.traceback,
-      },
-      { status: "error" },
-    );
-    if (c.stop_on_error !== false) this.abortQueuedExecutes();
-  }
-
-  /** After a failed cell, answers the execute requests already waiting with status "aborted", as ipykernel does. */
-  private abortQueuedExecutes(): void {
-    const keep: typeof this.queue = [];
-    for (const item of this.queue) {
-      if (item.msg.header.msg_type !== "execute_request") {
-        keep.push(item);
-        continue;
-      }
-      this.status("busy", item.msg.header);
-      this.send(
-        item.socket,
-        item.msg,
-        "execute_reply",
-        { status: "aborted", execution_count: this.executionCount },
-        { status: "aborted" },
-      );
-      this.status("idle", item.msg.header);
-    }
-    this.queue.splice(0, this.queue.length, ...keep);
-  }
-
-  private complete(socket: "shell" | "control", msg: Message): void {
-    const code = String(msg.content.code ?? "");
-    const cursor = Number(msg.content.cursor_pos ?? code.length);
-    const r = this.getExecutor().complete(code, cursor);
-    this.send(socket, msg, "complete_reply", {
-      status: "ok",
-      matches: r.candidates,
-      cursor_start: r.start,
-      cursor_end: r.end,
-      metadata: {},
-    });
-  }
-
-  private inspect(socket: "shell" | "control", msg: Message): void {
-    const code = String(msg.content.code ?? "");
-    const cursor = Number(msg.content.cursor_pos ?? code.length);
-    const info = this.getExecutor().inspect(code, cursor);
-    if (!info) {
-      this.send(socket, msg, "inspect_reply", { status: "ok", found: false, data: {}, metadata: {} });
-      return;
-    }
-    const html = `<pre>${escapeHtml(info.text)}</pre>`;
-    this.send(socket, msg, "inspect_reply", {
-      status: "ok",
-      found: true,
-      data: { "text/plain": info.text, "text/html": html },
-      metadata: {},
-    });
   }
 
   // ---------------------------------------------------------------------------------------- shutdown
