@@ -12,6 +12,7 @@
 import * as aq from "arquero";
 import * as tf from "@tensorflow/tfjs";
 import { DISPLAY, MimeBundle, escapeHtml, kernelBridge } from "../display";
+import { foreignTfjsLoaded } from "../core/foreign-tfjs";
 
 /** How much of a table or tensor a display shows. */
 export interface TruncationOptions {
@@ -326,12 +327,16 @@ function define(proto: object | undefined, render: (self: never) => MimeBundle):
 
 let danfoInstalled = false;
 
-/** Installs the danfojs renderers on a loaded danfojs module. */
+/**
+ * Installs the danfojs renderers on a loaded danfojs module, and announces the tfjs bundle danfojs brought
+ * (lib/core/foreign-tfjs: the native pack puts back the gradient overrides that bundle replaced). Never throws.
+ */
 export function installDanfoRenderers(dfd: {
   DataFrame?: { prototype: object };
   Series?: { prototype: object };
 }): void {
   if (danfoInstalled || !dfd?.DataFrame || !dfd.Series) return;
+  foreignTfjsLoaded();
   danfoInstalled = true;
   // danfojs-node's classes extend danfojs-base's, and operations (df["col"], head()) return base instances:
   // install on every prototype down to NDframe.

@@ -8,11 +8,37 @@
 import * as tf from "@tensorflow/tfjs";
 import { CLIP_GRAD_KERNEL, RELU_GRAD_KERNEL, SOFTMAX_CE_KERNEL, SOFTMAX_GRAD_KERNEL } from "./kernels";
 import { nativeKernelsActive } from "./install";
+import { onForeignTfjsLoaded } from "../../core/foreign-tfjs";
+
+/** The gradient overrides of this file, each as registered: {@link ensureNativeGradients} puts back any replaced. */
+const overrides: tf.GradConfig[] = [];
+
+/** Registers a gradient override and remembers it. */
+function override(config: tf.GradConfig): void {
+  overrides.push(config);
+  tf.registerGradient(config);
+}
+
+/**
+ * Puts back every gradient override of the pack that something registered over since: a second tfjs bundle (danfojs
+ * loads `@tensorflow/tfjs-node`, here an alias of the whole tfjs bundle) re-registers tfjs's stock gradients into the
+ * one global registry when it loads, which silently dropped these overrides. Cheap and idempotent: call it after
+ * loading such a package and before training. Returns the kernel names it put back. Never throws.
+ */
+export function ensureNativeGradients(): string[] {
+  const restored: string[] = [];
+  for (const config of overrides) {
+    if (tf.getGradient(config.kernelName)?.gradFunc === config.gradFunc) continue;
+    tf.registerGradient(config);
+    restored.push(config.kernelName);
+  }
+  return restored;
+}
 
 // Relu backward as one kernel. The gradient registry is global, so the override only takes the native path
 // while the pack is active on the wasm backend; otherwise it computes what tfjs computes (dy * step(x)).
 const stockReluGrad = tf.getGradient("Relu");
-tf.registerGradient({
+override({
   kernelName: "Relu",
   inputsToSave: ["x"],
   gradFunc: (dy, saved, attrs) => {
@@ -45,7 +71,7 @@ function nativeFloat32(...ts: tf.Tensor[]): boolean {
 
 // Each override below keeps tfjs's own gradient for everything it does not handle (and when the pack is off).
 const stockSoftmaxGrad = tf.getGradient("Softmax");
-tf.registerGradient({
+override({
   kernelName: "Softmax",
   outputsToSave: [true],
   gradFunc: (dy, saved, attrs) => {
@@ -63,7 +89,7 @@ tf.registerGradient({
 });
 
 const stockClipGrad = tf.getGradient("ClipByValue");
-tf.registerGradient({
+override({
   kernelName: "ClipByValue",
   inputsToSave: ["x"],
   gradFunc: (dy, saved, attrs) => {
@@ -83,7 +109,7 @@ tf.registerGradient({
 
 // Log: dy / x, as tfjs (which casts x to float32 first: a no-op kernel call for float32 x).
 const stockLogGrad = tf.getGradient("Log");
-tf.registerGradient({
+override({
   kernelName: "Log",
   inputsToSave: ["x"],
   gradFunc: (dy, saved, attrs) => {
@@ -95,7 +121,7 @@ tf.registerGradient({
 
 // RealDiv: tfjs's gradient without its Casts of float32 operands to float32 (three kernel calls fewer).
 const stockDivGrad = tf.getGradient("RealDiv");
-tf.registerGradient({
+override({
   kernelName: "RealDiv",
   inputsToSave: ["a", "b"],
   gradFunc: (dy, saved, attrs) => {
@@ -144,3 +170,5 @@ export function nativeSoftmaxCrossEntropy(labels: tf.Tensor, logits: tf.Tensor):
 function util_equal(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((v, i) => v === b[i]);
 }
+
+onForeignTfjsLoaded(() => void ensureNativeGradients());
