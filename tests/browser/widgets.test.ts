@@ -14,8 +14,8 @@ import * as path from "path";
 import { chromium, BrowserContext, Page } from "playwright-core";
 import { CHROMIUM_ARGS } from "../support/offline-browser";
 import { LabServer, projectRoot, startLabServer } from "./lab-server";
+import { KERNEL, pickKernel } from "./lab-page";
 
-const KERNEL = "TypeScript (trainlab)";
 const artifacts = path.join(projectRoot, "tests", "browser", "artifacts");
 
 function artifact(name: string): string {
@@ -161,28 +161,7 @@ describe("JupyterLab 3.6 with @jupyter-widgets/jupyterlab-manager: a slider's ke
     await page.waitForSelector("body[data-notebook-ready], body[data-start-error]", { timeout: 120_000 });
     const startError = await page.evaluate(() => document.body.dataset.startError);
     assert.equal(startError, undefined, `the harness page failed to start: ${startError}`);
-    // Pick the kernel from the toolbar, as in JupyterLab.
-    await page.click(".jp-Toolbar-kernelName");
-    const dialog = page.locator(".jp-Dialog");
-    await dialog.locator("select").selectOption({ label: KERNEL });
-    await dialog.locator("button.jp-mod-accept").click();
-    await page.waitForFunction(
-      (name: string) => {
-        const lab = (
-          window as unknown as {
-            trainlabLab: {
-              panel: {
-                sessionContext: { kernelDisplayName: string; session: { kernel: { status: string } | null } | null };
-              };
-            };
-          }
-        ).trainlabLab;
-        const ctx = lab.panel.sessionContext;
-        return ctx.kernelDisplayName === name && ctx.session?.kernel?.status === "idle";
-      },
-      KERNEL,
-      { timeout: 120_000 },
-    );
+    await pickKernel(page);
     await page.evaluate(() => {
       const w = window as unknown as {
         trainlabMsgs: string[];

@@ -4,24 +4,16 @@
  * checkpoint refuses clashing or misordered callback state. Real tfjs models on iris.
  */
 import { strict as assert } from "assert";
-import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
-import { ensureBackend } from "../../lib/backend";
 import { mlp } from "../../lib/models/nn";
 import { Callback, EarlyStopping, ModelCheckpoint, evaluateLoss, hasCheckpoint, train } from "../../lib/train";
 import { iris } from "../models/nn/helpers";
-import { irisSplit, quiet, weightsOf } from "./callbacks-fixtures";
+import { callbackSuiteSetup, irisSplit, quiet, weightsOf } from "./callbacks-fixtures";
 
 describe("training callbacks", function () {
   this.timeout(120000);
-  let tmp: string;
-  before(async () => {
-    await tf.setBackend((await ensureBackend()).tfName);
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), "trainlab-callbacks-"));
-  });
-  after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+  const scratch = callbackSuiteSetup();
 
   describe("what the train options' callbacks did before they were callbacks, they still do", () => {
     const names = ["setosa", "versicolor", "virginica"];
@@ -128,7 +120,7 @@ describe("training callbacks", function () {
       assert.deepEqual(atEnd, weightsOf(model.network!));
       model.dispose();
 
-      const dir = path.join(tmp, "ckpt-begin");
+      const dir = path.join(scratch.dir, "ckpt-begin");
       const first = await mlp({ ...params, epochs: 3 }).fit(X, y, { ...quiet, checkpoint: { dir } });
       let seen: { epochs: number; weights: number[][] } | undefined;
       const resumed = await mlp({ ...params, epochs: 4 }).fit(X, y, {
@@ -189,7 +181,7 @@ describe("training callbacks", function () {
 
     it("a checkpoint refuses two callbacks that would keep their state under one key", async () => {
       const d = irisSplit();
-      const dir = path.join(tmp, "ckpt-keys");
+      const dir = path.join(scratch.dir, "ckpt-keys");
       await assert.rejects(
         () =>
           mlp({ hiddenUnits: [8], epochs: 2, seed: 1 }).fit(d.X, d.y, {
@@ -206,7 +198,7 @@ describe("training callbacks", function () {
 
     it("a checkpoint placed before a callback whose state it keeps says to put it after (else it saves the epoch before)", async () => {
       const d = irisSplit();
-      const dir = path.join(tmp, "ckpt-order");
+      const dir = path.join(scratch.dir, "ckpt-order");
       await assert.rejects(
         () =>
           mlp({ hiddenUnits: [8], epochs: 2, seed: 1 }).fit(d.X, d.y, {

@@ -5,16 +5,14 @@
  */
 import { strict as assert } from "assert";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
-import { ensureBackend } from "../../lib/backend";
 import { mlp } from "../../lib/models/nn";
 import { Callback, History, Logs, TerminateOnNaN, TrainingControl, progressLine, train } from "../../lib/train";
 import { runLoop } from "../../lib/train/loop";
 import { SeededRandom } from "../../lib/train/random";
 import { iris } from "../models/nn/helpers";
-import { irisSplit, quiet, weightsOf } from "./callbacks-fixtures";
+import { callbackSuiteSetup, irisSplit, quiet, weightsOf } from "./callbacks-fixtures";
 
 // ---- Each built-in behaviour, written by a user with nothing but the public hook interface ----
 
@@ -123,12 +121,7 @@ class MyProgress implements Callback {
 
 describe("training callbacks", function () {
   this.timeout(120000);
-  let tmp: string;
-  before(async () => {
-    await tf.setBackend((await ensureBackend()).tfName);
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), "trainlab-callbacks-"));
-  });
-  after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+  const scratch = callbackSuiteSetup();
 
   describe("a user can write each built-in behaviour as a callback of their own", () => {
     it("early stopping: the same epochs, best epoch and restored weights as the built-in", async () => {
@@ -214,7 +207,7 @@ describe("training callbacks", function () {
         validationSplit: 0.2,
       };
       const full = await mlp(params).fit(X, y, { ...quiet, epochs: 4 });
-      const file = path.join(tmp, "my-checkpoint.json");
+      const file = path.join(scratch.dir, "my-checkpoint.json");
       await mlp(params).fit(X, y, { ...quiet, epochs: 2, callbacks: [new MyCheckpoint(file)] });
       const trained: number[] = [];
       const resumed = await mlp(params).fit(X, y, {

@@ -4,10 +4,8 @@
  */
 import { strict as assert } from "assert";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
-import { ensureBackend } from "../../lib/backend";
 import { mlp } from "../../lib/models/nn";
 import {
   Callback,
@@ -20,16 +18,11 @@ import {
   train,
 } from "../../lib/train";
 import { iris } from "../models/nn/helpers";
-import { irisSplit, quiet, weightsOf } from "./callbacks-fixtures";
+import { callbackSuiteSetup, irisSplit, quiet, weightsOf } from "./callbacks-fixtures";
 
 describe("training callbacks", function () {
   this.timeout(120000);
-  let tmp: string;
-  before(async () => {
-    await tf.setBackend((await ensureBackend()).tfName);
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), "trainlab-callbacks-"));
-  });
-  after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+  const scratch = callbackSuiteSetup();
 
   describe("EarlyStopping", () => {
     it("monitors a metric another callback adds to the epoch's logs, and restores the best epoch's weights", async () => {
@@ -138,7 +131,7 @@ describe("training callbacks", function () {
   describe("ModelCheckpoint", () => {
     it("writes every `every` epochs and at the last, and a resumed run trains only the epochs after it", async () => {
       const { X, y } = iris();
-      const dir = path.join(tmp, "ckpt-every");
+      const dir = path.join(scratch.dir, "ckpt-every");
       const params = { hiddenUnits: [8], batchSize: 16, learningRate: 0.01, seed: 4, validationSplit: 0.2 };
       const written: number[] = [];
       const watch: Callback = {
@@ -177,7 +170,7 @@ describe("training callbacks", function () {
       const opts = { ...quiet, validationData: { x: d.Xval, y: d.yval }, earlyStopping: { patience: 3 } };
       const full = await mlp(params).fit(d.X, d.y, { ...opts, epochs: 60 });
       assert.equal(full.history!.stopReason, "early-stopping");
-      const dir = path.join(tmp, "ckpt-legacy");
+      const dir = path.join(scratch.dir, "ckpt-legacy");
       (
         await mlp(params).fit(d.X, d.y, { ...opts, epochs: full.history!.bestEpoch! + 1, checkpoint: { dir } })
       ).dispose();
