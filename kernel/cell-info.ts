@@ -4,6 +4,7 @@
  */
 import * as ts from "typescript";
 import { CELL_PREFIX } from "./cell-syntax";
+import { libraryDocumentation } from "./library-docs";
 
 /** A completion answer: candidates replacing [start, end) of the cell text. */
 export interface Completion {
@@ -61,13 +62,14 @@ function quickInfo(sf: ts.SourceFile, checker: ts.TypeChecker, position: number)
   if (!symbol || symbol.flags === ts.SymbolFlags.None) {
     if (!ts.isExpression(node)) return undefined;
     const type = checker.getTypeAtLocation(node);
+    const docs = type.symbol ? libraryDocumentation(type.symbol, checker) : undefined;
     return {
       kind: ts.ScriptElementKind.unknown,
       kindModifiers: "",
       textSpan: span,
       displayParts: internal.typeToDisplayParts(checker, type, internal.getContainerNode(node)),
-      documentation: type.symbol ? type.symbol.getDocumentationComment(checker) : undefined,
-      tags: type.symbol ? type.symbol.getJsDocTags(checker) : undefined,
+      documentation: docs?.documentation ?? type.symbol?.getDocumentationComment(checker),
+      tags: docs?.tags ?? type.symbol?.getJsDocTags(checker),
     };
   }
   const parts = internal.SymbolDisplay.getSymbolDisplayPartsDocumentationAndSymbolKind(
@@ -77,13 +79,15 @@ function quickInfo(sf: ts.SourceFile, checker: ts.TypeChecker, position: number)
     internal.getContainerNode(node),
     node,
   );
+  // Library files are parsed without their JSDoc (library-docs.ts): their documentation is read back here.
+  const docs = parts.documentation.length > 0 ? undefined : libraryDocumentation(symbol, checker);
   return {
     kind: ts.ScriptElementKind.unknown,
     kindModifiers: "",
     textSpan: span,
     displayParts: parts.displayParts,
-    documentation: parts.documentation,
-    tags: parts.tags,
+    documentation: docs?.documentation ?? parts.documentation,
+    tags: docs?.tags ?? parts.tags,
   };
 }
 

@@ -8,6 +8,7 @@ import * as path from "path";
 import { workerData } from "worker_threads";
 import type { CheckerReply, CheckerRequest, CheckerWorkerData } from "./checker";
 import { SLOT_ASKED, SLOT_REPLY, SLOT_STATE } from "./checker";
+import { requireWithCodeCache } from "./code-cache";
 
 const data = workerData as CheckerWorkerData;
 const flags = new Int32Array(data.flags);
@@ -19,6 +20,8 @@ process.on("exit", () => signal(SLOT_REPLY, 2));
 
 Atomics.store(flags, SLOT_STATE, 1);
 
+// TypeScript's compiler is loaded first, with V8's code cache (code-cache.ts); the converter's `require` gets it.
+const compiler = requireWithCodeCache<typeof import("typescript")>("typescript", __dirname);
 const { Converter, isComplete } = require("./converter") as typeof import("./converter");
 const converter = new Converter(data.cwd, data.fallbackRoot);
 
@@ -36,6 +39,7 @@ function projectPackage(): string | undefined {
 // The warm-up runs step by step; a request that arrives meanwhile is served at the next step boundary, and the
 // remaining steps resume once the thread is idle again (a cell that needs a step's work does it itself meanwhile).
 const steps = converter.warmUpSteps(projectPackage());
+let cacheSaved = false;
 const asked = (): boolean => Atomics.load(flags, SLOT_ASKED) === 1;
 function warmUp(): void {
   try {
@@ -44,7 +48,12 @@ function warmUp(): void {
     steps.length = 0;
     process.stderr.write(`[trainlab kernel] type checker warm-up failed: ${(err as Error).stack}\n`);
   }
-  if (steps.length === 0) Atomics.store(flags, SLOT_STATE, 2);
+  if (steps.length === 0) {
+    Atomics.store(flags, SLOT_STATE, 2);
+    // Written once warm, off the warm-up's path (the thread is idle by then).
+    if (!cacheSaved) setImmediate(() => compiler.save());
+    cacheSaved = true;
+  }
 }
 warmUp();
 

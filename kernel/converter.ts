@@ -23,6 +23,7 @@ import type { Insertions } from "./cell-tasks";
 import { CELL_PREFIX, importedModules, isComplete, isStandalone, isTopLevel, topLevelNames } from "./cell-syntax";
 import { cellTransformers, remainingDeclarations } from "./cell-emit";
 import { CellProgram, Completion, QuickInfo, completeIn, inspectIn } from "./cell-info";
+import { libraryParseOptions } from "./library-docs";
 
 /** One compiler message, with 1-based line/column positions in the cell (or in `fileName`). */
 export interface CellDiagnostic {
@@ -261,7 +262,7 @@ export class Converter {
     if (cached && (immutable || cached.mtimeMs === mtimeMs)) return cached.sf;
     const text = ts.sys.readFile(fileName);
     if (text === undefined) return undefined;
-    const sf = ts.createSourceFile(fileName, text, languageVersion);
+    const sf = ts.createSourceFile(fileName, text, immutable ? libraryParseOptions(languageVersion) : languageVersion);
     this.cache.set(fileName, { sf, mtimeMs });
     return sf;
   }

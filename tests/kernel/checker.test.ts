@@ -6,6 +6,9 @@
  * only, no clock (bench/kernel measures the times).
  */
 import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import { KernelClient } from "./client";
 
 const states = (stderr: string): string[] =>
@@ -18,22 +21,33 @@ const states = (stderr: string): string[] =>
 describe("kernel: the type checker warms up beside the main thread", function () {
   this.timeout(180_000);
   let kernel: KernelClient;
+  // The kernels' cache folder (kernel/code-cache.ts), private to this test.
+  const cacheHome = fs.mkdtempSync(path.join(os.tmpdir(), "trainlab-cache-home-"));
+  const codeCaches = (): string[] => {
+    const folder = path.join(cacheHome, "trainlab");
+    return fs.existsSync(folder) ? fs.readdirSync(folder).sort() : [];
+  };
+  /** Asks kernel_info until a reply says the checker is ready; returns the states the replies reported. */
+  const untilReady = async (k: KernelClient): Promise<string[]> => {
+    for (let i = 0; i < 5000 && !states(k.kernelStderr).includes("ready"); i++) {
+      const r = await k.request("kernel_info_request", {}, "shell", { collect: false });
+      assert.equal(r.reply.status, "ok");
+    }
+    return states(k.kernelStderr);
+  };
 
   before(async () => {
-    kernel = await KernelClient.start(undefined, { TRAINLAB_KERNEL_TRACE: "1" });
+    kernel = await KernelClient.start(undefined, { TRAINLAB_KERNEL_TRACE: "1", XDG_CACHE_HOME: cacheHome });
   });
   after(async () => {
     await kernel?.close();
+    fs.rmSync(cacheHome, { recursive: true, force: true });
   });
 
   it("answers kernel_info while the checker is still warming up, then checks cells once it is ready", async () => {
     // Ask until a reply says the checker is ready (the first replies, to jupyter_client's own
     // kernel_info at start, come while TypeScript is still loading).
-    for (let i = 0; i < 5000 && !states(kernel.kernelStderr).includes("ready"); i++) {
-      const r = await kernel.request("kernel_info_request", {}, "shell", { collect: false });
-      assert.equal(r.reply.status, "ok");
-    }
-    const seen = states(kernel.kernelStderr);
+    const seen = await untilReady(kernel);
     assert.ok(seen.includes("warming"), `no kernel_info reply while the checker warmed up: ${seen.join(", ")}`);
     assert.ok(seen.includes("ready"), seen.join(", "));
     assert.ok(seen.indexOf("warming") < seen.indexOf("ready"));
@@ -47,5 +61,26 @@ describe("kernel: the type checker warms up beside the main thread", function ()
     const cell = await kernel.execute("[1, 2, 3].toSorted((a, b) => b - a)");
     assert.equal(cell.reply.status, "ok");
     assert.equal(cell.outputs.find((o) => o.msg_type === "execute_result")?.content.data["text/plain"], "[ 3, 2, 1 ]");
+  });
+
+  it("writes TypeScript's code cache once warm, and the next kernel uses it instead of writing it again", async () => {
+    await untilReady(kernel);
+    // Written just after the warm-up, off its path.
+    for (let i = 0; i < 500 && codeCaches().length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    const written = codeCaches();
+    assert.equal(written.length, 1, written.join(", "));
+    assert.match(written[0], /^typescript-[0-9a-f]{24}\.v8cache$/);
+    const cacheFile = path.join(cacheHome, "trainlab", written[0]);
+    const before = fs.statSync(cacheFile).mtimeMs;
+    const second = await KernelClient.start(undefined, { TRAINLAB_KERNEL_TRACE: "1", XDG_CACHE_HOME: cacheHome });
+    try {
+      await untilReady(second);
+      const cell = await second.execute("const m: number = 2;\nm.toFixd(1)");
+      assert.equal(cell.reply.ename, "TSError", "the checker loaded from the cache checks cells");
+      assert.equal(fs.statSync(cacheFile).mtimeMs, before, "a kernel that found a valid cache does not rewrite it");
+      assert.deepEqual(codeCaches(), written);
+    } finally {
+      await second.close();
+    }
   });
 });

@@ -99,6 +99,24 @@ describe("kernel: types between cells, in a notebook folder outside the project"
     assert.match(errorText(r), /Property 'bestEpok' does not exist on type 'History'/);
     assert.equal(result(ok(await kernel.execute("history.epochs.length"))), "2");
   });
+
+  // Library declaration files are parsed without their JSDoc (kernel/library-docs.ts); quick info reads it back.
+  it("shows the documentation of library names: trainlab's, tfjs's, Node's and TypeScript's own", async () => {
+    ok(await kernel.execute('import { tf } from "trainlab";\nimport * as fs from "fs";'));
+    const loadCsv = await inspect("loadCSV");
+    assert.match(loadCsv, /function loadCSV\(file: string/, loadCsv);
+    assert.match(loadCsv, /Loads a CSV file\./, loadCsv);
+    assert.match(loadCsv, /@throws Error/, loadCsv);
+    assert.match(await inspect("tf.tensor"), /Creates a `tf\.Tensor` with the provided values, shape and dtype\./);
+    assert.match(await inspect("tf.layers.dense"), /Creates a dense \(fully connected\) layer\./);
+    assert.match(await inspect("fs.readFileSync"), /Returns the contents of the `path`\./);
+    const max = await inspect("Math.max");
+    assert.match(max, /Returns the larger of a set of supplied numeric expressions\./, max);
+    assert.match(max, /@param values Numeric expressions to be evaluated\./, max);
+    // A cell's own documentation comments are parsed as before.
+    ok(await kernel.execute("/** Doubles a number. */\nfunction twice(n: number): number { return 2 * n; }"));
+    assert.match(await inspect("twice"), /Doubles a number\./);
+  });
 });
 
 describe("kernel: the TypeScript that checks cells", function () {
