@@ -47,11 +47,15 @@ const result = spawnSync(process.execPath, ["--expose-gc", script, ...process.ar
 if (result.status === 0) stampResults();
 process.exit(result.status ?? 1);
 
-/** The commit the bench ran at, with "+changes" when the work tree differed from it. */
+/**
+ * The commit the bench ran at, with "+changes" when the work tree differed from it. The results files and the README
+ * (whose performance table is generated from them) do not count: every run rewrites the former.
+ */
 function gitCommit() {
   try {
     const head = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: root, encoding: "utf8" }).trim();
-    const dirty = execFileSync("git", ["status", "--porcelain", "--untracked-files=no"], {
+    const measured = [".", ":(exclude)bench/results", ":(exclude)README.md"];
+    const dirty = execFileSync("git", ["status", "--porcelain", "--untracked-files=no", "--", ...measured], {
       cwd: root,
       encoding: "utf8",
     }).trim();
