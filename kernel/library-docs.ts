@@ -69,24 +69,64 @@ function fullyParsedTwin(node: ts.Node): ts.Node | undefined {
 /**
  * The documentation of a symbol's declarations where quick info found none because their files were parsed
  * without JSDoc; `undefined` when there is nothing to add (the declarations were fully parsed, or their full parse
- * has no documentation either). Aliases (imported names) are followed to what they name. Never throws.
+ * has no documentation either). Aliases (imported names) are followed to what they name. A class or interface member
+ * with no documentation of its own gets its base type's, as TypeScript's quick info does. Never throws.
  */
 export function libraryDocumentation(symbol: ts.Symbol, checker: ts.TypeChecker): Documentation | undefined {
   try {
-    const target = symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol;
-    const declarations = (target.declarations ?? []).filter(parsedWithoutDocs);
-    const twins = declarations.map(fullyParsedTwin).filter((d): d is ts.Declaration => d !== undefined);
-    const jsDoc = (ts as unknown as JsDocInternal).JsDoc;
-    // A function's quick info documents one signature (the first), as TypeScript's does; other symbols (an
-    // interface merged from several files) document all their declarations.
-    const callable = target.flags & (ts.SymbolFlags.Function | ts.SymbolFlags.Method);
-    for (const group of callable ? twins.map((d) => [d]) : [twins]) {
-      const documentation = jsDoc.getJsDocCommentsFromDeclarations(group);
-      const tags = jsDoc.getJsDocTagsFromDeclarations(group);
-      if (documentation.length > 0 || tags.length > 0) return { documentation, tags };
-    }
-    return undefined;
+    return documentationOf(symbol, checker, new Set([symbol]));
   } catch {
     return undefined;
   }
 }
+
+function documentationOf(symbol: ts.Symbol, checker: ts.TypeChecker, seen: Set<ts.Symbol>): Documentation | undefined {
+  const target = symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol;
+  const all = target.declarations ?? [];
+  const declarations = all.filter(parsedWithoutDocs);
+  if (declarations.length < all.length) {
+    // Some declaration is in a fully parsed file (a cell, a local module): TypeScript's own answer covers it.
+    const documentation = target.getDocumentationComment(checker);
+    const tags = target.getJsDocTags(checker);
+    if (documentation.length > 0 || tags.length > 0) return { documentation, tags };
+  }
+  const twins = declarations.map(fullyParsedTwin).filter((d): d is ts.Declaration => d !== undefined);
+  const jsDoc = (ts as unknown as JsDocInternal).JsDoc;
+  // A function's quick info documents one signature (the first), as TypeScript's does; other symbols (an
+  // interface merged from several files) document all their declarations.
+  const callable = target.flags & (ts.SymbolFlags.Function | ts.SymbolFlags.Method);
+  for (const group of callable ? twins.map((d) => [d]) : [twins]) {
+    const documentation = jsDoc.getJsDocCommentsFromDeclarations(group);
+    const tags = jsDoc.getJsDocTagsFromDeclarations(group);
+    if (documentation.length > 0 || tags.length > 0) return { documentation, tags };
+  }
+  return inheritedDocumentation(target, all, checker, seen);
+}
+
+/** The documentation of the member of the same name in a base class or interface of the member's container. */
+function inheritedDocumentation(
+  member: ts.Symbol,
+  declarations: readonly ts.Declaration[],
+  checker: ts.TypeChecker,
+  seen: Set<ts.Symbol>,
+): Documentation | undefined {
+  for (const declaration of declarations) {
+    const container = ts.isConstructorDeclaration(declaration.parent) ? declaration.parent.parent : declaration.parent;
+    if (!container || !(ts.isClassLike(container) || ts.isInterfaceDeclaration(container))) continue;
+    const isStatic = ts.canHaveModifiers(declaration) && ts.getModifiers(declaration)?.some(isStaticKeyword);
+    for (const clause of container.heritageClauses ?? []) {
+      for (const typeNode of clause.types) {
+        const baseType = checker.getTypeAtLocation(typeNode);
+        const type = isStatic && baseType.symbol ? checker.getTypeOfSymbol(baseType.symbol) : baseType;
+        const base = checker.getPropertyOfType(type, member.name);
+        if (!base || seen.has(base)) continue;
+        seen.add(base);
+        const found = documentationOf(base, checker, seen);
+        if (found) return found;
+      }
+    }
+  }
+  return undefined;
+}
+
+const isStaticKeyword = (m: ts.ModifierLike): boolean => m.kind === ts.SyntaxKind.StaticKeyword;

@@ -113,6 +113,10 @@ describe("kernel: types between cells, in a notebook folder outside the project"
     const max = await inspect("Math.max");
     assert.match(max, /Returns the larger of a set of supplied numeric expressions\./, max);
     assert.match(max, /@param values Numeric expressions to be evaluated\./, max);
+    // A member documented only in its base class or interface gets that documentation, as in an editor.
+    ok(await kernel.execute('import { LinearRegression } from "trainlab";\nconst lr = new LinearRegression();'));
+    assert.match(await inspect("lr.fit"), /Learns from training data\./);
+    assert.match(await inspect("lr.predict"), /Predictions: class labels \(classifiers\), values \(regressors\)/);
     // A cell's own documentation comments are parsed as before.
     ok(await kernel.execute("/** Doubles a number. */\nfunction twice(n: number): number { return 2 * n; }"));
     assert.match(await inspect("twice"), /Doubles a number\./);
