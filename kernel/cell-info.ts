@@ -80,7 +80,7 @@ function quickInfo(sf: ts.SourceFile, checker: ts.TypeChecker, position: number)
     node,
   );
   // Library files are parsed without their JSDoc (library-docs.ts): their documentation is read back here.
-  const docs = parts.documentation.length > 0 ? undefined : libraryDocumentation(symbol, checker);
+  const docs = libraryDocumentation(symbol, checker);
   return {
     kind: ts.ScriptElementKind.unknown,
     kindModifiers: "",

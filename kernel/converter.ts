@@ -425,6 +425,12 @@ export class Converter {
     return inspectIn(this.cellProgram(prevDecl, src), position);
   }
 
+  /** Quick info at several positions of one cell, on one program (as an editor hovering over several names). */
+  inspectMany(prevDecl: string, src: string, positions: readonly number[]): Array<QuickInfo | undefined> {
+    const cell = this.cellProgram(prevDecl, src);
+    return positions.map((position) => inspectIn(cell, position));
+  }
+
   private convertDiagnostics(
     srcFile: ts.SourceFile,
     input: readonly ts.Diagnostic[],

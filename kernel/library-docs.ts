@@ -18,8 +18,11 @@ export function libraryParseOptions(
 
 type JsDocInternal = {
   JsDoc: {
-    getJsDocCommentsFromDeclarations(declarations: readonly ts.Declaration[]): ts.SymbolDisplayPart[];
-    getJsDocTagsFromDeclarations(declarations: readonly ts.Declaration[]): ts.JSDocTagInfo[];
+    getJsDocCommentsFromDeclarations(
+      declarations: readonly ts.Declaration[],
+      checker: ts.TypeChecker,
+    ): ts.SymbolDisplayPart[];
+    getJsDocTagsFromDeclarations(declarations: readonly ts.Declaration[], checker: ts.TypeChecker): ts.JSDocTagInfo[];
   };
 };
 
@@ -74,42 +77,66 @@ function fullyParsedTwin(node: ts.Node): ts.Node | undefined {
  */
 export function libraryDocumentation(symbol: ts.Symbol, checker: ts.TypeChecker): Documentation | undefined {
   try {
-    return documentationOf(symbol, checker, new Set([symbol]));
+    const target = symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol;
+    if (!(target.declarations ?? []).some(parsedWithoutDocs)) return undefined;
+    const found = documentationOf(target, checker, new Set([target]));
+    return found.documentation.length > 0 || found.tags.length > 0 ? found : undefined;
   } catch {
     return undefined;
   }
 }
 
-function documentationOf(symbol: ts.Symbol, checker: ts.TypeChecker, seen: Set<ts.Symbol>): Documentation | undefined {
+/** A symbol's documentation and tags, each inherited from its base member when it has none (TypeScript's rules). */
+function documentationOf(symbol: ts.Symbol, checker: ts.TypeChecker, seen: Set<ts.Symbol>): Documentation {
   const target = symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol;
   const all = target.declarations ?? [];
   const declarations = all.filter(parsedWithoutDocs);
-  if (declarations.length < all.length) {
-    // Some declaration is in a fully parsed file (a cell, a local module): TypeScript's own answer covers it.
-    const documentation = target.getDocumentationComment(checker);
-    const tags = target.getJsDocTags(checker);
-    if (documentation.length > 0 || tags.length > 0) return { documentation, tags };
-  }
-  const twins = declarations.map(fullyParsedTwin).filter((d): d is ts.Declaration => d !== undefined);
+  // All in fully parsed files (a cell, a local module, a JavaScript file): TypeScript's own answer, inheritance included.
+  if (declarations.length === 0)
+    return { documentation: target.getDocumentationComment(checker), tags: target.getJsDocTags(checker) };
+  const pairs = declarations.flatMap((d) => {
+    const twin = fullyParsedTwin(d);
+    return twin ? [{ declaration: d, twin: twin as ts.Declaration }] : [];
+  });
   const jsDoc = (ts as unknown as JsDocInternal).JsDoc;
-  // A function's quick info documents one signature (the first), as TypeScript's does; other symbols (an
-  // interface merged from several files) document all their declarations.
+  // A function's quick info documents one signature (the first documented one), as TypeScript's does; other symbols
+  // (an interface merged from several files) document all their declarations.
   const callable = target.flags & (ts.SymbolFlags.Function | ts.SymbolFlags.Method);
-  for (const group of callable ? twins.map((d) => [d]) : [twins]) {
-    const documentation = jsDoc.getJsDocCommentsFromDeclarations(group);
-    const tags = jsDoc.getJsDocTagsFromDeclarations(group);
-    if (documentation.length > 0 || tags.length > 0) return { documentation, tags };
+  let own: Documentation = { documentation: [], tags: [] };
+  for (const group of callable ? pairs.map((p) => [p]) : [pairs]) {
+    if (group.length === 0) continue;
+    const twins = group.map((p) => p.twin);
+    const links = linkResolver(checker, group[0].declaration);
+    own = {
+      documentation: jsDoc.getJsDocCommentsFromDeclarations(twins, links),
+      tags: jsDoc.getJsDocTagsFromDeclarations(twins, links),
+    };
+    if (own.documentation.length > 0 || own.tags.length > 0) break;
   }
-  return inheritedDocumentation(target, all, checker, seen);
+  // The comment and the tags are each taken from the base member when the member has none of its own (or says
+  // @inheritDoc), independently of each other.
+  const inheritDoc = own.tags.some((t) => t.name === "inheritDoc" || t.name === "inheritdoc");
+  if (own.documentation.length > 0 && own.tags.length > 0 && !inheritDoc) return own;
+  const base = baseMember(target, all, checker, seen);
+  if (!base) return own;
+  const inherited = documentationOf(base, checker, seen);
+  const documentation =
+    own.documentation.length === 0
+      ? inherited.documentation
+      : inheritDoc && inherited.documentation.length > 0
+        ? [...inherited.documentation, { kind: "lineBreak", text: "\n" }, ...own.documentation]
+        : own.documentation;
+  const tags = own.tags.length === 0 || inheritDoc ? [...inherited.tags, ...own.tags] : own.tags;
+  return { documentation, tags };
 }
 
-/** The documentation of the member of the same name in a base class or interface of the member's container. */
-function inheritedDocumentation(
+/** The member of the same name in the first base class or interface of the member's container that has one. */
+function baseMember(
   member: ts.Symbol,
   declarations: readonly ts.Declaration[],
   checker: ts.TypeChecker,
   seen: Set<ts.Symbol>,
-): Documentation | undefined {
+): ts.Symbol | undefined {
   for (const declaration of declarations) {
     const container = ts.isConstructorDeclaration(declaration.parent) ? declaration.parent.parent : declaration.parent;
     if (!container || !(ts.isClassLike(container) || ts.isInterfaceDeclaration(container))) continue;
@@ -121,8 +148,7 @@ function inheritedDocumentation(
         const base = checker.getPropertyOfType(type, member.name);
         if (!base || seen.has(base)) continue;
         seen.add(base);
-        const found = documentationOf(base, checker, seen);
-        if (found) return found;
+        return base;
       }
     }
   }
@@ -130,3 +156,48 @@ function inheritedDocumentation(
 }
 
 const isStaticKeyword = (m: ts.ModifierLike): boolean => m.kind === ts.SyntaxKind.StaticKeyword;
+
+/**
+ * The checker TypeScript's JSDoc rendering gets for a full parse outside the program: `{@link name}` in it resolves
+ * in the scope of the declaration it documents (`scope`, in the program), as TypeScript resolves it there, so a link
+ * reads as an editor shows it (a resolved link as its name, an unresolved one as TypeScript renders it).
+ */
+function linkResolver(checker: ts.TypeChecker, scope: ts.Node): ts.TypeChecker {
+  let inScope: Map<string, ts.Symbol> | undefined;
+  const meaning = ts.SymbolFlags.Value | ts.SymbolFlags.Type | ts.SymbolFlags.Namespace | ts.SymbolFlags.Alias;
+  const member = (owner: ts.Symbol | undefined, name: string): ts.Symbol | undefined => {
+    if (!owner) return undefined;
+    const target = owner.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(owner) : owner;
+    const escaped = ts.escapeLeadingUnderscores(name);
+    return (
+      target.exports?.get(escaped) ??
+      target.members?.get(escaped) ??
+      checker.getPropertyOfType(checker.getTypeOfSymbol(target), name)
+    );
+  };
+  // Inside a class or interface, a plain name also finds a member of it (`{@link fit}` on a sibling method).
+  const memberOfContainer = (name: string): ts.Symbol | undefined => {
+    const container = ts.isClassLike(scope) || ts.isInterfaceDeclaration(scope) ? scope : scope.parent;
+    if (!container || !(ts.isClassLike(container) || ts.isInterfaceDeclaration(container))) return undefined;
+    const instance = checker.getTypeAtLocation(container);
+    return (
+      checker.getPropertyOfType(instance, name) ??
+      (instance.symbol ? checker.getPropertyOfType(checker.getTypeOfSymbol(instance.symbol), name) : undefined)
+    );
+  };
+  const resolve = (name: ts.Node): ts.Symbol | undefined => {
+    if (ts.isIdentifier(name)) {
+      if (!inScope) {
+        // Innermost first; a module's own exported names come as local stand-ins for their exported symbols.
+        inScope = new Map();
+        for (const s of checker.getSymbolsInScope(scope, meaning))
+          if (!inScope.has(s.name)) inScope.set(s.name, checker.getExportSymbolOfSymbol(s));
+      }
+      return inScope.get(name.text) ?? memberOfContainer(name.text);
+    }
+    if (ts.isQualifiedName(name)) return member(resolve(name.left), name.right.text);
+    if (ts.isPropertyAccessExpression(name)) return member(resolve(name.expression), name.name.text);
+    return undefined;
+  };
+  return { ...checker, getSymbolAtLocation: resolve };
+}
