@@ -70,10 +70,10 @@ function fullyParsedTwin(node: ts.Node): ts.Node | undefined {
 }
 
 /**
- * The documentation of a symbol's declarations where quick info found none because their files were parsed
- * without JSDoc; `undefined` when there is nothing to add (the declarations were fully parsed, or their full parse
- * has no documentation either). Aliases (imported names) are followed to what they name. A class or interface member
- * with no documentation of its own gets its base type's, as TypeScript's quick info does. Never throws.
+ * The documentation of a symbol declared in files parsed without JSDoc, read from full parses of those files;
+ * `undefined` when none of its declarations was parsed that way, or there is no documentation. As in TypeScript's
+ * quick info: aliases (imported names) are followed to what they name, the comment and the tags are each inherited
+ * from the base member when a member has none, and `{@link}` names resolve where the declaration is. Never throws.
  */
 export function libraryDocumentation(symbol: ts.Symbol, checker: ts.TypeChecker): Documentation | undefined {
   try {
