@@ -25,8 +25,7 @@ import {
 } from "./common";
 import { SeededRandom, holmAdjust, quantile } from "./stats";
 import { ValidationError } from "../core/validation";
-import { getScorer } from "../evaluate/scoring";
-import type { Scorer } from "../evaluate/scoring";
+import { isBuiltIn, leaveOneOutInfluence, rowLossesFor, shuffleInfluence } from "./importance-influence";
 
 /** Fewest rows for the tests: on fewer, a bootstrap over rows says too little about the population. */
 export const MIN_ROWS_FOR_IMPORTANCE_TESTS = 30;
@@ -102,6 +101,8 @@ export class PermutationImportanceResult extends ValidationResult {
     readonly alpha = 0.05,
     /** Bootstrap resamples that could be scored. */
     readonly resamples = 0,
+    /** Why nothing could be tested, when it is not too few rows or resamples. */
+    readonly untestedBecause?: string,
   ) {
     super();
     this.title = `Permutation importance (drop in ${metric} when a feature is shuffled)`;
@@ -118,7 +119,9 @@ export class PermutationImportanceResult extends ValidationResult {
     } else if (resamples === 0) {
       verdict = "untested";
       reasons.push(
-        `Not tested: fewer than ${MIN_ROWS_FOR_IMPORTANCE_TESTS} rows, or no bootstrap resamples; the importances are point estimates.`,
+        untestedBecause
+          ? `Not tested: ${untestedBecause}, so the uncertainty of the importances cannot be judged; they are point estimates.`
+          : `Not tested: fewer than ${MIN_ROWS_FOR_IMPORTANCE_TESTS} rows, or no bootstrap resamples; the importances are point estimates.`,
       );
     } else if (used.length === 0) {
       verdict = "untested";
@@ -178,55 +181,6 @@ export class PermutationImportanceResult extends ValidationResult {
       `<p>baseline ${this.metric}: ${fmt(this.baseline)} · intervals from ${this.resamples} bootstrap resamples of the rows; ` +
       `tests one-sided at α = ${this.alpha}, Holm over the features</p>`
     );
-  }
-}
-
-/**
- * Metrics that are sums of per-row losses (accuracy, mse, mae) or simple functions of them (rmse, r2): the bootstrap
- * then sums row losses instead of rescoring copies of the predictions. Each gives the row loss and the metric's drop
- * from the summed losses of the reference and the shuffled predictions on `m` resampled rows.
- */
-interface RowLosses {
-  loss(truth: number | string, pred: number | string): number;
-  /** The drop from the summed row losses of the reference and of the shuffled predictions over `m` resampled rows. */
-  drop(base: number, shuffled: number, m: number, idx: ArrayLike<number>): number;
-}
-
-function rowLossesFor(scorer: Scorer, truth: readonly Value[]): RowLosses | undefined {
-  let builtIn: Scorer | undefined;
-  try {
-    builtIn = getScorer(scorer.name);
-  } catch {
-    return undefined;
-  }
-  if (builtIn !== scorer) return undefined; // a custom or bound scorer: rescore on copies
-  const sq = (t: number | string, p: number | string): number => ((t as number) - (p as number)) ** 2;
-  const meanDiff = (b: number, s: number, m: number): number => (s - b) / m;
-  switch (scorer.name) {
-    case "accuracy":
-      return { loss: (t, p) => (t === p ? 0 : 1), drop: meanDiff };
-    case "mse":
-      return { loss: sq, drop: meanDiff };
-    case "mae":
-      return { loss: (t, p) => Math.abs((t as number) - (p as number)), drop: meanDiff };
-    case "rmse":
-      return { loss: sq, drop: (b, s, m) => Math.sqrt(Math.max(s, 0) / m) - Math.sqrt(b / m) };
-    case "r2": {
-      const y = truth as number[];
-      return {
-        loss: sq,
-        drop: (b, s, m, idx) => {
-          let mean = 0;
-          for (let k = 0; k < m; k++) mean += y[idx[k]];
-          mean /= m;
-          let sst = 0;
-          for (let k = 0; k < m; k++) sst += (y[idx[k]] - mean) ** 2;
-          return sst > 0 ? (s - b) / sst : NaN;
-        },
-      };
-    }
-    default:
-      return undefined;
   }
 }
 
@@ -326,6 +280,7 @@ export function permutationImportance(
   const fast = rowLossesFor(scorer, truth);
   let dropAt: (idx: Int32Array) => number[];
   let centers: number[];
+  let undefinedAt: string | undefined;
   if (fast) {
     // A shuffled row's loss depends on two rows: its own and the donor of the shuffled value. Resampling rows with
     // their shuffled losses attached would miss the donor's part of the variance, so each row carries its influence
@@ -360,11 +315,42 @@ export function permutationImportance(
     };
     centers = dropAt(Int32Array.from({ length: n }, (_, i) => i));
   } else {
-    // Other metrics (f1, ROC AUC, log loss...): the shuffled predictions are rescored on the resampled rows.
-    dropAt = (idx) => {
-      const ref = scoreOn(idx, base);
-      return shuffled.map((reps) => reps.reduce((s, p) => s + degradation(scorer, ref, scoreOn(idx, p)), 0) / repeats);
-    };
+    // Other metrics (f1, ROC AUC, log loss...): each row carries its jackknife influence on the drop, as receiver and
+    // as donor (importance-influence.ts); a resample's drop is the estimate plus the resampled rows' mean influence.
+    // No resample can make the metric undefined; when leaving one row out does (ROC AUC with a single row of a
+    // class), the uncertainty cannot be judged and nothing is tested.
+    const score = (t: Value[], p: Value[], pb: number[][] | undefined): number =>
+      scorePredictions(scorer, model, t, p, pb);
+    const sign = scorer.greaterIsBetter ? -1 : 1;
+    const builtIn = isBuiltIn(scorer)
+      ? { metric: scorer.name, classes: hasProba(model) ? model.classes : undefined }
+      : undefined;
+    const reference =
+      resamples > 0 && n >= MIN_ROWS_FOR_IMPORTANCE_TESTS
+        ? leaveOneOutInfluence(truth, base, score, baseline, builtIn)
+        : undefined;
+    const influence = reference
+      ? shuffled.map((reps, k) =>
+          shuffleInfluence(
+            truth,
+            reference,
+            reps.map((p, r) => ({ predictions: p, order: orders[k][r], full: scoreOn(null, p) })),
+            score,
+            sign,
+            builtIn,
+          ),
+        )
+      : [];
+    if (resamples > 0 && n >= MIN_ROWS_FOR_IMPORTANCE_TESTS && (!reference || influence.some((d) => !d))) {
+      undefinedAt = `${scorer.name} is undefined on the rows without one of them (e.g. ROC AUC with a single row of a class)`;
+    }
+    dropAt = (idx) =>
+      influence.map((d, k) => {
+        if (!d || undefinedAt) return NaN;
+        let sum = 0;
+        for (let t = 0; t < idx.length; t++) sum += d[idx[t]];
+        return means[k] + sum / idx.length;
+      });
     centers = means;
   }
   const sharesOf = (m: readonly number[]): number[] => {
@@ -375,13 +361,8 @@ export function permutationImportance(
   const bootShares = units.map(() => [] as number[]);
   for (let b = 0; b < resamples; b++) {
     const idx = Int32Array.from({ length: n }, () => boot.int(n));
-    let m: number[];
-    try {
-      m = dropAt(idx);
-    } catch {
-      continue; // e.g. ROC AUC on a resample holding one class
-    }
-    if (m.some((v) => !Number.isFinite(v))) continue;
+    const m = dropAt(idx);
+    if (m.some((v) => !Number.isFinite(v))) continue; // R² on a resample with one target value: left out
     const sh = sharesOf(m);
     m.forEach((v, k) => {
       bootMeans[k].push(v);
@@ -417,7 +398,7 @@ export function permutationImportance(
     };
   });
   rows.sort((a, b) => b.mean - a.mean);
-  return new PermutationImportanceResult(scorer.name, baseline, rows, dominance, alpha, scored);
+  return new PermutationImportanceResult(scorer.name, baseline, rows, dominance, alpha, scored, undefinedAt);
 }
 
 /**
