@@ -81,7 +81,11 @@ export interface ImportanceRow {
   used: boolean;
   /** The feature's share of the total positive importance (point estimate). */
   share: number;
-  /** Holm-adjusted one-sided p-value of "the share is above `dominance`". */
+  /**
+   * p-value of "the share is above `dominance` and the drop above 0" (Holm-adjusted, the larger of the two tests'):
+   * a share of an importance not shown to be above 0 says nothing (a noise column's share is 100% whenever its drop
+   * is positive and the other features' drops are 0).
+   */
   leakPValue: number;
 }
 
@@ -197,11 +201,15 @@ function bootstrapP(values: readonly number[], asExtreme: (v: number) => boolean
  * columns (their values are shuffled too).
  *
  * Each importance comes with its uncertainty: the evaluation rows are resampled (`bootstrap` times, the shuffled
- * predictions kept), and each feature's mean drop and share of the total are recomputed on every resample. A feature
- * is "used" when its drop is significantly above 0 (one-sided, Holm over the features, family-wise `alpha`).
+ * predictions kept), and each feature's mean drop and share of the total are recomputed on every resample from each
+ * row's influence as receiver and donor of shuffled values (its row loss for accuracy, mse, mae, rmse and r2, its
+ * jackknife influence for any other metric). A feature is "used" when its drop is significantly above 0 (one-sided,
+ * Holm over the features, family-wise `alpha`).
  * The verdict FAILs when no shuffle changed the metric at all (the model ignores its inputs, a certainty), WARNs
  * when one feature's share is significantly above `dominance` (a possible leak: a false alarm at most at `alpha`),
- * and is "untested" when no feature is significantly used (too few rows to tell).
+ * and is "untested" when no feature is significantly used (too few rows to tell) or when the metric is undefined
+ * without one of the rows (ROC AUC with a single row of a class). Resamples on which R² is undefined (one target
+ * value) are left out; the result's `resamples` counts the scored ones.
  * @throws Error on an unfitted model, mismatched X and y, an unknown metric, or bad options; ValidationError on an
  * empty or overlapping group.
  */
@@ -394,7 +402,8 @@ export function permutationImportance(
       pValue: usedP[k],
       used: usedP[k] <= alpha,
       share: shares[k],
-      leakPValue: leakP[k],
+      // Intersection–union test: a leak needs both a dominant share and a drop above 0.
+      leakPValue: Math.max(leakP[k], usedP[k]),
     };
   });
   rows.sort((a, b) => b.mean - a.mean);

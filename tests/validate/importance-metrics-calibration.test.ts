@@ -177,6 +177,68 @@ describe("permutationImportance is calibrated under every metric, not just the d
     }
   });
 
+  it("never warns of a leak on a feature not shown to be used: a noise column beside a constant one (whose drop is exactly 0)", async () => {
+    // The noise column's share of the total is 100% whenever its drop is positive: alone, the share test would warn
+    // in half the splits.
+    const t = realTable("breast_cancer");
+    const warnings: Record<string, number> = {};
+    const metrics = ["log_loss", "roc_auc", "accuracy"];
+    const runs = 30;
+    for (let seed = 0; seed < runs; seed++) {
+      const X = withColumn(withColumn(t.X, "noise", noise(t.X.rows, seed)), "constant", new Float64Array(t.X.rows));
+      const s = iidSplit(X.rows, seed);
+      const model = await new LogisticRegression().fit(
+        rowsOf(X, s.train),
+        s.train.map((i) => t.y[i]),
+      );
+      const rest = [...s.val, ...s.test];
+      for (const metric of metrics) {
+        const result = permutationImportance(
+          model,
+          rowsOf(X, rest),
+          rest.map((i) => t.y[i]),
+          { seed, metric, features: ["noise", "constant"], bootstrap: BOOTSTRAP },
+        );
+        for (const f of result.features) assert.ok(f.leakPValue >= f.pValue, JSON.stringify(f));
+        if (result.verdict === "warn") warnings[metric] = (warnings[metric] ?? 0) + 1;
+      }
+    }
+    const allowed = binomialAllowance(runs, ALPHA);
+    for (const metric of metrics) {
+      const n = warnings[metric] ?? 0;
+      assert.ok(
+        n <= allowed,
+        `${metric}: ${n} leak warnings in ${runs} splits (allowed ${allowed}): ${JSON.stringify(warnings)}`,
+      );
+    }
+  });
+
+  it("finds a planted leak (a copy of wine's class among the features) under f1_macro, roc_auc_ovr and log_loss", async () => {
+    const t = realTable("wine");
+    const X = withColumn(t.X, "leak", t.y);
+    const found: Record<string, number> = {};
+    const metrics = ["f1_macro", "roc_auc_ovr", "log_loss"];
+    for (let seed = 0; seed < 10; seed++) {
+      const s = iidSplit(X.rows, seed);
+      const model = await new DecisionTreeClassifier({ maxDepth: 4 }).fit(
+        rowsOf(X, s.train),
+        s.train.map((i) => t.y[i]),
+      );
+      const rest = [...s.val, ...s.test];
+      for (const metric of metrics) {
+        const result = permutationImportance(
+          model,
+          rowsOf(X, rest),
+          rest.map((i) => t.y[i]),
+          { seed, metric, bootstrap: BOOTSTRAP },
+        );
+        if (result.verdict === "warn" && result.features[0].feature === "leak")
+          found[metric] = (found[metric] ?? 0) + 1;
+      }
+    }
+    for (const metric of metrics) assert.ok((found[metric] ?? 0) >= 9, `${metric}: ${JSON.stringify(found)} of 10`);
+  });
+
   it("says nothing can be tested when the metric is undefined without one of the rows (ROC AUC with one malignant tumour)", async () => {
     const t = realTable("breast_cancer");
     const s = iidSplit(t.X.rows, 0);
