@@ -118,6 +118,45 @@ describe("permutationImportance is calibrated under every metric, not just the d
     check(counts, { LogisticRegression: 0.9, DecisionTreeClassifier: 0.75 });
   });
 
+  it(`calls a pure-noise column "used" on at most α = ${ALPHA} of wine and iris splits under the multiclass metrics (f1_macro, f1_weighted, roc_auc_ovr, log_loss, balanced_accuracy)`, async () => {
+    const alarms: Record<string, number> = {};
+    let runs = 0;
+    const metrics = ["f1_macro", "f1_weighted", "roc_auc_ovr", "log_loss", "balanced_accuracy"];
+    for (const name of ["wine", "iris"] as const) {
+      const t = realTable(name);
+      for (let seed = 0; seed < 30; seed++) {
+        const X = withColumn(t.X, "noise", noise(t.X.rows, seed));
+        const s = iidSplit(X.rows, seed);
+        const rest = [...s.val, ...s.test];
+        const [Xtrain, ytrain] = [rowsOf(X, s.train), s.train.map((i) => t.y[i])];
+        for (const model of [
+          await new LogisticRegression().fit(Xtrain, ytrain),
+          await new DecisionTreeClassifier({ maxDepth: 6 }).fit(Xtrain, ytrain),
+        ]) {
+          runs++;
+          for (const metric of metrics) {
+            const result = permutationImportance(
+              model,
+              rowsOf(X, rest),
+              rest.map((i) => t.y[i]),
+              { seed, metric, features: ["noise"], bootstrap: BOOTSTRAP },
+            );
+            assert.equal(result.resamples, BOOTSTRAP, result.toString());
+            if (result.features[0].used) alarms[metric] = (alarms[metric] ?? 0) + 1;
+          }
+        }
+      }
+    }
+    const allowed = binomialAllowance(runs, ALPHA);
+    for (const metric of metrics) {
+      const n = alarms[metric] ?? 0;
+      assert.ok(
+        n <= allowed,
+        `${metric}: noise called used in ${n} of ${runs} (allowed ${allowed}) ${JSON.stringify(alarms)}`,
+      );
+    }
+  });
+
   it(`calls a pure-noise column "used" on at most α = ${ALPHA} of diabetes splits under mae, rmse and mse, and finds s5 and the tree's first split`, async () => {
     const t = realTable("diabetes");
     const counts: Counts = { alarms: {}, found: {} };
