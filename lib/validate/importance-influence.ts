@@ -75,10 +75,11 @@ type Classes = readonly Value[] | undefined;
 
 /**
  * The metric without each row, M₋ₖ, in O(n log n) for the built-in metrics where scoring n copies would cost O(n²):
- * log loss (a mean of row losses) and ROC AUC (binary, or one-vs-rest over the classes: each class's AUC without a row
- * follows from how many rows of the other side it outranks). Undefined for other metrics.
+ * log loss (a mean of row losses), ROC AUC (binary, or one-vs-rest over the classes: each class's AUC without a row
+ * follows from how many rows of the other side it outranks) and average precision (O(n + thresholds²)). Undefined for
+ * other metrics (and where the classes do not fit the metric).
  */
-function fastLeaveOneOut(
+export function fastLeaveOneOut(
   metric: string,
   truth: readonly Value[],
   p: RowPredictions,
@@ -109,7 +110,61 @@ function fastLeaveOneOut(
     }
     return out;
   }
+  if (metric === "average_precision") {
+    const columns = classes.length === 2 ? [classes.indexOf(1)] : classes.map((_, j) => j);
+    if (columns[0] < 0) return undefined; // binary labels other than {0, 1}, {-1, 1}: the scorer itself says so
+    const out = new Array<number>(n).fill(0);
+    for (const j of columns) {
+      const loo = apWithoutEach(
+        truth.map((t) => t === classes[j]),
+        proba.map((r) => r[j]),
+      );
+      loo.forEach((v, i) => (out[i] += v / columns.length));
+    }
+    return out;
+  }
   return undefined;
+}
+
+/**
+ * Binary average precision (Σ over distinct thresholds, high to low, of the recall gained times the precision there)
+ * without each row: removing a row changes the counts only from its own threshold down, so each (class, threshold)
+ * pair is computed once. NaN where no positive row would be left.
+ */
+function apWithoutEach(positive: readonly boolean[], score: readonly number[]): number[] {
+  const order = score.map((_, i) => i).sort((a, b) => score[b] - score[a]);
+  const group = new Array<number>(score.length);
+  const [tp, fp]: [number[], number[]] = [[], []]; // cumulative counts at each distinct threshold
+  order.forEach((i, k) => {
+    if (k === 0 || score[i] !== score[order[k - 1]]) {
+      tp.push(tp.length ? tp[tp.length - 1] : 0);
+      fp.push(fp.length ? fp[fp.length - 1] : 0);
+    }
+    group[i] = tp.length - 1;
+    if (positive[i]) tp[tp.length - 1]++;
+    else fp[fp.length - 1]++;
+  });
+  const P = tp[tp.length - 1];
+  const term = (g: number, dtp: number, t: number, f: number): number => (t + f > 0 ? (dtp * t) / (t + f) : 0);
+  const prefix = [0];
+  tp.forEach((t, g) => prefix.push(prefix[g] + term(g, t - (g ? tp[g - 1] : 0), t, fp[g])));
+  const memo = new Map<number, number>();
+  return score.map((_, i) => {
+    const h = group[i];
+    const pos = positive[i] ? 1 : 0;
+    const key = 2 * h + pos;
+    let v = memo.get(key);
+    if (v === undefined) {
+      let sum = prefix[h];
+      for (let g = h; g < tp.length; g++) {
+        const dtp = tp[g] - (g ? tp[g - 1] : 0) - (pos && g === h ? 1 : 0);
+        sum += term(g, dtp, tp[g] - pos, fp[g] - (1 - pos));
+      }
+      v = P - pos > 0 ? sum / (P - pos) : NaN;
+      memo.set(key, v);
+    }
+    return v;
+  });
 }
 
 /** Binary ROC AUC (Mann–Whitney, ties count half) without each row; NaN where a class would be left empty. */
@@ -163,8 +218,9 @@ function aucWithoutEach(positive: readonly boolean[], score: readonly number[]):
  * metric's influence function at that row. Rows with the same truth, prediction and probabilities have the same
  * influence, so each distinct row is scored once (a few calls for hard-label metrics, n for probabilities).
  * Undefined when leaving some row out makes the metric undefined (it throws or is not finite), e.g. ROC AUC with a
- * single row of one class. `builtIn` names a built-in metric and the model's classes: log loss and ROC AUC then take
- * an O(n log n) shortcut, used only when it agrees with `score` on three rows.
+ * single row of one class. `builtIn` names a built-in metric and the model's classes: log loss, ROC AUC and average
+ * precision then take a shortcut, used only when it agrees with `score` on three rows. Other probability metrics
+ * (custom scorers) cost n scorer calls per set of predictions.
  */
 export function leaveOneOutInfluence(
   truth: readonly Value[],

@@ -15,6 +15,9 @@ import { getScorer } from "../../lib/evaluate/scoring";
 import type { Scorer } from "../../lib/evaluate/scoring";
 import { SeededRandom } from "../../lib/random";
 import { permutationImportance } from "../../lib/validate";
+import { scorePredictions } from "../../lib/validate/common";
+import type { Value } from "../../lib/validate/common";
+import { fastLeaveOneOut } from "../../lib/validate/importance-influence";
 import { binomialAllowance, iidSplit, noise, realTable, rowsOf, withColumn } from "./real-tables";
 
 const ALPHA = 0.05;
@@ -276,6 +279,37 @@ describe("permutationImportance is calibrated under every metric, not just the d
       }
     }
     for (const metric of metrics) assert.ok((found[metric] ?? 0) >= 9, `${metric}: ${JSON.stringify(found)} of 10`);
+  });
+
+  it("the leave-one-out shortcuts (log loss, ROC AUC, average precision) give the scorer's own value without each row", async () => {
+    for (const name of ["breast_cancer", "wine"] as const) {
+      const t = realTable(name);
+      const s = iidSplit(t.X.rows, 1);
+      for (const model of [new LogisticRegression(), new DecisionTreeClassifier({ maxDepth: 3 })]) {
+        await model.fit(
+          rowsOf(t.X, s.train),
+          s.train.map((i) => t.y[i]),
+        );
+        const X = rowsOf(t.X, s.test);
+        const y = s.test.map((i) => t.y[i]);
+        const p = { pred: model.predict(X), proba: model.predictProba(X) };
+        for (const metric of ["log_loss", "roc_auc", "roc_auc_ovr", "average_precision"]) {
+          const scorer = getScorer(metric);
+          const score = (a: Value[], b: Value[], c: number[][] | undefined): number =>
+            scorePredictions(scorer, model, a, b, c);
+          const shortcut = fastLeaveOneOut(metric, y, p, model.classes);
+          assert.ok(shortcut, `${name} ${model.name} ${metric}: no shortcut`);
+          const without = <T>(a: readonly T[], k: number): T[] => a.filter((_, i) => i !== k);
+          shortcut.forEach((v, k) => {
+            const scored = score(without(y, k), without(p.pred, k), without(p.proba, k));
+            assert.ok(
+              Math.abs(v - scored) < 1e-9,
+              `${name} ${model.name} ${metric} without row ${k}: ${v} vs ${scored}`,
+            );
+          });
+        }
+      }
+    }
   });
 
   it("says nothing can be tested when the metric is undefined without one of the rows (ROC AUC with one malignant tumour)", async () => {
