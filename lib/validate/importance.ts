@@ -1,7 +1,8 @@
 /**
  * Permutation importance with its uncertainty: how much the metric drops when one feature is shuffled, with a
  * bootstrap over the evaluation rows, a one-sided test that the drop is above 0 ("the model uses this feature") and a
- * one-sided test that one feature's share of the total importance is above `dominance` (a possible leak).
+ * one-sided test that one feature's share of the total importance is above `dominance` (a possible leak). Each row
+ * carries its influence on the drop (importance-influence.ts).
  */
 import type { FeatureInput, TargetInput } from "../data/matrix";
 import type { Estimator } from "../models/estimator";
@@ -37,8 +38,8 @@ export interface PermutationImportanceOptions {
   repeats?: number;
   seed?: number;
   /**
-   * A feature whose share of the total importance is significantly above this (default 0.8) warns of a possible
-   * leak: the lower confidence bound of its share must exceed it.
+   * A feature whose share of the total importance is significantly above this (default 0.8), and whose drop is
+   * significantly above 0, warns of a possible leak: the lower confidence bound of its share must exceed it.
    */
   dominance?: number;
   /** Features to score (default: all); useful for wide data. */
@@ -236,13 +237,10 @@ export function permutationImportance(
     pred: model.predict(input),
     proba: needsProba && hasProba(model) ? model.predictProba(input) : undefined,
   });
-  const scoreOn = (idx: ArrayLike<number> | null, p: { pred: Value[]; proba?: number[][] }): number => {
-    if (idx === null) return scorePredictions(scorer, model, truth, p.pred, p.proba);
-    const pick = <T>(a: readonly T[]): T[] => Array.from(idx, (i) => a[i]);
-    return scorePredictions(scorer, model, pick(truth), pick(p.pred), p.proba ? pick(p.proba) : undefined);
-  };
+  const scoreAll = (p: { pred: Value[]; proba?: number[][] }): number =>
+    scorePredictions(scorer, model, truth, p.pred, p.proba);
   const base = predict(frame.input);
-  const baseline = scoreOn(null, base);
+  const baseline = scoreAll(base);
   const rng = new SeededRandom(options.seed ?? 0);
   const selected = options.features
     ? options.features.map((f) => frame.columnIndex(f))
@@ -280,7 +278,7 @@ export function permutationImportance(
       return predict(frame.with(replaced));
     }),
   );
-  const drops = shuffled.map((reps) => reps.map((p) => degradation(scorer, baseline, scoreOn(null, p))));
+  const drops = shuffled.map((reps) => reps.map((p) => degradation(scorer, baseline, scoreAll(p))));
   const means = drops.map((d) => d.reduce((s, v) => s + v, 0) / repeats);
   // Bootstrap over rows: each feature's drop on the resample, and its share of the total positive importance.
   const n = frame.rows;
@@ -342,7 +340,7 @@ export function permutationImportance(
           shuffleInfluence(
             truth,
             reference,
-            reps.map((p, r) => ({ predictions: p, order: orders[k][r], full: scoreOn(null, p) })),
+            reps.map((p, r) => ({ predictions: p, order: orders[k][r], full: scoreAll(p) })),
             score,
             sign,
             builtIn,
