@@ -217,8 +217,8 @@ function aucWithoutEach(positive: readonly boolean[], score: readonly number[]):
  * row losses this is row k's loss minus the mean, and for any smooth metric (f1, balanced accuracy, ROC AUC) it is the
  * metric's influence function at that row. Rows with the same truth, prediction and probabilities have the same
  * influence, so each distinct row is scored once (a few calls for hard-label metrics, n for probabilities).
- * Undefined when leaving some row out makes the metric undefined (it throws or is not finite), e.g. ROC AUC with a
- * single row of one class. `builtIn` names a built-in metric and the model's classes: log loss, ROC AUC and average
+ * Undefined when the metric, or the metric without some row, is undefined (it throws or is not finite), e.g. ROC AUC
+ * with a single row of one class. `builtIn` names a built-in metric and the model's classes: log loss, ROC AUC and average
  * precision then take a shortcut, used only when it agrees with `score` on three rows. Other probability metrics
  * (custom scorers) cost n scorer calls per set of predictions.
  */
@@ -230,6 +230,7 @@ export function leaveOneOutInfluence(
   builtIn?: { metric: string; classes: Classes },
 ): Float64Array | undefined {
   const n = truth.length;
+  if (!Number.isFinite(full)) return undefined;
   const out = new Float64Array(n);
   const without = <T>(a: readonly T[], k: number): T[] => a.slice(0, k).concat(a.slice(k + 1));
   const scoreWithout = (k: number): number => {

@@ -211,8 +211,8 @@ function bootstrapP(values: readonly number[], asExtreme: (v: number) => boolean
  * and is "untested" when no feature is significantly used (too few rows to tell) or when the metric is undefined
  * without one of the rows (ROC AUC with a single row of a class). Resamples on which R² is undefined (one target
  * value) are left out; the result's `resamples` counts the scored ones.
- * @throws Error on an unfitted model, mismatched X and y, an unknown metric, or bad options; ValidationError on an
- * empty or overlapping group.
+ * @throws Error on an unfitted model, mismatched X and y, an unknown metric, a metric that is not a finite number on
+ * X, or bad options; ValidationError on an empty or overlapping group.
  */
 export function permutationImportance(
   model: Estimator,
@@ -241,6 +241,8 @@ export function permutationImportance(
     scorePredictions(scorer, model, truth, p.pred, p.proba);
   const base = predict(frame.input);
   const baseline = scoreAll(base);
+  if (!Number.isFinite(baseline))
+    throw new Error(`permutationImportance: ${scorer.name} is ${baseline} on these rows, so no drop can be measured.`);
   const rng = new SeededRandom(options.seed ?? 0);
   const selected = options.features
     ? options.features.map((f) => frame.columnIndex(f))
@@ -348,7 +350,7 @@ export function permutationImportance(
         )
       : [];
     if (resamples > 0 && n >= MIN_ROWS_FOR_IMPORTANCE_TESTS && (!reference || influence.some((d) => !d))) {
-      undefinedAt = `${scorer.name} is undefined on the rows without one of them (e.g. ROC AUC with a single row of a class)`;
+      undefinedAt = `${scorer.name} is undefined on these rows or on the rows without one of them (e.g. ROC AUC with a single row of a class)`;
     }
     dropAt = (idx) =>
       influence.map((d, k) => {
