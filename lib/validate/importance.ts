@@ -1,7 +1,8 @@
 /**
  * Permutation importance with its uncertainty: how much the metric drops when one feature is shuffled, with a
  * bootstrap over the evaluation rows, a one-sided test that the drop is above 0 ("the model uses this feature") and a
- * one-sided test that one feature's share of the total importance is above `dominance` (a possible leak).
+ * one-sided test that one feature's share of the total importance is above `dominance` (a possible leak). Each row
+ * carries its influence on the drop (importance-influence.ts).
  */
 import type { FeatureInput, TargetInput } from "../data/matrix";
 import type { Estimator } from "../models/estimator";
@@ -25,8 +26,7 @@ import {
 } from "./common";
 import { SeededRandom, holmAdjust, quantile } from "./stats";
 import { ValidationError } from "../core/validation";
-import { getScorer } from "../evaluate/scoring";
-import type { Scorer } from "../evaluate/scoring";
+import { isBuiltIn, leaveOneOutInfluence, rowLossesFor, shuffleInfluence } from "./importance-influence";
 
 /** Fewest rows for the tests: on fewer, a bootstrap over rows says too little about the population. */
 export const MIN_ROWS_FOR_IMPORTANCE_TESTS = 30;
@@ -38,8 +38,8 @@ export interface PermutationImportanceOptions {
   repeats?: number;
   seed?: number;
   /**
-   * A feature whose share of the total importance is significantly above this (default 0.8) warns of a possible
-   * leak: the lower confidence bound of its share must exceed it.
+   * A feature whose share of the total importance is significantly above this (default 0.8), and whose drop is
+   * significantly above 0, warns of a possible leak: the lower confidence bound of its share must exceed it.
    */
   dominance?: number;
   /** Features to score (default: all); useful for wide data. */
@@ -82,7 +82,11 @@ export interface ImportanceRow {
   used: boolean;
   /** The feature's share of the total positive importance (point estimate). */
   share: number;
-  /** Holm-adjusted one-sided p-value of "the share is above `dominance`". */
+  /**
+   * p-value of "the share is above `dominance` and the drop above 0" (Holm-adjusted, the larger of the two tests'):
+   * a share of an importance not shown to be above 0 says nothing (a noise column's share is 100% whenever its drop
+   * is positive and the other features' drops are 0).
+   */
   leakPValue: number;
 }
 
@@ -102,6 +106,8 @@ export class PermutationImportanceResult extends ValidationResult {
     readonly alpha = 0.05,
     /** Bootstrap resamples that could be scored. */
     readonly resamples = 0,
+    /** Why nothing could be tested, when it is not too few rows or resamples. */
+    readonly untestedBecause?: string,
   ) {
     super();
     this.title = `Permutation importance (drop in ${metric} when a feature is shuffled)`;
@@ -118,7 +124,9 @@ export class PermutationImportanceResult extends ValidationResult {
     } else if (resamples === 0) {
       verdict = "untested";
       reasons.push(
-        `Not tested: fewer than ${MIN_ROWS_FOR_IMPORTANCE_TESTS} rows, or no bootstrap resamples; the importances are point estimates.`,
+        untestedBecause
+          ? `Not tested: ${untestedBecause}, so the uncertainty of the importances cannot be judged; they are point estimates.`
+          : `Not tested: fewer than ${MIN_ROWS_FOR_IMPORTANCE_TESTS} rows, or no bootstrap resamples; the importances are point estimates.`,
       );
     } else if (used.length === 0) {
       verdict = "untested";
@@ -181,55 +189,6 @@ export class PermutationImportanceResult extends ValidationResult {
   }
 }
 
-/**
- * Metrics that are sums of per-row losses (accuracy, mse, mae) or simple functions of them (rmse, r2): the bootstrap
- * then sums row losses instead of rescoring copies of the predictions. Each gives the row loss and the metric's drop
- * from the summed losses of the reference and the shuffled predictions on `m` resampled rows.
- */
-interface RowLosses {
-  loss(truth: number | string, pred: number | string): number;
-  /** The drop from the summed row losses of the reference and of the shuffled predictions over `m` resampled rows. */
-  drop(base: number, shuffled: number, m: number, idx: ArrayLike<number>): number;
-}
-
-function rowLossesFor(scorer: Scorer, truth: readonly Value[]): RowLosses | undefined {
-  let builtIn: Scorer | undefined;
-  try {
-    builtIn = getScorer(scorer.name);
-  } catch {
-    return undefined;
-  }
-  if (builtIn !== scorer) return undefined; // a custom or bound scorer: rescore on copies
-  const sq = (t: number | string, p: number | string): number => ((t as number) - (p as number)) ** 2;
-  const meanDiff = (b: number, s: number, m: number): number => (s - b) / m;
-  switch (scorer.name) {
-    case "accuracy":
-      return { loss: (t, p) => (t === p ? 0 : 1), drop: meanDiff };
-    case "mse":
-      return { loss: sq, drop: meanDiff };
-    case "mae":
-      return { loss: (t, p) => Math.abs((t as number) - (p as number)), drop: meanDiff };
-    case "rmse":
-      return { loss: sq, drop: (b, s, m) => Math.sqrt(Math.max(s, 0) / m) - Math.sqrt(b / m) };
-    case "r2": {
-      const y = truth as number[];
-      return {
-        loss: sq,
-        drop: (b, s, m, idx) => {
-          let mean = 0;
-          for (let k = 0; k < m; k++) mean += y[idx[k]];
-          mean /= m;
-          let sst = 0;
-          for (let k = 0; k < m; k++) sst += (y[idx[k]] - mean) ** 2;
-          return sst > 0 ? (s - b) / sst : NaN;
-        },
-      };
-    }
-    default:
-      return undefined;
-  }
-}
-
 /** A bootstrap p-value: (1 + resamples as extreme as the null) / (1 + resamples). */
 function bootstrapP(values: readonly number[], asExtreme: (v: number) => boolean): number {
   let count = 0;
@@ -243,13 +202,17 @@ function bootstrapP(values: readonly number[], asExtreme: (v: number) => boolean
  * columns (their values are shuffled too).
  *
  * Each importance comes with its uncertainty: the evaluation rows are resampled (`bootstrap` times, the shuffled
- * predictions kept), and each feature's mean drop and share of the total are recomputed on every resample. A feature
- * is "used" when its drop is significantly above 0 (one-sided, Holm over the features, family-wise `alpha`).
+ * predictions kept), and each feature's mean drop and share of the total are recomputed on every resample from each
+ * row's influence as receiver and donor of shuffled values (its row loss for accuracy, mse, mae, rmse and r2, its
+ * jackknife influence for any other metric). A feature is "used" when its drop is significantly above 0 (one-sided,
+ * Holm over the features, family-wise `alpha`).
  * The verdict FAILs when no shuffle changed the metric at all (the model ignores its inputs, a certainty), WARNs
  * when one feature's share is significantly above `dominance` (a possible leak: a false alarm at most at `alpha`),
- * and is "untested" when no feature is significantly used (too few rows to tell).
- * @throws Error on an unfitted model, mismatched X and y, an unknown metric, or bad options; ValidationError on an
- * empty or overlapping group.
+ * and is "untested" when no feature is significantly used (too few rows to tell) or when the metric is undefined
+ * without one of the rows (ROC AUC with a single row of a class). Resamples on which R² is undefined (one target
+ * value) are left out; the result's `resamples` counts the scored ones.
+ * @throws Error on an unfitted model, mismatched X and y, an unknown metric, a metric that is not a finite number on
+ * X, or bad options; ValidationError on an empty or overlapping group.
  */
 export function permutationImportance(
   model: Estimator,
@@ -274,13 +237,12 @@ export function permutationImportance(
     pred: model.predict(input),
     proba: needsProba && hasProba(model) ? model.predictProba(input) : undefined,
   });
-  const scoreOn = (idx: ArrayLike<number> | null, p: { pred: Value[]; proba?: number[][] }): number => {
-    if (idx === null) return scorePredictions(scorer, model, truth, p.pred, p.proba);
-    const pick = <T>(a: readonly T[]): T[] => Array.from(idx, (i) => a[i]);
-    return scorePredictions(scorer, model, pick(truth), pick(p.pred), p.proba ? pick(p.proba) : undefined);
-  };
+  const scoreAll = (p: { pred: Value[]; proba?: number[][] }): number =>
+    scorePredictions(scorer, model, truth, p.pred, p.proba);
   const base = predict(frame.input);
-  const baseline = scoreOn(null, base);
+  const baseline = scoreAll(base);
+  if (!Number.isFinite(baseline))
+    throw new Error(`permutationImportance: ${scorer.name} is ${baseline} on these rows, so no drop can be measured.`);
   const rng = new SeededRandom(options.seed ?? 0);
   const selected = options.features
     ? options.features.map((f) => frame.columnIndex(f))
@@ -318,7 +280,7 @@ export function permutationImportance(
       return predict(frame.with(replaced));
     }),
   );
-  const drops = shuffled.map((reps) => reps.map((p) => degradation(scorer, baseline, scoreOn(null, p))));
+  const drops = shuffled.map((reps) => reps.map((p) => degradation(scorer, baseline, scoreAll(p))));
   const means = drops.map((d) => d.reduce((s, v) => s + v, 0) / repeats);
   // Bootstrap over rows: each feature's drop on the resample, and its share of the total positive importance.
   const n = frame.rows;
@@ -326,6 +288,7 @@ export function permutationImportance(
   const fast = rowLossesFor(scorer, truth);
   let dropAt: (idx: Int32Array) => number[];
   let centers: number[];
+  let undefinedAt: string | undefined;
   if (fast) {
     // A shuffled row's loss depends on two rows: its own and the donor of the shuffled value. Resampling rows with
     // their shuffled losses attached would miss the donor's part of the variance, so each row carries its influence
@@ -360,11 +323,42 @@ export function permutationImportance(
     };
     centers = dropAt(Int32Array.from({ length: n }, (_, i) => i));
   } else {
-    // Other metrics (f1, ROC AUC, log loss...): the shuffled predictions are rescored on the resampled rows.
-    dropAt = (idx) => {
-      const ref = scoreOn(idx, base);
-      return shuffled.map((reps) => reps.reduce((s, p) => s + degradation(scorer, ref, scoreOn(idx, p)), 0) / repeats);
-    };
+    // Other metrics (f1, ROC AUC, log loss...): each row carries its jackknife influence on the drop, as receiver and
+    // as donor (importance-influence.ts); a resample's drop is the estimate plus the resampled rows' mean influence.
+    // No resample can make the metric undefined; when leaving one row out does (ROC AUC with a single row of a
+    // class), the uncertainty cannot be judged and nothing is tested.
+    const score = (t: Value[], p: Value[], pb: number[][] | undefined): number =>
+      scorePredictions(scorer, model, t, p, pb);
+    const sign = scorer.greaterIsBetter ? -1 : 1;
+    const builtIn = isBuiltIn(scorer)
+      ? { metric: scorer.name, classes: hasProba(model) ? model.classes : undefined }
+      : undefined;
+    const reference =
+      resamples > 0 && n >= MIN_ROWS_FOR_IMPORTANCE_TESTS
+        ? leaveOneOutInfluence(truth, base, score, baseline, builtIn)
+        : undefined;
+    const influence = reference
+      ? shuffled.map((reps, k) =>
+          shuffleInfluence(
+            truth,
+            reference,
+            reps.map((p, r) => ({ predictions: p, order: orders[k][r], full: scoreAll(p) })),
+            score,
+            sign,
+            builtIn,
+          ),
+        )
+      : [];
+    if (resamples > 0 && n >= MIN_ROWS_FOR_IMPORTANCE_TESTS && (!reference || influence.some((d) => !d))) {
+      undefinedAt = `${scorer.name} is undefined on these rows or on the rows without one of them (e.g. ROC AUC with a single row of a class)`;
+    }
+    dropAt = (idx) =>
+      influence.map((d, k) => {
+        if (!d || undefinedAt) return NaN;
+        let sum = 0;
+        for (let t = 0; t < idx.length; t++) sum += d[idx[t]];
+        return means[k] + sum / idx.length;
+      });
     centers = means;
   }
   const sharesOf = (m: readonly number[]): number[] => {
@@ -375,13 +369,8 @@ export function permutationImportance(
   const bootShares = units.map(() => [] as number[]);
   for (let b = 0; b < resamples; b++) {
     const idx = Int32Array.from({ length: n }, () => boot.int(n));
-    let m: number[];
-    try {
-      m = dropAt(idx);
-    } catch {
-      continue; // e.g. ROC AUC on a resample holding one class
-    }
-    if (m.some((v) => !Number.isFinite(v))) continue;
+    const m = dropAt(idx);
+    if (m.some((v) => !Number.isFinite(v))) continue; // R² on a resample with one target value: left out
     const sh = sharesOf(m);
     m.forEach((v, k) => {
       bootMeans[k].push(v);
@@ -413,11 +402,12 @@ export function permutationImportance(
       pValue: usedP[k],
       used: usedP[k] <= alpha,
       share: shares[k],
-      leakPValue: leakP[k],
+      // Intersection–union test: a leak needs both a dominant share and a drop above 0.
+      leakPValue: Math.max(leakP[k], usedP[k]),
     };
   });
   rows.sort((a, b) => b.mean - a.mean);
-  return new PermutationImportanceResult(scorer.name, baseline, rows, dominance, alpha, scored);
+  return new PermutationImportanceResult(scorer.name, baseline, rows, dominance, alpha, scored, undefinedAt);
 }
 
 /**

@@ -6,32 +6,14 @@
  * Latency statistics are tested with an injected clock: no test here times anything.
  */
 import { strict as assert } from "assert";
-import type { Matrix } from "../../lib/data/matrix";
 import { DecisionTreeClassifier, DecisionTreeRegressor } from "../../lib/models/trees";
 import { LinearRegression, LogisticRegression } from "../../lib/models/linear";
 import { MajorityClassifier } from "../../lib/models/baseline";
 import { SeededRandom } from "../../lib/random";
 import { efficiency, partialDependence, permutationImportance, quantileInterval } from "../../lib/validate";
-import { binomialAllowance, iidSplit, realTable, rowsOf } from "./real-tables";
+import { binomialAllowance, iidSplit, noise, realTable, rowsOf, withColumn } from "./real-tables";
 
 const ALPHA = 0.05;
-
-/** The matrix with one more column `name` holding `values`. */
-function withColumn(X: Matrix, name: string, values: ArrayLike<number>): Matrix {
-  const cols = X.cols + 1;
-  const data = new Float64Array(X.rows * cols);
-  for (let i = 0; i < X.rows; i++) {
-    data.set(X.data.subarray(i * X.cols, (i + 1) * X.cols), i * cols);
-    data[i * cols + X.cols] = values[i];
-  }
-  return { data, rows: X.rows, cols, columns: [...(X.columns ?? []), name] };
-}
-
-/** A column of uniform noise, independent of everything. */
-const noise = (rows: number, seed: number): Float64Array => {
-  const rng = new SeededRandom(seed, 5);
-  return Float64Array.from({ length: rows }, () => rng.next());
-};
 
 describe("permutationImportance is calibrated on real tables (lib/validate/importance)", function () {
   this.timeout(300000);

@@ -44,6 +44,23 @@ export function rowsOf(X: Matrix, indices: ArrayLike<number>): Matrix {
   return { data, rows: indices.length, cols: X.cols, columns: X.columns };
 }
 
+/** The matrix with one more column `name` holding `values`. */
+export function withColumn(X: Matrix, name: string, values: ArrayLike<number>): Matrix {
+  const cols = X.cols + 1;
+  const data = new Float64Array(X.rows * cols);
+  for (let i = 0; i < X.rows; i++) {
+    data.set(X.data.subarray(i * X.cols, (i + 1) * X.cols), i * cols);
+    data[i * cols + X.cols] = values[i];
+  }
+  return { data, rows: X.rows, cols, columns: [...(X.columns ?? []), name] };
+}
+
+/** A column of uniform noise, independent of everything. */
+export function noise(rows: number, seed: number): Float64Array {
+  const rng = new SeededRandom(seed, 5);
+  return Float64Array.from({ length: rows }, () => rng.next());
+}
+
 /** A seeded shuffled 70/15/15 split of row indices (train, validation, test), as trainValTestSplit does. */
 export function iidSplit(rows: number, seed: number): { train: number[]; val: number[]; test: number[] } {
   const order = Array.from(new SeededRandom(seed, 0x5eed).permutation(rows));
