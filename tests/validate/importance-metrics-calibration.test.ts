@@ -18,7 +18,7 @@ import { permutationImportance } from "../../lib/validate";
 import { scorePredictions } from "../../lib/validate/common";
 import type { Value } from "../../lib/validate/common";
 import { fastLeaveOneOut } from "../../lib/validate/importance-influence";
-import { binomialAllowance, iidSplit, noise, realTable, rowsOf, withColumn } from "./real-tables";
+import { binomialAllowance, iidSplit, noise, realTable, rowsOf, splitRows, withColumn } from "./real-tables";
 
 const ALPHA = 0.05;
 const BOOTSTRAP = 400;
@@ -98,10 +98,7 @@ describe("permutationImportance is calibrated under every metric, not just the d
     const counts: Counts = { alarms: {}, found: {} };
     for (let seed = 0; seed < 40; seed++) {
       const X = withColumn(t.X, "noise", noise(t.X.rows, seed));
-      const s = iidSplit(X.rows, seed);
-      const rest = [...s.val, ...s.test];
-      const [Xtrain, ytrain] = [rowsOf(X, s.train), s.train.map((i) => t.y[i])];
-      const [Xrest, yrest] = [rowsOf(X, rest), rest.map((i) => t.y[i])];
+      const { Xtrain, ytrain, Xrest, yrest } = splitRows(X, t.y, seed);
       // Malignant tumours are class 0: f1 of that class needs posLabel (labels {0, 1} imply 1).
       const metrics = [
         "f1",
@@ -129,21 +126,19 @@ describe("permutationImportance is calibrated under every metric, not just the d
       const t = realTable(name);
       for (let seed = 0; seed < 30; seed++) {
         const X = withColumn(t.X, "noise", noise(t.X.rows, seed));
-        const s = iidSplit(X.rows, seed);
-        const rest = [...s.val, ...s.test];
-        const [Xtrain, ytrain] = [rowsOf(X, s.train), s.train.map((i) => t.y[i])];
+        const { Xtrain, ytrain, Xrest, yrest } = splitRows(X, t.y, seed);
         for (const model of [
           await new LogisticRegression().fit(Xtrain, ytrain),
           await new DecisionTreeClassifier({ maxDepth: 6 }).fit(Xtrain, ytrain),
         ]) {
           runs++;
           for (const metric of metrics) {
-            const result = permutationImportance(
-              model,
-              rowsOf(X, rest),
-              rest.map((i) => t.y[i]),
-              { seed, metric, features: ["noise"], bootstrap: BOOTSTRAP },
-            );
+            const result = permutationImportance(model, Xrest, yrest, {
+              seed,
+              metric,
+              features: ["noise"],
+              bootstrap: BOOTSTRAP,
+            });
             assert.equal(result.resamples, BOOTSTRAP, result.toString());
             if (result.features[0].used) alarms[metric] = (alarms[metric] ?? 0) + 1;
           }
@@ -165,10 +160,7 @@ describe("permutationImportance is calibrated under every metric, not just the d
     const counts: Counts = { alarms: {}, found: {} };
     for (let seed = 0; seed < 40; seed++) {
       const X = withColumn(t.X, "noise", noise(t.X.rows, seed));
-      const s = iidSplit(X.rows, seed);
-      const rest = [...s.val, ...s.test];
-      const [Xtrain, ytrain] = [rowsOf(X, s.train), s.train.map((i) => t.y[i])];
-      const [Xrest, yrest] = [rowsOf(X, rest), rest.map((i) => t.y[i])];
+      const { Xtrain, ytrain, Xrest, yrest } = splitRows(X, t.y, seed);
       const metrics = ["mae", "rmse", "mse"];
       const linear = await new LinearRegression().fit(Xtrain, ytrain);
       count(counts, linear, "s5", Xrest, yrest, seed, metrics);
@@ -228,19 +220,15 @@ describe("permutationImportance is calibrated under every metric, not just the d
     const runs = 30;
     for (let seed = 0; seed < runs; seed++) {
       const X = withColumn(withColumn(t.X, "noise", noise(t.X.rows, seed)), "constant", new Float64Array(t.X.rows));
-      const s = iidSplit(X.rows, seed);
-      const model = await new LogisticRegression().fit(
-        rowsOf(X, s.train),
-        s.train.map((i) => t.y[i]),
-      );
-      const rest = [...s.val, ...s.test];
+      const { Xtrain, ytrain, Xrest, yrest } = splitRows(X, t.y, seed);
+      const model = await new LogisticRegression().fit(Xtrain, ytrain);
       for (const metric of metrics) {
-        const result = permutationImportance(
-          model,
-          rowsOf(X, rest),
-          rest.map((i) => t.y[i]),
-          { seed, metric, features: ["noise", "constant"], bootstrap: BOOTSTRAP },
-        );
+        const result = permutationImportance(model, Xrest, yrest, {
+          seed,
+          metric,
+          features: ["noise", "constant"],
+          bootstrap: BOOTSTRAP,
+        });
         for (const f of result.features) assert.ok(f.leakPValue >= f.pValue, JSON.stringify(f));
         if (result.verdict === "warn") warnings[metric] = (warnings[metric] ?? 0) + 1;
       }
@@ -261,19 +249,10 @@ describe("permutationImportance is calibrated under every metric, not just the d
     const found: Record<string, number> = {};
     const metrics = ["f1_macro", "roc_auc_ovr", "log_loss"];
     for (let seed = 0; seed < 10; seed++) {
-      const s = iidSplit(X.rows, seed);
-      const model = await new DecisionTreeClassifier({ maxDepth: 4 }).fit(
-        rowsOf(X, s.train),
-        s.train.map((i) => t.y[i]),
-      );
-      const rest = [...s.val, ...s.test];
+      const { Xtrain, ytrain, Xrest, yrest } = splitRows(X, t.y, seed);
+      const model = await new DecisionTreeClassifier({ maxDepth: 4 }).fit(Xtrain, ytrain);
       for (const metric of metrics) {
-        const result = permutationImportance(
-          model,
-          rowsOf(X, rest),
-          rest.map((i) => t.y[i]),
-          { seed, metric, bootstrap: BOOTSTRAP },
-        );
+        const result = permutationImportance(model, Xrest, yrest, { seed, metric, bootstrap: BOOTSTRAP });
         if (result.verdict === "warn" && result.features[0].feature === "leak")
           found[metric] = (found[metric] ?? 0) + 1;
       }
@@ -314,12 +293,8 @@ describe("permutationImportance is calibrated under every metric, not just the d
 
   it("says nothing can be tested when the metric is undefined without one of the rows (ROC AUC with one malignant tumour)", async () => {
     const t = realTable("breast_cancer");
-    const s = iidSplit(t.X.rows, 0);
-    const model = await new LogisticRegression().fit(
-      rowsOf(t.X, s.train),
-      s.train.map((i) => t.y[i]),
-    );
-    const rest = [...s.val, ...s.test];
+    const { Xtrain, ytrain, rest } = splitRows(t.X, t.y, 0);
+    const model = await new LogisticRegression().fit(Xtrain, ytrain);
     // 39 benign tumours (target 1) and one malignant (target 0): ROC AUC needs both classes.
     const rows = [...rest.filter((i) => t.y[i] === 1).slice(0, 39), rest.find((i) => t.y[i] === 0) as number];
     const [X, y] = [rowsOf(t.X, rows), rows.map((i) => t.y[i])];

@@ -11,7 +11,7 @@ import { LinearRegression, LogisticRegression } from "../../lib/models/linear";
 import { MajorityClassifier } from "../../lib/models/baseline";
 import { SeededRandom } from "../../lib/random";
 import { efficiency, partialDependence, permutationImportance, quantileInterval } from "../../lib/validate";
-import { binomialAllowance, iidSplit, noise, realTable, rowsOf, withColumn } from "./real-tables";
+import { binomialAllowance, iidSplit, noise, realTable, rowsOf, splitRows, withColumn } from "./real-tables";
 
 const ALPHA = 0.05;
 
@@ -32,18 +32,9 @@ describe("permutationImportance is calibrated on real tables (lib/validate/impor
       const t = realTable(c.name);
       for (let seed = 0; seed < 25; seed++) {
         const X = withColumn(t.X, "noise", noise(t.X.rows, seed));
-        const s = iidSplit(X.rows, seed);
-        const model = await c.make().fit(
-          rowsOf(X, s.train),
-          s.train.map((i) => t.y[i]),
-        );
-        const rest = [...s.val, ...s.test];
-        const result = permutationImportance(
-          model,
-          rowsOf(X, rest),
-          rest.map((i) => t.y[i]),
-          { seed, features: ["noise"], bootstrap: 400 },
-        );
+        const { Xtrain, ytrain, Xrest, yrest } = splitRows(X, t.y, seed);
+        const model = await c.make().fit(Xtrain, ytrain);
+        const result = permutationImportance(model, Xrest, yrest, { seed, features: ["noise"], bootstrap: 400 });
         runs++;
         if (result.features[0].used) {
           alarms++;
@@ -65,19 +56,10 @@ describe("permutationImportance is calibrated on real tables (lib/validate/impor
     for (const name of ["iris", "wine", "diabetes"] as const) {
       const t = realTable(name);
       for (let seed = 0; seed < 15; seed++) {
-        const s = iidSplit(t.X.rows, seed);
+        const { Xtrain, ytrain, Xrest, yrest } = splitRows(t.X, t.y, seed);
         const model = name === "diabetes" ? new LinearRegression() : new LogisticRegression();
-        await model.fit(
-          rowsOf(t.X, s.train),
-          s.train.map((i) => t.y[i]),
-        );
-        const rest = [...s.val, ...s.test];
-        const result = permutationImportance(
-          model,
-          rowsOf(t.X, rest),
-          rest.map((i) => t.y[i]),
-          { seed, bootstrap: 400 },
-        );
+        await model.fit(Xtrain, ytrain);
+        const result = permutationImportance(model, Xrest, yrest, { seed, bootstrap: 400 });
         runs++;
         if (result.verdict === "warn") warnings++;
         if (name === "iris" && result.features.find((f) => f.feature === "petal_length_cm")?.used) petal++;
@@ -123,18 +105,9 @@ describe("permutationImportance is calibrated on real tables (lib/validate/impor
     const X = withColumn(t.X, "leak", t.y);
     let found = 0;
     for (let seed = 0; seed < 10; seed++) {
-      const s = iidSplit(X.rows, seed);
-      const model = await new DecisionTreeClassifier({ maxDepth: 4 }).fit(
-        rowsOf(X, s.train),
-        s.train.map((i) => t.y[i]),
-      );
-      const rest = [...s.val, ...s.test];
-      const result = permutationImportance(
-        model,
-        rowsOf(X, rest),
-        rest.map((i) => t.y[i]),
-        { seed, bootstrap: 400 },
-      );
+      const { Xtrain, ytrain, Xrest, yrest } = splitRows(X, t.y, seed);
+      const model = await new DecisionTreeClassifier({ maxDepth: 4 }).fit(Xtrain, ytrain);
+      const result = permutationImportance(model, Xrest, yrest, { seed, bootstrap: 400 });
       if (result.verdict === "warn" && result.features[0].feature === "leak" && result.features[0].leakPValue <= ALPHA)
         found++;
     }
@@ -144,14 +117,9 @@ describe("permutationImportance is calibrated on real tables (lib/validate/impor
   it("shows features to matter on a wide table: breast cancer's 30 features with the default resamples", async () => {
     // Holm compares the smallest p-value with α/30 = 0.00167, below the 1/501 that 500 resamples can give at best.
     const t = realTable("breast_cancer");
-    const s = iidSplit(t.X.rows, 0);
-    const model = await new LogisticRegression().fit(
-      rowsOf(t.X, s.train),
-      s.train.map((i) => t.y[i]),
-    );
-    const rest = [...s.val, ...s.test];
-    const X = rowsOf(t.X, rest);
-    const y = rest.map((i) => t.y[i]);
+    const { Xtrain, ytrain, Xrest, yrest } = splitRows(t.X, t.y, 0);
+    const model = await new LogisticRegression().fit(Xtrain, ytrain);
+    const [X, y] = [Xrest, yrest];
     const result = permutationImportance(model, X, y, { seed: 0 });
     assert.notEqual(result.verdict, "untested", result.toString());
     assert.ok(result.features[0].used && result.features[0].lower > 0, result.toString());

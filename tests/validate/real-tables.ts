@@ -69,6 +69,23 @@ export function iidSplit(rows: number, seed: number): { train: number[]; val: nu
   return { train: order.slice(0, nTrain), val: order.slice(nTrain, nTrain + nVal), test: order.slice(nTrain + nVal) };
 }
 
+/** A seeded i.i.d. split of (X, y) (see iidSplit): the training rows, and the other rows (validation and test). */
+export function splitRows(
+  X: Matrix,
+  y: readonly number[],
+  seed: number,
+): { Xtrain: Matrix; ytrain: number[]; Xrest: Matrix; yrest: number[]; rest: number[] } {
+  const s = iidSplit(X.rows, seed);
+  const rest = [...s.val, ...s.test];
+  return {
+    Xtrain: rowsOf(X, s.train),
+    ytrain: s.train.map((i) => y[i]),
+    Xrest: rowsOf(X, rest),
+    yrest: rest.map((i) => y[i]),
+    rest,
+  };
+}
+
 /**
  * The largest number of false alarms a check with false-alarm rate at most `alpha` shows in `runs` independent
  * runs, except with probability at most `tail`: the smallest k with P(Binomial(runs, alpha) > k) ≤ tail.
