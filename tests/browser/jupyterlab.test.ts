@@ -37,7 +37,14 @@ import {
   shutDown,
   waitIdle,
 } from "./lab-page";
-import { WIDGET_VIEW, chartsData, installWidgetReader, pressOnSlider, waitForWidgetCell } from "./lab-widgets";
+import {
+  WIDGET_VIEW,
+  chartsData,
+  chartsValues,
+  installWidgetReader,
+  pressOnSlider,
+  waitForWidgetCell,
+} from "./lab-widgets";
 
 /**
  * The tutorials' sliders: the cell (by its cell id), the keys that move the slider, what the outputs it drives must
@@ -203,7 +210,7 @@ describe("JupyterLab 3.6 on Debian's jupyter_server: every tutorial runs with th
           assert.deepEqual(errors.slice(errorsBefore), [], "console errors while the slider moved");
           assert.equal(after.sliders, 1);
           assert.ok(after.charts.length > 0, "the slider drives a chart");
-          assert.notEqual(chartsData(after), chartsData(before), "the chart's data changed");
+          assert.notEqual(chartsValues(after), chartsValues(before), "the chart's numbers changed, not only a label");
           const narrow = after.charts.filter((c) => c.width < 300).map((c) => `${c.title}: ${c.width}px`);
           assert.deepEqual(narrow, [], "charts drawn at a readable width");
 

@@ -15,6 +15,8 @@ export interface DrawnChart {
   title: string;
   /** plotly's own trace data (`gd.data`: type, name, x, y, z, text) as JSON. */
   data: string;
+  /** The numbers it plots (every trace's x, y and z) as JSON: what changes when the data does, not only a label. */
+  values: string;
   /** An SVG `.main-svg` is in it. */
   drawn: boolean;
   /** Its width on the page, in CSS pixels. */
@@ -117,6 +119,7 @@ export async function installWidgetReader(page: Page): Promise<void> {
         (gd) => {
           const title = gd.layout?.title;
           let data: string;
+          let values: string;
           try {
             data = JSON.stringify(
               (gd.data ?? []).map((t) => ({ type: t.type, name: t.name, x: t.x, y: t.y, z: t.z, text: t.text })),
@@ -125,9 +128,18 @@ export async function installWidgetReader(page: Page): Promise<void> {
           } catch (err) {
             data = `unreadable: ${String(err)}`;
           }
+          try {
+            values = JSON.stringify(
+              (gd.data ?? []).map((t) => [t.x, t.y, t.z]),
+              plain,
+            );
+          } catch (err) {
+            values = `unreadable: ${String(err)}`;
+          }
           return {
             title: (typeof title === "string" ? title : title?.text) ?? "",
             data,
+            values,
             drawn: !!gd.querySelector(".main-svg"),
             width: gd.getBoundingClientRect().width,
           };
@@ -157,9 +169,14 @@ export function readWidgetCell(page: Page, cellId: string): Promise<WidgetCellVi
   );
 }
 
-/** The charts' data of a view as one string, to compare two views. */
+/** The charts' data (labels included) of a view as one string, to compare two views. */
 export function chartsData(view: WidgetCellView): string {
   return JSON.stringify(view.charts.map((c) => c.data));
+}
+
+/** The numbers the charts of a view plot (x, y, z of every trace) as one string, to compare two views. */
+export function chartsValues(view: WidgetCellView): string {
+  return JSON.stringify(view.charts.map((c) => c.values));
 }
 
 /**
@@ -198,7 +215,7 @@ export async function waitForWidgetCell(
       const seen = {
         ...v,
         text: v.text.slice(0, 600),
-        charts: v.charts.map(({ data, ...c }) => ({ ...c, data: data.length })),
+        charts: v.charts.map(({ data, values, ...c }) => ({ ...c, data: data.length, values: values.length })),
       };
       throw new Error(
         `cell ${cellId}: waited for ${JSON.stringify(until)}, it shows ${JSON.stringify(seen)} (${String(err)})`,
