@@ -5,8 +5,10 @@
  * the server. For every notebook, as a user would: open it, pick the trainlab kernel from the toolbar, press
  * "Run all" (TRAINLAB_FAST=1 in the server's, hence the kernel's, environment), then check what is on screen.
  * Screenshots go to tests/browser/artifacts/. The page helpers are in lab-page.ts (server, browser, toolbar, cells)
- * and lab-notebook.ts (reading outputs and charts). One file on purpose: 04-train reads the run files 02-prepare-data
- * writes, so its completion, live-chart and interrupt tests need the notebooks before it run in the same session.
+ * and lab-notebook.ts (reading outputs and charts). In 04, 05 and 06 it also moves the tutorial's slider with the
+ * keyboard and checks that the Jupyter widget redraws what it drives (lab-widgets.ts). One file on purpose: 04-train
+ * reads the run files 02-prepare-data writes (and 05, 06 the model 04 saves), so their tests need the notebooks before
+ * them run in the same session.
  */
 import * as assert from "assert";
 import * as path from "path";
@@ -35,6 +37,45 @@ import {
   shutDown,
   waitIdle,
 } from "./lab-page";
+import {
+  WIDGET_VIEW,
+  chartsData,
+  chartsValues,
+  installWidgetReader,
+  pressOnSlider,
+  waitForWidgetCell,
+} from "./lab-widgets";
+
+/**
+ * The tutorials' sliders: the cell (by its cell id), the keys that move the slider, what the outputs it drives must
+ * then say (from the new readout), and an expression of the kernel's value of the slider.
+ */
+const TUTORIAL_WIDGETS: Record<
+  string,
+  { cell: string; what: string; keys: string[]; shows: (readout: string) => string; kernelValue: string }
+> = {
+  "04-train": {
+    cell: "c14w2",
+    what: "interact: the learning-rate slider retrains the network in the kernel and redraws its loss chart",
+    keys: ["ArrowLeft"],
+    shows: (readout) => `SGD at learning rate ${Number(readout).toPrecision(2)}:`,
+    kernelValue: "rateExplorer.values().lr",
+  },
+  "05-evaluate-tune": {
+    cell: "c09w2",
+    what: "precompute: the decision-threshold slider moves the point on the ROC and PR curves and changes the confusion matrix",
+    keys: ["ArrowRight"],
+    shows: (readout) => `threshold ${readout}:`,
+    kernelValue: "thresholdSlider.value",
+  },
+  "06-validate": {
+    cell: "c16w2",
+    what: "precompute: the shift-size slider shows the drift check of the shifted sample",
+    keys: ["ArrowRight"],
+    shows: (readout) => `+${readout} g:`,
+    kernelValue: "shiftSlider.value",
+  },
+};
 
 describe("JupyterLab 3.6 on Debian's jupyter_server: every tutorial runs with the trainlab kernel and shows its charts and tables", function () {
   this.timeout(20 * 60_000);
@@ -122,6 +163,73 @@ describe("JupyterLab 3.6 on Debian's jupyter_server: every tutorial runs with th
           "failed HTTP requests",
         );
       });
+
+      const widget = TUTORIAL_WIDGETS[name];
+      if (widget) {
+        it(`renders its slider as a Jupyter widget and redraws what it drives when moved (${widget.what})`, async () => {
+          assert.ok(opened);
+          const { page, errors } = opened;
+          const errorsBefore = errors.length;
+          await installWidgetReader(page);
+          const before = await waitForWidgetCell(page, widget.cell, {}, 120_000).catch(async (err: unknown) => {
+            await page
+              .locator(`[data-trainlab-cell="${widget.cell}"]`)
+              .scrollIntoViewIfNeeded()
+              .catch(() => undefined);
+            await page.screenshot({ path: artifact(`${name}-7-widget-before.png`) });
+            throw err;
+          });
+          assert.ok(before.index >= 0, `no cell with id ${widget.cell} in ${name}`);
+          assert.deepEqual(before.errors, [], "errors in the widget cell after Run all");
+          assert.deepEqual(
+            before.renderedAs,
+            [WIDGET_VIEW],
+            "the cell's output is drawn by the widget manager (not its text/plain fallback)",
+          );
+          assert.equal(before.sliders, 1, "one noUiSlider control (.widget-slider) in the widget view");
+          assert.ok(
+            before.text.includes(widget.shows(before.readout)),
+            `the output shows the slider's value ${before.readout}: ${before.text.slice(0, 300)}`,
+          );
+          await page.locator(`[data-trainlab-cell="${widget.cell}"]`).scrollIntoViewIfNeeded();
+          await page.screenshot({ path: artifact(`${name}-7-widget-before.png`) });
+
+          await pressOnSlider(page, widget.cell, widget.keys);
+          const moved = await waitForWidgetCell(page, widget.cell, { readoutOtherThan: before.readout }, 60_000);
+          const after = await waitForWidgetCell(
+            page,
+            widget.cell,
+            {
+              textIncludes: widget.shows(moved.readout),
+              textOtherThan: before.text,
+              chartsOtherThan: chartsData(before),
+            },
+            300_000,
+          ).finally(() => page.screenshot({ path: artifact(`${name}-8-widget-after.png`) }));
+          assert.deepEqual(after.errors, [], "errors in the widget cell after moving the slider");
+          assert.deepEqual(errors.slice(errorsBefore), [], "console errors while the slider moved");
+          assert.equal(after.sliders, 1);
+          assert.ok(after.charts.length > 0, "the slider drives a chart");
+          assert.notEqual(chartsValues(after), chartsValues(before), "the chart's numbers changed, not only a label");
+          const narrow = after.charts.filter((c) => c.width < 300).map((c) => `${c.title}: ${c.width}px`);
+          assert.deepEqual(narrow, [], "charts drawn at a readable width");
+
+          // The kernel's slider followed the page's: its value matches the readout.
+          await appendCell(page, widget.kernelValue);
+          const at = await activeIndex(page);
+          await page.keyboard.press("Shift+Enter");
+          await waitIdle(page, 120_000);
+          const printed = (await cellAt(page, at)).outputs
+            .map((o) => o.text)
+            .join("")
+            .trim();
+          assert.equal(
+            Number(printed).toPrecision(3),
+            Number(after.readout).toPrecision(3),
+            `${widget.kernelValue} printed ${JSON.stringify(printed)}, the slider reads ${after.readout}`,
+          );
+        });
+      }
 
       if (name === "01-define-goals") {
         it("completes a variable an earlier cell defined (Tab, the kernel's completions, pick one)", async () => {
