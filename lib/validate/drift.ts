@@ -100,11 +100,23 @@ export class DriftResult extends ValidationResult {
                 f.verdict === "fail" ? "#cf222e" : f.verdict === "warn" ? "#d4a72c" : "#4c78a8",
               ),
             },
+            // The lines are PSI levels, not verdicts: a bar above them that the test did not find significant says so,
+            // so the chart never reads as drift where the verdict is pass.
+            text: features.map((f) =>
+              f.verdict === "fail"
+                ? "drift"
+                : f.verdict === "warn"
+                  ? "watch"
+                  : f.psi >= psiWarn
+                    ? "not significant"
+                    : "",
+            ),
+            textposition: "outside",
           },
           {
             type: "scatter",
             mode: "lines",
-            name: `warn (${psiWarn})`,
+            name: `moderate PSI (${psiWarn})`,
             x: features.map((f) => f.feature),
             y: features.map(() => psiWarn),
             line: { dash: "dot", color: "#d4a72c" },
@@ -112,7 +124,7 @@ export class DriftResult extends ValidationResult {
           {
             type: "scatter",
             mode: "lines",
-            name: `drift (${psiFail})`,
+            name: `drift if significant (PSI ${psiFail})`,
             x: features.map((f) => f.feature),
             y: features.map(() => psiFail),
             line: { dash: "dash", color: "#cf222e" },

@@ -100,6 +100,24 @@ describe("drift() is calibrated on real tables (lib/validate/drift)", function (
     assert.ok(others <= 2, `${others} unshifted features were flagged in 20 splits`);
   });
 
+  it("draws a PSI bar above the drift line that the test did not find significant as 'not significant', never as drift", () => {
+    // 12 unshifted current rows: their PSI over 10 reference bins is large from sampling noise alone.
+    const t = realTable("breast_cancer");
+    const s = iidSplit(t.X.rows, 3);
+    const result = drift(rowsOf(t.X, s.train), rowsOf(t.X, s.test.slice(0, 12)), options(3));
+    const bars = result.figures[0].data[0] as { y: number[]; text: string[] };
+    const lines = result.figures[0].data.slice(1).map((d) => String((d as { name: string }).name));
+    assert.deepEqual(lines, ["moderate PSI (0.1)", "drift if significant (PSI 0.25)"]);
+    const noisy = result.features.filter((f) => f.verdict === "pass" && f.psi >= 0.25);
+    assert.ok(noisy.length > 0, "no feature of the 12-row sample has a PSI above 0.25");
+    result.features.forEach((f, i) => {
+      assert.equal(bars.y[i], f.psi);
+      const expected =
+        f.verdict === "fail" ? "drift" : f.verdict === "warn" ? "watch" : f.psi >= 0.1 ? "not significant" : "";
+      assert.equal(bars.text[i], expected, `${f.feature}: ${f.verdict}, PSI ${f.psi}`);
+    });
+  });
+
   it("finds a category that disappears from the current data", () => {
     const t = realTable("wine");
     const table = withCategory(t.X, 12, quartiles(t.X, 12));
