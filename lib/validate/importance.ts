@@ -212,7 +212,7 @@ function bootstrapP(values: readonly number[], asExtreme: (v: number) => boolean
  * without one of the rows (ROC AUC with a single row of a class). Resamples on which R² is undefined (one target
  * value) are left out; the result's `resamples` counts the scored ones.
  * @throws Error on an unfitted model, mismatched X and y, an unknown metric, a metric that is not a finite number on
- * X, or bad options; ValidationError on an empty or overlapping group.
+ * X or on shuffled predictions, or bad options; ValidationError on an empty or overlapping group.
  */
 export function permutationImportance(
   model: Estimator,
@@ -280,7 +280,17 @@ export function permutationImportance(
       return predict(frame.with(replaced));
     }),
   );
-  const drops = shuffled.map((reps) => reps.map((p) => degradation(scorer, baseline, scoreAll(p))));
+  const drops = shuffled.map((reps, k) =>
+    reps.map((p) => {
+      const score = scoreAll(p);
+      if (!Number.isFinite(score))
+        throw new Error(
+          `permutationImportance: ${scorer.name} is ${score} on the predictions with "${units[k].feature}" shuffled, ` +
+            `so its drop cannot be measured; use a metric that is a finite number for any predictions of the model.`,
+        );
+      return degradation(scorer, baseline, score);
+    }),
+  );
   const means = drops.map((d) => d.reduce((s, v) => s + v, 0) / repeats);
   // Bootstrap over rows: each feature's drop on the resample, and its share of the total positive importance.
   const n = frame.rows;

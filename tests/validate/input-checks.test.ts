@@ -46,6 +46,22 @@ describe("lib/validate input checks", () => {
     );
   });
 
+  it("permutationImportance: a metric that is not a finite number, on X or on shuffled predictions, is a clear error", async () => {
+    const model = await new LinearRegression().fit(X, [0, 1, 2, 3, 4, 5]);
+    const always = (): number => NaN;
+    assert.throws(
+      () => permutationImportance(model, X, [0, 1, 2, 3, 4, 5], { metric: always }),
+      /permutationImportance: always is NaN on these rows, so no drop can be measured/,
+    );
+    // Finite on the model's own predictions, NaN on any others: the shuffled feature is named.
+    const reference = model.predict(X).join();
+    const onlyOwn = (_t: readonly unknown[], p: readonly unknown[]): number => (p.join() === reference ? 1 : NaN);
+    assert.throws(
+      () => permutationImportance(model, X, [0, 1, 2, 3, 4, 5], { metric: onlyOwn, bootstrap: 0 }),
+      /onlyOwn is NaN on the predictions with "x0" shuffled, so its drop cannot be measured/,
+    );
+  });
+
   it("a model that was never fitted is a NotFittedError", async () => {
     await assert.rejects(
       holdout(new LogisticRegression(), X, [0, 0, 0, 1, 1, 1]),
