@@ -12,10 +12,10 @@
  * per loop iteration of the interrupt checks, the trivial cell interleaved with an IPython kernel's (one cell each in
  * turn, so both see the same load), and the load average (the machine is shared: read ratios, not times).
  */
-import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { jupyterPython } from "../kernel/install";
+import { runPythonAnchor } from "./tools/python-anchor";
 
 const root = path.resolve(__dirname, "..", "..");
 const python = jupyterPython();
@@ -192,15 +192,14 @@ km.shutdown_kernel(now=True)
 print(json.dumps(out))
 `;
 
+/** Runs DRIVER against `kernel`: its figures. Throws PythonAnchorError with the driver's stderr when it fails. */
 function measure(kernel: string, mode: "ts" | "py"): Record<string, unknown> {
-  const r = spawnSync(python, ["-c", DRIVER, kernel, mode], {
+  return runPythonAnchor(DRIVER, [kernel, mode], {
+    label: `measuring ${kernel}`,
+    python,
     cwd: path.join(root, "notebooks"),
-    encoding: "utf8",
-    timeout: 900_000,
+    timeoutMs: 900_000,
   });
-  if (r.status !== 0) throw new Error(`measuring ${kernel} failed:\n${r.stderr}`);
-  const line = r.stdout.trim().split("\n").pop() ?? "{}";
-  return JSON.parse(line);
 }
 
 function main(): void {

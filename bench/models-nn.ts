@@ -12,7 +12,6 @@
  * anchor (higher is better; 1 = parity), `ratio_mlp_vs_torch`/`ratio_cnn_vs_torch` against the faster of torch's two
  * environments, `ratio_*_estimator_vs_bare_fit` against the bare model.fit.
  */
-import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -20,54 +19,8 @@ import * as tf from "@tensorflow/tfjs";
 import { ensureBackend } from "../lib/backend";
 import { buildNetwork, cnn, mlp, NEURAL_DEFAULTS } from "../lib/models/nn";
 import { makeOptimizer } from "../lib/train/loop";
-
-const PY = "/usr/bin/python3";
-const TUNED_ENV = {
-  GLIBC_TUNABLES: "glibc.malloc.mmap_threshold=4294967295:glibc.malloc.trim_threshold=4294967295",
-  OMP_WAIT_POLICY: "passive",
-};
-
-const PY_SCRIPT = String.raw`
-import sys, time, json
-import torch, torch.nn as nn
-torch.set_num_threads(2); torch.manual_seed(0)
-what, N, B = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-if what == 'mlp':
-    X = torch.randn(N, 784); y = torch.randint(0, 10, (N,))
-    model = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(), nn.Linear(128, 10))
-else:
-    X = torch.randn(N, 1, 28, 28); y = torch.randint(0, 10, (N,))
-    model = nn.Sequential(nn.Conv2d(1, 16, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(16, 32, 3), nn.ReLU(), nn.MaxPool2d(2),
-                          nn.Flatten(), nn.Linear(800, 10))
-opt = torch.optim.Adam(model.parameters(), lr=1e-3); lossf = nn.CrossEntropyLoss()
-def step(xb, yb):
-    opt.zero_grad(); loss = lossf(model(xb), yb); loss.backward(); opt.step(); return loss
-for i in range(5): step(X[i*B:(i+1)*B], y[i*B:(i+1)*B])
-t0 = time.perf_counter(); perm = torch.randperm(N)
-for i in range(0, N, B):
-    idx = perm[i:i+B]; loss = step(X[idx], y[idx])
-loss.item(); dt = time.perf_counter() - t0
-print(json.dumps({'samples_s': N / dt}))
-`;
-
-/** True when /usr/bin/python3 can import torch. */
-function torchAvailable(): boolean {
-  const r = spawnSync(PY, ["-c", "import torch"], { encoding: "utf8" });
-  return r.status === 0;
-}
-
-function torchThroughput(what: "mlp" | "cnn", n: number, batch: number, tuned: boolean): number {
-  const file = path.join(os.tmpdir(), `trainlab-bench-nn-${process.pid}.py`);
-  fs.writeFileSync(file, PY_SCRIPT);
-  try {
-    const env = { ...process.env, ...(tuned ? TUNED_ENV : {}) };
-    const r = spawnSync(PY, [file, what, String(n), String(batch)], { env, encoding: "utf8", timeout: 600000 });
-    if (r.status !== 0) throw new Error(`torch ${what} failed: ${r.stderr || r.error?.message}`);
-    return (JSON.parse(r.stdout.trim().split("\n").pop() ?? "{}") as { samples_s: number }).samples_s;
-  } finally {
-    fs.rmSync(file, { force: true });
-  }
-}
+import { pythonCanImport } from "./tools/python-anchor";
+import { python } from "./training/python";
 
 /** Median of `runs` measurements (the machine is shared: single runs are noisy). */
 async function median(runs: number, measure: () => number | Promise<number>): Promise<number> {
@@ -170,20 +123,23 @@ export async function nnThroughput(options: { quick?: boolean } = {}): Promise<R
   const runs = options.quick ? 1 : 3;
   const tMlp = options.quick ? 10000 : 60000;
   const tCnn = options.quick ? 2000 : 5000;
-  const hasTorch = torchAvailable();
+  const hasTorch = pythonCanImport("torch");
   if (!hasTorch)
     console.log("python3-torch is missing (/usr/bin/python3 cannot import torch): no PyTorch anchor, ratios are NaN.");
+  // PyTorch runs bench/training's MLP and CNN workloads (bench/training/python.ts), the same models as above.
+  const torch = (what: "mlp" | "cnn", n: number, batch: number, tuned: boolean) =>
+    hasTorch ? python([what, String(n), String(batch)], tuned) : NaN;
   // Interleaved rounds (each round measures every series once), medians per series: the 2 cores are shared, and a
   // burst of other work then hits all series alike instead of one.
   const series: [string, () => number | Promise<number>][] = [
     ["trainlab_mlp_samples_s", () => trainlabThroughput("mlp", nMlp, 128)],
     ["bare_fit_mlp_samples_s", () => bareFitThroughput("mlp", nMlp, 128)],
-    ["torch_mlp_default_samples_s", () => (hasTorch ? torchThroughput("mlp", tMlp, 128, false) : NaN)],
-    ["torch_mlp_tuned_samples_s", () => (hasTorch ? torchThroughput("mlp", tMlp, 128, true) : NaN)],
+    ["torch_mlp_default_samples_s", () => torch("mlp", tMlp, 128, false)],
+    ["torch_mlp_tuned_samples_s", () => torch("mlp", tMlp, 128, true)],
     ["trainlab_cnn_samples_s", () => trainlabThroughput("cnn", nCnn, 64)],
     ["bare_fit_cnn_samples_s", () => bareFitThroughput("cnn", nCnn, 64)],
-    ["torch_cnn_default_samples_s", () => (hasTorch ? torchThroughput("cnn", tCnn, 64, false) : NaN)],
-    ["torch_cnn_tuned_samples_s", () => (hasTorch ? torchThroughput("cnn", tCnn, 64, true) : NaN)],
+    ["torch_cnn_default_samples_s", () => torch("cnn", tCnn, 64, false)],
+    ["torch_cnn_tuned_samples_s", () => torch("cnn", tCnn, 64, true)],
   ];
   const measured: Record<string, number[]> = {};
   for (let r = 0; r < runs; r++) for (const [name, measure] of series) (measured[name] ??= []).push(await measure());

@@ -8,22 +8,17 @@
  * Writes bench/results/models.json with one `ratio_*` field per comparison (time: trainlab / sklearn, lower is
  * better; accuracy: trainlab / sklearn).
  */
-import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import type { Matrix } from "../lib/data/matrix";
 import { HistGradientBoostingClassifier, RandomForestClassifier } from "../lib/models";
 import { SeededRandom } from "../lib/models/random";
+import { PYTHON, PythonAnchorError, runPythonAnchor } from "./tools/python-anchor";
 
 const root = path.resolve(__dirname, "..", "..");
 const quick = process.argv.includes("quick");
 const REPEATS = quick ? 1 : 3;
-const PY = "/usr/bin/python3";
-const TUNED_ENV = {
-  GLIBC_TUNABLES: "glibc.malloc.mmap_threshold=4294967295:glibc.malloc.trim_threshold=4294967295",
-  OMP_WAIT_POLICY: "passive",
-};
 const TRAIN_ROWS = 20_000;
 const TEST_ROWS = 5_000;
 const FEATURES = 20;
@@ -167,23 +162,22 @@ async function main(): Promise<void> {
   };
   // sklearn in the default env and in the tuned env (see /work/shared/anchors); the faster of the two is the anchor.
   let sk: Record<string, number | string> | null = null;
-  for (const [envName, env] of [
-    ["default", {}],
-    ["tuned", TUNED_ENV],
-  ] as const) {
-    const py = fs.existsSync(PY)
-      ? spawnSync(PY, ["-c", PY_SCRIPT, csv, String(TRAIN_ROWS), String(REPEATS)], {
-          encoding: "utf8",
-          env: { ...process.env, ...env },
-        })
-      : null;
-    if (!py || py.status !== 0) {
-      results.sklearn_missing = py
-        ? `python3-sklearn failed: ${py.stderr.trim().split("\n").pop()}`
-        : `${PY} not found`;
+  for (const envName of ["default", "tuned"] as const) {
+    if (!fs.existsSync(PYTHON)) {
+      results.sklearn_missing = `${PYTHON} not found`;
       break;
     }
-    const run = JSON.parse(py.stdout.trim().split("\n").pop() as string) as Record<string, number | string>;
+    let run: Record<string, number | string>;
+    try {
+      run = runPythonAnchor(PY_SCRIPT, [csv, String(TRAIN_ROWS), String(REPEATS)], {
+        label: "python3-sklearn",
+        tuned: envName === "tuned",
+      });
+    } catch (err) {
+      if (!(err instanceof PythonAnchorError)) throw err;
+      results.sklearn_missing = `python3-sklearn failed: ${err.stderr.trim().split("\n").pop() || err.message}`;
+      break;
+    }
     for (const key of ["rf", "hgb"]) {
       results[`sklearn_${key}_fit_s_${envName}_env`] = run[`${key}_fit_s`];
       results[`sklearn_${key}_cpu_s_${envName}_env`] = run[`${key}_cpu_s`];

@@ -1,19 +1,11 @@
 /**
- * bench/training's Python side: the PyTorch / numpy script it runs (PY_SCRIPT: the MLP, CNN and sequence workloads
- * in PyTorch, and a long-lived numpy matmul worker), `python()` for one PyTorch run and `numpyWorker()` for the
- * matmul worker.
+ * The PyTorch / numpy anchors of bench/training (and of bench/models-nn, which times the same MLP and CNN): the
+ * script they run (PY_SCRIPT: the MLP, CNN and sequence workloads in PyTorch, and a long-lived numpy matmul worker),
+ * `python()` for one PyTorch run and `numpyWorker()` for the matmul worker. Both run through
+ * bench/tools/python-anchor.
  */
-import { spawn, spawnSync } from "child_process";
 import * as readline from "readline";
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
-
-const PY = "/usr/bin/python3";
-const TUNED_ENV = {
-  GLIBC_TUNABLES: "glibc.malloc.mmap_threshold=4294967295:glibc.malloc.trim_threshold=4294967295",
-  OMP_WAIT_POLICY: "passive",
-};
+import { runPythonAnchor, spawnPythonAnchor } from "../tools/python-anchor";
 
 /** The Python script of the bench's anchors: argv[1] names the workload (numpy, mlp, cnn, lstm, gru, transformer). */
 export const PY_SCRIPT = String.raw`
@@ -73,22 +65,20 @@ loss.item(); dt = time.perf_counter() - t0
 print(json.dumps({'samples_s': N / dt}))
 `;
 
-/** Runs one PY_SCRIPT workload (`args`) in PyTorch, tuned env or not; its samples/s (or GFLOP/s). Throws on failure. */
+/**
+ * Runs one PY_SCRIPT workload in PyTorch (`args`: workload, samples, batch size), in the tuned env or the default
+ * one; returns its samples/s. Throws PythonAnchorError with Python's stderr when the run fails, and an Error when it
+ * prints no samples/s.
+ */
 export function python(args: string[], tuned: boolean): number {
-  const file = path.join(os.tmpdir(), `trainlab-bench-training-${process.pid}.py`);
-  fs.writeFileSync(file, PY_SCRIPT);
-  const env = { ...process.env, ...(tuned ? TUNED_ENV : {}) };
-  const r = spawnSync(PY, [file, ...args], { env, encoding: "utf8", timeout: 600000 });
-  fs.rmSync(file, { force: true });
-  if (r.status !== 0) throw new Error(`python ${args.join(" ")} failed: ${r.stderr || r.error?.message}`);
-  const out = JSON.parse(r.stdout.trim().split("\n").pop() ?? "{}") as { samples_s?: number; gflops?: number };
-  return out.samples_s ?? out.gflops ?? NaN;
+  const label = `torch ${args.join(" ")} (${tuned ? "tuned" : "default"} env)`;
+  const out = runPythonAnchor<{ samples_s?: unknown }>(PY_SCRIPT, args, { label, tuned, timeoutMs: 600000 });
+  if (typeof out.samples_s !== "number") throw new Error(`${label} printed no samples_s: ${JSON.stringify(out)}`);
+  return out.samples_s;
 }
 /** A long-lived numpy process (the PY_SCRIPT "numpy" worker): `time(k)` runs k 1024² products, returns their ms. */
 export async function numpyWorker(): Promise<{ time: (k: number) => Promise<number[]>; close: () => void }> {
-  const file = path.join(os.tmpdir(), `trainlab-bench-numpy-${process.pid}.py`);
-  fs.writeFileSync(file, PY_SCRIPT);
-  const child = spawn(PY, [file, "numpy"], { env: process.env, stdio: ["pipe", "pipe", "inherit"] });
+  const { child, removeScript } = spawnPythonAnchor(PY_SCRIPT, ["numpy"]);
   const lines: string[] = [];
   let waiting: ((line: string) => void) | undefined;
   const failed = new Promise<never>((_, reject) =>
@@ -109,7 +99,7 @@ export async function numpyWorker(): Promise<{ time: (k: number) => Promise<numb
   try {
     if ((await next()) !== "ready") throw new Error("the numpy worker did not start");
   } finally {
-    fs.rmSync(file, { force: true });
+    removeScript();
   }
   return {
     time: async (k) => {
