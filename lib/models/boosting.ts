@@ -5,22 +5,12 @@
  * Log loss for binary classification, softmax (one tree per class per round) for multiclass,
  * squared error for regression. Optional early stopping on a held-out validation fraction.
  */
-import type { FeatureInput, Matrix, TargetInput } from "../data/matrix";
-import type { FitOptions, HasFeatureImportances } from "./estimator";
-import {
-  BaseClassifier,
-  BaseRegressor,
-  ModelState,
-  fitSeed,
-  numericTarget,
-  registerEstimator,
-  sigmoid,
-  softmaxInPlace,
-  trainingMatrix,
-} from "./base";
+import type { Matrix } from "../data/matrix";
+import { ModelState, registerEstimator, sigmoid, softmaxInPlace } from "./base";
+import { CoreClassifier, CoreRegressor, CoreTarget, ModelCore } from "./model-core";
 import { GB_DEFAULTS, HistGradientBoostingParams, checkParams } from "./boosting-params";
 import type { BoostedTree } from "./hist-grower";
-import { BoostResult, boost, rawScores, treesState } from "./boosting-loop";
+import { boost, rawScores, treesState } from "./boosting-loop";
 
 export type { HistGradientBoostingParams } from "./boosting-params";
 export type { BoostedTree } from "./hist-grower";
@@ -33,24 +23,54 @@ export type BoostingHistory = {
   validationLoss: number[];
 };
 
-/** What a fitted boosting model holds, the same for the classifier and the regressor: each keeps one. */
-class BoostedEnsemble {
+/**
+ * What a fitted boosting model holds and does, the same for the classifier and the regressor (each keeps one): the
+ * baseline and trees, importances and per-round losses, raw scores and the probabilities or values they give.
+ */
+class BoostedEnsemble implements ModelCore<HistGradientBoostingParams> {
   baseline: Float64Array = new Float64Array(0);
   trees: BoostedTree[][] = [];
   importances: number[] = [];
   history: BoostingHistory = { trainLoss: [], validationLoss: [] };
 
-  /** Takes the fitted trees of a boosting run. */
-  adopt(result: BoostResult): void {
+  /** Boosts on class codes (log loss) or targets (squared error); an aborted `signal` keeps the rounds run so far. */
+  async fit(
+    m: Matrix,
+    t: CoreTarget,
+    p: HistGradientBoostingParams,
+    seed: number,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    const result =
+      "codes" in t
+        ? await boost(m, Float64Array.from(t.codes), t.nClasses, "log_loss", p, seed, signal)
+        : await boost(m, t.target, 0, "squared_error", p, seed, signal);
     this.baseline = result.baseline;
     this.trees = result.trees;
     this.importances = result.importance;
     this.history = { trainLoss: result.trainLoss, validationLoss: result.validationLoss };
   }
-  /** Raw scores (one per row and output) of the rows of `m`. */
-  raw(m: Matrix): Float64Array {
+
+  /** Class probabilities: the sigmoid of the raw score (two classes), else the softmax of the K raw scores. */
+  probabilities(m: Matrix, nClasses: number): Float64Array {
+    const raw = rawScores(m, this.baseline, this.trees);
+    if (nClasses === 2) {
+      const out = new Float64Array(m.rows * 2);
+      for (let i = 0; i < m.rows; i++) {
+        const q = sigmoid(raw[i]);
+        out[i * 2] = 1 - q;
+        out[i * 2 + 1] = q;
+      }
+      return out;
+    }
+    for (let i = 0; i < m.rows; i++) softmaxInPlace(raw, i * nClasses, nClasses);
+    return raw;
+  }
+  /** Regression values: the raw scores. */
+  values(m: Matrix): Float64Array {
     return rawScores(m, this.baseline, this.trees);
   }
+
   state(): ModelState {
     return {
       baseline: this.baseline,
@@ -70,13 +90,11 @@ class BoostedEnsemble {
 /**
  * Histogram gradient boosting classifier (log loss; softmax for more than two classes).
  * Like scikit-learn's HistGradientBoostingClassifier; early stopping is "auto" (on above 10,000 rows).
+ * Importances are the normalized total split gain per feature; an aborted fit keeps the rounds run so far.
  */
-export class HistGradientBoostingClassifier
-  extends BaseClassifier<HistGradientBoostingParams>
-  implements HasFeatureImportances
-{
+export class HistGradientBoostingClassifier extends CoreClassifier<HistGradientBoostingParams, BoostedEnsemble> {
   readonly name = "HistGradientBoostingClassifier";
-  private readonly ensemble = new BoostedEnsemble();
+  protected readonly core = new BoostedEnsemble();
 
   constructor(params: Partial<HistGradientBoostingParams> = {}) {
     super(GB_DEFAULTS, params);
@@ -87,70 +105,22 @@ export class HistGradientBoostingClassifier
 
   /** Per-round training and validation loss (filled when early stopping is on). */
   get history(): BoostingHistory {
-    return this.ensemble.history;
+    return this.core.history;
   }
 
   /** Boosting rounds actually run (fewer than maxIter after early stopping or an abort). */
   get nIter(): number {
-    return this.ensemble.trees.length;
-  }
-
-  async fit(X: FeatureInput, y?: TargetInput, options?: FitOptions): Promise<this> {
-    const m = trainingMatrix(X, this.name);
-    const codes = this.encode(y, m.rows);
-    this.rememberShape(m);
-    this.ensemble.adopt(
-      await boost(
-        m,
-        Float64Array.from(codes),
-        this.classList.length,
-        "log_loss",
-        this.params,
-        fitSeed(options),
-        options?.signal,
-      ),
-    );
-    this.isFitted = true;
-    return this;
-  }
-
-  /** Normalized total split gain per feature. @throws Error when unfitted. */
-  featureImportances(): number[] {
-    this.assertFitted("featureImportances");
-    return [...this.ensemble.importances];
-  }
-
-  protected probaFlat(m: Matrix): Float64Array {
-    const raw = this.ensemble.raw(m);
-    const K = this.classList.length;
-    if (K === 2) {
-      const out = new Float64Array(m.rows * 2);
-      for (let i = 0; i < m.rows; i++) {
-        const q = sigmoid(raw[i]);
-        out[i * 2] = 1 - q;
-        out[i * 2 + 1] = q;
-      }
-      return out;
-    }
-    for (let i = 0; i < m.rows; i++) softmaxInPlace(raw, i * K, K);
-    return raw;
-  }
-
-  protected exportState(): ModelState {
-    return { ...this.classifierState(), ...this.ensemble.state() };
-  }
-  restoreState(state: ModelState): void {
-    this.ensemble.restore(state);
+    return this.core.trees.length;
   }
 }
 
-/** Histogram gradient boosting regressor (squared error), like scikit-learn's HistGradientBoostingRegressor. */
-export class HistGradientBoostingRegressor
-  extends BaseRegressor<HistGradientBoostingParams>
-  implements HasFeatureImportances
-{
+/**
+ * Histogram gradient boosting regressor (squared error), like scikit-learn's HistGradientBoostingRegressor.
+ * Importances are the normalized total split gain per feature; an aborted fit keeps the rounds run so far.
+ */
+export class HistGradientBoostingRegressor extends CoreRegressor<HistGradientBoostingParams, BoostedEnsemble> {
   readonly name = "HistGradientBoostingRegressor";
-  private readonly ensemble = new BoostedEnsemble();
+  protected readonly core = new BoostedEnsemble();
 
   constructor(params: Partial<HistGradientBoostingParams> = {}) {
     super(GB_DEFAULTS, params);
@@ -161,38 +131,12 @@ export class HistGradientBoostingRegressor
 
   /** Per-round training and validation loss (filled when early stopping is on). */
   get history(): BoostingHistory {
-    return this.ensemble.history;
+    return this.core.history;
   }
 
   /** Boosting rounds actually run. */
   get nIter(): number {
-    return this.ensemble.trees.length;
-  }
-
-  async fit(X: FeatureInput, y?: TargetInput, options?: FitOptions): Promise<this> {
-    const m = trainingMatrix(X, this.name);
-    const target = numericTarget(y, m.rows, this.name);
-    this.rememberShape(m);
-    this.ensemble.adopt(await boost(m, target, 0, "squared_error", this.params, fitSeed(options), options?.signal));
-    this.isFitted = true;
-    return this;
-  }
-
-  /** Normalized total split gain per feature. @throws Error when unfitted. */
-  featureImportances(): number[] {
-    this.assertFitted("featureImportances");
-    return [...this.ensemble.importances];
-  }
-
-  protected predictFlat(m: Matrix): Float64Array {
-    return this.ensemble.raw(m);
-  }
-
-  protected exportState(): ModelState {
-    return this.ensemble.state();
-  }
-  restoreState(state: ModelState): void {
-    this.ensemble.restore(state);
+    return this.core.trees.length;
   }
 }
 

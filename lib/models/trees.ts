@@ -3,19 +3,9 @@
  * ml-cart and ml-random-forest are far too slow (see the developers' guide). Splits are searched on
  * features pre-binned into at most 256 bins (exact when a feature has at most 256 distinct values).
  */
-import type { FeatureInput, Matrix, TargetInput } from "../data/matrix";
-import type { FitOptions, HasFeatureImportances } from "./estimator";
-import {
-  BaseClassifier,
-  BaseRegressor,
-  ModelState,
-  SeededRandom,
-  StateValue,
-  fitSeed,
-  numericTarget,
-  registerEstimator,
-  trainingMatrix,
-} from "./base";
+import type { Matrix } from "../data/matrix";
+import { ModelState, SeededRandom, StateValue, registerEstimator } from "./base";
+import { CoreClassifier, CoreRegressor, CoreTarget, ModelCore } from "./model-core";
 import { binMatrix, fitBinThresholds } from "./binning";
 import { CartData, TreeArrays, buildCart, leafOf, normalizeImportance, treeSample } from "./cart";
 import { buildForestParallel } from "./forest-pool";
@@ -80,87 +70,140 @@ function treeState(tree: TreeArrays): StateValue {
   return { ...tree } as unknown as StateValue;
 }
 
-/** One CART tree on all rows of `m` (classes as `codes`, or a regression `target`), with normalized importances. */
-function growTree(
+/** The binned features of `m` with the codes or targets of `t`, and the criterion and class count they call for. */
+function cartInput(
   m: Matrix,
-  y: { codes: Int32Array } | { target: Float64Array },
-  criterion: "gini" | "mse",
-  nClasses: number,
+  t: CoreTarget,
+  maxBins: number,
+): { data: CartData; base: { criterion: "gini" | "mse"; nClasses: number } } {
+  return "codes" in t
+    ? { data: { ...binnedData(m, maxBins), codes: t.codes }, base: { criterion: "gini", nClasses: t.nClasses } }
+    : { data: { ...binnedData(m, maxBins), target: t.target }, base: { criterion: "mse", nClasses: 0 } };
+}
+
+/** The CART options every tree of a model with params `p` on `cols` features shares. @throws Error on an invalid maxFeatures. */
+function cartOptions(
   p: DecisionTreeParams,
-  seed: number,
-): { tree: TreeArrays; importances: number[] } {
-  const { tree, importance } = buildCart({ ...binnedData(m, p.maxBins), ...y }, identity(m.rows), {
-    criterion,
-    nClasses,
+  cols: number,
+): { maxDepth: number; minSamplesSplit: number; minSamplesLeaf: number; maxFeatures: number } {
+  return {
     maxDepth: p.maxDepth ?? Infinity,
     minSamplesSplit: p.minSamplesSplit,
     minSamplesLeaf: p.minSamplesLeaf,
-    maxFeatures: resolveMaxFeatures(p.maxFeatures, m.cols),
-    seed,
-  });
-  return { tree, importances: normalizeImportance(importance) };
+    maxFeatures: resolveMaxFeatures(p.maxFeatures, cols),
+  };
 }
 
-/** A CART classification tree (Gini impurity). */
-export class DecisionTreeClassifier extends BaseClassifier<DecisionTreeParams> implements HasFeatureImportances {
-  readonly name = "DecisionTreeClassifier";
-  tree: TreeArrays | null = null;
-  private importances: number[] = [];
+/**
+ * What a fitted tree model holds, the same for its classifier and regressor: its trees, their normalized importances,
+ * and the leaf values (class fractions, or the one regression value) a row gets from them.
+ */
+abstract class FittedTrees<P extends DecisionTreeParams> implements ModelCore<P> {
+  trees: TreeArrays[] = [];
+  importances: number[] = [];
 
-  constructor(params: Partial<DecisionTreeParams> = {}) {
-    super(TREE_DEFAULTS, params);
-  }
-  protected override validateParams(p: DecisionTreeParams): void {
-    checkTreeParams(this.constructor.name, p);
-  }
+  abstract fit(m: Matrix, t: CoreTarget, p: P, seed: number, signal?: AbortSignal): Promise<void> | void;
+  /** The `width` leaf values of each row of `m`, flat and row-major. */
+  protected abstract leafValues(m: Matrix, width: number): Float64Array;
+  abstract state(): ModelState;
+  abstract restore(state: ModelState): void;
 
-  async fit(X: FeatureInput, y?: TargetInput, options?: FitOptions): Promise<this> {
-    const m = trainingMatrix(X, this.name);
-    const codes = this.encode(y, m.rows);
-    this.rememberShape(m);
-    ({ tree: this.tree, importances: this.importances } = growTree(
-      m,
-      { codes },
-      "gini",
-      this.classList.length,
-      this.params,
-      fitSeed(options),
-    ));
-    this.isFitted = true;
-    return this;
+  probabilities(m: Matrix, nClasses: number): Float64Array {
+    return this.leafValues(m, nClasses);
   }
+  values(m: Matrix): Float64Array {
+    return this.leafValues(m, 1);
+  }
+}
 
-  /** Normalized total Gini decrease per feature. @throws Error when unfitted. */
-  featureImportances(): number[] {
-    this.assertFitted("featureImportances");
-    return [...this.importances];
+/** One CART tree grown on all rows; saved as "tree". */
+class FittedTree extends FittedTrees<DecisionTreeParams> {
+  fit(m: Matrix, t: CoreTarget, p: DecisionTreeParams, seed: number): void {
+    const { data, base } = cartInput(m, t, p.maxBins);
+    const { tree, importance } = buildCart(data, identity(m.rows), { ...base, ...cartOptions(p, m.cols), seed });
+    this.trees = [tree];
+    this.importances = normalizeImportance(importance);
   }
 
-  protected probaFlat(m: Matrix): Float64Array {
-    const tree = this.tree as TreeArrays;
-    const K = this.classList.length;
-    const out = new Float64Array(m.rows * K);
+  protected leafValues(m: Matrix, width: number): Float64Array {
+    const tree = this.trees[0];
+    const out = new Float64Array(m.rows * width);
     for (let i = 0; i < m.rows; i++) {
       const leaf = leafOf(tree, m.data, i * m.cols);
-      for (let k = 0; k < K; k++) out[i * K + k] = tree.value[leaf * K + k];
+      for (let k = 0; k < width; k++) out[i * width + k] = tree.value[leaf * width + k];
     }
     return out;
   }
 
-  protected exportState(): ModelState {
-    return { ...this.classifierState(), tree: treeState(this.tree as TreeArrays), importances: this.importances };
+  state(): ModelState {
+    return { tree: treeState(this.trees[0]), importances: this.importances };
   }
-  restoreState(state: ModelState): void {
-    this.tree = state.tree as unknown as TreeArrays;
+  restore(state: ModelState): void {
+    this.trees = [state.tree as unknown as TreeArrays];
     this.importances = state.importances as number[];
   }
 }
 
-/** A CART regression tree (squared error). */
-export class DecisionTreeRegressor extends BaseRegressor<DecisionTreeParams> implements HasFeatureImportances {
-  readonly name = "DecisionTreeRegressor";
-  tree: TreeArrays | null = null;
-  private importances: number[] = [];
+/** The seed of each tree (which fixes its bootstrap sample and feature draws), drawn up front so that the forest does not depend on nJobs. */
+function forestSeeds(nEstimators: number, seed: number): number[] {
+  const rng = new SeededRandom(seed);
+  const seeds: number[] = [];
+  for (let t = 0; t < nEstimators; t++) seeds.push(rng.seed());
+  return seeds;
+}
+
+/** A random forest: trees on bootstrap samples, leaf values averaged over them; saved as "trees". */
+class FittedForest extends FittedTrees<RandomForestParams> {
+  /** Grows the trees (on `p.nJobs` threads); an aborted `signal` keeps the trees built so far. @throws Error when aborted before the first tree. */
+  async fit(m: Matrix, t: CoreTarget, p: RandomForestParams, seed: number, signal?: AbortSignal): Promise<void> {
+    const { data, base } = cartInput(m, t, p.maxBins);
+    const seeds = forestSeeds(p.nEstimators, seed);
+    const options = { ...base, ...cartOptions(p, data.cols), bootstrap: p.bootstrap };
+    let results: { tree: TreeArrays; importance: Float64Array }[];
+    if (p.nJobs > 1 && p.nEstimators > 1) results = await buildForestParallel(data, options, seeds, p.nJobs, signal);
+    else {
+      results = [];
+      for (const s of seeds) {
+        if (signal?.aborted) break;
+        results.push(buildCart(data, treeSample(data.rows, p.bootstrap, s), { ...options, seed: s }));
+        if (results.length % 8 === 0) await new Promise((r) => setImmediate(r));
+      }
+    }
+    if (results.length === 0) throw new Error("The fit was interrupted before the first tree was built.");
+    const total = new Float64Array(data.cols);
+    for (const r of results) {
+      const norm = normalizeImportance(r.importance);
+      for (let f = 0; f < data.cols; f++) total[f] += norm[f] / results.length;
+    }
+    this.trees = results.map((r) => r.tree);
+    this.importances = normalizeImportance(total);
+  }
+
+  protected leafValues(m: Matrix, width: number): Float64Array {
+    const out = new Float64Array(m.rows * width);
+    for (const tree of this.trees) {
+      for (let i = 0; i < m.rows; i++) {
+        const leaf = leafOf(tree, m.data, i * m.cols);
+        for (let k = 0; k < width; k++) out[i * width + k] += tree.value[leaf * width + k];
+      }
+    }
+    for (let q = 0; q < out.length; q++) out[q] /= this.trees.length;
+    return out;
+  }
+
+  state(): ModelState {
+    return { trees: this.trees.map(treeState), importances: this.importances };
+  }
+  restore(state: ModelState): void {
+    this.trees = state.trees as unknown as TreeArrays[];
+    this.importances = state.importances as number[];
+  }
+}
+
+/** A CART classification tree (Gini impurity); importances are the normalized total Gini decrease per feature. */
+export class DecisionTreeClassifier extends CoreClassifier<DecisionTreeParams, FittedTree> {
+  readonly name = "DecisionTreeClassifier";
+  protected readonly core = new FittedTree();
 
   constructor(params: Partial<DecisionTreeParams> = {}) {
     super(TREE_DEFAULTS, params);
@@ -169,41 +212,33 @@ export class DecisionTreeRegressor extends BaseRegressor<DecisionTreeParams> imp
     checkTreeParams(this.constructor.name, p);
   }
 
-  async fit(X: FeatureInput, y?: TargetInput, options?: FitOptions): Promise<this> {
-    const m = trainingMatrix(X, this.name);
-    const target = numericTarget(y, m.rows, this.name);
-    this.rememberShape(m);
-    ({ tree: this.tree, importances: this.importances } = growTree(
-      m,
-      { target },
-      "mse",
-      0,
-      this.params,
-      fitSeed(options),
-    ));
-    this.isFitted = true;
-    return this;
+  /** The fitted tree (null before fit). */
+  get tree(): TreeArrays | null {
+    return this.core.trees[0] ?? null;
+  }
+  set tree(tree: TreeArrays | null) {
+    this.core.trees = tree ? [tree] : [];
+  }
+}
+
+/** A CART regression tree (squared error); importances are the normalized total squared-error decrease per feature. */
+export class DecisionTreeRegressor extends CoreRegressor<DecisionTreeParams, FittedTree> {
+  readonly name = "DecisionTreeRegressor";
+  protected readonly core = new FittedTree();
+
+  constructor(params: Partial<DecisionTreeParams> = {}) {
+    super(TREE_DEFAULTS, params);
+  }
+  protected override validateParams(p: DecisionTreeParams): void {
+    checkTreeParams(this.constructor.name, p);
   }
 
-  /** Normalized total squared-error decrease per feature. @throws Error when unfitted. */
-  featureImportances(): number[] {
-    this.assertFitted("featureImportances");
-    return [...this.importances];
+  /** The fitted tree (null before fit). */
+  get tree(): TreeArrays | null {
+    return this.core.trees[0] ?? null;
   }
-
-  protected predictFlat(m: Matrix): Float64Array {
-    const tree = this.tree as TreeArrays;
-    const out = new Float64Array(m.rows);
-    for (let i = 0; i < m.rows; i++) out[i] = tree.value[leafOf(tree, m.data, i * m.cols)];
-    return out;
-  }
-
-  protected exportState(): ModelState {
-    return { tree: treeState(this.tree as TreeArrays), importances: this.importances };
-  }
-  restoreState(state: ModelState): void {
-    this.tree = state.tree as unknown as TreeArrays;
-    this.importances = state.importances as number[];
+  set tree(tree: TreeArrays | null) {
+    this.core.trees = tree ? [tree] : [];
   }
 }
 
@@ -224,56 +259,13 @@ function checkForestParams(name: string, p: RandomForestParams): void {
     throw new Error(`${name}: nJobs must be an integer >= 1 (got ${p.nJobs}).`);
 }
 
-/** The seed of each tree (which fixes its bootstrap sample and feature draws), drawn up front so that the forest does not depend on nJobs. */
-function forestSeeds(nEstimators: number, seed: number): number[] {
-  const rng = new SeededRandom(seed);
-  const seeds: number[] = [];
-  for (let t = 0; t < nEstimators; t++) seeds.push(rng.seed());
-  return seeds;
-}
-
-abstract class ForestMixin {
-  static async grow(
-    data: CartData,
-    base: { criterion: "gini" | "mse"; nClasses: number },
-    p: RandomForestParams,
-    seed: number,
-    signal?: AbortSignal,
-  ): Promise<{ trees: TreeArrays[]; importance: number[] }> {
-    const seeds = forestSeeds(p.nEstimators, seed);
-    const options = {
-      ...base,
-      maxDepth: p.maxDepth ?? Infinity,
-      minSamplesSplit: p.minSamplesSplit,
-      minSamplesLeaf: p.minSamplesLeaf,
-      maxFeatures: resolveMaxFeatures(p.maxFeatures, data.cols),
-      bootstrap: p.bootstrap,
-    };
-    let results: { tree: TreeArrays; importance: Float64Array }[];
-    if (p.nJobs > 1 && p.nEstimators > 1) results = await buildForestParallel(data, options, seeds, p.nJobs, signal);
-    else {
-      results = [];
-      for (const s of seeds) {
-        if (signal?.aborted) break;
-        results.push(buildCart(data, treeSample(data.rows, p.bootstrap, s), { ...options, seed: s }));
-        if (results.length % 8 === 0) await new Promise((r) => setImmediate(r));
-      }
-    }
-    if (results.length === 0) throw new Error("The fit was interrupted before the first tree was built.");
-    const total = new Float64Array(data.cols);
-    for (const r of results) {
-      const norm = normalizeImportance(r.importance);
-      for (let f = 0; f < data.cols; f++) total[f] += norm[f] / results.length;
-    }
-    return { trees: results.map((r) => r.tree), importance: normalizeImportance(total) };
-  }
-}
-
-/** A random forest of CART classification trees (bootstrap + sqrt(features) per split); probabilities are averaged. */
-export class RandomForestClassifier extends BaseClassifier<RandomForestParams> implements HasFeatureImportances {
+/**
+ * A random forest of CART classification trees (bootstrap + sqrt(features) per split); probabilities are averaged,
+ * importances are the mean normalized Gini decrease per feature over the trees. An aborted fit keeps the trees built so far.
+ */
+export class RandomForestClassifier extends CoreClassifier<RandomForestParams, FittedForest> {
   readonly name = "RandomForestClassifier";
-  trees: TreeArrays[] = [];
-  private importances: number[] = [];
+  protected readonly core = new FittedForest();
 
   constructor(params: Partial<RandomForestParams> = {}) {
     super({ ...TREE_DEFAULTS, maxFeatures: "sqrt", nEstimators: 100, bootstrap: true, nJobs: 1 }, params);
@@ -282,58 +274,22 @@ export class RandomForestClassifier extends BaseClassifier<RandomForestParams> i
     checkForestParams(this.constructor.name, p);
   }
 
-  /** Fits the trees; an aborted `signal` keeps the trees built so far. @throws Error as every fit, or when aborted before any tree. */
-  async fit(X: FeatureInput, y?: TargetInput, options?: FitOptions): Promise<this> {
-    const m = trainingMatrix(X, this.name);
-    const codes = this.encode(y, m.rows);
-    this.rememberShape(m);
-    const data = { ...binnedData(m, this.params.maxBins), codes };
-    const { trees, importance } = await ForestMixin.grow(
-      data,
-      { criterion: "gini", nClasses: this.classList.length },
-      this.params,
-      fitSeed(options),
-      options?.signal,
-    );
-    this.trees = trees;
-    this.importances = importance;
-    this.isFitted = true;
-    return this;
+  /** The fitted trees (none before fit). */
+  get trees(): TreeArrays[] {
+    return this.core.trees;
   }
-
-  /** Mean normalized Gini decrease per feature over the trees. @throws Error when unfitted. */
-  featureImportances(): number[] {
-    this.assertFitted("featureImportances");
-    return [...this.importances];
-  }
-
-  protected probaFlat(m: Matrix): Float64Array {
-    const K = this.classList.length;
-    const out = new Float64Array(m.rows * K);
-    for (const tree of this.trees) {
-      for (let i = 0; i < m.rows; i++) {
-        const leaf = leafOf(tree, m.data, i * m.cols);
-        for (let k = 0; k < K; k++) out[i * K + k] += tree.value[leaf * K + k];
-      }
-    }
-    for (let q = 0; q < out.length; q++) out[q] /= this.trees.length;
-    return out;
-  }
-
-  protected exportState(): ModelState {
-    return { ...this.classifierState(), trees: this.trees.map(treeState), importances: this.importances };
-  }
-  restoreState(state: ModelState): void {
-    this.trees = state.trees as unknown as TreeArrays[];
-    this.importances = state.importances as number[];
+  set trees(trees: TreeArrays[]) {
+    this.core.trees = trees;
   }
 }
 
-/** A random forest of CART regression trees; predictions are averaged. */
-export class RandomForestRegressor extends BaseRegressor<RandomForestParams> implements HasFeatureImportances {
+/**
+ * A random forest of CART regression trees; predictions are averaged, importances are the mean normalized
+ * squared-error decrease per feature over the trees. An aborted fit keeps the trees built so far.
+ */
+export class RandomForestRegressor extends CoreRegressor<RandomForestParams, FittedForest> {
   readonly name = "RandomForestRegressor";
-  trees: TreeArrays[] = [];
-  private importances: number[] = [];
+  protected readonly core = new FittedForest();
 
   constructor(params: Partial<RandomForestParams> = {}) {
     super({ ...TREE_DEFAULTS, maxFeatures: null, nEstimators: 100, bootstrap: true, nJobs: 1 }, params);
@@ -342,45 +298,12 @@ export class RandomForestRegressor extends BaseRegressor<RandomForestParams> imp
     checkForestParams(this.constructor.name, p);
   }
 
-  /** Fits the trees; an aborted `signal` keeps the trees built so far. */
-  async fit(X: FeatureInput, y?: TargetInput, options?: FitOptions): Promise<this> {
-    const m = trainingMatrix(X, this.name);
-    const target = numericTarget(y, m.rows, this.name);
-    this.rememberShape(m);
-    const data = { ...binnedData(m, this.params.maxBins), target };
-    const { trees, importance } = await ForestMixin.grow(
-      data,
-      { criterion: "mse", nClasses: 0 },
-      this.params,
-      fitSeed(options),
-      options?.signal,
-    );
-    this.trees = trees;
-    this.importances = importance;
-    this.isFitted = true;
-    return this;
+  /** The fitted trees (none before fit). */
+  get trees(): TreeArrays[] {
+    return this.core.trees;
   }
-
-  /** Mean normalized squared-error decrease per feature over the trees. @throws Error when unfitted. */
-  featureImportances(): number[] {
-    this.assertFitted("featureImportances");
-    return [...this.importances];
-  }
-
-  protected predictFlat(m: Matrix): Float64Array {
-    const out = new Float64Array(m.rows);
-    for (const tree of this.trees)
-      for (let i = 0; i < m.rows; i++) out[i] += tree.value[leafOf(tree, m.data, i * m.cols)];
-    for (let i = 0; i < m.rows; i++) out[i] /= this.trees.length;
-    return out;
-  }
-
-  protected exportState(): ModelState {
-    return { trees: this.trees.map(treeState), importances: this.importances };
-  }
-  restoreState(state: ModelState): void {
-    this.trees = state.trees as unknown as TreeArrays[];
-    this.importances = state.importances as number[];
+  set trees(trees: TreeArrays[]) {
+    this.core.trees = trees;
   }
 }
 
