@@ -237,8 +237,9 @@ export function permutationImportance(
     pred: model.predict(input),
     proba: needsProba && hasProba(model) ? model.predictProba(input) : undefined,
   });
-  const scoreAll = (p: { pred: Value[]; proba?: number[][] }): number =>
-    scorePredictions(scorer, model, truth, p.pred, p.proba);
+  const score = (t: Value[], p: Value[], pb: number[][] | undefined): number =>
+    scorePredictions(scorer, model, t, p, pb);
+  const scoreAll = (p: { pred: Value[]; proba?: number[][] }): number => score(truth, p.pred, p.proba);
   const base = predict(frame.input);
   const baseline = scoreAll(base);
   if (!Number.isFinite(baseline))
@@ -280,17 +281,18 @@ export function permutationImportance(
       return predict(frame.with(replaced));
     }),
   );
-  const drops = shuffled.map((reps, k) =>
+  const shuffledScores = shuffled.map((reps, k) =>
     reps.map((p) => {
-      const score = scoreAll(p);
-      if (!Number.isFinite(score))
+      const value = scoreAll(p);
+      if (!Number.isFinite(value))
         throw new Error(
-          `permutationImportance: ${scorer.name} is ${score} on the predictions with "${units[k].feature}" shuffled, ` +
+          `permutationImportance: ${scorer.name} is ${value} on the predictions with "${units[k].feature}" shuffled, ` +
             `so its drop cannot be measured; use a metric that is a finite number for any predictions of the model.`,
         );
-      return degradation(scorer, baseline, score);
+      return value;
     }),
   );
+  const drops = shuffledScores.map((values) => values.map((value) => degradation(scorer, baseline, value)));
   const means = drops.map((d) => d.reduce((s, v) => s + v, 0) / repeats);
   // Bootstrap over rows: each feature's drop on the resample, and its share of the total positive importance.
   const n = frame.rows;
@@ -337,8 +339,6 @@ export function permutationImportance(
     // as donor (importance-influence.ts); a resample's drop is the estimate plus the resampled rows' mean influence.
     // No resample can make the metric undefined; when leaving one row out does (ROC AUC with a single row of a
     // class), the uncertainty cannot be judged and nothing is tested.
-    const score = (t: Value[], p: Value[], pb: number[][] | undefined): number =>
-      scorePredictions(scorer, model, t, p, pb);
     const sign = scorer.greaterIsBetter ? -1 : 1;
     const builtIn = isBuiltIn(scorer)
       ? { metric: scorer.name, classes: hasProba(model) ? model.classes : undefined }
@@ -352,7 +352,7 @@ export function permutationImportance(
           shuffleInfluence(
             truth,
             reference,
-            reps.map((p, r) => ({ predictions: p, order: orders[k][r], full: scoreAll(p) })),
+            reps.map((p, r) => ({ predictions: p, order: orders[k][r], full: shuffledScores[k][r] })),
             score,
             sign,
             builtIn,
