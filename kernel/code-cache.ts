@@ -47,7 +47,8 @@ export function requireWithCodeCache<T>(id: string, from: string, folder = cache
     .update([file, size, mtimeMs, ino, process.version, process.arch].join("\0"))
     .digest("hex")
     .slice(0, 24);
-  const cacheFile = folder ? path.join(folder, `${path.basename(file, ".js")}-${stamp}.v8cache`) : undefined;
+  const prefix = `${path.basename(file, ".js")}-`;
+  const cacheFile = folder ? path.join(folder, `${prefix}${stamp}.v8cache`) : undefined;
   let cachedData: Buffer | undefined;
   if (cacheFile) {
     try {
@@ -75,13 +76,10 @@ export function requireWithCodeCache<T>(id: string, from: string, folder = cache
   }
   mod.loaded = true;
   const save = (): void => {
-    if (!cacheFile || cache === "used") return;
+    if (!folder || !cacheFile || cache === "used") return;
     const temporary = `${cacheFile}.${process.pid}.${Date.now()}.tmp`;
-    const folder = path.dirname(cacheFile);
     const stale = (name: string): boolean =>
-      name.startsWith(`${path.basename(file, ".js")}-`) &&
-      name.endsWith(".v8cache") &&
-      name !== path.basename(cacheFile);
+      name.startsWith(prefix) && name.endsWith(".v8cache") && name !== path.basename(cacheFile);
     try {
       fs.mkdirSync(folder, { recursive: true });
       fs.writeFileSync(temporary, script.createCachedData());

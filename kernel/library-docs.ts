@@ -77,7 +77,7 @@ function fullyParsedTwin(node: ts.Node): ts.Node | undefined {
  */
 export function libraryDocumentation(symbol: ts.Symbol, checker: ts.TypeChecker): Documentation | undefined {
   try {
-    const target = symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol;
+    const target = aliasTarget(symbol, checker);
     if (!(target.declarations ?? []).some(parsedWithoutDocs)) return undefined;
     const found = documentationOf(target, checker, new Set([target]));
     return found.documentation.length > 0 || found.tags.length > 0 ? found : undefined;
@@ -86,9 +86,14 @@ export function libraryDocumentation(symbol: ts.Symbol, checker: ts.TypeChecker)
   }
 }
 
+/** What an imported name (an alias) names; any other symbol itself. */
+function aliasTarget(symbol: ts.Symbol, checker: ts.TypeChecker): ts.Symbol {
+  return symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol;
+}
+
 /** A symbol's documentation and tags, each inherited from its base member when it has none (TypeScript's rules). */
 function documentationOf(symbol: ts.Symbol, checker: ts.TypeChecker, seen: Set<ts.Symbol>): Documentation {
-  const target = symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol;
+  const target = aliasTarget(symbol, checker);
   const all = target.declarations ?? [];
   const declarations = all.filter(parsedWithoutDocs);
   // All in fully parsed files (a cell, a local module, a JavaScript file): TypeScript's own answer, inheritance included.
@@ -167,7 +172,7 @@ function linkResolver(checker: ts.TypeChecker, scope: ts.Node): ts.TypeChecker {
   const meaning = ts.SymbolFlags.Value | ts.SymbolFlags.Type | ts.SymbolFlags.Namespace | ts.SymbolFlags.Alias;
   const member = (owner: ts.Symbol | undefined, name: string): ts.Symbol | undefined => {
     if (!owner) return undefined;
-    const target = owner.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(owner) : owner;
+    const target = aliasTarget(owner, checker);
     const escaped = ts.escapeLeadingUnderscores(name);
     return (
       target.exports?.get(escaped) ??
