@@ -275,6 +275,22 @@ export function checkModel(model: Estimator, where: string): void {
     throw new Error(`${where}: "${model.name}" is a clusterer; this check needs a classifier or a regressor.`);
 }
 
+/**
+ * A supervised check's inputs, checked in order: the model ({@link checkModel}), then X as a Frame, then y for that
+ * many rows ({@link readTarget}).
+ * @throws Error on a model that is not a fitted classifier or regressor; ValidationError on bad X or y.
+ */
+export function readInputs(
+  model: Estimator,
+  X: FeatureInput,
+  y: TargetInput,
+  where: string,
+): { frame: Frame; truth: Value[] } {
+  checkModel(model, where);
+  const frame = Frame.from(X);
+  return { frame, truth: readTarget(y, frame.rows, where, model.kind) };
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Metrics by name (the numbers come from lib/evaluate).
 

@@ -27,11 +27,10 @@ import {
   ValidationResult,
   Value,
   Verdict,
-  checkModel,
   fmt,
   hasProba,
   htmlTable,
-  readTarget,
+  readInputs,
   resolveMetric,
   scorePredictions,
 } from "./common";
@@ -225,9 +224,7 @@ export async function holdout(
   y: TargetInput,
   options: HoldoutOptions = {},
 ): Promise<HoldoutResult> {
-  checkModel(model, "holdout");
-  const frame = Frame.from(X);
-  const truth = readTarget(y, frame.rows, "holdout", model.kind);
+  const { frame, truth } = readInputs(model, X, y, "holdout");
   const fingerprint = splitFingerprint(X, y);
   const classifier = model.kind === "classifier";
   const specs: MetricInput[] =

@@ -15,12 +15,11 @@ import {
   ValidationResult,
   Value,
   Verdict,
-  checkModel,
   degradation,
   fmt,
   hasProba,
   htmlTable,
-  readTarget,
+  readInputs,
   resolveMetric,
   scorePredictions,
 } from "./common";
@@ -220,9 +219,7 @@ export function permutationImportance(
   y: TargetInput,
   options: PermutationImportanceOptions = {},
 ): PermutationImportanceResult {
-  checkModel(model, "permutationImportance");
-  const frame = Frame.from(X);
-  const truth = readTarget(y, frame.rows, "permutationImportance", model.kind);
+  const { frame, truth } = readInputs(model, X, y, "permutationImportance");
   const scorer = resolveMetric(options.metric, model);
   const alpha = options.alpha ?? 0.05;
   const repeats = options.repeats ?? 5;

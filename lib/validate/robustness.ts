@@ -11,14 +11,13 @@ import {
   ValidationResult,
   Value,
   Verdict,
-  checkModel,
   columnMeans,
   columnStds,
   degradation,
   fmt,
   hasProba,
   htmlTable,
-  readTarget,
+  readInputs,
   resolveMetric,
   scorePredictions,
   verdictCell,
@@ -195,9 +194,7 @@ export function robustness(
   y: TargetInput,
   options: RobustnessOptions = {},
 ): RobustnessResult {
-  checkModel(model, "robustness");
-  const frame = Frame.from(X);
-  const truth = readTarget(y, frame.rows, "robustness", model.kind);
+  const { frame, truth } = readInputs(model, X, y, "robustness");
   const scorer = resolveMetric(options.metric, model);
   const reference = options.trainX ? Frame.from(options.trainX) : frame;
   // Training statistics are matched to X's columns by name (tables) or by position (matrices).

@@ -7,16 +7,14 @@ import type { Estimator } from "../models/estimator";
 import { Figure } from "../viz/figure";
 import type { Measurements } from "../goals";
 import {
-  Frame,
   MetricInput,
   ValidationResult,
   Value,
   Verdict,
-  checkModel,
   fmt,
   hasProba,
   htmlTable,
-  readTarget,
+  readInputs,
   resolveMetric,
   scorePredictions,
   verdictCell,
@@ -205,9 +203,7 @@ function groupLabels(raw: unknown[], bins: number): string[] {
  * @throws Error when `by` names no column of X, has the wrong length, or there is only one group.
  */
 export function slices(model: Estimator, X: FeatureInput, y: TargetInput, options: SlicesOptions): SlicesResult {
-  checkModel(model, "slices");
-  const frame = Frame.from(X);
-  const truth = readTarget(y, frame.rows, "slices", model.kind);
+  const { frame, truth } = readInputs(model, X, y, "slices");
   if (options === undefined || options.by === undefined)
     throw new Error('slices: pass {by: "column"} or {by: groupLabels} to say how to split the rows.');
   const raw: unknown[] =
