@@ -112,6 +112,8 @@ export class DriftResult extends ValidationResult {
                     : "",
             ),
             textposition: "outside",
+            // The label of the tallest bar sits above the plot area: drawn there, not clipped.
+            cliponaxis: false,
           },
           {
             type: "scatter",

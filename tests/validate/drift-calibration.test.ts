@@ -105,7 +105,8 @@ describe("drift() is calibrated on real tables (lib/validate/drift)", function (
     const t = realTable("breast_cancer");
     const s = iidSplit(t.X.rows, 3);
     const result = drift(rowsOf(t.X, s.train), rowsOf(t.X, s.test.slice(0, 12)), options(3));
-    const bars = result.figures[0].data[0] as { y: number[]; text: string[] };
+    const bars = result.figures[0].data[0] as { y: number[]; text: string[]; cliponaxis?: boolean };
+    assert.equal(bars.cliponaxis, false, "the tallest bar's label is drawn above the plot area, not cut off");
     const lines = result.figures[0].data.slice(1).map((d) => String((d as { name: string }).name));
     assert.deepEqual(lines, ["moderate PSI (0.1)", "drift if significant (PSI 0.25)"]);
     const noisy = result.features.filter((f) => f.verdict === "pass" && f.psi >= 0.25);
